@@ -1,0 +1,489 @@
+"""Claims: sourced statements as named graphs with PROV-O provenance.
+
+A claim is a nanopublication-like unit. Its assertion triples live in a named
+graph whose name is the claim IRI; what is known about the claim (source,
+speaker, quote, confidence, how it was made) lives in the provenance graph;
+every assertion is also added to the deduplicated facts view.
+
+Claim IRIs are derived from content and source, so writing the same claim
+twice adds nothing:
+
+>>> from rdflib import URIRef, Literal
+>>> from detente.ontology.vocab import DT, DTR
+>>> src = Source.from_metadata(url="https://example.org/a", publisher=DTR["organization/example"])
+>>> c = Claim(statements=[(DTR["agreement/x"], DT.prisonerCount, Literal(314))], source=src)
+>>> c.iri == Claim(statements=list(c.statements), source=src).iri
+True
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
+
+from detente.graph.store import Store
+from detente.graph.terms import Term, Triple, nquad, term_nt
+from detente.ontology.vocab import (
+    DT,
+    DTR,
+    ENTITIES_GRAPH,
+    FACTS_GRAPH,
+    PROVENANCE_GRAPH,
+    SCHEMA,
+)
+
+CLAIM_NS = str(DTR) + "claim/"
+SOURCE_NS = str(DTR) + "source/"
+ACTIVITY_NS = str(DTR) + "activity/"
+
+
+def digest(*parts: str, length: int = 20) -> str:
+    """A short, stable hex digest of text parts (IRI minting).
+
+    >>> digest("a", "b")
+    'b23d3ab6ab7d7a2d9b7e'
+    """
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part.encode("utf-8"))
+        h.update(b"\x1f")
+    return h.hexdigest()[:length]
+
+
+def slug(text: str) -> str:
+    """Lower-case ASCII slug for IRIs.
+
+    >>> slug("Kyiv Independent")
+    'kyiv-independent'
+    """
+    import unicodedata
+
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or digest(text, length=10)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a claim was published: an article, an official statement, a dataset record.
+
+    Parameters
+    ----------
+    iri:
+        Derived from the URL (or title, publisher and date) by :meth:`from_metadata`.
+    """
+
+    iri: URIRef
+    source_type: URIRef = DT.NewsArticle
+    url: str | None = None
+    title: str | None = None
+    publisher: URIRef | None = None
+    issued: date | None = None
+
+    @classmethod
+    def from_metadata(cls, *, url: str | None = None, title: str | None = None, publisher: URIRef | None = None,
+                      issued: date | None = None, source_type: URIRef = DT.NewsArticle) -> "Source":
+        """Mint a source IRI from what identifies it: the URL if any, else title, publisher and date."""
+        if url:
+            key = digest("url", url.strip())
+        elif title or publisher:
+            key = digest("meta", title or "", str(publisher or ""), issued.isoformat() if issued else "")
+        else:
+            raise ValueError("a source needs a url, or a title or publisher")
+        return cls(URIRef(SOURCE_NS + key), source_type, url, title, publisher, issued)
+
+    def quads(self) -> Iterator[tuple[Term, Term, Term, URIRef]]:
+        g = PROVENANCE_GRAPH
+        yield self.iri, RDF.type, self.source_type, g
+        if self.url:
+            yield self.iri, SCHEMA.url, Literal(self.url, datatype=XSD.anyURI), g
+        if self.title:
+            yield self.iri, DCTERMS.title, Literal(self.title), g
+        if self.publisher is not None:
+            yield self.iri, DCTERMS.publisher, self.publisher, g
+        if self.issued is not None:
+            yield self.iri, DCTERMS.issued, Literal(self.issued.isoformat(), datatype=XSD.date), g
+
+
+@dataclass(frozen=True)
+class Activity:
+    """How claims were made (a ``prov:Activity``): a loader, an extractor, a curator."""
+
+    method: str
+    label: str
+
+    @property
+    def iri(self) -> URIRef:
+        return URIRef(ACTIVITY_NS + slug(self.method))
+
+    def quads(self) -> Iterator[tuple[Term, Term, Term, URIRef]]:
+        g = PROVENANCE_GRAPH
+        yield self.iri, RDF.type, DT.ExtractionActivity, g
+        yield self.iri, RDF.type, PROV.Activity, g
+        yield self.iri, DT.method, Literal(self.method), g
+        yield self.iri, RDFS.label, Literal(self.label, lang="en"), g
+
+
+@dataclass
+class Claim:
+    """A sourced statement: assertion triples plus who said them, where and how surely.
+
+    Attributes
+    ----------
+    statements:
+        The assertion triples (rdflib terms).
+    source:
+        The publication the claim is derived from.
+    said_by:
+        The speaker quoted or credited (e.g. an envoy), if any.
+    quote:
+        The exact words supporting the claim.
+    confidence:
+        0..1, how sure the loader or curator is.
+    quote_start, quote_end:
+        Character offsets of the quote in the source text.
+    activity:
+        The PROV activity that made the claim.
+    key:
+        The user's own identifier for the claim (kept as ``dct:identifier``).
+    """
+
+    statements: list[Triple]
+    source: Source
+    said_by: URIRef | None = None
+    quote: str | None = None
+    confidence: float | None = None
+    quote_start: int | None = None
+    quote_end: int | None = None
+    activity: Activity | None = None
+    key: str | None = None
+    extra: list[Triple] = field(default_factory=list)  # further provenance about the claim
+
+    @property
+    def iri(self) -> URIRef:
+        """``dtr:claim/<digest>`` of the sorted statements, the source, the speaker and the quote."""
+        cached = self.__dict__.get("_iri")
+        if cached is None:
+            content = sorted(f"{term_nt(s)} {term_nt(p)} {term_nt(o)}" for s, p, o in self.statements)
+            cached = URIRef(CLAIM_NS + digest(*content, str(self.source.iri), str(self.said_by or ""),
+                                              self.quote or ""))
+            self.__dict__["_iri"] = cached
+        return cached
+
+    def quads(self) -> Iterator[tuple[Term, Term, Term, URIRef]]:
+        """Assertion quads in the claim graph, facts quads, and provenance quads."""
+        c, g = self.iri, PROVENANCE_GRAPH
+        for s, p, o in self.statements:
+            yield s, p, o, c
+            yield s, p, o, FACTS_GRAPH
+        yield c, RDF.type, DT.Claim, g
+        yield c, PROV.wasDerivedFrom, self.source.iri, g
+        if self.said_by is not None:
+            yield c, DT.saidBy, self.said_by, g
+        if self.quote:
+            yield c, DT.quote, Literal(self.quote), g
+        if self.confidence is not None:
+            yield c, DT.confidence, Literal(f"{self.confidence:.4g}", datatype=XSD.decimal), g
+        if self.quote_start is not None:
+            yield c, DT.quoteStart, Literal(self.quote_start), g
+        if self.quote_end is not None:
+            yield c, DT.quoteEnd, Literal(self.quote_end), g
+        if self.activity is not None:
+            yield c, PROV.wasGeneratedBy, self.activity.iri, g
+        if self.key:
+            yield c, DCTERMS.identifier, Literal(self.key), g
+        for s, p, o in self.extra:
+            yield s, p, o, g
+
+
+def claims_nquads(claims: Iterable[Claim], entity_quads: Iterable[tuple[Term, Term, Term, URIRef]] = ()) -> str:
+    """N-Quads text for claims, their sources and activities, and entity descriptions."""
+    lines: list[str] = []
+    seen_sources: set[URIRef] = set()
+    seen_activities: set[URIRef] = set()
+    for claim in claims:
+        lines.extend(nquad(*q) for q in claim.quads())
+        if claim.source.iri not in seen_sources:
+            seen_sources.add(claim.source.iri)
+            lines.extend(nquad(*q) for q in claim.source.quads())
+        if claim.activity is not None and claim.activity.iri not in seen_activities:
+            seen_activities.add(claim.activity.iri)
+            lines.extend(nquad(*q) for q in claim.activity.quads())
+    lines.extend(nquad(*q) for q in entity_quads)
+    return "".join(lines)
+
+
+def write_claims(store: Store, claims: Sequence[Claim],
+                 entity_quads: Iterable[tuple[Term, Term, Term, URIRef]] = ()) -> int:
+    """Write claims (and entity descriptions) in one transaction; return how many claims were new."""
+    if not claims and not entity_quads:
+        return 0
+    before = known_claims(store, [c.iri for c in claims])
+    store.add_nquads(claims_nquads(claims, entity_quads))
+    return len({c.iri for c in claims} - before)
+
+
+def known_claims(store: Store, iris: Sequence[URIRef]) -> set[URIRef]:
+    """Which of these claim IRIs are already in the store."""
+    if not iris:
+        return set()
+    found: set[URIRef] = set()
+    wanted = set(iris)
+    if len(wanted) > 200:
+        # One scan of the claim list beats thousands of point queries.
+        result = store.query("SELECT ?c WHERE { ?c a dt:Claim }")
+        return {row[0] for row in result.rows if row[0] in wanted}  # type: ignore[misc]
+    for iri in wanted:
+        if store.query("ASK { ?c a dt:Claim }", bindings={"c": iri}).boolean:
+            found.add(iri)
+    return found
+
+
+# -- reading claims back ------------------------------------------------------
+
+@dataclass
+class ClaimRecord:
+    """A claim as read from the store, ready for display or JSON."""
+
+    iri: URIRef
+    statements: list[Triple]
+    source: URIRef | None = None
+    source_type: URIRef | None = None
+    url: str | None = None
+    title: str | None = None
+    publisher: URIRef | None = None
+    publisher_label: str | None = None
+    issued: str | None = None
+    said_by: URIRef | None = None
+    said_by_label: str | None = None
+    quote: str | None = None
+    confidence: float | None = None
+    quote_start: int | None = None
+    quote_end: int | None = None
+    method: str | None = None
+    key: str | None = None
+
+    def to_json(self) -> dict[str, object]:
+        """A JSON-ready dict (terms as strings)."""
+        return {
+            "claim": str(self.iri),
+            "statements": [{"subject": str(s), "predicate": str(p), "object": _json_value(o)}
+                           for s, p, o in self.statements],
+            "source": None if self.source is None else {
+                "iri": str(self.source), "type": _opt(self.source_type), "url": self.url, "title": self.title,
+                "publisher": _opt(self.publisher), "publisher_label": self.publisher_label, "issued": self.issued},
+            "said_by": _opt(self.said_by),
+            "said_by_label": self.said_by_label,
+            "quote": self.quote,
+            "quote_offsets": None if self.quote_start is None else [self.quote_start, self.quote_end],
+            "confidence": self.confidence,
+            "method": self.method,
+            "key": self.key,
+        }
+
+
+def _opt(term: Term | None) -> str | None:
+    return None if term is None else str(term)
+
+
+def _json_value(term: Term) -> object:
+    if isinstance(term, Literal):
+        out: dict[str, object] = {"value": str(term)}
+        if term.datatype:
+            out["datatype"] = str(term.datatype)
+        if term.language:
+            out["lang"] = term.language
+        return out
+    return str(term)
+
+
+_CLAIM_META = """
+SELECT ?claim ?source ?stype ?url ?title ?publisher ?plabel ?issued ?speaker ?slabel ?quote ?confidence
+       ?qstart ?qend ?method ?key WHERE {
+  ?claim a dt:Claim .
+  OPTIONAL { ?claim prov:wasDerivedFrom ?source .
+    OPTIONAL { ?source a ?stype }
+    OPTIONAL { ?source schema:url ?url }
+    OPTIONAL { ?source dct:title ?title }
+    OPTIONAL { ?source dct:issued ?issued }
+    OPTIONAL { ?source dct:publisher ?publisher OPTIONAL { ?publisher rdfs:label ?plabel } } }
+  OPTIONAL { ?claim dt:saidBy ?speaker OPTIONAL { ?speaker rdfs:label ?slabel } }
+  OPTIONAL { ?claim dt:quote ?quote }
+  OPTIONAL { ?claim dt:confidence ?confidence }
+  OPTIONAL { ?claim dt:quoteStart ?qstart }
+  OPTIONAL { ?claim dt:quoteEnd ?qend }
+  OPTIONAL { ?claim prov:wasGeneratedBy/dt:method ?method }
+  OPTIONAL { ?claim dct:identifier ?key }
+} LIMIT 1
+"""
+
+
+def resolve_claim_ref(store: Store, ref: str) -> URIRef | None:
+    """Find a claim by IRI, ``claim:`` CURIE, bare digest, or the user's own key."""
+    candidates = []
+    if ref.startswith(("http://", "https://")):
+        candidates.append(URIRef(ref))
+    elif ref.startswith("claim:"):
+        candidates.append(URIRef(CLAIM_NS + ref[6:]))
+    else:
+        candidates.append(URIRef(CLAIM_NS + ref))
+    for iri in candidates:
+        if store.query("ASK { ?c a dt:Claim }", bindings={"c": iri}).boolean:
+            return iri
+    rows = store.query("SELECT ?c ?key WHERE { ?c a dt:Claim ; dct:identifier ?key }",
+                       bindings={"key": Literal(ref)}, max_rows=1).rows
+    return rows[0][0] if rows else None  # type: ignore[return-value]
+
+
+def get_claim(store: Store, iri: URIRef) -> ClaimRecord | None:
+    """Read one claim: its statements and provenance."""
+    meta = store.query(_CLAIM_META, bindings={"claim": iri}).rows
+    if not meta:
+        return None
+    statements = store.query("SELECT ?s ?p ?o ?claim WHERE { GRAPH ?claim { ?s ?p ?o } } ORDER BY ?s ?p ?o",
+                             bindings={"claim": iri}, default_graphs=[]).rows
+    return _record(iri, [tuple(r[:3]) for r in statements], meta[0][1:])  # type: ignore[arg-type]
+
+
+def _record(iri: URIRef, statements: list[Triple], m: tuple) -> ClaimRecord:
+    (source, stype, url, title, publisher, plabel, issued, speaker, slabel, quote, conf, qs, qe, method, key) = m
+    return ClaimRecord(
+        iri=iri, statements=statements, source=source, source_type=stype,
+        url=None if url is None else str(url), title=None if title is None else str(title),
+        publisher=publisher, publisher_label=None if plabel is None else str(plabel),
+        issued=None if issued is None else str(issued), said_by=speaker,
+        said_by_label=None if slabel is None else str(slabel), quote=None if quote is None else str(quote),
+        confidence=None if conf is None else float(conf), quote_start=None if qs is None else int(qs),
+        quote_end=None if qe is None else int(qe), method=None if method is None else str(method),
+        key=None if key is None else str(key))
+
+
+@dataclass
+class ProvenanceReport:
+    """Who supports a statement pattern, and who disagrees on functional properties."""
+
+    subject: URIRef
+    predicate: URIRef | None
+    object: Term | None
+    supporting: list[ClaimRecord]
+    disagreeing: list[ClaimRecord]
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "subject": str(self.subject),
+            "predicate": _opt(self.predicate),
+            "object": None if self.object is None else _json_value(self.object),
+            "supporting": [c.to_json() for c in self.supporting],
+            "disagreeing": [c.to_json() for c in self.disagreeing],
+            "sources": len({c.source for c in self.supporting}),
+        }
+
+
+def claims_for(store: Store, subject: URIRef | None = None, predicate: URIRef | None = None,
+               obj: Term | None = None, limit: int = 1000) -> list[ClaimRecord]:
+    """Claims whose graph holds a triple matching the pattern (None is a wildcard)."""
+    bindings: dict[str, Term] = {}
+    for name, value in (("s", subject), ("p", predicate), ("o", obj)):
+        if value is not None:
+            bindings[name] = value
+    # Substituted variables must be projected (SEP-0007); they are constant, so DISTINCT still dedupes claims.
+    projection = " ".join(f"?{name}" for name in bindings)
+    rows = store.query(f"SELECT DISTINCT ?claim {projection} WHERE {{ GRAPH ?claim {{ ?s ?p ?o }} ?claim a dt:Claim }} "
+                       f"ORDER BY ?claim LIMIT {int(limit)}", bindings=bindings).rows
+    out = []
+    for claim, *_ in rows:
+        record = get_claim(store, claim)  # type: ignore[arg-type]
+        if record is not None:
+            out.append(record)
+    return out
+
+
+def provenance(store: Store, subject: URIRef, predicate: URIRef | None = None, obj: Term | None = None) -> ProvenanceReport:
+    """Every claim supporting ``subject predicate object``, and claims that disagree.
+
+    Disagreement is defined by the ontology: for a functional property
+    (``dt:prisonerCount``, ``dt:startDate``…) another value from another claim.
+    """
+    from detente.ontology.schema import functional_properties
+
+    supporting = claims_for(store, subject, predicate, obj)
+    disagreeing: list[ClaimRecord] = []
+    functional = functional_properties()
+    if obj is not None and predicate is not None and predicate in functional:
+        others = claims_for(store, subject, predicate, None)
+        disagreeing = [c for c in others if all(o != obj for s, p, o in c.statements if s == subject and p == predicate)]
+    elif obj is None:
+        # Without an object, supporting claims that give different values for a functional property disagree.
+        pass
+    return ProvenanceReport(subject, predicate, obj, supporting, disagreeing)
+
+
+@dataclass
+class Conflict:
+    """Two or more values asserted for one functional property of one subject."""
+
+    subject: URIRef
+    predicate: URIRef
+    values: dict[str, list[ClaimRecord]]
+
+    def to_json(self) -> dict[str, object]:
+        return {"subject": str(self.subject), "predicate": str(self.predicate),
+                "values": {v: [c.to_json() for c in cs] for v, cs in self.values.items()}}
+
+
+def conflicts(store: Store) -> list[Conflict]:
+    """Subjects with different values for a functional property, with the claims behind each value."""
+    from detente.ontology.schema import functional_properties
+
+    found: list[Conflict] = []
+    for prop in sorted(functional_properties()):
+        rows = store.query(
+            "SELECT ?s ?p (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?s ?p "
+            "HAVING (COUNT(DISTINCT ?o) > 1) ORDER BY ?s", bindings={"p": prop}).rows
+        for subject, _p, _n in rows:
+            values: dict[str, list[ClaimRecord]] = {}
+            for record in claims_for(store, subject, prop, None):  # type: ignore[arg-type]
+                for s, p, o in record.statements:
+                    if s == subject and p == prop:
+                        values.setdefault(str(o), []).append(record)
+            found.append(Conflict(subject, prop, values))  # type: ignore[arg-type]
+    return found
+
+
+@dataclass
+class StoreStats:
+    claims: int
+    sources: int
+    publishers: int
+    facts: int
+    entities: int
+    quads: int
+    by_type: dict[str, int]
+
+    def to_json(self) -> dict[str, object]:
+        return self.__dict__.copy()
+
+
+def stats(store: Store) -> StoreStats:
+    """Counts of claims, sources, publishers, distinct facts, entities and quads."""
+    def count(q: str, graphs: Sequence[URIRef] | None = None) -> int:
+        rows = store.query(q, default_graphs=graphs).rows
+        return int(rows[0][0]) if rows and rows[0][0] is not None else 0  # type: ignore[arg-type]
+
+    by_type = {str(t): int(n) for t, n in store.query(  # type: ignore[arg-type]
+        "SELECT ?t (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a ?t FILTER(STRSTARTS(STR(?t), STR(dt:))) } "
+        "GROUP BY ?t ORDER BY DESC(?n)").rows}
+    return StoreStats(
+        claims=count("SELECT (COUNT(?c) AS ?n) WHERE { ?c a dt:Claim }"),
+        sources=count("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?c prov:wasDerivedFrom ?s }"),
+        publishers=count("SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?s dct:publisher ?p }"),
+        facts=store.count_quads(FACTS_GRAPH),
+        entities=count("SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e rdfs:label ?l }", [ENTITIES_GRAPH]),
+        quads=store.count_quads(),
+        by_type=by_type,
+    )

@@ -1,0 +1,361 @@
+"""The embedded backend: Oxigraph (pyoxigraph), on disk or in memory.
+
+This is the only module that imports pyoxigraph. The facts view (the
+deduplicated union of all claim assertions) is Oxigraph's own default graph,
+so a plain query counts each fact once however many claims repeat it.
+
+>>> from detente.graph.oxigraph_store import open_oxigraph
+>>> store = open_oxigraph("memory:")
+>>> store.add_nquads('<http://ex/a> <http://ex/p> "1" <https://w3id.org/detente/id/graph/facts> .\\n')
+>>> store.query("SELECT ?o WHERE { <http://ex/a> <http://ex/p> ?o }").rows
+[(rdflib.term.Literal('1'),)]
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from itertools import islice
+from pathlib import Path
+from typing import IO
+from xml.sax.saxutils import escape as xml_escape
+
+import pyoxigraph as ox
+from rdflib import BNode, Literal, URIRef
+
+from detente.graph.store import (
+    DEFAULT_DATASET,
+    RDF_FORMATS,
+    RESULT_FORMATS,
+    QueryResult,
+    QuerySyntaxError,
+    SerializedResult,
+    Store,
+    StoreError,
+)
+from detente.graph.terms import Term
+from detente.ontology.vocab import FACTS_GRAPH, PREFIXES
+
+_OPEN_STORES: dict[str, "OxigraphStore"] = {}
+_OPEN_LOCK = threading.Lock()
+
+_RDF_FORMAT = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+}
+_RESULTS_FORMAT = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+
+
+def open_oxigraph(uri: str, *, read_only: bool = False) -> "OxigraphStore":
+    """Open ``memory:`` (always a new store) or ``oxigraph:PATH`` (once per process)."""
+    if uri == "memory:":
+        return OxigraphStore(None, uri="memory:", read_only=read_only)
+    path = Path(uri.removeprefix("oxigraph:")).expanduser().resolve()
+    key = str(path)
+    with _OPEN_LOCK:
+        store = _OPEN_STORES.get(key)
+        if store is None or store.closed:
+            store = OxigraphStore(path, uri="oxigraph:" + key, read_only=False)
+            _OPEN_STORES[key] = store
+    if read_only:
+        return store.read_only_view()
+    return store
+
+
+# -- term conversion --------------------------------------------------------
+
+def to_ox(term: Term) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """Convert an rdflib term to a pyoxigraph term."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def from_ox(term: object) -> Term | None:
+    """Convert a pyoxigraph term to an rdflib term (None stays None)."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        dt = term.datatype.value
+        if dt == "http://www.w3.org/2001/XMLSchema#string":
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(dt))
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.DefaultGraph):
+        return None
+    raise TypeError(f"unsupported term from Oxigraph: {term!r}")
+
+
+def _graph_to_ox(graph: URIRef | None) -> ox.NamedNode | ox.DefaultGraph:
+    if graph is None or graph == FACTS_GRAPH:
+        return ox.DefaultGraph()
+    return ox.NamedNode(str(graph))
+
+
+class OxigraphStore(Store):
+    """A :class:`~detente.graph.store.Store` on pyoxigraph.
+
+    Parameters
+    ----------
+    path:
+        Folder of the RocksDB database, or None for an in-memory store.
+    uri:
+        The store URI it was opened with.
+    read_only:
+        Refuse every write.
+    """
+
+    def __init__(self, path: Path | None, *, uri: str, read_only: bool = False,
+                 _shared: ox.Store | None = None) -> None:
+        self.path = path
+        self.uri = uri
+        self.read_only = read_only
+        self.closed = False
+        try:
+            self._store = _shared if _shared is not None else (ox.Store(str(path)) if path else ox.Store())
+        except OSError as exc:
+            raise StoreError(f"cannot open Oxigraph store at {path}: {exc}") from exc
+
+    def read_only_view(self) -> "OxigraphStore":
+        """The same database, refusing writes (RocksDB allows one writer per process)."""
+        return OxigraphStore(self.path, uri=self.uri, read_only=True, _shared=self._store)
+
+    # -- reading ---------------------------------------------------------
+    def _run(self, sparql: str, bindings: Mapping[str, Term] | None,
+             default_graphs: Sequence[URIRef] | None, named_graphs: Sequence[URIRef] | None) -> object:
+        graphs = DEFAULT_DATASET if default_graphs is None else default_graphs
+        kwargs: dict[str, object] = {
+            "prefixes": PREFIXES,
+            "default_graph": [_graph_to_ox(g) for g in graphs],
+        }
+        if named_graphs is not None:
+            kwargs["named_graphs"] = [ox.NamedNode(str(g)) for g in named_graphs]
+        if bindings:
+            kwargs["substitutions"] = {ox.Variable(k): to_ox(v) for k, v in bindings.items()}
+        try:
+            return self._store.query(sparql, **kwargs)
+        except SyntaxError as exc:
+            raise QuerySyntaxError(str(exc)) from exc
+        except OSError as exc:
+            raise StoreError(str(exc)) from exc
+
+    def query(self, sparql: str, *, bindings: Mapping[str, Term] | None = None,
+              default_graphs: Sequence[URIRef] | None = None, named_graphs: Sequence[URIRef] | None = None,
+              max_rows: int | None = None) -> QueryResult:
+        result = self._run(sparql, bindings, default_graphs, named_graphs)
+        if isinstance(result, ox.QueryBoolean):
+            return QueryResult(kind="ask", boolean=bool(result))
+        if isinstance(result, ox.QuerySolutions):
+            names = [v.value for v in result.variables]
+            solutions = islice(result, max_rows) if max_rows is not None else result
+            rows = [tuple(from_ox(sol[i]) for i in range(len(names))) for sol in solutions]
+            return QueryResult(kind="select", variables=names, rows=rows)
+        triples = islice(result, max_rows) if max_rows is not None else result
+        return QueryResult(kind="graph", triples=[(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object))
+                                                  for t in triples])
+
+    def query_serialized(self, sparql: str, result_format: str, *, default_graphs: Sequence[URIRef] | None = None,
+                         named_graphs: Sequence[URIRef] | None = None, max_rows: int | None = None) -> SerializedResult:
+        if result_format not in RESULT_FORMATS:
+            raise ValueError(f"unknown result format {result_format!r}")
+        media_type, applies_to = RESULT_FORMATS[result_format]
+        result = self._run(sparql, None, default_graphs, named_graphs)
+        if isinstance(result, (ox.QueryBoolean, ox.QuerySolutions)):
+            kind = "ask" if isinstance(result, ox.QueryBoolean) else "select"
+            if applies_to != "solutions":
+                raise ValueError(f"{result_format} cannot hold {kind.upper()} results")
+            if kind == "select" and max_rows is not None:
+                return SerializedResult(kind, media_type, _serialize_solutions(result, result_format, max_rows))
+            return SerializedResult(kind, media_type, result.serialize(format=_RESULTS_FORMAT[result_format]))
+        if applies_to != "graph":
+            raise ValueError(f"{result_format} cannot hold CONSTRUCT/DESCRIBE results")
+        triples = list(islice(result, max_rows + 1)) if max_rows is not None else list(result)
+        if max_rows is not None and len(triples) > max_rows:
+            raise ResultTooLargeError(f"the result has more than {max_rows} triples; narrow the query")
+        body = ox.serialize(triples, format=_RDF_FORMAT[result_format], prefixes=_serial_prefixes(result_format))
+        return SerializedResult("graph", media_type, body)
+
+    def named_graphs(self) -> Iterator[URIRef]:
+        for g in self._store.named_graphs():
+            if isinstance(g, ox.NamedNode):
+                yield URIRef(g.value)
+
+    def count_quads(self, graph: URIRef | None = None) -> int:
+        if graph is None:
+            return len(self._store)
+        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, _graph_to_ox(graph)))
+
+    def dump(self, output: IO[bytes] | Path | str, rdf_format: str = "nquads", graph: URIRef | None = None) -> None:
+        fmt = _RDF_FORMAT[rdf_format]
+        kwargs: dict[str, object] = {"format": fmt}
+        if graph is not None:
+            kwargs["from_graph"] = _graph_to_ox(graph)
+        elif rdf_format not in ("nquads", "trig"):
+            raise ValueError(f"{rdf_format} holds one graph: name it, or dump as nquads/trig")
+        if rdf_format in ("turtle", "trig"):
+            kwargs["prefixes"] = PREFIXES
+        self._store.dump(str(output) if isinstance(output, Path) else output, **kwargs)
+
+    # -- writing ---------------------------------------------------------
+    def add_nquads(self, nquads: str) -> None:
+        self.check_writable()
+        data = nquads.replace(f"<{FACTS_GRAPH}> .\n", ".\n")
+        try:
+            self._store.load(data.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+        except SyntaxError as exc:
+            raise StoreError(f"invalid N-Quads: {exc}") from exc
+
+    def update(self, sparql: str, *, bindings: Mapping[str, Term] | None = None) -> None:
+        self.check_writable()
+        if bindings:
+            # Oxigraph's update has no substitutions: bind through VALUES built from serialised terms.
+            from detente.graph.terms import term_nt
+
+            names = " ".join(f"?{k}" for k in bindings)
+            values = " ".join(term_nt(v) for v in bindings.values())
+            sparql = _inject_values(sparql, names, values)
+        try:
+            self._store.update(sparql, prefixes=PREFIXES)
+        except SyntaxError as exc:
+            raise QuerySyntaxError(str(exc)) from exc
+        except OSError as exc:
+            raise StoreError(str(exc)) from exc
+
+    def load(self, data: bytes | str | Path, rdf_format: str, graph: URIRef | None = None) -> None:
+        self.check_writable()
+        if rdf_format not in RDF_FORMATS:
+            raise ValueError(f"unknown RDF format {rdf_format!r}")
+        kwargs: dict[str, object] = {"format": _RDF_FORMAT[rdf_format]}
+        if rdf_format not in ("nquads", "trig"):
+            kwargs["to_graph"] = _graph_to_ox(graph)
+        if isinstance(data, Path):
+            kwargs["path"] = str(data)
+        else:
+            kwargs["input"] = data.encode("utf-8") if isinstance(data, str) else data
+        try:
+            self._store.load(**kwargs)
+        except SyntaxError as exc:
+            raise StoreError(f"invalid {rdf_format}: {exc}") from exc
+
+    def bulk_add_nquads(self, nquads: str) -> None:
+        """Add N-Quads bypassing the transaction log (fast, not atomic): for benchmarks and restores."""
+        self.check_writable()
+        data = nquads.replace(f"<{FACTS_GRAPH}> .\n", ".\n")
+        self._store.bulk_load(data.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+
+    def remove_graph(self, graph: URIRef) -> None:
+        self.check_writable()
+        self._store.remove_graph(_graph_to_ox(graph))
+
+    def clear(self) -> None:
+        self.check_writable()
+        self._store.clear()
+
+    def close(self) -> None:
+        if self.path is not None and not self.read_only and not self.closed:
+            self._store.flush()
+
+
+class ResultTooLargeError(StoreError):
+    """A query produced more results than the caller allowed."""
+
+
+def _inject_values(sparql: str, names: str, values: str) -> str:
+    """Put a VALUES block at the start of the first WHERE group of an update."""
+    upper = sparql.upper()
+    at = upper.rfind("WHERE")
+    brace = sparql.find("{", at) if at >= 0 else -1
+    if brace < 0:
+        raise ValueError("bindings need an update with a WHERE clause")
+    return f"{sparql[:brace + 1]} VALUES ({names}) {{ ({values}) }} {sparql[brace + 1:]}"
+
+
+def _serial_prefixes(result_format: str) -> dict[str, str] | None:
+    return PREFIXES if result_format in ("turtle", "trig") else None
+
+
+def _serialize_solutions(solutions: "ox.QuerySolutions", result_format: str, max_rows: int) -> bytes:
+    names = [v.value for v in solutions.variables]
+    rows = list(islice(solutions, max_rows + 1))
+    if len(rows) > max_rows:
+        raise ResultTooLargeError(f"the result has more than {max_rows} rows; add LIMIT or narrow the query")
+    table = [[sol[i] for i in range(len(names))] for sol in rows]
+    if result_format == "json":
+        return json.dumps({"head": {"vars": names}, "results": {"bindings": [
+            {n: _json_term(t) for n, t in zip(names, row) if t is not None} for row in table]}},
+            ensure_ascii=False).encode("utf-8")
+    if result_format == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\r\n")
+        writer.writerow(names)
+        for row in table:
+            writer.writerow(["" if t is None else (f"_:{t.value}" if isinstance(t, ox.BlankNode) else t.value)
+                             for t in row])
+        return buf.getvalue().encode("utf-8")
+    if result_format == "tsv":
+        lines = ["\t".join("?" + n for n in names)]
+        lines += ["\t".join("" if t is None else str(t) for t in row) for row in table]
+        return ("\n".join(lines) + "\n").encode("utf-8")
+    parts = ['<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>']
+    parts += [f'<variable name="{n}"/>' for n in names]
+    parts.append("</head><results>")
+    for row in table:
+        parts.append("<result>")
+        for n, t in zip(names, row):
+            if t is not None:
+                parts.append(f'<binding name="{n}">{_xml_term(t)}</binding>')
+        parts.append("</result>")
+    parts.append("</results></sparql>")
+    return "".join(parts).encode("utf-8")
+
+
+def _json_term(t: object) -> dict[str, str]:
+    if isinstance(t, ox.NamedNode):
+        return {"type": "uri", "value": t.value}
+    if isinstance(t, ox.BlankNode):
+        return {"type": "bnode", "value": t.value}
+    assert isinstance(t, ox.Literal)
+    out = {"type": "literal", "value": t.value}
+    if t.language:
+        out["xml:lang"] = t.language
+    elif t.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+        out["datatype"] = t.datatype.value
+    return out
+
+
+def _xml_term(t: object) -> str:
+    if isinstance(t, ox.NamedNode):
+        return f"<uri>{xml_escape(t.value)}</uri>"
+    if isinstance(t, ox.BlankNode):
+        return f"<bnode>{xml_escape(t.value)}</bnode>"
+    assert isinstance(t, ox.Literal)
+    if t.language:
+        return f'<literal xml:lang="{t.language}">{xml_escape(t.value)}</literal>'
+    if t.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+        return f'<literal datatype="{xml_escape(t.datatype.value)}">{xml_escape(t.value)}</literal>'
+    return f"<literal>{xml_escape(t.value)}</literal>"

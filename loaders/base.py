@@ -1,0 +1,290 @@
+"""What every loader shares: errors that name file, line and field; typed statements; results.
+
+A loader reads one file and returns a :class:`ParseResult` of claims and
+rejected records. Nothing is written by a loader: :mod:`detente.loaders.pipeline`
+validates the result and writes a file's claims in one transaction.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
+
+from detente.graph.claims import Activity, Claim, Source
+from detente.graph.terms import Term, Triple
+from detente.loaders.registry import EntityRegistry, entity_type
+from detente.ontology import schema
+from detente.ontology.vocab import DCT, DT, SCHEMA, expand_curie
+
+
+class FieldError(ValueError):
+    """A value of one field is wrong; the loader adds file and line."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(f"field '{field_name}': {message}")
+        self.field = field_name
+        self.message = message
+
+
+@dataclass
+class Reject:
+    """A record that could not be loaded, and why."""
+
+    file: str
+    line: int | None
+    field: str | None
+    message: str
+    record: str = ""
+
+    def __str__(self) -> str:
+        where = self.file + (f":{self.line}" if self.line is not None else "")
+        what = f" field '{self.field}'" if self.field else ""
+        return f"{where}:{what} {self.message}"
+
+
+class LoadError(Exception):
+    """A file cannot be loaded; ``rejects`` lists every bad record with file, line and field."""
+
+    def __init__(self, rejects: list[Reject]) -> None:
+        self.rejects = rejects
+        head = "; ".join(str(r) for r in rejects[:5])
+        more = f" (and {len(rejects) - 5} more)" if len(rejects) > 5 else ""
+        super().__init__(head + more)
+
+
+@dataclass
+class LoadOptions:
+    """Settings a user passes on the command line, for loaders that need them."""
+
+    source_url: str | None = None
+    source_title: str | None = None
+    publisher: str | None = None
+    published: str | None = None
+    source_type: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ParseResult:
+    """What a loader made of one file."""
+
+    claims: list[Claim] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+    records: int = 0
+    # claim IRI -> (line, record) so validation errors can point back at the input
+    origins: dict[URIRef, int | None] = field(default_factory=dict)
+    raw_quads: str = ""  # RDF passthrough (N-Quads) written as is
+
+
+@dataclass
+class LoadContext:
+    """Shared state for loading several files: the entity registry and options."""
+
+    registry: EntityRegistry
+    options: LoadOptions = field(default_factory=LoadOptions)
+
+
+Parser = Callable[[Path, LoadContext], ParseResult]
+
+# Predicates users may write without a prefix, and common non-ontology ones.
+_PLAIN_PREDICATES: dict[str, URIRef] = {
+    "a": RDF.type,
+    "type": RDF.type,
+    "label": RDFS.label,
+    "altLabel": SKOS.altLabel,
+    "alias": SKOS.altLabel,
+    "sameAs": OWL.sameAs,
+    "comment": RDFS.comment,
+}
+
+
+def resolve_predicate(ref: str) -> URIRef:
+    """A predicate from ``dt:hasParty``, ``hasParty``, ``a`` or a full IRI.
+
+    >>> str(resolve_predicate("prisonerCount"))
+    'https://w3id.org/detente/ontology#prisonerCount'
+    """
+    ref = ref.strip()
+    if not ref:
+        raise FieldError("predicate", "is empty")
+    if ref in _PLAIN_PREDICATES:
+        return _PLAIN_PREDICATES[ref]
+    if ref.startswith("<") and ref.endswith(">"):
+        return URIRef(ref[1:-1])
+    if ref.startswith(("http://", "https://")):
+        return URIRef(ref)
+    expanded = expand_curie(ref)
+    if expanded is not None:
+        return URIRef(expanded)
+    if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", ref):
+        candidate = DT[ref]
+        if candidate in schema.datatype_properties() or candidate in schema.object_properties():
+            return candidate
+        raise FieldError("predicate", f"unknown property {ref!r}; the ontology has no dt:{ref}")
+    raise FieldError("predicate", f"cannot read {ref!r} as a property (use a CURIE such as dt:hasParty or an IRI)")
+
+
+def typed_literal(value: object, datatype: URIRef, field_name: str = "object") -> Literal:
+    """A literal of ``datatype``, checked: ``314`` → xsd:integer, ``2025-03-12`` → xsd:date.
+
+    >>> typed_literal("314", XSD.integer)
+    rdflib.term.Literal('314', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#integer'))
+    """
+    text = value.isoformat() if isinstance(value, (date, datetime)) else str(value).strip()
+    try:
+        if datatype in (XSD.integer, XSD.nonNegativeInteger, XSD.int, XSD.long):
+            if isinstance(value, bool) or not re.fullmatch(r"[+-]?\d+", text.replace(",", "")):
+                raise ValueError
+            number = int(text.replace(",", ""))
+            if datatype == XSD.nonNegativeInteger and number < 0:
+                raise ValueError
+            return Literal(str(number), datatype=datatype)
+        if datatype in (XSD.decimal, XSD.double, XSD.float):
+            return Literal(str(Decimal(text)), datatype=datatype)
+        if datatype == XSD.date:
+            return Literal(date.fromisoformat(text[:10]).isoformat(), datatype=datatype)
+        if datatype == XSD.dateTime:
+            return Literal(datetime.fromisoformat(text.replace("Z", "+00:00")).isoformat(), datatype=datatype)
+        if datatype == XSD.gYear:
+            if not re.fullmatch(r"-?\d{4}", text):
+                raise ValueError
+            return Literal(text, datatype=datatype)
+        if datatype == XSD.boolean:
+            lowered = text.lower()
+            if lowered not in ("true", "false", "1", "0", "yes", "no"):
+                raise ValueError
+            return Literal("true" if lowered in ("true", "1", "yes") else "false", datatype=datatype)
+        if datatype == XSD.anyURI:
+            return Literal(text, datatype=datatype)
+    except (ValueError, InvalidOperation):
+        raise FieldError(field_name, f"{text!r} is not a valid {datatype.split('#')[-1]}") from None
+    return Literal(text) if datatype in (XSD.string, RDFS.Literal) else Literal(text, datatype=datatype)
+
+
+def build_statement(registry: EntityRegistry, subject: object, predicate: object, obj: object) -> Triple:
+    """One typed triple from user values: entities resolved, literals typed by the property's range."""
+    if subject is None or str(subject).strip() == "":
+        raise FieldError("subject", "is empty")
+    if predicate is None or str(predicate).strip() == "":
+        raise FieldError("predicate", "is empty")
+    if obj is None or str(obj).strip() == "":
+        raise FieldError("object", "is empty")
+    s = resolve_entity(registry, str(subject), "subject")
+    p = resolve_predicate(str(predicate))
+    return s, p, object_term(registry, p, obj)
+
+
+def resolve_entity(registry: EntityRegistry, ref: str, field_name: str) -> URIRef:
+    iri = registry.resolve(ref)
+    if iri is None:
+        raise FieldError(field_name, f"unknown entity {ref!r}: declare it in an entities file, "
+                                     "or write a CURIE (state:UKR, event:riyadh-talks) or an IRI")
+    registry.mark_used([iri])
+    return iri
+
+
+def object_term(registry: EntityRegistry, predicate: URIRef, obj: object) -> Term:
+    """The object as the ontology wants it: an entity, a class, or a typed literal."""
+    if predicate == RDF.type:
+        cls = entity_type(str(obj))
+        if cls is None:
+            raise FieldError("object", f"unknown class {obj!r} (use dt:Talks, talks, an IRI…)")
+        return cls
+    datatype = schema.datatype_properties().get(predicate)
+    if datatype is not None:
+        return typed_literal(obj, datatype)
+    if predicate in schema.object_properties():
+        return resolve_entity(registry, str(obj), "object")
+    if predicate in (RDFS.label, SKOS.altLabel, RDFS.comment, DCT.title):
+        return Literal(str(obj))
+    text = str(obj).strip()
+    iri = registry.resolve(text) if not isinstance(obj, (int, float)) else None
+    if iri is not None and (text.startswith(("http://", "https://", "<")) or expand_curie(text)):
+        return iri
+    if isinstance(obj, bool):
+        return Literal(obj)
+    if isinstance(obj, (int, float)):
+        return Literal(obj)
+    return Literal(text)
+
+
+def parse_confidence(value: object) -> float | None:
+    if value is None or str(value).strip() == "":
+        return None
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        raise FieldError("confidence", f"{value!r} is not a number") from None
+    if not 0.0 <= number <= 1.0:
+        raise FieldError("confidence", f"{number} is outside 0..1")
+    return number
+
+
+def parse_date(value: object, field_name: str) -> date | None:
+    if value is None or str(value).strip() == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        raise FieldError(field_name, f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+SOURCE_TYPES = {
+    "newsarticle": DT.NewsArticle, "news_article": DT.NewsArticle, "article": DT.NewsArticle, "news": DT.NewsArticle,
+    "officialstatement": DT.OfficialStatement, "official_statement": DT.OfficialStatement,
+    "statement": DT.OfficialStatement, "dataset": DT.Dataset, "source": DT.Source,
+}
+
+
+def make_source(registry: EntityRegistry, *, url: object = None, title: object = None, publisher: object = None,
+                published: object = None, source_type: object = None) -> Source:
+    """A source from user fields; the publisher becomes a (news) organisation entity."""
+    publisher_iri = None
+    if publisher is not None and str(publisher).strip():
+        publisher_iri = registry.mint(str(publisher).strip(), DT.NewsOrganization)
+        registry.mark_used([publisher_iri])
+    stype = DT.NewsArticle
+    if source_type is not None and str(source_type).strip():
+        key = str(source_type).strip().lower()
+        stype = SOURCE_TYPES.get(key.removeprefix("dt:")) or entity_type(str(source_type)) or DT.Source
+        if stype not in SOURCE_TYPES.values():
+            raise FieldError("source_type", f"unknown source type {source_type!r}")
+    url_text = str(url).strip() if url is not None and str(url).strip() else None
+    if url_text is not None and not re.match(r"^[a-z][a-z0-9+.-]*:", url_text, re.I):
+        raise FieldError("source", f"{url_text!r} is not a URL")
+    try:
+        return Source.from_metadata(url=url_text, title=str(title).strip() if title else None,
+                                    publisher=publisher_iri, issued=parse_date(published, "published"),
+                                    source_type=stype)
+    except ValueError as exc:
+        raise FieldError("source", str(exc)) from None
+
+
+def curated(method: str) -> Activity:
+    """The activity of loading curated claims from a structured file."""
+    return Activity(method=method, label=f"loaded from a {method.split(':')[-1]} file by detente")
+
+
+def speaker(registry: EntityRegistry, value: object) -> URIRef | None:
+    if value is None or str(value).strip() == "":
+        return None
+    return resolve_entity(registry, str(value), "said_by")
+
+
+__all__ = [
+    "FieldError", "Reject", "LoadError", "LoadOptions", "ParseResult", "LoadContext", "Parser",
+    "resolve_predicate", "typed_literal", "build_statement", "resolve_entity", "object_term",
+    "parse_confidence", "parse_date", "make_source", "curated", "speaker", "SCHEMA",
+]

@@ -1,0 +1,227 @@
+"""Loading files into a store: detect the format, parse, validate, write one transaction per file.
+
+>>> from detente.graph.store import open_store
+>>> store = open_store("memory:")
+>>> reports = load_paths(store, [])
+>>> reports
+[]
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Dataset, URIRef
+
+from detente.graph.claims import claims_nquads, known_claims
+from detente.graph.store import Store
+from detente.graph.terms import nquad
+from detente.loaders.base import LoadContext, LoadError, LoadOptions, ParseResult, Reject
+from detente.loaders.documents import is_claim_document, parse_documents, read_documents
+from detente.loaders.entities import entities_result, is_entities_document, is_entities_header
+from detente.loaders.rdf import parse_rdf, rdf_format_of
+from detente.loaders.registry import EntityRegistry
+from detente.loaders.statements import is_statements_header, parse_statements
+
+
+@dataclass
+class InputFormat:
+    """A loader: a name, a test on the file, and a parser.
+
+    ``detect`` gets the path and the first 64 KiB of text.
+    """
+
+    name: str
+    detect: Callable[[Path, str], bool]
+    parse: Callable[[Path, LoadContext], ParseResult]
+    entities: bool = False  # entity files load before claim files
+
+
+def _header(head: str, delimiter: str) -> list[str]:
+    first = head.splitlines()[0] if head else ""
+    return next(csv.reader([first], delimiter=delimiter), [])
+
+
+def _delim(path: Path) -> str:
+    return "\t" if path.suffix.lower() in (".tsv", ".tab") else ","
+
+
+def _yamlish(path: Path) -> bool:
+    return path.suffix.lower() in (".yaml", ".yml", ".json", ".jsonl", ".ndjson")
+
+
+def _first_doc(path: Path) -> object:
+    docs, _ = read_documents(path)
+    return docs[0][0] if docs else None
+
+
+FORMATS: list[InputFormat] = [
+    InputFormat("entities-table", lambda p, h: p.suffix.lower() in (".csv", ".tsv") and
+                is_entities_header(_header(h, _delim(p))), entities_result, entities=True),
+    InputFormat("statements-table", lambda p, h: p.suffix.lower() in (".csv", ".tsv", ".tab") and
+                is_statements_header(_header(h, _delim(p))), parse_statements),
+    InputFormat("entities-document", lambda p, h: _yamlish(p) and "entities" in h and
+                is_entities_document(_first_doc(p)), entities_result, entities=True),
+    InputFormat("claim-document", lambda p, h: _yamlish(p), parse_documents),
+    InputFormat("rdf", lambda p, h: rdf_format_of(p) is not None, parse_rdf),
+]
+
+
+def register_format(fmt: InputFormat, *, first: bool = True) -> None:
+    """Add a loader; ``first`` puts it ahead of the generic ones (it sees files first)."""
+    if any(f.name == fmt.name for f in FORMATS):
+        return
+    FORMATS.insert(0, fmt) if first else FORMATS.append(fmt)
+
+
+def detect_format(path: Path) -> InputFormat | None:
+    """The loader for a file, by suffix and content."""
+    with path.open("rb") as handle:
+        head = handle.read(65536).decode("utf-8", errors="replace")
+    for fmt in FORMATS:
+        if fmt.detect(path, head):
+            return fmt
+    return None
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Files from paths; folders expand to their files, sorted, hidden ones skipped."""
+    out: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            out.extend(p for p in sorted(path.rglob("*")) if p.is_file() and not p.name.startswith((".", "README")))
+        else:
+            out.append(path)
+    return out
+
+
+@dataclass
+class FileReport:
+    """What happened to one file."""
+
+    path: str
+    format: str
+    records: int = 0
+    claims: int = 0
+    new_claims: int = 0
+    quads: int = 0
+    rejects: list[Reject] = field(default_factory=list)
+    written: bool = False
+
+    def to_json(self) -> dict[str, object]:
+        return {"path": self.path, "format": self.format, "records": self.records, "claims": self.claims,
+                "new_claims": self.new_claims, "quads": self.quads, "written": self.written,
+                "rejects": [r.__dict__ for r in self.rejects]}
+
+
+def _shacl_rejects(path: Path, result: ParseResult, entity_text: str) -> list[Reject]:
+    """SHACL-validate a file's claims (with the entity descriptions); map results back to lines."""
+    from detente.ontology.validation import validate_shacl
+
+    text = claims_nquads(result.claims) + entity_text + result.raw_quads
+    if not text:
+        return []
+    dataset = Dataset()
+    dataset.parse(data=text, format="nquads")
+    data = dataset  # validation runs on the union of all graphs
+    report = validate_shacl(data)
+    if report.conforms:
+        return []
+    by_node: dict[str, int | None] = {str(k): v for k, v in result.origins.items()}
+    for claim in result.claims:
+        line = result.origins.get(claim.iri)
+        by_node.setdefault(str(claim.source.iri), line)
+        for s, _p, o in claim.statements:
+            by_node.setdefault(str(s), line)
+            by_node.setdefault(str(o), line)
+    rejects = []
+    for res in report.results:
+        if str(getattr(res, "severity", "Violation")).split("#")[-1] not in ("Violation", "sh:Violation"):
+            continue
+        path_name = str(res.path).split("#")[-1].split("/")[-1] if res.path is not None else None
+        rejects.append(Reject(str(path), by_node.get(str(res.focus_node)), path_name,
+                              f"SHACL: {res.message} (focus {res.focus_node})"))
+    return rejects
+
+
+def parse_path(path: Path, ctx: LoadContext) -> tuple[InputFormat | None, ParseResult]:
+    if not path.exists():
+        return None, ParseResult(rejects=[Reject(str(path), None, None, "no such file")])
+    fmt = detect_format(path)
+    if fmt is None:
+        return None, ParseResult(rejects=[Reject(str(path), None, None,
+                                                 f"unknown input format ({path.suffix or 'no suffix'})")])
+    return fmt, fmt.parse(path, ctx)
+
+
+def load_paths(store: Store | None, paths: Sequence[str | Path], *, skip_invalid: bool = False,
+               rejects_path: Path | None = None, shacl: bool = True, options: LoadOptions | None = None,
+               registry: EntityRegistry | None = None,
+               progress: Callable[[str, int, int], None] | None = None) -> list[FileReport]:
+    """Load files into ``store`` (or only validate them when ``store`` is None).
+
+    Each file is one transaction: if it has a bad record and ``skip_invalid``
+    is off, :class:`LoadError` is raised and nothing of that file is written
+    (files before it stay written). With ``skip_invalid`` the good records are
+    written and the rejects go to ``rejects_path`` (CSV).
+    """
+    registry = registry or EntityRegistry()
+    if store is not None:
+        registry.load_store(store)
+    ctx = LoadContext(registry, options or LoadOptions())
+    files = expand_paths(paths)
+    detected = [(p, detect_format(p) if p.exists() else None) for p in files]
+    # Entity files first, so claim files can name what they declare.
+    ordered = [p for p, f in detected if f is not None and f.entities] + \
+              [p for p, f in detected if f is None or not f.entities]
+    reports: list[FileReport] = []
+    all_rejects: list[Reject] = []
+    for number, path in enumerate(ordered, start=1):
+        if progress:
+            progress(str(path), number, len(ordered))
+        fmt, result = parse_path(path, ctx)
+        report = FileReport(str(path), fmt.name if fmt else "unknown", records=result.records,
+                            claims=len(result.claims))
+        entity_text = "".join(nquad(*q) for q in registry.used_quads())
+        rejects = list(result.rejects)
+        if shacl:
+            rejects.extend(_shacl_rejects(path, result, entity_text))
+        report.rejects = rejects
+        reports.append(report)
+        if rejects and not skip_invalid:
+            raise LoadError(rejects)
+        all_rejects.extend(rejects)
+        if rejects:
+            bad_lines = {r.line for r in rejects if r.line is not None}
+            result.claims = [c for c in result.claims if result.origins.get(c.iri) not in bad_lines]
+        if store is None:
+            continue
+        text = claims_nquads(result.claims) + entity_text + result.raw_quads
+        report.quads = text.count("\n")
+        if text:
+            before = known_claims(store, [c.iri for c in result.claims])
+            store.add_nquads(text)
+            report.new_claims = len({c.iri for c in result.claims} - before)
+            report.written = True
+    if rejects_path is not None and all_rejects:
+        write_rejects(rejects_path, all_rejects)
+    return reports
+
+
+def write_rejects(path: Path, rejects: Sequence[Reject]) -> None:
+    """Rejected records as CSV: file, line, field, message, record."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["file", "line", "field", "message", "record"])
+    for r in rejects:
+        writer.writerow([r.file, "" if r.line is None else r.line, r.field or "", r.message, r.record])
+    Path(path).write_text(buffer.getvalue(), encoding="utf-8")
+
+
+def claim_iris(result: ParseResult) -> list[URIRef]:
+    return [c.iri for c in result.claims]
