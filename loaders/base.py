@@ -264,10 +264,10 @@ def make_source(registry: EntityRegistry, *, url: object = None, title: object =
     url_text = str(url).strip() if url is not None and str(url).strip() else None
     if url_text is not None and not re.match(r"^[a-z][a-z0-9+.-]*:", url_text, re.I):
         raise FieldError("source", f"{url_text!r} is not a URL")
+    issued = parse_date(published, "published")
     try:
         return Source.from_metadata(url=url_text, title=str(title).strip() if title else None,
-                                    publisher=publisher_iri, issued=parse_date(published, "published"),
-                                    source_type=stype)
+                                    publisher=publisher_iri, issued=issued, source_type=stype)
     except ValueError as exc:
         raise FieldError("source", str(exc)) from None
 

@@ -20,21 +20,45 @@ from __future__ import annotations
 
 import importlib
 import importlib.metadata
+import logging
 import sys
 import types
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from detente.ontology.schema import ontology_graph
+from detente.ontology.vocab import DT
 
 __all__ = ["DocumentationError", "render_html", "write_html"]
 
 
 class DocumentationError(RuntimeError):
     """pyLODE is missing or could not document the ontology."""
+
+
+@contextmanager
+def _root_logging_preserved() -> Iterator[None]:
+    """Undo pyLODE's changes to the root logger.
+
+    pyLODE calls ``logging.basicConfig(level=DEBUG)`` when imported and
+    ``logging.info`` while rendering, which would reconfigure the logging of
+    the application (and make later ``basicConfig`` calls no-ops).
+    """
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    try:
+        yield
+    finally:
+        for handler in list(root.handlers):
+            if handler not in handlers:
+                root.removeHandler(handler)
+        root.setLevel(level)
 
 
 def _purge_pylode() -> None:
@@ -44,6 +68,11 @@ def _purge_pylode() -> None:
 
 def _import_pylode() -> Any:
     """Import pyLODE, working around its missing ``pyproject.toml`` (pyLODE#260)."""
+    with _root_logging_preserved():
+        return _import_pylode_unguarded()
+
+
+def _import_pylode_unguarded() -> Any:
     try:
         return importlib.import_module("pylode")
     except ImportError as exc:
@@ -66,13 +95,31 @@ def _import_pylode() -> Any:
         raise DocumentationError(f"pyLODE could not be imported: {exc}") from exc
 
 
+_DECLARATIONS = {OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty}
+
+
 def _documented_graph() -> Graph:
-    """A private copy of the ontology for pyLODE (it adds triples to what it is given)."""
+    """A private copy of the ontology for pyLODE (it adds triples to what it is given).
+
+    Bare declarations of external terms (``sem:Event a owl:Class``) are left
+    out, so the page documents detente's own terms and links to the others.
+    External properties that detente gives a range (``dct:issued``) stay.
+    """
+    source = ontology_graph()
     copy = Graph()
-    for prefix, namespace in ontology_graph().namespaces():
+    for prefix, namespace in source.namespaces():
         copy.bind(prefix, namespace, override=True)
-    for triple in ontology_graph():
-        copy.add(triple)
+    for s, p, o in source:
+        if (
+            p == RDF.type
+            and o in _DECLARATIONS
+            and isinstance(s, URIRef)
+            and not str(s).startswith(str(DT))
+            and (s, RDFS.range, None) not in source
+            and (s, SKOS.scopeNote, None) not in source
+        ):
+            continue
+        copy.add((s, p, o))
     return copy
 
 
@@ -98,7 +145,8 @@ def render_html() -> str:
     """
     pylode = _import_pylode()
     try:
-        html = pylode.OntPub(ontology=_documented_graph()).make_html()
+        with _root_logging_preserved():
+            html = pylode.OntPub(ontology=_documented_graph(), sort_subjects=True).make_html()
     except Exception as exc:
         raise DocumentationError(f"pyLODE failed to document the ontology: {exc}") from exc
     if not isinstance(html, str) or "<html" not in html:

@@ -44,7 +44,6 @@ Limits worth knowing:
 from __future__ import annotations
 
 import functools
-import io
 import os
 import shutil
 import tempfile
@@ -266,6 +265,8 @@ def _short(node: Node) -> str:
                     return f"{prefix}:{local}"
         return f"<{text}>"
     if isinstance(node, Literal):
+        if node.datatype is not None and str(node.datatype).startswith(str(XSD)):
+            return f'"{node}"^^xsd:{str(node.datatype)[len(str(XSD)):]}'
         return node.n3()
     return node.n3()
 
@@ -286,10 +287,6 @@ def _disjoint_pairs() -> frozenset[frozenset[URIRef]]:
             for b in members[i + 1:]:
                 pairs.add(frozenset((a, b)))
     return frozenset(pairs)
-
-
-def _named(graph: Graph, node: Node | None) -> URIRef | None:
-    return node if isinstance(node, URIRef) else None
 
 
 @functools.lru_cache(maxsize=1)

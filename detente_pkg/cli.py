@@ -1,0 +1,600 @@
+"""The ``detente`` command line.
+
+Every command takes ``--store URI`` (default: ``DETENTE_STORE`` or an on-disk
+store under the user's data directory) and ``--help``.
+
+Exit codes (as pySHACL documents its own):
+
+==== ============================================================
+0    success; for ``validate`` and ``ontology check``: valid/consistent
+1    invalid input, inconsistent ontology, nothing found
+2    usage error, unreadable file, store or server error
+==== ============================================================
+
+>>> from click.testing import CliRunner
+>>> result = CliRunner().invoke(main, ["--help"])
+>>> result.exit_code
+0
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from detente import __version__
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+console = Console(stderr=True, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True)
+
+EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
+
+
+def store_option(func: F) -> F:
+    """The ``--store URI`` option every command shares."""
+    return click.option("--store", "store_uri", envvar="DETENTE_STORE", default=None, metavar="URI",
+                        help="oxigraph:PATH, memory: or sparql+http(s)://HOST/PATH "
+                             "[env DETENTE_STORE; default: the user data folder]")(func)
+
+
+def open_cli_store(uri: str | None, read_only: bool = False) -> Any:
+    """Open the store for a command; a writable store gets the current ontology graph."""
+    from detente.graph.bootstrap import ensure_ontology
+    from detente.graph.store import StoreError, open_store
+
+    try:
+        store = open_store(uri, read_only=read_only)
+        if not read_only:
+            ensure_ontology(store)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from exc
+    return store
+
+
+def handle_errors(func: F) -> F:
+    """Turn store and input errors into a clear message and exit code 2."""
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from detente.graph.store import QuerySyntaxError, StoreError
+
+        try:
+            return func(*args, **kwargs)
+        except QuerySyntaxError as exc:
+            console.print(f"[red]SPARQL syntax error:[/red] {exc}")
+            sys.exit(EXIT_ERROR)
+        except StoreError as exc:
+            console.print(f"[red]store error:[/red] {exc}")
+            sys.exit(EXIT_ERROR)
+    return wrapper  # type: ignore[return-value]
+
+
+def progress_bar() -> Progress:
+    return Progress(SpinnerColumn(), TextColumn("[progress.description]{task.description}"), BarColumn(),
+                    TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(), console=console,
+                    transient=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="detente")
+def main() -> None:
+    """detente: a knowledge graph of diplomatic actors, venues and agreements built from sourced claims."""
+
+
+# -- loading ------------------------------------------------------------------
+
+def _load_options(source_url: str | None, title: str | None, publisher: str | None, published: str | None,
+                  source_type: str | None) -> Any:
+    from detente.loaders.base import LoadOptions
+
+    return LoadOptions(source_url=source_url, source_title=title, publisher=publisher, published=published,
+                       source_type=source_type)
+
+
+def source_options(func: F) -> F:
+    for option in reversed([
+        click.option("--source-url", help="URL of the source (news text without front matter)."),
+        click.option("--title", help="Title of the source."),
+        click.option("--publisher", help="Publisher of the source, e.g. 'Kyiv Independent'."),
+        click.option("--published", help="Publication date, YYYY-MM-DD (anchors relative dates)."),
+        click.option("--source-type", help="NewsArticle, OfficialStatement or Dataset."),
+    ]):
+        func = option(func)
+    return func
+
+
+def _print_reports(reports: Sequence[Any], as_json: bool) -> None:
+    if as_json:
+        out.print_json(json.dumps([r.to_json() for r in reports]))
+        return
+    table = Table("file", "format", "records", "claims", "new", "quads", "rejects")
+    for r in reports:
+        table.add_row(r.path, r.format, str(r.records), str(r.claims), str(r.new_claims), str(r.quads),
+                      str(len(r.rejects)))
+    out.print(table)
+
+
+def _print_rejects(rejects: Sequence[Any], limit: int = 20) -> None:
+    for reject in rejects[:limit]:
+        console.print(f"  {reject}", markup=False)
+    if len(rejects) > limit:
+        console.print(f"  … and {len(rejects) - limit} more")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@store_option
+@click.option("--skip-invalid", is_flag=True, help="Load the good records; write the rejects to --rejects.")
+@click.option("--rejects", "rejects_path", type=click.Path(path_type=Path), default=None,
+              help="Where --skip-invalid writes rejected records (CSV) [default: rejects.csv].")
+@click.option("--no-shacl", is_flag=True, help="Skip SHACL validation (faster on big trusted inputs).")
+@click.option("--json", "as_json", is_flag=True, help="Print the load report as JSON.")
+@source_options
+@handle_errors
+def load(paths: tuple[Path, ...], store_uri: str | None, skip_invalid: bool, rejects_path: Path | None,
+         no_shacl: bool, as_json: bool, source_url: str | None, title: str | None, publisher: str | None,
+         published: str | None, source_type: str | None) -> None:
+    """Load PATHS (files or folders) into the store, one transaction per file.
+
+    Formats are detected by suffix and content: statements CSV/TSV, claim
+    documents JSON/JSONL/YAML, entity CSV/YAML, RDF (Turtle, N-Triples,
+    N-Quads, TriG, JSON-LD, RDF/XML), news text, GDELT and UCDP exports.
+    A bad record stops its file with a message naming file, line and field,
+    and nothing of that file is written.
+    """
+    from detente.loaders.base import LoadError
+    from detente.loaders.pipeline import load_paths
+
+    store = open_cli_store(store_uri)
+    if skip_invalid and rejects_path is None:
+        rejects_path = Path("rejects.csv")
+    options = _load_options(source_url, title, publisher, published, source_type)
+    with progress_bar() as bar:
+        task = bar.add_task("loading", total=None)
+
+        def tick(path: str, number: int, total: int) -> None:
+            bar.update(task, total=total, completed=number - 1, description=f"loading {Path(path).name}")
+
+        try:
+            reports = load_paths(store, list(paths), skip_invalid=skip_invalid, rejects_path=rejects_path,
+                                 shacl=not no_shacl, options=options, progress=tick)
+        except LoadError as exc:
+            bar.stop()
+            console.print(f"[red]invalid input, nothing of this file was written[/red] ({len(exc.rejects)} "
+                          "problem(s)):")
+            _print_rejects(exc.rejects)
+            sys.exit(EXIT_INVALID)
+        bar.update(task, completed=len(reports))
+    store.close()
+    _print_reports(reports, as_json)
+    rejected = sum(len(r.rejects) for r in reports)
+    if rejected:
+        console.print(f"[yellow]{rejected} record(s) rejected[/yellow], written to {rejects_path}")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--no-shacl", is_flag=True, help="Check syntax and types only.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@source_options
+def validate(paths: tuple[Path, ...], no_shacl: bool, as_json: bool, source_url: str | None, title: str | None,
+             publisher: str | None, published: str | None, source_type: str | None) -> None:
+    """Check PATHS without writing anything. Exit 0 when valid, 1 when not."""
+    from detente.loaders.pipeline import load_paths
+
+    options = _load_options(source_url, title, publisher, published, source_type)
+    reports = load_paths(None, list(paths), skip_invalid=True, shacl=not no_shacl, options=options)
+    rejects = [r for report in reports for r in report.rejects]
+    if as_json:
+        out.print_json(json.dumps({"valid": not rejects, "files": [r.to_json() for r in reports]}))
+    else:
+        _print_reports(reports, False)
+        if rejects:
+            console.print(f"[red]{len(rejects)} problem(s):[/red]")
+            _print_rejects(rejects, limit=50)
+        else:
+            console.print("[green]valid[/green]")
+    sys.exit(EXIT_INVALID if rejects else EXIT_OK)
+
+
+# -- querying -----------------------------------------------------------------
+
+def _term_text(term: Any) -> str:
+    from rdflib import Literal, URIRef
+
+    from detente.ontology.vocab import PREFIXES
+
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        text = str(term)
+        best = max((p for p in PREFIXES.items() if text.startswith(p[1])), key=lambda p: len(p[1]), default=None)
+        return f"{best[0]}:{text[len(best[1]):]}" if best else text
+    if isinstance(term, Literal):
+        return str(term)
+    return str(term)
+
+
+QUERY_FORMATS = ["table", "json", "xml", "csv", "tsv", "turtle", "ntriples", "jsonld"]
+
+
+@main.command()
+@click.argument("sparql", required=False)
+@click.option("-f", "--file", "query_file", type=click.File("r"), help="Read the query from a file ('-' for stdin).")
+@click.option("--format", "fmt", type=click.Choice(QUERY_FORMATS), default="table", show_default=True)
+@click.option("--limit", type=int, default=None, help="Show at most this many rows.")
+@store_option
+@handle_errors
+def query(sparql: str | None, query_file: Any, fmt: str, limit: int | None, store_uri: str | None) -> None:
+    """Run a SPARQL query. The default graph is the union of all claims (each fact once)
+    plus provenance, entities and the ontology; GRAPH ?claim { … } sees who says what.
+
+    \b
+    Example:
+      detente query 'SELECT ?agreement ?n WHERE { ?agreement dt:prisonerCount ?n }'
+    """
+    text = query_file.read() if query_file else sparql
+    if not text:
+        raise click.UsageError("give a query, or -f FILE")
+    store = open_cli_store(store_uri, read_only=True)
+    if fmt == "table":
+        result = store.query(text, max_rows=limit)
+        if result.kind == "ask":
+            out.print("true" if result.boolean else "false")
+            return
+        if result.kind == "graph":
+            for s, p, o in result.triples:
+                out.print(f"{_term_text(s)}  {_term_text(p)}  {_term_text(o)}", markup=False)
+            return
+        table = Table(*result.variables)
+        for row in result.rows:
+            table.add_row(*(_term_text(t) for t in row))
+        out.print(table)
+        console.print(f"{len(result.rows)} row(s)")
+        return
+    serialized = store.query_serialized(text, fmt, max_rows=limit) if limit is None else \
+        _limited(store, text, fmt, limit)
+    sys.stdout.buffer.write(serialized.body)
+    if not serialized.body.endswith(b"\n"):
+        sys.stdout.buffer.write(b"\n")
+
+
+def _limited(store: Any, text: str, fmt: str, limit: int) -> Any:
+    from detente.graph.store import StoreError
+
+    try:
+        return store.query_serialized(text, fmt, max_rows=limit)
+    except StoreError as exc:
+        raise click.ClickException(f"{exc}") from exc
+
+
+# -- provenance -----------------------------------------------------------------
+
+def _resolve_term(store: Any, ref: str, field: str, predicate: Any = None) -> Any:
+    from rdflib import URIRef
+
+    from detente.loaders.base import FieldError, object_term, resolve_predicate
+    from detente.loaders.registry import EntityRegistry
+
+    registry = EntityRegistry()
+    registry.load_store(store)
+    try:
+        if field == "predicate":
+            return resolve_predicate(ref)
+        if field == "object" and predicate is not None:
+            return object_term(registry, predicate, ref)
+        iri = registry.resolve(ref)
+    except FieldError as exc:
+        raise click.BadParameter(exc.message, param_hint=f"--{field}") from None
+    if iri is None:
+        raise click.BadParameter(f"unknown entity {ref!r}", param_hint=f"--{field}")
+    return URIRef(iri)
+
+
+def _print_claim(record: Any, header: str = "") -> None:
+    out.print(f"[bold]{header}{_term_text(record.iri)}[/bold]")
+    for s, p, o in record.statements:
+        out.print(f"    {_term_text(s)}  {_term_text(p)}  {_term_text(o)}", markup=False)
+    source = record.title or record.url or _term_text(record.source)
+    pub = record.publisher_label or _term_text(record.publisher)
+    out.print(f"  source:     {source}" + (f" ({pub}, {record.issued})" if pub or record.issued else ""),
+              markup=False)
+    if record.url:
+        out.print(f"  url:        {record.url}", markup=False)
+    if record.said_by is not None:
+        out.print(f"  said by:    {record.said_by_label or _term_text(record.said_by)}", markup=False)
+    if record.quote:
+        offsets = f" [{record.quote_start}:{record.quote_end}]" if record.quote_start is not None else ""
+        out.print(f"  quote:      “{record.quote}”{offsets}", markup=False)
+    if record.confidence is not None:
+        out.print(f"  confidence: {record.confidence}", markup=False)
+    if record.method:
+        out.print(f"  made by:    {record.method}", markup=False)
+
+
+@main.command()
+@click.argument("claim", required=False)
+@click.option("--subject", "-s", help="Entity: CURIE, IRI, label or alias.")
+@click.option("--predicate", "-p", help="Property: dt:prisonerCount, prisonerCount, an IRI.")
+@click.option("--object", "-o", "obj", help="Entity or value (typed by the property's range).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@store_option
+@handle_errors
+def provenance(claim: str | None, subject: str | None, predicate: str | None, obj: str | None, fmt: str,
+               store_uri: str | None) -> None:
+    """Who says it: one CLAIM (IRI, claim:ID, or your own key), or every claim
+    supporting --subject [--predicate] [--object], with the claims that disagree.
+
+    \b
+    Example:
+      detente provenance -s agreement:ukr-rus-314-exchange -p prisonerCount -o 314
+    """
+    from detente.graph.claims import get_claim, provenance as provenance_of, resolve_claim_ref
+
+    store = open_cli_store(store_uri, read_only=True)
+    if claim:
+        iri = resolve_claim_ref(store, claim)
+        record = get_claim(store, iri) if iri is not None else None
+        if record is None:
+            console.print(f"no claim {claim!r}")
+            sys.exit(EXIT_INVALID)
+        if fmt == "json":
+            out.print_json(json.dumps(record.to_json()))
+        else:
+            _print_claim(record)
+        return
+    if not subject:
+        raise click.UsageError("give a CLAIM or --subject")
+    s = _resolve_term(store, subject, "subject")
+    p = _resolve_term(store, predicate, "predicate") if predicate else None
+    o = _resolve_term(store, obj, "object", p) if obj else None
+    report = provenance_of(store, s, p, o)
+    if fmt == "json":
+        out.print_json(json.dumps(report.to_json()))
+    else:
+        sources = len({c.source for c in report.supporting})
+        out.print(f"{len(report.supporting)} claim(s) from {sources} source(s) support it")
+        for record in report.supporting:
+            _print_claim(record, "✓ ")
+        if report.disagreeing:
+            out.print(f"{len(report.disagreeing)} claim(s) disagree")
+            for record in report.disagreeing:
+                _print_claim(record, "✗ ")
+    if not report.supporting:
+        sys.exit(EXIT_INVALID)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@store_option
+@handle_errors
+def conflicts(fmt: str, store_uri: str | None) -> None:
+    """List subjects given different values of a functional property (314 vs 300 prisoners)."""
+    from detente.graph.claims import conflicts as find_conflicts
+
+    store = open_cli_store(store_uri, read_only=True)
+    found = find_conflicts(store)
+    if fmt == "json":
+        out.print_json(json.dumps([c.to_json() for c in found]))
+        return
+    if not found:
+        out.print("no conflicts")
+        return
+    for conflict in found:
+        out.print(f"[bold]{_term_text(conflict.subject)}[/bold] {_term_text(conflict.predicate)}")
+        for value, records in conflict.values.items():
+            who = ", ".join(sorted({r.publisher_label or _term_text(r.publisher) or "?" for r in records}))
+            out.print(f"    {value}: {len(records)} claim(s) — {who}", markup=False)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@store_option
+@handle_errors
+def stats(fmt: str, store_uri: str | None) -> None:
+    """Counts: claims, sources, publishers, distinct facts, entities, quads, instances per class."""
+    from detente.graph.claims import stats as store_stats
+
+    store = open_cli_store(store_uri, read_only=True)
+    numbers = store_stats(store)
+    if fmt == "json":
+        out.print_json(json.dumps(numbers.to_json()))
+        return
+    table = Table("what", "count")
+    for name in ("claims", "sources", "publishers", "facts", "entities", "quads"):
+        table.add_row(name, str(getattr(numbers, name)))
+    for cls, n in numbers.by_type.items():
+        table.add_row(_term_text_iri(cls), str(n))
+    out.print(table)
+
+
+def _term_text_iri(iri: str) -> str:
+    from rdflib import URIRef
+
+    return _term_text(URIRef(iri))
+
+
+# -- dump and restore -------------------------------------------------------------
+
+@main.command()
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="File (default: stdout).")
+@click.option("--format", "fmt", type=click.Choice(["nquads", "trig"]), default="nquads", show_default=True)
+@store_option
+@handle_errors
+def dump(output: Path | None, fmt: str, store_uri: str | None) -> None:
+    """Write the whole dataset (claim graphs, provenance, entities, facts) as N-Quads or TriG."""
+    store = open_cli_store(store_uri, read_only=True)
+    if output is None:
+        import io
+
+        buffer = io.BytesIO()
+        store.dump(buffer, fmt)
+        sys.stdout.buffer.write(buffer.getvalue())
+    else:
+        store.dump(output, fmt)
+        console.print(f"wrote {output}")
+
+
+@main.command()
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--replace", is_flag=True, help="Empty the store first.")
+@store_option
+@handle_errors
+def restore(path: Path, replace: bool, store_uri: str | None) -> None:
+    """Load a dump made by ``detente dump`` (N-Quads or TriG) in one transaction."""
+    from detente.graph.bootstrap import ensure_ontology
+    from detente.graph.store import RDF_SUFFIXES
+
+    fmt = RDF_SUFFIXES.get(path.suffix.lower())
+    if fmt not in ("nquads", "trig"):
+        raise click.BadParameter("a dump is .nq or .trig", param_hint="PATH")
+    store = open_cli_store(store_uri)
+    if replace:
+        store.clear()
+    store.load(path, fmt)
+    ensure_ontology(store)
+    store.close()
+    console.print(f"restored {path}: the store holds {store.count_quads()} quads")
+
+
+# -- ontology -------------------------------------------------------------------
+
+@main.group()
+def ontology() -> None:
+    """The OWL ontology: consistency check (HermiT), export, HTML docs."""
+
+
+@ontology.command("check")
+@click.argument("data", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--demo/--no-demo", default=True, show_default=True,
+              help="Reason over the bundled demo corpus too.")
+@click.option("--json", "as_json", is_flag=True)
+def ontology_check(data: tuple[Path, ...], demo: bool, as_json: bool) -> None:
+    """Load the ontology with owlready2 and run HermiT over it plus DATA (RDF or detente inputs).
+
+    Exit 0 when consistent, 1 when inconsistent, 2 when the reasoner could not run.
+    """
+    import tempfile
+
+    from detente.graph.store import open_store
+    from detente.loaders.pipeline import load_paths
+    from detente.ontology.reasoning import ReasoningError, check_consistency
+
+    store = open_store("memory:")
+    inputs: list[Path] = [demo_path()] if demo else []
+    inputs += list(data)
+    try:
+        if inputs:
+            load_paths(store, inputs, shacl=False)
+    except Exception as exc:  # a bad input is reported like any load error
+        console.print(f"[red]cannot read the data:[/red] {exc}")
+        sys.exit(EXIT_ERROR)
+    with tempfile.TemporaryDirectory() as tmp:
+        dump_path = Path(tmp) / "data.nq"
+        store.dump(dump_path, "nquads")
+        try:
+            report = check_consistency([dump_path])
+        except ReasoningError as exc:
+            console.print(f"[red]reasoner error:[/red] {exc}")
+            sys.exit(EXIT_ERROR)
+    if as_json:
+        out.print_json(json.dumps(report.to_json() if hasattr(report, "to_json") else report.__dict__, default=str))
+    else:
+        out.print(str(report) if hasattr(report, "__str__") else repr(report), markup=False)
+    sys.exit(EXIT_OK if report.consistent else EXIT_INVALID)
+
+
+@ontology.command("export")
+@click.option("--format", "fmt", type=click.Choice(["turtle", "rdfxml", "shacl"]), default="turtle",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None)
+def ontology_export(fmt: str, output: Path | None) -> None:
+    """Write the ontology (Turtle, RDF/XML) or its SHACL shapes."""
+    from detente.ontology.schema import ontology_path, owl_path, shapes_path
+
+    source = {"turtle": ontology_path(), "rdfxml": owl_path(), "shacl": shapes_path()}[fmt]
+    data = source.read_bytes()
+    if output is None:
+        sys.stdout.buffer.write(data)
+    else:
+        output.write_bytes(data)
+        console.print(f"wrote {output}")
+
+
+@ontology.command("docs")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("detente-ontology.html"),
+              show_default=True)
+def ontology_docs(output: Path) -> None:
+    """Write HTML documentation of the ontology (pyLODE)."""
+    from detente.ontology.docs import write_html
+
+    write_html(output)
+    console.print(f"wrote {output}")
+
+
+# -- serving ------------------------------------------------------------------------
+
+def demo_path() -> Path:
+    """The bundled demo corpus folder."""
+    import detente.loaders
+
+    return Path(detente.loaders.__file__).resolve().parent / "demo"
+
+
+@main.command()
+@store_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+@handle_errors
+def serve(store_uri: str | None, host: str, port: int, threads: int) -> None:
+    """Serve the store over HTTP: SPARQL endpoint, REST routes and HTML pages (waitress)."""
+    from detente.api.app import create_app
+    from detente.api.server import serve as run_server
+
+    app = create_app({"STORE": store_uri} if store_uri else None)
+    console.print(f"detente serving on http://{host}:{port}/  (SPARQL: http://{host}:{port}/sparql)")
+    run_server(app, host=host, port=port, threads=threads)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--store", "store_uri", default="memory:", show_default=True, metavar="URI",
+              help="Where to load the demo (a fresh store; an on-disk one is emptied first).")
+@click.option("--no-serve", is_flag=True, help="Load and report, do not serve.")
+@handle_errors
+def demo(host: str, port: int, store_uri: str, no_serve: bool) -> None:
+    """Load the bundled demo corpus into a fresh store and serve it."""
+    from detente.loaders.pipeline import load_paths
+
+    store = open_cli_store(store_uri)
+    store.clear()
+    open_cli_store(store_uri)  # the ontology graph again, after clearing
+    with progress_bar() as bar:
+        task = bar.add_task("loading the demo corpus", total=None)
+        reports = load_paths(store, [demo_path()],
+                             progress=lambda p, n, t: bar.update(task, total=t, completed=n - 1))
+    _print_reports(reports, False)
+    if no_serve:
+        return
+    from detente.api.app import create_app
+    from detente.api.server import serve as run_server
+
+    app = create_app({"STORE_INSTANCE": store})
+    console.print(f"demo on http://{host}:{port}/  — SPARQL endpoint http://{host}:{port}/sparql")
+    run_server(app, host=host, port=port, threads=8)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
