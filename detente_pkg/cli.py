@@ -482,36 +482,54 @@ def ontology() -> None:
 def ontology_check(data: tuple[Path, ...], demo: bool, as_json: bool) -> None:
     """Load the ontology with owlready2 and run HermiT over it plus DATA (RDF or detente inputs).
 
+    The data reasoned over is the facts view, claim provenance and entities.
+    Values of functional properties on which sources disagree (see
+    ``detente conflicts``) are set aside first: a disagreement between sources
+    is a finding, not an inconsistency of the graph.
+
     Exit 0 when consistent, 1 when inconsistent, 2 when the reasoner could not run.
     """
-    import tempfile
+    from rdflib import Graph
 
+    from detente.graph.claims import conflicts as find_conflicts
     from detente.graph.store import open_store
+    from detente.loaders.base import LoadError
     from detente.loaders.pipeline import load_paths
     from detente.ontology.reasoning import ReasoningError, check_consistency
+    from detente.ontology.vocab import ENTITIES_GRAPH, FACTS_GRAPH, PROVENANCE_GRAPH
 
     store = open_store("memory:")
-    inputs: list[Path] = [demo_path()] if demo else []
-    inputs += list(data)
+    inputs: list[Path] = ([demo_path()] if demo else []) + list(data)
     try:
-        if inputs:
-            load_paths(store, inputs, shacl=False)
-    except Exception as exc:  # a bad input is reported like any load error
+        load_paths(store, inputs, shacl=False)
+    except LoadError as exc:
         console.print(f"[red]cannot read the data:[/red] {exc}")
         sys.exit(EXIT_ERROR)
-    with tempfile.TemporaryDirectory() as tmp:
-        dump_path = Path(tmp) / "data.nq"
-        store.dump(dump_path, "nquads")
-        try:
-            report = check_consistency([dump_path])
-        except ReasoningError as exc:
-            console.print(f"[red]reasoner error:[/red] {exc}")
-            sys.exit(EXIT_ERROR)
+    graph = Graph()
+    for name in (FACTS_GRAPH, PROVENANCE_GRAPH, ENTITIES_GRAPH):
+        for triple in store.query("CONSTRUCT WHERE { ?s ?p ?o }", default_graphs=[name]).triples:
+            graph.add(triple)
+    set_aside = find_conflicts(store)
+    for conflict in set_aside:
+        graph.remove((conflict.subject, conflict.predicate, None))
+    try:
+        report = check_consistency(graph)
+    except ReasoningError as exc:
+        console.print(f"[red]reasoner error:[/red] {exc}")
+        sys.exit(EXIT_ERROR)
     if as_json:
-        out.print_json(json.dumps(report.to_json() if hasattr(report, "to_json") else report.__dict__, default=str))
+        body = {k: v for k, v in report.__dict__.items()}
+        body["set_aside_conflicts"] = [c.to_json() for c in set_aside]
+        out.print_json(json.dumps(body, default=str))
     else:
-        out.print(str(report) if hasattr(report, "__str__") else repr(report), markup=False)
-    sys.exit(EXIT_OK if report.consistent else EXIT_INVALID)
+        verdict = "[green]consistent[/green]" if report.coherent else "[red]inconsistent[/red]"
+        out.print(f"{verdict}: {report.reasoner}, {report.data_triple_count} data triples, "
+                  f"{report.individual_count} individuals, {report.seconds:.1f} s")
+        if set_aside:
+            out.print(f"{len(set_aside)} disputed functional value(s) set aside (see detente conflicts)")
+        if not report.coherent:
+            out.print(report.explanation, markup=False)
+    sys.exit(report.exit_code)
 
 
 @ontology.command("export")

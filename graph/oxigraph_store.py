@@ -74,6 +74,21 @@ def open_oxigraph(uri: str, *, read_only: bool = False) -> "OxigraphStore":
     return store
 
 
+def open_oxigraph_snapshot(uri: str) -> "OxigraphStore":
+    """Open an on-disk store in RocksDB's read-only mode, without the writer's lock.
+
+    For processes that only read (the HTTP endpoint's query workers) while no
+    process writes: it sees the database as it was when opened, and Oxigraph
+    leaves reading during another process's writes undefined.
+    """
+    path = Path(uri.removeprefix("oxigraph:")).expanduser().resolve()
+    try:
+        snapshot = ox.Store.read_only(str(path))
+    except OSError as exc:
+        raise StoreError(f"cannot open Oxigraph store at {path} read-only: {exc}") from exc
+    return OxigraphStore(path, uri="oxigraph:" + str(path), read_only=True, _shared=snapshot)
+
+
 # -- term conversion --------------------------------------------------------
 
 def to_ox(term: Term) -> ox.NamedNode | ox.BlankNode | ox.Literal:

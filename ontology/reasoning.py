@@ -532,7 +532,10 @@ def check_consistency(
             "(e.g. apt-get install default-jre-headless) on PATH or in JAVA_HOME"
         )
     if not owl_path().is_file():
-        raise ReasoningError(f"{owl_path()} is missing; run `detente ontology export`")
+        raise ReasoningError(
+            f"{owl_path()} is missing: regenerate it with "
+            "detente.ontology.schema.export_rdfxml(owl_path())"
+        )
     data = _reasoning_input(_collect(extra_data))
     ontology_triples = len(ontology_graph())
 

@@ -260,3 +260,11 @@ def test_check_runs_without_network() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
+
+
+def test_missing_java_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import detente.ontology.reasoning as reasoning
+
+    monkeypatch.setattr(reasoning, "java_executable", lambda: None)
+    with pytest.raises(ReasoningError, match="Java"):
+        reasoning.check_consistency()

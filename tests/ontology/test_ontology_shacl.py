@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rdflib import Dataset, Graph, Literal
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from detente.ontology.validation import ShaclReport, ShaclResult, validate_shacl
 from detente.ontology.vocab import DT, DTR, ENTITIES_GRAPH, PROVENANCE_GRAPH, SCHEMA
@@ -25,7 +25,7 @@ def entities() -> Graph:
         g.add((state, RDF.type, DT.State))
         g.add((state, DT.isoCode, Literal(code)))
         g.add((state, RDFS.label, Literal(name, lang="en")))
-    g.add((USA, SKOS_ALT, Literal("U.S.")))
+    g.add((USA, SKOS.altLabel, Literal("U.S.")))
     g.add((ENVOY, RDF.type, DT.Envoy))
     g.add((ENVOY, RDFS.label, Literal("U.S. special envoy", lang="en")))
     g.add((ENVOY, DT.represents, USA))
@@ -34,11 +34,6 @@ def entities() -> Graph:
     g.add((KYIV_INDEPENDENT, DT.country, UKR))
     g.add((KYIV_INDEPENDENT, DT.wikidataId, Literal("Q108836617")))
     return g
-
-
-from rdflib.namespace import SKOS  # noqa: E402
-
-SKOS_ALT = SKOS.altLabel
 
 
 def claim_graph() -> Graph:

@@ -1,0 +1,143 @@
+"""Small offline gazetteers the real-world loaders share.
+
+Country code tables (FIPS 10-4 and Gleditsch–Ward numbers to ISO 3166-1
+alpha-3), well-known organisations, demonyms and capitals. The tables live
+as CSV in ``loaders/data/`` so they can be read and corrected without code.
+
+>>> fips_to_iso("UK"), fips_to_iso("RS"), fips_to_iso("OS")
+('GBR', 'RUS', None)
+>>> gw_to_iso("365")
+'RUS'
+"""
+
+from __future__ import annotations
+
+import csv
+from functools import lru_cache
+from pathlib import Path
+
+from rdflib import URIRef
+
+from detente.loaders.registry import Entity, EntityRegistry, entity_type
+from detente.ontology.vocab import DT, DTR
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def _table(name: str, key: str, value: str) -> dict[str, str]:
+    with (DATA / name).open(newline="", encoding="utf-8") as handle:
+        return {row[key].strip(): row[value].strip() for row in csv.DictReader(handle) if row[value].strip()}
+
+
+@lru_cache(maxsize=1)
+def fips_table() -> dict[str, str]:
+    """FIPS 10-4 country code → ISO 3166-1 alpha-3 (codes without a country, such as oceans, are absent)."""
+    return _table("fips_iso.csv", "fips", "iso3")
+
+
+@lru_cache(maxsize=1)
+def gw_table() -> dict[str, str]:
+    """Gleditsch–Ward state number → ISO 3166-1 alpha-3 (historical states map to their successor)."""
+    return _table("gw_iso.csv", "gwno", "iso3")
+
+
+def fips_to_iso(code: str) -> str | None:
+    """ISO alpha-3 for a FIPS 10-4 code, or None.
+
+    >>> fips_to_iso("GM")
+    'DEU'
+    """
+    return fips_table().get(code.strip().upper())
+
+
+def gw_to_iso(number: str) -> str | None:
+    """ISO alpha-3 for a Gleditsch–Ward number, or None.
+
+    >>> gw_to_iso("2")
+    'USA'
+    """
+    return gw_table().get(number.strip())
+
+
+# Kosovo has no ISO 3166-1 code, so pycountry lacks it; XKX is the code in common use.
+_EXTRA_STATES = {"XKX": ("Kosovo", ["Republic of Kosovo"])}
+
+
+def state_iri(registry: EntityRegistry, iso3: str | None) -> URIRef | None:
+    """The registry's state for an ISO alpha-3 code, or None if it names no state.
+
+    >>> str(state_iri(EntityRegistry(), "UKR"))
+    'https://w3id.org/detente/id/state/UKR'
+    >>> state_iri(EntityRegistry(), "EUR") is None
+    True
+    """
+    if not iso3:
+        return None
+    iri = DTR[f"state/{iso3.upper()}"]
+    if iri in registry:
+        return iri
+    if iso3.upper() in _EXTRA_STATES:
+        label, aliases = _EXTRA_STATES[iso3.upper()]
+        registry.add(Entity(iri, DT.State, label, aliases, iso_code=iso3.upper()), override=False)
+        return iri
+    return None
+
+
+@lru_cache(maxsize=1)
+def organisations() -> tuple[tuple[str, URIRef, tuple[str, ...], str], ...]:
+    """Well-known organisations: (label, class, aliases, CAMEO group code)."""
+    out = []
+    with (DATA / "organisations.csv").open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            cls = entity_type(row["type"]) or DT.Organization
+            aliases = tuple(a.strip() for a in row["aliases"].split("|") if a.strip())
+            out.append((row["label"].strip(), cls, aliases, row["cameo"].strip()))
+    return tuple(out)
+
+
+def register_organisations(registry: EntityRegistry) -> None:
+    """Teach the registry the organisation gazetteer; names already taken (a state's code) win."""
+    for label, cls, aliases, _code in organisations():
+        if registry.resolve(label) is not None:
+            continue
+        registry.mint(label, cls, aliases=[a for a in aliases if registry.resolve(a) is None])
+
+
+def organisation_by_cameo(registry: EntityRegistry, code: str) -> URIRef | None:
+    """The organisation for a CAMEO known-group code such as ``UNO`` or ``EEC``."""
+    for label, cls, _aliases, cameo in organisations():
+        if cameo and cameo == code:
+            register_organisations(registry)
+            return registry.resolve(label)
+    return None
+
+
+# Demonyms and adjectives the news uses for states (ISO alpha-3).
+DEMONYMS: dict[str, str] = {
+    "Ukrainian": "UKR", "Russian": "RUS", "Saudi": "SAU", "American": "USA", "U.S.": "USA", "US": "USA",
+    "Turkish": "TUR", "Qatari": "QAT", "Emirati": "ARE", "Chinese": "CHN", "French": "FRA", "German": "DEU",
+    "British": "GBR", "Iranian": "IRN", "Israeli": "ISR", "Palestinian": "PSE", "Egyptian": "EGY",
+    "Cuban": "CUB", "Syrian": "SYR", "Iraqi": "IRQ", "Afghan": "AFG", "Pakistani": "PAK", "Indian": "IND",
+    "Japanese": "JPN", "South Korean": "KOR", "North Korean": "PRK", "Armenian": "ARM", "Azerbaijani": "AZE",
+    "Belarusian": "BLR", "Polish": "POL", "Norwegian": "NOR", "Swiss": "CHE", "Austrian": "AUT",
+    "Italian": "ITA", "Spanish": "ESP", "Colombian": "COL", "Venezuelan": "VEN", "Mexican": "MEX",
+    "Brazilian": "BRA", "Ethiopian": "ETH", "Sudanese": "SDN", "South Sudanese": "SSD", "Kenyan": "KEN",
+    "Nigerian": "NGA", "Yemeni": "YEM", "Lebanese": "LBN", "Jordanian": "JOR", "Omani": "OMN",
+    "Kuwaiti": "KWT", "Libyan": "LBY", "Greek": "GRC", "Hungarian": "HUN", "Serbian": "SRB",
+    "Georgian": "GEO", "Moldovan": "MDA", "Kazakh": "KAZ", "Canadian": "CAN", "Australian": "AUS",
+    "Vatican": "VAT",
+}
+
+# Capitals stand for their states in actor position ("Kyiv and Moscow agreed").
+CAPITALS: dict[str, str] = {
+    "Kyiv": "UKR", "Kiev": "UKR", "Moscow": "RUS", "Washington": "USA", "Riyadh": "SAU", "Beijing": "CHN",
+    "Ankara": "TUR", "Doha": "QAT", "Abu Dhabi": "ARE", "Tehran": "IRN", "Jerusalem": "ISR", "Cairo": "EGY",
+    "Havana": "CUB", "Damascus": "SYR", "Baghdad": "IRQ", "Kabul": "AFG", "Islamabad": "PAK",
+    "New Delhi": "IND", "Tokyo": "JPN", "Seoul": "KOR", "Pyongyang": "PRK", "Yerevan": "ARM", "Baku": "AZE",
+    "Minsk": "BLR", "Warsaw": "POL", "Paris": "FRA", "Berlin": "DEU", "London": "GBR", "Rome": "ITA",
+    "Madrid": "ESP", "Bogota": "COL", "Caracas": "VEN", "Addis Ababa": "ETH", "Khartoum": "SDN",
+    "Nairobi": "KEN", "Sanaa": "YEM", "Beirut": "LBN", "Amman": "JOR", "Muscat": "OMN", "Tripoli": "LBY",
+}
+
+__all__ = ["fips_table", "gw_table", "fips_to_iso", "gw_to_iso", "state_iri", "organisations",
+           "register_organisations", "organisation_by_cameo", "DEMONYMS", "CAPITALS", "DATA"]

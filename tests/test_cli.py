@@ -1,0 +1,132 @@
+"""The command line, driven through click's runner and as a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from detente.cli import demo_path, main
+
+
+@pytest.fixture()
+def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv("DETENTE_STORE", f"oxigraph:{tmp_path / 'store'}")
+    return CliRunner()
+
+
+def _ok(result) -> str:  # type: ignore[no-untyped-def]
+    assert result.exit_code == 0, result.output + str(result.exception)
+    return result.output
+
+
+def test_load_query_provenance_conflicts(runner: CliRunner) -> None:
+    report = json.loads(_ok(runner.invoke(main, ["load", str(demo_path()), "--json"])))
+    assert sum(r["new_claims"] for r in report) == 14
+    again = json.loads(_ok(runner.invoke(main, ["load", str(demo_path()), "--json"])))
+    assert sum(r["new_claims"] for r in again) == 0  # reloading adds nothing
+
+    csv_out = _ok(runner.invoke(main, ["query", "--format", "csv",
+                                       "SELECT ?n WHERE { ?a dt:prisonerCount ?n } ORDER BY ?n"]))
+    assert csv_out.split() == ["n", "26", "300", "314"]
+    table = _ok(runner.invoke(main, ["query", "SELECT ?n WHERE { ?a dt:prisonerCount ?n }"]))
+    assert "314" in table
+
+    prov = json.loads(_ok(runner.invoke(main, ["provenance", "-s", "agreement:ukr-rus-314-exchange",
+                                               "-p", "prisonerCount", "-o", "314", "--format", "json"])))
+    assert prov["sources"] == 2
+    assert {c["source"]["publisher_label"] for c in prov["supporting"]} == {"Kyiv Independent", "Meridian Wire"}
+    assert [c["source"]["publisher_label"] for c in prov["disagreeing"]] == ["Caspian Dispatch"]
+
+    one = json.loads(_ok(runner.invoke(main, ["provenance", "ki-exchange-agreed", "--format", "json"])))
+    assert one["said_by_label"] == "U.S. special envoy"
+
+    conflicts = json.loads(_ok(runner.invoke(main, ["conflicts", "--format", "json"])))
+    assert conflicts[0]["predicate"].endswith("#prisonerCount")
+    assert sorted(conflicts[0]["values"]) == ["300", "314"]
+
+    stats = json.loads(_ok(runner.invoke(main, ["stats", "--format", "json"])))
+    assert stats["claims"] == 14
+
+
+def test_provenance_of_unknown_things(runner: CliRunner) -> None:
+    _ok(runner.invoke(main, ["load", str(demo_path())]))
+    assert runner.invoke(main, ["provenance", "nope"]).exit_code == 1
+    result = runner.invoke(main, ["provenance", "-s", "Atlantis"])
+    assert result.exit_code == 2 and "unknown entity" in result.output
+
+
+def test_bad_input_names_file_line_field_and_writes_nothing(runner: CliRunner, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("claim,subject,predicate,object,source\n"
+                   "c1,event:x,hasParty,Ukraine,https://example.org/a\n"
+                   "c2,event:x,prisonerCount,many,https://example.org/a\n")
+    result = runner.invoke(main, ["load", str(bad)])
+    assert result.exit_code == 1
+    assert f"{bad}:3: field 'object'" in result.output
+    count = runner.invoke(main, ["query", "--format", "csv", "SELECT (COUNT(*) AS ?n) WHERE { ?c a dt:Claim }"])
+    assert _ok(count).split() == ["n", "0"]
+
+    rejects = tmp_path / "rejects.csv"
+    _ok(runner.invoke(main, ["load", str(bad), "--skip-invalid", "--rejects", str(rejects)]))
+    assert "many" in rejects.read_text()
+    count = runner.invoke(main, ["query", "--format", "csv", "SELECT (COUNT(*) AS ?n) WHERE { ?c a dt:Claim }"])
+    assert _ok(count).split() == ["n", "1"]
+
+
+def test_validate_exit_codes(runner: CliRunner, tmp_path: Path) -> None:
+    assert runner.invoke(main, ["validate", str(demo_path())]).exit_code == 0
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("source: {url: 'https://example.org/x'}\nclaims:\n  - confidence: 2\n    statements:\n"
+                   "      - [event:x, a, dt:Talks]\n")
+    result = runner.invoke(main, ["validate", str(bad)])
+    assert result.exit_code == 1
+    assert f"{bad}:3: field 'claims[0].confidence'" in result.output
+
+
+def test_query_syntax_error_exit_code(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["query", "SELEC ?x"])
+    assert result.exit_code == 2 and "syntax" in result.output.lower()
+
+
+def test_dump_and_restore(runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _ok(runner.invoke(main, ["load", str(demo_path())]))
+    dump = tmp_path / "dump.nq"
+    _ok(runner.invoke(main, ["dump", "-o", str(dump)]))
+    other = f"oxigraph:{tmp_path / 'other'}"
+    _ok(runner.invoke(main, ["restore", str(dump), "--store", other]))
+    stats = json.loads(_ok(runner.invoke(main, ["stats", "--format", "json", "--store", other])))
+    assert stats["claims"] == 14
+
+
+def test_ontology_export(runner: CliRunner, tmp_path: Path) -> None:
+    target = tmp_path / "o.ttl"
+    _ok(runner.invoke(main, ["ontology", "export", "-o", str(target)]))
+    assert "dt:PrisonerExchange" in target.read_text() or "#PrisonerExchange" in target.read_text()
+
+
+def test_installed_console_command_runs() -> None:
+    exe = Path(sys.executable).with_name("detente")
+    result = subprocess.run([str(exe), "--help"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0
+    for command in ("load", "validate", "query", "provenance", "conflicts", "stats", "dump", "restore",
+                    "ontology", "demo", "serve"):
+        assert command in result.stdout
+
+
+def test_ontology_check_consistent_demo_and_inconsistent_input(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(main, ["ontology", "check", "--json"])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.output)
+    assert body["consistent"] is True
+    assert len(body["set_aside_conflicts"]) == 1  # 314 vs 300 is a dispute, not an inconsistency
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("@prefix dt: <https://w3id.org/detente/ontology#> .\n"
+                   "<https://w3id.org/detente/id/actor/x> a dt:State, dt:Person .\n")
+    result = runner.invoke(main, ["ontology", "check", str(bad)])
+    assert result.exit_code == 1
+    assert "disjoint" in result.output
