@@ -1,1 +1,15 @@
-"""The HTTP face of detente: a Flask app factory (see :func:`detente.api.app.create_app`)."""
+"""The HTTP face of detente: a Flask app factory (see :func:`detente.api.app.create_app`).
+
+Modules::
+
+    detente.api.app           create_app / create_demo_app: SPARQL 1.1 Protocol endpoint, REST routes, pages
+    detente.api.server        serve / make_server: the app under waitress
+    detente.api.config        ApiSettings from DETENTE_* environment variables
+    detente.api.pool          WorkerPool: store work in worker processes, killed past the time limit
+    detente.api.tasks         the store work each route asks of a worker
+    detente.api.sparql_guard  refusing SERVICE and LOAD; a query's form and FROM dataset
+    detente.api.documents     RDF documents (JSON-LD, Turtle, TriG) about one claim
+
+The OpenAPI document is ``openapi.yaml`` (served at ``/openapi.json``); the
+SPARQL editor (YASGUI) is vendored under ``static/vendor/``.
+"""

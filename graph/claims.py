@@ -23,12 +23,13 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
 from detente.graph.store import Store
-from detente.graph.terms import Term, Triple, nquad, term_nt
+from detente.graph.terms import Term, Triple, literal_nt, nquad, term_nt
 from detente.ontology.vocab import (
     DT,
     DTR,
@@ -110,6 +111,11 @@ class Source:
             yield self.iri, DCTERMS.issued, Literal(self.issued.isoformat(), datatype=XSD.date), g
 
 
+@lru_cache(maxsize=256)
+def _activity_iri(method: str) -> URIRef:
+    return URIRef(ACTIVITY_NS + slug(method))
+
+
 @dataclass(frozen=True)
 class Activity:
     """How claims were made (a ``prov:Activity``): a loader, an extractor, a curator."""
@@ -119,7 +125,7 @@ class Activity:
 
     @property
     def iri(self) -> URIRef:
-        return URIRef(ACTIVITY_NS + slug(self.method))
+        return _activity_iri(self.method)
 
     def quads(self) -> Iterator[tuple[Term, Term, Term, URIRef]]:
         g = PROVENANCE_GRAPH
@@ -169,11 +175,15 @@ class Claim:
         """``dtr:claim/<digest>`` of the sorted statements, the source, the speaker and the quote."""
         cached = self.__dict__.get("_iri")
         if cached is None:
-            content = sorted(f"{term_nt(s)} {term_nt(p)} {term_nt(o)}" for s, p, o in self.statements)
-            cached = URIRef(CLAIM_NS + digest(*content, str(self.source.iri), str(self.said_by or ""),
-                                              self.quote or ""))
-            self.__dict__["_iri"] = cached
+            cached = self._mint_iri([f"{term_nt(s)} {term_nt(p)} {term_nt(o)}" for s, p, o in self.statements])
         return cached
+
+    def _mint_iri(self, statement_lines: list[str]) -> URIRef:
+        """The IRI from the statements already serialised as ``s p o`` (N-Triples terms)."""
+        iri = URIRef(CLAIM_NS + digest(*sorted(statement_lines), str(self.source.iri), str(self.said_by or ""),
+                                       self.quote or ""))
+        self.__dict__["_iri"] = iri
+        return iri
 
     def quads(self) -> Iterator[tuple[Term, Term, Term, URIRef]]:
         """Assertion quads in the claim graph, facts quads, and provenance quads."""
@@ -201,16 +211,90 @@ class Claim:
             yield s, p, o, g
 
 
+# Pieces of N-Quads lines the writer reuses for every claim (see _claim_lines).
+_PROV_END = " " + term_nt(PROVENANCE_GRAPH) + " .\n"
+_FACTS_END = " " + term_nt(FACTS_GRAPH) + " .\n"
+_IS_CLAIM = " " + term_nt(RDF.type) + " " + term_nt(DT.Claim) + _PROV_END
+_P = {name: " " + term_nt(iri) + " " for name, iri in (
+    ("derived", PROV.wasDerivedFrom), ("said_by", DT.saidBy), ("quote", DT.quote), ("confidence", DT.confidence),
+    ("quote_start", DT.quoteStart), ("quote_end", DT.quoteEnd), ("generated", PROV.wasGeneratedBy),
+    ("key", DCTERMS.identifier), ("type", RDF.type), ("url", SCHEMA.url), ("title", DCTERMS.title),
+    ("publisher", DCTERMS.publisher), ("issued", DCTERMS.issued))}
+_INTEGER = "^^" + term_nt(XSD.integer)
+_DATE = "^^" + term_nt(XSD.date)
+_ANY_URI = "^^" + term_nt(XSD.anyURI)
+_CONFIDENCE_NT: dict[float, str] = {}
+
+
+def _confidence_nt(value: float) -> str:
+    cached = _CONFIDENCE_NT.get(value)
+    if cached is None:
+        # Through rdflib once per value, so the lexical form is normalised exactly as Claim.quads() does.
+        cached = _CONFIDENCE_NT[value] = term_nt(Literal(f"{value:.4g}", datatype=XSD.decimal))
+    return cached
+
+
+def _integer_nt(value: int) -> str:
+    return f'"{value}"{_INTEGER}' if type(value) is int else term_nt(Literal(value))
+
+
+def _claim_lines(claim: Claim, lines: list[str]) -> None:
+    """Append exactly the lines ``nquad(*q) for q in claim.quads()`` gives, without building rdflib literals."""
+    statement_lines = [f"{term_nt(s)} {term_nt(p)} {term_nt(o)}" for s, p, o in claim.statements]
+    iri = claim.__dict__.get("_iri") or claim._mint_iri(statement_lines)
+    c = term_nt(iri)
+    in_claim = " " + c + " .\n"
+    for line in statement_lines:
+        lines.append(line + in_claim)
+        lines.append(line + _FACTS_END)
+    lines.append(c + _IS_CLAIM)
+    lines.append(c + _P["derived"] + term_nt(claim.source.iri) + _PROV_END)
+    if claim.said_by is not None:
+        lines.append(c + _P["said_by"] + term_nt(claim.said_by) + _PROV_END)
+    if claim.quote:
+        lines.append(c + _P["quote"] + literal_nt(claim.quote) + _PROV_END)
+    if claim.confidence is not None:
+        lines.append(c + _P["confidence"] + _confidence_nt(claim.confidence) + _PROV_END)
+    if claim.quote_start is not None:
+        lines.append(c + _P["quote_start"] + _integer_nt(claim.quote_start) + _PROV_END)
+    if claim.quote_end is not None:
+        lines.append(c + _P["quote_end"] + _integer_nt(claim.quote_end) + _PROV_END)
+    if claim.activity is not None:
+        lines.append(c + _P["generated"] + term_nt(claim.activity.iri) + _PROV_END)
+    if claim.key:
+        lines.append(c + _P["key"] + literal_nt(claim.key) + _PROV_END)
+    for s, p, o in claim.extra:
+        lines.append(nquad(s, p, o, PROVENANCE_GRAPH))
+
+
+def _source_lines(source: Source, lines: list[str]) -> None:
+    """Append exactly the lines of ``source.quads()``."""
+    i = term_nt(source.iri)
+    lines.append(i + _P["type"] + term_nt(source.source_type) + _PROV_END)
+    if source.url:
+        lines.append(i + _P["url"] + term_nt(Literal(source.url, datatype=XSD.anyURI)) + _PROV_END)
+    if source.title:
+        lines.append(i + _P["title"] + literal_nt(source.title) + _PROV_END)
+    if source.publisher is not None:
+        lines.append(i + _P["publisher"] + term_nt(source.publisher) + _PROV_END)
+    if source.issued is not None:
+        lines.append(i + _P["issued"] + literal_nt(source.issued.isoformat()) + _DATE + _PROV_END)
+
+
 def claims_nquads(claims: Iterable[Claim], entity_quads: Iterable[tuple[Term, Term, Term, URIRef]] = ()) -> str:
-    """N-Quads text for claims, their sources and activities, and entity descriptions."""
+    """N-Quads text for claims, their sources and activities, and entity descriptions.
+
+    The same text as serialising :meth:`Claim.quads`, :meth:`Source.quads` and
+    :meth:`Activity.quads` quad by quad, written on a faster path.
+    """
     lines: list[str] = []
     seen_sources: set[URIRef] = set()
     seen_activities: set[URIRef] = set()
     for claim in claims:
-        lines.extend(nquad(*q) for q in claim.quads())
+        _claim_lines(claim, lines)
         if claim.source.iri not in seen_sources:
             seen_sources.add(claim.source.iri)
-            lines.extend(nquad(*q) for q in claim.source.quads())
+            _source_lines(claim.source, lines)
         if claim.activity is not None and claim.activity.iri not in seen_activities:
             seen_activities.add(claim.activity.iri)
             lines.extend(nquad(*q) for q in claim.activity.quads())
@@ -233,14 +317,13 @@ def known_claims(store: Store, iris: Sequence[URIRef]) -> set[URIRef]:
     if not iris:
         return set()
     found: set[URIRef] = set()
-    wanted = set(iris)
-    if len(wanted) > 200:
-        # One scan of the claim list beats thousands of point queries.
-        result = store.query("SELECT ?c WHERE { ?c a dt:Claim }")
-        return {row[0] for row in result.rows if row[0] in wanted}  # type: ignore[misc]
-    for iri in wanted:
-        if store.query("ASK { ?c a dt:Claim }", bindings={"c": iri}).boolean:
-            found.add(iri)
+    wanted = sorted(set(iris))
+    # Batches of IRIs in a VALUES block (term_nt refuses malformed IRIs): few queries, and no
+    # result larger than a batch, which remote servers would cut at their row limit.
+    for start in range(0, len(wanted), 500):
+        values = " ".join(term_nt(iri) for iri in wanted[start:start + 500])
+        rows = store.query(f"SELECT ?c WHERE {{ VALUES ?c {{ {values} }} ?c a dt:Claim }}").rows
+        found.update(row[0] for row in rows)  # type: ignore[misc]
     return found
 
 

@@ -32,6 +32,7 @@ from detente.graph.store import (
     RESULT_FORMATS,
     QueryResult,
     QuerySyntaxError,
+    ResultTooLargeError,
     SerializedResult,
     Store,
     StoreError,
@@ -176,6 +177,11 @@ class OxigraphStore(Store):
             return self._store.query(sparql, **kwargs)
         except SyntaxError as exc:
             raise QuerySyntaxError(str(exc)) from exc
+        except RuntimeError as exc:
+            # pyoxigraph reports a bound variable missing from the SELECT projection (SEP-0007) this way.
+            if "projection" in str(exc):
+                raise QuerySyntaxError(str(exc)) from exc
+            raise StoreError(str(exc)) from exc
         except OSError as exc:
             raise StoreError(str(exc)) from exc
 
@@ -294,10 +300,6 @@ class OxigraphStore(Store):
     def close(self) -> None:
         if self.path is not None and not self.read_only and not self.closed:
             self._store.flush()
-
-
-class ResultTooLargeError(StoreError):
-    """A query produced more results than the caller allowed."""
 
 
 def _inject_values(sparql: str, names: str, values: str) -> str:

@@ -89,6 +89,10 @@ class QuerySyntaxError(StoreError, ValueError):
     """The SPARQL text does not parse."""
 
 
+class ResultTooLargeError(StoreError):
+    """A query produced more results than the caller allowed."""
+
+
 @dataclass
 class QueryResult:
     """The materialised result of a SPARQL query.

@@ -11,6 +11,7 @@ N-Quads (rdflib's ``n3()`` may write Turtle long strings, which N-Quads forbids)
 
 from __future__ import annotations
 
+import re
 from typing import Union
 
 from rdflib import BNode, Literal, URIRef
@@ -20,7 +21,39 @@ Term = Union[URIRef, Literal, BNode]
 Triple = tuple[Term, Term, Term]
 Quad = tuple[Term, Term, Term, "URIRef | None"]
 
+# Characters an N-Triples/SPARQL IRI may not hold: written raw they would end the IRI early.
+_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _ESCAPES = {ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r"): "\\r"}
+
+
+# Serialised IRIs (validated once) and datatype suffixes, by term: loading a million claims
+# writes the same few thousand IRIs over and over. Bounded so a long run cannot grow it forever.
+_IRI_NT: dict[str, str] = {}
+_IRI_CACHE_LIMIT = 1 << 18
+_DATATYPE_SUFFIX: dict[str, str] = {}
+_NEEDS_ESCAPE = re.compile(r'[\\"\n\r]')
+
+
+def _iri_nt(term: URIRef) -> str:
+    # Keyed by the plain string: URIRef.__eq__ is Python code, str equality is not.
+    term = str(term)  # type: ignore[assignment]
+    cached = _IRI_NT.get(term)
+    if cached is None:
+        if _BAD_IRI.search(term):
+            raise ValueError(f"not a valid IRI (no spaces or <>\"{{}}|^`\\ allowed): {str(term)!r}")
+        if len(_IRI_NT) >= _IRI_CACHE_LIMIT:
+            _IRI_NT.clear()
+        cached = _IRI_NT[term] = f"<{term}>"
+    return cached
+
+
+def literal_nt(lexical: str) -> str:
+    """A plain string literal in N-Triples syntax (quotes, backslashes and line breaks escaped).
+
+    >>> literal_nt('say "hi"')
+    '"say \\\\"hi\\\\""'
+    """
+    return '"' + (lexical.translate(_ESCAPES) if _NEEDS_ESCAPE.search(lexical) else lexical) + '"'
 
 
 def term_nt(term: Term) -> str:
@@ -32,14 +65,20 @@ def term_nt(term: Term) -> str:
     '"Kyiv"@en'
     """
     if isinstance(term, URIRef):
-        return f"<{term}>"
+        return _iri_nt(term)
     if isinstance(term, Literal):
-        text = '"' + str(term).translate(_ESCAPES) + '"'
-        if term.language:
-            return f"{text}@{term.language}"
-        if term.datatype is not None and term.datatype != XSD.string:
-            return f"{text}^^<{term.datatype}>"
-        return text
+        text = literal_nt(str(term))
+        language = term.language
+        if language:
+            return f"{text}@{language}"
+        datatype = term.datatype
+        if datatype is None:
+            return text
+        suffix = _DATATYPE_SUFFIX.get(str(datatype))
+        if suffix is None:
+            suffix = "" if datatype == XSD.string else "^^" + _iri_nt(URIRef(datatype))
+            _DATATYPE_SUFFIX[str(datatype)] = suffix
+        return text + suffix
     if isinstance(term, BNode):
         return f"_:{term}"
     raise TypeError(f"not an RDF term: {term!r}")

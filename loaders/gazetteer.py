@@ -13,6 +13,9 @@ as CSV in ``loaders/data/`` so they can be read and corrected without code.
 from __future__ import annotations
 
 import csv
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -128,6 +131,12 @@ DEMONYMS: dict[str, str] = {
     "Vatican": "VAT",
 }
 
+# Former names of states, as older texts and datasets write them, mapped to today's state.
+HISTORICAL_NAMES: dict[str, str] = {
+    "Soviet Union": "RUS", "USSR": "RUS", "Zaire": "COD", "Burma": "MMR", "Yugoslavia": "SRB", "Kampuchea": "KHM",
+    "Rhodesia": "ZWE", "Swaziland": "SWZ", "Czechoslovakia": "CZE", "East Timor": "TLS",
+}
+
 # Capitals stand for their states in actor position ("Kyiv and Moscow agreed").
 CAPITALS: dict[str, str] = {
     "Kyiv": "UKR", "Kiev": "UKR", "Moscow": "RUS", "Washington": "USA", "Riyadh": "SAU", "Beijing": "CHN",
@@ -139,5 +148,70 @@ CAPITALS: dict[str, str] = {
     "Nairobi": "KEN", "Sanaa": "YEM", "Beirut": "LBN", "Amman": "JOR", "Muscat": "OMN", "Tripoli": "LBY",
 }
 
-__all__ = ["fips_table", "gw_table", "fips_to_iso", "gw_to_iso", "state_iri", "organisations",
-           "register_organisations", "organisation_by_cameo", "DEMONYMS", "CAPITALS", "DATA"]
+# Short codes that are names in running text; other two- and three-letter codes are too ambiguous to match.
+_TEXT_CODES = {"US", "U.S.", "USA", "U.S.A.", "UK", "U.K.", "UAE", "DRC", "PRC", "DPRK"}
+
+
+@dataclass(frozen=True)
+class Mention:
+    """An actor named in text: where, how, and which entity."""
+
+    start: int
+    end: int
+    text: str
+    iri: URIRef
+    kind: str  # "state", "organization", "demonym" or "capital"
+
+
+def mention_finder(registry: EntityRegistry, *, demonyms: bool = False,
+                   capitals: bool = False) -> Callable[[str], list[Mention]]:
+    """A function that finds states and organisations named in text (case-sensitive, whole words).
+
+    States come from the registry's state names and aliases, organisations
+    from the gazetteer; ``demonyms`` adds "Ukrainian", "Saudi"…, ``capitals``
+    adds "Kyiv", "Moscow"… as metonyms for their states. Longest names win.
+
+    >>> find = mention_finder(EntityRegistry(), capitals=True)
+    >>> [(m.text, m.iri.rsplit("/", 1)[-1]) for m in find("Kyiv and Moscow met the U.S. envoy in Saudi Arabia")]
+    [('Kyiv', 'UKR'), ('Moscow', 'RUS'), ('U.S.', 'USA'), ('Saudi Arabia', 'SAU')]
+    """
+    register_organisations(registry)
+    names: dict[str, tuple[URIRef, str]] = {}
+    # Only states and the gazetteer: entities minted by earlier loads must not change what a text yields.
+    for entity in registry:
+        if entity.type != DT.State:
+            continue
+        for name in [entity.label, *entity.aliases]:
+            if (len(name) <= 3 or name.isupper()) and name not in _TEXT_CODES:
+                continue
+            names.setdefault(name, (entity.iri, "state"))
+    for label, _cls, aliases, _code in organisations():
+        iri = registry.resolve(label)
+        if iri is None:
+            continue
+        for name in (label, *aliases):
+            names.setdefault(name, (iri, "organization"))
+    extra = [(n, c, "state") for n, c in HISTORICAL_NAMES.items()]
+    if demonyms:
+        extra += [(n, c, "demonym") for n, c in DEMONYMS.items()]
+    if capitals:
+        extra += [(n, c, "capital") for n, c in CAPITALS.items()]
+    for name, code, kind in extra:
+        iri = state_iri(registry, code)
+        if iri is not None and name not in names:
+            names[name] = (iri, kind)
+    alternatives = sorted(names, key=len, reverse=True)
+    pattern = re.compile(r"(?<![\w.])(?:" + "|".join(re.escape(n) for n in alternatives) + r")(?![\w])")
+
+    def find(text: str) -> list[Mention]:
+        out = []
+        for match in pattern.finditer(text):
+            iri, kind = names[match.group(0)]
+            out.append(Mention(match.start(), match.end(), match.group(0), iri, kind))
+        return out
+
+    return find
+
+
+__all__ = ["Mention", "mention_finder", "fips_table", "gw_table", "fips_to_iso", "gw_to_iso", "state_iri", "organisations",
+           "register_organisations", "organisation_by_cameo", "DEMONYMS", "CAPITALS", "HISTORICAL_NAMES", "DATA"]

@@ -29,7 +29,8 @@ Confidence (machine coding, so capped below curated data)::
 
     0.4 + 0.1 * min(NumSources, 3) + 0.05 * min(log2(NumArticles), 2) + 0.05 * IsRootEvent
 
-which runs from 0.5 (one source, one article) to 0.9.
+which runs from 0.5 (one source, one article) to 0.85 (three or more sources, four or
+more articles, lead paragraph).
 
 >>> event_class("046") == DT.Talks, event_class("0871") == DT.Ceasefire, event_class("190") == DT.Event
 (True, True, True)
@@ -204,9 +205,12 @@ def _claim(registry: EntityRegistry, record: dict[str, str]) -> Claim:
     sources = _int(record, "NumSources")
     articles = _int(record, "NumArticles")
     event = DTR[f"event/gdelt-{event_id}"]
-    statements: list[Triple] = [
-        (event, RDF.type, event_class(code)),
-        (event, DT.cameoCode, Literal(code)),
+    cls = event_class(code)
+    statements: list[Triple] = [(event, RDF.type, cls)]
+    if cls not in (DT.Agreement, DT.Ceasefire):
+        # dt:cameoCode has domain dt:Event, which is disjoint with dt:Agreement; the class says "057"/"0871".
+        statements.append((event, DT.cameoCode, Literal(code)))
+    statements += [
         (event, DT.startDate, Literal(when.isoformat(), datatype=XSD.date)),
         (event, DT.goldsteinScale, goldstein),
         (event, DT.externalId, Literal(f"gdelt:{event_id}")),

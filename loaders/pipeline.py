@@ -23,9 +23,12 @@ from detente.graph.terms import nquad
 from detente.loaders.base import LoadContext, LoadError, LoadOptions, ParseResult, Reject
 from detente.loaders.documents import is_claim_document, parse_documents, read_documents
 from detente.loaders.entities import entities_result, is_entities_document, is_entities_header
+from detente.loaders.gdelt import is_gdelt_export, parse_gdelt
+from detente.loaders.news import is_news_text, parse_news
 from detente.loaders.rdf import parse_rdf, rdf_format_of
 from detente.loaders.registry import EntityRegistry
 from detente.loaders.statements import is_statements_header, parse_statements
+from detente.loaders.ucdp import is_ucdp_header, parse_ucdp
 
 
 @dataclass
@@ -60,6 +63,9 @@ def _first_doc(path: Path) -> object:
 
 
 FORMATS: list[InputFormat] = [
+    # Real-world formats with fixed layouts first, so the generic tables do not take them.
+    InputFormat("gdelt-events", is_gdelt_export, parse_gdelt),
+    InputFormat("ucdp-peace-agreements", is_ucdp_header, parse_ucdp),
     InputFormat("entities-table", lambda p, h: p.suffix.lower() in (".csv", ".tsv") and
                 is_entities_header(_header(h, _delim(p))), entities_result, entities=True),
     InputFormat("statements-table", lambda p, h: p.suffix.lower() in (".csv", ".tsv", ".tab") and
@@ -68,6 +74,7 @@ FORMATS: list[InputFormat] = [
                 is_entities_document(_first_doc(p)), entities_result, entities=True),
     InputFormat("claim-document", lambda p, h: _yamlish(p), parse_documents),
     InputFormat("rdf", lambda p, h: rdf_format_of(p) is not None, parse_rdf),
+    InputFormat("news-text", is_news_text, parse_news),
 ]
 
 

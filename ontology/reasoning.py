@@ -72,7 +72,7 @@ from detente.ontology.schema import (
     ontology_graph,
     owl_path,
 )
-from detente.ontology.vocab import DT, ONTOLOGY_IRI, PREFIXES
+from detente.ontology.vocab import DT, ONTOLOGY_IRI, compact_iri
 
 __all__ = [
     "ConsistencyReport",
@@ -256,14 +256,8 @@ def _individuals(data: Graph) -> set[Node]:
 
 
 def _short(node: Node) -> str:
-    text = str(node)
     if isinstance(node, URIRef):
-        for prefix, namespace in PREFIXES.items():
-            if text.startswith(namespace) and len(text) > len(namespace):
-                local = text[len(namespace):]
-                if "/" not in local and "#" not in local:
-                    return f"{prefix}:{local}"
-        return f"<{text}>"
+        return compact_iri(str(node))
     if isinstance(node, Literal):
         if node.datatype is not None and str(node.datatype).startswith(str(XSD)):
             return f'"{node}"^^xsd:{str(node.datatype)[len(str(XSD)):]}'

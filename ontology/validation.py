@@ -32,7 +32,7 @@ from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from detente.ontology.schema import shapes_graph, vocabulary_graph
-from detente.ontology.vocab import PREFIXES, SH
+from detente.ontology.vocab import SH, compact_iri
 
 __all__ = ["ShaclReport", "ShaclResult", "ShaclValidationError", "validate_shacl"]
 
@@ -148,13 +148,7 @@ class ShaclReport:
 
 def _short(node: Node) -> str:
     if isinstance(node, URIRef):
-        text = str(node)
-        for prefix, namespace in PREFIXES.items():
-            if text.startswith(namespace) and len(text) > len(namespace):
-                local = text[len(namespace):]
-                if "/" not in local and "#" not in local:
-                    return f"{prefix}:{local}"
-        return f"<{text}>"
+        return compact_iri(str(node))
     if isinstance(node, Literal):
         return str(node)
     return node.n3()

@@ -120,3 +120,20 @@ def expand_curie(value: str, prefixes: dict[str, str] | None = None) -> str | No
     if prefix in table and " " not in local:
         return table[prefix] + local
     return None
+
+
+def compact_iri(iri: str) -> str:
+    """Shorten an IRI with the longest matching project prefix, or wrap it in ``<>``.
+
+    >>> compact_iri("https://w3id.org/detente/id/state/UKR")
+    'state:UKR'
+    >>> compact_iri("http://example.org/x")
+    '<http://example.org/x>'
+    """
+    best: tuple[str, str] | None = None
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            local = iri[len(namespace):]
+            if "/" not in local and "#" not in local and (best is None or len(namespace) > len(best[1])):
+                best = (prefix, namespace)
+    return f"{best[0]}:{iri[len(best[1]):]}" if best else f"<{iri}>"

@@ -130,3 +130,21 @@ def test_ontology_check_consistent_demo_and_inconsistent_input(runner: CliRunner
     result = runner.invoke(main, ["ontology", "check", str(bad)])
     assert result.exit_code == 1
     assert "disjoint" in result.output
+
+
+def test_analyze_and_export(runner: CliRunner, tmp_path: Path) -> None:
+    _ok(runner.invoke(main, ["load", str(demo_path())]))
+    brokers = json.loads(_ok(runner.invoke(main, ["analyze", "brokers", "--format", "json"])))
+    assert "Turkey" in json.dumps(brokers)
+    path = json.loads(_ok(runner.invoke(main, ["analyze", "path", "--actor", "Russia", "--to", "United States",
+                                               "--format", "json"])))
+    assert path["found"] is True and path["length"] == 1  # the Ankara exchange links them directly
+    misplaced = runner.invoke(main, ["analyze", "centrality", "--to", "Ukraine"])
+    assert misplaced.exit_code == 2 and "does not take --to" in misplaced.output
+    target = tmp_path / "net.graphml"
+    _ok(runner.invoke(main, ["export", "graphml", "-o", str(target)]))
+    import networkx as nx
+
+    graph = nx.read_graphml(target)
+    labels = {data.get("label") for _, data in graph.nodes(data=True)}
+    assert {"Ukraine", "Russia", "Turkey"} <= labels

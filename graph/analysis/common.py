@@ -117,7 +117,7 @@ def result(metric: str, graph: nx.Graph | None, data: GraphData, **fields: objec
     out: dict[str, object] = {"metric": metric, "filters": data.filters.to_json()}
     if graph is not None:
         out["projection"] = graph.graph.get("projection")
-        out["nodes"] = graph.number_of_nodes()
-        out["edges"] = graph.number_of_edges()
+        out["node_count"] = graph.number_of_nodes()
+        out["edge_count"] = graph.number_of_edges()
     out.update(fields)
     return out

@@ -143,6 +143,7 @@ class VirtuosoServer:
     sql_port: int
     http_port: int
     isql: str | None
+    remove_directory: bool = False
 
     @property
     def sparql_url(self) -> str:
@@ -176,7 +177,7 @@ class VirtuosoServer:
         return done.stdout
 
     def stop(self, timeout: float = 30) -> None:
-        """Stop the server (SHUTDOWN through isql, else terminate) and wait for it."""
+        """Stop the server (SHUTDOWN through isql, else terminate) and wait; remove a folder it made."""
         if self.process.poll() is None:
             try:
                 if self.isql is not None:
@@ -190,6 +191,8 @@ class VirtuosoServer:
                 except subprocess.TimeoutExpired:
                     self.process.kill()
                     self.process.wait()
+        if self.remove_directory:
+            shutil.rmtree(self.directory, ignore_errors=True)
 
 
 def start_virtuoso(directory: Path | None = None, *, buffers: int = 20000, max_rows: int = 100000,
@@ -212,6 +215,7 @@ def start_virtuoso(directory: Path | None = None, *, buffers: int = 20000, max_r
     binary = find_binary(VIRTUOSO_BINARY_NAMES)
     if binary is None:
         raise VirtuosoUnavailable("virtuoso-t not found: apt-get install virtuoso-opensource")
+    remove_directory = directory is None
     directory = Path(tempfile.mkdtemp(prefix="detente-virtuoso-")) if directory is None else directory
     directory.mkdir(parents=True, exist_ok=True)
     vad = next((d for d in VAD_DIRS if os.path.isdir(d)), str(directory))
@@ -223,7 +227,7 @@ def start_virtuoso(directory: Path | None = None, *, buffers: int = 20000, max_r
                                         buffers=buffers, dirty=buffers * 3 // 4, max_rows=max_rows))
     process = subprocess.Popen([binary, "+foreground", "+configfile", str(ini)], cwd=directory,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    server = VirtuosoServer(process, directory, sql_port, http_port, find_binary(ISQL_BINARY_NAMES))
+    server = VirtuosoServer(process, directory, sql_port, http_port, find_binary(ISQL_BINARY_NAMES), remove_directory)
     try:
         _wait_ready(server, startup_timeout)
         _grant_update(server)

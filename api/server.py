@@ -1,0 +1,50 @@
+"""Serving the app with waitress, a production WSGI server.
+
+>>> from detente.graph.store import open_store
+>>> from detente.api.app import create_app
+>>> app = create_app({"store": open_store("memory:"), "workers": 1})
+>>> server = make_server(app, "127.0.0.1", 0, threads=2)
+>>> int(server.effective_port) > 0
+True
+>>> server.close(); app.extensions["detente"].close()
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
+
+__all__ = ["make_server", "serve"]
+
+log = logging.getLogger("detente.api")
+
+
+def make_server(app: Flask, host: str = "127.0.0.1", port: int = 8000, threads: int = 8) -> BaseWSGIServer:
+    """A waitress server for ``app``, bound but not yet running (``port=0`` picks a free port)."""
+    api = app.extensions.get("detente")
+    max_body = api.settings.max_body if api is not None else 1 << 20
+    # waitress refuses bodies a little over the app's own limit, so the app answers 413 with its message.
+    server = create_server(app, host=host, port=port, threads=threads, ident="detente",
+                           max_request_body_size=max_body * 2 + 65536, clear_untrusted_proxy_headers=True)
+    if isinstance(server, MultiSocketServer):  # pragma: no cover - only for several listen addresses
+        raise ValueError(f"bind one address, not {host!r}")
+    return server
+
+
+def serve(app: Flask, host: str = "127.0.0.1", port: int = 8000, threads: int = 8) -> None:
+    """Serve ``app`` until interrupted, then stop its query workers."""
+    server = make_server(app, host, port, threads)
+    log.info("detente serving on http://%s:%s/", host, server.effective_port)
+    print(f"detente: serving on http://{host}:{server.effective_port}/  (SPARQL endpoint /sparql; Ctrl-C stops)",
+          flush=True)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+        api = app.extensions.get("detente")
+        if api is not None:
+            api.close()

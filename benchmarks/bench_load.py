@@ -1,0 +1,257 @@
+"""Load benchmark: detente's claim writer against rdflib and plain pyoxigraph.
+
+For 10k, 100k and 1M synthetic claims (``benchmarks/synthetic.py``) it
+measures load throughput (claims/s, quads/s) and peak memory of:
+
+``detente``
+    claims → :func:`detente.graph.claims.claims_nquads` → ``Store.add_nquads``
+    on the embedded Oxigraph store, one transaction per chunk of claims (the
+    path ``detente load`` takes). Timed from the Claim objects.
+``detente-bulk``
+    the same, written with ``OxigraphStore.bulk_add_nquads`` (no transaction
+    log; what a restore or a first big import can use).
+``pyoxigraph``
+    the anchor: ``pyoxigraph.Store.bulk_load`` of the same N-Quads, already
+    serialised in a file (serialisation not timed).
+``rdflib``
+    the anchor: ``rdflib.Dataset.parse`` of the same N-Quads file, in memory.
+    Only up to ``--rdflib-max`` claims (default 100k): beyond that it is
+    extrapolated linearly from the largest measured size and marked so.
+
+Each (engine, size) runs in its own process so that peak memory (``ru_maxrss``)
+belongs to that run alone; "load memory" is the peak minus the process's
+resident memory just before the load. detente's claims are made 50k at a
+time (as a loader parses one file at a time) and only serialising and
+writing them is timed; one chunk of Claim objects is in its load memory. Stores are in memory by default;
+``--disk`` puts the Oxigraph stores in a temporary folder (RocksDB).
+
+Targets (DESIGN/issue #5): detente within 1.5x of raw pyoxigraph bulk load,
+and at least 5x rdflib.
+
+Run::
+
+    .venv/bin/python benchmarks/bench_load.py                 # 10k, 100k, 1M
+    .venv/bin/python benchmarks/bench_load.py --sizes 10000   # quick
+
+Results go to ``benchmarks/results/load.json`` and ``load.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+ENGINES = ("detente", "detente-bulk", "pyoxigraph", "rdflib")
+CHUNK = 50_000
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm", encoding="ascii") as handle:
+        pages = int(handle.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _claims(n: int):  # type: ignore[no-untyped-def]
+    from benchmarks.synthetic import synthetic_claims
+
+    return synthetic_claims(n)
+
+
+def prepare_nquads(n: int, folder: Path) -> tuple[Path, int]:
+    """The N-Quads of ``n`` synthetic claims in a file (cached), and its quad count."""
+    from detente.graph.claims import claims_nquads
+
+    path = folder / f"synthetic-{n}.nq"
+    count_path = folder / f"synthetic-{n}.count"
+    if path.exists() and count_path.exists():
+        return path, int(count_path.read_text())
+    quads = 0
+    chunk: list = []
+    with path.open("w", encoding="utf-8") as out:
+        for claim in _claims(n):
+            chunk.append(claim)
+            if len(chunk) == CHUNK:
+                text = claims_nquads(chunk)
+                quads += text.count("\n")
+                out.write(text)
+                chunk = []
+        if chunk:
+            text = claims_nquads(chunk)
+            quads += text.count("\n")
+            out.write(text)
+    count_path.write_text(str(quads))
+    return path, quads
+
+
+def worker(engine: str, n: int, nquads_file: Path, disk: bool) -> dict[str, object]:
+    """One timed load in this process; returns the measurements."""
+    folder = tempfile.mkdtemp(prefix="detente-bench-") if disk else None
+    result: dict[str, object] = {"engine": engine, "claims": n}
+    if engine in ("detente", "detente-bulk"):
+        from detente.graph.claims import claims_nquads
+        from detente.graph.store import open_store
+
+        store = open_store(f"oxigraph:{folder}" if disk else "memory:")
+        write = store.bulk_add_nquads if engine == "detente-bulk" else store.add_nquads  # type: ignore[attr-defined]
+        before = _rss_mb()
+        seconds = 0.0
+        generator = _claims(n)
+        for _ in range(0, n, CHUNK):
+            # Claims are made chunk by chunk (as a loader parses file by file); making them is not timed.
+            chunk = list(itertools.islice(generator, CHUNK))
+            start = time.perf_counter()
+            write(claims_nquads(chunk))
+            seconds += time.perf_counter() - start
+        result["store_quads"] = store.count_quads()
+    elif engine == "pyoxigraph":
+        import pyoxigraph as ox
+
+        store = ox.Store(folder) if disk else ox.Store()
+        before = _rss_mb()
+        start = time.perf_counter()
+        store.bulk_load(path=str(nquads_file), format=ox.RdfFormat.N_QUADS)
+        seconds = time.perf_counter() - start
+        result["store_quads"] = len(store)
+    elif engine == "rdflib":
+        from rdflib import Dataset
+
+        dataset = Dataset()
+        before = _rss_mb()
+        start = time.perf_counter()
+        dataset.parse(str(nquads_file), format="nquads")
+        seconds = time.perf_counter() - start
+        result["store_quads"] = sum(len(g) for g in dataset.graphs())
+    else:
+        raise ValueError(engine)
+    result.update(seconds=round(seconds, 3), rss_before_mb=round(before, 1), peak_mb=round(_peak_mb(), 1),
+                  load_memory_mb=round(_peak_mb() - before, 1))
+    return result
+
+
+def run(engine: str, n: int, nquads_file: Path, quads: int, disk: bool) -> dict[str, object]:
+    command = [sys.executable, __file__, "--worker", engine, "--n", str(n), "--file", str(nquads_file)]
+    if disk:
+        command.append("--disk")
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    result = json.loads(output.strip().splitlines()[-1])
+    result["quads"] = quads
+    result["claims_per_s"] = round(n / result["seconds"])
+    result["quads_per_s"] = round(quads / result["seconds"])
+    result["measured"] = True
+    return result
+
+
+def markdown(report: dict) -> str:  # type: ignore[type-arg]
+    lines = [
+        "# Load benchmark", "",
+        f"Run {report['date']} on {report['machine']} (Python {report['python']}, pyoxigraph {report['pyoxigraph']}, "
+        f"rdflib {report['rdflib']}), stores {'on disk' if report['disk'] else 'in memory'}, "
+        f"{report['cpus']} CPUs shared with other work (timings are indicative).", "",
+        "Synthetic claims from `benchmarks/synthetic.py` (about 17.6 quads per claim with sources and "
+        "provenance). detente is timed from Claim objects (serialisation + load); pyoxigraph and rdflib load "
+        "the same N-Quads already written to a file. *quads* counts the lines written (claim graphs, facts, provenance; "
+        "the store deduplicates them to about 75%). *Load memory* is peak RSS minus RSS just before the load (for "
+        "detente it includes one 50k chunk of Claim objects).", "",
+        "| claims | quads | engine | seconds | claims/s | quads/s | load memory (MB) | peak RSS (MB) |",
+        "| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in report["results"]:
+        mark = "" if r["measured"] else " (extrapolated)"
+        memory = r.get("load_memory_mb", "—")
+        peak = r.get("peak_mb", "—")
+        lines.append(f"| {r['claims']:,} | {r['quads']:,} | {r['engine']}{mark} | {r['seconds']:.2f} | "
+                     f"{r['claims_per_s']:,} | {r['quads_per_s']:,} | {memory} | {peak} |")
+    lines += ["", "## Against the targets", "",
+              "| claims | detente ÷ pyoxigraph (target ≤ 1.5) | detente-bulk ÷ pyoxigraph | rdflib ÷ detente "
+              "(target ≥ 5) |", "| ---: | ---: | ---: | ---: |"]
+    for n, ratios in report["ratios"].items():
+        lines.append(f"| {int(n):,} | {ratios['detente_vs_pyoxigraph']:.2f} | "
+                     f"{ratios['detente_bulk_vs_pyoxigraph']:.2f} | {ratios['rdflib_vs_detente']:.1f}"
+                     f"{' (rdflib extrapolated)' if ratios['rdflib_extrapolated'] else ''} |")
+    lines += ["", report["notes"], ""]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--rdflib-max", type=int, default=100_000)
+    parser.add_argument("--disk", action="store_true", help="Oxigraph stores on disk (RocksDB) instead of memory")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "load")
+    parser.add_argument("--worker", choices=ENGINES)
+    parser.add_argument("--n", type=int)
+    parser.add_argument("--file", type=Path)
+    args = parser.parse_args()
+    if args.worker:
+        print(json.dumps(worker(args.worker, args.n, args.file, args.disk)))
+        return
+
+    import pyoxigraph
+    import rdflib
+
+    work = Path(tempfile.mkdtemp(prefix="detente-bench-nq-"))
+    results: list[dict[str, object]] = []
+    ratios: dict[str, dict[str, object]] = {}
+    rdflib_rate: float | None = None
+    for n in args.sizes:
+        nquads_file, quads = prepare_nquads(n, work)
+        by_engine: dict[str, dict[str, object]] = {}
+        for engine in ENGINES:
+            if engine == "rdflib" and n > args.rdflib_max:
+                assert rdflib_rate is not None, "measure rdflib on a smaller size first"
+                seconds = quads / rdflib_rate
+                row: dict[str, object] = {"engine": engine, "claims": n, "quads": quads, "seconds": round(seconds, 1),
+                                          "claims_per_s": round(n / seconds), "quads_per_s": round(rdflib_rate),
+                                          "measured": False}
+            else:
+                row = run(engine, n, nquads_file, quads, args.disk)
+                if engine == "rdflib":
+                    rdflib_rate = quads / float(row["seconds"])  # type: ignore[arg-type]
+            print(json.dumps(row), flush=True)
+            results.append(row)
+            by_engine[engine] = row
+        t = {e: float(r["seconds"]) for e, r in by_engine.items()}  # type: ignore[arg-type]
+        ratios[str(n)] = {"detente_vs_pyoxigraph": round(t["detente"] / t["pyoxigraph"], 2),
+                          "detente_bulk_vs_pyoxigraph": round(t["detente-bulk"] / t["pyoxigraph"], 2),
+                          "rdflib_vs_detente": round(t["rdflib"] / t["detente"], 1),
+                          "rdflib_extrapolated": not by_engine["rdflib"]["measured"]}
+        (nquads_file).unlink()
+    report = {
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "machine": f"{platform.machine()} {platform.system()}",
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "pyoxigraph": pyoxigraph.__version__,
+        "rdflib": rdflib.__version__,
+        "disk": args.disk,
+        "chunk_claims": CHUNK,
+        "results": results,
+        "ratios": ratios,
+        "notes": (f"rdflib was measured up to {args.rdflib_max:,} claims; larger sizes are extrapolated linearly "
+                  "from its measured quads/s at the largest measured size (rdflib's memory grows with the data, "
+                  "so the real figure would be no better)."),
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.with_suffix(".json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    args.out.with_suffix(".md").write_text(markdown(report), encoding="utf-8")
+    print(markdown(report))
+
+
+if __name__ == "__main__":
+    main()

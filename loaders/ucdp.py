@@ -1,0 +1,305 @@
+"""UCDP Peace Agreement Dataset (CSV): agreements with parties, signatories and mediators.
+
+Header quirks handled: names are stripped (``"ref "``, ``"return "``), the
+empty trailing column is dropped, multi-line free-text fields are read by a
+real CSV parser, and list-valued fields (``actor_name``, ``actor_id``,
+``gwno``…) are split on commas, aligned with ``actor_id``. ``-99`` means
+unknown and is treated as empty.
+
+Each agreement row ``paid`` gives up to two claims about
+``dtr:agreement/ucdp-<paid>``:
+
+1. the coded record (confidence 0.95): class (``dt:PeaceAgreement`` when
+   ``pa_type`` is 1, else ``dt:Ceasefire`` when ``cease`` is 1, else
+   ``dt:Agreement``), ``dt:hasParty`` for every warring party (governments →
+   states by name, then by Gleditsch–Ward number; other parties → known or
+   minted ``dt:Organization``), ``dt:startDate`` (``pa_date``),
+   ``dt:ceasefireProvision``, ``dt:prisonerReleaseProvision``,
+   ``dt:externalId``, and ``schema:url`` of the full text when given;
+2. actors read from the free text (confidence 0.7, quote = the field's text):
+   ``dt:signatory`` persons named in ``pa_sign`` (extracted conservatively by
+   :func:`signatory_names`) and ``dt:mediatedBy`` states and organisations
+   named in ``pa_3rd`` (that are not parties).
+
+Sources: every claim is derived from a per-agreement record source (a
+``dt:Dataset`` published by the Uppsala Conflict Data Program, ``schema:url``
+the full-text PDF when there is one) that is ``dct:isPartOf`` the dataset
+source "UCDP Peace Agreement Dataset v22.1".
+
+>>> signatory_names("President Jose Eduardo dos Santos signed for the government and dr. Jonas Savimbi for UNITA.")
+['Jose Eduardo dos Santos', 'Jonas Savimbi']
+>>> split_list("Government of Niger, Military Junta for the Consolidation of Democracy, Peace and Justice", 2)
+['Government of Niger', 'Military Junta for the Consolidation of Democracy, Peace and Justice']
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, XSD
+
+from detente.graph.claims import Activity, Claim, Source
+from detente.graph.terms import Triple
+from detente.loaders.base import FieldError, LoadContext, ParseResult, Reject, parse_date
+from detente.loaders.gazetteer import HISTORICAL_NAMES, Mention, gw_to_iso, mention_finder, state_iri
+from detente.loaders.registry import Entity, EntityRegistry
+from detente.ontology.vocab import DT, DTR, SCHEMA
+
+DATASET_TITLE = "UCDP Peace Agreement Dataset v22.1"
+DATASET_URL = "https://ucdp.uu.se/downloads/index.html#peaceagreement"
+PUBLISHER = "Uppsala Conflict Data Program"
+CODED = Activity(method="ucdp:peace-agreements-22.1", label="agreements read from the UCDP Peace Agreement Dataset")
+TEXT_RULES = Activity(method="ucdp:actor-rules:v1",
+                      label="signatories and third parties read from UCDP free-text fields by rules")
+REQUIRED = ("paid", "pa_name", "pa_date", "actor_name", "actor_id", "cease", "pris", "pa_type")
+UNKNOWN = {"-99", "-99.0", ""}
+
+# Names UCDP gives governments that the registry does not know.
+UCDP_STATE_NAMES = {"Bosnia-Herzegovina": "BIH", "South Yemen": "YEM", "United States of America": "USA",
+                    **HISTORICAL_NAMES}
+
+_TITLES = re.compile(
+    r"^(?:(?:His|Her) Excellency|H\.?E\.?|President|Vice[- ]President|Prime[- ]Minister|Deputy|Foreign|Minister|"
+    r"General|Gen\.?|Lt\.?|Lieutenant|Colonel|Col\.?|Major|Maj\.?|Brigadier|Captain|Capt\.?|Admiral|Commander|"
+    r"Dr\.?|dr\.?|Mr\.?|Mrs\.?|Ms\.?|Sir|Professor|Prof\.?|Sheikh|Shaikh|King|Emir|Sultan|Chairman|Ambassador|"
+    r"Secretary[- ]General|Leader|Chief|Hon\.?|Honourable|Judge|Senator|Maulana|Moulvi|Mullah|Bishop|Father|"
+    r"Sheik|Marshal|Field Marshal|Premier|Ing\.?|Cde\.?|Shri|Alhaji|Atty\.?|M\.|Rév\.?|Rev\.?)\s+")
+_STOPS = re.compile(r"\s+(?:of|for|signed|on behalf|as|in|who|representing|from|with|and)\b|\s*\(|\s*\[|\s+-\s+")
+_ORG_WORDS = re.compile(
+    r"\b(?:Government|Front|Movement|Party|Council|Army|Union|Nations|Republic|Forces|Committee|Alliance|"
+    r"Organi[sz]ation|Liberation|National|People|State|States|Minister|Secretary|Signed|Agreement|Accord|"
+    r"Representative|Delegation|Leader|President|Chairman|Group|Faction|Junta|Assembly|Congress|Islami|"
+    r"Witness|Witnessed|Copy|Parties|Unknown|Kingdom|Federation|Community|Authority|Commission|Process|Peace|"
+    r"Cooperation|International|Soci[eé]t[eé]|Civile?|R[eé]publi(?:c|que)|Estado|Mayor|Central|Comandante|"
+    r"Ministry|Office|Department|Shah|For|The|La|Le|Les|Los|El|Special|Envoy)\b", re.I)
+_TOKEN = re.compile(r"^(?:[A-Z][\w'’\-]*\.?|[A-Z]\.(?:[A-Z]\.)*|d[aeo]s?|de[l]?|van|von|der|bin|ibn|al|el|ud|la|le)$")
+_SKIP = re.compile(r"no signatures?|unsigned|not signed|unknown|not available|n/a", re.I)
+
+
+def _clean(value: str | None) -> str:
+    text = (value or "").strip()
+    return "" if text in UNKNOWN else text
+
+
+def split_list(text: str, expected: int | None = None) -> list[str]:
+    """Split a comma-separated UCDP list, keeping commas inside parentheses and names like "Peace and Justice"."""
+    pieces, depth, current = [], 0, ""
+    for char in text:
+        depth += char == "("
+        depth -= char == ")"
+        if char == "," and depth <= 0:
+            pieces.append(current.strip())
+            current = ""
+        else:
+            current += char
+    pieces.append(current.strip())
+    pieces = [p for p in pieces if p]
+    # More pieces than ids: a name held a comma; glue back the pieces that cannot start a name.
+    while expected is not None and len(pieces) > expected:
+        joinable = [i for i in range(1, len(pieces)) if " and " in pieces[i] or pieces[i][:1].islower()]
+        if not joinable:
+            break
+        i = joinable[-1]
+        pieces[i - 1: i + 1] = [pieces[i - 1] + ", " + pieces[i]]
+    return pieces
+
+
+def signatory_names(text: str) -> list[str]:
+    """Person names in a ``pa_sign`` text; conservative: titles stripped, 2–6 capitalised words, no org words."""
+    names: list[str] = []
+    for segment in re.split(r"[\n;]+", text):
+        if _SKIP.search(segment):
+            continue
+        for piece in re.split(r",|\band\b", segment):
+            candidate = piece.split(":")[-1].strip().strip(".").strip()
+            stop = _STOPS.search(candidate)
+            if stop:
+                candidate = candidate[: stop.start()].strip()
+            previous = None
+            while previous != candidate:
+                previous = candidate
+                candidate = _TITLES.sub("", candidate).strip()
+            tokens = candidate.split()
+            if not 2 <= len(tokens) <= 6 or _ORG_WORDS.search(candidate) or any(c.isdigit() for c in candidate):
+                continue
+            if not all(_TOKEN.match(t) for t in tokens) or not tokens[0][0].isupper() or not tokens[-1][0].isupper():
+                continue
+            # An acronym first ("GNPO Denis Katalay") is an organisation prefix, unless the whole name is in capitals.
+            if len(tokens[0]) > 1 and tokens[0].isupper() and "." not in tokens[0] and not candidate.isupper():
+                continue
+            if candidate not in names:
+                names.append(candidate)
+    return names
+
+
+def _party(registry: EntityRegistry, name: str, gwnos: list[str]) -> URIRef:
+    government = re.match(r"^Government of (.+)$", name)
+    if government:
+        country = government.group(1).strip()
+        options = [country, *re.findall(r"\(([^)]+)\)", country), re.sub(r"\s*\(.*\)", "", country)]
+        for option in options:
+            iri = registry.resolve(option) or state_iri(registry, UCDP_STATE_NAMES.get(option))
+            if iri is not None and (iri in registry and registry.get(iri).type == DT.State):  # type: ignore[union-attr]
+                return iri
+        if len(gwnos) == 1:
+            iri = state_iri(registry, gw_to_iso(gwnos[0]))
+            if iri is not None:
+                return iri
+        return registry.mint(name, DT.Organization)
+    known = registry.resolve(name)
+    if known is not None and known in registry:
+        return known
+    return registry.mint(name, DT.Organization)
+
+
+def _publisher(registry: EntityRegistry) -> URIRef:
+    iri = registry.mint(PUBLISHER, DT.Organization, aliases=["UCDP"])
+    registry.mark_used([iri])
+    return iri
+
+
+def dataset_source(registry: EntityRegistry) -> Source:
+    """The dataset release every agreement record is part of."""
+    return Source(DTR["source/ucdp-peace-agreements-22.1"], DT.Dataset, DATASET_URL, DATASET_TITLE,
+                  _publisher(registry), None)
+
+
+def _record_source(registry: EntityRegistry, paid: str, name: str, url: str | None) -> Source:
+    # Named by the agreement id, not the URL: a few agreements share one full-text PDF.
+    return Source(DTR[f"source/ucdp-pa-22.1-{paid}"], DT.Dataset, url or None,
+                  f"{DATASET_TITLE}, agreement {paid}: {name}", _publisher(registry), None)
+
+
+def _provenance_extra(record_source: Source, dataset: Source) -> list[Triple]:
+    triples: list[Triple] = [(record_source.iri, DCTERMS.isPartOf, dataset.iri)]
+    triples += [(s, p, o) for s, p, o, _g in dataset.quads()]
+    return triples
+
+
+def _flag(record: dict[str, str], name: str) -> bool | None:
+    value = _clean(record.get(name))
+    if value == "":
+        return None
+    if value not in ("0", "1"):
+        raise FieldError(name, f"{value!r} is not 0 or 1")
+    return value == "1"
+
+
+def _claims(registry: EntityRegistry, record: dict[str, str], find: Callable[[str], list[Mention]]) -> list[Claim]:
+    paid = _clean(record["paid"])
+    if not re.fullmatch(r"\d+", paid):
+        raise FieldError("paid", f"{paid!r} is not an agreement id")
+    name = _clean(record["pa_name"]) or f"UCDP agreement {paid}"
+    when = parse_date(_clean(record["pa_date"]), "pa_date")
+    pa_type = _clean(record["pa_type"])
+    if pa_type not in ("", "1", "2", "3"):
+        raise FieldError("pa_type", f"{pa_type!r} is not 1, 2 or 3")
+    cease, prisoners = _flag(record, "cease"), _flag(record, "pris")
+    cls = DT.PeaceAgreement if pa_type == "1" else DT.Ceasefire if cease else DT.Agreement
+    agreement = DTR[f"agreement/ucdp-{paid}"]
+    registry.add(Entity(agreement, cls, name))
+    ids = split_list(_clean(record["actor_id"]))
+    names = split_list(_clean(record["actor_name"]), len(ids) or None)
+    if ids and len(names) != len(ids):
+        raise FieldError("actor_name", f"{len(names)} names but {len(ids)} ids in actor_id")
+    gwnos = [g for g in split_list(_clean(record.get("gwno", ""))) if g not in UNKNOWN]
+    parties: list[URIRef] = []
+    for party_name in names:
+        iri = _party(registry, party_name, gwnos)
+        if iri not in parties:
+            parties.append(iri)
+    coded: list[Triple] = [(agreement, RDF.type, cls), (agreement, DT.externalId, Literal(f"ucdp-pa:{paid}"))]
+    coded += [(agreement, DT.hasParty, p) for p in parties]
+    if when is not None:
+        coded.append((agreement, DT.startDate, Literal(when.isoformat(), datatype=XSD.date)))
+    for prop, value in ((DT.ceasefireProvision, cease), (DT.prisonerReleaseProvision, prisoners)):
+        if value is not None:
+            coded.append((agreement, prop, Literal("true" if value else "false", datatype=XSD.boolean)))
+    url = _clean(record.get("linktofulltextagreement"))
+    if url and not re.match(r"^https?://", url):
+        raise FieldError("linktofulltextagreement", f"{url!r} is not a URL")
+    if url:
+        coded.append((agreement, SCHEMA.url, Literal(url, datatype=XSD.anyURI)))
+    dataset = dataset_source(registry)
+    source = _record_source(registry, paid, name, url)
+    extra = _provenance_extra(source, dataset)
+    out = [Claim(statements=coded, source=source, confidence=0.95, activity=CODED, key=f"ucdp-pa:{paid}",
+                 extra=list(extra))]
+    sign_text = _clean(record.get("pa_sign"))
+    third_text = _clean(record.get("pa_3rd"))
+    for field_name, text, kind in (("pa_sign", sign_text, "sign"), ("pa_3rd", third_text, "3rd")):
+        if not text:
+            continue
+        statements: list[Triple] = []
+        if kind == "sign":
+            for person in signatory_names(text):
+                statements.append((agreement, DT.signatory, registry.mint(person, DT.Person)))
+        else:
+            for mention in find(text):
+                if mention.iri not in parties and (agreement, DT.mediatedBy, mention.iri) not in statements:
+                    statements.append((agreement, DT.mediatedBy, mention.iri))
+        if statements:
+            out.append(Claim(statements=statements, source=source, quote=text, confidence=0.7, activity=TEXT_RULES,
+                             key=f"ucdp-pa:{paid}:{field_name}", extra=list(extra)))
+    for claim in out:
+        registry.mark_used([o for _s, _p, o in claim.statements])
+        registry.mark_used([agreement])
+    return out
+
+
+def is_ucdp_header(path: Path, head: str) -> bool:
+    """A ``.csv`` whose header has the UCDP peace agreement columns (``paid``, ``pa_name``, ``pa_date``)."""
+    if path.suffix.lower() != ".csv":
+        return False
+    first = head.lstrip("\ufeff").split("\n", 1)[0]
+    names = {h.strip().lower() for h in next(csv.reader([first]), [])}
+    return {"paid", "pa_name", "pa_date", "actor_name"} <= names
+
+
+def parse_ucdp(path: Path, ctx: LoadContext) -> ParseResult:
+    """Read a UCDP peace agreements CSV into claims; one reject per bad row, naming line and field."""
+    result = ParseResult()
+    name = str(path)
+    find = mention_finder(ctx.registry)
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.reader(handle)
+        try:
+            raw_header = next(reader)
+        except StopIteration:
+            result.rejects.append(Reject(name, 1, None, "the file is empty; expected a header row"))
+            return result
+        header = [h.strip() for h in raw_header]
+        while header and header[-1] == "":
+            header.pop()
+        missing = [c for c in REQUIRED if c not in header]
+        if missing:
+            result.rejects.append(Reject(name, 1, missing[0], f"missing column(s) {', '.join(missing)}"))
+            return result
+        previous_end = reader.line_num
+        for row in reader:
+            line, previous_end = previous_end + 1, reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            result.records += 1
+            cells = row[: len(header)] if all(c == "" for c in row[len(header):]) else row
+            if len(cells) != len(header):
+                result.rejects.append(Reject(name, line, None, f"{len(row)} fields where the header has "
+                                                               f"{len(header)}", ",".join(row)[:300]))
+                continue
+            try:
+                claims = _claims(ctx.registry, dict(zip(header, cells)), find)
+            except FieldError as exc:
+                result.rejects.append(Reject(name, line, exc.field, exc.message, ",".join(row)[:300]))
+                continue
+            for claim in claims:
+                result.claims.append(claim)
+                result.origins[claim.iri] = line
+    return result
+
+
+__all__ = ["DATASET_TITLE", "PUBLISHER", "split_list", "signatory_names", "dataset_source", "is_ucdp_header",
+           "parse_ucdp"]

@@ -1,0 +1,37 @@
+"""Fixtures for graph tests: a private Virtuoso server, started once per session when a test asks for it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from virtuoso_server import VIRTUOSO_BINARY_NAMES, VirtuosoServer, find_binary, start_virtuoso
+
+
+def _require_virtuoso() -> None:
+    """Fail loudly on CI without Virtuoso; skip locally, saying why."""
+    if find_binary(VIRTUOSO_BINARY_NAMES) is None:
+        message = "virtuoso-t is not installed (apt-get install virtuoso-opensource)"
+        if os.environ.get("CI"):
+            pytest.fail(f"CI is set but {message}", pytrace=False)
+        pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VirtuosoServer]:
+    """A Virtuoso on free 127.0.0.1 ports with a temporary database, stopped at the end of the session."""
+    _require_virtuoso()
+    server = start_virtuoso(tmp_path_factory.mktemp("virtuoso"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def virtuoso_small_results(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VirtuosoServer]:
+    """A second Virtuoso whose SPARQL endpoint returns at most 5 rows (``ResultSetMaxRows``)."""
+    _require_virtuoso()
+    server = start_virtuoso(tmp_path_factory.mktemp("virtuoso-small"), buffers=5000, max_rows=5)
+    yield server
+    server.stop()

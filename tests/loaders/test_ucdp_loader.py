@@ -1,0 +1,151 @@
+"""UCDP Peace Agreement Dataset: header quirks, list fields, flags, signatories, mediators, sources."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from detente.graph.store import open_store
+from detente.loaders import LoadError, detect_format, load_paths
+from detente.loaders.base import LoadContext
+from detente.loaders.gazetteer import gw_to_iso
+from detente.loaders.registry import EntityRegistry
+from detente.loaders.ucdp import parse_ucdp, signatory_names, split_list
+from detente.ontology.vocab import DT, DTR
+
+CORPUS = Path(os.environ.get("DETENTE_CORPUS") or Path(__file__).resolve().parents[2].parent / "shared" / "corpus")
+UCDP = CORPUS / "ucdp-peace-agreements-v22.1" / "ucdp-peace-agreements-221.csv"
+needs_corpus = pytest.mark.skipif(not UCDP.exists(), reason="shared corpus not available (set DETENTE_CORPUS)")
+
+
+def _count(store, sparql: str) -> int:
+    return int(store.query(sparql).rows[0][0])
+
+
+@pytest.fixture(scope="module")
+def loaded():
+    store = open_store("memory:")
+    reports = load_paths(store, [UCDP])
+    return store, reports
+
+
+@needs_corpus
+def test_detected_as_ucdp() -> None:
+    assert detect_format(UCDP).name == "ucdp-peace-agreements"
+
+
+@needs_corpus
+def test_agreement_counts_and_flags(loaded) -> None:
+    store, reports = loaded
+    assert reports[0].records == 374 and not reports[0].rejects
+    assert _count(store, "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a dt:externalId ?id "
+                         "FILTER(STRSTARTS(?id, 'ucdp-pa:')) }") == 374
+    assert _count(store, "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a dt:ceasefireProvision true }") == 176
+    assert _count(store, "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a dt:prisonerReleaseProvision true }") == 100
+    assert _count(store, "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a dt:PeaceAgreement ; dt:externalId ?i }") == 77
+    # cease=1 agreements that are not full peace agreements are ceasefires.
+    assert _count(store, "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a dt:Ceasefire ; dt:externalId ?i }") > 100
+    assert _count(store, "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a dt:externalId ?i ; schema:url ?u }") == 352
+
+
+@needs_corpus
+def test_lists_are_split_and_parties_resolved(loaded) -> None:
+    store, _ = loaded
+    rows = store.query("SELECT DISTINCT ?p WHERE { ?a rdfs:label 'Peshawar Accord'@en ; dt:hasParty ?p }").rows
+    parties = {str(r[0]).rsplit("/", 1)[-1] for r in rows}
+    # Seven names in one field, one of them the government (a state); Hizb-i Islami-yi Afghanistan and its
+    # Khalis faction stay apart.
+    assert "AFG" in parties and len(parties) == 7
+    # A name with commas inside ("Military Junta for the Consolidation of Democracy, Peace and Justice").
+    assert store.query("ASK { ?a dt:hasParty ?o . ?o rdfs:label "
+                       "'Military Junta for the Consolidation of Democracy, Peace and Justice'@en }").boolean
+    # Governments under older names resolve to today's states.
+    for code in ("RUS", "COD", "MMR", "SRB", "USA", "BIH"):
+        assert store.query(f"ASK {{ ?a dt:hasParty state:{code} ; dt:externalId ?i }}").boolean, code
+    assert not store.query("ASK { ?a dt:hasParty ?o . ?o rdfs:label ?l FILTER(STRSTARTS(?l, 'Government of')) }"
+                           ).boolean
+
+
+@needs_corpus
+def test_signatories_and_mediators(loaded) -> None:
+    store, _ = loaded
+    rows = store.query("SELECT DISTINCT ?name WHERE { ?a dt:signatory ?p . ?p a dt:Person ; rdfs:label ?name }").rows
+    names = {str(r[0]) for r in rows}
+    assert {"Jose Eduardo dos Santos", "Jonas Savimbi", "Mohammad Ashraf Ghani", "Gulbuddin Hekmatyar"} <= names
+    assert not any(n.lower().startswith(("government", "the ", "for ")) for n in names)
+    # "Portugal, the USSR, the USA and the UN" (Bicesse Accords) mediated.
+    mediators = {str(r[0]).rsplit("/", 1)[-1] for r in store.query(
+        "SELECT DISTINCT ?m WHERE { ?a rdfs:label ?l ; dt:mediatedBy ?m FILTER(CONTAINS(?l, 'Bicesse')) }").rows}
+    assert {"PRT", "USA", "united-nations"} <= mediators
+    # Extracted actors carry the free text as their quote, at a lower confidence than the coded record.
+    row = store.query("SELECT ?q ?conf WHERE { GRAPH ?c { ?a dt:signatory ?p } ?c dt:quote ?q ; dt:confidence ?conf } "
+                      "LIMIT 1").rows[0]
+    assert str(row[0]) and float(row[1]) < 0.95
+
+
+@needs_corpus
+def test_sources_are_dataset_records(loaded) -> None:
+    store, _ = loaded
+    row = store.query("""SELECT DISTINCT ?title ?plabel WHERE { ?c prov:wasDerivedFrom ?s . ?s a dt:Dataset ;
+        dct:isPartOf ?d . ?d a dt:Dataset ; dct:title ?title ; dct:publisher ?p . ?p rdfs:label ?plabel }""").rows
+    assert [(str(a), str(b)) for a, b in row] == [("UCDP Peace Agreement Dataset v22.1",
+                                                   "Uppsala Conflict Data Program")]
+    assert store.query("ASK { ?s a dt:Dataset ; schema:url ?u FILTER(STRENDS(STR(?u), '.pdf')) }").boolean
+
+
+@needs_corpus
+def test_reload_adds_nothing(loaded) -> None:
+    store, _ = loaded
+    before = store.count_quads()
+    again = load_paths(store, [UCDP], shacl=False)
+    assert again[0].new_claims == 0 and store.count_quads() == before
+
+
+def test_split_list_and_signatories() -> None:
+    assert split_list("475, 483") == ["475", "483"]
+    assert split_list("Government of Philippines, Military faction (forces of Honasan, Abenina & Zumel)", 2) == [
+        "Government of Philippines", "Military faction (forces of Honasan, Abenina & Zumel)"]
+    assert signatory_names("For the Government of Afghanistan: President Mohammad Ashraf Ghani\n"
+                           "For Hizb-i Islami-yi Afghanistan: Leader Gulbuddin Hekmatyar") == [
+        "Mohammad Ashraf Ghani", "Gulbuddin Hekmatyar"]
+    assert signatory_names("No signatures, but agreement mentions: Jamiat-e-Islami (as government)") == []
+    assert signatory_names("Copy unsigned, parties listed as President Tudjman") == []
+    assert gw_to_iso("365") == "RUS" and gw_to_iso("490") == "COD" and gw_to_iso("99999") is None
+
+
+HEADER = ("paid,region,gwno,conflict_id,conflict_name,dyad_id,dyad_name,actor_id,actor_name,incompatibility,"
+          "pa_name,year,pa_date,pa_sign,pa_3rd,cease,pris,pa_type,linktofulltextagreement,ref ,return ,\n")
+
+
+def test_bad_rows_name_line_and_field(tmp_path: Path) -> None:
+    path = tmp_path / "ucdp.csv"
+    path.write_text(
+        HEADER
+        + '1,1,369,1,"Ukraine: Donbas","1, 2","a, b","10, 11","Government of Ukraine, DPR",1,Minsk,2014,'
+          '2014-09-05,"Petro Poroshenko signed\nfor Ukraine",OSCE,1,1,3,,-99,0,\n'
+        + '2,1,369,1,x,1,a,10,Government of Ukraine,1,Bad date,2014,2014-13-45,,,1,0,2,,0,0,\n'
+        + '3,1,369,1,x,1,a,10,Government of Ukraine,1,Bad flag,2014,2014-01-02,,,yes,0,2,,0,0,\n',
+        encoding="utf-8")
+    result = parse_ucdp(path, LoadContext(EntityRegistry()))
+    rejects = {r.line: r for r in result.rejects}
+    # The first record spans lines 2-3 (a newline inside pa_sign), so the next ones start on lines 4 and 5.
+    assert set(rejects) == {4, 5}
+    assert rejects[4].field == "pa_date" and rejects[5].field == "cease"
+    facts = {(p, o) for c in result.claims for _s, p, o in c.statements}
+    assert (DT.hasParty, DTR["state/UKR"]) in facts and (DT.mediatedBy, DTR["organization/" + "organization-for-"
+                                                                             "security-and-co-operation-in-europe"]) in facts
+    store = open_store("memory:")
+    with pytest.raises(LoadError):
+        load_paths(store, [path])
+    assert store.count_quads() == 0
+
+
+def test_detection_survives_a_byte_order_mark(tmp_path: Path) -> None:
+    path = tmp_path / "ucdp-bom.csv"
+    path.write_text("\ufeff" + HEADER + '7,1,369,1,x,1,a,10,Government of Ukraine,1,Accord,2014,2014-01-02,,,1,0,2,,0,0,\n',
+                    encoding="utf-8")
+    assert detect_format(path).name == "ucdp-peace-agreements"
+    result = parse_ucdp(path, LoadContext(EntityRegistry()))
+    assert not result.rejects and len(result.claims) == 1
