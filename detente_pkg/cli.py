@@ -704,16 +704,26 @@ def demo_path() -> Path:
 @store_option
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int, help="Request threads of the WSGI server.")
+@click.option("--workers", type=int, default=None,
+              help="Query worker processes [env DETENTE_WORKERS; default: CPU count].")
+@click.option("--timeout", "query_timeout", type=float, default=None,
+              help="Seconds a request may spend on the store [env DETENTE_QUERY_TIMEOUT; default 10].")
 @handle_errors
-def serve(store_uri: str | None, host: str, port: int, threads: int) -> None:
-    """Serve the store over HTTP: SPARQL endpoint, REST routes and HTML pages (waitress)."""
+def serve(store_uri: str | None, host: str, port: int, threads: int, workers: int | None,
+          query_timeout: float | None) -> None:
+    """Serve the store over HTTP: SPARQL endpoint, REST routes and HTML pages (waitress).
+
+    Read-only unless DETENTE_UPDATE_TOKEN is set; every query is bounded in
+    time (DETENTE_QUERY_TIMEOUT) and rows (DETENTE_MAX_ROWS).
+    """
     from detente.api.app import create_app
     from detente.api.server import serve as run_server
 
-    app = create_app({"STORE": store_uri} if store_uri else None)
-    console.print(f"detente serving on http://{host}:{port}/  (SPARQL: http://{host}:{port}/sparql)")
-    run_server(app, host=host, port=port, threads=threads)
+    # The app opens the store itself: its workers need the URI, not an open on-disk store.
+    config = {k: v for k, v in {"store": store_uri, "workers": workers, "query_timeout": query_timeout}.items()
+              if v is not None}
+    run_server(create_app(config or None), host=host, port=port, threads=threads)
 
 
 @main.command()
@@ -740,9 +750,7 @@ def demo(host: str, port: int, store_uri: str, no_serve: bool) -> None:
     from detente.api.app import create_app
     from detente.api.server import serve as run_server
 
-    app = create_app({"STORE_INSTANCE": store})
-    console.print(f"demo on http://{host}:{port}/  — SPARQL endpoint http://{host}:{port}/sparql")
-    run_server(app, host=host, port=port, threads=8)
+    run_server(create_app({"store": store}), host=host, port=port, threads=8)
 
 
 if __name__ == "__main__":  # pragma: no cover

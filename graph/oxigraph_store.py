@@ -37,6 +37,7 @@ from detente.graph.store import (
     Store,
     StoreError,
 )
+from detente.graph.sparql_text import check_projection, inject_values
 from detente.graph.terms import Term
 from detente.ontology.vocab import FACTS_GRAPH, PREFIXES
 
@@ -172,7 +173,13 @@ class OxigraphStore(Store):
         if named_graphs is not None:
             kwargs["named_graphs"] = [ox.NamedNode(str(g)) for g in named_graphs]
         if bindings:
-            kwargs["substitutions"] = {ox.Variable(k): to_ox(v) for k, v in bindings.items()}
+            # A VALUES join, not SEP-0007 substitutions: Oxigraph plans VALUES first but applies
+            # substitutions after the scan (0.37 ms against 77 ms for a claim lookup in 50k claims).
+            check_projection(sparql, bindings)
+            try:
+                sparql = inject_values(sparql, bindings)
+            except ValueError as exc:
+                raise QuerySyntaxError(str(exc)) from exc
         try:
             return self._store.query(sparql, **kwargs)
         except SyntaxError as exc:
@@ -254,12 +261,10 @@ class OxigraphStore(Store):
     def update(self, sparql: str, *, bindings: Mapping[str, Term] | None = None) -> None:
         self.check_writable()
         if bindings:
-            # Oxigraph's update has no substitutions: bind through VALUES built from serialised terms.
-            from detente.graph.terms import term_nt
-
-            names = " ".join(f"?{k}" for k in bindings)
-            values = " ".join(term_nt(v) for v in bindings.values())
-            sparql = _inject_values(sparql, names, values)
+            try:
+                sparql = inject_values(sparql, bindings, update=True)
+            except ValueError as exc:
+                raise QuerySyntaxError(str(exc)) from exc
         try:
             self._store.update(sparql, prefixes=PREFIXES)
         except SyntaxError as exc:
@@ -300,16 +305,6 @@ class OxigraphStore(Store):
     def close(self) -> None:
         if self.path is not None and not self.read_only and not self.closed:
             self._store.flush()
-
-
-def _inject_values(sparql: str, names: str, values: str) -> str:
-    """Put a VALUES block at the start of the first WHERE group of an update."""
-    upper = sparql.upper()
-    at = upper.rfind("WHERE")
-    brace = sparql.find("{", at) if at >= 0 else -1
-    if brace < 0:
-        raise ValueError("bindings need an update with a WHERE clause")
-    return f"{sparql[:brace + 1]} VALUES ({names}) {{ ({values}) }} {sparql[brace + 1:]}"
 
 
 def _serial_prefixes(result_format: str) -> dict[str, str] | None:

@@ -6,10 +6,14 @@ tab-separated unquoted columns (:data:`COLUMNS`). Each row becomes one claim:
 * the event ``dtr:event/gdelt-<GLOBALEVENTID>``, typed by its CAMEO code
   (:func:`event_class`): consult/negotiate (``04x``) → ``dt:Talks``, sign a
   formal agreement (``057``) → ``dt:Agreement``, release persons (``0841``) →
-  ``dt:PrisonerExchange``, declare a ceasefire (``0871``) → ``dt:Ceasefire``,
-  anything else → ``dt:Event``;
-* ``dt:cameoCode`` as a string that keeps its leading zeros (``"046"``),
-  ``dt:startDate`` from SQLDATE, ``dt:goldsteinScale``, ``dt:externalId``;
+  ``dt:PrisonerExchange`` (the closest class; CAMEO ``0861`` is "receive
+  peacekeepers", not a release, and stays ``dt:Event``), declare a ceasefire
+  (``0871``) → ``dt:Ceasefire``, anything else → ``dt:Event``;
+* ``dt:cameoCode`` as a string that keeps its leading zeros (``"046"``) —
+  except on agreements and ceasefires: the property's domain is ``dt:Event``,
+  which the ontology keeps disjoint from ``dt:Agreement``, and the class
+  already says ``057``/``0871`` —, ``dt:startDate`` from SQLDATE,
+  ``dt:goldsteinScale``, ``dt:externalId`` (``gdelt:<GLOBALEVENTID>``);
 * ``dt:hasParty`` Actor1 and Actor2 (``dt:mediatedBy`` Actor1 for ``045``
   mediate): a state when the CAMEO country resolves and the role is a state
   role (government, military, legislature, judiciary, intelligence, or none);

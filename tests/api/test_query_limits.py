@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from detente.api.pool import TaskTimeout, WorkerPool, count_quads
+from detente.api.pool import PoolBusy, TaskError, TaskTimeout, WorkerPool, count_quads
 from detente.graph.store import Store, open_store
 
 # Five-way cross product of the demo data (~300 triples): ~10^12 solutions, far beyond any time limit.
@@ -63,21 +63,40 @@ def test_timeouts_apply_to_rest_routes_and_posted_queries(server_factory, fresh_
 
 
 def test_busy_pool_answers_503_with_retry_after(server_factory, fresh_demo_store):
-    live = server_factory({"store": fresh_demo_store(), "workers": 1, "query_timeout": 3})
+    live = server_factory({"store": fresh_demo_store(), "workers": 1, "query_timeout": 0.5})
     pool = live.pool
-    results: list[requests.Response] = []
-    runner = threading.Thread(target=lambda: results.append(
-        requests.get(live.url + "/sparql", params={"query": ENDLESS})))
+    held = pool._acquire(5)  # the only worker, as a long query would hold it
+    try:
+        waiting = requests.get(live.url + "/sparql", params={"query": QUICK})
+        assert waiting.status_code == 503 and waiting.headers["Retry-After"] == "1"
+        assert "busy" in waiting.text
+    finally:
+        pool._release(held)
+    assert requests.get(live.url + "/sparql", params={"query": QUICK}).status_code == 200
+
+
+def test_pool_busy_and_close_stop_a_running_task():
+    store = open_store("memory:")
+    store.add_nquads("".join(f"<http://ex.org/s{i}> <http://ex.org/p> \"{i}\" .\n" for i in range(300)))
+    pool = WorkerPool(store, size=1)
+    outcome: list[BaseException] = []
+
+    def endless() -> None:
+        try:
+            pool.call(_run_query, ENDLESS, timeout=600)
+        except BaseException as exc:  # noqa: BLE001 - recorded for the assertion
+            outcome.append(exc)
+
+    runner = threading.Thread(target=endless)
     runner.start()
-    while pool._idle.qsize() != 0 or not pool.worker_pids():
+    while pool._idle.qsize() != 0:
         threading.Event().wait(0.01)
-    waiting = requests.get(live.url + "/sparql", params={"query": QUICK})
+    with pytest.raises(PoolBusy):
+        pool.call(count_quads, timeout=0.2)
+    (pid,) = pool.worker_pids()
+    pool.close()
     runner.join()
-    # Either it waited the whole limit for the one worker (busy), or got it after the kill: never a 500.
-    assert waiting.status_code in (200, 503)
-    if waiting.status_code == 503:
-        assert waiting.headers.get("Retry-After") == "1" or "time limit" in waiting.text
-    assert results[0].status_code == 503
+    assert isinstance(outcome[0], TaskError) and not alive(pid)
 
 
 def test_many_concurrent_clients_get_right_answers(live):
