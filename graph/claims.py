@@ -28,6 +28,7 @@ from functools import lru_cache
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
+from detente.graph.sparql_text import sparql_term
 from detente.graph.store import Store
 from detente.graph.terms import Term, Triple, literal_nt, nquad, term_nt
 from detente.ontology.vocab import (
@@ -48,7 +49,7 @@ def digest(*parts: str, length: int = 20) -> str:
     """A short, stable hex digest of text parts (IRI minting).
 
     >>> digest("a", "b")
-    'b23d3ab6ab7d7a2d9b7e'
+    '023b8059a924f728a215'
     """
     h = hashlib.sha256()
     for part in parts:
@@ -416,6 +417,10 @@ def resolve_claim_ref(store: Store, ref: str) -> URIRef | None:
     else:
         candidates.append(URIRef(CLAIM_NS + ref))
     for iri in candidates:
+        try:
+            sparql_term(iri)
+        except ValueError:
+            continue  # not a well-formed IRI, so not the name of any claim
         if store.query("ASK { ?c a dt:Claim }", bindings={"c": iri}).boolean:
             return iri
     rows = store.query("SELECT ?c ?key WHERE { ?c a dt:Claim ; dct:identifier ?key }",

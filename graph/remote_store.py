@@ -94,7 +94,7 @@ from detente.graph.store import (
     StoreError,
     prefix_header,
 )
-from detente.graph.sparql_text import check_projection, inject_values, query_form, sparql_term, values_block
+from detente.graph.sparql_text import check_projection, inject_values, query_form, sparql_term, tokenize, values_block
 from detente.graph.terms import Term, Triple, term_nt
 from detente.ontology.vocab import DEFAULT_BASE, FACTS_GRAPH, PREFIXES
 
@@ -615,7 +615,7 @@ class RemoteStore(Store):
         self.check_writable()
         if bindings:
             sparql = inject_values(sparql, bindings, update=True)
-        words = {t.text.upper() for t in _tokens(sparql) if t.kind == "word"}
+        words = {t.text.upper() for t in tokenize(sparql) if t.kind == "word"}
         # As on Oxigraph, an update that names no graph works on the facts view. Only then:
         # Virtuoso refuses WITH/USING/GRAPH next to a protocol-given default graph.
         params = [] if words & {"WITH", "USING", "GRAPH"} else [("using-graph-uri", str(FACTS_GRAPH))]

@@ -51,7 +51,8 @@ class _Token:
     depth: int  # brace depth before the token
 
 
-def _tokens(sparql: str) -> list[_Token]:
+def tokenize(sparql: str) -> list[_Token]:
+    """The SPARQL text as tokens with their brace depth (comments and spaces dropped)."""
     tokens: list[_Token] = []
     depth = 0
     for match in _SPARQL_TOKEN.finditer(sparql):
@@ -72,7 +73,7 @@ def query_form(sparql: str) -> QueryKind:
     >>> query_form("PREFIX ex: <http://ex/select#> # SELECT\\nCONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
     'graph'
     """
-    for token in _tokens(sparql):
+    for token in tokenize(sparql):
         if token.kind == "word" and token.depth == 0 and token.text.upper() in _QUERY_FORMS:
             return _QUERY_FORMS[token.text.upper()]  # type: ignore[return-value]
     raise QuerySyntaxError("not a SPARQL query: no SELECT, ASK, CONSTRUCT or DESCRIBE")
@@ -127,7 +128,7 @@ def check_projection(sparql: str, names: Iterable[str]) -> None:
     ...
     detente.graph.store.QuerySyntaxError: the SELECT must project every bound variable (SEP-0007): ?p is not projected
     """
-    tokens = _tokens(sparql)
+    tokens = tokenize(sparql)
     start = next((i for i, t in enumerate(tokens) if t.kind == "word" and t.depth == 0
                   and t.text.upper() == "SELECT"), None)
     if start is None:
@@ -179,7 +180,7 @@ def inject_values(sparql: str, bindings: Mapping[str, Term], *, update: bool = F
     'ASK { VALUES (?c) { (<http://ex/c>) } ?c a dt:Claim }'
     """
     block = values_block(bindings)
-    tokens = _tokens(sparql)
+    tokens = tokenize(sparql)
     targets: list[tuple[int, int | None]] = []  # (open-brace token, end of a short form to expand)
     for index, token in enumerate(tokens):
         if token.kind == "word" and token.depth == 0 and token.text.upper() == "WHERE":

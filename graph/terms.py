@@ -64,6 +64,8 @@ def term_nt(term: Term) -> str:
     >>> term_nt(Literal("Kyiv", lang="en"))
     '"Kyiv"@en'
     """
+    if type(term) is URIRef:  # the common case first, without a further call when cached
+        return _IRI_NT.get(str(term)) or _iri_nt(term)
     if isinstance(term, URIRef):
         return _iri_nt(term)
     if isinstance(term, Literal):

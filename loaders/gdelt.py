@@ -211,9 +211,7 @@ def _claim(registry: EntityRegistry, record: dict[str, str]) -> Claim:
     event = DTR[f"event/gdelt-{event_id}"]
     cls = event_class(code)
     statements: list[Triple] = [(event, RDF.type, cls)]
-    if cls not in (DT.Agreement, DT.Ceasefire):
-        # dt:cameoCode has domain dt:Event, which is disjoint with dt:Agreement; the class says "057"/"0871".
-        statements.append((event, DT.cameoCode, Literal(code)))
+    statements.append((event, DT.cameoCode, Literal(code)))
     statements += [
         (event, DT.startDate, Literal(when.isoformat(), datatype=XSD.date)),
         (event, DT.goldsteinScale, goldstein),

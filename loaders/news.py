@@ -44,11 +44,10 @@ Dates: "Wednesday", "yesterday", "today", "last week", "last month",
 "March 12", "12 March 2025" and "in March" are resolved against the
 publication date. The resolved date is ``dt:startDate`` of the event or
 agreement, and its precision is stated beside it as ``dt:datePrecision``
-("day" or "month") in the same claim — precision is a property of what the
-source says about the event, so it lives with the date it qualifies. The
-ontology knows day, month and year precision only, so a week ("last week")
-is stated as the Monday of that week with precision "month" (the next
-coarser level).
+("day", "week" or "month") in the same claim — precision is a property of
+what the source says about the event, so it lives with the date it
+qualifies. A week ("last week") is stated as the Monday of that week with
+precision "week".
 
 Extracted events and agreements get IRIs from the source and the sentence
 offset (``dtr:agreement/news-<digest>``), so loading a file twice adds nothing.
@@ -196,7 +195,7 @@ def resolve_date(sentence: str, published: date | None) -> ResolvedDate | None:
             value, precision = pub, "day"
         elif kind == "last week":
             monday = pub - timedelta(days=pub.weekday())
-            value, precision = monday - timedelta(days=7), "month"
+            value, precision = monday - timedelta(days=7), "week"
         elif kind == "last month":
             first = pub.replace(day=1) - timedelta(days=1)
             value, precision = first.replace(day=1), "month"

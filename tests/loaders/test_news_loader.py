@@ -164,7 +164,7 @@ def test_relative_dates() -> None:
         "They met on Wednesday.": (date(2025, 3, 12), "day"),
         "Talks will resume on Friday.": (date(2025, 3, 14), "day"),
         "It was signed yesterday.": (date(2025, 3, 11), "day"),
-        "They met last week.": (date(2025, 3, 3), "month"),
+        "They met last week.": (date(2025, 3, 3), "week"),
         "The deal was reached on March 2.": (date(2025, 3, 2), "day"),
         "The deal was reached on 20 December.": (date(2024, 12, 20), "day"),
         "It was agreed in January 2024.": (date(2024, 1, 1), "month"),
