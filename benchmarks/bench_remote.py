@@ -36,7 +36,7 @@ from rdflib import Dataset  # noqa: E402
 from benchmarks.synthetic import synthetic_claims  # noqa: E402
 from detente.graph.claims import claims_nquads, claims_for, stats  # noqa: E402
 from detente.graph.remote_store import RemoteStore  # noqa: E402
-from detente.graph.store import PREFIXES, Store, open_store, prefix_header  # noqa: E402
+from detente.graph.store import PREFIXES, Store, open_store  # noqa: E402
 from detente.ontology.vocab import DT, FACTS_GRAPH  # noqa: E402
 from virtuoso_server import start_virtuoso  # noqa: E402
 

@@ -29,7 +29,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
 from detente.graph.sparql_text import sparql_term
-from detente.graph.store import Store
+from detente.graph.store import QuerySyntaxError, Store
 from detente.graph.terms import Term, Triple, literal_nt, nquad, term_nt
 from detente.ontology.vocab import (
     DT,
@@ -419,10 +419,10 @@ def resolve_claim_ref(store: Store, ref: str) -> URIRef | None:
     for iri in candidates:
         try:
             sparql_term(iri)
-        except ValueError:
+            if store.query("ASK { ?c a dt:Claim }", bindings={"c": iri}).boolean:
+                return iri
+        except (ValueError, QuerySyntaxError):
             continue  # not a well-formed IRI, so not the name of any claim
-        if store.query("ASK { ?c a dt:Claim }", bindings={"c": iri}).boolean:
-            return iri
     rows = store.query("SELECT ?c ?key WHERE { ?c a dt:Claim ; dct:identifier ?key }",
                        bindings={"key": Literal(ref)}, max_rows=1).rows
     return rows[0][0] if rows else None  # type: ignore[return-value]

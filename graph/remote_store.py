@@ -85,7 +85,6 @@ from detente.graph.store import (
     DEFAULT_DATASET,
     RDF_FORMATS,
     RESULT_FORMATS,
-    QueryKind,
     QueryResult,
     QuerySyntaxError,
     ResultTooLargeError,
@@ -94,7 +93,7 @@ from detente.graph.store import (
     StoreError,
     prefix_header,
 )
-from detente.graph.sparql_text import check_projection, inject_values, query_form, sparql_term, tokenize, values_block
+from detente.graph.sparql_text import check_projection, inject_values, query_form, sparql_term, tokenize
 from detente.graph.terms import Term, Triple, term_nt
 from detente.ontology.vocab import DEFAULT_BASE, FACTS_GRAPH, PREFIXES
 

@@ -118,10 +118,6 @@ def read_documents(path: Path) -> tuple[list[tuple[Any, int | None]], list[Rejec
     return docs, []
 
 
-def is_claim_document(doc: Any) -> bool:
-    return isinstance(doc, dict) and ("claims" in doc or "source" in doc)
-
-
 def parse_documents(path: Path, ctx: LoadContext) -> ParseResult:
     """Read claim documents into claims."""
     name = str(path)

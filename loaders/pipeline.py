@@ -21,7 +21,7 @@ from detente.graph.claims import claims_nquads, known_claims
 from detente.graph.store import Store
 from detente.graph.terms import nquad
 from detente.loaders.base import LoadContext, LoadError, LoadOptions, ParseResult, Reject
-from detente.loaders.documents import is_claim_document, parse_documents, read_documents
+from detente.loaders.documents import parse_documents, read_documents
 from detente.loaders.entities import entities_result, is_entities_document, is_entities_header
 from detente.loaders.gdelt import is_gdelt_export, parse_gdelt
 from detente.loaders.news import is_news_text, parse_news

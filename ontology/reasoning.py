@@ -539,7 +539,7 @@ def check_consistency(
     causes: list[str] = []
     if consistent and not unsatisfiable:
         explanation = (
-            f"Consistent: HermiT found a model of the ontology"
+            "Consistent: HermiT found a model of the ontology"
             + (f" and {len(data)} triples of data." if len(data) else ".")
         )
     elif consistent:

@@ -20,19 +20,12 @@ from detente.ontology.reasoning import (
     java_executable,
 )
 from detente.ontology.vocab import DT, DTR, ENTITIES_GRAPH, PROVENANCE_GRAPH, SCHEMA
+from worked_example import AGREEMENT, CLAIM, ENVOY, EXCHANGE, KYIV_INDEPENDENT, RUS, SAU, SOURCE, TALKS, UKR, USA
 
 REPO = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.skipif(java_executable() is None, reason="HermiT needs Java")
 
-UKR, RUS, SAU, USA = (DTR[f"state/{c}"] for c in ("UKR", "RUS", "SAU", "USA"))
-ENVOY = DTR["person/us-special-envoy"]
-KYIV_INDEPENDENT = DTR["org/kyiv-independent"]
-EXCHANGE = DTR["event/ukr-rus-prisoner-exchange"]
-AGREEMENT = DTR["agreement/ukr-rus-314"]
-TALKS = DTR["event/saudi-talks"]
-SOURCE = DTR["source/kyiv-independent-314"]
-CLAIM = DTR["claim/314"]
 
 
 def worked_example() -> Dataset:

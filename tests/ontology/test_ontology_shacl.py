@@ -7,15 +7,8 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from detente.ontology.validation import ShaclReport, ShaclResult, validate_shacl
 from detente.ontology.vocab import DT, DTR, ENTITIES_GRAPH, PROVENANCE_GRAPH, SCHEMA
+from worked_example import AGREEMENT, CLAIM, ENVOY, EXCHANGE, KYIV_INDEPENDENT, RUS, SAU, SOURCE, TALKS, UKR, USA
 
-UKR, RUS, SAU, USA = (DTR[f"state/{c}"] for c in ("UKR", "RUS", "SAU", "USA"))
-ENVOY = DTR["person/us-special-envoy"]
-KYIV_INDEPENDENT = DTR["org/kyiv-independent"]
-EXCHANGE = DTR["event/ukr-rus-prisoner-exchange"]
-AGREEMENT = DTR["agreement/ukr-rus-314"]
-TALKS = DTR["event/saudi-talks"]
-SOURCE = DTR["source/kyiv-independent-314"]
-CLAIM = DTR["claim/314"]
 
 
 def entities() -> Graph:
