@@ -28,6 +28,7 @@ from functools import lru_cache
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
+from detente.graph.performance import without_gc
 from detente.graph.sparql_text import sparql_term
 from detente.graph.store import QuerySyntaxError, Store
 from detente.graph.terms import Term, Triple, literal_nt, nquad, term_nt
@@ -282,6 +283,7 @@ def _source_lines(source: Source, lines: list[str]) -> None:
         lines.append(i + _P["issued"] + literal_nt(source.issued.isoformat()) + _DATE + _PROV_END)
 
 
+@without_gc
 def claims_nquads(claims: Iterable[Claim], entity_quads: Iterable[tuple[Term, Term, Term, URIRef]] = ()) -> str:
     """N-Quads text for claims, their sources and activities, and entity descriptions.
 

@@ -28,21 +28,20 @@ backend works.
 
 from __future__ import annotations
 
-import functools
-import gc
 import json
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from typing import Any, Literal as TypingLiteral, TypeVar
+from typing import Any, Literal as TypingLiteral
 
 import networkx as nx
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF
 
+from detente.graph.performance import without_gc
 from detente.graph.store import Store
 from detente.graph.terms import Term
 from detente.ontology.vocab import DT, PREFIXES, expand_curie
@@ -438,29 +437,6 @@ SELECT ?e ?start ?end WHERE {
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
-_F = TypeVar("_F", bound=Callable[..., Any])
-
-
-def _without_gc(function: _F) -> _F:
-    """Pause the cyclic garbage collector while ``function`` runs.
-
-    Reading and projecting allocates millions of small, acyclic objects; the
-    collector would rescan the growing heap again and again (about 40% of the
-    time at 100k claims). Reference counting still frees everything; the
-    previous collector state is restored afterwards.
-    """
-    @functools.wraps(function)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        was_enabled = gc.isenabled()
-        gc.disable()
-        try:
-            return function(*args, **kwargs)
-        finally:
-            if was_enabled:
-                gc.enable()
-    return wrapper  # type: ignore[return-value]
-
-
 def select_rows(store: Store, sparql: str) -> list[tuple[Term | None, ...]]:
     """Run a SELECT and return its rows, with equal terms shared as one object.
 
@@ -511,7 +487,7 @@ def _term_from_json(kind: str, value: str, datatype: str | None, lang: str | Non
     return Literal(value)
 
 
-@_without_gc
+@without_gc
 def load_graph_data(store: Store, filters: Filters | None = None, *, literals: bool = False) -> GraphData:
     """Read the claims a projection needs from the store, keeping those that pass ``filters``.
 
@@ -725,7 +701,7 @@ def _graph_attrs(projection: str, data: GraphData) -> dict[str, object]:
             "name": f"detente {projection} network"}
 
 
-@_without_gc
+@without_gc
 def build_actor_graph(data: GraphData) -> nx.Graph:
     """The actor–actor projection of already-loaded :class:`GraphData`.
 
@@ -770,7 +746,7 @@ def build_actor_graph(data: GraphData) -> nx.Graph:
     return graph
 
 
-@_without_gc
+@without_gc
 def build_actor_event_graph(data: GraphData) -> nx.Graph:
     """The actor–event bipartite projection of already-loaded :class:`GraphData`.
 
@@ -802,7 +778,7 @@ def build_actor_event_graph(data: GraphData) -> nx.Graph:
     return graph
 
 
-@_without_gc
+@without_gc
 def build_full_graph(data: GraphData) -> nx.MultiDiGraph:
     """Every entity-to-entity fact as a directed edge keyed by its predicate CURIE."""
     graph = nx.MultiDiGraph(**_graph_attrs("full", data))
