@@ -186,14 +186,22 @@ def load(paths: tuple[Path, ...], store_uri: str | None, skip_invalid: bool, rej
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--no-shacl", is_flag=True, help="Check syntax and types only.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--store", "store_uri", default=None, metavar="URI",
+              help="Also resolve entity names against the entities of this store (read only).")
 @source_options
-def validate(paths: tuple[Path, ...], no_shacl: bool, as_json: bool, source_url: str | None, title: str | None,
-             publisher: str | None, published: str | None, source_type: str | None) -> None:
+@handle_errors
+def validate(paths: tuple[Path, ...], no_shacl: bool, as_json: bool, store_uri: str | None, source_url: str | None,
+             title: str | None, publisher: str | None, published: str | None, source_type: str | None) -> None:
     """Check PATHS without writing anything. Exit 0 when valid, 1 when not."""
     from detente.loaders.pipeline import load_paths
+    from detente.loaders.registry import EntityRegistry
 
+    registry = EntityRegistry()
+    if store_uri:
+        registry.load_store(open_cli_store(store_uri, read_only=True))
     options = _load_options(source_url, title, publisher, published, source_type)
-    reports = load_paths(None, list(paths), skip_invalid=True, shacl=not no_shacl, options=options)
+    reports = load_paths(None, list(paths), skip_invalid=True, shacl=not no_shacl, options=options,
+                         registry=registry)
     rejects = [r for report in reports for r in report.rejects]
     if as_json:
         out.print_json(json.dumps({"valid": not rejects, "files": [r.to_json() for r in reports]}))
@@ -475,8 +483,10 @@ def ontology() -> None:
 @click.argument("data", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--demo/--no-demo", default=True, show_default=True,
               help="Reason over the bundled demo corpus too.")
+@click.option("--store", "store_uri", default=None, metavar="URI",
+              help="Reason over the claims of this store too (read only).")
 @click.option("--json", "as_json", is_flag=True)
-def ontology_check(data: tuple[Path, ...], demo: bool, as_json: bool) -> None:
+def ontology_check(data: tuple[Path, ...], demo: bool, store_uri: str | None, as_json: bool) -> None:
     """Load the ontology with owlready2 and run HermiT over it plus DATA (RDF or detente inputs).
 
     The data reasoned over is the facts view, claim provenance and entities.
@@ -503,10 +513,13 @@ def ontology_check(data: tuple[Path, ...], demo: bool, as_json: bool) -> None:
         console.print(f"[red]cannot read the data:[/red] {exc}")
         sys.exit(EXIT_ERROR)
     graph = Graph()
-    for name in (FACTS_GRAPH, PROVENANCE_GRAPH, ENTITIES_GRAPH):
-        for triple in store.query("CONSTRUCT WHERE { ?s ?p ?o }", default_graphs=[name]).triples:
-            graph.add(triple)
-    set_aside = find_conflicts(store)
+    sources = [store] + ([open_cli_store(store_uri, read_only=True)] if store_uri else [])
+    set_aside = []
+    for source in sources:
+        for name in (FACTS_GRAPH, PROVENANCE_GRAPH, ENTITIES_GRAPH):
+            for triple in source.query("CONSTRUCT WHERE { ?s ?p ?o }", default_graphs=[name]).triples:
+                graph.add(triple)
+        set_aside += find_conflicts(source)
     for conflict in set_aside:
         graph.remove((conflict.subject, conflict.predicate, None))
     try:

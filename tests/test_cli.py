@@ -148,3 +148,13 @@ def test_analyze_and_export(runner: CliRunner, tmp_path: Path) -> None:
     graph = nx.read_graphml(target)
     labels = {data.get("label") for _, data in graph.nodes(data=True)}
     assert {"Ukraine", "Russia", "Turkey"} <= labels
+
+
+def test_validate_resolves_names_against_a_store(runner: CliRunner, tmp_path: Path) -> None:
+    _ok(runner.invoke(main, ["load", str(demo_path())]))
+    doc = tmp_path / "claims.yaml"
+    doc.write_text("source: {url: 'https://example.org/y', publisher: Example}\nclaims:\n"
+                   "  - statements:\n      - [Saudi talks, mediatedBy, United States]\n")
+    assert runner.invoke(main, ["validate", str(doc)]).exit_code == 1  # 'Saudi talks' is the store's alias
+    store = f"oxigraph:{tmp_path / 'store'}"
+    assert runner.invoke(main, ["validate", str(doc), "--store", store]).exit_code == 0
