@@ -58,7 +58,7 @@ BETWEENNESS_K = 256
 class RdflibAnchorStore(Store):
     """rdflib's in-memory Dataset behind the Store interface, read-only: the anchor.
 
-    The facts, provenance and entity graphs form rdflib's default graph (as
+    The facts, provenance and ontology graphs form rdflib's default graph (as
     :data:`DEFAULT_DATASET` does for Oxigraph); claim graphs are named graphs.
     """
 

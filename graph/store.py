@@ -38,9 +38,11 @@ from detente.ontology.vocab import ENTITIES_GRAPH, FACTS_GRAPH, ONTOLOGY_GRAPH, 
 
 QueryKind = TypingLiteral["select", "ask", "graph"]
 
-#: The graphs a plain query sees: the deduplicated facts, claim provenance,
-#: the entity registry and the ontology.
-DEFAULT_DATASET: tuple[URIRef, ...] = (FACTS_GRAPH, PROVENANCE_GRAPH, ENTITIES_GRAPH, ONTOLOGY_GRAPH)
+#: The graphs a plain query sees: the deduplicated facts (claim assertions and
+#: entity descriptions), claim provenance and the ontology. They share no
+#: triples, so even a backend that unions them as a bag (Oxigraph) answers each
+#: fact once; the entity graph stays reachable by ``GRAPH`` or by name.
+DEFAULT_DATASET: tuple[URIRef, ...] = (FACTS_GRAPH, PROVENANCE_GRAPH, ONTOLOGY_GRAPH)
 
 #: Result formats by short name: (media type, applies to).
 RESULT_FORMATS: dict[str, tuple[str, str]] = {

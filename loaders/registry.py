@@ -27,7 +27,7 @@ from rdflib.namespace import RDF, RDFS, SKOS, XSD
 from detente.graph.claims import slug
 from detente.graph.store import Store
 from detente.graph.terms import Term
-from detente.ontology.vocab import DT, DTR, ENTITIES_GRAPH, ENTITY_TYPES, TYPE_SEGMENTS, expand_curie
+from detente.ontology.vocab import DT, DTR, ENTITIES_GRAPH, ENTITY_TYPES, FACTS_GRAPH, TYPE_SEGMENTS, expand_curie
 
 # Names the news uses for states that pycountry spells otherwise.
 STATE_ALIASES: dict[str, list[str]] = {
@@ -98,20 +98,30 @@ class Entity:
     represents: URIRef | None = None
 
     def quads(self) -> Iterator[tuple[Term, Term, Term, URIRef]]:
-        g = ENTITIES_GRAPH
-        yield self.iri, RDF.type, self.type, g
-        yield self.iri, RDFS.label, Literal(self.label, lang="en"), g
+        """The description in the entity graph, and again in the facts view.
+
+        The facts view is a set, so a type or label that a claim also asserts
+        is still seen once by a plain query; the entity graph keeps the
+        registry's own record for ``GRAPH`` queries and for reloading names.
+        """
+        for s, p, o in self._triples():
+            yield s, p, o, ENTITIES_GRAPH
+            yield s, p, o, FACTS_GRAPH
+
+    def _triples(self) -> Iterator[tuple[Term, Term, Term]]:
+        yield self.iri, RDF.type, self.type
+        yield self.iri, RDFS.label, Literal(self.label, lang="en")
         for alias in self.aliases:
             if alias != self.label:
-                yield self.iri, SKOS.altLabel, Literal(alias, lang="en"), g
+                yield self.iri, SKOS.altLabel, Literal(alias, lang="en")
         if self.wikidata:
-            yield self.iri, DT.wikidataId, Literal(self.wikidata), g
+            yield self.iri, DT.wikidataId, Literal(self.wikidata)
         if self.country is not None:
-            yield self.iri, DT.country, self.country, g
+            yield self.iri, DT.country, self.country
         if self.iso_code:
-            yield self.iri, DT.isoCode, Literal(self.iso_code), g
+            yield self.iri, DT.isoCode, Literal(self.iso_code)
         if self.represents is not None:
-            yield self.iri, DT.represents, self.represents, g
+            yield self.iri, DT.represents, self.represents
 
 
 @lru_cache(maxsize=1)

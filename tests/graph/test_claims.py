@@ -111,3 +111,12 @@ def test_stats_count_the_demo(demo_store) -> None:
     assert numbers.sources == 9
     assert numbers.publishers == 4
     assert numbers.by_type[str(DT.Talks)] == 3
+
+
+def test_a_plain_query_sees_each_fact_once(demo_store) -> None:
+    # The talks are typed both by the entity file and by the claims: still one row each.
+    rows = demo_store.query("SELECT ?talks ?venue ?mediator WHERE { ?talks a dt:Talks ; dt:heldAt ?venue "
+                            "OPTIONAL { ?talks dt:mediatedBy ?mediator } }").rows
+    assert len(rows) == len(set(rows)) == 6
+    labels = demo_store.query("SELECT ?label WHERE { state:UKR rdfs:label ?label }").rows
+    assert [str(r[0]) for r in labels] == ["Ukraine"]

@@ -142,7 +142,7 @@ def test_same_networks_from_a_remote_virtuoso_endpoint(store: Store, virtuoso) -
 def test_labels_prefer_english_and_references_resolve() -> None:
     from detente.graph.projections import load_graph_data
     from detente.graph.terms import nquad
-    from detente.ontology.vocab import DT, ENTITIES_GRAPH
+    from detente.ontology.vocab import DT, ENTITIES_GRAPH, FACTS_GRAPH
     from rdflib import Literal, URIRef
     from rdflib.namespace import RDF, RDFS, SKOS
 
@@ -151,7 +151,8 @@ def test_labels_prefer_english_and_references_resolve() -> None:
     quads = [(egypt, RDFS.label, Literal("Égypte", lang="fr")), (egypt, RDFS.label, Literal("Egypt", lang="en")),
              (egypt, SKOS.altLabel, Literal("Misr", lang="en")), (egypt, RDF.type, DT.State),
              (ghost, SKOS.altLabel, Literal("Misr", lang="en"))]
-    small.add_nquads("".join(nquad(s, p, o, ENTITIES_GRAPH) for s, p, o in quads))
+    # Entity descriptions live in the entity graph and in the facts view, as the registry writes them.
+    small.add_nquads("".join(nquad(s, p, o, g) for s, p, o in quads for g in (ENTITIES_GRAPH, FACTS_GRAPH)))
     data = load_graph_data(small)
     assert data.labels[egypt] == "Egypt"
     assert data.resolve("egypt") == data.resolve("state:EGY") == data.resolve(str(egypt)) == egypt
