@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -89,3 +90,14 @@ def server_factory() -> Iterator:
 def fresh_demo_store():
     """A factory of fresh ``memory:`` stores holding the demo corpus."""
     return demo_store
+
+
+@pytest.fixture()
+def listener():
+    """A TCP listener on loopback that records whether anything connected to it."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(5)
+    sock.settimeout(0.5)
+    yield sock
+    sock.close()

@@ -197,17 +197,6 @@ def test_result_size_is_bounded(live):
     assert "at most 1000" in plain_error(graph, 400)
 
 
-@pytest.fixture()
-def listener():
-    """A TCP listener on loopback that records whether anything connected to it."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(5)
-    sock.settimeout(0.5)
-    yield sock
-    sock.close()
-
-
 def connected(sock: socket.socket) -> bool:
     try:
         conn, _ = sock.accept()

@@ -70,16 +70,6 @@ def test_runaway_update_is_stopped_and_changes_nothing(server_factory, fresh_dem
     assert not ask(live.url)
 
 
-@pytest.fixture()
-def listener():
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(5)
-    sock.settimeout(0.5)
-    yield sock
-    sock.close()
-
-
 def test_load_and_service_in_updates_are_refused_without_connecting(server_factory, fresh_demo_store, listener):
     live = server_factory({"store": fresh_demo_store(), "workers": 1, "update_token": TOKEN})
     port = listener.getsockname()[1]

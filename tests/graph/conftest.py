@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+
+import detente.loaders
+from detente.graph.store import Store, open_store
+from detente.loaders import load_paths
 
 from virtuoso_server import VIRTUOSO_BINARY_NAMES, VirtuosoServer, find_binary, start_virtuoso
 
@@ -35,3 +40,11 @@ def virtuoso_small_results(tmp_path_factory: pytest.TempPathFactory) -> Iterator
     server = start_virtuoso(tmp_path_factory.mktemp("virtuoso-small"), buffers=5000, max_rows=5)
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def demo_store() -> Store:
+    """A memory store holding the bundled demo corpus (read it, do not write to it)."""
+    store = open_store("memory:")
+    load_paths(store, [Path(detente.loaders.__file__).resolve().parent / "demo"])
+    return store

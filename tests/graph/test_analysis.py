@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import networkx as nx
 import pytest
 
-import detente.loaders
 from detente.graph.analysis import METRICS, run_metric
 from detente.graph.analysis.common import betweenness
 from detente.graph.projections import actor_graph
-from detente.graph.store import Store, open_store
-from detente.loaders import load_paths
+from detente.graph.store import Store
 from detente.ontology.vocab import DTR
 
 UKR, RUS, TUR, USA, ETH, ARE = (str(DTR[f"state/{c}"]) for c in ("UKR", "RUS", "TUR", "USA", "ETH", "ARE"))
@@ -22,10 +19,8 @@ GRAIN_DEAL = str(DTR["agreement/black-sea-grain-initiative"])
 
 
 @pytest.fixture(scope="module")
-def store() -> Store:
-    demo = open_store("memory:")
-    load_paths(demo, [Path(detente.loaders.__file__).parent / "demo"])
-    return demo
+def store(demo_store: Store) -> Store:
+    return demo_store
 
 
 @pytest.mark.parametrize("metric,params", [

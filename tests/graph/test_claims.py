@@ -20,18 +20,10 @@ from detente.graph.claims import (
     write_claims,
 )
 from detente.graph.store import open_store
-from detente.loaders.pipeline import load_paths
 from detente.ontology.vocab import DT, DTR, FACTS_GRAPH, PROVENANCE_GRAPH
 
 DEMO = Path(detente.loaders.__file__).resolve().parent / "demo"
 AGREEMENT = DTR["agreement/ukr-rus-314-exchange"]
-
-
-@pytest.fixture()
-def demo_store():
-    store = open_store("memory:")
-    load_paths(store, [DEMO])
-    return store
 
 
 def _claim(count: int, url: str = "https://example.org/a", quote: str | None = None) -> Claim:

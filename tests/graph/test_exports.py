@@ -19,11 +19,9 @@ import pytest
 from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
-import detente.loaders
 from detente.graph.exports import FORMATS, export_bytes, export_file
 from detente.graph.projections import actor_graph, project
-from detente.graph.store import Store, open_store
-from detente.loaders import load_paths
+from detente.graph.store import Store
 from detente.ontology.vocab import DTR, FACTS_GRAPH
 
 UKR, RUS = str(DTR["state/UKR"]), str(DTR["state/RUS"])
@@ -63,10 +61,8 @@ CYTOSCAPE_SCHEMA = {
 
 
 @pytest.fixture(scope="module")
-def store() -> Store:
-    demo = open_store("memory:")
-    load_paths(demo, [Path(detente.loaders.__file__).parent / "demo"])
-    return demo
+def store(demo_store: Store) -> Store:
+    return demo_store
 
 
 @pytest.fixture(scope="module")

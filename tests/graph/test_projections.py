@@ -21,10 +21,8 @@ SWAP_DEAL = str(DTR["agreement/ukr-rus-314-exchange"])
 
 
 @pytest.fixture(scope="module")
-def store() -> Store:
-    demo = open_store("memory:")
-    load_paths(demo, [Path(detente.loaders.__file__).parent / "demo"])
-    return demo
+def store(demo_store: Store) -> Store:
+    return demo_store
 
 
 def test_ukraine_russia_tie_has_the_most_claims_and_full_provenance(store: Store) -> None:
