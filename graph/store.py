@@ -34,7 +34,7 @@ from typing import IO, Literal as TypingLiteral
 from rdflib import URIRef
 
 from detente.graph.terms import Term, Triple
-from detente.ontology.vocab import ENTITIES_GRAPH, FACTS_GRAPH, ONTOLOGY_GRAPH, PREFIXES, PROVENANCE_GRAPH
+from detente.ontology.vocab import FACTS_GRAPH, ONTOLOGY_GRAPH, PREFIXES, PROVENANCE_GRAPH
 
 QueryKind = TypingLiteral["select", "ask", "graph"]
 

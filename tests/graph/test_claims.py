@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF
 
-import detente.loaders
 from detente.graph.claims import (
     Claim,
     Source,
@@ -22,7 +20,6 @@ from detente.graph.claims import (
 from detente.graph.store import open_store
 from detente.ontology.vocab import DT, DTR, FACTS_GRAPH, PROVENANCE_GRAPH
 
-DEMO = Path(detente.loaders.__file__).resolve().parent / "demo"
 AGREEMENT = DTR["agreement/ukr-rus-314-exchange"]
 
 
