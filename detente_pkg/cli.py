@@ -285,14 +285,11 @@ def _limited(store: Any, text: str, fmt: str, limit: int) -> Any:
 
 # -- provenance -----------------------------------------------------------------
 
-def _resolve_term(store: Any, ref: str, field: str, predicate: Any = None) -> Any:
+def _resolve_term(registry: Any, ref: str, field: str, predicate: Any = None) -> Any:
     from rdflib import URIRef
 
     from detente.loaders.base import FieldError, object_term, resolve_predicate
-    from detente.loaders.registry import EntityRegistry
 
-    registry = EntityRegistry()
-    registry.load_store(store)
     try:
         if field == "predicate":
             return resolve_predicate(ref)
@@ -360,9 +357,13 @@ def provenance(claim: str | None, subject: str | None, predicate: str | None, ob
         return
     if not subject:
         raise click.UsageError("give a CLAIM or --subject")
-    s = _resolve_term(store, subject, "subject")
-    p = _resolve_term(store, predicate, "predicate") if predicate else None
-    o = _resolve_term(store, obj, "object", p) if obj else None
+    from detente.loaders.registry import EntityRegistry
+
+    registry = EntityRegistry()  # built once: every state plus the store's entities
+    registry.load_store(store)
+    s = _resolve_term(registry, subject, "subject")
+    p = _resolve_term(registry, predicate, "predicate") if predicate else None
+    o = _resolve_term(registry, obj, "object", p) if obj else None
     report = provenance_of(store, s, p, o)
     if fmt == "json":
         out.print_json(json.dumps(report.to_json()))

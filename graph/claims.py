@@ -310,9 +310,14 @@ def write_claims(store: Store, claims: Sequence[Claim],
     """Write claims (and entity descriptions) in one transaction; return how many claims were new."""
     if not claims and not entity_quads:
         return 0
-    before = known_claims(store, [c.iri for c in claims])
-    store.add_nquads(claims_nquads(claims, entity_quads))
-    return len({c.iri for c in claims} - before)
+    return add_claims_nquads(store, [c.iri for c in claims], claims_nquads(claims, entity_quads))
+
+
+def add_claims_nquads(store: Store, claim_iris: Sequence[URIRef], nquads: str) -> int:
+    """Add N-Quads text that holds these claims in one transaction; return how many claims were new."""
+    before = known_claims(store, claim_iris)
+    store.add_nquads(nquads)
+    return len(set(claim_iris) - before)
 
 
 def known_claims(store: Store, iris: Sequence[URIRef]) -> set[URIRef]:
@@ -507,9 +512,6 @@ def provenance(store: Store, subject: URIRef, predicate: URIRef | None = None, o
     if obj is not None and predicate is not None and predicate in functional:
         others = claims_for(store, subject, predicate, None)
         disagreeing = [c for c in others if all(o != obj for s, p, o in c.statements if s == subject and p == predicate)]
-    elif obj is None:
-        # Without an object, supporting claims that give different values for a functional property disagree.
-        pass
     return ProvenanceReport(subject, predicate, obj, supporting, disagreeing)
 
 

@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Dataset, URIRef
+from rdflib import Dataset
 
-from detente.graph.claims import claims_nquads, known_claims
+from detente.graph.claims import add_claims_nquads, claims_nquads
 from detente.graph.store import Store
 from detente.graph.terms import nquad
 from detente.loaders.base import LoadContext, LoadError, LoadOptions, ParseResult, Reject
@@ -126,11 +126,10 @@ class FileReport:
                 "rejects": [r.__dict__ for r in self.rejects]}
 
 
-def _shacl_rejects(path: Path, result: ParseResult, entity_text: str) -> list[Reject]:
-    """SHACL-validate a file's claims (with the entity descriptions); map results back to lines."""
+def _shacl_rejects(path: Path, result: ParseResult, text: str) -> list[Reject]:
+    """SHACL-validate a file's N-Quads (claims, entity descriptions, passthrough); map results back to lines."""
     from detente.ontology.validation import validate_shacl
 
-    text = claims_nquads(result.claims) + entity_text + result.raw_quads
     if not text:
         return []
     dataset = Dataset()
@@ -156,10 +155,12 @@ def _shacl_rejects(path: Path, result: ParseResult, entity_text: str) -> list[Re
     return rejects
 
 
-def parse_path(path: Path, ctx: LoadContext) -> tuple[InputFormat | None, ParseResult]:
+def parse_path(path: Path, ctx: LoadContext,
+               fmt: InputFormat | None = None) -> tuple[InputFormat | None, ParseResult]:
+    """Parse one file with ``fmt``, or with the format detected from it."""
     if not path.exists():
         return None, ParseResult(rejects=[Reject(str(path), None, None, "no such file")])
-    fmt = detect_format(path)
+    fmt = fmt or detect_format(path)
     if fmt is None:
         return None, ParseResult(rejects=[Reject(str(path), None, None,
                                                  f"unknown input format ({path.suffix or 'no suffix'})")])
@@ -184,36 +185,37 @@ def load_paths(store: Store | None, paths: Sequence[str | Path], *, skip_invalid
     files = expand_paths(paths)
     detected = [(p, detect_format(p) if p.exists() else None) for p in files]
     # Entity files first, so claim files can name what they declare.
-    ordered = [p for p, f in detected if f is not None and f.entities] + \
-              [p for p, f in detected if f is None or not f.entities]
+    ordered = [(p, f) for p, f in detected if f is not None and f.entities] + \
+              [(p, f) for p, f in detected if f is None or not f.entities]
     reports: list[FileReport] = []
     all_rejects: list[Reject] = []
-    for number, path in enumerate(ordered, start=1):
+    for number, (path, detected_format) in enumerate(ordered, start=1):
         if progress:
             progress(str(path), number, len(ordered))
-        fmt, result = parse_path(path, ctx)
+        fmt, result = parse_path(path, ctx, detected_format)
         report = FileReport(str(path), fmt.name if fmt else "unknown", records=result.records,
                             claims=len(result.claims))
         entity_text = "".join(nquad(*q) for q in registry.used_quads())
+        text = claims_nquads(result.claims) + entity_text + result.raw_quads
         rejects = list(result.rejects)
         if shacl:
-            rejects.extend(_shacl_rejects(path, result, entity_text))
+            rejects.extend(_shacl_rejects(path, result, text))
         report.rejects = rejects
         reports.append(report)
         if rejects and not skip_invalid:
             raise LoadError(rejects)
         all_rejects.extend(rejects)
-        if rejects:
-            bad_lines = {r.line for r in rejects if r.line is not None}
-            result.claims = [c for c in result.claims if result.origins.get(c.iri) not in bad_lines]
         if store is None:
             continue
-        text = claims_nquads(result.claims) + entity_text + result.raw_quads
+        if rejects:
+            bad_lines = {r.line for r in rejects if r.line is not None}
+            kept = [c for c in result.claims if result.origins.get(c.iri) not in bad_lines]
+            if len(kept) != len(result.claims):
+                result.claims = kept
+                text = claims_nquads(kept) + entity_text + result.raw_quads
         report.quads = text.count("\n")
         if text:
-            before = known_claims(store, [c.iri for c in result.claims])
-            store.add_nquads(text)
-            report.new_claims = len({c.iri for c in result.claims} - before)
+            report.new_claims = add_claims_nquads(store, [c.iri for c in result.claims], text)
             report.written = True
     if rejects_path is not None and all_rejects:
         write_rejects(rejects_path, all_rejects)
@@ -228,7 +230,3 @@ def write_rejects(path: Path, rejects: Sequence[Reject]) -> None:
     for r in rejects:
         writer.writerow([r.file, "" if r.line is None else r.line, r.field or "", r.message, r.record])
     Path(path).write_text(buffer.getvalue(), encoding="utf-8")
-
-
-def claim_iris(result: ParseResult) -> list[URIRef]:
-    return [c.iri for c in result.claims]
