@@ -35,6 +35,9 @@ ONTOLOGY_GRAPH = URIRef(DEFAULT_BASE + "graph/ontology")
 # The deduplicated union of all claim assertions. Backends may map it onto
 # their own default graph (Oxigraph does).
 FACTS_GRAPH = URIRef(DEFAULT_BASE + "graph/facts")
+# Derived, exact aggregates (per-fact support, actor-pair and actor-event weights,
+# per-publisher counts), maintained on every write.
+SUMMARY_GRAPH = URIRef(DEFAULT_BASE + "graph/summary")
 
 PREFIXES: dict[str, str] = {
     "dt": str(DT),

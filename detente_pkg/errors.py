@@ -1,0 +1,162 @@
+"""Every error detente reports, in one tree: each class knows its HTTP status and exit code.
+
+The HTTP app has one error handler and the command line one, and both read
+the answer off the class: a new kind of failure is one new class here, never
+a new row in a table elsewhere. An exception that is not a
+:class:`DetenteError` is a bug: HTTP 500 (with a request id in the log) and
+exit code 2.
+
+Exit codes follow pySHACL's convention:
+
+==== ============================================================
+0    success; for ``validate`` and ``ontology check``: valid/consistent
+1    invalid input, inconsistent ontology, nothing found
+2    usage error, unreadable file, store, lock or server error
+==== ============================================================
+
+>>> error = NotFoundError("no claim 'x'")
+>>> error.http_status, error.exit_code, str(error)
+(404, 1, "no claim 'x'")
+>>> issubclass(QuerySyntaxError, UsageError)
+True
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+EXIT_OK = 0
+EXIT_INVALID = 1
+EXIT_ERROR = 2
+
+
+class DetenteError(Exception):
+    """The root of every error detente reports to a user.
+
+    Attributes
+    ----------
+    http_status:
+        The status an HTTP route answers with.
+    exit_code:
+        The command line's exit code.
+    headers:
+        Extra HTTP headers for the answer (``Retry-After``…).
+    """
+
+    http_status: ClassVar[int] = 500
+    exit_code: ClassVar[int] = EXIT_ERROR
+
+    def __init__(self, message: str = "", *, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.headers: dict[str, str] = dict(headers or {})
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Errors cross the query-worker pipe as pickles: keep the message and headers.
+        return (_rebuild, (type(self), self.message, self.headers, self.__dict__))
+
+
+def _rebuild(cls: type[DetenteError], message: str, headers: dict[str, str],
+             state: dict[str, object]) -> DetenteError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, message)
+    error.__dict__.update(state)
+    error.message = message
+    error.headers = headers
+    return error
+
+
+# -- the request or command is wrong (exit 2) -------------------------------------
+
+class UsageError(DetenteError):
+    """A parameter, option or argument does not fit (HTTP 400, exit 2)."""
+
+    http_status = 400
+
+
+class QuerySyntaxError(UsageError):
+    """The SPARQL text does not parse."""
+
+
+class RefusedError(UsageError):
+    """Valid, but something this server or store never does (SERVICE, LOAD, writing a system graph)."""
+
+
+class NotAcceptableError(DetenteError):
+    """No format the client accepts can hold the answer (HTTP 406)."""
+
+    http_status = 406
+
+
+class UnsupportedMediaTypeError(DetenteError):
+    """The request body comes in a media type the route does not read (HTTP 415)."""
+
+    http_status = 415
+
+
+class UnauthorizedError(DetenteError):
+    """The route needs a valid bearer token (HTTP 401)."""
+
+    http_status = 401
+
+
+class ForbiddenError(DetenteError):
+    """The route is switched off on this server (HTTP 403)."""
+
+    http_status = 403
+
+
+# -- the data is wrong or absent (exit 1) -----------------------------------------
+
+class NotFoundError(DetenteError):
+    """The thing asked for does not exist (HTTP 404, exit 1)."""
+
+    http_status = 404
+    exit_code = EXIT_INVALID
+
+
+class InvalidInputError(DetenteError):
+    """An input file or record is invalid; nothing of it was written (HTTP 422, exit 1)."""
+
+    http_status = 422
+    exit_code = EXIT_INVALID
+
+
+# -- the store or server cannot do it now (exit 2) --------------------------------
+
+class StoreError(DetenteError):
+    """A store operation failed (bad URI, unreachable server, storage error)."""
+
+
+class ReadOnlyError(StoreError):
+    """A write was attempted on a store opened read-only (HTTP 403)."""
+
+    http_status = 403
+
+
+class StoreLockedError(StoreError):
+    """Another process writes this store (HTTP 409)."""
+
+    http_status = 409
+
+
+class BusyError(DetenteError):
+    """Every worker of this kind of request is busy; try again (HTTP 503 with Retry-After)."""
+
+    http_status = 503
+
+    def __init__(self, message: str = "", *, retry_after: int = 1, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message, headers={"Retry-After": str(retry_after), **(headers or {})})
+
+
+class QueryTimeoutError(DetenteError):
+    """The work ran past its time limit and was stopped (HTTP 503)."""
+
+    http_status = 503
+
+
+__all__ = [
+    "EXIT_OK", "EXIT_INVALID", "EXIT_ERROR", "DetenteError", "UsageError", "QuerySyntaxError", "RefusedError",
+    "NotAcceptableError", "UnsupportedMediaTypeError", "UnauthorizedError", "ForbiddenError", "NotFoundError",
+    "InvalidInputError", "StoreError", "ReadOnlyError", "StoreLockedError", "BusyError", "QueryTimeoutError",
+]
