@@ -76,7 +76,16 @@ from rdflib.namespace import RDF, XSD
 
 from detente.graph.claims import Activity, Claim, Source, digest
 from detente.graph.terms import Triple
-from detente.loaders.base import FieldError, LoadContext, ParseResult, Reject, make_source, parse_date
+from detente.loaders.base import (
+    LIMITS,
+    FieldError,
+    LoadContext,
+    ParseResult,
+    Reject,
+    check_file_size,
+    make_source,
+    parse_date,
+)
 from detente.loaders.gazetteer import DEMONYMS, Mention, mention_finder, state_iri
 from detente.loaders.registry import Entity, EntityRegistry
 from detente.ontology.vocab import DT, DTR
@@ -570,6 +579,7 @@ def parse_news(path: Path, ctx: LoadContext) -> ParseResult:
     """Read a news text file into candidate claims (one record: the file)."""
     result = ParseResult(records=1)
     name = str(path)
+    check_file_size(path, LIMITS.text_bytes, "text file")
     try:
         raw = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:

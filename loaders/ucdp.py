@@ -44,7 +44,15 @@ from rdflib.namespace import DCTERMS, RDF, XSD
 
 from detente.graph.claims import Activity, Claim, Source
 from detente.graph.terms import Triple
-from detente.loaders.base import FieldError, LoadContext, ParseResult, Reject, parse_date
+from detente.loaders.base import (
+    FieldError,
+    LoadContext,
+    ParseResult,
+    Reject,
+    bounded_lines,
+    csv_rows,
+    parse_date,
+)
 from detente.loaders.gazetteer import HISTORICAL_NAMES, Mention, gw_to_iso, mention_finder, state_iri
 from detente.loaders.registry import Entity, EntityRegistry
 from detente.ontology.vocab import DT, DTR, SCHEMA
@@ -266,7 +274,7 @@ def parse_ucdp(path: Path, ctx: LoadContext) -> ParseResult:
     name = str(path)
     find = mention_finder(ctx.registry)
     with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.reader(handle)
+        reader = csv.reader(bounded_lines(handle))
         try:
             raw_header = next(reader)
         except StopIteration:
@@ -280,7 +288,7 @@ def parse_ucdp(path: Path, ctx: LoadContext) -> ParseResult:
             result.rejects.append(Reject(name, 1, missing[0], f"missing column(s) {', '.join(missing)}"))
             return result
         previous_end = reader.line_num
-        for row in reader:
+        for row in csv_rows(reader):
             line, previous_end = previous_end + 1, reader.line_num
             if not any(cell.strip() for cell in row):
                 continue
