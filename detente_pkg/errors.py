@@ -82,6 +82,14 @@ class RefusedError(UsageError):
     """Valid, but something this server or store never does (SERVICE, LOAD, writing a system graph)."""
 
 
+class OutboundRefusedError(RefusedError):
+    """The query engine tried to open a network connection (SERVICE, LOAD) and the kernel refused it.
+
+    Raised where the engine runs without network access (see
+    :mod:`detente.api.sandbox`): the request could not have reached any address.
+    """
+
+
 class NotAcceptableError(DetenteError):
     """No format the client accepts can hold the answer (HTTP 406)."""
 
@@ -104,6 +112,10 @@ class ForbiddenError(DetenteError):
     """The route is switched off on this server (HTTP 403)."""
 
     http_status = 403
+
+
+class ProtectedGraphError(ForbiddenError):
+    """A write would change a system graph that only detente's own commands write (HTTP 403); nothing changed."""
 
 
 # -- the data is wrong or absent (exit 1) -----------------------------------------
@@ -140,6 +152,10 @@ class StoreLockedError(StoreError):
     http_status = 409
 
 
+class ServerHoldsStoreError(StoreLockedError):
+    """A running ``detente serve`` holds this on-disk store: writes go through it (``--server``) or wait."""
+
+
 class BusyError(DetenteError):
     """Every worker of this kind of request is busy; try again (HTTP 503 with Retry-After)."""
 
@@ -159,4 +175,5 @@ __all__ = [
     "EXIT_OK", "EXIT_INVALID", "EXIT_ERROR", "DetenteError", "UsageError", "QuerySyntaxError", "RefusedError",
     "NotAcceptableError", "UnsupportedMediaTypeError", "UnauthorizedError", "ForbiddenError", "NotFoundError",
     "InvalidInputError", "StoreError", "ReadOnlyError", "StoreLockedError", "BusyError", "QueryTimeoutError",
+    "OutboundRefusedError", "ProtectedGraphError", "ServerHoldsStoreError",
 ]

@@ -18,6 +18,7 @@ import io
 import json
 import threading
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
 from typing import IO
@@ -37,6 +38,7 @@ from detente.graph.store import (
     Store,
     StoreError,
 )
+from detente.errors import OutboundRefusedError
 from detente.graph.sparql_text import check_projection, inject_values
 from detente.graph.terms import Term
 from detente.ontology.vocab import FACTS_GRAPH, PREFIXES
@@ -76,19 +78,30 @@ def open_oxigraph(uri: str, *, read_only: bool = False) -> "OxigraphStore":
     return store
 
 
-def open_oxigraph_snapshot(uri: str) -> "OxigraphStore":
+def open_oxigraph_snapshot(uri: str, folder: Path | None = None) -> "OxigraphStore":
     """Open an on-disk store in RocksDB's read-only mode, without the writer's lock.
 
-    For processes that only read (the HTTP endpoint's query workers) while no
-    process writes: it sees the database as it was when opened, and Oxigraph
-    leaves reading during another process's writes undefined.
+    For processes that only read: it sees the database as it was when opened,
+    and Oxigraph leaves reading during another process's writes undefined, so
+    ``folder`` is best a checkpoint nobody writes (see :meth:`OxigraphStore.checkpoint`);
+    the store keeps ``uri`` as its name.
     """
-    path = Path(uri.removeprefix("oxigraph:")).expanduser().resolve()
+    path = Path(folder) if folder is not None else Path(uri.removeprefix("oxigraph:")).expanduser().resolve()
     try:
         snapshot = ox.Store.read_only(str(path))
     except OSError as exc:
         raise StoreError(f"cannot open Oxigraph store at {path} read-only: {exc}") from exc
-    return OxigraphStore(path, uri="oxigraph:" + str(path), read_only=True, _shared=snapshot)
+    return OxigraphStore(path, uri=uri if folder is not None else "oxigraph:" + str(path), read_only=True,
+                         _shared=snapshot)
+
+
+def open_oxigraph_private(folder: Path, *, uri: str) -> "OxigraphStore":
+    """Open an on-disk database read-write for this process alone, outside the per-process cache.
+
+    For the server's writer: the store itself and the checkpoint copies that
+    writes are applied to. Close it with :meth:`OxigraphStore.release`.
+    """
+    return OxigraphStore(folder, uri=uri)
 
 
 # -- term conversion --------------------------------------------------------
@@ -126,6 +139,22 @@ def from_ox(term: object) -> Term | None:
     if isinstance(term, ox.DefaultGraph):
         return None
     raise TypeError(f"unsupported term from Oxigraph: {term!r}")
+
+
+@contextmanager
+def _no_outbound() -> Iterator[None]:
+    """Evaluation (also lazy, while results are read) that hit EPERM tried to open a socket.
+
+    Oxigraph touches no file while it evaluates, so "Operation not permitted"
+    can only come from the network sandbox refusing SERVICE or LOAD
+    (:mod:`detente.api.sandbox`).
+    """
+    try:
+        yield
+    except PermissionError as exc:
+        raise OutboundRefusedError(
+            "this server makes no outbound connections: SERVICE and LOAD cannot reach any address "
+            f"(the query engine runs without network access: {exc})") from None
 
 
 def _graph_to_ox(graph: URIRef | None) -> ox.NamedNode | ox.DefaultGraph:
@@ -189,30 +218,38 @@ class OxigraphStore(Store):
             if "projection" in str(exc):
                 raise QuerySyntaxError(str(exc)) from exc
             raise StoreError(str(exc)) from exc
+        except PermissionError:
+            raise  # the network sandbox refused a socket: see _no_outbound
         except OSError as exc:
             raise StoreError(str(exc)) from exc
 
     def query(self, sparql: str, *, bindings: Mapping[str, Term] | None = None,
               default_graphs: Sequence[URIRef] | None = None, named_graphs: Sequence[URIRef] | None = None,
               max_rows: int | None = None) -> QueryResult:
-        result = self._run(sparql, bindings, default_graphs, named_graphs)
-        if isinstance(result, ox.QueryBoolean):
-            return QueryResult(kind="ask", boolean=bool(result))
-        if isinstance(result, ox.QuerySolutions):
-            names = [v.value for v in result.variables]
-            solutions = islice(result, max_rows) if max_rows is not None else result
-            rows = [tuple(from_ox(sol[i]) for i in range(len(names))) for sol in solutions]
-            return QueryResult(kind="select", variables=names, rows=rows)
-        triples = islice(result, max_rows) if max_rows is not None else result
-        return QueryResult(kind="graph", triples=[(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object))
-                                                  for t in triples])
+        with _no_outbound():
+            result = self._run(sparql, bindings, default_graphs, named_graphs)
+            if isinstance(result, ox.QueryBoolean):
+                return QueryResult(kind="ask", boolean=bool(result))
+            if isinstance(result, ox.QuerySolutions):
+                names = [v.value for v in result.variables]
+                solutions = islice(result, max_rows) if max_rows is not None else result
+                rows = [tuple(from_ox(sol[i]) for i in range(len(names))) for sol in solutions]
+                return QueryResult(kind="select", variables=names, rows=rows)
+            triples = islice(result, max_rows) if max_rows is not None else result
+            return QueryResult(kind="graph", triples=[(from_ox(t.subject), from_ox(t.predicate),
+                                                       from_ox(t.object)) for t in triples])
 
     def query_serialized(self, sparql: str, result_format: str, *, default_graphs: Sequence[URIRef] | None = None,
                          named_graphs: Sequence[URIRef] | None = None, max_rows: int | None = None) -> SerializedResult:
         if result_format not in RESULT_FORMATS:
             raise ValueError(f"unknown result format {result_format!r}")
         media_type, applies_to = RESULT_FORMATS[result_format]
-        result = self._run(sparql, None, default_graphs, named_graphs)
+        with _no_outbound():
+            return self._serialize(self._run(sparql, None, default_graphs, named_graphs), result_format,
+                                   media_type, applies_to, max_rows)
+
+    def _serialize(self, result: object, result_format: str, media_type: str, applies_to: str,
+                   max_rows: int | None) -> SerializedResult:
         if isinstance(result, (ox.QueryBoolean, ox.QuerySolutions)):
             kind = "ask" if isinstance(result, ox.QueryBoolean) else "select"
             if applies_to != "solutions":
@@ -266,7 +303,8 @@ class OxigraphStore(Store):
             except ValueError as exc:
                 raise QuerySyntaxError(str(exc)) from exc
         try:
-            self._store.update(sparql, prefixes=PREFIXES)
+            with _no_outbound():
+                self._store.update(sparql, prefixes=PREFIXES)
         except SyntaxError as exc:
             raise QuerySyntaxError(str(exc)) from exc
         except OSError as exc:
@@ -305,6 +343,26 @@ class OxigraphStore(Store):
     def close(self) -> None:
         if self.path is not None and not self.read_only and not self.closed:
             self._store.flush()
+
+    def checkpoint(self, target: Path) -> None:
+        """A consistent copy of this on-disk store in ``target`` (a new folder on the same file system:
+        RocksDB hard-links its immutable files, so the copy is cheap and then independent)."""
+        if self.path is None:
+            raise StoreError("only an on-disk store can be checkpointed")
+        try:
+            self._store.backup(str(target))
+        except OSError as exc:
+            raise StoreError(f"cannot checkpoint the store into {target}: {exc}") from exc
+
+    def release(self) -> None:
+        """Close the database now (RocksDB releases its lock); the object cannot be used afterwards."""
+        if self.path is not None and not self.read_only and not self.closed:
+            self._store.flush()
+        self.closed = True
+        with _OPEN_LOCK:
+            if self.path is not None and _OPEN_STORES.get(str(self.path)) is self:
+                del _OPEN_STORES[str(self.path)]
+        del self._store
 
 
 def _serial_prefixes(result_format: str) -> dict[str, str] | None:
