@@ -16,6 +16,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import secrets
 from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
@@ -29,6 +30,8 @@ from detente.api import tasks
 from detente.api.config import ApiSettings
 from detente.api.documents import CLAIM_FORMATS, claim_document
 from detente.api.pool import PoolBusy, TaskError, TaskTimeout, WorkerPool
+from detente.errors import DetenteError
+from detente.graph.protected import PROTECTED_GRAPHS
 from detente.graph.store import Store, open_store
 
 __all__ = ["create_app", "create_demo_app", "DetenteApi", "EXAMPLE_QUERIES"]
@@ -58,7 +61,7 @@ GRAPH_TYPES: dict[str, str] = {
 }
 _TEXT_ROUTES = ("/sparql", "/update")
 _STATUS_BY_KIND = {"syntax": 400, "refused": 400, "too_large": 400, "bad_request": 400, "not_found": 404,
-                   "not_acceptable": 406, "read_only": 403, "store": 500, "internal": 500}
+                   "not_acceptable": 406, "read_only": 403, "forbidden": 403, "store": 500, "internal": 500}
 
 #: Researchers' starting points, shown on the home page.
 EXAMPLE_QUERIES: list[dict[str, str]] = [
@@ -110,24 +113,52 @@ for _example in EXAMPLE_QUERIES:
 
 
 class DetenteApi:
-    """The app's state: settings, the store and the worker pool (``app.extensions["detente"]``)."""
+    """The app's state: settings, the worker pool and this run's admin token (``app.extensions["detente"]``).
+
+    The app keeps no store: a ``memory:`` store given to it moves into the
+    sandboxed writer (see :mod:`detente.api.engine`).
+    """
 
     def __init__(self, settings: ApiSettings) -> None:
+        from detente.api.admin import Spool
+        from detente.graph.workspace import Workspace, disk_store_path
+
         self.settings = settings
         store: Store | str = settings.store
         if isinstance(store, str) and store == "memory:":
             store = open_store("memory:")
-        self.store = store
+        self.store_uri: str = store.uri if isinstance(store, Store) else store
         self.pool = WorkerPool(store, size=settings.workers)
+        del store
+        self.admin_token = secrets.token_urlsafe(32)
+        self.url: str | None = None
+        self.lock: Any = None
+        disk = disk_store_path(self.store_uri) if self.pool.mode == "disk" else None
+        self.spool = Spool(Workspace(disk).spool if disk is not None else None)
 
-    @property
-    def store_uri(self) -> str:
-        return self.store.uri if isinstance(self.store, Store) else self.store
+    def announce(self, url: str) -> None:
+        """The server listens at ``url``: mark an on-disk store as held (its lock file) and register the run."""
+        from detente.api.runtime import register_server
+        from detente.graph.workspace import ServerLock, disk_store_path
+
+        self.url = url
+        disk = disk_store_path(self.store_uri) if self.pool.mode == "disk" else None
+        if disk is not None:
+            self.lock = ServerLock.create(disk, url=url, token=self.admin_token)
+        register_server(url, self.admin_token, self.store_uri)
 
     def call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         return self.pool.call(fn, *args, timeout=self.settings.query_timeout, **kwargs)
 
     def close(self) -> None:
+        from detente.api.runtime import unregister_server
+
+        if self.lock is not None:
+            self.lock.remove()
+            self.lock = None
+        if self.url is not None:
+            unregister_server(self.url, self.admin_token)
+        self.spool.remove()
         self.pool.close()
 
 
@@ -212,6 +243,9 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]
     api = DetenteApi(settings)
     app.extensions["detente"] = api
+    from detente.api.admin import admin
+
+    app.register_blueprint(admin)
 
     @app.errorhandler(_Bad)
     def bad(exc: _Bad) -> Response:
@@ -243,6 +277,12 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         if exc.kind == "too_large":
             message += f" (this server returns at most {settings.max_rows} results)"
         return _error(status, message)
+
+    @app.errorhandler(DetenteError)
+    def detente_error(exc: DetenteError) -> Response:
+        if exc.http_status >= 500:
+            log.error("%s on %s %s: %s", type(exc).__name__, request.method, request.path, exc.message)
+        return _error(exc.http_status, exc.message, exc.headers)
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> Response:
@@ -325,7 +365,13 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
                             "application/x-www-form-urlencoded (update=…) or application/sparql-update")
         if any(source.getlist("using-graph-uri") or source.getlist("using-named-graph-uri") for source in params):
             raise _Bad(400, "using-graph-uri / using-named-graph-uri are not supported; write USING in the update")
-        api.pool.update(tasks.sparql_update, text, timeout=settings.query_timeout)
+        if api.pool.mode == "remote":
+            raise _Bad(403, "this server's store is a remote SPARQL endpoint: send SPARQL Update to that endpoint, "
+                            "whose own permissions protect its graphs")
+        # Applied to a copy by the sandboxed writer: committed whole, or refused (a system graph changed),
+        # failed or too slow — and then nothing changed.
+        api.pool.update(tasks.sparql_update, text, timeout=settings.query_timeout,
+                        protected=tuple(str(g) for g in PROTECTED_GRAPHS))
         return Response(status=204)
 
     # -- REST -----------------------------------------------------------------
@@ -418,7 +464,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     @app.get("/healthz")
     def healthz() -> Response:
         return app.json.response({"status": "ok", "store": api.store_uri, "mode": api.pool.mode,
-                                  "workers": len(api.pool.worker_pids())})
+                                  "workers": len(api.pool.worker_pids()), "outbound": _outbound_policy(api)})
 
     @app.get("/openapi.json")
     def openapi() -> Response:
@@ -429,6 +475,16 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         return render_template("index.html", examples=EXAMPLE_QUERIES, update_enabled=bool(settings.update_token))
 
     return app
+
+
+def _outbound_policy(api: DetenteApi) -> dict[str, object]:
+    """What /healthz says about SERVICE and LOAD: impossible (sandboxed engine) or refused by a text scan."""
+    if api.pool.sandboxed:
+        return {"sandboxed": True, "service_and_load": "impossible: the query engine runs without network "
+                                                       "access (seccomp), so no query or update can reach any address"}
+    return {"sandboxed": False, "reason": api.pool.engine.sandbox_reason,
+            "service_and_load": "refused by a conservative scan of the text (escapes decoded; the words are "
+                                "refused anywhere outside variable and prefixed names, even in strings)"}
 
 
 def _params() -> dict[str, object]:

@@ -23,13 +23,20 @@ log = logging.getLogger("detente.api")
 
 def make_server(app: Flask, host: str = "127.0.0.1", port: int = 8000, threads: int = 8) -> BaseWSGIServer:
     """A waitress server for ``app``, bound but not yet running (``port=0`` picks a free port)."""
+    from detente.api.admin import BATCH_BYTES
+
     api = app.extensions.get("detente")
     max_body = api.settings.max_body if api is not None else 1 << 20
-    # waitress refuses bodies a little over the app's own limit, so the app answers 413 with its message.
+    # waitress refuses bodies a little over the app's own limits (the public routes' max_body, the command
+    # line's load batches on /admin), so the app answers 413 with its message.
     server = create_server(app, host=host, port=port, threads=threads, ident="detente",
-                           max_request_body_size=max_body * 2 + 65536, clear_untrusted_proxy_headers=True)
+                           max_request_body_size=max(max_body * 2, BATCH_BYTES + (2 << 20)) + 65536,
+                           clear_untrusted_proxy_headers=True)
     if isinstance(server, MultiSocketServer):  # pragma: no cover - only for several listen addresses
         raise ValueError(f"bind one address, not {host!r}")
+    if api is not None:
+        shown = f"[{host}]" if ":" in host else host
+        api.announce(f"http://{shown}:{server.effective_port}")
     return server
 
 
