@@ -206,7 +206,9 @@ _PN_CHARS_BASE = ("A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u0
 _VARNAME_CHAR = re.compile(f"[{_PN_CHARS_BASE}_0-9\u00B7\u0300-\u036F\u203F-\u2040]")
 _PN_LOCAL_CHAR = re.compile(f"[{_PN_CHARS_BASE}_0-9\u00B7\u0300-\u036F\u203F-\u2040\\-.:%\\\\]")
 _STRICT_IRIREF = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
-_OUTBOUND_WORD = re.compile(r"SERVICE|LOAD", re.I)
+_OUTBOUND_WORD = re.compile(r"SERVICE|LOAD|DEFINE", re.I)
+# Virtuoso's built-in and SQL procedures, callable from SPARQL as bif:name / <bif:name> (bif:http_get fetches).
+_ENGINE_PROCEDURE = re.compile(r"(?<![\w.-])(bif|sql):", re.I)
 
 
 def _inside_a_name(text: str, start: int) -> bool:
@@ -230,7 +232,10 @@ def scan_outbound(text: str) -> None:
     escapes are decoded and its IRIs (``<…>`` without spaces, which cannot hold
     a SERVICE or LOAD construct) are removed; every remaining occurrence of
     either word — in a string, a comment, anywhere — is refused unless it is
-    part of a variable or prefixed name.
+    part of a variable or prefixed name. So are the ways Virtuoso (the tested
+    remote engine) reaches out beyond SPARQL: ``DEFINE`` pragmas (``get:soft``
+    and ``input:grab-…`` sponge URLs) and ``bif:``/``sql:`` procedures
+    (``bif:http_get``) — a remote engine's own permissions must forbid the rest.
 
     >>> scan_outbound("SELECT ?loadFactor WHERE { ?s ex:service <http://example.org/SERVICE> }")
     >>> try:
@@ -241,6 +246,10 @@ def scan_outbound(text: str) -> None:
     """
     decoded = _CODEPOINT.sub(lambda m: chr(int(m.group(1) or m.group(2), 16))
                              if int(m.group(1) or m.group(2), 16) < 0x110000 else m.group(0), text)
+    procedure = _ENGINE_PROCEDURE.search(decoded)
+    if procedure:
+        raise RefusedQuery(f"{procedure.group(0)} procedures are not allowed on this endpoint (found at character "
+                           f"{procedure.start()}): a remote engine's built-in procedures can fetch URLs")
     bare = _STRICT_IRIREF.sub(lambda m: " " * len(m.group(0)), decoded)
     for match in _OUTBOUND_WORD.finditer(bare):
         if not _inside_a_name(bare, match.start()):

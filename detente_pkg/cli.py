@@ -49,10 +49,26 @@ def store_option(func: F) -> F:
 
 
 def open_cli_store(uri: str | None, read_only: bool = False) -> Any:
-    """Open the store for a command; a writable store gets the current ontology graph."""
-    from detente.graph.bootstrap import ensure_ontology
-    from detente.graph.store import StoreError, open_store
+    """Open the store for a command; a writable store gets the current ontology graph.
 
+    While a server holds an on-disk store (its lock file), a reading command
+    opens a read-only snapshot of the committed version that the server makes,
+    and a writing command that cannot go through the server stops with exit 2.
+    """
+    from detente.api.client import open_snapshot, server_for
+    from detente.errors import ServerHoldsStoreError
+    from detente.graph.bootstrap import ensure_ontology
+    from detente.graph.store import StoreError, default_store_uri, open_store
+    from detente.graph.workspace import disk_store_path
+
+    client = server_for(uri)
+    if client is not None:
+        disk = disk_store_path(uri or default_store_uri())
+        if not read_only:
+            raise ServerHoldsStoreError(f"the store {disk} is held by a running detente server ({client.url}), its "
+                                        "only writer: stop the server first (`detente load` and `detente restore` "
+                                        "send their work through it)")
+        return open_snapshot(client, f"oxigraph:{disk}")
     try:
         store = open_store(uri, read_only=read_only)
         if not read_only:
@@ -68,8 +84,13 @@ def handle_errors(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from detente.graph.store import QuerySyntaxError, StoreError
 
+        from detente.errors import DetenteError
+
         try:
             return func(*args, **kwargs)
+        except DetenteError as exc:
+            console.print(f"[red]{type(exc).__name__}:[/red] {exc.message}", highlight=False)
+            sys.exit(exc.exit_code)
         except QuerySyntaxError as exc:
             console.print(f"[red]SPARQL syntax error:[/red] {exc}")
             sys.exit(EXIT_ERROR)
@@ -139,11 +160,18 @@ def _print_rejects(rejects: Sequence[Any], limit: int = 20) -> None:
               help="Where --skip-invalid writes rejected records (CSV) [default: rejects.csv].")
 @click.option("--no-shacl", is_flag=True, help="Skip SHACL validation (faster on big trusted inputs).")
 @click.option("--json", "as_json", is_flag=True, help="Print the load report as JSON.")
+@click.option("--server", "server_url", metavar="URL", default=None,
+              help="Send the load through this running detente server (its writer applies each file).")
+@click.option("--no-server", is_flag=True,
+              help="Fail at once (exit 2) if a running server holds the store, instead of loading through it.")
+@click.option("--token", envvar="DETENTE_SERVER_TOKEN", default=None, metavar="TOKEN",
+              help="The server's admin token for --server [default: from the user's server registry].")
 @source_options
 @handle_errors
 def load(paths: tuple[Path, ...], store_uri: str | None, skip_invalid: bool, rejects_path: Path | None,
-         no_shacl: bool, as_json: bool, source_url: str | None, title: str | None, publisher: str | None,
-         published: str | None, source_type: str | None) -> None:
+         no_shacl: bool, as_json: bool, server_url: str | None, no_server: bool, token: str | None,
+         source_url: str | None, title: str | None, publisher: str | None, published: str | None,
+         source_type: str | None) -> None:
     """Load PATHS (files or folders) into the store, one transaction per file.
 
     Formats are detected by suffix and content: statements CSV/TSV, claim
@@ -151,11 +179,22 @@ def load(paths: tuple[Path, ...], store_uri: str | None, skip_invalid: bool, rej
     N-Quads, TriG, JSON-LD, RDF/XML), news text, GDELT and UCDP exports.
     A bad record stops its file with a message naming file, line and field,
     and nothing of that file is written.
+
+    While `detente serve` holds the store (or with --server URL), the files are
+    still read and checked here, and each file's claims go to the server, whose
+    writer applies them in one transaction: its clients see them as soon as
+    this command reports the file.
     """
+    from detente.api.client import server_for
     from detente.loaders.base import LoadError
     from detente.loaders.pipeline import load_paths
 
-    store = open_cli_store(store_uri)
+    client = server_for(store_uri, server_url, token, no_server)
+    sink = None
+    if client is None:
+        store = open_cli_store(store_uri)
+    else:
+        store, sink = _through_server(client, store_uri)
     if skip_invalid and rejects_path is None:
         rejects_path = Path("rejects.csv")
     options = _load_options(source_url, title, publisher, published, source_type)
@@ -167,7 +206,7 @@ def load(paths: tuple[Path, ...], store_uri: str | None, skip_invalid: bool, rej
 
         try:
             reports = load_paths(store, list(paths), skip_invalid=skip_invalid, rejects_path=rejects_path,
-                                 shacl=not no_shacl, options=options, progress=tick)
+                                 shacl=not no_shacl, options=options, progress=tick, sink=sink)
         except LoadError as exc:
             bar.stop()
             console.print(f"[red]invalid input, nothing of this file was written[/red] ({len(exc.rejects)} "
@@ -180,6 +219,21 @@ def load(paths: tuple[Path, ...], store_uri: str | None, skip_invalid: bool, rej
     rejected = sum(len(r.rejects) for r in reports)
     if rejected:
         console.print(f"[yellow]{rejected} record(s) rejected[/yellow], written to {rejects_path}")
+
+
+def _through_server(client: Any, store_uri: str | None) -> tuple[Any, Any]:
+    """The store to resolve names against (the server's committed version) and the sink sending each file."""
+    from detente.api.admin import BATCH_BYTES
+    from detente.api.client import open_snapshot
+    from detente.errors import ForbiddenError
+    from detente.graph.store import open_store
+
+    try:
+        names = open_snapshot(client, store_uri or "oxigraph:served")
+    except ForbiddenError:  # a server of a memory store: its entities through its public SPARQL endpoint
+        names = open_store(f"sparql+{client.url}/sparql", read_only=True)
+    console.print(f"loading through the server at {client.url} (it holds the store)")
+    return names, lambda iris, text: client.load(iris, text, BATCH_BYTES)
 
 
 @main.command()
@@ -464,6 +518,14 @@ def restore(path: Path, replace: bool, store_uri: str | None) -> None:
     fmt = RDF_SUFFIXES.get(path.suffix.lower())
     if fmt not in ("nquads", "trig"):
         raise click.BadParameter("a dump is .nq or .trig", param_hint="PATH")
+    from detente.api.admin import BATCH_BYTES
+    from detente.api.client import server_for
+
+    client = server_for(store_uri)
+    if client is not None:
+        quads = client.restore(path, fmt, replace, BATCH_BYTES)
+        console.print(f"restored {path} through the server at {client.url}: the store holds {quads} quads")
+        return
     store = open_cli_store(store_uri)
     if replace:
         store.clear()

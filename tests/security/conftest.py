@@ -1,0 +1,147 @@
+"""Fixtures for the adversarial tests: a loopback canary, live servers over memory and on-disk stores, Virtuoso."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+import threading
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+import detente.loaders
+from detente.api.app import create_app
+from detente.api.server import make_server
+from detente.graph.bootstrap import ensure_ontology
+from detente.graph.store import Store, open_store
+from detente.loaders import load_paths
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "graph"))
+
+DEMO = Path(detente.loaders.__file__).parent / "demo"
+TOKEN = "security-test-token"
+
+
+def demo_store() -> Store:
+    """A fresh ``memory:`` store holding the bundled demo corpus."""
+    store = open_store("memory:")
+    ensure_ontology(store)
+    load_paths(store, [DEMO])
+    return store
+
+
+def fill_disk_store(path: Path) -> str:
+    """An on-disk store holding the demo corpus, written by another process (as `detente load` would)."""
+    import subprocess
+    import textwrap
+
+    subprocess.run([sys.executable, "-c", textwrap.dedent(f"""
+        from pathlib import Path
+        from detente.graph.bootstrap import ensure_ontology
+        from detente.graph.store import open_store
+        from detente.loaders import load_paths
+        store = open_store("oxigraph:{path}")
+        ensure_ontology(store)
+        load_paths(store, [Path({str(DEMO)!r})])
+        store.close()
+    """)], check=True, timeout=300)
+    return f"oxigraph:{path}"
+
+
+@dataclass
+class Canary:
+    """A TCP listener on 127.0.0.1 that records every connection made to it."""
+
+    sock: socket.socket
+    connections: list[bytes] = field(default_factory=list)
+
+    @property
+    def port(self) -> int:
+        return int(self.sock.getsockname()[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/sparql"
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            conn.settimeout(1)
+            try:
+                self.connections.append(conn.recv(4096) or b"(connected)")
+            except OSError:
+                self.connections.append(b"(connected)")
+            conn.close()
+
+
+@pytest.fixture()
+def canary() -> Iterator[Canary]:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(64)
+    watcher = Canary(sock)
+    thread = threading.Thread(target=watcher._accept, daemon=True)
+    thread.start()
+    yield watcher
+    sock.close()
+    thread.join(5)
+
+
+@dataclass
+class LiveServer:
+    app: Flask
+    url: str
+
+    @property
+    def pool(self):  # noqa: ANN201 - the app's WorkerPool
+        return self.app.extensions["detente"].pool
+
+
+@pytest.fixture()
+def serve() -> Iterator:
+    """Start live servers (waitress in a thread) with the given settings; all stop after the test."""
+    started: list[tuple[LiveServer, object, threading.Thread]] = []
+
+    def start(config: Mapping[str, object]) -> LiveServer:
+        app = create_app(dict(config))
+        server = make_server(app, "127.0.0.1", 0, threads=8)
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        live = LiveServer(app, f"http://127.0.0.1:{server.effective_port}")
+        started.append((live, server, thread))
+        return live
+
+    yield start
+    for live, server, thread in started:
+        server.close()  # type: ignore[attr-defined]
+        thread.join(10)
+        live.app.extensions["detente"].close()
+
+
+def require_virtuoso() -> None:
+    from virtuoso_server import VIRTUOSO_BINARY_NAMES, find_binary
+
+    if find_binary(VIRTUOSO_BINARY_NAMES) is None:
+        message = "virtuoso-t is not installed (apt-get install virtuoso-opensource)"
+        if os.environ.get("CI"):
+            pytest.fail(f"CI is set but {message}", pytrace=False)
+        pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
+    """A private Virtuoso whose anonymous SPARQL user may update (as tests/graph set it up)."""
+    from virtuoso_server import start_virtuoso
+
+    require_virtuoso()
+    server = start_virtuoso(tmp_path_factory.mktemp("virtuoso-security"))
+    yield server
+    server.stop()
