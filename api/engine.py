@@ -68,7 +68,7 @@ from detente.errors import ProtectedGraphError, RefusedError
 from detente.graph.store import QuerySyntaxError, ReadOnlyError, Store, StoreError, open_store
 
 __all__ = ["Engine", "WriteRequest", "ReaderHandle", "AFTER_WRITE", "TaskError", "TaskTimeout", "NotFound",
-           "NotAcceptable", "EngineBroken", "run_task"]
+           "NotAcceptable", "EngineBroken", "run_task", "root_entry"]
 
 #: Run in the writer on the copy after every accepted write, before it commits (summary maintenance).
 AFTER_WRITE: list[Callable[[Store], None]] = []
@@ -351,7 +351,7 @@ def _root_main(conn: Connection, server_pid: int, mode: str, payload: Any) -> No
         except (EOFError, OSError):
             os._exit(0)
         if message[0] == "writer":
-            _fork_writer(conn, ctx, mode, payload)
+            _fork_writer(conn, ctx, mode, payload, first=message[1])
             payload = payload if mode != "memory" else None  # the writer holds the memory store now
         elif message[0] == "readers":
             _, count, folder = message
@@ -361,17 +361,35 @@ def _root_main(conn: Connection, server_pid: int, mode: str, payload: Any) -> No
             os._exit(0)
 
 
+def root_entry() -> None:
+    """The sandbox root of an on-disk or remote store, in a fresh interpreter (see :class:`Engine`)."""
+    import sys
+
+    import detente.api.tasks  # noqa: F401 - loaded once here, shared by every reader forked from the root
+    import detente.graph.oxigraph_store  # noqa: F401
+
+    fd, server_pid, mode, uri = sys.argv[1:5]
+    try:
+        _root_main(Connection(int(fd)), int(server_pid), mode, uri)
+    except BaseException:
+        traceback.print_exc()
+    finally:
+        os._exit(0)
+
+
 def _reader_store_factory(mode: str, uri: str, folder: str | None) -> Callable[[], Store]:
     def make() -> Store:
         if mode == "disk":
             from detente.graph.oxigraph_store import open_oxigraph_snapshot
 
-            return open_oxigraph_snapshot(uri, Path(folder) if folder else None)
+            if not folder:  # never the live primary: reading it while the writer writes is undefined
+                raise StoreError("no checkpoint of the committed version to read")
+            return open_oxigraph_snapshot(uri, Path(folder))
         return open_store(uri, read_only=True)
     return make
 
 
-def _fork_writer(conn: Connection, ctx: _Context, mode: str, payload: Any) -> None:
+def _fork_writer(conn: Connection, ctx: _Context, mode: str, payload: Any, first: bool) -> None:
     server_end, writer_end = Pipe()
     pid = os.fork()
     if pid == 0:
@@ -382,7 +400,7 @@ def _fork_writer(conn: Connection, ctx: _Context, mode: str, payload: Any) -> No
             if mode == "memory":
                 _memory_writer(writer_end, payload, ctx)
             elif mode == "disk":
-                _disk_writer(writer_end, payload, ctx)
+                _disk_writer(writer_end, payload, ctx, first)
             else:
                 _remote_writer(writer_end, payload, ctx)
         except BaseException:
@@ -514,7 +532,7 @@ def _memory_write(conn: Connection, store: Store, request: WriteRequest, timeout
             os.close(child_fd)
 
 
-def _disk_writer(conn: Connection, uri: str, ctx: _Context) -> None:
+def _disk_writer(conn: Connection, uri: str, ctx: _Context, first: bool) -> None:
     """The writer of an on-disk store: holds the primary; writes go to a checkpoint copy, then promoted."""
     from detente.graph.oxigraph_store import open_oxigraph_private
     from detente.graph.workspace import ServerLock, Workspace, disk_store_path
@@ -523,7 +541,8 @@ def _disk_writer(conn: Connection, uri: str, ctx: _Context) -> None:
     assert path is not None
     workspace = Workspace(path)
     try:
-        workspace.prepare()
+        # A writer that replaces a killed one keeps the snapshots that running readers still read.
+        workspace.prepare(keep_snapshots=not first)
         primary = open_oxigraph_private(path, uri=uri)
     except Exception as exc:
         conn.send(("failed", _open_failure(path, exc)))
@@ -562,14 +581,16 @@ def _disk_write(conn: Connection, primary: Any, workspace: Any, request: WriteRe
         _remove_tree(candidate_path)
         conn.send(("error", "store", str(exc)))
         return primary
+    conn.send(("applying",))  # the time limit runs from here: copying the store is not the client's doing
     reply = run_task(candidate, apply_write, (request,), {})
-    candidate.release()
     if reply[0] != "ok":
+        candidate.release()
         _remove_tree(candidate_path)
         conn.send(reply)
         return primary
     conn.send(("prepared", reply[1]))
     order = _next_message(conn, ctx)
+    candidate.release()
     if order is None or order[0] != "commit" or ctx.server_gone():
         # The server is gone or changed its mind (the time ran out): nothing is committed, ever.
         _remove_tree(candidate_path)
@@ -596,6 +617,7 @@ def _remote_writer(conn: Connection, uri: str, ctx: _Context) -> None:
         if message is None or message[0] == "exit":
             return
         if message[0] == "write":
+            conn.send(("applying",))
             reply = run_task(store, apply_write, (message[1],), {})
             conn.send(reply if reply[0] != "ok" else ("prepared", reply[1]))
             order = _next_message(conn, ctx)
@@ -674,15 +696,30 @@ class Engine:
         self._root_lock = threading.Lock()
         self._closed = False
         server_end, root_end = Pipe()
-        pid = os.fork()
-        if pid == 0:
-            try:
-                server_end.close()
-                _root_main(root_end, os.getppid(), self.mode, payload)
-            except BaseException:
-                traceback.print_exc()
-            finally:
-                os._exit(0)
+        self._root_process: Any = None
+        if self.mode == "memory":
+            # The store's data lives in this process: the root is forked to carry it (copy-on-write). A memory
+            # store never touches RocksDB, so what this process did with RocksDB cannot hang the child.
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    server_end.close()
+                    _root_main(root_end, os.getppid(), self.mode, payload)
+                except BaseException:
+                    traceback.print_exc()
+                finally:
+                    os._exit(0)
+        else:
+            # A fresh interpreter: RocksDB keeps process-wide background threads, and a child forked from a
+            # process that has used RocksDB would wait forever on threads it does not have.
+            import subprocess
+            import sys
+
+            self._root_process = subprocess.Popen(
+                [sys.executable, "-c", "from detente.api.engine import root_entry; root_entry()",
+                 str(root_end.fileno()), str(os.getpid()), self.mode, str(payload)],
+                pass_fds=(root_end.fileno(),), stdin=subprocess.DEVNULL)
+            pid = self._root_process.pid
         root_end.close()
         del payload
         self._root_pid, self._root_fd, self._root = pid, _pidfd(pid), server_end
@@ -698,9 +735,9 @@ class Engine:
             raise
 
     # -- processes ------------------------------------------------------------------
-    def _start_writer(self) -> None:
+    def _start_writer(self, first: bool = True) -> None:
         with self._root_lock:
-            self._root.send(("writer",))
+            self._root.send(("writer", first))
             (_, pid), conn = _receive_channel(self._root, 60)
         self._writer_pid, self._writer_fd, self._writer = pid, _pidfd(pid), conn
         if self.mode in ("disk", "remote"):
@@ -795,41 +832,55 @@ class Engine:
                     raise TaskError(answer[1], answer[2])
                 self._retired_writers.append((self._writer_pid, self._writer_fd))
                 self._writer_pid, self._writer_fd = answer[2], _pidfd(answer[2])
+                self._forget_gone_writers()
                 self.version += 1
                 return answer[1]
-            self._writer.send(("write", request))
             try:
-                ready = self._writer.poll(timeout)
-            except (EOFError, OSError):
-                ready = True
-            if not ready:
-                self._replace_writer()
-                raise TaskTimeout(f"the request ran past the {timeout:g} s time limit and was stopped; "
-                                  "nothing was changed")
-            try:
+                self._writer.send(("write", request))
+                started = self._writer_answer(600)  # the writer made its copy of the store
+                if started[0] != "applying":
+                    raise TaskError(started[1], started[2])
+                if not self._writer.poll(timeout):
+                    self._replace_writer()
+                    raise TaskTimeout(f"the request ran past the {timeout:g} s time limit and was stopped; "
+                                      "nothing was changed")
                 answer = self._writer_answer(0)
-            except EngineBroken:
+            except (EngineBroken, OSError):
                 self._replace_writer()
-                raise TaskError("internal", "the write process died (out of memory?); nothing was changed") from None
+                raise TaskError("internal", "the writer died while applying the write (out of memory?); "
+                                            "nothing was changed") from None
             if answer[0] != "prepared":
                 raise TaskError(answer[1], answer[2])
             self._writer.send(("commit",))
             committed = self._writer_answer(600)
             if committed[0] != "committed":
                 raise EngineBroken(f"the writer could not commit: {committed}")
+            if self.mode == "disk":  # the new version's checkpoint exists before any reader is asked for it
+                self._snapshots[self.version + 1] = self._snapshot(self.version + 1)
             self.version += 1
-            if self.mode == "disk":
-                self._snapshots[self.version] = self._snapshot(self.version)
             return answer[1]
+
+    def _forget_gone_writers(self) -> None:
+        """Close the pidfds of retired writers that have exited (their readers are gone)."""
+        alive = []
+        for pid, fd in self._retired_writers:
+            if _gone(pid, fd):
+                if fd is not None:
+                    os.close(fd)
+            else:
+                alive.append((pid, fd))
+        self._retired_writers = alive
 
     def _replace_writer(self) -> None:
         """Kill a writer that overran its time (it had committed nothing) and start a new one."""
-        _kill(self._writer_pid, self._writer_fd)
-        _wait_gone(self._writer_pid, self._writer_fd, 30)
+        pid, pidfd = self._writer_pid, self._writer_fd
+        self._writer_pid, self._writer_fd = 0, None
+        _kill(pid, pidfd)
+        _wait_gone(pid, pidfd, 30)
         self._writer.close()
-        if self._writer_fd is not None:
-            os.close(self._writer_fd)
-        self._start_writer()
+        if pidfd is not None:
+            os.close(pidfd)
+        self._start_writer(first=False)
 
     # -- lifecycle ------------------------------------------------------------------
     def pids(self) -> dict[str, list[int]]:
@@ -858,10 +909,13 @@ class Engine:
             pass
         _wait_gone(self._root_pid, self._root_fd, 10)
         _kill(self._root_pid, self._root_fd)
-        try:
-            os.waitpid(self._root_pid, 0)
-        except ChildProcessError:
-            pass
+        if self._root_process is not None:
+            self._root_process.wait()
+        else:
+            try:
+                os.waitpid(self._root_pid, 0)
+            except ChildProcessError:
+                pass
         if self.mode == "disk":
             from detente.graph.workspace import Workspace, disk_store_path
 

@@ -12,6 +12,8 @@ True
 from __future__ import annotations
 
 import logging
+import signal
+import threading
 
 from flask import Flask
 from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
@@ -43,6 +45,9 @@ def make_server(app: Flask, host: str = "127.0.0.1", port: int = 8000, threads: 
 def serve(app: Flask, host: str = "127.0.0.1", port: int = 8000, threads: int = 8) -> None:
     """Serve ``app`` until interrupted, then stop its query workers."""
     server = make_server(app, host, port, threads)
+    if threading.current_thread() is threading.main_thread():
+        # `kill` and container stops send SIGTERM: stop as for Ctrl-C (lock file and workspace removed).
+        signal.signal(signal.SIGTERM, _interrupt)
     log.info("detente serving on http://%s:%s/", host, server.effective_port)
     print(f"detente: serving on http://{host}:{server.effective_port}/  (SPARQL endpoint /sparql; Ctrl-C stops)",
           flush=True)
@@ -55,3 +60,7 @@ def serve(app: Flask, host: str = "127.0.0.1", port: int = 8000, threads: int = 
         api = app.extensions.get("detente")
         if api is not None:
             api.close()
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt

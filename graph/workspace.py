@@ -140,13 +140,13 @@ class Workspace:
         self.candidates = self.root / "candidates"
         self.spool = self.root / "spool"
 
-    def prepare(self) -> None:
-        """Create the folders (0700) and remove what a killed server left behind."""
+    def prepare(self, keep_snapshots: bool = False) -> None:
+        """Create the folders (0700) and remove what a killed writer or server left behind."""
         if self.root.exists():
             self.recover()
         for folder in (self.root, self.snapshots, self.candidates, self.spool):
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        for folder in (self.snapshots, self.candidates):
+        for folder in (self.candidates,) if keep_snapshots else (self.snapshots, self.candidates):
             for leftover in folder.iterdir():
                 shutil.rmtree(leftover, ignore_errors=True)
 

@@ -7,78 +7,16 @@ import socket
 import sys
 import threading
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from flask import Flask
 
-import detente.loaders
 from detente.api.app import create_app
 from detente.api.server import make_server
-from detente.graph.bootstrap import ensure_ontology
-from detente.graph.store import Store, open_store
-from detente.loaders import load_paths
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "graph"))
 
-DEMO = Path(detente.loaders.__file__).parent / "demo"
-TOKEN = "security-test-token"
-
-
-def demo_store() -> Store:
-    """A fresh ``memory:`` store holding the bundled demo corpus."""
-    store = open_store("memory:")
-    ensure_ontology(store)
-    load_paths(store, [DEMO])
-    return store
-
-
-def fill_disk_store(path: Path) -> str:
-    """An on-disk store holding the demo corpus, written by another process (as `detente load` would)."""
-    import subprocess
-    import textwrap
-
-    subprocess.run([sys.executable, "-c", textwrap.dedent(f"""
-        from pathlib import Path
-        from detente.graph.bootstrap import ensure_ontology
-        from detente.graph.store import open_store
-        from detente.loaders import load_paths
-        store = open_store("oxigraph:{path}")
-        ensure_ontology(store)
-        load_paths(store, [Path({str(DEMO)!r})])
-        store.close()
-    """)], check=True, timeout=300)
-    return f"oxigraph:{path}"
-
-
-@dataclass
-class Canary:
-    """A TCP listener on 127.0.0.1 that records every connection made to it."""
-
-    sock: socket.socket
-    connections: list[bytes] = field(default_factory=list)
-
-    @property
-    def port(self) -> int:
-        return int(self.sock.getsockname()[1])
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/sparql"
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            conn.settimeout(1)
-            try:
-                self.connections.append(conn.recv(4096) or b"(connected)")
-            except OSError:
-                self.connections.append(b"(connected)")
-            conn.close()
+from adversary import Canary, LiveServer  # noqa: E402 - after the path set-up above
 
 
 @pytest.fixture()
@@ -93,16 +31,6 @@ def canary() -> Iterator[Canary]:
     yield watcher
     sock.close()
     thread.join(5)
-
-
-@dataclass
-class LiveServer:
-    app: Flask
-    url: str
-
-    @property
-    def pool(self):  # noqa: ANN201 - the app's WorkerPool
-        return self.app.extensions["detente"].pool
 
 
 @pytest.fixture()

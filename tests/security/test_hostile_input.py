@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from detente.cli import main
 from detente.loaders import load_paths
 
-from conftest import Canary
+from adversary import Canary
 
 HEADER = "claim,subject,predicate,object,source,publisher,published,quote,said_by,confidence\n"
 RSS_GROWTH_LIMIT_MB = 150

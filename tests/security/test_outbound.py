@@ -24,7 +24,7 @@ from detente.api import sandbox
 from detente.api.sparql_guard import RefusedQuery, scan_outbound
 from detente.graph.store import open_store
 
-from conftest import TOKEN, Canary, LiveServer, demo_store, fill_disk_store
+from adversary import TOKEN, Canary, LiveServer, demo_store, fill_disk_store
 
 pytestmark = pytest.mark.skipif(not sandbox.status().platform_supported,
                                 reason="the network sandbox needs Linux on x86-64 or aarch64")

@@ -19,7 +19,7 @@ from detente.graph.store import open_store
 from detente.loaders import LoadError, load_paths
 from detente.ontology.vocab import ENTITIES_GRAPH, ONTOLOGY_GRAPH, SUMMARY_GRAPH
 
-from conftest import TOKEN, demo_store, fill_disk_store
+from adversary import TOKEN, demo_store, fill_disk_store
 
 ONTO, ENTS, SUMMARY = f"<{ONTOLOGY_GRAPH}>", f"<{ENTITIES_GRAPH}>", f"<{SUMMARY_GRAPH}>"
 MARK = "<urn:test:marker> <urn:test:p> 'written' ."

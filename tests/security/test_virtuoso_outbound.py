@@ -22,7 +22,7 @@ import urllib.request
 import pytest
 import requests
 
-from conftest import TOKEN, Canary
+from adversary import TOKEN, Canary
 
 pytestmark = pytest.mark.virtuoso
 
