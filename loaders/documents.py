@@ -129,6 +129,10 @@ def parse_documents(path: Path, ctx: LoadContext) -> ParseResult:
         if not isinstance(doc, dict):
             result.rejects.append(Reject(name, doc_line, None, "a document must be a mapping with 'source' and 'claims'"))
             continue
+        if "entities" in doc:  # entities declared beside the claims, before them
+            from detente.loaders.entities import declare_entities
+
+            result.rejects.extend(declare_entities(ctx, name, doc["entities"], _line(doc, doc_line)))
         src = doc.get("source")
         if not isinstance(src, dict):
             result.rejects.append(Reject(name, _line(doc, doc_line), "source", "is missing or not a mapping"))

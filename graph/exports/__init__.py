@@ -36,6 +36,7 @@ from typing import Any
 import networkx as nx
 
 from detente.graph.exports.html import network_html
+from detente.graph.exports.links import add_wikidata_links
 from detente.graph.exports.network import to_cytoscape, to_dot, to_edges_csv, to_gexf, to_graphml, to_nodelink, to_nodes_csv
 from detente.graph.exports.rdf import DATASET_FORMATS, FACT_FORMATS, rdf_export
 from detente.graph.projections import PROJECTION_NAMES, Filters, project, split_filter_params
@@ -114,7 +115,7 @@ def export_bytes(store: Store, fmt: str, *, projection: str = "actors", title: s
         return rdf_export(store, spec.name, chosen), spec.media_type
     if projection not in PROJECTION_NAMES:
         raise ValueError(f"projection: {projection!r} is not one of {', '.join(PROJECTION_NAMES)}")
-    graph = project(store, projection, chosen)
+    graph = add_wikidata_links(store, project(store, projection, chosen))
     if spec.name == "html":
         return network_html(graph, title), spec.media_type
     assert spec.writer is not None

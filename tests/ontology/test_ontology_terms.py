@@ -20,7 +20,7 @@ CLASSES = [
 ]
 OBJECT_PROPERTIES = [
     "hasParty", "heldAt", "mediatedBy", "announcedBy", "confirmedBy", "signatory",
-    "represents", "reachedDuring", "implements", "country", "saidBy",
+    "represents", "reachedDuring", "implements", "country", "saidBy", "supportedBy",
 ]
 DATATYPE_PROPERTIES = {
     "prisonerCount": XSD.integer, "startDate": XSD.date, "endDate": XSD.date,
