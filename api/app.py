@@ -213,6 +213,9 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     api = DetenteApi(settings)
     app.extensions["detente"] = api
 
+    from detente.api.reconcile import bp as reconcile_blueprint
+    app.register_blueprint(reconcile_blueprint)  # /reconcile: OpenRefine's Reconciliation Service API
+
     @app.errorhandler(_Bad)
     def bad(exc: _Bad) -> Response:
         return _error(exc.status, exc.message, exc.headers)
