@@ -17,6 +17,10 @@ One document::
           - [agreement:x, a, dt:Agreement]
           - {subject: agreement:x, predicate: dt:prisonerCount, object: 314}
 
+A document may also declare the entities its claims name, under ``entities:``
+(the keys of an entity file: ``id, type, label, aliases, wikidata, country,
+represents``); they are registered before its claims are read.
+
 A YAML file may hold several documents (``---``) or a list of them; a JSON
 file an object or an array; a JSON Lines file one document a line. Errors
 name the line of the offending value.
