@@ -114,3 +114,28 @@ def test_both_are_export_routes(demo_store: Store) -> None:
         assert star.status_code == 200 and b">> <https://w3id.org/detente/ontology#supportedBy>" in star.data
     finally:
         app.extensions["detente"].close()
+
+
+def _annotations(body: bytes) -> set:
+    back = open_store("memory:")
+    back.load(body, "turtle")
+    return set(back.query("SELECT ?s ?p ?o ?c WHERE { << ?s ?p ?o >> dt:supportedBy ?c }",
+                          default_graphs=[DTR["graph/facts"]]).rows)
+
+
+def test_a_remote_store_exports_the_same(virtuoso, demo_store: Store) -> None:
+    """Virtuoso through the SPARQL protocol gives the nanopubs and annotations the embedded store gives."""
+    from detente.graph.remote_store import RemoteStore
+    from detente.loaders import load_paths
+    from detente.notebook import demo_path
+
+    remote = RemoteStore(virtuoso.auth_store_uri)
+    remote.clear()
+    load_paths(remote, [demo_path()])
+
+    def contents(store: Store) -> set:
+        return {(str(np.iri), frozenset(np.assertion), frozenset(np.provenance))
+                for np in read_nanopubs(export_bytes(store, "nanopub")[0])}
+
+    assert contents(remote) == contents(demo_store)
+    assert _annotations(export_bytes(remote, "rdf-star")[0]) == _annotations(export_bytes(demo_store, "rdf-star")[0])
