@@ -78,6 +78,7 @@ from detente.graph.claims import Activity, Claim, Source, digest
 from detente.graph.terms import Triple
 from detente.loaders.base import FieldError, LoadContext, ParseResult, Reject, make_source, parse_date
 from detente.loaders.gazetteer import DEMONYMS, Mention, mention_finder, state_iri
+from detente.loaders.linking import link_extracted, resolve_actor
 from detente.loaders.registry import Entity, EntityRegistry
 from detente.ontology.vocab import DT, DTR
 
@@ -355,7 +356,8 @@ def _speaker_np(text: str, start: int, mentions: list[Mention], registry: Entity
         else:
             return None  # "an official said": nobody in particular
         details: dict[str, Any] = {"represents": represents} if represents is not None else {}
-        iri = registry.mint(label, cls, **details)
+        iri = resolve_actor(registry, label, role=(role.group("mods") + role_name).strip(), represents=represents) or \
+            registry.mint(label, cls, **details)
         return _Speaker(iri, start + role.start("np"), start + role.end())
     named = _NAME.search(stripped)
     if named and not any(start + named.start("name") <= m.start < start + named.end("name") for m in mentions):
@@ -367,6 +369,10 @@ def _speaker_np(text: str, start: int, mentions: list[Mention], registry: Entity
 def _event_iri(kind: str, source: Source, quote_start: int) -> URIRef:
     segment = "agreement" if kind in ("agreement", "ceasefire") else "event"
     return DTR[f"{segment}/news-{digest(str(source.iri), kind, str(quote_start), length=16)}"]
+
+
+def _is_minted(node: object) -> bool:
+    return isinstance(node, URIRef) and str(node).startswith((str(DTR) + "agreement/news-", str(DTR) + "event/news-"))
 
 
 def _label(registry: EntityRegistry, iris: list[URIRef]) -> str:
@@ -610,6 +616,10 @@ def parse_news(path: Path, ctx: LoadContext) -> ParseResult:
         return result
     body = text[body_offset:]
     claims = extract_claims(body, source, published, ctx.registry, offset=body_offset)
+    if ctx.store is not None:
+        # Before anything is minted for good: reuse the store's IRI for an event it already holds.
+        minted = [s for c in claims for s, p, _o in c.statements if p == RDF.type and _is_minted(s)]
+        result.raw_quads += "".join(d.nquads() for d in link_extracted(claims, ctx.store, ctx.registry, minted))
     for claim in claims:
         result.claims.append(claim)
         # Point errors at the line the quote starts on.
