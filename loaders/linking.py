@@ -122,7 +122,7 @@ class EventFacts:
     parties: frozenset[str] = frozenset()
     start: date | None = None
     precision: str = "day"
-    venue: str | None = None
+    venue: str | None = None  # compared by country: a city counts as its state
     counts: frozenset[int] = frozenset()
     during: frozenset[URIRef] = frozenset()
     label: str | None = None
@@ -160,8 +160,10 @@ def score_pair(a: EventFacts, b: EventFacts, *, same_context: bool = False) -> t
             return 0.0, [f"dates {a.start} and {b.start} are {days} days apart (window {window})"]
         features.append((_WEIGHTS["date"], 1.0 - days / (window + 1)))
         evidence.append(f"dates {a.start} and {b.start}, {days} day(s) apart")
+    venue_differs = False
     if a.venue is not None and b.venue is not None:
         same = a.venue == b.venue
+        venue_differs = not same
         features.append((_WEIGHTS["venue"], 1.0 if same else 0.0))
         evidence.append(f"venue {'the same' if same else 'differs'}: {_short(a.venue)}"
                         + ("" if same else f" / {_short(b.venue)}"))
@@ -177,6 +179,8 @@ def score_pair(a: EventFacts, b: EventFacts, *, same_context: bool = False) -> t
     if not features or not (a.parties and b.parties):
         return 0.0, evidence + ["too little evidence: parties are needed"]
     score = sum(w * v for w, v in features) / weight * min(1.0, weight / _COVERAGE)
+    if venue_differs:
+        score /= 2  # held in two different countries: strong evidence of two events
     return round(score, 3), evidence
 
 
@@ -194,7 +198,7 @@ WHERE {
   VALUES ?type { dt:Talks dt:Agreement dt:Ceasefire dt:PeaceAgreement dt:Exchange dt:PrisonerExchange }
   ?e a ?type .
   OPTIONAL { ?e dt:hasParty ?party }
-  OPTIONAL { ?e dt:heldAt ?venue }
+  OPTIONAL { ?e dt:heldAt ?place OPTIONAL { ?place dt:country ?placeCountry } BIND(COALESCE(?placeCountry, ?place) AS ?venue) }
   OPTIONAL { ?e dt:startDate ?start }
   OPTIONAL { ?e dt:datePrecision ?precision }
   OPTIONAL { ?e dt:prisonerCount ?count }
@@ -244,8 +248,9 @@ def _as_date(value: object) -> date | None:
         return None
 
 
-def facts_of_claims(claims: Sequence[Claim], nodes: Iterable[URIRef]) -> dict[URIRef, EventFacts]:
-    """The facts a batch of claims states about its event nodes."""
+def facts_of_claims(claims: Sequence[Claim], nodes: Iterable[URIRef],
+                    registry: EntityRegistry | None = None) -> dict[URIRef, EventFacts]:
+    """The facts a batch of claims states about its event nodes (venues by their country, as the registry knows it)."""
     wanted = set(nodes)
     raw: dict[URIRef, dict[str, object]] = {n: {"parties": set(), "counts": set(), "during": set()} for n in wanted}
     for claim in claims:
@@ -258,7 +263,8 @@ def facts_of_claims(claims: Sequence[Claim], nodes: Iterable[URIRef]) -> dict[UR
             elif p == DT.hasParty:
                 facts["parties"].add(_actor_key(o))  # type: ignore[union-attr]
             elif p == DT.heldAt:
-                facts["venue"] = _actor_key(o)
+                place = registry.get(o) if registry is not None else None  # type: ignore[arg-type]
+                facts["venue"] = _actor_key(place.country if place is not None and place.country is not None else o)
             elif p == DT.startDate:
                 facts["start"] = _as_date(o)
             elif p == DT.datePrecision:
@@ -344,7 +350,7 @@ def link_extracted(claims: list[Claim], store: Store, registry: EntityRegistry, 
     nothing. Agreements are linked before talks, so "the talks it was
     reached during" counts as evidence for the talks.
     """
-    facts = facts_of_claims(claims, nodes)
+    facts = facts_of_claims(claims, nodes, registry)
     if not facts:
         return []
     known = {row[0] for row in store.query(

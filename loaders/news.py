@@ -214,9 +214,13 @@ def resolve_date(sentence: str, published: date | None) -> ResolvedDate | None:
 
 # -- rules --------------------------------------------------------------------
 
-_AGREE_VERB = re.compile(r"\b(?:agree[sd]?|agreeing|signed|signing|reach(?:es|ed)?\s+(?:an?\s+)?(?:agreement|deal|accord))\b", re.I)
+_AGREE_VERB = re.compile(r"\b(?:agree[sd]?|agreeing|signed|signing|reach(?:es|ed)?\s+(?:an?\s+)?(?:agreement|deal|accord)|"
+                         r"(?:announc\w*|strik(?:e|es)|struck|seal\w*|clinch\w*|conclud\w*|unveil\w*)\s+(?:an?\s+|the\s+)?"
+                         r"(?:\w+\s+)?(?:deal|agreement|accord|pact|truce|ceasefire))\b", re.I)
 _AGREE_NOUN = re.compile(r"\b(?:agreements?|deal|accords?|pact|treaty)\b", re.I)
 _CEASEFIRE = re.compile(r"\b(?:ceasefire|cease-fire|truce|armistice)\b", re.I)
+_CEASEFIRE_ACT = re.compile(r"\b(?:declar\w*|announc\w*|agree\w*|sign\w*|reach\w*|broker\w*|call\w* a|begins?|took effect|"
+                            r"takes effect|came into force|comes into force|observ\w*)\b", re.I)
 _TALKS = re.compile(r"\b(?:talks|negotiations?|negotiat(?:e|es|ed|ing)|summit|meet(?:s|ing)?|met)\b", re.I)
 _DURING_TALKS = re.compile(r"\b(?:during|at|in)\s+(?:the\s+)?(?:\w+\s+){0,3}(?:talks|negotiations|summit|meeting)\b", re.I)
 _NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
@@ -235,7 +239,21 @@ _REPORTING = re.compile(r"\b(?:announced|announces|announce|said|says|told|state
 _BY_SPEAKER = re.compile(r"\b(?:announced|said|confirmed|stated|declared|reported)\s+by\s+(?:the\s+)?", re.I)
 _ACCORDING = re.compile(r"\baccording to\s+(?:the\s+)?", re.I)
 _MEDIATOR_BY = re.compile(r"\b(?:mediated|brokered|facilitated|hosted)\s+by\s+(?:the\s+)?$", re.I)
-_MEDIATOR_AFTER = re.compile(r"^\s*[-–]?(?:mediated|brokered|facilitated|hosted|mediates|mediating)\b", re.I)
+_MEDIATOR_AFTER = re.compile(r"^\s*[-–]?(?:mediated|brokered|facilitated|hosted|mediates|mediating|hosts|hosting|"
+                             r"brokers|facilitates)\b", re.I)
+# Negation and modality in the words just before a trigger ("failed to agree", "may hold talks").
+_NEGATION = re.compile(r"\b(?:not|never|no longer|failed to|fails to|fail to|refus(?:e|es|ed|ing) to|rejects?|rejected|"
+                       r"den(?:y|ies|ied)|declin(?:e|es|ed) to|pulled out of|pulls out of|withdr[ae]w from|boycott(?:s|ed)?|"
+                       r"call(?:s|ed)? off|cancel(?:s|led|ed)?|collapsed?)\b|n't\b", re.I)
+_MODALITY = re.compile(r"\b(?:may|might|could|would|should|will|shall|plans? to|planned|propos(?:e|es|ed|al)|"
+                       r"to begin|to hold|to start|to resume|set to|expected to|hopes? to|seeks? to|aims? to|"
+                       r"call(?:s|ed)? for|urg(?:e|es|ed)|offer(?:s|ed)? to|ready to|possible|potential)\b", re.I)
+# "X announces it will release…": what an actor announces it will do itself is the announced event.
+_SELF_ANNOUNCED = re.compile(r"\bannounc(?:e|es|ed)\s+(?:that\s+)?(?:it|they|he|she)\s+will\s+$", re.I)
+# "agrees to begin military-to-military talks": an agreement to talk is talks to come, not an agreement.
+_AGREE_TO_TALK = re.compile(r"\bagree(?:s|d)?\s+to\s+(?:begin|hold|start|resume|open|launch|continue)\b", re.I)
+# "Previous exchanges", "earlier talks": background, not this story's event.
+_BACKGROUND = re.compile(r"\b(?:previous|prior|earlier|past|former|last year's|each|every|any|such)\s+(?:\w+\s+)?$", re.I)
 _CONFIRMED_BY = re.compile(r"\bconfirmed\s+by\s+(?:the\s+)?$", re.I)
 _VENUE_BEFORE = re.compile(r"\b(?:talks|negotiations|meeting|summit|met|meet|meets|held|hosted|gathered)\b"
                            r"[^.;,]{0,30}\b(?:in|at)\s+(?:the\s+)?$", re.I)
@@ -259,6 +277,19 @@ class _Document:
     """What earlier sentences introduced, for "the agreement" in later ones."""
 
     last: dict[str, URIRef] = field(default_factory=dict)
+
+
+def _mode(sentence: str, position: int) -> str | None:
+    """``rejected``, ``proposed`` or None for a trigger at ``position``, from the six words before it."""
+    head = sentence[:position]
+    window = " ".join(re.split(r"\s+", head.rstrip())[-6:]) + " "
+    if _NEGATION.search(window):
+        return "rejected"
+    if _SELF_ANNOUNCED.search(head):
+        return None
+    if _MODALITY.search(window):
+        return "proposed"
+    return None
 
 
 def _number(text: str) -> int:
@@ -455,19 +486,29 @@ def _sentence_claims(sentence: str, start: int, source: Source, published: date 
     agreement: URIRef | None = None
     talks: URIRef | None = None
 
-    if talks_match and len(parties) >= 2:
+    agree_to_talk = _AGREE_TO_TALK.search(sentence)
+    if agree_to_talk and talks_match:
+        agree_verb = None  # an agreement to talk is talks to come
+    talks_mode = "proposed" if agree_to_talk and talks_match else (_mode(sentence, talks_match.start()) if talks_match else None)
+    if talks_match and len(parties) >= 2 and not _BACKGROUND.search(sentence[: talks_match.start()]):
         talks = new_node("talks", DT.Talks, f"Talks between {_label(registry, parties)}")
         statements: list[Triple] = [(talks, RDF.type, DT.Talks)]
         statements += [(talks, DT.hasParty, p) for p in parties]
         if venue is not None:
             statements.append((talks, DT.heldAt, venue))
         statements += [(talks, DT.mediatedBy, m) for m in mediators]
+        if talks_mode is not None:
+            statements.append((talks, DT.status, Literal(talks_mode)))
         if not (agree_verb or ceasefire or (exchange and count)):
             statements += dated(talks)
-        out.append(claim(statements, 0.75 if venue is not None else 0.7))
+        out.append(claim(statements, (0.75 if venue is not None else 0.7) - (0.1 if talks_mode else 0.0)))
         document.last["talks"] = talks
 
-    if (agree_verb or agree_noun or ceasefire) and len(parties) >= 2:
+    # An agreement is what the sentence says is agreed, signed or reached (or a ceasefire declared);
+    # a noun alone ("the 1979 Egypt–Israel Peace Treaty", "the Oslo accords") is a mention in passing.
+    trigger = agree_verb or (ceasefire if ceasefire and _CEASEFIRE_ACT.search(sentence) else None)
+    agree_mode = _mode(sentence, trigger.start()) if trigger else None
+    if trigger and len(parties) >= 2:
         cls = DT.Ceasefire if ceasefire else DT.Agreement
         what = f" to exchange {count} prisoners" if count and exchange else ""
         agreement = new_node("ceasefire" if ceasefire else "agreement", cls,
@@ -481,8 +522,10 @@ def _sentence_claims(sentence: str, start: int, source: Source, published: date 
         if said_by is not None and _REPORTING.search(sentence) and re.search(r"announc", sentence, re.I):
             statements.append((agreement, DT.announcedBy, said_by))
         statements += [(agreement, DT.mediatedBy, m) for m in mediators]
+        if agree_mode is not None:
+            statements.append((agreement, DT.status, Literal(agree_mode)))
         statements += dated(agreement)
-        confidence = (0.85 if said_by else 0.8) if (agree_verb or ceasefire) else 0.6
+        confidence = (0.85 if said_by else 0.8) - (0.15 if agree_mode else 0.0)
         out.append(claim(statements, confidence))
         document.last["agreement"] = agreement
     elif count and (exchange or release) and parties and (len(parties) >= 2 or release):
