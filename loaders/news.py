@@ -40,7 +40,7 @@ the speaker (``dt:saidBy``: "U.S. special envoy announced" → a ``dt:Envoy``
 who ``dt:represents`` the United States; "confirmed by the Kyiv
 Independent"), and the activity ``news-rules:v1``.
 
-Dates: "Wednesday", "yesterday", "today", "last week", "last month",
+Dates: "Wednesday", "yesterday", "today", "last week", "this week", "last month", "earlier this month",
 "March 12", "12 March 2025" and "in March" are resolved against the
 publication date. The resolved date is ``dt:startDate`` of the event or
 agreement, and its precision is stated beside it as ``dt:datePrecision``
@@ -137,6 +137,8 @@ _DATE_PATTERNS = [
     ("yesterday", re.compile(r"\byesterday\b", re.I)),
     ("today", re.compile(r"\btoday\b", re.I)),
     ("last week", re.compile(r"\blast week\b", re.I)),
+    ("this week", re.compile(r"\b(?:this|earlier this) week\b", re.I)),
+    ("this month", re.compile(r"\b(?:this|earlier this) month\b", re.I)),
     ("last month", re.compile(r"\blast month\b", re.I)),
     ("month day", re.compile(_MONTH_RE + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(?P<year>\d{4}))?\b")),
     ("day month", re.compile(r"\b(?P<day>\d{1,2})\s+" + _MONTH_RE + r"(?:\s+(?P<year>\d{4}))?\b")),
@@ -197,6 +199,10 @@ def resolve_date(sentence: str, published: date | None) -> ResolvedDate | None:
         elif kind == "last week":
             monday = pub - timedelta(days=pub.weekday())
             value, precision = monday - timedelta(days=7), "week"
+        elif kind == "this week":
+            value, precision = pub - timedelta(days=pub.weekday()), "week"
+        elif kind == "this month":
+            value, precision = pub.replace(day=1), "month"
         elif kind == "last month":
             first = pub.replace(day=1) - timedelta(days=1)
             value, precision = first.replace(day=1), "month"
@@ -257,6 +263,8 @@ _BACKGROUND = re.compile(r"\b(?:previous|prior|earlier|past|former|last year's|e
 _CONFIRMED_BY = re.compile(r"\bconfirmed\s+by\s+(?:the\s+)?$", re.I)
 _VENUE_BEFORE = re.compile(r"\b(?:talks|negotiations|meeting|summit|met|meet|meets|held|hosted|gathered)\b"
                            r"[^.;,]{0,30}\b(?:in|at)\s+(?:the\s+)?$", re.I)
+_AGREED_BY = re.compile(r"\b(?:agreed|signed|accepted|reached|concluded|endorsed)\s+by\s+(?:the\s+)?$", re.I)
+_QUALIFIER = re.compile(r"(?:'s|’s)\s+")
 _NOT_PARTY_BEFORE = re.compile(r"\b(?:in|at|near|to|by)\s+(?:(?:the|a|an)\s+)?$")
 _ROLES = (r"special envoy|envoy|peace envoy|negotiator|chief negotiator|ambassador|mediator|foreign minister|"
           r"defen[cs]e minister|prime minister|minister|president|spokes(?:man|woman|person)|secretary of state|"
@@ -444,8 +452,11 @@ def _sentence_claims(sentence: str, start: int, source: Source, published: date 
             mediators.append(m.iri)
         elif _VENUE_BEFORE.search(before) and m.kind in ("state", "capital"):
             venue = venue or m.iri
-        elif _NOT_PARTY_BEFORE.search(before) or m.kind == "organization" and registry.get(m.iri) is not None \
-                and registry.get(m.iri).type == DT.NewsOrganization:  # type: ignore[union-attr]
+        elif _QUALIFIER.match(after) and any(o.start == m.end + len(_QUALIFIER.match(after).group(0))  # type: ignore[union-attr]
+                                             and o.kind == "organization" for o in mentions):
+            continue  # "the African Union's Peace and Security Council": the body acts, not its parent
+        elif (_NOT_PARTY_BEFORE.search(before) and not _AGREED_BY.search(before)) or m.kind == "organization" \
+                and registry.get(m.iri) is not None and registry.get(m.iri).type == DT.NewsOrganization:  # type: ignore[union-attr]
             continue
         elif m.iri not in parties:
             parties.append(m.iri)
