@@ -342,7 +342,8 @@ def link_extracted(claims: list[Claim], store: Store, registry: EntityRegistry, 
                    ) -> list[LinkDecision]:
     """Match a file's newly minted event nodes against the store before they are written.
 
-    A node scoring at least :data:`REUSE` against exactly one store event is
+    A node scoring at least :data:`REUSE` against one store event (ties go to
+    the IRI of record: curated data, UCDP, news, then GDELT) is
     replaced by that event's IRI in every claim of the batch (and forgotten
     by the registry); a node scoring at least :data:`CANDIDATE` keeps its IRI
     and gets a candidate. Nodes already in the store keep their IRI: their
@@ -376,13 +377,20 @@ def link_extracted(claims: list[Claim], store: Store, registry: EntityRegistry, 
         scored = _best(event, store_events, context=context)
         if not scored:
             continue
-        top, other, evidence = scored[0]
-        tied = len(scored) > 1 and scored[1][0] == top
+        top = scored[0][0]
+        # Equal scores go to the IRI of record: curated data, then UCDP, then news, then GDELT's coding.
+        best = sorted((s for s in scored if s[0] == top), key=lambda s: _ORIGIN_RANK[_origin(s[1].iri)])
+        _score, other, evidence = best[0]
+        tied = len(best) > 1 and _ORIGIN_RANK[_origin(best[1][1].iri)] == _ORIGIN_RANK[_origin(other.iri)]
         if top >= REUSE and not tied:
             mapping[event.iri] = other.iri
             decisions.append(LinkDecision(event.iri, other.iri, "reused", top, tuple(evidence)))
         else:
             decisions += [LinkDecision(event.iri, o.iri, "candidate", s, tuple(ev)) for s, o, ev in scored[:3]]
+        if top >= REUSE and not tied:
+            # The other events as good as the reused one stay candidates of it (a GDELT row of the same deal).
+            decisions += [LinkDecision(other.iri, o.iri, "candidate", s, tuple(ev)) for s, o, ev in scored[1:3]
+                          if o.iri != other.iri]
     if mapping:
         _substitute(claims, mapping)
         for old, new in mapping.items():
@@ -418,6 +426,9 @@ class LinkReport:
 def _decision_json(d: LinkDecision) -> dict[str, object]:
     return {"source": str(d.source), "target": str(d.target), "decision": d.decision, "score": d.score,
             "evidence": list(d.evidence)}
+
+
+_ORIGIN_RANK = {"curated": 0, "ucdp": 1, "news": 2, "gdelt": 3}
 
 
 def _origin(iri: URIRef) -> str:

@@ -220,7 +220,7 @@ def resolve_date(sentence: str, published: date | None) -> ResolvedDate | None:
 
 # -- rules --------------------------------------------------------------------
 
-_AGREE_VERB = re.compile(r"\b(?:agree[sd]?|agreeing|signed|signing|reach(?:es|ed)?\s+(?:an?\s+)?(?:agreement|deal|accord)|"
+_AGREE_VERB = re.compile(r"\b(?:agree[sd]?|agreeing|signs?|signed|signing|reach(?:es|ed)?\s+(?:an?\s+)?(?:agreement|deal|accord)|"
                          r"(?:announc\w*|strik(?:e|es)|struck|seal\w*|clinch\w*|conclud\w*|unveil\w*)\s+(?:an?\s+|the\s+)?"
                          r"(?:\w+\s+)?(?:deal|agreement|accord|pact|truce|ceasefire))\b", re.I)
 _AGREE_NOUN = re.compile(r"\b(?:agreements?|deal|accords?|pact|treaty)\b", re.I)
@@ -548,6 +548,10 @@ def _sentence_claims(sentence: str, start: int, source: Source, published: date 
         statements = [(event, RDF.type, cls)]
         statements += [(event, DT.hasParty, p) for p in parties]
         statements.append((event, DT.prisonerCount, Literal(count)))
+        trigger_at = (exchange or release).start()  # type: ignore[union-attr]
+        exchange_mode = _mode(sentence, trigger_at)
+        if exchange_mode is not None:
+            statements.append((event, DT.status, Literal(exchange_mode)))
         if said_by is not None and re.search(r"announc", sentence, re.I):
             statements.append((event, DT.announcedBy, said_by))
         statements += [(event, DT.mediatedBy, m) for m in mediators]
