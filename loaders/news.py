@@ -27,6 +27,21 @@ organisations (``loaders/data/organisations.csv``):
 * mediation — "mediated/brokered/hosted by X", "X mediated": ``dt:mediatedBy``
   on the talks or agreement of the sentence.
 
+Precision on the hard cases: an agreement needs a verb (agree, sign, reach,
+strike or announce a deal; a noun alone, "the Oslo accords", is a mention in
+passing); "agrees to begin talks" is talks to come; background events
+("previous exchanges") are skipped; negation in the six words before a trigger
+(not, n't, failed to, refused, rejected, denied, no longer…) gives
+``dt:status "rejected"`` and modality (may, could, will, proposed, plans to…)
+``dt:status "proposed"`` — except what an actor announces it will do itself.
+Armed groups (FARC, the Houthis…) are ``dt:Organization`` from the gazetteer;
+"the African Union's Peace and Security Council" is that council, not the UN
+Security Council nor the African Union.
+
+When loading into a store, the extracted events are linked before they are
+minted (:func:`detente.loaders.linking.link_extracted`): an event the store
+already holds keeps the store's IRI, a near match becomes a candidate.
+
 Parties are the states and organisations named outside the speaker's phrase,
 the venue ("in X") and the mediator; capitals count only beside another actor
 ("between Kyiv and Moscow"); demonyms only qualify speakers ("U.S. special
