@@ -19,6 +19,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
 from detente.errors import InvalidInputError
 from detente.graph.claims import Activity, Claim, Source
+from detente.graph.store import Store
 from detente.graph.terms import Term, Triple
 from detente.loaders.registry import EntityRegistry, entity_type
 from detente.ontology import schema
@@ -100,10 +101,15 @@ class ParseResult:
 
 @dataclass
 class LoadContext:
-    """Shared state for loading several files: the entity registry and options."""
+    """Shared state for loading several files: the entity registry, options, and the store written to.
+
+    ``store`` is read (never written) by loaders that link what they extract
+    to what is already there; it is None when only validating.
+    """
 
     registry: EntityRegistry
     options: LoadOptions = field(default_factory=LoadOptions)
+    store: Store | None = None
 
 
 Parser = Callable[[Path, LoadContext], ParseResult]

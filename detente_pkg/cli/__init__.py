@@ -37,6 +37,7 @@ from detente.cli.analysis import analyze, export
 from detente.cli.claims import conflicts, provenance
 from detente.cli.common import console, demo_path
 from detente.cli.dataset import dump, restore, stats
+from detente.cli.linking import link
 from detente.cli.loading import load, validate
 from detente.cli.ontology import ontology
 from detente.cli.querying import query
@@ -89,8 +90,8 @@ def main() -> None:
     """detente: a knowledge graph of diplomatic actors, venues and agreements built from sourced claims."""
 
 
-for _command in (load, validate, query, provenance, conflicts, stats, dump, restore, ontology, analyze, export,
-                 serve, demo):
+for _command in (load, validate, query, provenance, conflicts, link, stats, dump, restore, ontology, analyze,
+                 export, serve, demo):
     main.add_command(_command)
 
 

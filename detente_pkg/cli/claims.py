@@ -11,10 +11,11 @@ import click
 from detente.cli.common import open_cli_store, out, store_option, term_text
 from detente.errors import EXIT_INVALID, NotFoundError
 
-__all__ = ["provenance", "conflicts"]
+__all__ = ["provenance", "conflicts", "resolve_term"]
 
 
-def _resolve_term(registry: Any, ref: str, field: str, predicate: Any = None) -> Any:
+def resolve_term(registry: Any, ref: str, field: str, predicate: Any = None) -> Any:
+    """A term for the --subject/--predicate/--object option ``field``; a bad one is a usage error."""
     from rdflib import URIRef
 
     from detente.loaders.base import FieldError, object_term, resolve_predicate
@@ -88,9 +89,9 @@ def provenance(claim: str | None, subject: str | None, predicate: str | None, ob
 
     registry = EntityRegistry()  # built once: every state plus the store's entities
     registry.load_store(store)
-    s = _resolve_term(registry, subject, "subject")
-    p = _resolve_term(registry, predicate, "predicate") if predicate else None
-    o = _resolve_term(registry, obj, "object", p) if obj else None
+    s = resolve_term(registry, subject, "subject")
+    p = resolve_term(registry, predicate, "predicate") if predicate else None
+    o = resolve_term(registry, obj, "object", p) if obj else None
     report = provenance_of(store, s, p, o)
     if fmt == "json":
         out.print_json(json.dumps(report.to_json()))
