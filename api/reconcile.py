@@ -36,11 +36,12 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 from markupsafe import escape
 
 from detente import __version__
-from detente.errors import DetenteError, NotFoundError, UsageError
+from detente.api.common import current_api
+from detente.errors import NotFoundError, UsageError
 from detente.graph.store import Store
 from detente.loaders.matching import (
     DEFAULT_TYPES,
@@ -80,16 +81,6 @@ def cors(response: Response) -> Response:
     return response
 
 
-@bp.errorhandler(DetenteError)
-def detente_error(exc: DetenteError) -> Response:
-    """The status comes from the error's class (``detente.errors``); JSONP clients still get JSON."""
-    body = {"error": type(exc).__name__, "status": exc.http_status, "message": exc.message}
-    response = Response(json.dumps(body), status=exc.http_status, mimetype="application/json")
-    for key, value in exc.headers.items():
-        response.headers[key] = value
-    return response
-
-
 def _answer(body: object) -> Response:
     """JSON, or JSONP when the request names a ``callback``."""
     text = json.dumps(body, ensure_ascii=False)
@@ -102,7 +93,7 @@ def _answer(body: object) -> Response:
 
 
 def _call(fn: Any, *args: Any) -> Any:
-    return current_app.extensions["detente"].call(fn, *args)
+    return current_api().call(fn, *args)
 
 
 def _int(name: str, default: int, low: int, high: int) -> int:

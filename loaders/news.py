@@ -27,6 +27,21 @@ organisations (``loaders/data/organisations.csv``):
 * mediation — "mediated/brokered/hosted by X", "X mediated": ``dt:mediatedBy``
   on the talks or agreement of the sentence.
 
+Precision on the hard cases: an agreement needs a verb (agree, sign, reach,
+strike or announce a deal; a noun alone, "the Oslo accords", is a mention in
+passing); "agrees to begin talks" is talks to come; background events
+("previous exchanges") are skipped; negation in the six words before a trigger
+(not, n't, failed to, refused, rejected, denied, no longer…) gives
+``dt:status "rejected"`` and modality (may, could, will, proposed, plans to…)
+``dt:status "proposed"`` — except what an actor announces it will do itself.
+Armed groups (FARC, the Houthis…) are ``dt:Organization`` from the gazetteer;
+"the African Union's Peace and Security Council" is that council, not the UN
+Security Council nor the African Union.
+
+When loading into a store, the extracted events are linked before they are
+minted (:func:`detente.loaders.linking.link_extracted`): an event the store
+already holds keeps the store's IRI, a near match becomes a candidate.
+
 Parties are the states and organisations named outside the speaker's phrase,
 the venue ("in X") and the mediator; capitals count only beside another actor
 ("between Kyiv and Moscow"); demonyms only qualify speakers ("U.S. special
@@ -40,7 +55,7 @@ the speaker (``dt:saidBy``: "U.S. special envoy announced" → a ``dt:Envoy``
 who ``dt:represents`` the United States; "confirmed by the Kyiv
 Independent"), and the activity ``news-rules:v1``.
 
-Dates: "Wednesday", "yesterday", "today", "last week", "last month",
+Dates: "Wednesday", "yesterday", "today", "last week", "this week", "last month", "earlier this month",
 "March 12", "12 March 2025" and "in March" are resolved against the
 publication date. The resolved date is ``dt:startDate`` of the event or
 agreement, and its precision is stated beside it as ``dt:datePrecision``
@@ -78,6 +93,7 @@ from detente.graph.claims import Activity, Claim, Source, digest
 from detente.graph.terms import Triple
 from detente.loaders.base import FieldError, LoadContext, ParseResult, Reject, make_source, parse_date
 from detente.loaders.gazetteer import DEMONYMS, Mention, mention_finder, state_iri
+from detente.loaders.linking import link_extracted, resolve_actor
 from detente.loaders.registry import Entity, EntityRegistry
 from detente.ontology.vocab import DT, DTR
 
@@ -136,6 +152,8 @@ _DATE_PATTERNS = [
     ("yesterday", re.compile(r"\byesterday\b", re.I)),
     ("today", re.compile(r"\btoday\b", re.I)),
     ("last week", re.compile(r"\blast week\b", re.I)),
+    ("this week", re.compile(r"\b(?:this|earlier this) week\b", re.I)),
+    ("this month", re.compile(r"\b(?:this|earlier this) month\b", re.I)),
     ("last month", re.compile(r"\blast month\b", re.I)),
     ("month day", re.compile(_MONTH_RE + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(?P<year>\d{4}))?\b")),
     ("day month", re.compile(r"\b(?P<day>\d{1,2})\s+" + _MONTH_RE + r"(?:\s+(?P<year>\d{4}))?\b")),
@@ -196,6 +214,10 @@ def resolve_date(sentence: str, published: date | None) -> ResolvedDate | None:
         elif kind == "last week":
             monday = pub - timedelta(days=pub.weekday())
             value, precision = monday - timedelta(days=7), "week"
+        elif kind == "this week":
+            value, precision = pub - timedelta(days=pub.weekday()), "week"
+        elif kind == "this month":
+            value, precision = pub.replace(day=1), "month"
         elif kind == "last month":
             first = pub.replace(day=1) - timedelta(days=1)
             value, precision = first.replace(day=1), "month"
@@ -213,9 +235,13 @@ def resolve_date(sentence: str, published: date | None) -> ResolvedDate | None:
 
 # -- rules --------------------------------------------------------------------
 
-_AGREE_VERB = re.compile(r"\b(?:agree[sd]?|agreeing|signed|signing|reach(?:es|ed)?\s+(?:an?\s+)?(?:agreement|deal|accord))\b", re.I)
+_AGREE_VERB = re.compile(r"\b(?:agree[sd]?|agreeing|signs?|signed|signing|reach(?:es|ed)?\s+(?:an?\s+)?(?:agreement|deal|accord)|"
+                         r"(?:announc\w*|strik(?:e|es)|struck|seal\w*|clinch\w*|conclud\w*|unveil\w*)\s+(?:an?\s+|the\s+)?"
+                         r"(?:\w+\s+)?(?:deal|agreement|accord|pact|truce|ceasefire))\b", re.I)
 _AGREE_NOUN = re.compile(r"\b(?:agreements?|deal|accords?|pact|treaty)\b", re.I)
 _CEASEFIRE = re.compile(r"\b(?:ceasefire|cease-fire|truce|armistice)\b", re.I)
+_CEASEFIRE_ACT = re.compile(r"\b(?:declar\w*|announc\w*|agree\w*|sign\w*|reach\w*|broker\w*|call\w* a|begins?|took effect|"
+                            r"takes effect|came into force|comes into force|observ\w*)\b", re.I)
 _TALKS = re.compile(r"\b(?:talks|negotiations?|negotiat(?:e|es|ed|ing)|summit|meet(?:s|ing)?|met)\b", re.I)
 _DURING_TALKS = re.compile(r"\b(?:during|at|in)\s+(?:the\s+)?(?:\w+\s+){0,3}(?:talks|negotiations|summit|meeting)\b", re.I)
 _NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
@@ -234,10 +260,26 @@ _REPORTING = re.compile(r"\b(?:announced|announces|announce|said|says|told|state
 _BY_SPEAKER = re.compile(r"\b(?:announced|said|confirmed|stated|declared|reported)\s+by\s+(?:the\s+)?", re.I)
 _ACCORDING = re.compile(r"\baccording to\s+(?:the\s+)?", re.I)
 _MEDIATOR_BY = re.compile(r"\b(?:mediated|brokered|facilitated|hosted)\s+by\s+(?:the\s+)?$", re.I)
-_MEDIATOR_AFTER = re.compile(r"^\s*[-–]?(?:mediated|brokered|facilitated|hosted|mediates|mediating)\b", re.I)
+_MEDIATOR_AFTER = re.compile(r"^\s*[-–]?(?:mediated|brokered|facilitated|hosted|mediates|mediating|hosts|hosting|"
+                             r"brokers|facilitates)\b", re.I)
+# Negation and modality in the words just before a trigger ("failed to agree", "may hold talks").
+_NEGATION = re.compile(r"\b(?:not|never|no longer|failed to|fails to|fail to|refus(?:e|es|ed|ing) to|rejects?|rejected|"
+                       r"den(?:y|ies|ied)|declin(?:e|es|ed) to|pulled out of|pulls out of|withdr[ae]w from|boycott(?:s|ed)?|"
+                       r"call(?:s|ed)? off|cancel(?:s|led|ed)?|collapsed?)\b|n't\b", re.I)
+_MODALITY = re.compile(r"\b(?:may|might|could|would|should|will|shall|plans? to|planned|propos(?:e|es|ed|al)|"
+                       r"to begin|to hold|to start|to resume|set to|expected to|hopes? to|seeks? to|aims? to|"
+                       r"call(?:s|ed)? for|urg(?:e|es|ed)|offer(?:s|ed)? to|ready to|possible|potential)\b", re.I)
+# "X announces it will release…": what an actor announces it will do itself is the announced event.
+_SELF_ANNOUNCED = re.compile(r"\bannounc(?:e|es|ed)\s+(?:that\s+)?(?:it|they|he|she)\s+will\s+$", re.I)
+# "agrees to begin military-to-military talks": an agreement to talk is talks to come, not an agreement.
+_AGREE_TO_TALK = re.compile(r"\bagree(?:s|d)?\s+to\s+(?:begin|hold|start|resume|open|launch|continue)\b", re.I)
+# "Previous exchanges", "earlier talks": background, not this story's event.
+_BACKGROUND = re.compile(r"\b(?:previous|prior|earlier|past|former|last year's|each|every|any|such)\s+(?:\w+\s+)?$", re.I)
 _CONFIRMED_BY = re.compile(r"\bconfirmed\s+by\s+(?:the\s+)?$", re.I)
 _VENUE_BEFORE = re.compile(r"\b(?:talks|negotiations|meeting|summit|met|meet|meets|held|hosted|gathered)\b"
                            r"[^.;,]{0,30}\b(?:in|at)\s+(?:the\s+)?$", re.I)
+_AGREED_BY = re.compile(r"\b(?:agreed|signed|accepted|reached|concluded|endorsed)\s+by\s+(?:the\s+)?$", re.I)
+_QUALIFIER = re.compile(r"(?:'s|’s)\s+")
 _NOT_PARTY_BEFORE = re.compile(r"\b(?:in|at|near|to|by)\s+(?:(?:the|a|an)\s+)?$")
 _ROLES = (r"special envoy|envoy|peace envoy|negotiator|chief negotiator|ambassador|mediator|foreign minister|"
           r"defen[cs]e minister|prime minister|minister|president|spokes(?:man|woman|person)|secretary of state|"
@@ -258,6 +300,19 @@ class _Document:
     """What earlier sentences introduced, for "the agreement" in later ones."""
 
     last: dict[str, URIRef] = field(default_factory=dict)
+
+
+def _mode(sentence: str, position: int) -> str | None:
+    """``rejected``, ``proposed`` or None for a trigger at ``position``, from the six words before it."""
+    head = sentence[:position]
+    window = " ".join(re.split(r"\s+", head.rstrip())[-6:]) + " "
+    if _NEGATION.search(window):
+        return "rejected"
+    if _SELF_ANNOUNCED.search(head):
+        return None
+    if _MODALITY.search(window):
+        return "proposed"
+    return None
 
 
 def _number(text: str) -> int:
@@ -355,7 +410,8 @@ def _speaker_np(text: str, start: int, mentions: list[Mention], registry: Entity
         else:
             return None  # "an official said": nobody in particular
         details: dict[str, Any] = {"represents": represents} if represents is not None else {}
-        iri = registry.mint(label, cls, **details)
+        iri = resolve_actor(registry, label, role=(role.group("mods") + role_name).strip(), represents=represents) or \
+            registry.mint(label, cls, **details)
         return _Speaker(iri, start + role.start("np"), start + role.end())
     named = _NAME.search(stripped)
     if named and not any(start + named.start("name") <= m.start < start + named.end("name") for m in mentions):
@@ -367,6 +423,10 @@ def _speaker_np(text: str, start: int, mentions: list[Mention], registry: Entity
 def _event_iri(kind: str, source: Source, quote_start: int) -> URIRef:
     segment = "agreement" if kind in ("agreement", "ceasefire") else "event"
     return DTR[f"{segment}/news-{digest(str(source.iri), kind, str(quote_start), length=16)}"]
+
+
+def _is_minted(node: object) -> bool:
+    return isinstance(node, URIRef) and str(node).startswith((str(DTR) + "agreement/news-", str(DTR) + "event/news-"))
 
 
 def _label(registry: EntityRegistry, iris: list[URIRef]) -> str:
@@ -407,8 +467,11 @@ def _sentence_claims(sentence: str, start: int, source: Source, published: date 
             mediators.append(m.iri)
         elif _VENUE_BEFORE.search(before) and m.kind in ("state", "capital"):
             venue = venue or m.iri
-        elif _NOT_PARTY_BEFORE.search(before) or m.kind == "organization" and registry.get(m.iri) is not None \
-                and registry.get(m.iri).type == DT.NewsOrganization:  # type: ignore[union-attr]
+        elif _QUALIFIER.match(after) and any(o.start == m.end + len(_QUALIFIER.match(after).group(0))  # type: ignore[union-attr]
+                                             and o.kind == "organization" for o in mentions):
+            continue  # "the African Union's Peace and Security Council": the body acts, not its parent
+        elif (_NOT_PARTY_BEFORE.search(before) and not _AGREED_BY.search(before)) or m.kind == "organization" \
+                and registry.get(m.iri) is not None and registry.get(m.iri).type == DT.NewsOrganization:  # type: ignore[union-attr]
             continue
         elif m.iri not in parties:
             parties.append(m.iri)
@@ -449,19 +512,29 @@ def _sentence_claims(sentence: str, start: int, source: Source, published: date 
     agreement: URIRef | None = None
     talks: URIRef | None = None
 
-    if talks_match and len(parties) >= 2:
+    agree_to_talk = _AGREE_TO_TALK.search(sentence)
+    if agree_to_talk and talks_match:
+        agree_verb = None  # an agreement to talk is talks to come
+    talks_mode = "proposed" if agree_to_talk and talks_match else (_mode(sentence, talks_match.start()) if talks_match else None)
+    if talks_match and len(parties) >= 2 and not _BACKGROUND.search(sentence[: talks_match.start()]):
         talks = new_node("talks", DT.Talks, f"Talks between {_label(registry, parties)}")
         statements: list[Triple] = [(talks, RDF.type, DT.Talks)]
         statements += [(talks, DT.hasParty, p) for p in parties]
         if venue is not None:
             statements.append((talks, DT.heldAt, venue))
         statements += [(talks, DT.mediatedBy, m) for m in mediators]
+        if talks_mode is not None:
+            statements.append((talks, DT.status, Literal(talks_mode)))
         if not (agree_verb or ceasefire or (exchange and count)):
             statements += dated(talks)
-        out.append(claim(statements, 0.75 if venue is not None else 0.7))
+        out.append(claim(statements, (0.75 if venue is not None else 0.7) - (0.1 if talks_mode else 0.0)))
         document.last["talks"] = talks
 
-    if (agree_verb or agree_noun or ceasefire) and len(parties) >= 2:
+    # An agreement is what the sentence says is agreed, signed or reached (or a ceasefire declared);
+    # a noun alone ("the 1979 Egypt–Israel Peace Treaty", "the Oslo accords") is a mention in passing.
+    trigger = agree_verb or (ceasefire if ceasefire and _CEASEFIRE_ACT.search(sentence) else None)
+    agree_mode = _mode(sentence, trigger.start()) if trigger else None
+    if trigger and len(parties) >= 2:
         cls = DT.Ceasefire if ceasefire else DT.Agreement
         what = f" to exchange {count} prisoners" if count and exchange else ""
         agreement = new_node("ceasefire" if ceasefire else "agreement", cls,
@@ -475,8 +548,10 @@ def _sentence_claims(sentence: str, start: int, source: Source, published: date 
         if said_by is not None and _REPORTING.search(sentence) and re.search(r"announc", sentence, re.I):
             statements.append((agreement, DT.announcedBy, said_by))
         statements += [(agreement, DT.mediatedBy, m) for m in mediators]
+        if agree_mode is not None:
+            statements.append((agreement, DT.status, Literal(agree_mode)))
         statements += dated(agreement)
-        confidence = (0.85 if said_by else 0.8) if (agree_verb or ceasefire) else 0.6
+        confidence = (0.85 if said_by else 0.8) - (0.15 if agree_mode else 0.0)
         out.append(claim(statements, confidence))
         document.last["agreement"] = agreement
     elif count and (exchange or release) and parties and (len(parties) >= 2 or release):
@@ -488,6 +563,10 @@ def _sentence_claims(sentence: str, start: int, source: Source, published: date 
         statements = [(event, RDF.type, cls)]
         statements += [(event, DT.hasParty, p) for p in parties]
         statements.append((event, DT.prisonerCount, Literal(count)))
+        trigger_at = (exchange or release).start()  # type: ignore[union-attr]
+        exchange_mode = _mode(sentence, trigger_at)
+        if exchange_mode is not None:
+            statements.append((event, DT.status, Literal(exchange_mode)))
         if said_by is not None and re.search(r"announc", sentence, re.I):
             statements.append((event, DT.announcedBy, said_by))
         statements += [(event, DT.mediatedBy, m) for m in mediators]
@@ -610,6 +689,10 @@ def parse_news(path: Path, ctx: LoadContext) -> ParseResult:
         return result
     body = text[body_offset:]
     claims = extract_claims(body, source, published, ctx.registry, offset=body_offset)
+    if ctx.store is not None:
+        # Before anything is minted for good: reuse the store's IRI for an event it already holds.
+        minted = [s for c in claims for s, p, _o in c.statements if p == RDF.type and _is_minted(s)]
+        result.raw_quads += "".join(d.nquads() for d in link_extracted(claims, ctx.store, ctx.registry, minted))
     for claim in claims:
         result.claims.append(claim)
         # Point errors at the line the quote starts on.

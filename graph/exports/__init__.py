@@ -41,6 +41,7 @@ from typing import IO, Any
 
 import networkx as nx
 
+from detente.errors import NotFoundError, UsageError
 from detente.graph.exports.html import network_html
 from detente.graph.exports.links import add_wikidata_links
 from detente.graph.exports.nanopub import write_nanopubs
@@ -88,14 +89,14 @@ assert set(FACT_FORMATS + DATASET_FORMATS) == {f.name for f in _RDF}
 
 
 def export_format(name: str) -> ExportFormat:
-    """Look a format up by name (case-insensitive); KeyError names the known ones."""
+    """Look a format up by name (case-insensitive); NotFoundError (a KeyError) names the known ones."""
     key = name.strip().lower()
     if key not in FORMATS:
-        raise KeyError(f"unknown export format {name!r}; choose one of {', '.join(FORMATS)}")
+        raise NotFoundError(f"unknown export format {name!r}; choose one of {', '.join(FORMATS)}")
     return FORMATS[key]
 
 
-def export_bytes(store: Store, fmt: str, *, projection: str = "actors", title: str | None = None,
+def export_bytes(store: Store, fmt: str, /, *, projection: str = "actors", title: str | None = None,
                  **filters: Any) -> tuple[bytes, str]:
     """Export the store in ``fmt``; return the body and its media type.
 
@@ -113,16 +114,16 @@ def export_bytes(store: Store, fmt: str, *, projection: str = "actors", title: s
 
     Raises
     ------
-    KeyError
-        Unknown format.
-    ValueError
-        Unknown projection or parameter, or a filter value that does not fit.
+    NotFoundError
+        Unknown format (also a KeyError).
+    UsageError
+        Unknown projection or parameter, or a filter value that does not fit (also a ValueError).
     """
     spec = export_format(fmt)
     chosen, rest = split_filter_params(filters)
     unknown = sorted(k for k, v in rest.items() if v is not None)
     if unknown:
-        raise ValueError(f"export: unknown parameter(s) {', '.join(unknown)}")
+        raise UsageError(f"export: unknown parameter(s) {', '.join(unknown)}")
     if spec.stream is not None:
         buffer = io.BytesIO()
         spec.stream(store, buffer, chosen)
@@ -130,7 +131,7 @@ def export_bytes(store: Store, fmt: str, *, projection: str = "actors", title: s
     if spec.is_rdf:
         return rdf_export(store, spec.name, chosen), spec.media_type
     if projection not in PROJECTION_NAMES:
-        raise ValueError(f"projection: {projection!r} is not one of {', '.join(PROJECTION_NAMES)}")
+        raise UsageError(f"projection: {projection!r} is not one of {', '.join(PROJECTION_NAMES)}")
     graph = project(store, projection, chosen)
     if spec.name == "html":
         return network_html(graph, title), spec.media_type
@@ -152,7 +153,7 @@ def export_to(store: Store, fmt: str, out: IO[bytes], **options: Any) -> str:
     chosen, rest = split_filter_params(options)
     unknown = sorted(k for k, v in rest.items() if v is not None and k != "projection")
     if unknown:
-        raise ValueError(f"export: unknown parameter(s) {', '.join(unknown)}")
+        raise UsageError(f"export: unknown parameter(s) {', '.join(unknown)}")
     spec.stream(store, out, chosen)
     return spec.media_type
 

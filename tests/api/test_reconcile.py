@@ -25,7 +25,6 @@ from detente.loaders import load_paths
 from detente.loaders.matching import EntityIndex, MatchQuery, PropertyConstraint
 from detente.ontology.vocab import DT
 
-from conftest import demo_store
 
 
 def _spec_dir() -> Path:
@@ -93,8 +92,14 @@ def test_the_schemas_accept_the_valid_examples_and_refuse_the_invalid(spec: Path
 
 @pytest.fixture(scope="module")
 def store() -> Store:
-    store = demo_store()
-    load_paths(store, [ENTITIES])
+    """The demo corpus and the benchmark's extra actors (tests/api/reconcile/entities.yaml)."""
+    from detente.graph.bootstrap import ensure_ontology
+    from detente.graph.store import open_store
+    from detente.notebook import demo_path
+
+    store = open_store("memory:")
+    ensure_ontology(store)
+    load_paths(store, [demo_path(), ENTITIES])
     return store
 
 

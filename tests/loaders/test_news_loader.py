@@ -208,9 +208,9 @@ def test_wikipedia_current_events_sanity() -> None:
     cuba = facts("56797")
     assert (DT.hasParty, DTR["state/CUB"]) in cuba and (DT.announcedBy, DTR["state/CUB"]) in cuba
     assert not any(p == DT.prisonerCount for p, _ in cuba)
-    # The U.S. Senate vote on the nuclear agreement with Iran.
-    iran = facts("56782")
-    assert (DT.hasParty, DTR["state/IRN"]) in iran and any(o == DT.Agreement for _, o in iran)
+    # The U.S. Senate vote on the nuclear agreement with Iran: the agreement is mentioned, not made, in this
+    # sentence, so it is no new event (issue 11: a treaty mentioned in passing is not an event).
+    assert facts("56782") == set()
     # Russia and Estonia exchange two convicted spies.
     spies = facts("57033")
     assert {(DT.hasParty, DTR["state/RUS"]), (DT.hasParty, DTR["state/EST"]), (DT.prisonerCount, Literal(2))} <= spies
