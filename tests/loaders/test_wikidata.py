@@ -119,6 +119,11 @@ def test_entity_pages_link_out_to_wikidata(store: Store) -> None:
         assert 'href="https://www.wikidata.org/wiki/Q212"' in html
         person = client.get("/entities/person/volodymyr-zelenskyy", headers={"Accept": "text/html"}).get_data(as_text=True)
         assert 'href="https://www.wikidata.org/wiki/Q3874799"' in person
+        for media, fmt in (("text/turtle", "turtle"), ("application/ld+json", "json-ld")):
+            answer = client.get("/entities/state/UKR", headers={"Accept": media})
+            assert answer.status_code == 200 and answer.mimetype == media
+            graph = Graph().parse(data=answer.data, format=fmt)
+            assert (DTR["state/UKR"], OWL.sameAs, WD["Q212"]) in graph and (DTR["state/UKR"], SCHEMA.sameAs, WD["Q212"]) in graph
         described = client.get("/entities/state/UKR").json["properties"]
         assert described[str(OWL.sameAs)] == [str(WD["Q212"])] and described[str(SCHEMA.sameAs)] == [str(WD["Q212"])]
     finally:
