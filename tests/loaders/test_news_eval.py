@@ -16,15 +16,15 @@ from news_eval.scorer import FRESH, PASSAGES, load_passages, match_events, score
 
 ROOT = Path(__file__).resolve().parents[2]
 FLOORS = {  # split: (precision, recall, F1, slot accuracy, negatives producing an event at most)
-    "dev": (1.0, 0.857, 0.923, 1.0, 0),
-    "heldout": (1.0, 0.428, 0.600, 1.0, 0),
-    "all": (1.0, 0.642, 0.782, 1.0, 0),
+    "dev": (1.0, 1.0, 1.0, 1.0, 0),
+    "heldout": (1.0, 1.0, 1.0, 0.964, 0),
+    "all": (1.0, 1.0, 1.0, 0.982, 0),
 }
 #: The fresh held-out set (fresh.yaml), by genre: never tuned on, so these floors record, they do not steer.
 FRESH_FLOORS = {
     "wikitimes": (0.0, 0.0, 0.0, 1.0, 1),
-    "ucdp": (0.0, 0.0, 0.0, 1.0, 1),
-    "all": (0.0, 0.0, 0.0, 1.0, 2),
+    "ucdp": (0.625, 0.357, 0.454, 0.95, 1),
+    "all": (0.555, 0.333, 0.416, 0.95, 2),
 }
 
 
