@@ -2,7 +2,10 @@
 
 Run as a script from the repository root::
 
-    python -m tests.loaders.news_eval.scorer [--split dev|heldout|all] [--json] [--errors]
+    python -m tests.loaders.news_eval.scorer [--set original|fresh] [--split NAME] [--json] [--errors]
+
+``--set original`` (the default) scores the 82 labelled passages of ``passages.yaml`` by their dev/held-out
+split; ``--set fresh`` scores the fresh held-out passages of ``fresh.yaml`` by genre (``wikitimes``, ``ucdp``).
 
 >>> gold = [{"type": "Talks", "parties": ["UKR", "RUS"], "venue": "SAU", "mediators": [], "count": None}]
 >>> found = [{"type": "Talks", "parties": ["RUS", "UKR"], "venue": None, "mediators": [], "count": None}]
@@ -34,6 +37,7 @@ from detente.loaders.registry import EntityRegistry, normalize_label
 from detente.ontology.vocab import DT, DTR
 
 PASSAGES = Path(__file__).resolve().parent / "passages.yaml"
+FRESH = Path(__file__).resolve().parent / "fresh.yaml"
 
 #: Type families: what the extractor's classes count as.
 FAMILIES: dict[URIRef, str] = {
@@ -43,7 +47,15 @@ FAMILIES: dict[URIRef, str] = {
 #: Names the labels use for actors the registry spells otherwise (normalised).
 ACTOR_ALIASES: dict[str, str] = {
     "ansar allah": "houthis", "houthi": "houthis", "houthi movement": "houthis",
-    "farc": "revolutionary armed forces of colombia",
+    "farc": "revolutionary armed forces of colombia", "farc ep": "revolutionary armed forces of colombia",
+    "lra": "lords resistance army", "lords resistance army/movement": "lords resistance army",
+    "lords resistance army movement": "lords resistance army",
+    "splm": "sudan peoples liberation movement", "splm/a": "sudan peoples liberation movement",
+    "sudan peoples liberation movement/army": "sudan peoples liberation movement",
+    "sudan peoples liberation army": "sudan peoples liberation movement",
+    "fnt": "chad national front", "fntr": "renewed national front of chad",
+    "mjsd": "movement for social justice and democracy", "cdr": "revolutionary democratic council",
+    "movement for democracy and justice in chad": "mdjt",
 }
 SLOTS = ("parties", "venue", "mediators", "count")
 HAPPENED = (None, "agreed", "implemented")
@@ -227,6 +239,13 @@ def score_splits(passages: list[dict[str, Any]]) -> dict[str, Score]:
             "all": score(passages)}
 
 
+def score_fresh(passages: list[dict[str, Any]]) -> dict[str, Score]:
+    """Scores for the fresh passages by genre (Wikipedia current events, UCDP summaries) and all of them."""
+    return {"wikitimes": score(p for p in passages if p["source"].startswith("wikitimes:")),
+            "ucdp": score(p for p in passages if p["source"].startswith("ucdp:")),
+            "all": score(passages)}
+
+
 def _table(scores: dict[str, Score]) -> str:
     lines = ["| split | passages | events (gold / found / matched) | precision | recall | F1 | slot accuracy | "
              "negatives producing an event | hard negatives producing an event |",
@@ -240,12 +259,16 @@ def _table(scores: dict[str, Score]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--split", choices=["dev", "heldout", "all"], default=None)
+    parser.add_argument("--set", dest="which", choices=["original", "fresh"], default="original",
+                        help="the 82 labelled passages (by split) or the fresh held-out passages (by genre)")
+    parser.add_argument("--split", choices=["dev", "heldout", "wikitimes", "ucdp", "all"], default=None)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--errors", action="store_true", help="list every miss, false alarm and wrong slot")
     args = parser.parse_args(argv)
-    scores = score_splits(load_passages())
+    scores = score_splits(load_passages()) if args.which == "original" else score_fresh(load_passages(FRESH))
     if args.split:
+        if args.split not in scores:
+            parser.error(f"--split {args.split} is not a split of the {args.which} set (one of {', '.join(scores)})")
         scores = {args.split: scores[args.split]}
     if args.json:
         print(json.dumps({k: v.to_json() for k, v in scores.items()}, indent=2))
