@@ -15,7 +15,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from referencing import Registry, Resource
+from referencing import Registry
 from referencing.jsonschema import DRAFT7
 
 from benchmarks.bench_reconcile import ENTITIES, metrics, read_table, reconcile_rows
@@ -282,3 +282,19 @@ def test_a_200_row_table_end_to_end(client) -> None:
     assert result["auto_matched_correct_rate"] >= 0.75
     assert result["auto_matched_wrong_rate"] <= 0.01
     assert result["right_first_rate"] >= 0.95
+
+
+def test_over_real_http_as_a_browser_on_another_origin_sees_it(live) -> None:  # noqa: ANN001
+    """OpenRefine's page calls the service from its own origin: preflight, then POST, over waitress."""
+    import requests
+
+    origin = {"Origin": "http://127.0.0.1:3333"}
+    preflight = requests.options(f"{live.url}/reconcile", timeout=30,
+                                 headers={**origin, "Access-Control-Request-Method": "POST",
+                                          "Access-Control-Request-Headers": "Content-Type"})
+    assert preflight.status_code == 200 and preflight.headers["Access-Control-Allow-Origin"] == "*"
+    assert "content-type" in preflight.headers["Access-Control-Allow-Headers"].lower()
+    answer = requests.post(f"{live.url}/reconcile", data={"queries": json.dumps({"q0": {"query": "Saudi Arabia"}})},
+                           headers=origin, timeout=30)
+    assert answer.headers["Access-Control-Allow-Origin"] == "*"
+    assert answer.json()["q0"]["result"][0] == {**answer.json()["q0"]["result"][0], "id": "state/SAU", "match": True}
