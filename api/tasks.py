@@ -29,7 +29,7 @@ from detente.graph.store import Store
 from detente.graph.terms import Term
 from detente.ontology.vocab import DTR, ENTITIES_GRAPH
 
-__all__ = ["sparql_query", "sparql_update", "claim_record", "provenance_report", "entity_description",
+__all__ = ["sparql_query", "sparql_update", "claim_record", "provenance_report", "entity_description", "entity_rdf",
            "resolve_entity_ref", "search_entities", "run_analysis", "run_export", "is_iri", "local_path"]
 
 # An absolute IRI as SPARQL accepts it between < and >.
@@ -202,6 +202,27 @@ def _term_json(term: Term) -> object:
 def entity_description(store: Store, ref: str, claim_limit: int = 100) -> dict[str, object]:
     """An entity: its types, labels, aliases, registry details and the claims about it."""
     return _describe(store, resolve_entity_ref(store, ref), claim_limit)
+
+
+def entity_rdf(store: Store, ref: str, rdf_format: str) -> bytes:
+    """An entity's description (types, labels, aliases, ``owl:sameAs``/``schema:sameAs`` its Wikidata item,
+    country…) from the entity graph, as Turtle (``turtle``) or JSON-LD (``jsonld``)."""
+    from rdflib import Graph
+
+    from detente.ontology.vocab import PREFIXES
+
+    iri = resolve_entity_ref(store, ref)
+    triples = store.query("CONSTRUCT { ?e ?p ?o } WHERE { ?e ?p ?o }", bindings={"e": iri},
+                          default_graphs=[ENTITIES_GRAPH]).triples
+    if not triples:
+        raise NotFoundError(f"no description of {ref!r} (entities are described by the files that declare them)")
+    graph = Graph()
+    for prefix in ("dt", "state", "person", "organization", "venue", "event", "agreement", "rdfs", "skos", "owl",
+                   "schema", "wd"):
+        graph.bind(prefix, PREFIXES[prefix], override=True)
+    for triple in triples:
+        graph.add(triple)  # type: ignore[arg-type]
+    return graph.serialize(format="json-ld" if rdf_format == "jsonld" else "turtle", encoding="utf-8")
 
 
 def _describe(store: Store, iri: URIRef, claim_limit: int) -> dict[str, object]:

@@ -15,7 +15,7 @@ __all__ = ["analyze", "export", "ANALYSES", "EXPORT_FORMATS", "filter_options"]
 
 ANALYSES = ("centrality", "communities", "brokers", "ego", "path", "timeline", "corroboration", "conflicts")
 EXPORT_FORMATS = ("graphml", "gexf", "cytoscape", "nodelink", "dot", "csv", "csv-nodes", "turtle", "trig", "nquads",
-                  "jsonld", "html")
+                  "jsonld", "html", "nanopub", "rdf-star")
 
 
 def filter_options(func: F) -> F:
@@ -104,18 +104,17 @@ def export(fmt: str, output: Path, projection: str, start: str | None, end: str 
     \b
     turtle, jsonld: the facts; trig, nquads: the whole dataset with claim graphs.
     html: a self-contained network view (open it in a browser, works offline).
+    nanopub: each claim as a nanopublication (TriG); rdf-star: facts with << s p o >> dt:supportedBy claim.
     csv: the edges table with both ends' labels; csv-nodes: the nodes table.
     """
-    from detente.graph.exports import export_bytes
+    from detente.graph.exports import export_file, export_to
 
     store = open_cli_store(store_uri, read_only=True)
+    options = {"projection": projection, **_filters(start, end, date_basis, min_confidence, publishers)}
     with working("export") as progress:
         progress.add_task(f"exporting {fmt}…", total=None)
-        body, _media_type = export_bytes(store, fmt, projection=projection,
-                                         **_filters(start, end, date_basis, min_confidence, publishers))
-    if str(output) == "-":
-        sys.stdout.buffer.write(body)
-        return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_bytes(body)
-    console.print(f"wrote {output} ({len(body):,} bytes, {fmt})")
+        if str(output) == "-":
+            export_to(store, fmt, sys.stdout.buffer, **options)
+            return
+        export_file(store, fmt, output, **options)  # nanopub and rdf-star stream into the file
+    console.print(f"wrote {output} ({output.stat().st_size:,} bytes, {fmt})")
