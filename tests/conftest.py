@@ -1,4 +1,4 @@
-"""Suite-wide rules: under CI a skipped test is a failed one.
+"""Suite-wide rules: under CI a skipped test is a failed one; Virtuoso tests share one xdist worker.
 
 Tests that need a program the machine may lack (Java for HermiT, Chromium and
 chromedriver, Virtuoso, curl) skip locally, saying what to install. With the
@@ -6,6 +6,12 @@ environment variable ``CI`` set and non-empty (``.ci/run`` sets it) such a skip
 fails instead, so a CI machine that lost a component cannot pass by running
 less. Doctest examples marked ``+SKIP`` are documentation, not skipped tests,
 and stay skipped.
+
+Tests that use a Virtuoso server (the ``virtuoso``/``virtuoso_small_results``
+fixtures, or marked ``virtuoso``) are marked ``virtuoso`` and ``slow`` and put
+in one ``xdist_group``: with ``pytest -n N`` (``--dist loadgroup`` is in
+addopts) they run on one worker, so the session starts each server once, not
+once per worker. Tests marked ``browser`` are ``slow`` too.
 """
 
 from __future__ import annotations
@@ -15,6 +21,22 @@ from collections.abc import Generator
 
 import pytest
 from _pytest.doctest import DoctestItem
+
+
+# This file holds no doctests; collecting it as a module would import a second module named "conftest".
+collect_ignore = ["conftest.py"]
+
+VIRTUOSO_FIXTURES = frozenset({"virtuoso", "virtuoso_small_results"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if VIRTUOSO_FIXTURES.intersection(getattr(item, "fixturenames", ())) or item.get_closest_marker("virtuoso"):
+            item.add_marker(pytest.mark.virtuoso)
+            item.add_marker(pytest.mark.xdist_group("virtuoso"))
+            item.add_marker(pytest.mark.slow)
+        elif item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)
 
 
 def _ci() -> bool:
