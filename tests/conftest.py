@@ -22,7 +22,6 @@ from collections.abc import Generator
 import pytest
 from _pytest.doctest import DoctestItem
 
-
 # This file holds no doctests; collecting it as a module would import a second module named "conftest".
 collect_ignore = ["conftest.py"]
 

@@ -32,7 +32,7 @@ def documented():
 '''
 
 
-@pytest.fixture()
+@pytest.fixture
 def suite(pytester: pytest.Pytester) -> pytest.Pytester:
     pytester.makeconftest(SUITE_CONFTEST)
     pytester.makepyfile(test_skipping=SKIPPING, documented=DOCTEST)
