@@ -22,8 +22,9 @@ from collections.abc import Generator
 import pytest
 from _pytest.doctest import DoctestItem
 
-# This file holds no doctests; collecting it as a module would import a second module named "conftest".
-collect_ignore = ["conftest.py"]
+# Conftest files hold no doctests. --doctest-modules would import each as a module named "conftest", and a
+# second one (this, or a new test folder's) then fails with "import file mismatch".
+collect_ignore_glob = ["*conftest.py"]
 
 VIRTUOSO_FIXTURES = frozenset({"virtuoso", "virtuoso_small_results"})
 
