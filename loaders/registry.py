@@ -227,6 +227,16 @@ class EntityRegistry:
     def __iter__(self) -> Iterator[Entity]:
         return iter(self._by_iri.values())
 
+    def forget(self, iri: URIRef) -> None:
+        """Drop an entity minted in this run that linking replaced by a known one (its names stay free)."""
+        entity = self._by_iri.pop(iri, None)
+        self._used.discard(iri)
+        if entity is not None:
+            for name in [entity.label, *entity.aliases]:
+                key = normalize_label(name)
+                if self._by_label.get(key) == iri:
+                    del self._by_label[key]
+
     def mark_used(self, iris: Iterable[Term]) -> None:
         """Remember entities referenced by claims so their descriptions get written."""
         for iri in iris:

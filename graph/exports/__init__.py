@@ -35,6 +35,7 @@ from typing import Any
 
 import networkx as nx
 
+from detente.errors import NotFoundError, UsageError
 from detente.graph.exports.html import network_html
 from detente.graph.exports.network import to_cytoscape, to_dot, to_edges_csv, to_gexf, to_graphml, to_nodelink, to_nodes_csv
 from detente.graph.exports.rdf import DATASET_FORMATS, FACT_FORMATS, rdf_export
@@ -75,14 +76,14 @@ assert set(FACT_FORMATS + DATASET_FORMATS) == {f.name for f in _RDF}
 
 
 def export_format(name: str) -> ExportFormat:
-    """Look a format up by name (case-insensitive); KeyError names the known ones."""
+    """Look a format up by name (case-insensitive); NotFoundError (a KeyError) names the known ones."""
     key = name.strip().lower()
     if key not in FORMATS:
-        raise KeyError(f"unknown export format {name!r}; choose one of {', '.join(FORMATS)}")
+        raise NotFoundError(f"unknown export format {name!r}; choose one of {', '.join(FORMATS)}")
     return FORMATS[key]
 
 
-def export_bytes(store: Store, fmt: str, *, projection: str = "actors", title: str | None = None,
+def export_bytes(store: Store, fmt: str, /, *, projection: str = "actors", title: str | None = None,
                  **filters: Any) -> tuple[bytes, str]:
     """Export the store in ``fmt``; return the body and its media type.
 
@@ -100,20 +101,20 @@ def export_bytes(store: Store, fmt: str, *, projection: str = "actors", title: s
 
     Raises
     ------
-    KeyError
-        Unknown format.
-    ValueError
-        Unknown projection or parameter, or a filter value that does not fit.
+    NotFoundError
+        Unknown format (also a KeyError).
+    UsageError
+        Unknown projection or parameter, or a filter value that does not fit (also a ValueError).
     """
     spec = export_format(fmt)
     chosen, rest = split_filter_params(filters)
     unknown = sorted(k for k, v in rest.items() if v is not None)
     if unknown:
-        raise ValueError(f"export: unknown parameter(s) {', '.join(unknown)}")
+        raise UsageError(f"export: unknown parameter(s) {', '.join(unknown)}")
     if spec.is_rdf:
         return rdf_export(store, spec.name, chosen), spec.media_type
     if projection not in PROJECTION_NAMES:
-        raise ValueError(f"projection: {projection!r} is not one of {', '.join(PROJECTION_NAMES)}")
+        raise UsageError(f"projection: {projection!r} is not one of {', '.join(PROJECTION_NAMES)}")
     graph = project(store, projection, chosen)
     if spec.name == "html":
         return network_html(graph, title), spec.media_type
