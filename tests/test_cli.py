@@ -122,6 +122,7 @@ def test_installed_console_command_runs() -> None:
         assert command in result.stdout
 
 
+@pytest.mark.slow
 def test_ontology_check_consistent_demo_and_inconsistent_input(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(main, ["ontology", "check", "--json"])
     assert result.exit_code == 0, result.output

@@ -32,6 +32,7 @@ def test_documented_metrics_and_formats_are_the_modules_own():
     assert sorted(metric) == sorted(METRICS) and sorted(export) == sorted(FORMATS)
 
 
+@pytest.mark.slow  # Hypothesis examples against every route
 @pytest.mark.parametrize(("path", "method"), OPERATIONS, ids=[f"{m.upper()} {p}" for p, m in OPERATIONS])
 def test_every_route_answers_as_documented(api_schema, path, method):
     operation = api_schema[path][method]

@@ -19,8 +19,8 @@ from detente.ontology.vocab import DT, DTR
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "loaders" / "demo"
-# The worked example's story, copied from the shared corpus (000_3e7fe375a9c81d38.txt; see data/README.md).
-STORY = Path(__file__).resolve().parent / "data" / "worked-example-story.txt"
+# The worked example's story (tests/fixtures/README.md).
+STORY = Path(__file__).resolve().parents[1] / "fixtures" / "news" / "000_3e7fe375a9c81d38.txt"
 STORY_OPTIONS = LoadOptions(source_url="https://example.org/test/prisoner-exchange-story", published="2025-03-12")
 AGREEMENT = DTR["agreement/ukr-rus-314-exchange"]
 
