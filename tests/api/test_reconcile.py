@@ -1,15 +1,13 @@
 """/reconcile against the Reconciliation Service API 0.2: its JSON schemas, its examples, and a 200-row table.
 
-The specification folder (schemas and valid/invalid examples, as published by
-the W3C Entity Reconciliation Community Group) is read from ``shared/`` beside
-the repository (``DETENTE_RECONCILIATION_SPEC`` overrides); it is not copied
-into the project.
+The specification's schemas and valid/invalid examples, as published by the
+W3C Entity Reconciliation Community Group, are bundled in
+``tests/api/reconcile/spec-0.2`` (origin and licence in its README).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 
@@ -27,23 +25,13 @@ from detente.ontology.vocab import DT
 
 
 
-def _spec_dir() -> Path:
-    given = os.environ.get("DETENTE_RECONCILIATION_SPEC")
-    if given:
-        return Path(given)
-    for parent in Path(__file__).resolve().parents:
-        candidate = parent / "shared" / "reconciliation-api-0.2"
-        if candidate.is_dir():
-            return candidate
-    message = "the Reconciliation API 0.2 specification folder (shared/reconciliation-api-0.2) is not beside the repository"
-    if os.environ.get("CI"):
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message)
+#: The specification's JSON schemas and examples, bundled (see its README for origin and licence).
+SPEC_DIR = Path(__file__).resolve().parent / "reconcile" / "spec-0.2"
 
 
 @pytest.fixture(scope="module")
 def spec() -> Path:
-    return _spec_dir()
+    return SPEC_DIR
 
 
 @pytest.fixture(scope="module")
