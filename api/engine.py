@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import pickle
 import select
 import signal
 import threading
@@ -64,72 +65,64 @@ from pathlib import Path
 from typing import Any
 
 from detente.api import sandbox
-from detente.errors import ProtectedGraphError, RefusedError
-from detente.graph.store import QuerySyntaxError, ReadOnlyError, Store, StoreError, open_store
+from detente.errors import DetenteError, ProtectedGraphError, QueryTimeoutError, StoreError, WorkerError
+from detente.graph.store import Store, open_store
 
-__all__ = ["Engine", "WriteRequest", "ReaderHandle", "AFTER_WRITE", "TaskError", "TaskTimeout", "NotFound",
-           "NotAcceptable", "EngineBroken", "run_task", "root_entry"]
+__all__ = ["Engine", "WriteRequest", "ReaderHandle", "AFTER_WRITE", "EngineBroken", "RemoteTraceback", "outcome",
+           "run_task", "root_entry"]
 
 #: Run in the writer on the copy after every accepted write, before it commits (summary maintenance).
 AFTER_WRITE: list[Callable[[Store], None]] = []
-
-
-class TaskError(Exception):
-    """Store work failed; ``kind`` says how (``syntax``, ``refused``, ``forbidden``, ``not_found``, ``internal``…)."""
-
-    def __init__(self, kind: str, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.message = message
-
-
-class TaskTimeout(Exception):
-    """The work ran past its time limit; the process running it was killed."""
-
-
-class NotFound(LookupError):
-    """Raised by tasks when the thing asked for does not exist (HTTP 404)."""
-
-
-class NotAcceptable(ValueError):
-    """Raised by tasks when no format the client accepts can hold the result (HTTP 406)."""
 
 
 class EngineBroken(StoreError):
     """A process the server cannot do without (the sandbox root, a memory store's writer) is gone."""
 
 
-def _error_kind(exc: BaseException) -> str:
-    if isinstance(exc, RefusedError):
-        return "refused"
-    if isinstance(exc, ProtectedGraphError):
-        return "forbidden"
-    if isinstance(exc, QuerySyntaxError):
-        return "syntax"
-    if type(exc).__name__ == "ResultTooLargeError":
-        return "too_large"
-    if isinstance(exc, NotFound):
-        return "not_found"
-    if isinstance(exc, NotAcceptable):
-        return "not_acceptable"
-    if isinstance(exc, ReadOnlyError):
-        return "read_only"
-    if isinstance(exc, StoreError):
-        return "store"
-    if isinstance(exc, (ValueError, TypeError)):
-        return "bad_request"
-    return "internal"
+class RemoteTraceback(Exception):
+    """The traceback of an unexpected exception in a sandboxed process, chained as its ``__cause__``.
+
+    A task raising anything but a :class:`~detente.errors.DetenteError` has a
+    bug: the server re-raises the same exception, and its log shows where in
+    the worker it happened.
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+    def __str__(self) -> str:
+        return f"\n\"\"\"\n{self.text}\"\"\""
+
+
+def _failure(exc: BaseException) -> tuple[Any, ...]:
+    """The reply for a task that raised: the exception itself, and for a bug its traceback too."""
+    if isinstance(exc, DetenteError):
+        return ("error", exc, None)
+    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:  # an exception that does not survive the pipe: keep its type name and text
+        exc = RuntimeError(f"{type(exc).__qualname__}: {exc}")
+    return ("error", exc, text)
+
+
+def outcome(reply: tuple[Any, ...]) -> Any:
+    """The result of a reply, or its exception raised here (with the sandboxed process's traceback)."""
+    if reply[0] in ("ok", "prepared"):
+        return reply[1]
+    _, exc, remote_traceback = reply
+    if remote_traceback is not None:
+        exc.__cause__ = RemoteTraceback(remote_traceback)
+    raise exc
 
 
 def run_task(store: Store, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
-    """``fn(store, *args, **kwargs)`` as a reply: ``("ok", value)`` or ``("error", kind, message)``."""
+    """``fn(store, *args, **kwargs)`` as a reply: ``("ok", value)`` or ``("error", exception, traceback)``."""
     try:
         return ("ok", fn(store, *args, **kwargs))
-    except Exception as exc:  # every failure goes back as data; the process lives on
-        kind = _error_kind(exc)
-        if kind == "internal":
-            traceback.print_exc()
-        return ("error", kind, str(exc) or type(exc).__name__)
+    except Exception as exc:  # every failure goes back as an exception; the process lives on
+        return _failure(exc)
 
 
 @dataclass(frozen=True)
@@ -287,7 +280,7 @@ def _serve_tasks(conn: Connection, store: Store | None, ctx: _Context, failure: 
         except (EOFError, OSError):
             return
         if store is None:
-            reply: tuple[Any, ...] = ("error", "store", f"the query worker cannot open the store: {failure}")
+            reply: tuple[Any, ...] = ("error", StoreError(f"the query worker cannot open the store: {failure}"), None)
         else:
             reply = run_task(store, fn, args, kwargs)
         try:
@@ -296,7 +289,7 @@ def _serve_tasks(conn: Connection, store: Store | None, ctx: _Context, failure: 
             return
         except Exception as exc:  # an unpicklable result is a bug of the task
             traceback.print_exc()
-            conn.send(("error", "internal", f"result could not be sent: {type(exc).__name__}"))
+            conn.send(_failure(exc))
 
 
 def _fork_reader(conn: Connection, ctx: _Context, make_store: Callable[[], Store]) -> int:
@@ -511,7 +504,7 @@ def _memory_write(conn: Connection, store: Store, request: WriteRequest, timeout
         try:
             reply = status_parent.recv()
         except (EOFError, OSError):
-            conn.send(("error", "internal", "the write process died (out of memory?); nothing was changed"))
+            conn.send(("error", WorkerError("the write process died (out of memory?); nothing was changed"), None))
             return "kept"
         if reply[0] != "ok":
             conn.send(reply)
@@ -522,7 +515,7 @@ def _memory_write(conn: Connection, store: Store, request: WriteRequest, timeout
         except (EOFError, OSError):
             acknowledged = False
         if not acknowledged:
-            conn.send(("error", "internal", "the write process died before it committed; nothing was changed"))
+            conn.send(("error", WorkerError("the write process died before it committed; nothing was changed"), None))
             return "kept"
         conn.send(("ok", reply[1], pid))
         return "retire"
@@ -560,7 +553,7 @@ def _disk_writer(conn: Connection, uri: str, ctx: _Context, first: bool) -> None
                 primary.checkpoint(target)
                 conn.send(("ok", str(target)))
             except StoreError as exc:
-                conn.send(("error", "store", str(exc)))
+                conn.send(("error", exc, None))
         elif op == "drop":
             for name in message[1]:
                 _remove_tree(workspace.snapshot_path(name))
@@ -579,7 +572,7 @@ def _disk_write(conn: Connection, primary: Any, workspace: Any, request: WriteRe
         candidate = open_oxigraph_private(candidate_path, uri=primary.uri)
     except StoreError as exc:
         _remove_tree(candidate_path)
-        conn.send(("error", "store", str(exc)))
+        conn.send(("error", exc, None))
         return primary
     conn.send(("applying",))  # the time limit runs from here: copying the store is not the client's doing
     reply = run_task(candidate, apply_write, (request,), {})
@@ -752,10 +745,7 @@ class Engine:
 
     def _snapshot(self, version: int) -> str:
         self._writer.send(("snapshot", f"v{version}"))
-        answer = self._writer_answer(120)
-        if answer[0] != "ok":
-            raise StoreError(answer[2])
-        return answer[1]
+        return outcome(self._writer_answer(120))
 
     def _writer_answer(self, timeout: float) -> tuple[Any, ...]:
         try:
@@ -806,9 +796,7 @@ class Engine:
         with self._writer_lock:
             self._writer.send(("snapshot", name))
             answer = self._writer_answer(120)
-        if answer[0] != "ok":
-            raise StoreError(answer[2])
-        return answer[1]
+        return outcome(answer)
 
     # -- writing --------------------------------------------------------------------
     def write(self, request: WriteRequest, timeout: float) -> Any:
@@ -816,20 +804,20 @@ class Engine:
 
         Raises
         ------
-        TaskTimeout
+        QueryTimeoutError
             The write overran ``timeout``; it was killed and changed nothing.
-        TaskError
-            The write failed or was refused; it changed nothing.
+        DetenteError
+            The write failed or was refused (as the write raised it); it changed nothing.
         """
         with self._writer_lock:
             if self.mode == "memory":
                 self._writer.send(("write", request, timeout))
                 answer = self._writer_answer(timeout + 120)
                 if answer[0] == "timeout":
-                    raise TaskTimeout(f"the request ran past the {timeout:g} s time limit and was stopped; "
-                                      "nothing was changed")
+                    raise QueryTimeoutError(f"the request ran past the {timeout:g} s time limit and was stopped; "
+                                            "nothing was changed")
                 if answer[0] != "ok":
-                    raise TaskError(answer[1], answer[2])
+                    outcome(answer)
                 self._retired_writers.append((self._writer_pid, self._writer_fd))
                 self._writer_pid, self._writer_fd = answer[2], _pidfd(answer[2])
                 self._forget_gone_writers()
@@ -839,18 +827,18 @@ class Engine:
                 self._writer.send(("write", request))
                 started = self._writer_answer(600)  # the writer made its copy of the store
                 if started[0] != "applying":
-                    raise TaskError(started[1], started[2])
+                    outcome(started)
                 if not self._writer.poll(timeout):
                     self._replace_writer()
-                    raise TaskTimeout(f"the request ran past the {timeout:g} s time limit and was stopped; "
-                                      "nothing was changed")
+                    raise QueryTimeoutError(f"the request ran past the {timeout:g} s time limit and was stopped; "
+                                            "nothing was changed")
                 answer = self._writer_answer(0)
             except (EngineBroken, OSError):
                 self._replace_writer()
-                raise TaskError("internal", "the writer died while applying the write (out of memory?); "
-                                            "nothing was changed") from None
+                raise WorkerError("the writer died while applying the write (out of memory?); "
+                                  "nothing was changed") from None
             if answer[0] != "prepared":
-                raise TaskError(answer[1], answer[2])
+                outcome(answer)
             self._writer.send(("commit",))
             committed = self._writer_answer(600)
             if committed[0] != "committed":

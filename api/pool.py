@@ -30,24 +30,26 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from detente.api.engine import (
-    Engine,
-    EngineBroken,
-    NotAcceptable,
-    NotFound,
-    ReaderHandle,
-    TaskError,
-    TaskTimeout,
-    WriteRequest,
+from detente.api.engine import Engine, EngineBroken, ReaderHandle, RemoteTraceback, WriteRequest, outcome
+from detente.errors import (
+    BusyError,
+    NotAcceptableError,
+    NotFoundError,
+    QueryTimeoutError,
+    StoreError,
+    WorkerError,
 )
-from detente.graph.store import Store, StoreError
+from detente.graph.store import Store
 
-__all__ = ["WorkerPool", "TaskError", "TaskTimeout", "PoolBusy", "NotFound", "NotAcceptable", "count_quads",
-           "WriteRequest"]
+__all__ = ["WorkerPool", "RemoteTraceback", "TaskError", "TaskTimeout", "PoolBusy", "NotFound", "NotAcceptable",
+           "count_quads", "WriteRequest"]
 
-
-class PoolBusy(Exception):
-    """Every worker stayed busy for the whole waiting time."""
+# The pool's failures are detente.errors classes; the old names stay importable.
+TaskError = WorkerError
+TaskTimeout = QueryTimeoutError
+PoolBusy = BusyError
+NotFound = NotFoundError
+NotAcceptable = NotAcceptableError
 
 
 def count_quads(store: Store) -> int:
@@ -83,9 +85,6 @@ class WorkerPool:
             for reader in self.engine.spawn_readers(size):
                 self._add(reader)
             self.call(count_quads, timeout=60.0)  # fail now, with the reason, if readers cannot read the store
-        except TaskError as exc:
-            self.close()
-            raise StoreError(exc.message) from None
         except BaseException:
             self.close()
             raise
@@ -125,7 +124,7 @@ class WorkerPool:
             try:
                 worker = self._idle.get(timeout=max(wait, 0.001))
             except queue.Empty:
-                raise PoolBusy(f"all {self.size} query workers stayed busy for {wait:g} s; try again") from None
+                raise BusyError(f"all {self.size} query workers stayed busy for {wait:g} s; try again") from None
             if worker.version != self.engine.version:
                 self._stop(worker)  # an old version's reader left in the queue: never serve it
                 continue
@@ -152,11 +151,11 @@ class WorkerPool:
         try:
             worker.conn.send((fn, args, kwargs))
             if not worker.conn.poll(timeout):
-                raise TaskTimeout(f"the request ran past the {timeout:g} s time limit and was stopped; "
-                                  "narrow the query or add LIMIT")
+                raise QueryTimeoutError(f"the request ran past the {timeout:g} s time limit and was stopped; "
+                                        "narrow the query or add LIMIT")
             return worker.conn.recv()
         except (EOFError, OSError) as exc:
-            raise TaskError("internal", "the query worker died (out of memory?); it has been restarted") from exc
+            raise WorkerError("the query worker died (out of memory?); it has been restarted") from exc
 
     def call(self, fn: Callable[..., Any], *args: Any, timeout: float, **kwargs: Any) -> Any:
         """Run ``fn(store, *args, **kwargs)`` in a reader and return its result.
@@ -166,15 +165,19 @@ class WorkerPool:
 
         Raises
         ------
-        TaskTimeout
+        QueryTimeoutError
             The work overran ``timeout``: its reader was killed and replaced.
-        PoolBusy
+        BusyError
             No reader became free within ``timeout``.
-        TaskError
-            The task raised; ``kind`` classifies the error.
+        WorkerError
+            The reader died while running the task.
+        Exception
+            Whatever the task raised, as the same exception: a
+            :class:`~detente.errors.DetenteError` as the task made it; anything
+            else is a bug, chained to a :class:`RemoteTraceback` of the reader.
         """
         if self._closed:
-            raise PoolBusy("the worker pool is shut down")
+            raise BusyError("the worker pool is shut down")
         worker = self._acquire(timeout)
         healthy = False
         try:
@@ -185,9 +188,7 @@ class WorkerPool:
                 self._release(worker)
             else:
                 self._replace(worker)
-        if reply[0] == "ok":
-            return reply[1]
-        raise TaskError(reply[1], reply[2])
+        return outcome(reply)
 
     # -- writing -------------------------------------------------------------------
     def update(self, fn: Callable[..., Any], *args: Any, timeout: float, protected: tuple[str, ...] = (),
@@ -201,7 +202,7 @@ class WorkerPool:
         """
         with self._update_lock:
             if self._closed:
-                raise PoolBusy("the worker pool is shut down")
+                raise BusyError("the worker pool is shut down")
             result = self.engine.write(WriteRequest(fn, args, kwargs, tuple(protected), prepare), timeout)
             fresh = self.engine.spawn_readers(self.size)
             with self._lock:

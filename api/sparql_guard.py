@@ -44,8 +44,8 @@ __all__ = ["RefusedQuery", "QueryShape", "inspect_query", "inspect_update", "sca
 _FORMS = {"SelectQuery": "select", "AskQuery": "ask", "ConstructQuery": "graph", "DescribeQuery": "graph"}
 
 
-class RefusedQuery(RefusedError, ValueError):
-    """The request is valid SPARQL but asks for something this endpoint never does."""
+#: The request is valid SPARQL but asks for something this endpoint never does (HTTP 400).
+RefusedQuery = RefusedError
 
 
 @dataclass(frozen=True)

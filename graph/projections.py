@@ -41,6 +41,7 @@ import networkx as nx
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF
 
+from detente.errors import UsageError
 from detente.graph.performance import without_gc
 from detente.graph.store import Store
 from detente.graph.terms import Term
@@ -97,11 +98,11 @@ class Filters:
 
     def __post_init__(self) -> None:
         if self.start and self.end and self.start > self.end:
-            raise ValueError(f"filter start {self.start} is after end {self.end}")
+            raise UsageError(f"filter start {self.start} is after end {self.end}")
         if self.min_confidence is not None and not 0.0 <= self.min_confidence <= 1.0:
-            raise ValueError(f"min_confidence must be between 0 and 1, got {self.min_confidence}")
+            raise UsageError(f"min_confidence must be between 0 and 1, got {self.min_confidence}")
         if self.date_basis not in ("event", "issued"):
-            raise ValueError(f"date_basis must be 'event' or 'issued', got {self.date_basis!r}")
+            raise UsageError(f"date_basis must be 'event' or 'issued', got {self.date_basis!r}")
 
     @classmethod
     def from_params(cls, *, start: date | str | None = None, end: date | str | None = None,
@@ -126,7 +127,7 @@ class Filters:
             try:
                 conf = float(min_confidence)  # type: ignore[arg-type]
             except (TypeError, ValueError):
-                raise ValueError(f"min_confidence: not a number: {min_confidence!r}") from None
+                raise UsageError(f"min_confidence: not a number: {min_confidence!r}") from None
         return cls(start=_parse_date(start, "start"), end=_parse_date(end, "end"), min_confidence=conf,
                    publishers=tuple(pubs), date_basis=date_basis)  # type: ignore[arg-type]
 
@@ -155,9 +156,9 @@ def split_filter_params(params: Mapping[str, Any]) -> tuple[Filters, dict[str, A
     existing = rest.pop("filters", None)
     if existing is not None:
         if given:
-            raise ValueError("pass either filters= or individual filter parameters, not both")
+            raise UsageError("pass either filters= or individual filter parameters, not both")
         if not isinstance(existing, Filters):
-            raise TypeError("filters must be a Filters instance")
+            raise UsageError("filters must be a Filters instance")
         return existing, rest
     return Filters.from_params(**given), rest
 
@@ -176,7 +177,7 @@ def _parse_date(value: date | str | None, name: str) -> date | None:
     try:
         return date.fromisoformat(text[:10])
     except ValueError:
-        raise ValueError(f"{name}: not a date (YYYY, YYYY-MM or YYYY-MM-DD): {value!r}") from None
+        raise UsageError(f"{name}: not a date (YYYY, YYYY-MM or YYYY-MM-DD): {value!r}") from None
 
 
 def _iso(value: date | None) -> str | None:
@@ -281,7 +282,8 @@ class GraphData:
     def resolve(self, ref: str | URIRef) -> URIRef:
         """An entity IRI from an IRI, a CURIE (``state:UKR``) or a label/alias (case-insensitive).
 
-        Raises ValueError naming the reference when nothing or several things match.
+        Raises :class:`~detente.errors.UsageError` (a ValueError) naming the reference when nothing or
+        several things match.
         """
         return resolve_in(ref, self.aliases, self.labels, self.types)
 
@@ -574,7 +576,7 @@ def _resolve_publishers(refs: Sequence[str], aliases: Mapping[str, set[URIRef]],
             candidates = {e for e in aliases.get(ref.strip().lower(), set()) if e in known}
         if not candidates:
             names = sorted(curie(str(p)) for p in known)
-            raise ValueError(f"publisher {ref!r}: no such publisher (known: {', '.join(names) or 'none'})")
+            raise UsageError(f"publisher {ref!r}: no such publisher (known: {', '.join(names) or 'none'})")
         out.extend(sorted(candidates))
     return out
 
@@ -584,7 +586,7 @@ def resolve_in(ref: str | URIRef, aliases: Mapping[str, set[URIRef]], labels: Ma
     """Resolve an entity reference against label and alias tables (see :meth:`GraphData.resolve`)."""
     text = str(ref).strip()
     if not text:
-        raise ValueError("empty entity reference")
+        raise UsageError("empty entity reference")
     if text.startswith(("http://", "https://", "urn:")):
         return URIRef(text)
     expanded = expand_curie(text)
@@ -601,8 +603,8 @@ def resolve_in(ref: str | URIRef, aliases: Mapping[str, set[URIRef]], labels: Ma
         actors = {m for m in matches if types.get(m, set()) & actor_types()}
         if len(actors) == 1:
             return next(iter(actors))
-        raise ValueError(f"entity {text!r} is ambiguous: {', '.join(sorted(curie(str(m)) for m in matches))}")
-    raise ValueError(f"entity {text!r}: no entity has this IRI, CURIE, label or alias")
+        raise UsageError(f"entity {text!r} is ambiguous: {', '.join(sorted(curie(str(m)) for m in matches))}")
+    raise UsageError(f"entity {text!r}: no entity has this IRI, CURIE, label or alias")
 
 
 # -- building projections -------------------------------------------------------
@@ -811,7 +813,7 @@ def build(data: GraphData, projection: str = "actors") -> nx.Graph:
     try:
         builder = _BUILDERS[projection]
     except KeyError:
-        raise ValueError(f"unknown projection {projection!r}; choose one of {', '.join(PROJECTION_NAMES)}") from None
+        raise UsageError(f"unknown projection {projection!r}; choose one of {', '.join(PROJECTION_NAMES)}") from None
     return builder(data)
 
 
@@ -833,9 +835,9 @@ def project(store: Store, projection: str = "actors", filters: Filters | None = 
     if filters is None:
         filters = Filters.from_params(**filter_params)
     elif filter_params:
-        raise ValueError("pass either filters= or individual filter parameters, not both")
+        raise UsageError("pass either filters= or individual filter parameters, not both")
     if projection not in _BUILDERS:
-        raise ValueError(f"unknown projection {projection!r}; choose one of {', '.join(PROJECTION_NAMES)}")
+        raise UsageError(f"unknown projection {projection!r}; choose one of {', '.join(PROJECTION_NAMES)}")
     return build(load_graph_data(store, filters), projection)
 
 

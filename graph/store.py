@@ -33,8 +33,14 @@ from typing import IO, Literal as TypingLiteral
 
 from rdflib import URIRef
 
+from detente.errors import NotAcceptableError, QuerySyntaxError, ReadOnlyError, ResultTooLargeError, StoreError
 from detente.graph.terms import Term, Triple
 from detente.ontology.vocab import FACTS_GRAPH, ONTOLOGY_GRAPH, PREFIXES, PROVENANCE_GRAPH
+
+# The store's errors live in detente.errors (each knows its HTTP status and exit code); named here too.
+__all__ = ["DEFAULT_DATASET", "RESULT_FORMATS", "RDF_FORMATS", "RDF_SUFFIXES", "QueryKind", "QueryResult",
+           "SerializedResult", "Store", "StoreError", "ReadOnlyError", "QuerySyntaxError", "ResultTooLargeError",
+           "NotAcceptableError", "prefix_header", "default_store_uri", "open_store"]
 
 QueryKind = TypingLiteral["select", "ask", "graph"]
 
@@ -77,22 +83,6 @@ RDF_SUFFIXES: dict[str, str] = {
     ".owl": "rdfxml",
     ".xml": "rdfxml",
 }
-
-
-class StoreError(Exception):
-    """A store operation failed (bad URI, unreachable server, storage error)."""
-
-
-class ReadOnlyError(StoreError):
-    """A write was attempted on a store opened read-only."""
-
-
-class QuerySyntaxError(StoreError, ValueError):
-    """The SPARQL text does not parse."""
-
-
-class ResultTooLargeError(StoreError):
-    """A query produced more results than the caller allowed."""
 
 
 @dataclass
@@ -201,7 +191,9 @@ class Store(ABC):
     ) -> SerializedResult:
         """Run a query and serialise its result in ``result_format`` (see :data:`RESULT_FORMATS`).
 
-        Raises ValueError if the format does not fit the query form.
+        Raises :class:`~detente.errors.NotAcceptableError` (a ValueError) if the
+        format does not fit the query form, and
+        :class:`~detente.errors.ResultTooLargeError` past ``max_rows``.
         """
 
     @abstractmethod

@@ -24,6 +24,7 @@ from detente.loaders.base import LoadContext, LoadError, LoadOptions, ParseResul
 from detente.loaders.documents import parse_documents, read_documents
 from detente.loaders.entities import entities_result, is_entities_document, is_entities_header
 from detente.loaders.gdelt import is_gdelt_export, parse_gdelt
+from detente.loaders.linking import index_store_roles
 from detente.loaders.news import is_news_text, parse_news
 from detente.loaders.rdf import parse_rdf, rdf_format_of
 from detente.loaders.registry import EntityRegistry
@@ -214,7 +215,8 @@ def load_paths(store: Store | None, paths: Sequence[str | Path], *, skip_invalid
     registry = registry or EntityRegistry()
     if store is not None:
         registry.load_store(store)
-    ctx = LoadContext(registry, options or LoadOptions())
+        index_store_roles(registry, store)
+    ctx = LoadContext(registry, options or LoadOptions(), store=store)
     files = expand_paths(paths)
     detected = [(p, _safe_detect(p)) for p in files]
     # Entity files first, so claim files can name what they declare.

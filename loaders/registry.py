@@ -27,6 +27,7 @@ from rdflib.namespace import RDF, RDFS, SKOS, XSD
 from detente.graph.claims import slug
 from detente.graph.store import Store
 from detente.graph.terms import Term
+from detente.loaders.wikidata import same_as_triples, state_link_quads, state_wikidata
 from detente.ontology.vocab import DT, DTR, ENTITIES_GRAPH, ENTITY_TYPES, FACTS_GRAPH, TYPE_SEGMENTS, expand_curie
 
 # Names the news uses for states that pycountry spells otherwise.
@@ -115,7 +116,7 @@ class Entity:
             if alias != self.label:
                 yield self.iri, SKOS.altLabel, Literal(alias, lang="en")
         if self.wikidata:
-            yield self.iri, DT.wikidataId, Literal(self.wikidata)
+            yield from same_as_triples(self.iri, self.wikidata)
         if self.country is not None:
             yield self.iri, DT.country, self.country
         if self.iso_code:
@@ -140,7 +141,8 @@ def _states() -> tuple[Entity, ...]:
             label = extra[0]
         aliases.update(extra)
         aliases.discard("")
-        out.append(Entity(DTR[f"state/{code}"], DT.State, label, sorted(aliases - {label}), iso_code=code))
+        out.append(Entity(DTR[f"state/{code}"], DT.State, label, sorted(aliases - {label}),
+                          wikidata=state_wikidata().get(code), iso_code=code))
     return tuple(out)
 
 
@@ -169,6 +171,9 @@ class EntityRegistry:
             return existing
         if existing is not None:
             entity.aliases = sorted(set(existing.aliases) | set(entity.aliases) | {existing.label} - {entity.label})
+            # A redeclared state keeps the codes and Wikidata item it already had unless it names its own.
+            entity.wikidata = entity.wikidata or existing.wikidata
+            entity.iso_code = entity.iso_code or existing.iso_code
         self._by_iri[entity.iri] = entity
         for name in [entity.label, *entity.aliases]:
             key = normalize_label(name)
@@ -227,6 +232,16 @@ class EntityRegistry:
     def __iter__(self) -> Iterator[Entity]:
         return iter(self._by_iri.values())
 
+    def forget(self, iri: URIRef) -> None:
+        """Drop an entity minted in this run that linking replaced by a known one (its names stay free)."""
+        entity = self._by_iri.pop(iri, None)
+        self._used.discard(iri)
+        if entity is not None:
+            for name in [entity.label, *entity.aliases]:
+                key = normalize_label(name)
+                if self._by_label.get(key) == iri:
+                    del self._by_label[key]
+
     def mark_used(self, iris: Iterable[Term]) -> None:
         """Remember entities referenced by claims so their descriptions get written."""
         for iri in iris:
@@ -244,6 +259,9 @@ class EntityRegistry:
             done.add(iri)
             entity = self._by_iri[iri]
             yield from entity.quads()
+            if entity.type == DT.State and entity.iso_code and entity.wikidata \
+                    and state_wikidata().get(entity.iso_code) == entity.wikidata:
+                yield from state_link_quads(entity.iso_code, entity.wikidata)  # the link, sourced to the table
             for linked in (entity.country, entity.represents):
                 if linked is not None and linked in self._by_iri:
                     todo.append(linked)

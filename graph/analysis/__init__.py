@@ -9,7 +9,7 @@ HTTP API (``GET /analysis/{metric}``) call; every result is JSON-ready.
 >>> run_metric(open_store("memory:"), "nonsense")
 Traceback (most recent call last):
 ...
-KeyError: "unknown metric 'nonsense'; choose one of brokers, centrality, communities, conflicts, corroboration, ego, path, timeline"
+detente.errors.NotFoundError: unknown metric 'nonsense'; choose one of brokers, centrality, communities, conflicts, corroboration, ego, path, timeline
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
+from detente.errors import NotFoundError, UsageError
 from detente.graph.analysis.brokers import brokers
 from detente.graph.analysis.centrality import centrality
 from detente.graph.analysis.communities import communities
@@ -54,7 +55,7 @@ def metric_parameters(metric: str) -> list[str]:
             if p.kind is inspect.Parameter.KEYWORD_ONLY]
 
 
-def run_metric(store: Store, metric: str, **params: Any) -> dict[str, object]:
+def run_metric(store: Store, metric: str, /, **params: Any) -> dict[str, object]:
     """Run one analysis by name and return its JSON-ready result.
 
     Parameters
@@ -70,19 +71,19 @@ def run_metric(store: Store, metric: str, **params: Any) -> dict[str, object]:
 
     Raises
     ------
-    KeyError
-        The metric is unknown.
-    ValueError
-        A parameter is unknown or its value does not fit (the message names it).
+    NotFoundError
+        The metric is unknown (also a KeyError).
+    UsageError
+        A parameter is unknown or its value does not fit (the message names it; also a ValueError).
     """
     name = _ALIASES.get(metric, metric)
     if name not in METRICS:
-        raise KeyError(f"unknown metric {metric!r}; choose one of {', '.join(sorted(METRICS))}")
+        raise NotFoundError(f"unknown metric {metric!r}; choose one of {', '.join(sorted(METRICS))}")
     filters, rest = split_filter_params(params)
     accepted = metric_parameters(name)
     unknown = sorted(k for k, v in rest.items() if k not in accepted and v is not None)
     if unknown:
-        raise ValueError(f"{name}: unknown parameter(s) {', '.join(unknown)}; accepted: "
+        raise UsageError(f"{name}: unknown parameter(s) {', '.join(unknown)}; accepted: "
                          f"{', '.join(accepted + list(FILTER_PARAMS))}")
     return METRICS[name](store, filters, **{k: v for k, v in rest.items() if v is not None})
 

@@ -12,6 +12,7 @@ they sit on the shortest route between two other actors).
 
 from __future__ import annotations
 
+from detente.errors import UsageError
 from detente.graph.analysis.common import as_int, as_str, betweenness, result
 from detente.graph.projections import Filters, build_actor_graph, load_graph_data, participations
 from detente.graph.store import Store
@@ -42,7 +43,7 @@ def brokers(store: Store, filters: Filters | None = None, *, event: str | None =
     if event_ref is not None:
         wanted = data.resolve(event_ref)
         if wanted not in roles:
-            raise ValueError(f"event: {event_ref!r} ({wanted}) has no parties or mediators with these filters")
+            raise UsageError(f"event: {event_ref!r} ({wanted}) has no parties or mediators with these filters")
 
     mediated: dict[str, dict[str, object]] = {}
     for ev, by_role in roles.items():

@@ -14,6 +14,7 @@ from typing import Any
 
 import networkx as nx
 
+from detente.errors import UsageError
 from detente.graph.projections import GraphData
 
 #: Graphs with more nodes than this get sampled betweenness unless ``k`` says otherwise.
@@ -28,16 +29,16 @@ def as_int(value: Any, name: str, *, minimum: int | None = None) -> int | None:
     >>> as_int("0", "k", minimum=1)
     Traceback (most recent call last):
     ...
-    ValueError: k: must be at least 1, got 0
+    detente.errors.UsageError: k: must be at least 1, got 0
     """
     if value is None or value == "":
         return None
     try:
         number = int(value)
     except (TypeError, ValueError):
-        raise ValueError(f"{name}: not an integer: {value!r}") from None
+        raise UsageError(f"{name}: not an integer: {value!r}") from None
     if minimum is not None and number < minimum:
-        raise ValueError(f"{name}: must be at least {minimum}, got {number}")
+        raise UsageError(f"{name}: must be at least {minimum}, got {number}")
     return number
 
 
@@ -48,14 +49,14 @@ def as_float(value: Any, name: str) -> float | None:
     try:
         return float(value)
     except (TypeError, ValueError):
-        raise ValueError(f"{name}: not a number: {value!r}") from None
+        raise UsageError(f"{name}: not a number: {value!r}") from None
 
 
 def as_str(value: Any, name: str) -> str | None:
     """An optional text parameter (a one-item list, as query strings give, is unwrapped)."""
     if isinstance(value, (list, tuple)):
         if len(value) != 1:
-            raise ValueError(f"{name}: expected one value, got {len(value)}")
+            raise UsageError(f"{name}: expected one value, got {len(value)}")
         value = value[0]
     if value is None or value == "":
         return None
@@ -66,7 +67,7 @@ def as_choice(value: Any, name: str, choices: tuple[str, ...], default: str) -> 
     """A text parameter limited to ``choices``."""
     text = as_str(value, name) or default
     if text not in choices:
-        raise ValueError(f"{name}: {text!r} is not one of {', '.join(choices)}")
+        raise UsageError(f"{name}: {text!r} is not one of {', '.join(choices)}")
     return text
 
 
@@ -108,7 +109,7 @@ def node_in(graph: nx.Graph, data: GraphData, ref: str, name: str) -> str:
     """Resolve an actor reference and check it is a node of ``graph``."""
     iri = str(data.resolve(ref))
     if iri not in graph:
-        raise ValueError(f"{name}: {ref!r} ({iri}) is not in the network with these filters")
+        raise UsageError(f"{name}: {ref!r} ({iri}) is not in the network with these filters")
     return iri
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import networkx as nx
 
+from detente.errors import UsageError
 from detente.graph.analysis.common import as_choice, as_int, result
 from detente.graph.projections import Filters, build_actor_graph, load_graph_data
 from detente.graph.store import Store
@@ -30,7 +31,7 @@ def detect(graph: nx.Graph, *, method: str = "louvain", seed: int = 0, resolutio
     elif method == "greedy":
         found = nx.community.greedy_modularity_communities(graph, weight="weight", resolution=resolution)
     else:
-        raise ValueError(f"method: {method!r} is not one of {', '.join(METHODS)}")
+        raise UsageError(f"method: {method!r} is not one of {', '.join(METHODS)}")
     return sorted((set(c) for c in found), key=lambda c: (-len(c), min(c)))
 
 
@@ -52,7 +53,7 @@ def communities(store: Store, filters: Filters | None = None, *, method: str | N
     try:
         res = float(resolution)
     except (TypeError, ValueError):
-        raise ValueError(f"resolution: not a number: {resolution!r}") from None
+        raise UsageError(f"resolution: not a number: {resolution!r}") from None
     data = load_graph_data(store, filters)
     graph = build_actor_graph(data)
     parts = detect(graph, method=chosen, seed=seed_value, resolution=res)

@@ -17,6 +17,7 @@ from collections import Counter, defaultdict
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF
 
+from detente.errors import UsageError
 from detente.graph.analysis.common import as_int, result
 from detente.graph.claims import conflicts as find_conflicts
 from detente.graph.projections import Filters, GraphData, curie, load_graph_data
@@ -32,7 +33,7 @@ def _bool(value: object, name: str) -> bool:
         return True
     if text in ("0", "false", "no", "off", ""):
         return False
-    raise ValueError(f"{name}: not a yes/no value: {value!r}")
+    raise UsageError(f"{name}: not a yes/no value: {value!r}")
 
 
 def _object_json(data: GraphData, term: Term) -> dict[str, object]:

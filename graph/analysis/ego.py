@@ -4,13 +4,14 @@
 >>> ego(open_store("memory:"), actor="https://example.org/nobody")
 Traceback (most recent call last):
 ...
-ValueError: actor: 'https://example.org/nobody' (https://example.org/nobody) is not in the network with these filters
+detente.errors.UsageError: actor: 'https://example.org/nobody' (https://example.org/nobody) is not in the network with these filters
 """
 
 from __future__ import annotations
 
 import networkx as nx
 
+from detente.errors import UsageError
 from detente.graph.analysis.common import as_int, as_str, edge_json, node_in, node_json, result
 from detente.graph.projections import Filters, build_actor_graph, load_graph_data
 from detente.graph.store import Store
@@ -28,7 +29,7 @@ def ego(store: Store, filters: Filters | None = None, *, actor: str | None = Non
     """
     actor_ref = as_str(actor, "actor")
     if actor_ref is None:
-        raise ValueError("actor: required for an ego network")
+        raise UsageError("actor: required for an ego network")
     hops = as_int(radius, "radius", minimum=1) or 1
     data = load_graph_data(store, filters)
     graph = build_actor_graph(data)

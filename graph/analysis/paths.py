@@ -8,7 +8,7 @@ the claims (with source, publisher, date and confidence) that make it.
 >>> path(open_store("memory:"), actor="state:UKR", to="state:RUS")
 Traceback (most recent call last):
 ...
-ValueError: actor: 'state:UKR' (https://w3id.org/detente/id/state/UKR) is not in the network with these filters
+detente.errors.UsageError: actor: 'state:UKR' (https://w3id.org/detente/id/state/UKR) is not in the network with these filters
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from itertools import islice
 import networkx as nx
 from rdflib import URIRef
 
+from detente.errors import UsageError
 from detente.graph.analysis.common import as_int, as_str, node_in, node_json, result
 from detente.graph.projections import Filters, GraphData, build_actor_graph, load_graph_data
 from detente.graph.store import Store
@@ -36,7 +37,7 @@ def path(store: Store, filters: Filters | None = None, *, actor: str | None = No
     """
     source_ref, target_ref = as_str(actor, "actor"), as_str(to, "to")
     if source_ref is None or target_ref is None:
-        raise ValueError("actor and to: both required for a path")
+        raise UsageError("actor and to: both required for a path")
     limit = as_int(max_paths, "max_paths", minimum=1) or 5
     data = load_graph_data(store, filters)
     graph = build_actor_graph(data)
