@@ -10,9 +10,12 @@ import subprocess
 import threading
 from pathlib import Path
 
+import pytest
 import requests
 
 from adversary import DEMO, DETENTE, TOKEN, start_serving
+
+pytestmark = pytest.mark.slow  # starts real servers, runs the command line
 
 CLAIMS = ("SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { GRAPH ?c { ?s ?p ?o } ?c a dt:Claim }")
 

@@ -9,6 +9,8 @@ import requests
 
 from adversary import TOKEN, Canary, demo_store, fill_disk_store
 
+pytestmark = pytest.mark.slow  # live servers, timed-out writes
+
 MARK = "INSERT DATA { <urn:test:marker> <urn:test:p> 'written' }"
 CHECK = "ASK { <urn:test:marker> ?p ?o }"
 ENDLESS = ("INSERT { <urn:test:marker> <urn:test:p> 'written' } WHERE "

@@ -14,6 +14,8 @@ import requests
 
 from adversary import DEMO, DETENTE, TOKEN, start_serving
 
+pytestmark = pytest.mark.slow  # starts real servers
+
 ENDLESS = ("INSERT { <urn:test:marker> <urn:test:p> 'written' } WHERE "
            "{ ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n ?o }")
 

@@ -58,6 +58,7 @@ def live(request: pytest.FixtureRequest, serve, tmp_path: Path):  # noqa: ANN001
     return serve({"store": store, "workers": 1, "query_timeout": 20, "update_token": TOKEN})
 
 
+@pytest.mark.slow
 def test_updates_that_change_a_system_graph_are_refused_and_change_nothing(live) -> None:  # noqa: ANN001
     counts = {g: _count(live.url, g) for g in (ONTO, ENTS, SUMMARY)}
     assert counts[ONTO] > 100 and counts[ENTS] > 10

@@ -24,7 +24,7 @@ import requests
 
 from adversary import TOKEN, Canary
 
-pytestmark = pytest.mark.virtuoso
+pytestmark = [pytest.mark.virtuoso, pytest.mark.slow]
 
 REFUSED_BY_PERMISSIONS = {
     "service": "SELECT * WHERE { SERVICE <{U}> { ?s ?p ?o } }",
