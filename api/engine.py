@@ -192,9 +192,16 @@ def _pidfd(pid: int) -> int | None:
         return None
 
 
+def _readable(fd: int, timeout: float) -> bool:
+    """Whether ``fd`` becomes readable within ``timeout`` seconds (poll: any descriptor number)."""
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    return bool(poller.poll(max(0.0, timeout) * 1000))
+
+
 def _gone(pid: int, pidfd: int | None) -> bool:
     if pidfd is not None:
-        return bool(select.select([pidfd], [], [], 0)[0])
+        return _readable(pidfd, 0)
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -230,7 +237,7 @@ def _wait_gone(pid: int, pidfd: int | None, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while not _gone(pid, pidfd) and time.monotonic() < deadline:
         if pidfd is not None:
-            select.select([pidfd], [], [], max(0.0, deadline - time.monotonic()))
+            _readable(pidfd, deadline - time.monotonic())
         else:
             time.sleep(0.01)
 
@@ -453,7 +460,10 @@ def _memory_writer(conn: Connection, store: Store, ctx: _Context) -> None:
                 conn.close()
                 for pid, fd in readers.items():
                     while not _gone(pid, fd) and not ctx.server_gone():
-                        select.select([fd] if fd is not None else [], [], [], 1.0)
+                        if fd is not None:
+                            _readable(fd, 1.0)
+                        else:
+                            time.sleep(1.0)
                 return
 
 
@@ -904,6 +914,14 @@ class Engine:
                 os.waitpid(self._root_pid, 0)
             except ChildProcessError:
                 pass
+        # This process may start many engines (tests, notebooks): give every descriptor back.
+        for fd in [self._root_fd, getattr(self, "_writer_fd", None), *(fd for _pid, fd in self._retired_writers)]:
+            if fd is not None:
+                os.close(fd)
+        self._root_fd, self._writer_fd, self._retired_writers = None, None, []
+        self._root.close()
+        if getattr(self, "_writer", None) is not None:
+            self._writer.close()
         if self.mode == "disk":
             from detente.graph.workspace import Workspace, disk_store_path
 
