@@ -29,7 +29,11 @@ from detente.api import tasks
 from detente.api.config import ApiSettings
 from detente.api.documents import CLAIM_FORMATS, claim_document
 from detente.api.pool import PoolBusy, TaskError, TaskTimeout, WorkerPool
-from detente.graph.store import Store, open_store
+from detente.graph import open_store
+from detente.graph.analysis import SharedParameter
+from detente.graph.location import StoreLocation
+from detente.graph.params import Parameter
+from detente.graph.store import Store
 
 __all__ = ["create_app", "create_demo_app", "DetenteApi", "EXAMPLE_QUERIES"]
 
@@ -115,8 +119,8 @@ class DetenteApi:
     def __init__(self, settings: ApiSettings) -> None:
         self.settings = settings
         store: Store | str = settings.store
-        if isinstance(store, str) and store == "memory:":
-            store = open_store("memory:")
+        if isinstance(store, str) and StoreLocation.parse(store).kind == "memory":
+            store = open_store(store)  # a memory store lives in this process; workers fork from it
         self.store = store
         self.pool = WorkerPool(store, size=settings.workers)
 
@@ -436,13 +440,43 @@ def _params() -> dict[str, object]:
     return {key: values if len(values) > 1 else values[0] for key, values in request.args.lists()}
 
 
+# Routes whose query string takes the filters.
+_FILTERED_ROUTES = ("/analysis/{metric}", "/export/{format}", "/network")
+
+
 @lru_cache(maxsize=1)
 def openapi_document() -> dict[str, Any]:
-    """The OpenAPI 3 description of the REST routes (``api/openapi.yaml``)."""
+    """The OpenAPI 3 description of the REST routes (``api/openapi.yaml``).
+
+    The filters and the analysis parameters are written from their one description
+    (:data:`detente.graph.projections.FILTER_PARAMETERS`, :func:`detente.graph.analysis.parameter_table`).
+    """
     import yaml
 
+    from detente.graph.analysis import METRICS, parameter_table
+    from detente.graph.projections import FILTER_PARAMETERS
+
     text = resources.files("detente.api").joinpath("openapi.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    document = yaml.safe_load(text)
+    document["components"]["parameters"] = {p.name: _query_parameter(p) for p in FILTER_PARAMETERS}
+    refs = [{"$ref": f"#/components/parameters/{p.name}"} for p in FILTER_PARAMETERS]
+    for route in _FILTERED_ROUTES:
+        document["paths"][route]["get"]["parameters"] += refs
+    analysis = document["paths"]["/analysis/{metric}"]["get"]
+    analysis["parameters"] = [{"name": "metric", "in": "path", "required": True,
+                               "schema": {"type": "string", "enum": sorted(METRICS)}},
+                              *analysis["parameters"], *(_query_parameter(shared) for shared in parameter_table())]
+    return document
+
+
+def _query_parameter(parameter: Parameter | SharedParameter) -> dict[str, Any]:
+    """An OpenAPI query parameter from a parameter description."""
+    own = parameter.parameter if isinstance(parameter, SharedParameter) else parameter
+    out: dict[str, Any] = {"name": own.name, "in": "query", "description": parameter.help,
+                           "schema": parameter.json_schema()}
+    if own.multiple:
+        out.update(style="form", explode=True)
+    return out
 
 
 def create_demo_app(config: Mapping[str, object] | None = None) -> Flask:

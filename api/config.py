@@ -22,7 +22,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from detente.graph.store import Store, default_store_uri
+from detente.graph.backends import default_store_uri
+from detente.graph.store import Store
 
 __all__ = ["ApiSettings"]
 

@@ -31,6 +31,8 @@ from typing import Any
 from pyparsing import ParseException, ParseResults
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
+from detente.graph.terms import IRIREF
+
 __all__ = ["RefusedQuery", "QueryShape", "inspect_query", "inspect_update"]
 
 _FORMS = {"SelectQuery": "select", "AskQuery": "ask", "ConstructQuery": "graph", "DescribeQuery": "graph"}
@@ -89,7 +91,7 @@ _LEXICAL_NOISE = re.compile(
     r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
     r'|"(?:[^"\\\n]|\\.)*"'
     r"|'(?:[^'\\\n]|\\.)*'"
-    r"|<[^<>\"{}|^`\\\s]*>"
+    r"|" + IRIREF +
     r"|#[^\n]*",
     re.S,
 )

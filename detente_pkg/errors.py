@@ -78,6 +78,31 @@ class QuerySyntaxError(UsageError):
     """The SPARQL text does not parse."""
 
 
+class ParameterError(UsageError, ValueError):
+    """A parameter, option or query-string value does not fit; the message starts with its name.
+
+    Also a ``ValueError``, so code written before this tree (``except ValueError``)
+    keeps catching it; handlers map it by its class attributes, never as a ValueError.
+
+    >>> error = ParameterError("k", "not an integer: 'many'")
+    >>> str(error), error.parameter, error.http_status
+    ("k: not an integer: 'many'", 'k', 400)
+    """
+
+    def __init__(self, parameter: str, problem: str, *, headers: dict[str, str] | None = None) -> None:
+        super().__init__(f"{parameter}: {problem}", headers=headers)
+        self.parameter = parameter
+
+
+class AmbiguousEntityError(UsageError, ValueError):
+    """Several entities share the name given; the message names every candidate (HTTP 400, exit 2)."""
+
+    def __init__(self, message: str, candidates: tuple[str, ...] = (), *,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(message, headers=headers)
+        self.candidates = candidates
+
+
 class RefusedError(UsageError):
     """Valid, but something this server or store never does (SERVICE, LOAD, writing a system graph)."""
 
@@ -113,6 +138,13 @@ class NotFoundError(DetenteError):
 
     http_status = 404
     exit_code = EXIT_INVALID
+
+
+class UnknownEntityError(NotFoundError, ValueError):
+    """No entity has the IRI, CURIE, path, code, label or alias given (HTTP 404, exit 1).
+
+    Also a ``ValueError`` for code written before this tree (see :class:`ParameterError`).
+    """
 
 
 class InvalidInputError(DetenteError):
@@ -156,7 +188,8 @@ class QueryTimeoutError(DetenteError):
 
 
 __all__ = [
-    "EXIT_OK", "EXIT_INVALID", "EXIT_ERROR", "DetenteError", "UsageError", "QuerySyntaxError", "RefusedError",
+    "EXIT_OK", "EXIT_INVALID", "EXIT_ERROR", "DetenteError", "UsageError", "ParameterError", "AmbiguousEntityError",
+    "QuerySyntaxError", "RefusedError", "UnknownEntityError",
     "NotAcceptableError", "UnsupportedMediaTypeError", "UnauthorizedError", "ForbiddenError", "NotFoundError",
     "InvalidInputError", "StoreError", "ReadOnlyError", "StoreLockedError", "BusyError", "QueryTimeoutError",
 ]

@@ -17,9 +17,10 @@ from pathlib import Path
 
 from rdflib import Dataset
 
-from detente.graph.claims import add_claims_nquads, claims_nquads
+from detente.ontology.vocab import FACTS_GRAPH
+
+from detente.graph.claims import add_claims_nquads, claims_nquads, quads_nquads
 from detente.graph.store import Store
-from detente.graph.terms import nquad
 from detente.loaders.base import LoadContext, LoadError, LoadOptions, ParseResult, Reject
 from detente.loaders.documents import parse_documents, read_documents
 from detente.loaders.entities import entities_result, is_entities_document, is_entities_header
@@ -181,7 +182,9 @@ def load_paths(store: Store | None, paths: Sequence[str | Path], *, skip_invalid
     registry = registry or EntityRegistry()
     if store is not None:
         registry.load_store(store)
-    ctx = LoadContext(registry, options or LoadOptions())
+    # Facts are written under the label the store reads as its facts view, so it takes the text as it is.
+    facts = store.facts_label if store is not None else FACTS_GRAPH
+    ctx = LoadContext(registry, options or LoadOptions(), facts_label=facts)
     files = expand_paths(paths)
     detected = [(p, detect_format(p) if p.exists() else None) for p in files]
     # Entity files first, so claim files can name what they declare.
@@ -195,8 +198,8 @@ def load_paths(store: Store | None, paths: Sequence[str | Path], *, skip_invalid
         fmt, result = parse_path(path, ctx, detected_format)
         report = FileReport(str(path), fmt.name if fmt else "unknown", records=result.records,
                             claims=len(result.claims))
-        entity_text = "".join(nquad(*q) for q in registry.used_quads())
-        text = claims_nquads(result.claims) + entity_text + result.raw_quads
+        entity_text = quads_nquads(registry.used_quads(), facts=facts)
+        text = claims_nquads(result.claims, facts=facts) + entity_text + result.raw_quads
         rejects = list(result.rejects)
         if shacl:
             rejects.extend(_shacl_rejects(path, result, text))
@@ -212,7 +215,7 @@ def load_paths(store: Store | None, paths: Sequence[str | Path], *, skip_invalid
             kept = [c for c in result.claims if result.origins.get(c.iri) not in bad_lines]
             if len(kept) != len(result.claims):
                 result.claims = kept
-                text = claims_nquads(kept) + entity_text + result.raw_quads
+                text = claims_nquads(kept, facts=facts) + entity_text + result.raw_quads
         report.quads = text.count("\n")
         if text:
             report.new_claims = add_claims_nquads(store, [c.iri for c in result.claims], text)

@@ -20,7 +20,7 @@ trig       application/trig             the dataset: claim graphs, provenance, e
 nquads     application/n-quads          the dataset
 ========== ============================ ===========================================
 
->>> from detente.graph.store import open_store
+>>> from detente.graph import open_store
 >>> body, media_type = export_bytes(open_store("memory:"), "nodelink")
 >>> media_type, sorted(__import__("json").loads(body))[:3]
 ('application/json', ['directed', 'graph', 'links'])
@@ -38,7 +38,8 @@ import networkx as nx
 from detente.graph.exports.html import network_html
 from detente.graph.exports.network import to_cytoscape, to_dot, to_edges_csv, to_gexf, to_graphml, to_nodelink, to_nodes_csv
 from detente.graph.exports.rdf import DATASET_FORMATS, FACT_FORMATS, rdf_export
-from detente.graph.projections import PROJECTION_NAMES, Filters, project, split_filter_params
+from detente.errors import ParameterError
+from detente.graph.projections import FILTER_PARAMETERS, PROJECTION_NAMES, Filters, project, split_filter_params
 from detente.graph.store import RDF_FORMATS, Store
 
 
@@ -102,18 +103,19 @@ def export_bytes(store: Store, fmt: str, *, projection: str = "actors", title: s
     ------
     KeyError
         Unknown format.
-    ValueError
-        Unknown projection or parameter, or a filter value that does not fit.
+    ParameterError
+        Unknown projection or parameter, or a filter value that does not fit (the message names it).
     """
     spec = export_format(fmt)
     chosen, rest = split_filter_params(filters)
     unknown = sorted(k for k, v in rest.items() if v is not None)
     if unknown:
-        raise ValueError(f"export: unknown parameter(s) {', '.join(unknown)}")
+        raise ParameterError(", ".join(unknown), f"unknown parameter{'s' if len(unknown) > 1 else ''} of export; "
+                                                 f"accepted: projection, {', '.join(p.name for p in FILTER_PARAMETERS)}")
     if spec.is_rdf:
         return rdf_export(store, spec.name, chosen), spec.media_type
     if projection not in PROJECTION_NAMES:
-        raise ValueError(f"projection: {projection!r} is not one of {', '.join(PROJECTION_NAMES)}")
+        raise ParameterError("projection", f"{projection!r} is not one of {', '.join(PROJECTION_NAMES)}")
     graph = project(store, projection, chosen)
     if spec.name == "html":
         return network_html(graph, title), spec.media_type
