@@ -20,6 +20,12 @@ How workers see the store is the store's to say (its
 ``connect`` (``sparql+http(s)://``)
     workers talk to the remote endpoint; updates go through a one-off writer.
 
+A task's failure comes back as the exception itself (pickled): a
+:class:`~detente.errors.DetenteError` as the task raised it, so the HTTP
+answer reads its status off the class; any other exception is a bug, raised
+again in the server with the worker's traceback chained to it
+(:class:`RemoteTraceback`), so that the server's log shows where it happened.
+
 >>> from detente.graph import open_store
 >>> pool = WorkerPool(open_store("memory:"), size=1)
 >>> pool.call(count_quads, timeout=10)
@@ -32,6 +38,7 @@ from __future__ import annotations
 import atexit
 import multiprocessing as mp
 import os
+import pickle
 import queue
 import signal
 import threading
@@ -42,36 +49,44 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
 
+from detente.errors import (
+    BusyError,
+    DetenteError,
+    NotAcceptableError,
+    NotFoundError,
+    QueryTimeoutError,
+    StoreError,
+    WorkerError,
+)
 from detente.graph.backends import reader_spec
 from detente.graph.location import ReaderSpec, StoreLocation
-from detente.graph.store import QuerySyntaxError, ReadOnlyError, Store, StoreError
+from detente.graph.store import Store
 
-__all__ = ["WorkerPool", "TaskError", "TaskTimeout", "PoolBusy", "NotFound", "NotAcceptable", "count_quads"]
+__all__ = ["WorkerPool", "RemoteTraceback", "TaskError", "TaskTimeout", "PoolBusy", "NotFound", "NotAcceptable",
+           "count_quads"]
 
-
-class TaskError(Exception):
-    """Store work failed; ``kind`` says how (``syntax``, ``refused``, ``not_found``, ``internal``…)."""
-
-    def __init__(self, kind: str, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.message = message
-
-
-class TaskTimeout(Exception):
-    """The work ran past its time limit; its worker was killed."""
+# The pool's failures are detente.errors classes; the old names stay importable.
+TaskError = WorkerError
+TaskTimeout = QueryTimeoutError
+PoolBusy = BusyError
+NotFound = NotFoundError
+NotAcceptable = NotAcceptableError
 
 
-class PoolBusy(Exception):
-    """Every worker stayed busy for the whole waiting time."""
+class RemoteTraceback(Exception):
+    """The traceback of an unexpected exception in a worker, chained as its ``__cause__``.
 
+    A task raising anything but a :class:`~detente.errors.DetenteError` has a
+    bug: the server re-raises the same exception, and its log shows where in
+    the worker it happened.
+    """
 
-class NotFound(LookupError):
-    """Raised by tasks when the thing asked for does not exist (HTTP 404)."""
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
 
-
-class NotAcceptable(ValueError):
-    """Raised by tasks when no format the client accepts can hold the result (HTTP 406)."""
+    def __str__(self) -> str:
+        return f"\n\"\"\"\n{self.text}\"\"\""
 
 
 def count_quads(store: Store) -> int:
@@ -79,27 +94,16 @@ def count_quads(store: Store) -> int:
     return store.count_quads()
 
 
-def _error_kind(exc: BaseException) -> str:
-    # Matched by name where the class lives in a backend module the API must not import.
-    from detente.api.sparql_guard import RefusedQuery
-
-    if isinstance(exc, RefusedQuery):
-        return "refused"
-    if isinstance(exc, QuerySyntaxError):
-        return "syntax"
-    if type(exc).__name__ == "ResultTooLargeError":
-        return "too_large"
-    if isinstance(exc, NotFound):
-        return "not_found"
-    if isinstance(exc, NotAcceptable):
-        return "not_acceptable"
-    if isinstance(exc, ReadOnlyError):
-        return "read_only"
-    if isinstance(exc, StoreError):
-        return "store"
-    if isinstance(exc, (ValueError, TypeError)):
-        return "bad_request"
-    return "internal"
+def _failure(exc: BaseException) -> tuple[Any, ...]:
+    """The reply for a task that raised: the exception itself, and for a bug its traceback too."""
+    if isinstance(exc, DetenteError):
+        return ("error", exc, None)
+    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:  # an exception that does not survive the pipe: keep its type name and text
+        exc = RuntimeError(f"{type(exc).__qualname__}: {exc}")
+    return ("error", exc, text)
 
 
 def _worker_main(conn: Connection, store_ref: Store | ReaderSpec, writable: bool,
@@ -110,11 +114,13 @@ def _worker_main(conn: Connection, store_ref: Store | ReaderSpec, writable: bool
         parent_end.close()
     parent = os.getppid()
     store: Store | None = None
-    failure = ""
+    unavailable: DetenteError | None = None
     try:
         store = store_ref if isinstance(store_ref, Store) else store_ref.open(writable=writable)
-    except Exception as exc:  # answer every task with the reason rather than dying unexplained
-        failure = str(exc) or type(exc).__name__
+    except DetenteError as exc:  # answer every task with the reason rather than dying unexplained
+        unavailable = exc
+    except Exception as exc:
+        unavailable = StoreError(f"the query worker cannot open the store: {exc or type(exc).__name__}")
     while True:
         try:
             # Wake up now and then to notice a parent that died without closing the pipe.
@@ -126,23 +132,28 @@ def _worker_main(conn: Connection, store_ref: Store | ReaderSpec, writable: bool
         except (EOFError, OSError):
             return
         if store is None:
-            reply: tuple[Any, ...] = ("error", "store", f"the query worker cannot open the store: {failure}")
-            conn.send(reply)
+            conn.send(("error", unavailable, None))
             continue
         try:
-            reply = ("ok", fn(store, *args, **kwargs))
-        except Exception as exc:  # every failure goes back as data; the worker lives on
-            kind = _error_kind(exc)
-            if kind == "internal":
-                traceback.print_exc()
-            reply = ("error", kind, str(exc) or type(exc).__name__)
+            reply: tuple[Any, ...] = ("ok", fn(store, *args, **kwargs))
+        except Exception as exc:  # every failure goes back as an exception; the worker lives on
+            reply = _failure(exc)
         try:
             conn.send(reply)
         except (EOFError, OSError):
             return
         except Exception as exc:  # an unpicklable result is a bug of the task
-            traceback.print_exc()
-            conn.send(("error", "internal", f"result could not be sent: {type(exc).__name__}"))
+            conn.send(_failure(exc))
+
+
+def _outcome(reply: tuple[Any, ...]) -> Any:
+    """The result of a worker's reply, or its exception raised here (with the worker's traceback)."""
+    if reply[0] == "ok":
+        return reply[1]
+    _, exc, remote_traceback = reply
+    if remote_traceback is not None:
+        exc.__cause__ = RemoteTraceback(remote_traceback)
+    raise exc
 
 
 @dataclass(eq=False)
@@ -203,16 +214,16 @@ class WorkerPool:
             self._idle.put(self._spawn())
         try:
             self.call(count_quads, timeout=60.0)  # fail now, with the reason, if workers cannot read the store
-        except TaskError as exc:
+        except BaseException:
             self.close()
-            raise StoreError(exc.message) from None
+            raise
 
     # -- workers -----------------------------------------------------------
     def _spawn(self, writable: bool = False, register: bool = True) -> _Worker:
         parent_end, child_end = self._context.Pipe()
         with self._lock:
             if self._closed:
-                raise PoolBusy("the worker pool is shut down")
+                raise BusyError("the worker pool is shut down")
             forked = self.spec.sharing == "fork"
             process = self._context.Process(
                 target=_worker_main, name="detente-query-worker", daemon=True,
@@ -237,14 +248,14 @@ class WorkerPool:
         if not self._closed:
             try:
                 self._idle.put(self._spawn())
-            except PoolBusy:
+            except BusyError:
                 pass
 
     def _acquire(self, wait: float) -> _Worker:
         try:
             worker = self._idle.get(timeout=max(wait, 0.001))
         except queue.Empty:
-            raise PoolBusy(f"all {self.size} query workers stayed busy for {wait:g} s; try again") from None
+            raise BusyError(f"all {self.size} query workers stayed busy for {wait:g} s; try again") from None
         if not worker.process.is_alive():
             self._stop(worker)
             worker = self._spawn()
@@ -268,11 +279,11 @@ class WorkerPool:
         try:
             worker.conn.send((fn, args, kwargs))
             if not worker.conn.poll(timeout):
-                raise TaskTimeout(f"the request ran past the {timeout:g} s time limit and was stopped; "
-                                  "narrow the query or add LIMIT")
+                raise QueryTimeoutError(f"the request ran past the {timeout:g} s time limit and was stopped; "
+                                        "narrow the query or add LIMIT")
             return worker.conn.recv()
         except (EOFError, OSError) as exc:
-            raise TaskError("internal", "the query worker died (out of memory?); it has been restarted") from exc
+            raise WorkerError("the query worker died (out of memory?); it has been restarted") from exc
 
     def call(self, fn: Callable[..., Any], *args: Any, timeout: float, **kwargs: Any) -> Any:
         """Run ``fn(store, *args, **kwargs)`` in a worker and return its result.
@@ -282,12 +293,16 @@ class WorkerPool:
 
         Raises
         ------
-        TaskTimeout
+        QueryTimeoutError
             The work overran ``timeout``: its worker was killed and replaced.
-        PoolBusy
+        BusyError
             No worker became free within ``timeout``.
-        TaskError
-            The task raised; ``kind`` classifies the error.
+        WorkerError
+            The worker died while running the task.
+        Exception
+            Whatever the task raised, as the same exception: a
+            :class:`~detente.errors.DetenteError` as the task made it; anything
+            else is a bug, chained to a :class:`RemoteTraceback` of the worker.
         """
         worker = self._acquire(timeout)
         healthy = False
@@ -299,9 +314,7 @@ class WorkerPool:
                 self._release(worker)
             else:
                 self._replace(worker)
-        if reply[0] == "ok":
-            return reply[1]
-        raise TaskError(reply[1], reply[2])
+        return _outcome(reply)
 
     # -- writing -------------------------------------------------------------
     def update(self, fn: Callable[..., Any], *args: Any, timeout: float, **kwargs: Any) -> Any:
@@ -327,8 +340,7 @@ class WorkerPool:
             reply = self._run_on(worker, _writable_copy(fn), args, kwargs, timeout)
         finally:
             self._replace(worker)
-        if reply[0] != "ok":
-            raise TaskError(reply[1], reply[2])
+        _outcome(reply)
         with self._lock:
             result = fn(self._store, *args, **kwargs)
             self._generation += 1
@@ -342,7 +354,7 @@ class WorkerPool:
         try:
             for _ in range(self.size):
                 drained.append(self._acquire(timeout))
-        except PoolBusy:
+        except BusyError:
             for worker in drained:
                 self._idle.put(worker)
             raise
@@ -367,9 +379,7 @@ class WorkerPool:
             if writer.process.is_alive():
                 writer.process.kill()
                 writer.process.join(10)
-        if reply[0] != "ok":
-            raise TaskError(reply[1], reply[2])
-        return reply[1]
+        return _outcome(reply)
 
     def _refresh_idle(self) -> None:
         stale: list[_Worker] = []

@@ -31,6 +31,7 @@ from typing import Any
 from pyparsing import ParseException, ParseResults
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
+from detente.errors import RefusedError
 from detente.graph.terms import IRIREF
 
 __all__ = ["RefusedQuery", "QueryShape", "inspect_query", "inspect_update"]
@@ -38,8 +39,8 @@ __all__ = ["RefusedQuery", "QueryShape", "inspect_query", "inspect_update"]
 _FORMS = {"SelectQuery": "select", "AskQuery": "ask", "ConstructQuery": "graph", "DescribeQuery": "graph"}
 
 
-class RefusedQuery(ValueError):
-    """The request is valid SPARQL but asks for something this endpoint never does."""
+#: The request is valid SPARQL but asks for something this endpoint never does (HTTP 400).
+RefusedQuery = RefusedError
 
 
 @dataclass(frozen=True)

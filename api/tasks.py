@@ -1,9 +1,11 @@
 """Store work done for HTTP requests, run inside query workers (see :mod:`detente.api.pool`).
 
 Every task is a module-level function ``task(store, …)`` that returns plain,
-picklable data. Tasks raise :class:`~detente.api.pool.NotFound` for a thing
-that does not exist, ``ValueError`` for a bad parameter, and
-:class:`~detente.api.pool.NotAcceptable` when no requested format fits.
+picklable data. Tasks fail with :mod:`detente.errors` classes, which reach the
+client with their own status: :class:`~detente.errors.NotFoundError` for a
+thing that does not exist, :class:`~detente.errors.UsageError` for a bad
+parameter, :class:`~detente.errors.NotAcceptableError` when no requested
+format fits. Any other exception is a bug (HTTP 500).
 
 >>> from detente.graph.store import open_store
 >>> store = open_store("memory:")
@@ -19,12 +21,11 @@ from collections.abc import Mapping, Sequence
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from detente.api.pool import NotAcceptable, NotFound
 from detente.api.sparql_guard import inspect_query, inspect_update
-from detente.errors import AmbiguousEntityError, UnknownEntityError
+from detente.errors import AmbiguousEntityError, NotAcceptableError, NotFoundError, ResultTooLargeError, UsageError
 from detente.graph.claims import ClaimRecord, claims_for, get_claim, provenance, resolve_claim_ref
 from detente.graph.entities import EntityNames
-from detente.graph.store import QuerySyntaxError, Store
+from detente.graph.store import Store
 from detente.graph.terms import Term, is_absolute_iri, is_iri_text
 from detente.ontology.vocab import DTR, ENTITIES_GRAPH
 
@@ -80,25 +81,23 @@ def sparql_query(store: Store, query: str, solutions_format: str | None, graph_f
         fmt = solutions_format if shape.form in ("select", "ask") else graph_format
         if fmt is None:
             kind = "solutions (SELECT/ASK)" if shape.form in ("select", "ask") else "an RDF graph (CONSTRUCT/DESCRIBE)"
-            raise NotAcceptable(f"the query returns {kind}, and the Accept header allows no format for it")
+            raise NotAcceptableError(f"the query returns {kind}, and the Accept header allows no format for it")
         candidates = [fmt]
     else:
         candidates = [f for f in (solutions_format, graph_format) if f is not None]
         if not candidates:
-            raise NotAcceptable("the Accept header allows no result format this endpoint offers")
+            raise NotAcceptableError("the Accept header allows no result format this endpoint offers")
     for position, fmt in enumerate(candidates):
         try:
             result = store.query_serialized(query, fmt, default_graphs=defaults, named_graphs=named,
                                             max_rows=max_rows)
             return result.media_type, result.body, result.kind
-        except QuerySyntaxError:
-            raise
-        except ValueError as exc:
-            if "cannot hold" not in str(exc):
-                raise
+        except NotAcceptableError as exc:  # the format cannot hold this kind of result: try the next one
             if position == len(candidates) - 1:
-                raise NotAcceptable(f"the Accept header allows no format for this result ({exc})") from None
-    raise NotAcceptable("no result format")  # unreachable: candidates is never empty
+                raise NotAcceptableError(f"the Accept header allows no format for this result ({exc})") from None
+        except ResultTooLargeError as exc:
+            raise ResultTooLargeError(f"{exc} (this server returns at most {max_rows} results)") from None
+    raise NotAcceptableError("no result format")  # unreachable: candidates is never empty
 
 
 def sparql_update(store: Store, update: str) -> None:
@@ -112,16 +111,11 @@ def sparql_update(store: Store, update: str) -> None:
 def claim_record(store: Store, ref: str) -> ClaimRecord:
     """One claim by digest, ``claim:`` CURIE, IRI, or the user's own key."""
     if not 0 < len(ref) <= 512 or not is_iri_text(ref):  # claim digests and keys: nothing that could end an IRI
-        raise NotFound(f"no claim {ref!r}")
-    try:
-        iri = resolve_claim_ref(store, ref)
-        record = get_claim(store, iri) if iri is not None else None
-    except QuerySyntaxError:
-        raise
-    except ValueError:  # the reference makes no valid IRI, so no claim has it
-        raise NotFound(f"no claim {ref!r}") from None
+        raise NotFoundError(f"no claim {ref!r}")
+    iri = resolve_claim_ref(store, ref)  # None when the reference makes no valid IRI or names no claim
+    record = get_claim(store, iri) if iri is not None else None
     if record is None:
-        raise NotFound(f"no claim {ref!r} (give its digest, claim:DIGEST, its IRI, or its key)")
+        raise NotFoundError(f"no claim {ref!r} (give its digest, claim:DIGEST, its IRI, or its key)")
     return record
 
 
@@ -137,11 +131,12 @@ def _names(store: Store) -> EntityNames:
 
 
 def resolve_entity_ref(store: Store, ref: str) -> URIRef:
-    """An entity IRI from an IRI, a CURIE, a path such as ``state/UKR``, or a name (:mod:`detente.graph.entities`)."""
-    try:
-        return _names(store).resolve(ref)
-    except UnknownEntityError as exc:
-        raise NotFound(f"{exc}: give an IRI, a CURIE such as state:UKR, or a known name") from None
+    """An entity IRI from an IRI, a CURIE, a path such as ``state/UKR``, or a name (:mod:`detente.graph.entities`).
+
+    An unknown reference raises :class:`~detente.errors.UnknownEntityError` (a NotFoundError: HTTP 404), a
+    name several entities share :class:`~detente.errors.AmbiguousEntityError` (a UsageError: HTTP 400).
+    """
+    return _names(store).resolve(ref)
 
 
 def provenance_report(store: Store, subject: str, predicate: str | None = None,
@@ -152,30 +147,23 @@ def provenance_report(store: Store, subject: str, predicate: str | None = None,
     s = resolve_entity_ref(store, subject)
     p: URIRef | None = None
     o: Term | None = None
-    try:
-        if predicate:
+    if predicate:
+        try:
+            p = resolve_predicate(predicate)
+        except FieldError as exc:
+            raise NotFoundError(f"unknown property {predicate!r}: {exc}") from None
+        if not is_iri(str(p)):
+            raise NotFoundError(f"unknown property {predicate!r}")
+    if obj:
+        if p is not None:
             try:
-                p = resolve_predicate(predicate)
-            except FieldError as exc:
-                raise NotFound(f"unknown property {predicate!r}: {exc}") from None
-            if not is_iri(str(p)):
-                raise NotFound(f"unknown property {predicate!r}")
-        if obj:
-            if p is not None:
                 o = object_term(_names(store), p, obj)
-            else:
-                known = _names(store).lookup(obj)
-                o = known if known is not None else Literal(obj)
-    except FieldError as exc:
-        raise ValueError(str(exc)) from None
-    except NotFound:
-        raise
-    try:
-        report = provenance(store, s, p, o).to_json()
-    except QuerySyntaxError:
-        raise
-    except ValueError:
-        raise NotFound(f"nothing is known about {subject!r}") from None
+            except FieldError as exc:  # a value the property's range does not allow (many prisoners)
+                raise UsageError(str(exc)) from None
+        else:
+            known = _names(store).lookup(obj)
+            o = known if known is not None else Literal(obj)
+    report = provenance(store, s, p, o).to_json()
     report["conflict"] = bool(report["disagreeing"])
     return report
 
@@ -200,13 +188,7 @@ def _term_json(term: Term) -> object:
 
 def entity_description(store: Store, ref: str, claim_limit: int = 100) -> dict[str, object]:
     """An entity: its types, labels, aliases, registry details and the claims about it."""
-    iri = resolve_entity_ref(store, ref)
-    try:
-        return _describe(store, iri, claim_limit)
-    except QuerySyntaxError:
-        raise
-    except ValueError:  # the store refused the IRI: nothing can be known about it
-        raise NotFound(f"nothing is known about {ref!r}") from None
+    return _describe(store, resolve_entity_ref(store, ref), claim_limit)
 
 
 def _describe(store: Store, iri: URIRef, claim_limit: int) -> dict[str, object]:
@@ -226,7 +208,7 @@ def _describe(store: Store, iri: URIRef, claim_limit: int) -> dict[str, object]:
         "GROUP BY ?e", bindings={"e": iri}).rows
     total = int(counts[0][1]) if counts and counts[0][1] is not None else 0  # type: ignore[arg-type]
     if not (types or labels or aliases or details or as_subject or as_object):
-        raise NotFound(f"nothing is known about {iri}")
+        raise NotFoundError(f"nothing is known about {iri}")
     english = [lab for lab in labels if isinstance(lab, Literal) and lab.language in (None, "en")]
     return {
         "iri": str(iri),
@@ -283,22 +265,17 @@ def search_entities(store: Store, q: str, limit: int = 20) -> list[dict[str, obj
 # -- analysis and exports (detente.graph.analysis / detente.graph.exports) ------
 
 def run_analysis(store: Store, metric: str, params: Mapping[str, object]) -> dict[str, object]:
-    """``detente.graph.analysis.run_metric``; an unknown metric is :class:`NotFound`."""
+    """``detente.graph.analysis.run_metric``; an unknown metric is a :class:`~detente.errors.NotFoundError`."""
     from detente.graph.analysis import run_metric
 
-    try:
-        return run_metric(store, metric, **dict(params))
-    except KeyError as exc:
-        raise NotFound(str(exc).strip("'\"")) from None
+    return run_metric(store, metric, **dict(params))
 
 
 def run_export(store: Store, fmt: str, filters: Mapping[str, object]) -> tuple[bytes, str, str]:
-    """``detente.graph.exports.export_bytes``: ``(body, media type, file suffix)``; an unknown format is :class:`NotFound`."""
+    """``detente.graph.exports.export_bytes``: ``(body, media type, file suffix)``; an unknown format is a
+    :class:`~detente.errors.NotFoundError`."""
     from detente.graph.exports import export_bytes, export_format
 
-    try:
-        suffix = export_format(fmt).suffix
-        body, media_type = export_bytes(store, fmt, **dict(filters))
-    except KeyError as exc:
-        raise NotFound(str(exc).strip("'\"")) from None
+    suffix = export_format(fmt).suffix
+    body, media_type = export_bytes(store, fmt, **dict(filters))
     return body, media_type, suffix

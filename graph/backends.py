@@ -10,8 +10,9 @@ import each other.
 
 from __future__ import annotations
 
+from detente.errors import StoreError
 from detente.graph.location import ReaderSpec, StoreLocation
-from detente.graph.store import Store, StoreError
+from detente.graph.store import Store
 
 
 def open_store(uri: str | StoreLocation | None = None, *, read_only: bool = False) -> Store:

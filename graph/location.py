@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from detente.graph.store import StoreError
+from detente.errors import StoreError
 
 if TYPE_CHECKING:
     from detente.graph.store import Store
@@ -103,14 +103,14 @@ class StoreLocation:
 
     @classmethod
     def parse(cls, uri: str) -> "StoreLocation":
-        """Parse a store URI; a :class:`~detente.graph.store.StoreError` names what is wrong.
+        """Parse a store URI; a :class:`~detente.errors.StoreError` names what is wrong.
 
         >>> StoreLocation.parse("oxigraph:/tmp/db").path
         PosixPath('/tmp/db')
         >>> StoreLocation.parse("ftp://nowhere")
         Traceback (most recent call last):
         ...
-        detente.graph.store.StoreError: unknown store URI 'ftp://nowhere': use oxigraph:PATH, memory: or sparql+http(s)://HOST/PATH
+        detente.errors.StoreError: unknown store URI 'ftp://nowhere': use oxigraph:PATH, memory: or sparql+http(s)://HOST/PATH
         """
         text = uri.strip()
         if text == "memory:":

@@ -30,17 +30,15 @@ from xml.sax.saxutils import escape as xml_escape
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 
+from detente.errors import NotAcceptableError, QuerySyntaxError, ResultTooLargeError, StoreError, StoreLockedError
 from detente.graph.location import ReaderSpec, StoreLocation
 from detente.graph.store import (
     DEFAULT_DATASET,
     RDF_FORMATS,
     RESULT_FORMATS,
     QueryResult,
-    QuerySyntaxError,
-    ResultTooLargeError,
     SerializedResult,
     Store,
-    StoreError,
 )
 from detente.graph.sparql_text import check_projection, inject_values
 from detente.graph.terms import Term
@@ -181,6 +179,9 @@ class OxigraphStore(Store):
         try:
             self._store = _shared if _shared is not None else (ox.Store(str(self.path)) if self.path else ox.Store())
         except OSError as exc:
+            if "lock" in str(exc).lower():  # RocksDB: "While lock file: …/LOCK: Resource temporarily unavailable"
+                raise StoreLockedError(f"cannot open Oxigraph store at {self.path}: another process (a running "
+                                       f"'detente serve'?) writes it ({exc})") from exc
             raise StoreError(f"cannot open Oxigraph store at {self.path}: {exc}") from exc
 
     def read_only_view(self) -> "OxigraphStore":
@@ -245,12 +246,12 @@ class OxigraphStore(Store):
         if isinstance(result, (ox.QueryBoolean, ox.QuerySolutions)):
             kind = "ask" if isinstance(result, ox.QueryBoolean) else "select"
             if applies_to != "solutions":
-                raise ValueError(f"{result_format} cannot hold {kind.upper()} results")
+                raise NotAcceptableError(f"{result_format} cannot hold {kind.upper()} results")
             if kind == "select" and max_rows is not None:
                 return SerializedResult(kind, media_type, _serialize_solutions(result, result_format, max_rows))
             return SerializedResult(kind, media_type, result.serialize(format=_RESULTS_FORMAT[result_format]))
         if applies_to != "graph":
-            raise ValueError(f"{result_format} cannot hold CONSTRUCT/DESCRIBE results")
+            raise NotAcceptableError(f"{result_format} cannot hold CONSTRUCT/DESCRIBE results")
         triples = list(islice(result, max_rows + 1)) if max_rows is not None else list(result)
         if max_rows is not None and len(triples) > max_rows:
             raise ResultTooLargeError(f"the result has more than {max_rows} triples; narrow the query")

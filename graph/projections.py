@@ -147,7 +147,7 @@ def split_filter_params(params: Mapping[str, Any]) -> tuple[Filters, dict[str, A
         if given:
             raise ParameterError("filters", "pass either filters= or individual filter parameters, not both")
         if not isinstance(existing, Filters):
-            raise TypeError("filters must be a Filters instance")
+            raise ParameterError("filters", "must be a Filters instance")
         return existing, rest
     return Filters.from_params(**given), rest
 

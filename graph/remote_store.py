@@ -63,17 +63,15 @@ from typing import IO
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
+from detente.errors import NotAcceptableError, QuerySyntaxError, ResultTooLargeError, StoreError
 from detente.graph.location import ReaderSpec, StoreLocation
 from detente.graph.store import (
     DEFAULT_DATASET,
     RDF_FORMATS,
     RESULT_FORMATS,
     QueryResult,
-    QuerySyntaxError,
-    ResultTooLargeError,
     SerializedResult,
     Store,
-    StoreError,
     prefix_header,
 )
 from detente.graph.sparql_text import check_projection, inject_values, query_form, sparql_term, tokenize
@@ -123,7 +121,7 @@ def parse_nquads_lines(nquads: str) -> list[_Quad]:
     >>> parse_nquads_lines('<http://ex/a> <http://ex/p> "x" } ; DROP ALL ; .')
     Traceback (most recent call last):
     ...
-    detente.graph.store.StoreError: invalid N-Quads at line 1: <http://ex/a> <http://ex/p> "x" } ; DROP ALL ; .
+    detente.errors.StoreError: invalid N-Quads at line 1: <http://ex/a> <http://ex/p> "x" } ; DROP ALL ; .
     """
     facts = f"<{FACTS_GRAPH}>"
     quads: list[_Quad] = []
@@ -374,7 +372,7 @@ class RemoteStore(Store):
         params = self._dataset_params(default_graphs, named_graphs)
         if kind in ("select", "ask"):
             if applies_to != "solutions":
-                raise ValueError(f"{result_format} cannot hold {kind.upper()} results")
+                raise NotAcceptableError(f"{result_format} cannot hold {kind.upper()} results")
             body, headers = self._post_query(sparql, media_type, params)
             if kind == "select":
                 limit = self._row_limit(headers)
@@ -385,7 +383,7 @@ class RemoteStore(Store):
                     raise StoreError(f"{self.endpoint} cut the result at its ResultSetMaxRows limit ({limit} rows)")
             return SerializedResult(kind, media_type, body)
         if applies_to != "graph":
-            raise ValueError(f"{result_format} cannot hold CONSTRUCT/DESCRIBE results")
+            raise NotAcceptableError(f"{result_format} cannot hold CONSTRUCT/DESCRIBE results")
         triples = self._graph_result(sparql, params)
         if max_rows is not None and len(triples) > max_rows:
             raise ResultTooLargeError(f"the result has more than {max_rows} triples; narrow the query")
@@ -535,7 +533,7 @@ class RemoteStore(Store):
         operation = "INSERT {{\n{}\n}} WHERE {{ }}" if any(q.has_bnode for q in batch) else "INSERT DATA {{\n{}\n}}"
         try:
             self._post_update(operation.format(body))
-        except StoreError as exc:
+        except (StoreError, QuerySyntaxError) as exc:
             # Virtuoso's compiler gives up on large requests before writing anything: split and retry.
             too_big = re.search(r"SP031|exceeded \d+ lines|memory exhausted", str(exc))
             if too_big and len(batch) > 1 and not any(q.has_bnode for q in batch):

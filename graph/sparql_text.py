@@ -20,7 +20,8 @@ from dataclasses import dataclass
 
 from rdflib import BNode, Literal, URIRef
 
-from detente.graph.store import QueryKind, QuerySyntaxError
+from detente.errors import QuerySyntaxError
+from detente.graph.store import QueryKind
 from detente.graph.terms import IRIREF, Term, is_iri_text, term_nt
 
 _SPARQL_TOKEN = re.compile(r'''
@@ -123,7 +124,7 @@ def check_projection(sparql: str, names: Iterable[str]) -> None:
     >>> check_projection("SELECT ?s WHERE { ?s ?p ?o }", ["p"])
     Traceback (most recent call last):
     ...
-    detente.graph.store.QuerySyntaxError: the SELECT must project every bound variable (SEP-0007): ?p is not projected
+    detente.errors.QuerySyntaxError: the SELECT must project every bound variable (SEP-0007): ?p is not projected
     """
     tokens = tokenize(sparql)
     start = next((i for i, t in enumerate(tokens) if t.kind == "word" and t.depth == 0

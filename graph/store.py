@@ -23,11 +23,19 @@ from typing import IO, TYPE_CHECKING, Any, Literal as TypingLiteral
 
 from rdflib import URIRef
 
+from detente.errors import NotAcceptableError, QuerySyntaxError, ReadOnlyError, ResultTooLargeError, StoreError
 from detente.graph.terms import Term, Triple, rows_from_json
 from detente.ontology.vocab import FACTS_GRAPH, ONTOLOGY_GRAPH, PREFIXES, PROVENANCE_GRAPH
 
 if TYPE_CHECKING:
     from detente.graph.location import ReaderSpec, StoreLocation
+
+# The store's errors live in detente.errors (each knows its HTTP status and exit code); named here too.
+# open_store and default_store_uri live in detente.graph.backends; the old import path still answers
+# them (see __getattr__ below) but does not export them, so that this module names no backend.
+__all__ = ["DEFAULT_DATASET", "RESULT_FORMATS", "RDF_FORMATS", "RDF_SUFFIXES", "QueryKind", "QueryResult",
+           "SerializedResult", "Store", "StoreError", "ReadOnlyError", "QuerySyntaxError", "ResultTooLargeError",
+           "NotAcceptableError", "prefix_header", "select_rows"]
 
 QueryKind = TypingLiteral["select", "ask", "graph"]
 
@@ -70,22 +78,6 @@ RDF_SUFFIXES: dict[str, str] = {
     ".owl": "rdfxml",
     ".xml": "rdfxml",
 }
-
-
-class StoreError(Exception):
-    """A store operation failed (bad URI, unreachable server, storage error)."""
-
-
-class ReadOnlyError(StoreError):
-    """A write was attempted on a store opened read-only."""
-
-
-class QuerySyntaxError(StoreError, ValueError):
-    """The SPARQL text does not parse."""
-
-
-class ResultTooLargeError(StoreError):
-    """A query produced more results than the caller allowed."""
 
 
 @dataclass
@@ -210,7 +202,9 @@ class Store(ABC):
     ) -> SerializedResult:
         """Run a query and serialise its result in ``result_format`` (see :data:`RESULT_FORMATS`).
 
-        Raises ValueError if the format does not fit the query form.
+        Raises :class:`~detente.errors.NotAcceptableError` (a ValueError) if the
+        format does not fit the query form, and
+        :class:`~detente.errors.ResultTooLargeError` past ``max_rows``.
         """
 
     @abstractmethod

@@ -17,17 +17,18 @@ from pathlib import Path
 from rdflib import Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
-from detente.errors import AmbiguousEntityError
+from detente.errors import AmbiguousEntityError, InvalidInputError
 from detente.graph.claims import Activity, Claim, Source
 from detente.graph.entities import EntityNames
+from detente.graph.store import Store
 from detente.graph.terms import Term, Triple
 from detente.loaders.registry import EntityRegistry, entity_type
 from detente.ontology import schema
 from detente.ontology.vocab import DCT, DT, FACTS_GRAPH, SCHEMA, expand_curie
 
 
-class FieldError(ValueError):
-    """A value of one field is wrong; the loader adds file and line."""
+class FieldError(InvalidInputError, ValueError):
+    """A value of one field is wrong; the loader adds file and line (a ValueError too)."""
 
     def __init__(self, field_name: str, message: str) -> None:
         super().__init__(f"field '{field_name}': {message}")
@@ -51,14 +52,28 @@ class Reject:
         return f"{where}:{what} {self.message}"
 
 
-class LoadError(Exception):
-    """A file cannot be loaded; ``rejects`` lists every bad record with file, line and field."""
+class LoadError(InvalidInputError):
+    """A file cannot be loaded and nothing of it was written; ``rejects`` lists every bad record
+    with file, line and field, and the message shows the first :data:`SHOWN_REJECTS` of them.
+
+    >>> error = LoadError([Reject("bad.csv", 3, "object", "'many' is not a valid integer")])
+    >>> print(error)
+    invalid input, nothing of this file was written (1 problem):
+      bad.csv:3: field 'object' 'many' is not a valid integer
+    >>> error.http_status, error.exit_code
+    (422, 1)
+    """
+
+    SHOWN_REJECTS = 20
 
     def __init__(self, rejects: list[Reject]) -> None:
+        count = f"{len(rejects)} problem" + ("s" if len(rejects) != 1 else "")
+        lines = [f"invalid input, nothing of this file was written ({count}):"]
+        lines += [f"  {r}" for r in rejects[:self.SHOWN_REJECTS]]
+        if len(rejects) > self.SHOWN_REJECTS:
+            lines.append(f"  … and {len(rejects) - self.SHOWN_REJECTS} more")
+        super().__init__("\n".join(lines))
         self.rejects = rejects
-        head = "; ".join(str(r) for r in rejects[:5])
-        more = f" (and {len(rejects) - 5} more)" if len(rejects) > 5 else ""
-        super().__init__(head + more)
 
 
 @dataclass
@@ -87,15 +102,18 @@ class ParseResult:
 
 @dataclass
 class LoadContext:
-    """Shared state for loading several files: the entity registry and options.
+    """Shared state for loading several files: the entity registry, options, and the store written to.
 
     ``facts_label`` is the graph label facts get in N-Quads a loader writes itself
-    (the target store's :attr:`~detente.graph.store.Store.facts_label`).
+    (the target store's :attr:`~detente.graph.store.Store.facts_label`). ``store``
+    is read (never written) by loaders that link what they extract to what is
+    already there; it is None when only validating.
     """
 
     registry: EntityRegistry
     options: LoadOptions = field(default_factory=LoadOptions)
     facts_label: URIRef | None = FACTS_GRAPH
+    store: Store | None = None
 
 
 Parser = Callable[[Path, LoadContext], ParseResult]

@@ -170,10 +170,12 @@ def parse_documents(path: Path, ctx: LoadContext) -> ParseResult:
     return result
 
 
-class _Located(Exception):
+class _Located(FieldError):
+    """A field error that knows its own line (a statement deep inside a claim)."""
+
     def __init__(self, line: int | None, field: str, message: str) -> None:
-        super().__init__(message)
-        self.line, self.field, self.message = line, field, message
+        super().__init__(field, message)
+        self.line = line
 
 
 def _statements(ctx: LoadContext, item: dict[str, Any], where: str, item_line: int | None) -> list:

@@ -25,6 +25,7 @@ from detente.loaders.base import LoadContext, LoadError, LoadOptions, ParseResul
 from detente.loaders.documents import parse_documents, read_documents
 from detente.loaders.entities import entities_result, is_entities_document, is_entities_header
 from detente.loaders.gdelt import is_gdelt_export, parse_gdelt
+from detente.loaders.linking import index_store_roles
 from detente.loaders.news import is_news_text, parse_news
 from detente.loaders.rdf import parse_rdf, rdf_format_of
 from detente.loaders.registry import EntityRegistry
@@ -182,9 +183,10 @@ def load_paths(store: Store | None, paths: Sequence[str | Path], *, skip_invalid
     registry = registry or EntityRegistry()
     if store is not None:
         registry.load_store(store)
+        index_store_roles(registry, store)
     # Facts are written under the label the store reads as its facts view, so it takes the text as it is.
     facts = store.facts_label if store is not None else FACTS_GRAPH
-    ctx = LoadContext(registry, options or LoadOptions(), facts_label=facts)
+    ctx = LoadContext(registry, options or LoadOptions(), facts_label=facts, store=store)
     files = expand_paths(paths)
     detected = [(p, detect_format(p) if p.exists() else None) for p in files]
     # Entity files first, so claim files can name what they declare.

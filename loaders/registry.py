@@ -23,6 +23,7 @@ from rdflib.namespace import RDF, RDFS, SKOS, XSD
 from detente.errors import AmbiguousEntityError
 from detente.graph.claims import slug
 from detente.graph.entities import EntityNames, known_states
+from detente.graph.entities import normalize_label as normalize_label  # re-exported from its old home
 from detente.graph.store import Store
 from detente.graph.terms import Term
 from detente.ontology.vocab import DT, DTR, ENTITIES_GRAPH, ENTITY_TYPES, FACTS_GRAPH, TYPE_SEGMENTS, expand_curie
@@ -170,6 +171,13 @@ class EntityRegistry:
 
     def __iter__(self) -> Iterator[Entity]:
         return iter(self._by_iri.values())
+
+    def forget(self, iri: URIRef) -> None:
+        """Drop an entity minted in this run that linking replaced by a known one (its names stay free)."""
+        entity = self._by_iri.pop(iri, None)
+        self._used.discard(iri)
+        if entity is not None:
+            self.names.forget(iri)
 
     def mark_used(self, iris: Iterable[Term]) -> None:
         """Remember entities referenced by claims so their descriptions get written."""

@@ -17,7 +17,7 @@ document shows them.
 >>> run_metric(open_store("memory:"), "nonsense")
 Traceback (most recent call last):
 ...
-KeyError: "unknown metric 'nonsense'; choose one of brokers, centrality, communities, conflicts, corroboration, ego, path, timeline"
+detente.errors.NotFoundError: unknown metric 'nonsense'; choose one of brokers, centrality, communities, conflicts, corroboration, ego, path, timeline
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from detente.errors import ParameterError
+from detente.errors import NotFoundError, ParameterError
 from detente.graph.analysis.brokers import BrokersParams, BrokersResult, brokers
 from detente.graph.analysis.centrality import CentralityParams, CentralityResult, centrality
 from detente.graph.analysis.common import MetricResult
@@ -118,10 +118,10 @@ _ALIASES = {"paths": "path", "shortest-path": "path", "mediators": "brokers"}
 
 
 def metric(name: str) -> Metric:
-    """A metric by name (or alias); KeyError names the known ones."""
+    """A metric by name (or alias); :class:`~detente.errors.NotFoundError` (a KeyError) names the known ones."""
     key = _ALIASES.get(name, name)
     if key not in METRICS:
-        raise KeyError(f"unknown metric {name!r}; choose one of {', '.join(sorted(METRICS))}")
+        raise NotFoundError(f"unknown metric {name!r}; choose one of {', '.join(sorted(METRICS))}")
     return METRICS[key]
 
 
@@ -181,7 +181,7 @@ def parameter_table() -> list[SharedParameter]:
     return [SharedParameter(uses[0][1], tuple(uses)) for uses in table.values()]
 
 
-def analyze(store: Store, name: str, *, filters: Filters | None = None, params: Any = None,
+def analyze(store: Store, name: str, /, *, filters: Filters | None = None, params: Any = None,
             **values: Any) -> MetricResult:
     """Run one analysis by name and return its typed result.
 
@@ -199,10 +199,10 @@ def analyze(store: Store, name: str, *, filters: Filters | None = None, params: 
 
     Raises
     ------
-    KeyError
-        The metric is unknown.
+    NotFoundError
+        The metric is unknown (also a KeyError).
     ParameterError
-        A parameter is unknown or its value does not fit (the message names it); also a ValueError.
+        A parameter is unknown or its value does not fit (the message names it; a UsageError, also a ValueError).
     """
     chosen = metric(name)
     if values:
@@ -212,7 +212,7 @@ def analyze(store: Store, name: str, *, filters: Filters | None = None, params: 
     return chosen.run(store, filters, params)
 
 
-def run_metric(store: Store, name: str, **values: Any) -> dict[str, object]:
+def run_metric(store: Store, name: str, /, **values: Any) -> dict[str, object]:
     """Run one analysis by name and return its JSON document (see :func:`analyze`)."""
     return analyze(store, name, **values).to_json()
 

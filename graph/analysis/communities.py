@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+from detente.errors import ParameterError
 from detente.graph.analysis.common import JsonRecord, MetricResult, NetworkSize, NodeRef
 from detente.graph.params import param
 from detente.graph.projections import Filters, build_actor_graph, load_graph_data
@@ -65,7 +66,7 @@ def detect(graph: nx.Graph, *, method: str = "louvain", seed: int = 0, resolutio
     elif method == "greedy":
         found = nx.community.greedy_modularity_communities(graph, weight="weight", resolution=resolution)
     else:
-        raise ValueError(f"method: {method!r} is not one of {', '.join(METHODS)}")
+        raise ParameterError("method", f"{method!r} is not one of {', '.join(METHODS)}")
     return sorted((set(c) for c in found), key=lambda c: (-len(c), min(c)))
 
 

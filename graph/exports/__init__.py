@@ -35,10 +35,10 @@ from typing import Any
 
 import networkx as nx
 
+from detente.errors import NotFoundError, ParameterError
 from detente.graph.exports.html import network_html
 from detente.graph.exports.network import to_cytoscape, to_dot, to_edges_csv, to_gexf, to_graphml, to_nodelink, to_nodes_csv
 from detente.graph.exports.rdf import DATASET_FORMATS, FACT_FORMATS, rdf_export
-from detente.errors import ParameterError
 from detente.graph.projections import FILTER_PARAMETERS, PROJECTION_NAMES, Filters, project, split_filter_params
 from detente.graph.store import RDF_FORMATS, Store
 
@@ -76,14 +76,14 @@ assert set(FACT_FORMATS + DATASET_FORMATS) == {f.name for f in _RDF}
 
 
 def export_format(name: str) -> ExportFormat:
-    """Look a format up by name (case-insensitive); KeyError names the known ones."""
+    """Look a format up by name (case-insensitive); NotFoundError (a KeyError) names the known ones."""
     key = name.strip().lower()
     if key not in FORMATS:
-        raise KeyError(f"unknown export format {name!r}; choose one of {', '.join(FORMATS)}")
+        raise NotFoundError(f"unknown export format {name!r}; choose one of {', '.join(FORMATS)}")
     return FORMATS[key]
 
 
-def export_bytes(store: Store, fmt: str, *, projection: str = "actors", title: str | None = None,
+def export_bytes(store: Store, fmt: str, /, *, projection: str = "actors", title: str | None = None,
                  **filters: Any) -> tuple[bytes, str]:
     """Export the store in ``fmt``; return the body and its media type.
 
@@ -101,10 +101,11 @@ def export_bytes(store: Store, fmt: str, *, projection: str = "actors", title: s
 
     Raises
     ------
-    KeyError
-        Unknown format.
+    NotFoundError
+        Unknown format (also a KeyError).
     ParameterError
-        Unknown projection or parameter, or a filter value that does not fit (the message names it).
+        Unknown projection or parameter, or a filter value that does not fit (the message names it;
+        a UsageError, also a ValueError).
     """
     spec = export_format(fmt)
     chosen, rest = split_filter_params(filters)

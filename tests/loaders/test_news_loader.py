@@ -15,8 +15,8 @@ from detente.graph.claims import Source, get_claim
 from detente.graph.store import open_store
 from detente.loaders import LoadError, LoadOptions, load_paths
 from detente.loaders.base import LoadContext
-from detente.loaders.gazetteer import mention_finder
 from detente.loaders.news import extract_claims, parse_news, resolve_date, sentences, split_front_matter
+from detente.loaders.news.actors import news_finder
 from detente.loaders.registry import EntityRegistry
 from detente.ontology.vocab import DT, DTR
 
@@ -68,7 +68,7 @@ def test_worked_example_claim_provenance(story_store) -> None:
     assert record.said_by is not None and "envoy" in (record.said_by_label or "").lower()
     assert record.quote is not None and "314 prisoners" in record.quote
     assert text[record.quote_start:record.quote_end] == record.quote
-    assert record.method == "news-rules:v1"
+    assert record.method == "news-rules:v2"
     assert 0.6 <= (record.confidence or 0) <= 0.9
     assert record.url == STORY_OPTIONS.source_url and record.issued == "2025-03-12"
     confirm, = _one(store, "SELECT ?c WHERE { GRAPH ?c { ?a dt:confirmedBy ?o } }")
@@ -190,7 +190,7 @@ def test_split_front_matter_without_block() -> None:
 def test_wikipedia_current_events_sanity() -> None:
     events = json.loads(WIKI.read_text(encoding="utf-8"))
     registry = EntityRegistry()
-    finder = mention_finder(registry, demonyms=True, capitals=True)
+    finder = news_finder(registry)
     by_id: dict[str, list] = {}
     for event in events:
         url = event["source"][0]["url"] if event["source"] else "https://en.wikipedia.org/wiki/Portal:Current_events"
@@ -208,9 +208,9 @@ def test_wikipedia_current_events_sanity() -> None:
     cuba = facts("56797")
     assert (DT.hasParty, DTR["state/CUB"]) in cuba and (DT.announcedBy, DTR["state/CUB"]) in cuba
     assert not any(p == DT.prisonerCount for p, _ in cuba)
-    # The U.S. Senate vote on the nuclear agreement with Iran.
-    iran = facts("56782")
-    assert (DT.hasParty, DTR["state/IRN"]) in iran and any(o == DT.Agreement for _, o in iran)
+    # The U.S. Senate vote on the nuclear agreement with Iran: the agreement is mentioned, not made, in this
+    # sentence, so it is no new event (issue 11: a treaty mentioned in passing is not an event).
+    assert facts("56782") == set()
     # Russia and Estonia exchange two convicted spies.
     spies = facts("57033")
     assert {(DT.hasParty, DTR["state/RUS"]), (DT.hasParty, DTR["state/EST"]), (DT.prisonerCount, Literal(2))} <= spies

@@ -16,11 +16,12 @@ CLASSES = [
     "Actor", "State", "Person", "Envoy", "Organization", "NewsOrganization",
     "InternationalOrganization", "Venue", "Event", "Talks", "Exchange", "PrisonerExchange",
     "Announcement", "Agreement", "Ceasefire", "PeaceAgreement", "Claim", "Source",
-    "NewsArticle", "OfficialStatement", "Dataset", "ExtractionActivity",
+    "NewsArticle", "OfficialStatement", "Dataset", "ExtractionActivity", "LinkRecord", "LinkingActivity",
 ]
 OBJECT_PROPERTIES = [
     "hasParty", "heldAt", "mediatedBy", "announcedBy", "confirmedBy", "signatory",
     "represents", "reachedDuring", "implements", "country", "saidBy",
+    "initiator", "target", "possiblySameAs", "linkSource", "linkTarget",
 ]
 DATATYPE_PROPERTIES = {
     "prisonerCount": XSD.integer, "startDate": XSD.date, "endDate": XSD.date,
@@ -29,7 +30,7 @@ DATATYPE_PROPERTIES = {
     "isoCode": XSD.string, "wikidataId": XSD.string, "cameoCode": XSD.string,
     "goldsteinScale": XSD.decimal, "externalId": XSD.string,
     "ceasefireProvision": XSD.boolean, "prisonerReleaseProvision": XSD.boolean,
-    "method": XSD.string,
+    "method": XSD.string, "linkScore": XSD.decimal, "linkDecision": XSD.string, "linkEvidence": XSD.string,
 }
 EXTERNAL_DATATYPE_PROPERTIES = {
     DCTERMS.issued: XSD.date, DCTERMS.title: XSD.string, SCHEMA.url: XSD.anyURI,
