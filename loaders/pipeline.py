@@ -17,11 +17,10 @@ from pathlib import Path
 
 from rdflib import Dataset
 
-from detente.ontology.vocab import FACTS_GRAPH
-
+from detente.errors import AmbiguousEntityError
 from detente.graph.claims import add_claims_nquads, claims_nquads, quads_nquads
 from detente.graph.store import Store
-from detente.loaders.base import LoadContext, LoadError, LoadOptions, ParseResult, Reject
+from detente.loaders.base import FieldError, LoadContext, LoadError, LoadOptions, ParseResult, Reject
 from detente.loaders.documents import parse_documents, read_documents
 from detente.loaders.entities import entities_result, is_entities_document, is_entities_header
 from detente.loaders.gdelt import is_gdelt_export, parse_gdelt
@@ -31,6 +30,7 @@ from detente.loaders.rdf import parse_rdf, rdf_format_of
 from detente.loaders.registry import EntityRegistry
 from detente.loaders.statements import is_statements_header, parse_statements
 from detente.loaders.ucdp import is_ucdp_header, parse_ucdp
+from detente.ontology.vocab import FACTS_GRAPH
 
 
 @dataclass
@@ -166,7 +166,13 @@ def parse_path(path: Path, ctx: LoadContext,
     if fmt is None:
         return None, ParseResult(rejects=[Reject(str(path), None, None,
                                                  f"unknown input format ({path.suffix or 'no suffix'})")])
-    return fmt, fmt.parse(path, ctx)
+    try:
+        return fmt, fmt.parse(path, ctx)
+    except (FieldError, AmbiguousEntityError) as exc:
+        # A name several entities share, met outside a parser's own record checks (a news story's actors):
+        # the file is refused with the candidates named, as every face refuses that name.
+        field_name, message = (exc.field, exc.message) if isinstance(exc, FieldError) else (None, str(exc))
+        return fmt, ParseResult(rejects=[Reject(str(path), None, field_name, message)])
 
 
 def load_paths(store: Store | None, paths: Sequence[str | Path], *, skip_invalid: bool = False,
