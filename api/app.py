@@ -3,8 +3,8 @@
 Create it with :func:`create_app`; serve it with :func:`detente.api.server.serve`
 (waitress). The routes live in three blueprints: :mod:`detente.api.sparql`
 (``/sparql``, ``/update``), :mod:`detente.api.rest` (claims, provenance,
-entities, analysis, exports, ontology, service) and :mod:`detente.api.pages`
-(``/``). All store work runs in worker processes with a hard time limit
+entities, analysis, exports, ontology, service), :mod:`detente.api.pages`
+(``/``) and :mod:`detente.api.reconcile` (``/reconcile``, for OpenRefine). All store work runs in worker processes with a hard time limit
 (:mod:`detente.api.pool`); errors are answered by one handler
 (:func:`detente.api.common.handle_error`).
 
@@ -22,7 +22,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from detente.api import pages, rest, sparql
+from detente.api import pages, reconcile, rest, sparql
 from detente.api.common import DetenteApi, handle_error
 from detente.api.config import ApiSettings
 from detente.api.pages import EXAMPLE_QUERIES
@@ -50,6 +50,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.register_blueprint(sparql.bp)
     app.register_blueprint(rest.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(reconcile.bp)  # /reconcile: OpenRefine's Reconciliation Service API
     app.register_error_handler(Exception, handle_error)
     return app
 

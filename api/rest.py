@@ -80,10 +80,14 @@ def provenance() -> Response:
 
 @bp.get("/entities/<path:entity_id>")
 def entity(entity_id: str) -> Response | str:
-    """An entity as JSON or an HTML page."""
-    chosen = negotiate(["application/json", "text/html"])
+    """An entity as JSON, an HTML page, or its description in Turtle or JSON-LD."""
+    offers = ["application/json", "text/html", "text/turtle", "application/ld+json"]
+    chosen = negotiate(offers)
     if chosen is None:
-        raise NotAcceptableError("entities are offered as application/json and text/html")
+        raise NotAcceptableError("entities are offered as " + ", ".join(offers))
+    if chosen in ("text/turtle", "application/ld+json"):
+        body = current_api().call(tasks.entity_rdf, entity_id, "turtle" if chosen == "text/turtle" else "jsonld")
+        return Response(body, mimetype=chosen)
     description = current_api().call(tasks.entity_description, entity_id)
     if chosen == "text/html":
         return render_template("entity.html", entity=description, local=tasks.local_path)
@@ -188,7 +192,7 @@ def openapi_document() -> dict[str, Any]:
 
     text = resources.files("detente.api").joinpath("openapi.yaml").read_text(encoding="utf-8")
     document: dict[str, Any] = yaml.safe_load(text)
-    document["components"]["parameters"] = {p.name: _query_parameter(p) for p in FILTER_PARAMETERS}
+    document["components"]["parameters"].update({p.name: _query_parameter(p) for p in FILTER_PARAMETERS})
     refs = [{"$ref": f"#/components/parameters/{p.name}"} for p in FILTER_PARAMETERS]
     for route in _FILTERED_ROUTES:
         document["paths"][route]["get"]["parameters"] += refs

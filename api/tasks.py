@@ -26,10 +26,10 @@ from detente.errors import AmbiguousEntityError, NotAcceptableError, NotFoundErr
 from detente.graph.claims import ClaimRecord, claims_for, get_claim, provenance, resolve_claim_ref
 from detente.graph.entities import EntityNames
 from detente.graph.store import Store
-from detente.graph.terms import Term, is_absolute_iri, is_iri_text
-from detente.ontology.vocab import DTR, ENTITIES_GRAPH
+from detente.graph.terms import Term, is_absolute_iri, is_iri_text, local_path
+from detente.ontology.vocab import ENTITIES_GRAPH
 
-__all__ = ["sparql_query", "sparql_update", "claim_record", "provenance_report", "entity_description",
+__all__ = ["sparql_query", "sparql_update", "claim_record", "provenance_report", "entity_description", "entity_rdf",
            "resolve_entity_ref", "search_entities", "run_analysis", "run_export", "is_iri", "local_path"]
 
 
@@ -40,18 +40,6 @@ def is_iri(text: str) -> bool:
     (True, False, True)
     """
     return is_absolute_iri(text)
-
-
-def local_path(iri: str) -> str | None:
-    """The part of a detente data IRI after the base, used in this server's URLs.
-
-    >>> local_path("https://w3id.org/detente/id/state/UKR")
-    'state/UKR'
-    >>> local_path("http://example.org/x") is None
-    True
-    """
-    base = str(DTR)
-    return iri[len(base):] if iri.startswith(base) and len(iri) > len(base) else None
 
 
 # -- SPARQL ------------------------------------------------------------------
@@ -189,6 +177,27 @@ def _term_json(term: Term) -> object:
 def entity_description(store: Store, ref: str, claim_limit: int = 100) -> dict[str, object]:
     """An entity: its types, labels, aliases, registry details and the claims about it."""
     return _describe(store, resolve_entity_ref(store, ref), claim_limit)
+
+
+def entity_rdf(store: Store, ref: str, rdf_format: str) -> bytes:
+    """An entity's description (types, labels, aliases, ``owl:sameAs``/``schema:sameAs`` its Wikidata item,
+    country…) from the entity graph, as Turtle (``turtle``) or JSON-LD (``jsonld``)."""
+    from rdflib import Graph
+
+    from detente.ontology.vocab import PREFIXES
+
+    iri = resolve_entity_ref(store, ref)
+    triples = store.query("CONSTRUCT { ?e ?p ?o } WHERE { ?e ?p ?o }", bindings={"e": iri},
+                          default_graphs=[ENTITIES_GRAPH]).triples
+    if not triples:
+        raise NotFoundError(f"no description of {ref!r} (entities are described by the files that declare them)")
+    graph = Graph()
+    for prefix in ("dt", "state", "person", "organization", "venue", "event", "agreement", "rdfs", "skos", "owl",
+                   "schema", "wd"):
+        graph.bind(prefix, PREFIXES[prefix], override=True)
+    for triple in triples:
+        graph.add(triple)  # type: ignore[arg-type]
+    return graph.serialize(format="json-ld" if rdf_format == "jsonld" else "turtle", encoding="utf-8")
 
 
 def _describe(store: Store, iri: URIRef, claim_limit: int) -> dict[str, object]:

@@ -17,8 +17,12 @@ When several entities share a name, one rule decides (:meth:`EntityNames.lookup`
 the entity whose own label it is, else the one actor among them; otherwise the
 reference is ambiguous and the error names every candidate.
 
-This is the only module that imports pycountry. Minting new entities and
-writing their descriptions is the loaders' business (:mod:`detente.loaders.registry`).
+This is the only module that imports pycountry, and the one that reads the
+states' Wikidata items (:func:`state_wikidata`, from ``graph/data/wikidata_states.csv``).
+:meth:`EntityNames.entities` lists what the resolver knows, for whoever must
+match names against every entity (OpenRefine reconciliation, :mod:`detente.loaders.matching`).
+Minting new entities and writing their descriptions (with their Wikidata links
+and the link claims) is the loaders' business (:mod:`detente.loaders.registry`).
 
 >>> names = EntityNames()
 >>> names.resolve("united  states") == names.resolve("U.S.") == names.resolve("state/USA") == names.resolve("USA")
@@ -33,11 +37,13 @@ detente.errors.UnknownEntityError: unknown entity 'Atlantis': no entity has this
 
 from __future__ import annotations
 
+import csv
 import re
 import unicodedata
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import pycountry
 from rdflib import Literal, URIRef
@@ -104,25 +110,84 @@ def normalize_label(text: str) -> str:
     return re.sub(r"[\s\-_]+", " ", folded).strip()
 
 
+#: ISO 3166-1 alpha-3 code → Wikidata item, one row a state (origin and licence in ``graph/data/README.md``).
+WIKIDATA_STATES_TABLE = Path(__file__).resolve().parent / "data" / "wikidata_states.csv"
+_QID = re.compile(r"Q[1-9][0-9]*")
+
+
+def is_wikidata_item(text: str) -> bool:
+    """Whether ``text`` is a Wikidata item id (``Q212``; no leading zero).
+
+    >>> is_wikidata_item("Q212"), is_wikidata_item("Q0212"), is_wikidata_item("P17")
+    (True, False, False)
+    """
+    return _QID.fullmatch(text) is not None
+
+
+@lru_cache(maxsize=1)
+def state_wikidata() -> dict[str, str]:
+    """ISO 3166-1 alpha-3 code → Wikidata item id, from the bundled table.
+
+    >>> state_wikidata()["UKR"]
+    'Q212'
+
+    Raises ValueError naming the line when the table holds a malformed row.
+    """
+    out: dict[str, str] = {}
+    with WIKIDATA_STATES_TABLE.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        for row in reader:
+            code, qid = (row.get("iso3") or "").strip(), (row.get("wikidata") or "").strip()
+            if not re.fullmatch(r"[A-Z]{3}", code) or not is_wikidata_item(qid) or code in out:
+                raise ValueError(f"{WIKIDATA_STATES_TABLE}:{reader.line_num}: bad row {row!r}")
+            out[code] = qid
+    return out
+
+
 @dataclass(frozen=True)
 class KnownEntity:
-    """An entity the resolver knows without any store: its IRI, class, names and ISO code."""
+    """An entity the resolver knows without any store: its IRI, class, names, ISO code and Wikidata item."""
 
     iri: URIRef
     type: URIRef
     label: str
     aliases: tuple[str, ...] = ()
     iso_code: str | None = None
+    wikidata: str | None = None
+
+
+@dataclass(frozen=True)
+class NamedEntity:
+    """What the resolver knows of one entity (:meth:`EntityNames.entities`).
+
+    Attributes
+    ----------
+    iri: the entity.
+    label: its display label (the store's English or untagged label, else the state's).
+    aliases: its other names as written (labels in other languages, aliases, codes), sorted.
+    types: its classes.
+    iso_code, wikidata: for an ISO 3166 state, its alpha-3 code and Wikidata item.
+    """
+
+    iri: URIRef
+    label: str
+    aliases: tuple[str, ...]
+    types: frozenset[URIRef]
+    iso_code: str | None = None
+    wikidata: str | None = None
 
 
 @lru_cache(maxsize=1)
 def known_states() -> tuple[KnownEntity, ...]:
-    """Every ISO 3166-1 state: ``dtr:state/ISO3``, its names and codes (pycountry) and :data:`STATE_ALIASES`.
+    """Every ISO 3166-1 state: ``dtr:state/ISO3`` with its names, codes and Wikidata item.
+
+    Names and codes come from pycountry and :data:`STATE_ALIASES`, the item from :func:`state_wikidata`.
 
     >>> ukraine = next(s for s in known_states() if s.iso_code == "UKR")
-    >>> ukraine.label, "UA" in ukraine.aliases
-    ('Ukraine', True)
+    >>> ukraine.label, "UA" in ukraine.aliases, ukraine.wikidata
+    ('Ukraine', True, 'Q212')
     """
+    items = state_wikidata()
     out = []
     for country in pycountry.countries:
         code = country.alpha_3
@@ -137,7 +202,8 @@ def known_states() -> tuple[KnownEntity, ...]:
             label = extra[0]
         aliases.update(extra)
         aliases.discard("")
-        out.append(KnownEntity(DTR[f"state/{code}"], DT.State, label, tuple(sorted(aliases - {label})), code))
+        out.append(KnownEntity(DTR[f"state/{code}"], DT.State, label, tuple(sorted(aliases - {label})), code,
+                               items.get(code)))
     return tuple(out)
 
 
@@ -150,14 +216,15 @@ def actor_types() -> frozenset[URIRef]:
 
 
 class _NameTable:
-    """Normalised name → {entity: whether the name is one of its labels}, and entity → types."""
+    """Normalised name → {entity: whether the name is one of its labels}; entity → types, keys, names as written."""
 
-    __slots__ = ("names", "types", "keys")
+    __slots__ = ("names", "types", "keys", "spelled")
 
     def __init__(self) -> None:
         self.names: dict[str, dict[URIRef, bool]] = {}
         self.types: dict[URIRef, set[URIRef]] = {}
         self.keys: dict[URIRef, set[str]] = {}
+        self.spelled: dict[URIRef, set[str]] = {}
 
     def add(self, iri: URIRef, name: str, is_label: bool) -> None:
         key = normalize_label(name)
@@ -166,6 +233,7 @@ class _NameTable:
         found = self.names.setdefault(key, {})
         found[iri] = found.get(iri, False) or is_label
         self.keys.setdefault(iri, set()).add(key)
+        self.spelled.setdefault(iri, set()).add(name.strip())
 
     def forget(self, iri: URIRef) -> None:
         for key in self.keys.pop(iri, ()):
@@ -175,6 +243,7 @@ class _NameTable:
                 if not found:
                     del self.names[key]
         self.types.pop(iri, None)
+        self.spelled.pop(iri, None)
 
 
 @lru_cache(maxsize=1)
@@ -186,6 +255,14 @@ def _state_table() -> _NameTable:
             table.add(state.iri, alias, False)
         table.types[state.iri] = {state.type}
     return table
+
+
+def _unwrapped(ref: str) -> str:
+    """A reference without surrounding spaces and ``<…>``."""
+    text = ref.strip()
+    if text.startswith("<") and text.endswith(">"):
+        text = text[1:-1].strip()
+    return text
 
 
 class EntityNames:
@@ -277,23 +354,33 @@ class EntityNames:
         >>> EntityNames().lookup("Atlantis") is None
         True
         """
-        text = ref.strip()
-        if text.startswith("<") and text.endswith(">"):
-            text = text[1:-1].strip()
-        if not text:
+        found = self.identifier(ref)
+        if found is not None:
+            return found
+        text = _unwrapped(ref)
+        if not text or self._direct(text) is not None:  # nothing, or an IRI or CURIE that makes no valid IRI
             return None
-        direct = self._direct(text)
-        if direct is not None:
-            return direct if is_iri_text(str(direct)) else None
-        path = self._path(text)
-        if path is not None:
-            return path
         candidates = self._candidates(normalize_label(text))
         if within is not None:
             candidates = {iri: own for iri, own in candidates.items() if iri in within}
         if not candidates:
             return None
         return self._choose(text, candidates)
+
+    def identifier(self, ref: str) -> URIRef | None:
+        """The entity an IRI, a CURIE or a path spells (steps 1 to 3 above), or None: no name is looked up.
+
+        >>> names = EntityNames(states=False)
+        >>> str(names.identifier("state/UKR")), str(names.identifier("state:UKR")), names.identifier("Ukraine")
+        ('https://w3id.org/detente/id/state/UKR', 'https://w3id.org/detente/id/state/UKR', None)
+        """
+        text = _unwrapped(ref)
+        if not text:
+            return None
+        direct = self._direct(text)
+        if direct is not None:
+            return direct if is_iri_text(str(direct)) else None
+        return self._path(text)
 
     def resolve(self, ref: str, *, within: Collection[URIRef] | None = None) -> URIRef:
         """Like :meth:`lookup`, but an unknown reference raises :class:`~detente.errors.UnknownEntityError`."""
@@ -312,6 +399,26 @@ class EntityNames:
         ['https://w3id.org/detente/id/state/UKR']
         """
         return sorted(self._candidates(normalize_label(name)))
+
+    def entities(self) -> list[NamedEntity]:
+        """Every entity the resolver knows: the states (if known) and every entity it was taught, by IRI.
+
+        >>> ukraine = next(e for e in EntityNames().entities() if e.iso_code == "UKR")
+        >>> ukraine.label, ukraine.wikidata, "UA" in ukraine.aliases, [str(t) for t in ukraine.types]
+        ('Ukraine', 'Q212', True, ['https://w3id.org/detente/ontology#State'])
+        """
+        states = {state.iri: state for state in known_states()} if self._base is not None else {}
+        out = []
+        for iri in sorted(set(states) | set(self._own.spelled)):
+            state = states.get(iri)
+            spelled = set(self._own.spelled.get(iri, ()))
+            if state is not None:
+                spelled |= {state.label, *state.aliases}
+            label = self.labels.get(iri) or (state.label if state is not None else min(spelled))
+            out.append(NamedEntity(iri, label, tuple(sorted(spelled - {label})), frozenset(self.types(iri)),
+                                   state.iso_code if state is not None else None,
+                                   state.wikidata if state is not None else None))
+        return out
 
     def types(self, iri: URIRef) -> set[URIRef]:
         """The classes known of an entity."""
@@ -366,5 +473,6 @@ class EntityNames:
                                    names)
 
 
-__all__ = ["EntityNames", "KnownEntity", "NAMES_QUERY", "NAME_GRAPHS", "STATE_ALIASES", "actor_types", "known_states",
-           "normalize_label"]
+__all__ = ["EntityNames", "KnownEntity", "NamedEntity", "NAMES_QUERY", "NAME_GRAPHS", "STATE_ALIASES",
+           "WIKIDATA_STATES_TABLE", "actor_types", "is_wikidata_item", "known_states", "normalize_label",
+           "state_wikidata"]

@@ -22,7 +22,7 @@ from typing import Union
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 
-from detente.ontology.vocab import curie_of
+from detente.ontology.vocab import DTR, curie_of
 
 Term = Union[URIRef, Literal, BNode]
 Triple = tuple[Term, Term, Term]
@@ -58,6 +58,18 @@ def is_absolute_iri(text: str) -> bool:
     (True, False)
     """
     return _ABSOLUTE_IRI.fullmatch(text) is not None
+
+
+def local_path(iri: str) -> str | None:
+    """The part of a detente data IRI after the base (``state/UKR``); None for an IRI outside the data base.
+
+    The HTTP routes and the reconciliation ids write entities so.
+
+    >>> local_path("https://w3id.org/detente/id/state/UKR"), local_path("http://example.org/x")
+    ('state/UKR', None)
+    """
+    base = str(DTR)
+    return iri[len(base):] if iri.startswith(base) and len(iri) > len(base) else None
 
 
 def curie(iri: str) -> str:

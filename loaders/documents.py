@@ -17,6 +17,10 @@ One document::
           - [agreement:x, a, dt:Agreement]
           - {subject: agreement:x, predicate: dt:prisonerCount, object: 314}
 
+A document may also declare the entities its claims name, under ``entities:``
+(the keys of an entity file: ``id, type, label, aliases, wikidata, country,
+represents``); they are registered before its claims are read.
+
 A YAML file may hold several documents (``---``) or a list of them; a JSON
 file an object or an array; a JSON Lines file one document a line. Errors
 name the line of the offending value.
@@ -129,6 +133,10 @@ def parse_documents(path: Path, ctx: LoadContext) -> ParseResult:
         if not isinstance(doc, dict):
             result.rejects.append(Reject(name, doc_line, None, "a document must be a mapping with 'source' and 'claims'"))
             continue
+        if "entities" in doc:  # entities declared beside the claims, before them
+            from detente.loaders.entities import declare_entities
+
+            result.rejects.extend(declare_entities(ctx, name, doc["entities"], _line(doc, doc_line)))
         src = doc.get("source")
         if not isinstance(src, dict):
             result.rejects.append(Reject(name, _line(doc, doc_line), "source", "is missing or not a mapping"))

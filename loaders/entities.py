@@ -24,6 +24,7 @@ from typing import Any
 
 from rdflib import URIRef
 
+from detente.graph.entities import is_wikidata_item
 from detente.loaders.base import FieldError, LoadContext, ParseResult, Reject, resolve_entity
 from detente.loaders.documents import read_documents
 from detente.loaders.registry import Entity, entity_type
@@ -38,7 +39,8 @@ def is_entities_header(header: list[str]) -> bool:
 
 
 def is_entities_document(doc: Any) -> bool:
-    return isinstance(doc, dict) and "entities" in doc
+    """An entities-only document; a claim document may also carry ``entities:`` (see :func:`declare_entities`)."""
+    return isinstance(doc, dict) and "entities" in doc and "claims" not in doc
 
 
 def _entity(ctx: LoadContext, record: dict[str, Any]) -> Entity:
@@ -59,7 +61,7 @@ def _entity(ctx: LoadContext, record: dict[str, Any]) -> Entity:
     aliases = [a.strip() for a in (aliases_raw.split("|") if isinstance(aliases_raw, str) else aliases_raw)
                if str(a).strip()]
     wikidata = str(record.get("wikidata") or "").strip() or None
-    if wikidata and not re.fullmatch(r"Q\d+", wikidata):
+    if wikidata and not is_wikidata_item(wikidata):
         raise FieldError("wikidata", f"{wikidata!r} is not a Wikidata id such as Q212")
     country = None
     if str(record.get("country") or "").strip():
@@ -94,6 +96,13 @@ def parse_entities(path: Path, ctx: LoadContext) -> tuple[list[Entity], list[Rej
                 rejects.append(Reject(name, line, "entities", "must be a list"))
                 continue
             records.extend((getattr(item, "line", line), item) for item in items)
+    entities.extend(_declare(ctx, name, records, rejects))
+    return entities, rejects, len(records)
+
+
+def _declare(ctx: LoadContext, name: str, records: list[tuple[int | None, Any]],
+             rejects: list[Reject]) -> list[Entity]:
+    entities = []
     for line, record in records:
         if not isinstance(record, dict):
             rejects.append(Reject(name, line, None, "an entity must be a mapping"))
@@ -106,7 +115,16 @@ def parse_entities(path: Path, ctx: LoadContext) -> tuple[list[Entity], list[Rej
         ctx.registry.add(entity)
         ctx.registry.mark_used([entity.iri])
         entities.append(entity)
-    return entities, rejects, len(records)
+    return entities
+
+
+def declare_entities(ctx: LoadContext, name: str, items: Any, line: int | None) -> list[Reject]:
+    """Register the ``entities:`` of a claim document (ids, labels, aliases, Wikidata ids…); return rejects."""
+    if not isinstance(items, list):
+        return [Reject(name, line, "entities", "must be a list")]
+    rejects: list[Reject] = []
+    _declare(ctx, name, [(getattr(item, "line", line), item) for item in items], rejects)
+    return rejects
 
 
 def entities_result(path: Path, ctx: LoadContext) -> ParseResult:

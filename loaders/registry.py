@@ -1,9 +1,11 @@
 """The entity registry: minting entities, remembering the ones claims use, writing their descriptions.
 
 Names are resolved by the one resolver, :class:`detente.graph.entities.EntityNames`
-(ISO 3166 states with their names and codes, the store's entities); the registry
-adds what loaders declare (entity files) and mint (publishers, venues, people…),
-and writes the descriptions of the entities that claims reference.
+(ISO 3166 states with their names, codes and Wikidata items, the store's entities);
+the registry adds what loaders declare (entity files, a claim document's ``entities:``)
+and mint (publishers, venues, people…), and writes the descriptions of the entities
+that claims reference: with ``owl:sameAs``/``schema:sameAs`` their Wikidata item, and
+for a state the link claim sourced to the bundled table (:mod:`detente.loaders.wikidata`).
 
 >>> registry = EntityRegistry()
 >>> registry.resolve("U.S.") == registry.resolve("United States") == registry.resolve("USA")
@@ -22,10 +24,11 @@ from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
 from detente.errors import AmbiguousEntityError
 from detente.graph.claims import slug
-from detente.graph.entities import EntityNames, known_states
+from detente.graph.entities import EntityNames, known_states, state_wikidata
 from detente.graph.entities import normalize_label as normalize_label  # re-exported from its old home
 from detente.graph.store import Store
 from detente.graph.terms import Term
+from detente.loaders.wikidata import same_as_triples, state_link_quads
 from detente.ontology.vocab import DT, DTR, ENTITIES_GRAPH, ENTITY_TYPES, FACTS_GRAPH, TYPE_SEGMENTS, expand_curie
 
 
@@ -72,7 +75,7 @@ class Entity:
             if alias != self.label:
                 yield self.iri, SKOS.altLabel, Literal(alias, lang="en")
         if self.wikidata:
-            yield self.iri, DT.wikidataId, Literal(self.wikidata)
+            yield from same_as_triples(self.iri, self.wikidata)
         if self.country is not None:
             yield self.iri, DT.country, self.country
         if self.iso_code:
@@ -98,7 +101,7 @@ class EntityRegistry:
             for state in known_states():
                 # The resolver knows the states' names already; the registry keeps their descriptions.
                 self._by_iri[state.iri] = Entity(state.iri, state.type, state.label, list(state.aliases),
-                                                 iso_code=state.iso_code)
+                                                 wikidata=state.wikidata, iso_code=state.iso_code)
 
     # -- registration ----------------------------------------------------
     def add(self, entity: Entity, *, override: bool = True) -> Entity:
@@ -112,6 +115,9 @@ class EntityRegistry:
             return existing
         if existing is not None:
             entity.aliases = sorted(set(existing.aliases) | set(entity.aliases) | {existing.label} - {entity.label})
+            # A redeclared state keeps the codes and Wikidata item it already had unless it names its own.
+            entity.wikidata = entity.wikidata or existing.wikidata
+            entity.iso_code = entity.iso_code or existing.iso_code
             self.names.forget(entity.iri)
         self._by_iri[entity.iri] = entity
         self.names.add(entity.iri, entity.label, entity.aliases, [entity.type])
@@ -196,6 +202,9 @@ class EntityRegistry:
             done.add(iri)
             entity = self._by_iri[iri]
             yield from entity.quads()
+            if entity.type == DT.State and entity.iso_code and entity.wikidata \
+                    and state_wikidata().get(entity.iso_code) == entity.wikidata:
+                yield from state_link_quads(entity.iso_code, entity.wikidata)  # the link, sourced to the table
             for linked in (entity.country, entity.represents):
                 if linked is not None and linked in self._by_iri:
                     todo.append(linked)

@@ -15,7 +15,7 @@ from detente.cli.common import F, console, open_cli_store, out, print_table, sto
 __all__ = ["analyze", "export", "EXPORT_FORMATS", "filter_options", "analysis_options"]
 
 EXPORT_FORMATS = ("graphml", "gexf", "cytoscape", "nodelink", "dot", "csv", "csv-nodes", "turtle", "trig", "nquads",
-                  "jsonld", "html")
+                  "jsonld", "html", "nanopub", "rdf-star")
 
 
 def _metric_names() -> list[str]:
@@ -122,17 +122,17 @@ def export(fmt: str, output: Path, projection: str, store_uri: str | None, **fil
     \b
     turtle, jsonld: the facts; trig, nquads: the whole dataset with claim graphs.
     html: a self-contained network view (open it in a browser, works offline).
+    nanopub: each claim as a nanopublication (TriG); rdf-star: facts with << s p o >> dt:supportedBy claim.
     csv: the edges table with both ends' labels; csv-nodes: the nodes table.
     """
-    from detente.graph.exports import export_bytes
+    from detente.graph.exports import export_file, export_to
 
     store = open_cli_store(store_uri, read_only=True)
+    options = {"projection": projection, **_given(filters)}
     with working("export") as progress:
         progress.add_task(f"exporting {fmt}…", total=None)
-        body, _media_type = export_bytes(store, fmt, projection=projection, **_given(filters))
-    if str(output) == "-":
-        sys.stdout.buffer.write(body)
-        return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_bytes(body)
-    console.print(f"wrote {output} ({len(body):,} bytes, {fmt})")
+        if str(output) == "-":
+            export_to(store, fmt, sys.stdout.buffer, **options)
+            return
+        export_file(store, fmt, output, **options)  # nanopub and rdf-star stream into the file
+    console.print(f"wrote {output} ({output.stat().st_size:,} bytes, {fmt})")

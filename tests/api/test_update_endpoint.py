@@ -60,6 +60,7 @@ def test_memory_store_update_is_seen_by_later_queries(server_factory, fresh_demo
     assert not any(ask(live.url) for _ in range(4))
 
 
+@pytest.mark.slow
 def test_runaway_update_is_stopped_and_changes_nothing(server_factory, fresh_demo_store):
     live = server_factory({"store": fresh_demo_store(), "workers": 1, "update_token": TOKEN,
                            "query_timeout": 1})
@@ -83,6 +84,7 @@ def test_load_and_service_in_updates_are_refused_without_connecting(server_facto
         listener.accept()
 
 
+@pytest.mark.slow
 def test_on_disk_store_is_read_by_snapshot_workers_and_updated(server_factory, tmp_path):
     path = tmp_path / "store"
     # Load in another process, as `detente load` would: this process must not hold the writer's lock.

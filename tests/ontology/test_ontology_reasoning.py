@@ -24,7 +24,9 @@ from worked_example import AGREEMENT, CLAIM, ENVOY, EXCHANGE, KYIV_INDEPENDENT, 
 
 REPO = Path(__file__).resolve().parents[2]
 
-pytestmark = pytest.mark.skipif(java_executable() is None, reason="HermiT needs Java")
+pytestmark = [pytest.mark.slow,  # each test starts Java for HermiT
+              pytest.mark.skipif(java_executable() is None,
+                                 reason="HermiT needs Java (apt-get install default-jre-headless)")]
 
 
 

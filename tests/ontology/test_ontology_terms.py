@@ -20,7 +20,7 @@ CLASSES = [
 ]
 OBJECT_PROPERTIES = [
     "hasParty", "heldAt", "mediatedBy", "announcedBy", "confirmedBy", "signatory",
-    "represents", "reachedDuring", "implements", "country", "saidBy",
+    "represents", "reachedDuring", "implements", "country", "saidBy", "supportedBy",
     "initiator", "target", "possiblySameAs", "linkSource", "linkTarget",
 ]
 DATATYPE_PROPERTIES = {

@@ -12,7 +12,7 @@ The selection is fixed by rule and seed, not by looking at what the extractor do
 Run from the repository root; it prints the passages without labels (labels were written by hand,
 from the text alone, before any rule was run on them)::
 
-    python -m tests.loaders.news_eval.select_fresh [--corpus /work/shared/corpus]
+    python -m tests.loaders.news_eval.select_fresh --corpus PATH/TO/corpus   # or set DETENTE_CORPUS
 
 >>> bool(KEYWORDS.search("Russia and Estonia exchange two convicted spies.")), bool(KEYWORDS.search("A storm hits."))
 (True, False)
@@ -85,7 +85,8 @@ def select(corpus: Path, used: set[str]) -> list[dict[str, Any]]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--corpus", type=Path, default=Path(os.environ.get("DETENTE_CORPUS", "/work/shared/corpus")))
+    parser.add_argument("--corpus", type=Path, default=os.environ.get("DETENTE_CORPUS"),
+                        required="DETENTE_CORPUS" not in os.environ, help="the research corpus folder")
     args = parser.parse_args(argv)
     original = yaml.safe_load((HERE / "passages.yaml").read_text(encoding="utf-8"))["passages"]
     used = {p["source"].split(":")[1] for p in original if p["source"].startswith("wikitimes:")}
