@@ -195,3 +195,28 @@ def test_publishers_resolve_by_the_same_rule(store: Store) -> None:
     assert sorted(by_name.edges) == sorted(actor_graph(store, publisher=str(MERIDIAN)).edges)
     with pytest.raises(ParameterError, match="publisher: 'Ukraine': no such publisher"):
         actor_graph(store, publisher="Ukraine")  # an entity, but no source's publisher
+
+
+def test_reconciliation_and_the_notebook_ask_the_one_resolver(store: Store) -> None:
+    from detente.loaders.matching import EntityIndex, MatchQuery
+    from detente.notebook import KnowledgeGraph
+
+    names = EntityNames.from_store(store)
+    index = EntityIndex.build(store)
+    # Reconciliation matches against exactly the entities the resolver lists, states with their Wikidata items.
+    assert set(index.entities) == {entity.iri for entity in names.entities() if entity.types}
+    russia = index.get(RUS)
+    assert russia is not None and {str(v) for v in russia.values[DT.wikidataId]} == {"Q159"}
+    kg = KnowledgeGraph(store)
+    for ref, expected, kind in REFERENCES:
+        if names.identifier(ref) is None:  # a name: reconciliation's sure match is the resolver's answer
+            best = index.match([MatchQuery(ref)])[0][0]
+            assert (best.iri, best.match) == (expected, True), ref
+        # The notebook resolves entity arguments as the command line does.
+        position = "subject" if kind == "event" else "object"
+        rows = kg.claims(**{position: ref}, records=True)
+        assert rows and rows == kg.claims(**{position: str(expected)}, records=True), ref
+    shared = index.match([MatchQuery("AU")])[0]
+    assert {AU, AUS} <= {c.iri for c in shared} and not any(c.match for c in shared)
+    with pytest.raises(AmbiguousEntityError):
+        kg.claims(object="AU")
