@@ -34,7 +34,9 @@ from werkzeug.exceptions import HTTPException
 from detente.api.config import ApiSettings
 from detente.api.pool import WorkerPool
 from detente.errors import DetenteError, UsageError
-from detente.graph.store import Store, open_store
+from detente.graph import open_store
+from detente.graph.location import StoreLocation
+from detente.graph.store import Store
 
 __all__ = ["DetenteApi", "current_api", "handle_error", "error_response", "negotiate", "single", "TEXT_ROUTES"]
 
@@ -56,8 +58,8 @@ class DetenteApi:
     def __init__(self, settings: ApiSettings) -> None:
         self.settings = settings
         store: Store | str = settings.store
-        if isinstance(store, str) and store == "memory:":
-            store = open_store("memory:")
+        if isinstance(store, str) and StoreLocation.parse(store).kind == "memory":
+            store = open_store(store)  # a memory store lives in this process; workers fork from it
         self.store = store
         self.pool = WorkerPool(store, size=settings.workers)
 

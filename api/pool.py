@@ -5,18 +5,19 @@ one in its own process: each request's store work goes to a worker process,
 and a worker that overruns its time is killed (SIGKILL) and replaced. The
 server's own threads only wait on a pipe, so other clients keep being served.
 
-How workers see the store depends on where it lives:
+How workers see the store is the store's to say (its
+:class:`~detente.graph.location.ReaderSpec`); this module never looks at a URI:
 
-``memory:``
+``fork`` (``memory:``)
     workers are forked from the server after the store is loaded, each with
     a copy-on-write snapshot. An update is first run on a worker (so a
     runaway update is killed like a query), then applied to the server's
     store, and every worker is replaced by a fresh fork.
-``oxigraph:PATH``
+``snapshot`` (``oxigraph:PATH``)
     workers open the database in RocksDB's read-only mode. An update waits
     until no worker reads, runs in a one-off writer process (killed if too
     slow: RocksDB then keeps nothing of it), and fresh readers are started.
-``sparql+http(s)://``
+``connect`` (``sparql+http(s)://``)
     workers talk to the remote endpoint; updates go through a one-off writer.
 
 A task's failure comes back as the exception itself (pickled): a
@@ -25,7 +26,7 @@ answer reads its status off the class; any other exception is a bug, raised
 again in the server with the worker's traceback chained to it
 (:class:`RemoteTraceback`), so that the server's log shows where it happened.
 
->>> from detente.graph.store import open_store
+>>> from detente.graph import open_store
 >>> pool = WorkerPool(open_store("memory:"), size=1)
 >>> pool.call(count_quads, timeout=10)
 0
@@ -57,7 +58,9 @@ from detente.errors import (
     StoreError,
     WorkerError,
 )
-from detente.graph.store import Store, open_store
+from detente.graph.backends import reader_spec
+from detente.graph.location import ReaderSpec, StoreLocation
+from detente.graph.store import Store
 
 __all__ = ["WorkerPool", "RemoteTraceback", "TaskError", "TaskTimeout", "PoolBusy", "NotFound", "NotAcceptable",
            "count_quads"]
@@ -91,20 +94,6 @@ def count_quads(store: Store) -> int:
     return store.count_quads()
 
 
-def _disk_path(uri: str) -> "os.PathLike[str]":
-    from pathlib import Path
-
-    return Path(uri.removeprefix("oxigraph:")).expanduser()
-
-
-def _open_for_worker(uri: str, writable: bool) -> Store:
-    if uri.startswith("oxigraph:") and not writable:
-        from detente.graph.oxigraph_store import open_oxigraph_snapshot
-
-        return open_oxigraph_snapshot(uri)
-    return open_store(uri, read_only=not writable)
-
-
 def _failure(exc: BaseException) -> tuple[Any, ...]:
     """The reply for a task that raised: the exception itself, and for a bug its traceback too."""
     if isinstance(exc, DetenteError):
@@ -117,7 +106,8 @@ def _failure(exc: BaseException) -> tuple[Any, ...]:
     return ("error", exc, text)
 
 
-def _worker_main(conn: Connection, store_ref: Store | str, writable: bool, parent_end: Connection | None) -> None:
+def _worker_main(conn: Connection, store_ref: Store | ReaderSpec, writable: bool,
+                 parent_end: Connection | None) -> None:
     """Serve tasks from ``conn`` until the server closes it or goes away."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
     if parent_end is not None:
@@ -126,7 +116,7 @@ def _worker_main(conn: Connection, store_ref: Store | str, writable: bool, paren
     store: Store | None = None
     unavailable: DetenteError | None = None
     try:
-        store = store_ref if isinstance(store_ref, Store) else _open_for_worker(store_ref, writable)
+        store = store_ref if isinstance(store_ref, Store) else store_ref.open(writable=writable)
     except DetenteError as exc:  # answer every task with the reason rather than dying unexplained
         unavailable = exc
     except Exception as exc:
@@ -179,26 +169,35 @@ class WorkerPool:
     Parameters
     ----------
     store:
-        An open store (a ``memory:`` store is shared with the workers by
-        forking) or a store URI that each worker opens itself.
+        An open store, or where one lives (a URI or location) for the workers to open
+        themselves; the store says how workers read it (:meth:`Store.reader_spec`).
     size:
         Number of worker processes: how many store tasks run at once.
+
+    Attributes
+    ----------
+    mode:
+        ``memory`` (workers forked from the server's store), ``disk`` (read-only
+        snapshots; one writer process at a time) or ``remote`` (each worker connects).
     """
 
-    def __init__(self, store: Store | str, size: int = 2) -> None:
+    _MODES = {"fork": "memory", "snapshot": "disk", "connect": "remote"}
+
+    def __init__(self, store: Store | StoreLocation | str, size: int = 2) -> None:
         if size < 1:
             raise ValueError("a worker pool needs at least one worker")
         self.size = size
-        self._store: Store | None = None
-        if isinstance(store, Store) and getattr(store, "path", None) is None and store.uri == "memory:":
-            self.mode = "memory"
-            self._store = store
-            self._store_ref: Store | str = store
+        self._store: Store | None = store if isinstance(store, Store) else None
+        self.spec = store.reader_spec() if isinstance(store, Store) else reader_spec(store)
+        self.mode = self._MODES[self.spec.sharing]
+        if self.spec.sharing == "fork":
+            if self._store is None:
+                raise StoreError(f"{self.spec.location.uri}: workers share a memory store by forking; "
+                                 "pass the open store")
+            self._store_ref: Store | ReaderSpec = self._store
             self._context = mp.get_context("fork")
         else:
-            uri = store.uri if isinstance(store, Store) else store
-            self.mode = "disk" if uri.startswith("oxigraph:") or "://" not in uri else "remote"
-            self._store_ref = uri
+            self._store_ref = self.spec
             self._context = mp.get_context("forkserver")
             self._context.set_forkserver_preload(["detente.api.tasks"])
         self._idle: queue.Queue[_Worker] = queue.Queue()
@@ -208,7 +207,7 @@ class WorkerPool:
         self._generation = 0
         self._closed = False
         atexit.register(self.close)
-        if self.mode == "disk" and not _disk_path(str(self._store_ref)).exists():
+        if not self.spec.location.exists():
             # Readers cannot create a database: a writer makes the empty store first.
             self._run_writer(count_quads, (), {}, 60.0)
         for _ in range(size):
@@ -225,7 +224,7 @@ class WorkerPool:
         with self._lock:
             if self._closed:
                 raise BusyError("the worker pool is shut down")
-            forked = self.mode == "memory"
+            forked = self.spec.sharing == "fork"
             process = self._context.Process(
                 target=_worker_main, name="detente-query-worker", daemon=True,
                 args=(child_end, self._store_ref, writable, parent_end if forked else None))
@@ -325,9 +324,9 @@ class WorkerPool:
         each kind of store is written.
         """
         with self._update_lock:
-            if self.mode == "memory":
+            if self.spec.sharing == "fork":
                 return self._update_memory(fn, args, kwargs, timeout)
-            if self.mode == "disk":
+            if self.spec.sharing == "snapshot":
                 return self._update_disk(fn, args, kwargs, timeout)
             return self._run_writer(fn, args, kwargs, timeout)
 

@@ -24,6 +24,7 @@ from typing import Any
 
 from rdflib import URIRef
 
+from detente.graph.entities import is_wikidata_item
 from detente.loaders.base import FieldError, LoadContext, ParseResult, Reject, resolve_entity
 from detente.loaders.documents import read_documents
 from detente.loaders.registry import Entity, entity_type
@@ -60,7 +61,7 @@ def _entity(ctx: LoadContext, record: dict[str, Any]) -> Entity:
     aliases = [a.strip() for a in (aliases_raw.split("|") if isinstance(aliases_raw, str) else aliases_raw)
                if str(a).strip()]
     wikidata = str(record.get("wikidata") or "").strip() or None
-    if wikidata and not re.fullmatch(r"Q\d+", wikidata):
+    if wikidata and not is_wikidata_item(wikidata):
         raise FieldError("wikidata", f"{wikidata!r} is not a Wikidata id such as Q212")
     country = None
     if str(record.get("country") or "").strip():

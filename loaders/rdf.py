@@ -45,10 +45,10 @@ def parse_rdf(path: Path, ctx: LoadContext) -> ParseResult:
         lines: list[str] = []
         for s, p, o, g in dataset.quads((None, None, None, None)):
             graph = g if isinstance(g, URIRef) and str(g) != "urn:x-rdflib:default" else FACTS_GRAPH
-            lines.append(nquad(s, p, o, graph))
+            lines.append(nquad(s, p, o, ctx.facts_label if graph == FACTS_GRAPH else graph))
             if graph not in SYSTEM_GRAPHS or graph == ENTITIES_GRAPH:
                 # Claim assertions and entity descriptions join the facts view, as when detente writes them.
-                lines.append(nquad(s, p, o, FACTS_GRAPH))
+                lines.append(nquad(s, p, o, ctx.facts_label))
             result.records += 1
         result.raw_quads = "".join(lines)
         return result

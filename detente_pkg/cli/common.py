@@ -40,8 +40,8 @@ def store_option(func: F) -> F:
 
 def open_cli_store(uri: str | None, read_only: bool = False) -> Any:
     """Open the store for a command; a writable store gets the current ontology graph."""
+    from detente.graph import open_store
     from detente.graph.bootstrap import ensure_ontology
-    from detente.graph.store import open_store
 
     store = open_store(uri, read_only=read_only)
     if not read_only:
