@@ -19,8 +19,8 @@ store's folder anyway.
     this answers, every new request sees the data.
 ``POST /admin/snapshots``
     a read-only checkpoint of the committed version (on-disk stores) →
-    ``{"path": …}``: the command line opens it to resolve entity names or to
-    read, and removes it when done.
+    ``{"path": …, "store": URI}``: the command line opens it (under the
+    store's name) to resolve entity names or to read, and removes it when done.
 
 A load may write claims, provenance and the entity registry (as ``detente
 load`` does), never the ontology or summary graphs; a restore writes what the
@@ -150,5 +150,6 @@ def snapshot() -> Response:
     api = _api()
     if api.pool.mode != "disk":
         raise ForbiddenError("only a server of an on-disk store makes snapshots")
-    return current_app.json.response({"path": api.pool.snapshot_for_client(f"client-{secrets.token_hex(6)}")})
+    return current_app.json.response({"path": api.pool.snapshot_for_client(f"client-{secrets.token_hex(6)}"),
+                                      "store": api.store_uri})
 

@@ -8,7 +8,7 @@ entities, analysis, exports, ontology, service), :mod:`detente.api.pages`
 (:mod:`detente.api.pool`); errors are answered by one handler
 (:func:`detente.api.common.handle_error`).
 
->>> from detente.graph.store import open_store
+>>> from detente.graph import open_store
 >>> app = create_app({"store": open_store("memory:"), "workers": 1})
 >>> app.test_client().get("/healthz").json["status"]
 'ok'
@@ -27,7 +27,7 @@ from detente.api.common import DetenteApi, handle_error
 from detente.api.config import ApiSettings
 from detente.api.pages import EXAMPLE_QUERIES
 from detente.api.rest import openapi_document
-from detente.graph.store import open_store
+from detente.graph import open_store
 
 __all__ = ["create_app", "create_demo_app", "DetenteApi", "EXAMPLE_QUERIES", "openapi_document"]
 

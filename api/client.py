@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from detente.errors import DetenteError, StoreError, UnauthorizedError
+from detente.graph.location import StoreLocation
+from detente.graph.store import Store
 
 __all__ = ["ServerClient", "server_for", "open_snapshot"]
 
@@ -46,9 +48,10 @@ class ServerClient:
             raise StoreError(f"the server at {self.url} holds this store but cannot be reached: {exc}") from None
         return json.loads(payload) if payload else None
 
-    def snapshot(self) -> Path:
-        """A read-only checkpoint of the store's committed version (remove it when done)."""
-        return Path(self._request("/admin/snapshots")["path"])
+    def snapshot(self) -> tuple[StoreLocation, Path]:
+        """Where the server's store lives, and a read-only checkpoint of its committed version (remove it when done)."""
+        answer = self._request("/admin/snapshots")
+        return StoreLocation.parse(answer["store"]), Path(answer["path"])
 
     def load(self, claim_iris: Sequence[object], nquads: str, batch_bytes: int) -> int:
         """One file's N-Quads in one transaction on the server; returns how many claims were new."""
@@ -92,7 +95,7 @@ def _status_error(status: int) -> type[DetenteError]:
     return StoreError
 
 
-def server_for(store_uri: str | None, server_url: str | None = None, token: str | None = None,
+def server_for(store: str | StoreLocation | None, server_url: str | None = None, token: str | None = None,
                no_server: bool = False) -> ServerClient | None:
     """The running server that must take this command's writes, or None when the store is free.
 
@@ -109,10 +112,9 @@ def server_for(store_uri: str | None, server_url: str | None = None, token: str 
     """
     from detente.api.runtime import find_server
     from detente.errors import ServerHoldsStoreError, UsageError
-    from detente.graph.store import default_store_uri
-    from detente.graph.workspace import ServerLock, disk_store_path
+    from detente.graph.workspace import ServerLock
 
-    disk = disk_store_path(store_uri or default_store_uri())
+    disk = StoreLocation.of(store).path  # None for a store that is not on disk: no lock file
     lock = ServerLock.read(disk) if disk is not None else None
     if server_url:
         entry = find_server(server_url)
@@ -132,13 +134,13 @@ def server_for(store_uri: str | None, server_url: str | None = None, token: str 
     return ServerClient(lock.url, lock.token)
 
 
-def open_snapshot(client: ServerClient, store_uri: str) -> Any:
+def open_snapshot(client: ServerClient) -> Store:
     """A read-only store of the server's committed version, removed when this process exits."""
     import atexit
     import shutil
 
-    from detente.graph.oxigraph_store import open_oxigraph_snapshot
+    from detente.graph.backends import reader_spec
 
-    folder = client.snapshot()
+    location, folder = client.snapshot()
     atexit.register(shutil.rmtree, folder, True)
-    return open_oxigraph_snapshot(store_uri, folder)
+    return reader_spec(location).open_checkpoint(folder)

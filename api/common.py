@@ -35,7 +35,9 @@ from werkzeug.exceptions import HTTPException
 from detente.api.config import ApiSettings
 from detente.api.pool import WorkerPool
 from detente.errors import DetenteError, UsageError
-from detente.graph.store import Store, open_store
+from detente.graph import open_store
+from detente.graph.location import StoreLocation
+from detente.graph.store import Store
 
 __all__ = ["DetenteApi", "current_api", "handle_error", "error_response", "negotiate", "single", "TEXT_ROUTES"]
 
@@ -59,20 +61,22 @@ class DetenteApi:
 
     def __init__(self, settings: ApiSettings) -> None:
         from detente.api.admin import Spool
-        from detente.graph.workspace import Workspace, disk_store_path
+        from detente.graph.workspace import Workspace
 
         self.settings = settings
-        store: Store | str = settings.store
-        if isinstance(store, str) and store == "memory:":
-            store = open_store("memory:")
-        self.store_uri: str = store.uri if isinstance(store, Store) else store
+        store: Store | StoreLocation = (settings.store if isinstance(settings.store, Store)
+                                        else StoreLocation.parse(settings.store))  # parsed once, here
+        if isinstance(store, StoreLocation) and store.kind == "memory":
+            store = open_store(store)  # a memory store lives in a process: the sandboxed writer forks from it
         self.pool = WorkerPool(store, size=settings.workers)
         del store
+        #: Where the store lives, as the pool's processes open it.
+        self.location: StoreLocation = self.pool.spec.location
+        self.store_uri: str = self.location.uri
         self.admin_token = secrets.token_urlsafe(32)
         self.url: str | None = None
         self.lock: Any = None
-        disk = disk_store_path(self.store_uri) if self.pool.mode == "disk" else None
-        self.spool = Spool(Workspace(disk).spool if disk is not None else None)
+        self.spool = Spool(Workspace(self.location).spool if self.pool.mode == "disk" else None)
 
     def init_app(self, app: Flask) -> None:
         """Make this the state of ``app``, with the request limits of its settings."""
@@ -83,12 +87,11 @@ class DetenteApi:
     def announce(self, url: str) -> None:
         """The server listens at ``url``: mark an on-disk store as held (its lock file) and register the run."""
         from detente.api.runtime import register_server
-        from detente.graph.workspace import ServerLock, disk_store_path
+        from detente.graph.workspace import ServerLock
 
         self.url = url
-        disk = disk_store_path(self.store_uri) if self.pool.mode == "disk" else None
-        if disk is not None:
-            self.lock = ServerLock.create(disk, url=url, token=self.admin_token)
+        if self.pool.mode == "disk" and self.location.path is not None:
+            self.lock = ServerLock.create(self.location.path, url=url, token=self.admin_token)
         register_server(url, self.admin_token, self.store_uri)
 
     def call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:

@@ -23,7 +23,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from detente.errors import UsageError
-from detente.graph.store import Store, default_store_uri
+from detente.graph.backends import default_store_uri
+from detente.graph.store import Store
 
 __all__ = ["ApiSettings"]
 

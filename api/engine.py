@@ -40,7 +40,7 @@ the write (:class:`~detente.errors.ProtectedGraphError`) when one changed.
 Functions in :data:`AFTER_WRITE` run on the copy after that check and commit
 with the write (the place for summary maintenance).
 
->>> from detente.graph.store import open_store
+>>> from detente.graph import open_store
 >>> engine = Engine(open_store("memory:"))
 >>> engine.sandboxed == sandbox.status().platform_supported
 True
@@ -66,7 +66,9 @@ from typing import Any
 
 from detente.api import sandbox
 from detente.errors import DetenteError, ProtectedGraphError, QueryTimeoutError, StoreError, WorkerError
-from detente.graph.store import Store, open_store
+from detente.graph.location import ReaderSpec, StoreLocation
+from detente.graph.store import Store
+from detente.graph.workspace import ServerLock, Workspace
 
 __all__ = ["Engine", "WriteRequest", "ReaderHandle", "AFTER_WRITE", "EngineBroken", "RemoteTraceback", "outcome",
            "run_task", "root_entry"]
@@ -321,8 +323,12 @@ def _fork_reader(conn: Connection, ctx: _Context, make_store: Callable[[], Store
     return pid
 
 
-def _root_main(conn: Connection, server_pid: int, mode: str, payload: Any) -> None:
-    """The sandbox root: install the sandbox, then fork writers and (on-disk, remote) readers on demand."""
+def _root_main(conn: Connection, server_pid: int, mode: str, payload: Store | ReaderSpec | None) -> None:
+    """The sandbox root: install the sandbox, then fork writers and (on-disk, remote) readers on demand.
+
+    ``payload`` is the memory store (handed to the first writer) or the store's
+    :class:`~detente.graph.location.ReaderSpec` (how writer and readers open it).
+    """
     _close_inherited_fds({conn.fileno()})
     _die_with_parent(server_pid)
     server_fd = _pidfd(server_pid)
@@ -355,37 +361,43 @@ def _root_main(conn: Connection, server_pid: int, mode: str, payload: Any) -> No
             payload = payload if mode != "memory" else None  # the writer holds the memory store now
         elif message[0] == "readers":
             _, count, folder = message
+            assert isinstance(payload, ReaderSpec)
             for _ in range(count):
-                _fork_reader(conn, ctx, _reader_store_factory(mode, payload, folder))
+                _fork_reader(conn, ctx, _reader_store_factory(payload, folder))
         elif message[0] == "exit":
             os._exit(0)
 
 
 def root_entry() -> None:
-    """The sandbox root of an on-disk or remote store, in a fresh interpreter (see :class:`Engine`)."""
+    """The sandbox root of an on-disk or remote store, in a fresh interpreter (see :class:`Engine`).
+
+    The server sends the store's :class:`~detente.graph.location.ReaderSpec`
+    first (a pipe, not the command line: a remote store's password stays out
+    of the process list); unpickling it imports the backend's module, so it is
+    loaded once here and shared by every process forked from the root.
+    """
     import sys
 
     import detente.api.tasks  # noqa: F401 - loaded once here, shared by every reader forked from the root
-    import detente.graph.oxigraph_store  # noqa: F401
 
-    fd, server_pid, mode, uri = sys.argv[1:5]
+    fd, server_pid, mode = sys.argv[1:4]
     try:
-        _root_main(Connection(int(fd)), int(server_pid), mode, uri)
+        conn = Connection(int(fd))
+        spec = conn.recv()
+        _root_main(conn, int(server_pid), mode, spec)
     except BaseException:
         traceback.print_exc()
     finally:
         os._exit(0)
 
 
-def _reader_store_factory(mode: str, uri: str, folder: str | None) -> Callable[[], Store]:
+def _reader_store_factory(spec: ReaderSpec, folder: str | None) -> Callable[[], Store]:
     def make() -> Store:
-        if mode == "disk":
-            from detente.graph.oxigraph_store import open_oxigraph_snapshot
-
+        if spec.sharing == "snapshot":
             if not folder:  # never the live primary: reading it while the writer writes is undefined
                 raise StoreError("no checkpoint of the committed version to read")
-            return open_oxigraph_snapshot(uri, Path(folder))
-        return open_store(uri, read_only=True)
+            return spec.open_checkpoint(Path(folder))
+        return spec.open()
     return make
 
 
@@ -535,18 +547,14 @@ def _memory_write(conn: Connection, store: Store, request: WriteRequest, timeout
             os.close(child_fd)
 
 
-def _disk_writer(conn: Connection, uri: str, ctx: _Context, first: bool) -> None:
+def _disk_writer(conn: Connection, spec: ReaderSpec, ctx: _Context, first: bool) -> None:
     """The writer of an on-disk store: holds the primary; writes go to a checkpoint copy, then promoted."""
-    from detente.graph.oxigraph_store import open_oxigraph_private
-    from detente.graph.workspace import ServerLock, Workspace, disk_store_path
-
-    path = disk_store_path(uri)
-    assert path is not None
-    workspace = Workspace(path)
+    workspace = Workspace(spec.location)
+    path = workspace.store_path
     try:
         # A writer that replaces a killed one keeps the snapshots that running readers still read.
         workspace.prepare(keep_snapshots=not first)
-        primary = open_oxigraph_private(path, uri=uri)
+        primary = spec.open_private()
     except Exception as exc:
         conn.send(("failed", _open_failure(path, exc)))
         return
@@ -568,18 +576,16 @@ def _disk_writer(conn: Connection, uri: str, ctx: _Context, first: bool) -> None
             for name in message[1]:
                 _remove_tree(workspace.snapshot_path(name))
         elif op == "write":
-            primary = _disk_write(conn, primary, workspace, message[1], ctx, ServerLock.read(path))
+            primary = _disk_write(conn, spec, primary, workspace, message[1], ctx, ServerLock.read(path))
 
 
-def _disk_write(conn: Connection, primary: Any, workspace: Any, request: WriteRequest, ctx: _Context,
-                lock: Any) -> Any:
+def _disk_write(conn: Connection, spec: ReaderSpec, primary: Store, workspace: Workspace, request: WriteRequest,
+                ctx: _Context, lock: ServerLock | None) -> Store:
     """Apply one write to a checkpoint copy; on the server's word, promote the copy to be the store."""
-    from detente.graph.oxigraph_store import open_oxigraph_private
-
     candidate_path = workspace.new_candidate()
     try:
         primary.checkpoint(candidate_path)
-        candidate = open_oxigraph_private(candidate_path, uri=primary.uri)
+        candidate = spec.open_private(candidate_path)
     except StoreError as exc:
         _remove_tree(candidate_path)
         conn.send(("error", exc, None))
@@ -603,17 +609,16 @@ def _disk_write(conn: Connection, primary: Any, workspace: Any, request: WriteRe
         return primary
     if lock is not None:
         lock.copy_into(candidate_path)
-    path, uri = primary.path, primary.uri
     primary.release()
     workspace.promote(candidate_path)
-    primary = open_oxigraph_private(path, uri=uri)
+    primary = spec.open_private()
     conn.send(("committed",))
     return primary
 
 
-def _remote_writer(conn: Connection, uri: str, ctx: _Context) -> None:
+def _remote_writer(conn: Connection, spec: ReaderSpec, ctx: _Context) -> None:
     """A remote store's writer: writes go straight to the endpoint (there is no copy to apply them to)."""
-    store = open_store(uri)
+    store = spec.open(writable=True)
     conn.send(("opened",))
     while True:
         message = _next_message(conn, ctx)
@@ -645,6 +650,10 @@ def _remove_tree(path: Path) -> None:
 
 # -- the server's side -----------------------------------------------------------------
 
+#: The engine's mode for each way a store is shared with readers (see :class:`~detente.graph.location.ReaderSpec`).
+_MODE_OF_SHARING = {"fork": "memory", "snapshot": "disk", "connect": "remote"}
+
+
 @dataclass(eq=False)
 class ReaderHandle:
     """A reader process as the server sees it: its pid, its channel, and the version it serves."""
@@ -674,24 +683,34 @@ class ReaderHandle:
 class Engine:
     """The server's handle on the sandboxed processes (see the module docstring).
 
+    How the processes reach the store is the store's to say (its
+    :class:`~detente.graph.location.ReaderSpec`): this module parses no URI and
+    imports no backend.
+
     Parameters
     ----------
     store:
-        An open ``memory:`` store (its data moves into the sandbox; the caller
-        should not use it for requests) or a store URI.
+        An open store or where one lives (a location or URI). A ``memory:``
+        store must be open: its data moves into the sandbox, and the caller
+        should not use it for requests. An on-disk store is opened by the
+        sandboxed writer, so give its location rather than the open store
+        (RocksDB allows one process).
+
+    Attributes
+    ----------
+    spec:
+        How the store's processes open it.
+    mode:
+        ``memory`` (``"fork"`` sharing), ``disk`` (``"snapshot"``) or ``remote`` (``"connect"``).
     """
 
-    def __init__(self, store: Store | str) -> None:
-        if isinstance(store, Store) and getattr(store, "path", None) is None and store.uri == "memory:":
-            self.mode, self.uri, payload = "memory", "memory:", store
-        else:
-            uri = store.uri if isinstance(store, Store) else store
-            from detente.graph.workspace import disk_store_path
+    def __init__(self, store: Store | StoreLocation | str) -> None:
+        from detente.graph.backends import reader_spec
 
-            disk = disk_store_path(uri)
-            self.mode = "disk" if disk is not None else "remote"
-            self.uri = f"oxigraph:{disk}" if disk is not None else uri
-            payload = self.uri
+        self.spec: ReaderSpec = store.reader_spec() if isinstance(store, Store) else reader_spec(store)
+        self.mode = _MODE_OF_SHARING[self.spec.sharing]
+        self.uri = self.spec.location.uri
+        payload: Store | ReaderSpec = store if self.spec.sharing == "fork" and isinstance(store, Store) else self.spec
         self.version = 0
         self._snapshots: dict[int, str] = {}
         self._retired_writers: list[tuple[int, int | None]] = []
@@ -720,9 +739,10 @@ class Engine:
 
             self._root_process = subprocess.Popen(
                 [sys.executable, "-c", "from detente.api.engine import root_entry; root_entry()",
-                 str(root_end.fileno()), str(os.getpid()), self.mode, str(payload)],
+                 str(root_end.fileno()), str(os.getpid()), self.mode],
                 pass_fds=(root_end.fileno(),), stdin=subprocess.DEVNULL)
             pid = self._root_process.pid
+            server_end.send(payload)  # the spec, first (see root_entry)
         root_end.close()
         del payload
         self._root_pid, self._root_fd, self._root = pid, _pidfd(pid), server_end
@@ -923,8 +943,4 @@ class Engine:
         if getattr(self, "_writer", None) is not None:
             self._writer.close()
         if self.mode == "disk":
-            from detente.graph.workspace import Workspace, disk_store_path
-
-            path = disk_store_path(self.uri)
-            if path is not None:
-                Workspace(path).remove()
+            Workspace(self.spec.location).remove()

@@ -15,7 +15,18 @@ writer per store, readers of the committed version — are
   replace the old ones: requests already running finish on the old version,
   every later request sees the new one.
 
->>> from detente.graph.store import open_store
+How those processes reach the store is the store's to say (its
+:class:`~detente.graph.location.ReaderSpec`: ``fork`` for ``memory:``,
+``snapshot`` for ``oxigraph:PATH``, ``connect`` for ``sparql+http(s)://``);
+this module never looks at a URI and imports no backend.
+
+A task's failure comes back as the exception itself (pickled): a
+:class:`~detente.errors.DetenteError` as the task raised it, so the HTTP
+answer reads its status off the class; any other exception is a bug, raised
+again in the server with the worker's traceback chained to it
+(:class:`RemoteTraceback`), so that the server's log shows where it happened.
+
+>>> from detente.graph import open_store
 >>> pool = WorkerPool(open_store("memory:"), size=1)
 >>> pool.call(count_quads, timeout=10)
 0
@@ -39,6 +50,7 @@ from detente.errors import (
     StoreError,
     WorkerError,
 )
+from detente.graph.location import ReaderSpec, StoreLocation
 from detente.graph.store import Store
 
 __all__ = ["WorkerPool", "RemoteTraceback", "TaskError", "TaskTimeout", "PoolBusy", "NotFound", "NotAcceptable",
@@ -63,13 +75,22 @@ class WorkerPool:
     Parameters
     ----------
     store:
-        An open ``memory:`` store (its data moves into the sandboxed writer) or
-        a store URI.
+        An open ``memory:`` store (its data moves into the sandboxed writer), or
+        where a store lives (a location or URI) for the sandboxed processes to
+        open; the store says how (:meth:`Store.reader_spec`).
     size:
         Number of reader processes: how many store tasks run at once.
+
+    Attributes
+    ----------
+    spec:
+        How the processes open the store (:class:`~detente.graph.location.ReaderSpec`).
+    mode:
+        ``memory`` (readers forked from the writer), ``disk`` (readers open
+        checkpoints of committed versions) or ``remote`` (each reader connects).
     """
 
-    def __init__(self, store: Store | str, size: int = 2) -> None:
+    def __init__(self, store: Store | StoreLocation | str, size: int = 2) -> None:
         if size < 1:
             raise ValueError("a worker pool needs at least one worker")
         self.size = size
@@ -79,6 +100,7 @@ class WorkerPool:
         self._update_lock = threading.Lock()
         self._closed = False
         self.engine = Engine(store)
+        self.spec: ReaderSpec = self.engine.spec
         self.mode = self.engine.mode
         atexit.register(self.close)
         try:

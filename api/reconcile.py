@@ -49,7 +49,6 @@ from detente.loaders.matching import (
     MatchQuery,
     PropertyConstraint,
     entity_id,
-    id_to_iri,
     property_id,
     property_iri,
     reconciliation_properties,
@@ -261,7 +260,7 @@ def suggest_entities(store: Store, prefix: str, types: list[str], limit: int, cu
 def preview_entity(store: Store, ref: str) -> dict[str, object] | None:
     """What the preview and flyout show of an entity; None when the index does not know it."""
     index = entity_index(store)
-    iri = id_to_iri(ref)
+    iri = index.identify(ref)
     entity = index.get(iri) if iri is not None else None
     if entity is None:
         return None

@@ -22,7 +22,7 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, current_app, render_template, request
 
@@ -30,6 +30,10 @@ from detente.api import tasks
 from detente.api.common import current_api, negotiate, single
 from detente.api.documents import CLAIM_FORMATS, claim_document
 from detente.errors import NotAcceptableError, UsageError
+
+if TYPE_CHECKING:
+    from detente.graph.analysis import SharedParameter
+    from detente.graph.params import Parameter
 
 __all__ = ["bp", "openapi_document"]
 
@@ -180,10 +184,42 @@ def openapi() -> Response:
     return _json(openapi_document())
 
 
+# Routes whose query string takes the filters.
+_FILTERED_ROUTES = ("/analysis/{metric}", "/export/{format}", "/network")
+
+
 @lru_cache(maxsize=1)
 def openapi_document() -> dict[str, Any]:
-    """The OpenAPI 3 description of the REST routes (``api/openapi.yaml``)."""
+    """The OpenAPI 3 description of the REST routes (``api/openapi.yaml``).
+
+    The filters and the analysis parameters are written from their one description
+    (:data:`detente.graph.projections.FILTER_PARAMETERS`, :func:`detente.graph.analysis.parameter_table`).
+    """
     import yaml
 
+    from detente.graph.analysis import METRICS, parameter_table
+    from detente.graph.projections import FILTER_PARAMETERS
+
     text = resources.files("detente.api").joinpath("openapi.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)  # type: ignore[no-any-return]
+    document: dict[str, Any] = yaml.safe_load(text)
+    document["components"]["parameters"].update({p.name: _query_parameter(p) for p in FILTER_PARAMETERS})
+    refs = [{"$ref": f"#/components/parameters/{p.name}"} for p in FILTER_PARAMETERS]
+    for route in _FILTERED_ROUTES:
+        document["paths"][route]["get"]["parameters"] += refs
+    analysis = document["paths"]["/analysis/{metric}"]["get"]
+    analysis["parameters"] = [{"name": "metric", "in": "path", "required": True,
+                               "schema": {"type": "string", "enum": sorted(METRICS)}},
+                              *analysis["parameters"], *(_query_parameter(shared) for shared in parameter_table())]
+    return document
+
+
+def _query_parameter(parameter: Parameter | SharedParameter) -> dict[str, Any]:
+    """An OpenAPI query parameter from a parameter description."""
+    from detente.graph.analysis import SharedParameter
+
+    own = parameter.parameter if isinstance(parameter, SharedParameter) else parameter
+    out: dict[str, Any] = {"name": own.name, "in": "query", "description": parameter.help,
+                           "schema": parameter.json_schema()}
+    if own.multiple:
+        out.update(style="form", explode=True)
+    return out

@@ -38,6 +38,7 @@ from pyparsing import ParseException, ParseResults
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
 from detente.errors import RefusedError
+from detente.graph.terms import IRIREF
 
 __all__ = ["RefusedQuery", "QueryShape", "inspect_query", "inspect_update", "scan_outbound"]
 
@@ -97,7 +98,7 @@ _LEXICAL_NOISE = re.compile(
     r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
     r'|"(?:[^"\\\n]|\\.)*"'
     r"|'(?:[^'\\\n]|\\.)*'"
-    r"|<[^<>\"{}|^`\\\s]*>"
+    r"|" + IRIREF +
     r"|#[^\n]*",
     re.S,
 )

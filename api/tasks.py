@@ -15,50 +15,33 @@ format fits. Any other exception is a bug (HTTP 500).
 
 from __future__ import annotations
 
-import re
+import weakref
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
 from detente.api import sandbox
 from detente.api.sparql_guard import inspect_query, inspect_update, scan_outbound
-from detente.errors import NotAcceptableError, NotFoundError, ResultTooLargeError, UsageError
+from detente.errors import AmbiguousEntityError, NotAcceptableError, NotFoundError, ResultTooLargeError, UsageError
 from detente.graph.claims import ClaimRecord, claims_for, get_claim, provenance, resolve_claim_ref
+from detente.graph.entities import EntityNames
 from detente.graph.store import Store
-from detente.graph.terms import Term
-from detente.ontology.vocab import DTR, ENTITIES_GRAPH
+from detente.graph.terms import Term, is_absolute_iri, is_iri_text, local_path
+from detente.ontology.vocab import ENTITIES_GRAPH
 
 __all__ = ["sparql_query", "sparql_update", "load_spool", "restore_spool", "claim_record", "provenance_report",
            "entity_description", "entity_rdf",
            "resolve_entity_ref", "search_entities", "run_analysis", "run_export", "is_iri", "local_path"]
 
-# An absolute IRI as SPARQL accepts it between < and >.
-_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^<>\"{}|^`\\\s\x00-\x20]*$")
-# Claim digests and user keys: nothing that could end an IRI.
-_CLAIM_REF = re.compile(r"^[^<>\"{}|^`\\\s\x00-\x20]{1,512}$")
-
 
 def is_iri(text: str) -> bool:
-    """True for an absolute IRI (scheme, colon, no spaces or angle brackets).
+    """True for an absolute IRI (scheme, colon, no spaces or angle brackets): the rule of the graph layer.
 
     >>> is_iri("https://w3id.org/detente/id/state/UKR"), is_iri("not an iri"), is_iri("state:UKR")
     (True, False, True)
     """
-    return bool(_IRI.match(text))
-
-
-def local_path(iri: str) -> str | None:
-    """The part of a detente data IRI after the base, used in this server's URLs.
-
-    >>> local_path("https://w3id.org/detente/id/state/UKR")
-    'state/UKR'
-    >>> local_path("http://example.org/x") is None
-    True
-    """
-    base = str(DTR)
-    return iri[len(base):] if iri.startswith(base) and len(iri) > len(base) else None
+    return is_absolute_iri(text)
 
 
 # -- SPARQL ------------------------------------------------------------------
@@ -148,7 +131,7 @@ def _refuse_outbound_unless_sandboxed(text: str) -> None:
 
 def claim_record(store: Store, ref: str) -> ClaimRecord:
     """One claim by digest, ``claim:`` CURIE, IRI, or the user's own key."""
-    if not _CLAIM_REF.match(ref):
+    if not 0 < len(ref) <= 512 or not is_iri_text(ref):  # claim digests and keys: nothing that could end an IRI
         raise NotFoundError(f"no claim {ref!r}")
     iri = resolve_claim_ref(store, ref)  # None when the reference makes no valid IRI or names no claim
     record = get_claim(store, iri) if iri is not None else None
@@ -157,32 +140,24 @@ def claim_record(store: Store, ref: str) -> ClaimRecord:
     return record
 
 
-_REGISTRY: Any = None
+_NAMES: "weakref.WeakKeyDictionary[Store, EntityNames]" = weakref.WeakKeyDictionary()
 
 
-def _registry(store: Store) -> Any:
-    """The entity registry with the store's entities, built once per worker (workers restart after updates)."""
-    global _REGISTRY
-    if _REGISTRY is None:
-        from detente.loaders.registry import EntityRegistry
-
-        registry = EntityRegistry()
-        registry.load_store(store)
-        _REGISTRY = registry
-    return _REGISTRY
+def _names(store: Store) -> EntityNames:
+    """The entity resolver over the store, built once per worker and store (workers restart after updates)."""
+    names = _NAMES.get(store)
+    if names is None:
+        names = _NAMES[store] = EntityNames.from_store(store)
+    return names
 
 
 def resolve_entity_ref(store: Store, ref: str) -> URIRef:
-    """An entity IRI from an IRI, a CURIE, a path such as ``state/UKR``, or a label or alias."""
-    text = ref.strip()
-    if not text:
-        raise NotFoundError("an empty entity reference names nothing")
-    if re.fullmatch(r"[a-z]+/[^\s<>\"{}|^`\\]+", text) and not text.startswith(("http/", "https/")):
-        return URIRef(str(DTR) + text)
-    iri = _registry(store).resolve(text)
-    if iri is None or not is_iri(str(iri)):
-        raise NotFoundError(f"unknown entity {ref!r}: give an IRI, a CURIE such as state:UKR, or a known name")
-    return URIRef(str(iri))
+    """An entity IRI from an IRI, a CURIE, a path such as ``state/UKR``, or a name (:mod:`detente.graph.entities`).
+
+    An unknown reference raises :class:`~detente.errors.UnknownEntityError` (a NotFoundError: HTTP 404), a
+    name several entities share :class:`~detente.errors.AmbiguousEntityError` (a UsageError: HTTP 400).
+    """
+    return _names(store).resolve(ref)
 
 
 def provenance_report(store: Store, subject: str, predicate: str | None = None,
@@ -203,12 +178,12 @@ def provenance_report(store: Store, subject: str, predicate: str | None = None,
     if obj:
         if p is not None:
             try:
-                o = object_term(_registry(store), p, obj)
+                o = object_term(_names(store), p, obj)
             except FieldError as exc:  # a value the property's range does not allow (many prisoners)
                 raise UsageError(str(exc)) from None
         else:
-            known = _registry(store).resolve(obj)
-            o = URIRef(str(known)) if known is not None and is_iri(str(known)) else Literal(obj)
+            known = _names(store).lookup(obj)
+            o = known if known is not None else Literal(obj)
     report = provenance(store, s, p, o).to_json()
     report["conflict"] = bool(report["disagreeing"])
     return report
@@ -310,10 +285,13 @@ def search_entities(store: Store, q: str, limit: int = 20) -> list[dict[str, obj
     if not text:
         return []
     found: dict[str, dict[str, object]] = {}
-    exact = _registry(store).resolve(text)
+    try:
+        exact = _names(store).lookup(text)
+    except AmbiguousEntityError:
+        exact = None  # several entities have this name: the search lists them all
     rows = store.query(_SEARCH % max(1, min(int(limit), 200)), bindings={"q": Literal(text)},
                        default_graphs=[ENTITIES_GRAPH]).rows
-    if exact is not None and is_iri(str(exact)):
+    if exact is not None:
         exact_rows = store.query("SELECT ?e ?label (SAMPLE(?type) AS ?t) WHERE { ?e rdfs:label ?label "
                                  "OPTIONAL { ?e a ?type } } GROUP BY ?e ?label", bindings={"e": URIRef(str(exact))},
                                  default_graphs=[ENTITIES_GRAPH]).rows

@@ -50,10 +50,14 @@ class DetenteError(Exception):
         The command line's exit code.
     headers:
         Extra HTTP headers for the answer (``Retry-After``…).
+    label:
+        What the command line calls this kind of error (``usage error: …``); None: the
+        class name in words (``QuerySyntaxError`` → ``query syntax error``).
     """
 
     http_status: ClassVar[int] = 500
     exit_code: ClassVar[int] = EXIT_ERROR
+    label: ClassVar[str | None] = None
 
     def __init__(self, message: str = "", *, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
@@ -87,6 +91,36 @@ class UsageError(DetenteError, ValueError):
 
 class QuerySyntaxError(UsageError):
     """The SPARQL text does not parse."""
+
+
+class ParameterError(UsageError, ValueError):
+    """A parameter, option or query-string value does not fit; the message starts with its name.
+
+    Also a ``ValueError``, so code written before this tree (``except ValueError``)
+    keeps catching it; handlers map it by its class attributes, never as a ValueError.
+
+    Users see it as the usage error it is (``usage error: k: …``): the class only
+    adds the parameter's name for callers.
+
+    >>> error = ParameterError("k", "not an integer: 'many'")
+    >>> str(error), error.parameter, error.http_status, error.label
+    ("k: not an integer: 'many'", 'k', 400, 'usage error')
+    """
+
+    label = "usage error"
+
+    def __init__(self, parameter: str, problem: str, *, headers: dict[str, str] | None = None) -> None:
+        super().__init__(f"{parameter}: {problem}", headers=headers)
+        self.parameter = parameter
+
+
+class AmbiguousEntityError(UsageError, ValueError):
+    """Several entities share the name given; the message names every candidate (HTTP 400, exit 2)."""
+
+    def __init__(self, message: str, candidates: tuple[str, ...] = (), *,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(message, headers=headers)
+        self.candidates = candidates
 
 
 class RefusedError(UsageError):
@@ -136,6 +170,13 @@ class NotFoundError(DetenteError, KeyError):
 
     http_status = 404
     exit_code = EXIT_INVALID
+
+
+class UnknownEntityError(NotFoundError, ValueError):
+    """No entity has the IRI, CURIE, path, code, label or alias given (HTTP 404, exit 1).
+
+    Also a ``ValueError`` for code written before this tree (see :class:`ParameterError`).
+    """
 
 
 class InvalidInputError(DetenteError):
@@ -197,7 +238,8 @@ class ComponentError(DetenteError):
 
 
 __all__ = [
-    "EXIT_OK", "EXIT_INVALID", "EXIT_ERROR", "DetenteError", "UsageError", "QuerySyntaxError", "RefusedError",
+    "EXIT_OK", "EXIT_INVALID", "EXIT_ERROR", "DetenteError", "UsageError", "ParameterError", "AmbiguousEntityError",
+    "QuerySyntaxError", "RefusedError", "UnknownEntityError",
     "NotAcceptableError", "UnsupportedMediaTypeError", "UnauthorizedError", "ForbiddenError", "NotFoundError",
     "InvalidInputError", "StoreError", "ReadOnlyError", "StoreLockedError", "ResultTooLargeError", "BusyError",
     "QueryTimeoutError", "WorkerError", "ComponentError", "OutboundRefusedError", "ProtectedGraphError",

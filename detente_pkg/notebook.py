@@ -67,12 +67,12 @@ def _pandas() -> Any:
 
 
 def _iri_text(iri: str, full_iris: bool) -> str:
+    """The IRI, or its project CURIE (:func:`detente.graph.terms.curie`, the one rule for shortening)."""
     if full_iris:
         return iri
-    from detente.ontology.vocab import compact_iri
+    from detente.graph.terms import curie
 
-    compact = compact_iri(iri)
-    return iri if compact.startswith("<") else compact
+    return curie(iri)
 
 
 def python_value(term: Any, full_iris: bool = False) -> Any:
@@ -175,18 +175,17 @@ class KnowledgeGraph:
         return rows if records else _frame(rows, columns)
 
     # -- claims, provenance, conflicts ---------------------------------------------------
-    def _registry(self) -> Any:
-        from detente.loaders.registry import EntityRegistry
-
-        registry = EntityRegistry()  # every state plus the store's entities, as the command line builds it
-        registry.load_store(self.store)
-        return registry
-
     def _terms(self, subject: Any, predicate: Any, obj: Any) -> tuple[Any, Any, Any]:
-        """Entity, property and value references resolved as ``detente provenance`` resolves them."""
+        """Entity, property and value references resolved as ``detente provenance`` resolves them.
+
+        Entities by the one resolver (:class:`~detente.graph.entities.EntityNames`: every state plus the
+        store's entities).
+        """
+        from detente.errors import UnknownEntityError
+        from detente.graph.entities import EntityNames
         from detente.loaders.base import FieldError, object_term, resolve_predicate
 
-        registry = None
+        names: EntityNames | None = None
         resolved: list[Any] = [None, None, None]
         try:
             if predicate is not None:
@@ -195,16 +194,15 @@ class KnowledgeGraph:
                 if ref is None or isinstance(ref, (URIRef, Literal)):
                     resolved[position] = ref
                     continue
-                registry = registry or self._registry()
+                names = names or EntityNames.from_store(self.store)
                 if position == 2 and resolved[1] is not None:
-                    resolved[2] = object_term(registry, resolved[1], ref)
+                    resolved[2] = object_term(names, resolved[1], ref)
                     continue
-                iri = registry.resolve(str(ref))
-                if iri is None:
-                    raise UsageError(f"unknown entity {ref!r}: give a CURIE (state:UKR), an IRI or a known name")
-                resolved[position] = URIRef(iri)
+                resolved[position] = names.resolve(str(ref))  # a name several entities share: AmbiguousEntityError
         except FieldError as exc:
             raise UsageError(f"{exc.field}: {exc.message}") from None
+        except UnknownEntityError as exc:  # a usage error here, as on the command line
+            raise UsageError(f"{exc}: give a CURIE (state:UKR), an IRI or a known name") from None
         return resolved[0], resolved[1], resolved[2]
 
     @staticmethod

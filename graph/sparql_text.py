@@ -22,16 +22,13 @@ from rdflib import BNode, Literal, URIRef
 
 from detente.errors import QuerySyntaxError
 from detente.graph.store import QueryKind
-from detente.graph.terms import Term, term_nt
-
-_IRI = r'<[^\x00-\x20<>"{}|^`\\]*>'
-
+from detente.graph.terms import IRIREF, Term, is_iri_text, term_nt
 
 _SPARQL_TOKEN = re.compile(r'''
     (?P<comment>\#[^\n]*)
   | (?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'
               |"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<iri>''' + IRIREF + r''')
   | (?P<var>[?$][^\s{}()<>,;.=!|&+*/\[\]"'^@#]+)
   | (?P<pname>(?:[A-Za-z_][\w\-.]*)?:[\w\-.%:]*)
   | (?P<word>[A-Za-z_]\w*)
@@ -93,12 +90,12 @@ def sparql_term(term: Term) -> str:
     if isinstance(term, BNode):
         raise ValueError("a blank node cannot be bound over the SPARQL protocol; use an IRI")
     if isinstance(term, URIRef):
-        if re.fullmatch(_IRI, f"<{term}>") is None:
+        if not is_iri_text(str(term)):
             raise ValueError(f"not a valid IRI for SPARQL: {str(term)!r}")
     elif isinstance(term, Literal):
         if term.language and re.fullmatch(r"[A-Za-z]+(?:-[A-Za-z0-9]+)*", term.language) is None:
             raise ValueError(f"not a valid language tag: {term.language!r}")
-        if term.datatype is not None and re.fullmatch(_IRI, f"<{term.datatype}>") is None:
+        if term.datatype is not None and not is_iri_text(str(term.datatype)):
             raise ValueError(f"not a valid datatype IRI: {str(term.datatype)!r}")
     else:
         raise TypeError(f"not an RDF term: {term!r}")

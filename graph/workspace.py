@@ -11,7 +11,9 @@ While ``detente serve`` holds an on-disk store ``oxigraph:PATH``:
     a folder beside the store (same file system, so checkpoints are hard
     links): ``snapshots/`` holds read-only checkpoints of committed versions for
     the query workers, ``candidates/`` the copies on which writes are applied
-    before they are promoted.
+    before they are promoted, ``spool/`` the loads the command line sends
+    through the server. The store's location names this folder
+    (:attr:`~detente.graph.location.StoreLocation.workspace_path`).
 
 A write is applied to a checkpoint copy of the store and *promoted* by
 atomically exchanging the copy's folder with ``PATH`` (``renameat2`` with
@@ -43,24 +45,12 @@ import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-__all__ = ["LOCK_NAME", "ServerLock", "Workspace", "exchange_directories", "disk_store_path"]
+from detente.errors import StoreError
+from detente.graph.location import StoreLocation
+
+__all__ = ["LOCK_NAME", "ServerLock", "Workspace", "exchange_directories"]
 
 LOCK_NAME = "detente-server.json"
-
-
-def disk_store_path(uri: str) -> Path | None:
-    """The folder of an on-disk store URI (``oxigraph:PATH`` or a bare path); None for other stores.
-
-    >>> disk_store_path("memory:") is None, disk_store_path("sparql+http://h/sparql") is None
-    (True, True)
-    >>> disk_store_path("oxigraph:/tmp/x").name
-    'x'
-    """
-    if uri.startswith("oxigraph:"):
-        return Path(uri.removeprefix("oxigraph:")).expanduser().resolve()
-    if uri != "memory:" and "://" not in uri and ":" not in uri:
-        return Path(uri).expanduser().resolve()
-    return None
 
 
 @dataclass(frozen=True)
@@ -131,11 +121,21 @@ class ServerLock:
 
 
 class Workspace:
-    """The folder beside an on-disk store where its server keeps snapshots and write candidates."""
+    """The folder beside an on-disk store where its server keeps snapshots and write candidates.
 
-    def __init__(self, store_path: Path) -> None:
-        self.store_path = store_path
-        self.root = store_path.with_name(store_path.name + ".detente")
+    Both folders come from the store's location (:attr:`StoreLocation.path
+    <detente.graph.location.StoreLocation.path>` and
+    :attr:`~detente.graph.location.StoreLocation.workspace_path`).
+
+    >>> Workspace(StoreLocation.parse("oxigraph:/tmp/db")).candidates
+    PosixPath('/tmp/db.detente/candidates')
+    """
+
+    def __init__(self, location: StoreLocation) -> None:
+        if location.path is None or location.workspace_path is None:
+            raise StoreError(f"{location.uri} is not an on-disk store: it has no workspace")
+        self.store_path = location.path
+        self.root = location.workspace_path
         self.snapshots = self.root / "snapshots"
         self.candidates = self.root / "candidates"
         self.spool = self.root / "spool"

@@ -19,13 +19,14 @@ from typing import IO, Any
 from rdflib import Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
-from detente.errors import InvalidInputError
+from detente.errors import AmbiguousEntityError, InvalidInputError
 from detente.graph.claims import Activity, Claim, Source
+from detente.graph.entities import EntityNames
 from detente.graph.store import Store
 from detente.graph.terms import Term, Triple
 from detente.loaders.registry import EntityRegistry, entity_type
 from detente.ontology import schema
-from detente.ontology.vocab import DCT, DT, SCHEMA, expand_curie
+from detente.ontology.vocab import DCT, DT, FACTS_GRAPH, SCHEMA, expand_curie
 
 
 class FieldError(InvalidInputError, ValueError):
@@ -199,12 +200,15 @@ class ParseResult:
 class LoadContext:
     """Shared state for loading several files: the entity registry, options, and the store written to.
 
-    ``store`` is read (never written) by loaders that link what they extract
-    to what is already there; it is None when only validating.
+    ``facts_label`` is the graph label facts get in N-Quads a loader writes itself
+    (the target store's :attr:`~detente.graph.store.Store.facts_label`). ``store``
+    is read (never written) by loaders that link what they extract to what is
+    already there; it is None when only validating.
     """
 
     registry: EntityRegistry
     options: LoadOptions = field(default_factory=LoadOptions)
+    facts_label: URIRef | None = FACTS_GRAPH
     store: Store | None = None
 
 
@@ -293,21 +297,26 @@ def build_statement(registry: EntityRegistry, subject: object, predicate: object
         raise FieldError("predicate", "is empty")
     if obj is None or str(obj).strip() == "":
         raise FieldError("object", "is empty")
-    s = resolve_entity(registry, str(subject), "subject")
+    s = resolve_entity(registry.names, str(subject), "subject")
     p = resolve_predicate(str(predicate))
-    return s, p, object_term(registry, p, obj)
+    o = object_term(registry.names, p, obj)
+    registry.mark_used([s, o])
+    return s, p, o
 
 
-def resolve_entity(registry: EntityRegistry, ref: str, field_name: str) -> URIRef:
-    iri = registry.resolve(ref)
+def resolve_entity(names: EntityNames | EntityRegistry, ref: str, field_name: str) -> URIRef:
+    """The entity a reference names (by the one resolver); a ``FieldError`` naming the field otherwise."""
+    try:
+        iri = names.lookup(ref)
+    except AmbiguousEntityError as exc:
+        raise FieldError(field_name, str(exc)) from None
     if iri is None:
         raise FieldError(field_name, f"unknown entity {ref!r}: declare it in an entities file, "
                                      "or write a CURIE (state:UKR, event:riyadh-talks) or an IRI")
-    registry.mark_used([iri])
     return iri
 
 
-def object_term(registry: EntityRegistry, predicate: URIRef, obj: object) -> Term:
+def object_term(names: EntityNames | EntityRegistry, predicate: URIRef, obj: object) -> Term:
     """The object as the ontology wants it: an entity, a class, or a typed literal."""
     if predicate == RDF.type:
         cls = entity_type(str(obj))
@@ -318,13 +327,17 @@ def object_term(registry: EntityRegistry, predicate: URIRef, obj: object) -> Ter
     if datatype is not None:
         return typed_literal(obj, datatype)
     if predicate in schema.object_properties():
-        return resolve_entity(registry, str(obj), "object")
+        return resolve_entity(names, str(obj), "object")
     if predicate in (RDFS.label, SKOS.altLabel, RDFS.comment, DCT.title):
         return Literal(str(obj))
     text = str(obj).strip()
-    iri = registry.resolve(text) if not isinstance(obj, (int, float)) else None
-    if iri is not None and (text.startswith(("http://", "https://", "<")) or expand_curie(text)):
-        return iri
+    if not isinstance(obj, (int, float)) and (text.startswith(("http://", "https://", "<")) or expand_curie(text)):
+        try:
+            iri = names.lookup(text)  # written as an IRI or CURIE: an entity if it is one, else a literal
+        except AmbiguousEntityError as exc:
+            raise FieldError("object", str(exc)) from None
+        if iri is not None:
+            return iri
     if isinstance(obj, bool):
         return Literal(obj)
     if isinstance(obj, (int, float)):
@@ -370,7 +383,7 @@ def make_source(registry: EntityRegistry, *, url: object = None, title: object =
     """A source from user fields; the publisher becomes a (news) organisation entity."""
     publisher_iri = None
     if publisher is not None and str(publisher).strip():
-        publisher_iri = registry.mint(str(publisher).strip(), DT.NewsOrganization)
+        publisher_iri = registry.mint(str(publisher).strip(), DT.NewsOrganization, field_name="publisher")
         registry.mark_used([publisher_iri])
     stype = DT.NewsArticle
     if source_type is not None and str(source_type).strip():
@@ -397,7 +410,9 @@ def curated(method: str) -> Activity:
 def speaker(registry: EntityRegistry, value: object) -> URIRef | None:
     if value is None or str(value).strip() == "":
         return None
-    return resolve_entity(registry, str(value), "said_by")
+    iri = resolve_entity(registry.names, str(value), "said_by")
+    registry.mark_used([iri])
+    return iri
 
 
 __all__ = [

@@ -24,6 +24,7 @@ from typing import Any
 
 from rdflib import URIRef
 
+from detente.graph.entities import is_wikidata_item
 from detente.loaders.base import (
     FieldError,
     LoadContext,
@@ -68,7 +69,7 @@ def _entity(ctx: LoadContext, record: dict[str, Any]) -> Entity:
     aliases = [a.strip() for a in (aliases_raw.split("|") if isinstance(aliases_raw, str) else aliases_raw)
                if str(a).strip()]
     wikidata = str(record.get("wikidata") or "").strip() or None
-    if wikidata and not re.fullmatch(r"Q\d+", wikidata):
+    if wikidata and not is_wikidata_item(wikidata):
         raise FieldError("wikidata", f"{wikidata!r} is not a Wikidata id such as Q212")
     country = None
     if str(record.get("country") or "").strip():

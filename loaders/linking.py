@@ -4,10 +4,11 @@ Two things are linked here.
 
 Actors
     :func:`resolve_actor` is the one function loaders call to name an actor
-    from text: a label or alias the entity registry knows, else a role
+    from text: a name the one resolver knows
+    (:class:`~detente.graph.entities.EntityNames`, through the registry's
+    :attr:`~detente.loaders.registry.EntityRegistry.names`), else a role
     ("U.S. special envoy") matched to the registry's or the store's person
-    who holds that role for that state. The registry does the lookup today;
-    the function is the one place to point at another resolver.
+    who holds that role for that state.
 
 Events and agreements
     An extracted event is compared with the events already in the store of
@@ -46,11 +47,13 @@ from datetime import date, datetime, timedelta, timezone
 from rdflib import Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, XSD
 
+from detente.errors import AmbiguousEntityError
 from detente.graph.claims import Claim, digest
+from detente.graph.entities import normalize_label
 from detente.graph.store import Store
 from detente.graph.terms import Term, nquad, term_nt
-from detente.loaders.registry import EntityRegistry, normalize_label
-from detente.ontology.vocab import DT, DTR, FACTS_GRAPH, PROVENANCE_GRAPH
+from detente.loaders.registry import EntityRegistry
+from detente.ontology.vocab import DT, DTR, PROVENANCE_GRAPH
 
 METHOD = "detente-link:events:v1"
 ACTIVITY_IRI = DTR["activity/detente-link-events-v1"]
@@ -77,10 +80,13 @@ def resolve_actor(registry: EntityRegistry, name: str, *, role: str | None = Non
                   represents: URIRef | None = None) -> URIRef | None:
     """The actor a name or a role refers to, or None when nothing known fits.
 
-    ``name`` is looked up as a label, alias, CURIE or IRI. With ``role`` and
-    ``represents`` ("special envoy" of ``state:USA``), a known person who
-    represents that state and whose label holds the role's words is found
-    too, so "the U.S. special envoy" and "US special envoy" name one person.
+    ``name`` is looked up by the one resolver (a label, alias, code, CURIE or
+    IRI; see :mod:`detente.graph.entities`). With ``role`` and ``represents``
+    ("special envoy" of ``state:USA``), a known person who represents that
+    state and whose label holds the role's words is found too, so "the U.S.
+    special envoy" and "US special envoy" name one person. A name several
+    entities share and no role settles gives None (minting it then names the
+    candidates in a field error).
 
     >>> from detente.loaders.registry import Entity
     >>> registry = EntityRegistry()
@@ -91,7 +97,10 @@ def resolve_actor(registry: EntityRegistry, name: str, *, role: str | None = Non
     >>> str(resolve_actor(registry, "U.S."))
     'https://w3id.org/detente/id/state/USA'
     """
-    known = registry.resolve(name)
+    try:
+        known = registry.names.lookup(name)
+    except AmbiguousEntityError:
+        known = None
     if known is not None:
         return known
     if role is None or represents is None:
@@ -533,7 +542,8 @@ def accept(store: Store, source: URIRef, target: URIRef, *, score: float | None 
     """State ``source owl:sameAs target`` in the facts view, with the decision in the provenance graph."""
     decision = LinkDecision(source, target, "accepted", score, tuple(evidence) or ("accepted by a user",),
                             at=datetime.now(timezone.utc).replace(microsecond=0))
-    store.add_nquads(nquad(source, OWL.sameAs, target, FACTS_GRAPH) + decision.nquads())
+    # Written under the label the store reads as its facts view (see Store.facts_label).
+    store.add_nquads(nquad(source, OWL.sameAs, target, store.facts_label) + decision.nquads())
     return decision
 
 

@@ -2,10 +2,11 @@
 
 The engine behind ``/reconcile`` (OpenRefine's Reconciliation Service API)
 and ``KnowledgeGraph.reconcile``. An :class:`EntityIndex` is built once from
-the store (one query for names through the entity registry, one for types
-and identifying properties) and then answers whole batches of queries in
-memory: candidate names are found through an exact-name table and a
-character-trigram index, never one store query per name.
+the store (the entities and their names as the one entity resolver,
+:class:`detente.graph.entities.EntityNames`, knows them: two queries; one more
+for types and identifying properties) and then answers whole batches of
+queries in memory: candidate names are found through an exact-name table and
+a character-trigram index, never one store query per name.
 
 Scores run from 0 to 100. A candidate is a ``match`` (safe to accept without
 looking) only when the query is exactly one of its names (label, alias or
@@ -33,10 +34,10 @@ from functools import lru_cache
 from rdflib import Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
+from detente.graph.entities import EntityNames, NamedEntity, is_wikidata_item, normalize_label
 from detente.graph.store import Store
-from detente.graph.terms import Term
-from detente.loaders.registry import Entity, EntityRegistry, normalize_label
-from detente.ontology.vocab import DT, DTR, SCHEMA, WD, expand_curie
+from detente.graph.terms import Term, curie, local_path
+from detente.ontology.vocab import DT, SCHEMA, WD, expand_curie
 
 #: Classes offered as reconciliation types (``defaultTypes``), with their subclasses.
 DEFAULT_TYPES = (DT.State, DT.Envoy, DT.Person, DT.Organization, DT.InternationalOrganization,
@@ -58,23 +59,7 @@ def entity_id(iri: str) -> str:
     >>> entity_id("https://w3id.org/detente/id/state/UKR"), entity_id("http://example.org/x")
     ('state/UKR', 'http://example.org/x')
     """
-    base = str(DTR)
-    return iri[len(base):] if iri.startswith(base) and len(iri) > len(base) else iri
-
-
-def id_to_iri(ref: str) -> URIRef | None:
-    """An entity IRI from a reconciliation id (``state/UKR``), a CURIE (``state:UKR``) or an IRI; None otherwise.
-
-    >>> str(id_to_iri("state/UKR")), str(id_to_iri("state:UKR")), id_to_iri("Ukraine")
-    ('https://w3id.org/detente/id/state/UKR', 'https://w3id.org/detente/id/state/UKR', None)
-    """
-    text = ref.strip()
-    if re.match(r"^[a-z][a-z0-9+.-]*://\S+$", text, re.I):
-        return URIRef(text)
-    if re.fullmatch(r"[a-z]+/[^\s<>\"{}|^`\\]+", text):
-        return URIRef(str(DTR) + text)
-    expanded = expand_curie(text)
-    return URIRef(expanded) if expanded is not None and " " not in text else None
+    return local_path(iri) or iri
 
 
 def type_id(cls: URIRef) -> str:
@@ -111,13 +96,14 @@ def property_iri(ref: str) -> URIRef | None:
 
 
 def property_id(prop: URIRef) -> str:
-    """A property's id: its local name for ``dt:`` properties, else a CURIE or the IRI."""
-    from detente.ontology.vocab import compact_iri
+    """A property's id: its local name for ``dt:`` properties, else a CURIE or the IRI.
 
+    >>> property_id(DT.country), property_id(OWL.sameAs)
+    ('country', 'owl:sameAs')
+    """
     if str(prop).startswith(str(DT)):
         return prop[len(str(DT)):]
-    compact = compact_iri(str(prop))
-    return str(prop) if compact.startswith("<") else compact
+    return curie(str(prop))
 
 
 @lru_cache(maxsize=64)
@@ -129,15 +115,17 @@ def _type_closure(cls: URIRef) -> frozenset[URIRef]:
 
 # -- the entities -----------------------------------------------------------------
 
-def known_entities(store: Store, registry: EntityRegistry | None = None) -> list[Entity]:
-    """Every entity a name can be matched to: the registry's states and the store's described entities.
+def known_entities(store: Store, names: EntityNames | None = None) -> list[NamedEntity]:
+    """Every entity a name can be matched to, as the one entity resolver lists it.
 
-    This is the one place reconciliation asks the entity registry; point it at
-    another resolver and the rest of the module follows.
+    The ISO 3166 states (with their codes and Wikidata items) and the store's entities that have a class
+    and a name. This is the one place reconciliation asks for entities
+    (:meth:`detente.graph.entities.EntityNames.entities`); ``names`` may already know more (a load's own
+    entities), and learns the store's.
     """
-    registry = registry if registry is not None else EntityRegistry()
-    registry.load_store(store)
-    return list(registry)
+    names = names if names is not None else EntityNames()
+    names.add_store(store)
+    return [entity for entity in names.entities() if entity.types]
 
 
 @dataclass
@@ -230,10 +218,23 @@ class EntityIndex:
     """Names, types and identifying properties of every entity, indexed for matching.
 
     Build it with :meth:`build`; it is a snapshot of the store at that time.
+
+    Parameters
+    ----------
+    entities:
+        What to match against.
+    names:
+        The entity resolver that listed them, which answers ids and exact names
+        (:meth:`identify`, :meth:`resolve_value`); by default one that knows only ``entities``.
     """
 
-    def __init__(self, entities: Iterable[IndexedEntity]) -> None:
+    def __init__(self, entities: Iterable[IndexedEntity], names: EntityNames | None = None) -> None:
         self.entities: dict[URIRef, IndexedEntity] = {e.iri: e for e in entities}
+        if names is None:
+            names = EntityNames(states=False)
+            for entity in self.entities.values():
+                names.add(entity.iri, entity.label, entity.names, entity.types)
+        self.names = names
         self._exact: dict[str, set[URIRef]] = defaultdict(set)
         self._label_of: dict[str, set[URIRef]] = defaultdict(set)
         self._names: list[tuple[str, URIRef]] = []
@@ -249,14 +250,17 @@ class EntityIndex:
                     self._grams[gram].append(position)
 
     @classmethod
-    def build(cls, store: Store, registry: EntityRegistry | None = None) -> "EntityIndex":
-        """Read the entities of ``store`` (and the registry's states): two queries."""
+    def build(cls, store: Store, names: EntityNames | None = None) -> "EntityIndex":
+        """Read the entities of ``store`` and the states (:func:`known_entities`), then their properties.
+
+        Three queries: names, types, then the :data:`INDEXED_PROPERTIES` of every entity.
+        """
+        names = names if names is not None else EntityNames()
         found: dict[URIRef, IndexedEntity] = {}
-        for entity in known_entities(store, registry):
-            names = [entity.label, *entity.aliases]
-            item = found[entity.iri] = IndexedEntity(entity.iri, entity.label, names, {entity.type})
-            for prop, value in ((DT.country, entity.country), (DT.represents, entity.represents),
-                                (DT.isoCode, entity.iso_code and Literal(entity.iso_code)),
+        for entity in known_entities(store, names):
+            item = found[entity.iri] = IndexedEntity(entity.iri, entity.label, [entity.label, *entity.aliases],
+                                                     set(entity.types))
+            for prop, value in ((DT.isoCode, entity.iso_code and Literal(entity.iso_code)),
                                 (DT.wikidataId, entity.wikidata and Literal(entity.wikidata)),
                                 (OWL.sameAs, entity.wikidata and WD[entity.wikidata])):
                 if value:
@@ -271,11 +275,18 @@ class EntityIndex:
                 item.types.add(o)  # type: ignore[arg-type]
             else:
                 item.values[p].add(o)  # type: ignore[index]
-        return cls(found.values())
+        return cls(found.values(), names)
 
     # -- lookups ------------------------------------------------------------
     def get(self, iri: URIRef) -> IndexedEntity | None:
         return self.entities.get(iri)
+
+    def identify(self, ref: str) -> URIRef | None:
+        """The entity a reconciliation id (``state/UKR``), a CURIE (``state:UKR``) or an IRI names; else None.
+
+        The rule is the resolver's (:meth:`detente.graph.entities.EntityNames.identifier`).
+        """
+        return self.names.identifier(ref)
 
     def resolve_value(self, value: object) -> set[URIRef]:
         """Entities a property value may name: an id, CURIE or IRI, ``{"id": …}``, a Wikidata id, or an exact name."""
@@ -284,12 +295,12 @@ class EntityIndex:
             text = str(ref) if ref is not None else str(value.get("name") or "")
         else:
             text = str(value)
-        iri = id_to_iri(text)
+        iri = self.names.identifier(text)
         if iri is not None:
             return {iri}
-        if re.fullmatch(r"Q[1-9][0-9]*", text.strip()):
+        if is_wikidata_item(text.strip()):
             return {WD[text.strip()]}
-        return set(self._exact.get(normalize_label(text), set()))
+        return set(self.names.candidates(text))
 
     def description(self, entity: IndexedEntity) -> str:
         """A short description: the most specific type, the country or whom it represents, the Wikidata id."""
@@ -502,5 +513,5 @@ def reconciliation_properties() -> list[URIRef]:
 
 
 __all__ = ["DEFAULT_TYPES", "EntityIndex", "IndexedEntity", "MatchQuery", "PropertyConstraint", "Scored",
-           "entity_id", "id_to_iri", "known_entities", "property_id", "property_iri", "reconciliation_properties",
+           "entity_id", "known_entities", "property_id", "property_iri", "reconciliation_properties",
            "reconciliation_types", "similarity", "type_id", "type_iri"]

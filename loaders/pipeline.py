@@ -17,10 +17,18 @@ from pathlib import Path
 
 from rdflib import Dataset, URIRef
 
-from detente.graph.claims import add_claims_nquads, claims_nquads
+from detente.errors import AmbiguousEntityError
+from detente.graph.claims import add_claims_nquads, claims_nquads, quads_nquads
 from detente.graph.store import Store
-from detente.graph.terms import nquad
-from detente.loaders.base import LoadContext, LoadError, LoadOptions, ParseResult, RecordTooLarge, Reject
+from detente.loaders.base import (
+    FieldError,
+    LoadContext,
+    LoadError,
+    LoadOptions,
+    ParseResult,
+    RecordTooLarge,
+    Reject,
+)
 from detente.loaders.documents import parse_documents, read_documents
 from detente.loaders.entities import entities_result, is_entities_document, is_entities_header
 from detente.loaders.gdelt import is_gdelt_export, parse_gdelt
@@ -30,6 +38,7 @@ from detente.loaders.rdf import parse_rdf, rdf_format_of
 from detente.loaders.registry import EntityRegistry
 from detente.loaders.statements import is_statements_header, parse_statements
 from detente.loaders.ucdp import is_ucdp_header, parse_ucdp
+from detente.ontology.vocab import FACTS_GRAPH
 
 
 @dataclass
@@ -184,6 +193,11 @@ def parse_path(path: Path, ctx: LoadContext,
                                                 f"not UTF-8 text (byte {exc.start}: {exc.reason})")])
     except RecursionError:
         return fmt, ParseResult(rejects=[Reject(str(path), None, None, "nested too deeply to read")])
+    except (FieldError, AmbiguousEntityError) as exc:
+        # A name several entities share, met outside a parser's own record checks (a news story's actors):
+        # the file is refused with the candidates named, as every face refuses that name.
+        field_name, message = (exc.field, exc.message) if isinstance(exc, FieldError) else (None, str(exc))
+        return fmt, ParseResult(rejects=[Reject(str(path), None, field_name, message)])
 
 
 def _safe_detect(path: Path) -> InputFormat | None:
@@ -216,7 +230,9 @@ def load_paths(store: Store | None, paths: Sequence[str | Path], *, skip_invalid
     if store is not None:
         registry.load_store(store)
         index_store_roles(registry, store)
-    ctx = LoadContext(registry, options or LoadOptions(), store=store)
+    # Facts are written under the label the store reads as its facts view, so it takes the text as it is.
+    facts = store.facts_label if store is not None else FACTS_GRAPH
+    ctx = LoadContext(registry, options or LoadOptions(), facts_label=facts, store=store)
     files = expand_paths(paths)
     detected = [(p, _safe_detect(p)) for p in files]
     # Entity files first, so claim files can name what they declare.
@@ -230,8 +246,8 @@ def load_paths(store: Store | None, paths: Sequence[str | Path], *, skip_invalid
         fmt, result = parse_path(path, ctx, detected_format)
         report = FileReport(str(path), fmt.name if fmt else "unknown", records=result.records,
                             claims=len(result.claims))
-        entity_text = "".join(nquad(*q) for q in registry.used_quads())
-        text = claims_nquads(result.claims) + entity_text + result.raw_quads
+        entity_text = quads_nquads(registry.used_quads(), facts=facts)
+        text = claims_nquads(result.claims, facts=facts) + entity_text + result.raw_quads
         rejects = list(result.rejects)
         if shacl:
             rejects.extend(_shacl_rejects(path, result, text))
@@ -247,7 +263,7 @@ def load_paths(store: Store | None, paths: Sequence[str | Path], *, skip_invalid
             kept = [c for c in result.claims if result.origins.get(c.iri) not in bad_lines]
             if len(kept) != len(result.claims):
                 result.claims = kept
-                text = claims_nquads(kept) + entity_text + result.raw_quads
+                text = claims_nquads(kept, facts=facts) + entity_text + result.raw_quads
         report.quads = text.count("\n")
         if text:
             iris = [c.iri for c in result.claims]

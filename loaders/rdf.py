@@ -18,9 +18,8 @@ Loading reads only the file it is given:
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import json
+from pathlib import Path
 from typing import Any
 
 from rdflib import Dataset, Graph, URIRef
@@ -63,10 +62,11 @@ def parse_rdf(path: Path, ctx: LoadContext) -> ParseResult:
             if graph in PROTECTED_GRAPHS:
                 protected[graph] = protected.get(graph, 0) + 1
                 continue
-            lines.append(nquad(s, p, o, graph))
+            lines.append(nquad(s, p, o, ctx.facts_label if graph == FACTS_GRAPH else graph))
             if graph not in SYSTEM_GRAPHS:
-                # Claim assertions join the facts view, as when detente writes them.
-                lines.append(nquad(s, p, o, FACTS_GRAPH))
+                # Claim assertions join the facts view (under the store's own label for it), as when detente
+                # writes them. (Entity descriptions no longer do here: the entity graph is refused above.)
+                lines.append(nquad(s, p, o, ctx.facts_label))
             result.records += 1
         for graph, count in protected.items():
             result.rejects.append(Reject(name, _first_line_naming(path, str(graph)), "graph",
@@ -142,8 +142,7 @@ def _parse_jsonld(path: Path, graph: Graph) -> None:
 
 def _parse_rdfxml(path: Path, graph: Graph) -> None:
     """rdflib's RDF/XML reader on an expat parser that refuses entity declarations (and so expands none)."""
-    from xml.sax import SAXParseException
-    from xml.sax import handler as sax_handler
+    from xml.sax import SAXParseException, handler as sax_handler
     from xml.sax.expatreader import ExpatParser
 
     from rdflib.parser import create_input_source

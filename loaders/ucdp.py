@@ -50,6 +50,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
 
 from detente.graph.claims import Activity, Claim, Source
+from detente.graph.entities import normalize_label
 from detente.graph.terms import Triple
 from detente.loaders.base import (
     FieldError,
@@ -61,7 +62,7 @@ from detente.loaders.base import (
     parse_date,
 )
 from detente.loaders.gazetteer import DEMONYMS, HISTORICAL_NAMES, Mention, gw_to_iso, mention_finder, state_iri
-from detente.loaders.registry import Entity, EntityRegistry, normalize_label
+from detente.loaders.registry import Entity, EntityRegistry
 from detente.ontology.vocab import DT, DTR, SCHEMA
 
 DATASET_TITLE = "UCDP Peace Agreement Dataset v22.1"

@@ -1,9 +1,10 @@
-"""Wikidata links: the bundled ISO 3166-1 alpha-3 → Wikidata item table, and its claims.
+"""Wikidata links as the loaders write them: ``owl:sameAs``/``schema:sameAs`` and the states' link claims.
 
-Every state the registry knows carries its Wikidata item, read from
-``loaders/data/wikidata_states.csv`` (see ``loaders/data/README.md`` for where
-the table comes from; the identifiers are Wikidata's, CC0). When a load uses
-a state, the link is written twice over:
+Every state carries its Wikidata item, which the entity resolver reads from
+the bundled table ``graph/data/wikidata_states.csv``
+(:func:`detente.graph.entities.state_wikidata`; see ``graph/data/README.md``
+for where the table comes from; the identifiers are Wikidata's, CC0). When a
+load uses a state, the link is written twice over:
 
 * in the state's description (entity graph and facts view): ``dt:wikidataId
   "Q212"``, ``owl:sameAs wd:Q212`` and ``schema:sameAs wd:Q212``;
@@ -22,20 +23,16 @@ True
 
 from __future__ import annotations
 
-import csv
-import re
 from collections.abc import Iterator
 from functools import lru_cache
-from pathlib import Path
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDFS
 
 from detente.graph.claims import Activity, Claim, Source
+from detente.graph.entities import WIKIDATA_STATES_TABLE as TABLE, is_wikidata_item, state_wikidata  # read there
 from detente.graph.terms import Term
 from detente.ontology.vocab import DT, DTR, SCHEMA, WD
-
-TABLE = Path(__file__).resolve().parent / "data" / "wikidata_states.csv"
 
 #: Where the table's pairs were taken from (Our World in Data's country table, which takes them from Wikidata).
 TABLE_ORIGIN = ("https://github.com/owid/owid-grapher/blob/c7402d12e25bd1d45f5bd7d66cfc083342a1ed96/"
@@ -44,29 +41,9 @@ TABLE_ORIGIN = ("https://github.com/owid/owid-grapher/blob/c7402d12e25bd1d45f5bd
 CC0 = URIRef("http://creativecommons.org/publicdomain/zero/1.0/")
 TABLE_TITLE = "ISO 3166-1 alpha-3 to Wikidata items (table bundled with detente)"
 
-_QID = re.compile(r"^Q[1-9][0-9]*$")
-
-
-@lru_cache(maxsize=1)
-def state_wikidata() -> dict[str, str]:
-    """ISO 3166-1 alpha-3 code → Wikidata item id, from the bundled table.
-
-    Raises ValueError naming the line when the table holds a malformed row.
-    """
-    out: dict[str, str] = {}
-    with TABLE.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        for row in reader:
-            code, qid = (row.get("iso3") or "").strip(), (row.get("wikidata") or "").strip()
-            if not re.fullmatch(r"[A-Z]{3}", code) or not _QID.match(qid) or code in out:
-                raise ValueError(f"{TABLE}:{reader.line_num}: bad row {row!r}")
-            out[code] = qid
-    return out
-
-
 def wikidata_iri(qid: str) -> URIRef:
     """The Wikidata entity IRI of an item id (``Q212`` → ``http://www.wikidata.org/entity/Q212``)."""
-    if not _QID.match(qid):
+    if not is_wikidata_item(qid):
         raise ValueError(f"{qid!r} is not a Wikidata item id such as Q212")
     return WD[qid]
 

@@ -20,7 +20,7 @@ import detente.ontology.validation
 from detente.api.common import DetenteApi, current_api, handle_error
 from detente.api.config import ApiSettings
 from detente.cli import DetenteGroup
-from detente.errors import BusyError, DetenteError, NotFoundError
+from detente.errors import BusyError, DetenteError, NotFoundError, ParameterError
 from detente.loaders.base import FieldError, LoadError, Reject
 
 
@@ -45,6 +45,8 @@ def make_error(cls: type[DetenteError]) -> DetenteError:
         return cls([Reject("bad.csv", 3, "object", f"{cls.__name__} is wrong")])
     if issubclass(cls, FieldError):
         return cls("object", f"{cls.__name__} is wrong")
+    if issubclass(cls, ParameterError):
+        return cls("k", f"{cls.__name__} is wrong")
     return cls(f"{cls.__name__} is wrong")
 
 

@@ -48,8 +48,9 @@ __all__ = ["main", "demo_path", "report_error"]
 
 
 def _kind(error: BaseException) -> str:
-    """What went wrong, from the error's class name: ``QuerySyntaxError`` → ``query syntax error``."""
-    return re.sub(r"(?<!^)(?=[A-Z][a-z])", " ", type(error).__name__).lower()
+    """What went wrong: the error's label, else its class name: ``QuerySyntaxError`` → ``query syntax error``."""
+    label = getattr(error, "label", None)
+    return label or re.sub(r"(?<!^)(?=[A-Z][a-z])", " ", type(error).__name__).lower()
 
 
 def report_error(error: DetenteError) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,55 +12,73 @@ import click
 
 from detente.cli.common import F, console, open_cli_store, out, print_table, store_option, working
 
-__all__ = ["analyze", "export", "ANALYSES", "EXPORT_FORMATS", "filter_options"]
+__all__ = ["analyze", "export", "EXPORT_FORMATS", "filter_options", "analysis_options"]
 
-ANALYSES = ("centrality", "communities", "brokers", "ego", "path", "timeline", "corroboration", "conflicts")
 EXPORT_FORMATS = ("graphml", "gexf", "cytoscape", "nodelink", "dot", "csv", "csv-nodes", "turtle", "trig", "nquads",
                   "jsonld", "html", "nanopub", "rdf-star")
 
 
+def _metric_names() -> list[str]:
+    from detente.graph.analysis import METRICS
+
+    return list(METRICS)
+
+
+def _option(parameter: Any, help_text: str, *, with_default: bool) -> Callable[[F], F]:
+    """A click option from a parameter description (:class:`detente.graph.params.Parameter`)."""
+    flag = "--" + parameter.name.replace("_", "-")
+    kwargs: dict[str, Any] = {"help": help_text, "metavar": parameter.metavar, "default": None}
+    if with_default and not parameter.multiple and parameter.default is not None:
+        kwargs.update(default=parameter.default, show_default=True)
+    if parameter.kind == "boolean":
+        return click.option(f"{flag}/--no-{flag[2:]}", parameter.name, help=help_text, default=kwargs["default"])
+    if parameter.choices:
+        kwargs["type"] = click.Choice(parameter.choices)
+        kwargs.pop("metavar")
+    elif parameter.kind == "integer":
+        kwargs["type"] = click.IntRange(min=parameter.minimum, max=parameter.maximum) \
+            if parameter.minimum is not None or parameter.maximum is not None else int
+    elif parameter.kind == "number":
+        kwargs["type"] = click.FloatRange(min=parameter.minimum, max=parameter.maximum) \
+            if parameter.minimum is not None or parameter.maximum is not None else float
+    if parameter.multiple:
+        kwargs["multiple"] = True
+    return click.option(flag, parameter.name, **kwargs)
+
+
 def filter_options(func: F) -> F:
-    """--start/--end/--min-confidence/--publisher/--date-basis, shared by analyze and export."""
-    options = [
-        click.option("--start", metavar="DATE", help="Keep claims about events on or after this date (YYYY[-MM[-DD]])."),
-        click.option("--end", metavar="DATE", help="Keep claims about events on or before this date."),
-        click.option("--date-basis", type=click.Choice(["event", "issued"]), default="event", show_default=True,
-                     help="Date claims by the event they describe, or by their source's publication date."),
-        click.option("--min-confidence", type=click.FloatRange(0, 1), default=None, metavar="C",
-                     help="Keep claims with confidence at least C (0..1)."),
-        click.option("--publisher", "publishers", multiple=True, metavar="P",
-                     help="Keep claims from this publisher (label, CURIE or IRI); repeatable."),
-    ]
-    for option in reversed(options):
-        func = option(func)
+    """--start/--end/--min-confidence/--publisher/--date-basis, from the filters' description; analyze and export."""
+    from detente.graph.projections import FILTER_PARAMETERS
+
+    for parameter in reversed(FILTER_PARAMETERS):
+        func = _option(parameter, parameter.help, with_default=True)(func)
     return func
 
 
-def _filters(start: str | None, end: str | None, date_basis: str, min_confidence: float | None,
-             publishers: tuple[str, ...]) -> dict[str, Any]:
-    return {"start": start, "end": end, "date_basis": date_basis, "min_confidence": min_confidence,
-            "publishers": list(publishers) or None}
+def analysis_options(func: F) -> F:
+    """One option per analysis parameter (--actor, --k, --radius…), from the metrics' descriptions."""
+    from detente.graph.analysis import parameter_table
+
+    for shared in reversed(parameter_table()):
+        func = _option(shared.parameter, shared.help, with_default=False)(func)
+    return func
+
+
+def _given(values: dict[str, Any]) -> dict[str, Any]:
+    """The options the user gave (click passes None, or () for a repeatable one, for the others)."""
+    return {name: value for name, value in values.items() if value is not None and value != ()}
 
 
 @click.command()
-@click.argument("metric", type=click.Choice(ANALYSES))
-@click.option("--actor", metavar="X", help="The actor (label, alias, CURIE like state:UKR, or IRI): ego, path, timeline.")
-@click.option("--to", "to", metavar="Y", help="The other end of a path.")
-@click.option("--event", metavar="E", help="brokers: only the mediators of this event or agreement.")
-@click.option("--k", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Sampled betweenness from N pivots (automatic on large graphs).")
-@click.option("--seed", type=int, default=None, help="Random seed (betweenness sampling, Louvain).")
-@click.option("--radius", type=click.IntRange(min=1), default=None, help="ego: hops out (default 1).")
-@click.option("--method", type=click.Choice(["louvain", "greedy"]), default=None, help="communities: algorithm.")
-@click.option("--limit", type=click.IntRange(min=1), default=None, help="Keep the first N rows.")
+@click.argument("metric", type=click.Choice(_metric_names()))
+@analysis_options
 @filter_options
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @store_option
-def analyze(metric: str, actor: str | None, to: str | None, event: str | None, k: int | None, seed: int | None,
-            radius: int | None, method: str | None, limit: int | None, start: str | None, end: str | None,
-            date_basis: str, min_confidence: float | None, publishers: tuple[str, ...], fmt: str,
-            store_uri: str | None) -> None:
+def analyze(metric: str, fmt: str, store_uri: str | None, **values: Any) -> None:
     """Network analysis: centrality, communities, brokers, ego, path, timeline, corroboration, conflicts.
+
+    Each option names the metrics that take it.
 
     \b
     Examples:
@@ -68,22 +87,22 @@ def analyze(metric: str, actor: str | None, to: str | None, event: str | None, k
       detente analyze path --actor Ethiopia --to Ukraine
       detente analyze timeline --actor state:TUR --start 2022 --format json
     """
-    from detente.graph.analysis import metric_parameters, run_metric
+    from detente.graph.analysis import analyze as run_analysis, metric as find_metric
     from detente.graph.analysis.tables import result_tables
+    from detente.graph.projections import FILTER_PARAMS
 
-    given = {"actor": actor, "to": to, "event": event, "k": k, "seed": seed, "radius": radius, "method": method,
-             "limit": limit}
-    accepted = set(metric_parameters(metric))
-    misplaced = sorted(name for name, value in given.items() if value is not None and name not in accepted)
+    given = _given(values)
+    accepted = {p.name for p in find_metric(metric).parameters} | set(FILTER_PARAMS)
+    misplaced = sorted(name for name in given if name not in accepted)
     if misplaced:
-        raise click.UsageError(f"{metric} does not take {', '.join('--' + m for m in misplaced)}")
+        raise click.UsageError(f"{metric} does not take {', '.join('--' + m.replace('_', '-') for m in misplaced)}")
     store = open_cli_store(store_uri, read_only=True)
     with working(metric) as progress:
         progress.add_task(f"computing {metric}…", total=None)
-        result = run_metric(store, metric, **{n: v for n, v in given.items() if v is not None},
-                            **_filters(start, end, date_basis, min_confidence, publishers))
+        # A value that does not fit is a ParameterError (a UsageError: exit 2), reported by the one handler.
+        result = run_analysis(store, metric, **given)
     if fmt == "json":
-        out.print_json(json.dumps(result))
+        out.print_json(json.dumps(result.to_json()))
         return
     for spec in result_tables(result):
         print_table([column.replace("_", " ") for column in spec.columns], spec.rows, title=spec.title, fold=True)
@@ -97,8 +116,7 @@ def analyze(metric: str, actor: str | None, to: str | None, event: str | None, k
               help="Network formats: actor–actor, actor–event, or every entity-to-entity fact.")
 @filter_options
 @store_option
-def export(fmt: str, output: Path, projection: str, start: str | None, end: str | None, date_basis: str,
-           min_confidence: float | None, publishers: tuple[str, ...], store_uri: str | None) -> None:
+def export(fmt: str, output: Path, projection: str, store_uri: str | None, **filters: Any) -> None:
     """Export the network (GraphML, GEXF, Cytoscape JSON, node-link JSON, DOT, CSV, HTML view) or the RDF.
 
     \b
@@ -110,7 +128,7 @@ def export(fmt: str, output: Path, projection: str, start: str | None, end: str 
     from detente.graph.exports import export_file, export_to
 
     store = open_cli_store(store_uri, read_only=True)
-    options = {"projection": projection, **_filters(start, end, date_basis, min_confidence, publishers)}
+    options = {"projection": projection, **_given(filters)}
     with working("export") as progress:
         progress.add_task(f"exporting {fmt}…", total=None)
         if str(output) == "-":

@@ -14,23 +14,22 @@ from detente.errors import EXIT_INVALID, NotFoundError
 __all__ = ["provenance", "conflicts", "resolve_term"]
 
 
-def resolve_term(registry: Any, ref: str, field: str, predicate: Any = None) -> Any:
-    """A term for the --subject/--predicate/--object option ``field``; a bad one is a usage error."""
-    from rdflib import URIRef
-
+def resolve_term(names: Any, ref: str, field: str, predicate: Any = None) -> Any:
+    """A term for the --subject/--predicate/--object option ``field``, entities by the one resolver
+    (:class:`~detente.graph.entities.EntityNames`); a bad one is a usage error (exit 2)."""
+    from detente.errors import AmbiguousEntityError, UnknownEntityError
     from detente.loaders.base import FieldError, object_term, resolve_predicate
 
     try:
         if field == "predicate":
             return resolve_predicate(ref)
         if field == "object" and predicate is not None:
-            return object_term(registry, predicate, ref)
-        iri = registry.resolve(ref)
+            return object_term(names, predicate, ref)
+        return names.resolve(ref)
     except FieldError as exc:
         raise click.BadParameter(exc.message, param_hint=f"--{field}") from None
-    if iri is None:
-        raise click.BadParameter(f"unknown entity {ref!r}", param_hint=f"--{field}")
-    return URIRef(iri)
+    except (UnknownEntityError, AmbiguousEntityError) as exc:
+        raise click.BadParameter(str(exc), param_hint=f"--{field}") from None
 
 
 def _print_claim(record: Any, header: str = "") -> None:
@@ -85,13 +84,12 @@ def provenance(claim: str | None, subject: str | None, predicate: str | None, ob
         return
     if not subject:
         raise click.UsageError("give a CLAIM or --subject")
-    from detente.loaders.registry import EntityRegistry
+    from detente.graph.entities import EntityNames
 
-    registry = EntityRegistry()  # built once: every state plus the store's entities
-    registry.load_store(store)
-    s = resolve_term(registry, subject, "subject")
-    p = resolve_term(registry, predicate, "predicate") if predicate else None
-    o = resolve_term(registry, obj, "object", p) if obj else None
+    names = EntityNames.from_store(store)  # built once: every state plus the store's entities
+    s = resolve_term(names, subject, "subject")
+    p = resolve_term(names, predicate, "predicate") if predicate else None
+    o = resolve_term(names, obj, "object", p) if obj else None
     report = provenance_of(store, s, p, o)
     if fmt == "json":
         out.print_json(json.dumps(report.to_json()))

@@ -47,19 +47,19 @@ def open_cli_store(uri: str | None, read_only: bool = False) -> Any:
     """
     from detente.api.client import open_snapshot, server_for
     from detente.errors import ServerHoldsStoreError
+    from detente.graph import open_store
     from detente.graph.bootstrap import ensure_ontology
-    from detente.graph.store import default_store_uri, open_store
-    from detente.graph.workspace import disk_store_path
+    from detente.graph.location import StoreLocation
 
-    client = server_for(uri)
+    location = StoreLocation.of(uri)
+    client = server_for(location)
     if client is not None:
-        disk = disk_store_path(uri or default_store_uri())
         if not read_only:
-            raise ServerHoldsStoreError(f"the store {disk} is held by a running detente server ({client.url}), its "
-                                        "only writer: stop the server first (`detente load` and `detente restore` "
-                                        "send their work through it)")
-        return open_snapshot(client, f"oxigraph:{disk}")
-    store = open_store(uri, read_only=read_only)
+            raise ServerHoldsStoreError(f"the store {location.path} is held by a running detente server "
+                                        f"({client.url}), its only writer: stop the server first (`detente load` "
+                                        "and `detente restore` send their work through it)")
+        return open_snapshot(client)
+    store = open_store(location, read_only=read_only)
     if not read_only:
         ensure_ontology(store)
     return store

@@ -34,18 +34,18 @@ def link(rerun: bool, accept_pair: tuple[str, str] | None, unlink_pair: tuple[st
       detente link --accept event:gdelt-1 agreement:ucdp-2
       detente link --unlink event:gdelt-1 agreement:ucdp-2
     """
+    from detente.graph.entities import EntityNames
     from detente.loaders import linking
-    from detente.loaders.registry import EntityRegistry
 
     store = open_cli_store(store_uri, read_only=not (rerun or accept_pair or unlink_pair))
-    registry = EntityRegistry(with_states=False)
+    names = EntityNames(states=False)  # the pair is given by IRI, CURIE or path
     if rerun:
         report = linking.link_store(store, accept_above=accept_above)
         console.print(f"compared {report.compared} pair(s) of {report.events} event(s): "
                       f"{len(report.candidates)} new candidate(s), {len(report.accepted)} accepted")
     for pair, action in ((accept_pair, linking.accept), (unlink_pair, linking.unlink)):
         if pair:
-            a, b = (resolve_term(registry, ref, "subject") for ref in pair)
+            a, b = (resolve_term(names, ref, "subject") for ref in pair)
             decision = action(store, a, b)
             console.print(f"{decision.decision}: {term_text(a)} owl:sameAs {term_text(b)}")
     candidates = linking.list_candidates(store, minimum=min_score)

@@ -94,7 +94,7 @@ def load(paths: tuple[Path, ...], store_uri: str | None, skip_invalid: bool, rej
     if client is None:
         store = open_cli_store(store_uri)
     else:
-        store, sink = _through_server(client, store_uri)
+        store, sink = _through_server(client)
     if skip_invalid and rejects_path is None:
         rejects_path = Path("rejects.csv")
     options = _load_options(source_url, title, publisher, published, source_type)
@@ -115,15 +115,15 @@ def load(paths: tuple[Path, ...], store_uri: str | None, skip_invalid: bool, rej
         console.print(f"[yellow]{rejected} record(s) rejected[/yellow], written to {rejects_path}")
 
 
-def _through_server(client: Any, store_uri: str | None) -> tuple[Any, Any]:
+def _through_server(client: Any) -> tuple[Any, Any]:
     """The store to resolve names against (the server's committed version) and the sink sending each file."""
     from detente.api.admin import BATCH_BYTES
     from detente.api.client import open_snapshot
     from detente.errors import ForbiddenError
-    from detente.graph.store import open_store
+    from detente.graph import open_store
 
     try:
-        names = open_snapshot(client, store_uri or "oxigraph:served")
+        names = open_snapshot(client)
     except ForbiddenError:  # a server of a memory store: its entities through its public SPARQL endpoint
         names = open_store(f"sparql+{client.url}/sparql", read_only=True)
     console.print(f"loading through the server at {client.url} (it holds the store)")

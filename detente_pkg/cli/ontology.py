@@ -38,8 +38,8 @@ def ontology_check(data: tuple[Path, ...], demo: bool, store_uri: str | None, as
     """
     from rdflib import Graph
 
+    from detente.graph import open_store
     from detente.graph.claims import conflicts as find_conflicts
-    from detente.graph.store import open_store
     from detente.loaders.base import LoadError
     from detente.loaders.pipeline import load_paths
     from detente.ontology.reasoning import check_consistency

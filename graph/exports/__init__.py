@@ -25,7 +25,7 @@ rdf-star   text/turtle                  the facts, ``<< s p o >> dt:supportedBy 
 ``nanopub`` and ``rdf-star`` are written as they are read (:func:`export_to`
 streams them into a file).
 
->>> from detente.graph.store import open_store
+>>> from detente.graph import open_store
 >>> body, media_type = export_bytes(open_store("memory:"), "nodelink")
 >>> media_type, sorted(__import__("json").loads(body))[:3]
 ('application/json', ['directed', 'graph', 'links'])
@@ -41,14 +41,14 @@ from typing import IO, Any
 
 import networkx as nx
 
-from detente.errors import NotFoundError, UsageError
+from detente.errors import NotFoundError, ParameterError
 from detente.graph.exports.html import network_html
 from detente.graph.exports.links import add_wikidata_links
 from detente.graph.exports.nanopub import write_nanopubs
 from detente.graph.exports.network import to_cytoscape, to_dot, to_edges_csv, to_gexf, to_graphml, to_nodelink, to_nodes_csv
 from detente.graph.exports.rdf import DATASET_FORMATS, FACT_FORMATS, rdf_export
 from detente.graph.exports.rdfstar import write_rdf_star
-from detente.graph.projections import PROJECTION_NAMES, Filters, project, split_filter_params
+from detente.graph.projections import FILTER_PARAMETERS, PROJECTION_NAMES, Filters, project, split_filter_params
 from detente.graph.store import RDF_FORMATS, Store
 
 
@@ -96,6 +96,14 @@ def export_format(name: str) -> ExportFormat:
     return FORMATS[key]
 
 
+def _refuse_unknown(rest: dict[str, Any]) -> None:
+    """A ParameterError naming the parameters no export takes (None values are options left unset)."""
+    unknown = sorted(k for k, v in rest.items() if v is not None)
+    if unknown:
+        raise ParameterError(", ".join(unknown), f"unknown parameter{'s' if len(unknown) > 1 else ''} of export; "
+                                                 f"accepted: projection, {', '.join(p.name for p in FILTER_PARAMETERS)}")
+
+
 def export_bytes(store: Store, fmt: str, /, *, projection: str = "actors", title: str | None = None,
                  **filters: Any) -> tuple[bytes, str]:
     """Export the store in ``fmt``; return the body and its media type.
@@ -116,14 +124,13 @@ def export_bytes(store: Store, fmt: str, /, *, projection: str = "actors", title
     ------
     NotFoundError
         Unknown format (also a KeyError).
-    UsageError
-        Unknown projection or parameter, or a filter value that does not fit (also a ValueError).
+    ParameterError
+        Unknown projection or parameter, or a filter value that does not fit (the message names it;
+        a UsageError, also a ValueError).
     """
     spec = export_format(fmt)
     chosen, rest = split_filter_params(filters)
-    unknown = sorted(k for k, v in rest.items() if v is not None)
-    if unknown:
-        raise UsageError(f"export: unknown parameter(s) {', '.join(unknown)}")
+    _refuse_unknown(rest)
     if spec.stream is not None:
         buffer = io.BytesIO()
         spec.stream(store, buffer, chosen)
@@ -131,7 +138,7 @@ def export_bytes(store: Store, fmt: str, /, *, projection: str = "actors", title
     if spec.is_rdf:
         return rdf_export(store, spec.name, chosen), spec.media_type
     if projection not in PROJECTION_NAMES:
-        raise UsageError(f"projection: {projection!r} is not one of {', '.join(PROJECTION_NAMES)}")
+        raise ParameterError("projection", f"{projection!r} is not one of {', '.join(PROJECTION_NAMES)}")
     graph = project(store, projection, chosen)
     if spec.name == "html":
         return network_html(graph, title), spec.media_type
@@ -151,9 +158,8 @@ def export_to(store: Store, fmt: str, out: IO[bytes], **options: Any) -> str:
         out.write(body)
         return media_type
     chosen, rest = split_filter_params(options)
-    unknown = sorted(k for k, v in rest.items() if v is not None and k != "projection")
-    if unknown:
-        raise UsageError(f"export: unknown parameter(s) {', '.join(unknown)}")
+    rest.pop("projection", None)  # accepted by every format; the streamed ones write claims, not a projection
+    _refuse_unknown(rest)
     spec.stream(store, out, chosen)
     return spec.media_type
 

@@ -18,20 +18,17 @@ target of the RDF exports).
 
 from __future__ import annotations
 
-import re
-
 import networkx as nx
 
+from detente.graph.entities import is_wikidata_item
 from detente.graph.store import Store
 from detente.ontology.vocab import WD
-
-_QID = re.compile(r"^Q[1-9][0-9]*$")
 
 
 def wikidata_items(store: Store) -> dict[str, str]:
     """Entity IRI → Wikidata item id, for every entity of the store that has one (one query)."""
     rows = store.query("SELECT ?e ?q WHERE { ?e dt:wikidataId ?q FILTER(isIRI(?e)) }").rows
-    return {str(e): str(q) for e, q in rows if q is not None and _QID.match(str(q))}
+    return {str(e): str(q) for e, q in rows if q is not None and is_wikidata_item(str(q))}
 
 
 def add_wikidata_links(store: Store, graph: nx.Graph) -> nx.Graph:

@@ -238,13 +238,14 @@ class ActorReader:
                                      if m.kind == "organization"):
                 continue  # the gazetteer's name wins ("the African Union's Peace and Security Council")
             acronym = match.group("acronym")
-            known = self.registry.resolve(acronym) if acronym else None
+            known = self.registry.names.lookup(acronym) if acronym else None
             if known is not None and (self.registry.get(known) is None or self.registry.get(known).type == DT.State):
                 known = None  # an acronym that names a state ("US") is no organisation's
             # A known acronym names the known organisation ("the National Liberation Army (ELN)" is the ELN);
             # a new one becomes the alias of the name it defines, without taking a name already given.
-            iri = self.registry.resolve(name) or known or self.registry.mint(
-                name, DT.Organization, aliases=[acronym] if acronym and self.registry.resolve(acronym) is None else [])
+            names = self.registry.names  # the one resolver (detente.graph.entities)
+            iri = names.lookup(name) or known or self.registry.mint(
+                name, DT.Organization, aliases=[acronym] if acronym and names.lookup(acronym) is None else [])
             if acronym:
                 self.acronyms[acronym] = iri
             out.append(Mention(start, match.end(), sentence[start: match.end()], iri, "organization"))
@@ -255,7 +256,7 @@ class ActorReader:
             acronym = match.group("acronym")
             if acronym in self.acronyms or any(m.start <= match.start() < m.end for m in mentions):
                 continue
-            iri = self.registry.resolve(acronym) or self.registry.mint(acronym, DT.Organization)
+            iri = self.registry.names.lookup(acronym) or self.registry.mint(acronym, DT.Organization)
             self.acronyms[acronym] = iri
             out.append(Mention(match.start("acronym"), match.end("acronym"), acronym, iri, "organization"))
         return out
