@@ -7,9 +7,11 @@ import socket
 import sys
 import threading
 from collections.abc import Iterator, Mapping
+from functools import partial
 from pathlib import Path
 
 import pytest
+from waitress import wasyncore
 
 from detente.api.app import create_app
 from detente.api.server import make_server
@@ -49,9 +51,14 @@ def serve() -> Iterator:
 
     yield start
     for live, server, thread in started:
-        server.close()  # type: ignore[attr-defined]
+        # Close the server's sockets on its loop's own thread (through its trigger, as tests/api do): closing
+        # them from here races the loop's select(), which then fails on a closed descriptor (EBADF).
+        sockets = server._map  # type: ignore[attr-defined]
+        server.trigger.pull_trigger(partial(wasyncore.close_all, sockets))  # type: ignore[attr-defined]
         thread.join(10)
+        server.task_dispatcher.shutdown(timeout=5)  # type: ignore[attr-defined]
         live.app.extensions["detente"].close()
+        assert not thread.is_alive(), "the waitress loop did not stop"
 
 
 def require_virtuoso() -> None:
