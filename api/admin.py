@@ -52,16 +52,26 @@ admin = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 class Spool:
-    """Writes being received: one file per write, in a private folder (0700)."""
+    """Writes being received: one file per write, in a private folder (0700).
+
+    The folder is made for the first write (a temporary one unless ``folder``
+    is given), so a server that never receives one — or is killed before — leaves none.
+    """
 
     def __init__(self, folder: Path | None = None) -> None:
-        if folder is None:
-            self.folder = Path(tempfile.mkdtemp(prefix="detente-spool-"))
-            self._owned = True
-        else:
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            self.folder, self._owned = folder, False
+        self._given = folder
+        self._folder: Path | None = None
         self.writes: dict[str, dict[str, Any]] = {}
+
+    @property
+    def folder(self) -> Path:
+        if self._folder is None:
+            if self._given is None:
+                self._folder = Path(tempfile.mkdtemp(prefix="detente-spool-"))
+            else:
+                self._given.mkdir(mode=0o700, parents=True, exist_ok=True)
+                self._folder = self._given
+        return self._folder
 
     def open(self, settings: dict[str, Any]) -> str:
         write_id = secrets.token_hex(8)
@@ -83,8 +93,8 @@ class Spool:
     def remove(self) -> None:
         for write_id in list(self.writes):
             self.close(write_id)
-        if self._owned:
-            shutil.rmtree(self.folder, ignore_errors=True)
+        if self._given is None and self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
 
 
 def _api() -> Any:
