@@ -22,7 +22,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from detente.api import pages, reconcile, rest, sparql
+from detente.api import admin, pages, reconcile, rest, sparql
 from detente.api.common import DetenteApi, handle_error
 from detente.api.config import ApiSettings
 from detente.api.pages import EXAMPLE_QUERIES
@@ -51,6 +51,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.register_blueprint(rest.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(reconcile.bp)  # /reconcile: OpenRefine's Reconciliation Service API
+    app.register_blueprint(admin.admin)  # /admin: detente's own command line, with this run's token
     app.register_error_handler(Exception, handle_error)
     return app
 

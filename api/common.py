@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 import uuid
 from collections.abc import Mapping
 from http import HTTPStatus
@@ -47,7 +48,10 @@ TEXT_ROUTES = ("/sparql", "/update")
 
 
 class DetenteApi:
-    """The app's state: settings, the store and the worker pool (``app.extensions["detente"]``).
+    """The app's state: settings, the worker pool and this run's admin token (``app.extensions["detente"]``).
+
+    The app keeps no store: a ``memory:`` store given to it moves into the
+    sandboxed writer (see :mod:`detente.api.engine`).
 
     Parameters
     ----------
@@ -56,12 +60,23 @@ class DetenteApi:
     """
 
     def __init__(self, settings: ApiSettings) -> None:
+        from detente.api.admin import Spool
+        from detente.graph.workspace import Workspace
+
         self.settings = settings
-        store: Store | str = settings.store
-        if isinstance(store, str) and StoreLocation.parse(store).kind == "memory":
-            store = open_store(store)  # a memory store lives in this process; workers fork from it
-        self.store = store
+        store: Store | StoreLocation = (settings.store if isinstance(settings.store, Store)
+                                        else StoreLocation.parse(settings.store))  # parsed once, here
+        if isinstance(store, StoreLocation) and store.kind == "memory":
+            store = open_store(store)  # a memory store lives in a process: the sandboxed writer forks from it
         self.pool = WorkerPool(store, size=settings.workers)
+        del store
+        #: Where the store lives, as the pool's processes open it.
+        self.location: StoreLocation = self.pool.spec.location
+        self.store_uri: str = self.location.uri
+        self.admin_token = secrets.token_urlsafe(32)
+        self.url: str | None = None
+        self.lock: Any = None
+        self.spool = Spool(Workspace(self.location).spool if self.pool.mode == "disk" else None)
 
     def init_app(self, app: Flask) -> None:
         """Make this the state of ``app``, with the request limits of its settings."""
@@ -69,15 +84,29 @@ class DetenteApi:
         app.config["MAX_FORM_MEMORY_SIZE"] = self.settings.max_body
         app.extensions["detente"] = self
 
-    @property
-    def store_uri(self) -> str:
-        return self.store.uri if isinstance(self.store, Store) else self.store
+    def announce(self, url: str) -> None:
+        """The server listens at ``url``: mark an on-disk store as held (its lock file) and register the run."""
+        from detente.api.runtime import register_server
+        from detente.graph.workspace import ServerLock
+
+        self.url = url
+        if self.pool.mode == "disk" and self.location.path is not None:
+            self.lock = ServerLock.create(self.location.path, url=url, token=self.admin_token)
+        register_server(url, self.admin_token, self.store_uri)
 
     def call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         """Run the task ``fn(store, *args, **kwargs)`` in a worker, bounded by the query timeout."""
         return self.pool.call(fn, *args, timeout=self.settings.query_timeout, **kwargs)
 
     def close(self) -> None:
+        from detente.api.runtime import unregister_server
+
+        if self.lock is not None:
+            self.lock.remove()
+            self.lock = None
+        if self.url is not None:
+            unregister_server(self.url, self.admin_token)
+        self.spool.remove()
         self.pool.close()
 
 

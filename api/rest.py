@@ -165,7 +165,17 @@ def healthz() -> Response:
     """Liveness: the store and the live query workers."""
     api = current_api()
     return _json({"status": "ok", "store": api.store_uri, "mode": api.pool.mode,
-                  "workers": len(api.pool.worker_pids())})
+                  "workers": len(api.pool.worker_pids()), "outbound": _outbound_policy(api)})
+
+
+def _outbound_policy(api: Any) -> dict[str, object]:
+    """What /healthz says about SERVICE and LOAD: impossible (sandboxed engine) or refused by a text scan."""
+    if api.pool.sandboxed:
+        return {"sandboxed": True, "service_and_load": "impossible: the query engine runs without network "
+                                                       "access (seccomp), so no query or update can reach any address"}
+    return {"sandboxed": False, "reason": api.pool.engine.sandbox_reason,
+            "service_and_load": "refused by a conservative scan of the text (escapes decoded; the words are "
+                                "refused anywhere outside variable and prefixed names, even in strings)"}
 
 
 @bp.get("/openapi.json")

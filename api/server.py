@@ -12,6 +12,8 @@ True
 from __future__ import annotations
 
 import logging
+import signal
+import threading
 
 from flask import Flask
 from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
@@ -29,12 +31,16 @@ def make_server(app: Flask, host: str = "127.0.0.1", port: int = 8000, threads: 
     Raises :class:`~detente.errors.UsageError` when the address cannot be bound
     (a port in use, a host that is not this machine's).
     """
+    from detente.api.admin import BATCH_BYTES
+
     api = app.extensions.get("detente")
     max_body = api.settings.max_body if api is not None else 1 << 20
     try:
-        # waitress refuses bodies a little over the app's own limit, so the app answers 413 with its message.
+        # waitress refuses bodies a little over the app's own limits (the public routes' max_body, the command
+        # line's load batches on /admin), so the app answers 413 with its message.
         server = create_server(app, host=host, port=port, threads=threads, ident="detente",
-                               max_request_body_size=max_body * 2 + 65536, clear_untrusted_proxy_headers=True)
+                               max_request_body_size=max(max_body * 2, BATCH_BYTES + (2 << 20)) + 65536,
+                               clear_untrusted_proxy_headers=True)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise UsageError(f"cannot listen on {host}:{port}: {reason} (is another server using it? "
@@ -42,6 +48,9 @@ def make_server(app: Flask, host: str = "127.0.0.1", port: int = 8000, threads: 
     if isinstance(server, MultiSocketServer):  # pragma: no cover - only for several listen addresses
         server.close()
         raise UsageError(f"bind one address, not {host!r}")
+    if api is not None:
+        shown = f"[{host}]" if ":" in host else host
+        api.announce(f"http://{shown}:{server.effective_port}")
     return server
 
 
@@ -54,6 +63,9 @@ def serve(app: Flask, host: str = "127.0.0.1", port: int = 8000, threads: int = 
         if api is not None:
             api.close()
         raise
+    if threading.current_thread() is threading.main_thread():
+        # `kill` and container stops send SIGTERM: stop as for Ctrl-C (lock file and workspace removed).
+        signal.signal(signal.SIGTERM, _interrupt)
     log.info("detente serving on http://%s:%s/", host, server.effective_port)
     print(f"detente: serving on http://{host}:{server.effective_port}/  (SPARQL endpoint /sparql; Ctrl-C stops)",
           flush=True)
@@ -65,3 +77,7 @@ def serve(app: Flask, host: str = "127.0.0.1", port: int = 8000, threads: int = 
         server.close()
         if api is not None:
             api.close()
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt

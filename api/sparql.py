@@ -26,6 +26,7 @@ from flask import Blueprint, Response, redirect, request
 
 from detente.api import tasks
 from detente.api.common import current_api, negotiate, single
+from detente.graph.protected import PROTECTED_GRAPHS
 from detente.errors import (
     ForbiddenError,
     NotAcceptableError,
@@ -167,5 +168,11 @@ def update() -> Response:
                                         "application/x-www-form-urlencoded (update=…) or application/sparql-update")
     if any(source.getlist("using-graph-uri") or source.getlist("using-named-graph-uri") for source in params):
         raise UsageError("using-graph-uri / using-named-graph-uri are not supported; write USING in the update")
-    api.pool.update(tasks.sparql_update, text, timeout=api.settings.query_timeout)
+    if api.pool.mode == "remote":
+        raise ForbiddenError("this server's store is a remote SPARQL endpoint: send SPARQL Update to that endpoint, "
+                             "whose own permissions protect its graphs")
+    # Applied to a copy by the sandboxed writer: committed whole, or refused (a system graph changed),
+    # failed or too slow — and then nothing changed.
+    api.pool.update(tasks.sparql_update, text, timeout=api.settings.query_timeout,
+                    protected=tuple(str(g) for g in PROTECTED_GRAPHS))
     return Response(status=204)

@@ -21,7 +21,8 @@ from collections.abc import Mapping, Sequence
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from detente.api.sparql_guard import inspect_query, inspect_update
+from detente.api import sandbox
+from detente.api.sparql_guard import inspect_query, inspect_update, scan_outbound
 from detente.errors import AmbiguousEntityError, NotAcceptableError, NotFoundError, ResultTooLargeError, UsageError
 from detente.graph.claims import ClaimRecord, claims_for, get_claim, provenance, resolve_claim_ref
 from detente.graph.entities import EntityNames
@@ -29,7 +30,8 @@ from detente.graph.store import Store
 from detente.graph.terms import Term, is_absolute_iri, is_iri_text, local_path
 from detente.ontology.vocab import ENTITIES_GRAPH
 
-__all__ = ["sparql_query", "sparql_update", "claim_record", "provenance_report", "entity_description", "entity_rdf",
+__all__ = ["sparql_query", "sparql_update", "load_spool", "restore_spool", "claim_record", "provenance_report",
+           "entity_description", "entity_rdf",
            "resolve_entity_ref", "search_entities", "run_analysis", "run_export", "is_iri", "local_path"]
 
 
@@ -56,6 +58,7 @@ def sparql_query(store: Store, query: str, solutions_format: str | None, graph_f
     clauses, else the store's default dataset.
     """
     shape = inspect_query(query)
+    _refuse_outbound_unless_sandboxed(query)
     defaults: list[URIRef] | None = None
     named: list[URIRef] | None = None
     if default_graphs is not None or named_graphs is not None:
@@ -91,7 +94,37 @@ def sparql_query(store: Store, query: str, solutions_format: str | None, graph_f
 def sparql_update(store: Store, update: str) -> None:
     """Run a SPARQL Update after refusing ``LOAD`` and ``SERVICE``."""
     inspect_update(update)
+    _refuse_outbound_unless_sandboxed(update)
     store.update(update)
+
+
+def load_spool(store: Store, spool: str, claim_iris: list[str]) -> int:
+    """A write task: one file's claim N-Quads (spooled by the server) in one transaction; new claims counted."""
+    from pathlib import Path
+
+    from detente.graph.claims import add_claims_nquads
+
+    text = Path(spool).read_text(encoding="utf-8")
+    return add_claims_nquads(store, [URIRef(i) for i in claim_iris], text)
+
+
+def restore_spool(store: Store, spool: str, rdf_format: str, replace: bool) -> int:
+    """A write task: a dump (N-Quads or TriG, spooled by the server), replacing everything if asked."""
+    from pathlib import Path
+
+    from detente.graph.bootstrap import ensure_ontology
+
+    if replace:
+        store.clear()
+    store.load(Path(spool), rdf_format)
+    ensure_ontology(store)
+    return store.count_quads()
+
+
+def _refuse_outbound_unless_sandboxed(text: str) -> None:
+    """In a process that can reach the network, refuse SERVICE and LOAD by the conservative scan."""
+    if not sandbox.installed():
+        scan_outbound(text)
 
 
 # -- claims and provenance ----------------------------------------------------

@@ -127,6 +127,14 @@ class RefusedError(UsageError):
     """Valid, but something this server or store never does (SERVICE, LOAD, writing a system graph)."""
 
 
+class OutboundRefusedError(RefusedError):
+    """The query engine tried to open a network connection (SERVICE, LOAD) and the kernel refused it.
+
+    Raised where the engine runs without network access (see
+    :mod:`detente.api.sandbox`): the request could not have reached any address.
+    """
+
+
 class NotAcceptableError(DetenteError, ValueError):
     """No format the client accepts can hold the answer (HTTP 406)."""
 
@@ -149,6 +157,10 @@ class ForbiddenError(DetenteError):
     """The route is switched off on this server (HTTP 403)."""
 
     http_status = 403
+
+
+class ProtectedGraphError(ForbiddenError):
+    """A write would change a system graph that only detente's own commands write (HTTP 403); nothing changed."""
 
 
 # -- the data is wrong or absent (exit 1) -----------------------------------------
@@ -192,6 +204,10 @@ class StoreLockedError(StoreError):
     http_status = 409
 
 
+class ServerHoldsStoreError(StoreLockedError):
+    """A running ``detente serve`` holds this on-disk store: writes go through it (``--server``) or wait."""
+
+
 class ResultTooLargeError(UsageError, StoreError):
     """A query produced more results than the caller allowed (HTTP 400, exit 2)."""
 
@@ -226,5 +242,6 @@ __all__ = [
     "QuerySyntaxError", "RefusedError", "UnknownEntityError",
     "NotAcceptableError", "UnsupportedMediaTypeError", "UnauthorizedError", "ForbiddenError", "NotFoundError",
     "InvalidInputError", "StoreError", "ReadOnlyError", "StoreLockedError", "ResultTooLargeError", "BusyError",
-    "QueryTimeoutError", "WorkerError", "ComponentError",
+    "QueryTimeoutError", "WorkerError", "ComponentError", "OutboundRefusedError", "ProtectedGraphError",
+    "ServerHoldsStoreError",
 ]

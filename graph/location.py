@@ -124,6 +124,17 @@ class StoreLocation:
         raise StoreError(f"unknown store URI {uri!r}: use oxigraph:PATH, memory: or sparql+http(s)://HOST/PATH")
 
     @classmethod
+    def of(cls, where: "str | StoreLocation | None") -> "StoreLocation":
+        """A location from a URI, an already parsed location (as it is), or None (the default store).
+
+        >>> StoreLocation.of(StoreLocation.parse("memory:")) == StoreLocation.of("memory:")
+        True
+        """
+        if isinstance(where, StoreLocation):
+            return where
+        return cls.default() if where is None else cls.parse(where)
+
+    @classmethod
     def default(cls) -> "StoreLocation":
         """``DETENTE_STORE``, or an on-disk store in a folder under the user's data directory."""
         env = os.environ.get("DETENTE_STORE")
@@ -167,6 +178,21 @@ class StoreLocation:
             (parts.scheme, parts.netloc, parts.path, urllib.parse.urlencode(shown, safe="/:"), ""))
         return cls("sparql", display, endpoint=endpoint, options=options)
 
+    @property
+    def workspace_path(self) -> Path | None:
+        """The folder where a server holding this on-disk store keeps its copies (``PATH.detente``).
+
+        Checkpoints, write copies and spooled loads live there, beside the store
+        (the same file system, so checkpoints are hard links); None for a store
+        that is not on disk (see :class:`detente.graph.workspace.Workspace`).
+
+        >>> StoreLocation.parse("oxigraph:/tmp/db").workspace_path
+        PosixPath('/tmp/db.detente')
+        >>> StoreLocation.parse("memory:").workspace_path is None
+        True
+        """
+        return self.path.with_name(self.path.name + ".detente") if self.path is not None else None
+
     def exists(self) -> bool:
         """False only for an on-disk store whose folder is not there yet (readers cannot create it)."""
         return self.kind != "oxigraph" or (self.path is not None and self.path.exists())
@@ -192,24 +218,64 @@ class ReaderSpec:
     sharing:
         ``"fork"``: readers are forked from the process holding the store and read
         its copy-on-write memory (``memory:``); nothing to open.
-        ``"snapshot"``: each reader opens a read-only snapshot, and a write needs
-        every reader closed first (on-disk Oxigraph: one writer process, RocksDB).
+        ``"snapshot"``: one process writes (on-disk Oxigraph: RocksDB allows one
+        writer process); it makes read-only checkpoints of committed versions
+        (:meth:`~detente.graph.store.Store.checkpoint`), and each reader opens one
+        (:meth:`open_checkpoint`), never the live store.
         ``"connect"``: each reader opens its own connection; writes may run beside readers (remote).
     location:
         Where the store lives.
     opener:
         A module-level function ``opener(location, writable)`` returning a store.
+    folder_opener:
+        For ``"snapshot"`` sharing: a module-level function ``folder_opener(location,
+        folder, writable)`` that opens the database in ``folder`` (the store's own
+        folder or a checkpoint of it) under the store's name, read-only or
+        read-write for this process alone (see :meth:`open_checkpoint` and :meth:`open_private`).
     """
 
     sharing: Sharing
     location: StoreLocation
     opener: Callable[[StoreLocation, bool], "Store"] | None = None
+    folder_opener: Callable[[StoreLocation, Path, bool], "Store"] | None = None
 
     def open(self, *, writable: bool = False) -> "Store":
-        """Open the store in this process: a reader (snapshot or connection), or a writer."""
+        """Open the store in this process: a reader (snapshot or connection), or a writer.
+
+        (A server's readers of an on-disk store open a checkpoint instead, never
+        the live store its writer changes: see :meth:`open_checkpoint`.)
+        """
         if self.opener is None:
             raise StoreError(f"{self.location.uri} is shared with readers by forking; there is nothing to open")
         return self.opener(self.location, writable)
+
+    def open_checkpoint(self, folder: Path) -> "Store":
+        """A read-only store over ``folder``, a checkpoint of this store that nobody writes.
+
+        What a server's readers (and a command line beside a server) open: a
+        committed version, never the live store that the writer changes.
+        """
+        return self._folder_opener()(self.location, folder, False)
+
+    def open_private(self, folder: Path | None = None) -> "Store":
+        """Open the store, or a checkpoint copy of it in ``folder``, read-write for this process alone.
+
+        For the one writer process: it holds the store and applies each write to
+        a copy. The store is outside the per-process cache of
+        :func:`~detente.graph.open_store`; close it with :meth:`~detente.graph.store.Store.release`.
+        """
+        return self._folder_opener()(self.location, folder if folder is not None else self._own_folder(), True)
+
+    def _own_folder(self) -> Path:
+        if self.location.path is None:
+            raise StoreError(f"{self.location.uri} has no folder")
+        return self.location.path
+
+    def _folder_opener(self) -> Callable[[StoreLocation, Path, bool], "Store"]:
+        if self.folder_opener is None:
+            raise StoreError(f"{self.location.uri} has no database folder to open: it is shared with readers "
+                             f"by {'forking' if self.sharing == 'fork' else 'connecting'}")
+        return self.folder_opener
 
 
 __all__ = ["StoreKind", "StoreLocation", "RemoteOptions", "ReaderSpec", "Sharing", "DEFAULT_TIMEOUT",

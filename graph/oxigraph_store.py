@@ -22,6 +22,7 @@ import io
 import json
 import threading
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
 from typing import IO
@@ -30,8 +31,16 @@ from xml.sax.saxutils import escape as xml_escape
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 
-from detente.errors import NotAcceptableError, QuerySyntaxError, ResultTooLargeError, StoreError, StoreLockedError
+from detente.errors import (
+    NotAcceptableError,
+    OutboundRefusedError,
+    QuerySyntaxError,
+    ResultTooLargeError,
+    StoreError,
+    StoreLockedError,
+)
 from detente.graph.location import ReaderSpec, StoreLocation
+from detente.graph.sparql_text import check_projection, inject_values
 from detente.graph.store import (
     DEFAULT_DATASET,
     RDF_FORMATS,
@@ -40,7 +49,6 @@ from detente.graph.store import (
     SerializedResult,
     Store,
 )
-from detente.graph.sparql_text import check_projection, inject_values
 from detente.graph.terms import Term
 from detente.ontology.vocab import FACTS_GRAPH, PREFIXES
 
@@ -81,36 +89,74 @@ def open_oxigraph(location: StoreLocation | str, *, read_only: bool = False) -> 
     return store
 
 
-def open_oxigraph_snapshot(location: StoreLocation | str) -> "OxigraphStore":
-    """Open an on-disk store in RocksDB's read-only mode, without the writer's lock.
+def open_oxigraph_snapshot(location: StoreLocation | str, folder: Path | None = None) -> "OxigraphStore":
+    r"""Open an on-disk store in RocksDB's read-only mode, without the writer's lock.
 
-    For processes that only read (the HTTP endpoint's query workers) while no
-    process writes: it sees the database as it was when opened, and Oxigraph
-    leaves reading during another process's writes undefined.
+    For processes that only read: it sees the database as it was when opened,
+    and Oxigraph leaves reading during another process's writes undefined, so
+    ``folder`` is best a checkpoint nobody writes (see :meth:`OxigraphStore.checkpoint`);
+    the store keeps the name of ``location`` (whose own folder is read when
+    ``folder`` is not given).
+
+    >>> import tempfile
+    >>> root = Path(tempfile.mkdtemp())
+    >>> live = open_oxigraph_private(StoreLocation.parse(f"oxigraph:{root}/db"))
+    >>> live.add_nquads('<http://ex/a> <http://ex/p> "1" .\n')
+    >>> live.checkpoint(root / "v1")
+    >>> live.add_nquads('<http://ex/a> <http://ex/p> "2" .\n')
+    >>> version = open_oxigraph_snapshot(live.location, root / "v1")
+    >>> version.count_quads(), live.count_quads(), version.uri == live.uri, version.read_only
+    (1, 2, True, True)
+    >>> live.release()
     """
     if isinstance(location, str):
         location = StoreLocation.parse(location)
+    path = folder if folder is not None else location.path
+    if path is None:
+        raise StoreError(f"not an on-disk Oxigraph store: {location.uri}")
     try:
-        snapshot = ox.Store.read_only(str(location.path))
+        snapshot = ox.Store.read_only(str(path))
     except OSError as exc:
-        raise StoreError(f"cannot open Oxigraph store at {location.path} read-only: {exc}") from exc
-    return OxigraphStore(location, read_only=True, _shared=snapshot)
+        raise StoreError(f"cannot open Oxigraph store at {path} read-only: {exc}") from exc
+    return OxigraphStore(location, read_only=True, folder=path, _shared=snapshot)
+
+
+def open_oxigraph_private(location: StoreLocation, folder: Path | None = None) -> "OxigraphStore":
+    """Open an on-disk database read-write for this process alone, outside the per-process cache.
+
+    For the server's writer: the store itself (``folder`` None) and the
+    checkpoint copies that writes are applied to, each under the store's name.
+    Close it with :meth:`OxigraphStore.release`.
+    """
+    path = folder if folder is not None else location.path
+    if location.kind != "oxigraph" or path is None:
+        raise StoreError(f"not an on-disk Oxigraph store: {location.uri}")
+    return OxigraphStore(location, folder=path)
 
 
 def reader_spec_for(location: StoreLocation) -> ReaderSpec:
-    """How worker processes read an Oxigraph store: a memory store by forking, an on-disk one by snapshots.
+    """How worker processes read an Oxigraph store: a memory store by forking, an on-disk one by checkpoints.
 
     >>> reader_spec_for(StoreLocation.parse("memory:")).sharing
     'fork'
     """
     if location.kind == "memory":
         return ReaderSpec("fork", location)
-    return ReaderSpec("snapshot", location, open_for_worker)
+    return ReaderSpec("snapshot", location, open_for_worker, open_folder)
 
 
 def open_for_worker(location: StoreLocation, writable: bool) -> "OxigraphStore":
     """A worker's store (see :class:`~detente.graph.location.ReaderSpec`): a snapshot to read, the store to write."""
     return open_oxigraph(location) if writable else open_oxigraph_snapshot(location)
+
+
+def open_folder(location: StoreLocation, folder: Path, writable: bool) -> "OxigraphStore":
+    """The database in ``folder`` under the name of ``location``: read-write for this process alone, or read-only.
+
+    The folder opener of on-disk stores (see :meth:`ReaderSpec.open_checkpoint`
+    and :meth:`ReaderSpec.open_private`).
+    """
+    return open_oxigraph_private(location, folder) if writable else open_oxigraph_snapshot(location, folder)
 
 
 # -- term conversion --------------------------------------------------------
@@ -150,6 +196,22 @@ def from_ox(term: object) -> Term | None:
     raise TypeError(f"unsupported term from Oxigraph: {term!r}")
 
 
+@contextmanager
+def _no_outbound() -> Iterator[None]:
+    """Evaluation (also lazy, while results are read) that hit EPERM tried to open a socket.
+
+    Oxigraph touches no file while it evaluates, so "Operation not permitted"
+    can only come from the network sandbox refusing SERVICE or LOAD
+    (:mod:`detente.api.sandbox`).
+    """
+    try:
+        yield
+    except PermissionError as exc:
+        raise OutboundRefusedError(
+            "this server makes no outbound connections: SERVICE and LOAD cannot reach any address "
+            f"(the query engine runs without network access: {exc})") from None
+
+
 def _graph_to_ox(graph: URIRef | None) -> ox.NamedNode | ox.DefaultGraph:
     if graph is None or graph == FACTS_GRAPH:
         return ox.DefaultGraph()
@@ -165,14 +227,18 @@ class OxigraphStore(Store):
         ``memory:`` or an on-disk location (the folder of the RocksDB database).
     read_only:
         Refuse every write.
+    folder:
+        The database folder when it is not the location's own (a checkpoint of
+        the store, opened under the store's name).
     """
 
     #: The facts view is Oxigraph's default graph: N-Quads carry facts with no graph label.
     facts_label = None
 
-    def __init__(self, location: StoreLocation, *, read_only: bool = False, _shared: ox.Store | None = None) -> None:
+    def __init__(self, location: StoreLocation, *, read_only: bool = False, folder: Path | None = None,
+                 _shared: ox.Store | None = None) -> None:
         self.location = location
-        self.path: Path | None = location.path
+        self.path: Path | None = folder if folder is not None else location.path
         self.uri = location.uri
         self.read_only = read_only
         self.closed = False
@@ -186,11 +252,10 @@ class OxigraphStore(Store):
 
     def read_only_view(self) -> "OxigraphStore":
         """The same database, refusing writes (RocksDB allows one writer per process)."""
-        return OxigraphStore(self.location, read_only=True, _shared=self._store)
+        return OxigraphStore(self.location, read_only=True, folder=self.path, _shared=self._store)
 
     def reader_spec(self) -> ReaderSpec:
         return reader_spec_for(self.location)
-
 
     # -- reading ---------------------------------------------------------
     def _run(self, sparql: str, bindings: Mapping[str, Term] | None,
@@ -219,30 +284,38 @@ class OxigraphStore(Store):
             if "projection" in str(exc):
                 raise QuerySyntaxError(str(exc)) from exc
             raise StoreError(str(exc)) from exc
+        except PermissionError:
+            raise  # the network sandbox refused a socket: see _no_outbound
         except OSError as exc:
             raise StoreError(str(exc)) from exc
 
     def query(self, sparql: str, *, bindings: Mapping[str, Term] | None = None,
               default_graphs: Sequence[URIRef] | None = None, named_graphs: Sequence[URIRef] | None = None,
               max_rows: int | None = None) -> QueryResult:
-        result = self._run(sparql, bindings, default_graphs, named_graphs)
-        if isinstance(result, ox.QueryBoolean):
-            return QueryResult(kind="ask", boolean=bool(result))
-        if isinstance(result, ox.QuerySolutions):
-            names = [v.value for v in result.variables]
-            solutions = islice(result, max_rows) if max_rows is not None else result
-            rows = [tuple(from_ox(sol[i]) for i in range(len(names))) for sol in solutions]
-            return QueryResult(kind="select", variables=names, rows=rows)
-        triples = islice(result, max_rows) if max_rows is not None else result
-        return QueryResult(kind="graph", triples=[(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object))
-                                                  for t in triples])
+        with _no_outbound():
+            result = self._run(sparql, bindings, default_graphs, named_graphs)
+            if isinstance(result, ox.QueryBoolean):
+                return QueryResult(kind="ask", boolean=bool(result))
+            if isinstance(result, ox.QuerySolutions):
+                names = [v.value for v in result.variables]
+                solutions = islice(result, max_rows) if max_rows is not None else result
+                rows = [tuple(from_ox(sol[i]) for i in range(len(names))) for sol in solutions]
+                return QueryResult(kind="select", variables=names, rows=rows)
+            triples = islice(result, max_rows) if max_rows is not None else result
+            return QueryResult(kind="graph", triples=[(from_ox(t.subject), from_ox(t.predicate),
+                                                       from_ox(t.object)) for t in triples])
 
     def query_serialized(self, sparql: str, result_format: str, *, default_graphs: Sequence[URIRef] | None = None,
                          named_graphs: Sequence[URIRef] | None = None, max_rows: int | None = None) -> SerializedResult:
         if result_format not in RESULT_FORMATS:
             raise ValueError(f"unknown result format {result_format!r}")
         media_type, applies_to = RESULT_FORMATS[result_format]
-        result = self._run(sparql, None, default_graphs, named_graphs)
+        with _no_outbound():
+            return self._serialize(self._run(sparql, None, default_graphs, named_graphs), result_format,
+                                   media_type, applies_to, max_rows)
+
+    def _serialize(self, result: object, result_format: str, media_type: str, applies_to: str,
+                   max_rows: int | None) -> SerializedResult:
         if isinstance(result, (ox.QueryBoolean, ox.QuerySolutions)):
             kind = "ask" if isinstance(result, ox.QueryBoolean) else "select"
             if applies_to != "solutions":
@@ -301,7 +374,8 @@ class OxigraphStore(Store):
             except ValueError as exc:
                 raise QuerySyntaxError(str(exc)) from exc
         try:
-            self._store.update(sparql, prefixes=PREFIXES)
+            with _no_outbound():
+                self._store.update(sparql, prefixes=PREFIXES)
         except SyntaxError as exc:
             raise QuerySyntaxError(str(exc)) from exc
         except OSError as exc:
@@ -343,6 +417,29 @@ class OxigraphStore(Store):
     def close(self) -> None:
         if self.path is not None and not self.read_only and not self.closed:
             self._store.flush()
+
+    def checkpoint(self, target: Path) -> None:
+        """Write a consistent copy of this on-disk store into ``target``, a new folder.
+
+        On the same file system RocksDB hard-links its immutable files, so the
+        copy is cheap, and then independent of the store.
+        """
+        if self.path is None:
+            raise StoreError(f"store {self.uri} cannot be checkpointed (only an on-disk store can)")
+        try:
+            self._store.backup(str(target))
+        except OSError as exc:
+            raise StoreError(f"cannot checkpoint the store into {target}: {exc}") from exc
+
+    def release(self) -> None:
+        """Close the database now (RocksDB releases its lock); the object cannot be used afterwards."""
+        if self.path is not None and not self.read_only and not self.closed:
+            self._store.flush()
+        self.closed = True
+        with _OPEN_LOCK:
+            if _OPEN_STORES.get(self.uri) is self:
+                del _OPEN_STORES[self.uri]
+        del self._store
 
 
 _FACTS_LABEL = f"<{FACTS_GRAPH}>".encode()

@@ -251,6 +251,19 @@ class Store(ABC):
         """How worker processes that only read get this store (see :class:`~detente.graph.location.ReaderSpec`)."""
         raise StoreError(f"store {self.uri} cannot be shared with worker processes")
 
+    def checkpoint(self, target: Path) -> None:
+        """Write a consistent copy of the store into the new folder ``target``, to be opened on its own.
+
+        Where a store's readers open checkpoints (``"snapshot"`` sharing, see
+        :meth:`reader_spec`), its writer makes them: a version for readers, or a
+        copy to apply a write to. Other backends cannot.
+        """
+        raise StoreError(f"store {self.uri} cannot be checkpointed")
+
+    def release(self) -> None:
+        """Close the store for good, giving back what it holds (a database's lock); the default is :meth:`close`."""
+        self.close()
+
     def check_writable(self) -> None:
         if self.read_only:
             raise ReadOnlyError(f"store {self.uri} is open read-only")

@@ -7,12 +7,14 @@ validates the result and writes a file's claims in one transaction.
 
 from __future__ import annotations
 
+import csv
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import IO, Any
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
@@ -50,6 +52,100 @@ class Reject:
         where = self.file + (f":{self.line}" if self.line is not None else "")
         what = f" field '{self.field}'" if self.field else ""
         return f"{where}:{what} {self.message}"
+
+
+class RecordTooLarge(Exception):
+    """One record of an input passes a size or shape bound (see :class:`InputLimits`); the loader stops reading."""
+
+    def __init__(self, line: int | None, field_name: str | None, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.field = field_name
+        self.message = message
+
+
+@dataclass(frozen=True)
+class InputLimits:
+    """How big one record of an input may be, so that a hostile file is refused at once and in bounded memory.
+
+    Attributes
+    ----------
+    line_chars:
+        Longest physical line of a CSV/TSV/JSON Lines file (a CSV field may not
+        be longer than the ``csv`` module's own limit either).
+    document_bytes:
+        Largest YAML or JSON file (a claim or entity document).
+    text_bytes:
+        Largest news text or HTML file.
+    alias_nodes:
+        Nodes that YAML aliases (``*name``) may add to a file once expanded
+        (a "billion laughs" file adds billions).
+    nesting:
+        Deepest nesting of YAML/JSON collections.
+    """
+
+    line_chars: int = 4 << 20
+    document_bytes: int = 32 << 20
+    text_bytes: int = 16 << 20
+    alias_nodes: int = 10_000
+    nesting: int = 64
+
+
+#: The limits every loader applies.
+LIMITS = InputLimits()
+
+
+class bounded_lines:  # noqa: N801 - used like a built-in iterator
+    r"""The lines of a text file, refusing one longer than ``limit`` characters before reading it whole.
+
+    >>> import io
+    >>> list(bounded_lines(io.StringIO("a\nbb\n"), 5))
+    ['a\n', 'bb\n']
+    >>> try:
+    ...     list(bounded_lines(io.StringIO("a\n" + "x" * 9), 5))
+    ... except RecordTooLarge as error:
+    ...     print(error.line, error.message)
+    2 line 2 is longer than 5 characters
+    """
+
+    def __init__(self, handle: IO[str], limit: int | None = None) -> None:
+        self.handle = handle
+        self.limit = LIMITS.line_chars if limit is None else limit
+        self.number = 0
+
+    def __iter__(self) -> "bounded_lines":
+        return self
+
+    def __next__(self) -> str:
+        line = self.handle.readline(self.limit + 1)
+        if not line:
+            raise StopIteration
+        self.number += 1
+        if len(line) > self.limit:
+            raise RecordTooLarge(self.number, None, f"line {self.number} is longer than {self.limit} characters")
+        return line
+
+
+def csv_rows(reader: Iterator[list[str]] | Iterator[dict[str, str]]) -> Iterator[Any]:
+    """The rows of a ``csv`` reader; a row the module cannot read (a field past its size limit, a NUL byte)
+    stops the file with :class:`RecordTooLarge` naming the line."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            line = getattr(reader, "line_num", None)
+            raise RecordTooLarge(line, None, f"unreadable CSV: {exc}") from None
+        yield row
+
+
+def check_file_size(path: Path, limit: int, what: str) -> None:
+    """Refuse a file larger than ``limit`` bytes before reading it."""
+    size = path.stat().st_size
+    if size > limit:
+        raise RecordTooLarge(None, None, f"the {what} is {size} bytes; at most {limit} are read "
+                                         f"(split it into several files)")
 
 
 class LoadError(InvalidInputError):
@@ -320,7 +416,8 @@ def speaker(registry: EntityRegistry, value: object) -> URIRef | None:
 
 
 __all__ = [
-    "FieldError", "Reject", "LoadError", "LoadOptions", "ParseResult", "LoadContext", "Parser",
+    "FieldError", "Reject", "LoadError", "RecordTooLarge", "InputLimits", "LIMITS", "bounded_lines",
+    "check_file_size", "csv_rows", "LoadOptions", "ParseResult", "LoadContext", "Parser",
     "resolve_predicate", "typed_literal", "build_statement", "resolve_entity", "object_term",
     "parse_confidence", "parse_date", "make_source", "curated", "speaker", "SCHEMA",
 ]

@@ -25,7 +25,15 @@ from typing import Any
 from rdflib import URIRef
 
 from detente.graph.entities import is_wikidata_item
-from detente.loaders.base import FieldError, LoadContext, ParseResult, Reject, resolve_entity
+from detente.loaders.base import (
+    FieldError,
+    LoadContext,
+    ParseResult,
+    Reject,
+    bounded_lines,
+    csv_rows,
+    resolve_entity,
+)
 from detente.loaders.documents import read_documents
 from detente.loaders.registry import Entity, entity_type
 from detente.ontology.vocab import expand_curie
@@ -84,9 +92,10 @@ def parse_entities(path: Path, ctx: LoadContext) -> tuple[list[Entity], list[Rej
     records: list[tuple[int | None, dict[str, Any]]] = []
     if path.suffix.lower() in (".csv", ".tsv"):
         with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle, delimiter="\t" if path.suffix.lower() == ".tsv" else ",")
+            delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+            reader = csv.DictReader(bounded_lines(handle), delimiter=delimiter)
             reader.fieldnames = [f.strip().lower() for f in reader.fieldnames or []]
-            for row in reader:
+            for row in csv_rows(reader):
                 records.append((reader.line_num, row))
     else:
         docs, rejects = read_documents(path)

@@ -60,7 +60,7 @@ from rdflib.namespace import RDF, XSD
 
 from detente.graph.claims import Activity, Claim, Source
 from detente.graph.terms import Triple
-from detente.loaders.base import FieldError, LoadContext, ParseResult, Reject
+from detente.loaders.base import FieldError, LoadContext, ParseResult, Reject, bounded_lines, csv_rows
 from detente.loaders.gazetteer import fips_to_iso, organisation_by_cameo, state_iri
 from detente.loaders.registry import EntityRegistry
 from detente.ontology.vocab import DT, DTR
@@ -256,8 +256,8 @@ def parse_gdelt(path: Path, ctx: LoadContext) -> ParseResult:
     result = ParseResult()
     name = str(path)
     with path.open(newline="", encoding="utf-8", errors="replace") as handle:
-        reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
-        for row in reader:
+        reader = csv.reader(bounded_lines(handle), delimiter="\t", quoting=csv.QUOTE_NONE)
+        for row in csv_rows(reader):
             line = reader.line_num
             if not row or not any(cell.strip() for cell in row):
                 continue

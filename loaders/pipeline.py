@@ -15,12 +15,20 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Dataset
+from rdflib import Dataset, URIRef
 
 from detente.errors import AmbiguousEntityError
 from detente.graph.claims import add_claims_nquads, claims_nquads, quads_nquads
 from detente.graph.store import Store
-from detente.loaders.base import FieldError, LoadContext, LoadError, LoadOptions, ParseResult, Reject
+from detente.loaders.base import (
+    FieldError,
+    LoadContext,
+    LoadError,
+    LoadOptions,
+    ParseResult,
+    RecordTooLarge,
+    Reject,
+)
 from detente.loaders.documents import parse_documents, read_documents
 from detente.loaders.entities import entities_result, is_entities_document, is_entities_header
 from detente.loaders.gdelt import is_gdelt_export, parse_gdelt
@@ -159,15 +167,32 @@ def _shacl_rejects(path: Path, result: ParseResult, text: str) -> list[Reject]:
 
 def parse_path(path: Path, ctx: LoadContext,
                fmt: InputFormat | None = None) -> tuple[InputFormat | None, ParseResult]:
-    """Parse one file with ``fmt``, or with the format detected from it."""
+    """Parse one file with ``fmt``, or with the format detected from it.
+
+    A file that is not a regular file (a FIFO, ``/dev/zero``), or one of whose
+    records passes :data:`~detente.loaders.base.LIMITS`, is one reject naming
+    the file and line: reading stops there.
+    """
     if not path.exists():
         return None, ParseResult(rejects=[Reject(str(path), None, None, "no such file")])
-    fmt = fmt or detect_format(path)
-    if fmt is None:
+    if not path.is_file():
         return None, ParseResult(rejects=[Reject(str(path), None, None,
-                                                 f"unknown input format ({path.suffix or 'no suffix'})")])
+                                                 "not a regular file (a device, FIFO or socket is never read)")])
     try:
+        fmt = fmt or detect_format(path)
+        if fmt is None:
+            return None, ParseResult(rejects=[Reject(str(path), None, None,
+                                                     f"unknown input format ({path.suffix or 'no suffix'})")])
         return fmt, fmt.parse(path, ctx)
+    except RecordTooLarge as exc:
+        return fmt, ParseResult(rejects=[Reject(str(path), exc.line, exc.field, exc.message)])
+    except csv.Error as exc:  # a field past the csv module's size limit, a NUL byte…
+        return fmt, ParseResult(rejects=[Reject(str(path), None, None, f"unreadable CSV: {exc}")])
+    except UnicodeDecodeError as exc:
+        return fmt, ParseResult(rejects=[Reject(str(path), None, None,
+                                                f"not UTF-8 text (byte {exc.start}: {exc.reason})")])
+    except RecursionError:
+        return fmt, ParseResult(rejects=[Reject(str(path), None, None, "nested too deeply to read")])
     except (FieldError, AmbiguousEntityError) as exc:
         # A name several entities share, met outside a parser's own record checks (a news story's actors):
         # the file is refused with the candidates named, as every face refuses that name.
@@ -175,16 +200,31 @@ def parse_path(path: Path, ctx: LoadContext,
         return fmt, ParseResult(rejects=[Reject(str(path), None, field_name, message)])
 
 
+def _safe_detect(path: Path) -> InputFormat | None:
+    """The format of a regular file; None for anything else (parse_path then says why)."""
+    if not path.is_file():
+        return None
+    try:
+        return detect_format(path)
+    except (RecordTooLarge, csv.Error, UnicodeDecodeError, RecursionError):
+        return None
+
+
 def load_paths(store: Store | None, paths: Sequence[str | Path], *, skip_invalid: bool = False,
                rejects_path: Path | None = None, shacl: bool = True, options: LoadOptions | None = None,
                registry: EntityRegistry | None = None,
-               progress: Callable[[str, int, int], None] | None = None) -> list[FileReport]:
+               progress: Callable[[str, int, int], None] | None = None,
+               sink: Callable[[Sequence[URIRef], str], int] | None = None) -> list[FileReport]:
     """Load files into ``store`` (or only validate them when ``store`` is None).
 
     Each file is one transaction: if it has a bad record and ``skip_invalid``
     is off, :class:`LoadError` is raised and nothing of that file is written
     (files before it stay written). With ``skip_invalid`` the good records are
     written and the rejects go to ``rejects_path`` (CSV).
+
+    ``sink(claim_iris, nquads)`` writes a file's N-Quads instead of ``store``
+    and returns how many claims were new: a running server's writer takes them
+    (``store`` is then a read-only snapshot, for the entity registry).
     """
     registry = registry or EntityRegistry()
     if store is not None:
@@ -194,7 +234,7 @@ def load_paths(store: Store | None, paths: Sequence[str | Path], *, skip_invalid
     facts = store.facts_label if store is not None else FACTS_GRAPH
     ctx = LoadContext(registry, options or LoadOptions(), facts_label=facts, store=store)
     files = expand_paths(paths)
-    detected = [(p, detect_format(p) if p.exists() else None) for p in files]
+    detected = [(p, _safe_detect(p)) for p in files]
     # Entity files first, so claim files can name what they declare.
     ordered = [(p, f) for p, f in detected if f is not None and f.entities] + \
               [(p, f) for p, f in detected if f is None or not f.entities]
@@ -216,7 +256,7 @@ def load_paths(store: Store | None, paths: Sequence[str | Path], *, skip_invalid
         if rejects and not skip_invalid:
             raise LoadError(rejects)
         all_rejects.extend(rejects)
-        if store is None:
+        if store is None and sink is None:
             continue
         if rejects:
             bad_lines = {r.line for r in rejects if r.line is not None}
@@ -226,7 +266,8 @@ def load_paths(store: Store | None, paths: Sequence[str | Path], *, skip_invalid
                 text = claims_nquads(kept, facts=facts) + entity_text + result.raw_quads
         report.quads = text.count("\n")
         if text:
-            report.new_claims = add_claims_nquads(store, [c.iri for c in result.claims], text)
+            iris = [c.iri for c in result.claims]
+            report.new_claims = sink(iris, text) if sink is not None else add_claims_nquads(store, iris, text)
             report.written = True
     if rejects_path is not None and all_rejects:
         write_rejects(rejects_path, all_rejects)

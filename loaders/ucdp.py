@@ -52,7 +52,15 @@ from rdflib.namespace import DCTERMS, RDF, XSD
 from detente.graph.claims import Activity, Claim, Source
 from detente.graph.entities import normalize_label
 from detente.graph.terms import Triple
-from detente.loaders.base import FieldError, LoadContext, ParseResult, Reject, parse_date
+from detente.loaders.base import (
+    FieldError,
+    LoadContext,
+    ParseResult,
+    Reject,
+    bounded_lines,
+    csv_rows,
+    parse_date,
+)
 from detente.loaders.gazetteer import DEMONYMS, HISTORICAL_NAMES, Mention, gw_to_iso, mention_finder, state_iri
 from detente.loaders.registry import Entity, EntityRegistry
 from detente.ontology.vocab import DT, DTR, SCHEMA
@@ -373,7 +381,7 @@ def parse_ucdp(path: Path, ctx: LoadContext) -> ParseResult:
     find = mention_finder(ctx.registry)
     people = PeopleIndex(ctx.registry)
     with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.reader(handle)
+        reader = csv.reader(bounded_lines(handle))
         try:
             raw_header = next(reader)
         except StopIteration:
@@ -387,7 +395,7 @@ def parse_ucdp(path: Path, ctx: LoadContext) -> ParseResult:
             result.rejects.append(Reject(name, 1, missing[0], f"missing column(s) {', '.join(missing)}"))
             return result
         previous_end = reader.line_num
-        for row in reader:
+        for row in csv_rows(reader):
             line, previous_end = previous_end + 1, reader.line_num
             if not any(cell.strip() for cell in row):
                 continue

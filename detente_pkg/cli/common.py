@@ -39,11 +39,27 @@ def store_option(func: F) -> F:
 
 
 def open_cli_store(uri: str | None, read_only: bool = False) -> Any:
-    """Open the store for a command; a writable store gets the current ontology graph."""
+    """Open the store for a command; a writable store gets the current ontology graph.
+
+    While a server holds an on-disk store (its lock file), a reading command
+    opens a read-only snapshot of the committed version that the server makes,
+    and a writing command that cannot go through the server stops with exit 2.
+    """
+    from detente.api.client import open_snapshot, server_for
+    from detente.errors import ServerHoldsStoreError
     from detente.graph import open_store
     from detente.graph.bootstrap import ensure_ontology
+    from detente.graph.location import StoreLocation
 
-    store = open_store(uri, read_only=read_only)
+    location = StoreLocation.of(uri)
+    client = server_for(location)
+    if client is not None:
+        if not read_only:
+            raise ServerHoldsStoreError(f"the store {location.path} is held by a running detente server "
+                                        f"({client.url}), its only writer: stop the server first (`detente load` "
+                                        "and `detente restore` send their work through it)")
+        return open_snapshot(client)
+    store = open_store(location, read_only=read_only)
     if not read_only:
         ensure_ontology(store)
     return store

@@ -63,6 +63,14 @@ def restore(path: Path, replace: bool, store_uri: str | None) -> None:
     fmt = RDF_SUFFIXES.get(path.suffix.lower())
     if fmt not in ("nquads", "trig"):
         raise click.BadParameter("a dump is .nq or .trig", param_hint="PATH")
+    from detente.api.admin import BATCH_BYTES
+    from detente.api.client import server_for
+
+    client = server_for(store_uri)
+    if client is not None:
+        quads = client.restore(path, fmt, replace, BATCH_BYTES)
+        console.print(f"restored {path} through the server at {client.url}: the store holds {quads} quads")
+        return
     store = open_cli_store(store_uri)
     if replace:
         store.clear()

@@ -62,10 +62,17 @@ def _print_rejects(rejects: Sequence[Any], limit: int = 20) -> None:
               help="Where --skip-invalid writes rejected records (CSV) [default: rejects.csv].")
 @click.option("--no-shacl", is_flag=True, help="Skip SHACL validation (faster on big trusted inputs).")
 @click.option("--json", "as_json", is_flag=True, help="Print the load report as JSON.")
+@click.option("--server", "server_url", metavar="URL", default=None,
+              help="Send the load through this running detente server (its writer applies each file).")
+@click.option("--no-server", is_flag=True,
+              help="Fail at once (exit 2) if a running server holds the store, instead of loading through it.")
+@click.option("--token", envvar="DETENTE_SERVER_TOKEN", default=None, metavar="TOKEN",
+              help="The server's admin token for --server [default: from the user's server registry].")
 @source_options
 def load(paths: tuple[Path, ...], store_uri: str | None, skip_invalid: bool, rejects_path: Path | None,
-         no_shacl: bool, as_json: bool, source_url: str | None, title: str | None, publisher: str | None,
-         published: str | None, source_type: str | None) -> None:
+         no_shacl: bool, as_json: bool, server_url: str | None, no_server: bool, token: str | None,
+         source_url: str | None, title: str | None, publisher: str | None, published: str | None,
+         source_type: str | None) -> None:
     """Load PATHS (files or folders) into the store, one transaction per file.
 
     Formats are detected by suffix and content: statements CSV/TSV, claim
@@ -73,10 +80,21 @@ def load(paths: tuple[Path, ...], store_uri: str | None, skip_invalid: bool, rej
     N-Quads, TriG, JSON-LD, RDF/XML), news text, GDELT and UCDP exports.
     A bad record stops its file with a message naming file, line and field,
     and nothing of that file is written.
+
+    While `detente serve` holds the store (or with --server URL), the files are
+    still read and checked here, and each file's claims go to the server, whose
+    writer applies them in one transaction: its clients see them as soon as
+    this command reports the file.
     """
+    from detente.api.client import server_for
     from detente.loaders.pipeline import load_paths
 
-    store = open_cli_store(store_uri)
+    client = server_for(store_uri, server_url, token, no_server)
+    sink = None
+    if client is None:
+        store = open_cli_store(store_uri)
+    else:
+        store, sink = _through_server(client)
     if skip_invalid and rejects_path is None:
         rejects_path = Path("rejects.csv")
     options = _load_options(source_url, title, publisher, published, source_type)
@@ -88,13 +106,28 @@ def load(paths: tuple[Path, ...], store_uri: str | None, skip_invalid: bool, rej
 
         # A bad file raises LoadError (exit 1), whose message lists its rejects with file, line and field.
         reports = load_paths(store, list(paths), skip_invalid=skip_invalid, rejects_path=rejects_path,
-                             shacl=not no_shacl, options=options, progress=tick)
+                             shacl=not no_shacl, options=options, progress=tick, sink=sink)
         bar.update(task, completed=len(reports))
     store.close()
     print_reports(reports, as_json)
     rejected = sum(len(r.rejects) for r in reports)
     if rejected:
         console.print(f"[yellow]{rejected} record(s) rejected[/yellow], written to {rejects_path}")
+
+
+def _through_server(client: Any) -> tuple[Any, Any]:
+    """The store to resolve names against (the server's committed version) and the sink sending each file."""
+    from detente.api.admin import BATCH_BYTES
+    from detente.api.client import open_snapshot
+    from detente.errors import ForbiddenError
+    from detente.graph import open_store
+
+    try:
+        names = open_snapshot(client)
+    except ForbiddenError:  # a server of a memory store: its entities through its public SPARQL endpoint
+        names = open_store(f"sparql+{client.url}/sparql", read_only=True)
+    console.print(f"loading through the server at {client.url} (it holds the store)")
+    return names, lambda iris, text: client.load(iris, text, BATCH_BYTES)
 
 
 @click.command()

@@ -9,7 +9,16 @@ from typing import Any
 import yaml
 from rdflib.namespace import RDF
 
-from detente.loaders.base import FieldError, LoadContext, ParseResult, Reject, make_source, parse_date
+from detente.loaders.base import (
+    LIMITS,
+    FieldError,
+    LoadContext,
+    ParseResult,
+    Reject,
+    check_file_size,
+    make_source,
+    parse_date,
+)
 from detente.loaders.linking import link_extracted
 from detente.loaders.news.rules import extract_claims, is_minted
 
@@ -63,6 +72,7 @@ def parse_news(path: Path, ctx: LoadContext) -> ParseResult:
     """Read a news text file into candidate claims (one record: the file)."""
     result = ParseResult(records=1)
     name = str(path)
+    check_file_size(path, LIMITS.text_bytes, "text file")
     try:
         raw = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -80,7 +80,7 @@ def test_pages_blueprint_alone(bare) -> None:  # noqa: ANN001
 def test_the_factory_is_config_extension_blueprints_and_one_handler(fresh_demo_store) -> None:  # noqa: ANN001
     app = app_module.create_app({"store": fresh_demo_store(), "workers": 1})
     try:
-        assert set(app.blueprints) == {"sparql", "rest", "pages", "reconcile"}
+        assert set(app.blueprints) == {"sparql", "rest", "pages", "reconcile", "admin"}  # admin: the CLI's writes
         assert isinstance(app.extensions["detente"], DetenteApi)
         handlers = {code: spec for code, spec in app.error_handler_spec[None].items()}
         assert list(handlers) == [None] and list(handlers[None]) == [Exception]

@@ -104,6 +104,30 @@ def test_each_backend_says_how_readers_open_it(tmp_path: Path) -> None:
     assert isinstance(spec, ReaderSpec)
 
 
+def test_an_on_disk_store_says_how_its_writer_copies_it_and_its_readers_open_a_copy(tmp_path: Path) -> None:
+    spec = pickle.loads(pickle.dumps(reader_spec(f"oxigraph:{tmp_path / 'db'}")))  # as the sandbox root gets it
+    assert spec.location.workspace_path == tmp_path / "db.detente"
+    live = spec.open_private()  # the writer's own handle: outside the per-process cache
+    live.add_nquads(nquad(S, P, Literal("committed"), None))
+    live.checkpoint(tmp_path / "v1")
+    live.add_nquads(nquad(S, P, Literal("later"), None))
+    version = spec.open_checkpoint(tmp_path / "v1")
+    assert version.read_only and version.uri == live.uri == spec.location.uri  # a copy, under the store's name
+    assert version.count_quads() == 1 and live.count_quads() == 2  # the checkpoint does not follow the live store
+    copy = spec.open_private(tmp_path / "v1")  # a write candidate: read-write, beside the live store
+    copy.add_nquads(nquad(S, P, Literal("candidate"), None))
+    assert copy.count_quads() == 2 and live.count_quads() == 2
+    copy.release()
+    live.release()  # gives RocksDB's lock back: the folder opens again
+    assert open_store(spec.location).count_quads() == 2
+    for other in (open_store("memory:").reader_spec(), reader_spec("sparql+http://db.example/sparql")):
+        with pytest.raises(StoreError, match="no database folder"):
+            other.open_checkpoint(tmp_path / "v1")
+        assert other.location.workspace_path is None
+    with pytest.raises(StoreError, match="cannot be checkpointed"):
+        open_store("memory:").checkpoint(tmp_path / "v2")
+
+
 def test_the_interface_imports_no_backend_and_nothing_imports_in_a_cycle() -> None:
     code = ("import sys, detente.graph.store, detente.graph.sparql_text, detente.graph.location; "
             "backends = {'detente.graph.oxigraph_store', 'detente.graph.remote_store', 'pyoxigraph'}; "
