@@ -145,6 +145,34 @@ def csv_rows(reader: Iterator[list[str]] | Iterator[dict[str, str]]) -> Iterator
         yield row
 
 
+_UTF16_MARKS = {b"\xff\xfe": "UTF-16 (little-endian)", b"\xfe\xff": "UTF-16 (big-endian)"}
+
+
+def decoding_problem(path: Path, error: UnicodeDecodeError) -> str:
+    """What a reader says of a file that is not UTF-8: UTF-16 by its byte-order mark, else the first bad byte.
+
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "claims.json"
+    >>> _ = path.write_text('{"source": {}}', encoding="utf-16")
+    >>> try:
+    ...     path.read_text(encoding="utf-8")
+    ... except UnicodeDecodeError as error:
+    ...     print(decoding_problem(path, error))
+    not UTF-8 text: the file is UTF-16 (little-endian) text (it starts with a byte-order mark); save it as UTF-8
+    """
+    with path.open("rb") as handle:
+        mark = handle.read(2)
+    if mark in _UTF16_MARKS:
+        return f"not UTF-8 text: the file is {_UTF16_MARKS[mark]} text (it starts with a byte-order mark); save it as UTF-8"
+    data = error.object
+    if isinstance(data, bytes) and len(data) == path.stat().st_size:  # the whole file was decoded: say where
+        line = data.count(b"\n", 0, error.start) + 1
+        where = f" at byte {error.start}, line {line}"
+    else:  # a piece of a file read in pieces: its offsets are not the file's
+        where = ""
+    return f"not UTF-8 text ({error.reason}{where}); save it as UTF-8"
+
+
 def check_file_size(path: Path, limit: int, what: str) -> None:
     """Refuse a file larger than ``limit`` bytes before reading it."""
     size = path.stat().st_size
@@ -164,8 +192,10 @@ class LoadError(InvalidInputError):
     >>> error.http_status, error.exit_code
     (422, 1)
 
-    A load of several files stops at the first bad one; ``not_loaded`` names the
-    files after it, which were not read, and the message lists them:
+    ``first_only`` says that the file was read only up to its first problem (a
+    load without ``--skip-invalid``; ``detente validate`` reads on). A load of several
+    files stops at the first bad one; ``not_loaded`` names the files after it,
+    which were not read, and the message lists them:
 
     >>> print(LoadError([Reject("b.csv", None, None, "not UTF-8 text")], not_loaded=["c.csv", "d.yaml"]))
     invalid input, nothing of this file was written (1 problem):
@@ -176,12 +206,15 @@ class LoadError(InvalidInputError):
     SHOWN_REJECTS = 20
     SHOWN_FILES = 20
 
-    def __init__(self, rejects: list[Reject], *, not_loaded: list[str] | None = None) -> None:
+    def __init__(self, rejects: list[Reject], *, not_loaded: list[str] | None = None,
+                 first_only: bool = False) -> None:
         count = f"{len(rejects)} problem" + ("s" if len(rejects) != 1 else "")
         lines = [f"invalid input, nothing of this file was written ({count}):"]
         lines += [f"  {r}" for r in rejects[:self.SHOWN_REJECTS]]
         if len(rejects) > self.SHOWN_REJECTS:
             lines.append(f"  … and {len(rejects) - self.SHOWN_REJECTS} more")
+        if first_only and rejects:
+            lines.append(f"reading stopped at the first problem: `detente validate {rejects[0].file}` lists them all")
         not_loaded = list(not_loaded or [])
         if not_loaded:
             files = ", ".join(not_loaded[:self.SHOWN_FILES])
@@ -686,7 +719,7 @@ def speaker(registry: EntityRegistry, value: object) -> URIRef | None:
 
 __all__ = [
     "FieldError", "Reject", "LoadError", "RecordTooLarge", "InputLimits", "LIMITS", "bounded_lines",
-    "check_file_size", "csv_rows", "LoadOptions", "ParseResult", "LoadContext", "Parser",
+    "check_file_size", "decoding_problem", "csv_rows", "LoadOptions", "ParseResult", "LoadContext", "Parser",
     "resolve_predicate", "typed_literal", "build_statement", "resolve_entity", "object_term",
     "parse_confidence", "parse_date", "parse_integer", "parse_decimal", "http_url", "iri_ref", "text_problem",
     "check_values", "shown", "BAD_TEXT", "SOURCE_URL_SCHEMES", "make_source", "curated", "speaker", "SCHEMA",

@@ -28,6 +28,7 @@ from detente.loaders.base import (
     ParseResult,
     RecordTooLarge,
     Reject,
+    decoding_problem,
 )
 from detente.loaders.documents import parse_documents, read_documents
 from detente.loaders.entities import entities_result, is_entities_document, is_entities_header
@@ -189,8 +190,7 @@ def parse_path(path: Path, ctx: LoadContext,
     except csv.Error as exc:  # a field past the csv module's size limit, a NUL byte…
         return fmt, ParseResult(rejects=[Reject(str(path), None, None, f"unreadable CSV: {exc}")])
     except UnicodeDecodeError as exc:
-        return fmt, ParseResult(rejects=[Reject(str(path), None, None,
-                                                f"not UTF-8 text (byte {exc.start}: {exc.reason})")])
+        return fmt, ParseResult(rejects=[Reject(str(path), None, None, decoding_problem(path, exc))])
     except RecursionError:
         return fmt, ParseResult(rejects=[Reject(str(path), None, None, "nested too deeply to read")])
     except (FieldError, AmbiguousEntityError) as exc:
@@ -232,7 +232,8 @@ def load_paths(store: Store | None, paths: Sequence[str | Path], *, skip_invalid
         index_store_roles(registry, store)
     # Facts are written under the label the store reads as its facts view, so it takes the text as it is.
     facts = store.facts_label if store is not None else FACTS_GRAPH
-    ctx = LoadContext(registry, options or LoadOptions(), facts_label=facts, store=store)
+    # Without skip_invalid a file is refused whole at its first reject: its parser may stop reading there.
+    ctx = LoadContext(registry, options or LoadOptions(), facts_label=facts, store=store, fail_fast=not skip_invalid)
     files = expand_paths(paths)
     detected = [(p, _safe_detect(p)) for p in files]
     # Entity files first, so claim files can name what they declare.
@@ -249,12 +250,13 @@ def load_paths(store: Store | None, paths: Sequence[str | Path], *, skip_invalid
         entity_text = quads_nquads(registry.used_quads(), facts=facts)
         text = claims_nquads(result.claims, facts=facts) + entity_text + result.raw_quads
         rejects = list(result.rejects)
-        if shacl:
+        if shacl and (skip_invalid or not rejects):  # a file refused already needs no SHACL report
             rejects.extend(_shacl_rejects(path, result, text))
         report.rejects = rejects
         reports.append(report)
         if rejects and not skip_invalid:
-            raise LoadError(rejects)
+            raise LoadError(rejects, not_loaded=[str(later) for later, _ in ordered[number:]],
+                            first_only=bool(result.rejects))
         all_rejects.extend(rejects)
         if store is None and sink is None:
             continue

@@ -17,6 +17,7 @@ from detente.loaders.base import (
     ParseResult,
     Reject,
     check_file_size,
+    decoding_problem,
     make_source,
     parse_date,
     text_problem,
@@ -79,7 +80,7 @@ def parse_news(path: Path, ctx: LoadContext) -> ParseResult:
     try:
         raw = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        result.rejects.append(Reject(name, None, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})"))
+        result.rejects.append(Reject(name, None, None, decoding_problem(path, exc)))
         return result
     bad = BAD_TEXT.search(raw)
     if bad is not None:  # a NUL byte or another control character: no text a story holds
