@@ -135,13 +135,16 @@ def csv_rows(reader: Iterator[list[str]] | Iterator[dict[str, str]]) -> Iterator
     """The rows of a ``csv`` reader; a row the module cannot read (a field past its size limit, a NUL byte)
     stops the file with :class:`RecordTooLarge` naming the line."""
     while True:
+        start = getattr(reader, "line_num", 0) + 1  # the line the next record starts on
         try:
             row = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
-            line = getattr(reader, "line_num", None)
-            raise RecordTooLarge(line, None, f"unreadable CSV: {exc}") from None
+            if "field larger than field limit" in str(exc):  # the csv module's only word for it
+                raise RecordTooLarge(start, None, f"field larger than field limit ({csv.field_size_limit()} "
+                                                  f"characters) in the record starting on line {start}") from None
+            raise RecordTooLarge(start, None, f"unreadable CSV: {exc}") from None
         yield row
 
 
@@ -679,8 +682,11 @@ SOURCE_TYPES = {
 
 
 def make_source(registry: EntityRegistry, *, url: object = None, title: object = None, publisher: object = None,
-                published: object = None, source_type: object = None) -> Source:
-    """A source from user fields; the publisher becomes a (news) organisation entity."""
+                published: object = None, source_type: object = None, url_field: str = "source") -> Source:
+    """A source from user fields; the publisher becomes a (news) organisation entity.
+
+    ``url_field`` is what the input calls the URL (a statements table's ``source`` column, a document's ``url``).
+    """
     publisher_iri = None
     if publisher is not None and str(publisher).strip():
         publisher_iri = registry.mint(str(publisher).strip(), DT.NewsOrganization, field_name="publisher")
@@ -691,7 +697,7 @@ def make_source(registry: EntityRegistry, *, url: object = None, title: object =
         stype = SOURCE_TYPES.get(key.removeprefix("dt:")) or entity_type(str(source_type)) or DT.Source
         if stype not in SOURCE_TYPES.values():
             raise FieldError("source_type", f"unknown source type {source_type!r}")
-    url_text = http_url(url, "source") if url is not None and str(url).strip() else None
+    url_text = http_url(url, url_field) if url is not None and str(url).strip() else None
     if title is not None and str(title).strip() and text_problem(str(title)) is not None:
         raise FieldError("title", str(text_problem(str(title))))
     if publisher is not None and text_problem(str(publisher)) is not None:

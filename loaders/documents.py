@@ -352,7 +352,7 @@ def parse_documents(path: Path, ctx: LoadContext) -> ParseResult:
             source = make_source(ctx.registry, url=src.get("url"), title=src.get("title"),
                                  publisher=src.get("publisher"),
                                  published=src.get("published", src.get("issued")),
-                                 source_type=src.get("type"))
+                                 source_type=src.get("type"), url_field="url")
         except FieldError as exc:
             result.rejects.append(Reject(name, _line(src, doc_line), f"source.{exc.field}", exc.message))
             continue
