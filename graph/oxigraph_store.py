@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from itertools import islice
@@ -38,6 +39,7 @@ from detente.graph.store import (
     Store,
     StoreError,
 )
+from detente.graph.performance import without_gc
 from detente.graph.sparql_text import prepare
 from detente.graph.terms import Term
 from detente.ontology.vocab import FACTS_GRAPH, PREFIXES
@@ -147,6 +149,72 @@ def _convert(term: object) -> Term | None:
     raise TypeError(f"unsupported term from Oxigraph: {term!r}")
 
 
+# Reading a whole result: Oxigraph writes it as SPARQL TSV in one call, and the few distinct terms
+# are parsed once (by their TSV text). This costs about half of making a pyoxigraph term object
+# per cell and converting it; tests check it gives exactly what from_ox gives.
+class _TsvTerms(dict):  # type: ignore[type-arg]
+    """TSV cell → term; a miss parses the cell (an empty cell is an unbound variable)."""
+
+    def __missing__(self, cell: str) -> Term | None:
+        if len(self) >= _TSV_LIMIT:
+            self.clear()
+            self[""] = None
+        term = self[cell] = _tsv_term(cell)
+        return term
+
+
+_TSV_LIMIT = 1 << 17
+_TSV_TERMS = _TsvTerms({"": None})
+_TSV_ESCAPE = re.compile(r"\\(.)")
+_TSV_UNESCAPE = {"t": "\t", "n": "\n", "r": "\r", '"': '"', "\\": "\\"}
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_BARE_INTEGER = re.compile(r"[+-]?[0-9]+")
+_BARE_DECIMAL = re.compile(r"[+-]?[0-9]*\.[0-9]+")
+
+
+@without_gc
+def _read_tsv(solutions: "ox.QuerySolutions") -> list[tuple[Term | None, ...]]:
+    try:
+        text = solutions.serialize(format=ox.QueryResultsFormat.TSV).decode("utf-8")
+    except OSError as exc:
+        raise StoreError(str(exc)) from exc
+    lines = text.split("\n")
+    term = _TSV_TERMS.__getitem__
+    return [tuple(map(term, line.split("\t"))) for line in lines[1:-1]]
+
+
+def _tsv_term(cell: str) -> Term:
+    """One cell of Oxigraph's SPARQL TSV as an rdflib term (what from_ox gives for the same term)."""
+    first = cell[0]
+    term: Term
+    if first == "<":
+        term = URIRef(cell[1:-1])
+    elif first == '"':
+        end = cell.rindex('"')
+        lexical = cell[1:end]
+        if "\\" in lexical:
+            lexical = _TSV_ESCAPE.sub(lambda m: _TSV_UNESCAPE[m.group(1)], lexical)
+        rest = cell[end + 1:]
+        if not rest:
+            term = Literal(lexical)
+        elif rest[0] == "@":
+            term = Literal(lexical, lang=rest[1:])
+        else:
+            datatype = rest[3:-1]
+            term = Literal(lexical) if datatype == _XSD + "string" else Literal(lexical, datatype=URIRef(datatype))
+    elif first == "_":
+        term = BNode(cell[2:])
+    elif cell in ("true", "false"):
+        term = Literal(cell, datatype=URIRef(_XSD + "boolean"))
+    elif _BARE_INTEGER.fullmatch(cell):
+        term = Literal(cell, datatype=URIRef(_XSD + "integer"))
+    elif _BARE_DECIMAL.fullmatch(cell):
+        term = Literal(cell, datatype=URIRef(_XSD + "decimal"))
+    else:
+        term = Literal(cell, datatype=URIRef(_XSD + "double"))
+    return term
+
+
 def _graph_to_ox(graph: URIRef | None) -> ox.NamedNode | ox.DefaultGraph:
     if graph is None or graph == FACTS_GRAPH:
         return ox.DefaultGraph()
@@ -221,8 +289,10 @@ class OxigraphStore(Store):
             return QueryResult(kind="ask", boolean=bool(result))
         if isinstance(result, ox.QuerySolutions):
             names = [v.value for v in result.variables]
-            solutions = islice(result, max_rows) if max_rows is not None else result
-            rows = [tuple(map(from_ox, solution)) for solution in solutions]
+            if max_rows is None:
+                rows = _read_tsv(result)
+            else:
+                rows = [tuple(map(from_ox, solution)) for solution in islice(result, max_rows)]
             return QueryResult(kind="select", variables=names, rows=rows)
         triples = islice(result, max_rows) if max_rows is not None else result
         return QueryResult(kind="graph", triples=[(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object))

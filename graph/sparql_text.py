@@ -106,6 +106,12 @@ def sparql_term(term: Term) -> str:
     ...
     ValueError: not a valid IRI for SPARQL: 'http://ex/a> } DROP ALL'
     """
+    if type(term) is URIRef:
+        # term_nt refuses (and caches) IRIs by the same characters as _IRI.
+        try:
+            return term_nt(term)
+        except ValueError:
+            raise ValueError(f"not a valid IRI for SPARQL: {str(term)!r}") from None
     if isinstance(term, BNode):
         raise ValueError("a blank node cannot be bound over the SPARQL protocol; use an IRI")
     if isinstance(term, URIRef):
@@ -193,10 +199,11 @@ class _Point:
     """Where a ``VALUES`` block goes: the start of one level's ``WHERE`` group."""
 
     top: bool  # the outermost query (or one top-level WHERE of an update)
-    scope: frozenset[str]  # variables used at this level (its own pattern, and what its sub-SELECTs project)
+    scope: frozenset[str]  # variables this level's own pattern uses (and unrestricted sub-SELECT projections)
+    delivered: frozenset[str]  # variables only coming from sub-SELECTs that bind them themselves
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: prepare() hands out one per text
 class PreparedQuery:
     """A SPARQL text analysed once, ready to be bound many times.
 
@@ -255,21 +262,38 @@ class PreparedQuery:
         names, rows = _table(bindings)  # type: ignore[arg-type]
         if substitution:
             self.check_projection(names)
-        full = _block(names, rows)
+        blocks: dict[tuple[int, ...], str] = {}
         parts = [self._segments[0]]
-        for point, segment in zip(self._points, self._segments[1:]):
-            if point.top and (substitution or not rows):
-                parts.append(" " + full)  # an empty table matches nothing: say so at the top
-            else:
-                here = [i for i, name in enumerate(names) if name in point.scope]
-                if len(here) == len(names):
-                    parts.append(" " + full)
-                elif here:
+        for columns, segment in zip(_plan(self, tuple(names), substitution, not rows), self._segments[1:]):
+            if columns:
+                block = blocks.get(columns)
+                if block is None:
                     # Only the columns used at this level, each combination once.
-                    sub = list(dict.fromkeys(tuple(row[i] for i in here) for row in rows))
-                    parts.append(" " + _block([names[i] for i in here], sub))
+                    sub = rows if len(columns) == len(names) else \
+                        list(dict.fromkeys(tuple(row[i] for i in columns) for row in rows))
+                    block = blocks[columns] = " " + _block([names[i] for i in columns], sub)
+                parts.append(block)
+            elif columns == () and not rows:
+                parts.append(" VALUES () {  }")  # an empty table matches nothing: say so at the top
             parts.append(segment)
         return "".join(parts)
+
+
+@lru_cache(maxsize=4096)
+def _plan(query: PreparedQuery, names: tuple[str, ...], substitution: bool, empty: bool
+          ) -> tuple[tuple[int, ...] | None, ...]:
+    """For each injection point, the columns of the bindings to place there (None: nothing)."""
+    plan: list[tuple[int, ...] | None] = []
+    for point in query._points:
+        if point.top and empty:
+            plan.append(())
+            continue
+        # A substitution shows its value in every result (SEP-0007): bind at the top what no
+        # sub-SELECT delivers bound already.
+        columns = tuple(i for i, name in enumerate(names) if name in point.scope or (
+            point.top and substitution and name not in point.delivered))
+        plan.append(columns or None)
+    return tuple(plan)
 
 
 @lru_cache(maxsize=1024)
@@ -346,9 +370,15 @@ def _expand(sparql: str, start: int, end: int, pieces: list[tuple[int, int, str]
 
 
 def _levels(tokens: list[_Token], opening: int, end: int, *, top: bool) -> list[tuple[int, _Point]]:
-    """The injection points of one group and of the sub-SELECTs inside it: (open-brace token, point)."""
+    """The injection points of one group and of the sub-SELECTs inside it: (open-brace token, point).
+
+    A level's scope is the variables its own pattern uses, plus those its
+    sub-SELECTs project without restricting them (``(COUNT(?o) AS ?n)``). A
+    variable a sub-SELECT both uses and projects is bound in there already.
+    """
     found: list[tuple[int, _Point]] = []
-    scope: set[str] = set()
+    direct: set[str] = set()
+    delivered: set[str] = set()
     index = opening + 1
     while index < end:
         token = tokens[index]
@@ -356,16 +386,19 @@ def _levels(tokens: list[_Token], opening: int, end: int, *, top: bool) -> list[
             # A sub-SELECT fills the braces before it: { SELECT … WHERE { … } modifiers }.
             extent_end = _group_end(tokens, index - 1)
             group = _next_open_at(tokens, index + 1, token.depth)
-            projected = _projection(tokens, index)
             inner = _levels(tokens, group, _group_end(tokens, group), top=False)
             found.extend(inner)
-            scope |= projected if projected is not None else set(inner[0][1].scope)
+            restricted = inner[0][1].scope | inner[0][1].delivered
+            projected = _projection(tokens, index)
+            projected = restricted if projected is None else projected
+            delivered |= projected & restricted
+            direct |= projected - restricted
             index = extent_end + 1
             continue
         if token.kind == "var":
-            scope.add(token.text[1:])
+            direct.add(token.text[1:])
         index += 1
-    return [(opening, _Point(top, frozenset(scope)))] + found
+    return [(opening, _Point(top, frozenset(direct), frozenset(delivered - direct)))] + found
 
 
 def _first_select(tokens: list[_Token]) -> int:
