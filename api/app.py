@@ -352,6 +352,11 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         obj = request.args.get("object") or None
         return app.json.response(api.call(tasks.provenance_report, subject, predicate, obj))
 
+    @app.get("/conflicts")
+    def conflicts() -> Response:
+        limit, offset = _page()
+        return app.json.response(api.call(tasks.conflict_listing, limit, offset))
+
     @app.get("/entities/<path:entity_id>")
     def entity(entity_id: str) -> Response | str:
         chosen = _negotiate(["application/json", "text/html"])
@@ -396,7 +401,10 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
 
     @app.get("/analysis/<metric>")
     def analysis(metric: str) -> Response:
-        return app.json.response(api.call(tasks.run_analysis, metric, _params()))
+        params = _params()
+        if metric == "conflicts":  # paged as /conflicts
+            params["limit"], params["offset"] = _page()
+        return app.json.response(api.call(tasks.run_analysis, metric, params))
 
     @app.get("/network")
     def network() -> Response:
@@ -429,6 +437,16 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         return render_template("index.html", examples=EXAMPLE_QUERIES, update_enabled=bool(settings.update_token))
 
     return app
+
+
+def _page() -> tuple[int, int]:
+    """``limit`` and ``offset`` of a paged route (400 when they are not whole numbers in range)."""
+    from detente.errors import UsageError
+
+    try:
+        return tasks.page_params(request.args)
+    except UsageError as exc:
+        raise _Bad(exc.http_status, str(exc)) from None
 
 
 def _params() -> dict[str, object]:

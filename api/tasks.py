@@ -28,7 +28,8 @@ from detente.graph.terms import Term
 from detente.ontology.vocab import DTR, ENTITIES_GRAPH
 
 __all__ = ["sparql_query", "sparql_update", "claim_record", "provenance_report", "entity_description",
-           "resolve_entity_ref", "search_entities", "run_analysis", "run_export", "is_iri", "local_path"]
+           "resolve_entity_ref", "search_entities", "conflict_listing", "page_params", "run_analysis", "run_export",
+           "is_iri", "local_path"]
 
 # An absolute IRI as SPARQL accepts it between < and >.
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^<>\"{}|^`\\\s\x00-\x20]*$")
@@ -106,9 +107,11 @@ def sparql_query(store: Store, query: str, solutions_format: str | None, graph_f
 
 
 def sparql_update(store: Store, update: str) -> None:
-    """Run a SPARQL Update after refusing ``LOAD`` and ``SERVICE``."""
+    """Run a SPARQL Update after refusing ``LOAD`` and ``SERVICE``; the summary is kept exact (detente.graph.writes)."""
+    from detente.graph.writes import sparql_update as write_update
+
     inspect_update(update)
-    store.update(update)
+    write_update(store, update)
 
 
 # -- claims and provenance ----------------------------------------------------
@@ -292,14 +295,61 @@ def search_entities(store: Store, q: str, limit: int = 20) -> list[dict[str, obj
 
 # -- analysis and exports (detente.graph.analysis / detente.graph.exports) ------
 
+def conflict_listing(store: Store, limit: int, offset: int) -> dict[str, object]:
+    """One page of conflicts with the total (:func:`detente.graph.conflict_listing.conflict_page`)."""
+    from detente.graph.conflict_listing import conflict_page
+
+    return conflict_page(store, limit=limit, offset=offset).to_json()
+
+
+def page_params(params: Mapping[str, object], default: int = 100, maximum: int = 1000) -> tuple[int, int]:
+    """``limit`` (1..``maximum``, default ``default``) and ``offset`` (≥ 0) from query parameters.
+
+    >>> page_params({"limit": "5"})
+    (5, 0)
+    >>> page_params({"offset": "-1"})
+    Traceback (most recent call last):
+    ...
+    detente.errors.UsageError: offset: must be a whole number from 0, got '-1'
+    """
+    from detente.errors import UsageError
+
+    def number(name: str, low: int, high: int | None, fallback: int) -> int:
+        value = params.get(name)
+        if value is None or value == "":
+            return fallback
+        text = str(value).strip()
+        if not text.isdigit() or int(text) < low or (high is not None and int(text) > high):
+            bound = f"from {low}" + (f" to {high}" if high is not None else "")
+            raise UsageError(f"{name}: must be a whole number {bound}, got {value!r}")
+        return int(text)
+
+    return number("limit", 1, maximum, default), number("offset", 0, None, 0)
+
+
 def run_analysis(store: Store, metric: str, params: Mapping[str, object]) -> dict[str, object]:
-    """``detente.graph.analysis.run_metric``; an unknown metric is :class:`NotFound`."""
+    """``detente.graph.analysis.run_metric``; an unknown metric is :class:`NotFound`.
+
+    ``conflicts`` is paged as ``GET /conflicts`` is (``limit``, ``offset``, ``total``).
+    """
     from detente.graph.analysis import run_metric
 
+    params = dict(params)
+    page = None
+    if metric == "conflicts":
+        page = page_params(params)
+        params.pop("limit", None)
+        params.pop("offset", None)
     try:
-        return run_metric(store, metric, **dict(params))
+        result = run_metric(store, metric, **params)
     except KeyError as exc:
         raise NotFound(str(exc).strip("'\"")) from None
+    if page is not None:
+        limit, offset = page
+        listed = result["conflicts"]
+        result.update(total=len(listed), offset=offset, limit=limit,  # type: ignore[arg-type]
+                      conflicts=listed[offset:offset + limit])  # type: ignore[index]
+    return result
 
 
 def run_export(store: Store, fmt: str, filters: Mapping[str, object]) -> tuple[bytes, str, str]:

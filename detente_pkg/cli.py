@@ -382,19 +382,30 @@ def provenance(claim: str | None, subject: str | None, predicate: str | None, ob
 
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="List at most N conflicts [default: all].")
+@click.option("--offset", type=click.IntRange(min=0), default=0, show_default=True, help="Skip the first N conflicts.")
 @store_option
 @handle_errors
-def conflicts(fmt: str, store_uri: str | None) -> None:
-    """List subjects given different values of a functional property (314 vs 300 prisoners)."""
-    from detente.graph.claims import conflicts as find_conflicts
+def conflicts(fmt: str, limit: int | None, offset: int, store_uri: str | None) -> None:
+    """List subjects given different values of a functional property (314 vs 300 prisoners).
+
+    With --limit/--offset, one page; the total is reported on stderr.
+    """
+    from detente.graph.conflict_listing import conflict_page
 
     store = open_cli_store(store_uri, read_only=True)
-    found = find_conflicts(store)
+    with progress_bar() as bar:
+        task = bar.add_task("reading conflicts", total=None)
+        page = conflict_page(store, limit=limit, offset=offset,
+                             progress=lambda done, total: bar.update(task, total=total, completed=done))
+    found = page.conflicts
+    if len(found) < page.total:
+        console.print(f"conflicts {offset + 1}–{offset + len(found)} of {page.total}")
     if fmt == "json":
         out.print_json(json.dumps([c.to_json() for c in found]))
         return
     if not found:
-        out.print("no conflicts")
+        out.print("no conflicts" if not page.total else f"no conflicts from {offset + 1} on (of {page.total})")
         return
     for conflict in found:
         out.print(f"[bold]{_term_text(conflict.subject)}[/bold] {_term_text(conflict.predicate)}")
@@ -460,14 +471,15 @@ def restore(path: Path, replace: bool, store_uri: str | None) -> None:
     """Load a dump made by ``detente dump`` (N-Quads or TriG) in one transaction."""
     from detente.graph.bootstrap import ensure_ontology
     from detente.graph.store import RDF_SUFFIXES
+    from detente.graph.writes import restore as restore_dump
 
     fmt = RDF_SUFFIXES.get(path.suffix.lower())
     if fmt not in ("nquads", "trig"):
         raise click.BadParameter("a dump is .nq or .trig", param_hint="PATH")
     store = open_cli_store(store_uri)
-    if replace:
-        store.clear()
-    store.load(path, fmt)
+    with _working("restore") as progress:
+        progress.add_task("restoring and rebuilding the summary…", total=None)
+        restore_dump(store, path, fmt, replace=replace)
     ensure_ontology(store)
     store.close()
     console.print(f"restored {path}: the store holds {store.count_quads()} quads")
@@ -751,8 +763,10 @@ def demo(host: str, port: int, store_uri: str, no_serve: bool) -> None:
     """Load the bundled demo corpus into a fresh store and serve it."""
     from detente.loaders.pipeline import load_paths
 
+    from detente.graph.writes import clear
+
     store = open_cli_store(store_uri)
-    store.clear()
+    clear(store)
     open_cli_store(store_uri)  # the ontology graph again, after clearing
     with progress_bar() as bar:
         task = bar.add_task("loading the demo corpus", total=None)

@@ -307,17 +307,23 @@ def claims_nquads(claims: Iterable[Claim], entity_quads: Iterable[tuple[Term, Te
 
 def write_claims(store: Store, claims: Sequence[Claim],
                  entity_quads: Iterable[tuple[Term, Term, Term, URIRef]] = ()) -> int:
-    """Write claims (and entity descriptions) in one transaction; return how many claims were new."""
-    if not claims and not entity_quads:
-        return 0
-    return add_claims_nquads(store, [c.iri for c in claims], claims_nquads(claims, entity_quads))
+    """Write claims (and entity descriptions) in one transaction; return how many claims were new.
+
+    Goes through :mod:`detente.graph.writes`, which keeps the summary exact.
+    """
+    from detente.graph.writes import write_claims as write
+
+    return write(store, claims, entity_quads)
 
 
 def add_claims_nquads(store: Store, claim_iris: Sequence[URIRef], nquads: str) -> int:
-    """Add N-Quads text that holds these claims in one transaction; return how many claims were new."""
-    before = known_claims(store, claim_iris)
-    store.add_nquads(nquads)
-    return len(set(claim_iris) - before)
+    """Add N-Quads text that holds these claims in one transaction; return how many claims were new.
+
+    Goes through :mod:`detente.graph.writes`, which keeps the summary exact.
+    """
+    from detente.graph.writes import add_claims_nquads as add
+
+    return add(store, claim_iris, nquads)
 
 
 def known_claims(store: Store, iris: Sequence[URIRef]) -> set[URIRef]:

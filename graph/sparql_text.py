@@ -395,8 +395,8 @@ def _levels(tokens: list[_Token], opening: int, end: int, *, top: bool) -> list[
             direct |= projected - restricted
             index = extent_end + 1
             continue
-        if token.kind == "var":
-            direct.add(token.text[1:])
+        if token.kind == "var" and not (tokens[index - 1].kind == "word" and tokens[index - 1].text.upper() == "AS"):
+            direct.add(token.text[1:])  # a BIND target (``AS ?x``) is made here, not used: no VALUES before it
         index += 1
     return [(opening, _Point(top, frozenset(direct), frozenset(delivered - direct)))] + found
 

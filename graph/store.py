@@ -162,6 +162,10 @@ class Store(ABC):
 
     uri: str
     read_only: bool = False
+    #: The facts view is the engine's own default graph (Oxigraph), not a named graph (remote endpoints).
+    facts_in_default_graph: bool = True
+    #: Whether writes keep the summary graph (detente.graph.summary) up to date on this backend.
+    maintains_summary: bool = True
 
     # -- reading ---------------------------------------------------------
     @abstractmethod

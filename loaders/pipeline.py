@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Dataset
 
-from detente.graph.claims import add_claims_nquads, claims_nquads
+from detente.graph.claims import claims_nquads
+from detente.graph.writes import add_claims_nquads, bulk
 from detente.graph.store import Store
 from detente.graph.terms import nquad
 from detente.loaders.base import LoadContext, LoadError, LoadOptions, ParseResult, Reject
@@ -189,6 +191,23 @@ def load_paths(store: Store | None, paths: Sequence[str | Path], *, skip_invalid
               [(p, f) for p, f in detected if f is None or not f.entities]
     reports: list[FileReport] = []
     all_rejects: list[Reject] = []
+    with bulk(store) if store is not None else _nothing():
+        _load_files(store, ordered, ctx, registry, reports, all_rejects, skip_invalid=skip_invalid, shacl=shacl,
+                    progress=progress)
+    if rejects_path is not None and all_rejects:
+        write_rejects(rejects_path, all_rejects)
+    return reports
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield
+
+
+def _load_files(store: Store | None, ordered: list[tuple[Path, InputFormat | None]], ctx: LoadContext,
+                registry: EntityRegistry, reports: list[FileReport], all_rejects: list[Reject], *,
+                skip_invalid: bool, shacl: bool, progress: Callable[[str, int, int], None] | None) -> None:
+    """Parse, validate and write each file (one transaction per file); the summary is refreshed by the caller's block."""
     for number, (path, detected_format) in enumerate(ordered, start=1):
         if progress:
             progress(str(path), number, len(ordered))
@@ -215,11 +234,10 @@ def load_paths(store: Store | None, paths: Sequence[str | Path], *, skip_invalid
                 text = claims_nquads(kept) + entity_text + result.raw_quads
         report.quads = text.count("\n")
         if text:
-            report.new_claims = add_claims_nquads(store, [c.iri for c in result.claims], text)
+            # Passed-through N-Quads may write claim graphs the loader did not make: then the summary is rebuilt.
+            report.new_claims = add_claims_nquads(store, [c.iri for c in result.claims], text,
+                                                  complete=not result.raw_quads)
             report.written = True
-    if rejects_path is not None and all_rejects:
-        write_rejects(rejects_path, all_rejects)
-    return reports
 
 
 def write_rejects(path: Path, rejects: Sequence[Reject]) -> None:
