@@ -549,10 +549,11 @@ def resolve_claim_ref(store: Store, ref: str) -> URIRef | None:
         candidate = URIRef(CLAIM_NS + ref)
     try:
         sparql_term(candidate)
-    except ValueError:
+        rows = store.query(_RESOLVE, bindings={"candidate": candidate, "key": Literal(ref)}).rows
+    except (ValueError, QuerySyntaxError):
+        # Not a well-formed IRI (for us or for the engine), so not the name of any claim: a key, perhaps.
         rows = store.query(_RESOLVE_KEY, bindings={"key": Literal(ref)}).rows
         return rows[0][1] if rows else None  # type: ignore[return-value]
-    rows = store.query(_RESOLVE, bindings={"candidate": candidate, "key": Literal(ref)}).rows
     by_iri = [row[2] for row in rows if row[0] is not None]
     by_key = [row[2] for row in rows if row[1] is not None]
     found = by_iri or by_key
