@@ -415,7 +415,8 @@ def _json_value(term: Term) -> object:
 _PROV = term_nt(PROVENANCE_GRAPH)
 _RECORD_BRANCHES = (
     "{{ SELECT ?claim ?s ?p ?o (1 AS ?b) WHERE {{ {sel} GRAPH ?claim {{ ?s ?p ?o }} }} }}",
-    "{{ SELECT ?claim ?p ?o (2 AS ?b) WHERE {{ {sel} GRAPH " + _PROV + " {{ ?claim ?p ?o }} }} }}",
+    # (Not its rdf:type: every selected claim is a dt:Claim.)
+    "{{ SELECT ?claim ?p ?o (2 AS ?b) WHERE {{ {sel} GRAPH " + _PROV + " {{ ?claim ?p ?o }} FILTER(?p != rdf:type) }} }}",
     "{{ SELECT DISTINCT ?s ?p ?o (3 AS ?b) WHERE {{ {sel} GRAPH " + _PROV
     + " {{ ?claim prov:wasDerivedFrom ?s . ?s ?p ?o }} }} }}",
     "{{ SELECT DISTINCT ?s ?o (4 AS ?b) WHERE {{ {sel} GRAPH " + _PROV
@@ -494,7 +495,10 @@ def read_records(rows: Iterable[tuple[Term | None, ...]]) -> tuple[dict[str, lis
 
 
 def _statement_key(triple: Triple) -> tuple:
-    return (order_key(triple[0]), order_key(triple[1]), order_key(triple[2]))
+    s, p, o = triple
+    # Predicates are IRIs; most subjects and objects too (the common case without a call).
+    return ((2, str(s)) if type(s) is URIRef else order_key(s), str(p),
+            (2, str(o)) if type(o) is URIRef else order_key(o))
 
 
 def _first_values(pairs: list[tuple[Term, Term]]) -> dict[Term, Term]:
@@ -568,13 +572,97 @@ def get_claim(store: Store, iri: URIRef) -> ClaimRecord | None:
     return read_records(store.query(_ONE_CLAIM, bindings={"claim": iri}).rows)[1].get(iri)
 
 
-def claim_records(store: Store, iris: Iterable[URIRef], *, batch: int = 300) -> dict[URIRef, ClaimRecord]:
+# -- records of many claims: one wide row per claim -----------------------------------------
+#
+# For batches (a listing of thousands of claims) one row per claim with every provenance field
+# costs the engine less than the long rows above (measured 1.1 s against 1.9 s for 23k claims)
+# and halves the rows to read; for one report the long form starts faster. Both keep, of several
+# values, the first in ORDER BY order, and the fields of the chosen source, publisher, speaker
+# and activity: the same record either way. Each OPTIONAL nests under the one binding its
+# subject, so an absent source can never match every source's publisher.
+
+_WIDE_COLUMNS = ("src", "stype", "url", "title", "pub", "plabel", "issued", "sp", "slabel", "quote", "conf",
+                 "qs", "qe", "act", "method", "key")
+_WIDE = ("{ SELECT ?claim ?s ?p ?o (1 AS ?b) WHERE { @SEL@ GRAPH ?claim { ?s ?p ?o } } } UNION "
+         "{ SELECT ?claim " + " ".join("?" + c for c in _WIDE_COLUMNS) + " (2 AS ?b) WHERE { @SEL@ "
+         f"OPTIONAL {{ GRAPH {_PROV} {{ ?claim prov:wasDerivedFrom ?src }} "
+         f"OPTIONAL {{ GRAPH {_PROV} {{ ?src a ?stype }} }} OPTIONAL {{ GRAPH {_PROV} {{ ?src schema:url ?url }} }} "
+         f"OPTIONAL {{ GRAPH {_PROV} {{ ?src dct:title ?title }} }} OPTIONAL {{ GRAPH {_PROV} {{ ?src dct:issued ?issued }} }} "
+         f"OPTIONAL {{ GRAPH {_PROV} {{ ?src dct:publisher ?pub }} OPTIONAL {{ ?pub rdfs:label ?plabel }} }} }} "
+         f"OPTIONAL {{ GRAPH {_PROV} {{ ?claim dt:saidBy ?sp }} OPTIONAL {{ ?sp rdfs:label ?slabel }} }} "
+         f"OPTIONAL {{ GRAPH {_PROV} {{ ?claim prov:wasGeneratedBy ?act }} OPTIONAL {{ ?act dt:method ?method }} }} "
+         f"OPTIONAL {{ GRAPH {_PROV} {{ ?claim dt:quote ?quote }} }} OPTIONAL {{ GRAPH {_PROV} {{ ?claim dt:confidence ?conf }} }} "
+         f"OPTIONAL {{ GRAPH {_PROV} {{ ?claim dct:identifier ?key }} }} "
+         f"OPTIONAL {{ GRAPH {_PROV} {{ ?claim dt:quoteStart ?qs }} }} OPTIONAL {{ GRAPH {_PROV} {{ ?claim dt:quoteEnd ?qe }} }} }} }}")
+
+
+def wide_records_query(selection: str) -> str:
+    """One query reading the records of the claims ``selection`` picks: statements, and one wide row per claim.
+
+    Read the result with :func:`read_wide_records`.
+    """
+    return ("SELECT ?b ?claim ?s ?p ?o " + " ".join("?" + c for c in _WIDE_COLUMNS) + " WHERE { "
+            + _WIDE.replace("@SEL@", selection) + " }")
+
+
+@without_gc
+def read_wide_records(rows: Iterable[tuple[Term | None, ...]]) -> dict[URIRef, ClaimRecord]:
+    """Records by claim from :func:`wide_records_query` rows (as :func:`read_records` makes them)."""
+    statements: dict[Term, list[Triple]] = {}
+    wide: dict[Term, list[tuple[Term | None, ...]]] = {}
+    for row in rows:
+        if str(row[0]) == "1":
+            statements.setdefault(row[1], []).append(row[2:5])  # type: ignore[arg-type]
+        else:
+            wide.setdefault(row[1], []).append(row[5:])
+    records: dict[URIRef, ClaimRecord] = {}
+    for claim, fields in wide.items():
+        triples = statements.get(claim, [])
+        if len(triples) > 1:
+            triples.sort(key=_statement_key)
+        records[claim] = _record(claim, triples, _first_fields(fields))  # type: ignore[index]
+    return records
+
+
+def _first(values: Iterable[Term | None]) -> Term | None:
+    present = [v for v in values if v is not None]
+    return min(present, key=order_key) if present else None
+
+
+_COLUMN = {name: index for index, name in enumerate(_WIDE_COLUMNS)}
+
+
+def _first_fields(rows: list[tuple[Term | None, ...]]) -> tuple:
+    """The record's fields from a claim's wide rows: first values, and those of the chosen source and so on."""
+    def col(name: str, among: list[tuple[Term | None, ...]] = rows) -> Term | None:
+        if len(among) == 1:
+            return among[0][_COLUMN[name]]
+        return _first(r[_COLUMN[name]] for r in among)
+
+    def where(name: str, value: Term | None, among: list[tuple[Term | None, ...]]) -> list[tuple[Term | None, ...]]:
+        return among if len(among) == 1 else [r for r in among if r[_COLUMN[name]] == value]
+
+    source = col("src")
+    of_source = where("src", source, rows)
+    publisher = col("pub", of_source)
+    speaker = col("sp")
+    activity = col("act")
+    return (source, col("stype", of_source), col("url", of_source), col("title", of_source), publisher,
+            col("plabel", where("pub", publisher, of_source)), col("issued", of_source), speaker,
+            col("slabel", where("sp", speaker, rows)), col("quote"), col("conf"), col("qs"), col("qe"),
+            col("method", where("act", activity, rows)), col("key"))
+
+
+_MANY_CLAIMS = wide_records_query(_NAMED)
+
+
+def claim_records(store: Store, iris: Iterable[URIRef], *, batch: int = 1000) -> dict[URIRef, ClaimRecord]:
     """Records of many claims, ``batch`` claims per query (a ``VALUES`` join); absent claims are left out."""
     wanted = list(dict.fromkeys(iris))
     records: dict[URIRef, ClaimRecord] = {}
     for start in range(0, len(wanted), batch):
-        rows = store.query(_ONE_CLAIM, bindings=[{"claim": iri} for iri in wanted[start:start + batch]]).rows
-        records.update(read_records(rows)[1])
+        rows = store.query(_MANY_CLAIMS, bindings=[{"claim": iri} for iri in wanted[start:start + batch]]).rows
+        records.update(read_wide_records(rows))
     return records
 
 

@@ -5,7 +5,7 @@ properties come from the ontology; the engine groups the facts view by
 subject and property and keeps the pairs with more than one value (the
 conflicts, which also gives the total). Then, a batch of conflicts at a time
 (a few hundred claims), one ``VALUES`` join reads the full records of every
-claim asserting a value (:func:`detente.graph.claims.records_query`), never
+claim asserting a value (:func:`detente.graph.claims.wide_records_query`), never
 one query per claim: memory follows the batch, not the store.
 
 Order (as the per-subject listing had it): property, subject; within a
@@ -25,17 +25,17 @@ from dataclasses import dataclass
 
 from rdflib import URIRef
 
-from detente.graph.claims import ClaimRecord, Conflict, read_records, records_query
+from detente.graph.claims import ClaimRecord, Conflict, read_wide_records, wide_records_query
 from detente.graph.performance import without_gc
 from detente.graph.store import Store
 from detente.graph.terms import Term, order_key
 
 #: About how many claims' records are read in one query.
-RECORD_BATCH = 300
+RECORD_BATCH = 1000
 
 _KEYS = "SELECT ?s ?p WHERE { ?s ?p ?o } GROUP BY ?s ?p HAVING (COUNT(DISTINCT ?o) > 1)"
-_RECORDS = records_query({"asserting": "{ SELECT DISTINCT ?claim WHERE { GRAPH ?claim { ?subject ?predicate ?value } "
-                                       "?claim a dt:Claim } }"})
+_RECORDS = wide_records_query("{ SELECT DISTINCT ?claim WHERE { GRAPH ?claim { ?subject ?predicate ?value } "
+                              "?claim a dt:Claim } }")
 
 
 @dataclass
@@ -78,7 +78,7 @@ def iter_conflicts(store: Store, keys: Sequence[tuple[URIRef, URIRef]], *,
     while start < len(keys):
         chunk = keys[start:start + per_query]
         rows = store.query(_RECORDS, bindings=[{"subject": s, "predicate": p} for s, p in chunk]).rows
-        records = read_records(rows)[1]
+        records = read_wide_records(rows)
         yield from _conflicts(chunk, records)
         start += len(chunk)
         per_query = max(1, min(4096, batch * len(chunk) // max(1, len(records))))

@@ -113,3 +113,32 @@ def test_query_shapes_are_analysed_once(demo_store: Store) -> None:
         get_claim(demo_store, claim)
     after = prepare.cache_info()
     assert after.misses == before.misses and after.hits >= before.hits + len(claims)
+
+
+def test_many_valued_provenance_reads_the_same_in_both_record_shapes() -> None:
+    """Several sources, publishers, labels and speakers: the long (one report) and wide (batches) reads agree."""
+    from rdflib import Literal
+    from rdflib.namespace import DCTERMS, PROV, RDFS
+
+    from detente.graph.claims import Claim, Source
+    from detente.graph.terms import nquad
+    from detente.ontology.vocab import DTR, FACTS_GRAPH, PROVENANCE_GRAPH
+
+    store = open_store("memory:")
+    first = Source.from_metadata(url="https://example.org/one", publisher=DTR["organization/b"])
+    claim = Claim(statements=[(DTR["event/x"], DT.hasParty, DTR["state/UKR"]), (DTR["event/x"], DT.prisonerCount,
+                                                                               Literal(3))],
+                  source=first, said_by=DTR["person/envoy"], quote="q", confidence=0.5)
+    write_claims(store, [claim])
+    extra = [(claim.iri, PROV.wasDerivedFrom, DTR["source/zzz"], PROVENANCE_GRAPH),  # a second source
+             (first.iri, DCTERMS.publisher, DTR["organization/a"], PROVENANCE_GRAPH),  # a second publisher
+             (DTR["organization/a"], RDFS.label, Literal("Zeta"), FACTS_GRAPH),
+             (DTR["organization/a"], RDFS.label, Literal("Alpha"), FACTS_GRAPH),
+             (DTR["organization/b"], RDFS.label, Literal("Beta"), FACTS_GRAPH),
+             (DTR["person/envoy"], RDFS.label, Literal("Envoy", lang="en"), FACTS_GRAPH),
+             (DTR["person/envoy"], RDFS.label, Literal("Émissaire", lang="fr"), FACTS_GRAPH)]
+    store.add_nquads("".join(nquad(*q) for q in extra))
+    one = get_claim(store, claim.iri)
+    assert one is not None and claim_records(store, [claim.iri]) == {claim.iri: one}
+    assert (one.source, one.publisher, one.publisher_label) == (first.iri, DTR["organization/a"], "Alpha")
+    assert one.said_by_label == "Envoy"
