@@ -29,10 +29,9 @@ the summary graph itself
 
 Definitions: a claim is a graph typed ``dt:Claim`` in the provenance graph; its
 sources, their publishers and dates are read from the provenance graph. Facts
-are the triples of claim graphs (whatever their terms).
-
-Facts, events and actors that are blank nodes are left out: a blank node
-cannot be named from one request to the next, so no refresh could find it.
+are the triples of claim graphs, except that facts, events and actors that are
+blank nodes are left out: a blank node cannot be named from one request to the
+next, so no refresh could find it.
 
 Maintenance is done by the engine, set-wise. A write marks the summary stale
 in the same transaction as the data. The keys the touched claims affect

@@ -33,6 +33,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rdflib import URIRef
 
@@ -41,6 +42,9 @@ from detente.graph.sparql_text import tokenize
 from detente.graph.store import Store
 from detente.graph.terms import Term
 from detente.ontology.vocab import ENTITIES_GRAPH, FACTS_GRAPH, ONTOLOGY_GRAPH, PROVENANCE_GRAPH
+
+if TYPE_CHECKING:  # claims.py calls into this module: no import at run time
+    from detente.graph.claims import Claim
 
 #: Claims touched by one bulk block above which one rebuild replaces the set-wise refresh.
 INCREMENTAL_LIMIT = 50_000
@@ -128,7 +132,7 @@ def bulk(store: Store) -> Iterator[None]:
 
 # -- adding claims ---------------------------------------------------------------------
 
-def write_claims(store: Store, claims: Sequence["Claim"],  # noqa: F821 - detente.graph.claims.Claim
+def write_claims(store: Store, claims: Sequence[Claim],
                  entity_quads: Iterable[tuple[Term, Term, Term, URIRef]] = ()) -> int:
     """Write claims (and entity descriptions) in one transaction; return how many claims were new."""
     from detente.graph.claims import claims_nquads
