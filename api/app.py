@@ -16,6 +16,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import threading
 from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
@@ -34,6 +35,9 @@ from detente.graph.store import Store, open_store
 __all__ = ["create_app", "create_demo_app", "DetenteApi", "EXAMPLE_QUERIES"]
 
 log = logging.getLogger("detente.api")
+
+#: Seconds the summary's rebuild after an update may take (it runs after the answer, in the writer).
+SUMMARY_REFRESH_TIMEOUT = 3600.0
 
 # Result media types offered by /sparql, in order of preference: media type → RESULT_FORMATS name.
 SOLUTION_TYPES: dict[str, str] = {
@@ -126,6 +130,21 @@ class DetenteApi:
 
     def call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         return self.pool.call(fn, *args, timeout=self.settings.query_timeout, **kwargs)
+
+    def refresh_summary_later(self) -> None:
+        """After an update, bring the summary up to date in the writer, not within the request's time limit.
+
+        Until then the summary is marked stale and its readers answer from the claims.
+        """
+        def refresh() -> None:
+            try:
+                self.pool.update(tasks.refresh_summary, timeout=SUMMARY_REFRESH_TIMEOUT)
+            except PoolBusy:
+                pass  # shut down meanwhile: the mark stays, the next write or refresh rebuilds it
+            except Exception:  # the mark stays: the next refresh or write rebuilds it
+                log.exception("the summary refresh after an update failed")
+
+        threading.Thread(target=refresh, name="detente-summary-refresh", daemon=True).start()
 
     def close(self) -> None:
         self.pool.close()
@@ -326,6 +345,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         if any(source.getlist("using-graph-uri") or source.getlist("using-named-graph-uri") for source in params):
             raise _Bad(400, "using-graph-uri / using-named-graph-uri are not supported; write USING in the update")
         api.pool.update(tasks.sparql_update, text, timeout=settings.query_timeout)
+        api.refresh_summary_later()
         return Response(status=204)
 
     # -- REST -----------------------------------------------------------------

@@ -27,7 +27,7 @@ from detente.graph.store import QuerySyntaxError, Store
 from detente.graph.terms import Term
 from detente.ontology.vocab import DTR, ENTITIES_GRAPH
 
-__all__ = ["sparql_query", "sparql_update", "claim_record", "provenance_report", "entity_description",
+__all__ = ["sparql_query", "sparql_update", "refresh_summary", "claim_record", "provenance_report", "entity_description",
            "resolve_entity_ref", "search_entities", "conflict_listing", "page_params", "run_analysis", "run_export",
            "is_iri", "local_path"]
 
@@ -107,11 +107,23 @@ def sparql_query(store: Store, query: str, solutions_format: str | None, graph_f
 
 
 def sparql_update(store: Store, update: str) -> None:
-    """Run a SPARQL Update after refusing ``LOAD`` and ``SERVICE``; the summary is kept exact (detente.graph.writes)."""
+    """Run a SPARQL Update after refusing ``LOAD`` and ``SERVICE``.
+
+    The update and the summary's stale mark are one transaction; the summary
+    is brought up to date afterwards by :func:`refresh_summary` (a rebuild can
+    take minutes on a big store, longer than a request may).
+    """
     from detente.graph.writes import sparql_update as write_update
 
     inspect_update(update)
-    write_update(store, update)
+    write_update(store, update, refresh=False)
+
+
+def refresh_summary(store: Store) -> None:
+    """Bring a stale summary up to date (:func:`detente.graph.writes.refresh`); run by the writer after updates."""
+    from detente.graph.writes import refresh
+
+    refresh(store)
 
 
 # -- claims and provenance ----------------------------------------------------

@@ -104,3 +104,28 @@ def test_on_disk_store_is_read_by_snapshot_workers_and_updated(server_factory, t
     assert all(ask(live.url) for _ in range(4))
     entity = requests.get(live.url + "/entities/state:UKR", headers={"Accept": "application/json"})
     assert entity.status_code == 200 and entity.json()["label"] == "Ukraine"
+
+
+def test_an_update_leaves_the_summary_marked_then_brings_it_up_to_date(server_factory, fresh_demo_store):
+    import time
+
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[1] / "graph"))
+    from summary_reference import as_literal_free, expected, maintained
+
+    from detente.graph.summary import summary_state
+
+    store = fresh_demo_store()
+    live = server_factory({"store": store, "workers": 1, "update_token": TOKEN})
+    claim = "<https://w3id.org/detente/id/claim/from-update>"
+    update = (f"INSERT DATA {{ GRAPH {claim} {{ state:TUR dt:hasParty state:QAT }} "
+              f"GRAPH <https://w3id.org/detente/id/graph/provenance> {{ {claim} a dt:Claim }} }}")
+    response = requests.post(live.url + "/update", data={"update": update}, headers=bearer())
+    assert response.status_code == 204, response.text
+    deadline = time.monotonic() + 120  # the refresh runs after the answer, in the writer
+    while summary_state(store) != "current" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert summary_state(store) == "current"
+    assert as_literal_free(maintained(store)) == as_literal_free(expected(store))
+    assert as_literal_free(maintained(store))["facts"][(
+        "https://w3id.org/detente/id/state/TUR", "https://w3id.org/detente/ontology#hasParty",
+        "https://w3id.org/detente/id/state/QAT")][0] == 1
