@@ -24,6 +24,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from operator import itemgetter
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
@@ -632,8 +633,17 @@ def _first(values: Iterable[Term | None]) -> Term | None:
 _COLUMN = {name: index for index, name in enumerate(_WIDE_COLUMNS)}
 
 
+# The record's fields in _record's order, from one wide row.
+_RECORD_FIELDS = itemgetter(*(_COLUMN[name] for name in ("src", "stype", "url", "title", "pub", "plabel", "issued",
+                                                         "sp", "slabel", "quote", "conf", "qs", "qe", "method",
+                                                         "key")))
+
+
 def _first_fields(rows: list[tuple[Term | None, ...]]) -> tuple:
     """The record's fields from a claim's wide rows: first values, and those of the chosen source and so on."""
+    if len(rows) == 1:  # one value of everything: the common case
+        return _RECORD_FIELDS(rows[0])
+
     def col(name: str, among: list[tuple[Term | None, ...]] = rows) -> Term | None:
         if len(among) == 1:
             return among[0][_COLUMN[name]]
