@@ -187,6 +187,8 @@ def _tsv_term(cell: str) -> Term:
     """One cell of Oxigraph's SPARQL TSV as an rdflib term (what from_ox gives for the same term)."""
     first = cell[0]
     term: Term
+    if cell.startswith("<<"):
+        raise TypeError(f"unsupported term from Oxigraph: {cell}")  # an RDF 1.2 triple term, as from_ox says
     if first == "<":
         term = URIRef(cell[1:-1])
     elif first == '"':
