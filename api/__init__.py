@@ -2,7 +2,11 @@
 
 Modules::
 
-    detente.api.app           create_app / create_demo_app: SPARQL 1.1 Protocol endpoint, REST routes, pages
+    detente.api.app           create_app / create_demo_app: the app factory
+    detente.api.sparql        blueprint: the SPARQL 1.1 Protocol endpoint (/sparql, /update)
+    detente.api.rest          blueprint: claims, provenance, entities, search, analysis, exports, ontology
+    detente.api.pages         blueprint: the home page (SPARQL editor, example queries, entity search)
+    detente.api.common        DetenteApi (the app's state), negotiation, the one error handler
     detente.api.server        serve / make_server: the app under waitress
     detente.api.config        ApiSettings from DETENTE_* environment variables
     detente.api.pool          WorkerPool: store work in worker processes, killed past the time limit

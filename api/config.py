@@ -22,7 +22,9 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from detente.graph.store import Store, default_store_uri
+from detente.errors import UsageError
+from detente.graph.backends import default_store_uri
+from detente.graph.store import Store
 
 __all__ = ["ApiSettings"]
 
@@ -33,9 +35,9 @@ def _number(name: str, value: object, kind: type, minimum: float) -> float | int
     try:
         number = kind(value)
     except (TypeError, ValueError):
-        raise ValueError(f"DETENTE_{name.upper()}: {value!r} is not a {kind.__name__}") from None
+        raise UsageError(f"DETENTE_{name.upper()}: {value!r} is not a {kind.__name__}") from None
     if number < minimum:
-        raise ValueError(f"DETENTE_{name.upper()}: {value!r} must be at least {minimum}")
+        raise UsageError(f"DETENTE_{name.upper()}: {value!r} must be at least {minimum}")
     return number
 
 
@@ -61,7 +63,7 @@ class ApiSettings:
             if name == "store_instance":  # an open store, as the command line passes it
                 name = "store"
             if name not in _FIELDS:
-                raise ValueError(f"unknown setting {key!r}; known: {', '.join(_FIELDS)}")
+                raise UsageError(f"unknown setting {key!r}; known: {', '.join(_FIELDS)}")
             values[name] = value
         for name in _FIELDS:
             if name not in values and f"DETENTE_{name.upper()}" in env:

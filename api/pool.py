@@ -1,25 +1,33 @@
-"""A pool of worker processes that run store work with a hard time limit.
+"""A pool of sandboxed reader processes that run store work with a hard time limit, and one writer.
 
 pyoxigraph cannot interrupt a running query, so the HTTP server never runs
-one in its own process: each request's store work goes to a worker process,
-and a worker that overruns its time is killed (SIGKILL) and replaced. The
-server's own threads only wait on a pipe, so other clients keep being served.
+one in its own process: each request's store work goes to a reader process,
+and a reader that overruns its time is killed (SIGKILL) and replaced. The
+server's own threads only wait on a socket, so other clients keep being served.
 
-How workers see the store depends on where it lives:
+The processes themselves — a sandbox root that forbids network access, one
+writer per store, readers of the committed version — are
+:class:`detente.api.engine.Engine`'s; this module hands requests to them:
 
-``memory:``
-    workers are forked from the server after the store is loaded, each with
-    a copy-on-write snapshot. An update is first run on a worker (so a
-    runaway update is killed like a query), then applied to the server's
-    store, and every worker is replaced by a fresh fork.
-``oxigraph:PATH``
-    workers open the database in RocksDB's read-only mode. An update waits
-    until no worker reads, runs in a one-off writer process (killed if too
-    slow: RocksDB then keeps nothing of it), and fresh readers are started.
-``sparql+http(s)://``
-    workers talk to the remote endpoint; updates go through a one-off writer.
+* :meth:`WorkerPool.call` runs a task on an idle reader of the current version;
+* :meth:`WorkerPool.update` sends a write to the writer, which applies it to a
+  copy and commits it (or changes nothing); then readers of the new version
+  replace the old ones: requests already running finish on the old version,
+  every later request sees the new one. The writer's own steps (the summary's
+  rebuild after an update) commit versions the same way.
 
->>> from detente.graph.store import open_store
+How those processes reach the store is the store's to say (its
+:class:`~detente.graph.location.ReaderSpec`: ``fork`` for ``memory:``,
+``snapshot`` for ``oxigraph:PATH``, ``connect`` for ``sparql+http(s)://``);
+this module never looks at a URI and imports no backend.
+
+A task's failure comes back as the exception itself (pickled): a
+:class:`~detente.errors.DetenteError` as the task raised it, so the HTTP
+answer reads its status off the class; any other exception is a bug, raised
+again in the server with the worker's traceback chained to it
+(:class:`RemoteTraceback`), so that the server's log shows where it happened.
+
+>>> from detente.graph import open_store
 >>> pool = WorkerPool(open_store("memory:"), size=1)
 >>> pool.call(count_quads, timeout=10)
 0
@@ -29,46 +37,40 @@ How workers see the store depends on where it lives:
 from __future__ import annotations
 
 import atexit
-import multiprocessing as mp
-import os
 import queue
-import signal
 import threading
-import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
-from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
 from typing import Any
 
-from detente.graph.store import QuerySyntaxError, ReadOnlyError, Store, StoreError, open_store
+from detente.api.engine import (
+    Engine,
+    EngineBroken,
+    ReaderHandle,
+    RemoteTraceback,
+    WriteRequest,
+    outcome,
+    summary_needs_refresh,
+)
+from detente.errors import (
+    BusyError,
+    NotAcceptableError,
+    NotFoundError,
+    QueryTimeoutError,
+    StoreError,
+    WorkerError,
+)
+from detente.graph.location import ReaderSpec, StoreLocation
+from detente.graph.store import Store
 
-__all__ = ["WorkerPool", "TaskError", "TaskTimeout", "PoolBusy", "NotFound", "NotAcceptable", "count_quads"]
+__all__ = ["WorkerPool", "RemoteTraceback", "TaskError", "TaskTimeout", "PoolBusy", "NotFound", "NotAcceptable",
+           "count_quads", "WriteRequest"]
 
-
-class TaskError(Exception):
-    """Store work failed; ``kind`` says how (``syntax``, ``refused``, ``not_found``, ``internal``…)."""
-
-    def __init__(self, kind: str, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.message = message
-
-
-class TaskTimeout(Exception):
-    """The work ran past its time limit; its worker was killed."""
-
-
-class PoolBusy(Exception):
-    """Every worker stayed busy for the whole waiting time."""
-
-
-class NotFound(LookupError):
-    """Raised by tasks when the thing asked for does not exist (HTTP 404)."""
-
-
-class NotAcceptable(ValueError):
-    """Raised by tasks when no format the client accepts can hold the result (HTTP 406)."""
+# The pool's failures are detente.errors classes; the old names stay importable.
+TaskError = WorkerError
+TaskTimeout = QueryTimeoutError
+PoolBusy = BusyError
+NotFound = NotFoundError
+NotAcceptable = NotAcceptableError
 
 
 def count_quads(store: Store) -> int:
@@ -76,220 +78,140 @@ def count_quads(store: Store) -> int:
     return store.count_quads()
 
 
-def _error_kind(exc: BaseException) -> str:
-    # Matched by name where the class lives in a backend module the API must not import.
-    from detente.api.sparql_guard import RefusedQuery
-
-    if isinstance(exc, RefusedQuery):
-        return "refused"
-    if isinstance(exc, QuerySyntaxError):
-        return "syntax"
-    if type(exc).__name__ == "ResultTooLargeError":
-        return "too_large"
-    if isinstance(exc, NotFound):
-        return "not_found"
-    if isinstance(exc, NotAcceptable):
-        return "not_acceptable"
-    if isinstance(exc, ReadOnlyError):
-        return "read_only"
-    if isinstance(exc, StoreError):
-        return "store"
-    if isinstance(exc, (ValueError, TypeError)):
-        return "bad_request"
-    return "internal"
-
-
-def _disk_path(uri: str) -> "os.PathLike[str]":
-    from pathlib import Path
-
-    return Path(uri.removeprefix("oxigraph:")).expanduser()
-
-
-def _open_for_worker(uri: str, writable: bool) -> Store:
-    if uri.startswith("oxigraph:") and not writable:
-        from detente.graph.oxigraph_store import open_oxigraph_snapshot
-
-        return open_oxigraph_snapshot(uri)
-    return open_store(uri, read_only=not writable)
-
-
-def _worker_main(conn: Connection, store_ref: Store | str, writable: bool, parent_end: Connection | None) -> None:
-    """Serve tasks from ``conn`` until the server closes it or goes away."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
-    if parent_end is not None:
-        parent_end.close()
-    parent = os.getppid()
-    store: Store | None = None
-    failure = ""
-    try:
-        store = store_ref if isinstance(store_ref, Store) else _open_for_worker(store_ref, writable)
-    except Exception as exc:  # answer every task with the reason rather than dying unexplained
-        failure = str(exc) or type(exc).__name__
-    while True:
-        try:
-            # Wake up now and then to notice a parent that died without closing the pipe.
-            if not conn.poll(1.0):
-                if os.getppid() != parent:
-                    return
-                continue
-            fn, args, kwargs = conn.recv()
-        except (EOFError, OSError):
-            return
-        if store is None:
-            reply: tuple[Any, ...] = ("error", "store", f"the query worker cannot open the store: {failure}")
-            conn.send(reply)
-            continue
-        try:
-            reply = ("ok", fn(store, *args, **kwargs))
-        except Exception as exc:  # every failure goes back as data; the worker lives on
-            kind = _error_kind(exc)
-            if kind == "internal":
-                traceback.print_exc()
-            reply = ("error", kind, str(exc) or type(exc).__name__)
-        try:
-            conn.send(reply)
-        except (EOFError, OSError):
-            return
-        except Exception as exc:  # an unpicklable result is a bug of the task
-            traceback.print_exc()
-            conn.send(("error", "internal", f"result could not be sent: {type(exc).__name__}"))
-
-
-@dataclass(eq=False)
-class _Worker:
-    process: BaseProcess
-    conn: Connection
-    generation: int
-
-
 class WorkerPool:
-    """Worker processes running ``fn(store, *args)`` with a time limit.
+    """Reader processes running ``fn(store, *args)`` with a time limit, and the store's writer.
 
     Parameters
     ----------
     store:
-        An open store (a ``memory:`` store is shared with the workers by
-        forking) or a store URI that each worker opens itself.
+        An open ``memory:`` store (its data moves into the sandboxed writer), or
+        where a store lives (a location or URI) for the sandboxed processes to
+        open; the store says how (:meth:`Store.reader_spec`).
     size:
-        Number of worker processes: how many store tasks run at once.
+        Number of reader processes: how many store tasks run at once.
+
+    Attributes
+    ----------
+    spec:
+        How the processes open the store (:class:`~detente.graph.location.ReaderSpec`).
+    mode:
+        ``memory`` (readers forked from the writer), ``disk`` (readers open
+        checkpoints of committed versions) or ``remote`` (each reader connects).
     """
 
-    def __init__(self, store: Store | str, size: int = 2) -> None:
+    def __init__(self, store: Store | StoreLocation | str, size: int = 2) -> None:
         if size < 1:
             raise ValueError("a worker pool needs at least one worker")
         self.size = size
-        self._store: Store | None = None
-        if isinstance(store, Store) and getattr(store, "path", None) is None and store.uri == "memory:":
-            self.mode = "memory"
-            self._store = store
-            self._store_ref: Store | str = store
-            self._context = mp.get_context("fork")
-        else:
-            uri = store.uri if isinstance(store, Store) else store
-            self.mode = "disk" if uri.startswith("oxigraph:") or "://" not in uri else "remote"
-            self._store_ref = uri
-            self._context = mp.get_context("forkserver")
-            self._context.set_forkserver_preload(["detente.api.tasks"])
-        self._idle: queue.Queue[_Worker] = queue.Queue()
-        self._workers: set[_Worker] = set()
-        self._lock = threading.Lock()  # guards forks, the worker set, and writes to a shared memory store
+        self._idle: queue.Queue[ReaderHandle] = queue.Queue()
+        self._workers: set[ReaderHandle] = set()
+        self._lock = threading.Lock()  # guards the worker set and the switch to a new version
         self._update_lock = threading.Lock()
-        self._generation = 0
         self._closed = False
+        self.engine = Engine(store)
+        self.spec: ReaderSpec = self.engine.spec
+        self.mode = self.engine.mode
+        self.engine.on_commit.append(self._switch_readers)
         atexit.register(self.close)
-        if self.mode == "disk" and not _disk_path(str(self._store_ref)).exists():
-            # Readers cannot create a database: a writer makes the empty store first.
-            self._run_writer(count_quads, (), {}, 60.0)
-        for _ in range(size):
-            self._idle.put(self._spawn())
         try:
-            self.call(count_quads, timeout=60.0)  # fail now, with the reason, if workers cannot read the store
-        except TaskError as exc:
+            for reader in self.engine.spawn_readers(size):
+                self._add(reader)
+            self.call(count_quads, timeout=60.0)  # fail now, with the reason, if readers cannot read the store
+            if self.call(summary_needs_refresh, timeout=60.0):
+                self.engine.refresh_summary()  # left stale by a crash (or never built): the writer's first step
+        except BaseException:
             self.close()
-            raise StoreError(exc.message) from None
+            raise
 
-    # -- workers -----------------------------------------------------------
-    def _spawn(self, writable: bool = False, register: bool = True) -> _Worker:
-        parent_end, child_end = self._context.Pipe()
+    @property
+    def sandboxed(self) -> bool:
+        """Whether the processes evaluating SPARQL run without network access."""
+        return self.engine.sandboxed
+
+    # -- readers -------------------------------------------------------------------
+    def _add(self, reader: ReaderHandle) -> None:
         with self._lock:
-            if self._closed:
-                raise PoolBusy("the worker pool is shut down")
-            forked = self.mode == "memory"
-            process = self._context.Process(
-                target=_worker_main, name="detente-query-worker", daemon=True,
-                args=(child_end, self._store_ref, writable, parent_end if forked else None))
-            process.start()
-            worker = _Worker(process, parent_end, self._generation)
-            if register:
-                self._workers.add(worker)
-        child_end.close()
-        return worker
+            self._workers.add(reader)
+        self._idle.put(reader)
 
-    def _stop(self, worker: _Worker) -> None:
+    def _stop(self, worker: ReaderHandle) -> None:
         with self._lock:
             self._workers.discard(worker)
-        if worker.process.is_alive():
-            worker.process.kill()
-        worker.process.join(10)
-        worker.conn.close()
+        worker.stop()
+        self.engine.drop_snapshots(self._versions_in_use())
 
-    def _replace(self, worker: _Worker) -> None:
+    def _versions_in_use(self) -> set[int]:
+        with self._lock:
+            return {w.version for w in self._workers}
+
+    def _replace(self, worker: ReaderHandle) -> None:
         self._stop(worker)
-        if not self._closed:
+        if not self._closed and worker.version == self.engine.version:
             try:
-                self._idle.put(self._spawn())
-            except PoolBusy:
+                for reader in self.engine.spawn_readers(1):
+                    self._add(reader)
+            except (EngineBroken, StoreError, OSError):
                 pass
 
-    def _acquire(self, wait: float) -> _Worker:
-        try:
-            worker = self._idle.get(timeout=max(wait, 0.001))
-        except queue.Empty:
-            raise PoolBusy(f"all {self.size} query workers stayed busy for {wait:g} s; try again") from None
-        if not worker.process.is_alive():
-            self._stop(worker)
-            worker = self._spawn()
-        return worker
+    def _acquire(self, wait: float) -> ReaderHandle:
+        while True:
+            try:
+                worker = self._idle.get(timeout=max(wait, 0.001))
+            except queue.Empty:
+                raise BusyError(f"all {self.size} query workers stayed busy for {wait:g} s; try again") from None
+            if worker.version != self.engine.version:
+                self._stop(worker)  # an old version's reader left in the queue: never serve it
+                continue
+            if not worker.alive():
+                self._replace(worker)
+                continue
+            return worker
 
-    def _release(self, worker: _Worker) -> None:
-        if worker.generation != self._generation or self._closed:
-            self._replace(worker)
+    def _release(self, worker: ReaderHandle) -> None:
+        if worker.version != self.engine.version or self._closed:
+            self._stop(worker)
         else:
             self._idle.put(worker)
 
     def worker_pids(self) -> list[int]:
-        """Process ids of the live workers (for monitoring and tests)."""
+        """Process ids of the live readers (for monitoring and tests)."""
         with self._lock:
-            return sorted(w.process.pid for w in self._workers if w.process.pid is not None)
+            return sorted(w.pid for w in self._workers)
 
-    # -- running tasks -------------------------------------------------------
-    def _run_on(self, worker: _Worker, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any],
+    # -- running tasks -------------------------------------------------------------
+    def _run_on(self, worker: ReaderHandle, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any],
                 timeout: float) -> Any:
-        """Run one task on a worker; the worker is killed on timeout or failure. Returns the raw reply."""
+        """Run one task on a reader; raises on timeout or death. Returns the raw reply."""
         try:
             worker.conn.send((fn, args, kwargs))
             if not worker.conn.poll(timeout):
-                raise TaskTimeout(f"the request ran past the {timeout:g} s time limit and was stopped; "
-                                  "narrow the query or add LIMIT")
+                raise QueryTimeoutError(f"the request ran past the {timeout:g} s time limit and was stopped; "
+                                        "narrow the query or add LIMIT")
             return worker.conn.recv()
         except (EOFError, OSError) as exc:
-            raise TaskError("internal", "the query worker died (out of memory?); it has been restarted") from exc
+            raise WorkerError("the query worker died (out of memory?); it has been restarted") from exc
 
     def call(self, fn: Callable[..., Any], *args: Any, timeout: float, **kwargs: Any) -> Any:
-        """Run ``fn(store, *args, **kwargs)`` in a worker and return its result.
+        """Run ``fn(store, *args, **kwargs)`` in a reader and return its result.
 
         ``fn`` must be a module-level function and its result picklable.
-        Waiting for a free worker and running are each bounded by ``timeout``.
+        Waiting for a free reader and running are each bounded by ``timeout``.
 
         Raises
         ------
-        TaskTimeout
-            The work overran ``timeout``: its worker was killed and replaced.
-        PoolBusy
-            No worker became free within ``timeout``.
-        TaskError
-            The task raised; ``kind`` classifies the error.
+        QueryTimeoutError
+            The work overran ``timeout``: its reader was killed and replaced.
+        BusyError
+            No reader became free within ``timeout``.
+        WorkerError
+            The reader died while running the task.
+        Exception
+            Whatever the task raised, as the same exception: a
+            :class:`~detente.errors.DetenteError` as the task made it; anything
+            else is a bug, chained to a :class:`RemoteTraceback` of the reader.
         """
+        if self._closed:
+            raise BusyError("the worker pool is shut down")
         worker = self._acquire(timeout)
         healthy = False
         try:
@@ -300,113 +222,65 @@ class WorkerPool:
                 self._release(worker)
             else:
                 self._replace(worker)
-        if reply[0] == "ok":
-            return reply[1]
-        raise TaskError(reply[1], reply[2])
+        return outcome(reply)
 
-    # -- writing -------------------------------------------------------------
-    def update(self, fn: Callable[..., Any], *args: Any, timeout: float, **kwargs: Any) -> Any:
-        """Run a writing task ``fn(store, …)`` so that later tasks see its effect.
+    # -- writing -------------------------------------------------------------------
+    def update(self, fn: Callable[..., Any], *args: Any, timeout: float, protected: tuple[str, ...] = (),
+               prepare: Callable[[Store], Any] | None = None, **kwargs: Any) -> Any:
+        """Apply a writing task ``fn(store, …)`` through the writer; later calls see its effect.
 
-        Bounded in time like :meth:`call`; see the module docstring for how
-        each kind of store is written.
+        The write runs on a copy within ``timeout``; it commits whole, or —
+        failing, refused (a ``protected`` graph changed), or too slow — it
+        changes nothing. Readers of the new version replace the old ones
+        before this returns.
         """
         with self._update_lock:
-            if self.mode == "memory":
-                return self._update_memory(fn, args, kwargs, timeout)
-            if self.mode == "disk":
-                return self._update_disk(fn, args, kwargs, timeout)
-            return self._run_writer(fn, args, kwargs, timeout)
+            if self._closed:
+                raise BusyError("the worker pool is shut down")
+            # Readers of the new version replace the old ones as it commits (_switch_readers).
+            return self.engine.write(WriteRequest(fn, args, kwargs, tuple(protected), prepare), timeout)
 
-    def _update_memory(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any],
-                       timeout: float) -> Any:
-        assert self._store is not None
-        # Rehearse on a worker's copy: a runaway update is killed there, and the copy is discarded.
-        worker = self._acquire(timeout)
-        worker.generation = -1
-        try:
-            reply = self._run_on(worker, _writable_copy(fn), args, kwargs, timeout)
-        finally:
-            self._replace(worker)
-        if reply[0] != "ok":
-            raise TaskError(reply[1], reply[2])
+    def _switch_readers(self, version: int) -> None:
+        """A version committed (a write, or the writer's own step): start its readers, stop the idle old ones.
+
+        Called by the engine before the next write can start, so readers of
+        every committed version exist before a request could need them.
+        """
+        if self._closed:
+            return
+        fresh = self.engine.spawn_readers(self.size)
         with self._lock:
-            result = fn(self._store, *args, **kwargs)
-            self._generation += 1
-        self._refresh_idle()
-        return result
-
-    def _update_disk(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any],
-                     timeout: float) -> Any:
-        # RocksDB readers must not run while another process writes: take every worker out first.
-        drained: list[_Worker] = []
-        try:
-            for _ in range(self.size):
-                drained.append(self._acquire(timeout))
-        except PoolBusy:
-            for worker in drained:
-                self._idle.put(worker)
-            raise
-        with self._lock:
-            self._generation += 1
-        for worker in drained:
-            self._stop(worker)
-        try:
-            return self._run_writer(fn, args, kwargs, timeout)
-        finally:
-            for _ in range(self.size):
-                self._idle.put(self._spawn())
-
-    def _run_writer(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any],
-                    timeout: float) -> Any:
-        writer = self._spawn(writable=True, register=False)
-        try:
-            reply = self._run_on(writer, fn, args, kwargs, timeout)
-        finally:
-            writer.conn.close()  # the writer sees EOF, closes the store (flushing it) and exits
-            writer.process.join(timeout)
-            if writer.process.is_alive():
-                writer.process.kill()
-                writer.process.join(10)
-        if reply[0] != "ok":
-            raise TaskError(reply[1], reply[2])
-        return reply[1]
-
-    def _refresh_idle(self) -> None:
-        stale: list[_Worker] = []
-        while True:
-            try:
-                stale.append(self._idle.get_nowait())
-            except queue.Empty:
-                break
+            stale: list[ReaderHandle] = []
+            while True:
+                try:
+                    stale.append(self._idle.get_nowait())
+                except queue.Empty:
+                    break
+            self._workers.update(fresh)
+            for reader in fresh:
+                self._idle.put(reader)
         for worker in stale:
-            self._release(worker)
+            self._stop(worker)
 
-    # -- lifecycle -----------------------------------------------------------
+    def snapshot_for_client(self, name: str) -> str:
+        """A read-only checkpoint of the committed version (on-disk stores), for the command line."""
+        return self.engine.snapshot_for_client(name)
+
+    # -- lifecycle -----------------------------------------------------------------
     def close(self) -> None:
-        """Stop every worker."""
+        """Stop every reader, the writer and the sandbox root."""
         with self._lock:
             if self._closed:
                 return
             self._closed = True
             workers = list(self._workers)
+            self._workers.clear()
         for worker in workers:
-            self._stop(worker)
+            worker.stop()
+        self.engine.close()
 
     def __enter__(self) -> "WorkerPool":
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _writable_copy(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """The rehearsal of an update runs on a worker's private copy of a memory store."""
-    import functools
-
-    return functools.partial(_on_writable, fn)
-
-
-def _on_writable(fn: Callable[..., Any], store: Store, *args: Any, **kwargs: Any) -> Any:
-    store.read_only = False
-    return fn(store, *args, **kwargs)

@@ -1,16 +1,22 @@
 """What a SPARQL request asks for, read before it runs: its form, its dataset, and whether it reaches out.
 
-The endpoint refuses ``SERVICE`` (federated queries would make this server
-fetch other addresses) and ``LOAD`` (which fetches a URL). Both are found in
-the parse tree of rdflib's SPARQL grammar, so ``"SERVICE"`` inside a string,
-an IRI, a comment or a variable name is no false alarm. Text that rdflib
-cannot parse (Oxigraph accepts a few SPARQL 1.2 extensions) falls back to a
-scan of the bare keywords left once strings, IRIs and comments are removed —
-that scan errs on the side of refusing.
+This guard is a courtesy, not the defence. It finds a plain ``SERVICE`` or
+``LOAD`` early and answers with a friendly message, but it reads the text with
+rdflib's grammar while the engine reads it with Oxigraph's, and the two can
+disagree (a ``\\u0022`` escape, a ``\\r`` ending a comment). Security does not
+rest on it: the processes that evaluate client SPARQL on the embedded engine
+cannot open a network connection at all (:mod:`detente.api.sandbox`).
 
-The same lexical scan runs first as a filter: a keyword can only be a bare
-token, so text without a bare ``SERVICE``, ``LOAD`` or ``FROM`` cannot hold
-one, and rdflib's (slow) parser runs only for text that has one.
+Where that sandbox cannot be installed (not Linux x86-64/aarch64, or a remote
+``sparql+http`` store whose workers need the network), :func:`scan_outbound`
+refuses conservatively instead: ``\\u`` escapes are decoded first, and any
+``SERVICE`` or ``LOAD`` that is not part of a variable or prefixed name is
+refused — even inside a string or a comment, because it errs on refusing.
+
+The courtesy check finds both keywords in the parse tree of rdflib's SPARQL
+grammar, so ``"SERVICE"`` inside a string, an IRI, a comment or a variable
+name is no false alarm; text that rdflib cannot parse falls back to a lexical
+scan of bare keywords.
 
 >>> inspect_query("SELECT * WHERE { ?s ?p 'SERVICE' }").form
 'select'
@@ -31,13 +37,16 @@ from typing import Any
 from pyparsing import ParseException, ParseResults
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
-__all__ = ["RefusedQuery", "QueryShape", "inspect_query", "inspect_update"]
+from detente.errors import RefusedError
+from detente.graph.terms import IRIREF
+
+__all__ = ["RefusedQuery", "QueryShape", "inspect_query", "inspect_update", "scan_outbound"]
 
 _FORMS = {"SelectQuery": "select", "AskQuery": "ask", "ConstructQuery": "graph", "DescribeQuery": "graph"}
 
 
-class RefusedQuery(ValueError):
-    """The request is valid SPARQL but asks for something this endpoint never does."""
+#: The request is valid SPARQL but asks for something this endpoint never does (HTTP 400).
+RefusedQuery = RefusedError
 
 
 @dataclass(frozen=True)
@@ -89,7 +98,7 @@ _LEXICAL_NOISE = re.compile(
     r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
     r'|"(?:[^"\\\n]|\\.)*"'
     r"|'(?:[^'\\\n]|\\.)*'"
-    r"|<[^<>\"{}|^`\\\s]*>"
+    r"|" + IRIREF +
     r"|#[^\n]*",
     re.S,
 )
@@ -187,3 +196,64 @@ def inspect_update(text: str) -> None:
         _scan_outbound(text)
         return
     _refuse_outbound(tree)
+
+
+# -- the conservative scan, where the engine may reach the network ------------------------------------------
+
+# SPARQL 1.1 name characters (grammar productions PN_CHARS_BASE, VARNAME, PN_LOCAL): exactly the spec's
+# classes, so that a keyword is never taken for part of a name that the engine would end earlier.
+_PN_CHARS_BASE = ("A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D"
+                  "\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\U00010000-\U000EFFFF")
+_VARNAME_CHAR = re.compile(f"[{_PN_CHARS_BASE}_0-9\u00B7\u0300-\u036F\u203F-\u2040]")
+_PN_LOCAL_CHAR = re.compile(f"[{_PN_CHARS_BASE}_0-9\u00B7\u0300-\u036F\u203F-\u2040\\-.:%\\\\]")
+_STRICT_IRIREF = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
+_OUTBOUND_WORD = re.compile(r"SERVICE|LOAD|DEFINE", re.I)
+# Virtuoso's built-in and SQL procedures, callable from SPARQL as bif:name / <bif:name> (bif:http_get fetches).
+_ENGINE_PROCEDURE = re.compile(r"(?<![\w.-])(bif|sql):", re.I)
+
+
+def _inside_a_name(text: str, start: int) -> bool:
+    """True when the keyword at ``start`` continues a variable name (?xLOAD) or the local part of a prefixed
+    name or blank node label (ex:LOAD, _:service) — which the engine cannot read as a keyword."""
+    back = start
+    while back > 0 and _VARNAME_CHAR.match(text[back - 1]):
+        back -= 1
+    if back > 0 and text[back - 1] in "?$":
+        return True
+    back = start
+    while back > 0 and _PN_LOCAL_CHAR.match(text[back - 1]):
+        back -= 1
+    return ":" in text[back:start]
+
+
+def scan_outbound(text: str) -> None:
+    """Refuse any ``SERVICE`` or ``LOAD`` keyword the engine could possibly read, erring on refusing.
+
+    For processes without the network sandbox. The text's ``\\u``/``\\U``
+    escapes are decoded and its IRIs (``<…>`` without spaces, which cannot hold
+    a SERVICE or LOAD construct) are removed; every remaining occurrence of
+    either word — in a string, a comment, anywhere — is refused unless it is
+    part of a variable or prefixed name. So are the ways Virtuoso (the tested
+    remote engine) reaches out beyond SPARQL: ``DEFINE`` pragmas (``get:soft``
+    and ``input:grab-…`` sponge URLs) and ``bif:``/``sql:`` procedures
+    (``bif:http_get``) — a remote engine's own permissions must forbid the rest.
+
+    >>> scan_outbound("SELECT ?loadFactor WHERE { ?s ex:service <http://example.org/SERVICE> }")
+    >>> try:
+    ...     scan_outbound("PREFIX : <http://127.0.0.1/> SELECT * { SERVICE:x { ?s ?p ?o } }")
+    ... except RefusedQuery as refusal:
+    ...     print(refusal)
+    SERVICE and LOAD are not allowed on this endpoint (found 'SERVICE' at character 40; this server cannot run its query engine without network access, so it refuses the words anywhere, even in strings and comments)
+    """
+    decoded = _CODEPOINT.sub(lambda m: chr(int(m.group(1) or m.group(2), 16))
+                             if int(m.group(1) or m.group(2), 16) < 0x110000 else m.group(0), text)
+    procedure = _ENGINE_PROCEDURE.search(decoded)
+    if procedure:
+        raise RefusedQuery(f"{procedure.group(0)} procedures are not allowed on this endpoint (found at character "
+                           f"{procedure.start()}): a remote engine's built-in procedures can fetch URLs")
+    bare = _STRICT_IRIREF.sub(lambda m: " " * len(m.group(0)), decoded)
+    for match in _OUTBOUND_WORD.finditer(bare):
+        if not _inside_a_name(bare, match.start()):
+            raise RefusedQuery(f"SERVICE and LOAD are not allowed on this endpoint (found {match.group(0)!r} at "
+                               f"character {match.start()}; this server cannot run its query engine without "
+                               "network access, so it refuses the words anywhere, even in strings and comments)")

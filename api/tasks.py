@@ -1,9 +1,11 @@
 """Store work done for HTTP requests, run inside query workers (see :mod:`detente.api.pool`).
 
 Every task is a module-level function ``task(store, …)`` that returns plain,
-picklable data. Tasks raise :class:`~detente.api.pool.NotFound` for a thing
-that does not exist, ``ValueError`` for a bad parameter, and
-:class:`~detente.api.pool.NotAcceptable` when no requested format fits.
+picklable data. Tasks fail with :mod:`detente.errors` classes, which reach the
+client with their own status: :class:`~detente.errors.NotFoundError` for a
+thing that does not exist, :class:`~detente.errors.UsageError` for a bad
+parameter, :class:`~detente.errors.NotAcceptableError` when no requested
+format fits. Any other exception is a bug (HTTP 500).
 
 >>> from detente.graph.store import open_store
 >>> store = open_store("memory:")
@@ -13,49 +15,32 @@ that does not exist, ``ValueError`` for a bad parameter, and
 
 from __future__ import annotations
 
-import re
+import weakref
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from detente.api.pool import NotAcceptable, NotFound
-from detente.api.sparql_guard import inspect_query, inspect_update
+from detente.api import sandbox
+from detente.api.sparql_guard import inspect_query, inspect_update, scan_outbound
+from detente.errors import AmbiguousEntityError, NotAcceptableError, NotFoundError, ResultTooLargeError, UsageError
 from detente.graph.claims import ClaimRecord, claims_for, get_claim, provenance, resolve_claim_ref
-from detente.graph.store import QuerySyntaxError, Store
-from detente.graph.terms import Term
-from detente.ontology.vocab import DTR, ENTITIES_GRAPH
+from detente.graph.entities import EntityNames
+from detente.graph.store import Store
+from detente.graph.terms import Term, is_absolute_iri, is_iri_text, local_path
+from detente.ontology.vocab import ENTITIES_GRAPH
 
-__all__ = ["sparql_query", "sparql_update", "refresh_summary", "claim_record", "provenance_report", "entity_description",
-           "resolve_entity_ref", "search_entities", "conflict_listing", "page_params", "run_analysis", "run_export",
-           "is_iri", "local_path"]
-
-# An absolute IRI as SPARQL accepts it between < and >.
-_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^<>\"{}|^`\\\s\x00-\x20]*$")
-# Claim digests and user keys: nothing that could end an IRI.
-_CLAIM_REF = re.compile(r"^[^<>\"{}|^`\\\s\x00-\x20]{1,512}$")
+__all__ = ["sparql_query", "sparql_update", "load_spool", "restore_spool", "claim_record", "provenance_report",
+           "entity_description", "entity_rdf", "resolve_entity_ref", "search_entities", "conflict_listing", "page_params", "run_analysis", "run_export", "is_iri", "local_path"]
 
 
 def is_iri(text: str) -> bool:
-    """True for an absolute IRI (scheme, colon, no spaces or angle brackets).
+    """True for an absolute IRI (scheme, colon, no spaces or angle brackets): the rule of the graph layer.
 
     >>> is_iri("https://w3id.org/detente/id/state/UKR"), is_iri("not an iri"), is_iri("state:UKR")
     (True, False, True)
     """
-    return bool(_IRI.match(text))
-
-
-def local_path(iri: str) -> str | None:
-    """The part of a detente data IRI after the base, used in this server's URLs.
-
-    >>> local_path("https://w3id.org/detente/id/state/UKR")
-    'state/UKR'
-    >>> local_path("http://example.org/x") is None
-    True
-    """
-    base = str(DTR)
-    return iri[len(base):] if iri.startswith(base) and len(iri) > len(base) else None
+    return is_absolute_iri(text)
 
 
 # -- SPARQL ------------------------------------------------------------------
@@ -72,6 +57,7 @@ def sparql_query(store: Store, query: str, solutions_format: str | None, graph_f
     clauses, else the store's default dataset.
     """
     shape = inspect_query(query)
+    _refuse_outbound_unless_sandboxed(query)
     defaults: list[URIRef] | None = None
     named: list[URIRef] | None = None
     if default_graphs is not None or named_graphs is not None:
@@ -85,91 +71,104 @@ def sparql_query(store: Store, query: str, solutions_format: str | None, graph_f
         fmt = solutions_format if shape.form in ("select", "ask") else graph_format
         if fmt is None:
             kind = "solutions (SELECT/ASK)" if shape.form in ("select", "ask") else "an RDF graph (CONSTRUCT/DESCRIBE)"
-            raise NotAcceptable(f"the query returns {kind}, and the Accept header allows no format for it")
+            raise NotAcceptableError(f"the query returns {kind}, and the Accept header allows no format for it")
         candidates = [fmt]
     else:
         candidates = [f for f in (solutions_format, graph_format) if f is not None]
         if not candidates:
-            raise NotAcceptable("the Accept header allows no result format this endpoint offers")
+            raise NotAcceptableError("the Accept header allows no result format this endpoint offers")
     for position, fmt in enumerate(candidates):
         try:
             result = store.query_serialized(query, fmt, default_graphs=defaults, named_graphs=named,
                                             max_rows=max_rows)
             return result.media_type, result.body, result.kind
-        except QuerySyntaxError:
-            raise
-        except ValueError as exc:
-            if "cannot hold" not in str(exc):
-                raise
+        except NotAcceptableError as exc:  # the format cannot hold this kind of result: try the next one
             if position == len(candidates) - 1:
-                raise NotAcceptable(f"the Accept header allows no format for this result ({exc})") from None
-    raise NotAcceptable("no result format")  # unreachable: candidates is never empty
+                raise NotAcceptableError(f"the Accept header allows no format for this result ({exc})") from None
+        except ResultTooLargeError as exc:
+            raise ResultTooLargeError(f"{exc} (this server returns at most {max_rows} results)") from None
+    raise NotAcceptableError("no result format")  # unreachable: candidates is never empty
 
 
 def sparql_update(store: Store, update: str) -> None:
-    """Run a SPARQL Update after refusing ``LOAD`` and ``SERVICE``.
+    """Run a SPARQL Update after refusing ``LOAD`` and ``SERVICE`` (through :mod:`detente.graph.writes`).
 
-    The update and the summary's stale mark are one transaction; the summary
-    is brought up to date afterwards by :func:`refresh_summary` (a rebuild can
-    take minutes on a big store, longer than a request may).
+    What an update changes is not known in advance, so it costs the summary a
+    rebuild, which can take minutes on a big store: longer than a request may.
+    The writer applies the update to a copy, marks the summary stale on it and
+    commits both together; the rebuild is the writer's next step
+    (:func:`detente.api.engine.refresh_summary`), after the client has its answer.
     """
     from detente.graph.writes import sparql_update as write_update
 
     inspect_update(update)
+    _refuse_outbound_unless_sandboxed(update)
     write_update(store, update, refresh=False)
 
 
-def refresh_summary(store: Store) -> None:
-    """Bring a stale summary up to date (:func:`detente.graph.writes.refresh`); run by the writer after updates."""
-    from detente.graph.writes import refresh
+def load_spool(store: Store, spool: str, claim_iris: list[str], complete: bool = True) -> int:
+    """A write task: one file's claim N-Quads (spooled by the server) in one transaction; new claims counted.
 
-    refresh(store)
+    ``complete``: the claims named are every claim graph the text writes (see
+    :func:`detente.graph.writes.add_claims_nquads`).
+    """
+    from pathlib import Path
+
+    from detente.graph.writes import add_claims_nquads
+
+    text = Path(spool).read_text(encoding="utf-8")
+    return add_claims_nquads(store, [URIRef(i) for i in claim_iris], text, complete=complete)
+
+
+def restore_spool(store: Store, spool: str, rdf_format: str, replace: bool) -> int:
+    """A write task: a dump (N-Quads or TriG, spooled by the server), replacing everything if asked."""
+    from pathlib import Path
+
+    from detente.graph.bootstrap import ensure_ontology
+    from detente.graph.writes import restore
+
+    restore(store, Path(spool), rdf_format, replace=replace)
+    ensure_ontology(store)
+    return store.count_quads()
+
+
+def _refuse_outbound_unless_sandboxed(text: str) -> None:
+    """In a process that can reach the network, refuse SERVICE and LOAD by the conservative scan."""
+    if not sandbox.installed():
+        scan_outbound(text)
 
 
 # -- claims and provenance ----------------------------------------------------
 
 def claim_record(store: Store, ref: str) -> ClaimRecord:
     """One claim by digest, ``claim:`` CURIE, IRI, or the user's own key."""
-    if not _CLAIM_REF.match(ref):
-        raise NotFound(f"no claim {ref!r}")
-    try:
-        iri = resolve_claim_ref(store, ref)
-        record = get_claim(store, iri) if iri is not None else None
-    except QuerySyntaxError:
-        raise
-    except ValueError:  # the reference makes no valid IRI, so no claim has it
-        raise NotFound(f"no claim {ref!r}") from None
+    if not 0 < len(ref) <= 512 or not is_iri_text(ref):  # claim digests and keys: nothing that could end an IRI
+        raise NotFoundError(f"no claim {ref!r}")
+    iri = resolve_claim_ref(store, ref)  # None when the reference makes no valid IRI or names no claim
+    record = get_claim(store, iri) if iri is not None else None
     if record is None:
-        raise NotFound(f"no claim {ref!r} (give its digest, claim:DIGEST, its IRI, or its key)")
+        raise NotFoundError(f"no claim {ref!r} (give its digest, claim:DIGEST, its IRI, or its key)")
     return record
 
 
-_REGISTRY: Any = None
+_NAMES: "weakref.WeakKeyDictionary[Store, EntityNames]" = weakref.WeakKeyDictionary()
 
 
-def _registry(store: Store) -> Any:
-    """The entity registry with the store's entities, built once per worker (workers restart after updates)."""
-    global _REGISTRY
-    if _REGISTRY is None:
-        from detente.loaders.registry import EntityRegistry
-
-        registry = EntityRegistry()
-        registry.load_store(store)
-        _REGISTRY = registry
-    return _REGISTRY
+def _names(store: Store) -> EntityNames:
+    """The entity resolver over the store, built once per worker and store (workers restart after updates)."""
+    names = _NAMES.get(store)
+    if names is None:
+        names = _NAMES[store] = EntityNames.from_store(store)
+    return names
 
 
 def resolve_entity_ref(store: Store, ref: str) -> URIRef:
-    """An entity IRI from an IRI, a CURIE, a path such as ``state/UKR``, or a label or alias."""
-    text = ref.strip()
-    if not text:
-        raise NotFound("an empty entity reference names nothing")
-    if re.fullmatch(r"[a-z]+/[^\s<>\"{}|^`\\]+", text) and not text.startswith(("http/", "https/")):
-        return URIRef(str(DTR) + text)
-    iri = _registry(store).resolve(text)
-    if iri is None or not is_iri(str(iri)):
-        raise NotFound(f"unknown entity {ref!r}: give an IRI, a CURIE such as state:UKR, or a known name")
-    return URIRef(str(iri))
+    """An entity IRI from an IRI, a CURIE, a path such as ``state/UKR``, or a name (:mod:`detente.graph.entities`).
+
+    An unknown reference raises :class:`~detente.errors.UnknownEntityError` (a NotFoundError: HTTP 404), a
+    name several entities share :class:`~detente.errors.AmbiguousEntityError` (a UsageError: HTTP 400).
+    """
+    return _names(store).resolve(ref)
 
 
 def provenance_report(store: Store, subject: str, predicate: str | None = None,
@@ -180,30 +179,23 @@ def provenance_report(store: Store, subject: str, predicate: str | None = None,
     s = resolve_entity_ref(store, subject)
     p: URIRef | None = None
     o: Term | None = None
-    try:
-        if predicate:
+    if predicate:
+        try:
+            p = resolve_predicate(predicate)
+        except FieldError as exc:
+            raise NotFoundError(f"unknown property {predicate!r}: {exc}") from None
+        if not is_iri(str(p)):
+            raise NotFoundError(f"unknown property {predicate!r}")
+    if obj:
+        if p is not None:
             try:
-                p = resolve_predicate(predicate)
-            except FieldError as exc:
-                raise NotFound(f"unknown property {predicate!r}: {exc}") from None
-            if not is_iri(str(p)):
-                raise NotFound(f"unknown property {predicate!r}")
-        if obj:
-            if p is not None:
-                o = object_term(_registry(store), p, obj)
-            else:
-                known = _registry(store).resolve(obj)
-                o = URIRef(str(known)) if known is not None and is_iri(str(known)) else Literal(obj)
-    except FieldError as exc:
-        raise ValueError(str(exc)) from None
-    except NotFound:
-        raise
-    try:
-        report = provenance(store, s, p, o).to_json()
-    except QuerySyntaxError:
-        raise
-    except ValueError:
-        raise NotFound(f"nothing is known about {subject!r}") from None
+                o = object_term(_names(store), p, obj)
+            except FieldError as exc:  # a value the property's range does not allow (many prisoners)
+                raise UsageError(str(exc)) from None
+        else:
+            known = _names(store).lookup(obj)
+            o = known if known is not None else Literal(obj)
+    report = provenance(store, s, p, o).to_json()
     report["conflict"] = bool(report["disagreeing"])
     return report
 
@@ -228,13 +220,28 @@ def _term_json(term: Term) -> object:
 
 def entity_description(store: Store, ref: str, claim_limit: int = 100) -> dict[str, object]:
     """An entity: its types, labels, aliases, registry details and the claims about it."""
+    return _describe(store, resolve_entity_ref(store, ref), claim_limit)
+
+
+def entity_rdf(store: Store, ref: str, rdf_format: str) -> bytes:
+    """An entity's description (types, labels, aliases, ``owl:sameAs``/``schema:sameAs`` its Wikidata item,
+    country…) from the entity graph, as Turtle (``turtle``) or JSON-LD (``jsonld``)."""
+    from rdflib import Graph
+
+    from detente.ontology.vocab import PREFIXES
+
     iri = resolve_entity_ref(store, ref)
-    try:
-        return _describe(store, iri, claim_limit)
-    except QuerySyntaxError:
-        raise
-    except ValueError:  # the store refused the IRI: nothing can be known about it
-        raise NotFound(f"nothing is known about {ref!r}") from None
+    triples = store.query("CONSTRUCT { ?e ?p ?o } WHERE { ?e ?p ?o }", bindings={"e": iri},
+                          default_graphs=[ENTITIES_GRAPH]).triples
+    if not triples:
+        raise NotFoundError(f"no description of {ref!r} (entities are described by the files that declare them)")
+    graph = Graph()
+    for prefix in ("dt", "state", "person", "organization", "venue", "event", "agreement", "rdfs", "skos", "owl",
+                   "schema", "wd"):
+        graph.bind(prefix, PREFIXES[prefix], override=True)
+    for triple in triples:
+        graph.add(triple)  # type: ignore[arg-type]
+    return graph.serialize(format="json-ld" if rdf_format == "jsonld" else "turtle", encoding="utf-8")
 
 
 def _describe(store: Store, iri: URIRef, claim_limit: int) -> dict[str, object]:
@@ -254,7 +261,7 @@ def _describe(store: Store, iri: URIRef, claim_limit: int) -> dict[str, object]:
         "GROUP BY ?e", bindings={"e": iri}).rows
     total = int(counts[0][1]) if counts and counts[0][1] is not None else 0  # type: ignore[arg-type]
     if not (types or labels or aliases or details or as_subject or as_object):
-        raise NotFound(f"nothing is known about {iri}")
+        raise NotFoundError(f"nothing is known about {iri}")
     english = [lab for lab in labels if isinstance(lab, Literal) and lab.language in (None, "en")]
     return {
         "iri": str(iri),
@@ -289,10 +296,13 @@ def search_entities(store: Store, q: str, limit: int = 20) -> list[dict[str, obj
     if not text:
         return []
     found: dict[str, dict[str, object]] = {}
-    exact = _registry(store).resolve(text)
+    try:
+        exact = _names(store).lookup(text)
+    except AmbiguousEntityError:
+        exact = None  # several entities have this name: the search lists them all
     rows = store.query(_SEARCH % max(1, min(int(limit), 200)), bindings={"q": Literal(text)},
                        default_graphs=[ENTITIES_GRAPH]).rows
-    if exact is not None and is_iri(str(exact)):
+    if exact is not None:
         exact_rows = store.query("SELECT ?e ?label (SAMPLE(?type) AS ?t) WHERE { ?e rdfs:label ?label "
                                  "OPTIONAL { ?e a ?type } } GROUP BY ?e ?label", bindings={"e": URIRef(str(exact))},
                                  default_graphs=[ENTITIES_GRAPH]).rows
@@ -322,9 +332,9 @@ def page_params(params: Mapping[str, object], default: int = 100, maximum: int =
     >>> page_params({"offset": "-1"})
     Traceback (most recent call last):
     ...
-    detente.errors.UsageError: offset: must be a whole number from 0, got '-1'
+    detente.errors.ParameterError: offset: must be a whole number from 0, got '-1'
     """
-    from detente.errors import UsageError
+    from detente.errors import ParameterError
 
     def number(name: str, low: int, high: int | None, fallback: int) -> int:
         value = params.get(name)
@@ -333,44 +343,24 @@ def page_params(params: Mapping[str, object], default: int = 100, maximum: int =
         text = str(value).strip()
         if not text.isdigit() or int(text) < low or (high is not None and int(text) > high):
             bound = f"from {low}" + (f" to {high}" if high is not None else "")
-            raise UsageError(f"{name}: must be a whole number {bound}, got {value!r}")
+            raise ParameterError(name, f"must be a whole number {bound}, got {value!r}")
         return int(text)
 
     return number("limit", 1, maximum, default), number("offset", 0, None, 0)
 
 
 def run_analysis(store: Store, metric: str, params: Mapping[str, object]) -> dict[str, object]:
-    """``detente.graph.analysis.run_metric``; an unknown metric is :class:`NotFound`.
-
-    ``conflicts`` is paged as ``GET /conflicts`` is (``limit``, ``offset``, ``total``).
-    """
+    """``detente.graph.analysis.run_metric``; an unknown metric is a :class:`~detente.errors.NotFoundError`."""
     from detente.graph.analysis import run_metric
 
-    params = dict(params)
-    page = None
-    if metric == "conflicts":
-        page = page_params(params)
-        params.pop("limit", None)
-        params.pop("offset", None)
-    try:
-        result = run_metric(store, metric, **params)
-    except KeyError as exc:
-        raise NotFound(str(exc).strip("'\"")) from None
-    if page is not None:
-        limit, offset = page
-        listed = result["conflicts"]
-        result.update(total=len(listed), offset=offset, limit=limit,  # type: ignore[arg-type]
-                      conflicts=listed[offset:offset + limit])  # type: ignore[index]
-    return result
+    return run_metric(store, metric, **dict(params))
 
 
 def run_export(store: Store, fmt: str, filters: Mapping[str, object]) -> tuple[bytes, str, str]:
-    """``detente.graph.exports.export_bytes``: ``(body, media type, file suffix)``; an unknown format is :class:`NotFound`."""
+    """``detente.graph.exports.export_bytes``: ``(body, media type, file suffix)``; an unknown format is a
+    :class:`~detente.errors.NotFoundError`."""
     from detente.graph.exports import export_bytes, export_format
 
-    try:
-        suffix = export_format(fmt).suffix
-        body, media_type = export_bytes(store, fmt, **dict(filters))
-    except KeyError as exc:
-        raise NotFound(str(exc).strip("'\"")) from None
+    suffix = export_format(fmt).suffix
+    body, media_type = export_bytes(store, fmt, **dict(filters))
     return body, media_type, suffix

@@ -47,9 +47,10 @@ from benchmarks.synthetic import synthetic_claims  # noqa: E402
 from detente.graph.analysis.common import betweenness  # noqa: E402
 from detente.graph.claims import claims_nquads  # noqa: E402
 from detente.graph.projections import build_actor_event_graph, build_actor_graph, load_graph_data  # noqa: E402
-from detente.graph.store import DEFAULT_DATASET, QueryResult, SerializedResult, Store, open_store  # noqa: E402
+from detente.graph import open_store  # noqa: E402
+from detente.graph.store import DEFAULT_DATASET, QueryResult, SerializedResult, Store  # noqa: E402
 from detente.graph.terms import Term  # noqa: E402
-from detente.ontology.vocab import PREFIXES  # noqa: E402
+from detente.ontology.vocab import ENTITIES_GRAPH, FACTS_GRAPH, PREFIXES  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
 BETWEENNESS_K = 256
@@ -60,6 +61,8 @@ class RdflibAnchorStore(Store):
 
     The facts, provenance and ontology graphs form rdflib's default graph (as
     :data:`DEFAULT_DATASET` does for Oxigraph); claim graphs are named graphs.
+    Queries over other system graphs (the entity resolver reads the entity graph
+    and the facts view) run on their union.
     """
 
     uri = "rdflib:memory"
@@ -71,10 +74,15 @@ class RdflibAnchorStore(Store):
         parsed = rdflib.Dataset()
         parsed.parse(data=nquads, format="nquads")
         default = self.dataset.default_graph
+        self._system: dict[str, rdflib.Graph] = {}
         for s, p, o, g in parsed.quads((None, None, None, None)):
             graph_name = getattr(g, "identifier", g)
-            if graph_name is None or str(graph_name) in system or graph_name == DATASET_DEFAULT_GRAPH_ID:
-                default.add((s, p, o))
+            if graph_name is None or graph_name == DATASET_DEFAULT_GRAPH_ID:
+                graph_name = FACTS_GRAPH
+            if str(graph_name) in system or str(graph_name) == str(ENTITIES_GRAPH):
+                self._system.setdefault(str(graph_name), rdflib.Graph()).add((s, p, o))
+                if str(graph_name) in system:
+                    default.add((s, p, o))
             else:
                 self.dataset.graph(URIRef(str(graph_name))).add((s, p, o))
 
@@ -92,9 +100,16 @@ class RdflibAnchorStore(Store):
 
     def query_serialized(self, sparql: str, result_format: str, *, default_graphs: Sequence[URIRef] | None = None,
                          named_graphs: Sequence[URIRef] | None = None, max_rows: int | None = None) -> SerializedResult:
-        if result_format != "json" or default_graphs is not None or named_graphs is not None or max_rows is not None:
+        if result_format != "json" or named_graphs is not None or max_rows is not None:
             raise ValueError("the anchor serialises SPARQL JSON results of its default dataset only")
-        result = self.dataset.query(sparql, initNs=PREFIXES)
+        if default_graphs is None:
+            result = self.dataset.query(sparql, initNs=PREFIXES)
+        else:
+            union = rdflib.Graph()
+            for name in default_graphs:
+                for triple in self._system.get(str(name), ()):
+                    union.add(triple)
+            result = union.query(sparql, initNs=PREFIXES)
         return SerializedResult(result.type.lower(), "application/sparql-results+json", result.serialize(format="json"))
 
     def _read_only(self, *_args: Any, **_kwargs: Any) -> Any:

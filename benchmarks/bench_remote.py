@@ -36,7 +36,8 @@ from rdflib import Dataset  # noqa: E402
 from benchmarks.synthetic import synthetic_claims  # noqa: E402
 from detente.graph.claims import claims_nquads, claims_for, stats  # noqa: E402
 from detente.graph.remote_store import RemoteStore  # noqa: E402
-from detente.graph.store import PREFIXES, Store, open_store  # noqa: E402
+from detente.graph import open_store  # noqa: E402
+from detente.graph.store import PREFIXES, Store  # noqa: E402
 from detente.ontology.vocab import DT, FACTS_GRAPH  # noqa: E402
 from virtuoso_server import start_virtuoso  # noqa: E402
 
@@ -110,7 +111,8 @@ def main() -> None:
     engines["rdflib Dataset (anchor)"] = bench_rdflib(nquads)
     print("rdflib done", flush=True)
     engines["pyoxigraph Store (anchor)"] = bench_pyoxigraph(nquads)
-    engines["detente memory:"] = bench_store(open_store("memory:"), nquads, sample)
+    memory = open_store("memory:")
+    engines["detente memory:"] = bench_store(memory, claims_nquads(claims, facts=memory.facts_label), sample)
     print("embedded done", flush=True)
     server = start_virtuoso(buffers=50000, max_rows=100000)
     try:

@@ -6,6 +6,11 @@ a new row in a table elsewhere. An exception that is not a
 :class:`DetenteError` is a bug: HTTP 500 (with a request id in the log) and
 exit code 2.
 
+Python callers may also catch the built-in kinds they expect: a
+:class:`UsageError` or :class:`NotAcceptableError` is a ``ValueError`` and a
+:class:`NotFoundError` a ``KeyError`` (so ``LookupError``). The handlers read
+only the attributes below; a plain ``ValueError`` is still a bug (500).
+
 Exit codes follow pySHACL's convention:
 
 ==== ============================================================
@@ -17,8 +22,12 @@ Exit codes follow pySHACL's convention:
 >>> error = NotFoundError("no claim 'x'")
 >>> error.http_status, error.exit_code, str(error)
 (404, 1, "no claim 'x'")
->>> issubclass(QuerySyntaxError, UsageError)
-True
+>>> issubclass(QuerySyntaxError, UsageError), issubclass(QuerySyntaxError, ValueError)
+(True, True)
+>>> import pickle
+>>> busy = pickle.loads(pickle.dumps(BusyError("all workers are busy", retry_after=2)))
+>>> busy.headers, str(busy)
+({'Retry-After': '2'}, 'all workers are busy')
 """
 
 from __future__ import annotations
@@ -41,34 +50,40 @@ class DetenteError(Exception):
         The command line's exit code.
     headers:
         Extra HTTP headers for the answer (``Retry-After``…).
+    label:
+        What the command line calls this kind of error (``usage error: …``); None: the
+        class name in words (``QuerySyntaxError`` → ``query syntax error``).
     """
 
     http_status: ClassVar[int] = 500
     exit_code: ClassVar[int] = EXIT_ERROR
+    label: ClassVar[str | None] = None
 
     def __init__(self, message: str = "", *, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.headers: dict[str, str] = dict(headers or {})
 
+    def __str__(self) -> str:
+        # Exception's own text, also where a built-in base (KeyError) would quote it.
+        return str(self.args[0]) if len(self.args) == 1 else Exception.__str__(self)
+
     def __reduce__(self) -> tuple[object, ...]:
-        # Errors cross the query-worker pipe as pickles: keep the message and headers.
-        return (_rebuild, (type(self), self.message, self.headers, self.__dict__))
+        # Errors cross the query-worker pipe as pickles: rebuild without calling a subclass's
+        # __init__ (whose signature may differ) and keep every attribute (message, headers, rejects…).
+        return (_rebuild, (type(self), self.args, self.__dict__))
 
 
-def _rebuild(cls: type[DetenteError], message: str, headers: dict[str, str],
-             state: dict[str, object]) -> DetenteError:
+def _rebuild(cls: type[DetenteError], args: tuple[object, ...], state: dict[str, object]) -> DetenteError:
     error = cls.__new__(cls)
-    Exception.__init__(error, message)
+    Exception.__init__(error, *args)
     error.__dict__.update(state)
-    error.message = message
-    error.headers = headers
     return error
 
 
 # -- the request or command is wrong (exit 2) -------------------------------------
 
-class UsageError(DetenteError):
+class UsageError(DetenteError, ValueError):
     """A parameter, option or argument does not fit (HTTP 400, exit 2)."""
 
     http_status = 400
@@ -78,11 +93,49 @@ class QuerySyntaxError(UsageError):
     """The SPARQL text does not parse."""
 
 
+class ParameterError(UsageError, ValueError):
+    """A parameter, option or query-string value does not fit; the message starts with its name.
+
+    Also a ``ValueError``, so code written before this tree (``except ValueError``)
+    keeps catching it; handlers map it by its class attributes, never as a ValueError.
+
+    Users see it as the usage error it is (``usage error: k: …``): the class only
+    adds the parameter's name for callers.
+
+    >>> error = ParameterError("k", "not an integer: 'many'")
+    >>> str(error), error.parameter, error.http_status, error.label
+    ("k: not an integer: 'many'", 'k', 400, 'usage error')
+    """
+
+    label = "usage error"
+
+    def __init__(self, parameter: str, problem: str, *, headers: dict[str, str] | None = None) -> None:
+        super().__init__(f"{parameter}: {problem}", headers=headers)
+        self.parameter = parameter
+
+
+class AmbiguousEntityError(UsageError, ValueError):
+    """Several entities share the name given; the message names every candidate (HTTP 400, exit 2)."""
+
+    def __init__(self, message: str, candidates: tuple[str, ...] = (), *,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(message, headers=headers)
+        self.candidates = candidates
+
+
 class RefusedError(UsageError):
     """Valid, but something this server or store never does (SERVICE, LOAD, writing a system graph)."""
 
 
-class NotAcceptableError(DetenteError):
+class OutboundRefusedError(RefusedError):
+    """The query engine tried to open a network connection (SERVICE, LOAD) and the kernel refused it.
+
+    Raised where the engine runs without network access (see
+    :mod:`detente.api.sandbox`): the request could not have reached any address.
+    """
+
+
+class NotAcceptableError(DetenteError, ValueError):
     """No format the client accepts can hold the answer (HTTP 406)."""
 
     http_status = 406
@@ -106,13 +159,24 @@ class ForbiddenError(DetenteError):
     http_status = 403
 
 
+class ProtectedGraphError(ForbiddenError):
+    """A write would change a system graph that only detente's own commands write (HTTP 403); nothing changed."""
+
+
 # -- the data is wrong or absent (exit 1) -----------------------------------------
 
-class NotFoundError(DetenteError):
+class NotFoundError(DetenteError, KeyError):
     """The thing asked for does not exist (HTTP 404, exit 1)."""
 
     http_status = 404
     exit_code = EXIT_INVALID
+
+
+class UnknownEntityError(NotFoundError, ValueError):
+    """No entity has the IRI, CURIE, path, code, label or alias given (HTTP 404, exit 1).
+
+    Also a ``ValueError`` for code written before this tree (see :class:`ParameterError`).
+    """
 
 
 class InvalidInputError(DetenteError):
@@ -140,6 +204,14 @@ class StoreLockedError(StoreError):
     http_status = 409
 
 
+class ServerHoldsStoreError(StoreLockedError):
+    """A running ``detente serve`` holds this on-disk store: writes go through it (``--server``) or wait."""
+
+
+class ResultTooLargeError(UsageError, StoreError):
+    """A query produced more results than the caller allowed (HTTP 400, exit 2)."""
+
+
 class BusyError(DetenteError):
     """Every worker of this kind of request is busy; try again (HTTP 503 with Retry-After)."""
 
@@ -155,8 +227,21 @@ class QueryTimeoutError(DetenteError):
     http_status = 503
 
 
+class WorkerError(DetenteError):
+    """The process doing the work died (killed, out of memory) and was replaced (HTTP 500)."""
+
+
+class ComponentError(DetenteError):
+    """A component the work relies on (Java and HermiT, pySHACL, pyLODE) is missing or failed (HTTP 503)."""
+
+    http_status = 503
+
+
 __all__ = [
-    "EXIT_OK", "EXIT_INVALID", "EXIT_ERROR", "DetenteError", "UsageError", "QuerySyntaxError", "RefusedError",
+    "EXIT_OK", "EXIT_INVALID", "EXIT_ERROR", "DetenteError", "UsageError", "ParameterError", "AmbiguousEntityError",
+    "QuerySyntaxError", "RefusedError", "UnknownEntityError",
     "NotAcceptableError", "UnsupportedMediaTypeError", "UnauthorizedError", "ForbiddenError", "NotFoundError",
-    "InvalidInputError", "StoreError", "ReadOnlyError", "StoreLockedError", "BusyError", "QueryTimeoutError",
+    "InvalidInputError", "StoreError", "ReadOnlyError", "StoreLockedError", "ResultTooLargeError", "BusyError",
+    "QueryTimeoutError", "WorkerError", "ComponentError", "OutboundRefusedError", "ProtectedGraphError",
+    "ServerHoldsStoreError",
 ]

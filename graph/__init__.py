@@ -19,6 +19,8 @@ from detente.graph.claims import (
     stats,
     write_claims,
 )
+from detente.graph.backends import open_store
+from detente.graph.location import ReaderSpec, StoreLocation
 from detente.graph.store import (
     DEFAULT_DATASET,
     QueryResult,
@@ -26,11 +28,10 @@ from detente.graph.store import (
     ReadOnlyError,
     Store,
     StoreError,
-    open_store,
 )
 
 __all__ = [
     "Activity", "Claim", "ClaimRecord", "Conflict", "ProvenanceReport", "Source", "conflicts", "get_claim",
     "provenance", "resolve_claim_ref", "stats", "write_claims", "DEFAULT_DATASET", "QueryResult",
-    "QuerySyntaxError", "ReadOnlyError", "Store", "StoreError", "open_store",
+    "QuerySyntaxError", "ReadOnlyError", "Store", "StoreError", "open_store", "StoreLocation", "ReaderSpec",
 ]

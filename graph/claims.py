@@ -29,10 +29,11 @@ from operator import itemgetter
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
+from detente.errors import QuerySyntaxError
 from detente.graph.performance import without_gc
 from detente.graph.sparql_text import sparql_term
-from detente.graph.store import QuerySyntaxError, Store
-from detente.graph.terms import Term, Triple, literal_nt, nquad, order_key, term_nt
+from detente.graph.store import Store
+from detente.graph.terms import Quad, Term, Triple, literal_nt, nquad, order_key, term_nt
 from detente.ontology.vocab import (
     DT,
     DTR,
@@ -216,7 +217,6 @@ class Claim:
 
 # Pieces of N-Quads lines the writer reuses for every claim (see _claim_lines).
 _PROV_END = " " + term_nt(PROVENANCE_GRAPH) + " .\n"
-_FACTS_END = " " + term_nt(FACTS_GRAPH) + " .\n"
 _IS_CLAIM = " " + term_nt(RDF.type) + " " + term_nt(DT.Claim) + _PROV_END
 _P = {name: " " + term_nt(iri) + " " for name, iri in (
     ("derived", PROV.wasDerivedFrom), ("said_by", DT.saidBy), ("quote", DT.quote), ("confidence", DT.confidence),
@@ -241,15 +241,23 @@ def _integer_nt(value: int) -> str:
     return f'"{value}"{_INTEGER}' if type(value) is int else term_nt(Literal(value))
 
 
-def _claim_lines(claim: Claim, lines: list[str]) -> None:
-    """Append exactly the lines ``nquad(*q) for q in claim.quads()`` gives, without building rdflib literals."""
+def _line_end(graph: URIRef | None) -> str:
+    """The end of an N-Quads line in ``graph`` (None: the default graph)."""
+    return " .\n" if graph is None else " " + term_nt(graph) + " .\n"
+
+
+def _claim_lines(claim: Claim, lines: list[str], facts_end: str) -> None:
+    """Append exactly the lines ``nquad(*q) for q in claim.quads()`` gives, without building rdflib literals.
+
+    Facts lines end with ``facts_end`` (see :func:`claims_nquads`).
+    """
     statement_lines = [f"{term_nt(s)} {term_nt(p)} {term_nt(o)}" for s, p, o in claim.statements]
     iri = claim.__dict__.get("_iri") or claim._mint_iri(statement_lines)
     c = term_nt(iri)
     in_claim = " " + c + " .\n"
     for line in statement_lines:
         lines.append(line + in_claim)
-        lines.append(line + _FACTS_END)
+        lines.append(line + facts_end)
     lines.append(c + _IS_CLAIM)
     lines.append(c + _P["derived"] + term_nt(claim.source.iri) + _PROV_END)
     if claim.said_by is not None:
@@ -285,29 +293,53 @@ def _source_lines(source: Source, lines: list[str]) -> None:
 
 
 @without_gc
-def claims_nquads(claims: Iterable[Claim], entity_quads: Iterable[tuple[Term, Term, Term, URIRef]] = ()) -> str:
+def claims_nquads(claims: Iterable[Claim], entity_quads: Iterable[Quad] = (), *,
+                  facts: URIRef | None = FACTS_GRAPH) -> str:
     """N-Quads text for claims, their sources and activities, and entity descriptions.
 
     The same text as serialising :meth:`Claim.quads`, :meth:`Source.quads` and
     :meth:`Activity.quads` quad by quad, written on a faster path.
+
+    Parameters
+    ----------
+    facts:
+        The graph label the facts view gets: the target store's
+        :attr:`~detente.graph.store.Store.facts_label` (None: the default graph),
+        so the store takes the text as it is.
+
+    >>> src = Source.from_metadata(url="https://example.org/a")
+    >>> claim = Claim(statements=[(DTR["agreement/x"], DT.prisonerCount, Literal(314))], source=src)
+    >>> [line.endswith("/graph/facts> .") for line in claims_nquads([claim]).splitlines()[:2]]
+    [False, True]
+    >>> claims_nquads([claim], facts=None).splitlines()[1].endswith('XMLSchema#integer> .')
+    True
     """
+    facts_end = _line_end(facts)
     lines: list[str] = []
     seen_sources: set[URIRef] = set()
     seen_activities: set[URIRef] = set()
     for claim in claims:
-        _claim_lines(claim, lines)
+        _claim_lines(claim, lines, facts_end)
         if claim.source.iri not in seen_sources:
             seen_sources.add(claim.source.iri)
             _source_lines(claim.source, lines)
         if claim.activity is not None and claim.activity.iri not in seen_activities:
             seen_activities.add(claim.activity.iri)
             lines.extend(nquad(*q) for q in claim.activity.quads())
-    lines.extend(nquad(*q) for q in entity_quads)
+    lines.append(quads_nquads(entity_quads, facts=facts))
     return "".join(lines)
 
 
-def write_claims(store: Store, claims: Sequence[Claim],
-                 entity_quads: Iterable[tuple[Term, Term, Term, URIRef]] = ()) -> int:
+def quads_nquads(quads: Iterable[Quad], *, facts: URIRef | None = FACTS_GRAPH) -> str:
+    """N-Quads text for quads, those in :data:`FACTS_GRAPH` under the label ``facts`` (see :func:`claims_nquads`).
+
+    >>> quads_nquads([(DTR["state/UKR"], RDF.type, DT.State, FACTS_GRAPH)], facts=None)
+    '<https://w3id.org/detente/id/state/UKR> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/detente/ontology#State> .\\n'
+    """
+    return "".join(nquad(s, p, o, facts if g == FACTS_GRAPH else g) for s, p, o, g in quads)
+
+
+def write_claims(store: Store, claims: Sequence[Claim], entity_quads: Iterable[Quad] = ()) -> int:
     """Write claims (and entity descriptions) in one transaction; return how many claims were new.
 
     Goes through :mod:`detente.graph.writes`, which keeps the summary exact.

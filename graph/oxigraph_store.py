@@ -2,13 +2,17 @@
 
 This is the only module that imports pyoxigraph. The facts view (the
 deduplicated union of all claim assertions) is Oxigraph's own default graph,
-so a plain query counts each fact once however many claims repeat it.
+so a plain query counts each fact once however many claims repeat it. The
+store says so (:attr:`OxigraphStore.facts_label` is None): serialisers write
+facts as default-graph triples, and :meth:`OxigraphStore.add_nquads` loads the
+text as it comes.
 
 >>> from detente.graph.oxigraph_store import open_oxigraph
 >>> store = open_oxigraph("memory:")
->>> store.add_nquads('<http://ex/a> <http://ex/p> "1" <https://w3id.org/detente/id/graph/facts> .\\n')
->>> store.query("SELECT ?o WHERE { <http://ex/a> <http://ex/p> ?o }").rows
-[(rdflib.term.Literal('1'),)]
+>>> store.add_nquads('<http://ex/a> <http://ex/p> "1" .\\n')
+>>> store.add_nquads('<http://ex/a> <http://ex/p> "2" <https://w3id.org/detente/id/graph/facts> .\\n')
+>>> store.query("SELECT ?o WHERE { <http://ex/a> <http://ex/p> ?o } ORDER BY ?o").rows
+[(rdflib.term.Literal('1'),), (rdflib.term.Literal('2'),)]
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import json
 import re
 import threading
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
 from typing import IO
@@ -27,20 +32,26 @@ from xml.sax.saxutils import escape as xml_escape
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 
+from detente.errors import (
+    NotAcceptableError,
+    OutboundRefusedError,
+    QuerySyntaxError,
+    ResultTooLargeError,
+    StoreError,
+    StoreLockedError,
+)
+from detente.graph.location import ReaderSpec, StoreLocation
+from detente.graph.performance import without_gc
+from detente.graph.sparql_text import prepare
 from detente.graph.store import (
     DEFAULT_DATASET,
     Bindings,
     RDF_FORMATS,
     RESULT_FORMATS,
     QueryResult,
-    QuerySyntaxError,
-    ResultTooLargeError,
     SerializedResult,
     Store,
-    StoreError,
 )
-from detente.graph.performance import without_gc
-from detente.graph.sparql_text import prepare
 from detente.graph.terms import Term
 from detente.ontology.vocab import FACTS_GRAPH, PREFIXES
 
@@ -63,35 +74,92 @@ _RESULTS_FORMAT = {
 }
 
 
-def open_oxigraph(uri: str, *, read_only: bool = False) -> "OxigraphStore":
+def open_oxigraph(location: StoreLocation | str, *, read_only: bool = False) -> "OxigraphStore":
     """Open ``memory:`` (always a new store) or ``oxigraph:PATH`` (once per process)."""
-    if uri == "memory:":
-        return OxigraphStore(None, uri="memory:", read_only=read_only)
-    path = Path(uri.removeprefix("oxigraph:")).expanduser().resolve()
-    key = str(path)
+    if isinstance(location, str):
+        location = StoreLocation.parse(location)
+    if location.kind == "memory":
+        return OxigraphStore(location, read_only=read_only)
+    if location.kind != "oxigraph" or location.path is None:
+        raise StoreError(f"not an Oxigraph store: {location.uri}")
     with _OPEN_LOCK:
-        store = _OPEN_STORES.get(key)
+        store = _OPEN_STORES.get(location.uri)
         if store is None or store.closed:
-            store = OxigraphStore(path, uri="oxigraph:" + key, read_only=False)
-            _OPEN_STORES[key] = store
+            store = OxigraphStore(location, read_only=False)
+            _OPEN_STORES[location.uri] = store
     if read_only:
         return store.read_only_view()
     return store
 
 
-def open_oxigraph_snapshot(uri: str) -> "OxigraphStore":
-    """Open an on-disk store in RocksDB's read-only mode, without the writer's lock.
+def open_oxigraph_snapshot(location: StoreLocation | str, folder: Path | None = None) -> "OxigraphStore":
+    r"""Open an on-disk store in RocksDB's read-only mode, without the writer's lock.
 
-    For processes that only read (the HTTP endpoint's query workers) while no
-    process writes: it sees the database as it was when opened, and Oxigraph
-    leaves reading during another process's writes undefined.
+    For processes that only read: it sees the database as it was when opened,
+    and Oxigraph leaves reading during another process's writes undefined, so
+    ``folder`` is best a checkpoint nobody writes (see :meth:`OxigraphStore.checkpoint`);
+    the store keeps the name of ``location`` (whose own folder is read when
+    ``folder`` is not given).
+
+    >>> import tempfile
+    >>> root = Path(tempfile.mkdtemp())
+    >>> live = open_oxigraph_private(StoreLocation.parse(f"oxigraph:{root}/db"))
+    >>> live.add_nquads('<http://ex/a> <http://ex/p> "1" .\n')
+    >>> live.checkpoint(root / "v1")
+    >>> live.add_nquads('<http://ex/a> <http://ex/p> "2" .\n')
+    >>> version = open_oxigraph_snapshot(live.location, root / "v1")
+    >>> version.count_quads(), live.count_quads(), version.uri == live.uri, version.read_only
+    (1, 2, True, True)
+    >>> live.release()
     """
-    path = Path(uri.removeprefix("oxigraph:")).expanduser().resolve()
+    if isinstance(location, str):
+        location = StoreLocation.parse(location)
+    path = folder if folder is not None else location.path
+    if path is None:
+        raise StoreError(f"not an on-disk Oxigraph store: {location.uri}")
     try:
         snapshot = ox.Store.read_only(str(path))
     except OSError as exc:
         raise StoreError(f"cannot open Oxigraph store at {path} read-only: {exc}") from exc
-    return OxigraphStore(path, uri="oxigraph:" + str(path), read_only=True, _shared=snapshot)
+    return OxigraphStore(location, read_only=True, folder=path, _shared=snapshot)
+
+
+def open_oxigraph_private(location: StoreLocation, folder: Path | None = None) -> "OxigraphStore":
+    """Open an on-disk database read-write for this process alone, outside the per-process cache.
+
+    For the server's writer: the store itself (``folder`` None) and the
+    checkpoint copies that writes are applied to, each under the store's name.
+    Close it with :meth:`OxigraphStore.release`.
+    """
+    path = folder if folder is not None else location.path
+    if location.kind != "oxigraph" or path is None:
+        raise StoreError(f"not an on-disk Oxigraph store: {location.uri}")
+    return OxigraphStore(location, folder=path)
+
+
+def reader_spec_for(location: StoreLocation) -> ReaderSpec:
+    """How worker processes read an Oxigraph store: a memory store by forking, an on-disk one by checkpoints.
+
+    >>> reader_spec_for(StoreLocation.parse("memory:")).sharing
+    'fork'
+    """
+    if location.kind == "memory":
+        return ReaderSpec("fork", location)
+    return ReaderSpec("snapshot", location, open_for_worker, open_folder)
+
+
+def open_for_worker(location: StoreLocation, writable: bool) -> "OxigraphStore":
+    """A worker's store (see :class:`~detente.graph.location.ReaderSpec`): a snapshot to read, the store to write."""
+    return open_oxigraph(location) if writable else open_oxigraph_snapshot(location)
+
+
+def open_folder(location: StoreLocation, folder: Path, writable: bool) -> "OxigraphStore":
+    """The database in ``folder`` under the name of ``location``: read-write for this process alone, or read-only.
+
+    The folder opener of on-disk stores (see :meth:`ReaderSpec.open_checkpoint`
+    and :meth:`ReaderSpec.open_private`).
+    """
+    return open_oxigraph_private(location, folder) if writable else open_oxigraph_snapshot(location, folder)
 
 
 # -- term conversion --------------------------------------------------------
@@ -176,6 +244,8 @@ _BARE_DECIMAL = re.compile(r"[+-]?[0-9]*\.[0-9]+")
 def _read_tsv(solutions: "ox.QuerySolutions") -> list[tuple[Term | None, ...]]:
     try:
         text = solutions.serialize(format=ox.QueryResultsFormat.TSV).decode("utf-8")
+    except PermissionError:
+        raise  # the network sandbox refused a socket while the query ran: see _no_outbound
     except OSError as exc:
         raise StoreError(str(exc)) from exc
     lines = text.split("\n")
@@ -217,6 +287,22 @@ def _tsv_term(cell: str) -> Term:
     return term
 
 
+@contextmanager
+def _no_outbound() -> Iterator[None]:
+    """Evaluation (also lazy, while results are read) that hit EPERM tried to open a socket.
+
+    Oxigraph touches no file while it evaluates, so "Operation not permitted"
+    can only come from the network sandbox refusing SERVICE or LOAD
+    (:mod:`detente.api.sandbox`).
+    """
+    try:
+        yield
+    except PermissionError as exc:
+        raise OutboundRefusedError(
+            "this server makes no outbound connections: SERVICE and LOAD cannot reach any address "
+            f"(the query engine runs without network access: {exc})") from None
+
+
 def _graph_to_ox(graph: URIRef | None) -> ox.NamedNode | ox.DefaultGraph:
     if graph is None or graph == FACTS_GRAPH:
         return ox.DefaultGraph()
@@ -228,28 +314,39 @@ class OxigraphStore(Store):
 
     Parameters
     ----------
-    path:
-        Folder of the RocksDB database, or None for an in-memory store.
-    uri:
-        The store URI it was opened with.
+    location:
+        ``memory:`` or an on-disk location (the folder of the RocksDB database).
     read_only:
         Refuse every write.
+    folder:
+        The database folder when it is not the location's own (a checkpoint of
+        the store, opened under the store's name).
     """
 
-    def __init__(self, path: Path | None, *, uri: str, read_only: bool = False,
+    #: The facts view is Oxigraph's default graph: N-Quads carry facts with no graph label.
+    facts_label = None
+
+    def __init__(self, location: StoreLocation, *, read_only: bool = False, folder: Path | None = None,
                  _shared: ox.Store | None = None) -> None:
-        self.path = path
-        self.uri = uri
+        self.location = location
+        self.path: Path | None = folder if folder is not None else location.path
+        self.uri = location.uri
         self.read_only = read_only
         self.closed = False
         try:
-            self._store = _shared if _shared is not None else (ox.Store(str(path)) if path else ox.Store())
+            self._store = _shared if _shared is not None else (ox.Store(str(self.path)) if self.path else ox.Store())
         except OSError as exc:
-            raise StoreError(f"cannot open Oxigraph store at {path}: {exc}") from exc
+            if "lock" in str(exc).lower():  # RocksDB: "While lock file: …/LOCK: Resource temporarily unavailable"
+                raise StoreLockedError(f"cannot open Oxigraph store at {self.path}: another process (a running "
+                                       f"'detente serve'?) writes it ({exc})") from exc
+            raise StoreError(f"cannot open Oxigraph store at {self.path}: {exc}") from exc
 
     def read_only_view(self) -> "OxigraphStore":
         """The same database, refusing writes (RocksDB allows one writer per process)."""
-        return OxigraphStore(self.path, uri=self.uri, read_only=True, _shared=self._store)
+        return OxigraphStore(self.location, read_only=True, folder=self.path, _shared=self._store)
+
+    def reader_spec(self) -> ReaderSpec:
+        return reader_spec_for(self.location)
 
     # -- reading ---------------------------------------------------------
     def _run(self, sparql: str, bindings: Bindings | None,
@@ -280,41 +377,49 @@ class OxigraphStore(Store):
             if "projection" in str(exc):
                 raise QuerySyntaxError(str(exc)) from exc
             raise StoreError(str(exc)) from exc
+        except PermissionError:
+            raise  # the network sandbox refused a socket: see _no_outbound
         except OSError as exc:
             raise StoreError(str(exc)) from exc
 
     def query(self, sparql: str, *, bindings: Bindings | None = None,
               default_graphs: Sequence[URIRef] | None = None, named_graphs: Sequence[URIRef] | None = None,
               max_rows: int | None = None) -> QueryResult:
-        result = self._run(sparql, bindings, default_graphs, named_graphs)
-        if isinstance(result, ox.QueryBoolean):
-            return QueryResult(kind="ask", boolean=bool(result))
-        if isinstance(result, ox.QuerySolutions):
-            names = [v.value for v in result.variables]
-            if max_rows is None:
-                rows = _read_tsv(result)
-            else:
-                rows = [tuple(map(from_ox, solution)) for solution in islice(result, max_rows)]
-            return QueryResult(kind="select", variables=names, rows=rows)
-        triples = islice(result, max_rows) if max_rows is not None else result
-        return QueryResult(kind="graph", triples=[(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object))
-                                                  for t in triples])
+        with _no_outbound():
+            result = self._run(sparql, bindings, default_graphs, named_graphs)
+            if isinstance(result, ox.QueryBoolean):
+                return QueryResult(kind="ask", boolean=bool(result))
+            if isinstance(result, ox.QuerySolutions):
+                names = [v.value for v in result.variables]
+                if max_rows is None:
+                    rows = _read_tsv(result)
+                else:
+                    rows = [tuple(map(from_ox, solution)) for solution in islice(result, max_rows)]
+                return QueryResult(kind="select", variables=names, rows=rows)
+            triples = islice(result, max_rows) if max_rows is not None else result
+            return QueryResult(kind="graph", triples=[(from_ox(t.subject), from_ox(t.predicate),
+                                                       from_ox(t.object)) for t in triples])
 
     def query_serialized(self, sparql: str, result_format: str, *, default_graphs: Sequence[URIRef] | None = None,
                          named_graphs: Sequence[URIRef] | None = None, max_rows: int | None = None) -> SerializedResult:
         if result_format not in RESULT_FORMATS:
             raise ValueError(f"unknown result format {result_format!r}")
         media_type, applies_to = RESULT_FORMATS[result_format]
-        result = self._run(sparql, None, default_graphs, named_graphs)
+        with _no_outbound():
+            return self._serialize(self._run(sparql, None, default_graphs, named_graphs), result_format,
+                                   media_type, applies_to, max_rows)
+
+    def _serialize(self, result: object, result_format: str, media_type: str, applies_to: str,
+                   max_rows: int | None) -> SerializedResult:
         if isinstance(result, (ox.QueryBoolean, ox.QuerySolutions)):
             kind = "ask" if isinstance(result, ox.QueryBoolean) else "select"
             if applies_to != "solutions":
-                raise ValueError(f"{result_format} cannot hold {kind.upper()} results")
+                raise NotAcceptableError(f"{result_format} cannot hold {kind.upper()} results")
             if kind == "select" and max_rows is not None:
                 return SerializedResult(kind, media_type, _serialize_solutions(result, result_format, max_rows))
             return SerializedResult(kind, media_type, result.serialize(format=_RESULTS_FORMAT[result_format]))
         if applies_to != "graph":
-            raise ValueError(f"{result_format} cannot hold CONSTRUCT/DESCRIBE results")
+            raise NotAcceptableError(f"{result_format} cannot hold CONSTRUCT/DESCRIBE results")
         triples = list(islice(result, max_rows + 1)) if max_rows is not None else list(result)
         if max_rows is not None and len(triples) > max_rows:
             raise ResultTooLargeError(f"the result has more than {max_rows} triples; narrow the query")
@@ -345,9 +450,14 @@ class OxigraphStore(Store):
     # -- writing ---------------------------------------------------------
     def add_nquads(self, nquads: str) -> None:
         self.check_writable()
-        data = nquads.replace(f"<{FACTS_GRAPH}> .\n", ".\n")
+        data = nquads.encode("utf-8")
         try:
-            self._store.load(data.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+            if _FACTS_LABEL in data:
+                # Facts labelled as a named graph (text from elsewhere): moved to the default graph, in one
+                # transaction. Text written for this store (facts_label None) never takes this path.
+                self._store.extend(_facts_to_default(ox.parse(data, format=ox.RdfFormat.N_QUADS)))
+            else:
+                self._store.load(data, format=ox.RdfFormat.N_QUADS)
         except SyntaxError as exc:
             raise StoreError(f"invalid N-Quads: {exc}") from exc
 
@@ -361,7 +471,8 @@ class OxigraphStore(Store):
             except ValueError as exc:
                 raise QuerySyntaxError(str(exc)) from exc
         try:
-            self._store.update(sparql, prefixes=PREFIXES)
+            with _no_outbound():
+                self._store.update(sparql, prefixes=PREFIXES)
         except SyntaxError as exc:
             raise QuerySyntaxError(str(exc)) from exc
         except OSError as exc:
@@ -386,8 +497,11 @@ class OxigraphStore(Store):
     def bulk_add_nquads(self, nquads: str) -> None:
         """Add N-Quads bypassing the transaction log (fast, not atomic): for benchmarks and restores."""
         self.check_writable()
-        data = nquads.replace(f"<{FACTS_GRAPH}> .\n", ".\n")
-        self._store.bulk_load(data.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+        data = nquads.encode("utf-8")
+        if _FACTS_LABEL in data:
+            self._store.bulk_extend(_facts_to_default(ox.parse(data, format=ox.RdfFormat.N_QUADS)))
+        else:
+            self._store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
 
     def remove_graph(self, graph: URIRef) -> None:
         self.check_writable()
@@ -400,6 +514,40 @@ class OxigraphStore(Store):
     def close(self) -> None:
         if self.path is not None and not self.read_only and not self.closed:
             self._store.flush()
+
+    def checkpoint(self, target: Path) -> None:
+        """Write a consistent copy of this on-disk store into ``target``, a new folder.
+
+        On the same file system RocksDB hard-links its immutable files, so the
+        copy is cheap, and then independent of the store.
+        """
+        if self.path is None:
+            raise StoreError(f"store {self.uri} cannot be checkpointed (only an on-disk store can)")
+        try:
+            self._store.backup(str(target))
+        except OSError as exc:
+            raise StoreError(f"cannot checkpoint the store into {target}: {exc}") from exc
+
+    def release(self) -> None:
+        """Close the database now (RocksDB releases its lock); the object cannot be used afterwards."""
+        if self.path is not None and not self.read_only and not self.closed:
+            self._store.flush()
+        self.closed = True
+        with _OPEN_LOCK:
+            if _OPEN_STORES.get(self.uri) is self:
+                del _OPEN_STORES[self.uri]
+        del self._store
+
+
+_FACTS_LABEL = f"<{FACTS_GRAPH}>".encode()
+_FACTS_NODE = ox.NamedNode(str(FACTS_GRAPH))
+
+
+def _facts_to_default(quads: Iterator[ox.Quad]) -> Iterator[ox.Quad]:
+    """Quads with the facts graph's name moved to the default graph (the facts view here)."""
+    default = ox.DefaultGraph()
+    for quad in quads:
+        yield ox.Quad(quad.subject, quad.predicate, quad.object, default) if quad.graph_name == _FACTS_NODE else quad
 
 
 def _serial_prefixes(result_format: str) -> dict[str, str] | None:

@@ -28,8 +28,6 @@ backend works.
 
 from __future__ import annotations
 
-import json
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -38,13 +36,16 @@ from functools import lru_cache
 from typing import Any, Literal as TypingLiteral
 
 import networkx as nx
-from rdflib import BNode, Literal, URIRef
+from rdflib import URIRef
 from rdflib.namespace import RDF
 
+from detente.errors import AmbiguousEntityError, ParameterError
+from detente.graph.entities import NAME_GRAPHS, NAMES_QUERY, EntityNames, actor_types
+from detente.graph.params import Parameter, param, parameters, parse_params
 from detente.graph.performance import without_gc
-from detente.graph.store import Store
-from detente.graph.terms import Term
-from detente.ontology.vocab import DT, PREFIXES, expand_curie
+from detente.graph.store import Store, select_rows
+from detente.graph.terms import Term, curie, term_nt
+from detente.ontology.vocab import DT, ONTOLOGY_GRAPH, PROVENANCE_GRAPH
 
 DateBasis = TypingLiteral["event", "issued"]
 
@@ -66,7 +67,7 @@ _NON_ENTITY_TYPES = (DT.Claim, DT.Source, DT.NewsArticle, DT.OfficialStatement, 
 
 @dataclass(frozen=True)
 class Filters:
-    """Which claims a projection keeps.
+    """Which claims a projection keeps; each field is also a parameter of the command line and HTTP routes.
 
     Parameters
     ----------
@@ -81,7 +82,8 @@ class Filters:
         a confidence are dropped when it is set.
     publishers:
         Keep claims whose source's publisher is one of these (IRIs, CURIEs
-        like ``organization:meridian-wire``, or labels/aliases, case-insensitive).
+        like ``organization:meridian-wire``, or names the entity resolver knows).
+        The parameter is called ``publisher`` (repeatable, or comma-separated).
     date_basis:
         ``"event"`` (default) or ``"issued"``.
 
@@ -89,46 +91,31 @@ class Filters:
     {'start': '2022-01-01', 'end': None, 'min_confidence': 0.8, 'publishers': ['Meridian Wire'], 'date_basis': 'event'}
     """
 
-    start: date | None = None
-    end: date | None = None
-    min_confidence: float | None = None
-    publishers: tuple[str, ...] = ()
-    date_basis: DateBasis = "event"
+    start: date | None = param(None, "Keep claims about events on or after this date (YYYY, YYYY-MM or YYYY-MM-DD).",
+                               metavar="DATE")
+    end: date | None = param(None, "Keep claims about events on or before this date.", metavar="DATE")
+    min_confidence: float | None = param(None, "Keep claims with a confidence of at least C (0..1).",
+                                         minimum=0, maximum=1, metavar="C")
+    publishers: tuple[str, ...] = param((), "Keep claims from this publisher (name, CURIE or IRI); repeat for several.",
+                                        name="publisher", aliases=("publishers",), separator=",", metavar="P")
+    date_basis: DateBasis = param("event", "Date claims by the event they describe, or by their source's "
+                                           "publication date.", choices=("event", "issued"))
 
     def __post_init__(self) -> None:
         if self.start and self.end and self.start > self.end:
-            raise ValueError(f"filter start {self.start} is after end {self.end}")
+            raise ParameterError("start", f"{self.start} is after end {self.end}")
         if self.min_confidence is not None and not 0.0 <= self.min_confidence <= 1.0:
-            raise ValueError(f"min_confidence must be between 0 and 1, got {self.min_confidence}")
+            raise ParameterError("min_confidence", f"must be between 0 and 1, got {self.min_confidence}")
         if self.date_basis not in ("event", "issued"):
-            raise ValueError(f"date_basis must be 'event' or 'issued', got {self.date_basis!r}")
+            raise ParameterError("date_basis", f"{self.date_basis!r} is not one of event, issued")
 
     @classmethod
-    def from_params(cls, *, start: date | str | None = None, end: date | str | None = None,
-                    min_confidence: float | str | None = None,
-                    publishers: str | Iterable[str] | None = None, publisher: str | Iterable[str] | None = None,
-                    date_basis: str = "event") -> "Filters":
-        """Build filters from loose values (query-string text, CLI options).
+    def from_params(cls, **values: Any) -> "Filters":
+        """Build filters from loose values (query-string text, CLI options) by their :data:`FILTER_PARAMETERS`.
 
-        ``publishers``/``publisher`` take one value, a comma-separated string, or a list.
+        ``publisher``/``publishers`` take one value, a comma-separated string, or a list.
         """
-        pubs: list[str] = []
-        for value in (publishers, publisher):
-            if value is None:
-                continue
-            items = [value] if isinstance(value, str) else list(value)
-            for item in items:
-                pubs.extend(p.strip() for p in str(item).split(",") if p.strip())
-        conf: float | None
-        if min_confidence is None or min_confidence == "":
-            conf = None
-        else:
-            try:
-                conf = float(min_confidence)  # type: ignore[arg-type]
-            except (TypeError, ValueError):
-                raise ValueError(f"min_confidence: not a number: {min_confidence!r}") from None
-        return cls(start=_parse_date(start, "start"), end=_parse_date(end, "end"), min_confidence=conf,
-                   publishers=tuple(pubs), date_basis=date_basis)  # type: ignore[arg-type]
+        return parse_params(cls, values, context="the filters")
 
     @property
     def active(self) -> bool:
@@ -140,7 +127,10 @@ class Filters:
                 "publishers": list(self.publishers), "date_basis": self.date_basis}
 
 
-FILTER_PARAMS = ("start", "end", "min_confidence", "publishers", "publisher", "date_basis")
+#: The filters as parameters (one description for the command line, the HTTP routes and the OpenAPI document).
+FILTER_PARAMETERS = parameters(Filters)
+#: Every name a filter is accepted under.
+FILTER_PARAMS = tuple(name for p in FILTER_PARAMETERS for name in (p.name, *p.aliases))
 
 
 def split_filter_params(params: Mapping[str, Any]) -> tuple[Filters, dict[str, Any]]:
@@ -155,28 +145,11 @@ def split_filter_params(params: Mapping[str, Any]) -> tuple[Filters, dict[str, A
     existing = rest.pop("filters", None)
     if existing is not None:
         if given:
-            raise ValueError("pass either filters= or individual filter parameters, not both")
+            raise ParameterError("filters", "pass either filters= or individual filter parameters, not both")
         if not isinstance(existing, Filters):
-            raise TypeError("filters must be a Filters instance")
+            raise ParameterError("filters", "must be a Filters instance")
         return existing, rest
     return Filters.from_params(**given), rest
-
-
-def _parse_date(value: date | str | None, name: str) -> date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, date):
-        return value
-    text = str(value).strip()
-    # Years and year-months are accepted as the start of that period.
-    if re.fullmatch(r"\d{4}", text):
-        text += "-01-01"
-    elif re.fullmatch(r"\d{4}-\d{2}", text):
-        text += "-01"
-    try:
-        return date.fromisoformat(text[:10])
-    except ValueError:
-        raise ValueError(f"{name}: not a date (YYYY, YYYY-MM or YYYY-MM-DD): {value!r}") from None
 
 
 def _iso(value: date | None) -> str | None:
@@ -187,9 +160,13 @@ def _literal_date(term: Term | None) -> date | None:
     if term is None:
         return None
     try:
-        return _parse_date(str(term), "date")
-    except ValueError:
+        return _DATE.parse(str(term))
+    except ParameterError:
         return None
+
+
+# Dates in the store are read by the rule date parameters follow (YYYY, YYYY-MM and YYYY-MM-DD…).
+_DATE = Parameter("date", "date", date, "A date the store holds.")
 
 
 # -- reading the store ----------------------------------------------------------
@@ -230,8 +207,10 @@ class GraphData:
     ----------
     evidence:
         Kept claim statements (entity-to-entity only unless read with literals).
-    labels, aliases:
-        Entity labels (one per entity) and every label and alias, lower-cased → entities.
+    labels:
+        Display labels, one per entity.
+    names:
+        The entity resolver over the known states and the store's entities.
     types:
         ``dt:`` types of each entity.
     event_dates:
@@ -244,7 +223,7 @@ class GraphData:
 
     evidence: list[Evidence]
     labels: dict[URIRef, str]
-    aliases: dict[str, set[URIRef]]
+    names: EntityNames
     types: dict[URIRef, set[URIRef]]
     event_dates: dict[URIRef, tuple[date | None, date | None]]
     sources: dict[URIRef, SourceInfo]
@@ -279,11 +258,12 @@ class GraphData:
         return cached
 
     def resolve(self, ref: str | URIRef) -> URIRef:
-        """An entity IRI from an IRI, a CURIE (``state:UKR``) or a label/alias (case-insensitive).
+        """An entity IRI from a reference, by the one resolver (:class:`~detente.graph.entities.EntityNames`).
 
-        Raises ValueError naming the reference when nothing or several things match.
+        Raises :class:`~detente.errors.UnknownEntityError` or
+        :class:`~detente.errors.AmbiguousEntityError` (both ValueErrors) naming the reference.
         """
-        return resolve_in(ref, self.aliases, self.labels, self.types)
+        return self.names.resolve(str(ref))
 
     def claim_provenance(self, claim: URIRef) -> tuple[SourceInfo | None, float | None]:
         """The source and confidence of a kept claim."""
@@ -298,14 +278,6 @@ class GraphData:
 
     def is_event(self, iri: URIRef) -> bool:
         return bool(self.types.get(iri, set()) & event_types())
-
-
-@lru_cache(maxsize=1)
-def actor_types() -> frozenset[URIRef]:
-    """``dt:Actor`` and its subclasses, from the ontology."""
-    from detente.ontology.schema import subclasses
-
-    return frozenset(subclasses(DT.Actor) | {DT.Actor})
 
 
 @lru_cache(maxsize=1)
@@ -366,32 +338,8 @@ def local_name(iri: str) -> str:
     return text[max(text.rfind("/"), text.rfind("#")) + 1:]
 
 
-def curie(iri: str) -> str:
-    """The shortest project CURIE for an IRI, or the IRI itself.
-
-    >>> curie("https://w3id.org/detente/ontology#hasParty")
-    'dt:hasParty'
-    """
-    best = iri
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns) and len(iri) - len(ns) + len(prefix) + 1 < len(best):
-            local = iri[len(ns):]
-            if re.fullmatch(r"[A-Za-z0-9_.\-]+", local):
-                best = f"{prefix}:{local}"
-    return best
-
-
 def _opt(term: Term | None) -> str | None:
     return None if term is None else str(term)
-
-
-_IRI_SAFE = re.compile(r'^[^\s<>"{}|^`\\]+$')
-
-
-def _iri_text(iri: URIRef) -> str:
-    if not _IRI_SAFE.match(str(iri)):
-        raise ValueError(f"not a usable IRI: {str(iri)!r}")
-    return f"<{iri}>"
 
 
 def _evidence_query(filters: Filters, publishers: Sequence[URIRef], literals: bool) -> str:
@@ -404,7 +352,7 @@ def _evidence_query(filters: Filters, publishers: Sequence[URIRef], literals: bo
         # A float literal written by us from a validated number: safe to inline.
         where.append(f"FILTER(BOUND(?confidence) && ?confidence >= {float(filters.min_confidence)!r})")
     if filters.publishers:
-        values = " ".join(_iri_text(p) for p in publishers)
+        values = " ".join(term_nt(p) for p in publishers)
         where.append(f"?source dct:publisher ?publisher . VALUES ?publisher {{ {values} }}")
     return "SELECT ?claim ?s ?p ?o ?source ?confidence WHERE {\n  " + "\n  ".join(where) + "\n}"
 
@@ -418,11 +366,6 @@ SELECT ?source ?publisher ?issued ?url ?title WHERE {
   OPTIONAL { ?source dct:title ?title }
 }"""
 
-_LABELS_QUERY = """
-SELECT ?e ?label ?alias WHERE {
-  { ?e rdfs:label ?label } UNION { ?e skos:altLabel ?alias }
-}"""
-
 _TYPES_QUERY = """
 SELECT DISTINCT ?e ?t WHERE {
   ?e a ?t .
@@ -433,58 +376,6 @@ _DATES_QUERY = """
 SELECT ?e ?start ?end WHERE {
   { ?e dt:startDate ?start } UNION { ?e dt:endDate ?end }
 }"""
-
-
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-
-def select_rows(store: Store, sparql: str) -> list[tuple[Term | None, ...]]:
-    """Run a SELECT and return its rows, with equal terms shared as one object.
-
-    Reads SPARQL JSON results through :meth:`Store.query_serialized` (every
-    backend serialises natively) and builds each distinct term once: a
-    projection sees the same few thousand IRIs hundreds of thousands of times,
-    and shared objects make the dictionary work that follows much cheaper.
-
-    >>> from detente.graph.store import open_store
-    >>> select_rows(open_store("memory:"), "SELECT ?x WHERE { VALUES ?x { 1 } }")
-    [(rdflib.term.Literal('1', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#integer')),)]
-    """
-    document = json.loads(store.query_serialized(sparql, "json").body)
-    names = document["head"]["vars"]
-    iris: dict[str, URIRef] = {}
-    others: dict[tuple[str, str, str | None, str | None], Term] = {}
-    rows: list[tuple[Term | None, ...]] = []
-    for binding in document["results"]["bindings"]:
-        row: list[Term | None] = []
-        for name in names:
-            cell = binding.get(name)
-            if cell is None:
-                row.append(None)
-                continue
-            value = cell["value"]
-            if cell["type"] == "uri":
-                found = iris.get(value)
-                if found is None:
-                    found = iris[value] = URIRef(value)
-                row.append(found)
-                continue
-            key = (cell["type"], value, cell.get("datatype"), cell.get("xml:lang"))
-            other = others.get(key)
-            if other is None:
-                other = others[key] = _term_from_json(*key)
-            row.append(other)
-        rows.append(tuple(row))
-    return rows
-
-
-def _term_from_json(kind: str, value: str, datatype: str | None, lang: str | None) -> Term:
-    if kind == "bnode":
-        return BNode(value)
-    if lang:
-        return Literal(value, lang=lang)
-    if datatype and datatype != _XSD_STRING:
-        return Literal(value, datatype=URIRef(datatype))
-    return Literal(value)
 
 
 @without_gc
@@ -503,26 +394,16 @@ def load_graph_data(store: Store, filters: Filters | None = None, *, literals: b
     []
     """
     filters = filters or Filters()
-    labels: dict[URIRef, str] = {}
-    aliases: dict[str, set[URIRef]] = defaultdict(set)
-    label_language: dict[URIRef, str | None] = {}
-    for e, label, alias in select_rows(store, _LABELS_QUERY):
-        if not isinstance(e, URIRef):
-            continue
-        text = label if label is not None else alias
-        if text is None:
-            continue
-        aliases[str(text).strip().lower()].add(e)
-        if label is not None:
-            # One label per entity: English (or untagged) wins over other languages.
-            language = getattr(label, "language", None)
-            if e not in labels or (language in (None, "en") and label_language.get(e) not in (None, "en")):
-                labels[e] = str(label)
-                label_language[e] = language
     types: dict[URIRef, set[URIRef]] = defaultdict(set)
     for e, t in select_rows(store, _TYPES_QUERY):
         if isinstance(e, URIRef) and isinstance(t, URIRef):
             types[e].add(t)
+    # Names through the one resolver (entity graph and facts view); classes and activities are named for display.
+    names = EntityNames()
+    names.add_rows(select_rows(store, NAMES_QUERY, default_graphs=NAME_GRAPHS), types)
+    described = EntityNames(states=False)
+    described.add_rows(select_rows(store, NAMES_QUERY, default_graphs=[ONTOLOGY_GRAPH, PROVENANCE_GRAPH]), {})
+    labels = {**described.labels, **names.labels}
     event_dates: dict[URIRef, tuple[date | None, date | None]] = {}
     for e, start, end in select_rows(store, _DATES_QUERY):
         if not isinstance(e, URIRef):
@@ -539,9 +420,9 @@ def load_graph_data(store: Store, filters: Filters | None = None, *, literals: b
         sources[src] = SourceInfo(src, publisher if isinstance(publisher, URIRef) else None,
                                   _literal_date(issued), None if url is None else str(url),
                                   None if title is None else str(title))
-    publishers = tuple(_resolve_publishers(filters.publishers, aliases, sources))
+    publishers = tuple(_resolve_publishers(filters.publishers, names, sources))
 
-    data = GraphData([], labels, dict(aliases), dict(types), event_dates, sources, filters, publishers=publishers)
+    data = GraphData([], labels, names, dict(types), event_dates, sources, filters, publishers=publishers)
     rows = select_rows(store, _evidence_query(filters, publishers, literals))
     claims_seen: set[URIRef] = set()
     window = filters.start is not None or filters.end is not None
@@ -560,49 +441,21 @@ def load_graph_data(store: Store, filters: Filters | None = None, *, literals: b
     return data
 
 
-def _resolve_publishers(refs: Sequence[str], aliases: Mapping[str, set[URIRef]],
+def _resolve_publishers(refs: Sequence[str], names: EntityNames,
                         sources: Mapping[URIRef, SourceInfo]) -> list[URIRef]:
+    """Publisher references to IRIs; a name may only answer with a publisher of some kept source."""
     known = {s.publisher for s in sources.values() if s.publisher is not None}
     out: list[URIRef] = []
     for ref in refs:
-        candidates: set[URIRef]
-        if ref.startswith(("http://", "https://", "urn:")):
-            candidates = {URIRef(ref)}
-        elif (expanded := expand_curie(ref)) is not None:
-            candidates = {URIRef(expanded)}
-        else:
-            candidates = {e for e in aliases.get(ref.strip().lower(), set()) if e in known}
-        if not candidates:
-            names = sorted(curie(str(p)) for p in known)
-            raise ValueError(f"publisher {ref!r}: no such publisher (known: {', '.join(names) or 'none'})")
-        out.extend(sorted(candidates))
+        try:
+            found = names.lookup(ref, within=known)
+        except AmbiguousEntityError as exc:
+            raise ParameterError("publisher", str(exc)) from None
+        if found is None:
+            known_names = sorted(curie(str(p)) for p in known)
+            raise ParameterError("publisher", f"{ref!r}: no such publisher (known: {', '.join(known_names) or 'none'})")
+        out.append(found)
     return out
-
-
-def resolve_in(ref: str | URIRef, aliases: Mapping[str, set[URIRef]], labels: Mapping[URIRef, str],
-               types: Mapping[URIRef, set[URIRef]]) -> URIRef:
-    """Resolve an entity reference against label and alias tables (see :meth:`GraphData.resolve`)."""
-    text = str(ref).strip()
-    if not text:
-        raise ValueError("empty entity reference")
-    if text.startswith(("http://", "https://", "urn:")):
-        return URIRef(text)
-    expanded = expand_curie(text)
-    if expanded is not None:
-        return URIRef(expanded)
-    matches = aliases.get(text.lower(), set())
-    if len(matches) == 1:
-        return next(iter(matches))
-    if len(matches) > 1:
-        # Prefer the entity whose own label it is, then actors.
-        own = {m for m in matches if labels.get(m, "").lower() == text.lower()}
-        if len(own) == 1:
-            return next(iter(own))
-        actors = {m for m in matches if types.get(m, set()) & actor_types()}
-        if len(actors) == 1:
-            return next(iter(actors))
-        raise ValueError(f"entity {text!r} is ambiguous: {', '.join(sorted(curie(str(m)) for m in matches))}")
-    raise ValueError(f"entity {text!r}: no entity has this IRI, CURIE, label or alias")
 
 
 # -- building projections -------------------------------------------------------
@@ -811,7 +664,7 @@ def build(data: GraphData, projection: str = "actors") -> nx.Graph:
     try:
         builder = _BUILDERS[projection]
     except KeyError:
-        raise ValueError(f"unknown projection {projection!r}; choose one of {', '.join(PROJECTION_NAMES)}") from None
+        raise ParameterError("projection", f"{projection!r} is not one of {', '.join(PROJECTION_NAMES)}") from None
     return builder(data)
 
 
@@ -833,9 +686,9 @@ def project(store: Store, projection: str = "actors", filters: Filters | None = 
     if filters is None:
         filters = Filters.from_params(**filter_params)
     elif filter_params:
-        raise ValueError("pass either filters= or individual filter parameters, not both")
+        raise ParameterError("filters", "pass either filters= or individual filter parameters, not both")
     if projection not in _BUILDERS:
-        raise ValueError(f"unknown projection {projection!r}; choose one of {', '.join(PROJECTION_NAMES)}")
+        raise ParameterError("projection", f"{projection!r} is not one of {', '.join(PROJECTION_NAMES)}")
     return build(load_graph_data(store, filters), projection)
 
 
@@ -856,7 +709,7 @@ def full_graph(store: Store, filters: Filters | None = None, **filter_params: An
 
 __all__ = [
     "Evidence", "Filters", "participations", "GraphData", "PROJECTION_NAMES", "ROLE_PREDICATES", "SourceInfo", "actor_event_graph",
-    "actor_graph", "build", "build_actor_event_graph", "build_actor_graph", "build_full_graph", "curie",
-    "event_kind", "full_graph", "load_graph_data", "local_name", "most_specific_type", "project",
-    "split_filter_params", "FILTER_PARAMS",
+    "actor_graph", "actor_types", "build", "build_actor_event_graph", "build_actor_graph", "build_full_graph", "curie",
+    "event_kind", "full_graph", "load_graph_data", "local_name", "most_specific_type", "project", "select_rows",
+    "split_filter_params", "FILTER_PARAMETERS", "FILTER_PARAMS",
 ]

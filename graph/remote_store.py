@@ -8,28 +8,11 @@ Store URIs
 ----------
 ``sparql+http://HOST:PORT/PATH`` (or ``sparql+https://…``) names the query
 endpoint; by default updates go to the same URL (as with Virtuoso's
-``/sparql``). Optional query parameters of the store URI (not sent to the
-server):
-
-``update``
-    path or URL of the update endpoint (Virtuoso: ``/sparql-auth`` with digest auth).
-``gsp``
-    path or URL of a Graph Store Protocol endpoint used for :meth:`RemoteStore.load`
-    (Virtuoso: ``/sparql-graph-crud`` or ``/sparql-graph-crud-auth``); without it,
-    loads are sent as ``INSERT DATA`` batches.
-``user``, ``password``
-    credentials for HTTP digest or basic auth; otherwise ``DETENTE_REMOTE_USER``
-    and ``DETENTE_REMOTE_PASSWORD`` from the environment.
-``timeout``
-    seconds per HTTP request (default 60).
-``chunk``
-    most quads per ``INSERT DATA`` request (default 800: Virtuoso's SPARQL
-    compiler refuses much larger requests).
-``page``
-    rows per page when listing graphs or dumping (default 10000, Virtuoso's
-    default ``ResultSetMaxRows``).
-
-Any other query parameter stays part of the endpoint URL.
+``/sparql``). The store's own options (``update``, ``gsp``, ``user``,
+``password``, ``timeout``, ``chunk``, ``page``) are query parameters of the
+URI, parsed once by :class:`~detente.graph.location.StoreLocation` (see
+:class:`~detente.graph.location.RemoteOptions`); any other query parameter
+stays part of the endpoint URL.
 
 >>> store = RemoteStore("sparql+http://db.example:8890/sparql?update=/sparql-auth&user=dba&password=s3cret")
 >>> store.endpoint, store.update_endpoint
@@ -68,7 +51,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
 import socket
 import urllib.error
@@ -82,21 +64,20 @@ from typing import IO
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
+from detente.errors import NotAcceptableError, QuerySyntaxError, ResultTooLargeError, StoreError
+from detente.graph.location import ReaderSpec, StoreLocation
 from detente.graph.store import (
     DEFAULT_DATASET,
     Bindings,
     RDF_FORMATS,
     RESULT_FORMATS,
     QueryResult,
-    QuerySyntaxError,
-    ResultTooLargeError,
     SerializedResult,
     Store,
-    StoreError,
     prefix_header,
 )
 from detente.graph.sparql_text import inject_values, prepare, query_form, sparql_term, tokenize
-from detente.graph.terms import Term, Triple, term_nt
+from detente.graph.terms import IRIREF, Term, Triple, rows_from_json, term_nt
 from detente.ontology.vocab import DEFAULT_BASE, FACTS_GRAPH, PREFIXES
 
 #: Graphs outside the data base IRI that detente wrote to, so that clear() and dumps find them.
@@ -104,10 +85,6 @@ REGISTRY_GRAPH = URIRef(DEFAULT_BASE + "graph/remote-registry")
 #: A graph nobody writes: the default graph of a query asked to have an empty one.
 EMPTY_GRAPH = URIRef(DEFAULT_BASE + "graph/empty")
 _SD_NAMED_GRAPH = URIRef("http://www.w3.org/ns/sparql-service-description#NamedGraph")
-
-DEFAULT_TIMEOUT = 60.0
-DEFAULT_CHUNK = 800
-DEFAULT_PAGE = 10000
 
 _JSON_RESULTS = "application/sparql-results+json"
 _NTRIPLES = "application/n-triples"
@@ -117,13 +94,12 @@ _RDFLIB_FORMAT = {"turtle": "turtle", "ntriples": "nt", "nquads": "nquads", "tri
 
 # -- N-Quads lines, strictly ----------------------------------------------------
 
-_IRI = r'<[^\x00-\x20<>"{}|^`\\]*>'
 _BNODE = r"_:[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?"
 _LITERAL = (r'"(?:[^"\\\n\r]|\\[tbnrf"\'\\]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*"'
-            r"(?:@[A-Za-z]+(?:-[A-Za-z0-9]+)*|\^\^" + _IRI + ")?")
+            r"(?:@[A-Za-z]+(?:-[A-Za-z0-9]+)*|\^\^" + IRIREF + ")?")
 _NQUAD_LINE = re.compile(
-    rf"[ \t]*(?P<s>{_IRI}|{_BNODE})[ \t]+(?P<p>{_IRI})[ \t]+(?P<o>{_IRI}|{_BNODE}|{_LITERAL})"
-    rf"(?:[ \t]+(?P<g>{_IRI}|{_BNODE}))?[ \t]*\.[ \t]*(?:#.*)?")
+    rf"[ \t]*(?P<s>{IRIREF}|{_BNODE})[ \t]+(?P<p>{IRIREF})[ \t]+(?P<o>{IRIREF}|{_BNODE}|{_LITERAL})"
+    rf"(?:[ \t]+(?P<g>{IRIREF}|{_BNODE}))?[ \t]*\.[ \t]*(?:#.*)?")
 _BLANK_LINE = re.compile(r"[ \t]*(?:#.*)?")
 
 
@@ -147,7 +123,7 @@ def parse_nquads_lines(nquads: str) -> list[_Quad]:
     >>> parse_nquads_lines('<http://ex/a> <http://ex/p> "x" } ; DROP ALL ; .')
     Traceback (most recent call last):
     ...
-    detente.graph.store.StoreError: invalid N-Quads at line 1: <http://ex/a> <http://ex/p> "x" } ; DROP ALL ; .
+    detente.errors.StoreError: invalid N-Quads at line 1: <http://ex/a> <http://ex/p> "x" } ; DROP ALL ; .
     """
     facts = f"<{FACTS_GRAPH}>"
     quads: list[_Quad] = []
@@ -166,40 +142,10 @@ def parse_nquads_lines(nquads: str) -> list[_Quad]:
 
 # -- results -------------------------------------------------------------------------
 
-def _bnode(label: str) -> BNode:
-    # Virtuoso names blank nodes "nodeID://b10001"; keep a label valid in N-Quads.
-    return BNode(re.sub(r"[^A-Za-z0-9_\-]", "_", label.removeprefix("nodeID://")))
-
-
-def term_from_json(value: Mapping[str, str]) -> Term:
-    """An rdflib term from a SPARQL JSON results binding (also Virtuoso's ``typed-literal``).
-
-    >>> term_from_json({"type": "typed-literal", "datatype": str(XSD.boolean), "value": "1"})
-    rdflib.term.Literal('true', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#boolean'))
-    """
-    kind = value["type"]
-    if kind == "uri":
-        return URIRef(value["value"])
-    if kind == "bnode":
-        return _bnode(value["value"])
-    if kind in ("literal", "typed-literal"):
-        lang = value.get("xml:lang")
-        if lang:
-            return Literal(value["value"], lang=lang)
-        datatype = value.get("datatype")
-        if datatype is None or datatype == str(XSD.string):
-            return Literal(value["value"])
-        text = value["value"]
-        if datatype == str(XSD.boolean) and text in ("0", "1"):
-            # Virtuoso stores booleans as integers and reads them back as 0/1.
-            text = "true" if text == "1" else "false"
-        return Literal(text, datatype=URIRef(datatype))
-    raise StoreError(f"unknown term type in SPARQL JSON results: {kind!r}")
-
-
 def _normalise_graph_term(term: Term) -> Term:
     if isinstance(term, BNode):
-        return _bnode(str(term))
+        # Virtuoso names blank nodes "nodeID://b10001"; keep a label valid in N-Quads.
+        return BNode(re.sub(r"[^A-Za-z0-9_\-]", "_", str(term).removeprefix("nodeID://")))
     if isinstance(term, Literal) and term.datatype == XSD.boolean and str(term) in ("0", "1"):
         return Literal("true" if str(term) == "1" else "false", datatype=XSD.boolean)
     return term
@@ -235,47 +181,36 @@ class RemoteStore(Store):
         The URI is malformed. (The server is first contacted by the first operation.)
     """
 
-    # The facts view is a named graph here; the summary's update shapes are tuned and tested on
-    # Oxigraph, so remote endpoints do not keep a summary yet (its readers answer from the claims).
-    facts_in_default_graph = False
+    # The summary's update shapes are tuned and tested on Oxigraph, so remote endpoints do not
+    # keep a summary yet (its readers answer from the claims).
     maintains_summary = False
 
-    def __init__(self, uri: str, read_only: bool = False) -> None:
-        if not uri.startswith(("sparql+http://", "sparql+https://")):
-            raise StoreError(f"not a remote store URI (sparql+http(s)://…): {uri!r}")
+    def __init__(self, location: StoreLocation | str, read_only: bool = False) -> None:
+        if isinstance(location, str):
+            location = StoreLocation.parse(location)
+        if location.kind != "sparql" or location.options is None or location.endpoint is None:
+            raise StoreError(f"not a remote store URI (sparql+http(s)://…): {location.uri!r}")
+        options = location.options
+        self.location = location
+        self.uri = location.uri
         self.read_only = read_only
-        parts = urllib.parse.urlsplit(uri.removeprefix("sparql+"))
-        if not parts.hostname:
-            raise StoreError(f"no host in store URI {uri!r}")
-        own: dict[str, str] = {}
-        passed: list[tuple[str, str]] = []
-        for key, value in urllib.parse.parse_qsl(parts.query, keep_blank_values=True):
-            (own.__setitem__(key, value) if key in ("update", "gsp", "user", "password", "timeout", "chunk", "page")
-             else passed.append((key, value)))
-        self.endpoint = urllib.parse.urlunsplit(
-            (parts.scheme, parts.netloc, parts.path or "/", urllib.parse.urlencode(passed), ""))
-        self.update_endpoint = urllib.parse.urljoin(self.endpoint, own["update"]) if own.get("update") else self.endpoint
-        self.gsp_endpoint = urllib.parse.urljoin(self.endpoint, own["gsp"]) if own.get("gsp") else None
-        try:
-            self.timeout = float(own.get("timeout", DEFAULT_TIMEOUT))
-            self.chunk = int(own.get("chunk", DEFAULT_CHUNK))
-            self.page = int(own.get("page", DEFAULT_PAGE))
-        except ValueError as exc:
-            raise StoreError(f"bad timeout/chunk/page in store URI {uri!r}: {exc}") from exc
-        user = own.get("user") or os.environ.get("DETENTE_REMOTE_USER")
-        password = own.get("password") if "password" in own else os.environ.get("DETENTE_REMOTE_PASSWORD")
-        self.user = user
-        # The URI as shown to users: never with the password.
-        shown = [(k, v) for k, v in urllib.parse.parse_qsl(parts.query, keep_blank_values=True) if k != "password"]
-        self.uri = "sparql+" + urllib.parse.urlunsplit(
-            (parts.scheme, parts.netloc, parts.path, urllib.parse.urlencode(shown, safe="/:"), ""))
+        self.endpoint = location.endpoint
+        self.update_endpoint = options.update
+        self.gsp_endpoint = options.gsp
+        self.timeout = options.timeout
+        self.chunk = options.chunk
+        self.page = options.page
+        self.user = options.user
         handlers: list[urllib.request.BaseHandler] = []
-        if user:
+        if options.user:
             passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
             for url in {self.endpoint, self.update_endpoint, self.gsp_endpoint} - {None}:
-                passwords.add_password(None, url, user, password or "")  # type: ignore[arg-type]
+                passwords.add_password(None, url, options.user, options.password or "")  # type: ignore[arg-type]
             handlers += [urllib.request.HTTPDigestAuthHandler(passwords), urllib.request.HTTPBasicAuthHandler(passwords)]
         self._opener = urllib.request.build_opener(*handlers)
+
+    def reader_spec(self) -> ReaderSpec:
+        return reader_spec_for(self.location)
 
     # -- HTTP ------------------------------------------------------------
     def _request(self, url: str, *, data: bytes | None = None, headers: Mapping[str, str] | None = None,
@@ -341,8 +276,13 @@ class RemoteStore(Store):
                              "add LIMIT, pass max_rows, or raise the limit on the server")
         if max_rows is not None:
             bindings = bindings[:max_rows]
-        rows = [tuple(term_from_json(b[n]) if n in b else None for n in names) for b in bindings]
-        return names, rows
+        return names, self._rows({"results": {"bindings": bindings}}, names)
+
+    def _rows(self, document: Mapping[str, object], names: Sequence[str]) -> list[tuple[Term | None, ...]]:
+        try:
+            return rows_from_json(document, names)
+        except ValueError as exc:  # a term type the SPARQL JSON format does not know
+            raise StoreError(f"{self.endpoint}: {exc}") from exc
 
     def _select_keyed(self, projection: str, pattern: str, keys: Sequence[str], *, unique: bool = False,
                       fine_keys: Sequence[str] = ()) -> Iterator[tuple[Term | None, ...]]:
@@ -370,9 +310,7 @@ class RemoteStore(Store):
                 page = limit  # the server caps results below our page size: ask for less
                 continue
             data = json.loads(body)
-            columns = data["head"]["vars"]
-            rows = [tuple(term_from_json(b[n]) if n in b else None for n in columns)
-                    for b in data["results"]["bindings"]]
+            rows = self._rows(data, data["head"]["vars"])
             if len(rows) < page:
                 yield from (row[:width] for row in rows)
                 return
@@ -439,7 +377,7 @@ class RemoteStore(Store):
         params = self._dataset_params(default_graphs, named_graphs)
         if kind in ("select", "ask"):
             if applies_to != "solutions":
-                raise ValueError(f"{result_format} cannot hold {kind.upper()} results")
+                raise NotAcceptableError(f"{result_format} cannot hold {kind.upper()} results")
             body, headers = self._post_query(sparql, media_type, params)
             if kind == "select":
                 limit = self._row_limit(headers)
@@ -450,7 +388,7 @@ class RemoteStore(Store):
                     raise StoreError(f"{self.endpoint} cut the result at its ResultSetMaxRows limit ({limit} rows)")
             return SerializedResult(kind, media_type, body)
         if applies_to != "graph":
-            raise ValueError(f"{result_format} cannot hold CONSTRUCT/DESCRIBE results")
+            raise NotAcceptableError(f"{result_format} cannot hold CONSTRUCT/DESCRIBE results")
         triples = self._graph_result(sparql, params)
         if max_rows is not None and len(triples) > max_rows:
             raise ResultTooLargeError(f"the result has more than {max_rows} triples; narrow the query")
@@ -600,7 +538,7 @@ class RemoteStore(Store):
         operation = "INSERT {{\n{}\n}} WHERE {{ }}" if any(q.has_bnode for q in batch) else "INSERT DATA {{\n{}\n}}"
         try:
             self._post_update(operation.format(body))
-        except StoreError as exc:
+        except (StoreError, QuerySyntaxError) as exc:
             # Virtuoso's compiler gives up on large requests before writing anything: split and retry.
             too_big = re.search(r"SP031|exceeded \d+ lines|memory exhausted", str(exc))
             if too_big and len(batch) > 1 and not any(q.has_bnode for q in batch):
@@ -682,6 +620,16 @@ class RemoteStore(Store):
         graphs = self.detente_graphs() + [REGISTRY_GRAPH]
         for start in range(0, len(graphs), 200):
             self._post_update(" ;\n".join(f"DROP SILENT GRAPH {sparql_term(g)}" for g in graphs[start:start + 200]))
+
+
+def reader_spec_for(location: StoreLocation) -> ReaderSpec:
+    """How worker processes read a remote store: each opens its own connection; writes may run beside readers."""
+    return ReaderSpec("connect", location, open_for_worker)
+
+
+def open_for_worker(location: StoreLocation, writable: bool) -> RemoteStore:
+    """A worker's connection (see :class:`~detente.graph.location.ReaderSpec`)."""
+    return RemoteStore(location, read_only=not writable)
 
 
 def _keyset_condition(keys: Sequence[str], after: Sequence[str], *, inclusive: bool) -> str:

@@ -33,17 +33,15 @@ from functools import lru_cache
 
 from rdflib import BNode, Literal, URIRef
 
-from detente.graph.store import Bindings, QueryKind, QuerySyntaxError
-from detente.graph.terms import Term, term_nt
-
-_IRI = r'<[^\x00-\x20<>"{}|^`\\]*>'
-
+from detente.errors import QuerySyntaxError
+from detente.graph.store import Bindings, QueryKind
+from detente.graph.terms import IRIREF, Term, is_iri_text, term_nt
 
 _SPARQL_TOKEN = re.compile(r'''
     (?P<comment>\#[^\n]*)
   | (?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'
               |"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<iri>''' + IRIREF + r''')
   | (?P<var>[?$][^\s{}()<>,;.=!|&+*/\[\]"'^@#]+)
   | (?P<pname>(?:[A-Za-z_][\w\-.]*)?:[\w\-.%:]*)
   | (?P<word>[A-Za-z_]\w*)
@@ -107,7 +105,7 @@ def sparql_term(term: Term) -> str:
     ValueError: not a valid IRI for SPARQL: 'http://ex/a> } DROP ALL'
     """
     if type(term) is URIRef:
-        # term_nt refuses (and caches) IRIs by the same characters as _IRI.
+        # term_nt refuses (and caches) IRIs by the one IRI rule (terms.is_iri_text).
         try:
             return term_nt(term)
         except ValueError:
@@ -115,12 +113,12 @@ def sparql_term(term: Term) -> str:
     if isinstance(term, BNode):
         raise ValueError("a blank node cannot be bound over the SPARQL protocol; use an IRI")
     if isinstance(term, URIRef):
-        if re.fullmatch(_IRI, f"<{term}>") is None:
+        if not is_iri_text(str(term)):
             raise ValueError(f"not a valid IRI for SPARQL: {str(term)!r}")
     elif isinstance(term, Literal):
         if term.language and re.fullmatch(r"[A-Za-z]+(?:-[A-Za-z0-9]+)*", term.language) is None:
             raise ValueError(f"not a valid language tag: {term.language!r}")
-        if term.datatype is not None and re.fullmatch(_IRI, f"<{term.datatype}>") is None:
+        if term.datatype is not None and not is_iri_text(str(term.datatype)):
             raise ValueError(f"not a valid datatype IRI: {str(term.datatype)!r}")
     else:
         raise TypeError(f"not an RDF term: {term!r}")
@@ -172,7 +170,7 @@ def check_projection(sparql: str, names: Iterable[str]) -> None:
     >>> check_projection("SELECT ?s WHERE { ?s ?p ?o }", ["p"])
     Traceback (most recent call last):
     ...
-    detente.graph.store.QuerySyntaxError: the SELECT must project every bound variable (SEP-0007): ?p is not projected
+    detente.errors.QuerySyntaxError: the SELECT must project every bound variable (SEP-0007): ?p is not projected
     """
     prepare(sparql).check_projection(names)
 

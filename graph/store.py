@@ -2,39 +2,40 @@
 
 Every backend (embedded Oxigraph, a remote SPARQL endpoint) implements
 :class:`Store`. Callers never see the backend's own term types: values are
-rdflib terms, bulk data travels as N-Quads text.
+rdflib terms, bulk data travels as N-Quads text. This module names no backend:
+:func:`detente.graph.open_store` (in :mod:`detente.graph.backends`) opens one
+by URI (see :mod:`detente.graph.location` for the URIs).
 
-Open a store by URI:
-
->>> from detente.graph.store import open_store
+>>> from detente.graph import open_store
 >>> store = open_store("memory:")
 >>> store.query("ASK { ?s ?p ?o }").boolean
 False
-
-Store URIs
-----------
-``oxigraph:PATH``
-    an on-disk Oxigraph store (the default: a folder under the user's data
-    directory, or ``DETENTE_STORE``).
-``memory:``
-    an in-memory Oxigraph store, gone when the process ends.
-``sparql+http://HOST/PATH`` / ``sparql+https://…``
-    any SPARQL 1.1 Query/Update endpoint (tested against Virtuoso).
 """
 
 from __future__ import annotations
 
-import os
+import json
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Literal as TypingLiteral, Union
+from typing import IO, TYPE_CHECKING, Any, Literal as TypingLiteral, Union
 
 from rdflib import URIRef
 
-from detente.graph.terms import Term, Triple
+from detente.errors import NotAcceptableError, QuerySyntaxError, ReadOnlyError, ResultTooLargeError, StoreError
+from detente.graph.terms import Term, Triple, rows_from_json
 from detente.ontology.vocab import FACTS_GRAPH, ONTOLOGY_GRAPH, PREFIXES, PROVENANCE_GRAPH
+
+if TYPE_CHECKING:
+    from detente.graph.location import ReaderSpec, StoreLocation
+
+# The store's errors live in detente.errors (each knows its HTTP status and exit code); named here too.
+# open_store and default_store_uri live in detente.graph.backends; the old import path still answers
+# them (see __getattr__ below) but does not export them, so that this module names no backend.
+__all__ = ["DEFAULT_DATASET", "RESULT_FORMATS", "RDF_FORMATS", "RDF_SUFFIXES", "QueryKind", "QueryResult",
+           "SerializedResult", "Store", "StoreError", "ReadOnlyError", "QuerySyntaxError", "ResultTooLargeError",
+           "NotAcceptableError", "Bindings", "prefix_header", "select_rows"]
 
 QueryKind = TypingLiteral["select", "ask", "graph"]
 
@@ -81,22 +82,6 @@ RDF_SUFFIXES: dict[str, str] = {
     ".owl": "rdfxml",
     ".xml": "rdfxml",
 }
-
-
-class StoreError(Exception):
-    """A store operation failed (bad URI, unreachable server, storage error)."""
-
-
-class ReadOnlyError(StoreError):
-    """A write was attempted on a store opened read-only."""
-
-
-class QuerySyntaxError(StoreError, ValueError):
-    """The SPARQL text does not parse."""
-
-
-class ResultTooLargeError(StoreError):
-    """A query produced more results than the caller allowed."""
 
 
 @dataclass
@@ -158,12 +143,26 @@ class Store(ABC):
 
     Writes are transactional per call: :meth:`add_nquads` and
     :meth:`update` either apply entirely or not at all.
+
+    Attributes
+    ----------
+    location:
+        Where the store lives (the parsed URI).
+    uri:
+        Its canonical URI, as shown to users.
+    facts_label:
+        The graph label under which N-Quads carry the facts view in this backend:
+        None for the default graph (no label; Oxigraph, whose default graph is the
+        facts view), or :data:`FACTS_GRAPH` (a remote endpoint, where it is a named
+        graph). Serialisers write facts under it (:func:`detente.graph.claims.claims_nquads`),
+        so :meth:`add_nquads` takes the text as it is; facts written under the other
+        form are still accepted, on a slower path.
     """
 
+    location: "StoreLocation"
     uri: str
     read_only: bool = False
-    #: The facts view is the engine's own default graph (Oxigraph), not a named graph (remote endpoints).
-    facts_in_default_graph: bool = True
+    facts_label: URIRef | None = FACTS_GRAPH
     #: Whether writes keep the summary graph (detente.graph.summary) up to date on this backend.
     maintains_summary: bool = True
 
@@ -214,7 +213,9 @@ class Store(ABC):
     ) -> SerializedResult:
         """Run a query and serialise its result in ``result_format`` (see :data:`RESULT_FORMATS`).
 
-        Raises ValueError if the format does not fit the query form.
+        Raises :class:`~detente.errors.NotAcceptableError` (a ValueError) if the
+        format does not fit the query form, and
+        :class:`~detente.errors.ResultTooLargeError` past ``max_rows``.
         """
 
     @abstractmethod
@@ -232,7 +233,11 @@ class Store(ABC):
     # -- writing ---------------------------------------------------------
     @abstractmethod
     def add_nquads(self, nquads: str) -> None:
-        """Add N-Quads text in one transaction. Quads naming :data:`FACTS_GRAPH` go to the facts view."""
+        """Add N-Quads text in one transaction.
+
+        Quads under :attr:`facts_label` go to the facts view, and so do quads naming
+        :data:`FACTS_GRAPH` on a backend whose facts are the default graph.
+        """
 
     @abstractmethod
     def update(self, sparql: str, *, bindings: Bindings | None = None) -> None:
@@ -253,6 +258,23 @@ class Store(ABC):
     def close(self) -> None:
         """Release the store (flush to disk); the default does nothing."""
 
+    def reader_spec(self) -> "ReaderSpec":
+        """How worker processes that only read get this store (see :class:`~detente.graph.location.ReaderSpec`)."""
+        raise StoreError(f"store {self.uri} cannot be shared with worker processes")
+
+    def checkpoint(self, target: Path) -> None:
+        """Write a consistent copy of the store into the new folder ``target``, to be opened on its own.
+
+        Where a store's readers open checkpoints (``"snapshot"`` sharing, see
+        :meth:`reader_spec`), its writer makes them: a version for readers, or a
+        copy to apply a write to. Other backends cannot.
+        """
+        raise StoreError(f"store {self.uri} cannot be checkpointed")
+
+    def release(self) -> None:
+        """Close the store for good, giving back what it holds (a database's lock); the default is :meth:`close`."""
+        self.close()
+
     def check_writable(self) -> None:
         if self.read_only:
             raise ReadOnlyError(f"store {self.uri} is open read-only")
@@ -264,36 +286,26 @@ class Store(ABC):
         self.close()
 
 
-def default_store_uri() -> str:
-    """``DETENTE_STORE`` or ``oxigraph:`` a folder under the user's data directory."""
-    env = os.environ.get("DETENTE_STORE")
-    if env:
-        return env
-    from platformdirs import user_data_dir
+def select_rows(store: Store, sparql: str, *, default_graphs: Sequence[URIRef] | None = None
+                ) -> list[tuple[Term | None, ...]]:
+    """Run a SELECT and return its rows, with equal terms shared as one object.
 
-    return "oxigraph:" + str(Path(user_data_dir("detente")) / "store")
+    Reads SPARQL JSON results through :meth:`Store.query_serialized` (every
+    backend serialises natively) and decodes them with
+    :func:`detente.graph.terms.rows_from_json`: the fast path for large reads.
 
-
-def open_store(uri: str | None = None, *, read_only: bool = False) -> Store:
-    """Open a store by URI (see the module docstring for the schemes).
-
-    On-disk Oxigraph stores are opened once per process and shared.
-
-    >>> open_store("memory:").uri
-    'memory:'
+    >>> from detente.graph import open_store
+    >>> select_rows(open_store("memory:"), "SELECT ?x WHERE { VALUES ?x { 1 } }")
+    [(rdflib.term.Literal('1', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#integer')),)]
     """
-    uri = uri or default_store_uri()
-    if uri == "memory:" or uri.startswith("oxigraph:"):
-        from detente.graph.oxigraph_store import open_oxigraph
+    return rows_from_json(json.loads(store.query_serialized(sparql, "json", default_graphs=default_graphs).body))
 
-        return open_oxigraph(uri, read_only=read_only)
-    if uri.startswith(("sparql+http://", "sparql+https://")):
-        from detente.graph.remote_store import RemoteStore
 
-        return RemoteStore(uri, read_only=read_only)
-    if "://" not in uri and ":" not in uri:
-        # A bare path is an on-disk Oxigraph store.
-        from detente.graph.oxigraph_store import open_oxigraph
+def __getattr__(name: str) -> Any:
+    # open_store and default_store_uri moved to detente.graph.backends (this module names no backend);
+    # the old import path keeps working without importing the backends when this module loads.
+    if name in ("open_store", "default_store_uri"):
+        from detente.graph import backends
 
-        return open_oxigraph("oxigraph:" + uri, read_only=read_only)
-    raise StoreError(f"unknown store URI {uri!r}: use oxigraph:PATH, memory: or sparql+http(s)://HOST/PATH")
+        return getattr(backends, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -69,6 +69,12 @@ from detente.ontology.vocab import DT, PROVENANCE_GRAPH, SUMMARY_GRAPH
 #: Bumped when the summary's shape changes: a summary of another version is rebuilt.
 SUMMARY_VERSION = "1"
 
+#: The ontology's properties that only the summary graph uses (no entity or claim has them in the data).
+SUMMARY_PROPERTIES: frozenset[URIRef] = frozenset(DT[name] for name in (
+    "factSubject", "factPredicate", "factObject", "event", "actor", "tieBetween", "role", "claimCount",
+    "sourceCount", "publisherCount", "eventCount", "partyEventCount", "firstSeen", "lastSeen",
+    "publishedClaimCount", "publishedSourceCount", "summaryVersion", "stale"))
+
 #: Claim statements per transaction when the summary is rebuilt (each fact becomes about nine quads).
 REBUILD_CHUNK = 100_000
 #: Keys per update when a refresh recomputes them.

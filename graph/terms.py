@@ -1,8 +1,12 @@
-"""RDF terms as the store layer passes them around.
+"""RDF terms as the store layer passes them around, and the rules for their text.
 
 The store speaks rdflib terms (``URIRef``, ``Literal``, ``BNode``) at its
 edges and N-Quads text on its fast paths. The serialiser here writes strict
 N-Quads (rdflib's ``n3()`` may write Turtle long strings, which N-Quads forbids).
+
+This module holds the one rule for what an IRI may contain (:data:`IRI_CHARS`,
+the N-Triples/SPARQL ``IRIREF`` production), for shortening an IRI to a CURIE
+(:func:`curie`), and the one decoder of SPARQL JSON results (:func:`term_from_json`).
 
 >>> from rdflib import URIRef, Literal
 >>> nquad(URIRef("http://ex/s"), URIRef("http://ex/p"), Literal('say "hi"\\n'), None)
@@ -12,17 +16,71 @@ N-Quads (rdflib's ``n3()`` may write Turtle long strings, which N-Quads forbids)
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from typing import Union
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 
+from detente.ontology.vocab import DTR, curie_of
+
 Term = Union[URIRef, Literal, BNode]
 Triple = tuple[Term, Term, Term]
 Quad = tuple[Term, Term, Term, "URIRef | None"]
 
-# Characters an N-Triples/SPARQL IRI may not hold: written raw they would end the IRI early.
-_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+# -- the IRI rule -------------------------------------------------------------------
+
+# Controls, space and <>"{}|^`\ : written raw they would end an IRI early or break the text around it.
+_IRI_FORBIDDEN = r'\x00-\x20<>"{}|^`\\'
+#: One character an IRI may hold (the N-Triples and SPARQL ``IRIREF`` production).
+IRI_CHARS = f"[^{_IRI_FORBIDDEN}]"
+#: An IRI between angle brackets, as N-Triples, N-Quads and SPARQL write it.
+IRIREF = f"<{IRI_CHARS}*>"
+_BAD_IRI = re.compile(f"[{_IRI_FORBIDDEN}]")
+_ABSOLUTE_IRI = re.compile(rf"[A-Za-z][A-Za-z0-9+.\-]*:{IRI_CHARS}*")
+
+
+def is_iri_text(text: str) -> bool:
+    """True when ``text`` can stand between ``<`` and ``>`` in N-Triples or SPARQL.
+
+    >>> is_iri_text("https://w3id.org/detente/id/state/UKR"), is_iri_text("http://ex/a> } DROP ALL")
+    (True, False)
+    """
+    return _BAD_IRI.search(text) is None
+
+
+def is_absolute_iri(text: str) -> bool:
+    """True for an absolute IRI: a scheme, a colon, and only characters :func:`is_iri_text` allows.
+
+    A CURIE such as ``state:UKR`` is also one by its syntax; resolvers try CURIEs first.
+
+    >>> is_absolute_iri("https://w3id.org/detente/id/state/UKR"), is_absolute_iri("not an iri")
+    (True, False)
+    """
+    return _ABSOLUTE_IRI.fullmatch(text) is not None
+
+
+def local_path(iri: str) -> str | None:
+    """The part of a detente data IRI after the base (``state/UKR``); None for an IRI outside the data base.
+
+    The HTTP routes and the reconciliation ids write entities so.
+
+    >>> local_path("https://w3id.org/detente/id/state/UKR"), local_path("http://example.org/x")
+    ('state/UKR', None)
+    """
+    base = str(DTR)
+    return iri[len(base):] if iri.startswith(base) and len(iri) > len(base) else None
+
+
+def curie(iri: str) -> str:
+    """The project CURIE of an IRI, or the IRI itself (for JSON and network attributes).
+
+    The rule is :func:`detente.ontology.vocab.curie_of`, which the ontology's reports share.
+
+    >>> curie("https://w3id.org/detente/ontology#hasParty"), curie("http://example.org/x")
+    ('dt:hasParty', 'http://example.org/x')
+    """
+    return curie_of(iri) or iri
 _ESCAPES = {ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r"): "\\r"}
 
 
@@ -131,3 +189,80 @@ def order_key(term: Term | None) -> tuple:
     if not datatype or datatype == str(XSD.string):
         return (3, 3, text, term.language or "")  # type: ignore[union-attr]
     return (3, 4, datatype, text)
+# -- SPARQL JSON results --------------------------------------------------------------
+
+def _bnode(label: str) -> BNode:
+    # Virtuoso names blank nodes "nodeID://b10001"; keep a label valid in N-Quads.
+    return BNode(re.sub(r"[^A-Za-z0-9_\-]", "_", label.removeprefix("nodeID://")))
+
+
+def term_from_json(value: Mapping[str, str]) -> Term:
+    """An rdflib term from one binding of SPARQL JSON results (also Virtuoso's ``typed-literal``).
+
+    Virtuoso stores booleans as integers and reads them back as ``0``/``1``:
+    they come back as ``false``/``true``.
+
+    >>> term_from_json({"type": "typed-literal", "datatype": str(XSD.boolean), "value": "1"})
+    rdflib.term.Literal('true', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#boolean'))
+    >>> term_from_json({"type": "literal", "value": "Kyiv", "xml:lang": "en"})
+    rdflib.term.Literal('Kyiv', lang='en')
+    """
+    kind = value["type"]
+    if kind == "uri":
+        return URIRef(value["value"])
+    if kind == "bnode":
+        return _bnode(value["value"])
+    if kind in ("literal", "typed-literal"):
+        lang = value.get("xml:lang")
+        if lang:
+            return Literal(value["value"], lang=lang)
+        datatype = value.get("datatype")
+        if datatype is None or datatype == _XSD_STRING:
+            return Literal(value["value"])
+        text = value["value"]
+        if datatype == _XSD_BOOLEAN and text in ("0", "1"):
+            text = "true" if text == "1" else "false"
+        return Literal(text, datatype=URIRef(datatype))
+    raise ValueError(f"unknown term type in SPARQL JSON results: {kind!r}")
+
+
+_XSD_STRING = str(XSD.string)
+_XSD_BOOLEAN = str(XSD.boolean)
+
+
+def rows_from_json(document: Mapping[str, object], names: Iterable[str] | None = None
+                   ) -> list[tuple[Term | None, ...]]:
+    """The rows of a SPARQL JSON results document, each distinct term built once and shared.
+
+    A projection sees the same few thousand IRIs hundreds of thousands of
+    times; shared objects make the dictionary work that follows much cheaper.
+
+    >>> rows_from_json({"head": {"vars": ["x", "y"]}, "results": {"bindings": [
+    ...     {"x": {"type": "uri", "value": "http://ex/a"}}, {"x": {"type": "uri", "value": "http://ex/a"}}]}})
+    [(rdflib.term.URIRef('http://ex/a'), None), (rdflib.term.URIRef('http://ex/a'), None)]
+    """
+    columns = list(names if names is not None else document["head"]["vars"])  # type: ignore[index]
+    iris: dict[str, URIRef] = {}
+    others: dict[tuple[str, ...], Term] = {}
+    rows: list[tuple[Term | None, ...]] = []
+    for binding in document["results"]["bindings"]:  # type: ignore[index]
+        row: list[Term | None] = []
+        for name in columns:
+            cell = binding.get(name)
+            if cell is None:
+                row.append(None)
+                continue
+            value = cell["value"]
+            if cell["type"] == "uri":
+                found = iris.get(value)
+                if found is None:
+                    found = iris[value] = URIRef(value)
+                row.append(found)
+                continue
+            key = (cell["type"], value, cell.get("datatype") or "", cell.get("xml:lang") or "")
+            other = others.get(key)
+            if other is None:
+                other = others[key] = term_from_json(cell)
+            row.append(other)
+        rows.append(tuple(row))
+    return rows

@@ -16,6 +16,13 @@ every claim touched or, past :data:`INCREMENTAL_LIMIT` claims, one rebuild.
 A crash between a write and its refresh leaves the stale mark, and the
 summary is rebuilt before it is next read (:func:`detente.graph.summary.ensure_summary`).
 
+The server's writer applies each write to a copy that commits whole
+(:mod:`detente.api.engine`): there the writes run inside :func:`held`, which
+leaves the summary graph alone, the writer checks that the write left the
+system graphs untouched, and :func:`settle` then brings the summary up to
+date on the copy (a rebuild is put off: the summary is marked stale, the
+copy commits, and the writer runs :func:`refresh` as its next step).
+
 Writing around this module (``store.add_nquads``, ``store.update`` directly)
 leaves the summary out of date without marking it; don't.
 
@@ -40,7 +47,7 @@ from rdflib import URIRef
 from detente.graph import summary
 from detente.graph.sparql_text import tokenize
 from detente.graph.store import Store
-from detente.graph.terms import Term
+from detente.graph.terms import Quad
 from detente.ontology.vocab import ENTITIES_GRAPH, FACTS_GRAPH, ONTOLOGY_GRAPH, PROVENANCE_GRAPH
 
 if TYPE_CHECKING:  # claims.py calls into this module: no import at run time
@@ -55,13 +62,14 @@ _NOT_SUMMARISED = {ENTITIES_GRAPH, ONTOLOGY_GRAPH}
 
 @dataclass
 class _Bulk:
-    """Writes of one :func:`bulk` block: what the refresh at its end must cover."""
+    """Writes of one :func:`bulk` or :func:`held` block: what the summary step at its end must cover."""
 
     store: Store
     was_current: bool
     touched: set[URIRef] = field(default_factory=set)
     unknown: bool = False  # a write whose claims are not known: rebuild
     written: bool = False  # nothing written, nothing to refresh
+    held: bool = False  # writes leave the summary graph alone (no mark either): settle() brings it up to date
 
 
 _BULK: dict[int, _Bulk] = {}
@@ -90,9 +98,20 @@ def _after_write(store: Store, *, claims: Iterable[URIRef] = (), unknown: bool =
         summary.rebuild(store)
 
 
+def _held(store: Store) -> bool:
+    block = _BULK.get(id(store))
+    return block is not None and block.store is store and block.held
+
+
 def _mark(store: Store) -> str:
-    """The stale mark as N-Quads, for stores that keep a summary."""
-    return summary.STALE_NQUAD if store.maintains_summary else ""
+    """The stale mark as N-Quads, for stores that keep a summary (none inside :func:`held`)."""
+    return summary.STALE_NQUAD if store.maintains_summary and not _held(store) else ""
+
+
+def _mark_stale(store: Store) -> None:
+    """Mark the summary stale in a transaction of its own (not inside :func:`held`)."""
+    if store.maintains_summary and not _held(store):
+        summary.mark_stale(store)
 
 
 def _current(store: Store) -> bool:
@@ -130,17 +149,82 @@ def bulk(store: Store) -> Iterator[None]:
             summary.refresh_claims(store, sorted(block.touched))  # with none touched: only clears the mark
 
 
+@contextmanager
+def held(store: Store) -> Iterator[_Bulk]:
+    """Writes inside leave the summary graph untouched — no stale mark, no refresh — and record what they touched.
+
+    For a writer whose writes go to a copy that commits whole or not at all
+    (:mod:`detente.api.engine`): the copy is the transaction that keeps data
+    and summary together, so the summary step can come after a check that the
+    data write left the system graphs (the summary among them) alone. Bring
+    the summary up to date with :func:`settle` before the copy commits.
+
+    >>> from detente.graph.store import open_store
+    >>> from detente.graph.summary import summary_state
+    >>> store = open_store("memory:")
+    >>> refresh(store)
+    >>> with held(store) as block:
+    ...     sparql_update(store, "INSERT DATA { <http://ex/a> <http://ex/p> 1 }")
+    >>> summary_state(store)  # the summary graph is as it was
+    'current'
+    >>> settle(store, block, rebuild_later=True), summary_state(store)
+    (True, 'stale')
+    """
+    existing = _BULK.get(id(store))
+    if existing is not None and existing.store is store:
+        raise RuntimeError("writes.held() cannot be nested in a bulk() or held() block of the same store")
+    block = _BULK[id(store)] = _Bulk(store, _current(store), held=True)
+    try:
+        yield block
+    finally:
+        del _BULK[id(store)]
+
+
+def settle(store: Store, block: _Bulk, *, rebuild_later: bool = False) -> bool:
+    """Bring the summary up to date after the writes of a :func:`held` block.
+
+    Claims known to the writes are refreshed set-wise now; where a rebuild is
+    needed (a SPARQL Update, raw RDF, a restore) and ``rebuild_later`` is set,
+    the summary is only marked stale (for :func:`refresh` after the write
+    commits; meanwhile its readers answer from the claims). Returns True when
+    it was left marked stale.
+    """
+    if not store.maintains_summary or not block.written:
+        return False
+    if block.unknown or not block.was_current:
+        if rebuild_later:
+            summary.mark_stale(store)
+            return True
+        summary.rebuild(store)
+        return False
+    summary.refresh_claims(store, sorted(block.touched))  # with none touched: only clears the mark
+    return False
+
+
+def needs_refresh(store: Store) -> bool:
+    """Whether :func:`refresh` has work: the summary is stale (a crash between a write and its refresh), or
+    missing (never built, or of another version) while the store holds claims."""
+    if not store.maintains_summary:
+        return False
+    state = summary.summary_state(store)
+    return state == "stale" or (state == "missing" and store.query(
+        f"ASK {{ GRAPH <{PROVENANCE_GRAPH}> {{ ?claim a dt:Claim }} }}").boolean)
+
+
 # -- adding claims ---------------------------------------------------------------------
 
-def write_claims(store: Store, claims: Sequence[Claim],
-                 entity_quads: Iterable[tuple[Term, Term, Term, URIRef]] = ()) -> int:
-    """Write claims (and entity descriptions) in one transaction; return how many claims were new."""
+def write_claims(store: Store, claims: Sequence[Claim], entity_quads: Iterable[Quad] = ()) -> int:
+    """Write claims (and entity descriptions) in one transaction; return how many claims were new.
+
+    Facts go under the store's :attr:`~detente.graph.store.Store.facts_label`, so it takes the text as it is.
+    """
     from detente.graph.claims import claims_nquads
 
     entity_quads = list(entity_quads)
     if not claims and not entity_quads:
         return 0
-    return add_claims_nquads(store, [c.iri for c in claims], claims_nquads(claims, entity_quads))
+    return add_claims_nquads(store, [c.iri for c in claims],
+                             claims_nquads(claims, entity_quads, facts=store.facts_label))
 
 
 def add_claims_nquads(store: Store, claim_iris: Sequence[URIRef], nquads: str, *, complete: bool = True) -> int:
@@ -171,8 +255,7 @@ def load_rdf(store: Store, data: bytes | str | Path, rdf_format: str, graph: URI
     if single_graph and graph in _NOT_SUMMARISED:
         store.load(data, rdf_format, graph)
         return
-    if store.maintains_summary:
-        summary.mark_stale(store)  # a load is one transaction of its own: mark first
+    _mark_stale(store)  # a load is one transaction of its own: mark first
     store.load(data, rdf_format, graph)
     _after_write(store, unknown=True)
 
@@ -189,6 +272,10 @@ def sparql_update(store: Store, update: str, *, refresh: bool = True) -> None:
     if not store.maintains_summary:
         store.update(update)
         return
+    if _held(store):
+        store.update(update)
+        _after_write(store, unknown=True)
+        return
     tokens = tokenize(update)
     separator = "\n" if tokens and tokens[-1].text == ";" else "\n;\n"
     store.update(update + separator + summary.STALE_UPDATE)
@@ -203,6 +290,24 @@ def sparql_update(store: Store, update: str, *, refresh: bool = True) -> None:
 def refresh(store: Store) -> None:
     """Bring a stale or missing summary up to date now (a no-op when it is current)."""
     summary.ensure_summary(store)
+
+
+# -- links between entities ------------------------------------------------------------------
+
+def write_links(store: Store, nquads: str, *, withdraw: Iterable[tuple[URIRef, URIRef]] = ()) -> None:
+    """Write linking decisions: withdraw ``owl:sameAs`` between the ``withdraw`` pairs (both ways), then add ``nquads``.
+
+    The text holds ``owl:sameAs`` statements (under the store's facts label) and
+    link records (``dt:LinkRecord``, ``dt:possiblySameAs``) in the provenance
+    graph (:mod:`detente.loaders.linking`). Links are no part of what the
+    summary counts — claims, their sources, and the facts claims assert — so
+    it needs neither mark nor refresh.
+    """
+    for source, target in withdraw:
+        for s, o in ((source, target), (target, source)):
+            store.update("DELETE WHERE { ?s owl:sameAs ?o }", bindings={"s": s, "o": o})
+    if nquads:
+        store.add_nquads(nquads)
 
 
 # -- removing -----------------------------------------------------------------------------
@@ -236,9 +341,10 @@ def remove_claims(store: Store, claims: Iterable[URIRef], *, batch: int = 5000) 
         found = store.query(_COUNT_CLAIMS, bindings=rows).rows
         removed += int(found[0][0]) if found else 0  # type: ignore[arg-type]
         keys = summary.affected_keys(store, wanted[start:start + batch]) if current and not in_bulk else None
-        facts = "?s ?p ?o" if store.facts_in_default_graph else f"GRAPH <{FACTS_GRAPH}> {{ ?s ?p ?o }}"
+        facts = "?s ?p ?o" if store.facts_label is None else f"GRAPH <{FACTS_GRAPH}> {{ ?s ?p ?o }}"
         removal = _REMOVE_CLAIMS.replace("{facts}", facts)
-        store.update((summary.STALE_UPDATE + " ;\n" if store.maintains_summary else "") + removal, bindings=rows)
+        mark = summary.STALE_UPDATE + " ;\n" if store.maintains_summary and not _held(store) else ""
+        store.update(mark + removal, bindings=rows)
         if keys is not None:
             summary.refresh_keys(store, keys)
         else:
@@ -254,8 +360,7 @@ def remove_graph(store: Store, graph: URIRef) -> None:
     if graph in _NOT_SUMMARISED:
         store.remove_graph(graph)
         return
-    if store.maintains_summary:
-        summary.mark_stale(store)  # dropping a graph is a transaction of its own: mark first
+    _mark_stale(store)  # dropping a graph is a transaction of its own: mark first
     store.remove_graph(graph)
     _after_write(store, unknown=True)
 
@@ -270,7 +375,6 @@ def restore(store: Store, path: Path, rdf_format: str, *, replace: bool = False)
     """Load a dump (N-Quads or TriG, one transaction), emptying the store first with ``replace``; then one rebuild."""
     if replace:
         store.clear()
-    if store.maintains_summary:
-        summary.mark_stale(store)
+    _mark_stale(store)
     store.load(path, rdf_format)
     _after_write(store, unknown=True)

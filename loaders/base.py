@@ -7,25 +7,30 @@ validates the result and writes a file's claims in one transaction.
 
 from __future__ import annotations
 
+import csv
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import IO, Any
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
+from detente.errors import AmbiguousEntityError, InvalidInputError
 from detente.graph.claims import Activity, Claim, Source
+from detente.graph.entities import EntityNames
+from detente.graph.store import Store
 from detente.graph.terms import Term, Triple
 from detente.loaders.registry import EntityRegistry, entity_type
 from detente.ontology import schema
-from detente.ontology.vocab import DCT, DT, SCHEMA, expand_curie
+from detente.ontology.vocab import DCT, DT, FACTS_GRAPH, SCHEMA, expand_curie
 
 
-class FieldError(ValueError):
-    """A value of one field is wrong; the loader adds file and line."""
+class FieldError(InvalidInputError, ValueError):
+    """A value of one field is wrong; the loader adds file and line (a ValueError too)."""
 
     def __init__(self, field_name: str, message: str) -> None:
         super().__init__(f"field '{field_name}': {message}")
@@ -49,14 +54,122 @@ class Reject:
         return f"{where}:{what} {self.message}"
 
 
-class LoadError(Exception):
-    """A file cannot be loaded; ``rejects`` lists every bad record with file, line and field."""
+class RecordTooLarge(Exception):
+    """One record of an input passes a size or shape bound (see :class:`InputLimits`); the loader stops reading."""
+
+    def __init__(self, line: int | None, field_name: str | None, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.field = field_name
+        self.message = message
+
+
+@dataclass(frozen=True)
+class InputLimits:
+    """How big one record of an input may be, so that a hostile file is refused at once and in bounded memory.
+
+    Attributes
+    ----------
+    line_chars:
+        Longest physical line of a CSV/TSV/JSON Lines file (a CSV field may not
+        be longer than the ``csv`` module's own limit either).
+    document_bytes:
+        Largest YAML or JSON file (a claim or entity document).
+    text_bytes:
+        Largest news text or HTML file.
+    alias_nodes:
+        Nodes that YAML aliases (``*name``) may add to a file once expanded
+        (a "billion laughs" file adds billions).
+    nesting:
+        Deepest nesting of YAML/JSON collections.
+    """
+
+    line_chars: int = 4 << 20
+    document_bytes: int = 32 << 20
+    text_bytes: int = 16 << 20
+    alias_nodes: int = 10_000
+    nesting: int = 64
+
+
+#: The limits every loader applies.
+LIMITS = InputLimits()
+
+
+class bounded_lines:  # noqa: N801 - used like a built-in iterator
+    r"""The lines of a text file, refusing one longer than ``limit`` characters before reading it whole.
+
+    >>> import io
+    >>> list(bounded_lines(io.StringIO("a\nbb\n"), 5))
+    ['a\n', 'bb\n']
+    >>> try:
+    ...     list(bounded_lines(io.StringIO("a\n" + "x" * 9), 5))
+    ... except RecordTooLarge as error:
+    ...     print(error.line, error.message)
+    2 line 2 is longer than 5 characters
+    """
+
+    def __init__(self, handle: IO[str], limit: int | None = None) -> None:
+        self.handle = handle
+        self.limit = LIMITS.line_chars if limit is None else limit
+        self.number = 0
+
+    def __iter__(self) -> "bounded_lines":
+        return self
+
+    def __next__(self) -> str:
+        line = self.handle.readline(self.limit + 1)
+        if not line:
+            raise StopIteration
+        self.number += 1
+        if len(line) > self.limit:
+            raise RecordTooLarge(self.number, None, f"line {self.number} is longer than {self.limit} characters")
+        return line
+
+
+def csv_rows(reader: Iterator[list[str]] | Iterator[dict[str, str]]) -> Iterator[Any]:
+    """The rows of a ``csv`` reader; a row the module cannot read (a field past its size limit, a NUL byte)
+    stops the file with :class:`RecordTooLarge` naming the line."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            line = getattr(reader, "line_num", None)
+            raise RecordTooLarge(line, None, f"unreadable CSV: {exc}") from None
+        yield row
+
+
+def check_file_size(path: Path, limit: int, what: str) -> None:
+    """Refuse a file larger than ``limit`` bytes before reading it."""
+    size = path.stat().st_size
+    if size > limit:
+        raise RecordTooLarge(None, None, f"the {what} is {size} bytes; at most {limit} are read "
+                                         f"(split it into several files)")
+
+
+class LoadError(InvalidInputError):
+    """A file cannot be loaded and nothing of it was written; ``rejects`` lists every bad record
+    with file, line and field, and the message shows the first :data:`SHOWN_REJECTS` of them.
+
+    >>> error = LoadError([Reject("bad.csv", 3, "object", "'many' is not a valid integer")])
+    >>> print(error)
+    invalid input, nothing of this file was written (1 problem):
+      bad.csv:3: field 'object' 'many' is not a valid integer
+    >>> error.http_status, error.exit_code
+    (422, 1)
+    """
+
+    SHOWN_REJECTS = 20
 
     def __init__(self, rejects: list[Reject]) -> None:
+        count = f"{len(rejects)} problem" + ("s" if len(rejects) != 1 else "")
+        lines = [f"invalid input, nothing of this file was written ({count}):"]
+        lines += [f"  {r}" for r in rejects[:self.SHOWN_REJECTS]]
+        if len(rejects) > self.SHOWN_REJECTS:
+            lines.append(f"  … and {len(rejects) - self.SHOWN_REJECTS} more")
+        super().__init__("\n".join(lines))
         self.rejects = rejects
-        head = "; ".join(str(r) for r in rejects[:5])
-        more = f" (and {len(rejects) - 5} more)" if len(rejects) > 5 else ""
-        super().__init__(head + more)
 
 
 @dataclass
@@ -81,14 +194,25 @@ class ParseResult:
     # claim IRI -> (line, record) so validation errors can point back at the input
     origins: dict[URIRef, int | None] = field(default_factory=dict)
     raw_quads: str = ""  # RDF passthrough (N-Quads) written as is
+    # Linking decisions (N-Quads: link records in the provenance graph), written with the claims; no part of
+    # what the summary counts, so unlike a passthrough they leave the claims written known (graph.writes).
+    link_quads: str = ""
 
 
 @dataclass
 class LoadContext:
-    """Shared state for loading several files: the entity registry and options."""
+    """Shared state for loading several files: the entity registry, options, and the store written to.
+
+    ``facts_label`` is the graph label facts get in N-Quads a loader writes itself
+    (the target store's :attr:`~detente.graph.store.Store.facts_label`). ``store``
+    is read (never written) by loaders that link what they extract to what is
+    already there; it is None when only validating.
+    """
 
     registry: EntityRegistry
     options: LoadOptions = field(default_factory=LoadOptions)
+    facts_label: URIRef | None = FACTS_GRAPH
+    store: Store | None = None
 
 
 Parser = Callable[[Path, LoadContext], ParseResult]
@@ -176,21 +300,26 @@ def build_statement(registry: EntityRegistry, subject: object, predicate: object
         raise FieldError("predicate", "is empty")
     if obj is None or str(obj).strip() == "":
         raise FieldError("object", "is empty")
-    s = resolve_entity(registry, str(subject), "subject")
+    s = resolve_entity(registry.names, str(subject), "subject")
     p = resolve_predicate(str(predicate))
-    return s, p, object_term(registry, p, obj)
+    o = object_term(registry.names, p, obj)
+    registry.mark_used([s, o])
+    return s, p, o
 
 
-def resolve_entity(registry: EntityRegistry, ref: str, field_name: str) -> URIRef:
-    iri = registry.resolve(ref)
+def resolve_entity(names: EntityNames | EntityRegistry, ref: str, field_name: str) -> URIRef:
+    """The entity a reference names (by the one resolver); a ``FieldError`` naming the field otherwise."""
+    try:
+        iri = names.lookup(ref)
+    except AmbiguousEntityError as exc:
+        raise FieldError(field_name, str(exc)) from None
     if iri is None:
         raise FieldError(field_name, f"unknown entity {ref!r}: declare it in an entities file, "
                                      "or write a CURIE (state:UKR, event:riyadh-talks) or an IRI")
-    registry.mark_used([iri])
     return iri
 
 
-def object_term(registry: EntityRegistry, predicate: URIRef, obj: object) -> Term:
+def object_term(names: EntityNames | EntityRegistry, predicate: URIRef, obj: object) -> Term:
     """The object as the ontology wants it: an entity, a class, or a typed literal."""
     if predicate == RDF.type:
         cls = entity_type(str(obj))
@@ -201,13 +330,17 @@ def object_term(registry: EntityRegistry, predicate: URIRef, obj: object) -> Ter
     if datatype is not None:
         return typed_literal(obj, datatype)
     if predicate in schema.object_properties():
-        return resolve_entity(registry, str(obj), "object")
+        return resolve_entity(names, str(obj), "object")
     if predicate in (RDFS.label, SKOS.altLabel, RDFS.comment, DCT.title):
         return Literal(str(obj))
     text = str(obj).strip()
-    iri = registry.resolve(text) if not isinstance(obj, (int, float)) else None
-    if iri is not None and (text.startswith(("http://", "https://", "<")) or expand_curie(text)):
-        return iri
+    if not isinstance(obj, (int, float)) and (text.startswith(("http://", "https://", "<")) or expand_curie(text)):
+        try:
+            iri = names.lookup(text)  # written as an IRI or CURIE: an entity if it is one, else a literal
+        except AmbiguousEntityError as exc:
+            raise FieldError("object", str(exc)) from None
+        if iri is not None:
+            return iri
     if isinstance(obj, bool):
         return Literal(obj)
     if isinstance(obj, (int, float)):
@@ -253,7 +386,7 @@ def make_source(registry: EntityRegistry, *, url: object = None, title: object =
     """A source from user fields; the publisher becomes a (news) organisation entity."""
     publisher_iri = None
     if publisher is not None and str(publisher).strip():
-        publisher_iri = registry.mint(str(publisher).strip(), DT.NewsOrganization)
+        publisher_iri = registry.mint(str(publisher).strip(), DT.NewsOrganization, field_name="publisher")
         registry.mark_used([publisher_iri])
     stype = DT.NewsArticle
     if source_type is not None and str(source_type).strip():
@@ -280,11 +413,14 @@ def curated(method: str) -> Activity:
 def speaker(registry: EntityRegistry, value: object) -> URIRef | None:
     if value is None or str(value).strip() == "":
         return None
-    return resolve_entity(registry, str(value), "said_by")
+    iri = resolve_entity(registry.names, str(value), "said_by")
+    registry.mark_used([iri])
+    return iri
 
 
 __all__ = [
-    "FieldError", "Reject", "LoadError", "LoadOptions", "ParseResult", "LoadContext", "Parser",
+    "FieldError", "Reject", "LoadError", "RecordTooLarge", "InputLimits", "LIMITS", "bounded_lines",
+    "check_file_size", "csv_rows", "LoadOptions", "ParseResult", "LoadContext", "Parser",
     "resolve_predicate", "typed_literal", "build_statement", "resolve_entity", "object_term",
     "parse_confidence", "parse_date", "make_source", "curated", "speaker", "SCHEMA",
 ]

@@ -17,6 +17,10 @@ One document::
           - [agreement:x, a, dt:Agreement]
           - {subject: agreement:x, predicate: dt:prisonerCount, object: 314}
 
+A document may also declare the entities its claims name, under ``entities:``
+(the keys of an entity file: ``id, type, label, aliases, wikidata, country,
+represents``); they are registered before its claims are read.
+
 A YAML file may hold several documents (``---``) or a list of them; a JSON
 file an object or an array; a JSON Lines file one document a line. Errors
 name the line of the offending value.
@@ -32,11 +36,14 @@ import yaml
 
 from detente.graph.claims import Claim
 from detente.loaders.base import (
+    LIMITS,
     FieldError,
     LoadContext,
     ParseResult,
     Reject,
+    bounded_lines,
     build_statement,
+    check_file_size,
     curated,
     make_source,
     parse_confidence,
@@ -57,7 +64,69 @@ class LineList(list):  # type: ignore[type-arg]
 
 
 class _LineLoader(yaml.SafeLoader):
-    pass
+    """PyYAML's safe loader, remembering lines, and refusing alias bombs and deep nesting.
+
+    Aliases (``*name``) reuse a node, so a few lines can stand for billions of
+    values ("billion laughs"). The composed node graph is small, so its
+    expanded size is counted before anything is built from it: aliases may add
+    at most :attr:`InputLimits.alias_nodes` nodes, and collections nest at most
+    :attr:`InputLimits.nesting` deep.
+    """
+
+    def compose_document(self) -> yaml.Node | None:
+        node = super().compose_document()
+        if node is not None:
+            _check_expansion(node)
+        return node
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        if self.check_event(yaml.MappingStartEvent, yaml.SequenceStartEvent):
+            self._depth = getattr(self, "_depth", 0) + 1
+            try:
+                if self._depth > LIMITS.nesting:
+                    mark = self.peek_event().start_mark
+                    raise yaml.composer.ComposerError(None, None, f"collections nest deeper than {LIMITS.nesting} "
+                                                                  "levels", mark)
+                return super().compose_node(parent, index)
+            finally:
+                self._depth -= 1
+        return super().compose_node(parent, index)
+
+
+def _check_expansion(root: yaml.Node) -> None:
+    """Refuse a document whose aliases expand to more than the budget, or refer to themselves."""
+    expanded: dict[int, int] = {}
+    distinct = 0
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if children_done:
+            on_path.discard(key)
+            expanded[key] = 1 + sum(expanded[id(child)] for child in _children(node))
+            continue
+        if key in expanded:
+            continue
+        if key in on_path:
+            raise yaml.composer.ComposerError(None, None, "an alias refers to a collection that contains it",
+                                              node.start_mark)
+        distinct += 1
+        on_path.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node) if id(child) not in expanded)
+    added = expanded[id(root)] - distinct
+    if added > LIMITS.alias_nodes:
+        raise yaml.composer.ComposerError(None, None, f"aliases expand this document by {added} values; at most "
+                                                      f"{LIMITS.alias_nodes} are allowed", root.start_mark)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
@@ -81,33 +150,51 @@ def _line(value: Any, fallback: int | None) -> int | None:
 
 
 def read_documents(path: Path) -> tuple[list[tuple[Any, int | None]], list[Reject]]:
-    """Parse a JSON/JSONL/YAML file into (document, line) pairs, or a syntax reject."""
+    """Parse a JSON/JSONL/YAML file into (document, line) pairs, or a syntax reject.
+
+    Bounded (see :class:`~detente.loaders.base.InputLimits`): a JSON Lines line,
+    a YAML/JSON file, the values YAML aliases add and the nesting depth.
+    """
     name = str(path)
-    text = path.read_text(encoding="utf-8-sig")
     suffix = path.suffix.lower()
     docs: list[tuple[Any, int | None]] = []
     if suffix in (".jsonl", ".ndjson"):
-        for number, raw in enumerate(text.splitlines(), start=1):
-            if not raw.strip():
-                continue
-            try:
-                docs.append((json.loads(raw), number))
-            except json.JSONDecodeError as exc:
-                return [], [Reject(name, number, None, f"invalid JSON: {exc.msg} at column {exc.colno}", raw)]
+        with path.open(encoding="utf-8-sig") as handle:
+            for number, raw in enumerate(bounded_lines(handle), start=1):
+                if not raw.strip():
+                    continue
+                try:
+                    doc = json.loads(raw)
+                except json.JSONDecodeError as exc:
+                    return [], [Reject(name, number, None, f"invalid JSON: {exc.msg} at column {exc.colno}", raw)]
+                except RecursionError:
+                    return [], [Reject(name, number, None, f"JSON nested deeper than {LIMITS.nesting} levels")]
+                if _depth(doc) > LIMITS.nesting:
+                    return [], [Reject(name, number, None, f"JSON nested deeper than {LIMITS.nesting} levels")]
+                docs.append((doc, number))
         return docs, []
+    check_file_size(path, LIMITS.document_bytes, "document")
+    text = path.read_text(encoding="utf-8-sig")
     if suffix == ".json":
         try:
-            json.loads(text)
+            parsed = json.loads(text)
         except json.JSONDecodeError as exc:
             return [], [Reject(name, exc.lineno, None, f"invalid JSON: {exc.msg} at column {exc.colno}")]
+        except RecursionError:
+            return [], [Reject(name, None, None, f"JSON nested deeper than {LIMITS.nesting} levels")]
+        if _depth(parsed) > LIMITS.nesting:
+            return [], [Reject(name, None, None, f"JSON nested deeper than {LIMITS.nesting} levels")]
     try:
         loaded = list(yaml.load_all(text, Loader=_LineLoader))  # noqa: S506 - SafeLoader subclass
     except yaml.YAMLError as exc:
-        if suffix == ".json":  # valid JSON that PyYAML cannot read: lose line numbers, keep the data
+        if suffix == ".json" and not isinstance(exc, yaml.composer.ComposerError):
+            # Valid JSON that PyYAML cannot read: lose line numbers, keep the data.
             loaded = [json.loads(text)]
         else:
             mark = getattr(exc, "problem_mark", None)
-            return [], [Reject(name, mark.line + 1 if mark else None, None, f"invalid YAML: {exc}")]
+            problem = getattr(exc, "problem", None) if isinstance(exc, yaml.composer.ComposerError) else None
+            return [], [Reject(name, mark.line + 1 if mark else None, None,
+                               f"invalid YAML: {problem}" if problem else f"invalid YAML: {exc}")]
     for item in loaded:
         if item is None:
             continue
@@ -116,6 +203,21 @@ def read_documents(path: Path) -> tuple[list[tuple[Any, int | None]], list[Rejec
         else:
             docs.append((item, _line(item, 1)))
     return docs, []
+
+
+def _depth(value: Any) -> int:
+    """How deep JSON collections nest (a scalar is 0)."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        current, level = stack.pop()
+        if isinstance(current, dict):
+            current = list(current.values())
+        if isinstance(current, list):
+            deepest = max(deepest, level)
+            if level <= LIMITS.nesting:
+                stack.extend((item, level + 1) for item in current)
+    return deepest
 
 
 def parse_documents(path: Path, ctx: LoadContext) -> ParseResult:
@@ -129,6 +231,10 @@ def parse_documents(path: Path, ctx: LoadContext) -> ParseResult:
         if not isinstance(doc, dict):
             result.rejects.append(Reject(name, doc_line, None, "a document must be a mapping with 'source' and 'claims'"))
             continue
+        if "entities" in doc:  # entities declared beside the claims, before them
+            from detente.loaders.entities import declare_entities
+
+            result.rejects.extend(declare_entities(ctx, name, doc["entities"], _line(doc, doc_line)))
         src = doc.get("source")
         if not isinstance(src, dict):
             result.rejects.append(Reject(name, _line(doc, doc_line), "source", "is missing or not a mapping"))
@@ -170,10 +276,12 @@ def parse_documents(path: Path, ctx: LoadContext) -> ParseResult:
     return result
 
 
-class _Located(Exception):
+class _Located(FieldError):
+    """A field error that knows its own line (a statement deep inside a claim)."""
+
     def __init__(self, line: int | None, field: str, message: str) -> None:
-        super().__init__(message)
-        self.line, self.field, self.message = line, field, message
+        super().__init__(field, message)
+        self.line = line
 
 
 def _statements(ctx: LoadContext, item: dict[str, Any], where: str, item_line: int | None) -> list:

@@ -24,7 +24,16 @@ from typing import Any
 
 from rdflib import URIRef
 
-from detente.loaders.base import FieldError, LoadContext, ParseResult, Reject, resolve_entity
+from detente.graph.entities import is_wikidata_item
+from detente.loaders.base import (
+    FieldError,
+    LoadContext,
+    ParseResult,
+    Reject,
+    bounded_lines,
+    csv_rows,
+    resolve_entity,
+)
 from detente.loaders.documents import read_documents
 from detente.loaders.registry import Entity, entity_type
 from detente.ontology.vocab import expand_curie
@@ -38,7 +47,8 @@ def is_entities_header(header: list[str]) -> bool:
 
 
 def is_entities_document(doc: Any) -> bool:
-    return isinstance(doc, dict) and "entities" in doc
+    """An entities-only document; a claim document may also carry ``entities:`` (see :func:`declare_entities`)."""
+    return isinstance(doc, dict) and "entities" in doc and "claims" not in doc
 
 
 def _entity(ctx: LoadContext, record: dict[str, Any]) -> Entity:
@@ -59,7 +69,7 @@ def _entity(ctx: LoadContext, record: dict[str, Any]) -> Entity:
     aliases = [a.strip() for a in (aliases_raw.split("|") if isinstance(aliases_raw, str) else aliases_raw)
                if str(a).strip()]
     wikidata = str(record.get("wikidata") or "").strip() or None
-    if wikidata and not re.fullmatch(r"Q\d+", wikidata):
+    if wikidata and not is_wikidata_item(wikidata):
         raise FieldError("wikidata", f"{wikidata!r} is not a Wikidata id such as Q212")
     country = None
     if str(record.get("country") or "").strip():
@@ -82,9 +92,10 @@ def parse_entities(path: Path, ctx: LoadContext) -> tuple[list[Entity], list[Rej
     records: list[tuple[int | None, dict[str, Any]]] = []
     if path.suffix.lower() in (".csv", ".tsv"):
         with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle, delimiter="\t" if path.suffix.lower() == ".tsv" else ",")
+            delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+            reader = csv.DictReader(bounded_lines(handle), delimiter=delimiter)
             reader.fieldnames = [f.strip().lower() for f in reader.fieldnames or []]
-            for row in reader:
+            for row in csv_rows(reader):
                 records.append((reader.line_num, row))
     else:
         docs, rejects = read_documents(path)
@@ -94,6 +105,13 @@ def parse_entities(path: Path, ctx: LoadContext) -> tuple[list[Entity], list[Rej
                 rejects.append(Reject(name, line, "entities", "must be a list"))
                 continue
             records.extend((getattr(item, "line", line), item) for item in items)
+    entities.extend(_declare(ctx, name, records, rejects))
+    return entities, rejects, len(records)
+
+
+def _declare(ctx: LoadContext, name: str, records: list[tuple[int | None, Any]],
+             rejects: list[Reject]) -> list[Entity]:
+    entities = []
     for line, record in records:
         if not isinstance(record, dict):
             rejects.append(Reject(name, line, None, "an entity must be a mapping"))
@@ -106,7 +124,16 @@ def parse_entities(path: Path, ctx: LoadContext) -> tuple[list[Entity], list[Rej
         ctx.registry.add(entity)
         ctx.registry.mark_used([entity.iri])
         entities.append(entity)
-    return entities, rejects, len(records)
+    return entities
+
+
+def declare_entities(ctx: LoadContext, name: str, items: Any, line: int | None) -> list[Reject]:
+    """Register the ``entities:`` of a claim document (ids, labels, aliases, Wikidata ids…); return rejects."""
+    if not isinstance(items, list):
+        return [Reject(name, line, "entities", "must be a list")]
+    rejects: list[Reject] = []
+    _declare(ctx, name, [(getattr(item, "line", line), item) for item in items], rejects)
+    return rejects
 
 
 def entities_result(path: Path, ctx: LoadContext) -> ParseResult:

@@ -128,7 +128,8 @@ DEMONYMS: dict[str, str] = {
     "Nigerian": "NGA", "Yemeni": "YEM", "Lebanese": "LBN", "Jordanian": "JOR", "Omani": "OMN",
     "Kuwaiti": "KWT", "Libyan": "LBY", "Greek": "GRC", "Hungarian": "HUN", "Serbian": "SRB",
     "Georgian": "GEO", "Moldovan": "MDA", "Kazakh": "KAZ", "Canadian": "CAN", "Australian": "AUS",
-    "Vatican": "VAT",
+    "Vatican": "VAT", "Malaysian": "MYS", "Indonesian": "IDN", "Filipino": "PHL", "Philippine": "PHL",
+    "Thai": "THA", "South African": "ZAF", "Ugandan": "UGA", "Tanzanian": "TZA", "Algerian": "DZA",
 }
 
 # Former names of states, as older texts and datasets write them, mapped to today's state.

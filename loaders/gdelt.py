@@ -14,8 +14,12 @@ tab-separated unquoted columns (:data:`COLUMNS`). Each row becomes one claim:
   which the ontology keeps disjoint from ``dt:Agreement``, and the class
   already says ``057``/``0871`` —, ``dt:startDate`` from SQLDATE,
   ``dt:goldsteinScale``, ``dt:externalId`` (``gdelt:<GLOBALEVENTID>``);
-* ``dt:hasParty`` Actor1 and Actor2 (``dt:mediatedBy`` Actor1 for ``045``
-  mediate): a state when the CAMEO country resolves and the role is a state
+* ``dt:initiator`` Actor1 and ``dt:target`` Actor2, exactly as coded (so the
+  direction of an event is kept, and a same-country event such as
+  USA → USA is ``initiator`` and ``target`` both ``state:USA``); and the
+  derived roles ``dt:hasParty`` Actor1 and Actor2 (``dt:mediatedBy`` Actor1,
+  not a party, for ``045`` mediate). An actor is a state when the CAMEO
+  country resolves and the role is a state
   role (government, military, legislature, judiciary, intelligence, or none);
   a known organisation from the known-group code (``UNO``, ``EEC``…); else an
   actor minted per country and role ("United Kingdom civilians"). Actors with
@@ -56,7 +60,7 @@ from rdflib.namespace import RDF, XSD
 
 from detente.graph.claims import Activity, Claim, Source
 from detente.graph.terms import Triple
-from detente.loaders.base import FieldError, LoadContext, ParseResult, Reject
+from detente.loaders.base import FieldError, LoadContext, ParseResult, Reject, bounded_lines, csv_rows
 from detente.loaders.gazetteer import fips_to_iso, organisation_by_cameo, state_iri
 from detente.loaders.registry import EntityRegistry
 from detente.ontology.vocab import DT, DTR
@@ -225,8 +229,14 @@ def _claim(registry: EntityRegistry, record: dict[str, str]) -> Claim:
         actors.append(actor)
     mediate = code == "045"  # Actor1 mediates for Actor2
     for n, actor in enumerate(actors):
-        if actor is not None:
-            statements.append((event, DT.mediatedBy if mediate and n == 0 else DT.hasParty, actor))
+        if actor is None:
+            continue
+        # The coded roles as GDELT gives them (direction kept, an actor acting towards itself too) ...
+        statements.append((event, DT.initiator if n == 0 else DT.target, actor))
+        # ... and the derived role: the mediator of a 045 is not a party; both actors are otherwise.
+        derived = (event, DT.mediatedBy if mediate and n == 0 else DT.hasParty, actor)
+        if derived not in statements:
+            statements.append(derived)
     venue = _venue(registry, record)
     if venue is not None:
         statements.append((event, DT.heldAt, venue))
@@ -246,8 +256,8 @@ def parse_gdelt(path: Path, ctx: LoadContext) -> ParseResult:
     result = ParseResult()
     name = str(path)
     with path.open(newline="", encoding="utf-8", errors="replace") as handle:
-        reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
-        for row in reader:
+        reader = csv.reader(bounded_lines(handle), delimiter="\t", quoting=csv.QUOTE_NONE)
+        for row in csv_rows(reader):
             line = reader.line_num
             if not row or not any(cell.strip() for cell in row):
                 continue

@@ -16,21 +16,31 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Dataset
+from rdflib import Dataset, URIRef
 
-from detente.graph.claims import claims_nquads
-from detente.graph.writes import add_claims_nquads, bulk
+from detente.errors import AmbiguousEntityError
+from detente.graph.claims import claims_nquads, quads_nquads
 from detente.graph.store import Store
-from detente.graph.terms import nquad
-from detente.loaders.base import LoadContext, LoadError, LoadOptions, ParseResult, Reject
+from detente.graph.writes import add_claims_nquads, bulk
+from detente.loaders.base import (
+    FieldError,
+    LoadContext,
+    LoadError,
+    LoadOptions,
+    ParseResult,
+    RecordTooLarge,
+    Reject,
+)
 from detente.loaders.documents import parse_documents, read_documents
 from detente.loaders.entities import entities_result, is_entities_document, is_entities_header
 from detente.loaders.gdelt import is_gdelt_export, parse_gdelt
+from detente.loaders.linking import index_store_roles
 from detente.loaders.news import is_news_text, parse_news
 from detente.loaders.rdf import parse_rdf, rdf_format_of
 from detente.loaders.registry import EntityRegistry
 from detente.loaders.statements import is_statements_header, parse_statements
 from detente.loaders.ucdp import is_ucdp_header, parse_ucdp
+from detente.ontology.vocab import FACTS_GRAPH
 
 
 @dataclass
@@ -159,41 +169,87 @@ def _shacl_rejects(path: Path, result: ParseResult, text: str) -> list[Reject]:
 
 def parse_path(path: Path, ctx: LoadContext,
                fmt: InputFormat | None = None) -> tuple[InputFormat | None, ParseResult]:
-    """Parse one file with ``fmt``, or with the format detected from it."""
+    """Parse one file with ``fmt``, or with the format detected from it.
+
+    A file that is not a regular file (a FIFO, ``/dev/zero``), or one of whose
+    records passes :data:`~detente.loaders.base.LIMITS`, is one reject naming
+    the file and line: reading stops there.
+    """
     if not path.exists():
         return None, ParseResult(rejects=[Reject(str(path), None, None, "no such file")])
-    fmt = fmt or detect_format(path)
-    if fmt is None:
+    if not path.is_file():
         return None, ParseResult(rejects=[Reject(str(path), None, None,
-                                                 f"unknown input format ({path.suffix or 'no suffix'})")])
-    return fmt, fmt.parse(path, ctx)
+                                                 "not a regular file (a device, FIFO or socket is never read)")])
+    try:
+        fmt = fmt or detect_format(path)
+        if fmt is None:
+            return None, ParseResult(rejects=[Reject(str(path), None, None,
+                                                     f"unknown input format ({path.suffix or 'no suffix'})")])
+        return fmt, fmt.parse(path, ctx)
+    except RecordTooLarge as exc:
+        return fmt, ParseResult(rejects=[Reject(str(path), exc.line, exc.field, exc.message)])
+    except csv.Error as exc:  # a field past the csv module's size limit, a NUL byte…
+        return fmt, ParseResult(rejects=[Reject(str(path), None, None, f"unreadable CSV: {exc}")])
+    except UnicodeDecodeError as exc:
+        return fmt, ParseResult(rejects=[Reject(str(path), None, None,
+                                                f"not UTF-8 text (byte {exc.start}: {exc.reason})")])
+    except RecursionError:
+        return fmt, ParseResult(rejects=[Reject(str(path), None, None, "nested too deeply to read")])
+    except (FieldError, AmbiguousEntityError) as exc:
+        # A name several entities share, met outside a parser's own record checks (a news story's actors):
+        # the file is refused with the candidates named, as every face refuses that name.
+        field_name, message = (exc.field, exc.message) if isinstance(exc, FieldError) else (None, str(exc))
+        return fmt, ParseResult(rejects=[Reject(str(path), None, field_name, message)])
+
+
+def _safe_detect(path: Path) -> InputFormat | None:
+    """The format of a regular file; None for anything else (parse_path then says why)."""
+    if not path.is_file():
+        return None
+    try:
+        return detect_format(path)
+    except (RecordTooLarge, csv.Error, UnicodeDecodeError, RecursionError):
+        return None
 
 
 def load_paths(store: Store | None, paths: Sequence[str | Path], *, skip_invalid: bool = False,
                rejects_path: Path | None = None, shacl: bool = True, options: LoadOptions | None = None,
                registry: EntityRegistry | None = None,
-               progress: Callable[[str, int, int], None] | None = None) -> list[FileReport]:
+               progress: Callable[[str, int, int], None] | None = None,
+               sink: Callable[[Sequence[URIRef], str, bool], int] | None = None) -> list[FileReport]:
     """Load files into ``store`` (or only validate them when ``store`` is None).
 
     Each file is one transaction: if it has a bad record and ``skip_invalid``
     is off, :class:`LoadError` is raised and nothing of that file is written
     (files before it stay written). With ``skip_invalid`` the good records are
     written and the rejects go to ``rejects_path`` (CSV).
+
+    ``sink(claim_iris, nquads, complete)`` writes a file's N-Quads instead of
+    ``store`` and returns how many claims were new: a running server's writer
+    takes them (``store`` is then a read-only snapshot, for the entity
+    registry). ``complete`` says that ``claim_iris`` names every claim graph
+    the text writes (see :func:`detente.graph.writes.add_claims_nquads`).
+
+    Writes go through :mod:`detente.graph.writes`; the summary is brought up
+    to date once, after the last file (:func:`detente.graph.writes.bulk`).
     """
     registry = registry or EntityRegistry()
     if store is not None:
         registry.load_store(store)
-    ctx = LoadContext(registry, options or LoadOptions())
+        index_store_roles(registry, store)
+    # Facts are written under the label the store reads as its facts view, so it takes the text as it is.
+    facts = store.facts_label if store is not None else FACTS_GRAPH
+    ctx = LoadContext(registry, options or LoadOptions(), facts_label=facts, store=store)
     files = expand_paths(paths)
-    detected = [(p, detect_format(p) if p.exists() else None) for p in files]
+    detected = [(p, _safe_detect(p)) for p in files]
     # Entity files first, so claim files can name what they declare.
     ordered = [(p, f) for p, f in detected if f is not None and f.entities] + \
               [(p, f) for p, f in detected if f is None or not f.entities]
     reports: list[FileReport] = []
     all_rejects: list[Reject] = []
-    with bulk(store) if store is not None else _nothing():
-        _load_files(store, ordered, ctx, registry, reports, all_rejects, skip_invalid=skip_invalid, shacl=shacl,
-                    progress=progress)
+    with bulk(store) if store is not None and sink is None else _nothing():
+        _load_files(store, ordered, ctx, registry, reports, all_rejects, facts=facts, skip_invalid=skip_invalid,
+                    shacl=shacl, progress=progress, sink=sink)
     if rejects_path is not None and all_rejects:
         write_rejects(rejects_path, all_rejects)
     return reports
@@ -206,7 +262,9 @@ def _nothing() -> Iterator[None]:
 
 def _load_files(store: Store | None, ordered: list[tuple[Path, InputFormat | None]], ctx: LoadContext,
                 registry: EntityRegistry, reports: list[FileReport], all_rejects: list[Reject], *,
-                skip_invalid: bool, shacl: bool, progress: Callable[[str, int, int], None] | None) -> None:
+                facts: URIRef | None, skip_invalid: bool, shacl: bool,
+                progress: Callable[[str, int, int], None] | None,
+                sink: Callable[[Sequence[URIRef], str, bool], int] | None) -> None:
     """Parse, validate and write each file (one transaction per file); the summary is refreshed by the caller's block."""
     for number, (path, detected_format) in enumerate(ordered, start=1):
         if progress:
@@ -214,8 +272,8 @@ def _load_files(store: Store | None, ordered: list[tuple[Path, InputFormat | Non
         fmt, result = parse_path(path, ctx, detected_format)
         report = FileReport(str(path), fmt.name if fmt else "unknown", records=result.records,
                             claims=len(result.claims))
-        entity_text = "".join(nquad(*q) for q in registry.used_quads())
-        text = claims_nquads(result.claims) + entity_text + result.raw_quads
+        entity_text = quads_nquads(registry.used_quads(), facts=facts)
+        text = claims_nquads(result.claims, facts=facts) + entity_text + result.raw_quads + result.link_quads
         rejects = list(result.rejects)
         if shacl:
             rejects.extend(_shacl_rejects(path, result, text))
@@ -224,19 +282,21 @@ def _load_files(store: Store | None, ordered: list[tuple[Path, InputFormat | Non
         if rejects and not skip_invalid:
             raise LoadError(rejects)
         all_rejects.extend(rejects)
-        if store is None:
+        if store is None and sink is None:
             continue
         if rejects:
             bad_lines = {r.line for r in rejects if r.line is not None}
             kept = [c for c in result.claims if result.origins.get(c.iri) not in bad_lines]
             if len(kept) != len(result.claims):
                 result.claims = kept
-                text = claims_nquads(kept) + entity_text + result.raw_quads
+                text = claims_nquads(kept, facts=facts) + entity_text + result.raw_quads + result.link_quads
         report.quads = text.count("\n")
         if text:
+            iris = [c.iri for c in result.claims]
             # Passed-through N-Quads may write claim graphs the loader did not make: then the summary is rebuilt.
-            report.new_claims = add_claims_nquads(store, [c.iri for c in result.claims], text,
-                                                  complete=not result.raw_quads)
+            complete = not result.raw_quads
+            report.new_claims = sink(iris, text, complete) if sink is not None else \
+                add_claims_nquads(store, iris, text, complete=complete)  # type: ignore[arg-type]
             report.written = True
 
 

@@ -4,18 +4,31 @@ Quad formats are taken as they are (a dump of detente, or claims made by
 another tool): their named graphs are claims, and their triples also join
 the facts view. Triple formats become one claim whose source is the file, so
 that every fact still knows where it came from.
+
+Loading reads only the file it is given:
+
+* quads in a system graph that only detente writes (ontology, entity
+  registry, summary: :data:`~detente.graph.protected.PROTECTED_GRAPHS`) are
+  refused — a dump made by ``detente dump`` goes back with ``detente restore``;
+* a JSON-LD ``@context`` (or ``@import``) naming a document by IRI — remote or
+  ``file:`` — is refused: contexts must be inline, so nothing is fetched;
+* RDF/XML entity declarations (``<!ENTITY …>``, the "billion laughs" and
+  external-entity tricks) are refused by the XML parser itself.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 from rdflib import Dataset, Graph, URIRef
 
 from detente.graph.claims import Activity, Claim, Source
+from detente.graph.protected import PROTECTED_GRAPHS
 from detente.graph.store import RDF_SUFFIXES
 from detente.graph.terms import nquad
-from detente.loaders.base import LoadContext, ParseResult, Reject
+from detente.loaders.base import LIMITS, LoadContext, ParseResult, Reject
 from detente.ontology.vocab import DT, ENTITIES_GRAPH, FACTS_GRAPH, ONTOLOGY_GRAPH, PROVENANCE_GRAPH
 
 _RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "nquads": "nquads", "trig": "trig",
@@ -43,18 +56,36 @@ def parse_rdf(path: Path, ctx: LoadContext) -> ParseResult:
             result.rejects.append(Reject(name, _line_of(exc), None, f"invalid {rdf_format}: {exc}"))
             return result
         lines: list[str] = []
+        protected: dict[URIRef, int] = {}
         for s, p, o, g in dataset.quads((None, None, None, None)):
             graph = g if isinstance(g, URIRef) and str(g) != "urn:x-rdflib:default" else FACTS_GRAPH
-            lines.append(nquad(s, p, o, graph))
-            if graph not in SYSTEM_GRAPHS or graph == ENTITIES_GRAPH:
-                # Claim assertions and entity descriptions join the facts view, as when detente writes them.
-                lines.append(nquad(s, p, o, FACTS_GRAPH))
+            if graph in PROTECTED_GRAPHS:
+                protected[graph] = protected.get(graph, 0) + 1
+                continue
+            lines.append(nquad(s, p, o, ctx.facts_label if graph == FACTS_GRAPH else graph))
+            if graph not in SYSTEM_GRAPHS:
+                # Claim assertions join the facts view (under the store's own label for it), as when detente
+                # writes them. (Entity descriptions no longer do here: the entity graph is refused above.)
+                lines.append(nquad(s, p, o, ctx.facts_label))
             result.records += 1
+        for graph, count in protected.items():
+            result.rejects.append(Reject(name, _first_line_naming(path, str(graph)), "graph",
+                                         f"{count} quad(s) in the system graph <{graph}>, which only detente's own "
+                                         "commands write (ontology bootstrap, entity files, summary maintenance); "
+                                         "restore a dump of detente with `detente restore`"))
         result.raw_quads = "".join(lines)
         return result
     graph = Graph()
     try:
-        graph.parse(path, format=_RDFLIB_FORMATS[rdf_format])
+        if rdf_format == "jsonld":
+            _parse_jsonld(path, graph)
+        elif rdf_format == "rdfxml":
+            _parse_rdfxml(path, graph)
+        else:
+            graph.parse(path, format=_RDFLIB_FORMATS[rdf_format])
+    except RemoteContextRefused as exc:
+        result.rejects.append(Reject(name, None, "@context", str(exc)))
+        return result
     except Exception as exc:
         result.rejects.append(Reject(name, _line_of(exc), None, f"invalid {rdf_format}: {exc}"))
         return result
@@ -69,7 +100,96 @@ def parse_rdf(path: Path, ctx: LoadContext) -> ParseResult:
     return result
 
 
+class RemoteContextRefused(ValueError):
+    """A JSON-LD document names a context by IRI; loading fetches nothing, so it is refused."""
+
+
+def _context_references(document: Any) -> list[str]:
+    """Every context or ``@import`` given by IRI anywhere in a JSON-LD document (inline contexts are fine)."""
+    found: list[str] = []
+    stack = [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                if key == "@context":
+                    for entry in value if isinstance(value, list) else [value]:
+                        if isinstance(entry, str):
+                            found.append(entry)
+                elif key == "@import" and isinstance(value, str):
+                    found.append(value)
+                stack.append(value)
+    return found
+
+
+def _parse_jsonld(path: Path, graph: Graph) -> None:
+    """Parse JSON-LD from the very object checked for remote contexts (no second reading of the text)."""
+    from rdflib.parser import PythonInputSource
+
+    try:
+        document = json.loads(path.read_text(encoding="utf-8-sig"))
+    except RecursionError:
+        raise ValueError(f"JSON nested deeper than {LIMITS.nesting} levels") from None
+    references = _context_references(document)
+    if references:
+        raise RemoteContextRefused(
+            f"the JSON-LD context {references[0]!r} is given by IRI; detente never fetches a context "
+            "(over the network or from another file): put the context inline in the document")
+    graph.parse(source=PythonInputSource(document, system_id=path.resolve().as_uri()), format="json-ld")
+
+
+def _parse_rdfxml(path: Path, graph: Graph) -> None:
+    """rdflib's RDF/XML reader on an expat parser that refuses entity declarations (and so expands none)."""
+    from xml.sax import SAXParseException, handler as sax_handler
+    from xml.sax.expatreader import ExpatParser
+
+    from rdflib.parser import create_input_source
+    from rdflib.plugins.parsers.rdfxml import ErrorHandler, RDFXMLHandler
+
+    class NoEntitiesParser(ExpatParser):
+        def reset(self) -> None:
+            super().reset()
+            self._parser.EntityDeclHandler = self._refuse_entity
+
+        def _refuse_entity(self, name: str, *_: object) -> None:
+            raise SAXParseException(f"the document declares the entity {name!r}; entity declarations are "
+                                    "refused (they can expand without bound or read other files)", None, self)
+
+    source = create_input_source(source=str(path), format="xml")
+    parser = NoEntitiesParser()
+    parser.start_namespace_decl("xml", "http://www.w3.org/XML/1998/namespace")
+    parser.setFeature(sax_handler.feature_namespaces, 1)
+    parser.setFeature(sax_handler.feature_external_ges, 0)
+    parser.setFeature(sax_handler.feature_external_pes, 0)
+    content = RDFXMLHandler(graph)
+    content.setDocumentLocator(source)  # type: ignore[arg-type] - as rdflib's own RDF/XML parser does
+    parser.setContentHandler(content)
+    parser.setErrorHandler(ErrorHandler())
+    try:
+        parser.parse(source)
+    finally:
+        source.close()
+
+
+def _first_line_naming(path: Path, iri: str) -> int | None:
+    """The first line of a text file that holds ``<iri>`` (to point a message at it)."""
+    needle = f"<{iri}>"
+    try:
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            for number, line in enumerate(handle, start=1):
+                if needle in line:
+                    return number
+    except OSError:
+        return None
+    return None
+
+
 def _line_of(exc: Exception) -> int | None:
+    locator_line = getattr(exc, "getLineNumber", None)
+    if callable(locator_line) and isinstance(locator_line(), int):
+        return locator_line()
     for attr in ("lineno", "line"):
         value = getattr(exc, attr, None)
         if isinstance(value, int):

@@ -1,9 +1,11 @@
-"""The entity registry: one IRI per actor, venue or event, whatever it is called.
+"""The entity registry: minting entities, remembering the ones claims use, writing their descriptions.
 
-States get stable IRIs from ISO 3166-1 alpha-3 (``dtr:state/UKR``) with their
-names, official names, codes and common aliases from pycountry plus a short
-table of usages found in news text (``U.S.``, ``Britain``, ``Russia``).
-Other entities come from entity files, or are minted by loaders.
+Names are resolved by the one resolver, :class:`detente.graph.entities.EntityNames`
+(ISO 3166 states with their names, codes and Wikidata items, the store's entities);
+the registry adds what loaders declare (entity files, a claim document's ``entities:``)
+and mint (publishers, venues, people…), and writes the descriptions of the entities
+that claims reference: with ``owl:sameAs``/``schema:sameAs`` their Wikidata item, and
+for a state the link claim sourced to the bundled table (:mod:`detente.loaders.wikidata`).
 
 >>> registry = EntityRegistry()
 >>> registry.resolve("U.S.") == registry.resolve("United States") == registry.resolve("USA")
@@ -14,62 +16,20 @@ True
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-import pycountry
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
+from detente.errors import AmbiguousEntityError
 from detente.graph.claims import slug
+from detente.graph.entities import EntityNames, known_states, state_wikidata
+from detente.graph.entities import normalize_label as normalize_label  # re-exported from its old home
 from detente.graph.store import Store
 from detente.graph.terms import Term
+from detente.loaders.wikidata import same_as_triples, state_link_quads
 from detente.ontology.vocab import DT, DTR, ENTITIES_GRAPH, ENTITY_TYPES, FACTS_GRAPH, TYPE_SEGMENTS, expand_curie
-
-# Names the news uses for states that pycountry spells otherwise.
-STATE_ALIASES: dict[str, list[str]] = {
-    # The first name is the preferred label. Capitals are not aliases: "talks in Riyadh" names a venue.
-    "USA": ["United States", "U.S.", "US", "U.S.A.", "USA", "United States of America", "America"],
-    "GBR": ["United Kingdom", "UK", "U.K.", "Britain", "Great Britain"],
-    "RUS": ["Russia", "Russian Federation"],
-    "UKR": ["Ukraine"],
-    "IRN": ["Iran"],
-    "SYR": ["Syria"],
-    "KOR": ["South Korea", "Republic of Korea"],
-    "PRK": ["North Korea", "DPRK"],
-    "TUR": ["Turkey", "Türkiye", "Turkiye"],
-    "CHN": ["China", "PRC"],
-    "TWN": ["Taiwan"],
-    "VEN": ["Venezuela"],
-    "BOL": ["Bolivia"],
-    "TZA": ["Tanzania"],
-    "VNM": ["Vietnam", "Viet Nam"],
-    "LAO": ["Laos"],
-    "MDA": ["Moldova"],
-    "COD": ["Democratic Republic of the Congo", "DR Congo", "DRC"],
-    "COG": ["Republic of the Congo", "Congo-Brazzaville"],
-    "CIV": ["Côte d'Ivoire", "Ivory Coast"],
-    "CZE": ["Czechia", "Czech Republic"],
-    "PSE": ["Palestine", "State of Palestine", "Palestinian territories"],
-    "SAU": ["Saudi Arabia"],
-    "ARE": ["United Arab Emirates", "UAE", "Emirates"],
-}
-
-
-def normalize_label(text: str) -> str:
-    """Fold case, accents, dots and spacing so that variants of a name meet.
-
-    >>> normalize_label(" U.S. ") == normalize_label("US")
-    True
-    >>> normalize_label("Türkiye")
-    'turkiye'
-    """
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    folded = folded.replace(".", "").replace("'", "").replace("\u2019", "")
-    return re.sub(r"[\s\-_]+", " ", folded).strip()
 
 
 @dataclass
@@ -115,7 +75,7 @@ class Entity:
             if alias != self.label:
                 yield self.iri, SKOS.altLabel, Literal(alias, lang="en")
         if self.wikidata:
-            yield self.iri, DT.wikidataId, Literal(self.wikidata)
+            yield from same_as_triples(self.iri, self.wikidata)
         if self.country is not None:
             yield self.iri, DT.country, self.country
         if self.iso_code:
@@ -124,66 +84,61 @@ class Entity:
             yield self.iri, DT.represents, self.represents
 
 
-@lru_cache(maxsize=1)
-def _states() -> tuple[Entity, ...]:
-    out = []
-    for country in pycountry.countries:
-        code = country.alpha_3
-        label = getattr(country, "common_name", None) or country.name
-        aliases = {country.name, country.alpha_3, country.alpha_2}
-        for attr in ("official_name", "common_name"):
-            value = getattr(country, attr, None)
-            if value:
-                aliases.add(value)
-        extra = STATE_ALIASES.get(code, [])
-        if extra:
-            label = extra[0]
-        aliases.update(extra)
-        aliases.discard("")
-        out.append(Entity(DTR[f"state/{code}"], DT.State, label, sorted(aliases - {label}), iso_code=code))
-    return tuple(out)
-
-
 class EntityRegistry:
-    """Resolve entity references (CURIE, IRI, label or alias) to IRIs and mint new ones.
+    """The entities of one load: resolve references through :attr:`names`, mint new entities, describe the used ones.
 
     Parameters
     ----------
     with_states:
-        Preload every ISO 3166-1 state.
+        Know every ISO 3166-1 state (as :class:`Entity` descriptions and by name).
     """
 
     def __init__(self, with_states: bool = True) -> None:
+        self.names = EntityNames(states=with_states)
         self._by_iri: dict[URIRef, Entity] = {}
-        self._by_label: dict[str, URIRef] = {}
         self._used: set[URIRef] = set()
         if with_states:
-            for state in _states():
-                self.add(state, override=False)
+            for state in known_states():
+                # The resolver knows the states' names already; the registry keeps their descriptions.
+                self._by_iri[state.iri] = Entity(state.iri, state.type, state.label, list(state.aliases),
+                                                 wikidata=state.wikidata, iso_code=state.iso_code)
 
     # -- registration ----------------------------------------------------
     def add(self, entity: Entity, *, override: bool = True) -> Entity:
-        """Register an entity and index its label and aliases."""
+        """Register an entity and teach the resolver its label and aliases.
+
+        An entity already registered under the IRI is kept when ``override`` is
+        False; otherwise the new description replaces it, keeping the old names as aliases.
+        """
         existing = self._by_iri.get(entity.iri)
         if existing is not None and not override:
             return existing
         if existing is not None:
             entity.aliases = sorted(set(existing.aliases) | set(entity.aliases) | {existing.label} - {entity.label})
+            # A redeclared state keeps the codes and Wikidata item it already had unless it names its own.
+            entity.wikidata = entity.wikidata or existing.wikidata
+            entity.iso_code = entity.iso_code or existing.iso_code
+            self.names.forget(entity.iri)
         self._by_iri[entity.iri] = entity
-        for name in [entity.label, *entity.aliases]:
-            key = normalize_label(name)
-            if key and (override or key not in self._by_label):
-                self._by_label[key] = entity.iri
+        self.names.add(entity.iri, entity.label, entity.aliases, [entity.type])
         return entity
 
-    def mint(self, label: str, entity_type: URIRef, **details: object) -> URIRef:
+    def mint(self, label: str, entity_type: URIRef, *, field_name: str = "name", **details: object) -> URIRef:
         """The IRI for ``label``: the known entity, or a new one of ``entity_type``.
+
+        A name several entities share is refused (``FieldError`` naming ``field_name``
+        and the candidates): minting yet another entity would only add to the confusion.
 
         >>> r = EntityRegistry()
         >>> str(r.mint("Steve Witkoff", DT.Envoy))
         'https://w3id.org/detente/id/person/steve-witkoff'
         """
-        known = self.resolve(label)
+        try:
+            known = self.names.lookup(label)
+        except AmbiguousEntityError as exc:
+            from detente.loaders.base import FieldError  # the loaders' error for one field of one record
+
+            raise FieldError(field_name, str(exc)) from None
         if known is not None:
             return known
         segment = TYPE_SEGMENTS.get(entity_type, "entity")
@@ -192,7 +147,8 @@ class EntityRegistry:
         return iri
 
     def load_store(self, store: Store) -> None:
-        """Index the entities already described in a store's entity graph."""
+        """Learn the store's entities: their names (for resolving) and their entity-graph descriptions."""
+        self.names.add_store(store)
         rows = store.query(
             "SELECT ?e ?type ?label (GROUP_CONCAT(?alias; separator='\\u001f') AS ?aliases) WHERE { "
             "?e a ?type ; rdfs:label ?label OPTIONAL { ?e skos:altLabel ?alias } } GROUP BY ?e ?type ?label",
@@ -201,22 +157,17 @@ class EntityRegistry:
             if e in self._by_iri:
                 continue
             names = str(aliases).split("\x1f") if aliases else []
-            self.add(Entity(e, t, str(label), [n for n in names if n]), override=False)  # type: ignore[arg-type]
+            self._by_iri[e] = Entity(e, t, str(label), [n for n in names if n])  # type: ignore[arg-type]
 
     # -- lookup ----------------------------------------------------------
     def resolve(self, ref: str) -> URIRef | None:
-        """IRI for a CURIE, an absolute IRI, or a known label/alias; None if unknown."""
-        ref = ref.strip()
-        if not ref:
-            return None
-        if ref.startswith("<") and ref.endswith(">"):
-            ref = ref[1:-1]
-        if re.match(r"^[a-z][a-z0-9+.-]*://", ref, re.I) or ref.startswith("urn:"):
-            return URIRef(ref)
-        expanded = expand_curie(ref)
-        if expanded is not None:
-            return URIRef(expanded)
-        return self._by_label.get(normalize_label(ref))
+        """IRI for a reference (see :mod:`detente.graph.entities`); None if unknown.
+
+        Raises :class:`~detente.errors.AmbiguousEntityError` when several entities share the name.
+        """
+        return self.names.lookup(ref)
+
+    lookup = resolve
 
     def get(self, iri: URIRef) -> Entity | None:
         return self._by_iri.get(iri)
@@ -226,6 +177,13 @@ class EntityRegistry:
 
     def __iter__(self) -> Iterator[Entity]:
         return iter(self._by_iri.values())
+
+    def forget(self, iri: URIRef) -> None:
+        """Drop an entity minted in this run that linking replaced by a known one (its names stay free)."""
+        entity = self._by_iri.pop(iri, None)
+        self._used.discard(iri)
+        if entity is not None:
+            self.names.forget(iri)
 
     def mark_used(self, iris: Iterable[Term]) -> None:
         """Remember entities referenced by claims so their descriptions get written."""
@@ -244,6 +202,9 @@ class EntityRegistry:
             done.add(iri)
             entity = self._by_iri[iri]
             yield from entity.quads()
+            if entity.type == DT.State and entity.iso_code and entity.wikidata \
+                    and state_wikidata().get(entity.iso_code) == entity.wikidata:
+                yield from state_link_quads(entity.iso_code, entity.wikidata)  # the link, sourced to the table
             for linked in (entity.country, entity.represents):
                 if linked is not None and linked in self._by_iri:
                     todo.append(linked)

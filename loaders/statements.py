@@ -26,6 +26,8 @@ from detente.loaders.base import (
     LoadContext,
     ParseResult,
     Reject,
+    bounded_lines,
+    csv_rows,
     build_statement,
     curated,
     make_source,
@@ -50,7 +52,7 @@ def parse_statements(path: Path, ctx: LoadContext) -> ParseResult:
     delimiter = "\t" if path.suffix.lower() in (".tsv", ".tab") else ","
     name = str(path)
     with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.reader(handle, delimiter=delimiter)
+        reader = csv.reader(bounded_lines(handle), delimiter=delimiter)
         try:
             header = [h.strip().lower() for h in next(reader)]
         except StopIteration:
@@ -61,7 +63,7 @@ def parse_statements(path: Path, ctx: LoadContext) -> ParseResult:
             result.rejects.append(Reject(name, 1, missing[0], f"missing column(s) {', '.join(missing)} in the header"))
             return result
         groups: dict[str, list[tuple[int, dict[str, str]]]] = {}
-        for row in reader:
+        for row in csv_rows(reader):
             line = reader.line_num
             if not any(cell.strip() for cell in row):
                 continue

@@ -18,13 +18,19 @@ Each agreement row ``paid`` gives up to two claims about
    ``dt:externalId``, and ``schema:url`` of the full text when given;
 2. actors read from the free text (confidence 0.7, quote = the field's text):
    ``dt:signatory`` persons named in ``pa_sign`` (extracted conservatively by
-   :func:`signatory_names`) and ``dt:mediatedBy`` states and organisations
-   named in ``pa_3rd`` (that are not parties).
+   :func:`signatory_names`: titles, ranks and trailing roles stripped, job
+   titles such as "Director General" or "Public Security" refused), one IRI
+   per person across agreements (:class:`PeopleIndex`: "Ashraf Ghani" is
+   "Mohammad Ashraf Ghani"), or the state a role signs for ("Malaysian
+   Facilitator" → ``state:MYS``); and ``dt:mediatedBy`` states and
+   organisations named in ``pa_3rd`` (that are not parties).
 
 Sources: every claim is derived from a per-agreement record source (a
 ``dt:Dataset`` published by the Uppsala Conflict Data Program, ``schema:url``
 the full-text PDF when there is one) that is ``dct:isPartOf`` the dataset
-source "UCDP Peace Agreement Dataset v22.1".
+source "UCDP Peace Agreement Dataset v22.1". A record source is dated
+(``dct:issued``) by the agreement's signing date ``pa_date``: it stands for
+the agreement text UCDP cites.
 
 >>> signatory_names("President Jose Eduardo dos Santos signed for the government and dr. Jonas Savimbi for UNITA.")
 ['Jose Eduardo dos Santos', 'Jonas Savimbi']
@@ -37,15 +43,25 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
 
 from detente.graph.claims import Activity, Claim, Source
+from detente.graph.entities import normalize_label
 from detente.graph.terms import Triple
-from detente.loaders.base import FieldError, LoadContext, ParseResult, Reject, parse_date
-from detente.loaders.gazetteer import HISTORICAL_NAMES, Mention, gw_to_iso, mention_finder, state_iri
+from detente.loaders.base import (
+    FieldError,
+    LoadContext,
+    ParseResult,
+    Reject,
+    bounded_lines,
+    csv_rows,
+    parse_date,
+)
+from detente.loaders.gazetteer import DEMONYMS, HISTORICAL_NAMES, Mention, gw_to_iso, mention_finder, state_iri
 from detente.loaders.registry import Entity, EntityRegistry
 from detente.ontology.vocab import DT, DTR, SCHEMA
 
@@ -78,6 +94,20 @@ _ORG_WORDS = re.compile(
     r"Ministry|Office|Department|Shah|For|The|La|Le|Les|Los|El|Special|Envoy)\b", re.I)
 _TOKEN = re.compile(r"^(?:[A-Z][\w'’\-]*\.?|[A-Z]\.(?:[A-Z]\.)*|d[aeo]s?|de[l]?|van|von|der|bin|ibn|al|el|ud|la|le)$")
 _SKIP = re.compile(r"no signatures?|unsigned|not signed|unknown|not available|n/a", re.I)
+# Hyphenated military and legal ranks, and roles, that precede a name ("Major-General Roosevelt Johnson").
+_RANKS = re.compile(r"^(?:(?:Lieutenant|Lt|Major|Brigadier|Maj)[- ]General|Attorney[- ]General|Military Commander(?: General)?|"
+                    r"Chair(?:man|person)?|Facilitator|Mediator|Chief Mediator)\s+")
+# Words of offices and bodies: a "name" made of them is a job title ("Director General", "Public Security").
+_OFFICE_WORDS = {
+    "director", "general", "education", "security", "affairs", "justice", "executive", "interim", "plenipotentiary",
+    "ambassador", "supreme", "commander", "ministerial", "meeting", "meeing", "defence", "defense", "force", "chief",
+    "mediator", "facilitator", "chair", "higher", "public", "minority", "social", "veteran", "nacional", "partido",
+    "resistance", "military", "internal", "interior", "finance", "planning", "information", "health", "labour",
+    "labor", "agriculture", "trade", "commerce", "transport", "youth", "women", "development", "intelligence",
+}
+# A role after a demonym ("Malaysian Facilitator"): someone signing for that state, not a named person.
+_STATE_ROLE = re.compile(r"\b(?P<demonym>[A-Z][a-z]+)\s+(?:Facilitator|Mediator|Representative|Envoy|Delegation|Government)$")
+_GLUED_ROLE = re.compile(r"(?<=[a-z])(?:Ambassador|Director|Chair)$")
 
 
 def _clean(value: str | None) -> str:
@@ -122,8 +152,16 @@ def signatory_names(text: str) -> list[str]:
             previous = None
             while previous != candidate:
                 previous = candidate
-                candidate = _TITLES.sub("", candidate).strip()
+                candidate = _RANKS.sub("", _TITLES.sub("", candidate)).strip()
+            candidate = _GLUED_ROLE.sub("", candidate)
             tokens = candidate.split()
+            # Trailing roles and working-group acronyms ("Rudy Rodil GRP-TWG Chair", "… Director").
+            while tokens and (tokens[-1].lower() in _OFFICE_WORDS or tokens[-1] in DEMONYMS or
+                              all(len(part) <= 4 and part.isupper() for part in tokens[-1].split("-") if part)):
+                tokens.pop()
+            candidate = " ".join(tokens)
+            if any(t.lower().strip(".") in _OFFICE_WORDS for t in tokens):
+                continue
             if not 2 <= len(tokens) <= 6 or _ORG_WORDS.search(candidate) or any(c.isdigit() for c in candidate):
                 continue
             if not all(_TOKEN.match(t) for t in tokens) or not tokens[0][0].isupper() or not tokens[-1][0].isupper():
@@ -168,10 +206,11 @@ def dataset_source(registry: EntityRegistry) -> Source:
                   _publisher(registry), None)
 
 
-def _record_source(registry: EntityRegistry, paid: str, name: str, url: str | None) -> Source:
-    # Named by the agreement id, not the URL: a few agreements share one full-text PDF.
+def _record_source(registry: EntityRegistry, paid: str, name: str, url: str | None, signed: date | None) -> Source:
+    # Named by the agreement id, not the URL: a few agreements share one full-text PDF. The record
+    # stands for the agreement text UCDP cites (its schema:url), so it is dated by the signing date.
     return Source(DTR[f"source/ucdp-pa-22.1-{paid}"], DT.Dataset, url or None,
-                  f"{DATASET_TITLE}, agreement {paid}: {name}", _publisher(registry), None)
+                  f"{DATASET_TITLE}, agreement {paid}: {name}", _publisher(registry), signed)
 
 
 def _provenance_extra(record_source: Source, dataset: Source) -> list[Triple]:
@@ -189,7 +228,81 @@ def _flag(record: dict[str, str], name: str) -> bool | None:
     return value == "1"
 
 
-def _claims(registry: EntityRegistry, record: dict[str, str], find: Callable[[str], list[Mention]]) -> list[Claim]:
+def _name_tokens(name: str) -> tuple[str, ...]:
+    return tuple(t for t in normalize_label(name).replace("-", " ").split() if t)
+
+
+def _same_person(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """One name a shorter form of the other: same surname, the other words in order (initials match words)."""
+    if len(a) < 2 or len(b) < 2 or a[-1] != b[-1]:
+        return False
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    position = 0
+    for token in short[:-1]:
+        while position < len(long) - 1 and not (long[position] == token or
+                                                 (len(token) == 1 and long[position].startswith(token)) or
+                                                 (len(long[position]) == 1 and token.startswith(long[position]))):
+            position += 1
+        if position >= len(long) - 1:
+            return False
+        position += 1
+    return True
+
+
+class PeopleIndex:
+    """Signatories seen so far by surname, so one person keeps one IRI across agreements.
+
+    >>> registry = EntityRegistry(with_states=False)
+    >>> people = PeopleIndex(registry)
+    >>> people.person("Mohammad Ashraf Ghani") == people.person("Ashraf Ghani")
+    True
+    >>> people.person("Lt-General J. Hezekiah Bowen") == people.person("John Hezekiah Bowen")
+    True
+    """
+
+    def __init__(self, registry: EntityRegistry) -> None:
+        self.registry = registry
+        self.by_surname: dict[str, list[tuple[tuple[str, ...], URIRef]]] = {}
+        for entity in registry:
+            if entity.type in (DT.Person, DT.Envoy):
+                self._index(entity.label, entity.iri)
+
+    def _index(self, name: str, iri: URIRef) -> None:
+        tokens = _name_tokens(name)
+        if tokens:
+            self.by_surname.setdefault(tokens[-1], []).append((tokens, iri))
+
+    def person(self, name: str) -> URIRef:
+        """The IRI of the person with this name or a longer or shorter form of it; minted if new."""
+        name = _RANKS.sub("", name).strip()
+        tokens = _name_tokens(name)
+        for known, iri in self.by_surname.get(tokens[-1] if tokens else "", []):
+            if known == tokens or _same_person(known, tokens):
+                return iri
+        iri = self.registry.mint(name, DT.Person)
+        self._index(name, iri)
+        return iri
+
+
+def signatory_actors(registry: EntityRegistry, text: str, people: PeopleIndex) -> list[URIRef]:
+    """Signatories of a ``pa_sign`` text: people (one IRI each), or the state a role signs for ("Malaysian Facilitator")."""
+    out: list[URIRef] = []
+    for segment in re.split(r"[\n;,]+", text):
+        role = _STATE_ROLE.search(segment.split(":")[-1].strip())
+        if role and role.group("demonym") in DEMONYMS:
+            state = state_iri(registry, DEMONYMS[role.group("demonym")])
+            if state is not None and state not in out:
+                out.append(state)
+    for name in signatory_names(text):
+        iri = people.person(name)
+        if iri not in out:
+            out.append(iri)
+    return out
+
+
+def _claims(registry: EntityRegistry, record: dict[str, str], find: Callable[[str], list[Mention]],
+            people: PeopleIndex | None = None) -> list[Claim]:
+    people = people or PeopleIndex(registry)
     paid = _clean(record["paid"])
     if not re.fullmatch(r"\d+", paid):
         raise FieldError("paid", f"{paid!r} is not an agreement id")
@@ -225,7 +338,7 @@ def _claims(registry: EntityRegistry, record: dict[str, str], find: Callable[[st
     if url:
         coded.append((agreement, SCHEMA.url, Literal(url, datatype=XSD.anyURI)))
     dataset = dataset_source(registry)
-    source = _record_source(registry, paid, name, url)
+    source = _record_source(registry, paid, name, url, when)
     extra = _provenance_extra(source, dataset)
     out = [Claim(statements=coded, source=source, confidence=0.95, activity=CODED, key=f"ucdp-pa:{paid}",
                  extra=list(extra))]
@@ -236,8 +349,9 @@ def _claims(registry: EntityRegistry, record: dict[str, str], find: Callable[[st
             continue
         statements: list[Triple] = []
         if kind == "sign":
-            for person in signatory_names(text):
-                statements.append((agreement, DT.signatory, registry.mint(person, DT.Person)))
+            for signer in signatory_actors(registry, text, people):
+                if (agreement, DT.signatory, signer) not in statements:
+                    statements.append((agreement, DT.signatory, signer))
         else:
             for mention in find(text):
                 if mention.iri not in parties and (agreement, DT.mediatedBy, mention.iri) not in statements:
@@ -265,8 +379,9 @@ def parse_ucdp(path: Path, ctx: LoadContext) -> ParseResult:
     result = ParseResult()
     name = str(path)
     find = mention_finder(ctx.registry)
+    people = PeopleIndex(ctx.registry)
     with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.reader(handle)
+        reader = csv.reader(bounded_lines(handle))
         try:
             raw_header = next(reader)
         except StopIteration:
@@ -280,7 +395,7 @@ def parse_ucdp(path: Path, ctx: LoadContext) -> ParseResult:
             result.rejects.append(Reject(name, 1, missing[0], f"missing column(s) {', '.join(missing)}"))
             return result
         previous_end = reader.line_num
-        for row in reader:
+        for row in csv_rows(reader):
             line, previous_end = previous_end + 1, reader.line_num
             if not any(cell.strip() for cell in row):
                 continue
@@ -291,7 +406,7 @@ def parse_ucdp(path: Path, ctx: LoadContext) -> ParseResult:
                                                                f"{len(header)}", ",".join(row)[:300]))
                 continue
             try:
-                claims = _claims(ctx.registry, dict(zip(header, cells)), find)
+                claims = _claims(ctx.registry, dict(zip(header, cells)), find, people)
             except FieldError as exc:
                 result.rejects.append(Reject(name, line, exc.field, exc.message, ",".join(row)[:300]))
                 continue
@@ -301,5 +416,6 @@ def parse_ucdp(path: Path, ctx: LoadContext) -> ParseResult:
     return result
 
 
-__all__ = ["DATASET_TITLE", "PUBLISHER", "split_list", "signatory_names", "dataset_source", "is_ucdp_header",
+__all__ = ["DATASET_TITLE", "PUBLISHER", "split_list", "signatory_names", "signatory_actors", "PeopleIndex",
+           "dataset_source", "is_ucdp_header",
            "parse_ucdp"]

@@ -32,13 +32,14 @@ from typing import Any
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
+from detente.errors import ComponentError
 from detente.ontology.schema import ontology_graph
 from detente.ontology.vocab import DT
 
 __all__ = ["DocumentationError", "render_html", "write_html"]
 
 
-class DocumentationError(RuntimeError):
+class DocumentationError(ComponentError, RuntimeError):
     """pyLODE is missing or could not document the ontology."""
 
 

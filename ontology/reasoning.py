@@ -64,6 +64,7 @@ from rdflib.namespace import OWL, RDF, RDFS, XSD
 from rdflib.term import Node
 from rdflib.util import guess_format
 
+from detente.errors import ComponentError
 from detente.ontology.schema import (
     class_ancestors,
     datatype_properties,
@@ -96,7 +97,7 @@ _LOCK = threading.Lock()
 DataInput = Iterable[str | Path] | str | Path | Graph | Dataset | None
 
 
-class ReasoningError(RuntimeError):
+class ReasoningError(ComponentError, RuntimeError):
     """The reasoner could not run (exit code 2): Java missing, bad input, crash."""
 
 

@@ -31,6 +31,7 @@ from rdflib.graph import ConjunctiveGraph
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
+from detente.errors import ComponentError
 from detente.ontology.schema import shapes_graph, vocabulary_graph
 from detente.ontology.vocab import SH, compact_iri
 
@@ -39,7 +40,7 @@ __all__ = ["ShaclReport", "ShaclResult", "ShaclValidationError", "validate_shacl
 Inference = TypingLiteral["none", "rdfs", "owlrl", "both"]
 
 
-class ShaclValidationError(RuntimeError):
+class ShaclValidationError(ComponentError, RuntimeError):
     """pySHACL could not run (bad shapes, unsupported input); not a validation failure."""
 
 

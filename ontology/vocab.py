@@ -12,6 +12,8 @@ here, so that no other module spells an IRI by hand.
 
 from __future__ import annotations
 
+import re
+
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
@@ -125,18 +127,36 @@ def expand_curie(value: str, prefixes: dict[str, str] | None = None) -> str | No
     return None
 
 
+# A local part a CURIE may show as it is (a SPARQL/Turtle prefixed name without escapes).
+_PLAIN_LOCAL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?")
+
+
+def curie_of(iri: str) -> str | None:
+    """The CURIE of an IRI under a project prefix, or None: the one rule for shortening IRIs.
+
+    The longest matching namespace wins, and the local part must be a plain
+    name (letters, digits, ``_``, ``-`` and inner dots), so the CURIE reads
+    back as the same IRI in SPARQL and Turtle.
+
+    >>> curie_of("https://w3id.org/detente/id/state/UKR"), curie_of("https://w3id.org/detente/ontology#hasParty")
+    ('state:UKR', 'dt:hasParty')
+    >>> curie_of("http://example.org/x") is None, curie_of("https://w3id.org/detente/id/state/a b") is None
+    (True, True)
+    """
+    best: tuple[str, str] | None = None
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and (best is None or len(namespace) > len(best[1])) \
+                and _PLAIN_LOCAL.fullmatch(iri, len(namespace)):
+            best = (prefix, namespace)
+    return f"{best[0]}:{iri[len(best[1]):]}" if best else None
+
+
 def compact_iri(iri: str) -> str:
-    """Shorten an IRI with the longest matching project prefix, or wrap it in ``<>``.
+    """Shorten an IRI by :func:`curie_of`, or wrap it in ``<>`` (for reports and terminals).
 
     >>> compact_iri("https://w3id.org/detente/id/state/UKR")
     'state:UKR'
     >>> compact_iri("http://example.org/x")
     '<http://example.org/x>'
     """
-    best: tuple[str, str] | None = None
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace) and len(iri) > len(namespace):
-            local = iri[len(namespace):]
-            if "/" not in local and "#" not in local and (best is None or len(namespace) > len(best[1])):
-                best = (prefix, namespace)
-    return f"{best[0]}:{iri[len(best[1]):]}" if best else f"<{iri}>"
+    return curie_of(iri) or f"<{iri}>"

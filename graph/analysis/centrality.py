@@ -4,20 +4,63 @@ Weights are the number of distinct claims behind each edge, so an actor tied
 to others by many independent reports ranks above one tied by a single claim.
 Betweenness is sampled on large graphs, and the result says so.
 
->>> from detente.graph.store import open_store
->>> centrality(open_store("memory:"))["nodes"]
+>>> from detente.graph import open_store
+>>> centrality(open_store("memory:")).nodes
 []
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import networkx as nx
 
-from detente.graph.analysis.common import as_choice, as_int, betweenness, result
+from detente.graph.analysis.common import MetricResult, JsonRecord, NetworkSize, betweenness
+from detente.graph.params import param
 from detente.graph.projections import Filters, build, load_graph_data
 from detente.graph.store import Store
 
 MEASURES = ("pagerank", "degree", "weighted_degree", "betweenness", "eigenvector")
+
+
+@dataclass(frozen=True)
+class CentralityParams:
+    """The parameters of :func:`centrality`."""
+
+    k: int | None = param(None, "Sampled betweenness from N pivots (automatic on large graphs).", minimum=1,
+                          metavar="N")
+    seed: int = param(0, "Random seed (betweenness sampling, Louvain).")
+    sort: str = param("pagerank", "The measure to rank by.", choices=MEASURES)
+    limit: int | None = param(None, "Keep the first N rows.", minimum=1, metavar="N")
+    projection: str = param("actors", "The network: actor–actor, or every entity-to-entity fact.",
+                            choices=("actors", "full"))
+
+
+@dataclass(frozen=True)
+class RankedNode(JsonRecord):
+    """One actor with every measure, and its rank by the chosen one."""
+
+    id: str
+    label: str | None
+    type: str | None
+    degree: float
+    weighted_degree: float
+    betweenness: float
+    pagerank: float | None
+    eigenvector: float | None
+    rank: int
+
+
+@dataclass(kw_only=True)
+class CentralityResult(MetricResult):
+    """Actors ranked by ``sort``; ``betweenness`` notes whether it was sampled (``sampled``, ``k``)."""
+
+    metric = "centrality"
+    sort: str
+    betweenness: dict[str, object]
+    sampled: bool
+    k: int | None
+    nodes: list[RankedNode]
 
 
 def scores(graph: nx.Graph, *, k: int | None = None, seed: int = 0) -> tuple[dict[str, dict[str, float | None]], dict[str, object]]:
@@ -43,41 +86,22 @@ def scores(graph: nx.Graph, *, k: int | None = None, seed: int = 0) -> tuple[dic
     return table, note
 
 
-def centrality(store: Store, filters: Filters | None = None, *, k: int | str | None = None, seed: int | str = 0,
-               sort: str | None = None, limit: int | str | None = None, projection: str | None = None) -> dict[str, object]:
-    """Rank the actors of the actor–actor network by every centrality measure.
-
-    Parameters
-    ----------
-    k, seed:
-        Sampled betweenness from ``k`` pivots (automatic above
-        :data:`~detente.graph.analysis.common.SAMPLE_ABOVE` nodes).
-    sort:
-        The measure to rank by (default ``pagerank``).
-    limit:
-        Keep the first ``limit`` actors.
-    projection:
-        ``actors`` (default) or ``full``.
-    """
-    k_value = as_int(k, "k", minimum=1)
-    seed_value = as_int(seed, "seed") or 0
-    limit_value = as_int(limit, "limit", minimum=1)
-    order = as_choice(sort, "sort", MEASURES, "pagerank")
-    name = as_choice(projection, "projection", ("actors", "full"), "actors")
+def centrality(store: Store, filters: Filters | None = None, params: CentralityParams = CentralityParams()
+               ) -> CentralityResult:
+    """Rank the actors of the actor–actor network (or the whole graph) by every centrality measure."""
     data = load_graph_data(store, filters)
-    graph = build(data, name)
+    graph = build(data, params.projection)
     if graph.is_multigraph():
         graph = _collapse(graph)
-    table, note = scores(graph, k=k_value, seed=seed_value)
-    rows = [{"id": n, "label": graph.nodes[n].get("label"), "type": graph.nodes[n].get("type"), **table[n]}
-            for n in graph]
-    rows.sort(key=lambda r: (-(r[order] or 0.0), str(r["label"])))
-    if limit_value is not None:
-        rows = rows[:limit_value]
-    for rank, row in enumerate(rows, 1):
-        row["rank"] = rank
-    return result("centrality", graph, data, sort=order, betweenness=note, sampled=note["sampled"], k=note["k"],
-                  nodes=rows)
+    table, note = scores(graph, k=params.k, seed=params.seed)
+    order = params.sort
+    ranked = sorted(graph, key=lambda n: (-(table[n][order] or 0.0), str(graph.nodes[n].get("label"))))
+    if params.limit is not None:
+        ranked = ranked[:params.limit]
+    nodes = [RankedNode(n, graph.nodes[n].get("label"), graph.nodes[n].get("type"), rank=rank, **table[n])  # type: ignore[arg-type]
+             for rank, n in enumerate(ranked, 1)]
+    return CentralityResult(filters=data.filters, network=NetworkSize.of(graph), sort=order, betweenness=note,
+                            sampled=bool(note["sampled"]), k=note["k"], nodes=nodes)  # type: ignore[arg-type]
 
 
 def _collapse(graph: nx.MultiDiGraph) -> nx.Graph:

@@ -1,20 +1,29 @@
-"""Helpers shared by the analyses: parameter coercion, sampled betweenness, JSON shapes.
+"""What the analyses share: typed results that write their JSON, sampled betweenness, node references.
 
-Parameters may arrive as text (query strings, command-line options), so the
-coercers accept both text and native values and name the parameter when a
-value does not fit.
+Every analysis returns a :class:`MetricResult` dataclass; its :meth:`~JsonRecord.to_json`
+is the JSON document of ``GET /analysis/{metric}`` and ``detente analyze --format json``:
+the common envelope (metric, filters, and the network's size when there is one)
+followed by the metric's own fields, in field order.
 
->>> as_int("5", "k"), as_float("0.5", "min_confidence"), as_int(None, "k")
-(5, 0.5, None)
+>>> from detente.graph.projections import Filters
+>>> @dataclass(kw_only=True)
+... class Example(MetricResult):
+...     metric = "example"
+...     nodes: list[NodeRef]
+>>> Example(filters=Filters(), nodes=[NodeRef("x", "X", "State")]).to_json()["nodes"]
+[{'id': 'x', 'label': 'X', 'type': 'State'}]
 """
 
 from __future__ import annotations
 
-from typing import Any
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 import networkx as nx
 
-from detente.graph.projections import GraphData
+from detente.errors import AmbiguousEntityError, ParameterError, UnknownEntityError
+from detente.graph.projections import Filters, GraphData, SourceInfo
 
 #: Graphs with more nodes than this get sampled betweenness unless ``k`` says otherwise.
 SAMPLE_ABOVE = 1000
@@ -22,53 +31,115 @@ SAMPLE_ABOVE = 1000
 DEFAULT_K = 256
 
 
-def as_int(value: Any, name: str, *, minimum: int | None = None) -> int | None:
-    """An optional integer parameter.
+# -- JSON records ------------------------------------------------------------------
 
-    >>> as_int("0", "k", minimum=1)
-    Traceback (most recent call last):
-    ...
-    ValueError: k: must be at least 1, got 0
+def omitted_when_none() -> Any:
+    """A field left out of the JSON when it is None (keys that only some rows have)."""
+    return field(default=None, metadata={"omit_none": True})
+
+
+class JsonRecord:
+    """A dataclass that writes itself as JSON: its fields in order, nested records and lists converted.
+
+    A field's metadata may rename its key (``{"json": "from"}``) or leave it out when None (:func:`omitted_when_none`).
     """
-    if value is None or value == "":
-        return None
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name}: not an integer: {value!r}") from None
-    if minimum is not None and number < minimum:
-        raise ValueError(f"{name}: must be at least {minimum}, got {number}")
-    return number
+
+    def to_json(self) -> dict[str, object]:
+        out: dict[str, object] = {}
+        for item in dataclasses.fields(self):  # type: ignore[arg-type]
+            value = getattr(self, item.name)
+            if value is None and item.metadata.get("omit_none"):
+                continue
+            out[item.metadata.get("json", item.name)] = to_json_value(value)
+        return out
 
 
-def as_float(value: Any, name: str) -> float | None:
-    """An optional number parameter."""
-    if value is None or value == "":
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name}: not a number: {value!r}") from None
-
-
-def as_str(value: Any, name: str) -> str | None:
-    """An optional text parameter (a one-item list, as query strings give, is unwrapped)."""
+def to_json_value(value: Any) -> Any:
+    """A value as JSON-ready data: records by their ``to_json``, containers item by item."""
+    if isinstance(value, (JsonRecord, Filters)):
+        return value.to_json()
     if isinstance(value, (list, tuple)):
-        if len(value) != 1:
-            raise ValueError(f"{name}: expected one value, got {len(value)}")
-        value = value[0]
-    if value is None or value == "":
-        return None
-    return str(value)
+        return [to_json_value(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_json_value(v) for k, v in value.items()}
+    return value
 
 
-def as_choice(value: Any, name: str, choices: tuple[str, ...], default: str) -> str:
-    """A text parameter limited to ``choices``."""
-    text = as_str(value, name) or default
-    if text not in choices:
-        raise ValueError(f"{name}: {text!r} is not one of {', '.join(choices)}")
-    return text
+@dataclass(frozen=True)
+class NodeRef(JsonRecord):
+    """A node of a network: its id (the entity IRI), label and type."""
 
+    id: str
+    label: str | None
+    type: str | None
+
+    @classmethod
+    def of(cls, graph: nx.Graph, node: str) -> "NodeRef":
+        """The node's identifying fields (the id stands in for a missing label)."""
+        attrs = graph.nodes[node]
+        return cls(node, attrs.get("label", node), attrs.get("type"))
+
+
+@dataclass(frozen=True)
+class Named(JsonRecord):
+    """An entity by IRI and label."""
+
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class SourceRef(JsonRecord):
+    """The source of a claim: its publisher and date."""
+
+    iri: str
+    publisher: str | None
+    publisher_label: str | None
+    issued: str | None
+    url: str | None
+    title: str | None
+
+    @classmethod
+    def of(cls, info: SourceInfo, data: GraphData) -> "SourceRef":
+        return cls(**info.to_json(data.labels))  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class NetworkSize:
+    """The projection an analysis ran on, and its size."""
+
+    projection: str | None
+    node_count: int
+    edge_count: int
+
+    @classmethod
+    def of(cls, graph: nx.Graph) -> "NetworkSize":
+        return cls(graph.graph.get("projection"), graph.number_of_nodes(), graph.number_of_edges())
+
+
+@dataclass(kw_only=True)
+class MetricResult(JsonRecord):
+    """The envelope of every analysis result: the metric, the filters applied, the network's size.
+
+    Subclasses add the metric's own fields; :meth:`to_json` writes the envelope first.
+    """
+
+    metric: ClassVar[str]
+    filters: Filters
+    network: NetworkSize | None = None
+
+    def to_json(self) -> dict[str, object]:
+        out: dict[str, object] = {"metric": self.metric, "filters": self.filters.to_json()}
+        if self.network is not None:
+            out.update(projection=self.network.projection, node_count=self.network.node_count,
+                       edge_count=self.network.edge_count)
+        for key, value in super().to_json().items():
+            if key not in ("filters", "network"):
+                out[key] = value
+        return out
+
+
+# -- shared steps ---------------------------------------------------------------------
 
 def betweenness(graph: nx.Graph, *, k: int | None = None, seed: int = 0, normalized: bool = True
                 ) -> tuple[dict[str, float], dict[str, object]]:
@@ -91,33 +162,20 @@ def betweenness(graph: nx.Graph, *, k: int | None = None, seed: int = 0, normali
             {"sampled": True, "k": k, "seed": seed})
 
 
-def node_json(graph: nx.Graph, node: str) -> dict[str, object]:
-    """The identifying fields of a node: id, label, type."""
-    attrs = graph.nodes[node]
-    return {"id": node, "label": attrs.get("label", node), "type": attrs.get("type")}
-
-
-def edge_json(graph: nx.Graph, a: str, b: str, attrs: dict[str, Any] | None = None) -> dict[str, object]:
-    """An edge with its provenance (claims, sources, confidence, dates, relations)."""
-    attrs = dict(graph.edges[a, b] if attrs is None else attrs)
-    return {"source": a, "target": b, "source_label": graph.nodes[a].get("label"),
-            "target_label": graph.nodes[b].get("label"), **attrs}
-
-
 def node_in(graph: nx.Graph, data: GraphData, ref: str, name: str) -> str:
-    """Resolve an actor reference and check it is a node of ``graph``."""
-    iri = str(data.resolve(ref))
+    """Resolve the entity parameter ``name`` and check it is a node of ``graph``.
+
+    Raises :class:`~detente.errors.ParameterError` naming the parameter.
+    """
+    iri = str(resolve_param(data, ref, name))
     if iri not in graph:
-        raise ValueError(f"{name}: {ref!r} ({iri}) is not in the network with these filters")
+        raise ParameterError(name, f"{ref!r} ({iri}) is not in the network with these filters")
     return iri
 
 
-def result(metric: str, graph: nx.Graph | None, data: GraphData, **fields: object) -> dict[str, object]:
-    """The common envelope of every analysis result."""
-    out: dict[str, object] = {"metric": metric, "filters": data.filters.to_json()}
-    if graph is not None:
-        out["projection"] = graph.graph.get("projection")
-        out["node_count"] = graph.number_of_nodes()
-        out["edge_count"] = graph.number_of_edges()
-    out.update(fields)
-    return out
+def resolve_param(data: GraphData, ref: str, name: str) -> Any:
+    """The entity an entity parameter names, by the one resolver; errors name the parameter."""
+    try:
+        return data.resolve(ref)
+    except (UnknownEntityError, AmbiguousEntityError) as exc:
+        raise ParameterError(name, str(exc)) from None

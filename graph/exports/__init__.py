@@ -18,9 +18,14 @@ turtle     text/turtle                  the facts
 jsonld     application/ld+json          the facts
 trig       application/trig             the dataset: claim graphs, provenance, entities
 nquads     application/n-quads          the dataset
+nanopub    application/trig             each claim as a nanopublication (head, assertion, provenance, pubinfo)
+rdf-star   text/turtle                  the facts, ``<< s p o >> dt:supportedBy claim``
 ========== ============================ ===========================================
 
->>> from detente.graph.store import open_store
+``nanopub`` and ``rdf-star`` are written as they are read (:func:`export_to`
+streams them into a file).
+
+>>> from detente.graph import open_store
 >>> body, media_type = export_bytes(open_store("memory:"), "nodelink")
 >>> media_type, sorted(__import__("json").loads(body))[:3]
 ('application/json', ['directed', 'graph', 'links'])
@@ -28,17 +33,22 @@ nquads     application/n-quads          the dataset
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import networkx as nx
 
+from detente.errors import NotFoundError, ParameterError
 from detente.graph.exports.html import network_html
+from detente.graph.exports.links import add_wikidata_links
+from detente.graph.exports.nanopub import write_nanopubs
 from detente.graph.exports.network import to_cytoscape, to_dot, to_edges_csv, to_gexf, to_graphml, to_nodelink, to_nodes_csv
 from detente.graph.exports.rdf import DATASET_FORMATS, FACT_FORMATS, rdf_export
-from detente.graph.projections import PROJECTION_NAMES, Filters, project, split_filter_params
+from detente.graph.exports.rdfstar import write_rdf_star
+from detente.graph.projections import FILTER_PARAMETERS, PROJECTION_NAMES, Filters, project, split_filter_params
 from detente.graph.store import RDF_FORMATS, Store
 
 
@@ -50,10 +60,11 @@ class ExportFormat:
     media_type: str
     suffix: str
     writer: Callable[[nx.Graph], bytes] | None = None
+    stream: Callable[[Store, IO[bytes], Filters], object] | None = None  # writes the store itself, page by page
 
     @property
     def is_rdf(self) -> bool:
-        return self.writer is None
+        return self.writer is None and self.stream is None
 
 
 _NETWORK = [
@@ -69,20 +80,31 @@ _NETWORK = [
 _RDF = [ExportFormat(name, RDF_FORMATS[name], suffix, None)
         for name, suffix in (("turtle", ".ttl"), ("jsonld", ".jsonld"), ("trig", ".trig"), ("nquads", ".nq"))]
 
+_STREAMED = [ExportFormat("nanopub", "application/trig", ".nanopubs.trig", stream=write_nanopubs),
+             ExportFormat("rdf-star", "text/turtle", ".star.ttl", stream=write_rdf_star)]
+
 #: Every export format by name.
-FORMATS: dict[str, ExportFormat] = {f.name: f for f in _NETWORK + _RDF}
+FORMATS: dict[str, ExportFormat] = {f.name: f for f in _NETWORK + _RDF + _STREAMED}
 assert set(FACT_FORMATS + DATASET_FORMATS) == {f.name for f in _RDF}
 
 
 def export_format(name: str) -> ExportFormat:
-    """Look a format up by name (case-insensitive); KeyError names the known ones."""
+    """Look a format up by name (case-insensitive); NotFoundError (a KeyError) names the known ones."""
     key = name.strip().lower()
     if key not in FORMATS:
-        raise KeyError(f"unknown export format {name!r}; choose one of {', '.join(FORMATS)}")
+        raise NotFoundError(f"unknown export format {name!r}; choose one of {', '.join(FORMATS)}")
     return FORMATS[key]
 
 
-def export_bytes(store: Store, fmt: str, *, projection: str = "actors", title: str | None = None,
+def _refuse_unknown(rest: dict[str, Any]) -> None:
+    """A ParameterError naming the parameters no export takes (None values are options left unset)."""
+    unknown = sorted(k for k, v in rest.items() if v is not None)
+    if unknown:
+        raise ParameterError(", ".join(unknown), f"unknown parameter{'s' if len(unknown) > 1 else ''} of export; "
+                                                 f"accepted: projection, {', '.join(p.name for p in FILTER_PARAMETERS)}")
+
+
+def export_bytes(store: Store, fmt: str, /, *, projection: str = "actors", title: str | None = None,
                  **filters: Any) -> tuple[bytes, str]:
     """Export the store in ``fmt``; return the body and its media type.
 
@@ -100,34 +122,56 @@ def export_bytes(store: Store, fmt: str, *, projection: str = "actors", title: s
 
     Raises
     ------
-    KeyError
-        Unknown format.
-    ValueError
-        Unknown projection or parameter, or a filter value that does not fit.
+    NotFoundError
+        Unknown format (also a KeyError).
+    ParameterError
+        Unknown projection or parameter, or a filter value that does not fit (the message names it;
+        a UsageError, also a ValueError).
     """
     spec = export_format(fmt)
     chosen, rest = split_filter_params(filters)
-    unknown = sorted(k for k, v in rest.items() if v is not None)
-    if unknown:
-        raise ValueError(f"export: unknown parameter(s) {', '.join(unknown)}")
+    _refuse_unknown(rest)
+    if spec.stream is not None:
+        buffer = io.BytesIO()
+        spec.stream(store, buffer, chosen)
+        return buffer.getvalue(), spec.media_type
     if spec.is_rdf:
         return rdf_export(store, spec.name, chosen), spec.media_type
     if projection not in PROJECTION_NAMES:
-        raise ValueError(f"projection: {projection!r} is not one of {', '.join(PROJECTION_NAMES)}")
+        raise ParameterError("projection", f"{projection!r} is not one of {', '.join(PROJECTION_NAMES)}")
     graph = project(store, projection, chosen)
     if spec.name == "html":
         return network_html(graph, title), spec.media_type
     assert spec.writer is not None
-    return spec.writer(graph), spec.media_type
+    return spec.writer(add_wikidata_links(store, graph)), spec.media_type
+
+
+def export_to(store: Store, fmt: str, out: IO[bytes], **options: Any) -> str:
+    """Write the export to a binary stream; return its media type.
+
+    ``nanopub`` and ``rdf-star`` go to ``out`` as they are read, a page of
+    claims at a time; the other formats are built whole, then written.
+    """
+    spec = export_format(fmt)
+    if spec.stream is None:
+        body, media_type = export_bytes(store, fmt, **options)
+        out.write(body)
+        return media_type
+    chosen, rest = split_filter_params(options)
+    rest.pop("projection", None)  # accepted by every format; the streamed ones write claims, not a projection
+    _refuse_unknown(rest)
+    spec.stream(store, out, chosen)
+    return spec.media_type
 
 
 def export_file(store: Store, fmt: str, path: str | Path, **options: Any) -> Path:
-    """Write :func:`export_bytes` to ``path`` (parent folders are created); return the path."""
-    body, _media_type = export_bytes(store, fmt, **options)
+    """Write the export to ``path`` (parent folders are created), streaming where the format allows; return the path."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(body)
+    with target.open("wb") as handle:
+        export_to(store, fmt, handle, **options)
     return target
 
 
-__all__ = ["FORMATS", "ExportFormat", "Filters", "export_bytes", "export_file", "export_format", "network_html"]
+__all__ = ["FORMATS", "ExportFormat", "Filters", "export_bytes", "export_file", "export_format", "export_to",
+           "network_html"]

@@ -34,7 +34,7 @@ EDGE_COLUMNS = ("source", "source_label", "source_type", "target", "target_label
                 "relations", "weight", "claim_count", "source_count", "confidence_mean", "confidence_max",
                 "first_seen", "last_seen", "publishers", "events", "claims")
 NODE_COLUMNS = ("id", "label", "type", "kind", "bipartite", "date", "end_date", "claim_count", "source_count",
-                "first_seen", "last_seen")
+                "first_seen", "last_seen", "wikidata", "sameAs")
 
 
 def flat_value(name: str, value: Any) -> Any:

@@ -16,11 +16,11 @@ from __future__ import annotations
 import io
 
 from rdflib import Dataset, Graph, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import OWL, RDF
 
 from detente.graph.projections import Filters, load_graph_data
 from detente.graph.store import Store
-from detente.ontology.vocab import ENTITIES_GRAPH, FACTS_GRAPH, PREFIXES, PROVENANCE_GRAPH
+from detente.ontology.vocab import ENTITIES_GRAPH, FACTS_GRAPH, PREFIXES, PROVENANCE_GRAPH, SCHEMA
 
 #: Formats holding the facts only (one graph) and formats holding the dataset (named graphs).
 FACT_FORMATS = ("turtle", "jsonld")
@@ -50,7 +50,7 @@ def _filtered(store: Store, rdf_format: str, filters: Filters) -> bytes:
         for ev in data.evidence:
             graph.add((ev.subject, ev.predicate, ev.object))
         for s, p, o in entity_triples:
-            if p == RDF.type or "label" in str(p).lower():
+            if p == RDF.type or "label" in str(p).lower() or p in (OWL.sameAs, SCHEMA.sameAs):
                 graph.add((s, p, o))  # type: ignore[arg-type]
         return graph.serialize(format="json-ld" if rdf_format == "jsonld" else "turtle", encoding="utf-8")
     dataset = Dataset()
@@ -69,5 +69,5 @@ def _filtered(store: Store, rdf_format: str, filters: Filters) -> bytes:
 
 
 def _bind(graph: Graph) -> None:
-    for prefix in ("dt", "dtr", "state", "claim", "source", "prov", "dct", "schema", "rdfs", "skos", "xsd"):
+    for prefix in ("dt", "dtr", "state", "claim", "source", "prov", "dct", "schema", "rdfs", "skos", "xsd", "owl", "wd"):
         graph.bind(prefix, PREFIXES[prefix], override=True)

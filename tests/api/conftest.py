@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from waitress import wasyncore
+from waitress.server import BaseWSGIServer
 
 import detente.loaders
 from detente.api.app import create_app
@@ -41,7 +43,7 @@ class LiveServer:
         return self.app.extensions["detente"].pool
 
 
-def start_server(config: Mapping[str, object]) -> tuple[LiveServer, object, threading.Thread]:
+def start_server(config: Mapping[str, object]) -> tuple[LiveServer, BaseWSGIServer, threading.Thread]:
     app = create_app(dict(config))
     server = make_server(app, "127.0.0.1", 0, threads=8)
     thread = threading.Thread(target=server.run, name="waitress-test", daemon=True)
@@ -49,10 +51,19 @@ def start_server(config: Mapping[str, object]) -> tuple[LiveServer, object, thre
     return LiveServer(app, f"http://127.0.0.1:{server.effective_port}"), server, thread
 
 
-def stop_server(live: LiveServer, server: object, thread: threading.Thread) -> None:
-    server.close()  # type: ignore[attr-defined]
-    thread.join(10)
+def stop_server(live: LiveServer, server: BaseWSGIServer, thread: threading.Thread) -> None:
+    """Stop the server's loop, its request threads and the app's query workers; fail if the loop runs on.
+
+    ``server.close()`` alone closes the listening socket but leaves kept-alive client connections in the
+    loop's socket map, so ``run()`` polls on and the thread never ends. Closing every socket of the map on
+    the loop's own thread (through its trigger, which is how waitress runs work there) empties the map,
+    and the loop returns.
+    """
+    server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+    thread.join(5)
+    server.task_dispatcher.shutdown(timeout=5)
     live.app.extensions["detente"].close()
+    assert not thread.is_alive(), "the waitress loop did not stop"
 
 
 @pytest.fixture(scope="session")
@@ -75,7 +86,7 @@ def live() -> Iterator[LiveServer]:
 @pytest.fixture()
 def server_factory() -> Iterator:
     """Start live servers with custom settings; all are stopped after the test."""
-    started: list[tuple[LiveServer, object, threading.Thread]] = []
+    started: list[tuple[LiveServer, BaseWSGIServer, threading.Thread]] = []
 
     def start(config: Mapping[str, object]) -> LiveServer:
         started.append(start_server(config))

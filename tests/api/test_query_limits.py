@@ -25,6 +25,7 @@ def alive(pid: int) -> bool:
     return True
 
 
+@pytest.mark.slow
 def test_a_runaway_query_is_killed_while_other_clients_are_served(server_factory, fresh_demo_store):
     live = server_factory({"store": fresh_demo_store(), "workers": 2, "query_timeout": 6})
     pool = live.pool
@@ -54,6 +55,7 @@ def test_a_runaway_query_is_killed_while_other_clients_are_served(server_factory
     assert requests.get(live.url + "/sparql", params={"query": QUICK}).status_code == 200
 
 
+@pytest.mark.slow
 def test_timeouts_apply_to_rest_routes_and_posted_queries(server_factory, fresh_demo_store):
     live = server_factory({"store": fresh_demo_store(), "workers": 1, "query_timeout": 1})
     posted = requests.post(live.url + "/sparql", data=ENDLESS.encode(),

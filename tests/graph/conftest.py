@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,12 +15,9 @@ from virtuoso_server import VIRTUOSO_BINARY_NAMES, VirtuosoServer, find_binary, 
 
 
 def _require_virtuoso() -> None:
-    """Fail loudly on CI without Virtuoso; skip locally, saying why."""
+    """Skip without Virtuoso, saying why (under CI, tests/conftest.py makes the skip a failure)."""
     if find_binary(VIRTUOSO_BINARY_NAMES) is None:
-        message = "virtuoso-t is not installed (apt-get install virtuoso-opensource)"
-        if os.environ.get("CI"):
-            pytest.fail(f"CI is set but {message}", pytrace=False)
-        pytest.skip(message)
+        pytest.skip("virtuoso-t is not installed (apt-get install virtuoso-opensource)")
 
 
 @pytest.fixture(scope="session")

@@ -141,3 +141,14 @@ def as_literal_free(summary: dict[str, Any]) -> dict[str, Any]:
     def key(k: Any) -> Any:
         return tuple(str(x) if isinstance(x, (URIRef, Literal)) else x for x in k) if isinstance(k, tuple) else str(k)
     return {name: {key(k): v for k, v in table.items()} for name, table in summary.items()}
+
+
+def served_view(store: Store) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """A reader task (``pool.call``): the served version's summary state, its summary and the reference.
+
+    Readers are forked from the test process, so this module is importable there when the test put
+    ``tests/graph`` on ``sys.path`` before starting the server.
+    """
+    from detente.graph.summary import summary_state
+
+    return summary_state(store), as_literal_free(maintained(store)), as_literal_free(expected(store))

@@ -149,13 +149,14 @@ def test_corroboration_counts_sources_and_finds_the_prisoner_count_conflict(stor
 
 
 def test_every_result_renders_as_text_tables(store: Store) -> None:
+    from detente.graph.analysis import analyze
     from detente.graph.analysis.tables import result_tables
 
     for metric, params in [("centrality", {}), ("communities", {}), ("brokers", {}), ("ego", {"actor": "Kenya"}),
                            ("path", {"actor": "Kenya", "to": "African Union"}), ("timeline", {}),
                            ("corroboration", {}), ("conflicts", {})]:
-        tables = result_tables(run_metric(store, metric, **params))
+        tables = result_tables(analyze(store, metric, **params))
         assert tables and all(t.rows for t in tables), metric
         assert all(len(row) == len(t.columns) for t in tables for row in t.rows)
-    [centrality] = result_tables(run_metric(store, "centrality", limit=1))
+    [centrality] = result_tables(analyze(store, "centrality", limit=1))
     assert centrality.rows[0][1] == "Russia"

@@ -96,8 +96,8 @@ def test_claim_lookup_by_key_curie_and_iri(demo_store) -> None:
 
 def test_stats_count_the_demo(demo_store) -> None:
     numbers = stats(demo_store)
-    assert numbers.claims == 14
-    assert numbers.sources == 9
+    assert numbers.claims == 14 + 10  # the corpus, and a Wikidata link claim for each of its 10 states
+    assert numbers.sources == 9 + 1  # the link claims' source is the bundled table
     assert numbers.publishers == 4
     assert numbers.by_type[str(DT.Talks)] == 3
 

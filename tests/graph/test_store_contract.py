@@ -32,7 +32,8 @@ from detente.ontology.vocab import DT, DTR, ENTITIES_GRAPH, FACTS_GRAPH, PROVENA
 
 DEMO = Path(detente.loaders.__file__).resolve().parent / "demo"
 AGREEMENT = DTR["agreement/ukr-rus-314-exchange"]
-BACKENDS = ["memory", "oxigraph", "virtuoso", "virtuoso-anonymous"]
+BACKENDS = ["memory", "oxigraph", pytest.param("virtuoso", marks=pytest.mark.virtuoso),
+            pytest.param("virtuoso-anonymous", marks=pytest.mark.virtuoso)]
 
 
 @dataclass

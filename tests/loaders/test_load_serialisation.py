@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from detente.loaders.registry import EntityRegistry
 from detente.ontology.vocab import DT, DTR, PROVENANCE_GRAPH
 
 ROOT = Path(__file__).resolve().parents[2]
-CORPUS = Path(os.environ.get("DETENTE_CORPUS") or ROOT.parent / "shared" / "corpus")
+FIXTURES = ROOT / "tests" / "fixtures"  # real corpus samples, see tests/fixtures/README.md
 DEMO = Path(detente.loaders.__file__).parent / "demo"
 
 
@@ -52,17 +51,17 @@ def _expected_iri(claim: Claim) -> URIRef:
 
 
 def _loader_claims() -> list[list[Claim]]:
-    paths = [DEMO / "saudi-talks.yaml", DEMO / "ankara-exchange.csv"]
-    for rel in ("000_3e7fe375a9c81d38.txt", "ucdp-peace-agreements-v22.1/ucdp-peace-agreements-221.csv",
-                "gdelt2-events-export/20191024143000.export.CSV"):
-        if (CORPUS / rel).exists():
-            paths.append(CORPUS / rel)
+    paths = [DEMO / "saudi-talks.yaml", DEMO / "ankara-exchange.csv",
+             FIXTURES / "news" / "000_3e7fe375a9c81d38.txt",
+             FIXTURES / "ucdp" / "ucdp-peace-agreements-221-sample.csv",
+             FIXTURES / "gdelt" / "20191024143000-sample.export.CSV"]
     ctx = LoadContext(EntityRegistry(), LoadOptions(source_url="https://example.org/t", published="2025-03-12"))
     parse_path(DEMO / "entities.yaml", ctx)
     out = []
     for path in paths:
         _fmt, result = parse_path(path, ctx)
         assert not result.rejects, result.rejects[:3]
+        assert result.claims, path
         out.append(result.claims)
     return out
 

@@ -118,3 +118,25 @@ def test_reload_is_idempotent(tmp_path: Path) -> None:
     quads = store.count_quads()
     second, = load_paths(store, [path])
     assert first.new_claims == 2 and second.new_claims == 0 and store.count_quads() == quads
+
+
+def test_a_story_naming_an_entity_several_share_is_refused_naming_the_file_and_them(tmp_path: Path) -> None:
+    entities = tmp_path / "entities.yaml"
+    entities.write_text("entities:\n"
+                        "  - {id: 'organization:northern-front-a', type: organization, label: Northern Front A,"
+                        " aliases: [Northern Front]}\n"
+                        "  - {id: 'organization:northern-front-b', type: organization, label: Northern Front B,"
+                        " aliases: [Northern Front]}\n", encoding="utf-8")
+    story = tmp_path / "story.txt"
+    story.write_text("---\nurl: https://example.org/nf\ntitle: NF\npublisher: Example News\npublished: 2025-03-12\n"
+                     "---\nThe Northern Front said it agreed to hold talks with Ethiopia in Nairobi.\n",
+                     encoding="utf-8")
+    store = open_store("memory:")
+    load_paths(store, [entities])
+    quads = store.count_quads()
+    with pytest.raises(LoadError) as info:
+        load_paths(store, [story])  # extraction meets the shared name: a reject, not an exception
+    reject, = info.value.rejects
+    assert reject.file == str(story)
+    assert "organization:northern-front-a" in reject.message and "organization:northern-front-b" in reject.message
+    assert store.count_quads() == quads, "nothing of the refused story is written"

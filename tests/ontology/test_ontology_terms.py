@@ -16,13 +16,14 @@ CLASSES = [
     "Actor", "State", "Person", "Envoy", "Organization", "NewsOrganization",
     "InternationalOrganization", "Venue", "Event", "Talks", "Exchange", "PrisonerExchange",
     "Announcement", "Agreement", "Ceasefire", "PeaceAgreement", "Claim", "Source",
-    "NewsArticle", "OfficialStatement", "Dataset", "ExtractionActivity",
+    "NewsArticle", "OfficialStatement", "Dataset", "ExtractionActivity", "LinkRecord", "LinkingActivity",
     # the maintained summary (issue 9)
     "SummaryRecord", "FactSupport", "Participation", "ActorTie", "SummaryGraph",
 ]
 OBJECT_PROPERTIES = [
     "hasParty", "heldAt", "mediatedBy", "announcedBy", "confirmedBy", "signatory",
-    "represents", "reachedDuring", "implements", "country", "saidBy",
+    "represents", "reachedDuring", "implements", "country", "saidBy", "supportedBy",
+    "initiator", "target", "possiblySameAs", "linkSource", "linkTarget",
     "event", "actor", "tieBetween",
 ]
 # What a fact-support record counts: a triple's parts, which may be literals (so not object properties).
@@ -34,7 +35,7 @@ DATATYPE_PROPERTIES = {
     "isoCode": XSD.string, "wikidataId": XSD.string, "cameoCode": XSD.string,
     "goldsteinScale": XSD.decimal, "externalId": XSD.string,
     "ceasefireProvision": XSD.boolean, "prisonerReleaseProvision": XSD.boolean,
-    "method": XSD.string,
+    "method": XSD.string, "linkScore": XSD.decimal, "linkDecision": XSD.string, "linkEvidence": XSD.string,
     "role": XSD.string, "claimCount": XSD.integer, "sourceCount": XSD.integer, "publisherCount": XSD.integer,
     "eventCount": XSD.integer, "partyEventCount": XSD.integer, "firstSeen": XSD.date, "lastSeen": XSD.date,
     "publishedClaimCount": XSD.integer, "publishedSourceCount": XSD.integer, "summaryVersion": XSD.string,

@@ -1,0 +1,404 @@
+"""Who acts in a sentence of news: states, organisations, armed forces, collectives, speakers and venues.
+
+Actors are found in three steps, each general rather than keyed to a text:
+
+1. names: the entity registry's states and the organisation gazetteer (``mention_finder``), with every
+   state's capitals, demonyms and venue cities from ``loaders/data/news_states.csv``;
+2. phrases built on names: a government named by its state ("the Malian government" is Mali), armed
+   forces and units ("the Burkinabe army", "the army of Burkina Faso", and "the army" in a text about one
+   state) as ``dt:Organization`` of that state, organisations named by their head noun ("the Justice
+   and Equality Movement (JEM)", and "JEM" after that), and acronyms of armed groups ("the ADF rebels");
+3. collectives: members of one organisation meeting ("European Union ministers") or the parties of one
+   place ("political parties in Northern Ireland") count as several sides; an unnamed counterpart
+   ("the government in exile", "the rebels") tells that a single named party has another side.
+
+>>> from detente.loaders.registry import EntityRegistry
+>>> registry = EntityRegistry()
+>>> read = ActorReader(registry)
+>>> found = read("The Malian government met the Justice and Equality Movement (JEM) and the Burkinabe army.")
+>>> sorted(registry.get(m.iri).label for m in found.mentions if m.kind in ("state", "organization"))
+['Burkina Faso army', 'Justice and Equality Movement', 'Mali']
+>>> found = read("JEM rebels met the government in exile.")
+>>> [registry.get(m.iri).label for m in found.mentions], found.counterpart
+(['Justice and Equality Movement'], True)
+>>> found = read("European Union ministers meet in Brussels.")
+>>> [registry.get(i).label for i in found.collectives], [(m.text, m.kind) for m in found.mentions]
+(['European Union'], [('European Union', 'organization'), ('Brussels', 'capital')])
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from rdflib import URIRef
+
+from detente.loaders.gazetteer import DATA, DEMONYMS, Mention, mention_finder, state_iri
+from detente.loaders.linking import resolve_actor
+from detente.loaders.registry import EntityRegistry
+from detente.ontology.vocab import DT
+
+# -- names ----------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def state_names() -> tuple[tuple[str, str, str], ...]:
+    """(name, ISO alpha-3, kind) for every capital, demonym and venue city of ``news_states.csv``."""
+    out = []
+    with (DATA / "news_states.csv").open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            for column, kind in (("capitals", "capital"), ("demonyms", "demonym"), ("cities", "city")):
+                out += [(name.strip(), row["iso3"], kind) for name in row[column].split("|") if name.strip()]
+    return tuple(out)
+
+
+def news_finder(registry: EntityRegistry) -> Callable[[str], list[Mention]]:
+    """The gazetteer's mentions with the capitals, demonyms and cities of every state; longest names win.
+
+    >>> find = news_finder(EntityRegistry())
+    >>> [(m.text, m.kind) for m in find("Malian envoys met in Ouagadougou and Geneva.")]
+    [('Malian', 'demonym'), ('Ouagadougou', 'capital'), ('Geneva', 'city')]
+    """
+    base = mention_finder(registry, demonyms=True, capitals=True)
+    names: dict[str, tuple[URIRef, str]] = {}
+    for name, code, kind in state_names():
+        iri = state_iri(registry, code)
+        if iri is not None:
+            names.setdefault(name, (iri, kind))
+    pattern = re.compile(r"(?<![\w.])(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) +
+                         r")(?![\w])")
+
+    def find(text: str) -> list[Mention]:
+        found = base(text) + [Mention(m.start(), m.end(), m.group(0), *names[m.group(0)]) for m in pattern.finditer(text)]
+        return _longest(found)
+
+    return find
+
+
+def _longest(mentions: list[Mention]) -> list[Mention]:
+    """Mentions that do not overlap, the longest first, in text order."""
+    kept: list[Mention] = []
+    for m in sorted(mentions, key=lambda m: (-(m.end - m.start), m.start)):
+        if all(m.end <= k.start or m.start >= k.end for k in kept):
+            kept.append(m)
+    return sorted(kept, key=lambda m: m.start)
+
+
+# -- phrases built on names -------------------------------------------------------
+
+_WORD = r"[A-Z][\w'’\-]*"
+# A government, its authorities or its delegation stand for the state ("the Malian government").
+_GOVERNMENT_AFTER = re.compile(r"^\s+(?:(?:interim|transitional|central|federal|national|new|military)\s+)?"
+                               r"(?:government|authorities|regime|administration|leadership|delegation|negotiators)\b")
+# Armed forces and units of a state.
+_UNIT = r"(?:armed forces|army|military|navy|air force|presidential guard|republican guard|national guard|" \
+        r"revolutionary guards?|security forces|police|border guards?|coast guard)"
+_UNIT_RE = re.compile(r"\b(?P<unit>(?i:" + _UNIT + r"))\b")
+# "military" is mostly an adjective: it is the armed forces only before punctuation or a function word;
+# the other units are nouns, except before the few nouns they qualify ("army chief", "police officers").
+_AFTER_NOUN = re.compile(r"(?:\s*[^\w\s]|\s*$|\s+(?:and|or|of|to|in|on|at|with|from|has|had|have|is|are|was|were|"
+                         r"will|would|could|may|might|said|says|agrees|signs|meets|holds|announces|denies|claims|"
+                         r"warns|rejects|accepts|takes|took|began|begins|\w+ed)\b)")
+_ATTRIBUTIVE = re.compile(r"\s+(?:chiefs?|commanders?|officers?|officials|bases?|spokes(?:man|woman|person)|"
+                          r"headquarters|units?|personnel|vehicles?|operations?|activit(?:y|ies))\b", re.I)
+# Organisations named by their head noun: "the Justice and Equality Movement (JEM)",
+# "the Movement for Democratic Change".
+_HEAD = r"(?:Front|Movement|Army|Council|Party|Alliance|Union|Forces|Brigades?|Coalition|Congress|" \
+        r"Organi[sz]ation|Committee|Militia|Mujahideen)"
+_ORG_NAME = re.compile(
+    r"(?P<name>(?:" + _WORD + r"\s+(?:(?:and|of)\s+)?){0,5}" + _HEAD + r"\b(?:\s+(?:of|for)\s+(?:the\s+)?" + _WORD +
+    r"(?:\s+(?:and\s+|of\s+|for\s+)?" + _WORD + r"){0,4})?)(?:\s*\((?P<acronym>[A-Z][A-Za-z]*[A-Z][A-Z/\-]*)\))?")
+_NOT_NAME_START = {"The", "A", "An", "In", "On", "At", "By", "For", "Of", "And", "After", "Before", "While", "As",
+                   "With", "From", "To", "This", "That", "Its", "Their", "His", "Her"}
+_ACRONYM_GROUP = re.compile(r"\b(?P<acronym>[A-Z]{2,7}(?:[/\-][A-Z]{1,4})?)\s+(?:rebels?|militants?|fighters|"
+                            r"insurgents|guerrillas|militias?|movement|group)\b")
+# Collectives: members of one organisation, the parties of one place, an unnamed other side.
+_MEMBERS = r"(?:(?:foreign|defen[cs]e|finance|interior|economy|trade|justice|energy)\s+)?(?:ministers|leaders|" \
+           r"members|member states|heads of state(?: and government)?|heads of government|officials|envoys|" \
+           r"delegates|representatives|diplomats|ambassadors)"
+_MEMBERS_AFTER = re.compile(r"^(?:'s|’s)?\s+" + _MEMBERS + r"\b")
+_MEMBERS_BEFORE = re.compile(r"\b" + _MEMBERS + r"\s+(?:of|from)\s+(?:the\s+)?$", re.I)
+_GROUP = r"(?:rival\s+)?(?:political\s+)?(?:parties|factions|groups|clans)"
+_GROUP_OF_PLACE = re.compile(r"(?P<group>(?i:" + _GROUP + r"))\s+(?:in|of|from)\s+(?P<place>" + _WORD +
+                             r"(?:\s+" + _WORD + r"){0,3})")
+_PLACE_GROUP = re.compile(r"(?P<place>" + _WORD + r"(?:\s+" + _WORD + r"){0,3})(?:'s|’s)?\s+(?P<group>(?:rival\s+)?"
+                          r"(?:political\s+)?(?:parties|factions))\b")
+_COUNTERPART = re.compile(r"\b(?:the|a|an)\s+(?:[\w\-]+\s+){0,2}?(?:government(?:\s+in\s+exile)?|rebels|insurgents|"
+                          r"militants|separatists|opposition|junta|regime|guerrillas|militias?|kidnappers|captors|"
+                          r"authorities|other side)\b", re.I)
+# Places named after a meeting or signing word that the gazetteer does not know: "signed in Skhirat".
+_VENUE_WORDS = r"(?:talks|negotiations|meeting|summit|conference|met|meet|meets|held|hosted|gathered|convened|" \
+               r"signed|signing|concluded|initialled)"
+_UNKNOWN_PLACE = re.compile(r"\b(?i:" + _VENUE_WORDS + r")\b[^.;,]{0,30}?\b(?:in|at)\s+(?P<place>" + _WORD +
+                            r"(?:\s+" + _WORD + r"){0,2})")
+_NOT_PLACES = {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+               "November", "December", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+               "The", "A", "An", "This", "That", "Parliament", "Congress", "Government", "Office"}
+
+
+@dataclass
+class SentenceActors:
+    """The actors of one sentence: mentions (states, organisations, capitals, demonyms, venues), the
+    organisations that act as several sides (members meeting, parties of a place), and whether an unnamed
+    other side is there."""
+
+    mentions: list[Mention]
+    collectives: set[URIRef] = field(default_factory=set)
+    counterpart: bool = False
+
+
+class ActorReader:
+    """Reads the actors of each sentence of one text, remembering what earlier sentences established
+    (the one state a text is about, so "the army" is that state's army; acronyms defined once)."""
+
+    def __init__(self, registry: EntityRegistry, finder: Callable[[str], list[Mention]] | None = None) -> None:
+        self.registry = registry
+        self.find = finder or news_finder(registry)
+        self.states: list[URIRef] = []
+        self.acronyms: dict[str, URIRef] = {}
+
+    def __call__(self, sentence: str) -> SentenceActors:
+        mentions = self.find(sentence)
+        self._remember_states(mentions)
+        mentions = self._governments(sentence, mentions)
+        mentions = _longest(mentions + self._units(sentence, mentions) + self._named(sentence, mentions))
+        collectives: set[URIRef] = set()
+        groups = self._groups(sentence, mentions, collectives)
+        mentions = _longest(mentions + groups)
+        named = [m for m in mentions if m.kind in ("state", "organization")]
+        counterpart = any(not any(m.start < c.end() and c.start() < m.end for m in named)
+                          for c in _COUNTERPART.finditer(sentence))
+        mentions += self._venues(sentence, mentions)
+        return SentenceActors(sorted(mentions, key=lambda m: m.start), collectives, counterpart)
+
+    def _remember_states(self, mentions: list[Mention]) -> None:
+        for m in mentions:
+            if m.kind in ("state", "capital", "demonym") and m.iri not in self.states:
+                self.states.append(m.iri)
+
+    def _state_label(self, iri: URIRef) -> str:
+        entity = self.registry.get(iri)
+        return entity.label if entity is not None else iri.rsplit("/", 1)[-1]
+
+    def _governments(self, sentence: str, mentions: list[Mention]) -> list[Mention]:
+        out = []
+        for m in mentions:
+            after = _GOVERNMENT_AFTER.match(sentence[m.end:])
+            if m.kind == "demonym" and after:
+                m = Mention(m.start, m.end + after.end(), sentence[m.start: m.end + after.end()], m.iri, "state")
+            out.append(m)
+        return out
+
+    def _units(self, sentence: str, mentions: list[Mention]) -> list[Mention]:
+        out = []
+        for match in _UNIT_RE.finditer(sentence):
+            unit = match.group("unit")
+            if _ATTRIBUTIVE.match(sentence[match.end():]) if unit.lower() != "military" else \
+                    not _AFTER_NOUN.match(sentence[match.end():]):
+                continue  # "Russia's military activities", "army chief": the unit qualifies a noun
+            state: URIRef | None = None
+            start, end = match.start(), match.end()
+            before = sentence[: match.start()]
+            for m in mentions:  # "the Burkinabe army", "Burkina Faso's army"
+                if m.kind in ("state", "demonym") and re.fullmatch(r"(?:'s|’s)?\s+", before[m.end:]) is not None:
+                    state, start = m.iri, m.start
+            of = re.match(r"\s+of\s+(?:the\s+)?", sentence[match.end():])
+            if state is None and of:  # "the army of Burkina Faso"
+                for m in mentions:
+                    if m.start == match.end() + of.end() and m.kind == "state":
+                        state, end = m.iri, m.end
+            if state is None and len(self.states) == 1 and re.search(r"\bthe\s+$|\bof\s+$", before, re.I):
+                state = self.states[0]  # "the army" in a text about one state
+            if state is None:
+                continue
+            label = f"{self._state_label(state)} {unit.lower()}"
+            iri = self.registry.mint(label, DT.Organization, country=state)
+            out.append(Mention(start, end, sentence[start:end], iri, "organization"))
+        return out
+
+    def _named(self, sentence: str, mentions: list[Mention]) -> list[Mention]:
+        out = []
+        for match in _ORG_NAME.finditer(sentence):
+            name, start = match.group("name"), match.start("name")
+            words = name.split()
+            while words and words[0] in _NOT_NAME_START:
+                start += len(words[0]) + 1
+                words = words[1:]
+            for m in mentions:  # "Mali and Justice and Equality Movement": the name starts after the state
+                joined = re.match(r"\s+(?:and|of)\s+", sentence[m.end:])
+                if m.start == start and joined and m.end + joined.end() < match.end("name"):
+                    start = m.end + joined.end()
+            words = sentence[start: match.end("name")].split()
+            name = " ".join(words)
+            if len(words) < 2 or any(m.start < match.end("name") and start < m.end for m in mentions
+                                     if m.kind == "organization"):
+                continue  # the gazetteer's name wins ("the African Union's Peace and Security Council")
+            acronym = match.group("acronym")
+            known = self.registry.names.lookup(acronym) if acronym else None
+            if known is not None and (self.registry.get(known) is None or self.registry.get(known).type == DT.State):
+                known = None  # an acronym that names a state ("US") is no organisation's
+            # A known acronym names the known organisation ("the National Liberation Army (ELN)" is the ELN);
+            # a new one becomes the alias of the name it defines, without taking a name already given.
+            names = self.registry.names  # the one resolver (detente.graph.entities)
+            iri = names.lookup(name) or known or self.registry.mint(
+                name, DT.Organization, aliases=[acronym] if acronym and names.lookup(acronym) is None else [])
+            if acronym:
+                self.acronyms[acronym] = iri
+            out.append(Mention(start, match.end(), sentence[start: match.end()], iri, "organization"))
+        for acronym, iri in self.acronyms.items():
+            for match in re.finditer(r"(?<![\w/\-])" + re.escape(acronym) + r"(?![\w/\-])", sentence):
+                out.append(Mention(match.start(), match.end(), acronym, iri, "organization"))
+        for match in _ACRONYM_GROUP.finditer(sentence):
+            acronym = match.group("acronym")
+            if acronym in self.acronyms or any(m.start <= match.start() < m.end for m in mentions):
+                continue
+            iri = self.registry.names.lookup(acronym) or self.registry.mint(acronym, DT.Organization)
+            self.acronyms[acronym] = iri
+            out.append(Mention(match.start("acronym"), match.end("acronym"), acronym, iri, "organization"))
+        return out
+
+    def _groups(self, sentence: str, mentions: list[Mention], collectives: set[URIRef]) -> list[Mention]:
+        out = []
+        for m in mentions:  # "European Union ministers", "ministers of the European Union"
+            if m.kind == "organization" and (_MEMBERS_AFTER.match(sentence[m.end:]) or
+                                             _MEMBERS_BEFORE.search(sentence[: m.start])):
+                collectives.add(m.iri)
+        for pattern in (_GROUP_OF_PLACE, _PLACE_GROUP):  # "political parties in Northern Ireland"
+            for match in pattern.finditer(sentence):
+                place, group = match.group("place"), match.group("group").lower()
+                if place in _NOT_NAME_START:
+                    continue
+                inner = [m for m in mentions if match.start("place") <= m.start and m.end <= match.end("place")]
+                if any(m.kind == "organization" for m in inner):
+                    collectives.update(m.iri for m in inner if m.kind == "organization")
+                    continue
+                country = next((m.iri for m in inner if m.kind in ("state", "demonym", "capital")), None)
+                details: dict[str, Any] = {"country": country} if country is not None else {}
+                iri = self.registry.mint(f"{place} {group}", DT.Organization, **details)
+                collectives.add(iri)
+                out.append(Mention(match.start(), match.end(), match.group(0), iri, "organization"))
+        return out
+
+    def _venues(self, sentence: str, mentions: list[Mention]) -> list[Mention]:
+        out = []
+        for match in _UNKNOWN_PLACE.finditer(sentence):
+            place = match.group("place")
+            start = match.start("place")
+            if place.split()[0] in _NOT_PLACES or any(m.start < start + len(place) and start < m.end for m in mentions):
+                continue
+            iri = self.registry.mint(place, DT.Venue)
+            out.append(Mention(start, start + len(place), place, iri, "venue"))
+        return out
+
+
+# -- speakers -------------------------------------------------------------------
+
+REPORTING = re.compile(r"\b(?:announced|announces|announce|said|says|told|stated|states|declared|declares|"
+                        r"confirmed|confirms)\b")
+_BY_SPEAKER = re.compile(r"\b(?:announced|said|confirmed|stated|declared|reported)\s+by\s+(?:the\s+)?", re.I)
+_ACCORDING = re.compile(r"\baccording to\s+(?:the\s+)?", re.I)
+_ROLES = (r"special envoy|envoy|peace envoy|negotiator|chief negotiator|ambassador|mediator|foreign minister|"
+          r"defen[cs]e minister|prime minister|minister|president|spokes(?:man|woman|person)|secretary of state|"
+          r"official|national security adviser|adviser")
+_ROLE_NP = re.compile(r"(?:(?i:the|a|an)\s+)?(?P<np>(?:(?P<state>[A-Z][\w.'’]*(?:\s+[A-Z][\w.'’]*)?)(?:'s|’s)?\s+)?"
+                      r"(?P<mods>(?i:(?:special|chief|top|senior|deputy|peace|presidential|foreign)\s+)*)"
+                      r"(?P<role>(?i:" + _ROLES + r")))(?:\s+(?P<name>[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+){0,2}))?\s*,?\s*$",
+                      re.I)
+_NAME = re.compile(r"(?:(?:President|Minister|Prime Minister|Foreign Minister|Envoy|Ambassador|Secretary)\s+)?"
+                   r"(?P<name>[A-Z][a-z][\w'’\-]+(?:\s+[A-Z][a-z][\w'’\-]+){1,2})\s*,?\s*$")
+_ENVOY_ROLES = {"envoy", "special envoy", "peace envoy", "negotiator", "chief negotiator", "ambassador", "mediator"}
+
+
+
+def actor_mentions(sentence: str, mentions: list[Mention]) -> list[Mention]:
+    """Mentions that can name an actor: states and organisations; capitals only beside another actor."""
+    out = []
+    for m in mentions:
+        if m.kind in ("demonym", "city", "venue"):
+            continue
+        if m.kind == "capital":
+            before, after = sentence[: m.start], sentence[m.end:]
+            if not (re.search(r"\b(?:and|between|with)\s+$", before) or re.match(r"\s+(?:and|,)\s", after)):
+                continue
+        out.append(m)
+    return out
+
+
+@dataclass
+class _Speaker:
+    iri: URIRef
+    start: int
+    end: int
+    is_mention: bool = False  # the speaker is itself a named actor ("Cuba announces"), so it may be a party
+
+
+def find_speaker(sentence: str, mentions: list[Mention], registry: EntityRegistry) -> _Speaker | None:
+    """Who announces or says what the sentence reports: "U.S. special envoy announced", "said by X"."""
+    for match in _BY_SPEAKER.finditer(sentence):
+        found = _speaker_np(sentence[match.end():], match.end(), mentions, registry, after=True)
+        if found:
+            return found
+    for match in _ACCORDING.finditer(sentence):
+        found = _speaker_np(sentence[match.end():], match.end(), mentions, registry, after=True)
+        if found:
+            return found
+    for match in REPORTING.finditer(sentence):
+        head = sentence[: match.start()]
+        clause_start = max(head.rfind(","), head.rfind(";"), head.rfind("—"), -1) + 1
+        if clause_start and not head[clause_start:].strip():
+            clause_start = max(head[: clause_start - 1].rfind(","), -1) + 1
+        found = _speaker_np(head[clause_start:], clause_start, mentions, registry, after=False)
+        if found:
+            return found
+    return None
+
+
+def _represented(text: str, start: int, mentions: list[Mention], registry: EntityRegistry) -> URIRef | None:
+    for m in mentions:
+        if start <= m.start < start + len(text) and m.kind in ("state", "demonym", "capital"):
+            return m.iri
+    for name, code in DEMONYMS.items():
+        if re.search(r"(?<![\w.])" + re.escape(name) + r"(?!\w)", text):
+            return state_iri(registry, code)
+    return None
+
+
+def _speaker_np(text: str, start: int, mentions: list[Mention], registry: EntityRegistry,
+                *, after: bool) -> _Speaker | None:
+    if after:
+        # "confirmed by the Kyiv Independent, …": the phrase runs to the next comma.
+        text = re.split(r"[,;]| and | that | on | in ", text, maxsplit=1)[0]
+    stripped = text.rstrip()
+    # A known actor that is the whole phrase: "Cuba announces", "confirmed by the Kyiv Independent".
+    for m in mentions:
+        if m.kind in ("state", "organization") and start <= m.start and m.end <= start + len(stripped):
+            rest = (text[: m.start - start] + text[m.end - start:]).strip(" ,.'’s")
+            if not rest or rest.lower() in ("the", "a"):
+                return _Speaker(m.iri, m.start, m.end, is_mention=True)
+    role = _ROLE_NP.search(stripped)
+    if role:
+        role_name = role.group("role").lower()
+        represents = _represented(role.group("np"), start + role.start("np"), mentions, registry)
+        person_name = role.group("name")
+        cls = DT.Envoy if role_name in _ENVOY_ROLES else DT.Person
+        if person_name:
+            label = person_name
+        elif represents is not None:
+            label = re.sub(r"\s+", " ", role.group("np")).strip()
+        else:
+            return None  # "an official said": nobody in particular
+        details: dict[str, Any] = {"represents": represents} if represents is not None else {}
+        iri = resolve_actor(registry, label, role=(role.group("mods") + role_name).strip(), represents=represents) or \
+            registry.mint(label, cls, **details)
+        return _Speaker(iri, start + role.start("np"), start + role.end())
+    named = _NAME.search(stripped)
+    if named and not any(start + named.start("name") <= m.start < start + named.end("name") for m in mentions):
+        iri = registry.mint(named.group("name"), DT.Person)
+        return _Speaker(iri, start + named.start("name"), start + named.end("name"))
+    return None
+
+

@@ -1,0 +1,362 @@
+"""The sentence rules: which events, agreements and exchanges a sentence asserts, and with what status."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDF, XSD
+
+from detente.graph.claims import Activity, Claim, Source, digest
+from detente.graph.terms import Triple
+from detente.loaders.gazetteer import Mention
+from detente.loaders.news.actors import REPORTING, ActorReader, SentenceActors, actor_mentions, find_speaker
+from detente.loaders.news.text import resolve_date, sentences
+from detente.loaders.registry import Entity, EntityRegistry
+from detente.ontology.vocab import DT, DTR
+
+ACTIVITY = Activity(method="news-rules:v2",
+                    label="candidate claims extracted from news text by detente's sentence rules")
+
+# -- rules --------------------------------------------------------------------
+
+_AGREE_VERB = re.compile(r"\b(?:agree[sd]?|agreeing|signs?|signed|signing|reach(?:es|ed)?\s+(?:an?\s+)?(?:agreement|deal|accord)|"
+                         r"(?:announc\w*|strik(?:e|es)|struck|seal\w*|clinch\w*|conclud\w*|unveil\w*)\s+(?:an?\s+|the\s+)?"
+                         r"(?:\w+\s+)?(?:deal|agreement|accord|pact|truce|ceasefire))\b", re.I)
+_CEASEFIRE = re.compile(r"\b(?:ceasefire|cease-fire|truce|armistice)\b", re.I)
+_CEASEFIRE_ACT = re.compile(r"\b(?:declar\w*|announc\w*|agree\w*|sign\w*|reach\w*|broker\w*|call\w* a|begins?|took effect|"
+                            r"takes effect|came into force|comes into force|observ\w*)\b", re.I)
+_TALKS = re.compile(r"\b(?:talks|negotiations?|negotiat(?:e|es|ed|ing)|summit|meet(?:s|ing)?|met)\b", re.I)
+_DURING_TALKS = re.compile(r"\b(?:during|at|in)\s+(?:the\s+)?(?:\w+\s+){0,3}(?:talks|negotiations|summit|meeting)\b", re.I)
+_NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+                 "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+                 "hundred": 100, "a hundred": 100}
+_NUM = r"(?P<n>\d{1,3}(?:,\d{3})+|\d+|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
+_PEOPLE = r"(?:prisoners?(?:\s+of\s+war)?|POWs|detainees|captives|hostages|spies|servicemen|soldiers|civilians)"
+_COUNT = re.compile(_NUM + r"(?:\s+|-)(?:[A-Za-z\-]+\s+){0,2}?" + _PEOPLE + r"\b|" + _NUM.replace("?P<n>", "?P<n2>") +
+                    r"-prisoner\b")
+_EXCHANGE = re.compile(r"\b(?:exchang\w*|swap\w*)\b", re.I)
+_RELEASE = re.compile(r"\breleas(?:e|es|ed|ing)\b(?:\W+\w+){0,5}?\W+(?:\d[\d,]*\s+)?" + _PEOPLE + r"\b", re.I)
+_APPROXIMATE = re.compile(r"(?:more than|over|about|around|nearly|almost|at least|up to|some|roughly|hundreds of|"
+                          r"thousands of|dozens of)\s*$", re.I)
+_MEDIATOR_BY = re.compile(r"\b(?:(?:mediated|brokered|facilitated|hosted)\s+by|under\s+the\s+(?:aegis|auspices)\s+of|"
+                          r"with\s+the\s+mediation\s+of)\s+(?:the\s+)?$", re.I)
+_MEDIATOR_AFTER = re.compile(r"^\s*[-–]?(?:mediated|brokered|facilitated|hosted|mediates|mediating|hosts|hosting|"
+                             r"brokers|facilitates)\b", re.I)
+# Negation and modality in the words just before a trigger ("failed to agree", "may hold talks").
+_NEGATION = re.compile(r"\b(?:not|never|no longer|failed to|fails to|fail to|refus(?:e|es|ed|ing) to|rejects?|rejected|"
+                       r"den(?:y|ies|ied)|declin(?:e|es|ed) to|pulled out of|pulls out of|withdr[ae]w from|boycott(?:s|ed)?|"
+                       r"call(?:s|ed)? off|cancel(?:s|led|ed)?|collapsed?)\b|n't\b", re.I)
+_MODALITY = re.compile(r"\b(?:may|might|could|would|should|will|shall|plans? to|planned|propos(?:e|es|ed|al)|"
+                       r"to begin|to hold|to start|to resume|set to|expected to|hopes? to|seeks? to|aims? to|"
+                       r"call(?:s|ed)? for|urg(?:e|es|ed)|offer(?:s|ed)? to|ready to|possible|potential)\b", re.I)
+# ... or in the words just after it, in the same clause ("talks between X and Y collapsed").
+_NEGATION_AFTER = re.compile(r"^[^.;]{0,60}?\b(?:collapsed|broke down|fell through|failed|ended without|stalled|"
+                             r"(?:was|were|have been|has been) (?:called off|cancell?ed|suspended|rejected))\b", re.I)
+_MODALITY_AFTER = re.compile(r"^[^.;]{0,60}?\b(?:(?:was|were|has been|have been) postponed|(?:is|are) (?:due|scheduled|"
+                             r"expected|set) to|(?:will|would) (?:be held|take place|begin|start|resume))\b", re.I)
+# Where one clause ends and another with its own subject begins ("X and Y agreed…, while Z and W met").
+_CLAUSE_BREAK = re.compile(r";|,?\s+(?:while|whereas|but|meanwhile)\s+|,\s+and\s+(?=(?:the\s+)?[A-Z])")
+# "X announces it will release…": what an actor announces it will do itself is the announced event.
+_SELF_ANNOUNCED = re.compile(r"\bannounc(?:e|es|ed)\s+(?:that\s+)?(?:it|they|he|she)\s+will\s+$", re.I)
+# "agrees to begin military-to-military talks": an agreement to talk is talks to come, not an agreement.
+_AGREE_TO_TALK = re.compile(r"\bagree(?:s|d)?\s+to\s+(?:begin|hold|start|resume|open|launch|continue)\b", re.I)
+# "Previous exchanges", "earlier talks": background, not this story's event.
+_BACKGROUND = re.compile(r"\b(?:previous|prior|earlier|past|former|last year's|each|every|any|such)\s+(?:\w+\s+)?$", re.I)
+_CONFIRMED_BY = re.compile(r"\bconfirmed\s+by\s+(?:the\s+)?$", re.I)
+_VENUE_BEFORE = re.compile(r"\b(?:talks|negotiations|meeting|summit|conference|met|meet|meets|held|hosted|gathered|"
+                           r"convened)\b[^.;,]{0,40}\b(?:in|at)\s+(?:the\s+)?$", re.I)
+# "signed in Skhirat": where an agreement was made is its venue.
+_SIGNED_IN = re.compile(r"\b(?:signed|signing|concluded|initialled)\b[^.;,]{0,40}\b(?:in|at)\s+(?:the\s+)?$", re.I)
+_AGREED_BY = re.compile(r"\b(?:agreed|signed|accepted|reached|concluded|endorsed)\s+by\s+(?:the\s+)?$", re.I)
+_QUALIFIER = re.compile(r"(?:'s|’s)\s+")
+_COORDINATED = re.compile(r"\s*(?:,\s*|,?\s+and\s+|\s+or\s+)(?:the\s+)?")
+# Not a side: a place ("in", "at"), an addressee ("to", "by") or a topic ("to discuss Syria", "talks on Iran").
+_NOT_PARTY_BEFORE = re.compile(r"\b(?:in|at|near|to|by|on|over|about|concerning|regarding|discuss(?:es|ed|ing)?)\s+"
+                               r"(?:(?:the|a|an)\s+)?$")
+_COREF = re.compile(r"\b(?:the|this|that)\s+(?P<what>agreement|deal|accord|exchange|swap|talks|negotiations|ceasefire|"
+                    r"truce)\b", re.I)
+
+
+@dataclass
+class _Document:
+    """What earlier sentences introduced, for "the agreement" in later ones."""
+
+    last: dict[str, URIRef] = field(default_factory=dict)
+
+
+def _mode(sentence: str, position: int, end: int | None = None) -> str | None:
+    """``rejected``, ``proposed`` or None for a trigger at ``position``, from the six words before it
+    (and, given the trigger's ``end``, the clause just after it: "talks … collapsed", "… were postponed")."""
+    head = sentence[:position]
+    window = " ".join(re.split(r"\s+", head.rstrip())[-6:]) + " "
+    tail = sentence[end:] if end is not None else ""
+    if _NEGATION.search(window) or _NEGATION_AFTER.match(tail):
+        return "rejected"
+    if _SELF_ANNOUNCED.search(head):
+        return None
+    if _MODALITY.search(window) or _MODALITY_AFTER.match(tail):
+        return "proposed"
+    return None
+
+
+def _clause(sentence: str, position: int) -> tuple[int, int]:
+    """The span of the clause around ``position`` (clauses end at ";", "while", "but"…)."""
+    start, end = 0, len(sentence)
+    for match in _CLAUSE_BREAK.finditer(sentence):
+        if match.end() <= position:
+            start = match.end()
+        elif match.start() >= position:
+            end = match.start()
+            break
+    return start, end
+
+
+def _number(text: str) -> int:
+    text = text.lower().replace(",", "")
+    return int(text) if text.isdigit() else _NUMBER_WORDS[text]
+
+
+def _count(sentence: str) -> int | None:
+    for match in _COUNT.finditer(sentence):
+        raw = match.group("n") or match.group("n2")
+        if _APPROXIMATE.search(sentence[: match.start()]):
+            return None
+        try:
+            return _number(raw)
+        except (KeyError, ValueError):
+            continue
+    return None
+
+
+def _event_iri(kind: str, source: Source, quote_start: int) -> URIRef:
+    segment = "agreement" if kind in ("agreement", "ceasefire") else "event"
+    return DTR[f"{segment}/news-{digest(str(source.iri), kind, str(quote_start), length=16)}"]
+
+
+def is_minted(node: object) -> bool:
+    return isinstance(node, URIRef) and str(node).startswith((str(DTR) + "agreement/news-", str(DTR) + "event/news-"))
+
+
+def _titled(what: str, parties: list[URIRef], registry: EntityRegistry) -> str:
+    """ "Talks between A and B", or "Talks involving A" when the other side is A's members or unnamed."""
+    return f"{what} {'between' if len(parties) >= 2 else 'involving'} {_label(registry, parties)}"
+
+
+def _label(registry: EntityRegistry, iris: list[URIRef]) -> str:
+    names = [(registry.get(i).label if registry.get(i) else i.rsplit("/", 1)[-1]) for i in iris]  # type: ignore[union-attr]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def extract_claims(text: str, source: Source, published: date | None, registry: EntityRegistry, *,
+                   offset: int = 0, finder: Callable[[str], list[Mention]] | None = None) -> list[Claim]:
+    """Candidate claims from a text by the sentence rules (see the package docstring).
+
+    Offsets are into ``text`` plus ``offset``; ``published`` anchors relative dates; ``finder`` (from
+    :func:`~detente.loaders.news.actors.news_finder`) may be shared by many texts of one registry.
+    """
+    read = ActorReader(registry, finder)
+    document = _Document()
+    claims: list[Claim] = []
+    for start, _end, sentence in sentences(text, offset):
+        claims.extend(_sentence_claims(sentence, start, source, published, registry, read(sentence), document))
+    return claims
+
+
+def _enough(parties: list[URIRef], actors: SentenceActors) -> bool:
+    """Two sides named, or one with another side: its own members ("EU ministers meet") or an unnamed
+    counterpart ("talks with the Houthis" that "the government in exile" attends)."""
+    return len(parties) >= 2 or (len(parties) == 1 and (parties[0] in actors.collectives or actors.counterpart))
+
+
+def _sentence_claims(sentence: str, start: int, source: Source, published: date | None, registry: EntityRegistry,
+                     actors: SentenceActors, document: _Document) -> list[Claim]:
+    mentions = actors.mentions
+    speaker = find_speaker(sentence, mentions, registry)
+    venue: URIRef | None = None
+    signed_at: URIRef | None = None
+    mediators: list[URIRef] = []
+    confirmers: list[URIRef] = []
+    party_at: dict[URIRef, int] = {}  # each party and where the sentence first names it
+    previous: tuple[Mention, str] | None = None
+    for m in actor_mentions(sentence, mentions):
+        before, after = sentence[: m.start], sentence[m.end:]
+        if speaker is not None and not speaker.is_mention and speaker.start <= m.start < speaker.end:
+            continue
+        role = "party"
+        if previous is not None and previous[1] in ("mediator", "confirmer") and \
+                _COORDINATED.fullmatch(sentence[previous[0].end: m.start]):
+            role = previous[1]  # "mediated by Egypt and Qatar": the role carries over the coordination
+        elif _CONFIRMED_BY.search(before):
+            role = "confirmer"
+        elif _MEDIATOR_BY.search(before) or _MEDIATOR_AFTER.match(after):
+            role = "mediator"
+        elif (_VENUE_BEFORE.search(before) or _SIGNED_IN.search(before)) and m.kind == "capital":
+            continue  # "meet in Brussels": the city is the venue (below), not its state a party
+        elif _VENUE_BEFORE.search(before) and m.kind == "state":
+            venue = venue or m.iri
+            continue
+        elif _SIGNED_IN.search(before) and m.kind == "state":
+            signed_at = signed_at or m.iri
+            continue
+        elif _QUALIFIER.match(after) and any(o.start == m.end + len(_QUALIFIER.match(after).group(0))  # type: ignore[union-attr]
+                                             and o.kind == "organization" for o in mentions):
+            continue  # "the African Union's Peace and Security Council": the body acts, not its parent
+        elif (_NOT_PARTY_BEFORE.search(before) and not _AGREED_BY.search(before)) or m.kind == "organization" \
+                and registry.get(m.iri) is not None and registry.get(m.iri).type == DT.NewsOrganization:  # type: ignore[union-attr]
+            continue
+        previous = (m, role)
+        if role == "confirmer":
+            confirmers.append(m.iri)
+        elif role == "mediator":
+            mediators.append(m.iri)
+        else:
+            party_at.setdefault(m.iri, m.start)
+    for m in mentions:
+        # "talks in Doha", "signed in Skhirat": a city after a meeting or signing word is a dt:Venue.
+        before = sentence[: m.start]
+        if m.kind not in ("capital", "city", "venue"):
+            continue
+        place = m.iri if m.kind == "venue" else registry.mint(m.text, DT.Venue, country=m.iri)
+        if venue is None and _VENUE_BEFORE.search(before):
+            venue = place
+        elif signed_at is None and _SIGNED_IN.search(before):
+            signed_at = place
+    party_at = {p: at for p, at in party_at.items() if p not in mediators and p not in (venue, signed_at)}
+    parties = list(party_at)
+
+    def scoped(trigger: re.Match[str]) -> list[URIRef]:
+        """The parties of the trigger's clause, or of the sentence when its clause names none."""
+        lo, hi = _clause(sentence, trigger.start())
+        inside = [p for p, at in party_at.items() if lo <= at < hi]
+        return inside or parties
+    when = resolve_date(sentence, published)
+    quote_end = start + len(sentence)
+    out: list[Claim] = []
+    said_by = speaker.iri if speaker else None
+    used: list[URIRef] = [*parties, *mediators, *confirmers, *([venue] if venue else []),
+                          *([signed_at] if signed_at else []), *([said_by] if said_by else [])]
+
+    def claim(statements: list[Triple], confidence: float, speaker_iri: URIRef | None = said_by) -> Claim:
+        return Claim(statements=statements, source=source, said_by=speaker_iri, quote=sentence,
+                     confidence=confidence, quote_start=start, quote_end=quote_end, activity=ACTIVITY)
+
+    def dated(node: URIRef) -> list[Triple]:
+        if when is None:
+            return []
+        return [(node, DT.startDate, Literal(when.value.isoformat(), datatype=XSD.date)),
+                (node, DT.datePrecision, Literal(when.precision))]
+
+    def new_node(kind: str, cls: URIRef, label: str) -> URIRef:
+        node = _event_iri(kind, source, start)
+        registry.add(Entity(node, cls, label))
+        used.append(node)
+        return node
+
+    count = _count(sentence)
+    agree_verb = _AGREE_VERB.search(sentence)
+    ceasefire = _CEASEFIRE.search(sentence)
+    talks_match = _TALKS.search(sentence)
+    exchange = _EXCHANGE.search(sentence)
+    release = _RELEASE.search(sentence)
+    agreement: URIRef | None = None
+    talks: URIRef | None = None
+
+    agree_to_talk = _AGREE_TO_TALK.search(sentence)
+    if agree_to_talk and talks_match:
+        agree_verb = None  # an agreement to talk is talks to come
+    talks_mode = "proposed" if agree_to_talk and talks_match else \
+        (_mode(sentence, talks_match.start(), talks_match.end()) if talks_match else None)
+    talks_parties = scoped(talks_match) if talks_match else []
+    if talks_match and _enough(talks_parties, actors) and not _BACKGROUND.search(sentence[: talks_match.start()]):
+        talks = new_node("talks", DT.Talks, _titled("Talks", talks_parties, registry))
+        statements: list[Triple] = [(talks, RDF.type, DT.Talks)]
+        statements += [(talks, DT.hasParty, p) for p in talks_parties]
+        if venue is not None:
+            statements.append((talks, DT.heldAt, venue))
+        statements += [(talks, DT.mediatedBy, m) for m in mediators]
+        if talks_mode is not None:
+            statements.append((talks, DT.status, Literal(talks_mode)))
+        if not (agree_verb or ceasefire or (exchange and count)):
+            statements += dated(talks)
+        out.append(claim(statements, (0.75 if venue is not None else 0.7) - (0.1 if talks_mode else 0.0)))
+        document.last["talks"] = talks
+
+    # An agreement is what the sentence says is agreed, signed or reached (or a ceasefire declared);
+    # a noun alone ("the 1979 Egypt–Israel Peace Treaty", "the Oslo accords") is a mention in passing.
+    trigger = agree_verb or (ceasefire if ceasefire and _CEASEFIRE_ACT.search(sentence) else None)
+    agree_mode = _mode(sentence, trigger.start(), trigger.end()) if trigger else None
+    agree_parties = scoped(trigger) if trigger else []
+    if trigger and _enough(agree_parties, actors):
+        cls = DT.Ceasefire if ceasefire else DT.Agreement
+        what = f" to exchange {count} prisoners" if count and exchange else ""
+        agreement = new_node("ceasefire" if ceasefire else "agreement", cls,
+                             _titled("Ceasefire" if ceasefire else "Agreement", agree_parties, registry) + what)
+        statements = [(agreement, RDF.type, cls)]
+        statements += [(agreement, DT.hasParty, p) for p in agree_parties]
+        if signed_at is not None:
+            statements.append((agreement, DT.heldAt, signed_at))
+        if count and (exchange or release):
+            statements.append((agreement, DT.prisonerCount, Literal(count)))
+        if talks is not None and _DURING_TALKS.search(sentence):
+            statements.append((agreement, DT.reachedDuring, talks))
+        if said_by is not None and REPORTING.search(sentence) and re.search(r"announc", sentence, re.I):
+            statements.append((agreement, DT.announcedBy, said_by))
+        statements += [(agreement, DT.mediatedBy, m) for m in mediators]
+        if agree_mode is not None:
+            statements.append((agreement, DT.status, Literal(agree_mode)))
+        statements += dated(agreement)
+        confidence = (0.85 if said_by else 0.8) - (0.15 if agree_mode else 0.0)
+        out.append(claim(statements, confidence))
+        document.last["agreement"] = agreement
+    elif count and (exchange or release) and parties and \
+            (_enough(swap_parties := scoped(exchange or release), actors) or release):  # type: ignore[arg-type]
+        cls = DT.PrisonerExchange if exchange or len(swap_parties) >= 2 else DT.Event
+        kind = "exchange" if cls == DT.PrisonerExchange else "release"
+        label = (_titled("Prisoner exchange", swap_parties, registry) if kind == "exchange"
+                 else f"Prisoner release by {_label(registry, swap_parties)}")
+        event = new_node(kind, cls, label)
+        statements = [(event, RDF.type, cls)]
+        statements += [(event, DT.hasParty, p) for p in swap_parties]
+        statements.append((event, DT.prisonerCount, Literal(count)))
+        swap = exchange or release
+        exchange_mode = _mode(sentence, swap.start(), swap.end())  # type: ignore[union-attr]
+        if exchange_mode is not None:
+            statements.append((event, DT.status, Literal(exchange_mode)))
+        if said_by is not None and re.search(r"announc", sentence, re.I):
+            statements.append((event, DT.announcedBy, said_by))
+        statements += [(event, DT.mediatedBy, m) for m in mediators]
+        statements += dated(event)
+        out.append(claim(statements, 0.75))
+        document.last["exchange"] = event
+    elif release and parties and re.search(r"\bannounc", sentence, re.I):
+        # "Cuba announces it will release more than 3,500 prisoners": a release without an exact count.
+        event = new_node("release", DT.Event, f"Prisoner release by {_label(registry, parties)}")
+        statements = [(event, RDF.type, DT.Event)]
+        statements += [(event, DT.hasParty, p) for p in parties]
+        if said_by is not None:
+            statements.append((event, DT.announcedBy, said_by))
+        statements += dated(event)
+        out.append(claim(statements, 0.6))
+        document.last["exchange"] = event
+
+    if confirmers or (said_by is not None and re.search(r"\bconfirm", sentence, re.I) and not out):
+        target = agreement or talks
+        if target is None:
+            coref = _COREF.search(sentence)
+            if coref:
+                what = coref.group("what").lower()
+                key = ("agreement" if what in ("agreement", "deal", "accord", "ceasefire", "truce")
+                       else "talks" if what in ("talks", "negotiations") else "exchange")
+                target = document.last.get(key) or document.last.get("agreement")
+        if target is not None:
+            for confirmer in confirmers or [said_by]:  # type: ignore[list-item]
+                out.append(claim([(target, DT.confirmedBy, confirmer)], 0.8, speaker_iri=confirmer))
+    if out:
+        registry.mark_used(used)
+    return out
+
+

@@ -1,0 +1,123 @@
+"""GDELT and UCDP mappings checked against the raw rows with pandas (fixtures in tests/loaders/data/).
+
+The fixtures are real rows: ``gdelt-20191024143000-sample.export.CSV`` is 211 rows of the shared
+GDELT 2.0 export (every USA→USA row, every CAMEO 045 row, every IRN–SYR and ISR–USA row, the 057,
+0841 and 0871 rows and the first 80); ``ucdp-peace-agreements-221-sample.csv`` is the 20 UCDP v22.1
+agreements whose ``pa_sign`` names a Malaysian Facilitator, a job title or a person written several ways.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from rdflib import URIRef
+
+from detente.graph.store import open_store
+from detente.loaders import load_paths
+from detente.loaders.gdelt import CAMEO_COUNTRY_EXCEPTIONS, COLUMNS
+from detente.loaders.registry import EntityRegistry
+from detente.loaders.wikidata import table_source
+
+DATA = Path(__file__).resolve().parent / "data"
+GDELT = DATA / "gdelt-20191024143000-sample.export.CSV"
+UCDP = DATA / "ucdp-peace-agreements-221-sample.csv"
+
+
+def _count(store, sparql: str) -> int:
+    return int(store.query(sparql).rows[0][0])
+
+
+@pytest.fixture(scope="module")
+def gdelt():
+    store = open_store("memory:")
+    load_paths(store, [GDELT])
+    raw = pd.read_csv(GDELT, sep="\t", header=None, names=list(COLUMNS), dtype=str, keep_default_na=False, quoting=3)
+    return store, raw
+
+
+_REGISTRY = EntityRegistry()
+
+
+def _state_code(code: str) -> str | None:
+    iso = CAMEO_COUNTRY_EXCEPTIONS.get(code, code)
+    return iso if URIRef(f"https://w3id.org/detente/id/state/{iso}") in _REGISTRY else None
+
+
+def test_gdelt_directed_dyads_match_the_raw_rows(gdelt) -> None:
+    store, raw = gdelt
+    coded = raw[(raw.Actor1Code != "") & (raw.Actor2Code != "") & (raw.Actor1KnownGroupCode == "")
+                & (raw.Actor2KnownGroupCode == "")].copy()
+    coded["a"] = coded.Actor1CountryCode.map(_state_code)
+    coded["b"] = coded.Actor2CountryCode.map(_state_code)
+    expected = coded.dropna(subset=["a", "b"]).groupby(["a", "b"]).size().to_dict()
+    rows = store.query("""SELECT ?a ?b (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e dt:initiator ?x ; dt:target ?y .
+        OPTIONAL { ?x dt:country ?xc } OPTIONAL { ?y dt:country ?yc }
+        BIND(COALESCE(?xc, ?x) AS ?a) BIND(COALESCE(?yc, ?y) AS ?b)
+        FILTER(STRSTARTS(STR(?a), STR(state:)) && STRSTARTS(STR(?b), STR(state:))) } GROUP BY ?a ?b""").rows
+    actual = {(str(a).rsplit("/", 1)[-1], str(b).rsplit("/", 1)[-1]): int(n) for a, b, n in rows}
+    assert actual == expected
+    # The cases the issue names: same-country events are kept, and directions add up.
+    assert expected[("USA", "USA")] == 55 == actual[("USA", "USA")]
+    for one, other in (("IRN", "SYR"), ("ISR", "USA")):
+        both = expected.get((one, other), 0) + expected.get((other, one), 0)
+        by_roles = _count(store, f"""SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE {{
+            {{ ?e dt:initiator ?x ; dt:target ?y }} ?x dt:country? state:{one} . ?y dt:country? state:{other} }}""") + \
+            _count(store, f"""SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE {{
+            {{ ?e dt:initiator ?x ; dt:target ?y }} ?x dt:country? state:{other} . ?y dt:country? state:{one} }}""")
+        assert by_roles == both
+
+
+def test_gdelt_every_coded_actor_keeps_its_role(gdelt) -> None:
+    store, raw = gdelt
+    assert _count(store, "SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e dt:externalId ?i }") == len(raw)
+    # A 045 (mediate) event: Actor1 is the mediator, and still the initiator; Actor2 the party and the target.
+    mediations = raw[(raw.EventCode == "045") & (raw.Actor1CountryCode != "") & (raw.Actor1KnownGroupCode == "")]
+    assert len(mediations) > 0
+    for event_id in mediations.GLOBALEVENTID:
+        assert store.query(f"ASK {{ event:gdelt-{event_id} dt:initiator ?m ; dt:mediatedBy ?m "
+                           f"FILTER NOT EXISTS {{ event:gdelt-{event_id} dt:hasParty ?m }} }}").boolean, event_id
+
+
+@pytest.fixture(scope="module")
+def ucdp():
+    store = open_store("memory:")
+    load_paths(store, [UCDP])
+    raw = pd.read_csv(UCDP, dtype=str, keep_default_na=False)
+    raw.columns = [c.strip() for c in raw.columns]
+    return store, raw
+
+
+def test_ucdp_agreements_and_sources_are_dated(ucdp) -> None:
+    store, raw = ucdp
+    assert _count(store, "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a dt:externalId ?i }") == len(raw)
+    # The record sources (not the Wikidata table the states' link claims come from).
+    records = f"?c prov:wasDerivedFrom ?s FILTER(?s != <{table_source().iri}>)"
+    assert _count(store, f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {records} }}") == len(raw)
+    undated = store.query(f"SELECT ?s WHERE {{ {records} FILTER NOT EXISTS {{ ?s dct:issued ?d }} }}").rows
+    assert undated == []
+    # Each record source carries its agreement's signing date.
+    dates = {str(r[0]).rsplit("-", 1)[-1]: str(r[1]) for r in store.query(
+        f"SELECT ?s ?d WHERE {{ {records} ?s dct:issued ?d }}").rows}
+    assert dates == dict(zip(raw.paid, raw.pa_date))
+
+
+def test_ucdp_signatories_are_people_or_the_state_a_role_signs_for(ucdp) -> None:
+    store, raw = ucdp
+    names = {str(r[0]) for r in store.query(
+        "SELECT DISTINCT ?l WHERE { ?a dt:signatory ?p . ?p a dt:Person ; rdfs:label ?l }").rows}
+    for title in ("Higher Education", "Public Security", "Director General", "Malaysian Facilitator"):
+        assert title not in names
+    assert not [n for n in names if n.split()[-1] in ("Director", "Chair", "Ambassador", "General", "Affairs")]
+    facilitated = raw[raw.pa_sign.str.contains("Malaysian Facilitator")]
+    assert len(facilitated) >= 7
+    for paid in facilitated.paid:
+        assert store.query(f"ASK {{ agreement:ucdp-{paid} dt:signatory state:MYS }}").boolean, paid
+    # One IRI per person: "Lieutenant-General John Hezekiah Bowen" and "Lt-General J. Hezekiah Bowen".
+    bowen = store.query("SELECT DISTINCT ?p WHERE { ?a dt:signatory ?p . ?p rdfs:label ?l "
+                        "FILTER(CONTAINS(?l, 'Bowen')) }").rows
+    assert len(bowen) == 1
+    johnson = store.query("SELECT DISTINCT ?p WHERE { ?a dt:signatory ?p . ?p rdfs:label ?l "
+                          "FILTER(CONTAINS(LCASE(?l), 'roosevelt')) }").rows
+    assert len(johnson) == 1

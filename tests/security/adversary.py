@@ -1,0 +1,100 @@
+"""What the adversarial tests share: the demo corpus in a store, a loopback canary, a live server record."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask import Flask
+
+import detente.loaders
+from detente.graph.bootstrap import ensure_ontology
+from detente.graph.store import Store, open_store
+from detente.loaders import load_paths
+
+DEMO = Path(detente.loaders.__file__).parent / "demo"
+TOKEN = "security-test-token"
+
+
+def demo_store() -> Store:
+    """A fresh ``memory:`` store holding the bundled demo corpus."""
+    store = open_store("memory:")
+    ensure_ontology(store)
+    load_paths(store, [DEMO])
+    return store
+
+
+def fill_disk_store(path: Path) -> str:
+    """An on-disk store holding the demo corpus, written by another process (as `detente load` would)."""
+    import textwrap
+
+    subprocess.run([sys.executable, "-c", textwrap.dedent(f"""
+        from pathlib import Path
+        from detente.graph.bootstrap import ensure_ontology
+        from detente.graph.store import open_store
+        from detente.loaders import load_paths
+        store = open_store("oxigraph:{path}")
+        ensure_ontology(store)
+        load_paths(store, [Path({str(DEMO)!r})])
+        store.close()
+    """)], check=True, timeout=300)
+    return f"oxigraph:{path}"
+
+
+@dataclass
+class Canary:
+    """A TCP listener on 127.0.0.1 that records every connection made to it."""
+
+    sock: socket.socket
+    connections: list[bytes] = field(default_factory=list)
+
+    @property
+    def port(self) -> int:
+        return int(self.sock.getsockname()[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/sparql"
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            conn.settimeout(1)
+            try:
+                self.connections.append(conn.recv(4096) or b"(connected)")
+            except OSError:
+                self.connections.append(b"(connected)")
+            conn.close()
+
+
+@dataclass
+class LiveServer:
+    app: Flask
+    url: str
+
+    @property
+    def pool(self):  # noqa: ANN201 - the app's WorkerPool
+        return self.app.extensions["detente"].pool
+
+
+#: The installed command line of this environment.
+DETENTE = str(Path(sys.executable).with_name("detente"))
+
+
+def start_serving(args: list[str]) -> tuple[subprocess.Popen[str], str]:
+    """Start a real `detente ARGS --port 0` (with the update token set); return it and its URL."""
+    env = {**os.environ, "DETENTE_UPDATE_TOKEN": TOKEN}
+    process = subprocess.Popen([DETENTE, *args, "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True, env=env)
+    assert process.stdout is not None
+    for line in process.stdout:
+        if "serving on" in line:
+            return process, line.split("serving on ")[1].split()[0].rstrip("/")
+    raise AssertionError(f"the server did not start (exit {process.wait()})")
