@@ -429,9 +429,12 @@ def rebuild(store: Store, *, chunk: int = WRITE_CHUNK,
 
 # -- keeping it exact: a write's neighbourhood before and after ----------------------------------
 
-_ROLES_AT = (f"SELECT ?e ?r ?a ?c WHERE {{ {_ROLE_VALUES} GRAPH ?c {{ ?e ?r ?a }} FILTER(isIRI(?a)) "
-             f"GRAPH {_P} {{ ?c a dt:Claim }} }}")
-_ROLES_OF = f"SELECT ?c ?e ?r ?a WHERE {{ {_ROLE_VALUES} GRAPH ?c {{ ?e ?r ?a }} FILTER(isIRI(?e) && isIRI(?a)) }}"
+# Role predicates as a FILTER, not a VALUES table: Oxigraph joins two VALUES tables by scanning every
+# role statement of the store, but starts from the bound keys when the predicate is only filtered.
+_ROLE_FILTER = "FILTER(?r IN (" + ", ".join(term_nt(p) for p in ROLE_PREDICATES) + "))"
+_ROLES_AT = (f"SELECT ?e ?r ?a ?c WHERE {{ GRAPH ?c {{ ?e ?r ?a }} {_ROLE_FILTER} FILTER(isIRI(?a)) "
+             f"FILTER EXISTS {{ GRAPH {_P} {{ ?c a dt:Claim }} }} }}")
+_ROLES_OF = f"SELECT ?c ?e ?r ?a WHERE {{ GRAPH ?c {{ ?e ?r ?a }} {_ROLE_FILTER} FILTER(isIRI(?e) && isIRI(?a)) }}"
 _SOURCES_OF = f"SELECT ?c ?src WHERE {{ GRAPH {_P} {{ ?c prov:wasDerivedFrom ?src }} }}"
 _CLAIMS_OF = f"SELECT ?src ?c WHERE {{ GRAPH {_P} {{ ?c prov:wasDerivedFrom ?src . ?c a dt:Claim }} }}"
 _PUBLISHERS_OF = f"SELECT ?src ?pub WHERE {{ GRAPH {_P} {{ ?src dct:publisher ?pub }} }}"
@@ -485,66 +488,65 @@ def region_in_nquads(claims: Iterable[URIRef], nquads: str) -> Region:
 
 @dataclass
 class Neighbourhood:
-    """What a region's claims, events and sources contribute to ties and publishers, and the facts to recompute."""
+    """One read of a region: what its claims and sources contribute to ties and publishers, and the facts to recompute."""
 
     links: dict[Any, tuple[set[Pair], set[Pair]]] = field(default_factory=dict)  # event → linked, party pairs
-    claim_ties: dict[Any, set[Pair]] = field(default_factory=dict)
-    source_ties: dict[Any, set[Pair]] = field(default_factory=dict)
+    claim_ties: dict[Any, set[Pair]] = field(default_factory=dict)  # claims with roles at the region's events
+    source_claims: dict[Any, set[Any]] = field(default_factory=dict)  # the sources of those claims and the region's
     claim_publishers: dict[Any, set[Any]] = field(default_factory=dict)
     source_publishers: dict[Any, set[Any]] = field(default_factory=dict)  # a source with claims → its publishers
-    sources: set[Any] = field(default_factory=set)  # every source looked at (passed on to the read after)
     facts: set[tuple[Any, Any, Any]] = field(default_factory=set)
 
 
-def neighbourhood(store: Store, region: Region, more_sources: Collection[Any] = ()) -> Neighbourhood:
-    """Read the part of the store a write in ``region`` can change, and what it contributes (see the module's text).
+def _contributions(store: Store, claims: Collection[Any], roles_at: dict[Any, set[tuple[int, Any]]],
+                   known: Collection[Any] = ()) -> dict[Any, set[Pair]]:
+    """The ties each claim counts for: its role facts, and who else has roles at their events (read unless ``known``)."""
+    codec = _TERMS
+    claim_roles: dict[Any, set[tuple[Any, int, Any]]] = defaultdict(set)
+    for c, e, r, a in _rows(store, _ROLES_OF, "c", claims):
+        claim_roles[c].add((e, codec.roles[r], a))
+    unknown = {e for listed in claim_roles.values() for e, _r, _a in listed} - set(known)
+    for e, r, a, _c in _rows(store, _ROLES_AT, "e", unknown):
+        roles_at[e].add((codec.roles[r], a))
+    return {c: _contribution(claim_roles.get(c, ()), roles_at, codec) for c in claims}
 
-    Every read is bound to keys found before it: events, then claims at them,
-    their sources, those sources' claims and those claims' other events.
-    ``more_sources`` are sources whose tie contributions are read as well
-    (the read after a write covers every source the read before it covered).
+
+def neighbourhood(store: Store, region: Region, more_sources: Collection[Any] = ()) -> Neighbourhood:
+    """Read the part of the store a write in ``region`` can change (see the module's text).
+
+    Every read is bound to keys found before it: the region's events, the
+    claims with roles there and their other events, their sources and the
+    region's, those sources' claims. ``more_sources`` are read as well (the
+    read after a write covers every source the read before it covered).
     """
     codec = _TERMS
     roles_at: dict[Any, set[tuple[int, Any]]] = defaultdict(set)
-    claim_roles: dict[Any, set[tuple[Any, int, Any]]] = defaultdict(set)
     at_region: set[Any] = set()
     for e, r, a, c in _rows(store, _ROLES_AT, "e", region.events):
-        role = codec.roles[r]
-        roles_at[e].add((role, a))
-        claim_roles[c].add((e, role, a))
+        roles_at[e].add((codec.roles[r], a))
         at_region.add(c)
+    out = Neighbourhood()
+    for e in region.events:
+        out.links[e] = _event_links(roles_at.get(e, ()), codec)
+    out.claim_ties = _contributions(store, at_region, roles_at, region.events)
     typed = {row[0] for row in _rows(store, _TYPED, "c", region.claims)}
     claim_sources: dict[Any, set[Any]] = defaultdict(set)
     for c, src in _rows(store, _SOURCES_OF, "c", at_region | typed):
         claim_sources[c].add(src)
-    all_sources = set(region.sources) | set(more_sources) | {s for c in at_region for s in claim_sources[c]}
-    source_claims: dict[Any, set[Any]] = defaultdict(set)
-    for src, c in _rows(store, _CLAIMS_OF, "src", all_sources):
-        source_claims[src].add(c)
-    of_sources = {c for src in all_sources for c in source_claims[src]}
-    of_region_sources = {c for src in region.sources for c in source_claims[src]} | typed
-    for c, src in _rows(store, _SOURCES_OF, "c", of_sources - at_region - typed):
+    sources = set(region.sources) | set(more_sources) | {s for c in at_region for s in claim_sources[c]}
+    out.source_claims = {src: set() for src in sources}
+    for src, c in _rows(store, _CLAIMS_OF, "src", sources):
+        out.source_claims[src].add(c)
+    # Publishers: every claim of the region's sources, with all its sources.
+    of_region = {c for src in region.sources for c in out.source_claims[src]} | typed
+    for c, src in _rows(store, _SOURCES_OF, "c", of_region - at_region - typed):
         claim_sources[c].add(src)
-    # Their roles at other events, and who else has roles there (unchanged by the write, read to know the ties).
-    others = of_sources - at_region
-    for c, e, r, a in _rows(store, _ROLES_OF, "c", others | at_region):
-        claim_roles[c].add((e, codec.roles[r], a))
-    elsewhere = {e for c in others | at_region for e, _r, _a in claim_roles[c]} - region.events
-    for e, r, a, _c in _rows(store, _ROLES_AT, "e", elsewhere):
-        roles_at[e].add((codec.roles[r], a))
     publishers: dict[Any, set[Any]] = defaultdict(set)
-    for src, pub in _rows(store, _PUBLISHERS_OF, "src", {s for c in of_region_sources for s in claim_sources[c]}
-                          | region.sources):
+    for src, pub in _rows(store, _PUBLISHERS_OF, "src", {s for c in of_region for s in claim_sources[c]} | region.sources):
         publishers[src].add(pub)
-    out = Neighbourhood(sources=all_sources)
-    for e in region.events:
-        out.links[e] = _event_links(roles_at.get(e, ()), codec)
-    contribution = {c: _contribution(claim_roles.get(c, ()), roles_at, codec) for c in at_region | of_sources}
-    out.claim_ties = {c: contribution[c] for c in at_region}
-    out.source_ties = {src: set().union(*(contribution[c] for c in source_claims[src])) for src in all_sources}
-    out.claim_publishers = {c: {p for s in claim_sources[c] for p in publishers[s]} for c in of_region_sources}
-    out.source_publishers = {src: (set(publishers[src]) if source_claims[src] else set()) for src in region.sources}
-    out.facts = {(s, p, o) for s, p, o in _rows(store, _FACTS_OF, "c", of_region_sources | region.claims)}
+    out.claim_publishers = {c: {p for s in claim_sources[c] for p in publishers[s]} for c in of_region}
+    out.source_publishers = {src: (set(publishers[src]) if out.source_claims[src] else set()) for src in region.sources}
+    out.facts = {(s, p, o) for s, p, o in _rows(store, _FACTS_OF, "c", of_region | region.claims)}
     return out
 
 
@@ -578,21 +580,14 @@ def _differences(before: Mapping[Any, set[Any]], after: Mapping[Any, set[Any]],
             counts[item][index] -= 1
 
 
-def difference(before: Neighbourhood, after: Neighbourhood) -> Pending:
-    """What changed between two reads of one region: the summary's delta."""
-    pending = Pending()
-    _differences(before.claim_ties, after.claim_ties, pending.ties, 0)
-    _differences(before.source_ties, after.source_ties, pending.ties, 1)
-    _differences({e: v[0] for e, v in before.links.items()}, {e: v[0] for e, v in after.links.items()}, pending.ties, 2)
-    _differences({e: v[1] for e, v in before.links.items()}, {e: v[1] for e, v in after.links.items()}, pending.ties, 3)
-    _differences(before.claim_publishers, after.claim_publishers, pending.publishers, 0)
-    _differences(before.source_publishers, after.source_publishers, pending.publishers, 1)
-    pending.facts = before.facts | after.facts
-    return pending
-
-
 class Tracker:
-    """Reads a write's region before it, and after it says what the summary owes.
+    """Reads a write's region before it; after it, reads it again and says what the summary owes.
+
+    A source's ties are the union of its claims' ties: only sources of the
+    region, and sources with a claim whose ties changed, can change, and only
+    for them are their other claims' ties read (once, after the write: those
+    claims have no roles at the region's events, so the write left them as
+    they were).
 
     >>> from detente.graph.store import open_store
     >>> store = open_store("memory:")
@@ -607,7 +602,31 @@ class Tracker:
         self.before = neighbourhood(store, region)
 
     def done(self) -> Pending:
-        return difference(self.before, neighbourhood(self.store, self.region, self.before.sources))
+        before, after = self.before, neighbourhood(self.store, self.region, self.before.source_claims)
+        pending = Pending()
+        _differences(before.claim_ties, after.claim_ties, pending.ties, 0)
+        _differences({e: v[0] for e, v in before.links.items()}, {e: v[0] for e, v in after.links.items()},
+                     pending.ties, 2)
+        _differences({e: v[1] for e, v in before.links.items()}, {e: v[1] for e, v in after.links.items()},
+                     pending.ties, 3)
+        _differences(before.claim_publishers, after.claim_publishers, pending.publishers, 0)
+        _differences(before.source_publishers, after.source_publishers, pending.publishers, 1)
+        pending.facts = before.facts | after.facts
+        # Sources: those of the region, and those with a claim whose ties changed.
+        changed = {c for c in before.claim_ties.keys() | after.claim_ties.keys()
+                   if before.claim_ties.get(c) != after.claim_ties.get(c)}
+        sources = set(self.region.sources) | {src for state in (before, after)
+                                              for src, claims in state.source_claims.items() if claims & changed}
+        at_region = before.claim_ties.keys() | after.claim_ties.keys()
+        others = {c for state in (before, after) for src in sources for c in state.source_claims.get(src, ())} - at_region
+        elsewhere = _contributions(self.store, others, defaultdict(set))
+        source_ties = []
+        for state in (before, after):
+            source_ties.append({src: set().union(*(state.claim_ties.get(c) if c in state.claim_ties else elsewhere[c]
+                                                   for c in state.source_claims.get(src, ())))
+                                for src in sources})
+        _differences(source_ties[0], source_ties[1], pending.ties, 1)
+        return pending
 
 
 _TIE_RECORDS = f"""SELECT ?a ?b ?n ?sc ?ec ?pe WHERE {{ GRAPH {_S} {{ ?t dt:tieBetween ?a . ?t dt:tieBetween ?b .
@@ -619,7 +638,7 @@ _PUBLISHER_DELETE = f"""DELETE {{ GRAPH {_S} {{ ?pub ?x ?y }} }} WHERE {{ GRAPH 
   ?pub ?x ?y }} }}"""
 _FACT_DELETE = f"""DELETE {{ GRAPH {_S} {{ ?f ?x ?y }} }} WHERE {{ GRAPH {_S} {{ ?f dt:factSubject ?s . ?f dt:factPredicate ?p .
   ?f dt:factObject ?o . ?f ?x ?y }} }}"""
-_FACT_CLAIMS = f"SELECT ?s ?p ?o ?c WHERE {{ GRAPH ?c {{ ?s ?p ?o }} GRAPH {_P} {{ ?c a dt:Claim }} }}"
+_FACT_CLAIMS = f"SELECT ?s ?p ?o ?c WHERE {{ GRAPH ?c {{ ?s ?p ?o }} FILTER EXISTS {{ GRAPH {_P} {{ ?c a dt:Claim }} }} }}"
 
 
 def _updates(store: Store, sparql: str, names: tuple[str, ...], keys: Sequence[tuple[Any, ...]]) -> None:
