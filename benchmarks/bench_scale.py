@@ -226,6 +226,11 @@ def aggregates_section(ctx: Context) -> dict[str, Any]:
         same = [[str(v) for v in row] for row in ours] == [[str(v) for v in row] for row in theirs]
         out[name] = {"summary_ms": _ms(ours_s), "raw_ms": _ms(raw_s),
                      "speedup": round(raw_s / ours_s, 1) if ours_s else None, "same_answer": same}
+    # The network's integer-indexed tables (graph.analysis reads them).
+    ties_s, ties = timed(lambda: summary.tie_table(ctx.store))
+    parts_s, parts = timed(lambda: summary.participation_table(ctx.store))
+    out["tables"] = {"tie_table_s": round(ties_s, 3), "ties": len(ties.src),
+                     "participation_table_s": round(parts_s, 2), "participations": len(parts.actor)}
     return out
 
 
@@ -511,6 +516,7 @@ def markdown(report: dict[str, Any]) -> str:
              row("**summary rebuild** (s, transactions)", lambda r: f"{_fmt(_get(r, 'summary', 'rebuild_s'), ' s')} ({_fmt(_get(r, 'summary', 'transactions'))})"),
              row("… summary quads / fact records / ties", lambda r: f"{_fmt(_get(r, 'summary', 'summary_quads'))} / {_fmt(_get(r, 'summary', 'facts'))} / {_fmt(_get(r, 'summary', 'ties'))}"),
              row("… summary quads ÷ data quads; RSS before → after rebuild (MB)", lambda r: f"{_fmt(_get(r, 'summary', 'summary_to_data_quads'))}; {_fmt(_get(r, 'summary', 'rss_before_mb'))} → {_fmt(_get(r, 'summary', 'rss_after_mb'))}"),
+             row("network tables: `tie_table` (rows) / `participation_table` (rows)", lambda r: f"{_fmt(_get(r, 'aggregates', 'tables', 'tie_table_s'), ' s')} ({_fmt(_get(r, 'aggregates', 'tables', 'ties'))}) / {_fmt(_get(r, 'aggregates', 'tables', 'participation_table_s'), ' s')} ({_fmt(_get(r, 'aggregates', 'tables', 'participations'))})"),
              row("**1k-claim load through the write API** (data + summary) vs raw load", lambda r: f"{_fmt(_get(r, 'maintenance', 'write_1k_claims_s'), ' s')} vs {_fmt(_get(r, 'maintenance', 'raw_load_1k_claims_s'), ' s')}"),
              row("… its steps: region / read before / data / read after / apply (s)", lambda r: " / ".join(_fmt(_get(r, 'maintenance', 'phases_s', k)) for k in ("region", "read_before", "data", "read_after", "apply"))),
              row("… read: events / sources / claims / sources (tie contributions)", lambda r: " / ".join(_fmt(_get(r, 'maintenance', 'touched', k)) for k in ("events", "sources", "claims_read", "sources_read"))),

@@ -254,7 +254,7 @@ def _read_tsv(solutions: "ox.QuerySolutions") -> list[tuple[Term | None, ...]]:
 
 
 # A TSV cell that is not an IRI, a quoted literal or a blank node: a bare number or boolean, or empty.
-_BARE_CELL = re.compile(r'(?:^|\t)(?:[^<"_\t]|\t|$)')
+_BARE_CELL = re.compile(r'\t[^<"_]|\t$')
 
 
 def _nt_cell(cell: str) -> str | None:
@@ -439,8 +439,8 @@ class OxigraphStore(Store):
                     raise
                 raise StoreError(str(exc)) from exc
         lines = text.split("\n")
-        bare = _BARE_CELL.search
-        return [tuple(line.split("\t")) if not bare(line) else tuple(map(_nt_cell, line.split("\t")))
+        bare = _BARE_CELL.search  # on the line behind a tab, so that its first cell is looked at too
+        return [tuple(line.split("\t")) if not bare("\t" + line) else tuple(map(_nt_cell, line.split("\t")))
                 for line in lines[1:-1]]
 
     def query_serialized(self, sparql: str, result_format: str, *, default_graphs: Sequence[URIRef] | None = None,

@@ -171,29 +171,35 @@ def _contribution(claim_roles: Iterable[tuple[T, int, T]], roles_at: Mapping[T, 
     return ties
 
 
-def _span(dates: Iterable[Any], codec: _Codec) -> tuple[Any, Any]:
-    first = last = None
-    for d in dates:
-        if first is None or codec.text(d) < codec.text(first):
-            first = d
-        if last is None or codec.text(d) > codec.text(last):
-            last = d
-    return first, last
+Span = tuple[str, Any, str, Any]  # first date's sort key and term, last date's sort key and term
+
+
+def _spans(source_dates: Mapping[Any, Collection[Any]], codec: _Codec) -> dict[Any, Span]:
+    """Each source's earliest and latest date (by lexical form), found once."""
+    spans: dict[Any, Span] = {}
+    for src, dates in source_dates.items():
+        keyed = sorted((codec.text(d), d) for d in dates)
+        if keyed:
+            spans[src] = (keyed[0][0], keyed[0][1], keyed[-1][0], keyed[-1][1])
+    return spans
 
 
 FactRecord = tuple[int, int, int, Any, Any]  # claims, sources, publishers, first seen, last seen
 
 
 def _fact_support(claims: Iterable[Any], claim_sources: Mapping[Any, Collection[Any]],
-                  source_publishers: Mapping[Any, Collection[Any]], source_dates: Mapping[Any, Collection[Any]],
-                  codec: _Codec) -> FactRecord:
+                  source_publishers: Mapping[Any, Collection[Any]], source_spans: Mapping[Any, Span]) -> FactRecord:
     count = 0
     sources: set[Any] = set()
     for c in claims:
         count += 1
         sources.update(claim_sources.get(c, ()))
     publishers = {p for s in sources for p in source_publishers.get(s, ())}
-    first, last = _span((d for s in sources for d in source_dates.get(s, ())), codec)
+    spans = [source_spans[s] for s in sources if s in source_spans]
+    if not spans:
+        return count, len(sources), len(publishers), None, None
+    first = min(spans, key=lambda span: span[0])[1]
+    last = max(spans, key=lambda span: span[2])[3]
     return count, len(sources), len(publishers), first, last
 
 
@@ -316,6 +322,8 @@ def compute(store: Store, *, chunk: int = REBUILD_CHUNK, progress: Callable[[int
     source_dates: dict[str, list[str]] = defaultdict(list)
     for src, d in store.select_nt(_DATES):
         source_dates[src].append(d)  # type: ignore[index,arg-type]
+    source_spans = _spans(source_dates, codec)
+    del source_dates
     canon: dict[str, str] = {}  # one string object per distinct term
     claim_sources: dict[str, tuple[str, ...]] = {}
     fact_claims: dict[tuple[str, str, str], list[str]] = {}
@@ -348,7 +356,7 @@ def compute(store: Store, *, chunk: int = REBUILD_CHUNK, progress: Callable[[int
             progress(step + 1, steps + 1)
     totals = Totals()
     for key, listed in fact_claims.items():
-        totals.facts[key] = _fact_support(listed, claim_sources, source_publishers, source_dates, codec)
+        totals.facts[key] = _fact_support(listed, claim_sources, source_publishers, source_spans)
     del fact_claims
     ties: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for e, at in roles_at.items():
@@ -692,8 +700,9 @@ def apply(store: Store, pending: Pending) -> None:
     _updates(store, _FACT_DELETE, ("s", "p", "o"), facts)
     labels = _Labels()
     text: list[str] = []
+    spans = _spans(source_dates, codec)
     for (s, p, o), listed in fact_claims.items():
-        record = _fact_support(listed, claim_sources, source_publishers, source_dates, codec)
+        record = _fact_support(listed, claim_sources, source_publishers, spans)
         first, last = (None if d is None else term_nt(d) for d in record[3:])
         text.append(_fact_nquads(labels(), term_nt(s), term_nt(p), term_nt(o), record[:3] + (first, last)))
     for (a, b), counts in new_ties.items():
