@@ -248,7 +248,12 @@ def maintenance_section(ctx: Context) -> dict[str, Any]:
     new = list(synthetic_claims(1000, seed=1009, events=events))
     raw_text = claims_nquads(list(synthetic_claims(1000, seed=1013, events=events)))
     raw_data = raw_text.replace(f"<{FACTS_GRAPH}> .\n", ".\n").encode()
+    # The raw engine's load goes around detente: take exactly its new quads out again afterwards, so that
+    # the summary still describes the store (the verify section checks it).
+    fresh = [q for q in ox.parse(raw_data, format=ox.RdfFormat.N_QUADS) if q not in ctx.raw]
     raw_s, _ = timed(lambda: ctx.raw.load(raw_data, format=ox.RdfFormat.N_QUADS))
+    for quad in fresh:
+        ctx.raw.remove(quad)
     assert summary.summary_state(ctx.store) == "current"
     write_s, _ = timed(lambda: writes.write_claims(ctx.store, new))
     # The same kind of write step by step: the region from the text, the read before, the data,
@@ -267,16 +272,18 @@ def maintenance_section(ctx: Context) -> dict[str, Any]:
     phases["read_after"] = time.perf_counter() - began - sum(phases.values())
     summary.apply(ctx.store, pending)
     phases["apply"] = time.perf_counter() - began - sum(phases.values())
-    remove_s, _ = timed(lambda: writes.remove_claims(ctx.store, [c.iri for c in new]))
+    # Removal: 100 claims (the facts-view cleanup of writes.remove_claims, one update with FILTER NOT EXISTS,
+    # is slow: 59 s of 77 s for 1k claims at 20k, whatever the summary does).
+    remove_s, _ = timed(lambda: writes.remove_claims(ctx.store, [c.iri for c in new[:100]]))
     assert summary.summary_state(ctx.store) == "current" and not summary.DELTA_FALLBACKS
     touched = {"events": len(region.events), "sources": len(region.sources),
-               "claims_read": len(tracker.before.claim_ties), "sources_read": len(tracker.before.source_ties),
+               "claims_read": len(tracker.before.claim_ties), "sources_read": len(tracker.before.source_claims),
                "ties_changed": sum(1 for d in pending.ties.values() if any(d)),
                "publishers_changed": sum(1 for d in pending.publishers.values() if any(d)),
                "facts_recomputed": len(pending.facts)}
     return {"write_1k_claims_s": round(write_s, 2), "raw_load_1k_claims_s": round(raw_s, 3),
             "ratio_to_raw_load": round(write_s / raw_s, 1) if raw_s else None,
-            "remove_1k_claims_s": round(remove_s, 2),
+            "remove_100_claims_s": round(remove_s, 2),
             "phases_s": {k: round(v, 3) for k, v in phases.items()}, "touched": touched}
 
 
@@ -519,9 +526,9 @@ def markdown(report: dict[str, Any]) -> str:
              row("network tables: `tie_table` (rows) / `participation_table` (rows)", lambda r: f"{_fmt(_get(r, 'aggregates', 'tables', 'tie_table_s'), ' s')} ({_fmt(_get(r, 'aggregates', 'tables', 'ties'))}) / {_fmt(_get(r, 'aggregates', 'tables', 'participation_table_s'), ' s')} ({_fmt(_get(r, 'aggregates', 'tables', 'participations'))})"),
              row("**1k-claim load through the write API** (data + summary) vs raw load", lambda r: f"{_fmt(_get(r, 'maintenance', 'write_1k_claims_s'), ' s')} vs {_fmt(_get(r, 'maintenance', 'raw_load_1k_claims_s'), ' s')}"),
              row("… its steps: region / read before / data / read after / apply (s)", lambda r: " / ".join(_fmt(_get(r, 'maintenance', 'phases_s', k)) for k in ("region", "read_before", "data", "read_after", "apply"))),
-             row("… read: events / sources / claims / sources (tie contributions)", lambda r: " / ".join(_fmt(_get(r, 'maintenance', 'touched', k)) for k in ("events", "sources", "claims_read", "sources_read"))),
+             row("… read: events / sources of the write / claims with roles there / their sources", lambda r: " / ".join(_fmt(_get(r, 'maintenance', 'touched', k)) for k in ("events", "sources", "claims_read", "sources_read"))),
              row("… changed: ties / publishers / fact records recomputed", lambda r: " / ".join(_fmt(_get(r, 'maintenance', 'touched', k)) for k in ("ties_changed", "publishers_changed", "facts_recomputed"))),
-             row("**1k-claim removal through the write API**", lambda r: _fmt(_get(r, 'maintenance', 'remove_1k_claims_s'), ' s')),
+             row("**100-claim removal through the write API** (data + summary)", lambda r: _fmt(_get(r, 'maintenance', 'remove_100_claims_s'), ' s')),
              row("maintained = recomputed after the writes (ties / publishers / fact records)", lambda r: " / ".join(str(_get(r, 'verify', k)) for k in ("ties_equal", "publishers_equal", "fact_records_equal")) if _get(r, 'verify') else "—"),
              "", *NOTES]
     return "\n".join(lines) + "\n"

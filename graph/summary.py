@@ -444,7 +444,8 @@ _ROLES_AT = (f"SELECT ?e ?r ?a ?c WHERE {{ GRAPH ?c {{ ?e ?r ?a }} {_ROLE_FILTER
              f"FILTER EXISTS {{ GRAPH {_P} {{ ?c a dt:Claim }} }} }}")
 _ROLES_OF = f"SELECT ?c ?e ?r ?a WHERE {{ GRAPH ?c {{ ?e ?r ?a }} {_ROLE_FILTER} FILTER(isIRI(?e) && isIRI(?a)) }}"
 _SOURCES_OF = f"SELECT ?c ?src WHERE {{ GRAPH {_P} {{ ?c prov:wasDerivedFrom ?src }} }}"
-_CLAIMS_OF = f"SELECT ?src ?c WHERE {{ GRAPH {_P} {{ ?c prov:wasDerivedFrom ?src . ?c a dt:Claim }} }}"
+_CLAIMS_OF = (f"SELECT ?src ?c WHERE {{ GRAPH {_P} {{ ?c prov:wasDerivedFrom ?src }} "
+              f"FILTER EXISTS {{ GRAPH {_P} {{ ?c a dt:Claim }} }} }}")
 _PUBLISHERS_OF = f"SELECT ?src ?pub WHERE {{ GRAPH {_P} {{ ?src dct:publisher ?pub }} }}"
 _DATES_OF = f"SELECT ?src ?d WHERE {{ GRAPH {_P} {{ ?src dct:issued ?d }} }}"
 _FACTS_OF = "SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?c { ?s ?p ?o } FILTER(!isBlank(?s) && !isBlank(?o)) }"
