@@ -556,12 +556,12 @@ equals the raw query's, row for row.
   memory / disk) and 277 s / 950 s (1M); a 1k-claim load with its refresh 6.92 s / 33.1 s (100k) and
   48.2 s / 310 s (1M), nearly all of it recomputing every tie of the dense synthetic network (40 states,
   200k events at 1M).
-- **Session 3, summary v2 (2026-12-01 ~05:20):** the 100k and 1M columns of the *Maintained summary* table
-  still show round 1's summary (v1) — the shared benchmark lock was held by other helpers' 100k/1M runs
-  until the deadline, so v2 was measured at 20,000 claims only (memory and disk), with the machine's load
-  average at 13–18 on 2 cores (every figure slowed several times). At 20k the summary is 147,331 quads,
-  0.56 of the data's quads (v1: 1.13), and the ratio holds at any size (per fact about 6.2 quads against
-  12.7); the 1k-claim write reads 4.7k claims and 3.6k sources whatever the store's size.
+- **Session 3, summary v2 (2026-12-01):** the 20k and 100k columns of the *Maintained summary* table are
+  summary v2 (100k run at 05:30, load average about 2); the **1M columns still show round 1's summary
+  (v1)**: the shared benchmark lock was held by other helpers' 100k/1M runs until the deadline. At 100k the
+  summary is 716,975 quads, 0.55 of the data's quads (v1: 1,487,760, 1.13); per fact about 6.1 quads
+  against 12.7, so about 7.2M quads expected at 1M (v1: 14.8M). The 1k-claim write reads about 1k events,
+  5k claims and 4k sources whatever the store's size (the synthetic data's density does not change with it).
 - The rebuild is one streaming pass in Python (claims read 20k at a time as N-Triples text, counted in
   dicts) written by the store's bulk loader; the upkeep of a write reads the write's neighbourhood before
   and after it and applies the difference, so its cost follows the write, not the store or the density.
