@@ -49,6 +49,7 @@ Semantics
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import re
@@ -78,10 +79,15 @@ from detente.graph.store import (
 )
 from detente.graph.sparql_text import inject_values, prepare, query_form, sparql_term, tokenize
 from detente.graph.terms import IRIREF, Term, Triple, rows_from_json, term_nt
-from detente.ontology.vocab import DEFAULT_BASE, FACTS_GRAPH, PREFIXES
+from detente.graph.virtuoso_loader import VirtuosoLoader
+from detente.ontology.vocab import DEFAULT_BASE, FACTS_GRAPH, PREFIXES, PROVENANCE_GRAPH
 
 #: Graphs outside the data base IRI that detente wrote to, so that clear() and dumps find them.
 REGISTRY_GRAPH = URIRef(DEFAULT_BASE + "graph/remote-registry")
+#: Marks a bulk load in progress in the registry graph (removed when it completes).
+PENDING_LOAD = URIRef(DEFAULT_BASE + "graph/remote-registry#PendingLoad")
+#: Graphs that hold at least this many triples of a bulk write go by Graph Store Protocol POSTs.
+GSP_MIN_TRIPLES = 50
 #: A graph nobody writes: the default graph of a query asked to have an empty one.
 EMPTY_GRAPH = URIRef(DEFAULT_BASE + "graph/empty")
 _SD_NAMED_GRAPH = URIRef("http://www.w3.org/ns/sparql-service-description#NamedGraph")
@@ -201,6 +207,10 @@ class RemoteStore(Store):
         self.chunk = options.chunk
         self.page = options.page
         self.user = options.user
+        self.bulk = options.bulk
+        self.batch = options.batch
+        self._loader = (VirtuosoLoader(options.sql, options.spool, options.user, options.password, self.timeout * 20)
+                        if options.loader == "virtuoso" and options.sql and options.spool else None)
         handlers: list[urllib.request.BaseHandler] = []
         if options.user:
             passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
@@ -503,15 +513,25 @@ class RemoteStore(Store):
 
     # -- writing ---------------------------------------------------------
     def add_nquads(self, nquads: str) -> None:
-        """Add N-Quads; one ``INSERT DATA`` request per ``chunk`` quads (see the module notes on atomicity).
+        """Add N-Quads (triples without a graph go to the facts graph); see the module notes on atomicity.
 
-        Quads with blank nodes all travel in the first request, so a blank node
-        keeps one identity. Triples without a graph go to the facts graph.
+        Writes of at least ``bulk`` quads take the bulk path: Virtuoso's own
+        loader (``loader=virtuoso``), else Graph Store Protocol POSTs of
+        ``batch`` triples for each graph holding at least :data:`GSP_MIN_TRIPLES`
+        of them (``gsp=``), the other graphs as ``INSERT DATA``. Otherwise one
+        ``INSERT DATA`` request per ``chunk`` quads. Quads with blank nodes all
+        travel in one request, so a blank node keeps one identity.
         """
         self.check_writable()
         quads = parse_nquads_lines(nquads)
         if not quads:
             return
+        if len(quads) >= self.bulk and (self._loader is not None or self.gsp_endpoint is not None):
+            self._bulk_load(quads)
+            return
+        self._insert_quads(quads)
+
+    def _insert_quads(self, quads: Sequence[_Quad]) -> None:
         with_bnodes = [q for q in quads if q.has_bnode]
         plain = [q for q in quads if not q.has_bnode]
         registry = self._registry_quads({q.graph for q in quads})
@@ -523,6 +543,78 @@ class RemoteStore(Store):
         for batch in batches:
             if batch:
                 self._insert_batch(batch)
+
+    def pending_loads(self) -> list[URIRef]:
+        """Bulk loads that started and did not complete (each leaves a mark in the registry graph until it does).
+
+        What such a load wrote stays: claim IRIs are content-derived, so running
+        the same load again completes it without duplicates and clears its mark
+        (a later load of other data clears nothing: see the module notes).
+        """
+        rows = self._select(f"SELECT ?load WHERE {{ GRAPH <{REGISTRY_GRAPH}> {{ ?load a <{PENDING_LOAD}> }} }} "
+                            "ORDER BY ?load")[1]
+        return [row[0] for row in rows if isinstance(row[0], URIRef)]
+
+    def _bulk_load(self, quads: Sequence[_Quad]) -> None:
+        """Load through the server's bulk path, between a pending-load mark and its removal.
+
+        The mark's IRI is derived from the data, so an interrupted load run
+        again finds and clears its own mark. The provenance graph, which makes
+        a claim a claim (``?claim a dt:Claim``), is written last: a load cut
+        short leaves claims' assertions and facts without a typed claim
+        rather than typed claims whose assertions are missing.
+        """
+        digest = hashlib.sha256()
+        for quad in quads:
+            digest.update(quad.triple.encode("utf-8"))
+            digest.update(quad.graph.encode("utf-8"))
+        mark = f"<{DEFAULT_BASE}graph/remote-registry#load-{digest.hexdigest()[:24]}>"
+        provenance = f"<{PROVENANCE_GRAPH}>"
+        ordered = sorted(quads, key=lambda q: (not q.has_bnode, q.graph == provenance))
+        registry = self._registry_quads({q.graph for q in quads})
+        self._insert_batch([_Quad(f"{mark} <{RDF.type}> <{PENDING_LOAD}> .", f"<{REGISTRY_GRAPH}>", False),
+                            *registry])
+        if self._loader is not None:
+            self._load_with_virtuoso(ordered)
+        else:
+            self._load_with_gsp(ordered)
+        self._post_update(f"DELETE DATA {{ GRAPH <{REGISTRY_GRAPH}> {{ {mark} <{RDF.type}> <{PENDING_LOAD}> }} }}")
+
+    def _load_with_virtuoso(self, quads: Sequence[_Quad]) -> None:
+        """Files of ``batch`` quads for Virtuoso's loader; the blank-node quads all in the first file."""
+        assert self._loader is not None
+        bnodes = sum(1 for q in quads if q.has_bnode)
+        size = max(self.batch, bnodes)
+        files = ("".join(f"{q.triple[:-1]}{q.graph} .\n" for q in quads[start:start + size])
+                 for start in range(0, len(quads), size))
+        self._loader.load(files, str(FACTS_GRAPH))
+
+    def _load_with_gsp(self, quads: Sequence[_Quad]) -> None:
+        """One graph per Graph Store Protocol POST (``batch`` triples at most); small graphs as ``INSERT DATA``."""
+        small: list[_Quad] = []
+        by_graph: dict[str, list[str]] = {}
+        sizes: dict[str, int] = {}
+        for quad in quads:
+            sizes[quad.graph] = sizes.get(quad.graph, 0) + 1
+        for quad in quads:
+            if quad.has_bnode or sizes[quad.graph] < GSP_MIN_TRIPLES:
+                small.append(quad)
+            else:
+                by_graph.setdefault(quad.graph, []).append(quad.triple)
+        # Small graphs first, the provenance graph (if large) last: see _bulk_load.
+        self._insert_quads(small)
+        provenance = f"<{PROVENANCE_GRAPH}>"
+        for graph in sorted(by_graph, key=lambda g: g == provenance):
+            triples = by_graph[graph]
+            for start in range(0, len(triples), self.batch):
+                body = "\n".join(triples[start:start + self.batch]).encode("utf-8") + b"\n"
+                self._gsp_post(graph[1:-1], body)
+
+    def _gsp_post(self, graph: str, body: bytes) -> None:
+        assert self.gsp_endpoint is not None
+        self.check_writable()
+        self._request(self.gsp_endpoint, data=body, method="POST", params=[("graph-uri", graph)],
+                      headers={"Content-Type": "text/turtle; charset=UTF-8"})
 
     def _registry_quads(self, graph_texts: Iterable[str]) -> list[_Quad]:
         foreign = sorted(g for g in graph_texts if not g.startswith(f"<{DEFAULT_BASE}"))
@@ -602,9 +694,8 @@ class RemoteStore(Store):
         sparql_term(target)  # refuse an IRI that is not one
         if not str(target).startswith(DEFAULT_BASE):
             self._insert_batch(self._registry_quads([f"<{target}>"]))
-        body = "".join(f"{term_nt(s)} {term_nt(p)} {term_nt(o)} .\n" for s, p, o in parsed).encode("utf-8")
-        self._request(self.gsp_endpoint, data=body, method="POST", params=[("graph-uri", str(target))],
-                      headers={"Content-Type": "text/turtle; charset=UTF-8"})
+        self._gsp_post(str(target), "".join(f"{term_nt(s)} {term_nt(p)} {term_nt(o)} .\n"
+                                            for s, p, o in parsed).encode("utf-8"))
 
     def remove_graph(self, graph: URIRef) -> None:
         """Drop one graph (the facts graph too, as on Oxigraph)."""
