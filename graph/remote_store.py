@@ -523,6 +523,9 @@ class RemoteStore(Store):
         travel in one request, so a blank node keeps one identity.
         """
         self.check_writable()
+        if self._loader is not None and nquads.count("\n") >= self.bulk:
+            self._load_with_virtuoso(nquads)
+            return
         quads = parse_nquads_lines(nquads)
         if not quads:
             return
@@ -555,39 +558,64 @@ class RemoteStore(Store):
                             "ORDER BY ?load")[1]
         return [row[0] for row in rows if isinstance(row[0], URIRef)]
 
-    def _bulk_load(self, quads: Sequence[_Quad]) -> None:
-        """Load through the server's bulk path, between a pending-load mark and its removal.
+    def _load_mark(self, data: str) -> str:
+        """Mark a bulk load as started; its IRI derives from the data, so the same load run again clears it."""
+        mark = f"<{DEFAULT_BASE}graph/remote-registry#load-{hashlib.sha256(data.encode('utf-8')).hexdigest()[:24]}>"
+        self._insert_batch([_Quad(f"{mark} <{RDF.type}> <{PENDING_LOAD}> .", f"<{REGISTRY_GRAPH}>", False)])
+        return mark
 
-        The mark's IRI is derived from the data, so an interrupted load run
-        again finds and clears its own mark. The provenance graph, which makes
-        a claim a claim (``?claim a dt:Claim``), is written last: a load cut
-        short leaves claims' assertions and facts without a typed claim
-        rather than typed claims whose assertions are missing.
-        """
-        digest = hashlib.sha256()
-        for quad in quads:
-            digest.update(quad.triple.encode("utf-8"))
-            digest.update(quad.graph.encode("utf-8"))
-        mark = f"<{DEFAULT_BASE}graph/remote-registry#load-{digest.hexdigest()[:24]}>"
-        provenance = f"<{PROVENANCE_GRAPH}>"
-        ordered = sorted(quads, key=lambda q: (not q.has_bnode, q.graph == provenance))
-        registry = self._registry_quads({q.graph for q in quads})
-        self._insert_batch([_Quad(f"{mark} <{RDF.type}> <{PENDING_LOAD}> .", f"<{REGISTRY_GRAPH}>", False),
-                            *registry])
-        if self._loader is not None:
-            self._load_with_virtuoso(ordered)
-        else:
-            self._load_with_gsp(ordered)
+    def _clear_mark(self, mark: str) -> None:
         self._post_update(f"DELETE DATA {{ GRAPH <{REGISTRY_GRAPH}> {{ {mark} <{RDF.type}> <{PENDING_LOAD}> }} }}")
 
-    def _load_with_virtuoso(self, quads: Sequence[_Quad]) -> None:
-        """Files of ``batch`` quads for Virtuoso's loader; the blank-node quads all in the first file."""
+    def _bulk_load(self, quads: Sequence[_Quad]) -> None:
+        """Load by Graph Store Protocol POSTs between a pending-load mark and its removal.
+
+        The provenance graph, which makes a claim a claim (``?claim a dt:Claim``),
+        is written last: a load cut short leaves assertions and facts without a
+        typed claim rather than typed claims whose assertions are missing.
+        """
+        mark = self._load_mark("".join(q.triple + q.graph + "\n" for q in quads))
+        registry = self._registry_quads({q.graph for q in quads})
+        if registry:
+            self._insert_batch(registry)
+        self._load_with_gsp(quads)
+        self._clear_mark(mark)
+
+    def _load_with_virtuoso(self, nquads: str) -> None:
+        """Virtuoso's loader over files of ``batch`` strictly validated quads, between a mark and its removal.
+
+        Python validates the next batch while the server loads the previous
+        one. Blank-node quads all go in one file (a blank node label is scoped
+        to one loader call); the provenance graph goes last (see :meth:`_bulk_load`).
+        """
         assert self._loader is not None
-        bnodes = sum(1 for q in quads if q.has_bnode)
-        size = max(self.batch, bnodes)
-        files = ("".join(f"{q.triple[:-1]}{q.graph} .\n" for q in quads[start:start + size])
-                 for start in range(0, len(quads), size))
-        self._loader.load(files, str(FACTS_GRAPH))
+        mark = self._load_mark(nquads)
+        lines = nquads.splitlines(keepends=True)
+        provenance = f"<{PROVENANCE_GRAPH}>"
+        held: list[_Quad] = []  # blank-node quads, then the provenance graph's
+        registered: set[str] = set()
+
+        def text(quads: Iterable[_Quad]) -> str:
+            return "".join(f"{q.triple[:-1]}{q.graph} .\n" for q in quads)
+
+        with self._loader.session(str(FACTS_GRAPH)) as submit:
+            for start in range(0, len(lines), self.batch):
+                quads = parse_nquads_lines("".join(lines[start:start + self.batch]))
+                registry = self._registry_quads({q.graph for q in quads} - registered)
+                if registry:
+                    self._insert_batch(registry)
+                    registered.update(q.triple.split(" ", 1)[0] for q in registry)
+                now = [q for q in quads if not q.has_bnode and q.graph != provenance]
+                held += [q for q in quads if q.has_bnode or q.graph == provenance]
+                if now:
+                    submit(text(now))
+            bnodes = [q for q in held if q.has_bnode]
+            if bnodes:
+                submit(text(bnodes))
+            rest = [q for q in held if not q.has_bnode]
+            for start in range(0, len(rest), self.batch):
+                submit(text(rest[start:start + self.batch]))
+        self._clear_mark(mark)
 
     def _load_with_gsp(self, quads: Sequence[_Quad]) -> None:
         """One graph per Graph Store Protocol POST (``batch`` triples at most); small graphs as ``INSERT DATA``."""

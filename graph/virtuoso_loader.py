@@ -15,16 +15,19 @@ client, ``isql-vt`` (Debian) or ``isql-v``; the only SQL text built here calls
 the loader on file names this module made (refused if they hold a quote).
 
 >>> loader_statement(Path("/srv/spool/detente-load-1.nq"), "https://w3id.org/detente/id/graph/facts")
-"DB.DBA.TTLP_MT (file_to_string_output ('/srv/spool/detente-load-1.nq'), '', 'https://w3id.org/detente/id/graph/facts', 512, 2);"
+"log_enable (2, 1); DB.DBA.TTLP_MT (file_to_string_output ('/srv/spool/detente-load-1.nq'), '', 'https://w3id.org/detente/id/graph/facts', 512, 2);"
 """
 
 from __future__ import annotations
 
 import os
+import queue
 import shutil
 import subprocess
+import threading
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from detente.errors import StoreError
@@ -52,7 +55,8 @@ def loader_statement(path: Path, default_graph: str) -> str:
     for text in (str(path), default_graph):
         if any(bad in text for bad in _UNSAFE):
             raise StoreError(f"cannot pass {text!r} to Virtuoso's loader: it holds a quote, backslash or line break")
-    return (f"DB.DBA.TTLP_MT (file_to_string_output ('{path}'), '', '{default_graph}', {NQUADS_FLAG}, {THREADS});")
+    return (f"log_enable (2, 1); "
+            f"DB.DBA.TTLP_MT (file_to_string_output ('{path}'), '', '{default_graph}', {NQUADS_FLAG}, {THREADS});")
 
 
 class VirtuosoLoader:
@@ -78,25 +82,58 @@ class VirtuosoLoader:
         self.timeout = timeout
 
     def load(self, files: Iterable[str], default_graph: str) -> None:
-        """Write each text (N-Quads) to its own spool file and load them in order, in one SQL session.
+        """Load N-Quads texts in order, each from its own spool file (see :meth:`session`)."""
+        with self.session(default_graph) as submit:
+            for text in files:
+                submit(text)
 
-        The files are removed afterwards, whether the load succeeded or not.
+    @contextmanager
+    def session(self, default_graph: str) -> Iterator[Callable[[str], None]]:
+        """Yield ``submit(text)``: each N-Quads text is written to a spool file and loaded in order.
+
+        Loads run on a thread of their own while the caller prepares the next
+        text (Virtuoso parses and writes while Python validates). Leaving the
+        block waits for every load and raises the first failure; files are
+        removed once loaded, whether the load succeeded or not, and texts
+        submitted after a failure are not loaded.
         """
         if not self.spool.is_dir():
             raise StoreError(f"the loader's spool folder {self.spool} does not exist")
         isql = find_isql()
         batch = uuid.uuid4().hex
-        paths: list[Path] = []
+        pending: queue.Queue[Path | None] = queue.Queue(maxsize=2)
+        failures: list[BaseException] = []
+
+        def work() -> None:
+            while (path := pending.get()) is not None:
+                try:
+                    if not failures:
+                        self._run(isql, [loader_statement(path, default_graph)])
+                except BaseException as exc:  # handed to the caller's thread
+                    failures.append(exc)
+                finally:
+                    path.unlink(missing_ok=True)
+
+        worker = threading.Thread(target=work, name="virtuoso-loader", daemon=True)
+        worker.start()
+        count = 0
+
+        def submit(text: str) -> None:
+            nonlocal count
+            if failures:
+                raise failures[0]
+            path = self.spool / f"detente-load-{batch}-{count}.nq"
+            count += 1
+            path.write_text(text, encoding="utf-8")
+            pending.put(path)
+
         try:
-            for number, text in enumerate(files):
-                path = self.spool / f"detente-load-{batch}-{number}.nq"
-                path.write_text(text, encoding="utf-8")
-                paths.append(path)
-            if paths:
-                self._run(isql, [loader_statement(path, default_graph) for path in paths])
+            yield submit
         finally:
-            for path in paths:
-                path.unlink(missing_ok=True)
+            pending.put(None)
+            worker.join()
+        if failures:
+            raise failures[0]
 
     def _run(self, isql: str, statements: Sequence[str]) -> None:
         host, _, port = self.sql.rpartition(":")
