@@ -294,17 +294,18 @@ def open_context(claims: int, kind: str, samples: int) -> tuple[Context, dict[st
     import pyoxigraph as ox
 
     from detente.graph.bootstrap import ensure_ontology
+    from detente.graph.location import StoreLocation
     from detente.graph.oxigraph_store import OxigraphStore, _graph_to_ox
     from detente.graph.store import DEFAULT_DATASET
 
     data = data_file(claims)
     began = time.perf_counter()
-    if kind == "memory":
-        store = OxigraphStore(None, uri="memory:")
+    if kind in ("memory", "remote"):  # remote: the embedded memory store beside Virtuoso (see remote_scale.py)
+        store = OxigraphStore(StoreLocation.parse("memory:"))
     else:
         folder = DATA_DIR / f"store-{claims}"
         shutil.rmtree(folder, ignore_errors=True)
-        store = OxigraphStore(folder, uri=f"oxigraph:{folder}")
+        store = OxigraphStore(StoreLocation.parse(f"oxigraph:{folder}"))
     store._store.bulk_load(path=str(data), format=ox.RdfFormat.N_QUADS)  # the engine detente wraps
     ensure_ontology(store)
     load_s = time.perf_counter() - began
@@ -422,7 +423,7 @@ def _fmt(value: Any, suffix: str = "") -> str:
 
 def markdown(report: dict[str, Any]) -> str:
     """The results as a table per figure, one column per (size, store) run."""
-    runs = report["runs"]
+    runs = [r for r in report["runs"] if r["store"] != "remote"]  # remote runs: their own section below
     head = ["| figure | " + " | ".join(f"{r['claims']:,} {r['store']}" for r in runs) + " |",
             "| --- | " + " | ".join("---:" for _ in runs) + " |"]
 
@@ -464,7 +465,7 @@ def markdown(report: dict[str, Any]) -> str:
              row("… set-wise refresh alone (keys + recompute)", lambda r: f"{_fmt(_get(r, 'maintenance', 'refresh_keys_s'), ' s')} + {_fmt(_get(r, 'maintenance', 'refresh_s'), ' s')}"),
              row("… keys refreshed (facts/participations/tie actors/publishers)", lambda r: "/".join(_fmt(_get(r, 'maintenance', 'keys', k)) for k in ("facts", "participations", "tie_actors", "publishers"))),
              row("… refresh by kind (facts/participations/ties/publishers, s)", lambda r: "/".join(_fmt(_get(r, 'maintenance', 'refresh_by_kind_s', k)) for k in ("facts", "participations", "ties", "publishers"))),
-             "", *NOTES]
+             "", *NOTES, *remote_markdown(report)]
     return "\n".join(lines) + "\n"
 
 
@@ -491,6 +492,10 @@ equals the raw query's, row for row.
 - Sections still to come (next round): load, network, serve, remote.
 """.splitlines()
 
+
+from benchmarks.remote_scale import remote_markdown, remote_section  # noqa: E402
+
+SECTIONS["remote"] = remote_section  # run with --stores remote --sections remote
 
 if __name__ == "__main__":
     main()
