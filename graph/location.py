@@ -19,6 +19,9 @@ Store URIs
 ('sparql', 'http://db.example:8890/sparql', 'http://db.example:8890/sparql-auth')
 >>> remote.uri  # as shown to users: never with the password
 'sparql+http://db.example:8890/sparql?update=/sparql-auth&user=dba'
+>>> local = StoreLocation.parse("sparql+http://localhost:8890/sparql?loader=virtuoso&spool=/srv/spool")
+>>> local.options.loader, local.options.sql, local.options.bulk  # Virtuoso's own loader for bulk writes
+('virtuoso', 'localhost:1111', 2000)
 """
 
 from __future__ import annotations

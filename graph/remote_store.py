@@ -9,7 +9,8 @@ Store URIs
 ``sparql+http://HOST:PORT/PATH`` (or ``sparql+https://…``) names the query
 endpoint; by default updates go to the same URL (as with Virtuoso's
 ``/sparql``). The store's own options (``update``, ``gsp``, ``user``,
-``password``, ``timeout``, ``chunk``, ``page``) are query parameters of the
+``password``, ``timeout``, ``chunk``, ``page``, ``bulk``, ``batch``,
+``loader``, ``sql``, ``spool``) are query parameters of the
 URI, parsed once by :class:`~detente.graph.location.StoreLocation` (see
 :class:`~detente.graph.location.RemoteOptions`); any other query parameter
 stays part of the endpoint URL.
@@ -36,10 +37,32 @@ Semantics
   ``https://w3id.org/detente/id/`` plus graphs outside it that detente wrote
   (remembered in a registry graph). :meth:`RemoteStore.clear`, counts, listings
   and dumps touch only those, never the server's own system graphs.
-* Atomicity: each HTTP request is one server transaction. :meth:`RemoteStore.add_nquads`
-  with more than ``chunk`` quads needs several requests, so a failure part way
-  can leave the earlier chunks written; claim IRIs are content-derived, so
-  loading the same input again completes it without duplicates.
+* Bulk loads: a write of at least ``bulk`` quads (default 2000) takes the
+  server's bulk path instead of ``INSERT DATA`` batches of ``chunk`` quads:
+  with ``loader=virtuoso&sql=HOST:PORT&spool=FOLDER`` (a Virtuoso on this
+  machine that may read ``FOLDER``), Virtuoso's own loader over N-Quads files
+  of ``batch`` quads (:mod:`detente.graph.virtuoso_loader`; about 3–7× the
+  embedded load, against ~100× for ``INSERT DATA``); else, with ``gsp=``, one
+  Graph Store Protocol POST per large graph and ``batch`` triples, the small
+  graphs (each claim's own) as ``INSERT DATA``. Virtuoso 7.2's GSP takes one
+  graph per request and refuses N-Quads and TriG (openlink/virtuoso-opensource#275),
+  so claims, each in its own graph, gain little from it; its loader reads
+  N-Quads directly. Both were measured against the alternatives in
+  benchmarks/results/scale.md ("Remote store (Virtuoso)").
+* Atomicity: each HTTP request (each loader file) is one server transaction,
+  and Virtuoso's loader runs as its bulk loader does, without the transaction
+  log (``log_enable(2)``): a server crash loses what it loaded since its last
+  checkpoint. A write of several requests or files can therefore stop part
+  way, leaving the earlier ones written. A bulk load first writes a mark
+  (``<…/graph/remote-registry#load-HASH> a …#PendingLoad`` in the registry
+  graph, logged as any update) and removes it when it completes;
+  :meth:`RemoteStore.pending_loads` lists the loads that did not. The
+  provenance graph, which makes a claim a claim (``?claim a dt:Claim``), is
+  written last, so a load cut short leaves assertions and facts without their
+  claim rather than claims without their assertions. Recovery is to run the
+  same load again: claim IRIs are content-derived, so it adds what is missing
+  without duplicates, and the mark, whose IRI derives from the data, is
+  removed when it completes.
 * Virtuoso normalises some literals: language tags are lower-cased (Oxigraph
   does the same), decimals are canonicalised, ``xsd:boolean`` values are read
   back as ``"true"``/``"false"`` here but are stored as integers, so
@@ -187,8 +210,9 @@ class RemoteStore(Store):
         The URI is malformed. (The server is first contacted by the first operation.)
     """
 
-    # The summary's update shapes are tuned and tested on Oxigraph, so remote endpoints do not
-    # keep a summary yet (its readers answer from the claims).
+    # No summary graph on remote endpoints: keeping it means a large SPARQL INSERT…WHERE after every
+    # write, and Virtuoso runs those at 4–15k quads/s (measured: moving 57k quads took 4–16 s), which
+    # would undo the bulk load; its readers (tie tables, aggregates) answer from the claims instead.
     maintains_summary = False
 
     def __init__(self, location: StoreLocation | str, read_only: bool = False) -> None:
