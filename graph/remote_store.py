@@ -553,7 +553,7 @@ class RemoteStore(Store):
         quads = parse_nquads_lines(nquads)
         if not quads:
             return
-        if len(quads) >= self.bulk and (self._loader is not None or self.gsp_endpoint is not None):
+        if len(quads) >= self.bulk and self.gsp_endpoint is not None:
             self._bulk_load(quads)
             return
         self._insert_quads(quads)
