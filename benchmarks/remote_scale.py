@@ -163,4 +163,24 @@ def remote_markdown(report: dict[str, Any]) -> list[str]:
              "| figure | " + " | ".join(f"{r['claims']:,} claims" for r in runs) + " |",
              "| --- | " + " | ".join("---:" for _ in runs) + " |"]
     lines += [f"| {label} | " + " | ".join(fn(r) for r in runs) + " |" for label, fn in rows]
-    return lines
+    return lines + REMOTE_NOTES
+
+
+REMOTE_NOTES = """
+Reading the figures:
+
+- Virtuoso runs on the same 2 cores as the client and as everyone else's work: its loader parses with
+  two threads while Python validates the next file, so the ratio grows with the machine's load more than
+  the embedded load does. Earlier loads of the same 10k claims on this machine at load averages 11–13
+  took 5.8–6.6 s against 1.6–1.8 s embedded (3.3–4.3×).
+- Why the loader: Debian's Virtuoso 7.2.5 takes one graph per Graph Store Protocol request and refuses
+  N-Quads and TriG bodies (openlink/virtuoso-opensource#275; N-Quads POST came in later builds, #1142),
+  and every claim is a graph of about 6 triples: GSP helps only the facts and provenance graphs, the claim
+  graphs still go as INSERT DATA. Also tried and dropped: calling `DB.DBA.TTLP` from SPARQL with the data
+  as a string literal (superlinear in the literal's size, 1000 lines took 0.5 s, and a 20,000-line request
+  crashed the server with a GPF), and GSP into a staging graph moved into the claim graphs by one
+  `INSERT … WHERE` (Virtuoso moved 57k quads in 4–16 s).
+- Reads: every call is an HTTP request that Virtuoso compiles anew (detente binds its prepared shapes with
+  `VALUES`), so per-call latency is tens of milliseconds where the embedded store answers in one or two;
+  answers are the same (*answers differ: 0*, *same: True*).
+""".splitlines()
