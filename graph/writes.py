@@ -246,18 +246,20 @@ def add_claims_nquads(store: Store, claim_iris: Sequence[URIRef], nquads: str, *
 def import_nquads(store: Store, claim_iris: Sequence[URIRef], nquads: str) -> None:
     """Add N-Quads through the engine's bulk loader (a fresh import: fast, not one transaction).
 
-    The summary is marked stale first (in a transaction of its own) and
-    rebuilt after (at the end of the enclosing :func:`bulk` block): a crash in
-    between leaves the mark, and the summary is rebuilt before it is next read.
-    Stores without a bulk loader add the text in one transaction.
+    ``claim_iris`` names every claim graph the text writes. The summary is
+    marked stale first (in a transaction of its own) and brought up to date
+    for those claims after (at the end of the enclosing :func:`bulk` block): a
+    crash in between leaves the mark, and the summary is rebuilt before it is
+    next read. Stores without a bulk loader add the text in one transaction.
     """
     bulk_add = getattr(store, "bulk_add_nquads", None)
     if bulk_add is None:
         add_claims_nquads(store, claim_iris, nquads)
         return
+    current = _current(store)
     _mark_stale(store)
     bulk_add(nquads)
-    _after_write(store, unknown=True)
+    _after_write(store, claims=claim_iris, was_current=current)
 
 
 def add_nquads(store: Store, nquads: str) -> None:

@@ -46,12 +46,12 @@ from detente.loaders.shapes import ShapeChecker
 from detente.loaders.statements import is_statements_header, parse_statements
 from detente.loaders.stream import (
     RestartFile,
+    sorted_statement_units,
     Unit,
     document_units,
     jsonl_document_units,
     reject_unit,
     result_units,
-    sorted_statement_units,
     statement_units,
 )
 from detente.loaders.ucdp import is_ucdp_header, parse_ucdp
@@ -235,12 +235,7 @@ def _safe_detect(path: Path) -> InputFormat | None:
 def _streamed_units(path: Path, fmt: InputFormat, ctx: LoadContext) -> Iterator[Unit] | None:
     """A record-at-a-time reader for the formats that have one (big tables and JSON Lines), else None."""
     if fmt.name == "statements-table":
-        def statements() -> Iterator[Unit]:
-            try:
-                yield from statement_units(path, ctx)
-            except RestartFile as restart:  # a claim's rows are not together: group them on disk
-                yield from sorted_statement_units(path, ctx, restart.emitted)
-        return statements()
+        return statement_units(path, ctx)
     if fmt.name == "claim-document" and fmt.parse is parse_documents:
         if path.suffix.lower() in (".jsonl", ".ndjson"):
             return jsonl_document_units(path, ctx)
@@ -549,29 +544,19 @@ def _load_file(store: Store | None, path: Path, detected_format: InputFormat | N
     else:
         units = _guarded(path, streamed)
     report = FileReport(str(path), fmt.name if fmt else "unknown")
-    staging = _Staging(facts, (lambda text, origins: report.rejects.extend(
-        _shacl_rejects(path, ParseResult(origins=origins), text))) if full_shacl else None)
     checker = ShapeChecker(registry) if shacl else None
+    staging = _staging(path, report, facts, full_shacl)
     try:
-        lines_seen: set[int | None] = set()
-        for unit in units:
-            if not unit.rejects and checker is not None:
-                unit = checker.check(str(path), unit)
-            report.records += len(unit.lines)
-            if rows is not None and report.records % 1000 < len(unit.lines):
-                rows(report.records)
-            if unit.rejects:
-                if not skip_invalid:
-                    report.rejects = unit.own_rejects()
-                    raise LoadError(report.rejects)
-                report.rejects.extend(unit.rejects)
-                report.rejected += len(unit.lines)
-                rejects_file.write(unit.rejects)
-                lines_seen.update(unit.lines)
-                continue
-            report.loaded += len(unit.lines)
-            report.claims += len(unit.claims)
-            staging.add(unit.claims, unit.lines[0])
+        try:
+            _check_units(path, units, report, staging, checker, skip_invalid=skip_invalid, rows=rows)
+        except RestartFile:
+            # The rows of a claim are not together: what was read holds partial claims and counts for nothing.
+            staging.discard()
+            report = FileReport(str(path), report.format)
+            staging = _staging(path, report, facts, full_shacl)
+            _check_units(path, _guarded(path, sorted_statement_units(path, ctx)), report, staging, checker,
+                         skip_invalid=skip_invalid, rows=rows)
+        rejects_file.write(report.rejects)
         if result is not None:
             # A whole-file loader counts records that made no claim (and no reject) too: they are loaded rows.
             report.loaded += max(0, result.records - report.records)
@@ -591,6 +576,35 @@ def _load_file(store: Store | None, path: Path, detected_format: InputFormat | N
         return report
     finally:
         staging.discard()
+
+
+def _staging(path: Path, report: FileReport, facts: URIRef | None, full_shacl: bool) -> _Staging:
+    """A file's staging; with ``full_shacl`` each chunk also goes through pySHACL, its rejects into the report."""
+    check = (lambda text, origins: report.rejects.extend(_shacl_rejects(path, ParseResult(origins=origins), text))) \
+        if full_shacl else None
+    return _Staging(facts, check)
+
+
+def _check_units(path: Path, units: Iterable[Unit], report: FileReport, staging: _Staging,
+                 checker: ShapeChecker | None, *, skip_invalid: bool, rows: Callable[[int], None] | None) -> None:
+    """Check each unit, count its rows, stage its claims; the first bad one raises :class:`LoadError` unless
+    ``skip_invalid`` (then its rows go to the report's rejects)."""
+    for unit in units:
+        if not unit.rejects and checker is not None:
+            unit = checker.check(str(path), unit)
+        report.records += len(unit.lines)
+        if rows is not None and report.records % 1000 < len(unit.lines):
+            rows(report.records)
+        if unit.rejects:
+            if not skip_invalid:
+                report.rejects = unit.own_rejects()
+                raise LoadError(report.rejects)
+            report.rejects.extend(unit.rejects)
+            report.rejected += len(unit.lines)
+            continue
+        report.loaded += len(unit.lines)
+        report.claims += len(unit.claims)
+        staging.add(unit.claims, unit.lines[0])
 
 
 def _write_staged(store: Store | None, path: Path, staging: _Staging, *,

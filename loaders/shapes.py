@@ -38,14 +38,14 @@ from typing import Any
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import RDF, XSD
+from rdflib.namespace import DCTERMS, PROV, RDF, XSD
 from rdflib.term import Node
 
 from detente.graph.claims import Claim
 from detente.loaders.base import Reject
 from detente.loaders.registry import EntityRegistry
 from detente.ontology import schema
-from detente.ontology.vocab import SH
+from detente.ontology.vocab import DT, SH
 
 __all__ = ["PropertyCheck", "NodeCheck", "Violation", "compiled_shapes", "ShapeChecker"]
 
@@ -158,11 +158,19 @@ def compiled_shapes() -> tuple[NodeCheck, ...]:
     return tuple(checks)
 
 
+@lru_cache(maxsize=None)
+def _ancestors(cls: URIRef) -> frozenset[URIRef]:
+    return frozenset(schema.class_ancestors(cls))
+
+
 def _python(value: Node | None) -> Any:
     return value.toPython() if isinstance(value, Literal) else None
 
 
 _XSD_STRING = XSD.string
+_TYPE, _CLAIM, _DERIVED = RDF.type, DT.Claim, PROV.wasDerivedFrom
+_SAID_BY, _QUOTE, _CONFIDENCE_P, _QUOTE_START, _QUOTE_END = DT.saidBy, DT.quote, DT.confidence, DT.quoteStart, DT.quoteEnd
+_GENERATED, _IDENTIFIER = PROV.wasGeneratedBy, DCTERMS.identifier
 
 
 def _has_datatype(value: Node, datatype: URIRef) -> bool:
@@ -211,7 +219,17 @@ class ShapeChecker:
         self.registry = registry
         self.checks = compiled_shapes()
         self._values: dict[tuple[int, Node], bool] = {}
-        self._checked_sources: set[Node] = set()
+        self._by_object: dict[URIRef, list[NodeCheck]] = {}  # predicate -> shapes targeting objects of it
+        self._by_focus: dict[Any, list[Violation]] = {}
+        self._targeting: dict[URIRef, list[NodeCheck]] = {}  # predicate -> shapes targeting subjects of it
+        self._by_class: dict[URIRef, list[NodeCheck]] = {}  # class -> shapes targeting its members
+        for check in self.checks:
+            for predicate in check.subjects_of:
+                self._targeting.setdefault(predicate, []).append(check)
+            for cls in check.target_classes:
+                self._by_class.setdefault(cls, []).append(check)
+            for predicate in check.objects_of:
+                self._by_object.setdefault(predicate, []).append(check)
 
     # -- types ----------------------------------------------------------------------------
     def _types(self, node: Node, data: dict[Node, dict[URIRef, list[Node]]]) -> set[URIRef]:
@@ -223,7 +241,7 @@ class ShapeChecker:
         out: set[URIRef] = set()
         for cls in direct:
             if isinstance(cls, URIRef):
-                out |= schema.class_ancestors(cls)
+                out |= _ancestors(cls)
         return out
 
     # -- one value against one property check ------------------------------------------------
@@ -262,35 +280,82 @@ class ShapeChecker:
         return ok
 
     # -- one claim ----------------------------------------------------------------------------------
-    def _data(self, claim: Claim) -> dict[Node, dict[URIRef, list[Node]]]:
+    def violations(self, claim: Claim) -> list[Violation]:
+        """The sh:Violation results of the shapes on one claim's data.
+
+        Each focus node (a subject of the claim's statements, the claim, its
+        source, its activity) is checked against the shapes that target it;
+        a subject's result is remembered by what the claim says of it, a
+        source's by the source: claims repeat the same facts and sources.
+        """
         data: dict[Node, dict[URIRef, list[Node]]] = {}
+        object_of: dict[Node, set[URIRef]] = {}
         for s, p, o in claim.statements:
             data.setdefault(s, {}).setdefault(p, []).append(o)
-        for s, p, o, _g in _provenance_quads(claim):
-            values = data.setdefault(s, {}).setdefault(p, [])
-            if o not in values:
-                values.append(o)
-        return data
-
-    def violations(self, claim: Claim) -> list[Violation]:
-        """The sh:Violation results of the shapes on one claim's data."""
-        data = self._data(claim)
-        objects_of: dict[Node, set[URIRef]] = {}
-        for s, predicates in data.items():
-            for p, values in predicates.items():
-                for o in values:
-                    objects_of.setdefault(o, set()).add(p)
+            if p in self._by_object:
+                object_of.setdefault(o, set()).add(p)
         found: list[Violation] = []
         for focus, predicates in data.items():
-            types: set[URIRef] | None = None
-            for check in self.checks:
-                targeted = bool(check.subjects_of & predicates.keys()) or \
-                    bool(check.objects_of & objects_of.get(focus, set()))
-                if not targeted and check.target_classes:
-                    types = self._types(focus, data) if types is None else types
-                    targeted = bool(check.target_classes & types)
-                if targeted:
-                    found.extend(self._focus(check, focus, predicates, data))
+            key = (focus, tuple((p, tuple(v)) for p, v in predicates.items()), frozenset(object_of.get(focus, ())))
+            result = self._by_focus.get(key)
+            if result is None:
+                result = self._evaluate_focus(focus, predicates, data, object_of.get(focus, ()))
+                self._remember(key, result)
+            found.extend(result)
+        iri = claim.iri
+        provenance = _claim_predicates(claim)
+        found.extend(self._evaluate_focus(iri, provenance, {iri: provenance,
+                                                            claim.source.iri: {RDF.type: [claim.source.source_type]}}))
+        source_key = ("source", claim.source)
+        result = self._by_focus.get(source_key)
+        if result is None:
+            result = self._evaluate_quads(claim.source.quads(), {claim.source.iri: {PROV.wasDerivedFrom}})
+            self._remember(source_key, result)
+        found.extend(result)
+        if claim.activity is not None:
+            activity_key = ("activity", claim.activity)
+            result = self._by_focus.get(activity_key)
+            if result is None:
+                result = self._evaluate_quads(claim.activity.quads())
+                self._remember(activity_key, result)
+            found.extend(result)
+        return found
+
+    def _remember(self, key: Any, found: list[Violation]) -> None:
+        if len(self._by_focus) >= 200_000:
+            self._by_focus.clear()
+        self._by_focus[key] = found
+
+    def _evaluate_quads(self, quads: Iterable[tuple[Node, Node, Node, Node]],
+                        object_of: dict[Node, set[URIRef]] | None = None) -> list[Violation]:
+        data: dict[Node, dict[URIRef, list[Node]]] = {}
+        for s, p, o, _g in quads:
+            values = data.setdefault(s, {}).setdefault(p, [])  # type: ignore[arg-type]
+            if o not in values:
+                values.append(o)
+        found: list[Violation] = []
+        for focus, predicates in data.items():
+            found.extend(self._evaluate_focus(focus, predicates, data, (object_of or {}).get(focus, ())))
+        return found
+
+    def _evaluate_focus(self, focus: Node, predicates: dict[URIRef, list[Node]],
+                        data: dict[Node, dict[URIRef, list[Node]]],
+                        object_of: Iterable[URIRef] = ()) -> list[Violation]:
+        """One focus node against every shape that targets it (subject or object of a predicate, or its types)."""
+        targeting = self._targeting
+        checks: dict[int, NodeCheck] = {}
+        for p in predicates:
+            for check in targeting.get(p, ()):
+                checks[id(check)] = check
+        for p in object_of:
+            for check in self._by_object.get(p, ()):
+                checks[id(check)] = check
+        for cls in self._types(focus, data):
+            for check in self._by_class.get(cls, ()):
+                checks[id(check)] = check
+        found: list[Violation] = []
+        for check in checks.values():
+            found.extend(self._focus(check, focus, predicates, data))
         return found
 
     def _focus(self, check: NodeCheck, focus: Node, predicates: dict[URIRef, list[Node]],
@@ -330,12 +395,56 @@ class ShapeChecker:
         return unit
 
 
-def _provenance_quads(claim: Claim) -> Iterable[tuple[Node, Node, Node, Node]]:
+def _claim_predicates_slow(claim: Claim) -> dict[URIRef, list[Node]]:
+    """What the claim's provenance says of the claim, read from :meth:`Claim.quads` (the reference)."""
+    predicates: dict[URIRef, list[Node]] = {}
+    for s, p, o, _g in _provenance_quads(claim, sources=False):
+        if s == claim.iri:
+            values = predicates.setdefault(p, [])  # type: ignore[arg-type]
+            if o not in values:
+                values.append(o)
+    return predicates
+
+
+_CONFIDENCE: dict[float, Literal] = {}
+
+
+def _claim_predicates(claim: Claim) -> dict[URIRef, list[Node]]:
+    """The same as :func:`_claim_predicates_slow`, built from the claim's fields (a test compares them)."""
+    predicates: dict[URIRef, list[Node]] = {_TYPE: [_CLAIM], _DERIVED: [claim.source.iri]}
+    if claim.said_by is not None:
+        predicates[_SAID_BY] = [claim.said_by]
+    if claim.quote:
+        predicates[_QUOTE] = [Literal(claim.quote)]
+    if claim.confidence is not None:
+        literal = _CONFIDENCE.get(claim.confidence)
+        if literal is None:
+            literal = _CONFIDENCE[claim.confidence] = Literal(f"{claim.confidence:.4g}", datatype=XSD.decimal)
+        predicates[_CONFIDENCE_P] = [literal]
+    if claim.quote_start is not None:
+        predicates[_QUOTE_START] = [Literal(claim.quote_start)]
+    if claim.quote_end is not None:
+        predicates[_QUOTE_END] = [Literal(claim.quote_end)]
+    if claim.activity is not None:
+        predicates[_GENERATED] = [claim.activity.iri]
+    if claim.key:
+        predicates[_IDENTIFIER] = [Literal(claim.key)]
+    iri = claim.iri
+    for s, p, o in claim.extra:
+        if s == iri:
+            values = predicates.setdefault(p, [])  # type: ignore[arg-type]
+            if o not in values:
+                values.append(o)
+    return predicates
+
+
+def _provenance_quads(claim: Claim, *, sources: bool = True) -> Iterable[tuple[Node, Node, Node, Node]]:
     """The claim's provenance, its source's and its activity's quads (its statements excluded)."""
     statements = len(claim.statements)
     for number, quad in enumerate(claim.quads()):
         if number >= 2 * statements:
             yield quad
-    yield from claim.source.quads()
-    if claim.activity is not None:
-        yield from claim.activity.quads()
+    if sources:
+        yield from claim.source.quads()
+        if claim.activity is not None:
+            yield from claim.activity.quads()

@@ -59,7 +59,7 @@ from detente.loaders.base import (
     speaker,
 )
 
-__all__ = ["Unit", "sibling_rejects", "statement_units", "jsonl_document_units", "document_units",
+__all__ = ["Unit", "statement_units", "jsonl_document_units", "document_units",
            "result_units", "StatementCache"]
 
 
@@ -92,15 +92,6 @@ class Unit:
 
 
 SIBLING = "sibling of line "
-
-
-def sibling_rejects(name: str, lines: Iterable[int | None], failed: Reject,
-                    records: Callable[[int | None], str] = lambda line: "") -> list[Reject]:
-    """A reject for each good row of a claim whose row ``failed`` failed."""
-    where = f"line {failed.line}" if failed.line is not None else "the same record"
-    return [Reject(name, line, None, f"sibling of {where} rejected: {failed.message}".replace(
-        "sibling of line ", SIBLING) if failed.line is not None else f"{SIBLING}? rejected: {failed.message}",
-        records(line)) for line in lines]
 
 
 class StatementCache:
@@ -150,34 +141,27 @@ def statement_units(path: Path, ctx: LoadContext) -> Iterator[Unit]:
     """The claims of a statements CSV/TSV file, a claim at a time.
 
     Rows of one claim usually follow each other; they are grouped as they
-    come (memory: one claim). If a claim's rows come back after another
-    claim's, the file is grouped again through a temporary SQLite table on
-    disk (memory stays bounded; the file is read twice).
+    come (memory: one claim; the keys of finished claims are kept as 8-byte
+    hashes). If a claim's rows come back after another claim's,
+    :class:`RestartFile` is raised: what was read so far is void, and the
+    file is read again by :func:`sorted_statement_units`.
     """
     delimiter = "\t" if path.suffix.lower() in (".tsv", ".tab") else ","
     name = str(path)
     activity = curated("statements:" + ("tsv" if delimiter == "\t" else "csv"))
     cache = StatementCache(ctx)
-    header: list[str] = []
-    emitted = 0
     try:
         for header, group in _contiguous_groups(path, delimiter):
             if not header:
                 yield group  # type: ignore[misc]  # a header reject
                 return
-            emitted += 1
             yield _statement_unit(name, header, delimiter, group, ctx, cache, activity)  # type: ignore[arg-type]
     except _Interleaved:
-        # Units already emitted are regrouped: the pipeline restarts the file (see restart_needed).
-        raise RestartFile(emitted) from None
+        raise RestartFile() from None
 
 
 class RestartFile(Exception):
-    """A streaming reader found it must read the file another way; ``emitted`` units were already given."""
-
-    def __init__(self, emitted: int) -> None:
-        super().__init__(f"restart after {emitted} units")
-        self.emitted = emitted
+    """A claim's rows are not together: the units given so far were partial claims; read the file again, sorted."""
 
 
 def _header_of(reader: Any, name: str) -> list[str] | Reject:
@@ -220,11 +204,10 @@ def _contiguous_groups(path: Path, delimiter: str) -> Iterator[tuple[list[str], 
             yield header, group
 
 
-def sorted_statement_units(path: Path, ctx: LoadContext, skip: int) -> Iterator[Unit]:
+def sorted_statement_units(path: Path, ctx: LoadContext) -> Iterator[Unit]:
     """The claims of a statements file whose claims' rows are interleaved, grouped through SQLite on disk.
 
-    Claims come in the order of their first row; the first ``skip`` (already
-    given by :func:`statement_units`) are not given again.
+    Claims come in the order of their first row.
     """
     delimiter = "\t" if path.suffix.lower() in (".tsv", ".tab") else ","
     name = str(path)
@@ -254,16 +237,13 @@ def sorted_statement_units(path: Path, ctx: LoadContext, skip: int) -> Iterator[
                           "ORDER BY k.first, r.line")
         group: list[_Row] = []
         current: str | None = None
-        done = 0
         for key, line, text in rows:
             if key != current and group:
-                if done >= skip:
-                    yield _statement_unit(name, header, delimiter, group, ctx, cache, activity)
-                done += 1
+                yield _statement_unit(name, header, delimiter, group, ctx, cache, activity)
                 group = []
             current = key
             group.append((line, json.loads(text)))
-        if group and done >= skip:
+        if group:
             yield _statement_unit(name, header, delimiter, group, ctx, cache, activity)
         db.close()
 
@@ -483,4 +463,4 @@ def result_units(result: ParseResult) -> Iterator[Unit]:
         yield Unit([line], claims)
 
 
-__all__ += ["RestartFile", "sorted_statement_units", "reject_unit", "SIBLING", "RecordTooLarge"]
+__all__ += ["RestartFile", "sorted_statement_units", "reject_unit", "SIBLING"]
