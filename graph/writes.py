@@ -246,20 +246,20 @@ def add_claims_nquads(store: Store, claim_iris: Sequence[URIRef], nquads: str, *
 def import_nquads(store: Store, claim_iris: Sequence[URIRef], nquads: str) -> None:
     """Add N-Quads through the engine's bulk loader (a fresh import: fast, not one transaction).
 
-    ``claim_iris`` names every claim graph the text writes. The summary is
-    marked stale first (in a transaction of its own) and brought up to date
-    for those claims after (at the end of the enclosing :func:`bulk` block): a
-    crash in between leaves the mark, and the summary is rebuilt before it is
-    next read. Stores without a bulk loader add the text in one transaction.
+    For a store that had no claims: the summary is marked stale first (in a
+    transaction of its own) and rebuilt once after (at the end of the
+    enclosing :func:`bulk` block), which for a fresh store is cheaper than
+    refreshing every claim set-wise. A crash in between leaves the mark, and
+    the summary is rebuilt before it is next read. Stores without a bulk
+    loader add the text in one transaction.
     """
     bulk_add = getattr(store, "bulk_add_nquads", None)
     if bulk_add is None:
         add_claims_nquads(store, claim_iris, nquads)
         return
-    current = _current(store)
     _mark_stale(store)
     bulk_add(nquads)
-    _after_write(store, claims=claim_iris, was_current=current)
+    _after_write(store, unknown=True)
 
 
 def add_nquads(store: Store, nquads: str) -> None:

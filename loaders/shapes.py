@@ -158,9 +158,7 @@ def compiled_shapes() -> tuple[NodeCheck, ...]:
     return tuple(checks)
 
 
-@lru_cache(maxsize=None)
-def _ancestors(cls: URIRef) -> frozenset[URIRef]:
-    return frozenset(schema.class_ancestors(cls))
+_ANCESTORS: dict[str, frozenset[str]] = {}  # class -> its classes with superclasses (plain strings)
 
 
 def _python(value: Node | None) -> Any:
@@ -218,36 +216,41 @@ class ShapeChecker:
     def __init__(self, registry: EntityRegistry) -> None:
         self.registry = registry
         self.checks = compiled_shapes()
-        self._values: dict[tuple[int, Node], bool] = {}
-        self._by_object: dict[URIRef, list[NodeCheck]] = {}  # predicate -> shapes targeting objects of it
+        self._values: dict[tuple[Any, ...], bool] = {}
+        self._by_object: dict[str, list[NodeCheck]] = {}  # predicate -> shapes targeting objects of it
         self._by_focus: dict[Any, list[Violation]] = {}
-        self._targeting: dict[URIRef, list[NodeCheck]] = {}  # predicate -> shapes targeting subjects of it
-        self._by_class: dict[URIRef, list[NodeCheck]] = {}  # class -> shapes targeting its members
+        # Keyed by plain strings: rdflib terms compare in Python, str in C (these are looked up for every value).
+        self._targeting: dict[str, list[NodeCheck]] = {}  # predicate -> shapes targeting subjects of it
+        self._by_class: dict[str, list[NodeCheck]] = {}  # class -> shapes targeting its members
         for check in self.checks:
             for predicate in check.subjects_of:
-                self._targeting.setdefault(predicate, []).append(check)
+                self._targeting.setdefault(str(predicate), []).append(check)
             for cls in check.target_classes:
-                self._by_class.setdefault(cls, []).append(check)
+                self._by_class.setdefault(str(cls), []).append(check)
             for predicate in check.objects_of:
-                self._by_object.setdefault(predicate, []).append(check)
+                self._by_object.setdefault(str(predicate), []).append(check)
 
     # -- types ----------------------------------------------------------------------------
-    def _types(self, node: Node, data: dict[Node, dict[URIRef, list[Node]]]) -> set[URIRef]:
-        direct = set(data.get(node, {}).get(RDF.type, ()))
+    def _types(self, node: Node, data: dict[Node, dict[URIRef, list[Node]]]) -> set[str]:
+        """The classes ``node`` belongs to (as plain strings), with their superclasses."""
+        direct = [str(c) for c in data.get(node, {}).get(RDF.type, ()) if isinstance(c, URIRef)]
         if isinstance(node, URIRef):
             entity = self.registry.get(node)
             if entity is not None:
-                direct.add(entity.type)
-        out: set[URIRef] = set()
+                direct.append(str(entity.type))
+        out: set[str] = set()
         for cls in direct:
-            if isinstance(cls, URIRef):
-                out |= _ancestors(cls)
+            ancestors = _ANCESTORS.get(cls)
+            if ancestors is None:
+                ancestors = _ANCESTORS[cls] = frozenset(str(a) for a in schema.class_ancestors(URIRef(cls)))
+            out |= ancestors
         return out
 
     # -- one value against one property check ------------------------------------------------
     def _value_ok(self, index: int, check: PropertyCheck, value: Node,
                   data: dict[Node, dict[URIRef, list[Node]]]) -> bool:
-        key = (index, value)
+        key = (index, str(value), str(value.datatype) if isinstance(value, Literal) else type(value),
+               value.language if isinstance(value, Literal) else None)
         cached = self._values.get(key)
         if cached is not None and not (check.classes or check.any_of):
             return cached
@@ -258,9 +261,9 @@ class ShapeChecker:
             ok = False
         elif check.classes or any(kind == "class" for kind, _ in check.any_of):
             types = self._types(value, data)
-            if check.classes and not all(cls in types for cls in check.classes):
+            if check.classes and not all(str(cls) in types for cls in check.classes):
                 ok = False
-            elif check.any_of and not any((term in types) if kind == "class" else _has_datatype(value, term)
+            elif check.any_of and not any((str(term) in types) if kind == "class" else _has_datatype(value, term)
                                           for kind, term in check.any_of):
                 ok = False
         elif check.any_of and not any(_has_datatype(value, term) for _kind, term in check.any_of):
@@ -292,7 +295,7 @@ class ShapeChecker:
         object_of: dict[Node, set[URIRef]] = {}
         for s, p, o in claim.statements:
             data.setdefault(s, {}).setdefault(p, []).append(o)
-            if p in self._by_object:
+            if str(p) in self._by_object:
                 object_of.setdefault(o, set()).add(p)
         found: list[Violation] = []
         for focus, predicates in data.items():
@@ -345,10 +348,10 @@ class ShapeChecker:
         targeting = self._targeting
         checks: dict[int, NodeCheck] = {}
         for p in predicates:
-            for check in targeting.get(p, ()):
+            for check in targeting.get(str(p), ()):
                 checks[id(check)] = check
         for p in object_of:
-            for check in self._by_object.get(p, ()):
+            for check in self._by_object.get(str(p), ()):
                 checks[id(check)] = check
         for cls in self._types(focus, data):
             for check in self._by_class.get(cls, ()):

@@ -106,9 +106,32 @@ class StatementCache:
         self.ctx = ctx
         self.size = size
         self._cache: dict[tuple[str, str, str], Triple] = {}
+        self._sources: dict[tuple[Any, ...], Any] = {}
 
     def clear(self) -> None:
         self._cache.clear()
+        self._sources.clear()
+
+    def source(self, src: dict[str, Any]) -> Any:
+        """:func:`~detente.loaders.base.make_source` of a document's ``source``, remembered by its values."""
+        values = (src.get("url"), src.get("title"), src.get("publisher"), src.get("published", src.get("issued")),
+                  src.get("type"))
+        try:
+            source = self._sources.get(values)
+        except TypeError:  # a value that is not hashable (a list): checked, and refused, by make_source
+            source = None
+        if source is None:
+            source = make_source(self.ctx.registry, url=values[0], title=values[1], publisher=values[2],
+                                 published=values[3], source_type=values[4])
+            if len(self._sources) >= 10_000:
+                self._sources.clear()
+            try:
+                self._sources[values] = source
+            except TypeError:
+                pass
+        elif source.publisher is not None:
+            self.ctx.registry.mark_used([source.publisher])
+        return source
 
     def __call__(self, subject: object, predicate: object, obj: object) -> Triple:
         if not all(type(v) is str for v in (subject, predicate, obj)):
@@ -331,7 +354,8 @@ def jsonl_document_units(path: Path, ctx: LoadContext) -> Iterator[Unit]:
                 continue
             except RecursionError:
                 doc = None
-            if doc is None or _depth(doc) > LIMITS.nesting:
+            # Only a line with more brackets than the nesting bound can nest too deep: count before walking.
+            if doc is None or (raw.count("[") + raw.count("{") > LIMITS.nesting and _depth(doc) > LIMITS.nesting):
                 yield Unit([number], rejects=[Reject(name, number, None,
                                                      f"JSON nested deeper than {LIMITS.nesting} levels")])
                 continue
@@ -380,9 +404,7 @@ def _document_units(name: str, doc: Any, doc_line: int | None, ctx: LoadContext,
         failed = Reject(name, line_of(doc, doc_line), "source", "is missing or not a mapping")
     else:
         try:
-            source = make_source(ctx.registry, url=src.get("url"), title=src.get("title"),
-                                 publisher=src.get("publisher"), published=src.get("published", src.get("issued")),
-                                 source_type=src.get("type"))
+            source = cache.source(src)
         except FieldError as exc:
             failed = Reject(name, line_of(src, doc_line), f"source.{exc.field}", exc.message)
     if failed is None and not items:
