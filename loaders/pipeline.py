@@ -288,10 +288,10 @@ class _Staging:
     """A file's claims serialised to N-Quads chunk files in a private temporary folder, and their claim IRIs."""
 
     def __init__(self, facts: URIRef | None,
-                 check: Callable[[str, dict[URIRef, int | None]], None] | None = None) -> None:
+                 check: Callable[[str, list[Claim], dict[URIRef, int | None]], None] | None = None) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="detente-load-"))
         self.facts = facts
-        self.check = check  # called with each chunk's text and its claims' lines (the full SHACL check)
+        self.check = check  # called with each chunk's text, claims and their lines (the full SHACL check)
         self.chunks: list[_Chunk] = []
         self.pending: list[Claim] = []
         self.origins: dict[URIRef, int | None] = {}
@@ -312,7 +312,7 @@ class _Staging:
         number = len(self.chunks) + 1
         chunk = _Chunk(self.folder / f"{number:05}.nq", self.folder / f"{number:05}.claims", complete)
         if self.check is not None:
-            self.check(text, self.origins)
+            self.check(text, self.pending, self.origins)
             self.origins = {}
         chunk.nquads.write_text(text, encoding="utf-8")
         chunk.claims.write_text("".join(f"{c.iri}\n" for c in self.pending), encoding="utf-8")
@@ -545,7 +545,7 @@ def _load_file(store: Store | None, path: Path, detected_format: InputFormat | N
         units = _guarded(path, streamed)
     report = FileReport(str(path), fmt.name if fmt else "unknown")
     checker = ShapeChecker(registry) if shacl else None
-    staging = _staging(path, report, facts, full_shacl)
+    staging = _staging(path, report, facts, full_shacl, registry)
     try:
         try:
             _check_units(path, units, report, staging, checker, skip_invalid=skip_invalid, rows=rows)
@@ -553,7 +553,7 @@ def _load_file(store: Store | None, path: Path, detected_format: InputFormat | N
             # The rows of a claim are not together: what was read holds partial claims and counts for nothing.
             staging.discard()
             report = FileReport(str(path), report.format)
-            staging = _staging(path, report, facts, full_shacl)
+            staging = _staging(path, report, facts, full_shacl, registry)
             _check_units(path, _guarded(path, sorted_statement_units(path, ctx)), report, staging, checker,
                          skip_invalid=skip_invalid, rows=rows)
         rejects_file.write(report.rejects)
@@ -578,11 +578,15 @@ def _load_file(store: Store | None, path: Path, detected_format: InputFormat | N
         staging.discard()
 
 
-def _staging(path: Path, report: FileReport, facts: URIRef | None, full_shacl: bool) -> _Staging:
-    """A file's staging; with ``full_shacl`` each chunk also goes through pySHACL, its rejects into the report."""
-    check = (lambda text, origins: report.rejects.extend(_shacl_rejects(path, ParseResult(origins=origins), text))) \
-        if full_shacl else None
-    return _Staging(facts, check)
+def _staging(path: Path, report: FileReport, facts: URIRef | None, full_shacl: bool,
+             registry: EntityRegistry) -> _Staging:
+    """A file's staging; with ``full_shacl`` each chunk also goes through pySHACL (with the descriptions of the
+    entities named so far, for ``sh:class``), its rejects into the report."""
+    def check(text: str, claims: list[Claim], origins: dict[URIRef, int | None]) -> None:
+        entities = quads_nquads(registry.used_quads(), facts=facts)
+        report.rejects.extend(_shacl_rejects(path, ParseResult(claims=claims, origins=origins), text + entities))
+
+    return _Staging(facts, check if full_shacl else None)
 
 
 def _check_units(path: Path, units: Iterable[Unit], report: FileReport, staging: _Staging,
