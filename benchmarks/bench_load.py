@@ -209,10 +209,13 @@ def files_worker(kind: str, input_file: Path, store_folder: Path, nquads_file: P
         from detente.loaders.pipeline import load_paths
 
         summary_seconds = [0.0]
+        peak_before_summary: list[float] = []
         for name in ("rebuild", "refresh_claims"):
             original = getattr(summary, name)
 
             def timed(*args: object, _original=original, **kwargs: object) -> object:  # type: ignore[no-untyped-def]
+                if not peak_before_summary:
+                    peak_before_summary.append(_peak_mb())
                 start = time.perf_counter()
                 try:
                     return _original(*args, **kwargs)
@@ -225,7 +228,8 @@ def files_worker(kind: str, input_file: Path, store_folder: Path, nquads_file: P
         report, = load_paths(store, [input_file])
         seconds = time.perf_counter() - start
         result.update(rows=report.records, claims=report.claims, staged_quads=report.quads,
-                      summary_seconds=round(summary_seconds[0], 2))
+                      summary_seconds=round(summary_seconds[0], 2),
+                      peak_before_summary_mb=round(peak_before_summary[0] if peak_before_summary else _peak_mb(), 1))
         # The N-Quads the load stored, for the raw engine (the summary graph is detente's own addition).
         with nquads_file.open("wb") as out:
             store.dump(out, "nquads")
@@ -282,9 +286,18 @@ def files_main(rows_sizes: list[int], out_path: Path) -> None:
             nquads_file.unlink()
     import pyoxigraph
 
+    for run in runs:
+        run["date"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+        run["load_average"] = [round(x, 2) for x in os.getloadavg()]
+    # Runs of other sizes recorded earlier stay (sizes run separately, each under the shared lock).
+    earlier = out_path.with_suffix(".json")
+    if earlier.exists():
+        kept = [r for r in json.loads(earlier.read_text(encoding="utf-8"))["runs"]
+                if (r["size"], r["format"]) not in {(n["size"], n["format"]) for n in runs}]
+        runs = sorted(kept + runs, key=lambda r: (r["size"], r["format"]))
     report = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-              "machine": f"{platform.machine()} {platform.system()}, {os.cpu_count()} CPUs",
-              "load_average": [round(x, 2) for x in os.getloadavg()],
+              "machine": f"{platform.machine()} {platform.system()}, {os.cpu_count()} CPUs, "
+                         f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB",
               "python": platform.python_version(), "pyoxigraph": pyoxigraph.__version__, "runs": runs}
     out_path.parent.mkdir(parents=True, exist_ok=True)
     out_path.with_suffix(".json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
@@ -294,21 +307,22 @@ def files_main(rows_sizes: list[int], out_path: Path) -> None:
 
 def files_markdown(report: dict) -> str:  # type: ignore[type-arg]
     lines = ["# File loads: `detente load` against raw bulk_load", "",
-             f"Run {report['date']} on {report['machine']} (Python {report['python']}, pyoxigraph "
-             f"{report['pyoxigraph']}; load average at the end {report['load_average']}: the machine is shared, "
-             "timings are indicative). Fresh on-disk stores. *detente* is the whole `load_paths` call: opening the "
+             f"Last run {report['date']} on {report['machine']} (Python {report['python']}, pyoxigraph "
+             f"{report['pyoxigraph']}); the machine is shared by several people (load average per run below), so "
+             "timings are indicative. Fresh on-disk stores. *detente* is the whole `load_paths` call: opening the "
              "store (ontology bootstrap), reading and checking every record (loaders' checks and the compiled SHACL "
              "shapes), staging N-Quads chunks on disk, Oxigraph's bulk loader, and the summary "
              "(*summary s*, kept by graph/summary.py). *raw* is `pyoxigraph.Store.bulk_load` of the N-Quads the "
              "load stored (dumped, summary graph left out). Peak RSS is each process's whole peak.", "",
-             "| input | rows / claims | MB | detente s | of which summary s | detente peak RSS MB | raw bulk_load s | "
-             "raw peak RSS MB | quads | ratio | ratio without summary |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+             "| input | rows / claims | MB | detente s | of which summary s | detente peak RSS MB (before summary) | "
+             "raw bulk_load s | raw peak RSS MB | quads | ratio | ratio without summary | run (load avg) |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
     for r in report["runs"]:
         d, raw = r["detente"], r["raw"]
         lines.append(f"| {r['format']} | {d['rows']:,} / {d['claims']:,} | {r['input_mb']} | {d['seconds']} | "
-                     f"{d['summary_seconds']} | {d['peak_mb']:,.0f} | {raw['seconds']} | {raw['peak_mb']:,.0f} | "
-                     f"{raw['quads']:,} | {r['ratio']} | {r['ratio_without_summary']} |")
+                     f"{d['summary_seconds']} | {d['peak_mb']:,.0f} ({d.get('peak_before_summary_mb', 0):,.0f}) | {raw['seconds']} | {raw['peak_mb']:,.0f} | "
+                     f"{raw['quads']:,} | {r['ratio']} | {r['ratio_without_summary']} | {r.get('date', '')} "
+                     f"({', '.join(str(x) for x in r.get('load_average', []))}) |")
     return "\n".join(lines) + "\n"
 
 

@@ -42,10 +42,11 @@ def print_reports(reports: Sequence[Any], as_json: bool) -> None:
     if as_json:
         out.print_json(json.dumps([r.to_json() for r in reports]))
         return
-    # Per file: rows read = loaded + rejected (a rejected claim's good rows are counted, and listed, as rejected).
-    print_table(["file", "format", "records", "loaded", "rejected", "claims", "new", "quads"],
-                [[r.path, r.format, str(r.records), str(r.loaded), str(r.rejected), str(r.claims),
-                  str(r.new_claims), str(r.quads)] for r in reports])
+    # Per file: records (rows read) = loaded + rejected; a rejected claim's good rows count, and are listed, as
+    # rejected ("sibling of line N rejected: …").
+    print_table(["file", "format", "records", "claims", "new", "quads", "loaded", "rejected"],
+                [[r.path, r.format, str(r.records), str(r.claims), str(r.new_claims), str(r.quads), str(r.loaded),
+                  str(r.rejected)] for r in reports])
 
 
 def _print_rejects(rejects: Sequence[Any], limit: int = 20) -> None:
