@@ -279,6 +279,8 @@ class ShapeChecker:
         if ok and check.max_inclusive is not None and not _compare(value, check.max_inclusive, False):
             ok = False
         if not (check.classes or check.any_of):
+            if len(self._values) >= 50_000:  # quotes and counts never repeat: keep it bounded
+                self._values.clear()
             self._values[key] = ok
         return ok
 
@@ -325,7 +327,7 @@ class ShapeChecker:
         return found
 
     def _remember(self, key: Any, found: list[Violation]) -> None:
-        if len(self._by_focus) >= 200_000:
+        if len(self._by_focus) >= 20_000:
             self._by_focus.clear()
         self._by_focus[key] = found
 

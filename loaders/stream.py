@@ -102,7 +102,7 @@ class StatementCache:
     (a name may then resolve differently). Bounded: it is emptied when full.
     """
 
-    def __init__(self, ctx: LoadContext, size: int = 200_000) -> None:
+    def __init__(self, ctx: LoadContext, size: int = 50_000) -> None:
         self.ctx = ctx
         self.size = size
         self._cache: dict[tuple[str, str, str], Triple] = {}
