@@ -71,6 +71,11 @@ class PropertyCheck:
     max_count: int | None = None
     less_or_equal: URIRef | None = None
 
+    @property
+    def key(self) -> str:
+        """The path as a plain string (values are looked up by it: see :class:`ShapeChecker`)."""
+        return str(self.path)
+
 
 @dataclass
 class NodeCheck:
@@ -218,6 +223,7 @@ class ShapeChecker:
         self.checks = compiled_shapes()
         self._values: dict[tuple[Any, ...], bool] = {}
         self._by_object: dict[str, list[NodeCheck]] = {}  # predicate -> shapes targeting objects of it
+        self._targeted: dict[tuple[Any, ...], list[NodeCheck]] = {}  # (predicates, objects of, types) -> shapes
         self._by_focus: dict[Any, list[Violation]] = {}
         # Keyed by plain strings: rdflib terms compare in Python, str in C (these are looked up for every value).
         self._targeting: dict[str, list[NodeCheck]] = {}  # predicate -> shapes targeting subjects of it
@@ -347,34 +353,35 @@ class ShapeChecker:
                         data: dict[Node, dict[URIRef, list[Node]]],
                         object_of: Iterable[URIRef] = ()) -> list[Violation]:
         """One focus node against every shape that targets it (subject or object of a predicate, or its types)."""
-        targeting = self._targeting
-        checks: dict[int, NodeCheck] = {}
-        for p in predicates:
-            for check in targeting.get(str(p), ()):
-                checks[id(check)] = check
-        for p in object_of:
-            for check in self._by_object.get(str(p), ()):
-                checks[id(check)] = check
-        for cls in self._types(focus, data):
-            for check in self._by_class.get(cls, ()):
-                checks[id(check)] = check
+        by_key = {str(p): values for p, values in predicates.items()}
+        shape_key = (tuple(by_key), tuple(str(p) for p in object_of), frozenset(self._types(focus, data)))
+        checks = self._targeted.get(shape_key)
+        if checks is None:
+            chosen: dict[int, NodeCheck] = {}
+            for p in shape_key[0]:
+                chosen.update((id(c), c) for c in self._targeting.get(p, ()))
+            for p in shape_key[1]:
+                chosen.update((id(c), c) for c in self._by_object.get(p, ()))
+            for cls in shape_key[2]:
+                chosen.update((id(c), c) for c in self._by_class.get(cls, ()))
+            checks = self._targeted[shape_key] = list(chosen.values())
         found: list[Violation] = []
-        for check in checks.values():
-            found.extend(self._focus(check, focus, predicates, data))
+        for check in checks:
+            found.extend(self._focus(check, focus, by_key, data))
         return found
 
-    def _focus(self, check: NodeCheck, focus: Node, predicates: dict[URIRef, list[Node]],
+    def _focus(self, check: NodeCheck, focus: Node, predicates: dict[str, list[Node]],
                data: dict[Node, dict[URIRef, list[Node]]]) -> Iterable[Violation]:
         if check.node_kind is not None and not _has_kind(focus, check.node_kind):
             yield Violation(focus, None, "node", f"{focus} must be a {check.node_kind.split('#')[-1]}")
         for prop in check.properties:
             if not prop.violation:
                 continue
-            values = predicates.get(prop.path, [])
+            values = predicates.get(prop.key, [])
             index = id(prop)
             bad = [v for v in values if not self._value_ok(index, prop, v, data)]
             if prop.less_or_equal is not None:
-                others = predicates.get(prop.less_or_equal, [])
+                others = predicates.get(str(prop.less_or_equal), [])
                 bad += [v for v in values for w in others if not _compare(v, w.toPython() if isinstance(w, Literal)
                                                                            else None, False)]
             if prop.min_count is not None and len(values) < prop.min_count:
