@@ -255,10 +255,18 @@ class ShapeChecker:
     # -- one value against one property check ------------------------------------------------
     def _value_ok(self, index: int, check: PropertyCheck, value: Node,
                   data: dict[Node, dict[URIRef, list[Node]]]) -> bool:
-        key = (index, str(value), str(value.datatype) if isinstance(value, Literal) else type(value),
-               value.language if isinstance(value, Literal) else None)
-        cached = self._values.get(key)
-        if cached is not None and not (check.classes or check.any_of):
+        if check.classes or check.any_of:
+            # A class check depends on the value's types: the registry's entity (its identity changes when it is
+            # declared again) and types the record itself gives the value (then not remembered).
+            if isinstance(value, Literal) or data.get(value, {}).get(RDF.type):
+                key = None
+            else:
+                key = (index, str(value), type(value), id(self.registry.get(value)))  # type: ignore[arg-type]
+        else:
+            key = (index, str(value), str(value.datatype) if isinstance(value, Literal) else type(value),
+                   value.language if isinstance(value, Literal) else None)
+        cached = self._values.get(key) if key is not None else None
+        if cached is not None:
             return cached
         ok = True
         if check.datatype is not None and not _has_datatype(value, check.datatype):
@@ -284,7 +292,7 @@ class ShapeChecker:
             ok = False
         if ok and check.max_inclusive is not None and not _compare(value, check.max_inclusive, False):
             ok = False
-        if not (check.classes or check.any_of):
+        if key is not None:
             if len(self._values) >= 50_000:  # quotes and counts never repeat: keep it bounded
                 self._values.clear()
             self._values[key] = ok
