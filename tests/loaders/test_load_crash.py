@@ -53,7 +53,11 @@ def test_a_load_killed_mid_write_is_undone_by_the_next_load(tmp_path: Path, fres
         store = open_store(f"oxigraph:{folder}")
         load_paths(store, [first])
         store.release()
-    env = {**os.environ, "DETENTE_LOAD_CHUNK": "10"}
+    # Small chunks, so there are many writes to kill in between; the killed process's staging (detente-load-*
+    # in the temporary folder, never cleaned by a process killed with SIGKILL) goes into this test's folder.
+    staging = tmp_path / "tmp"
+    staging.mkdir()
+    env = {**os.environ, "DETENTE_LOAD_CHUNK": "10", "TMPDIR": str(staging)}
     process = subprocess.Popen([DETENTE, "load", str(big), "--store", f"oxigraph:{folder}"], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     journal = folder / JOURNAL_NAME
