@@ -289,6 +289,7 @@ def files_main(rows_sizes: list[int], out_path: Path) -> None:
             runs.append(row)
             input_file.unlink()
             nquads_file.unlink()
+    subprocess.run(["rm", "-rf", str(work)], check=True)
     import pyoxigraph
 
     for run in runs:
@@ -330,7 +331,9 @@ def files_markdown(report: dict) -> str:  # type: ignore[type-arg]
                      f"{d['summary_seconds']} | {d['peak_mb']:,.0f} ({d.get('peak_before_summary_mb', 0):,.0f}) | {raw['seconds']} | {raw['peak_mb']:,.0f} | "
                      f"{raw['quads']:,} | {r['ratio']} | {r['ratio_without_summary']} | "
                      f"{r.get('cpu_ratio_without_summary', '—')} | {r.get('date', '')} "
-                     f"({', '.join(str(x) for x in r.get('load_average', []))}) |")
+                     f"({', '.join(str(x) for x in r.get('load_average', [])) or 'n/a'}) |")
+    notes = [f"- {r['size']:,} {r['format']}: {r['note']}" for r in report["runs"] if r.get("note")]
+    lines += ["", *notes] if notes else []
     return "\n".join(lines) + "\n"
 
 
