@@ -613,9 +613,10 @@ def main() -> None:
             entry["date"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
             entry["machine"] = machine()
             # Merged into the earlier entry of this size and store: a run of some sections keeps the others' figures.
+            # The entry's date, machine and store figures stay those of the earlier run; each section has its own date.
             earlier = [r for r in report["runs"] if (r["claims"], r["store"]) == (claims, kind)]
             if earlier:
-                entry = {**earlier[0], **entry}
+                entry = {**earlier[0], **{key: entry[key] for key in (*sections, "summary_prepared_s") if key in entry}}
             report["runs"] = [r for r in report["runs"] if (r["claims"], r["store"]) != (claims, kind)] + [entry]
             report["runs"].sort(key=lambda r: (r["claims"], r["store"]))
             args.out.mkdir(parents=True, exist_ok=True)
