@@ -291,19 +291,17 @@ def network_section(ctx: Context) -> dict[str, Any]:
 
 def _parallel_betweenness(ctx: Context) -> dict[str, Any]:
     """Betweenness through the nx-parallel backend beside plain NetworkX, where it can help (more than 2 CPUs)."""
-    import importlib.util
-
-    if importlib.util.find_spec("nx_parallel") is None:
-        return {"measured": False, "why": "nx-parallel is not installed"}
-    if (os.cpu_count() or 1) <= 2:
-        return {"measured": False, "why": f"{os.cpu_count()} CPUs: the backend's process pool cannot beat one core"}
     import networkx as nx
 
+    from detente.graph.analysis.common import parallel_backend
     from detente.graph.summary_network import summary_actor_graph
 
+    why_not = parallel_backend()
+    if why_not is not None:
+        return {"measured": False, "why": why_not}
     graph = summary_actor_graph(ctx.store)
-    plain_s, _ = timed(lambda: nx.betweenness_centrality(graph, weight=None), repeat=2)
-    parallel_s, _ = timed(lambda: nx.betweenness_centrality(graph, weight=None, backend="parallel"), repeat=2)
+    plain_s, _ = timed(lambda: nx.betweenness_centrality(graph), repeat=2)
+    parallel_s, _ = timed(lambda: nx.betweenness_centrality(graph, backend="parallel"), repeat=2)
     return {"measured": True, "plain_s": round(plain_s, 3), "parallel_s": round(parallel_s, 3)}
 
 

@@ -119,3 +119,18 @@ def test_tables_index_the_summary(synthetic: Store) -> None:
         "SELECT DISTINCT ?e ?a WHERE { GRAPH ?c { ?e ?r ?a } ?c a dt:Claim "
         "FILTER(?r IN (dt:hasParty, dt:mediatedBy, dt:announcedBy)) }").rows}
     assert {(str(parts.events[e]), str(parts.actors[a])) for e, a in zip(parts.event, parts.actor)} == expected
+
+
+def test_betweenness_on_the_parallel_backend_gives_the_plain_answers() -> None:
+    import networkx as nx
+
+    from detente.graph.analysis.common import SAMPLE_ABOVE, betweenness, parallel_backend
+
+    why_not = parallel_backend()
+    if why_not is not None:
+        pytest.skip(f"no nx-parallel here: {why_not}")
+    graph = nx.gnm_random_graph(SAMPLE_ABOVE + 200, 4 * SAMPLE_ABOVE, seed=3)
+    scores, note = betweenness(graph, k=64, seed=7)
+    assert note == {"sampled": True, "k": 64, "seed": 7, "parallel": "nx-parallel"}
+    plain = nx.betweenness_centrality(graph, k=64, seed=7)
+    assert all(math.isclose(scores[n], plain[n], abs_tol=1e-9) for n in graph)
