@@ -769,7 +769,23 @@ equals the raw query's, row for row.
 """.splitlines()
 
 
-NETWORK_NOTES: list[str] = []  # filled in with the figures, below the network table
+NETWORK_NOTES = """- *centrality* no longer reads the claims: the actor network comes from the summary's ties
+  (`detente.graph.summary.tie_table`, integer-indexed numpy arrays in `detente.graph.arrays`) and the
+  actors with a part in some event, with labels and types read for those nodes only. Its time hardly
+  grows with the store (the summary has one tie per actor pair, 780 here); what grows is the raw pass it
+  is compared with. The old projection read every claim statement into Python objects (70 s and +833 MB at
+  100k in memory on the loaded machine; 82 s and 5.1 → 13.1 GB at 1M in the issue), so it is not run at 1M.
+  `tests/graph/test_summary_network.py` checks both give the same network and scores (demo, GDELT and UCDP
+  samples, synthetic claims).
+- With filters (time window, confidence, publisher) the summary cannot answer, and centrality projects the
+  claims as before: filtered analyses at 1M remain slow.
+- nx-parallel: not measured here. The machine has 2 CPUs (the backend's process pool cannot beat one core
+  on two), and on Python 3.11 only nx-parallel 0.3 installs, which does not import with NetworkX 3.6 (0.4
+  needs Python 3.12). The code uses the backend for graphs above 1,000 nodes when it imports and there are
+  more than 2 CPUs, and says so in the betweenness note.
+- The machine was shared by several sessions during these runs (load averages 9–13 on 2 CPUs): times are
+  upper bounds; ratios against the raw pass taken in the same minute are the fairer figure.
+""".splitlines()
 
 
 if __name__ == "__main__":

@@ -163,7 +163,12 @@ def betweenness(graph: nx.Graph, *, k: int | None = None, seed: int = 0, normali
     if k is None or k >= n:
         return (nx.betweenness_centrality(graph, normalized=normalized, **backend),
                 {"sampled": False, "k": None, "seed": None, **parallel})
-    return (nx.betweenness_centrality(graph, k=k, seed=seed, normalized=normalized, **backend),
+    # Pivots are drawn from the nodes in id order: the same seed picks the same pivots however the
+    # network was read (from the claims or from the summary, whose node orders differ).
+    ordered = graph.__class__()
+    ordered.add_nodes_from(sorted(graph, key=str))
+    ordered.add_edges_from(graph.edges(data=True))
+    return (nx.betweenness_centrality(ordered, k=k, seed=seed, normalized=normalized, **backend),
             {"sampled": True, "k": k, "seed": seed, **parallel})
 
 

@@ -69,11 +69,11 @@ def _close(a: object, b: object) -> bool:
     return a == b
 
 
+@pytest.mark.parametrize("params", [CentralityParams(), CentralityParams(k=3, seed=1)], ids=["exact", "sampled"])
 @pytest.mark.parametrize("corpus", CORPORA)
 def test_centrality_from_the_summary_gives_the_answers_of_the_claims_projection(
-        corpus: str, request: pytest.FixtureRequest) -> None:
+        corpus: str, params: CentralityParams, request: pytest.FixtureRequest) -> None:
     store = request.getfixturevalue(corpus)
-    params = CentralityParams()
     fast = centrality(store, None, params).to_json()
     slow = rank_nodes(actor_graph(store), Filters(), params).to_json()
     assert {k: v for k, v in fast.items() if k != "nodes"} == {k: v for k, v in slow.items() if k != "nodes"}
