@@ -80,9 +80,12 @@ class DetenteApi:
         self.lock: Any = None
         self.spool = Spool(Workspace(self.location).spool if self.pool.mode == "disk" else None)
         #: Exports and analyses: at most ``heavy_requests`` at once, answers kept per store version.
-        self.heavy_lane = Lane("exports and analyses", settings.heavy_requests,
-                               retry_after=max(1, math.ceil(settings.query_timeout / 4)))
-        self.cache = VersionCache(settings.cache_bytes)
+        retry_after = max(1, math.ceil(settings.query_timeout / 4))
+        self.heavy_lane = Lane("exports and analyses", settings.heavy_requests, retry_after=retry_after)
+        # As many may wait for an identical computation as may compute: together they hold at most
+        # 2 × heavy_requests of the server's threads.
+        self.cache = VersionCache(settings.cache_bytes, waiting=Lane(
+            "waits for an identical export or analysis", settings.heavy_requests, retry_after=retry_after))
 
     def init_app(self, app: Flask) -> None:
         """Make this the state of ``app``, with the request limits of its settings."""

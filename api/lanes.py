@@ -7,7 +7,8 @@ keep them from starving ``ASK``, ``/healthz`` and the REST lookups:
   more is answered at once with :class:`~detente.errors.BusyError` (HTTP 503
   with ``Retry-After``) instead of queueing for a worker;
 * a :class:`VersionCache` keeps their answers per store version: the same
-  export asked again (or asked by ten clients at once) is computed once, and
+  export asked again (or by a few clients at once: they wait for the first,
+  up to a bounded number of waiters) is computed once, and
   the first committed write makes every older answer unreachable (the version
   is part of the key), so a cached answer is always the current one.
 
@@ -35,7 +36,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 from detente.errors import BusyError
@@ -98,10 +99,15 @@ class VersionCache:
     max_bytes:
         Memory for the answers; 0 keeps nothing (identical requests running at
         the same time still share one computation).
+    waiting:
+        A lane for requests that wait for an identical one being computed (each
+        waiter holds a server thread): past it they are refused with
+        :class:`BusyError` at once. None: no limit.
     """
 
-    def __init__(self, max_bytes: int) -> None:
+    def __init__(self, max_bytes: int, waiting: Lane | None = None) -> None:
         self.max_bytes = max_bytes
+        self.waiting = waiting
         self.size = 0
         self._entries: OrderedDict[tuple[int, Hashable], Answer] = OrderedDict()
         self._flights: dict[tuple[int, Hashable], _Flight] = {}
@@ -137,8 +143,9 @@ class VersionCache:
             if flight is None:
                 flight = self._flights[full_key] = _Flight()
         if not leader:
-            if not flight.done.wait(wait):
-                raise BusyError("the same request is still being computed; try again", retry_after=1)
+            with self.waiting.enter() if self.waiting is not None else nullcontext():
+                if not flight.done.wait(wait):
+                    raise BusyError("the same request is still being computed; try again", retry_after=1)
             if flight.error is not None:
                 raise flight.error
             assert flight.value is not None
