@@ -120,6 +120,9 @@ def serve(app: Flask, host: str = "127.0.0.1", port: int = 8000, threads: int = 
         if api is not None:
             api.close()
         raise
+    if not logging.getLogger().handlers:
+        # A 500's traceback is logged under its request id: make sure it reaches stderr with a time stamp.
+        logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if threading.current_thread() is threading.main_thread():
         # `kill` and container stops send SIGTERM: stop as for Ctrl-C (lock file and workspace removed).
         signal.signal(signal.SIGTERM, _interrupt)
