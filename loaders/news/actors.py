@@ -136,6 +136,8 @@ _COUNTERPART = re.compile(r"\b(?:the|a|an)\s+(?:[\w\-]+\s+){0,2}?(?:government(?
                           r"militants|separatists|opposition|junta|regime|guerrillas|militias?|kidnappers|captors|"
                           r"authorities|other side|(?:rebel|separatist|insurgent|opposition|militia)\s+"
                           r"(?:leaders?|leadership|groups?|movement|forces|commanders?))\b", re.I)
+# A name coordinated with a side: "X and SPLM/A", "X and the Lord's Resistance Army/Movement".
+_COORDINATED_NAME = re.compile(r"\s+and\s+(?:the\s+)?(?P<name>[A-Z][\w'’/\-]*)")
 # Places named after a meeting or signing word that the gazetteer does not know: "signed in Skhirat".
 _VENUE_WORDS = r"(?:talks|negotiations|meeting|summit|conference|met|meet|meets|held|hosted|gathered|convened|" \
                r"signed|signing|concluded|initialled)"
@@ -177,9 +179,20 @@ class ActorReader:
         mentions = _longest(mentions + groups)
         named = [m for m in mentions if m.kind in ("state", "organization")]
         counterpart = any(not any(m.start < c.end() and c.start() < m.end for m in named)
-                          for c in _COUNTERPART.finditer(sentence))
+                          for c in _COUNTERPART.finditer(sentence)) or self._unrecognised_side(sentence, named)
         mentions += self._venues(sentence, mentions)
         return SentenceActors(sorted(mentions, key=lambda m: m.start), collectives, counterpart)
+
+    @staticmethod
+    def _unrecognised_side(sentence: str, named: list[Mention]) -> bool:
+        """A named side coordinated with a name nobody recognises ("between the Government of Sudan and SPLM/A"):
+        the other side is there, named but unknown, so the one named side has its counterpart."""
+        for m in named:
+            other = _COORDINATED_NAME.match(sentence, m.end)
+            if other and not any(n.start <= other.start("name") < n.end for n in named) and \
+                    other.group("name").split()[0] not in _NOT_NAME_START:
+                return True
+        return False
 
     def _remember_states(self, mentions: list[Mention]) -> None:
         for m in mentions:
