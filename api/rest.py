@@ -1,4 +1,4 @@
-"""The REST blueprint: claims, provenance, entities, search, analysis, network, exports, ontology, service.
+"""The REST blueprint: claims, provenance, conflicts, entities, search, analysis, network, exports, ontology, service.
 
 Every route's store work runs in a worker (:mod:`detente.api.tasks`); the
 routes only read parameters and negotiate formats. The routes are described by
@@ -78,6 +78,13 @@ def provenance() -> Response:
     return _json(current_api().call(tasks.provenance_report, subject, predicate, obj))
 
 
+@bp.get("/conflicts")
+def conflicts() -> Response:
+    """Subjects given different values of a functional property, one page (``limit``, ``offset``) with the total."""
+    limit, offset = tasks.page_params(request.args)
+    return _json(current_api().call(tasks.conflict_listing, limit, offset))
+
+
 @bp.get("/entities/<path:entity_id>")
 def entity(entity_id: str) -> Response | str:
     """An entity as JSON, an HTML page, or its description in Turtle or JSON-LD."""
@@ -123,9 +130,14 @@ def _export(fmt: str) -> tuple[bytes, str, str]:
 
 @bp.get("/analysis/<metric>")
 def analysis(metric: str) -> Response:
-    """A network analysis (:func:`detente.graph.analysis.run_metric`) as JSON."""
+    """A network analysis (:func:`detente.graph.analysis.run_metric`) as JSON.
+
+    ``conflicts`` is paged as ``GET /conflicts`` is: ``limit`` (default 100, at most 1000), ``offset``, ``total``.
+    """
     api = current_api()
     params = _params()
+    if metric == "conflicts":
+        params["limit"], params["offset"] = tasks.page_params(params)
     dumps = current_app.json.dumps
 
     def compute() -> bytes:

@@ -29,9 +29,9 @@ from detente.graph.store import Store, open_store
 from detente.graph.terms import Term, is_absolute_iri, is_iri_text, local_path
 from detente.ontology.vocab import DEFAULT_BASE, ENTITIES_GRAPH
 
-__all__ = ["QUERY_BASE_IRI", "GENID_PREFIX", "sparql_query", "sparql_update", "load_spool", "restore_spool", "claim_record", "provenance_report",
-           "entity_description", "entity_rdf",
-           "resolve_entity_ref", "search_entities", "run_analysis", "run_export", "is_iri", "local_path"]
+__all__ = ["QUERY_BASE_IRI", "GENID_PREFIX", "sparql_query", "sparql_update", "load_spool", "restore_spool",
+           "claim_record", "provenance_report", "entity_description", "entity_rdf", "resolve_entity_ref",
+           "search_entities", "conflict_listing", "page_params", "run_analysis", "run_export", "is_iri", "local_path"]
 
 
 def is_iri(text: str) -> bool:
@@ -110,20 +110,33 @@ def sparql_query(store: Store, query: str, solutions_format: str | None, graph_f
 
 
 def sparql_update(store: Store, update: str) -> None:
-    """Run a SPARQL Update after refusing ``LOAD`` and ``SERVICE``."""
+    """Run a SPARQL Update after refusing ``LOAD`` and ``SERVICE`` (through :mod:`detente.graph.writes`).
+
+    What an update changes is not known in advance, so it costs the summary a
+    rebuild, which can take minutes on a big store: longer than a request may.
+    The writer applies the update to a copy, marks the summary stale on it and
+    commits both together; the rebuild is the writer's next step
+    (:func:`detente.api.engine.refresh_summary`), after the client has its answer.
+    """
+    from detente.graph.writes import sparql_update as write_update
+
     inspect_update(update)
     _refuse_outbound_unless_sandboxed(update)
-    store.update(update)
+    write_update(store, update, refresh=False)
 
 
-def load_spool(store: Store, spool: str, claim_iris: list[str]) -> int:
-    """A write task: one file's claim N-Quads (spooled by the server) in one transaction; new claims counted."""
+def load_spool(store: Store, spool: str, claim_iris: list[str], complete: bool = True) -> int:
+    """A write task: one file's claim N-Quads (spooled by the server) in one transaction; new claims counted.
+
+    ``complete``: the claims named are every claim graph the text writes (see
+    :func:`detente.graph.writes.add_claims_nquads`).
+    """
     from pathlib import Path
 
-    from detente.graph.claims import add_claims_nquads
+    from detente.graph.writes import add_claims_nquads
 
     text = Path(spool).read_text(encoding="utf-8")
-    return add_claims_nquads(store, [URIRef(i) for i in claim_iris], text)
+    return add_claims_nquads(store, [URIRef(i) for i in claim_iris], text, complete=complete)
 
 
 def restore_spool(store: Store, spool: str, rdf_format: str, replace: bool) -> int:
@@ -131,10 +144,9 @@ def restore_spool(store: Store, spool: str, rdf_format: str, replace: bool) -> i
     from pathlib import Path
 
     from detente.graph.bootstrap import ensure_ontology
+    from detente.graph.writes import restore
 
-    if replace:
-        store.clear()
-    store.load(Path(spool), rdf_format)
+    restore(store, Path(spool), rdf_format, replace=replace)
     ensure_ontology(store)
     return store.count_quads()
 
@@ -323,6 +335,38 @@ def search_entities(store: Store, q: str, limit: int = 20) -> list[dict[str, obj
 
 
 # -- analysis and exports (detente.graph.analysis / detente.graph.exports) ------
+
+def conflict_listing(store: Store, limit: int, offset: int) -> dict[str, object]:
+    """One page of conflicts with the total (:func:`detente.graph.conflict_listing.conflict_page`)."""
+    from detente.graph.conflict_listing import conflict_page
+
+    return conflict_page(store, limit=limit, offset=offset).to_json()
+
+
+def page_params(params: Mapping[str, object], default: int = 100, maximum: int = 1000) -> tuple[int, int]:
+    """``limit`` (1..``maximum``, default ``default``) and ``offset`` (≥ 0) from query parameters.
+
+    >>> page_params({"limit": "5"})
+    (5, 0)
+    >>> page_params({"offset": "-1"})
+    Traceback (most recent call last):
+    ...
+    detente.errors.ParameterError: offset: must be a whole number from 0, got '-1'
+    """
+    from detente.errors import ParameterError
+
+    def number(name: str, low: int, high: int | None, fallback: int) -> int:
+        value = params.get(name)
+        if value is None or value == "":
+            return fallback
+        text = str(value).strip()
+        if not text.isdigit() or int(text) < low or (high is not None and int(text) > high):
+            bound = f"from {low}" + (f" to {high}" if high is not None else "")
+            raise ParameterError(name, f"must be a whole number {bound}, got {value!r}")
+        return int(text)
+
+    return number("limit", 1, maximum, default), number("offset", 0, None, 0)
+
 
 def run_analysis(store: Store, metric: str, params: Mapping[str, object]) -> dict[str, object]:
     """``detente.graph.analysis.run_metric``; an unknown metric is a :class:`~detente.errors.NotFoundError`."""

@@ -27,10 +27,11 @@ Semantics
   them ``GRAPH ?g`` ranges over every graph the server holds (on a shared
   server that includes graphs detente did not write; detente's own queries
   filter with ``?g a dt:Claim``).
-* Bindings: the protocol has no substitution, so a ``VALUES`` block built from
-  strictly serialised terms is placed at the start of the outermost ``WHERE``
-  group (of every ``WHERE`` of an update). Unlike engine substitution it does
-  not reach into sub-SELECTs that do not project the variable.
+* Bindings: the protocol has no substitution, so ``VALUES`` blocks built from
+  strictly serialised terms are placed as on the embedded store (the same
+  prepared query shapes, :mod:`detente.graph.sparql_text`): at the start of
+  the outermost ``WHERE`` group (of every ``WHERE`` of an update) and of each
+  sub-SELECT that uses a bound variable.
 * detente's graphs are those whose IRI lies under the data base
   ``https://w3id.org/detente/id/`` plus graphs outside it that detente wrote
   (remembered in a registry graph). :meth:`RemoteStore.clear`, counts, listings
@@ -67,6 +68,7 @@ from detente.errors import NotAcceptableError, QuerySyntaxError, ResultTooLargeE
 from detente.graph.location import ReaderSpec, StoreLocation
 from detente.graph.store import (
     DEFAULT_DATASET,
+    Bindings,
     RDF_FORMATS,
     RESULT_FORMATS,
     QueryResult,
@@ -74,7 +76,7 @@ from detente.graph.store import (
     Store,
     prefix_header,
 )
-from detente.graph.sparql_text import check_projection, inject_values, query_form, sparql_term, tokenize
+from detente.graph.sparql_text import inject_values, prepare, query_form, sparql_term, tokenize
 from detente.graph.terms import IRIREF, Term, Triple, rows_from_json, term_nt
 from detente.ontology.vocab import DEFAULT_BASE, FACTS_GRAPH, PREFIXES
 
@@ -180,6 +182,10 @@ class RemoteStore(Store):
     StoreError
         The URI is malformed. (The server is first contacted by the first operation.)
     """
+
+    # The summary's update shapes are tuned and tested on Oxigraph, so remote endpoints do not
+    # keep a summary yet (its readers answer from the claims).
+    maintains_summary = False
 
     def __init__(self, location: StoreLocation | str, read_only: bool = False) -> None:
         if isinstance(location, str):
@@ -336,15 +342,14 @@ class RemoteStore(Store):
             raise StoreError(f"{self.endpoint} did not answer an ASK result: {body[:200]!r}") from exc
 
     # -- reading ---------------------------------------------------------
-    def query(self, sparql: str, *, bindings: Mapping[str, Term] | None = None,
+    def query(self, sparql: str, *, bindings: Bindings | None = None,
               default_graphs: Sequence[URIRef] | None = None, named_graphs: Sequence[URIRef] | None = None,
               max_rows: int | None = None) -> QueryResult:
         """Run a query on the server; see :meth:`detente.graph.store.Store.query`."""
-        kind = query_form(sparql)
-        if bindings:
-            if kind == "select":
-                check_projection(sparql, bindings)
-            sparql = inject_values(sparql, bindings)
+        prepared = prepare(sparql)  # analysed once per text: the same bindings path as the embedded store
+        kind = prepared.form
+        if bindings is not None:
+            sparql = prepared.bind(bindings)
         params = self._dataset_params(default_graphs, named_graphs)
         if kind == "select":
             names, rows, truncated = self._select(sparql, params, max_rows)
@@ -558,7 +563,7 @@ class RemoteStore(Store):
                 return
             raise
 
-    def update(self, sparql: str, *, bindings: Mapping[str, Term] | None = None) -> None:
+    def update(self, sparql: str, *, bindings: Bindings | None = None) -> None:
         """Run a SPARQL Update on the update endpoint (one request, one server transaction).
 
         An update naming no graph (no ``WITH``, ``USING`` or ``GRAPH``) reads
@@ -566,8 +571,8 @@ class RemoteStore(Store):
         graphs apply and triples outside ``GRAPH`` are refused by Virtuoso.
         """
         self.check_writable()
-        if bindings:
-            sparql = inject_values(sparql, bindings, update=True)
+        if bindings is not None:
+            sparql = prepare(sparql, update=True).bind(bindings)
         words = {t.text.upper() for t in tokenize(sparql) if t.kind == "word"}
         # As on Oxigraph, an update that names no graph works on the facts view. Only then:
         # Virtuoso refuses WITH/USING/GRAPH next to a protocol-given default graph.

@@ -19,7 +19,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Literal as TypingLiteral
+from typing import IO, TYPE_CHECKING, Any, Literal as TypingLiteral, Union
 
 from rdflib import URIRef
 
@@ -35,9 +35,13 @@ if TYPE_CHECKING:
 # them (see __getattr__ below) but does not export them, so that this module names no backend.
 __all__ = ["DEFAULT_DATASET", "RESULT_FORMATS", "RDF_FORMATS", "RDF_SUFFIXES", "QueryKind", "QueryResult",
            "SerializedResult", "Store", "StoreError", "ReadOnlyError", "QuerySyntaxError", "ResultTooLargeError",
-           "NotAcceptableError", "prefix_header", "select_rows"]
+           "NotAcceptableError", "Bindings", "prefix_header", "select_rows"]
 
 QueryKind = TypingLiteral["select", "ask", "graph"]
+
+#: Variable bindings: one value per variable (a mapping, substituted as in SEP-0007), or a table
+#: of rows (a sequence of mappings, joined as a ``VALUES`` block where the variables are used).
+Bindings = Union[Mapping[str, Term], Sequence[Mapping[str, Term]]]
 
 #: The graphs a plain query sees: the deduplicated facts (claim assertions and
 #: entity descriptions), claim provenance and the ontology. They share no
@@ -163,6 +167,8 @@ class Store(ABC):
     uri: str
     read_only: bool = False
     facts_label: URIRef | None = FACTS_GRAPH
+    #: Whether writes keep the summary graph (detente.graph.summary) up to date on this backend.
+    maintains_summary: bool = True
 
     # -- reading ---------------------------------------------------------
     @abstractmethod
@@ -170,7 +176,7 @@ class Store(ABC):
         self,
         sparql: str,
         *,
-        bindings: Mapping[str, Term] | None = None,
+        bindings: Bindings | None = None,
         default_graphs: Sequence[URIRef] | None = None,
         named_graphs: Sequence[URIRef] | None = None,
         max_rows: int | None = None,
@@ -183,9 +189,14 @@ class Store(ABC):
             The query text. The project's prefixes (``dt:``, ``dtr:``,
             ``prov:``…) are predeclared.
         bindings:
-            Values for variables, substituted by the engine (never pasted
-            into the text), e.g. ``{"claim": URIRef(...)}``. As in SEP-0007,
-            a SELECT must project every substituted variable.
+            Values for variables, joined as ``VALUES`` blocks built from
+            strictly serialised terms (never pasted into the text as given),
+            e.g. ``{"claim": URIRef(...)}``. A mapping is a substitution: as
+            in SEP-0007 a SELECT must project every substituted variable, and
+            the value reaches into sub-SELECTs that use it. A sequence of
+            mappings is a table of rows (``[{"claim": a}, {"claim": b}]``),
+            joined wherever its variables are used; an empty sequence matches
+            nothing. See :mod:`detente.graph.sparql_text`.
         default_graphs:
             Graphs forming the default graph; :data:`DEFAULT_DATASET` when None.
         named_graphs:
@@ -243,8 +254,8 @@ class Store(ABC):
         """
 
     @abstractmethod
-    def update(self, sparql: str, *, bindings: Mapping[str, Term] | None = None) -> None:
-        """Run a SPARQL Update in one transaction."""
+    def update(self, sparql: str, *, bindings: Bindings | None = None) -> None:
+        """Run a SPARQL Update in one transaction; ``bindings`` as for :meth:`query`, at every ``WHERE``."""
 
     @abstractmethod
     def load(self, data: bytes | str | Path, rdf_format: str, graph: URIRef | None = None) -> None:

@@ -194,6 +194,9 @@ class ParseResult:
     # claim IRI -> (line, record) so validation errors can point back at the input
     origins: dict[URIRef, int | None] = field(default_factory=dict)
     raw_quads: str = ""  # RDF passthrough (N-Quads) written as is
+    # Linking decisions (N-Quads: link records in the provenance graph), written with the claims; no part of
+    # what the summary counts, so unlike a passthrough they leave the claims written known (graph.writes).
+    link_quads: str = ""
 
 
 @dataclass

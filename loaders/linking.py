@@ -52,6 +52,7 @@ from detente.graph.claims import Claim, digest
 from detente.graph.entities import normalize_label
 from detente.graph.store import Store
 from detente.graph.terms import Term, nquad, term_nt
+from detente.graph.writes import write_links
 from detente.loaders.registry import EntityRegistry
 from detente.ontology.vocab import DT, DTR, PROVENANCE_GRAPH
 
@@ -489,7 +490,7 @@ def link_store(store: Store, *, accept_above: float | None = None) -> LinkReport
     report.candidates = sorted(found.values(), key=lambda d: (-(d.score or 0), str(d.source), str(d.target)))
     text = "".join(d.nquads() for d in report.candidates)
     if text:
-        store.add_nquads(text)
+        write_links(store, text)
     if accept_above is not None:
         for decision in report.candidates:
             if (decision.score or 0) >= accept_above:
@@ -543,7 +544,7 @@ def accept(store: Store, source: URIRef, target: URIRef, *, score: float | None 
     decision = LinkDecision(source, target, "accepted", score, tuple(evidence) or ("accepted by a user",),
                             at=datetime.now(timezone.utc).replace(microsecond=0))
     # Written under the label the store reads as its facts view (see Store.facts_label).
-    store.add_nquads(nquad(source, OWL.sameAs, target, store.facts_label) + decision.nquads())
+    write_links(store, nquad(source, OWL.sameAs, target, store.facts_label) + decision.nquads())
     return decision
 
 
@@ -551,9 +552,7 @@ def unlink(store: Store, source: URIRef, target: URIRef, *, reason: str = "unlin
     """Withdraw ``owl:sameAs`` between two IRIs (either direction); the records of both decisions stay."""
     decision = LinkDecision(source, target, "unlinked", None, (reason,),
                             at=datetime.now(timezone.utc).replace(microsecond=0))
-    for s, o in ((source, target), (target, source)):
-        store.update("DELETE WHERE { ?s owl:sameAs ?o }", bindings={"s": s, "o": o})
-    store.add_nquads(decision.nquads())
+    write_links(store, decision.nquads(), withdraw=[(source, target)])
     return decision
 
 

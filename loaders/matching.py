@@ -505,10 +505,15 @@ def reconciliation_types() -> list[URIRef]:
 
 
 def reconciliation_properties() -> list[URIRef]:
-    """Properties a query may constrain: the ontology's own plus labels, aliases and ``owl:sameAs``."""
+    """Properties a query may constrain: the ontology's own plus labels, aliases and ``owl:sameAs``.
+
+    The summary's properties are left out: entities do not have them in the data.
+    """
+    from detente.graph.summary import SUMMARY_PROPERTIES
     from detente.ontology.schema import datatype_properties, object_properties
 
-    own = {p for p in set(datatype_properties()) | object_properties() if str(p).startswith(str(DT))}
+    own = {p for p in set(datatype_properties()) | object_properties()
+           if str(p).startswith(str(DT)) and p not in SUMMARY_PROPERTIES}
     return sorted(own) + [RDFS.label, SKOS.altLabel, OWL.sameAs]
 
 

@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Dataset, URIRef
 
 from detente.errors import AmbiguousEntityError
-from detente.graph.claims import add_claims_nquads, claims_nquads, quads_nquads
+from detente.graph.claims import claims_nquads, quads_nquads
 from detente.graph.store import Store
+from detente.graph.writes import add_claims_nquads, bulk
 from detente.loaders.base import (
     FieldError,
     LoadContext,
@@ -214,7 +216,7 @@ def load_paths(store: Store | None, paths: Sequence[str | Path], *, skip_invalid
                rejects_path: Path | None = None, shacl: bool = True, options: LoadOptions | None = None,
                registry: EntityRegistry | None = None,
                progress: Callable[[str, int, int], None] | None = None,
-               sink: Callable[[Sequence[URIRef], str], int] | None = None) -> list[FileReport]:
+               sink: Callable[[Sequence[URIRef], str, bool], int] | None = None) -> list[FileReport]:
     """Load files into ``store`` (or only validate them when ``store`` is None).
 
     Each file is one transaction: if it has a bad record and ``skip_invalid``
@@ -222,9 +224,14 @@ def load_paths(store: Store | None, paths: Sequence[str | Path], *, skip_invalid
     (files before it stay written). With ``skip_invalid`` the good records are
     written and the rejects go to ``rejects_path`` (CSV).
 
-    ``sink(claim_iris, nquads)`` writes a file's N-Quads instead of ``store``
-    and returns how many claims were new: a running server's writer takes them
-    (``store`` is then a read-only snapshot, for the entity registry).
+    ``sink(claim_iris, nquads, complete)`` writes a file's N-Quads instead of
+    ``store`` and returns how many claims were new: a running server's writer
+    takes them (``store`` is then a read-only snapshot, for the entity
+    registry). ``complete`` says that ``claim_iris`` names every claim graph
+    the text writes (see :func:`detente.graph.writes.add_claims_nquads`).
+
+    Writes go through :mod:`detente.graph.writes`; the summary is brought up
+    to date once, after the last file (:func:`detente.graph.writes.bulk`).
     """
     registry = registry or EntityRegistry()
     if store is not None:
@@ -240,6 +247,25 @@ def load_paths(store: Store | None, paths: Sequence[str | Path], *, skip_invalid
               [(p, f) for p, f in detected if f is None or not f.entities]
     reports: list[FileReport] = []
     all_rejects: list[Reject] = []
+    with bulk(store) if store is not None and sink is None else _nothing():
+        _load_files(store, ordered, ctx, registry, reports, all_rejects, facts=facts, skip_invalid=skip_invalid,
+                    shacl=shacl, progress=progress, sink=sink)
+    if rejects_path is not None and all_rejects:
+        write_rejects(rejects_path, all_rejects)
+    return reports
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield
+
+
+def _load_files(store: Store | None, ordered: list[tuple[Path, InputFormat | None]], ctx: LoadContext,
+                registry: EntityRegistry, reports: list[FileReport], all_rejects: list[Reject], *,
+                facts: URIRef | None, skip_invalid: bool, shacl: bool,
+                progress: Callable[[str, int, int], None] | None,
+                sink: Callable[[Sequence[URIRef], str, bool], int] | None) -> None:
+    """Parse, validate and write each file (one transaction per file); the summary is refreshed by the caller's block."""
     for number, (path, detected_format) in enumerate(ordered, start=1):
         if progress:
             progress(str(path), number, len(ordered))
@@ -247,7 +273,7 @@ def load_paths(store: Store | None, paths: Sequence[str | Path], *, skip_invalid
         report = FileReport(str(path), fmt.name if fmt else "unknown", records=result.records,
                             claims=len(result.claims))
         entity_text = quads_nquads(registry.used_quads(), facts=facts)
-        text = claims_nquads(result.claims, facts=facts) + entity_text + result.raw_quads
+        text = claims_nquads(result.claims, facts=facts) + entity_text + result.raw_quads + result.link_quads
         rejects = list(result.rejects)
         if shacl:
             rejects.extend(_shacl_rejects(path, result, text))
@@ -263,15 +289,15 @@ def load_paths(store: Store | None, paths: Sequence[str | Path], *, skip_invalid
             kept = [c for c in result.claims if result.origins.get(c.iri) not in bad_lines]
             if len(kept) != len(result.claims):
                 result.claims = kept
-                text = claims_nquads(kept, facts=facts) + entity_text + result.raw_quads
+                text = claims_nquads(kept, facts=facts) + entity_text + result.raw_quads + result.link_quads
         report.quads = text.count("\n")
         if text:
             iris = [c.iri for c in result.claims]
-            report.new_claims = sink(iris, text) if sink is not None else add_claims_nquads(store, iris, text)
+            # Passed-through N-Quads may write claim graphs the loader did not make: then the summary is rebuilt.
+            complete = not result.raw_quads
+            report.new_claims = sink(iris, text, complete) if sink is not None else \
+                add_claims_nquads(store, iris, text, complete=complete)  # type: ignore[arg-type]
             report.written = True
-    if rejects_path is not None and all_rejects:
-        write_rejects(rejects_path, all_rejects)
-    return reports
 
 
 def write_rejects(path: Path, rejects: Sequence[Reject]) -> None:

@@ -127,7 +127,7 @@ def _through_server(client: Any) -> tuple[Any, Any]:
     except ForbiddenError:  # a server of a memory store: its entities through its public SPARQL endpoint
         names = open_store(f"sparql+{client.url}/sparql", read_only=True)
     console.print(f"loading through the server at {client.url} (it holds the store)")
-    return names, lambda iris, text: client.load(iris, text, BATCH_BYTES)
+    return names, lambda iris, text, complete: client.load(iris, text, BATCH_BYTES, complete=complete)
 
 
 @click.command()

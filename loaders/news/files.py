@@ -116,7 +116,7 @@ def parse_news(path: Path, ctx: LoadContext) -> ParseResult:
     if ctx.store is not None:
         # Before anything is minted for good: reuse the store's IRI for an event it already holds.
         minted = [s for c in claims for s, p, _o in c.statements if p == RDF.type and is_minted(s)]
-        result.raw_quads += "".join(d.nquads() for d in link_extracted(claims, ctx.store, ctx.registry, minted))
+        result.link_quads += "".join(d.nquads() for d in link_extracted(claims, ctx.store, ctx.registry, minted))
     for claim in claims:
         result.claims.append(claim)
         # Point errors at the line the quote starts on.
