@@ -107,6 +107,8 @@ class QueryResult:
     rows: list[tuple[Term | None, ...]] = field(default_factory=list)
     boolean: bool | None = None
     triples: list[Triple] = field(default_factory=list)
+    #: The server cut the result at its row cap (a detente server's ``X-Detente-Truncated`` header).
+    truncated: bool = False
 
     def dicts(self) -> list[dict[str, Term]]:
         """Rows as dicts of the bound variables only."""
@@ -126,6 +128,8 @@ class SerializedResult:
     kind: QueryKind
     media_type: str
     body: bytes
+    #: The body holds the first ``max_rows`` rows (or triples) of a longer result (asked with ``truncate=True``).
+    truncated: bool = False
 
 
 def prefix_header(names: Iterable[str] | None = None) -> str:
@@ -210,12 +214,22 @@ class Store(ABC):
         default_graphs: Sequence[URIRef] | None = None,
         named_graphs: Sequence[URIRef] | None = None,
         max_rows: int | None = None,
+        truncate: bool = False,
+        base_iri: str | None = None,
+        skolem_prefix: str | None = None,
     ) -> SerializedResult:
         """Run a query and serialise its result in ``result_format`` (see :data:`RESULT_FORMATS`).
 
         Raises :class:`~detente.errors.NotAcceptableError` (a ValueError) if the
         format does not fit the query form, and
-        :class:`~detente.errors.ResultTooLargeError` past ``max_rows``.
+        :class:`~detente.errors.ResultTooLargeError` past ``max_rows`` — unless
+        ``truncate``: then the first ``max_rows`` rows come back, marked
+        :attr:`SerializedResult.truncated`. ``base_iri`` resolves the query's
+        relative IRIs (the engine's own parse; the text is not changed).
+        ``skolem_prefix`` turns each blank node of the result into the IRI
+        ``skolem_prefix + label`` (RDF 1.1 §3.5). A remote endpoint resolves IRIs
+        and labels blank nodes by its own rules (both are ignored there), and
+        passes SELECT results through as it wrote them (so it cannot truncate them).
         """
 
     @abstractmethod

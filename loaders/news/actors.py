@@ -94,6 +94,11 @@ _WORD = r"[A-Z][\w'’\-]*"
 # A government, its authorities or its delegation stand for the state ("the Malian government").
 _GOVERNMENT_AFTER = re.compile(r"^\s+(?:(?:interim|transitional|central|federal|national|new|military)\s+)?"
                                r"(?:government|authorities|regime|administration|leadership|delegation|negotiators)\b")
+# ... and so does "the Government of (the Republic of) X".
+_GOVERNMENT_OF = re.compile(r"\b(?:the\s+)?(?:(?:interim|transitional|central|federal|national|new|military)\s+)?"
+                            r"(?:government|authorities|regime|administration|leadership|delegation)\s+of\s+"
+                            r"(?:the\s+)?(?:(?:Federal|Democratic|Islamic|United|People's|Arab|Socialist)\s+)*"
+                            r"(?:Republic\s+of\s+(?:the\s+)?)?$", re.I)
 # Armed forces and units of a state.
 _UNIT = r"(?:armed forces|army|military|navy|air force|presidential guard|republican guard|national guard|" \
         r"revolutionary guards?|security forces|police|border guards?|coast guard)"
@@ -129,7 +134,10 @@ _PLACE_GROUP = re.compile(r"(?P<place>" + _WORD + r"(?:\s+" + _WORD + r"){0,3})(
                           r"(?:political\s+)?(?:parties|factions))\b")
 _COUNTERPART = re.compile(r"\b(?:the|a|an)\s+(?:[\w\-]+\s+){0,2}?(?:government(?:\s+in\s+exile)?|rebels|insurgents|"
                           r"militants|separatists|opposition|junta|regime|guerrillas|militias?|kidnappers|captors|"
-                          r"authorities|other side)\b", re.I)
+                          r"authorities|other side|(?:rebel|separatist|insurgent|opposition|militia)\s+"
+                          r"(?:leaders?|leadership|groups?|movement|forces|commanders?))\b", re.I)
+# A name coordinated with a side: "X and SPLM/A", "X and the Lord's Resistance Army/Movement".
+_COORDINATED_NAME = re.compile(r"\s+and\s+(?:the\s+)?(?P<name>[A-Z][\w'’/\-]*)")
 # Places named after a meeting or signing word that the gazetteer does not know: "signed in Skhirat".
 _VENUE_WORDS = r"(?:talks|negotiations|meeting|summit|conference|met|meet|meets|held|hosted|gathered|convened|" \
                r"signed|signing|concluded|initialled)"
@@ -171,9 +179,20 @@ class ActorReader:
         mentions = _longest(mentions + groups)
         named = [m for m in mentions if m.kind in ("state", "organization")]
         counterpart = any(not any(m.start < c.end() and c.start() < m.end for m in named)
-                          for c in _COUNTERPART.finditer(sentence))
+                          for c in _COUNTERPART.finditer(sentence)) or self._unrecognised_side(sentence, named)
         mentions += self._venues(sentence, mentions)
         return SentenceActors(sorted(mentions, key=lambda m: m.start), collectives, counterpart)
+
+    @staticmethod
+    def _unrecognised_side(sentence: str, named: list[Mention]) -> bool:
+        """A named side coordinated with a name nobody recognises ("between the Government of Sudan and SPLM/A"):
+        the other side is there, named but unknown, so the one named side has its counterpart."""
+        for m in named:
+            other = _COORDINATED_NAME.match(sentence, m.end)
+            if other and not any(n.start <= other.start("name") < n.end for n in named) and \
+                    other.group("name").split()[0] not in _NOT_NAME_START:
+                return True
+        return False
 
     def _remember_states(self, mentions: list[Mention]) -> None:
         for m in mentions:
@@ -190,6 +209,9 @@ class ActorReader:
             after = _GOVERNMENT_AFTER.match(sentence[m.end:])
             if m.kind == "demonym" and after:
                 m = Mention(m.start, m.end + after.end(), sentence[m.start: m.end + after.end()], m.iri, "state")
+            elif m.kind == "state" and (before := _GOVERNMENT_OF.search(sentence[: m.start])):
+                # "the Government of Sudan" is Sudan (one side), not Sudan beside an unnamed government
+                m = Mention(before.start(), m.end, sentence[before.start(): m.end], m.iri, "state")
             out.append(m)
         return out
 
@@ -230,7 +252,7 @@ class ActorReader:
                 words = words[1:]
             for m in mentions:  # "Mali and Justice and Equality Movement": the name starts after the state
                 joined = re.match(r"\s+(?:and|of)\s+", sentence[m.end:])
-                if m.start == start and joined and m.end + joined.end() < match.end("name"):
+                if m.start <= start < m.end and joined and m.end + joined.end() < match.end("name"):
                     start = m.end + joined.end()
             words = sentence[start: match.end("name")].split()
             name = " ".join(words)

@@ -18,12 +18,18 @@ from detente.loaders.news.text import resolve_date, sentences
 from detente.loaders.registry import Entity, EntityRegistry
 from detente.ontology.vocab import DT, DTR
 
-ACTIVITY = Activity(method="news-rules:v2",
+ACTIVITY = Activity(method="news-rules:v3",
                     label="candidate claims extracted from news text by detente's sentence rules")
 
 # -- rules --------------------------------------------------------------------
 
-_AGREE_VERB = re.compile(r"\b(?:agree[sd]?|agreeing|signs?|signed|signing|reach(?:es|ed)?\s+(?:an?\s+)?(?:agreement|deal|accord)|"
+# "sign" is a verb only before what is signed or with whom ("sign a deal", "signs with"); otherwise it is the
+# noun ("the first clear sign of offensive weapons").
+_AGREEMENT_NOUN = r"(?:agreements?|deals?|accords?|treat(?:y|ies)|pacts?|truces?|ceasefires?|cease-fires?|armistices?|" \
+                  r"memorand(?:um|a)|protocols?|declarations?|conventions?|charters?|communiqu[eé]s?)"
+_SIGN_AS_VERB = r"(?=\s+(?:(?:an?|the|their|its|two|three|several)\s+)?(?:[\w\-]+\s+){0,3}" + _AGREEMENT_NOUN + \
+                r"\b|\s+(?:on|with|off)\b)"
+_AGREE_VERB = re.compile(r"\b(?:agree[sd]?|agreeing|signs?" + _SIGN_AS_VERB + r"|signed|signing|reach(?:es|ed)?\s+(?:an?\s+)?(?:agreement|deal|accord)|"
                          r"(?:announc\w*|strik(?:e|es)|struck|seal\w*|clinch\w*|conclud\w*|unveil\w*)\s+(?:an?\s+|the\s+)?"
                          r"(?:\w+\s+)?(?:deal|agreement|accord|pact|truce|ceasefire))\b", re.I)
 _CEASEFIRE = re.compile(r"\b(?:ceasefire|cease-fire|truce|armistice)\b", re.I)
@@ -64,6 +70,11 @@ _CLAUSE_BREAK = re.compile(r";|,?\s+(?:while|whereas|but|meanwhile)\s+|,\s+and\s
 _SELF_ANNOUNCED = re.compile(r"\bannounc(?:e|es|ed)\s+(?:that\s+)?(?:it|they|he|she)\s+will\s+$", re.I)
 # "agrees to begin military-to-military talks": an agreement to talk is talks to come, not an agreement.
 _AGREE_TO_TALK = re.compile(r"\bagree(?:s|d)?\s+to\s+(?:begin|hold|start|resume|open|launch|continue)\b", re.I)
+# "the previously signed agreements", "the agreed ceasefire": a participle that qualifies an agreement noun
+# names an agreement already made (a mention in passing), not one this sentence reports.
+_ATTRIBUTIVE_BEFORE = re.compile(r"\b(?:the|a|an|its|their|these|those|previously|already|earlier|recently|newly|"
+                                 r"jointly|mutually)\s+$", re.I)
+_ATTRIBUTIVE_AFTER = re.compile(r"^\s+(?:[\w\-]+\s+){0,2}?" + _AGREEMENT_NOUN + r"\b", re.I)
 # "Previous exchanges", "earlier talks": background, not this story's event.
 _BACKGROUND = re.compile(r"\b(?:previous|prior|earlier|past|former|last year's|each|every|any|such)\s+(?:\w+\s+)?$", re.I)
 _CONFIRMED_BY = re.compile(r"\bconfirmed\s+by\s+(?:the\s+)?$", re.I)
@@ -71,7 +82,9 @@ _VENUE_BEFORE = re.compile(r"\b(?:talks|negotiations|meeting|summit|conference|m
                            r"convened)\b[^.;,]{0,40}\b(?:in|at)\s+(?:the\s+)?$", re.I)
 # "signed in Skhirat": where an agreement was made is its venue.
 _SIGNED_IN = re.compile(r"\b(?:signed|signing|concluded|initialled)\b[^.;,]{0,40}\b(?:in|at)\s+(?:the\s+)?$", re.I)
-_AGREED_BY = re.compile(r"\b(?:agreed|signed|accepted|reached|concluded|endorsed)\s+by\s+(?:the\s+)?$", re.I)
+# "signed by X", "signed in Famboni, by X": the agent of a signing is a side.
+_AGREED_BY = re.compile(r"\b(?:agreed|signed|accepted|reached|concluded|endorsed)(?:\s+(?:in|at|on)\s+[^.;,]{1,40},?)?"
+                        r"\s+by\s+(?:the\s+)?$", re.I)
 _QUALIFIER = re.compile(r"(?:'s|’s)\s+")
 _COORDINATED = re.compile(r"\s*(?:,\s*|,?\s+and\s+|\s+or\s+)(?:the\s+)?")
 # Not a side: a place ("in", "at"), an addressee ("to", "by") or a topic ("to discuss Syria", "talks on Iran").
@@ -288,6 +301,10 @@ def _sentence_claims(sentence: str, start: int, source: Source, published: date 
     # An agreement is what the sentence says is agreed, signed or reached (or a ceasefire declared);
     # a noun alone ("the 1979 Egypt–Israel Peace Treaty", "the Oslo accords") is a mention in passing.
     trigger = agree_verb or (ceasefire if ceasefire and _CEASEFIRE_ACT.search(sentence) else None)
+    if trigger is agree_verb and agree_verb is not None and agree_verb.group(0).lower() in ("signed", "agreed") and \
+            _ATTRIBUTIVE_BEFORE.search(sentence[: agree_verb.start()]) and \
+            _ATTRIBUTIVE_AFTER.match(sentence[agree_verb.end():]):
+        trigger = None  # "the previously signed agreements between South Sudan and Sudan"
     agree_mode = _mode(sentence, trigger.start(), trigger.end()) if trigger else None
     agree_parties = scoped(trigger) if trigger else []
     if trigger and _enough(agree_parties, actors):
