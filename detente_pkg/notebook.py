@@ -108,7 +108,7 @@ def python_value(term: Any, full_iris: bool = False) -> Any:
     return text
 
 
-def _frame(records: list[dict[str, Any]], columns: Sequence[str] | None = None) -> "pd.DataFrame":
+def _frame(records: list[dict[str, Any]], columns: Sequence[str] | None = None) -> pd.DataFrame:
     """A DataFrame whose columns get the dtype their values share (nullable ints, datetimes, booleans)."""
     pd = _pandas()
     frame = pd.DataFrame.from_records(records, columns=list(columns) if columns is not None else None)
@@ -144,7 +144,7 @@ class KnowledgeGraph:
     def __repr__(self) -> str:
         return f"<detente.KnowledgeGraph {self.store.uri}>"
 
-    def __enter__(self) -> "KnowledgeGraph":
+    def __enter__(self) -> KnowledgeGraph:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -216,7 +216,7 @@ class KnowledgeGraph:
             "confidence": record.confidence, "method": record.method,
         }
 
-    def claims(self, subject: Any = None, predicate: Any = None, object: Any = None, *,  # noqa: A002
+    def claims(self, subject: Any = None, predicate: Any = None, object: Any = None, *,
                limit: int = 1000, full_iris: bool = False, records: bool = False) -> Any:
         """Claims whose graph holds a matching statement: one row per statement of each claim.
 
@@ -237,7 +237,7 @@ class KnowledgeGraph:
                    "said_by", "quote", "confidence", "method"]
         return rows if records else _frame(rows, columns)
 
-    def provenance(self, subject: Any, predicate: Any = None, object: Any = None, *,  # noqa: A002
+    def provenance(self, subject: Any, predicate: Any = None, object: Any = None, *,
                    full_iris: bool = False, records: bool = False) -> Any:
         """Every claim supporting ``subject [predicate [object]]``, and those giving another value.
 
@@ -280,7 +280,7 @@ class KnowledgeGraph:
     # -- networks -------------------------------------------------------------------------
     def network(self, projection: str = "actors", *, start: Any = None, end: Any = None,
                 min_confidence: float | None = None, publishers: str | Iterable[str] | None = None,
-                date_basis: str = "event") -> "nx.Graph":
+                date_basis: str = "event") -> nx.Graph:
         """The NetworkX projection with the command line's filters (``detente export --projection …``).
 
         ``projection`` is ``actors``, ``bipartite`` or ``full``; nodes carry
@@ -333,7 +333,7 @@ class KnowledgeGraph:
 
         return export_file(self.store, fmt, path, **options)
 
-    def reconcile(self, names: Iterable[str], type: str | None = None, *,  # noqa: A002
+    def reconcile(self, names: Iterable[str], type: str | None = None, *,
                   limit: int = 3, full_iris: bool = False, records: bool = False) -> Any:
         """Match names to entities as ``/reconcile`` does: the best candidates of each, with score and match."""
         from detente.loaders.matching import EntityIndex, MatchQuery, type_iri

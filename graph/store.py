@@ -159,7 +159,7 @@ class Store(ABC):
         form are still accepted, on a slower path.
     """
 
-    location: "StoreLocation"
+    location: StoreLocation
     uri: str
     read_only: bool = False
     facts_label: URIRef | None = FACTS_GRAPH
@@ -258,7 +258,7 @@ class Store(ABC):
     def close(self) -> None:
         """Release the store (flush to disk); the default does nothing."""
 
-    def reader_spec(self) -> "ReaderSpec":
+    def reader_spec(self) -> ReaderSpec:
         """How worker processes that only read get this store (see :class:`~detente.graph.location.ReaderSpec`)."""
         raise StoreError(f"store {self.uri} cannot be shared with worker processes")
 
@@ -279,7 +279,7 @@ class Store(ABC):
         if self.read_only:
             raise ReadOnlyError(f"store {self.uri} is open read-only")
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc: object) -> None:

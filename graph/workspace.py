@@ -63,7 +63,7 @@ class ServerLock:
     store: str
 
     @classmethod
-    def create(cls, store_path: Path, *, url: str, token: str | None = None) -> "ServerLock":
+    def create(cls, store_path: Path, *, url: str, token: str | None = None) -> ServerLock:
         """Write the lock (0600, replacing a stale one) for this process."""
         store_path.mkdir(parents=True, exist_ok=True)
         lock = cls(url=url, token=token or secrets.token_urlsafe(32), pid=os.getpid(), store=str(store_path))
@@ -76,7 +76,7 @@ class ServerLock:
         return lock
 
     @classmethod
-    def read(cls, store_path: Path) -> "ServerLock | None":
+    def read(cls, store_path: Path) -> ServerLock | None:
         """The lock in ``store_path``, or None when there is none or it is stale (its process is gone)."""
         target = store_path / LOCK_NAME
         try:

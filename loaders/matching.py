@@ -250,7 +250,7 @@ class EntityIndex:
                     self._grams[gram].append(position)
 
     @classmethod
-    def build(cls, store: Store, names: EntityNames | None = None) -> "EntityIndex":
+    def build(cls, store: Store, names: EntityNames | None = None) -> EntityIndex:
         """Read the entities of ``store`` and the states (:func:`known_entities`), then their properties.
 
         Three queries: names, types, then the :data:`INDEXED_PROPERTIES` of every entity.
@@ -372,7 +372,7 @@ class EntityIndex:
             if key:
                 pools.append(self._candidate_names(key))
             else:
-                pools.append({iri: (0.0, "") for iri in self._by_constraints(query)})
+                pools.append(dict.fromkeys(self._by_constraints(query), (0.0, "")))
         extra = self._extra_values(store, queries, pools)
         return [self._rank(query, pool, extra) for query, pool in zip(queries, pools)]
 

@@ -24,8 +24,12 @@ from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
 from detente.errors import AmbiguousEntityError
 from detente.graph.claims import slug
-from detente.graph.entities import EntityNames, known_states, state_wikidata
-from detente.graph.entities import normalize_label as normalize_label  # re-exported from its old home
+from detente.graph.entities import (
+    EntityNames,
+    known_states,
+    normalize_label as normalize_label,  # re-exported from its old home
+    state_wikidata,
+)
 from detente.graph.store import Store
 from detente.graph.terms import Term
 from detente.loaders.wikidata import same_as_triples, state_link_quads

@@ -1,5 +1,6 @@
 """The error table: every DetenteError reaches HTTP clients with its class's status and the command line
-with its exit code, through the real worker pool, the app's one error handler and the CLI's one handler."""
+with its exit code, through the real worker pool, the app's one error handler and the CLI's one handler.
+"""
 
 from __future__ import annotations
 

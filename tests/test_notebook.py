@@ -59,9 +59,10 @@ def test_sparql_columns_are_typed(kg: KnowledgeGraph) -> None:
 
 
 def test_provenance_conflicts_and_claims_match_the_library(kg: KnowledgeGraph) -> None:
+    from rdflib import Literal
+
     from detente.graph.claims import conflicts, provenance
     from detente.ontology.vocab import DT, DTR
-    from rdflib import Literal
 
     who = kg.provenance("agreement:ukr-rus-314-exchange", "prisonerCount", 314)
     report = provenance(kg.store, DTR["agreement/ukr-rus-314-exchange"], DT.prisonerCount, Literal(314))

@@ -45,7 +45,15 @@ from detente.errors import NotFoundError, ParameterError
 from detente.graph.exports.html import network_html
 from detente.graph.exports.links import add_wikidata_links
 from detente.graph.exports.nanopub import write_nanopubs
-from detente.graph.exports.network import to_cytoscape, to_dot, to_edges_csv, to_gexf, to_graphml, to_nodelink, to_nodes_csv
+from detente.graph.exports.network import (
+    to_cytoscape,
+    to_dot,
+    to_edges_csv,
+    to_gexf,
+    to_graphml,
+    to_nodelink,
+    to_nodes_csv,
+)
 from detente.graph.exports.rdf import DATASET_FORMATS, FACT_FORMATS, rdf_export
 from detente.graph.exports.rdfstar import write_rdf_star
 from detente.graph.projections import FILTER_PARAMETERS, PROJECTION_NAMES, Filters, project, split_filter_params

@@ -144,7 +144,8 @@ _NOT_PLACES = {"January", "February", "March", "April", "May", "June", "July", "
 class SentenceActors:
     """The actors of one sentence: mentions (states, organisations, capitals, demonyms, venues), the
     organisations that act as several sides (members meeting, parties of a place), and whether an unnamed
-    other side is there."""
+    other side is there.
+    """
 
     mentions: list[Mention]
     collectives: set[URIRef] = field(default_factory=set)
@@ -153,7 +154,8 @@ class SentenceActors:
 
 class ActorReader:
     """Reads the actors of each sentence of one text, remembering what earlier sentences established
-    (the one state a text is about, so "the army" is that state's army; acronyms defined once)."""
+    (the one state a text is about, so "the army" is that state's army; acronyms defined once).
+    """
 
     def __init__(self, registry: EntityRegistry, finder: Callable[[str], list[Mention]] | None = None) -> None:
         self.registry = registry

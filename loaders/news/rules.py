@@ -90,7 +90,8 @@ class _Document:
 
 def _mode(sentence: str, position: int, end: int | None = None) -> str | None:
     """``rejected``, ``proposed`` or None for a trigger at ``position``, from the six words before it
-    (and, given the trigger's ``end``, the clause just after it: "talks … collapsed", "… were postponed")."""
+    (and, given the trigger's ``end``, the clause just after it: "talks … collapsed", "… were postponed").
+    """
     head = sentence[:position]
     window = " ".join(re.split(r"\s+", head.rstrip())[-6:]) + " "
     tail = sentence[end:] if end is not None else ""
@@ -168,7 +169,8 @@ def extract_claims(text: str, source: Source, published: date | None, registry: 
 
 def _enough(parties: list[URIRef], actors: SentenceActors) -> bool:
     """Two sides named, or one with another side: its own members ("EU ministers meet") or an unnamed
-    counterpart ("talks with the Houthis" that "the government in exile" attends)."""
+    counterpart ("talks with the Houthis" that "the government in exile" attends).
+    """
     return len(parties) >= 2 or (len(parties) == 1 and (parties[0] in actors.collectives or actors.counterpart))
 
 
@@ -202,11 +204,12 @@ def _sentence_claims(sentence: str, start: int, source: Source, published: date 
         elif _SIGNED_IN.search(before) and m.kind == "state":
             signed_at = signed_at or m.iri
             continue
-        elif _QUALIFIER.match(after) and any(o.start == m.end + len(_QUALIFIER.match(after).group(0))  # type: ignore[union-attr]
-                                             and o.kind == "organization" for o in mentions):
+        elif (qualifier := _QUALIFIER.match(after)) and any(o.start == m.end + len(qualifier.group(0))
+                                                            and o.kind == "organization" for o in mentions):
             continue  # "the African Union's Peace and Security Council": the body acts, not its parent
-        elif (_NOT_PARTY_BEFORE.search(before) and not _AGREED_BY.search(before)) or m.kind == "organization" \
-                and registry.get(m.iri) is not None and registry.get(m.iri).type == DT.NewsOrganization:  # type: ignore[union-attr]
+        elif ((_NOT_PARTY_BEFORE.search(before) and not _AGREED_BY.search(before))
+              or (m.kind == "organization" and (entity := registry.get(m.iri)) is not None
+                  and entity.type == DT.NewsOrganization)):
             continue
         previous = (m, role)
         if role == "confirmer":

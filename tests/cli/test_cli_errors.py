@@ -16,14 +16,14 @@ from detente.cli import demo_path, main
 DETENTE = str(Path(sys.executable).with_name("detente"))
 
 
-@pytest.fixture()
+@pytest.fixture
 def store(tmp_path: Path) -> str:
     uri = f"oxigraph:{tmp_path / 'store'}"
     assert CliRunner().invoke(main, ["load", str(demo_path()), "--store", uri]).exit_code == 0
     return uri
 
 
-@pytest.fixture()
+@pytest.fixture
 def busy_port() -> Iterator[int]:
     """A loopback port some other program listens on."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:

@@ -1,5 +1,6 @@
 """One entity resolver for every face: the same reference gives the same IRI (or the same error) in the loader,
-the HTTP routes, every analysis and the command line, on the demo corpus."""
+the HTTP routes, every analysis and the command line, on the demo corpus.
+"""
 
 from __future__ import annotations
 

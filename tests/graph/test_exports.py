@@ -19,8 +19,8 @@ import pytest
 from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
-from detente.graph.exports.links import add_wikidata_links
 from detente.graph.exports import FORMATS, export_bytes, export_file
+from detente.graph.exports.links import add_wikidata_links
 from detente.graph.projections import actor_graph, project
 from detente.graph.store import Store
 from detente.ontology.vocab import DTR, FACTS_GRAPH

@@ -22,8 +22,17 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, RDFS, XSD
 
 import detente.loaders
-from detente.graph.claims import Claim, Source, conflicts, get_claim, known_claims, provenance, resolve_claim_ref, stats, \
-    write_claims
+from detente.graph.claims import (
+    Claim,
+    Source,
+    conflicts,
+    get_claim,
+    known_claims,
+    provenance,
+    resolve_claim_ref,
+    stats,
+    write_claims,
+)
 from detente.graph.remote_store import RemoteStore, inject_values, parse_nquads_lines, query_form
 from detente.graph.store import QuerySyntaxError, ReadOnlyError, Store, StoreError, open_store
 from detente.graph.terms import nquad
@@ -75,14 +84,15 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]
 
 def load_demo(store: Store) -> Store:
     """The demo corpus, without the derived summary graph (remote endpoints do not keep one yet;
-    tests/graph/test_summary.py checks it): the contract is about the data every backend holds."""
+    tests/graph/test_summary.py checks it): the contract is about the data every backend holds.
+    """
     load_paths(store, [DEMO])
     if store.maintains_summary:
         store.remove_graph(SUMMARY_GRAPH)
     return store
 
 
-@pytest.fixture()
+@pytest.fixture
 def store(backend: Backend) -> Store:
     """A store of the backend holding the demo corpus."""
     return load_demo(backend.fresh())

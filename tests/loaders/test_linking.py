@@ -13,7 +13,15 @@ from detente.graph.claims import conflicts, provenance
 from detente.graph.store import open_store
 from detente.loaders import LoadOptions, load_paths
 from detente.loaders.linking import (
-    CANDIDATE, REUSE, EventFacts, accept, list_candidates, link_store, read_events, score_pair, unlink,
+    CANDIDATE,
+    REUSE,
+    EventFacts,
+    accept,
+    link_store,
+    list_candidates,
+    read_events,
+    score_pair,
+    unlink,
 )
 from detente.ontology.vocab import DT, DTR
 

@@ -15,6 +15,7 @@ from detente.loaders.news import extract_claims, sentences
 from detente.loaders.news.actors import ActorReader, news_finder
 from detente.loaders.registry import EntityRegistry
 from detente.ontology.vocab import DT
+
 from news_eval.scorer import claims_to_events
 
 PUBLISHED = date(2025, 3, 12)
