@@ -79,9 +79,9 @@ def tokenize(sparql: str) -> list[_Token]:
 
 
 def query_form(sparql: str) -> QueryKind:
-    """``"select"``, ``"ask"`` or ``"graph"`` (CONSTRUCT/DESCRIBE) for a query text.
+    r"""``"select"``, ``"ask"`` or ``"graph"`` (CONSTRUCT/DESCRIBE) for a query text.
 
-    >>> query_form("PREFIX ex: <http://ex/select#> # SELECT\\nCONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    >>> query_form("PREFIX ex: <http://ex/select#> # SELECT\nCONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
     'graph'
     """
     return prepare(sparql).form
@@ -95,10 +95,10 @@ def _form_of(tokens: list[_Token]) -> QueryKind | None:
 
 
 def sparql_term(term: Term) -> str:
-    """A term as SPARQL text, refusing anything that could escape its token.
+    r"""A term as SPARQL text, refusing anything that could escape its token.
 
-    >>> sparql_term(Literal('a "quoted"\\nline', lang="en"))
-    '"a \\\\"quoted\\\\"\\\\nline"@en'
+    >>> sparql_term(Literal('a "quoted"\nline', lang="en"))
+    '"a \\"quoted\\"\\nline"@en'
     >>> sparql_term(URIRef("http://ex/a> } DROP ALL"))
     Traceback (most recent call last):
     ...
@@ -396,7 +396,7 @@ def _levels(tokens: list[_Token], opening: int, end: int, *, top: bool) -> list[
         if token.kind == "var" and not (tokens[index - 1].kind == "word" and tokens[index - 1].text.upper() == "AS"):
             direct.add(token.text[1:])  # a BIND target (``AS ?x``) is made here, not used: no VALUES before it
         index += 1
-    return [(opening, _Point(top, frozenset(direct), frozenset(delivered - direct)))] + found
+    return [(opening, _Point(top, frozenset(direct), frozenset(delivered - direct))), *found]
 
 
 def _first_select(tokens: list[_Token]) -> int:

@@ -1,4 +1,4 @@
-"""RDF terms as the store layer passes them around, and the rules for their text.
+r"""RDF terms as the store layer passes them around, and the rules for their text.
 
 The store speaks rdflib terms (``URIRef``, ``Literal``, ``BNode``) at its
 edges and N-Quads text on its fast paths. The serialiser here writes strict
@@ -9,24 +9,23 @@ the N-Triples/SPARQL ``IRIREF`` production), for shortening an IRI to a CURIE
 (:func:`curie`), and the one decoder of SPARQL JSON results (:func:`term_from_json`).
 
 >>> from rdflib import URIRef, Literal
->>> nquad(URIRef("http://ex/s"), URIRef("http://ex/p"), Literal('say "hi"\\n'), None)
-'<http://ex/s> <http://ex/p> "say \\\\"hi\\\\"\\\\n" .\\n'
+>>> nquad(URIRef("http://ex/s"), URIRef("http://ex/p"), Literal('say "hi"\n'), None)
+'<http://ex/s> <http://ex/p> "say \\"hi\\"\\n" .\n'
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import Union
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 
 from detente.ontology.vocab import DTR, curie_of
 
-Term = Union[URIRef, Literal, BNode]
+Term = URIRef | Literal | BNode
 Triple = tuple[Term, Term, Term]
-Quad = tuple[Term, Term, Term, "URIRef | None"]
+Quad = tuple[Term, Term, Term, URIRef | None]
 
 # -- the IRI rule -------------------------------------------------------------------
 
@@ -106,10 +105,10 @@ def _iri_nt(term: URIRef) -> str:
 
 
 def literal_nt(lexical: str) -> str:
-    """A plain string literal in N-Triples syntax (quotes, backslashes and line breaks escaped).
+    r"""A plain string literal in N-Triples syntax (quotes, backslashes and line breaks escaped).
 
     >>> literal_nt('say "hi"')
-    '"say \\\\"hi\\\\""'
+    '"say \\"hi\\""'
     """
     return '"' + (lexical.translate(_ESCAPES) if _NEEDS_ESCAPE.search(lexical) else lexical) + '"'
 

@@ -35,6 +35,7 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import json
@@ -86,10 +87,8 @@ class ServerLock:
         except (OSError, ValueError, KeyError, TypeError):
             return None
         if not lock.alive():
-            try:
+            with contextlib.suppress(OSError):
                 target.unlink()
-            except OSError:
-                pass
             return None
         return lock
 

@@ -108,7 +108,7 @@ def register_organisations(registry: EntityRegistry) -> None:
 
 def organisation_by_cameo(registry: EntityRegistry, code: str) -> URIRef | None:
     """The organisation for a CAMEO known-group code such as ``UNO`` or ``EEC``."""
-    for label, cls, _aliases, cameo in organisations():
+    for label, _cls, _aliases, cameo in organisations():
         if cameo and cameo == code:
             register_organisations(registry)
             return registry.resolve(label)

@@ -187,7 +187,7 @@ def score_pair(a: EventFacts, b: EventFacts, *, same_context: bool = False) -> t
         evidence.append("the agreement reached during them is the same")
     weight = sum(w for w, _v in features)
     if not features or not (a.parties and b.parties):
-        return 0.0, evidence + ["too little evidence: parties are needed"]
+        return 0.0, [*evidence, "too little evidence: parties are needed"]
     score = sum(w * v for w, v in features) / weight * min(1.0, weight / _COVERAGE)
     if venue_differs:
         score /= 2  # held in two different countries: strong evidence of two events

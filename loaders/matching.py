@@ -514,7 +514,7 @@ def reconciliation_properties() -> list[URIRef]:
 
     own = {p for p in set(datatype_properties()) | object_properties()
            if str(p).startswith(str(DT)) and p not in SUMMARY_PROPERTIES}
-    return sorted(own) + [RDFS.label, SKOS.altLabel, OWL.sameAs]
+    return [*sorted(own), RDFS.label, SKOS.altLabel, OWL.sameAs]
 
 
 __all__ = ["DEFAULT_TYPES", "EntityIndex", "IndexedEntity", "MatchQuery", "PropertyConstraint", "Scored",

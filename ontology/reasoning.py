@@ -43,6 +43,7 @@ Limits worth knowing:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import shutil
@@ -475,10 +476,8 @@ def _run_hermit(data: Graph, workdir: Path, java: str, java_memory_mb: int | Non
         _owl_reasoning.tempfile = saved_tempfile
         owlready2.JAVA_EXE = saved_java
         _owl_reasoning.JAVA_MEMORY = saved_memory
-        try:
+        with contextlib.suppress(Exception):  # best effort on an in-memory store
             world.close()
-        except Exception:  # pragma: no cover - best effort on an in-memory store
-            pass
 
 
 def check_consistency(

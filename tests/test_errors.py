@@ -1,5 +1,7 @@
-"""The error table: every DetenteError reaches HTTP clients with its class's status and the command line
-with its exit code, through the real worker pool, the app's one error handler and the CLI's one handler.
+"""The error table: every DetenteError reaches clients with its class's HTTP status and exit code.
+
+Through the real worker pool and the app's one error handler to HTTP clients, and through the CLI's one
+handler to the command line.
 """
 
 from __future__ import annotations

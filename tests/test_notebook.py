@@ -104,7 +104,7 @@ def test_load_has_the_cli_options(tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("claim,subject,predicate,object,source\nc1,event:x,hasParty,Ukraine,https://example.org/a\n"
                    "c2,event:x,prisonerCount,many,https://example.org/a\n")
-    with pytest.raises(LoadError, match="bad.csv:3"):
+    with pytest.raises(LoadError, match=r"bad\.csv:3"):
         graph.load(bad)
     assert graph.stats()["claims"] == 0
     rejects = tmp_path / "rejects.csv"

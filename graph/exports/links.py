@@ -1,4 +1,4 @@
-"""Links out of the graph: Wikidata items on the nodes of network exports.
+r"""Links out of the graph: Wikidata items on the nodes of network exports.
 
 Every node whose entity has a ``dt:wikidataId`` gets two attributes, which
 GraphML, GEXF, Cytoscape JSON, node-link JSON, DOT and the CSV node table
@@ -9,7 +9,7 @@ target of the RDF exports).
 >>> import networkx as nx
 >>> from detente.graph.store import open_store
 >>> store = open_store("memory:")
->>> store.add_nquads('<https://w3id.org/detente/id/state/UKR> <https://w3id.org/detente/ontology#wikidataId> "Q212" .\\n')
+>>> store.add_nquads('<https://w3id.org/detente/id/state/UKR> <https://w3id.org/detente/ontology#wikidataId> "Q212" .\n')
 >>> g = nx.Graph()
 >>> g.add_node("https://w3id.org/detente/id/state/UKR")
 >>> add_wikidata_links(store, g).nodes["https://w3id.org/detente/id/state/UKR"]["sameAs"]

@@ -142,9 +142,10 @@ _NOT_PLACES = {"January", "February", "March", "April", "May", "June", "July", "
 
 @dataclass
 class SentenceActors:
-    """The actors of one sentence: mentions (states, organisations, capitals, demonyms, venues), the
-    organisations that act as several sides (members meeting, parties of a place), and whether an unnamed
-    other side is there.
+    """The actors of one sentence.
+
+    Its mentions (states, organisations, capitals, demonyms, venues), the organisations that act as several
+    sides (members meeting, parties of a place), and whether an unnamed other side is there.
     """
 
     mentions: list[Mention]
@@ -153,8 +154,9 @@ class SentenceActors:
 
 
 class ActorReader:
-    """Reads the actors of each sentence of one text, remembering what earlier sentences established
-    (the one state a text is about, so "the army" is that state's army; acronyms defined once).
+    """Reads the actors of each sentence of one text, remembering what earlier sentences established.
+
+    That is the one state a text is about (so "the army" is that state's army) and acronyms defined once.
     """
 
     def __init__(self, registry: EntityRegistry, finder: Callable[[str], list[Mention]] | None = None) -> None:

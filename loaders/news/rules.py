@@ -89,8 +89,9 @@ class _Document:
 
 
 def _mode(sentence: str, position: int, end: int | None = None) -> str | None:
-    """``rejected``, ``proposed`` or None for a trigger at ``position``, from the six words before it
-    (and, given the trigger's ``end``, the clause just after it: "talks … collapsed", "… were postponed").
+    """``rejected``, ``proposed`` or None for a trigger at ``position``, from the six words before it.
+
+    Given the trigger's ``end``, the clause just after it counts too: "talks … collapsed", "… were postponed".
     """
     head = sentence[:position]
     window = " ".join(re.split(r"\s+", head.rstrip())[-6:]) + " "
@@ -143,7 +144,7 @@ def is_minted(node: object) -> bool:
 
 
 def _titled(what: str, parties: list[URIRef], registry: EntityRegistry) -> str:
-    """ "Talks between A and B", or "Talks involving A" when the other side is A's members or unnamed."""
+    """A title: "Talks between A and B", or "Talks involving A" when the other side is A's members or unnamed."""
     return f"{what} {'between' if len(parties) >= 2 else 'involving'} {_label(registry, parties)}"
 
 
@@ -168,8 +169,10 @@ def extract_claims(text: str, source: Source, published: date | None, registry: 
 
 
 def _enough(parties: list[URIRef], actors: SentenceActors) -> bool:
-    """Two sides named, or one with another side: its own members ("EU ministers meet") or an unnamed
-    counterpart ("talks with the Houthis" that "the government in exile" attends).
+    """Two sides named, or one with another side.
+
+    The other side is its own members ("EU ministers meet") or an unnamed counterpart ("talks with the
+    Houthis" that "the government in exile" attends).
     """
     return len(parties) >= 2 or (len(parties) == 1 and (parties[0] in actors.collectives or actors.counterpart))
 

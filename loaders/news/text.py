@@ -18,9 +18,9 @@ _BOUNDARY = re.compile(r"[.!?][\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])|(?<=[a-z
 
 
 def sentences(text: str, offset: int = 0) -> list[tuple[int, int, str]]:
-    """Sentences as (start, end, text), offsets into ``text`` (plus ``offset``); abbreviations do not end them.
+    r"""Sentences as (start, end, text), offsets into ``text`` (plus ``offset``); abbreviations do not end them.
 
-    >>> [s for _, _, s in sentences("The U.S. envoy spoke. Talks went on.\\nNew line")]
+    >>> [s for _, _, s in sentences("The U.S. envoy spoke. Talks went on.\nNew line")]
     ['The U.S. envoy spoke.', 'Talks went on.', 'New line']
     >>> [s for _, _, s in sentences("It was signed in Skhirat.The accord holds.")]
     ['It was signed in Skhirat.', 'The accord holds.']

@@ -50,7 +50,7 @@ def _fails(args: list[str], code: int, *words: str) -> str:
     (["export", "graphml", "-o", "-", "--publisher", "Nowhere Times"], 2, ["usage error:", "Nowhere Times"]),
 ])
 def test_errors_exit_with_their_class_code(store: str, args: list[str], code: int, words: list[str]) -> None:
-    _fails(args + ["--store", store], code, *words)
+    _fails([*args, "--store", store], code, *words)
 
 
 def test_invalid_input_exits_1_listing_file_line_and_field(tmp_path: Path) -> None:

@@ -59,7 +59,7 @@ def expected(store: Store) -> dict[str, Any]:
         entry = parts.setdefault((e, a), {"claims": set(), "roles": set()})
         entry["claims"] |= cs
         entry["roles"].add(ROLES[r])
-    participations = {key: (frozenset(v["roles"]),) + support(v["claims"])[:2] + support(v["claims"])[3:]
+    participations = {key: (frozenset(v["roles"]), *support(v["claims"])[:2], *support(v["claims"])[3:])
                       for key, v in parts.items()}
 
     by_event: dict[Any, list[tuple]] = defaultdict(list)
@@ -115,7 +115,7 @@ def maintained(store: Store) -> dict[str, Any]:
             OPTIONAL {{ ?x dt:firstSeen ?first }} OPTIONAL {{ ?x dt:lastSeen ?last }} }} }}""").rows:
         roles[(e, a)].add(str(role))
         participations[(e, a)] = (int(n), int(sc), _opt(first), _opt(last))
-    participations = {k: (frozenset(roles[k]),) + v for k, v in participations.items()}
+    participations = {k: (frozenset(roles[k]), *v) for k, v in participations.items()}
     ties = {}
     for a, b, n, sc, ec, pe, first, last in store.query(f"""SELECT ?a ?b ?n ?sc ?ec ?pe ?first ?last WHERE {{ GRAPH {S} {{
             ?t a dt:ActorTie ; dt:tieBetween ?a, ?b ; dt:claimCount ?n ; dt:sourceCount ?sc ; dt:eventCount ?ec ;

@@ -1,5 +1,7 @@
-"""Golden JSON of every analysis: the typed results write exactly the documents the HTTP route and
-``detente analyze --format json`` gave before they were typed (recorded in ``golden/analysis``).
+"""Golden JSON of every analysis, recorded in ``golden/analysis``.
+
+The typed results write exactly the documents the HTTP route and ``detente analyze --format json`` gave
+before they were typed.
 
 Each case is a metric and its parameters as text, as a query string gives them; the store holds
 the demo corpus and the ontology, as ``detente demo`` serves it.

@@ -83,8 +83,10 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]
 
 
 def load_demo(store: Store) -> Store:
-    """The demo corpus, without the derived summary graph (remote endpoints do not keep one yet;
-    tests/graph/test_summary.py checks it): the contract is about the data every backend holds.
+    """The demo corpus, without the derived summary graph.
+
+    Remote endpoints do not keep one yet (tests/graph/test_summary.py checks it): the contract is about the
+    data every backend holds.
     """
     load_paths(store, [DEMO])
     if store.maintains_summary:

@@ -89,14 +89,14 @@ def test_scores() -> None:
     assert score_pair(early, late)[0] == 0
 
 
-GDELT_ROW = dict(GLOBALEVENTID="900000001", SQLDATE="20001212", MonthYear="200012", Year="2000",
-                 FractionDate="2000.9452", Actor1Code="ETHGOV", Actor1Name="ETHIOPIA", Actor1CountryCode="ETH",
-                 Actor1Type1Code="GOV", Actor2Code="ERIGOV", Actor2Name="ERITREA", Actor2CountryCode="ERI",
-                 Actor2Type1Code="GOV", IsRootEvent="1", EventCode="057", EventBaseCode="057", EventRootCode="05",
-                 QuadClass="1", GoldsteinScale="8.0", NumMentions="10", NumSources="3", NumArticles="10",
-                 AvgTone="2.0", ActionGeo_Type="4", ActionGeo_FullName="Algiers, Alger, Algeria",
-                 ActionGeo_CountryCode="AG", DATEADDED="20001212150000",
-                 SOURCEURL="https://www.example.org/news/algiers-agreement")
+GDELT_ROW = {"GLOBALEVENTID": "900000001", "SQLDATE": "20001212", "MonthYear": "200012", "Year": "2000",
+             "FractionDate": "2000.9452", "Actor1Code": "ETHGOV", "Actor1Name": "ETHIOPIA", "Actor1CountryCode": "ETH",
+             "Actor1Type1Code": "GOV", "Actor2Code": "ERIGOV", "Actor2Name": "ERITREA", "Actor2CountryCode": "ERI",
+             "Actor2Type1Code": "GOV", "IsRootEvent": "1", "EventCode": "057", "EventBaseCode": "057",
+             "EventRootCode": "05", "QuadClass": "1", "GoldsteinScale": "8.0", "NumMentions": "10", "NumSources": "3",
+             "NumArticles": "10", "AvgTone": "2.0", "ActionGeo_Type": "4",
+             "ActionGeo_FullName": "Algiers, Alger, Algeria", "ActionGeo_CountryCode": "AG",
+             "DATEADDED": "20001212150000", "SOURCEURL": "https://www.example.org/news/algiers-agreement"}
 
 
 def _cross_loader_files(tmp_path: Path) -> list[Path]:

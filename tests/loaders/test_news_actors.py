@@ -35,7 +35,7 @@ def one(text: str) -> dict[str, Any]:
 
 # -- one named side and the other -------------------------------------------------
 
-@pytest.mark.parametrize("text, kind, parties", [
+@pytest.mark.parametrize(("text", "kind", "parties"), [
     ("Ukraine exchanged 90 prisoners with the separatists on Friday.", "PrisonerExchange", ["UKR"]),
     ("The Libyan government signed a peace deal with the rebels.", "Agreement", ["LBY"]),
     ("The opposition held talks with Venezuela's government in Oslo.", "Talks", ["VEN"]),
@@ -120,7 +120,7 @@ def test_a_role_carries_over_coordination() -> None:
     assert found["parties"] == ["ISR", "Hamas"] and found["mediators"] == ["EGY", "QAT"]
 
 
-@pytest.mark.parametrize("text, status", [
+@pytest.mark.parametrize(("text", "status"), [
     ("Talks between Armenia and Azerbaijan collapsed on Monday.", "rejected"),
     ("Talks between Armenia and Azerbaijan were postponed.", "proposed"),
     ("Talks between Armenia and Azerbaijan continue in Brussels.", None),
