@@ -168,10 +168,12 @@ class KnowledgeGraph:
             return bool(result.boolean)
         if result.kind == "graph":
             columns = ["subject", "predicate", "object"]
-            rows = [dict(zip(columns, (python_value(t, full_iris) for t in triple))) for triple in result.triples]
+            rows = [dict(zip(columns, (python_value(t, full_iris) for t in triple), strict=True))
+                    for triple in result.triples]
         else:
             columns = list(result.variables)
-            rows = [{v: python_value(t, full_iris) for v, t in zip(columns, row)} for row in result.rows]
+            # Not strict: Oxigraph's TSV gives the one row of an empty projection (SELECT * {}) one empty cell.
+            rows = [{v: python_value(t, full_iris) for v, t in zip(columns, row, strict=False)} for row in result.rows]
         return rows if records else _frame(rows, columns)
 
     # -- claims, provenance, conflicts ---------------------------------------------------
@@ -253,8 +255,8 @@ class KnowledgeGraph:
         for role, records_of in (("supporting", report.supporting), ("disagreeing", report.disagreeing)):
             for record in records_of:
                 values = [ot for st, pt, ot in record.statements if st == s and (p is None or pt == p)]
-                rows.append({"role": role, **self._claim_row(record, full_iris),
-                             "value": python_value(values[0], full_iris) if len(values) == 1 and p is not None else None})
+                value = python_value(values[0], full_iris) if len(values) == 1 and p is not None else None
+                rows.append({"role": role, **self._claim_row(record, full_iris), "value": value})
         columns = ["role", "value", "claim", "key", "source", "title", "url", "publisher", "issued", "said_by",
                    "quote", "confidence", "method"]
         return rows if records else _frame(rows, columns)
@@ -267,8 +269,8 @@ class KnowledgeGraph:
         for conflict in conflicts(self.store):
             for value, claim_records in conflict.values.items():
                 for record in claim_records:
-                    said = [ot for st, pt, ot in record.statements if st == conflict.subject and pt == conflict.predicate
-                            and str(ot) == value]
+                    said = [ot for st, pt, ot in record.statements
+                            if st == conflict.subject and pt == conflict.predicate and str(ot) == value]
                     rows.append({"subject": python_value(conflict.subject, full_iris),
                                  "predicate": python_value(conflict.predicate, full_iris),
                                  "value": python_value(said[0], full_iris) if said else value,
@@ -348,7 +350,7 @@ class KnowledgeGraph:
         answers = EntityIndex.build(self.store).match([MatchQuery(t, types, limit=limit) for t in texts], self.store)
         rows = [{"name": text, "rank": rank, "entity": python_value(c.iri, full_iris), "label": c.name,
                  "score": c.score, "match": c.match, "description": c.description}
-                for text, candidates in zip(texts, answers) for rank, c in enumerate(candidates, start=1)]
+                for text, candidates in zip(texts, answers, strict=True) for rank, c in enumerate(candidates, start=1)]
         return rows if records else _frame(rows, ["name", "rank", "entity", "label", "score", "match", "description"])
 
 

@@ -20,8 +20,9 @@ variables are used.
 >>> inject_values("SELECT ?c WHERE { ?c a dt:Claim }", {"c": URIRef("http://ex/c")})
 'SELECT ?c WHERE { VALUES (?c) { (<http://ex/c>) } ?c a dt:Claim }'
 >>> prepare("SELECT ?n WHERE { { SELECT ?c WHERE { ?c a dt:Claim } LIMIT 5 } ?c dt:quote ?n }").bind(
-...     [{"c": URIRef("http://ex/a")}, {"c": URIRef("http://ex/b")}])
-'SELECT ?n WHERE { VALUES (?c) { (<http://ex/a>) (<http://ex/b>) } { SELECT ?c WHERE { VALUES (?c) { (<http://ex/a>) (<http://ex/b>) } ?c a dt:Claim } LIMIT 5 } ?c dt:quote ?n }'
+...     [{"c": URIRef("http://ex/a")}, {"c": URIRef("http://ex/b")}])  # doctest: +NORMALIZE_WHITESPACE
+'SELECT ?n WHERE { VALUES (?c) { (<http://ex/a>) (<http://ex/b>) }
+ { SELECT ?c WHERE { VALUES (?c) { (<http://ex/a>) (<http://ex/b>) } ?c a dt:Claim } LIMIT 5 } ?c dt:quote ?n }'
 """
 
 from __future__ import annotations
@@ -262,7 +263,8 @@ class PreparedQuery:
             self.check_projection(names)
         blocks: dict[tuple[int, ...], str] = {}
         parts = [self._segments[0]]
-        for columns, segment in zip(_plan(self, tuple(names), substitution, not rows), self._segments[1:]):
+        for columns, segment in zip(_plan(self, tuple(names), substitution, not rows), self._segments[1:],
+                                   strict=True):
             if columns:
                 block = blocks.get(columns)
                 if block is None:

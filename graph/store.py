@@ -110,7 +110,8 @@ class QueryResult:
 
     def dicts(self) -> list[dict[str, Term]]:
         """Rows as dicts of the bound variables only."""
-        return [{v: t for v, t in zip(self.variables, row) if t is not None} for row in self.rows]
+        # Not strict: Oxigraph's TSV gives the one row of an empty projection (SELECT * {}) one empty cell.
+        return [{v: t for v, t in zip(self.variables, row, strict=False) if t is not None} for row in self.rows]
 
     def __iter__(self) -> Iterator[tuple[Term | None, ...]]:
         return iter(self.rows)

@@ -165,8 +165,12 @@ def order_key(term: Term | None) -> tuple:
     language), and other datatypes by datatype and text. Sorting in Python
     spares the engine a sort (Oxigraph decodes every term it compares).
 
-    >>> sorted([Literal(10), URIRef("http://b"), Literal(9), Literal("a"), URIRef("http://a")], key=order_key)
-    [rdflib.term.URIRef('http://a'), rdflib.term.URIRef('http://b'), rdflib.term.Literal('9', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#integer')), rdflib.term.Literal('10', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#integer')), rdflib.term.Literal('a')]
+    >>> sorted([Literal(10), URIRef("http://b"), Literal(9), Literal("a"), URIRef("http://a")],
+    ...        key=order_key)  # doctest: +NORMALIZE_WHITESPACE
+    [rdflib.term.URIRef('http://a'), rdflib.term.URIRef('http://b'),
+     rdflib.term.Literal('9', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#integer')),
+     rdflib.term.Literal('10', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#integer')),
+     rdflib.term.Literal('a')]
     """
     if term is None:
         return (0,)

@@ -214,5 +214,6 @@ def mention_finder(registry: EntityRegistry, *, demonyms: bool = False,
     return find
 
 
-__all__ = ["Mention", "mention_finder", "fips_table", "gw_table", "fips_to_iso", "gw_to_iso", "state_iri", "organisations",
-           "register_organisations", "organisation_by_cameo", "DEMONYMS", "CAPITALS", "HISTORICAL_NAMES", "DATA"]
+__all__ = ["Mention", "mention_finder", "fips_table", "gw_table", "fips_to_iso", "gw_to_iso", "state_iri",
+           "organisations", "register_organisations", "organisation_by_cameo", "DEMONYMS", "CAPITALS",
+           "HISTORICAL_NAMES", "DATA"]

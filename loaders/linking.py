@@ -30,8 +30,10 @@ score, the evidence in words, and the ``dt:LinkingActivity`` (method
 candidate events of a batch (type families, date window, shared parties),
 one for the decisions already taken.
 
->>> a = EventFacts(URIRef("urn:a"), "agreement", parties=frozenset({"UKR", "RUS"}), start=date(2025, 3, 12), counts=frozenset({314}))
->>> b = EventFacts(URIRef("urn:b"), "agreement", parties=frozenset({"UKR", "RUS"}), start=date(2025, 3, 12), counts=frozenset({300, 314}))
+>>> a = EventFacts(URIRef("urn:a"), "agreement", parties=frozenset({"UKR", "RUS"}), start=date(2025, 3, 12),
+...                counts=frozenset({314}))
+>>> b = EventFacts(URIRef("urn:b"), "agreement", parties=frozenset({"UKR", "RUS"}), start=date(2025, 3, 12),
+...                counts=frozenset({300, 314}))
 >>> score, evidence = score_pair(a, b)
 >>> score >= REUSE, evidence[0]
 (True, 'parties shared: RUS, UKR')
@@ -208,7 +210,8 @@ WHERE {
   VALUES ?type { dt:Talks dt:Agreement dt:Ceasefire dt:PeaceAgreement dt:Exchange dt:PrisonerExchange }
   ?e a ?type .
   OPTIONAL { ?e dt:hasParty ?party }
-  OPTIONAL { ?e dt:heldAt ?place OPTIONAL { ?place dt:country ?placeCountry } BIND(COALESCE(?placeCountry, ?place) AS ?venue) }
+  OPTIONAL { ?e dt:heldAt ?place OPTIONAL { ?place dt:country ?placeCountry }
+             BIND(COALESCE(?placeCountry, ?place) AS ?venue) }
   OPTIONAL { ?e dt:startDate ?start }
   OPTIONAL { ?e dt:datePrecision ?precision }
   OPTIONAL { ?e dt:prisonerCount ?count }

@@ -333,7 +333,9 @@ class EntityIndex:
         for gram in grams:
             for position in self._grams.get(gram, ()):
                 counts[position] += 1
-        ranked = sorted(counts.items(), key=lambda kv: -2 * kv[1] / (len(grams) + len(_trigrams(self._names[kv[0]][0]))))
+        # By the Dice coefficient of the trigram sets, best first.
+        ranked = sorted(counts.items(),
+                        key=lambda kv: -2 * kv[1] / (len(grams) + len(_trigrams(self._names[kv[0]][0]))))
         for position, _count in ranked[:limit]:
             name, iri = self._names[position]
             if len(name) <= 3:
@@ -374,7 +376,7 @@ class EntityIndex:
             else:
                 pools.append(dict.fromkeys(self._by_constraints(query), (0.0, "")))
         extra = self._extra_values(store, queries, pools)
-        return [self._rank(query, pool, extra) for query, pool in zip(queries, pools)]
+        return [self._rank(query, pool, extra) for query, pool in zip(queries, pools, strict=True)]
 
     def _by_constraints(self, query: MatchQuery) -> set[URIRef]:
         found: set[URIRef] | None = None

@@ -108,8 +108,9 @@ def _refuse_unknown(rest: dict[str, Any]) -> None:
     """A ParameterError naming the parameters no export takes (None values are options left unset)."""
     unknown = sorted(k for k, v in rest.items() if v is not None)
     if unknown:
+        accepted = ", ".join(p.name for p in FILTER_PARAMETERS)
         raise ParameterError(", ".join(unknown), f"unknown parameter{'s' if len(unknown) > 1 else ''} of export; "
-                                                 f"accepted: projection, {', '.join(p.name for p in FILTER_PARAMETERS)}")
+                                                 f"accepted: projection, {accepted}")
 
 
 def export_bytes(store: Store, fmt: str, /, *, projection: str = "actors", title: str | None = None,

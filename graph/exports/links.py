@@ -9,7 +9,8 @@ target of the RDF exports).
 >>> import networkx as nx
 >>> from detente.graph.store import open_store
 >>> store = open_store("memory:")
->>> store.add_nquads('<https://w3id.org/detente/id/state/UKR> <https://w3id.org/detente/ontology#wikidataId> "Q212" .\n')
+>>> ukraine = "<https://w3id.org/detente/id/state/UKR>"
+>>> store.add_nquads(f'{ukraine} <https://w3id.org/detente/ontology#wikidataId> "Q212" .\n')
 >>> g = nx.Graph()
 >>> g.add_node("https://w3id.org/detente/id/state/UKR")
 >>> add_wikidata_links(store, g).nodes["https://w3id.org/detente/id/state/UKR"]["sameAs"]

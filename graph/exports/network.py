@@ -21,7 +21,7 @@ import csv
 import io
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import networkx as nx
@@ -155,8 +155,7 @@ def to_dot(graph: nx.Graph) -> bytes:
     for node, attrs in graph.nodes(data=True):
         lines.append(f"  {_dot_id(node)}{_dot_attrs(attrs)};")
     arrow = "->" if directed else "--"
-    edges = graph.edges(keys=True, data=True) if graph.is_multigraph() else ((a, b, None, d) for a, b, d in graph.edges(data=True))
-    for a, b, key, attrs in edges:
+    for a, b, key, attrs in _keyed_edges(graph):
         shown = dict(attrs)
         weight = shown.get("weight", 1) or 1
         shown.setdefault("penwidth", round(1 + math.log(weight), 2))
@@ -169,6 +168,13 @@ def to_dot(graph: nx.Graph) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
+def _keyed_edges(graph: nx.Graph) -> Iterable[tuple[Any, Any, Any, dict[str, Any]]]:
+    """(a, b, key, attributes) of every edge; the key is None in a graph that is not a multigraph."""
+    if graph.is_multigraph():
+        return graph.edges(keys=True, data=True)
+    return ((a, b, None, d) for a, b, d in graph.edges(data=True))
+
+
 def to_edges_csv(graph: nx.Graph) -> bytes:
     """One CSV table of edges, with both ends' labels and types (columns: :data:`EDGE_COLUMNS`).
 
@@ -177,8 +183,7 @@ def to_edges_csv(graph: nx.Graph) -> bytes:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=EDGE_COLUMNS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
-    edges = graph.edges(keys=True, data=True) if graph.is_multigraph() else ((a, b, None, d) for a, b, d in graph.edges(data=True))
-    for a, b, key, attrs in edges:
+    for a, b, key, attrs in _keyed_edges(graph):
         row = {**flat_attrs(attrs), "source": a, "target": b, "key": key or "",
                "source_label": graph.nodes[a].get("label", ""), "source_type": graph.nodes[a].get("type", ""),
                "target_label": graph.nodes[b].get("label", ""), "target_type": graph.nodes[b].get("type", "")}

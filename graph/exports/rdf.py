@@ -41,7 +41,8 @@ def rdf_export(store: Store, rdf_format: str, filters: Filters | None = None) ->
 def _filtered(store: Store, rdf_format: str, filters: Filters) -> bytes:
     data = load_graph_data(store, filters, literals=True)
     claims = {ev.claim for ev in data.evidence}
-    mentioned = {ev.subject for ev in data.evidence} | {ev.object for ev in data.evidence if isinstance(ev.object, URIRef)}
+    mentioned = ({ev.subject for ev in data.evidence}
+                 | {ev.object for ev in data.evidence if isinstance(ev.object, URIRef)})
     entity_rows = store.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", default_graphs=[ENTITIES_GRAPH]).rows
     entity_triples = [(s, p, o) for s, p, o in entity_rows if s in mentioned]
     if rdf_format in FACT_FORMATS:
@@ -69,5 +70,6 @@ def _filtered(store: Store, rdf_format: str, filters: Filters) -> bytes:
 
 
 def _bind(graph: Graph) -> None:
-    for prefix in ("dt", "dtr", "state", "claim", "source", "prov", "dct", "schema", "rdfs", "skos", "xsd", "owl", "wd"):
+    for prefix in ("dt", "dtr", "state", "claim", "source", "prov", "dct", "schema", "rdfs", "skos", "xsd", "owl",
+                   "wd"):
         graph.bind(prefix, PREFIXES[prefix], override=True)

@@ -38,7 +38,10 @@ _SUPPORTED_BY = term_nt(DT.supportedBy)
 
 
 def write_rdf_star(store: Store, out: IO[bytes], filters: Filters | None = None) -> int:
-    """Write the facts (or those of the claims ``filters`` keep) with their supporting claims; return the annotations."""
+    """Write the facts with their supporting claims; return the number of annotations.
+
+    With ``filters``, only the facts of the claims they keep.
+    """
     out.write(f"@prefix dt: <{DT}> .\n@prefix prov: <{PROV}> .\n\n# The facts\n".encode())
     if filters is None or not filters.active:
         store.dump(out, "nquads", FACTS_GRAPH)  # the facts view as triples: valid Turtle lines

@@ -73,7 +73,8 @@ def news_finder(registry: EntityRegistry) -> Callable[[str], list[Mention]]:
                          r")(?![\w])")
 
     def find(text: str) -> list[Mention]:
-        found = base(text) + [Mention(m.start(), m.end(), m.group(0), *names[m.group(0)]) for m in pattern.finditer(text)]
+        found = base(text) + [Mention(m.start(), m.end(), m.group(0), *names[m.group(0)])
+                              for m in pattern.finditer(text)]
         return _longest(found)
 
     return find
@@ -310,7 +311,8 @@ _ROLES = (r"special envoy|envoy|peace envoy|negotiator|chief negotiator|ambassad
           r"official|national security adviser|adviser")
 _ROLE_NP = re.compile(r"(?:(?i:the|a|an)\s+)?(?P<np>(?:(?P<state>[A-Z][\w.'’]*(?:\s+[A-Z][\w.'’]*)?)(?:'s|’s)?\s+)?"
                       r"(?P<mods>(?i:(?:special|chief|top|senior|deputy|peace|presidential|foreign)\s+)*)"
-                      r"(?P<role>(?i:" + _ROLES + r")))(?:\s+(?P<name>[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+){0,2}))?\s*,?\s*$",
+                      r"(?P<role>(?i:" + _ROLES + r")))"
+                      r"(?:\s+(?P<name>[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+){0,2}))?\s*,?\s*$",
                       re.I)
 _NAME = re.compile(r"(?:(?:President|Minister|Prime Minister|Foreign Minister|Envoy|Ambassador|Secretary)\s+)?"
                    r"(?P<name>[A-Z][a-z][\w'’\-]+(?:\s+[A-Z][a-z][\w'’\-]+){1,2})\s*,?\s*$")

@@ -60,7 +60,8 @@ def _add_sentence(out: list[tuple[int, int, str]], text: str, start: int, end: i
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
            "november", "december"]
-_MONTH_RE = r"(?P<month>" + "|".join(m.capitalize() for m in _MONTHS) + r"|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)"
+_MONTH_RE = (r"(?P<month>" + "|".join(m.capitalize() for m in _MONTHS)
+             + r"|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)")
 _DATE_PATTERNS = [
     ("weekday", re.compile(r"\b(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")),
     ("yesterday", re.compile(r"\byesterday\b", re.I)),

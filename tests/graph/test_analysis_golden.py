@@ -63,7 +63,7 @@ def same(got: object, want: object, where: str = "$") -> None:
             same(got[key], want[key], f"{where}.{key}")
     elif isinstance(want, list):
         assert isinstance(got, list) and len(got) == len(want), where
-        for index, (g, w) in enumerate(zip(got, want)):
+        for index, (g, w) in enumerate(zip(got, want, strict=True)):
             same(g, w, f"{where}[{index}]")
     else:
         assert got == want and type(got) is type(want), where

@@ -60,7 +60,8 @@ def test_story_corroborates_the_demo_agreement(demo_and_story) -> None:
 
 def test_every_reuse_is_a_link_record(demo_and_story) -> None:
     store, _, _ = demo_and_story
-    rows = store.query("""SELECT ?target ?score ?evidence ?method WHERE { GRAPH <https://w3id.org/detente/id/graph/provenance> {
+    rows = store.query("""SELECT ?target ?score ?evidence ?method WHERE {
+      GRAPH <https://w3id.org/detente/id/graph/provenance> {
         ?r a dt:LinkRecord ; dt:linkDecision "reused" ; dt:linkTarget ?target ; dt:linkScore ?score ;
            dt:linkEvidence ?evidence ; prov:wasGeneratedBy ?activity . ?activity a dt:LinkingActivity ;
            dt:method ?method } }""").rows
@@ -161,12 +162,14 @@ def test_link_command(tmp_path: Path) -> None:
     result = runner.invoke(main, ["link", "--rerun", "--format", "json", "--store", store_uri])
     assert result.exit_code == 0, result.output
     assert "gdelt-900000001" in result.output and "ucdp-9001" in result.output
-    result = runner.invoke(main, ["link", "--accept", "event:gdelt-900000001", "agreement:ucdp-9001", "--store", store_uri])
+    result = runner.invoke(main, ["link", "--accept", "event:gdelt-900000001", "agreement:ucdp-9001",
+                                  "--store", store_uri])
     assert result.exit_code == 0, result.output
     result = runner.invoke(main, ["query", "ASK { event:gdelt-900000001 owl:sameAs agreement:ucdp-9001 }",
                                   "--store", store_uri])
     assert result.output.strip() == "true"
     assert runner.invoke(main, ["link", "--unlink", "event:gdelt-900000001", "agreement:ucdp-9001",
                                 "--store", store_uri]).exit_code == 0
-    result = runner.invoke(main, ["query", "ASK { ?a owl:sameAs ?b FILTER(STRSTARTS(STR(?b), STR(dtr:))) }", "--store", store_uri])
+    result = runner.invoke(main, ["query", "ASK { ?a owl:sameAs ?b FILTER(STRSTARTS(STR(?b), STR(dtr:))) }",
+                                  "--store", store_uri])
     assert result.output.strip() == "false"
