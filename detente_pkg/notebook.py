@@ -110,8 +110,8 @@ def python_value(term: Any, full_iris: bool = False) -> Any:
 
 def _frame(records: list[dict[str, Any]], columns: Sequence[str] | None = None) -> pd.DataFrame:
     """A DataFrame whose columns get the dtype their values share (nullable ints, datetimes, booleans)."""
-    pd = _pandas()
-    frame = pd.DataFrame.from_records(records, columns=list(columns) if columns is not None else None)
+    pandas = _pandas()
+    frame: pd.DataFrame = pandas.DataFrame.from_records(records, columns=list(columns) if columns is not None else None)
     for name in frame.columns:
         values = [v for v in frame[name].tolist() if v is not None and not (isinstance(v, float) and v != v)]
         if not values:
@@ -124,10 +124,10 @@ def _frame(records: list[dict[str, Any]], columns: Sequence[str] | None = None) 
         elif kinds <= {int, float}:
             frame[name] = frame[name].astype("float64")
         elif kinds <= {date}:
-            frame[name] = pd.to_datetime(frame[name])
+            frame[name] = pandas.to_datetime(frame[name])
         elif kinds <= {datetime}:
             aware = any(v.tzinfo is not None for v in values)
-            frame[name] = pd.to_datetime(frame[name], utc=aware)
+            frame[name] = pandas.to_datetime(frame[name], utc=aware)
     return frame
 
 
@@ -282,7 +282,7 @@ class KnowledgeGraph:
     # -- networks -------------------------------------------------------------------------
     def network(self, projection: str = "actors", *, start: Any = None, end: Any = None,
                 min_confidence: float | None = None, publishers: str | Iterable[str] | None = None,
-                date_basis: str = "event") -> nx.Graph:
+                date_basis: str = "event") -> nx.Graph[Any]:
         """The NetworkX projection with the command line's filters (``detente export --projection …``).
 
         ``projection`` is ``actors``, ``bipartite`` or ``full``; nodes carry

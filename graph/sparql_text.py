@@ -85,7 +85,9 @@ def query_form(sparql: str) -> QueryKind:
     >>> query_form("PREFIX ex: <http://ex/select#> # SELECT\nCONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
     'graph'
     """
-    return prepare(sparql).form
+    form = prepare(sparql).form
+    assert form is not None  # prepare() refuses a query text without a query form
+    return form
 
 
 def _form_of(tokens: list[_Token]) -> QueryKind | None:
@@ -258,7 +260,7 @@ class PreparedQuery:
                 raise ValueError("bindings need an update with a WHERE clause")
             raise QuerySyntaxError("no group pattern { … } in the SPARQL text to bind variables in")
         substitution = isinstance(bindings, Mapping)
-        names, rows = _table(bindings)  # type: ignore[arg-type]
+        names, rows = _table(bindings)
         if substitution:
             self.check_projection(names)
         blocks: dict[tuple[int, ...], str] = {}

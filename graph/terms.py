@@ -157,7 +157,7 @@ _NUMERIC = {str(XSD[name]) for name in ("integer", "decimal", "float", "double",
 _TEMPORAL = {str(XSD[name]) for name in ("date", "dateTime", "gYear", "gYearMonth", "time")}
 
 
-def order_key(term: Term | None) -> tuple:
+def order_key(term: Term | None) -> tuple[object, ...]:
     """A sort key putting terms in SPARQL ``ORDER BY`` order (as Oxigraph sorts them).
 
     Unbound first, then blank nodes, IRIs (by text) and literals: numbers by
@@ -178,7 +178,7 @@ def order_key(term: Term | None) -> tuple:
         return (2, str(term))
     if isinstance(term, BNode):
         return (1, str(term))
-    datatype = str(term.datatype) if term.datatype is not None else ""  # type: ignore[union-attr]
+    datatype = str(term.datatype) if term.datatype is not None else ""
     text = str(term)
     if datatype in _NUMERIC:
         try:
@@ -190,7 +190,7 @@ def order_key(term: Term | None) -> tuple:
     if datatype in _TEMPORAL:
         return (3, 2, text)
     if not datatype or datatype == str(XSD.string):
-        return (3, 3, text, term.language or "")  # type: ignore[union-attr]
+        return (3, 3, text, term.language or "")
     return (3, 4, datatype, text)
 # -- SPARQL JSON results --------------------------------------------------------------
 

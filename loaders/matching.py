@@ -30,6 +30,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import lru_cache
+from typing import cast
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
@@ -267,14 +268,14 @@ class EntityIndex:
                     item.values[prop].add(value)
         values = " ".join(f"<{p}>" for p in INDEXED_PROPERTIES)
         rows = store.query(f"SELECT ?e ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?e ?p ?o }}").rows
-        for e, p, o in rows:
-            item = found.get(e)  # type: ignore[arg-type]
-            if item is None or o is None:
+        for e, p, o in rows:  # ?e ?p ?o are bound in every row: IRIs, and the object any term
+            indexed = found.get(cast(URIRef, e))
+            if indexed is None or o is None:
                 continue
             if p == RDF.type:
-                item.types.add(o)  # type: ignore[arg-type]
+                indexed.types.add(cast(URIRef, o))
             else:
-                item.values[p].add(o)  # type: ignore[index]
+                indexed.values[cast(URIRef, p)].add(o)
         return cls(found.values(), names)
 
     # -- lookups ------------------------------------------------------------

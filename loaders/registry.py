@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import cast
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
@@ -161,7 +162,8 @@ class EntityRegistry:
             if e in self._by_iri:
                 continue
             names = str(aliases).split("\x1f") if aliases else []
-            self._by_iri[e] = Entity(e, t, str(label), [n for n in names if n])  # type: ignore[arg-type]
+            iri = cast(URIRef, e)  # ?e and ?type are bound in every row, to IRIs
+            self._by_iri[iri] = Entity(iri, cast(URIRef, t), str(label), [n for n in names if n])
 
     # -- lookup ----------------------------------------------------------
     def resolve(self, ref: str) -> URIRef | None:

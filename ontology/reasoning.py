@@ -301,10 +301,10 @@ def _typing_rules() -> tuple[dict[URIRef, URIRef], dict[URIRef, URIRef], dict[tu
     for cls, restriction in graph.subject_objects(RDFS.subClassOf):
         if not isinstance(cls, URIRef) or not isinstance(restriction, BNode):
             continue
-        prop = graph.value(restriction, OWL.onProperty)
+        on_property = graph.value(restriction, OWL.onProperty)
         filler = graph.value(restriction, OWL.allValuesFrom)
-        if isinstance(prop, URIRef) and isinstance(filler, URIRef):
-            universal[(cls, prop)] = filler
+        if isinstance(on_property, URIRef) and isinstance(filler, URIRef):
+            universal[(cls, on_property)] = filler
     return domains, ranges, universal
 
 
@@ -448,7 +448,7 @@ def _run_hermit(data: Graph, workdir: Path, java: str, java_memory_mb: int | Non
     saved_memory = _owl_reasoning.JAVA_MEMORY
     # owlready2 writes the N-Triples it hands to Java with tempfile and keeps
     # it when HermiT fails: point it at our private directory instead.
-    _owl_reasoning.tempfile = types.SimpleNamespace(  # type: ignore[assignment]
+    _owl_reasoning.tempfile = types.SimpleNamespace(
         NamedTemporaryFile=functools.partial(tempfile.NamedTemporaryFile, dir=str(workdir)),
     )
     owlready2.JAVA_EXE = java

@@ -67,7 +67,7 @@ class ExportFormat:
     name: str
     media_type: str
     suffix: str
-    writer: Callable[[nx.Graph], bytes] | None = None
+    writer: Callable[[nx.Graph[Any]], bytes] | None = None
     stream: Callable[[Store, IO[bytes], Filters], object] | None = None  # writes the store itself, page by page
 
     @property

@@ -17,6 +17,7 @@ import html
 import json
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 import networkx as nx
 
@@ -184,7 +185,7 @@ def cytoscape_js() -> str:
     return resources.files("detente.graph.exports").joinpath("vendor/cytoscape.min.js").read_text(encoding="utf-8")
 
 
-def network_html(graph: nx.Graph, title: str | None = None) -> bytes:
+def network_html(graph: nx.Graph[Any], title: str | None = None) -> bytes:
     """One HTML file that shows ``graph`` with Cytoscape.js, working offline."""
     data = json.dumps(cytoscape_data(graph), ensure_ascii=False, default=str)
     # Inside <script>, "<" could close the element early; JSON allows it escaped.

@@ -19,6 +19,8 @@ target of the RDF exports).
 
 from __future__ import annotations
 
+from typing import Any
+
 import networkx as nx
 
 from detente.graph.entities import is_wikidata_item
@@ -32,7 +34,7 @@ def wikidata_items(store: Store) -> dict[str, str]:
     return {str(e): str(q) for e, q in rows if q is not None and is_wikidata_item(str(q))}
 
 
-def add_wikidata_links(store: Store, graph: nx.Graph) -> nx.Graph:
+def add_wikidata_links(store: Store, graph: nx.Graph[Any]) -> nx.Graph[Any]:
     """Set ``wikidata`` and ``sameAs`` on the nodes of ``graph`` that have a Wikidata item; return the graph."""
     if graph.number_of_nodes() == 0:
         return graph

@@ -60,9 +60,10 @@ def _filtered(store: Store, rdf_format: str, filters: Filters) -> bytes:
         dataset.graph(ev.claim).add((ev.subject, ev.predicate, ev.object))
     sources = {ev.source for ev in data.evidence if ev.source is not None}
     prov = dataset.graph(PROVENANCE_GRAPH)
-    for s, p, o in store.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", default_graphs=[PROVENANCE_GRAPH]).rows:
-        if s in claims or s in sources:
-            prov.add((s, p, o))  # type: ignore[arg-type]
+    for subject, predicate, obj in store.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }",
+                                               default_graphs=[PROVENANCE_GRAPH]).rows:
+        if subject in claims or subject in sources:
+            prov.add((subject, predicate, obj))  # type: ignore[arg-type]
     entities = dataset.graph(ENTITIES_GRAPH)
     for triple in entity_triples:
         entities.add(triple)  # type: ignore[arg-type]

@@ -244,7 +244,7 @@ class ActorReader:
                 continue  # the gazetteer's name wins ("the African Union's Peace and Security Council")
             acronym = match.group("acronym")
             known = self.registry.names.lookup(acronym) if acronym else None
-            if known is not None and (self.registry.get(known) is None or self.registry.get(known).type == DT.State):
+            if known is not None and ((entity := self.registry.get(known)) is None or entity.type == DT.State):
                 known = None  # an acronym that names a state ("US") is no organisation's
             # A known acronym names the known organisation ("the National Liberation Army (ELN)" is the ELN);
             # a new one becomes the alias of the name it defines, without taking a name already given.

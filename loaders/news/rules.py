@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TypeGuard
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, XSD
@@ -142,7 +143,7 @@ def _event_iri(kind: str, source: Source, quote_start: int) -> URIRef:
     return DTR[f"{segment}/news-{digest(str(source.iri), kind, str(quote_start), length=16)}"]
 
 
-def is_minted(node: object) -> bool:
+def is_minted(node: object) -> TypeGuard[URIRef]:
     return isinstance(node, URIRef) and str(node).startswith((str(DTR) + "agreement/news-", str(DTR) + "event/news-"))
 
 
