@@ -22,7 +22,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse
-
 from rdflib import URIRef
 
 IndexArray = np.ndarray  # int32 indices
@@ -58,7 +57,7 @@ class TieTable:
 
     @classmethod
     def from_rows(cls, actors: Iterable[URIRef],
-                  ties: Sequence[tuple[URIRef, URIRef, int, int, int, int]]) -> "TieTable":
+                  ties: Sequence[tuple[URIRef, URIRef, int, int, int, int]]) -> TieTable:
         """Index rows ``(a, b, claims, sources, events, party_events)``; tie ends are added to ``actors``."""
         ordered, index = _index([*actors, *(t[0] for t in ties), *(t[1] for t in ties)])
         ends = np.array([(index[a], index[b]) for a, b, *_ in ties], dtype=np.int32).reshape(-1, 2)
@@ -102,7 +101,7 @@ class ParticipationTable:
     sources: CountArray
 
     @classmethod
-    def from_rows(cls, rows: Sequence[tuple[URIRef, URIRef, int, int, int]]) -> "ParticipationTable":
+    def from_rows(cls, rows: Sequence[tuple[URIRef, URIRef, int, int, int]]) -> ParticipationTable:
         """Index rows ``(event, actor, role bits, claims, sources)``."""
         events, event_index = _index(r[0] for r in rows)
         actors, actor_index = _index(r[1] for r in rows)

@@ -39,7 +39,7 @@ from detente.ontology.vocab import ONTOLOGY_GRAPH, PROVENANCE_GRAPH
 NODE_BATCH = 2000
 
 
-def summary_actor_graph(store: Store, filters: Filters | None = None) -> nx.Graph | None:
+def summary_actor_graph(store: Store, filters: Filters | None = None) -> nx.Graph[str] | None:
     """The actor–actor projection from the summary, or None when the summary cannot answer.
 
     Node ids are actor IRIs (as in :func:`~detente.graph.projections.actor_graph`), in IRI
@@ -50,24 +50,26 @@ def summary_actor_graph(store: Store, filters: Filters | None = None) -> nx.Grap
     if filters.active or not ensure_summary(store):
         return None
     table = tie_table(store)
-    graph = nx.Graph(projection="actors", filters=filters.to_json(), name="detente actors network",
+    graph: nx.Graph[str] = nx.Graph(projection="actors", filters=filters.to_json(), name="detente actors network",
                      read_from="summary")
     ids = [str(actor) for actor in table.actors]
     labels, types = node_descriptions(store, table.actors)
     graph.add_nodes_from((node, {"label": labels.get(actor) or local_name(node),
                                  "type": most_specific_type(types.get(actor, ())), "kind": "actor", "iri": node})
-                         for node, actor in zip(ids, table.actors))
+                         for node, actor in zip(ids, table.actors, strict=True))
     graph.add_edges_from(
         (ids[lo], ids[hi], {"weight": claims, "claim_count": claims, "source_count": sources, "event_count": events,
                             "party_event_count": party_events})
         for lo, hi, claims, sources, events, party_events in zip(
             table.lo.tolist(), table.hi.tolist(), table.claims.tolist(), table.sources.tolist(),
-            table.events.tolist(), table.party_events.tolist()))
+            table.events.tolist(), table.party_events.tolist(), strict=True))
     return graph
 
 
 def node_descriptions(store: Store, nodes: Sequence[URIRef]) -> tuple[dict[URIRef, str], dict[URIRef, set[URIRef]]]:
-    """Display labels and ``dt:`` types of these entities, as :func:`~detente.graph.projections.load_graph_data` reads them.
+    """Display labels and ``dt:`` types of these entities.
+
+    They are read as :func:`~detente.graph.projections.load_graph_data` reads them.
 
     Labels: the entity graph and the facts view first (the resolver's labels), then the
     ontology and provenance graphs; types from every graph.

@@ -108,7 +108,7 @@ def register_organisations(registry: EntityRegistry) -> None:
 
 def organisation_by_cameo(registry: EntityRegistry, code: str) -> URIRef | None:
     """The organisation for a CAMEO known-group code such as ``UNO`` or ``EEC``."""
-    for label, cls, _aliases, cameo in organisations():
+    for label, _cls, _aliases, cameo in organisations():
         if cameo and cameo == code:
             register_organisations(registry)
             return registry.resolve(label)
@@ -214,5 +214,6 @@ def mention_finder(registry: EntityRegistry, *, demonyms: bool = False,
     return find
 
 
-__all__ = ["Mention", "mention_finder", "fips_table", "gw_table", "fips_to_iso", "gw_to_iso", "state_iri", "organisations",
-           "register_organisations", "organisation_by_cameo", "DEMONYMS", "CAPITALS", "HISTORICAL_NAMES", "DATA"]
+__all__ = ["Mention", "mention_finder", "fips_table", "gw_table", "fips_to_iso", "gw_to_iso", "state_iri",
+           "organisations", "register_organisations", "organisation_by_cameo", "DEMONYMS", "CAPITALS",
+           "HISTORICAL_NAMES", "DATA"]

@@ -95,8 +95,8 @@ _ORG_WORDS = re.compile(
 _TOKEN = re.compile(r"^(?:[A-Z][\w'’\-]*\.?|[A-Z]\.(?:[A-Z]\.)*|d[aeo]s?|de[l]?|van|von|der|bin|ibn|al|el|ud|la|le)$")
 _SKIP = re.compile(r"no signatures?|unsigned|not signed|unknown|not available|n/a", re.I)
 # Hyphenated military and legal ranks, and roles, that precede a name ("Major-General Roosevelt Johnson").
-_RANKS = re.compile(r"^(?:(?:Lieutenant|Lt|Major|Brigadier|Maj)[- ]General|Attorney[- ]General|Military Commander(?: General)?|"
-                    r"Chair(?:man|person)?|Facilitator|Mediator|Chief Mediator)\s+")
+_RANKS = re.compile(r"^(?:(?:Lieutenant|Lt|Major|Brigadier|Maj)[- ]General|Attorney[- ]General|"
+                    r"Military Commander(?: General)?|Chair(?:man|person)?|Facilitator|Mediator|Chief Mediator)\s+")
 # Words of offices and bodies: a "name" made of them is a job title ("Director General", "Public Security").
 _OFFICE_WORDS = {
     "director", "general", "education", "security", "affairs", "justice", "executive", "interim", "plenipotentiary",
@@ -106,7 +106,8 @@ _OFFICE_WORDS = {
     "labor", "agriculture", "trade", "commerce", "transport", "youth", "women", "development", "intelligence",
 }
 # A role after a demonym ("Malaysian Facilitator"): someone signing for that state, not a named person.
-_STATE_ROLE = re.compile(r"\b(?P<demonym>[A-Z][a-z]+)\s+(?:Facilitator|Mediator|Representative|Envoy|Delegation|Government)$")
+_STATE_ROLE = re.compile(r"\b(?P<demonym>[A-Z][a-z]+)\s+"
+                         r"(?:Facilitator|Mediator|Representative|Envoy|Delegation|Government)$")
 _GLUED_ROLE = re.compile(r"(?<=[a-z])(?:Ambassador|Director|Chair)$")
 
 
@@ -285,7 +286,10 @@ class PeopleIndex:
 
 
 def signatory_actors(registry: EntityRegistry, text: str, people: PeopleIndex) -> list[URIRef]:
-    """Signatories of a ``pa_sign`` text: people (one IRI each), or the state a role signs for ("Malaysian Facilitator")."""
+    """Signatories of a ``pa_sign`` text.
+
+    People (one IRI each), or the state a role signs for ("Malaysian Facilitator").
+    """
     out: list[URIRef] = []
     for segment in re.split(r"[\n;,]+", text):
         role = _STATE_ROLE.search(segment.split(":")[-1].strip())
@@ -406,7 +410,7 @@ def parse_ucdp(path: Path, ctx: LoadContext) -> ParseResult:
                                                                f"{len(header)}", ",".join(row)[:300]))
                 continue
             try:
-                claims = _claims(ctx.registry, dict(zip(header, cells)), find, people)
+                claims = _claims(ctx.registry, dict(zip(header, cells, strict=True)), find, people)
             except FieldError as exc:
                 result.rejects.append(Reject(name, line, exc.field, exc.message, ",".join(row)[:300]))
                 continue
