@@ -127,10 +127,18 @@ def test_betweenness_on_the_parallel_backend_gives_the_plain_answers() -> None:
     from detente.graph.analysis.common import SAMPLE_ABOVE, betweenness, parallel_backend
 
     why_not = parallel_backend()
-    if why_not is not None:
-        pytest.skip(f"no nx-parallel here: {why_not}")
     graph = nx.gnm_random_graph(SAMPLE_ABOVE + 200, 4 * SAMPLE_ABOVE, seed=3)
     scores, note = betweenness(graph, k=64, seed=7)
-    assert note == {"sampled": True, "k": 64, "seed": 7, "parallel": "nx-parallel"}
-    plain = nx.betweenness_centrality(graph, k=64, seed=7)
+    if why_not is None:
+        assert note == {"sampled": True, "k": 64, "seed": 7, "parallel": "nx-parallel"}
+    else:
+        # Without nx-parallel (or with 2 cores or fewer) the plain path runs and the result does not claim otherwise:
+        # the same answers either way, which is what this test holds.
+        assert isinstance(why_not, str) and why_not
+        assert note == {"sampled": True, "k": 64, "seed": 7}
+    # The reference: NetworkX's own sampler, its pivots drawn from the nodes in id order (as documented).
+    ordered = nx.Graph()
+    ordered.add_nodes_from(sorted(graph, key=str))
+    ordered.add_edges_from(graph.edges)
+    plain = nx.betweenness_centrality(ordered, k=64, seed=7)
     assert all(math.isclose(scores[n], plain[n], abs_tol=1e-9) for n in graph)
