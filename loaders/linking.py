@@ -47,7 +47,7 @@ from datetime import date, datetime, timedelta, timezone
 from rdflib import Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, XSD
 
-from detente.errors import AmbiguousEntityError
+from detente.errors import AmbiguousEntityError, NotFoundError, UnknownEntityError, UsageError
 from detente.graph.claims import Claim, digest
 from detente.graph.entities import normalize_label
 from detente.graph.store import Store
@@ -538,9 +538,35 @@ def list_candidates(store: Store, *, minimum: float = 0.0) -> list[Candidate]:
     return out
 
 
+def _check_pair(store: Store, source: URIRef, target: URIRef) -> None:
+    """Refuse a self-link and an IRI the store does not hold (one query for both IRIs)."""
+    from detente.graph.terms import curie
+
+    if source == target:
+        raise UsageError(f"{curie(str(source))} is the same IRI twice: a link joins two different IRIs")
+    present = {row[0] for row in store.query("SELECT DISTINCT ?e WHERE { ?e ?p ?o }",
+                                             bindings=[{"e": source}, {"e": target}]).rows}
+    missing = [curie(str(iri)) for iri in (source, target) if iri not in present]
+    if missing:
+        raise UnknownEntityError(f"the store holds nothing about {' or '.join(missing)}: "
+                                 "give IRIs or CURIEs of events or entities it holds (`detente link` lists candidates)")
+
+
+def is_linked(store: Store, source: URIRef, target: URIRef) -> bool:
+    """Whether ``owl:sameAs`` holds between the two IRIs, either way."""
+    rows = store.query("SELECT ?a WHERE { { ?a owl:sameAs ?b } UNION { ?b owl:sameAs ?a } } LIMIT 1",
+                       bindings=[{"a": source, "b": target}]).rows
+    return bool(rows)
+
+
 def accept(store: Store, source: URIRef, target: URIRef, *, score: float | None = None,
            evidence: Iterable[str] = ()) -> LinkDecision:
-    """State ``source owl:sameAs target`` in the facts view, with the decision in the provenance graph."""
+    """State ``source owl:sameAs target`` in the facts view, with the decision in the provenance graph.
+
+    Raises :class:`~detente.errors.UsageError` for a self-link and
+    :class:`~detente.errors.UnknownEntityError` for an IRI the store does not hold.
+    """
+    _check_pair(store, source, target)
     decision = LinkDecision(source, target, "accepted", score, tuple(evidence) or ("accepted by a user",),
                             at=datetime.now(timezone.utc).replace(microsecond=0))
     # Written under the label the store reads as its facts view (see Store.facts_label).
@@ -549,7 +575,15 @@ def accept(store: Store, source: URIRef, target: URIRef, *, score: float | None 
 
 
 def unlink(store: Store, source: URIRef, target: URIRef, *, reason: str = "unlinked by a user") -> LinkDecision:
-    """Withdraw ``owl:sameAs`` between two IRIs (either direction); the records of both decisions stay."""
+    """Withdraw ``owl:sameAs`` between two IRIs (either direction); the records of both decisions stay.
+
+    Raises :class:`~detente.errors.NotFoundError` when no ``owl:sameAs`` joins them.
+    """
+    if not is_linked(store, source, target):
+        from detente.graph.terms import curie
+
+        raise NotFoundError(f"{curie(str(source))} and {curie(str(target))} are not linked (no owl:sameAs "
+                            "either way): nothing to withdraw")
     decision = LinkDecision(source, target, "unlinked", None, (reason,),
                             at=datetime.now(timezone.utc).replace(microsecond=0))
     write_links(store, decision.nquads(), withdraw=[(source, target)])
@@ -558,4 +592,4 @@ def unlink(store: Store, source: URIRef, target: URIRef, *, reason: str = "unlin
 
 __all__ = ["METHOD", "REUSE", "CANDIDATE", "FAMILIES", "resolve_actor", "index_store_roles", "EventFacts",
            "score_pair", "read_events", "facts_of_claims", "LinkDecision", "link_extracted", "LinkReport",
-           "link_store", "decided_pairs", "Candidate", "list_candidates", "accept", "unlink"]
+           "link_store", "decided_pairs", "Candidate", "list_candidates", "accept", "unlink", "is_linked"]

@@ -162,3 +162,29 @@ def test_link_command(tmp_path: Path) -> None:
                                 "--store", store_uri]).exit_code == 0
     result = runner.invoke(main, ["query", "ASK { ?a owl:sameAs ?b FILTER(STRSTARTS(STR(?b), STR(dtr:))) }", "--store", store_uri])
     assert result.output.strip() == "false"
+
+
+def test_link_command_refuses_what_it_cannot_do(tmp_path: Path) -> None:
+    store_uri = f"oxigraph:{tmp_path / 'store'}"
+    runner = CliRunner()
+    files = [str(p) for p in _cross_loader_files(tmp_path)]
+    assert runner.invoke(main, ["load", *files[:2], "--store", store_uri]).exit_code == 0
+
+    def run(*args: str) -> tuple[int, str]:
+        result = runner.invoke(main, ["link", *args, "--store", store_uri])
+        return result.exit_code, result.output
+
+    code, output = run("--accept", "agreement:nope", "agreement:ucdp-9001")
+    assert code == 1 and "--accept" in output and "agreement:nope" in output
+    code, output = run("--accept", "agreement:ucdp-9001", "agreement:ucdp-9001")
+    assert code == 2 and "--accept" in output and "same IRI" in output
+    code, output = run("--unlink", "event:gdelt-900000001", "agreement:ucdp-9001")
+    assert code == 1 and "--unlink" in output and "not linked" in output and "unlinked:" not in output
+    code, output = run("--accept-above", "0.9")
+    assert code == 2 and "--accept-above" in output and "--rerun" in output
+    code, output = run("--accept", "Atlantis", "agreement:ucdp-9001")
+    assert code == 2 and "--accept" in output and "--subject" not in output
+    # Nothing of it was written: no owl:sameAs, no accepted or unlinked decision.
+    result = runner.invoke(main, ["query", "ASK { ?r dt:linkDecision ?d FILTER(?d IN ('accepted', 'unlinked')) }",
+                                  "--store", store_uri])
+    assert result.output.strip() == "false"
