@@ -48,16 +48,22 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, XSD
 
 from detente.errors import AmbiguousEntityError, NotFoundError, UnknownEntityError, UsageError
-from detente.graph.claims import Claim, digest
+from detente.graph.claims import Claim, digest, slug
 from detente.graph.entities import normalize_label
 from detente.graph.store import Store
 from detente.graph.terms import Term, nquad, term_nt
 from detente.graph.writes import write_links
 from detente.loaders.registry import EntityRegistry
-from detente.ontology.vocab import DT, DTR, PROVENANCE_GRAPH
+from detente.ontology.vocab import DT, DTR, PROVENANCE_GRAPH, TYPE_SEGMENTS
 
 METHOD = "detente-link:events:v1"
 ACTIVITY_IRI = DTR["activity/detente-link-events-v1"]
+#: Actors named by a role ("U.S. special envoy") resolved to the person who holds it.
+ACTOR_METHOD = "detente-link:actors:v1"
+_ACTIVITIES = {
+    METHOD: (ACTIVITY_IRI, "events and agreements linked across sources by detente"),
+    ACTOR_METHOD: (DTR["activity/detente-link-actors-v1"], "actors named by a role resolved to who holds it, by detente"),
+}
 REUSE = 0.85
 CANDIDATE = 0.6
 
@@ -78,7 +84,7 @@ _ROLE_WORDS = re.compile(r"[a-z]+")
 
 
 def resolve_actor(registry: EntityRegistry, name: str, *, role: str | None = None,
-                  represents: URIRef | None = None) -> URIRef | None:
+                  represents: URIRef | None = None, entity_type: URIRef = DT.Person) -> URIRef | None:
     """The actor a name or a role refers to, or None when nothing known fits.
 
     ``name`` is looked up by the one resolver (a label, alias, code, CURIE or
@@ -89,12 +95,19 @@ def resolve_actor(registry: EntityRegistry, name: str, *, role: str | None = Non
     entities share and no role settles gives None (minting it then names the
     candidates in a field error).
 
+    A match by role is a linking decision: it is kept in ``registry.link_records``
+    as a :class:`LinkDecision` (method :data:`ACTOR_METHOD`) from the IRI the
+    name as written would have been minted as (of ``entity_type``) to the person
+    found, with the evidence, for the loader to write into the provenance graph.
+
     >>> from detente.loaders.registry import Entity
     >>> registry = EntityRegistry()
     >>> envoy = registry.add(Entity(DTR["person/us-special-envoy"], DT.Envoy, "U.S. special envoy",
     ...                             represents=DTR["state/USA"])).iri
     >>> resolve_actor(registry, "American special envoy", role="special envoy", represents=DTR["state/USA"]) == envoy
     True
+    >>> [(d.decision, d.method, d.evidence[0]) for d in registry.link_records]
+    [('reused', 'detente-link:actors:v1', "role 'special envoy' in the label 'U.S. special envoy'")]
     >>> str(resolve_actor(registry, "U.S."))
     'https://w3id.org/detente/id/state/USA'
     """
@@ -107,9 +120,20 @@ def resolve_actor(registry: EntityRegistry, name: str, *, role: str | None = Non
     if role is None or represents is None:
         return None
     words = set(_ROLE_WORDS.findall(normalize_label(role)))
-    found = [e.iri for e in registry if e.represents == represents and e.type in (DT.Envoy, DT.Person)
+    found = [e for e in registry if e.represents == represents and e.type in (DT.Envoy, DT.Person)
              and words <= set(_ROLE_WORDS.findall(normalize_label(e.label)))]
-    return found[0] if len(found) == 1 else None
+    if len(found) != 1:
+        return None
+    from detente.graph.terms import curie
+
+    person = found[0]
+    as_written = DTR[f"{TYPE_SEGMENTS.get(entity_type, 'person')}/{slug(name)}"]
+    if as_written != person.iri:
+        registry.link_records.append(LinkDecision(
+            as_written, person.iri, "reused", 1.0,
+            (f"role {role!r} in the label {person.label!r}", f"both represent {curie(str(represents))}",
+             f"the only person known to hold it; named {name!r} in the text"), method=ACTOR_METHOD))
+    return person.iri
 
 
 def index_store_roles(registry: EntityRegistry, store: Store) -> None:
@@ -304,22 +328,24 @@ class LinkDecision:
     score: float | None
     evidence: tuple[str, ...] = ()
     at: datetime | None = None  # user decisions are timed; load-time ones are not, so reloading adds nothing
+    method: str = METHOD  # ACTOR_METHOD for an actor named by a role
 
     @property
     def iri(self) -> URIRef:
-        return DTR["link/" + digest(str(self.source), str(self.target), self.decision, METHOD,
+        return DTR["link/" + digest(str(self.source), str(self.target), self.decision, self.method,
                                     self.at.isoformat() if self.at else "", length=20)]
 
     def quads(self) -> list[tuple[Term, Term, Term, URIRef]]:
         g, r = PROVENANCE_GRAPH, self.iri
+        activity, activity_label = _ACTIVITIES[self.method]
         quads: list[tuple[Term, Term, Term, URIRef]] = [
             (r, RDF.type, DT.LinkRecord, g), (r, RDF.type, PROV.Entity, g),
             (r, DT.linkSource, self.source, g), (r, DT.linkTarget, self.target, g),
             (r, DT.linkDecision, Literal(self.decision), g),
-            (r, PROV.wasGeneratedBy, ACTIVITY_IRI, g),
-            (ACTIVITY_IRI, RDF.type, DT.LinkingActivity, g), (ACTIVITY_IRI, RDF.type, PROV.Activity, g),
-            (ACTIVITY_IRI, DT.method, Literal(METHOD), g),
-            (ACTIVITY_IRI, RDFS.label, Literal("events and agreements linked across sources by detente", lang="en"), g),
+            (r, PROV.wasGeneratedBy, activity, g),
+            (activity, RDF.type, DT.LinkingActivity, g), (activity, RDF.type, PROV.Activity, g),
+            (activity, DT.method, Literal(self.method), g),
+            (activity, RDFS.label, Literal(activity_label, lang="en"), g),
         ]
         if self.score is not None:
             quads.append((r, DT.linkScore, Literal(f"{self.score:.3f}", datatype=XSD.decimal), g))
@@ -590,6 +616,6 @@ def unlink(store: Store, source: URIRef, target: URIRef, *, reason: str = "unlin
     return decision
 
 
-__all__ = ["METHOD", "REUSE", "CANDIDATE", "FAMILIES", "resolve_actor", "index_store_roles", "EventFacts",
+__all__ = ["METHOD", "ACTOR_METHOD", "REUSE", "CANDIDATE", "FAMILIES", "resolve_actor", "index_store_roles", "EventFacts",
            "score_pair", "read_events", "facts_of_claims", "LinkDecision", "link_extracted", "LinkReport",
            "link_store", "decided_pairs", "Candidate", "list_candidates", "accept", "unlink", "is_linked"]

@@ -414,7 +414,8 @@ def _speaker_np(text: str, start: int, mentions: list[Mention], registry: Entity
         else:
             return None  # "an official said": nobody in particular
         details: dict[str, Any] = {"represents": represents} if represents is not None else {}
-        iri = resolve_actor(registry, label, role=(role.group("mods") + role_name).strip(), represents=represents) or \
+        iri = resolve_actor(registry, label, role=(role.group("mods") + role_name).strip(), represents=represents,
+                            entity_type=cls) or \
             registry.mint(label, cls, **details)
         return _Speaker(iri, start + role.start("np"), start + role.end())
     named = _NAME.search(stripped)

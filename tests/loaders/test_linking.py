@@ -188,3 +188,22 @@ def test_link_command_refuses_what_it_cannot_do(tmp_path: Path) -> None:
     result = runner.invoke(main, ["query", "ASK { ?r dt:linkDecision ?d FILTER(?d IN ('accepted', 'unlinked')) }",
                                   "--store", store_uri])
     assert result.output.strip() == "false"
+
+
+def test_an_actor_named_by_a_role_is_a_recorded_decision(tmp_path: Path) -> None:
+    store = open_store("memory:")
+    load_paths(store, [DEMO])
+    story = tmp_path / "envoy.txt"
+    story.write_text("Ukraine and Russia agreed to exchange 314 prisoners during talks in Saudi Arabia, "
+                     "the American special envoy announced on Wednesday.\n", encoding="utf-8")
+    load_paths(store, [story], options=LoadOptions(source_url="https://example.org/test/envoy", published="2025-03-12"))
+    # The story's speaker is the demo's envoy, and the decision that made it so is a link record.
+    assert store.query("ASK { ?c dt:saidBy person:us-special-envoy ; dt:quote ?q FILTER(CONTAINS(?q, 'American')) }").boolean
+    rows = store.query("""SELECT ?source ?score ?evidence WHERE {
+        ?r a dt:LinkRecord ; dt:linkSource ?source ; dt:linkTarget person:us-special-envoy ; dt:linkDecision "reused" ;
+           dt:linkScore ?score ; dt:linkEvidence ?evidence ; prov:wasGeneratedBy ?activity .
+        ?activity a dt:LinkingActivity ; dt:method "detente-link:actors:v1" }""").rows
+    assert [str(r[0]) for r in rows] == [str(DTR["person/american-special-envoy"])]
+    assert "represent state:USA" in str(rows[0][2]) and "American special envoy" in str(rows[0][2])
+    load_paths(store, [story], options=LoadOptions(source_url="https://example.org/test/envoy", published="2025-03-12"))
+    assert len(store.query("SELECT ?r WHERE { ?r dt:linkTarget person:us-special-envoy }").rows) == 1  # once
