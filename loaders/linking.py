@@ -136,6 +136,57 @@ def resolve_actor(registry: EntityRegistry, name: str, *, role: str | None = Non
     return person.iri
 
 
+_SMALL_WORDS = frozenset({"of", "the", "and", "for", "de", "la", "du", "des", "el", "del", "y", "et"})
+
+
+def initials(name: str) -> str:
+    """The initials of a multi-word name, small words left out ("Justice and Equality Movement" → "JEM").
+
+    >>> initials("Sudan Revolutionary Front"), initials("Sudan People's Liberation Movement"), initials("Ukraine")
+    ('SRF', 'SPLM', '')
+    """
+    words = [w for w in re.findall(r"[^\W\d_][\w'’\-]*", name) if w.lower() not in _SMALL_WORDS]
+    return "".join(w[0].upper() for w in words) if len(words) >= 2 else ""
+
+
+def resolve_by_initials(registry: EntityRegistry, name: str, entity_type: URIRef = DT.Organization
+                        ) -> URIRef | None:
+    """A known organisation whose name is an acronym of ``name``'s initials ("SRF" for "Sudan Revolutionary Front").
+
+    Datasets such as UCDP name armed groups by acronym only; a story names them
+    in full. Three letters at least, and the acronym must be one of the
+    organisation's own names (a state's code never counts). The decision is a
+    link record in ``registry.link_records`` (method :data:`ACTOR_METHOD`).
+
+    >>> from detente.loaders.registry import Entity
+    >>> registry = EntityRegistry()
+    >>> srf = registry.add(Entity(DTR["organization/srf"], DT.Organization, "SRF")).iri
+    >>> resolve_by_initials(registry, "Sudan Revolutionary Front") == srf, registry.link_records[0].evidence[0]
+    (True, "'SRF' is the initials of 'Sudan Revolutionary Front'")
+    >>> resolve_by_initials(registry, "United States Army") is None  # USA is a state's code, not an organisation
+    True
+    """
+    acronym = initials(name)
+    if len(acronym) < 3:
+        return None
+    try:
+        found = registry.names.lookup(acronym)
+    except AmbiguousEntityError:
+        return None
+    entity = registry.get(found) if found is not None else None
+    if entity is None or entity.type not in (DT.Organization, DT.InternationalOrganization) or \
+            acronym not in {normalize_label(n).replace(" ", "").upper() for n in (entity.label, *entity.aliases)}:
+        return None
+    from detente.graph.terms import curie
+
+    as_written = DTR[f"{TYPE_SEGMENTS.get(entity_type, 'organization')}/{slug(name)}"]
+    registry.link_records.append(LinkDecision(
+        as_written, entity.iri, "reused", 1.0,
+        (f"{acronym!r} is the initials of {name!r}", f"{curie(str(entity.iri))} is named {acronym!r}"),
+        method=ACTOR_METHOD))
+    return entity.iri
+
+
 def index_store_roles(registry: EntityRegistry, store: Store) -> None:
     """Teach the registry whom the store's people represent (one query), for :func:`resolve_actor`."""
     rows = store.query("SELECT DISTINCT ?person ?state WHERE { ?person dt:represents ?state }").rows
@@ -616,6 +667,6 @@ def unlink(store: Store, source: URIRef, target: URIRef, *, reason: str = "unlin
     return decision
 
 
-__all__ = ["METHOD", "ACTOR_METHOD", "REUSE", "CANDIDATE", "FAMILIES", "resolve_actor", "index_store_roles", "EventFacts",
+__all__ = ["METHOD", "ACTOR_METHOD", "initials", "resolve_by_initials", "REUSE", "CANDIDATE", "FAMILIES", "resolve_actor", "index_store_roles", "EventFacts",
            "score_pair", "read_events", "facts_of_claims", "LinkDecision", "link_extracted", "LinkReport",
            "link_store", "decided_pairs", "Candidate", "list_candidates", "accept", "unlink", "is_linked"]

@@ -207,3 +207,23 @@ def test_an_actor_named_by_a_role_is_a_recorded_decision(tmp_path: Path) -> None
     assert "represent state:USA" in str(rows[0][2]) and "American special envoy" in str(rows[0][2])
     load_paths(store, [story], options=LoadOptions(source_url="https://example.org/test/envoy", published="2025-03-12"))
     assert len(store.query("SELECT ?r WHERE { ?r dt:linkTarget person:us-special-envoy }").rows) == 1  # once
+
+
+UCDP_SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "ucdp" / "ucdp-peace-agreements-221-sample.csv"
+
+
+def test_a_story_naming_an_acronym_in_full_links_to_the_ucdp_agreement(tmp_path: Path) -> None:
+    store = open_store("memory:")
+    load_paths(store, [UCDP_SAMPLE])  # agreement 1646: the Government of Sudan and "SRF" (no full name in the file)
+    story = tmp_path / "juba.txt"
+    story.write_text("The Government of Sudan and the Sudan Revolutionary Front signed a peace agreement in Juba "
+                     "on Monday.\n", encoding="utf-8")
+    load_paths(store, [story], options=LoadOptions(source_url="https://example.org/test/juba", published="2020-09-01"))
+    # The story's side is UCDP's organization:srf, and the story's agreement is UCDP's agreement.
+    assert store.query("ASK { GRAPH ?c { agreement:ucdp-1646 dt:hasParty organization:srf } ?c dt:quote ?q "
+                       "FILTER(CONTAINS(?q, 'Sudan Revolutionary Front')) }").boolean
+    rows = store.query("""SELECT ?target ?score ?evidence WHERE { ?r dt:linkSource ?source ; dt:linkTarget ?target ;
+        dt:linkDecision "reused" ; dt:linkScore ?score ; dt:linkEvidence ?evidence }""").rows
+    found = {str(r[0]).rsplit("/", 2)[-2] + "/" + str(r[0]).rsplit("/", 1)[-1]: (float(r[1]), str(r[2])) for r in rows}
+    assert "initials of 'Sudan Revolutionary Front'" in found["organization/srf"][1]
+    assert found["agreement/ucdp-1646"][0] >= REUSE and "srf" in found["agreement/ucdp-1646"][1]
