@@ -26,6 +26,7 @@ them whole), language-tagged and plain strings as ``str``.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -34,8 +35,6 @@ from typing import TYPE_CHECKING, Any
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
-
-import warnings
 
 from detente.errors import ParameterError, QuerySyntaxError, ReadOnlyError, UsageError
 from detente.graph.store import Store, open_store
@@ -143,10 +142,10 @@ def python_value(term: Any, full_iris: bool = False) -> Any:
     return text
 
 
-def _frame(records: list[dict[str, Any]], columns: Sequence[str] | None = None) -> "pd.DataFrame":
+def _frame(records: list[dict[str, Any]], columns: Sequence[str] | None = None) -> pd.DataFrame:
     """A DataFrame whose columns get the dtype their values share (nullable ints, datetimes, booleans)."""
-    pd = _pandas()
-    frame = pd.DataFrame.from_records(records, columns=list(columns) if columns is not None else None)
+    pandas = _pandas()
+    frame: pd.DataFrame = pandas.DataFrame.from_records(records, columns=list(columns) if columns is not None else None)
     for name in frame.columns:
         values = [v for v in frame[name].tolist() if v is not None and not (isinstance(v, float) and v != v)]
         if not values:
@@ -159,10 +158,10 @@ def _frame(records: list[dict[str, Any]], columns: Sequence[str] | None = None) 
         elif kinds <= {int, float}:
             frame[name] = frame[name].astype("float64")
         elif kinds <= {date}:
-            frame[name] = pd.to_datetime(frame[name])
+            frame[name] = pandas.to_datetime(frame[name])
         elif kinds <= {datetime}:
             aware = any(v.tzinfo is not None for v in values)
-            frame[name] = pd.to_datetime(frame[name], utc=aware)
+            frame[name] = pandas.to_datetime(frame[name], utc=aware)
     return frame
 
 
@@ -183,7 +182,7 @@ class KnowledgeGraph:
             return f"<detente.KnowledgeGraph {self.store.uri} read through the server at {self.server.url}>"
         return f"<detente.KnowledgeGraph {self.store.uri}>"
 
-    def __enter__(self) -> "KnowledgeGraph":
+    def __enter__(self) -> KnowledgeGraph:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -219,10 +218,12 @@ class KnowledgeGraph:
             return bool(result.boolean)
         if result.kind == "graph":
             columns = ["subject", "predicate", "object"]
-            rows = [dict(zip(columns, (python_value(t, full_iris) for t in triple))) for triple in result.triples]
+            rows = [dict(zip(columns, (python_value(t, full_iris) for t in triple), strict=True))
+                    for triple in result.triples]
         else:
             columns = list(result.variables)
-            rows = [{v: python_value(t, full_iris) for v, t in zip(columns, row)} for row in result.rows]
+            # Not strict: Oxigraph's TSV gives the one row of an empty projection (SELECT * {}) one empty cell.
+            rows = [{v: python_value(t, full_iris) for v, t in zip(columns, row, strict=False)} for row in result.rows]
         return rows if records else _frame(rows, columns)
 
     # -- claims, provenance, conflicts ---------------------------------------------------
@@ -267,7 +268,7 @@ class KnowledgeGraph:
             "confidence": record.confidence, "method": record.method,
         }
 
-    def claims(self, subject: Any = None, predicate: Any = None, object: Any = None, *,  # noqa: A002
+    def claims(self, subject: Any = None, predicate: Any = None, object: Any = None, *,
                limit: int | None = 1000, full_iris: bool = False, records: bool = False) -> Any:
         """Claims whose graph holds a matching statement: one row per statement of each claim.
 
@@ -299,7 +300,7 @@ class KnowledgeGraph:
                    "said_by", "quote", "confidence", "method"]
         return rows if records else _frame(rows, columns)
 
-    def provenance(self, subject: Any, predicate: Any = None, object: Any = None, *,  # noqa: A002
+    def provenance(self, subject: Any, predicate: Any = None, object: Any = None, *,
                    full_iris: bool = False, records: bool = False) -> Any:
         """Every claim supporting ``subject [predicate [object]]``, and those giving another value.
 
@@ -315,8 +316,8 @@ class KnowledgeGraph:
         for role, records_of in (("supporting", report.supporting), ("disagreeing", report.disagreeing)):
             for record in records_of:
                 values = [ot for st, pt, ot in record.statements if st == s and (p is None or pt == p)]
-                rows.append({"role": role, **self._claim_row(record, full_iris),
-                             "value": python_value(values[0], full_iris) if len(values) == 1 and p is not None else None})
+                value = python_value(values[0], full_iris) if len(values) == 1 and p is not None else None
+                rows.append({"role": role, **self._claim_row(record, full_iris), "value": value})
         columns = ["role", "value", "claim", "key", "source", "title", "url", "publisher", "issued", "said_by",
                    "quote", "confidence", "method"]
         return rows if records else _frame(rows, columns)
@@ -341,8 +342,8 @@ class KnowledgeGraph:
         for conflict in page.conflicts:
             for value, claim_records in conflict.values.items():
                 for record in claim_records:
-                    said = [ot for st, pt, ot in record.statements if st == conflict.subject and pt == conflict.predicate
-                            and str(ot) == value]
+                    said = [ot for st, pt, ot in record.statements
+                            if st == conflict.subject and pt == conflict.predicate and str(ot) == value]
                     rows.append({"subject": python_value(conflict.subject, full_iris),
                                  "predicate": python_value(conflict.predicate, full_iris),
                                  "value": python_value(said[0], full_iris) if said else value,
@@ -354,7 +355,7 @@ class KnowledgeGraph:
     # -- networks -------------------------------------------------------------------------
     def network(self, projection: str = "actors", *, start: Any = None, end: Any = None,
                 min_confidence: float | None = None, publishers: str | Iterable[str] | None = None,
-                date_basis: str = "event", full_iris: bool = False) -> "nx.Graph":
+                date_basis: str = "event", full_iris: bool = False) -> nx.Graph[Any]:
         """The NetworkX projection with the command line's filters (``detente export --projection …``).
 
         ``projection`` is ``actors``, ``bipartite`` or ``full``; nodes are
@@ -427,7 +428,7 @@ class KnowledgeGraph:
 
         return export_file(self.store, fmt, path, **options)
 
-    def reconcile(self, names: Iterable[str], type: str | None = None, *,  # noqa: A002
+    def reconcile(self, names: Iterable[str], type: str | None = None, *,
                   limit: int = 3, full_iris: bool = False, records: bool = False) -> Any:
         """Match names to entities as ``/reconcile`` does: the best candidates of each, with score and match."""
         from detente.loaders.matching import EntityIndex, MatchQuery, type_iri
@@ -442,7 +443,7 @@ class KnowledgeGraph:
         answers = EntityIndex.build(self.store).match([MatchQuery(t, types, limit=limit) for t in texts], self.store)
         rows = [{"name": text, "rank": rank, "entity": python_value(c.iri, full_iris), "label": c.name,
                  "score": c.score, "match": c.match, "description": c.description}
-                for text, candidates in zip(texts, answers) for rank, c in enumerate(candidates, start=1)]
+                for text, candidates in zip(texts, answers, strict=True) for rank, c in enumerate(candidates, start=1)]
         return rows if records else _frame(rows, ["name", "rank", "entity", "label", "score", "match", "description"])
 
 

@@ -51,8 +51,16 @@ from rdflib import Literal, URIRef
 from detente.errors import AmbiguousEntityError, UnknownEntityError
 from detente.graph.store import Store, select_rows
 from detente.graph.terms import Term, curie, is_iri_text
-from detente.ontology.vocab import DEFAULT_BASE, DT, DTR, ENTITIES_GRAPH, FACTS_GRAPH, PREFIXES, TYPE_SEGMENTS, \
-    expand_curie
+from detente.ontology.vocab import (
+    DEFAULT_BASE,
+    DT,
+    DTR,
+    ENTITIES_GRAPH,
+    FACTS_GRAPH,
+    PREFIXES,
+    TYPE_SEGMENTS,
+    expand_curie,
+)
 
 # Names the news uses for states that pycountry spells otherwise.
 STATE_ALIASES: dict[str, list[str]] = {
@@ -229,7 +237,7 @@ def actor_types() -> frozenset[URIRef]:
 class _NameTable:
     """Normalised name → {entity: whether the name is one of its labels}; entity → types, keys, names as written."""
 
-    __slots__ = ("names", "types", "keys", "spelled")
+    __slots__ = ("keys", "names", "spelled", "types")
 
     def __init__(self) -> None:
         self.names: dict[str, dict[URIRef, bool]] = {}
@@ -298,7 +306,7 @@ class EntityNames:
         self._label_language: dict[URIRef, str | None] = {}
 
     @classmethod
-    def from_store(cls, store: Store, *, states: bool = True) -> "EntityNames":
+    def from_store(cls, store: Store, *, states: bool = True) -> EntityNames:
         """The resolver over the known states and the entities of ``store`` (two queries)."""
         names = cls(states=states)
         names.add_store(store)

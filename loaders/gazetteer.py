@@ -21,7 +21,7 @@ from pathlib import Path
 
 from rdflib import URIRef
 
-from detente.loaders.registry import Entity, EntityRegistry, entity_type
+from detente.loaders.registry import EntityRegistry, entity_type
 from detente.ontology.vocab import DT, DTR
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -100,7 +100,7 @@ def register_organisations(registry: EntityRegistry) -> None:
 
 def organisation_by_cameo(registry: EntityRegistry, code: str) -> URIRef | None:
     """The organisation for a CAMEO known-group code such as ``UNO`` or ``EEC``."""
-    for label, cls, _aliases, cameo in organisations():
+    for label, _cls, _aliases, cameo in organisations():
         if cameo and cameo == code:
             register_organisations(registry)
             return registry.resolve(label)
@@ -206,5 +206,6 @@ def mention_finder(registry: EntityRegistry, *, demonyms: bool = False,
     return find
 
 
-__all__ = ["Mention", "mention_finder", "fips_table", "gw_table", "fips_to_iso", "gw_to_iso", "state_iri", "organisations",
-           "register_organisations", "organisation_by_cameo", "DEMONYMS", "CAPITALS", "HISTORICAL_NAMES", "DATA"]
+__all__ = ["Mention", "mention_finder", "fips_table", "gw_table", "fips_to_iso", "gw_to_iso", "state_iri",
+           "organisations", "register_organisations", "organisation_by_cameo", "DEMONYMS", "CAPITALS",
+           "HISTORICAL_NAMES", "DATA"]

@@ -30,8 +30,10 @@ score, the evidence in words, and the ``dt:LinkingActivity`` (method
 candidate events of a batch (type families, date window, shared parties),
 one for the decisions already taken.
 
->>> a = EventFacts(URIRef("urn:a"), "agreement", parties=frozenset({"UKR", "RUS"}), start=date(2025, 3, 12), counts=frozenset({314}))
->>> b = EventFacts(URIRef("urn:b"), "agreement", parties=frozenset({"UKR", "RUS"}), start=date(2025, 3, 12), counts=frozenset({300, 314}))
+>>> a = EventFacts(URIRef("urn:a"), "agreement", parties=frozenset({"UKR", "RUS"}), start=date(2025, 3, 12),
+...                counts=frozenset({314}))
+>>> b = EventFacts(URIRef("urn:b"), "agreement", parties=frozenset({"UKR", "RUS"}), start=date(2025, 3, 12),
+...                counts=frozenset({300, 314}))
 >>> score, evidence = score_pair(a, b)
 >>> score >= REUSE, evidence[0]
 (True, 'parties shared: RUS, UKR')
@@ -43,6 +45,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from typing import cast
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, XSD
@@ -62,7 +65,8 @@ ACTIVITY_IRI = DTR["activity/detente-link-events-v1"]
 ACTOR_METHOD = "detente-link:actors:v1"
 _ACTIVITIES = {
     METHOD: (ACTIVITY_IRI, "events and agreements linked across sources by detente"),
-    ACTOR_METHOD: (DTR["activity/detente-link-actors-v1"], "actors named by a role resolved to who holds it, by detente"),
+    ACTOR_METHOD: (DTR["activity/detente-link-actors-v1"],
+                   "actors named by a role resolved to who holds it, by detente"),
 }
 REUSE = 0.85
 CANDIDATE = 0.6
@@ -262,7 +266,7 @@ def score_pair(a: EventFacts, b: EventFacts, *, same_context: bool = False) -> t
         evidence.append("the agreement reached during them is the same")
     weight = sum(w for w, _v in features)
     if not features or not (a.parties and b.parties):
-        return 0.0, evidence + ["too little evidence: parties are needed"]
+        return 0.0, [*evidence, "too little evidence: parties are needed"]
     score = sum(w * v for w, v in features) / weight * min(1.0, weight / _COVERAGE)
     if venue_differs:
         score /= 2  # held in two different countries: strong evidence of two events
@@ -283,7 +287,8 @@ WHERE {
   VALUES ?type { dt:Talks dt:Agreement dt:Ceasefire dt:PeaceAgreement dt:Exchange dt:PrisonerExchange }
   ?e a ?type .
   OPTIONAL { ?e dt:hasParty ?party }
-  OPTIONAL { ?e dt:heldAt ?place OPTIONAL { ?place dt:country ?placeCountry } BIND(COALESCE(?placeCountry, ?place) AS ?venue) }
+  OPTIONAL { ?e dt:heldAt ?place OPTIONAL { ?place dt:country ?placeCountry }
+             BIND(COALESCE(?placeCountry, ?place) AS ?venue) }
   OPTIONAL { ?e dt:startDate ?start }
   OPTIONAL { ?e dt:datePrecision ?precision }
   OPTIONAL { ?e dt:prisonerCount ?count }
@@ -316,7 +321,8 @@ def read_events(store: Store, *, parties: Iterable[URIRef] = (), start: date | N
     out = []
     for e, t, party_text, venue, start_value, precision, counts, talks, label, *_window in rows:
         out.append(EventFacts(
-            e, FAMILIES[t], frozenset(_actor_key(URIRef(p)) for p in str(party_text or "").split()),  # type: ignore[index]
+            cast(URIRef, e), FAMILIES[cast(URIRef, t)],
+            frozenset(_actor_key(URIRef(p)) for p in str(party_text or "").split()),
             _as_date(start_value), str(precision) if precision else "day",
             None if venue is None else _actor_key(venue),
             frozenset(int(c) for c in str(counts or "").split() if c.lstrip("-").isdigit()),
@@ -337,34 +343,46 @@ def facts_of_claims(claims: Sequence[Claim], nodes: Iterable[URIRef],
                     registry: EntityRegistry | None = None) -> dict[URIRef, EventFacts]:
     """The facts a batch of claims states about its event nodes (venues by their country, as the registry knows it)."""
     wanted = set(nodes)
-    raw: dict[URIRef, dict[str, object]] = {n: {"parties": set(), "counts": set(), "during": set()} for n in wanted}
+    raw: dict[URIRef, _StatedFacts] = {n: _StatedFacts() for n in wanted}
     for claim in claims:
         for s, p, o in claim.statements:
-            if s not in raw:
+            if not isinstance(s, URIRef) or s not in raw:  # raw's keys are URIRefs: no other term equals one
                 continue
-            facts = raw[s]  # type: ignore[index]
-            if p == RDF.type and o in FAMILIES:
-                facts["family"] = FAMILIES[o]  # type: ignore[index]
+            facts = raw[s]
+            if p == RDF.type and isinstance(o, URIRef) and o in FAMILIES:  # keys are URIRefs: no other term equals one
+                facts.family = FAMILIES[o]
             elif p == DT.hasParty:
-                facts["parties"].add(_actor_key(o))  # type: ignore[union-attr]
+                facts.parties.add(_actor_key(o))
             elif p == DT.heldAt:
-                place = registry.get(o) if registry is not None else None  # type: ignore[arg-type]
-                facts["venue"] = _actor_key(place.country if place is not None and place.country is not None else o)
+                place = registry.get(cast(URIRef, o)) if registry is not None else None
+                facts.venue = _actor_key(place.country if place is not None and place.country is not None else o)
             elif p == DT.startDate:
-                facts["start"] = _as_date(o)
+                facts.start = _as_date(o)
             elif p == DT.datePrecision:
-                facts["precision"] = str(o)
+                facts.precision = str(o)
             elif p == DT.prisonerCount:
-                facts["counts"].add(int(o))  # type: ignore[union-attr,call-overload]
+                facts.counts.add(int(o))
             elif p == DT.reachedDuring:
-                facts["during"].add(o)  # type: ignore[union-attr]
+                facts.during.add(cast(URIRef, o))
     out = {}
     for node, f in raw.items():
-        if "family" in f:
-            out[node] = EventFacts(node, f["family"], frozenset(f["parties"]), f.get("start"),  # type: ignore[arg-type]
-                                   f.get("precision", "day"), f.get("venue"), frozenset(f["counts"]),  # type: ignore[arg-type]
-                                   frozenset(f["during"]))  # type: ignore[arg-type]
+        if f.family is not None:
+            out[node] = EventFacts(node, f.family, frozenset(f.parties), f.start, f.precision, f.venue,
+                                   frozenset(f.counts), frozenset(f.during))
     return out
+
+
+@dataclass
+class _StatedFacts:
+    """What the claims of a batch state about one event node, gathered for its :class:`EventFacts`."""
+
+    family: str | None = None
+    parties: set[str] = field(default_factory=set)
+    start: date | None = None
+    precision: str = "day"
+    venue: str | None = None
+    counts: set[int] = field(default_factory=set)
+    during: set[URIRef] = field(default_factory=set)
 
 
 # -- decisions ------------------------------------------------------------------
@@ -488,7 +506,9 @@ def link_extracted(claims: list[Claim], store: Store, registry: EntityRegistry, 
 
 def _substitute(claims: list[Claim], mapping: dict[URIRef, URIRef]) -> None:
     for claim in claims:
-        claim.statements = [(mapping.get(s, s), p, mapping.get(o, o) if isinstance(o, URIRef) else o)  # type: ignore[arg-type,misc]
+        # mapping's keys are URIRefs: no other term equals one, so other terms stay as they are.
+        claim.statements = [(mapping.get(s, s) if isinstance(s, URIRef) else s, p,
+                             mapping.get(o, o) if isinstance(o, URIRef) else o)
                             for s, p, o in claim.statements]
         claim.__dict__.pop("_iri", None)
 
@@ -606,7 +626,7 @@ def list_candidates(store: Store, *, minimum: float = 0.0) -> list[Candidate]:
         } GROUP BY ?a ?b ORDER BY DESC(?s) ?a ?b""").rows
     out = []
     for a, b, score, evidence, label_a, label_b, same in rows:
-        value = None if score is None else float(score)  # type: ignore[arg-type]
+        value = None if score is None else float(score)
         if value is not None and value < minimum:
             continue
         out.append(Candidate(a, b, value, None if evidence is None else str(evidence),  # type: ignore[arg-type]
@@ -667,6 +687,7 @@ def unlink(store: Store, source: URIRef, target: URIRef, *, reason: str = "unlin
     return decision
 
 
-__all__ = ["METHOD", "ACTOR_METHOD", "initials", "resolve_by_initials", "REUSE", "CANDIDATE", "FAMILIES", "resolve_actor", "index_store_roles", "EventFacts",
+__all__ = ["METHOD", "ACTOR_METHOD", "initials", "resolve_by_initials", "REUSE", "CANDIDATE", "FAMILIES",
+           "resolve_actor", "index_store_roles", "EventFacts",
            "score_pair", "read_events", "facts_of_claims", "LinkDecision", "link_extracted", "LinkReport",
            "link_store", "decided_pairs", "Candidate", "list_candidates", "accept", "unlink", "is_linked"]

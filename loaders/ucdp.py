@@ -100,7 +100,8 @@ _ORG_WORDS = re.compile(
 _TOKEN = re.compile(r"^(?:[A-Z][\w'’\-]*\.?|[A-Z]\.(?:[A-Z]\.)*|d[aeo]s?|de[l]?|van|von|der|bin|ibn|al|el|ud|la|le)$")
 _SKIP = re.compile(r"no signatures?|unsigned|not signed|unknown|not available|n/a", re.I)
 # Hyphenated military and legal ranks, and roles, that precede a name ("Major-General Roosevelt Johnson").
-_RANKS = re.compile(r"^(?:(?:Lieutenant|Lt|Major|Brigadier|Maj)[- ]General|(?:Lt|Maj|Brig)\.?[- ]Gen\.?|Attorney[- ]General|Military Commander(?: General)?|"
+_RANKS = re.compile(r"^(?:(?:Lieutenant|Lt|Major|Brigadier|Maj)[- ]General|(?:Lt|Maj|Brig)\.?[- ]Gen\.?|"
+                    r"Attorney[- ]General|Military Commander(?: General)?|"
                     r"Chair(?:man|person)?|Facilitator|Mediator|Chief Mediator)\s+")
 # Words of offices and bodies: a "name" made of them is a job title ("Director General", "Public Security").
 _OFFICE_WORDS = {
@@ -112,7 +113,8 @@ _OFFICE_WORDS = {
     "excellency", "excellent", "presidents", "president", "honourable", "hon",
 }
 # A role after a demonym ("Malaysian Facilitator"): someone signing for that state, not a named person.
-_STATE_ROLE = re.compile(r"\b(?P<demonym>[A-Z][a-z]+)\s+(?:Facilitator|Mediator|Representative|Envoy|Delegation|Government)$")
+_STATE_ROLE = re.compile(r"\b(?P<demonym>[A-Z][a-z]+)\s+"
+                         r"(?:Facilitator|Mediator|Representative|Envoy|Delegation|Government)$")
 _GLUED_ROLE = re.compile(r"(?<=[a-z])(?:Ambassador|Director|Chair)$")
 
 
@@ -285,8 +287,9 @@ def _similar(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
         return False
     from difflib import SequenceMatcher
 
-    ratios = [SequenceMatcher(None, x, y).ratio() if x[0] == y[0] else 0.0 for x, y in zip(a, b)]
-    return min(ratios) >= 0.7 and ratios[-1] >= 0.8 and SequenceMatcher(None, " ".join(a), " ".join(b)).ratio() >= 0.85
+    ratios = [SequenceMatcher(None, x, y).ratio() if x[0] == y[0] else 0.0 for x, y in zip(a, b, strict=True)]
+    whole = SequenceMatcher(None, " ".join(a), " ".join(b)).ratio()
+    return min(ratios) >= 0.7 and ratios[-1] >= 0.8 and whole >= 0.85
 
 
 def _same_person(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
@@ -382,7 +385,10 @@ class PeopleIndex:
 
 def signatory_actors(registry: EntityRegistry, text: str, people: PeopleIndex,
                      context: str | Sequence[str] | None = None) -> list[URIRef]:
-    """Signatories of a ``pa_sign`` text: people (one IRI each), or the state a role signs for ("Malaysian Facilitator")."""
+    """Signatories of a ``pa_sign`` text.
+
+    People (one IRI each), or the state a role signs for ("Malaysian Facilitator").
+    """
     out: list[URIRef] = []
     for segment in re.split(r"[\n;,]+", text):
         role = _STATE_ROLE.search(segment.split(":")[-1].strip())
@@ -506,7 +512,7 @@ def parse_ucdp(path: Path, ctx: LoadContext) -> ParseResult:
                                                                f"{len(header)}", ",".join(row)[:300]))
                 continue
             try:
-                claims = _claims(ctx.registry, dict(zip(header, cells)), find, people)
+                claims = _claims(ctx.registry, dict(zip(header, cells, strict=True)), find, people)
             except FieldError as exc:
                 result.rejects.append(Reject(name, line, exc.field, exc.message, ",".join(row)[:300]))
                 continue

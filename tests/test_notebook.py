@@ -43,7 +43,8 @@ def test_sparql_columns_are_typed(kg: KnowledgeGraph) -> None:
                       "?claim prov:wasDerivedFrom/dct:issued ?issued ; dt:confidence ?confidence . "
                       "state:UKR rdfs:label ?label BIND(?n > 300 AS ?ok) } ORDER BY ?n")
     assert str(frame["n"].dtype) == "Int64" and list(frame["n"]) == [26, 300, 314, 314]
-    assert pd.api.types.is_datetime64_any_dtype(frame["issued"]) and frame["issued"].iloc[1] == pd.Timestamp("2025-03-13")
+    assert pd.api.types.is_datetime64_any_dtype(frame["issued"])
+    assert frame["issued"].iloc[1] == pd.Timestamp("2025-03-13")
     assert frame["confidence"].dtype == "float64" and str(frame["ok"].dtype) == "boolean"
     assert frame["label"].iloc[0] == "Ukraine"  # a language-tagged string is a str
     assert frame["claim"].iloc[0].startswith("claim:")
@@ -59,9 +60,10 @@ def test_sparql_columns_are_typed(kg: KnowledgeGraph) -> None:
 
 
 def test_provenance_conflicts_and_claims_match_the_library(kg: KnowledgeGraph) -> None:
+    from rdflib import Literal
+
     from detente.graph.claims import conflicts, provenance
     from detente.ontology.vocab import DT, DTR
-    from rdflib import Literal
 
     who = kg.provenance("agreement:ukr-rus-314-exchange", "prisonerCount", 314)
     report = provenance(kg.store, DTR["agreement/ukr-rus-314-exchange"], DT.prisonerCount, Literal(314))
@@ -105,7 +107,7 @@ def test_load_has_the_cli_options(tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("claim,subject,predicate,object,source\nc1,event:x,hasParty,Ukraine,https://example.org/a\n"
                    "c2,event:x,prisonerCount,many,https://example.org/a\n")
-    with pytest.raises(LoadError, match="bad.csv:3"):
+    with pytest.raises(LoadError, match=r"bad\.csv:3"):
         graph.load(bad)
     assert graph.stats()["claims"] == 0
     rejects = tmp_path / "rejects.csv"
@@ -132,10 +134,12 @@ def test_the_worked_example_notebook_runs(tmp_path: Path) -> None:
     (kernels / "kernel.json").write_text(json.dumps({
         "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
         "display_name": "detente tests", "language": "python"}))
-    manager = KernelManager(kernel_name="detente-test", kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(kernels.parent)]),
+    manager = KernelManager(kernel_name="detente-test",
+                            kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(kernels.parent)]),
                             transport="ipc", ip=str(tmp_path / "kernel-ipc"))
     notebook = nbformat.read(NOTEBOOK, as_version=4)
-    assert all(not cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code"), "store it without outputs"
+    code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    assert all(not cell.get("outputs") for cell in code_cells), "store it without outputs"
     NotebookClient(notebook, km=manager, timeout=180, resources={"metadata": {"path": str(tmp_path)}}).execute()
     outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs]
     assert not [o for o in outputs if o.output_type == "error"]

@@ -73,7 +73,8 @@ def news_finder(registry: EntityRegistry) -> Callable[[str], list[Mention]]:
                          r")(?![\w])")
 
     def find(text: str) -> list[Mention]:
-        found = base(text) + [Mention(m.start(), m.end(), m.group(0), *names[m.group(0)]) for m in pattern.finditer(text)]
+        found = base(text) + [Mention(m.start(), m.end(), m.group(0), *names[m.group(0)])
+                              for m in pattern.finditer(text)]
         return _longest(found)
 
     return find
@@ -150,9 +151,11 @@ _NOT_PLACES = {"January", "February", "March", "April", "May", "June", "July", "
 
 @dataclass
 class SentenceActors:
-    """The actors of one sentence: mentions (states, organisations, capitals, demonyms, venues), the
-    organisations that act as several sides (members meeting, parties of a place), and whether an unnamed
-    other side is there."""
+    """The actors of one sentence.
+
+    Its mentions (states, organisations, capitals, demonyms, venues), the organisations that act as several
+    sides (members meeting, parties of a place), and whether an unnamed other side is there.
+    """
 
     mentions: list[Mention]
     collectives: set[URIRef] = field(default_factory=set)
@@ -160,8 +163,10 @@ class SentenceActors:
 
 
 class ActorReader:
-    """Reads the actors of each sentence of one text, remembering what earlier sentences established
-    (the one state a text is about, so "the army" is that state's army; acronyms defined once)."""
+    """Reads the actors of each sentence of one text, remembering what earlier sentences established.
+
+    That is the one state a text is about (so "the army" is that state's army) and acronyms defined once.
+    """
 
     def __init__(self, registry: EntityRegistry, finder: Callable[[str], list[Mention]] | None = None) -> None:
         self.registry = registry
@@ -185,8 +190,11 @@ class ActorReader:
 
     @staticmethod
     def _unrecognised_side(sentence: str, named: list[Mention]) -> bool:
-        """A named side coordinated with a name nobody recognises ("between the Government of Sudan and SPLM/A"):
-        the other side is there, named but unknown, so the one named side has its counterpart."""
+        """Whether a named side is coordinated with a name nobody recognises.
+
+        In "between the Government of Sudan and SPLM/A" the other side is there, named but unknown, so the one
+        named side has its counterpart.
+        """
         for m in named:
             other = _COORDINATED_NAME.match(sentence, m.end)
             if other and not any(n.start <= other.start("name") < n.end for n in named) and \
@@ -261,7 +269,7 @@ class ActorReader:
                 continue  # the gazetteer's name wins ("the African Union's Peace and Security Council")
             acronym = match.group("acronym")
             known = self.registry.names.lookup(acronym) if acronym else None
-            if known is not None and (self.registry.get(known) is None or self.registry.get(known).type == DT.State):
+            if known is not None and ((entity := self.registry.get(known)) is None or entity.type == DT.State):
                 known = None  # an acronym that names a state ("US") is no organisation's
             # A known acronym names the known organisation ("the National Liberation Army (ELN)" is the ELN);
             # a new one becomes the alias of the name it defines, without taking a name already given.
@@ -328,7 +336,8 @@ _ROLES = (r"special envoy|envoy|peace envoy|negotiator|chief negotiator|ambassad
           r"official|national security adviser|adviser")
 _ROLE_NP = re.compile(r"(?:(?i:the|a|an)\s+)?(?P<np>(?:(?P<state>[A-Z][\w.'’]*(?:\s+[A-Z][\w.'’]*)?)(?:'s|’s)?\s+)?"
                       r"(?P<mods>(?i:(?:special|chief|top|senior|deputy|peace|presidential|foreign)\s+)*)"
-                      r"(?P<role>(?i:" + _ROLES + r")))(?:\s+(?P<name>[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+){0,2}))?\s*,?\s*$",
+                      r"(?P<role>(?i:" + _ROLES + r")))"
+                      r"(?:\s+(?P<name>[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+){0,2}))?\s*,?\s*$",
                       re.I)
 _NAME = re.compile(r"(?:(?:President|Minister|Prime Minister|Foreign Minister|Envoy|Ambassador|Secretary)\s+)?"
                    r"(?P<name>[A-Z][a-z][\w'’\-]+(?:\s+[A-Z][a-z][\w'’\-]+){1,2})\s*,?\s*$")

@@ -30,9 +30,9 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r
 
 
 def split_front_matter(text: str) -> tuple[dict[str, Any], int]:
-    """YAML front matter and the offset where the body starts.
+    r"""YAML front matter and the offset where the body starts.
 
-    >>> split_front_matter("---\\nurl: https://x.org/a\\n---\\nBody")
+    >>> split_front_matter("---\nurl: https://x.org/a\n---\nBody")
     ({'url': 'https://x.org/a'}, 29)
     """
     match = _FRONT_MATTER.match(text)

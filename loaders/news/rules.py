@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TypeGuard
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, XSD
@@ -25,18 +26,20 @@ ACTIVITY = Activity(method="news-rules:v3",
 
 # "sign" is a verb only before what is signed or with whom ("sign a deal", "signs with"); otherwise it is the
 # noun ("the first clear sign of offensive weapons").
-_AGREEMENT_NOUN = r"(?:agreements?|deals?|accords?|treat(?:y|ies)|pacts?|truces?|ceasefires?|cease-fires?|armistices?|" \
-                  r"memorand(?:um|a)|protocols?|declarations?|conventions?|charters?|communiqu[eé]s?)"
+_AGREEMENT_NOUN = r"(?:agreements?|deals?|accords?|treat(?:y|ies)|pacts?|truces?|ceasefires?|cease-fires?|" \
+                  r"armistices?|memorand(?:um|a)|protocols?|declarations?|conventions?|charters?|communiqu[eé]s?)"
 _SIGN_AS_VERB = r"(?=\s+(?:(?:an?|the|their|its|two|three|several)\s+)?(?:[\w\-]+\s+){0,3}" + _AGREEMENT_NOUN + \
                 r"\b|\s+(?:on|with|off)\b)"
-_AGREE_VERB = re.compile(r"\b(?:agree[sd]?|agreeing|signs?" + _SIGN_AS_VERB + r"|signed|signing|reach(?:es|ed)?\s+(?:an?\s+)?(?:agreement|deal|accord)|"
+_AGREE_VERB = re.compile(r"\b(?:agree[sd]?|agreeing|signs?" + _SIGN_AS_VERB + r"|signed|signing|"
+                         r"reach(?:es|ed)?\s+(?:an?\s+)?(?:agreement|deal|accord)|"
                          r"(?:announc\w*|strik(?:e|es)|struck|seal\w*|clinch\w*|conclud\w*|unveil\w*)\s+(?:an?\s+|the\s+)?"
                          r"(?:\w+\s+)?(?:deal|agreement|accord|pact|truce|ceasefire))\b", re.I)
 _CEASEFIRE = re.compile(r"\b(?:ceasefire|cease-fire|truce|armistice)\b", re.I)
-_CEASEFIRE_ACT = re.compile(r"\b(?:declar\w*|announc\w*|agree\w*|sign\w*|reach\w*|broker\w*|call\w* a|begins?|took effect|"
-                            r"takes effect|came into force|comes into force|observ\w*)\b", re.I)
+_CEASEFIRE_ACT = re.compile(r"\b(?:declar\w*|announc\w*|agree\w*|sign\w*|reach\w*|broker\w*|call\w* a|begins?|"
+                            r"took effect|takes effect|came into force|comes into force|observ\w*)\b", re.I)
 _TALKS = re.compile(r"\b(?:talks|negotiations?|negotiat(?:e|es|ed|ing)|summit|meet(?:s|ing)?|met)\b", re.I)
-_DURING_TALKS = re.compile(r"\b(?:during|at|in)\s+(?:the\s+)?(?:\w+\s+){0,3}(?:talks|negotiations|summit|meeting)\b", re.I)
+_DURING_TALKS = re.compile(r"\b(?:during|at|in)\s+(?:the\s+)?(?:\w+\s+){0,3}(?:talks|negotiations|summit|meeting)\b",
+                           re.I)
 _NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
                  "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
                  "hundred": 100, "a hundred": 100}
@@ -54,8 +57,8 @@ _MEDIATOR_AFTER = re.compile(r"^\s*[-–]?(?:mediated|brokered|facilitated|hoste
                              r"brokers|facilitates)\b", re.I)
 # Negation and modality in the words just before a trigger ("failed to agree", "may hold talks").
 _NEGATION = re.compile(r"\b(?:not|never|no longer|failed to|fails to|fail to|refus(?:e|es|ed|ing) to|rejects?|rejected|"
-                       r"den(?:y|ies|ied)|declin(?:e|es|ed) to|pulled out of|pulls out of|withdr[ae]w from|boycott(?:s|ed)?|"
-                       r"call(?:s|ed)? off|cancel(?:s|led|ed)?|collapsed?)\b|n't\b", re.I)
+                       r"den(?:y|ies|ied)|declin(?:e|es|ed) to|pulled out of|pulls out of|withdr[ae]w from|"
+                       r"boycott(?:s|ed)?|call(?:s|ed)? off|cancel(?:s|led|ed)?|collapsed?)\b|n't\b", re.I)
 _MODALITY = re.compile(r"\b(?:may|might|could|would|should|will|shall|plans? to|planned|propos(?:e|es|ed|al)|"
                        r"to begin|to hold|to start|to resume|set to|expected to|hopes? to|seeks? to|aims? to|"
                        r"call(?:s|ed)? for|urg(?:e|es|ed)|offer(?:s|ed)? to|ready to|possible|potential)\b", re.I)
@@ -76,7 +79,8 @@ _ATTRIBUTIVE_BEFORE = re.compile(r"\b(?:the|a|an|its|their|these|those|previousl
                                  r"jointly|mutually)\s+$", re.I)
 _ATTRIBUTIVE_AFTER = re.compile(r"^\s+(?:[\w\-]+\s+){0,2}?" + _AGREEMENT_NOUN + r"\b", re.I)
 # "Previous exchanges", "earlier talks": background, not this story's event.
-_BACKGROUND = re.compile(r"\b(?:previous|prior|earlier|past|former|last year's|each|every|any|such)\s+(?:\w+\s+)?$", re.I)
+_BACKGROUND = re.compile(r"\b(?:previous|prior|earlier|past|former|last year's|each|every|any|such)\s+(?:\w+\s+)?$",
+                         re.I)
 _CONFIRMED_BY = re.compile(r"\bconfirmed\s+by\s+(?:the\s+)?$", re.I)
 _VENUE_BEFORE = re.compile(r"\b(?:talks|negotiations|meeting|summit|conference|met|meet|meets|held|hosted|gathered|"
                            r"convened)\b[^.;,]{0,40}\b(?:in|at)\s+(?:the\s+)?$", re.I)
@@ -102,8 +106,10 @@ class _Document:
 
 
 def _mode(sentence: str, position: int, end: int | None = None) -> str | None:
-    """``rejected``, ``proposed`` or None for a trigger at ``position``, from the six words before it
-    (and, given the trigger's ``end``, the clause just after it: "talks … collapsed", "… were postponed")."""
+    """``rejected``, ``proposed`` or None for a trigger at ``position``, from the six words before it.
+
+    Given the trigger's ``end``, the clause just after it counts too: "talks … collapsed", "… were postponed".
+    """
     head = sentence[:position]
     window = " ".join(re.split(r"\s+", head.rstrip())[-6:]) + " "
     tail = sentence[end:] if end is not None else ""
@@ -150,12 +156,12 @@ def _event_iri(kind: str, source: Source, quote_start: int) -> URIRef:
     return DTR[f"{segment}/news-{digest(str(source.iri), kind, str(quote_start), length=16)}"]
 
 
-def is_minted(node: object) -> bool:
+def is_minted(node: object) -> TypeGuard[URIRef]:
     return isinstance(node, URIRef) and str(node).startswith((str(DTR) + "agreement/news-", str(DTR) + "event/news-"))
 
 
 def _titled(what: str, parties: list[URIRef], registry: EntityRegistry) -> str:
-    """ "Talks between A and B", or "Talks involving A" when the other side is A's members or unnamed."""
+    """A title: "Talks between A and B", or "Talks involving A" when the other side is A's members or unnamed."""
     return f"{what} {'between' if len(parties) >= 2 else 'involving'} {_label(registry, parties)}"
 
 
@@ -180,8 +186,11 @@ def extract_claims(text: str, source: Source, published: date | None, registry: 
 
 
 def _enough(parties: list[URIRef], actors: SentenceActors) -> bool:
-    """Two sides named, or one with another side: its own members ("EU ministers meet") or an unnamed
-    counterpart ("talks with the Houthis" that "the government in exile" attends)."""
+    """Two sides named, or one with another side.
+
+    The other side is its own members ("EU ministers meet") or an unnamed counterpart ("talks with the
+    Houthis" that "the government in exile" attends).
+    """
     return len(parties) >= 2 or (len(parties) == 1 and (parties[0] in actors.collectives or actors.counterpart))
 
 
@@ -215,11 +224,12 @@ def _sentence_claims(sentence: str, start: int, source: Source, published: date 
         elif _SIGNED_IN.search(before) and m.kind == "state":
             signed_at = signed_at or m.iri
             continue
-        elif _QUALIFIER.match(after) and any(o.start == m.end + len(_QUALIFIER.match(after).group(0))  # type: ignore[union-attr]
-                                             and o.kind == "organization" for o in mentions):
+        elif (qualifier := _QUALIFIER.match(after)) and any(o.start == m.end + len(qualifier.group(0))
+                                                            and o.kind == "organization" for o in mentions):
             continue  # "the African Union's Peace and Security Council": the body acts, not its parent
-        elif (_NOT_PARTY_BEFORE.search(before) and not _AGREED_BY.search(before)) or m.kind == "organization" \
-                and registry.get(m.iri) is not None and registry.get(m.iri).type == DT.NewsOrganization:  # type: ignore[union-attr]
+        elif ((_NOT_PARTY_BEFORE.search(before) and not _AGREED_BY.search(before))
+              or (m.kind == "organization" and (entity := registry.get(m.iri)) is not None
+                  and entity.type == DT.NewsOrganization)):
             continue
         previous = (m, role)
         if role == "confirmer":

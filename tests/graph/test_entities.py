@@ -1,5 +1,8 @@
-"""One entity resolver for every face: the same reference gives the same IRI (or the same error) in the loader,
-the HTTP routes, every analysis and the command line, on the demo corpus."""
+"""One entity resolver for every face, on the demo corpus.
+
+The same reference gives the same IRI (or the same error) in the loader, the HTTP routes, every analysis
+and the command line.
+"""
 
 from __future__ import annotations
 

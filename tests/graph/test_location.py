@@ -194,7 +194,7 @@ def test_bad_labelled_text_writes_nothing() -> None:
     assert store.count_quads() == 0
 
 
-def test_the_default_store_works_on_a_fresh_home(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+def test_the_default_store_works_on_a_fresh_home(tmp_path, monkeypatch) -> None:
     from click.testing import CliRunner
 
     from detente.cli import main

@@ -12,7 +12,17 @@ from pathlib import Path
 
 import pytest
 
-from news_eval.scorer import BLIND, FRESH, PASSAGES, load_passages, match_events, score, score_fresh, score_splits, slot_hits
+from news_eval.scorer import (
+    BLIND,
+    FRESH,
+    PASSAGES,
+    load_passages,
+    match_events,
+    score,
+    score_fresh,
+    score_splits,
+    slot_hits,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 FLOORS = {  # split: (precision, recall, F1, slot accuracy, negatives producing an event at most)

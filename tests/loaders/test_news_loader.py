@@ -7,8 +7,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from rdflib import Literal, URIRef
 import rdflib.namespace
+from rdflib import Literal, URIRef
 
 from detente.graph.claims import Source, get_claim
 from detente.graph.store import open_store

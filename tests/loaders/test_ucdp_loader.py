@@ -130,8 +130,8 @@ def test_bad_rows_name_line_and_field(tmp_path: Path) -> None:
     assert set(rejects) == {4, 5}
     assert rejects[4].field == "pa_date" and rejects[5].field == "cease"
     facts = {(p, o) for c in result.claims for _s, p, o in c.statements}
-    assert (DT.hasParty, DTR["state/UKR"]) in facts and (DT.mediatedBy, DTR["organization/" + "organization-for-"
-                                                                             "security-and-co-operation-in-europe"]) in facts
+    osce = DTR["organization/organization-for-security-and-co-operation-in-europe"]
+    assert (DT.hasParty, DTR["state/UKR"]) in facts and (DT.mediatedBy, osce) in facts
     store = open_store("memory:")
     with pytest.raises(LoadError):
         load_paths(store, [path])
@@ -140,8 +140,8 @@ def test_bad_rows_name_line_and_field(tmp_path: Path) -> None:
 
 def test_detection_survives_a_byte_order_mark(tmp_path: Path) -> None:
     path = tmp_path / "ucdp-bom.csv"
-    path.write_text("\ufeff" + HEADER + '7,1,369,1,x,1,a,10,Government of Ukraine,1,Accord,2014,2014-01-02,,,1,0,2,,0,0,\n',
-                    encoding="utf-8")
+    row = "7,1,369,1,x,1,a,10,Government of Ukraine,1,Accord,2014,2014-01-02,,,1,0,2,,0,0,\n"
+    path.write_text("\ufeff" + HEADER + row, encoding="utf-8")
     assert detect_format(path).name == "ucdp-peace-agreements"
     result = parse_ucdp(path, LoadContext(EntityRegistry()))
     assert not result.rejects and len(result.claims) == 1

@@ -254,7 +254,8 @@ def _table(scores: dict[str, Score]) -> str:
     for name, s in scores.items():
         lines.append(f"| {name} | {s.passages} | {s.gold_events} / {s.found_events} / {s.matched} | "
                      f"{s.precision:.3f} | {s.recall:.3f} | {s.f1:.3f} | {s.slot_accuracy:.3f} | "
-                     f"{s.negatives_with_event} of {s.negatives} | {s.hard_negatives_with_event} of {s.hard_negatives} |")
+                     f"{s.negatives_with_event} of {s.negatives} | "
+                     f"{s.hard_negatives_with_event} of {s.hard_negatives} |")
     return "\n".join(lines)
 
 
