@@ -89,6 +89,14 @@ STATE_ALIASES: dict[str, list[str]] = {
     "PSE": ["Palestine", "State of Palestine", "Palestinian territories"],
     "SAU": ["Saudi Arabia"],
     "ARE": ["United Arab Emirates", "UAE", "Emirates"],
+    "MMR": ["Myanmar", "Burma"],
+    "VAT": ["Holy See", "Vatican", "Vatican City", "the Holy See"],
+}
+
+#: States pycountry lacks (no ISO 3166-1 code): code in common use → (label, aliases). Their Wikidata
+#: item is not in the bundled table (it lists ISO codes), so they carry none rather than an unsourced one.
+EXTRA_STATES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "XKX": ("Kosovo", ("Republic of Kosovo",)),  # XKX: user-assigned, used by the EU and the IMF
 }
 
 #: The graphs whose labels and aliases name entities: the entity graph and the facts view.
@@ -189,7 +197,8 @@ class NamedEntity:
 def known_states() -> tuple[KnownEntity, ...]:
     """Every ISO 3166-1 state: ``dtr:state/ISO3`` with its names, codes and Wikidata item.
 
-    Names and codes come from pycountry and :data:`STATE_ALIASES`, the item from :func:`state_wikidata`.
+    Names and codes come from pycountry and :data:`STATE_ALIASES`, the item from :func:`state_wikidata`;
+    :data:`EXTRA_STATES` adds the states without an ISO code (Kosovo).
 
     >>> ukraine = next(s for s in known_states() if s.iso_code == "UKR")
     >>> ukraine.label, "UA" in ukraine.aliases, ukraine.wikidata
@@ -212,6 +221,8 @@ def known_states() -> tuple[KnownEntity, ...]:
         aliases.discard("")
         out.append(KnownEntity(DTR[f"state/{code}"], DT.State, label, tuple(sorted(aliases - {label})), code,
                                items.get(code)))
+    for code, (label, extra_aliases) in EXTRA_STATES.items():
+        out.append(KnownEntity(DTR[f"state/{code}"], DT.State, label, tuple(sorted({code, *extra_aliases})), code))
     return tuple(out)
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import cast
+from typing import Any, cast
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
@@ -102,6 +102,9 @@ class EntityRegistry:
         self.names = EntityNames(states=with_states)
         self._by_iri: dict[URIRef, Entity] = {}
         self._used: set[URIRef] = set()
+        #: Linking decisions taken while naming actors (:func:`detente.loaders.linking.resolve_actor`),
+        #: for the loader to write as provenance; it empties the list as it does.
+        self.link_records: list[Any] = []
         if with_states:
             for state in known_states():
                 # The resolver knows the states' names already; the registry keeps their descriptions.

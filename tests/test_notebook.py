@@ -92,7 +92,9 @@ def test_network_is_the_projection_with_the_cli_filters(kg: KnowledgeGraph) -> N
 
     graph = kg.network()
     assert isinstance(graph, nx.Graph) and graph.number_of_nodes() == project(kg.store, "actors").number_of_nodes()
-    assert graph.nodes["https://w3id.org/detente/id/state/UKR"]["wikidata"] == "Q212"
+    # Node ids are compact names like every other answer (issue 12 review), whole IRIs on request.
+    assert graph.nodes["state:UKR"]["wikidata"] == "Q212"
+    assert kg.network(full_iris=True).nodes["https://w3id.org/detente/id/state/UKR"]["wikidata"] == "Q212"
     recent = kg.network(start="2025-01-01", publishers=["Kyiv Independent"])
     assert 0 < recent.number_of_edges() < graph.number_of_edges()
     assert kg.network("full").is_multigraph()
@@ -145,3 +147,85 @@ def test_the_worked_example_notebook_runs(tmp_path: Path) -> None:
     assert "Caspian Dispatch" in texts and "Kyiv Independent" in texts and "Q212" in texts
     assert any("image/png" in o.get("data", {}) for o in outputs if o.output_type == "display_data"), "the network plot"
     assert not list(tmp_path.glob("store*")), "the notebook writes nothing to disk"
+
+
+def test_limits_are_checked_and_a_cut_result_warns(kg: KnowledgeGraph) -> None:
+    from detente.errors import ParameterError
+    from detente.notebook import TruncatedResultWarning
+
+    with pytest.raises(ParameterError, match="limit: must not be negative"):
+        kg.claims(limit=-1)
+    with pytest.raises(ParameterError, match="limit"):
+        kg.claims(limit="ten")  # type: ignore[arg-type]
+    every = kg.claims(limit=None)
+    assert every["claim"].nunique() == kg.stats()["claims"]
+    with pytest.warns(TruncatedResultWarning, match="limit=None"):
+        cut = kg.claims(limit=3)
+    assert cut["claim"].nunique() == 3
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert kg.claims(predicate="prisonerCount", limit=4)["claim"].nunique() == 4  # exactly all: no warning
+
+
+def test_conflicts_page_like_the_command_line(kg: KnowledgeGraph) -> None:
+    from detente.errors import ParameterError
+    from detente.graph.conflict_listing import conflict_page
+    from detente.notebook import TruncatedResultWarning
+
+    total = conflict_page(kg.store).total
+    assert total >= 1 and kg.conflicts(limit=total, offset=0)["subject"].nunique() >= 1
+    with pytest.warns(TruncatedResultWarning):
+        assert kg.conflicts(limit=0).empty
+    assert kg.conflicts(offset=total).empty
+    with pytest.raises(ParameterError, match="offset"):
+        kg.conflicts(offset=-1)
+
+
+def test_sparql_updates_are_refused_with_the_way_to_write(kg: KnowledgeGraph) -> None:
+    from detente.errors import QuerySyntaxError, ReadOnlyError
+
+    for update in ("INSERT DATA { <urn:a> <urn:b> 1 }", "PREFIX ex: <urn:x#> DELETE WHERE { ?s ex:p ?o }"):
+        with pytest.raises(ReadOnlyError, match=r"kg\.load"):
+            kg.sparql(update)
+    with pytest.raises(QuerySyntaxError):
+        kg.sparql("SELECT WHERE nonsense")
+    assert not kg.sparql("ASK { <urn:a> <urn:b> 1 }")
+
+
+@pytest.mark.slow  # starts a real `detente serve`
+def test_a_store_held_by_a_server_is_read_through_it(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import time
+
+    from detente.errors import ReadOnlyError
+
+    store = tmp_path / "store"
+    command = str(Path(sys.executable).with_name("detente"))
+    subprocess.run([command, "load", str(demo_path() / "entities.yaml"), str(demo_path() / "pretoria.yaml"),
+                    "--store", f"oxigraph:{store}"], check=True, capture_output=True, timeout=300)
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        server = subprocess.Popen([command, "serve", "--store",
+                                   f"oxigraph:{store}", "--workers", "1", "--port", "0"], stdout=out,
+                                  stderr=subprocess.STDOUT, text=True)
+    try:
+        for _ in range(600):  # wait for the lock file the server writes once it serves
+            if "serving on" in log.read_text() or server.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert "serving on" in log.read_text(), log.read_text()
+        kg = detente.open(f"oxigraph:{store}")  # no StoreLockedError: read through the server
+        assert "read through the server" in repr(kg)
+        claims_before = kg.stats()["claims"]
+        assert claims_before > 0
+        with pytest.raises(ReadOnlyError):
+            kg.store.update("INSERT DATA { <urn:a> <urn:b> 1 }")
+        kg.load(demo_path() / "saudi-talks.yaml")  # through the server's writer, then a fresh snapshot
+        assert kg.stats()["claims"] > claims_before
+        kg.close()
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)

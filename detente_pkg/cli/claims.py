@@ -15,7 +15,7 @@ __all__ = ["provenance", "conflicts", "resolve_term"]
 
 
 def resolve_term(names: Any, ref: str, field: str, predicate: Any = None) -> Any:
-    """A term for the --subject/--predicate/--object option ``field``.
+    """A term for the option ``--field`` (--subject/--predicate/--object, or --accept…).
 
     Entities are found by the one resolver (:class:`~detente.graph.entities.EntityNames`); a bad one is a
     usage error (exit 2).

@@ -38,7 +38,7 @@ from typing import Any
 from rdflib import URIRef
 
 from detente.loaders.gazetteer import DATA, DEMONYMS, Mention, mention_finder, state_iri
-from detente.loaders.linking import resolve_actor
+from detente.loaders.linking import resolve_actor, resolve_by_initials
 from detente.loaders.registry import EntityRegistry
 from detente.ontology.vocab import DT
 
@@ -274,7 +274,7 @@ class ActorReader:
             # A known acronym names the known organisation ("the National Liberation Army (ELN)" is the ELN);
             # a new one becomes the alias of the name it defines, without taking a name already given.
             names = self.registry.names  # the one resolver (detente.graph.entities)
-            iri = names.lookup(name) or known or self.registry.mint(
+            iri = names.lookup(name) or known or resolve_by_initials(self.registry, name) or self.registry.mint(
                 name, DT.Organization, aliases=[acronym] if acronym and names.lookup(acronym) is None else [])
             if acronym:
                 self.acronyms[acronym] = iri
@@ -423,7 +423,8 @@ def _speaker_np(text: str, start: int, mentions: list[Mention], registry: Entity
         else:
             return None  # "an official said": nobody in particular
         details: dict[str, Any] = {"represents": represents} if represents is not None else {}
-        iri = resolve_actor(registry, label, role=(role.group("mods") + role_name).strip(), represents=represents) or \
+        iri = resolve_actor(registry, label, role=(role.group("mods") + role_name).strip(), represents=represents,
+                            entity_type=cls) or \
             registry.mint(label, cls, **details)
         return _Speaker(iri, start + role.start("np"), start + role.end())
     named = _NAME.search(stripped)

@@ -267,8 +267,9 @@ def _sentence_claims(sentence: str, start: int, source: Source, published: date 
         return Claim(statements=statements, source=source, said_by=speaker_iri, quote=sentence,
                      confidence=confidence, quote_start=start, quote_end=quote_end, activity=ACTIVITY)
 
-    def dated(node: URIRef) -> list[Triple]:
-        if when is None:
+    def dated(node: URIRef, mode: str | None = None) -> list[Triple]:
+        # A rejected event did not happen: the sentence's date is when it was denied, not a date of the event.
+        if when is None or mode == "rejected":
             return []
         return [(node, DT.startDate, Literal(when.value.isoformat(), datatype=XSD.date)),
                 (node, DT.datePrecision, Literal(when.precision))]
@@ -304,7 +305,7 @@ def _sentence_claims(sentence: str, start: int, source: Source, published: date 
         if talks_mode is not None:
             statements.append((talks, DT.status, Literal(talks_mode)))
         if not (agree_verb or ceasefire or (exchange and count)):
-            statements += dated(talks)
+            statements += dated(talks, talks_mode)
         out.append(claim(statements, (0.75 if venue is not None else 0.7) - (0.1 if talks_mode else 0.0)))
         document.last["talks"] = talks
 
@@ -335,7 +336,7 @@ def _sentence_claims(sentence: str, start: int, source: Source, published: date 
         statements += [(agreement, DT.mediatedBy, m) for m in mediators]
         if agree_mode is not None:
             statements.append((agreement, DT.status, Literal(agree_mode)))
-        statements += dated(agreement)
+        statements += dated(agreement, agree_mode)
         confidence = (0.85 if said_by else 0.8) - (0.15 if agree_mode else 0.0)
         out.append(claim(statements, confidence))
         document.last["agreement"] = agreement
@@ -356,7 +357,7 @@ def _sentence_claims(sentence: str, start: int, source: Source, published: date 
         if said_by is not None and re.search(r"announc", sentence, re.I):
             statements.append((event, DT.announcedBy, said_by))
         statements += [(event, DT.mediatedBy, m) for m in mediators]
-        statements += dated(event)
+        statements += dated(event, exchange_mode)
         out.append(claim(statements, 0.75))
         document.last["exchange"] = event
     elif release and parties and re.search(r"\bannounc", sentence, re.I):

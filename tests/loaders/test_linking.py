@@ -173,3 +173,69 @@ def test_link_command(tmp_path: Path) -> None:
     result = runner.invoke(main, ["query", "ASK { ?a owl:sameAs ?b FILTER(STRSTARTS(STR(?b), STR(dtr:))) }",
                                   "--store", store_uri])
     assert result.output.strip() == "false"
+
+
+def test_link_command_refuses_what_it_cannot_do(tmp_path: Path) -> None:
+    store_uri = f"oxigraph:{tmp_path / 'store'}"
+    runner = CliRunner()
+    files = [str(p) for p in _cross_loader_files(tmp_path)]
+    assert runner.invoke(main, ["load", *files[:2], "--store", store_uri]).exit_code == 0
+
+    def run(*args: str) -> tuple[int, str]:
+        result = runner.invoke(main, ["link", *args, "--store", store_uri])
+        return result.exit_code, result.output
+
+    code, output = run("--accept", "agreement:nope", "agreement:ucdp-9001")
+    assert code == 1 and "--accept" in output and "agreement:nope" in output
+    code, output = run("--accept", "agreement:ucdp-9001", "agreement:ucdp-9001")
+    assert code == 2 and "--accept" in output and "same IRI" in output
+    code, output = run("--unlink", "event:gdelt-900000001", "agreement:ucdp-9001")
+    assert code == 1 and "--unlink" in output and "not linked" in output and "unlinked:" not in output
+    code, output = run("--accept-above", "0.9")
+    assert code == 2 and "--accept-above" in output and "--rerun" in output
+    code, output = run("--accept", "Atlantis", "agreement:ucdp-9001")
+    assert code == 2 and "--accept" in output and "--subject" not in output
+    # Nothing of it was written: no owl:sameAs, no accepted or unlinked decision.
+    result = runner.invoke(main, ["query", "ASK { ?r dt:linkDecision ?d FILTER(?d IN ('accepted', 'unlinked')) }",
+                                  "--store", store_uri])
+    assert result.output.strip() == "false"
+
+
+def test_an_actor_named_by_a_role_is_a_recorded_decision(tmp_path: Path) -> None:
+    store = open_store("memory:")
+    load_paths(store, [DEMO])
+    story = tmp_path / "envoy.txt"
+    story.write_text("Ukraine and Russia agreed to exchange 314 prisoners during talks in Saudi Arabia, "
+                     "the American special envoy announced on Wednesday.\n", encoding="utf-8")
+    load_paths(store, [story], options=LoadOptions(source_url="https://example.org/test/envoy", published="2025-03-12"))
+    # The story's speaker is the demo's envoy, and the decision that made it so is a link record.
+    assert store.query("ASK { ?c dt:saidBy person:us-special-envoy ; dt:quote ?q "
+                       "FILTER(CONTAINS(?q, 'American')) }").boolean
+    rows = store.query("""SELECT ?source ?score ?evidence WHERE {
+        ?r a dt:LinkRecord ; dt:linkSource ?source ; dt:linkTarget person:us-special-envoy ; dt:linkDecision "reused" ;
+           dt:linkScore ?score ; dt:linkEvidence ?evidence ; prov:wasGeneratedBy ?activity .
+        ?activity a dt:LinkingActivity ; dt:method "detente-link:actors:v1" }""").rows
+    assert [str(r[0]) for r in rows] == [str(DTR["person/american-special-envoy"])]
+    assert "represent state:USA" in str(rows[0][2]) and "American special envoy" in str(rows[0][2])
+    load_paths(store, [story], options=LoadOptions(source_url="https://example.org/test/envoy", published="2025-03-12"))
+    assert len(store.query("SELECT ?r WHERE { ?r dt:linkTarget person:us-special-envoy }").rows) == 1  # once
+
+
+UCDP_SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "ucdp" / "ucdp-peace-agreements-221-sample.csv"
+
+
+def test_a_story_naming_an_acronym_in_full_links_to_the_ucdp_agreement(tmp_path: Path) -> None:
+    store = open_store("memory:")
+    load_paths(store, [UCDP_SAMPLE])  # agreement 1646: the Government of Sudan and "SRF" (no full name in the file)
+    story = tmp_path / "juba.txt"
+    story.write_text("The Government of Sudan and the Sudan Revolutionary Front signed a peace agreement in Juba "
+                     "on Monday.\n", encoding="utf-8")
+    load_paths(store, [story], options=LoadOptions(source_url="https://example.org/test/juba", published="2020-09-01"))
+    # The story's side is UCDP's organization:srf, and the story's agreement is UCDP's agreement.
+    assert store.query("ASK { GRAPH ?c { agreement:ucdp-1646 dt:hasParty organization:srf } ?c dt:quote ?q "
+                       "FILTER(CONTAINS(?q, 'Sudan Revolutionary Front')) }").boolean
+    rows = store.query("""SELECT ?target ?score ?evidence WHERE { ?r dt:linkSource ?source ; dt:linkTarget ?target ;
+        dt:linkDecision "reused" ; dt:linkScore ?score ; dt:linkEvidence ?evidence }""").rows
+    found = {str(r[0]).rsplit("/", 2)[-2] + "/" + str(r[0]).rsplit("/", 1)[-1]: (float(r[1]), str(r[2])) for r in rows}
+    assert "initials of 'Sudan Revolutionary Front'" in found["organization/srf"][1]
+    assert found["agreement/ucdp-1646"][0] >= REUSE and "srf" in found["agreement/ucdp-1646"][1]

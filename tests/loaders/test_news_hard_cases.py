@@ -39,6 +39,17 @@ def test_negation_is_no_event_that_happened(text: str) -> None:
 
 
 @pytest.mark.parametrize("text", [
+    "Russia denied that it had agreed to a ceasefire with Ukraine.",
+    "Russia denied on Monday that it had agreed to a ceasefire with Ukraine.",
+    "On Tuesday Armenia and Azerbaijan rejected a deal to exchange 30 prisoners.",
+])
+def test_a_rejected_event_is_not_dated_by_the_denial(text: str) -> None:
+    found = facts(text)
+    assert status(found) == {"rejected"}, found
+    assert not {p for p, _o in found} & {DT.startDate, DT.datePrecision}, found
+
+
+@pytest.mark.parametrize("text", [
     "Ukraine and Russia may agree to exchange 200 prisoners next week.",
     "Iran proposed talks with the United States.",
     "Armenia and Azerbaijan could sign a peace agreement in Washington.",
