@@ -1,12 +1,12 @@
-"""What every command shares: the ``--store`` option, output for terminals and pipes, progress.
+r"""What every command shares: the ``--store`` option, output for terminals and pipes, progress.
 
 Tables go to a terminal as rich tables; when stdout is a pipe or a file they
 are written whole as TSV (a header row, then one row per line; a tab,
-newline, carriage return or backslash inside a value is escaped as ``\\t``,
-``\\n``, ``\\r``, ``\\\\``), so nothing is cut to the terminal's width.
+newline, carriage return or backslash inside a value is escaped as ``\t``,
+``\n``, ``\r``, ``\\``), so nothing is cut to the terminal's width.
 
->>> tsv_line(["a\\tb", "c"])
-'a\\\\tb\\tc'
+>>> tsv_line(["a\tb", "c"])
+'a\\tb\tc'
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ def tsv(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE))
 
 
-@pytest.fixture()
+@pytest.fixture
 def deep_demo(tmp_path: Path) -> Path:
     """The demo corpus under a folder path far longer than a terminal is wide."""
     folder = tmp_path / ("a-folder-with-a-name-long-enough-to-be-cut-at-eighty-columns-" * 2) / "demo"
@@ -32,7 +32,7 @@ def deep_demo(tmp_path: Path) -> Path:
     return folder
 
 
-@pytest.fixture()
+@pytest.fixture
 def store(tmp_path: Path) -> str:
     """An on-disk store holding the demo corpus."""
     uri = f"oxigraph:{tmp_path / 'store'}"
