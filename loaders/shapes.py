@@ -172,7 +172,8 @@ def _python(value: Node | None) -> Any:
 
 _XSD_STRING = XSD.string
 _TYPE, _CLAIM, _DERIVED = RDF.type, DT.Claim, PROV.wasDerivedFrom
-_SAID_BY, _QUOTE, _CONFIDENCE_P, _QUOTE_START, _QUOTE_END = DT.saidBy, DT.quote, DT.confidence, DT.quoteStart, DT.quoteEnd
+_SAID_BY, _QUOTE, _CONFIDENCE_P = DT.saidBy, DT.quote, DT.confidence
+_QUOTE_START, _QUOTE_END = DT.quoteStart, DT.quoteEnd
 _GENERATED, _IDENTIFIER = PROV.wasGeneratedBy, DCTERMS.identifier
 
 
@@ -269,16 +270,16 @@ class ShapeChecker:
         if cached is not None:
             return cached
         ok = True
-        if check.datatype is not None and not _has_datatype(value, check.datatype):
-            ok = False
-        elif check.node_kind is not None and not _has_kind(value, check.node_kind):
+        wrong_datatype = check.datatype is not None and not _has_datatype(value, check.datatype)
+        wrong_kind = check.node_kind is not None and not _has_kind(value, check.node_kind)
+        if wrong_datatype or wrong_kind:
             ok = False
         elif check.classes or any(kind == "class" for kind, _ in check.any_of):
             types = self._types(value, data)
-            if check.classes and not all(str(cls) in types for cls in check.classes):
-                ok = False
-            elif check.any_of and not any((str(term) in types) if kind == "class" else _has_datatype(value, term)
-                                          for kind, term in check.any_of):
+            missing_class = bool(check.classes) and not all(str(cls) in types for cls in check.classes)
+            no_alternative = bool(check.any_of) and not any(
+                (str(term) in types) if kind == "class" else _has_datatype(value, term) for kind, term in check.any_of)
+            if missing_class or no_alternative:
                 ok = False
         elif check.any_of and not any(_has_datatype(value, term) for _kind, term in check.any_of):
             ok = False

@@ -1,4 +1,4 @@
-"""Input records as a stream of units: one claim's rows (or one row's claims), loaded or rejected together.
+r"""Input records as a stream of units: one claim's rows (or one row's claims), loaded or rejected together.
 
 A :class:`Unit` covers input rows that stand or fall together: the rows of a
 statements table that share ``claim``, the claim of a claim document, the
@@ -17,9 +17,9 @@ and cut into units afterwards.
 >>> from detente.loaders.base import LoadContext
 >>> from detente.loaders.registry import EntityRegistry
 >>> p = pathlib.Path(tempfile.mkdtemp()) / "s.csv"
->>> _ = p.write_text("claim,subject,predicate,object,source\\n"
-...                  "c1,event:t1,hasParty,Ukraine,https://ex.org/a\\n"
-...                  "c1,event:t1,prisonerCount,many,https://ex.org/a\\n")
+>>> _ = p.write_text("claim,subject,predicate,object,source\n"
+...                  "c1,event:t1,hasParty,Ukraine,https://ex.org/a\n"
+...                  "c1,event:t1,prisonerCount,many,https://ex.org/a\n")
 >>> [unit] = statement_units(p, LoadContext(EntityRegistry()))
 >>> unit.lines, unit.claims
 ([2, 3], [])
@@ -31,12 +31,13 @@ and cut into units afterwards.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import json
 import sqlite3
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,7 +49,6 @@ from detente.loaders.base import (
     FieldError,
     LoadContext,
     ParseResult,
-    RecordTooLarge,
     Reject,
     bounded_lines,
     build_statement,
@@ -125,10 +125,8 @@ class StatementCache:
                                  published=values[3], source_type=values[4])
             if len(self._sources) >= 10_000:
                 self._sources.clear()
-            try:
+            with contextlib.suppress(TypeError):  # an unhashable value is simply not cached
                 self._sources[values] = source
-            except TypeError:
-                pass
         elif source.publisher is not None:
             self.ctx.registry.mark_used([source.publisher])
         return source
@@ -289,7 +287,7 @@ def _statement_unit(name: str, header: list[str], delimiter: str, group: list[_R
             failed.append(Reject(name, line, None, f"{len(row)} fields where the header has {len(header)}",
                                  raw[line]))
             continue
-        record = dict(zip(header, row))
+        record = dict(zip(header, row, strict=True))
         if not record["claim"].strip():
             failed.append(Reject(name, line, "claim", "is empty", raw[line]))
             continue
@@ -395,7 +393,7 @@ def _document_units(name: str, doc: Any, doc_line: int | None, ctx: LoadContext,
         cache.clear()  # names may resolve differently now
         rejects = declare_entities(ctx, name, doc["entities"], line_of(doc, doc_line))
         if rejects:
-            yield reject_unit(name, item_lines, rejects[:1] + [r for r in rejects[1:]])
+            yield reject_unit(name, item_lines, list(rejects))
             return
     src = doc.get("source")
     failed: Reject | None = None

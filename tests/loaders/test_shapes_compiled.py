@@ -22,7 +22,8 @@ ACTIVITY = Activity(method="test:shapes", label="claims made by a test")
 
 def _registry() -> EntityRegistry:
     registry = EntityRegistry()
-    for label, kind in (("Riyadh Palace", DT.Venue), ("Steve Witkoff", DT.Person), ("Example News", DT.NewsOrganization)):
+    for label, kind in (("Riyadh Palace", DT.Venue), ("Steve Witkoff", DT.Person),
+                        ("Example News", DT.NewsOrganization)):
         registry.mark_used([registry.mint(label, kind)])
     for iri in (DTR["state/UKR"], DTR["state/RUS"], DTR["state/SAU"]):
         registry.mark_used([iri])

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from detente.graph.store import open_store
-from detente.loaders import LoadError, load_paths
-from detente.loaders import pipeline
+from detente.loaders import LoadError, load_paths, pipeline
 from detente.loaders.base import LoadContext
 from detente.loaders.registry import EntityRegistry
 from detente.loaders.statements import parse_statements
