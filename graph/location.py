@@ -163,13 +163,14 @@ class StoreLocation:
 
     @classmethod
     def default(cls) -> "StoreLocation":
-        """``DETENTE_STORE``, or an on-disk store in a folder under the user's data directory."""
+        """``DETENTE_STORE``, or an on-disk store in a folder under the user's data directory (created if missing)."""
         env = os.environ.get("DETENTE_STORE")
         if env:
             return cls.parse(env)
         from platformdirs import user_data_dir
 
-        return cls._on_disk(str(Path(user_data_dir("detente")) / "store"), "the default store")
+        # The engine creates the store's own folder, not its parents (~/.local/share/detente on a fresh home).
+        return cls._on_disk(str(user_data_dir("detente", ensure_exists=True) + "/store"), "the default store")
 
     @classmethod
     def _on_disk(cls, folder: str, uri: str) -> "StoreLocation":

@@ -116,6 +116,8 @@ EMPTY_GRAPH = URIRef(DEFAULT_BASE + "graph/empty")
 _SD_NAMED_GRAPH = URIRef("http://www.w3.org/ns/sparql-service-description#NamedGraph")
 
 _JSON_RESULTS = "application/sparql-results+json"
+#: A detente server's header on a result cut at its row cap (``max-rows=N``).
+TRUNCATED_HEADER = "X-Detente-Truncated"
 _NTRIPLES = "application/n-triples"
 _RDFLIB_FORMAT = {"turtle": "turtle", "ntriples": "nt", "nquads": "nquads", "trig": "trig", "jsonld": "json-ld",
                   "rdfxml": "xml"}
@@ -295,8 +297,13 @@ class RemoteStore(Store):
         value = headers.get("X-SPARQL-MaxRows")
         return int(value) if value and value.isdigit() else None
 
+    @staticmethod
+    def _cut_by_server(headers: Mapping[str, str]) -> bool:
+        """Whether a detente server sent only the first rows of a longer result (``X-Detente-Truncated``)."""
+        return bool(headers.get(TRUNCATED_HEADER))
+
     def _select(self, sparql: str, params: Sequence[tuple[str, str]] = (), max_rows: int | None = None
-                ) -> tuple[list[str], list[tuple[Term | None, ...]]]:
+                ) -> tuple[list[str], list[tuple[Term | None, ...]], bool]:
         body, headers = self._post_query(sparql, _JSON_RESULTS, params)
         try:
             data = json.loads(body)
@@ -310,7 +317,7 @@ class RemoteStore(Store):
                              "add LIMIT, pass max_rows, or raise the limit on the server")
         if max_rows is not None:
             bindings = bindings[:max_rows]
-        return names, self._rows({"results": {"bindings": bindings}}, names)
+        return names, self._rows({"results": {"bindings": bindings}}, names), self._cut_by_server(headers)
 
     def _rows(self, document: Mapping[str, object], names: Sequence[str]) -> list[tuple[Term | None, ...]]:
         try:
@@ -379,8 +386,8 @@ class RemoteStore(Store):
             sparql = prepared.bind(bindings)
         params = self._dataset_params(default_graphs, named_graphs)
         if kind == "select":
-            names, rows = self._select(sparql, params, max_rows)
-            return QueryResult(kind="select", variables=names, rows=rows)
+            names, rows, truncated = self._select(sparql, params, max_rows)
+            return QueryResult(kind="select", variables=names, rows=rows, truncated=truncated)
         if kind == "ask":
             return QueryResult(kind="ask", boolean=self._ask(sparql, params))
         triples = self._graph_result(sparql, params)
@@ -396,8 +403,13 @@ class RemoteStore(Store):
         return [tuple(_normalise_graph_term(t) for t in triple) for triple in graph]  # type: ignore[misc]
 
     def query_serialized(self, sparql: str, result_format: str, *, default_graphs: Sequence[URIRef] | None = None,
-                         named_graphs: Sequence[URIRef] | None = None, max_rows: int | None = None) -> SerializedResult:
+                         named_graphs: Sequence[URIRef] | None = None, max_rows: int | None = None,
+                         truncate: bool = False, base_iri: str | None = None,
+                         skolem_prefix: str | None = None) -> SerializedResult:
         """Run a query; solutions come as the server serialised them, graphs are re-serialised here.
+
+        ``base_iri`` and ``skolem_prefix`` are the endpoint's business (ignored);
+        ``truncate`` applies to graph results only.
 
         The server's own media type for SELECT/ASK results is passed through
         (``Accept``); CONSTRUCT/DESCRIBE results are fetched as N-Triples and
@@ -420,12 +432,15 @@ class RemoteStore(Store):
                     raise ResultTooLargeError(f"the result has more than {max_rows} rows; add LIMIT or narrow the query")
                 if limit is not None and count >= limit and (max_rows is None or max_rows > limit):
                     raise StoreError(f"{self.endpoint} cut the result at its ResultSetMaxRows limit ({limit} rows)")
-            return SerializedResult(kind, media_type, body)
+            return SerializedResult(kind, media_type, body, self._cut_by_server(headers))
         if applies_to != "graph":
             raise NotAcceptableError(f"{result_format} cannot hold CONSTRUCT/DESCRIBE results")
         triples = self._graph_result(sparql, params)
-        if max_rows is not None and len(triples) > max_rows:
+        truncated = max_rows is not None and len(triples) > max_rows
+        if truncated and not truncate:
             raise ResultTooLargeError(f"the result has more than {max_rows} triples; narrow the query")
+        if truncated:
+            triples = triples[:max_rows]
         graph = Graph()
         if result_format in ("turtle", "trig", "jsonld", "rdfxml"):
             for prefix, namespace in PREFIXES.items():
@@ -433,7 +448,7 @@ class RemoteStore(Store):
         for triple in triples:
             graph.add(triple)
         body = graph.serialize(format=_RDFLIB_FORMAT[result_format], encoding="utf-8")
-        return SerializedResult("graph", media_type, body)
+        return SerializedResult("graph", media_type, body, truncated)
 
     def _own_graph_filter(self, var: str = "?g") -> str:
         return (f'FILTER(STRSTARTS(STR({var}), "{DEFAULT_BASE}") && {var} != <{REGISTRY_GRAPH}> '

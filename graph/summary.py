@@ -59,12 +59,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from rdflib import Literal, URIRef
 
 from detente.graph.store import Store
 from detente.graph.terms import Term, term_nt
 from detente.ontology.vocab import DT, PROVENANCE_GRAPH, SUMMARY_GRAPH
+
+if TYPE_CHECKING:
+    from detente.graph.arrays import ParticipationTable, TieTable
 
 #: Bumped when the summary's shape changes: a summary of another version is rebuilt.
 SUMMARY_VERSION = "1"
@@ -431,3 +435,50 @@ def top_party_pairs(store: Store, limit: int = 20) -> list[tuple[URIRef, URIRef,
 def claims_per_publisher(store: Store, limit: int = 20) -> list[tuple[URIRef, int]]:
     """Publishers by the number of claims from their sources, most first."""
     return aggregate(store, "claims_per_publisher", limit)  # type: ignore[return-value]
+
+
+# -- integer-indexed tables for network analysis ------------------------------------------
+# NETWORK BRANCH STAND-IN: the summary branch owns these two readers (the summary's shape is
+# theirs); at merge, take their bodies. Network analysis reads ties and participations only here.
+
+_ACTORS = f"SELECT DISTINCT ?a WHERE {{ GRAPH {_S} {{ ?n dt:actor ?a }} }}"
+_TIES = f"""SELECT ?a ?b ?claims ?sources ?events ?partyEvents WHERE {{ GRAPH {_S} {{
+  ?t dt:tieBetween ?a, ?b ; dt:claimCount ?claims ; dt:sourceCount ?sources ; dt:eventCount ?events ;
+     dt:partyEventCount ?partyEvents }} FILTER(STR(?a) < STR(?b)) }}"""
+_PARTICIPATIONS = f"""SELECT ?e ?a ?claims ?sources
+    (SUM(IF(?role = "party", 1, IF(?role = "mediator", 2, 4))) AS ?roles) WHERE {{ GRAPH {_S} {{
+  ?n dt:event ?e ; dt:actor ?a ; dt:claimCount ?claims ; dt:sourceCount ?sources ; dt:role ?role }} }}
+GROUP BY ?n ?e ?a ?claims ?sources"""
+
+
+def tie_table(store: Store) -> "TieTable":
+    """The summary's actor ties as integer-indexed arrays (the summary must be current: :func:`ensure_summary`).
+
+    Its actors are every actor with a part in some event (the actor network's nodes), tied or not.
+
+    >>> from detente.graph.store import open_store
+    >>> len(tie_table(open_store("memory:")))
+    0
+    """
+    from detente.graph.arrays import TieTable
+    from detente.graph.store import select_rows
+
+    actors = [row[0] for row in select_rows(store, _ACTORS) if isinstance(row[0], URIRef)]
+    ties = [(a, b, int(c), int(s), int(e), int(pe))  # type: ignore[arg-type]
+            for a, b, c, s, e, pe in select_rows(store, _TIES)]
+    return TieTable.from_rows(actors, ties)  # type: ignore[arg-type]
+
+
+def participation_table(store: Store) -> "ParticipationTable":
+    """The summary's actor–event participations as integer-indexed arrays (roles as bits of ``ROLE_BITS``).
+
+    >>> from detente.graph.store import open_store
+    >>> len(participation_table(open_store("memory:")))
+    0
+    """
+    from detente.graph.arrays import ParticipationTable
+    from detente.graph.store import select_rows
+
+    rows = [(e, a, int(r), int(c), int(s))  # type: ignore[arg-type]
+            for e, a, c, s, r in select_rows(store, _PARTICIPATIONS)]
+    return ParticipationTable.from_rows(rows)  # type: ignore[arg-type]

@@ -27,9 +27,11 @@ def _span(dates: set[str]) -> tuple[str | None, str | None]:
 def expected(store: Store) -> dict[str, Any]:
     """Facts, participations, ties and publishers as the summary must hold them."""
     claims = {r[0] for r in store.query(f"SELECT ?c WHERE {{ GRAPH {P} {{ ?c a dt:Claim }} }}").rows}
-    statements = store.query(f"SELECT ?c ?s ?p ?o WHERE {{ GRAPH {P} {{ ?c a dt:Claim }} GRAPH ?c {{ ?s ?p ?o }} }}").rows
+    statements = store.query(
+        f"SELECT ?c ?s ?p ?o WHERE {{ GRAPH {P} {{ ?c a dt:Claim }} GRAPH ?c {{ ?s ?p ?o }} }}").rows
     sources: dict[Any, set[Any]] = defaultdict(set)
-    for c, src in store.query(f"SELECT ?c ?src WHERE {{ GRAPH {P} {{ ?c a dt:Claim ; prov:wasDerivedFrom ?src }} }}").rows:
+    for c, src in store.query(
+            f"SELECT ?c ?src WHERE {{ GRAPH {P} {{ ?c a dt:Claim ; prov:wasDerivedFrom ?src }} }}").rows:
         sources[c].add(src)
     publishers: dict[Any, set[Any]] = defaultdict(set)
     for src, pub in store.query(f"SELECT ?src ?pub WHERE {{ GRAPH {P} {{ ?src dct:publisher ?pub }} }}").rows:
@@ -59,7 +61,7 @@ def expected(store: Store) -> dict[str, Any]:
         entry = parts.setdefault((e, a), {"claims": set(), "roles": set()})
         entry["claims"] |= cs
         entry["roles"].add(ROLES[r])
-    participations = {key: (frozenset(v["roles"]),) + support(v["claims"])[:2] + support(v["claims"])[3:]
+    participations = {key: (frozenset(v["roles"]), *support(v["claims"])[:2], *support(v["claims"])[3:])
                       for key, v in parts.items()}
 
     by_event: dict[Any, list[tuple]] = defaultdict(list)
@@ -115,11 +117,12 @@ def maintained(store: Store) -> dict[str, Any]:
             OPTIONAL {{ ?x dt:firstSeen ?first }} OPTIONAL {{ ?x dt:lastSeen ?last }} }} }}""").rows:
         roles[(e, a)].add(str(role))
         participations[(e, a)] = (int(n), int(sc), _opt(first), _opt(last))
-    participations = {k: (frozenset(roles[k]),) + v for k, v in participations.items()}
+    participations = {k: (frozenset(roles[k]), *v) for k, v in participations.items()}
     ties = {}
-    for a, b, n, sc, ec, pe, first, last in store.query(f"""SELECT ?a ?b ?n ?sc ?ec ?pe ?first ?last WHERE {{ GRAPH {S} {{
-            ?t a dt:ActorTie ; dt:tieBetween ?a, ?b ; dt:claimCount ?n ; dt:sourceCount ?sc ; dt:eventCount ?ec ;
-            dt:partyEventCount ?pe OPTIONAL {{ ?t dt:firstSeen ?first }} OPTIONAL {{ ?t dt:lastSeen ?last }} }}
+    for a, b, n, sc, ec, pe, first, last in store.query(f"""SELECT ?a ?b ?n ?sc ?ec ?pe ?first ?last WHERE {{
+            GRAPH {S} {{ ?t a dt:ActorTie ; dt:tieBetween ?a, ?b ; dt:claimCount ?n ; dt:sourceCount ?sc ;
+            dt:eventCount ?ec ; dt:partyEventCount ?pe
+            OPTIONAL {{ ?t dt:firstSeen ?first }} OPTIONAL {{ ?t dt:lastSeen ?last }} }}
             FILTER(STR(?a) < STR(?b)) }}""").rows:
         assert (a, b) not in ties, f"two summary nodes for one tie {(a, b)}"
         ties[(a, b)] = (int(n), int(sc), int(ec), int(pe), _opt(first), _opt(last))
@@ -130,7 +133,8 @@ def maintained(store: Store) -> dict[str, Any]:
         publishers[pub] = (int(n), int(sc), _opt(first), _opt(last))
     # Nothing else lives in the summary graph: every node is one of the above.
     stray = store.query(f"""SELECT ?x WHERE {{ GRAPH {S} {{ ?x ?p ?o }}
-        FILTER NOT EXISTS {{ GRAPH {S} {{ ?x a ?t VALUES ?t {{ dt:FactSupport dt:Participation dt:ActorTie dt:SummaryGraph }} }} }}
+        FILTER NOT EXISTS {{ GRAPH {S} {{ ?x a ?t
+            VALUES ?t {{ dt:FactSupport dt:Participation dt:ActorTie dt:SummaryGraph }} }} }}
         FILTER NOT EXISTS {{ GRAPH {S} {{ ?x dt:publishedClaimCount ?n }} }} }} LIMIT 5""").rows
     assert not stray, f"unexpected subjects in the summary graph: {stray}"
     return {"facts": facts, "participations": participations, "ties": ties, "publishers": publishers}
