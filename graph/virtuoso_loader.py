@@ -1,4 +1,4 @@
-"""Virtuoso's own bulk loader for a server on this machine: N-Quads files run by ``DB.DBA.TTLP_MT``.
+r"""Virtuoso's own bulk loader for a server on this machine: N-Quads files run by ``DB.DBA.TTLP_MT``.
 
 The fastest way into Virtuoso 7.2 (Debian's ``virtuoso-opensource``) for data
 spread over many named graphs: its Graph Store Protocol takes one graph per
@@ -14,8 +14,12 @@ both this process and the server may read (listed in the server's
 client, ``isql-vt`` (Debian) or ``isql-v``; the only SQL text built here calls
 the loader on file names this module made (refused if they hold a quote).
 
->>> loader_statement(Path("/srv/spool/detente-load-1.nq"), "https://w3id.org/detente/id/graph/facts")
-"log_enable (2, 1); DB.DBA.TTLP_MT (file_to_string_output ('/srv/spool/detente-load-1.nq'), '', 'https://w3id.org/detente/id/graph/facts', 512, 2);"
+>>> statement = loader_statement(Path("/srv/spool/detente-load-1.nq"), "https://w3id.org/detente/id/graph/facts")
+>>> for part in statement.replace("), ", "),\n").split("; "):
+...     print(part)
+log_enable (2, 1)
+DB.DBA.TTLP_MT (file_to_string_output ('/srv/spool/detente-load-1.nq'),
+'', 'https://w3id.org/detente/id/graph/facts', 512, 2);
 """
 
 from __future__ import annotations

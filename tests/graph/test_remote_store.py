@@ -144,8 +144,8 @@ def test_interrupted_load_is_marked_and_the_same_load_completes_it(virtuoso: Vir
     good = RemoteStore(loader_uri(virtuoso, batch=500))
     good.clear()
     # The SQL port is wrong: the mark is written over HTTP, then the loader fails.
-    broken = RemoteStore(f"{virtuoso.auth_store_uri}&loader=virtuoso&sql=127.0.0.1:{free_port()}&spool={virtuoso.directory}"
-                         "&timeout=20")
+    broken = RemoteStore(f"{virtuoso.auth_store_uri}&loader=virtuoso&sql=127.0.0.1:{free_port()}"
+                         f"&spool={virtuoso.directory}&timeout=20")
     with pytest.raises(StoreError, match="loader"):
         broken.add_nquads(text)
     assert len(good.pending_loads()) == 1

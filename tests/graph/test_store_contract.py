@@ -5,7 +5,8 @@ answers on every backend, against an in-memory reference store. Virtuoso is
 tested three times: through its digest-auth endpoints with the Graph Store
 Protocol (``virtuoso``), through the anonymous endpoint with INSERT DATA batches
 (``virtuoso-anonymous``), and with every write through Virtuoso's own loader
-(``virtuoso-loader``; tests/graph/test_remote_store.py tests the bulk paths at size). The last section tests what only the remote store does.
+(``virtuoso-loader``; tests/graph/test_remote_store.py tests the bulk paths at size). The last section tests
+what only the remote store does.
 """
 
 from __future__ import annotations
