@@ -505,7 +505,7 @@ def open_context(claims: int, kind: str, samples: int) -> tuple[Context, dict[st
 
     data = data_file(claims)
     began = time.perf_counter()
-    if kind == "memory":
+    if kind in ("memory", "remote"):  # remote: the embedded memory store beside Virtuoso (see remote_scale.py)
         store = OxigraphStore(StoreLocation.parse("memory:"))
     else:
         folder = DATA_DIR / f"store-{claims}"
@@ -642,7 +642,7 @@ def _fmt(value: Any, suffix: str = "") -> str:
 
 def markdown(report: dict[str, Any]) -> str:
     """The results as a table per figure, one column per (size, store) run."""
-    runs = report["runs"]
+    runs = [r for r in report["runs"] if r["store"] != "remote"]  # remote runs: their own section below
     head = ["| figure | " + " | ".join(f"{r['claims']:,} {r['store']}" for r in runs) + " |",
             "| --- | " + " | ".join("---:" for _ in runs) + " |"]
 
@@ -684,7 +684,7 @@ def markdown(report: dict[str, Any]) -> str:
              row("… set-wise refresh alone (keys + recompute)", lambda r: f"{_fmt(_get(r, 'maintenance', 'refresh_keys_s'), ' s')} + {_fmt(_get(r, 'maintenance', 'refresh_s'), ' s')}"),
              row("… keys refreshed (facts/participations/tie actors/publishers)", lambda r: "/".join(_fmt(_get(r, 'maintenance', 'keys', k)) for k in ("facts", "participations", "tie_actors", "publishers"))),
              row("… refresh by kind (facts/participations/ties/publishers, s)", lambda r: "/".join(_fmt(_get(r, 'maintenance', 'refresh_by_kind_s', k)) for k in ("facts", "participations", "ties", "publishers"))),
-             "", *NOTES, "", *network_markdown(runs, head, row)]
+             "", *NOTES, "", *network_markdown(runs, head, row), *remote_markdown(report)]
     return "\n".join(lines) + "\n"
 
 
@@ -792,6 +792,10 @@ NETWORK_NOTES = """- *centrality* no longer reads the claims: the actor network 
   upper bounds; ratios against the raw pass taken in the same minute are the fairer figure.
 """.splitlines()
 
+
+from benchmarks.remote_scale import remote_markdown, remote_section  # noqa: E402
+
+SECTIONS["remote"] = remote_section  # run with --stores remote --sections remote
 
 if __name__ == "__main__":
     main()

@@ -2,9 +2,11 @@
 
 Each test loads the demo corpus through the loaders and checks the same
 answers on every backend, against an in-memory reference store. Virtuoso is
-tested twice: through its digest-auth endpoints with the Graph Store Protocol
-(``virtuoso``), and through the anonymous endpoint with INSERT DATA batches
-(``virtuoso-anonymous``). The last section tests what only the remote store does.
+tested three times: through its digest-auth endpoints with the Graph Store
+Protocol (``virtuoso``), through the anonymous endpoint with INSERT DATA batches
+(``virtuoso-anonymous``), and with every write through Virtuoso's own loader
+(``virtuoso-loader``; tests/graph/test_remote_store.py tests the bulk paths at size). The last section tests
+what only the remote store does.
 """
 
 from __future__ import annotations
@@ -42,7 +44,8 @@ from detente.ontology.vocab import DT, DTR, ENTITIES_GRAPH, FACTS_GRAPH, PROVENA
 DEMO = Path(detente.loaders.__file__).resolve().parent / "demo"
 AGREEMENT = DTR["agreement/ukr-rus-314-exchange"]
 BACKENDS = ["memory", "oxigraph", pytest.param("virtuoso", marks=pytest.mark.virtuoso),
-            pytest.param("virtuoso-anonymous", marks=pytest.mark.virtuoso)]
+            pytest.param("virtuoso-anonymous", marks=pytest.mark.virtuoso),
+            pytest.param("virtuoso-loader", marks=pytest.mark.virtuoso)]
 
 
 @dataclass
@@ -71,7 +74,9 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]
             store.close()
     else:
         server = request.getfixturevalue("virtuoso")
-        uri = server.auth_store_uri if name == "virtuoso" else server.store_uri
+        uri = {"virtuoso": server.auth_store_uri, "virtuoso-anonymous": server.store_uri,
+               "virtuoso-loader": (f"{server.auth_store_uri}&loader=virtuoso&sql=127.0.0.1:{server.sql_port}"
+                                   f"&spool={server.directory}&bulk=1")}[name]
 
         def fresh_remote() -> Store:
             # One server serves every test: "fresh" means detente's graphs dropped.
