@@ -352,7 +352,7 @@ def _serve_tasks(conn: Connection, store: Store | None, ctx: _Context, failure: 
         if store is None:
             reply: tuple[Any, ...] = ("error", StoreError(f"the query worker cannot open the store: {failure}"), None)
         else:
-            reply = run_task(store, fn, args, kwargs)
+            reply = _on_deep_stack(run_task, store, fn, args, kwargs)
         try:
             conn.send(reply)
         except (EOFError, OSError):
@@ -360,6 +360,25 @@ def _serve_tasks(conn: Connection, store: Store | None, ctx: _Context, failure: 
         except Exception as exc:  # an unpicklable result is a bug of the task
             traceback.print_exc()
             conn.send(_failure(exc))
+
+
+#: Stack of the thread that runs a reader's task. Oxigraph's parser and planner recurse once per nesting level
+#: or operator, and a 10,000-term sum overflows the main thread's 8 MiB and kills the reader; on this stack such
+#: a query runs until its time limit stops it. Address space, not memory: pages are used only as deep as it goes.
+TASK_STACK_BYTES = 512 << 20
+
+
+def _on_deep_stack(run: Callable[..., tuple[Any, ...]], *args: Any) -> tuple[Any, ...]:
+    """``run(*args)`` on a thread with a :data:`TASK_STACK_BYTES` stack."""
+    replies: list[tuple[Any, ...]] = []
+    previous = threading.stack_size(TASK_STACK_BYTES)
+    try:
+        worker = threading.Thread(target=lambda: replies.append(run(*args)), name="detente-task")
+        worker.start()
+    finally:
+        threading.stack_size(previous)
+    worker.join()
+    return replies[0]
 
 
 def _fork_reader(conn: Connection, ctx: _Context, make_store: Callable[[], Store]) -> int:

@@ -116,22 +116,40 @@ def search() -> Response:
 
 # -- analysis and exports ----------------------------------------------------------
 
+def _request_key(kind: str, name: str) -> tuple[object, ...]:
+    """What makes two heavy requests the same: the route, its name and every query parameter (order aside)."""
+    return (kind, name, tuple(sorted((key, tuple(values)) for key, values in request.args.lists())))
+
+
+def _export(fmt: str) -> tuple[bytes, str, str]:
+    """``(body, media type, suffix)`` of an export, through the heavy lane and the version cache."""
+    api = current_api()
+    params = _params()
+    return api.heavy(_request_key("export", fmt), lambda: api.call(tasks.run_export, fmt, params))  # type: ignore[no-any-return]
+
+
 @bp.get("/analysis/<metric>")
 def analysis(metric: str) -> Response:
     """A network analysis (:func:`detente.graph.analysis.run_metric`) as JSON.
 
     ``conflicts`` is paged as ``GET /conflicts`` is: ``limit`` (default 100, at most 1000), ``offset``, ``total``.
     """
+    api = current_api()
     params = _params()
     if metric == "conflicts":
         params["limit"], params["offset"] = tasks.page_params(params)
-    return _json(current_api().call(tasks.run_analysis, metric, params))
+    dumps = current_app.json.dumps
+
+    def compute() -> bytes:
+        return dumps(api.call(tasks.run_analysis, metric, params)).encode("utf-8")
+
+    return Response(api.heavy(_request_key("analysis", metric), compute), mimetype="application/json")
 
 
 @bp.get("/network")
 def network() -> Response:
     """The self-contained HTML network view."""
-    body, media_type, _suffix = current_api().call(tasks.run_export, "html", _params())
+    body, media_type, _suffix = _export("html")
     response = Response(body)
     response.headers["Content-Type"] = media_type
     return response
@@ -140,7 +158,7 @@ def network() -> Response:
 @bp.get("/export/<fmt>")
 def export(fmt: str) -> Response:
     """The network or the RDF in one of :data:`detente.graph.exports.FORMATS`, as a download."""
-    body, media_type, suffix = current_api().call(tasks.run_export, fmt, _params())
+    body, media_type, suffix = _export(fmt)
     response = Response(body)
     response.headers["Content-Type"] = media_type
     if not media_type.startswith("text/html"):

@@ -7,7 +7,6 @@ thing that does not exist, :class:`~detente.errors.UsageError` for a bad
 parameter, :class:`~detente.errors.NotAcceptableError` when no requested
 format fits. Any other exception is a bug (HTTP 500).
 
->>> from detente.graph.store import open_store
 >>> store = open_store("memory:")
 >>> sparql_query(store, "ASK { ?s ?p ?o }", "json", "turtle")[0]
 'application/sparql-results+json'
@@ -26,12 +25,13 @@ from detente.api.sparql_guard import inspect_query, inspect_update, scan_outboun
 from detente.errors import AmbiguousEntityError, NotAcceptableError, NotFoundError, ResultTooLargeError, UsageError
 from detente.graph.claims import ClaimRecord, claims_for, get_claim, provenance, resolve_claim_ref
 from detente.graph.entities import EntityNames
-from detente.graph.store import Store
+from detente.graph.store import Store, open_store
 from detente.graph.terms import Term, is_absolute_iri, is_iri_text, local_path
-from detente.ontology.vocab import ENTITIES_GRAPH
+from detente.ontology.vocab import DEFAULT_BASE, ENTITIES_GRAPH
 
-__all__ = ["sparql_query", "sparql_update", "load_spool", "restore_spool", "claim_record", "provenance_report",
-           "entity_description", "entity_rdf", "resolve_entity_ref", "search_entities", "conflict_listing", "page_params", "run_analysis", "run_export", "is_iri", "local_path"]
+__all__ = ["QUERY_BASE_IRI", "GENID_PREFIX", "sparql_query", "sparql_update", "load_spool", "restore_spool",
+           "claim_record", "provenance_report", "entity_description", "entity_rdf", "resolve_entity_ref",
+           "search_entities", "conflict_listing", "page_params", "run_analysis", "run_export", "is_iri", "local_path"]
 
 
 def is_iri(text: str) -> bool:
@@ -45,19 +45,37 @@ def is_iri(text: str) -> bool:
 
 # -- SPARQL ------------------------------------------------------------------
 
+#: The base IRI against which the endpoint resolves a query's relative IRIs when it has no ``BASE``:
+#: the data namespace, so ``<state/UKR>`` is ``dtr:state/UKR``.
+QUERY_BASE_IRI = DEFAULT_BASE
+#: Blank nodes in the endpoint's results become IRIs under this prefix (RDF 1.1 §3.5 skolem IRIs).
+GENID_PREFIX = DEFAULT_BASE + ".well-known/genid/"
+
+
 def sparql_query(store: Store, query: str, solutions_format: str | None, graph_format: str | None,
                  default_graphs: Sequence[str] | None = None, named_graphs: Sequence[str] | None = None,
-                 max_rows: int | None = None) -> tuple[str, bytes, str]:
-    """Run a query for the protocol endpoint: ``(media type, body, kind)``.
+                 max_rows: int | None = None) -> tuple[str, bytes, str, bool]:
+    """Run a query for the protocol endpoint: ``(media type, body, kind, truncated)``.
 
     ``solutions_format`` serves SELECT/ASK and ``graph_format`` CONSTRUCT/DESCRIBE
     (short names from :data:`detente.graph.store.RESULT_FORMATS`); None means
     the client accepts no format for that kind of result. The dataset comes
     from the protocol's graph parameters, else from the query's ``FROM``
-    clauses, else the store's default dataset.
+    clauses, else the store's default dataset. Relative IRIs resolve against
+    :data:`QUERY_BASE_IRI`; blank nodes come back as IRIs under :data:`GENID_PREFIX`;
+    past ``max_rows`` the first ``max_rows`` rows come back with ``truncated`` True.
+
+    >>> store = open_store("memory:")
+    >>> store.add_nquads('_:x <https://w3id.org/detente/id/p> "1" .\\n')
+    >>> media, body, kind, truncated = sparql_query(store, "SELECT ?s WHERE { ?s <p> ?o }", "csv", None)
+    >>> body.decode().split()[1].startswith(GENID_PREFIX), truncated
+    (True, False)
     """
-    shape = inspect_query(query)
+    shape = inspect_query(query, QUERY_BASE_IRI)
     _refuse_outbound_unless_sandboxed(query)
+    for iri in (*shape.from_graphs, *shape.from_named_graphs):
+        if not is_absolute_iri(iri):
+            raise UsageError(f"FROM <{iri}> is not an absolute IRI")
     defaults: list[URIRef] | None = None
     named: list[URIRef] | None = None
     if default_graphs is not None or named_graphs is not None:
@@ -80,8 +98,9 @@ def sparql_query(store: Store, query: str, solutions_format: str | None, graph_f
     for position, fmt in enumerate(candidates):
         try:
             result = store.query_serialized(query, fmt, default_graphs=defaults, named_graphs=named,
-                                            max_rows=max_rows)
-            return result.media_type, result.body, result.kind
+                                            max_rows=max_rows, truncate=True, base_iri=QUERY_BASE_IRI,
+                                            skolem_prefix=GENID_PREFIX)
+            return result.media_type, result.body, result.kind, result.truncated
         except NotAcceptableError as exc:  # the format cannot hold this kind of result: try the next one
             if position == len(candidates) - 1:
                 raise NotAcceptableError(f"the Accept header allows no format for this result ({exc})") from None

@@ -306,6 +306,211 @@ def verify_section(ctx: Context) -> dict[str, Any]:
             "fact_records_equal": int(facts[0][0]) == len(totals.facts)}
 
 
+@section("network")
+def network_section(ctx: Context) -> dict[str, Any]:
+    """``detente analyze centrality`` (projection + PageRank and every measure) against one raw aggregate pass.
+
+    Memory: the process's RSS before, and its peak during the call (the peak is reset first), so
+    *added* is what the analysis costs on top of the open store. The old projection of every claim
+    runs too at 100k and below (at 1M it took 82 s and 8 GB on top of the store, more than a shared
+    machine with a 14 GB memory store has).
+    """
+    import os as _os
+
+    from detente.graph.analysis import run_metric
+    from detente.graph.analysis.centrality import CentralityParams, rank_nodes
+    from detente.graph.projections import Filters, actor_graph
+    from detente.graph.summary import summary_state
+
+    raw_s, _rows = timed(lambda: ctx.raw_select(AGGREGATE_RAW), repeat=2)
+    state = summary_state(ctx.store)
+    before = _rss_mb()
+    _reset_peak_rss()
+    ours_s, result = timed(lambda: run_metric(ctx.store, "centrality"), repeat=3)
+    peak = _peak_rss_mb()
+    out: dict[str, Any] = {
+        "summary_state": state, "centrality_s": round(ours_s, 3), "raw_aggregate_pass_s": round(raw_s, 3),
+        "ratio": round(ours_s / raw_s, 3) if raw_s else None, "rss_before_mb": before, "rss_peak_mb": peak,
+        "rss_added_mb": peak - before, "nodes": result["node_count"], "edges": result["edge_count"],
+        "betweenness": result["betweenness"], "cpus": _os.cpu_count(),
+        "parallel": _parallel_betweenness(ctx)}
+    if ctx.claims <= 200_000:
+        before = _rss_mb()
+        _reset_peak_rss()
+        old_s, old = timed(lambda: rank_nodes(actor_graph(ctx.store), Filters(), CentralityParams()).to_json())
+        out["claims_projection"] = {"centrality_s": round(old_s, 2), "rss_added_mb": _peak_rss_mb() - before,
+                                    "same_ranking": [n["id"] for n in old["nodes"]] == [n["id"] for n in result["nodes"]]}
+    return out
+
+
+def _parallel_betweenness(ctx: Context) -> dict[str, Any]:
+    """Betweenness through the nx-parallel backend beside plain NetworkX, where it can help (more than 2 CPUs)."""
+    import networkx as nx
+
+    from detente.graph.analysis.common import parallel_backend
+    from detente.graph.summary_network import summary_actor_graph
+
+    why_not = parallel_backend()
+    if why_not is not None:
+        return {"measured": False, "why": why_not}
+    graph = summary_actor_graph(ctx.store)
+    plain_s, _ = timed(lambda: nx.betweenness_centrality(graph), repeat=2)
+    parallel_s, _ = timed(lambda: nx.betweenness_centrality(graph, backend="parallel"), repeat=2)
+    return {"measured": True, "plain_s": round(plain_s, 3), "parallel_s": round(parallel_s, 3)}
+
+
+def _reset_peak_rss() -> None:
+    """Reset the kernel's peak-RSS mark (VmHWM) of this process (Linux)."""
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as refs:
+            refs.write("5")
+    except OSError:
+        pass
+
+
+def _peak_rss_mb() -> int:
+    with open("/proc/self/status", encoding="utf-8") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) // 1024
+    return 0
+
+
+@section("serve")
+def serve_section(ctx: Context) -> dict[str, Any]:
+    """A live ``detente serve`` over the benchmark store: REST p50 over HTTP, memory idle and under 8 clients.
+
+    On-disk stores only (a memory store lives in this process). The store is closed here (one
+    writer process per store) and served by ``detente serve`` in its own process tree; memory is
+    the RSS summed over that tree (the server, its engine processes and readers). Runs last.
+    """
+    if ctx.kind != "disk":
+        return {"skipped": "memory stores live in the benchmark's process; served from disk only"}
+    import concurrent.futures
+    import socket
+    import threading
+    import urllib.parse
+
+    import psutil
+    import requests
+
+    from detente.graph.claims import CLAIM_NS
+    from detente.ontology.vocab import DT
+
+    events = ctx.counted_events(ctx.samples)
+    rows = ctx.raw_select(f"SELECT ?c WHERE {{ GRAPH <{_provenance_graph()}> {{ ?c a dt:Claim }} }} LIMIT 50000")
+    claim_ids = [str(row[0])[len(CLAIM_NS):] for row in ctx.rng.sample(rows, min(ctx.samples, len(rows)))]
+    folder = DATA_DIR / f"store-{ctx.claims}"
+    ctx.store.release()  # RocksDB gives its lock back once the last reference to the engine goes
+    ctx.store = ctx.raw = None
+    import gc
+
+    gc.collect()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "DETENTE_QUERY_TIMEOUT": "60"}
+    began = time.perf_counter()
+    server = subprocess.Popen([sys.executable, "-c", "from detente.cli import main; main()", "serve", "--store",
+                               f"oxigraph:{folder}", "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    tree = psutil.Process(server.pid)
+
+    def tree_rss_mb() -> int:
+        total = 0
+        for proc in [tree, *tree.children(recursive=True)]:
+            try:
+                total += proc.memory_info().rss
+            except psutil.Error:
+                pass
+        return total // (1024 * 1024)
+
+    session = requests.Session()
+    try:
+        while True:
+            if server.poll() is not None:
+                raise RuntimeError(f"detente serve stopped: {server.stderr.read()[-2000:] if server.stderr else ''}")
+            try:
+                if session.get(f"{base}/healthz", timeout=5).status_code == 200:
+                    break
+            except requests.RequestException:
+                pass
+            if time.perf_counter() - began > 900:
+                raise RuntimeError("detente serve did not answer /healthz in 900 s")
+            time.sleep(0.5)
+        startup_s = time.perf_counter() - began
+        started_mb = tree_rss_mb()
+
+        def provenance_url(event: Any) -> str:
+            return f"{base}/provenance?" + urllib.parse.urlencode({"subject": str(event), "predicate": str(DT.prisonerCount)})
+
+        def claim_url(claim_id: str) -> str:
+            return f"{base}/claims/{urllib.parse.quote(claim_id, safe='')}"
+
+        def get(client: requests.Session, url: str) -> float:
+            start = time.perf_counter()
+            response = client.get(url, headers={"Accept": "application/json"}, timeout=120)
+            response.raise_for_status()
+            response.json()
+            return time.perf_counter() - start
+
+        for url in [provenance_url(e) for e in events[:5]] + [claim_url(c) for c in claim_ids[:5]]:
+            get(session, url)  # warm-up: the engines start and open the store
+        time.sleep(2)
+        idle_mb = tree_rss_mb()
+        provenance_times = [get(session, provenance_url(e)) for e in events]
+        claim_times = [get(session, claim_url(c)) for c in claim_ids]
+        after_sequential_mb = tree_rss_mb()
+
+        # 8 concurrent clients, each its own connection, mixing both routes for a fixed time.
+        stop = threading.Event()
+        peak = [after_sequential_mb]
+        loaded_times: list[float] = []
+        errors: list[str] = []
+
+        def sample_memory() -> None:
+            while not stop.is_set():
+                peak[0] = max(peak[0], tree_rss_mb())
+                time.sleep(0.25)
+
+        def client(index: int) -> None:
+            own = requests.Session()
+            rng = random.Random(index)
+            while not stop.is_set():
+                url = provenance_url(rng.choice(events)) if rng.random() < 0.5 else claim_url(rng.choice(claim_ids))
+                try:
+                    loaded_times.append(get(own, url))
+                except Exception as exc:  # noqa: BLE001 - counted, reported
+                    errors.append(type(exc).__name__)
+
+        watcher = threading.Thread(target=sample_memory, daemon=True)
+        watcher.start()
+        load_began = time.perf_counter()
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            futures = [pool.submit(client, i) for i in range(8)]
+            time.sleep(30)
+            stop.set()
+            for future in futures:
+                future.result()
+        load_s = time.perf_counter() - load_began
+        watcher.join()
+        return {"startup_s": round(startup_s, 1), "provenance_http": _percentiles(provenance_times),
+                "get_claim_http": _percentiles(claim_times), "rss_started_mb": started_mb, "rss_idle_mb": idle_mb,
+                "rss_after_sequential_mb": after_sequential_mb, "rss_peak_8_clients_mb": peak[0],
+                "clients": 8, "requests_8_clients": len(loaded_times), "errors_8_clients": len(errors),
+                "requests_per_s_8_clients": round(len(loaded_times) / load_s, 1),
+                "under_load": _percentiles(loaded_times) if loaded_times else None,
+                "processes": 1 + len(tree.children(recursive=True))}
+    finally:
+        server.terminate()
+        try:
+            server.wait(60)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
 def _summary_graph() -> Any:
     from detente.ontology.vocab import SUMMARY_GRAPH
 
@@ -354,7 +559,7 @@ def open_context(claims: int, kind: str, samples: int) -> tuple[Context, dict[st
 
     data = data_file(claims)
     began = time.perf_counter()
-    if kind == "memory":
+    if kind in ("memory", "remote"):  # remote: the embedded memory store beside Virtuoso (see remote_scale.py)
         store = OxigraphStore(StoreLocation.parse("memory:"))
     else:
         folder = DATA_DIR / f"store-{claims}"
@@ -387,6 +592,13 @@ def run(claims: int, kind: str, sections: list[str], samples: int) -> dict[str, 
     entry: dict[str, Any] = {"claims": claims, "store": kind, "load_average_before": _load_average()}
     ctx, built = open_context(claims, kind, samples)
     entry["store_built"] = built
+    if "summary" not in sections and {"network", "serve"} & set(sections):
+        # These read the maintained summary (a server would rebuild a missing one first): build it, untimed here.
+        from detente.graph import summary
+
+        began = time.perf_counter()
+        summary.rebuild(ctx.store)
+        entry["summary_prepared_s"] = round(time.perf_counter() - began, 1)
     for name in sections:
         print(f"[{claims} {kind}] {name}…", file=sys.stderr, flush=True)
         began = time.perf_counter()
@@ -394,10 +606,12 @@ def run(claims: int, kind: str, sections: list[str], samples: int) -> dict[str, 
         entry[name] = without_gc(SECTIONS[name])(ctx)
         entry[name]["load_average"] = load
         entry[name]["section_s"] = round(time.perf_counter() - began, 1)
+        entry[name]["date"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
         print(f"[{claims} {kind}] {name}: {json.dumps(entry[name])}", file=sys.stderr, flush=True)
     entry["rss_end_mb"] = _rss_mb()
     entry["load_average_after"] = _load_average()
-    ctx.store.close()
+    if "serve" not in sections:  # the serve section closed it already, for the server
+        ctx.store.close()
     if kind == "disk":
         shutil.rmtree(DATA_DIR / f"store-{claims}", ignore_errors=True)
     return entry
@@ -450,9 +664,11 @@ def main() -> None:
             entry = json.loads(done.stdout.strip().splitlines()[-1])
             entry["date"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
             entry["machine"] = machine()
-            # Sections not rerun keep their figures (each helper runs its own sections).
-            old = [r for r in report["runs"] if (r["claims"], r["store"]) == (claims, kind)]
-            entry = {**old[0], **entry} if old else entry
+            # Merged into the earlier entry of this size and store: a run of some sections keeps the others' figures.
+            # The entry's date, machine and store figures stay those of the earlier run; each section has its own date.
+            earlier = [r for r in report["runs"] if (r["claims"], r["store"]) == (claims, kind)]
+            if earlier:
+                entry = {**earlier[0], **{key: entry[key] for key in (*sections, "summary_prepared_s") if key in entry}}
             report["runs"] = [r for r in report["runs"] if (r["claims"], r["store"]) != (claims, kind)] + [entry]
             report["runs"].sort(key=lambda r: (r["claims"], r["store"]))
             args.out.mkdir(parents=True, exist_ok=True)
@@ -480,7 +696,7 @@ def _fmt(value: Any, suffix: str = "") -> str:
 
 def markdown(report: dict[str, Any]) -> str:
     """The results as a table per figure, one column per (size, store) run."""
-    runs = report["runs"]
+    runs = [r for r in report["runs"] if r["store"] != "remote"]  # remote runs: their own section below
     head = ["| figure | " + " | ".join(f"{r['claims']:,} {r['store']}" for r in runs) + " |",
             "| --- | " + " | ".join("---:" for _ in runs) + " |"]
 
@@ -530,12 +746,74 @@ def markdown(report: dict[str, Any]) -> str:
              row("… changed: ties / publishers / fact records recomputed", lambda r: " / ".join(_fmt(_get(r, 'maintenance', 'touched', k)) for k in ("ties_changed", "publishers_changed", "facts_recomputed"))),
              row("**100-claim removal through the write API** (data + summary)", lambda r: _fmt(_get(r, 'maintenance', 'remove_100_claims_s'), ' s')),
              row("maintained = recomputed after the writes (ties / publishers / fact records)", lambda r: " / ".join(str(_get(r, 'verify', k)) for k in ("ties_equal", "publishers_equal", "fact_records_equal")) if _get(r, 'verify') else "—"),
-             "", *NOTES]
+             "", *NOTES, "", *network_markdown(runs, head, row), *remote_markdown(report)]
     return "\n".join(lines) + "\n"
+
+
+def network_markdown(runs: list[dict[str, Any]], head: list[str],
+                     row: Callable[[str, Callable[[dict[str, Any]], str]], str]) -> list[str]:
+    """The network branch's figures (sections ``network`` and ``serve``), under their own heading."""
+    if not any("network" in r or "serve" in r for r in runs):
+        return []
+
+    def http(path: str) -> Callable[[dict[str, Any]], str]:
+        def cells(r: dict[str, Any]) -> str:
+            p50, p95 = _get(r, "serve", path, "p50_ms"), _get(r, "serve", path, "p95_ms")
+            return "—" if p50 is None else f"{_fmt(p50)} / {_fmt(p95)} ms"
+        return cells
+
+    def serve_memory(r: dict[str, Any]) -> str:
+        idle, peak = _get(r, "serve", "rss_idle_mb"), _get(r, "serve", "rss_peak_8_clients_mb")
+        if idle is None:
+            return "—" if _get(r, "serve", "skipped") is None else "disk only"
+        return f"{_fmt(_get(r, 'serve', 'rss_started_mb'))} / {_fmt(idle)} / {_fmt(peak)}"
+
+    def old_path(r: dict[str, Any]) -> str:
+        old = _get(r, "network", "claims_projection")
+        if old is None:
+            return "not run (see notes)" if "network" in r else "—"
+        return f"{_fmt(old['centrality_s'], ' s')}, +{_fmt(old['rss_added_mb'])} MB (same ranking: {old['same_ranking']})"
+
+    def parallel(r: dict[str, Any]) -> str:
+        note = _get(r, "network", "parallel")
+        if note is None:
+            return "—"
+        return f"{note['plain_s']} s → {note['parallel_s']} s" if note.get("measured") else f"not measured: {note['why']}"
+
+    return ["## Network analysis and serving (network branch)", "",
+            "Sections `network` and `serve` of `bench_scale.py`. *centrality* is `run_metric(store, \"centrality\")` "
+            "(`detente analyze centrality`: the actor network from the summary's ties, PageRank, degree, weighted degree, "
+            "betweenness, eigenvector), best of 3, against the same raw aggregate pass as the conflicts row (claims per "
+            "publisher on the raw engine); *added RSS* is the process's peak during the call minus its RSS before "
+            "(the peak mark is reset first). *serve* is a live `detente serve` process over the on-disk benchmark "
+            "store (the benchmark closes the store first); HTTP times are one keep-alive client, sequential requests "
+            "with `Accept: application/json`, reading the JSON; memory is the RSS summed over the server's process tree "
+            "(server, engine and readers) just after start / idle after warm-up / peak under 8 concurrent clients "
+            "(30 s, half `/provenance`, half `/claims/{id}`).", "",
+            *head,
+            row("date (network / serve sections)", lambda r: " / ".join(str(_get(r, k, "date") or "—")[:16].replace("T", " ") for k in ("network", "serve"))),
+            row("load average at start of the section", lambda r: "/".join(str(x) for x in (_get(r, "network", "load_average") or _get(r, "serve", "load_average") or []))),
+            row("**centrality** (s) vs raw aggregate pass (s)", lambda r: f"{_fmt(_get(r, 'network', 'centrality_s'), ' s')} vs {_fmt(_get(r, 'network', 'raw_aggregate_pass_s'), ' s')}"),
+            row("… ratio (target ≤ 5)", lambda r: _fmt(_get(r, "network", "ratio"))),
+            row("… added RSS (MB; target ≤ 1,536)", lambda r: _fmt(_get(r, "network", "rss_added_mb"))),
+            row("… network (nodes / edges), betweenness", lambda r: f"{_fmt(_get(r, 'network', 'nodes'))} / {_fmt(_get(r, 'network', 'edges'))}, " + ("sampled k={k}, seed={seed}".format(**_get(r, "network", "betweenness")) if _get(r, "network", "betweenness", "sampled") else "exact")),
+            row("… the old projection of every claim (time, added RSS)", old_path),
+            row("… nx-parallel betweenness", parallel),
+            row("**REST `/provenance`** p50 / p95 over HTTP", http("provenance_http")),
+            row("**REST `/claims/{id}`** p50 / p95 over HTTP", http("get_claim_http")),
+            row("… under 8 clients: p50 / p95, requests/s, errors", lambda r: "—" if _get(r, "serve", "under_load") is None else f"{_fmt(_get(r, 'serve', 'under_load', 'p50_ms'))} / {_fmt(_get(r, 'serve', 'under_load', 'p95_ms'))} ms, {_fmt(_get(r, 'serve', 'requests_per_s_8_clients'))}/s, {_fmt(_get(r, 'serve', 'errors_8_clients'))}"),
+            row("**`detente serve` RSS** (MB): started / idle / peak, 8 clients", serve_memory),
+            row("… processes in the server's tree; startup (s)", lambda r: "—" if _get(r, "serve", "processes") is None else f"{_get(r, 'serve', 'processes')}; {_fmt(_get(r, 'serve', 'startup_s'))}"),
+            "", *NETWORK_NOTES]
 
 
 NOTES = """## Reading the figures
 
+- **The 1,000,000 columns of the summary, aggregate and maintenance rows are round 1's** (summary v1: 14.8M
+  quads, rebuilt by SPARQL, refreshed by recomputing every touched tie). Summary v2 (smaller records, Python
+  streaming rebuild, updates by difference) was measured at 20k and 100k only: the session's 1M runs did not
+  get the shared machine in time. v2 holds about 6.1 quads per fact record, so about 7.2M summary quads at 1M
+  are expected (0.55 of the data), not measured.
 Targets (issue 9): `provenance()` and `get_claim` p50 within 3× of the raw engine's time for the same
 query; the full conflict listing within 5× of one raw aggregate pass over all claims; the summary's
 aggregates at least 10× faster than the raw SPARQL over the claims. *same* says the summary's answer
@@ -568,6 +846,34 @@ equals the raw query's, row for row.
 - Sections still to come (next round): load, network, serve, remote.
 """.splitlines()
 
+
+NETWORK_NOTES = """- *centrality* no longer reads the claims: the actor network comes from the summary's ties
+  (`detente.graph.summary.tie_table`, integer-indexed numpy arrays in `detente.graph.arrays`) and the
+  actors with a part in some event, with labels and types read for those nodes only. Its time hardly
+  grows with the store (the summary has one tie per actor pair, 780 here); what grows is the raw pass it
+  is compared with. The old projection read every claim statement into Python objects (70 s and +833 MB at
+  100k in memory on the loaded machine; 82 s and 5.1 → 13.1 GB at 1M in the issue), so it is not run at 1M.
+  `tests/graph/test_summary_network.py` checks both give the same network and scores (demo, GDELT and UCDP
+  samples, synthetic claims).
+- With filters (time window, confidence, publisher) the summary cannot answer, and centrality projects the
+  claims as before: filtered analyses at 1M remain slow.
+- nx-parallel: not measured here. The machine has 2 CPUs (the backend's process pool cannot beat one core
+  on two), and on Python 3.11 only nx-parallel 0.3 installs, which does not import with NetworkX 3.6 (0.4
+  needs Python 3.12). The code uses the backend for graphs above 1,000 nodes when it imports and there are
+  more than 2 CPUs, and says so in the betweenness note.
+- 1M columns: not measured in this session. The 1M runs (`--claims 1000000 --stores memory --sections
+  network,conflicts`, then `--stores disk --sections network,serve`) waited on the shared benchmark lock
+  behind other sessions' 1M runs for the session's last hour and were withdrawn at its end. What grows
+  with the store in *centrality* is one `SELECT DISTINCT` of the actors over the summary's participations
+  (about 10× more at 1M); the ties (780) and the computation on 40 nodes do not grow.
+- The machine was shared by several sessions during these runs (load averages 9–13 on 2 CPUs): times are
+  upper bounds; ratios against the raw pass taken in the same minute are the fairer figure.
+""".splitlines()
+
+
+from benchmarks.remote_scale import remote_markdown, remote_section  # noqa: E402
+
+SECTIONS["remote"] = remote_section  # run with --stores remote --sections remote
 
 if __name__ == "__main__":
     main()

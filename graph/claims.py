@@ -742,14 +742,15 @@ class ProvenanceReport:
         }
 
 
-def _matching(pattern_object: str, limit: int) -> str:
-    """Claims whose graph holds ``?subject ?predicate <pattern_object>``, the first ``limit`` by IRI."""
+def _matching(pattern_object: str, limit: int | None) -> str:
+    """Claims whose graph holds ``?subject ?predicate <pattern_object>``, the first ``limit`` by IRI (None: all)."""
+    cut = "" if limit is None else f" LIMIT {int(limit)}"
     return (f"{{ SELECT DISTINCT ?claim WHERE {{ GRAPH ?claim {{ ?subject ?predicate {pattern_object} }} "
-            f"?claim a dt:Claim }} ORDER BY ?claim LIMIT {int(limit)} }}")
+            f"?claim a dt:Claim }} ORDER BY ?claim{cut} }}")
 
 
 @lru_cache(maxsize=64)
-def _claims_for_query(limit: int) -> str:
+def _claims_for_query(limit: int | None) -> str:
     return records_query({"matching": _matching("?object", limit)}, "?subject ?predicate ?object")
 
 
@@ -764,12 +765,16 @@ def _pattern(subject: URIRef | None, predicate: URIRef | None, obj: Term | None)
 
 
 def claims_for(store: Store, subject: URIRef | None = None, predicate: URIRef | None = None,
-               obj: Term | None = None, limit: int = 1000) -> list[ClaimRecord]:
+               obj: Term | None = None, limit: int | None = 1000) -> list[ClaimRecord]:
     """Claims whose graph holds a triple matching the pattern (None is a wildcard), the first ``limit`` by IRI.
 
-    One query reads them all, records included.
+    ``limit`` None reads every matching claim. One query reads them all, records included.
     """
-    picked, records = read_records(store.query(_claims_for_query(int(limit)),
+    if limit is not None and limit < 0:
+        from detente.errors import ParameterError
+
+        raise ParameterError("limit", f"must not be negative, not {limit}")
+    picked, records = read_records(store.query(_claims_for_query(None if limit is None else int(limit)),
                                                bindings=_pattern(subject, predicate, obj)).rows)
     return [records[c] for c in picked.get("matching", [])]
 

@@ -39,6 +39,7 @@ from detente.errors import (
     ResultTooLargeError,
     StoreError,
     StoreLockedError,
+    UnsupportedQueryError,
 )
 from detente.graph.location import ReaderSpec, StoreLocation
 from detente.graph.performance import without_gc
@@ -323,6 +324,15 @@ def _no_outbound() -> Iterator[None]:
             f"(the query engine runs without network access: {exc})") from None
 
 
+_UNKNOWN_FUNCTION = re.compile(r"The custom function <([^>]*)> is not supported")
+_MAX_UNKNOWN_FUNCTIONS = 64
+
+
+def _no_value(*_args: object) -> None:
+    """An unknown function's value: none (an expression error at the call)."""
+    return None
+
+
 def _graph_to_ox(graph: URIRef | None) -> ox.NamedNode | ox.DefaultGraph:
     if graph is None or graph == FACTS_GRAPH:
         return ox.DefaultGraph()
@@ -370,12 +380,15 @@ class OxigraphStore(Store):
 
     # -- reading ---------------------------------------------------------
     def _run(self, sparql: str, bindings: Bindings | None,
-             default_graphs: Sequence[URIRef] | None, named_graphs: Sequence[URIRef] | None) -> object:
+             default_graphs: Sequence[URIRef] | None, named_graphs: Sequence[URIRef] | None,
+             base_iri: str | None = None) -> object:
         graphs = DEFAULT_DATASET if default_graphs is None else default_graphs
         kwargs: dict[str, object] = {
             "prefixes": PREFIXES,
             "default_graph": [_graph_to_ox(g) for g in graphs],
         }
+        if base_iri is not None:
+            kwargs["base_iri"] = base_iri
         if named_graphs is not None:
             kwargs["named_graphs"] = [ox.NamedNode(str(g)) for g in named_graphs]
         if bindings is not None:
@@ -388,14 +401,27 @@ class OxigraphStore(Store):
                 raise
             except ValueError as exc:
                 raise QuerySyntaxError(str(exc)) from exc
+        # A function the engine does not have is an expression error where it is called (a FILTER fails, a BIND
+        # leaves its variable unbound), as in Jena/Fuseki: the engine names it, and it is declared with no value.
+        unknown_functions: dict[ox.NamedNode, object] = {}
         try:
-            return self._store.query(sparql, **kwargs)
+            while True:
+                try:
+                    return self._store.query(sparql, custom_functions=unknown_functions or None, **kwargs)
+                except RuntimeError as exc:
+                    named = _UNKNOWN_FUNCTION.fullmatch(str(exc))
+                    if named is None or len(unknown_functions) >= _MAX_UNKNOWN_FUNCTIONS:
+                        raise
+                    unknown_functions[ox.NamedNode(named.group(1))] = _no_value
         except SyntaxError as exc:
             raise QuerySyntaxError(str(exc)) from exc
         except RuntimeError as exc:
             # pyoxigraph reports a bound variable missing from the SELECT projection (SEP-0007) this way.
             if "projection" in str(exc):
                 raise QuerySyntaxError(str(exc)) from exc
+            if _UNKNOWN_FUNCTION.fullmatch(str(exc)):
+                raise UnsupportedQueryError(f"the query calls more than {_MAX_UNKNOWN_FUNCTIONS} functions this "
+                                            f"engine does not have: {exc}") from exc
             raise StoreError(str(exc)) from exc
         except PermissionError:
             raise  # the network sandbox refused a socket: see _no_outbound
@@ -444,30 +470,48 @@ class OxigraphStore(Store):
                 for line in lines[1:-1]]
 
     def query_serialized(self, sparql: str, result_format: str, *, default_graphs: Sequence[URIRef] | None = None,
-                         named_graphs: Sequence[URIRef] | None = None, max_rows: int | None = None) -> SerializedResult:
+                         named_graphs: Sequence[URIRef] | None = None, max_rows: int | None = None,
+                         truncate: bool = False, base_iri: str | None = None,
+                         skolem_prefix: str | None = None) -> SerializedResult:
+        """See :meth:`Store.query_serialized`.
+
+        >>> store = open_oxigraph("memory:")
+        >>> store.add_nquads('_:b0 <http://ex/p> "1" .\\n_:b1 <http://ex/p> "2" .\\n')
+        >>> result = store.query_serialized("SELECT ?s WHERE { ?s <p> ?o }", "csv", max_rows=1, truncate=True,
+        ...                                 base_iri="http://ex/", skolem_prefix="http://ex/.well-known/genid/")
+        >>> result.truncated, result.body.decode().splitlines()[1].startswith("http://ex/.well-known/genid/")
+        (True, True)
+        """
         if result_format not in RESULT_FORMATS:
             raise ValueError(f"unknown result format {result_format!r}")
         media_type, applies_to = RESULT_FORMATS[result_format]
         with _no_outbound():
-            return self._serialize(self._run(sparql, None, default_graphs, named_graphs), result_format,
-                                   media_type, applies_to, max_rows)
+            return self._serialize(self._run(sparql, None, default_graphs, named_graphs, base_iri), result_format,
+                                   media_type, applies_to, max_rows, truncate, skolem_prefix)
 
     def _serialize(self, result: object, result_format: str, media_type: str, applies_to: str,
-                   max_rows: int | None) -> SerializedResult:
+                   max_rows: int | None, truncate: bool = False, skolem_prefix: str | None = None) -> SerializedResult:
         if isinstance(result, (ox.QueryBoolean, ox.QuerySolutions)):
             kind = "ask" if isinstance(result, ox.QueryBoolean) else "select"
             if applies_to != "solutions":
                 raise NotAcceptableError(f"{result_format} cannot hold {kind.upper()} results")
-            if kind == "select" and max_rows is not None:
-                return SerializedResult(kind, media_type, _serialize_solutions(result, result_format, max_rows))
+            if isinstance(result, ox.QuerySolutions) and (max_rows is not None or skolem_prefix is not None):
+                body, truncated = _serialize_solutions(result, result_format, max_rows, truncate, skolem_prefix)
+                return SerializedResult(kind, media_type, body, truncated)
             return SerializedResult(kind, media_type, result.serialize(format=_RESULTS_FORMAT[result_format]))
         if applies_to != "graph":
             raise NotAcceptableError(f"{result_format} cannot hold CONSTRUCT/DESCRIBE results")
         triples = list(islice(result, max_rows + 1)) if max_rows is not None else list(result)
-        if max_rows is not None and len(triples) > max_rows:
+        truncated = max_rows is not None and len(triples) > max_rows
+        if truncated and not truncate:
             raise ResultTooLargeError(f"the result has more than {max_rows} triples; narrow the query")
+        if truncated:
+            del triples[max_rows:]
+        if skolem_prefix is not None:
+            triples = [ox.Triple(_skolem(t.subject, skolem_prefix), t.predicate, _skolem(t.object, skolem_prefix))
+                       for t in triples]
         body = ox.serialize(triples, format=_RDF_FORMAT[result_format], prefixes=_serial_prefixes(result_format))
-        return SerializedResult("graph", media_type, body)
+        return SerializedResult("graph", media_type, body, truncated)
 
     def named_graphs(self) -> Iterator[URIRef]:
         for g in self._store.named_graphs():
@@ -597,12 +641,27 @@ def _serial_prefixes(result_format: str) -> dict[str, str] | None:
     return PREFIXES if result_format in ("turtle", "trig") else None
 
 
-def _serialize_solutions(solutions: "ox.QuerySolutions", result_format: str, max_rows: int) -> bytes:
+def _skolem(term: object, prefix: str) -> object:
+    """A blank node as the IRI ``prefix + label`` (RDF 1.1 §3.5); other terms unchanged."""
+    return ox.NamedNode(prefix + term.value) if isinstance(term, ox.BlankNode) else term
+
+
+def _serialize_solutions(solutions: "ox.QuerySolutions", result_format: str, max_rows: int | None,
+                         truncate: bool = False, skolem_prefix: str | None = None) -> tuple[bytes, bool]:
     names = [v.value for v in solutions.variables]
-    rows = list(islice(solutions, max_rows + 1))
-    if len(rows) > max_rows:
+    rows = list(islice(solutions, max_rows + 1)) if max_rows is not None else list(solutions)
+    truncated = max_rows is not None and len(rows) > max_rows
+    if truncated and not truncate:
         raise ResultTooLargeError(f"the result has more than {max_rows} rows; add LIMIT or narrow the query")
+    if truncated:
+        del rows[max_rows:]
     table = [[sol[i] for i in range(len(names))] for sol in rows]
+    if skolem_prefix is not None:
+        table = [[_skolem(t, skolem_prefix) for t in row] for row in table]
+    return _solutions_body(names, table, result_format), truncated
+
+
+def _solutions_body(names: list[str], table: list[list[object]], result_format: str) -> bytes:
     if result_format == "json":
         return json.dumps({"head": {"vars": names}, "results": {"bindings": [
             {n: _json_term(t) for n, t in zip(names, row) if t is not None} for row in table]}},

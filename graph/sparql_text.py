@@ -20,8 +20,9 @@ variables are used.
 >>> inject_values("SELECT ?c WHERE { ?c a dt:Claim }", {"c": URIRef("http://ex/c")})
 'SELECT ?c WHERE { VALUES (?c) { (<http://ex/c>) } ?c a dt:Claim }'
 >>> prepare("SELECT ?n WHERE { { SELECT ?c WHERE { ?c a dt:Claim } LIMIT 5 } ?c dt:quote ?n }").bind(
-...     [{"c": URIRef("http://ex/a")}, {"c": URIRef("http://ex/b")}])
-'SELECT ?n WHERE { VALUES (?c) { (<http://ex/a>) (<http://ex/b>) } { SELECT ?c WHERE { VALUES (?c) { (<http://ex/a>) (<http://ex/b>) } ?c a dt:Claim } LIMIT 5 } ?c dt:quote ?n }'
+...     [{"c": URIRef("http://ex/a")}, {"c": URIRef("http://ex/b")}])  # doctest: +NORMALIZE_WHITESPACE
+'SELECT ?n WHERE { VALUES (?c) { (<http://ex/a>) (<http://ex/b>) }
+ { SELECT ?c WHERE { VALUES (?c) { (<http://ex/a>) (<http://ex/b>) } ?c a dt:Claim } LIMIT 5 } ?c dt:quote ?n }'
 """
 
 from __future__ import annotations
@@ -79,12 +80,14 @@ def tokenize(sparql: str) -> list[_Token]:
 
 
 def query_form(sparql: str) -> QueryKind:
-    """``"select"``, ``"ask"`` or ``"graph"`` (CONSTRUCT/DESCRIBE) for a query text.
+    r"""``"select"``, ``"ask"`` or ``"graph"`` (CONSTRUCT/DESCRIBE) for a query text.
 
-    >>> query_form("PREFIX ex: <http://ex/select#> # SELECT\\nCONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    >>> query_form("PREFIX ex: <http://ex/select#> # SELECT\nCONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
     'graph'
     """
-    return prepare(sparql).form
+    form = prepare(sparql).form
+    assert form is not None  # prepare() refuses a query text without a query form
+    return form
 
 
 def _form_of(tokens: list[_Token]) -> QueryKind | None:
@@ -95,10 +98,10 @@ def _form_of(tokens: list[_Token]) -> QueryKind | None:
 
 
 def sparql_term(term: Term) -> str:
-    """A term as SPARQL text, refusing anything that could escape its token.
+    r"""A term as SPARQL text, refusing anything that could escape its token.
 
-    >>> sparql_term(Literal('a "quoted"\\nline', lang="en"))
-    '"a \\\\"quoted\\\\"\\\\nline"@en'
+    >>> sparql_term(Literal('a "quoted"\nline', lang="en"))
+    '"a \\"quoted\\"\\nline"@en'
     >>> sparql_term(URIRef("http://ex/a> } DROP ALL"))
     Traceback (most recent call last):
     ...
@@ -257,12 +260,13 @@ class PreparedQuery:
                 raise ValueError("bindings need an update with a WHERE clause")
             raise QuerySyntaxError("no group pattern { … } in the SPARQL text to bind variables in")
         substitution = isinstance(bindings, Mapping)
-        names, rows = _table(bindings)  # type: ignore[arg-type]
+        names, rows = _table(bindings)
         if substitution:
             self.check_projection(names)
         blocks: dict[tuple[int, ...], str] = {}
         parts = [self._segments[0]]
-        for columns, segment in zip(_plan(self, tuple(names), substitution, not rows), self._segments[1:]):
+        for columns, segment in zip(_plan(self, tuple(names), substitution, not rows), self._segments[1:],
+                                   strict=True):
             if columns:
                 block = blocks.get(columns)
                 if block is None:
@@ -396,7 +400,7 @@ def _levels(tokens: list[_Token], opening: int, end: int, *, top: bool) -> list[
         if token.kind == "var" and not (tokens[index - 1].kind == "word" and tokens[index - 1].text.upper() == "AS"):
             direct.add(token.text[1:])  # a BIND target (``AS ?x``) is made here, not used: no VALUES before it
         index += 1
-    return [(opening, _Point(top, frozenset(direct), frozenset(delivered - direct)))] + found
+    return [(opening, _Point(top, frozenset(direct), frozenset(delivered - direct))), *found]
 
 
 def _first_select(tokens: list[_Token]) -> int:

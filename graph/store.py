@@ -19,7 +19,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Literal as TypingLiteral, Union
+from typing import IO, TYPE_CHECKING, Any, Literal as TypingLiteral
 
 from rdflib import URIRef
 
@@ -41,7 +41,7 @@ QueryKind = TypingLiteral["select", "ask", "graph"]
 
 #: Variable bindings: one value per variable (a mapping, substituted as in SEP-0007), or a table
 #: of rows (a sequence of mappings, joined as a ``VALUES`` block where the variables are used).
-Bindings = Union[Mapping[str, Term], Sequence[Mapping[str, Term]]]
+Bindings = Mapping[str, Term] | Sequence[Mapping[str, Term]]
 
 #: The graphs a plain query sees: the deduplicated facts (claim assertions and
 #: entity descriptions), claim provenance and the ontology. They share no
@@ -107,10 +107,13 @@ class QueryResult:
     rows: list[tuple[Term | None, ...]] = field(default_factory=list)
     boolean: bool | None = None
     triples: list[Triple] = field(default_factory=list)
+    #: The server cut the result at its row cap (a detente server's ``X-Detente-Truncated`` header).
+    truncated: bool = False
 
     def dicts(self) -> list[dict[str, Term]]:
         """Rows as dicts of the bound variables only."""
-        return [{v: t for v, t in zip(self.variables, row) if t is not None} for row in self.rows]
+        # Not strict: Oxigraph's TSV gives the one row of an empty projection (SELECT * {}) one empty cell.
+        return [{v: t for v, t in zip(self.variables, row, strict=False) if t is not None} for row in self.rows]
 
     def __iter__(self) -> Iterator[tuple[Term | None, ...]]:
         return iter(self.rows)
@@ -126,13 +129,15 @@ class SerializedResult:
     kind: QueryKind
     media_type: str
     body: bytes
+    #: The body holds the first ``max_rows`` rows (or triples) of a longer result (asked with ``truncate=True``).
+    truncated: bool = False
 
 
 def prefix_header(names: Iterable[str] | None = None) -> str:
-    """SPARQL PREFIX lines for the project's prefixes.
+    r"""SPARQL PREFIX lines for the project's prefixes.
 
     >>> prefix_header(["dt"])
-    'PREFIX dt: <https://w3id.org/detente/ontology#>\\n'
+    'PREFIX dt: <https://w3id.org/detente/ontology#>\n'
     """
     keys = list(names) if names is not None else list(PREFIXES)
     return "".join(f"PREFIX {k}: <{PREFIXES[k]}>\n" for k in keys)
@@ -159,7 +164,7 @@ class Store(ABC):
         form are still accepted, on a slower path.
     """
 
-    location: "StoreLocation"
+    location: StoreLocation
     uri: str
     read_only: bool = False
     facts_label: URIRef | None = FACTS_GRAPH
@@ -210,12 +215,22 @@ class Store(ABC):
         default_graphs: Sequence[URIRef] | None = None,
         named_graphs: Sequence[URIRef] | None = None,
         max_rows: int | None = None,
+        truncate: bool = False,
+        base_iri: str | None = None,
+        skolem_prefix: str | None = None,
     ) -> SerializedResult:
         """Run a query and serialise its result in ``result_format`` (see :data:`RESULT_FORMATS`).
 
         Raises :class:`~detente.errors.NotAcceptableError` (a ValueError) if the
         format does not fit the query form, and
-        :class:`~detente.errors.ResultTooLargeError` past ``max_rows``.
+        :class:`~detente.errors.ResultTooLargeError` past ``max_rows`` — unless
+        ``truncate``: then the first ``max_rows`` rows come back, marked
+        :attr:`SerializedResult.truncated`. ``base_iri`` resolves the query's
+        relative IRIs (the engine's own parse; the text is not changed).
+        ``skolem_prefix`` turns each blank node of the result into the IRI
+        ``skolem_prefix + label`` (RDF 1.1 §3.5). A remote endpoint resolves IRIs
+        and labels blank nodes by its own rules (both are ignored there), and
+        passes SELECT results through as it wrote them (so it cannot truncate them).
         """
 
     def select_nt(self, sparql: str, *, bindings: Bindings | None = None,
@@ -257,9 +272,9 @@ class Store(ABC):
         """
 
     def bulk_add_nquads(self, nquads: str) -> None:
-        """Add N-Quads by the backend's fastest path, which may not be one transaction (the default is :meth:`add_nquads`).
+        """Add N-Quads by the backend's fastest path, which may not be one transaction.
 
-        For derived data that a mark set beforehand protects (the summary's rebuild).
+        The default is :meth:`add_nquads`. For derived data that a mark set beforehand protects (the summary's rebuild).
         """
         self.add_nquads(nquads)
 
@@ -279,10 +294,10 @@ class Store(ABC):
     def clear(self) -> None:
         """Remove everything."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - an optional hook, not abstract: most stores have nothing to release
         """Release the store (flush to disk); the default does nothing."""
 
-    def reader_spec(self) -> "ReaderSpec":
+    def reader_spec(self) -> ReaderSpec:
         """How worker processes that only read get this store (see :class:`~detente.graph.location.ReaderSpec`)."""
         raise StoreError(f"store {self.uri} cannot be shared with worker processes")
 
@@ -303,7 +318,7 @@ class Store(ABC):
         if self.read_only:
             raise ReadOnlyError(f"store {self.uri} is open read-only")
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc: object) -> None:

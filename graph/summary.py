@@ -70,14 +70,16 @@ import random
 from collections import defaultdict
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import numpy as np
 from rdflib import BNode, Literal, URIRef
 
 from detente.graph.store import Store
 from detente.graph.terms import Term, term_nt
 from detente.ontology.vocab import DT, PROVENANCE_GRAPH, SUMMARY_GRAPH
+
+if TYPE_CHECKING:
+    from detente.graph.arrays import ParticipationTable, TieTable
 
 #: Bumped when the summary's shape changes: a summary of another version is rebuilt.
 SUMMARY_VERSION = "2"
@@ -763,118 +765,69 @@ def claims_per_publisher(store: Store, limit: int = 20) -> list[tuple[URIRef, in
 
 # -- the network's tables: integer-indexed, for detente.graph.analysis -----------------------------
 
-class TieTable(NamedTuple):
-    """Actor–actor edges, one row per tie (arrays aligned by row).
-
-    Attributes
-    ----------
-    actors:
-        Actor IRIs, sorted; ``src``/``dst`` index into it (``src < dst``).
-    src, dst:
-        ``int32`` actor indices of the two ends.
-    claims:
-        ``int64`` distinct claims behind either actor's part in the events linking them: the edge weight.
-    sources:
-        ``int64`` distinct sources of those claims.
-    events:
-        ``int64`` events linking the two (both parties, or a mediator/announcer and a party).
-    party_events:
-        ``int64`` events to which both are parties.
-    """
-
-    actors: list[str]
-    src: np.ndarray
-    dst: np.ndarray
-    claims: np.ndarray
-    sources: np.ndarray
-    events: np.ndarray
-    party_events: np.ndarray
-
-
-class ParticipationTable(NamedTuple):
-    """Actor–event edges, one row per (event, role, actor) asserted by claims (arrays aligned by row).
-
-    An actor with two roles at one event has two rows. Rows are sorted by event, then actor, then role.
-
-    Attributes
-    ----------
-    actors, events:
-        Actor and event IRIs, sorted; ``actor``/``event`` index into them.
-    actor, event:
-        ``int32`` indices.
-    role:
-        ``int8`` index into :data:`ROLES` (0 party, 1 mediator, 2 announcer).
-    claims, sources:
-        ``int64`` distinct claims asserting the role fact, and their distinct sources.
-    """
-
-    actors: list[str]
-    events: list[str]
-    actor: np.ndarray
-    event: np.ndarray
-    role: np.ndarray
-    claims: np.ndarray
-    sources: np.ndarray
-
-
 _TIE_ROWS = f"""SELECT ?a ?b ?n ?sc ?ec ?pe WHERE {{ GRAPH {_S} {{ ?t dt:tieBetween ?a . ?t dt:tieBetween ?b .
-  ?t dt:claimCount ?n ; dt:sourceCount ?sc ; dt:eventCount ?ec ; dt:partyEventCount ?pe }} FILTER(STR(?a) < STR(?b)) }}"""
+  ?t dt:claimCount ?n ; dt:sourceCount ?sc ; dt:eventCount ?ec ; dt:partyEventCount ?pe }}
+  FILTER(STR(?a) < STR(?b)) }}"""
 _PARTICIPATION_ROWS = f"""SELECT ?e ?r ?a ?n ?sc WHERE {{ {_ROLE_VALUES} GRAPH {_S} {{ ?f dt:factPredicate ?r .
-  ?f dt:factSubject ?e ; dt:factObject ?a ; dt:claimCount ?n OPTIONAL {{ ?f dt:sourceCount ?sc }} }} FILTER(isIRI(?a)) }}"""
+  ?f dt:factSubject ?e ; dt:factObject ?a ; dt:claimCount ?n OPTIONAL {{ ?f dt:sourceCount ?sc }} }}
+  FILTER(isIRI(?a) && isIRI(?e)) }}"""
 
 
-def _index(names: Iterable[str]) -> tuple[list[str], dict[str, int]]:
-    ordered = sorted(set(names))
-    return ordered, {name: i for i, name in enumerate(ordered)}
+def _iri(nt: str) -> URIRef:
+    return URIRef(nt[1:-1])
 
 
-def _iri(nt: str) -> str:
-    return nt[1:-1]
-
-
-def tie_table(store: Store) -> TieTable:
-    """Every actor tie as integer-indexed arrays, from the summary (or computed from the claims when it is not current).
-
-    >>> from detente.graph.store import open_store
-    >>> table = tie_table(open_store("memory:"))
-    >>> table.actors, table.src.dtype.name, len(table.claims)
-    ([], 'int32', 0)
-    """
-    if ensure_summary(store):
-        rows = [(_iri(a), _iri(b), int(_lexical(n)), int(_lexical(sc)), int(_lexical(ec)), int(_lexical(pe)))  # type: ignore[arg-type]
-                for a, b, n, sc, ec, pe in store.select_nt(_TIE_ROWS)]
-    else:
-        rows = [(_iri(a), _iri(b), *counts) for (a, b), counts in compute(store).ties.items()]  # type: ignore[misc]
-    rows.sort()
-    actors, index = _index(name for row in rows for name in row[:2])
-    columns = list(zip(*rows)) if rows else [()] * 6
-    return TieTable(actors, np.array([index[a] for a in columns[0]], dtype=np.int32),
-                    np.array([index[b] for b in columns[1]], dtype=np.int32),
-                    *(np.array(columns[i], dtype=np.int64) for i in range(2, 6)))
-
-
-def participation_table(store: Store) -> ParticipationTable:
-    """Every actor–event edge as integer-indexed arrays, from the summary (or computed from the claims when it is not current).
-
-    >>> from detente.graph.store import open_store
-    >>> table = participation_table(open_store("memory:"))
-    >>> table.events, table.role.dtype.name
-    ([], 'int8')
-    """
+def _participations(store: Store) -> list[tuple[URIRef, URIRef, int, int, int]]:
+    """``(event, actor, role index, claims, sources)`` per role fact, sorted."""
     roles = _TEXT.roles
     if ensure_summary(store):
         rows = []
         for e, r, a, n, sc in store.select_nt(_PARTICIPATION_ROWS):
             claims = int(_lexical(n))  # type: ignore[arg-type]
-            rows.append((_iri(e), _iri(a), roles[r], claims, claims if sc is None else int(_lexical(sc))))  # type: ignore[arg-type,index]
+            sources = claims if sc is None else int(_lexical(sc))  # type: ignore[arg-type]
+            rows.append((_iri(e), _iri(a), roles[r], claims, sources))  # type: ignore[index]
     else:
         rows = [(_iri(e), _iri(a), roles[p], record[0], record[1])
                 for (e, p, a), record in compute(store).facts.items() if p in roles and a[0] == "<" and e[0] == "<"]
-    rows.sort()
-    events, event_index = _index(row[0] for row in rows)
-    actors, actor_index = _index(row[1] for row in rows)
-    return ParticipationTable(actors, events, np.array([actor_index[r[1]] for r in rows], dtype=np.int32),
-                              np.array([event_index[r[0]] for r in rows], dtype=np.int32),
-                              np.array([r[2] for r in rows], dtype=np.int8),
-                              np.array([r[3] for r in rows], dtype=np.int64),
-                              np.array([r[4] for r in rows], dtype=np.int64))
+    rows.sort(key=lambda row: (str(row[0]), str(row[1]), row[2]))
+    return rows
+
+
+def tie_table(store: Store) -> TieTable:
+    """Every actor tie as integer-indexed arrays (:class:`~detente.graph.arrays.TieTable`).
+
+    Read from the summary, or computed from the claims when it is not current and cannot be rebuilt (a
+    read-only store). Its actors are every actor with a part in some event (the actor network's nodes),
+    tied or not.
+
+    >>> from detente.graph.store import open_store
+    >>> table = tie_table(open_store("memory:"))
+    >>> table.actors, table.lo.dtype.name, len(table.claims)
+    ((), 'int32', 0)
+    """
+    from detente.graph.arrays import TieTable
+
+    if ensure_summary(store):
+        ties = [(_iri(a), _iri(b), int(_lexical(n)), int(_lexical(sc)), int(_lexical(ec)),  # type: ignore[arg-type]
+                 int(_lexical(pe)))  # type: ignore[arg-type]
+                for a, b, n, sc, ec, pe in store.select_nt(_TIE_ROWS)]
+    else:
+        ties = [(_iri(a), _iri(b), *counts) for (a, b), counts in compute(store).ties.items()]  # type: ignore[misc]
+    actors = {row[1] for row in _participations(store)}
+    return TieTable.from_rows(actors, sorted(ties, key=lambda t: (str(t[0]), str(t[1]))))
+
+
+def participation_table(store: Store) -> ParticipationTable:
+    """Every actor–event edge as integer-indexed arrays (:class:`~detente.graph.arrays.ParticipationTable`).
+
+    One row per (event, role, actor) asserted by claims, sorted by event, actor, role; ``role`` indexes
+    :data:`ROLES`. Read from the summary, or computed from the claims when it is not current.
+
+    >>> from detente.graph.store import open_store
+    >>> table = participation_table(open_store("memory:"))
+    >>> table.events, table.role.dtype.name
+    ((), 'int8')
+    """
+    from detente.graph.arrays import ParticipationTable
+
+    return ParticipationTable.from_rows(_participations(store))

@@ -170,6 +170,15 @@ class LoadError(InvalidInputError):
             lines.append(f"  … and {len(rejects) - self.SHOWN_REJECTS} more")
         super().__init__("\n".join(lines))
         self.rejects = rejects
+        self.skipped: list[str] = []
+
+    def not_loaded(self, files: list[str]) -> None:
+        """Name the later files of the same load that were not loaded because this one failed."""
+        self.skipped = list(files)
+        shown = ", ".join(files[:self.SHOWN_REJECTS]) + (f" … and {len(files) - self.SHOWN_REJECTS} more"
+                                                          if len(files) > self.SHOWN_REJECTS else "")
+        self.message = f"{self.args[0]}\nnot loaded (after the failed file; earlier files stay loaded): {shown}"
+        self.args = (self.message,)
 
 
 @dataclass

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from detente.cli import demo_path, main
 
 
-@pytest.fixture()
+@pytest.fixture
 def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     monkeypatch.setenv("DETENTE_STORE", f"oxigraph:{tmp_path / 'store'}")
     return CliRunner()

@@ -15,8 +15,11 @@ __all__ = ["provenance", "conflicts", "resolve_term"]
 
 
 def resolve_term(names: Any, ref: str, field: str, predicate: Any = None) -> Any:
-    """A term for the --subject/--predicate/--object option ``field``, entities by the one resolver
-    (:class:`~detente.graph.entities.EntityNames`); a bad one is a usage error (exit 2)."""
+    """A term for the option ``--field`` (--subject/--predicate/--object, or --accept…).
+
+    Entities are found by the one resolver (:class:`~detente.graph.entities.EntityNames`); a bad one is a
+    usage error (exit 2).
+    """
     from detente.errors import AmbiguousEntityError, UnknownEntityError
     from detente.loaders.base import FieldError, object_term, resolve_predicate
 

@@ -77,7 +77,8 @@ def old_claims_for(store: Store, subject: URIRef | None = None, predicate: URIRe
     return out
 
 
-def old_provenance(store: Store, subject: URIRef, predicate: URIRef | None = None, obj: Term | None = None) -> ProvenanceReport:
+def old_provenance(store: Store, subject: URIRef, predicate: URIRef | None = None,
+                   obj: Term | None = None) -> ProvenanceReport:
     """Every claim supporting ``subject predicate object``, and claims that disagree.
 
     Disagreement is defined by the ontology: for a functional property
@@ -90,7 +91,8 @@ def old_provenance(store: Store, subject: URIRef, predicate: URIRef | None = Non
     functional = functional_properties()
     if obj is not None and predicate is not None and predicate in functional:
         others = old_claims_for(store, subject, predicate, None)
-        disagreeing = [c for c in others if all(o != obj for s, p, o in c.statements if s == subject and p == predicate)]
+        disagreeing = [c for c in others
+                       if all(o != obj for s, p, o in c.statements if s == subject and p == predicate)]
     return ProvenanceReport(subject, predicate, obj, supporting, disagreeing)
 
 

@@ -27,9 +27,11 @@ def _span(dates: set[str]) -> tuple[str | None, str | None]:
 def expected(store: Store) -> dict[str, Any]:
     """Facts (role facts among them: the actor–event edges), ties and publishers as the summary must hold them."""
     claims = {r[0] for r in store.query(f"SELECT ?c WHERE {{ GRAPH {P} {{ ?c a dt:Claim }} }}").rows}
-    statements = store.query(f"SELECT ?c ?s ?p ?o WHERE {{ GRAPH {P} {{ ?c a dt:Claim }} GRAPH ?c {{ ?s ?p ?o }} }}").rows
+    statements = store.query(
+        f"SELECT ?c ?s ?p ?o WHERE {{ GRAPH {P} {{ ?c a dt:Claim }} GRAPH ?c {{ ?s ?p ?o }} }}").rows
     sources: dict[Any, set[Any]] = defaultdict(set)
-    for c, src in store.query(f"SELECT ?c ?src WHERE {{ GRAPH {P} {{ ?c a dt:Claim ; prov:wasDerivedFrom ?src }} }}").rows:
+    for c, src in store.query(
+            f"SELECT ?c ?src WHERE {{ GRAPH {P} {{ ?c a dt:Claim ; prov:wasDerivedFrom ?src }} }}").rows:
         sources[c].add(src)
     publishers: dict[Any, set[Any]] = defaultdict(set)
     for src, pub in store.query(f"SELECT ?src ?pub WHERE {{ GRAPH {P} {{ ?src dct:publisher ?pub }} }}").rows:
@@ -117,7 +119,8 @@ def maintained(store: Store) -> dict[str, Any]:
         publishers[pub] = (int(n), int(sc))
     # Nothing else lives in the summary graph: every subject is a fact or tie record, a publisher or the graph.
     stray = store.query(f"""SELECT ?x WHERE {{ GRAPH {S} {{ ?x ?p ?o }} FILTER(?x != {S})
-        FILTER NOT EXISTS {{ GRAPH {S} {{ ?x dt:factSubject|dt:tieBetween|dt:publishedClaimCount ?y }} }} }} LIMIT 5""").rows
+        FILTER NOT EXISTS {{ GRAPH {S} {{ ?x dt:factSubject|dt:tieBetween|dt:publishedClaimCount ?y }} }} }}
+        LIMIT 5""").rows
     assert not stray, f"unexpected subjects in the summary graph: {stray}"
     return {"facts": facts, "ties": ties, "publishers": publishers}
 

@@ -91,7 +91,7 @@ def test_conflicts_are_as_before_and_pages_make_up_the_listing(corpus: str, requ
     seen: list[tuple[int, int]] = []
     conflict_page(store, progress=lambda done, total: seen.append((done, total)))
     assert seen[0] == (0, len(everything)) and seen[-1] == (len(everything), len(everything))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="must not be negative"):
         conflict_page(store, offset=-1)
 
 

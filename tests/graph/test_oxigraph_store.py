@@ -7,8 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 from rdflib import Dataset, Literal, URIRef
 from rdflib.compare import isomorphic
 
@@ -46,7 +45,7 @@ def test_result_formats() -> None:
     assert limited.decode().splitlines() == ["s", str(S)]
     turtle = store.query_serialized("CONSTRUCT WHERE { ?s ?p ?o }", "turtle").body
     assert b"example.org/s" in turtle
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="turtle cannot hold ASK results"):
         store.query_serialized("ASK { ?s ?p ?o }", "turtle")
     with pytest.raises(StoreError):
         store.query_serialized("SELECT * WHERE { ?s ?p ?o }", "json", max_rows=0)
@@ -117,6 +116,6 @@ def test_results_read_as_tsv_are_the_terms_pyoxigraph_gives(values) -> None:
     slow = [tuple(map(from_ox, row)) for row in store._store.query(text, prefixes={})]  # type: ignore[attr-defined]
     fast = _read_tsv(store._store.query(text, prefixes={}))  # type: ignore[attr-defined]
     assert len(fast) == len(slow) == len(values) + 1
-    for a, b in zip(fast, slow):
+    for a, b in zip(fast, slow, strict=True):
         assert [(type(x), x, getattr(x, "datatype", None), getattr(x, "language", None)) for x in a] == \
                [(type(x), x, getattr(x, "datatype", None), getattr(x, "language", None)) for x in b]

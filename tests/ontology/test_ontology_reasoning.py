@@ -20,6 +20,7 @@ from detente.ontology.reasoning import (
     java_executable,
 )
 from detente.ontology.vocab import DT, DTR, ENTITIES_GRAPH, PROVENANCE_GRAPH, SCHEMA
+
 from worked_example import AGREEMENT, CLAIM, ENVOY, EXCHANGE, KYIV_INDEPENDENT, RUS, SAU, SOURCE, TALKS, UKR, USA
 
 REPO = Path(__file__).resolve().parents[2]

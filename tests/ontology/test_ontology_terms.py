@@ -98,7 +98,7 @@ def test_summary_annotation_property_declared_and_documented(g: Graph, name: str
     assert schema.domain_classes(term) == {DT.FactSupport}
 
 
-@pytest.mark.parametrize("name,datatype", sorted(DATATYPE_PROPERTIES.items()))
+@pytest.mark.parametrize(("name", "datatype"), sorted(DATATYPE_PROPERTIES.items()))
 def test_datatype_property_declared_with_one_xsd_range(g: Graph, name: str, datatype: URIRef) -> None:
     term = DT[name]
     assert (term, RDF.type, OWL.DatatypeProperty) in g
@@ -165,7 +165,7 @@ def test_ranges_and_domains() -> None:
     assert schema.property_range(URIRef("urn:not:a:property")) is None
 
 
-@pytest.mark.parametrize("child,parent", SUBCLASSES)
+@pytest.mark.parametrize(("child", "parent"), SUBCLASSES)
 def test_hierarchy(child: str, parent: str) -> None:
     assert DT[parent] in schema.class_ancestors(DT[child])
     assert DT[child] in schema.subclasses(DT[parent])
