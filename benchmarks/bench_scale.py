@@ -229,7 +229,7 @@ def aggregates_section(ctx: Context) -> dict[str, Any]:
     # The network's integer-indexed tables (graph.analysis reads them).
     ties_s, ties = timed(lambda: summary.tie_table(ctx.store))
     parts_s, parts = timed(lambda: summary.participation_table(ctx.store))
-    out["tables"] = {"tie_table_s": round(ties_s, 3), "ties": len(ties.src),
+    out["tables"] = {"tie_table_s": round(ties_s, 3), "ties": len(ties.lo),
                      "participation_table_s": round(parts_s, 2), "participations": len(parts.actor)}
     return out
 
@@ -296,8 +296,8 @@ def verify_section(ctx: Context) -> dict[str, Any]:
     totals = summary.compute(ctx.store)
     compute_s = time.perf_counter() - began
     table = summary.tie_table(ctx.store)
-    maintained = {(table.actors[a], table.actors[b]): [int(x) for x in row] for a, b, *row in zip(
-        table.src, table.dst, table.claims, table.sources, table.events, table.party_events)}
+    maintained = {(str(table.actors[a]), str(table.actors[b])): [int(x) for x in row] for a, b, *row in zip(
+        table.lo, table.hi, table.claims, table.sources, table.events, table.party_events, strict=True)}
     computed = {(a[1:-1], b[1:-1]): counts for (a, b), counts in totals.ties.items()}
     publishers = {str(p): (int(n),) for p, n in summary.claims_per_publisher(ctx.store, 100_000)}
     facts = ctx.raw_select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{_summary_graph()}> {{ ?f dt:factSubject ?s }} }}")

@@ -283,7 +283,7 @@ def import_nquads(store: Store, claim_iris: Sequence[URIRef], nquads: str) -> No
         return
     _mark_stale(store)
     bulk_add(nquads)
-    _after_write(store, unknown=True)
+    _after_write(store)
 
 
 def add_nquads(store: Store, nquads: str) -> None:

@@ -38,13 +38,17 @@ def assert_exact(store: Store) -> None:
 def assert_tables(store: Store, want: dict) -> None:
     """The network's integer-indexed tables say what the reference says."""
     ties = summary.tie_table(store)
-    got_ties = {(ties.actors[a], ties.actors[b]): (int(n), int(sc), int(ec), int(pe)) for a, b, n, sc, ec, pe in zip(
-        ties.src, ties.dst, ties.claims, ties.sources, ties.events, ties.party_events)}
+    got_ties = {(str(ties.actors[a]), str(ties.actors[b])): (int(n), int(sc), int(ec), int(pe))
+                for a, b, n, sc, ec, pe in zip(ties.lo, ties.hi, ties.claims, ties.sources, ties.events,
+                                               ties.party_events, strict=True)}
     assert got_ties == {(str(a), str(b)): v for (a, b), v in want["ties"].items()}
-    assert all(ties.actors[a] < ties.actors[b] for a, b in zip(ties.src, ties.dst))
+    assert all(str(ties.actors[a]) < str(ties.actors[b]) for a, b in zip(ties.lo, ties.hi, strict=True))
     parts = summary.participation_table(store)
-    got_parts = {(parts.events[e], str(summary.ROLE_PREDICATES[r]), parts.actors[a]): (int(n), int(sc))
-                 for e, a, r, n, sc in zip(parts.event, parts.actor, parts.role, parts.claims, parts.sources)}
+    # The network's nodes: every actor with a role in some event, tied or not.
+    assert set(ties.actors) == set(parts.actors)
+    got_parts = {(str(parts.events[e]), str(summary.ROLE_PREDICATES[r]), str(parts.actors[a])): (int(n), int(sc))
+                 for e, a, r, n, sc in zip(parts.event, parts.actor, parts.role, parts.claims, parts.sources,
+                                           strict=True)}
     assert got_parts == {(str(e), str(p), str(a)): v[:2] for (e, p, a), v in want["facts"].items()
                          if p in summary.ROLE_PREDICATES and isinstance(a, URIRef)}
 
@@ -220,9 +224,10 @@ def _claim(event: str, parties: list[str], *, url: str = "https://example.org/a"
 
 def _ties(store: Store) -> dict[tuple[str, str], tuple[int, ...]]:
     table = summary.tie_table(store)
-    return {(table.actors[a].rsplit("/", 1)[1], table.actors[b].rsplit("/", 1)[1]): (int(n), int(sc), int(ec), int(pe))
-            for a, b, n, sc, ec, pe in zip(table.src, table.dst, table.claims, table.sources, table.events,
-                                           table.party_events)}
+    return {(str(table.actors[a]).rsplit("/", 1)[1], str(table.actors[b]).rsplit("/", 1)[1]):
+            (int(n), int(sc), int(ec), int(pe))
+            for a, b, n, sc, ec, pe in zip(table.lo, table.hi, table.claims, table.sources, table.events,
+                                           table.party_events, strict=True)}
 
 
 def test_removing_the_last_claims_of_a_tie_removes_it() -> None:
