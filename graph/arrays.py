@@ -81,28 +81,27 @@ class TieTable:
                 + np.bincount(self.hi, weights=self.claims, minlength=n)).astype(np.int64)
 
 
-#: Bits of :attr:`ParticipationTable.roles`.
-ROLE_BITS = {"party": 1, "mediator": 2, "announcer": 4}
-
-
 @dataclass(frozen=True)
 class ParticipationTable:
-    """Actor–event edges as arrays: ``actors[actor[i]]`` takes part in ``events[event[i]]``.
+    """Actor–event edges as arrays, one row per (event, role, actor) that claims assert.
 
-    ``roles[i]`` is a bit set of :data:`ROLE_BITS`; ``claims``/``sources`` count the claims and sources saying so.
+    ``actors[actor[i]]`` takes part in ``events[event[i]]`` in the role ``role[i]`` (an index into
+    :data:`detente.graph.summary.ROLES`: 0 party, 1 mediator, 2 announcer); ``claims``/``sources`` count the
+    distinct claims asserting that role fact and their sources. An actor with two roles at one event has two
+    rows (summing them counts a claim that states both twice).
     """
 
     actors: tuple[URIRef, ...]
     events: tuple[URIRef, ...]
     actor: IndexArray
     event: IndexArray
-    roles: np.ndarray
+    role: np.ndarray
     claims: CountArray
     sources: CountArray
 
     @classmethod
     def from_rows(cls, rows: Sequence[tuple[URIRef, URIRef, int, int, int]]) -> ParticipationTable:
-        """Index rows ``(event, actor, role bits, claims, sources)``."""
+        """Index rows ``(event, actor, role index, claims, sources)``."""
         events, event_index = _index(r[0] for r in rows)
         actors, actor_index = _index(r[1] for r in rows)
         return cls(actors, events,
@@ -116,4 +115,4 @@ class ParticipationTable:
         return len(self.actor)
 
 
-__all__ = ["ParticipationTable", "ROLE_BITS", "TieTable"]
+__all__ = ["ParticipationTable", "TieTable"]

@@ -254,6 +254,26 @@ def _read_tsv(solutions: "ox.QuerySolutions") -> list[tuple[Term | None, ...]]:
     return [tuple(map(term, line.split("\t"))) for line in lines[1:-1]]
 
 
+# A TSV cell that is not an IRI, a quoted literal or a blank node: a bare number or boolean, or empty.
+_BARE_CELL = re.compile(r'\t[^<"_]|\t$')
+
+
+def _nt_cell(cell: str) -> str | None:
+    """One TSV cell in N-Triples syntax (None for an unbound variable)."""
+    if not cell:
+        return None
+    first = cell[0]
+    if first in '<"_':
+        return cell
+    if cell in ("true", "false"):
+        return f'"{cell}"^^<{_XSD}boolean>'
+    if _BARE_INTEGER.fullmatch(cell):
+        return f'"{cell}"^^<{_XSD}integer>'
+    if _BARE_DECIMAL.fullmatch(cell):
+        return f'"{cell}"^^<{_XSD}decimal>'
+    return f'"{cell}"^^<{_XSD}double>'
+
+
 def _tsv_term(cell: str) -> Term:
     """One cell of Oxigraph's SPARQL TSV as an rdflib term (what from_ox gives for the same term)."""
     first = cell[0]
@@ -425,6 +445,29 @@ class OxigraphStore(Store):
             triples = islice(result, max_rows) if max_rows is not None else result
             return QueryResult(kind="graph", triples=[(from_ox(t.subject), from_ox(t.predicate),
                                                        from_ox(t.object)) for t in triples])
+
+    def select_nt(self, sparql: str, *, bindings: Bindings | None = None,
+                  default_graphs: Sequence[URIRef] | None = None) -> list[tuple[str | None, ...]]:
+        """Rows of N-Triples terms read from Oxigraph's own TSV (see :meth:`Store.select_nt`).
+
+        TSV cells are N-Triples terms except numbers and booleans written bare
+        and unbound values written empty: only lines holding such cells are
+        looked at cell by cell.
+        """
+        with _no_outbound():
+            result = self._run(sparql, bindings, default_graphs, None)
+            if not isinstance(result, ox.QuerySolutions):
+                raise QuerySyntaxError("select_nt runs SELECT queries")
+            try:
+                text = result.serialize(format=ox.QueryResultsFormat.TSV).decode("utf-8")
+            except OSError as exc:
+                if isinstance(exc, PermissionError):
+                    raise
+                raise StoreError(str(exc)) from exc
+        lines = text.split("\n")
+        bare = _BARE_CELL.search  # on the line behind a tab, so that its first cell is looked at too
+        return [tuple(line.split("\t")) if not bare("\t" + line) else tuple(map(_nt_cell, line.split("\t")))
+                for line in lines[1:-1]]
 
     def query_serialized(self, sparql: str, result_format: str, *, default_graphs: Sequence[URIRef] | None = None,
                          named_graphs: Sequence[URIRef] | None = None, max_rows: int | None = None,

@@ -233,6 +233,23 @@ class Store(ABC):
         passes SELECT results through as it wrote them (so it cannot truncate them).
         """
 
+    def select_nt(self, sparql: str, *, bindings: Bindings | None = None,
+                  default_graphs: Sequence[URIRef] | None = None) -> list[tuple[str | None, ...]]:
+        """Run a SELECT and return its rows with every value in N-Triples syntax (None when unbound).
+
+        For large reads that only count, compare and write terms back as N-Quads
+        (:mod:`detente.graph.summary`): no term objects are built. Backends
+        override it with a faster path; this one serialises :meth:`query`'s terms.
+
+        >>> from detente.graph import open_store
+        >>> open_store("memory:").select_nt("SELECT ?x ?y WHERE { VALUES ?x { <http://ex/a> 1 } }")
+        [('<http://ex/a>', None), ('"1"^^<http://www.w3.org/2001/XMLSchema#integer>', None)]
+        """
+        from detente.graph.terms import term_nt
+
+        return [tuple(None if t is None else term_nt(t) for t in row)
+                for row in self.query(sparql, bindings=bindings, default_graphs=default_graphs).rows]
+
     @abstractmethod
     def named_graphs(self) -> Iterator[URIRef]:
         """Every named graph of the store (claims and the system graphs)."""
@@ -253,6 +270,13 @@ class Store(ABC):
         Quads under :attr:`facts_label` go to the facts view, and so do quads naming
         :data:`FACTS_GRAPH` on a backend whose facts are the default graph.
         """
+
+    def bulk_add_nquads(self, nquads: str) -> None:
+        """Add N-Quads by the backend's fastest path, which may not be one transaction.
+
+        The default is :meth:`add_nquads`. For derived data that a mark set beforehand protects (the summary's rebuild).
+        """
+        self.add_nquads(nquads)
 
     @abstractmethod
     def update(self, sparql: str, *, bindings: Bindings | None = None) -> None:

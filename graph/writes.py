@@ -5,14 +5,16 @@ removing claims or graphs, clearing and restoring all call these functions.
 Each writes its data and marks the summary stale **in the same transaction**,
 then brings the summary up to date (:mod:`detente.graph.summary`):
 
-* set-wise for the claims it touched, when the summary was current before
-  and the write names its claims (adding claims, removing claims);
+* by difference, when the summary was current before and the write names
+  its claims (adding claims, removing claims): the write's neighbourhood is
+  read before and after it (:class:`detente.graph.summary.Tracker`) and the
+  summary changes by what changed there;
 * by one rebuild otherwise (a SPARQL Update or raw RDF whose effect is not
   known in advance, a restore, a large import).
 
-:func:`bulk` groups many writes (the files of one ``detente load``): the
-summary is brought up to date once, at the end, by one set-wise refresh of
-every claim touched or, past :data:`INCREMENTAL_LIMIT` claims, one rebuild.
+:func:`bulk` groups many writes (the files of one ``detente load``): their
+differences add up, and the summary is brought up to date once, at the end,
+or, past :data:`INCREMENTAL_LIMIT` claims, rebuilt once.
 A crash between a write and its refresh leaves the stale mark, and the
 summary is rebuilt before it is next read (:func:`detente.graph.summary.ensure_summary`).
 
@@ -22,6 +24,8 @@ leaves the summary graph alone, the writer checks that the write left the
 system graphs untouched, and :func:`settle` then brings the summary up to
 date on the copy (a rebuild is put off: the summary is marked stale, the
 copy commits, and the writer runs :func:`refresh` as its next step).
+Inside :func:`held` the differences are read as usual (reads leave the
+summary graph alone) and applied by :func:`settle`.
 
 Writing around this module (``store.add_nquads``, ``store.update`` directly)
 leaves the summary out of date without marking it; don't.
@@ -67,7 +71,8 @@ class _Bulk:
     store: Store
     was_current: bool
     touched: set[URIRef] = field(default_factory=set)
-    unknown: bool = False  # a write whose claims are not known: rebuild
+    pending: summary.Pending = field(default_factory=summary.Pending)  # what the writes owe the summary
+    unknown: bool = False  # a write whose effect is not known: rebuild
     written: bool = False  # nothing written, nothing to refresh
     held: bool = False  # writes leave the summary graph alone (no mark either): settle() brings it up to date
 
@@ -75,27 +80,40 @@ class _Bulk:
 _BULK: dict[int, _Bulk] = {}
 
 
-def _after_write(store: Store, *, claims: Iterable[URIRef] = (), unknown: bool = False,
-                 was_current: bool | None = None) -> None:
-    """Bring the summary up to date after a write (or note what the enclosing bulk block must do)."""
+def _after_write(store: Store, *, pending: summary.Pending | None = None, claims: Iterable[URIRef] = (),
+                 was_current: bool = False) -> None:
+    """Bring the summary up to date after a write (or add what it owes to the enclosing block).
+
+    ``pending`` is the write's difference (:class:`detente.graph.summary.Tracker`);
+    None says the write's effect is not known, and the summary is rebuilt.
+    """
     if not store.maintains_summary:
         return
     block = _BULK.get(id(store))
     if block is not None and block.store is store:
         block.written = True
-        if unknown or block.unknown:
+        block.touched.update(claims)
+        if pending is None or block.unknown or len(block.touched) > INCREMENTAL_LIMIT:
             block.unknown = True
             block.touched.clear()
+            block.pending = summary.Pending()
         else:
-            block.touched.update(claims)
-            if len(block.touched) > INCREMENTAL_LIMIT:
-                block.unknown = True
-                block.touched.clear()
+            block.pending.update(pending)
         return
-    if was_current and not unknown:
-        summary.refresh_claims(store, list(claims))  # with no claims: only clears the mark
+    if was_current and pending is not None:
+        summary.apply(store, pending)
     else:
         summary.rebuild(store)
+
+
+def _tracking(store: Store, claims: int) -> bool:
+    """Whether a write of this many claims reads its difference: the summary was current and no block gave up."""
+    if not store.maintains_summary or claims > INCREMENTAL_LIMIT:
+        return False
+    block = _BULK.get(id(store))
+    if block is not None and block.store is store:
+        return block.was_current and not block.unknown
+    return summary.summary_state(store) == "current"
 
 
 def _held(store: Store) -> bool:
@@ -146,7 +164,7 @@ def bulk(store: Store) -> Iterator[None]:
         elif block.unknown or not block.was_current:
             summary.rebuild(store)
         else:
-            summary.refresh_claims(store, sorted(block.touched))  # with none touched: only clears the mark
+            summary.apply(store, block.pending)  # with nothing owed: only clears the mark
 
 
 @contextmanager
@@ -183,7 +201,7 @@ def held(store: Store) -> Iterator[_Bulk]:
 def settle(store: Store, block: _Bulk, *, rebuild_later: bool = False) -> bool:
     """Bring the summary up to date after the writes of a :func:`held` block.
 
-    Claims known to the writes are refreshed set-wise now; where a rebuild is
+    What the writes owe is applied now; where a rebuild is
     needed (a SPARQL Update, raw RDF, a restore) and ``rebuild_later`` is set,
     the summary is only marked stale (for :func:`refresh` after the write
     commits; meanwhile its readers answer from the claims). Returns True when
@@ -197,7 +215,7 @@ def settle(store: Store, block: _Bulk, *, rebuild_later: bool = False) -> bool:
             return True
         summary.rebuild(store)
         return False
-    summary.refresh_claims(store, sorted(block.touched))  # with none touched: only clears the mark
+    summary.apply(store, block.pending)  # with nothing owed: only clears the mark
     return False
 
 
@@ -238,8 +256,14 @@ def add_claims_nquads(store: Store, claim_iris: Sequence[URIRef], nquads: str, *
 
     before = known_claims(store, claim_iris)
     current = _current(store)
+    tracker = None
+    if complete and _tracking(store, len(claim_iris)):
+        region = summary.region_in_nquads(claim_iris, nquads)  # read by the engine from the text itself
+        region.update(summary.region_in_store(store, before))  # claims written again, as the store holds them
+        tracker = summary.Tracker(store, region)
     store.add_nquads(_mark(store) + nquads)
-    _after_write(store, claims=claim_iris, unknown=not complete, was_current=current)
+    _after_write(store, pending=tracker.done() if tracker is not None else None, claims=claim_iris,
+                 was_current=current)
     return len(set(claim_iris) - before)
 
 
@@ -259,13 +283,13 @@ def import_nquads(store: Store, claim_iris: Sequence[URIRef], nquads: str) -> No
         return
     _mark_stale(store)
     bulk_add(nquads)
-    _after_write(store, unknown=True)
+    _after_write(store)
 
 
 def add_nquads(store: Store, nquads: str) -> None:
     """Add N-Quads whose claims are not known in advance (one transaction); the summary is rebuilt."""
     store.add_nquads(_mark(store) + nquads)
-    _after_write(store, unknown=True)
+    _after_write(store)
 
 
 def load_rdf(store: Store, data: bytes | str | Path, rdf_format: str, graph: URIRef | None = None) -> None:
@@ -276,7 +300,7 @@ def load_rdf(store: Store, data: bytes | str | Path, rdf_format: str, graph: URI
         return
     _mark_stale(store)  # a load is one transaction of its own: mark first
     store.load(data, rdf_format, graph)
-    _after_write(store, unknown=True)
+    _after_write(store)
 
 
 # -- SPARQL Update -------------------------------------------------------------------------
@@ -293,13 +317,13 @@ def sparql_update(store: Store, update: str, *, refresh: bool = True) -> None:
         return
     if _held(store):
         store.update(update)
-        _after_write(store, unknown=True)
+        _after_write(store)
         return
     tokens = tokenize(update)
     separator = "\n" if tokens and tokens[-1].text == ";" else "\n;\n"
     store.update(update + separator + summary.STALE_UPDATE)
     if refresh:
-        _after_write(store, unknown=True)
+        _after_write(store)
     else:
         block = _BULK.get(id(store))
         if block is not None and block.store is store:
@@ -353,21 +377,18 @@ def remove_claims(store: Store, claims: Iterable[URIRef], *, batch: int = 5000) 
     """
     wanted = list(dict.fromkeys(claims))
     removed = 0
-    current = _current(store)
-    in_bulk = _BULK.get(id(store)) is not None
     for start in range(0, len(wanted), batch):
-        rows = [{"touched": c} for c in wanted[start:start + batch]]
+        chunk = wanted[start:start + batch]
+        rows = [{"touched": c} for c in chunk]
         found = store.query(_COUNT_CLAIMS, bindings=rows).rows
         removed += int(found[0][0]) if found else 0  # type: ignore[arg-type]
-        keys = summary.affected_keys(store, wanted[start:start + batch]) if current and not in_bulk else None
+        current = _current(store)
+        tracker = summary.Tracker(store, summary.region_in_store(store, chunk)) if _tracking(store, len(chunk)) else None
         facts = "?s ?p ?o" if store.facts_label is None else f"GRAPH <{FACTS_GRAPH}> {{ ?s ?p ?o }}"
         removal = _REMOVE_CLAIMS.replace("{facts}", facts)
         mark = summary.STALE_UPDATE + " ;\n" if store.maintains_summary and not _held(store) else ""
         store.update(mark + removal, bindings=rows)
-        if keys is not None:
-            summary.refresh_keys(store, keys)
-        else:
-            _after_write(store, unknown=True, was_current=False)
+        _after_write(store, pending=tracker.done() if tracker is not None else None, claims=chunk, was_current=current)
     return removed
 
 
@@ -381,13 +402,13 @@ def remove_graph(store: Store, graph: URIRef) -> None:
         return
     _mark_stale(store)  # dropping a graph is a transaction of its own: mark first
     store.remove_graph(graph)
-    _after_write(store, unknown=True)
+    _after_write(store)
 
 
 def clear(store: Store) -> None:
     """Remove everything; the (empty) summary is current again."""
     store.clear()
-    _after_write(store, unknown=True)
+    _after_write(store)
 
 
 def restore(store: Store, path: Path, rdf_format: str, *, replace: bool = False) -> None:
@@ -396,4 +417,4 @@ def restore(store: Store, path: Path, rdf_format: str, *, replace: bool = False)
         store.clear()
     _mark_stale(store)
     store.load(path, rdf_format)
-    _after_write(store, unknown=True)
+    _after_write(store)

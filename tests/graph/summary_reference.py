@@ -25,7 +25,7 @@ def _span(dates: set[str]) -> tuple[str | None, str | None]:
 
 
 def expected(store: Store) -> dict[str, Any]:
-    """Facts, participations, ties and publishers as the summary must hold them."""
+    """Facts (role facts among them: the actor–event edges), ties and publishers as the summary must hold them."""
     claims = {r[0] for r in store.query(f"SELECT ?c WHERE {{ GRAPH {P} {{ ?c a dt:Claim }} }}").rows}
     statements = store.query(
         f"SELECT ?c ?s ?p ?o WHERE {{ GRAPH {P} {{ ?c a dt:Claim }} GRAPH ?c {{ ?s ?p ?o }} }}").rows
@@ -56,13 +56,6 @@ def expected(store: Store) -> dict[str, Any]:
     for (s, p, o), cs in fact_claims.items():
         if p in ROLES and isinstance(o, URIRef) and isinstance(s, URIRef):
             role_claims[(s, p, o)] |= cs
-    parts: dict[tuple, dict[str, Any]] = {}
-    for (e, r, a), cs in role_claims.items():
-        entry = parts.setdefault((e, a), {"claims": set(), "roles": set()})
-        entry["claims"] |= cs
-        entry["roles"].add(ROLES[r])
-    participations = {key: (frozenset(v["roles"]), *support(v["claims"])[:2], *support(v["claims"])[3:])
-                      for key, v in parts.items()}
 
     by_event: dict[Any, list[tuple]] = defaultdict(list)
     for (e, r, a) in role_claims:
@@ -81,8 +74,8 @@ def expected(store: Store) -> dict[str, Any]:
                     entry["party"].add(e)
     ties = {}
     for key, v in tie.items():
-        n, srcs, _pubs, first, last = support(v["claims"])
-        ties[key] = (n, srcs, len(v["events"]), len(v["party"]), first, last)
+        n, srcs, _pubs, _first, _last = support(v["claims"])
+        ties[key] = (n, srcs, len(v["events"]), len(v["party"]))
 
     pub_claims: dict[Any, set[Any]] = defaultdict(set)
     for c in claims:
@@ -92,9 +85,8 @@ def expected(store: Store) -> dict[str, Any]:
     per_publisher = {}
     for pub, cs in pub_claims.items():
         srcs = {s for c in cs for s in sources[c] if pub in publishers[s]}
-        first, last = _span({d for s in srcs for d in dates[s]})
-        per_publisher[pub] = (len(cs), len(srcs), first, last)
-    return {"facts": facts, "participations": participations, "ties": ties, "publishers": per_publisher}
+        per_publisher[pub] = (len(cs), len(srcs))
+    return {"facts": facts, "ties": ties, "publishers": per_publisher}
 
 
 def _opt(value: Any) -> str | None:
@@ -102,42 +94,35 @@ def _opt(value: Any) -> str | None:
 
 
 def maintained(store: Store) -> dict[str, Any]:
-    """The maintained summary graph, read into the shape of :func:`expected`."""
+    """The maintained summary graph, read into the shape of :func:`expected`.
+
+    A fact record leaves out a source count equal to its claim count and a publisher count equal to its
+    source count.
+    """
     facts = {}
     for s, p, o, n, sc, pc, first, last in store.query(f"""SELECT ?s ?p ?o ?n ?sc ?pc ?first ?last WHERE {{ GRAPH {S} {{
-            ?f a dt:FactSupport ; dt:factSubject ?s ; dt:factPredicate ?p ; dt:factObject ?o ; dt:claimCount ?n ;
-            dt:sourceCount ?sc ; dt:publisherCount ?pc OPTIONAL {{ ?f dt:firstSeen ?first }}
-            OPTIONAL {{ ?f dt:lastSeen ?last }} }} }}""").rows:
+            ?f dt:factSubject ?s ; dt:factPredicate ?p ; dt:factObject ?o ; dt:claimCount ?n
+            OPTIONAL {{ ?f dt:sourceCount ?sc0 }} OPTIONAL {{ ?f dt:publisherCount ?pc0 }}
+            OPTIONAL {{ ?f dt:firstSeen ?first }} OPTIONAL {{ ?f dt:lastSeen ?last }} }}
+            BIND(COALESCE(?sc0, ?n) AS ?sc) BIND(COALESCE(?pc0, ?sc) AS ?pc) }}""").rows:
         assert (s, p, o) not in facts, f"two summary nodes for one fact {(s, p, o)}"
         facts[(s, p, o)] = (int(n), int(sc), int(pc), _opt(first), _opt(last))
-    participations: dict[tuple, Any] = {}
-    roles: dict[tuple, set[str]] = defaultdict(set)
-    for e, a, role, n, sc, first, last in store.query(f"""SELECT ?e ?a ?role ?n ?sc ?first ?last WHERE {{ GRAPH {S} {{
-            ?x a dt:Participation ; dt:event ?e ; dt:actor ?a ; dt:role ?role ; dt:claimCount ?n ; dt:sourceCount ?sc
-            OPTIONAL {{ ?x dt:firstSeen ?first }} OPTIONAL {{ ?x dt:lastSeen ?last }} }} }}""").rows:
-        roles[(e, a)].add(str(role))
-        participations[(e, a)] = (int(n), int(sc), _opt(first), _opt(last))
-    participations = {k: (frozenset(roles[k]), *v) for k, v in participations.items()}
     ties = {}
-    for a, b, n, sc, ec, pe, first, last in store.query(f"""SELECT ?a ?b ?n ?sc ?ec ?pe ?first ?last WHERE {{
-            GRAPH {S} {{ ?t a dt:ActorTie ; dt:tieBetween ?a, ?b ; dt:claimCount ?n ; dt:sourceCount ?sc ;
-            dt:eventCount ?ec ; dt:partyEventCount ?pe
-            OPTIONAL {{ ?t dt:firstSeen ?first }} OPTIONAL {{ ?t dt:lastSeen ?last }} }}
-            FILTER(STR(?a) < STR(?b)) }}""").rows:
+    for a, b, n, sc, ec, pe in store.query(f"""SELECT ?a ?b ?n ?sc ?ec ?pe WHERE {{ GRAPH {S} {{
+            ?t dt:tieBetween ?a, ?b ; dt:claimCount ?n ; dt:sourceCount ?sc ; dt:eventCount ?ec ;
+            dt:partyEventCount ?pe }} FILTER(STR(?a) < STR(?b)) }}""").rows:
         assert (a, b) not in ties, f"two summary nodes for one tie {(a, b)}"
-        ties[(a, b)] = (int(n), int(sc), int(ec), int(pe), _opt(first), _opt(last))
+        ties[(a, b)] = (int(n), int(sc), int(ec), int(pe))
     publishers = {}
-    for pub, n, sc, first, last in store.query(f"""SELECT ?pub ?n ?sc ?first ?last WHERE {{ GRAPH {S} {{
-            ?pub dt:publishedClaimCount ?n ; dt:publishedSourceCount ?sc OPTIONAL {{ ?pub dt:firstSeen ?first }}
-            OPTIONAL {{ ?pub dt:lastSeen ?last }} }} }}""").rows:
-        publishers[pub] = (int(n), int(sc), _opt(first), _opt(last))
-    # Nothing else lives in the summary graph: every node is one of the above.
-    stray = store.query(f"""SELECT ?x WHERE {{ GRAPH {S} {{ ?x ?p ?o }}
-        FILTER NOT EXISTS {{ GRAPH {S} {{ ?x a ?t
-            VALUES ?t {{ dt:FactSupport dt:Participation dt:ActorTie dt:SummaryGraph }} }} }}
-        FILTER NOT EXISTS {{ GRAPH {S} {{ ?x dt:publishedClaimCount ?n }} }} }} LIMIT 5""").rows
+    for pub, n, sc in store.query(f"""SELECT ?pub ?n ?sc WHERE {{ GRAPH {S} {{
+            ?pub dt:publishedClaimCount ?n ; dt:publishedSourceCount ?sc }} }}""").rows:
+        publishers[pub] = (int(n), int(sc))
+    # Nothing else lives in the summary graph: every subject is a fact or tie record, a publisher or the graph.
+    stray = store.query(f"""SELECT ?x WHERE {{ GRAPH {S} {{ ?x ?p ?o }} FILTER(?x != {S})
+        FILTER NOT EXISTS {{ GRAPH {S} {{ ?x dt:factSubject|dt:tieBetween|dt:publishedClaimCount ?y }} }} }}
+        LIMIT 5""").rows
     assert not stray, f"unexpected subjects in the summary graph: {stray}"
-    return {"facts": facts, "participations": participations, "ties": ties, "publishers": publishers}
+    return {"facts": facts, "ties": ties, "publishers": publishers}
 
 
 def as_literal_free(summary: dict[str, Any]) -> dict[str, Any]:

@@ -27,9 +27,30 @@ ACTIVITY = Activity(method="test:summary", label="summary tests")
 
 def assert_exact(store: Store) -> None:
     assert summary.summary_state(store) == "current"
-    want, got = as_literal_free(expected(store)), as_literal_free(maintained(store))
+    assert not summary.DELTA_FALLBACKS, "a delta disagreed with the summary and was replaced by a rebuild"
+    reference = expected(store)
+    want, got = as_literal_free(reference), as_literal_free(maintained(store))
     for kind in want:
         assert got[kind] == want[kind], kind
+    assert_tables(store, reference)
+
+
+def assert_tables(store: Store, want: dict) -> None:
+    """The network's integer-indexed tables say what the reference says."""
+    ties = summary.tie_table(store)
+    got_ties = {(str(ties.actors[a]), str(ties.actors[b])): (int(n), int(sc), int(ec), int(pe))
+                for a, b, n, sc, ec, pe in zip(ties.lo, ties.hi, ties.claims, ties.sources, ties.events,
+                                               ties.party_events, strict=True)}
+    assert got_ties == {(str(a), str(b)): v for (a, b), v in want["ties"].items()}
+    assert all(str(ties.actors[a]) < str(ties.actors[b]) for a, b in zip(ties.lo, ties.hi, strict=True))
+    parts = summary.participation_table(store)
+    # The network's nodes: every actor with a role in some event, tied or not.
+    assert set(ties.actors) == set(parts.actors)
+    got_parts = {(str(parts.events[e]), str(summary.ROLE_PREDICATES[r]), str(parts.actors[a])): (int(n), int(sc))
+                 for e, a, r, n, sc in zip(parts.event, parts.actor, parts.role, parts.claims, parts.sources,
+                                           strict=True)}
+    assert got_parts == {(str(e), str(p), str(a)): v[:2] for (e, p, a), v in want["facts"].items()
+                         if p in summary.ROLE_PREDICATES and isinstance(a, URIRef)}
 
 
 # -- claims from a small world, so that facts, sources and ties are shared -------------
@@ -188,3 +209,108 @@ def test_the_rebuild_is_chunked_and_exact(size: int) -> None:
     report = summary.rebuild(store, chunk=size)
     assert report.transactions > 4 and report.facts == len(expected(store)["facts"])
     assert_exact(store)
+
+
+# -- the cases a difference could get wrong ------------------------------------------------------
+
+def _claim(event: str, parties: list[str], *, url: str = "https://example.org/a", publisher: str = "p0",
+           role: URIRef = DT.hasParty, quote: str | None = None) -> Claim:
+    ev = DTR[f"event/{event}"]
+    return Claim(statements=[(ev, RDF.type, DT.Talks)] + [(ev, role, DTR[f"state/{p}"]) for p in parties],
+                 source=Source.from_metadata(url=url, publisher=DTR[f"organization/{publisher}"],
+                                             issued=date(2024, 1, 2)),
+                 quote=quote, activity=ACTIVITY)
+
+
+def _ties(store: Store) -> dict[tuple[str, str], tuple[int, ...]]:
+    table = summary.tie_table(store)
+    return {(str(table.actors[a]).rsplit("/", 1)[1], str(table.actors[b]).rsplit("/", 1)[1]):
+            (int(n), int(sc), int(ec), int(pe))
+            for a, b, n, sc, ec, pe in zip(table.lo, table.hi, table.claims, table.sources, table.events,
+                                           table.party_events, strict=True)}
+
+
+def test_removing_the_last_claims_of_a_tie_removes_it() -> None:
+    store = open_store("memory:")
+    writes.clear(store)
+    ukr, rus = _claim("e1", ["UKR"], url="https://example.org/1"), _claim("e1", ["RUS"], url="https://example.org/2")
+    other = _claim("e2", ["TUR", "QAT"], url="https://example.org/3")
+    writes.write_claims(store, [ukr, rus, other])
+    assert _ties(store) == {("RUS", "UKR"): (2, 2, 1, 1), ("QAT", "TUR"): (1, 1, 1, 1)}
+    writes.remove_claims(store, [ukr.iri])  # RUS alone at e1: no tie left, the other untouched
+    assert _ties(store) == {("QAT", "TUR"): (1, 1, 1, 1)}
+    assert_exact(store)
+    writes.remove_claims(store, [rus.iri, other.iri])
+    assert _ties(store) == {} and not maintained(store)["publishers"]
+    assert_exact(store)
+
+
+def test_duplicate_claims_and_claims_loaded_again_change_nothing() -> None:
+    store = open_store("memory:")
+    writes.clear(store)
+    first = _claim("e1", ["UKR", "RUS"], quote="q")
+    assert writes.write_claims(store, [first, first]) == 1  # one claim, twice in one write
+    once = maintained(store)
+    assert writes.write_claims(store, [first]) == 0  # loaded again
+    assert maintained(store) == once
+    assert_exact(store)
+    writes.remove_claims(store, [first.iri])
+    writes.write_claims(store, [first])  # back after a removal
+    assert maintained(store) == once
+    assert_exact(store)
+
+
+def test_a_source_written_again_with_another_publisher_changes_its_other_claims_counts() -> None:
+    store = open_store("memory:")
+    writes.clear(store)
+    writes.write_claims(store, [_claim("e1", ["UKR", "RUS"], quote="a")])
+    writes.write_claims(store, [_claim("e2", ["UKR", "TUR"], publisher="p1", quote="b")])  # same URL: one source
+    assert_exact(store)
+    assert maintained(store)["publishers"] == {DTR["organization/p0"]: (2, 1), DTR["organization/p1"]: (2, 1)}
+
+
+def test_mediators_and_announcers_tie_only_to_parties() -> None:
+    store = open_store("memory:")
+    writes.clear(store)
+    writes.write_claims(store, [_claim("e1", ["QAT"], role=DT.mediatedBy, url="https://example.org/1"),
+                                _claim("e1", ["USA"], role=DT.announcedBy, url="https://example.org/2")])
+    assert _ties(store) == {}  # nobody is a party: nobody is tied
+    party = _claim("e1", ["UKR"], url="https://example.org/3")
+    writes.write_claims(store, [party])
+    assert _ties(store) == {("QAT", "UKR"): (2, 2, 1, 0), ("UKR", "USA"): (2, 2, 1, 0)}
+    assert_exact(store)
+    writes.remove_claims(store, [party.iri])
+    assert _ties(store) == {}
+    assert_exact(store)
+
+
+def test_writes_held_for_a_copy_are_settled_by_their_difference() -> None:
+    store = open_store("memory:")
+    load_paths(store, [DEMO])
+    extra = _claim("e9", ["UKR", "TUR"], url="https://example.org/held")
+    with writes.held(store) as block:
+        writes.write_claims(store, [extra])
+        writes.remove_claims(store, [extra.iri])
+        writes.write_claims(store, [extra])
+    assert summary.summary_state(store) == "current" and not block.unknown
+    assert writes.settle(store, block) is False
+    assert_exact(store)
+
+
+def test_a_reader_of_a_stale_summary_gets_the_tables_computed_from_the_claims() -> None:
+    store = open_store("memory:")
+    load_paths(store, [DEMO])
+    current = _ties(store), summary.participation_table(store)
+    store.add_nquads(summary.STALE_NQUAD)
+    reader = store.read_only_view()  # type: ignore[attr-defined]
+    participations = summary.participation_table(reader)
+    assert _ties(reader) == current[0] and summary.summary_state(store) == "stale"
+    assert participations.events == current[1].events and participations.actors == current[1].actors
+    for name in ("actor", "event", "role", "claims", "sources"):
+        assert list(getattr(participations, name)) == list(getattr(current[1], name)), name
+
+
+def test_rows_as_ntriples_text_equal_the_terms_serialised(demo_store: Store) -> None:
+    query = "SELECT ?g ?s ?p ?o ?none WHERE { GRAPH ?g { ?s ?p ?o } OPTIONAL { ?s <http://ex/none> ?none } }"
+    fast = demo_store.select_nt(query)
+    assert len(fast) > 100 and fast == Store.select_nt(demo_store, query)
