@@ -7,7 +7,8 @@ Modules::
     detente.api.rest          blueprint: claims, provenance, entities, search, analysis, exports, ontology
     detente.api.pages         blueprint: the home page (SPARQL editor, example queries, entity search)
     detente.api.common        DetenteApi (the app's state), negotiation, the one error handler
-    detente.api.server        serve / make_server: the app under waitress
+    detente.api.server        serve / make_server: the app under waitress, behind read timeouts
+    detente.api.lanes         the heavy lane (exports, analyses) and their per-version cache
     detente.api.config        ApiSettings from DETENTE_* environment variables
     detente.api.pool          WorkerPool: store work in worker processes, killed past the time limit
     detente.api.tasks         the store work each route asks of a worker

@@ -15,8 +15,11 @@ store's folder anyway.
     restore) to it.
 ``POST /admin/writes/<id>/commit``
     apply it through the writer in one transaction (a load names its claims:
-    ``{"claims": [IRI, …]}``) → ``{"new_claims": n}`` / ``{"quads": n}``; when
-    this answers, every new request sees the data.
+    ``{"claims": [IRI, …], "complete": true}``, ``complete`` false when the
+    text may write claim graphs it does not name) → ``{"new_claims": n}`` /
+    ``{"quads": n}``; when this answers, every new request sees the data (a
+    restore's summary is rebuilt by the writer's next step, see
+    :mod:`detente.api.engine`).
 ``POST /admin/snapshots``
     a read-only checkpoint of the committed version (on-disk stores) →
     ``{"path": …, "store": URI}``: the command line opens it (under the
@@ -141,9 +144,11 @@ def commit(write_id: str) -> Response:
     try:
         if entry["kind"] == "load":
             claims = [str(iri) for iri in body.get("claims", [])]
+            complete = body.get("complete", True) is not False
             from detente.graph.bootstrap import ensure_ontology
 
-            new = api.pool.update(tasks.load_spool, str(entry["path"]), claims, timeout=timeout,
+            # The summary is refreshed for these claims after the check, on the same copy (engine.apply_write).
+            new = api.pool.update(tasks.load_spool, str(entry["path"]), claims, complete, timeout=timeout,
                                   protected=(str(ONTOLOGY_GRAPH), str(SUMMARY_GRAPH)), prepare=ensure_ontology)
             answer: dict[str, Any] = {"new_claims": new}
         else:

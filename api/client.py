@@ -53,14 +53,18 @@ class ServerClient:
         answer = self._request("/admin/snapshots")
         return StoreLocation.parse(answer["store"]), Path(answer["path"])
 
-    def load(self, claim_iris: Sequence[object], nquads: str, batch_bytes: int) -> int:
-        """One file's N-Quads in one transaction on the server; returns how many claims were new."""
+    def load(self, claim_iris: Sequence[object], nquads: str, batch_bytes: int, *, complete: bool = True) -> int:
+        """One file's N-Quads in one transaction on the server; returns how many claims were new.
+
+        ``complete`` says that ``claim_iris`` names every claim graph the text writes (the summary is then
+        refreshed for those claims; otherwise rebuilt, see :func:`detente.graph.writes.add_claims_nquads`).
+        """
         data = nquads.encode("utf-8")
         write_id = self._request("/admin/writes", json.dumps({"kind": "load", "format": "nquads"}).encode())["id"]
         for batch in _batches(data, batch_bytes):
             self._request(f"/admin/writes/{write_id}", batch, "application/n-quads")
         answer = self._request(f"/admin/writes/{write_id}/commit",
-                               json.dumps({"claims": [str(i) for i in claim_iris]}).encode())
+                               json.dumps({"claims": [str(i) for i in claim_iris], "complete": complete}).encode())
         return int(answer["new_claims"])
 
     def restore(self, path: Path, rdf_format: str, replace: bool, batch_bytes: int) -> int:

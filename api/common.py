@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import secrets
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -33,6 +34,7 @@ from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
 from detente.api.config import ApiSettings
+from detente.api.lanes import Answer, Lane, VersionCache
 from detente.api.pool import WorkerPool
 from detente.errors import DetenteError, UsageError
 from detente.graph import open_store
@@ -77,6 +79,13 @@ class DetenteApi:
         self.url: str | None = None
         self.lock: Any = None
         self.spool = Spool(Workspace(self.location).spool if self.pool.mode == "disk" else None)
+        #: Exports and analyses: at most ``heavy_requests`` at once, answers kept per store version.
+        retry_after = max(1, math.ceil(settings.query_timeout / 4))
+        self.heavy_lane = Lane("exports and analyses", settings.heavy_requests, retry_after=retry_after)
+        # As many may wait for an identical computation as may compute: together they hold at most
+        # 2 × heavy_requests of the server's threads.
+        self.cache = VersionCache(settings.cache_bytes, waiting=Lane(
+            "waits for an identical export or analysis", settings.heavy_requests, retry_after=retry_after))
 
     def init_app(self, app: Flask) -> None:
         """Make this the state of ``app``, with the request limits of its settings."""
@@ -97,6 +106,23 @@ class DetenteApi:
     def call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         """Run the task ``fn(store, *args, **kwargs)`` in a worker, bounded by the query timeout."""
         return self.pool.call(fn, *args, timeout=self.settings.query_timeout, **kwargs)
+
+    def store_version(self) -> int | None:
+        """The committed version of the store, counted by this server's one writer; None for a remote
+        store, which others may write without this server knowing."""
+        return None if self.pool.mode == "remote" else self.pool.engine.version
+
+    def heavy(self, key: Hashable, compute: Callable[[], Answer]) -> Answer:
+        """An export's or analysis's answer: kept for the current store version, else computed in the heavy lane.
+
+        Identical requests arriving together share one computation; a request
+        that would need a lane slot when none is free gets :class:`~detente.errors.BusyError`.
+        """
+        def in_lane() -> Answer:
+            with self.heavy_lane.enter():
+                return compute()
+
+        return self.cache.get_or_compute(key, self.store_version, in_lane, wait=self.settings.query_timeout * 2)
 
     def close(self) -> None:
         from detente.api.runtime import unregister_server

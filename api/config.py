@@ -9,11 +9,25 @@ variable                    meaning                                            d
 ``DETENTE_MAX_BODY``        largest request body in bytes                      1048576
 ``DETENTE_UPDATE_TOKEN``    bearer token enabling ``POST /update``             unset: off
 ``DETENTE_WORKERS``         query worker processes                             CPU count
+``DETENTE_HEAVY_REQUESTS``  exports and analyses computed at once (the heavy   workers - 1
+                            lane; more are answered 503 with ``Retry-After``)  (at least 1)
+``DETENTE_CACHE_BYTES``     memory for exports and analyses of the current     67108864
+                            store version (0: no cache)
+``DETENTE_READ_TIMEOUT``    seconds a client may take to send one request's    15
+                            headers and body, from its first byte
+``DETENTE_IDLE_TIMEOUT``    seconds an idle connection is kept open            30
+``DETENTE_MAX_CONNECTIONS`` open client connections; more wait in the kernel   500
 ==========================  =================================================  ============
+
+The heavy lane exists so that exports and analyses, which can take a query
+worker for seconds, always leave one worker (with two or more) to ``ASK``,
+``/healthz`` and the REST lookups.
 
 >>> settings = ApiSettings.from_mapping({"query_timeout": "2.5"}, environ={})
 >>> settings.query_timeout, settings.max_rows, settings.update_token
 (2.5, 100000, None)
+>>> ApiSettings.from_mapping({"workers": 4}, environ={}).heavy_requests
+3
 """
 
 from __future__ import annotations
@@ -28,7 +42,8 @@ from detente.graph.store import Store
 
 __all__ = ["ApiSettings"]
 
-_FIELDS = ("store", "query_timeout", "max_rows", "max_body", "update_token", "workers")
+_FIELDS = ("store", "query_timeout", "max_rows", "max_body", "update_token", "workers", "heavy_requests",
+           "cache_bytes", "read_timeout", "idle_timeout", "max_connections")
 
 
 def _number(name: str, value: object, kind: type, minimum: float) -> float | int:
@@ -51,6 +66,11 @@ class ApiSettings:
     max_body: int = 1 << 20
     update_token: str | None = None
     workers: int = 2
+    heavy_requests: int = 1
+    cache_bytes: int = 64 << 20
+    read_timeout: float = 15.0
+    idle_timeout: float = 30.0
+    max_connections: int = 500
 
     @classmethod
     def from_mapping(cls, config: Mapping[str, object] | None = None,
@@ -70,11 +90,17 @@ class ApiSettings:
                 values[name] = env[f"DETENTE_{name.upper()}"]
         store = values.get("store") or default_store_uri()
         token = values.get("update_token")
+        workers = int(_number("workers", values.get("workers", os.cpu_count() or 2), int, 1))
         return cls(
             store=store if isinstance(store, Store) else str(store),
             query_timeout=float(_number("query_timeout", values.get("query_timeout", 10.0), float, 0.01)),
             max_rows=int(_number("max_rows", values.get("max_rows", 100_000), int, 1)),
             max_body=int(_number("max_body", values.get("max_body", 1 << 20), int, 1024)),
             update_token=str(token) if token else None,
-            workers=int(_number("workers", values.get("workers", os.cpu_count() or 2), int, 1)),
+            workers=workers,
+            heavy_requests=int(_number("heavy_requests", values.get("heavy_requests", max(1, workers - 1)), int, 1)),
+            cache_bytes=int(_number("cache_bytes", values.get("cache_bytes", 64 << 20), int, 0)),
+            read_timeout=float(_number("read_timeout", values.get("read_timeout", 15.0), float, 0.1)),
+            idle_timeout=float(_number("idle_timeout", values.get("idle_timeout", 30.0), float, 0.1)),
+            max_connections=int(_number("max_connections", values.get("max_connections", 500), int, 1)),
         )

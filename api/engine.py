@@ -37,8 +37,22 @@ Writes carry the system graphs they must not change
 (:data:`~detente.graph.protected.PROTECTED_GRAPHS`); the writer compares an
 exact fingerprint of those graphs before and after, on the copy, and refuses
 the write (:class:`~detente.errors.ProtectedGraphError`) when one changed.
-Functions in :data:`AFTER_WRITE` run on the copy after that check and commit
-with the write (the place for summary maintenance).
+
+The maintained summary (:mod:`detente.graph.summary`) is one of those graphs,
+and detente's own step keeps it: the write runs inside
+:func:`detente.graph.writes.held`, which leaves the summary graph alone, so
+the check sees only what the write itself did; then, on the copy and after
+the check, :func:`detente.graph.writes.settle` refreshes the summary for the
+claims the write named, and the functions in :data:`AFTER_WRITE` run; all of
+it commits with the write, or none of it. A write whose effect is not known
+in advance (SPARQL Update, a restore) would need a rebuild, minutes on a big
+store: the copy only gets the stale mark, commits, the client has its answer,
+and the rebuild is the writer's next step (:meth:`Engine.refresh_summary`),
+committed as a version of its own. Readers of the version in between see the
+mark and answer from the claims (:func:`detente.graph.summary.aggregate`); a
+half-rebuilt summary is never committed, so never served. An engine that
+starts on a stale summary (a crash between a write and its rebuild) takes
+that step first (:class:`~detente.api.pool.WorkerPool` asks its readers).
 
 >>> from detente.graph import open_store
 >>> engine = Engine(open_store("memory:"))
@@ -50,6 +64,7 @@ True
 from __future__ import annotations
 
 import ctypes
+import logging
 import os
 import pickle
 import select
@@ -70,11 +85,17 @@ from detente.graph.location import ReaderSpec, StoreLocation
 from detente.graph.store import Store
 from detente.graph.workspace import ServerLock, Workspace
 
-__all__ = ["Engine", "WriteRequest", "ReaderHandle", "AFTER_WRITE", "EngineBroken", "RemoteTraceback", "outcome",
-           "run_task", "root_entry"]
+__all__ = ["Engine", "WriteRequest", "Applied", "ReaderHandle", "AFTER_WRITE", "SUMMARY_REFRESH_TIMEOUT",
+           "EngineBroken", "RemoteTraceback", "outcome", "run_task", "root_entry", "refresh_summary",
+           "summary_needs_refresh"]
 
-#: Run in the writer on the copy after every accepted write, before it commits (summary maintenance).
+log = logging.getLogger("detente.api")
+
+#: Run in the writer on the copy after every accepted write and its summary step, before it commits.
 AFTER_WRITE: list[Callable[[Store], None]] = []
+
+#: Seconds the summary's rebuild after a write may take (the writer's own step, after the client's answer).
+SUMMARY_REFRESH_TIMEOUT = 3600.0
 
 
 class EngineBroken(StoreError):
@@ -148,24 +169,64 @@ class WriteRequest:
     prepare: Callable[[Store], Any] | None = None
 
 
-def apply_write(store: Store, request: WriteRequest) -> Any:
-    """Apply a write to ``store`` (a copy), refusing it if it changed a protected graph; then the hooks."""
+@dataclass(frozen=True)
+class Applied:
+    """What a write gave on its copy: the task's result, and whether the summary was left for the next step.
+
+    Attributes
+    ----------
+    result:
+        What ``fn`` returned (the caller's answer).
+    summary_stale:
+        The copy carries the summary's stale mark: the rebuild is the writer's next step.
+    """
+
+    result: Any
+    summary_stale: bool = False
+
+
+def apply_write(store: Store, request: WriteRequest) -> Applied:
+    """Apply a write to ``store`` (a copy), refusing it if it changed a protected graph; then detente's own steps.
+
+    In order: ``prepare`` (exempt from the check); the fingerprint of the
+    protected graphs; the write, whose summary work is held back
+    (:func:`detente.graph.writes.held`); the check; the summary step
+    (:func:`detente.graph.writes.settle`, a rebuild put off to the next step);
+    the :data:`AFTER_WRITE` hooks. The copy commits all of it or none.
+    """
     from rdflib import URIRef
 
+    from detente.graph import writes
     from detente.graph.protected import changed_graphs, fingerprint, protected_graph_message
 
     if request.prepare is not None:
         request.prepare(store)
     graphs = [URIRef(g) for g in request.protected]
     before = fingerprint(store, graphs) if graphs else {}
-    result = request.fn(store, *request.args, **request.kwargs)
+    with writes.held(store) as block:
+        result = request.fn(store, *request.args, **request.kwargs)
     if graphs:
         changed = changed_graphs(before, fingerprint(store, graphs))
         if changed:
             raise ProtectedGraphError(protected_graph_message(changed))
+    stale = writes.settle(store, block, rebuild_later=True)
     for hook in AFTER_WRITE:
         hook(store)
-    return result
+    return Applied(result, stale)
+
+
+def refresh_summary(store: Store) -> None:
+    """The writer's own step after a write that left the summary stale: rebuild it (a no-op when current)."""
+    from detente.graph.writes import refresh
+
+    refresh(store)
+
+
+def summary_needs_refresh(store: Store) -> bool:
+    """A reader's task: whether the committed version's summary is stale, or missing beside claims."""
+    from detente.graph.writes import needs_refresh
+
+    return needs_refresh(store)
 
 
 # -- Linux process plumbing ----------------------------------------------------------
@@ -291,7 +352,7 @@ def _serve_tasks(conn: Connection, store: Store | None, ctx: _Context, failure: 
         if store is None:
             reply: tuple[Any, ...] = ("error", StoreError(f"the query worker cannot open the store: {failure}"), None)
         else:
-            reply = run_task(store, fn, args, kwargs)
+            reply = _on_deep_stack(run_task, store, fn, args, kwargs)
         try:
             conn.send(reply)
         except (EOFError, OSError):
@@ -299,6 +360,25 @@ def _serve_tasks(conn: Connection, store: Store | None, ctx: _Context, failure: 
         except Exception as exc:  # an unpicklable result is a bug of the task
             traceback.print_exc()
             conn.send(_failure(exc))
+
+
+#: Stack of the thread that runs a reader's task. Oxigraph's parser and planner recurse once per nesting level
+#: or operator, and a 10,000-term sum overflows the main thread's 8 MiB and kills the reader; on this stack such
+#: a query runs until its time limit stops it. Address space, not memory: pages are used only as deep as it goes.
+TASK_STACK_BYTES = 512 << 20
+
+
+def _on_deep_stack(run: Callable[..., tuple[Any, ...]], *args: Any) -> tuple[Any, ...]:
+    """``run(*args)`` on a thread with a :data:`TASK_STACK_BYTES` stack."""
+    replies: list[tuple[Any, ...]] = []
+    previous = threading.stack_size(TASK_STACK_BYTES)
+    try:
+        worker = threading.Thread(target=lambda: replies.append(run(*args)), name="detente-task")
+        worker.start()
+    finally:
+        threading.stack_size(previous)
+    worker.join()
+    return replies[0]
 
 
 def _fork_reader(conn: Connection, ctx: _Context, make_store: Callable[[], Store]) -> int:
@@ -712,11 +792,16 @@ class Engine:
         self.uri = self.spec.location.uri
         payload: Store | ReaderSpec = store if self.spec.sharing == "fork" and isinstance(store, Store) else self.spec
         self.version = 0
+        #: Called (with the new version) when a write commits, before the next write can start.
+        self.on_commit: list[Callable[[int], None]] = []
         self._snapshots: dict[int, str] = {}
         self._retired_writers: list[tuple[int, int | None]] = []
-        self._writer_lock = threading.Lock()
+        # Re-entrant: on_commit callbacks start readers of the new version while the write still holds it.
+        self._writer_lock = threading.RLock()
         self._root_lock = threading.Lock()
         self._closed = False
+        self._refresh_due = threading.Event()
+        self._steps: threading.Thread | None = None
         server_end, root_end = Pipe()
         self._root_process: Any = None
         if self.mode == "memory":
@@ -756,6 +841,8 @@ class Engine:
         except BaseException:
             self.close()
             raise
+        self._steps = threading.Thread(target=self._writer_steps, name="detente-writer-steps", daemon=True)
+        self._steps.start()
 
     # -- processes ------------------------------------------------------------------
     def _start_writer(self, first: bool = True) -> None:
@@ -852,7 +939,7 @@ class Engine:
                 self._writer_pid, self._writer_fd = answer[2], _pidfd(answer[2])
                 self._forget_gone_writers()
                 self.version += 1
-                return answer[1]
+                return self._committed(answer[1])
             try:
                 self._writer.send(("write", request))
                 started = self._writer_answer(600)  # the writer made its copy of the store
@@ -876,7 +963,39 @@ class Engine:
             if self.mode == "disk":  # the new version's checkpoint exists before any reader is asked for it
                 self._snapshots[self.version + 1] = self._snapshot(self.version + 1)
             self.version += 1
-            return answer[1]
+            return self._committed(answer[1])
+
+    def _committed(self, applied: Applied) -> Any:
+        """After a commit (the writer lock held): tell the listeners, and put the summary's rebuild next."""
+        for callback in self.on_commit:
+            callback(self.version)
+        if applied.summary_stale:
+            self._refresh_due.set()
+        return applied.result
+
+    # -- the writer's own steps -------------------------------------------------------
+    def refresh_summary(self) -> None:
+        """Have the writer bring a stale summary up to date as its next step (a write of its own, after this returns)."""
+        self._refresh_due.set()
+
+    def _writer_steps(self) -> None:
+        """Run the writer's own steps: the summary's rebuild after a write that left it stale.
+
+        A step is a write like any other (a copy, then a commit, so readers
+        never see half of it), queued behind the writes already waiting; one
+        rebuild covers every write committed before it starts.
+        """
+        while not self._closed:
+            if not self._refresh_due.wait(timeout=0.5):
+                continue
+            self._refresh_due.clear()
+            if self._closed:
+                return
+            try:
+                self.write(WriteRequest(refresh_summary), SUMMARY_REFRESH_TIMEOUT)
+            except Exception:  # the mark stays: readers answer from the claims; the next write or start retries
+                if not self._closed:
+                    log.exception("the summary's rebuild after a write failed; it stays marked stale")
 
     def _forget_gone_writers(self) -> None:
         """Close the pidfds of retired writers that have exited (their readers are gone)."""
@@ -911,6 +1030,7 @@ class Engine:
         if self._closed:
             return
         self._closed = True
+        self._refresh_due.set()  # wake the steps thread, which sees the engine closed
         writer_pid = getattr(self, "_writer_pid", 0)
         if writer_pid:
             try:
@@ -942,5 +1062,7 @@ class Engine:
         self._root.close()
         if getattr(self, "_writer", None) is not None:
             self._writer.close()
+        if self._steps is not None and self._steps is not threading.current_thread():
+            self._steps.join(timeout=30)  # a step under way ends when its writer is gone
         if self.mode == "disk":
             Workspace(self.spec.location).remove()

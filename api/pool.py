@@ -13,7 +13,8 @@ writer per store, readers of the committed version — are
 * :meth:`WorkerPool.update` sends a write to the writer, which applies it to a
   copy and commits it (or changes nothing); then readers of the new version
   replace the old ones: requests already running finish on the old version,
-  every later request sees the new one.
+  every later request sees the new one. The writer's own steps (the summary's
+  rebuild after an update) commit versions the same way.
 
 How those processes reach the store is the store's to say (its
 :class:`~detente.graph.location.ReaderSpec`: ``fork`` for ``memory:``,
@@ -41,7 +42,15 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from detente.api.engine import Engine, EngineBroken, ReaderHandle, RemoteTraceback, WriteRequest, outcome
+from detente.api.engine import (
+    Engine,
+    EngineBroken,
+    ReaderHandle,
+    RemoteTraceback,
+    WriteRequest,
+    outcome,
+    summary_needs_refresh,
+)
 from detente.errors import (
     BusyError,
     NotAcceptableError,
@@ -102,11 +111,14 @@ class WorkerPool:
         self.engine = Engine(store)
         self.spec: ReaderSpec = self.engine.spec
         self.mode = self.engine.mode
+        self.engine.on_commit.append(self._switch_readers)
         atexit.register(self.close)
         try:
             for reader in self.engine.spawn_readers(size):
                 self._add(reader)
             self.call(count_quads, timeout=60.0)  # fail now, with the reason, if readers cannot read the store
+            if self.call(summary_needs_refresh, timeout=60.0):
+                self.engine.refresh_summary()  # left stale by a crash (or never built): the writer's first step
         except BaseException:
             self.close()
             raise
@@ -225,21 +237,30 @@ class WorkerPool:
         with self._update_lock:
             if self._closed:
                 raise BusyError("the worker pool is shut down")
-            result = self.engine.write(WriteRequest(fn, args, kwargs, tuple(protected), prepare), timeout)
-            fresh = self.engine.spawn_readers(self.size)
-            with self._lock:
-                stale: list[ReaderHandle] = []
-                while True:
-                    try:
-                        stale.append(self._idle.get_nowait())
-                    except queue.Empty:
-                        break
-                self._workers.update(fresh)
-                for reader in fresh:
-                    self._idle.put(reader)
-            for worker in stale:
-                self._stop(worker)
-            return result
+            # Readers of the new version replace the old ones as it commits (_switch_readers).
+            return self.engine.write(WriteRequest(fn, args, kwargs, tuple(protected), prepare), timeout)
+
+    def _switch_readers(self, version: int) -> None:
+        """A version committed (a write, or the writer's own step): start its readers, stop the idle old ones.
+
+        Called by the engine before the next write can start, so readers of
+        every committed version exist before a request could need them.
+        """
+        if self._closed:
+            return
+        fresh = self.engine.spawn_readers(self.size)
+        with self._lock:
+            stale: list[ReaderHandle] = []
+            while True:
+                try:
+                    stale.append(self._idle.get_nowait())
+                except queue.Empty:
+                    break
+            self._workers.update(fresh)
+            for reader in fresh:
+                self._idle.put(reader)
+        for worker in stale:
+            self._stop(worker)
 
     def snapshot_for_client(self, name: str) -> str:
         """A read-only checkpoint of the committed version (on-disk stores), for the command line."""

@@ -5,6 +5,7 @@ Routes (a Flask blueprint, registered by :func:`detente.api.app.create_app`):
 =================================================  =========================================================
 ``GET /reconcile``                                 the service manifest (JSONP with ``callback``)
 ``GET|POST /reconcile`` with ``queries=``          a batch of reconciliation queries (JSON object of queries)
+``POST /reconcile`` with an ``application/json``   the same batch as the request body (other body types: 415)
 ``GET /reconcile/preview?id=``                     an HTML preview of an entity (OpenRefine shows it in a frame)
 ``GET /reconcile/suggest/{entity,type,property}``  auto-complete by ``prefix`` (``cursor`` pages, ``type`` filters)
 ``GET /reconcile/flyout/{entity,type,property}``   ``{"id", "html"}`` for the suggest widget's flyout
@@ -41,7 +42,7 @@ from markupsafe import escape
 
 from detente import __version__
 from detente.api.common import current_api
-from detente.errors import NotFoundError, UsageError
+from detente.errors import NotFoundError, UnsupportedMediaTypeError, UsageError
 from detente.graph.store import Store
 from detente.loaders.matching import (
     DEFAULT_TYPES,
@@ -59,7 +60,7 @@ from detente.loaders.matching import (
 from detente.ontology.vocab import DT, DTR
 
 __all__ = ["bp", "manifest", "parse_queries", "reconcile_batch", "suggest_entities", "preview_entity",
-           "MAX_QUERIES", "MAX_LIMIT"]
+           "MAX_QUERIES", "MAX_LIMIT", "batch_warnings", "request_batch"]
 
 bp = Blueprint("reconcile", __name__, url_prefix="/reconcile")
 
@@ -149,16 +150,31 @@ def _value(value: object, where: str) -> object:
     raise UsageError(f"{where}: a value is a string, a number, a boolean or {{\"id\": …}}")
 
 
-def parse_queries(text: str) -> dict[str, MatchQuery]:
-    """The ``queries`` parameter as :class:`MatchQuery` objects, checked as the 0.2 query-batch schema does.
+def _decode(text: str, name: str) -> object:
+    """JSON text, or a :class:`UsageError` that says what is wrong with it."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{name} is not valid JSON: {exc.msg} at column {exc.colno}") from None
+    except RecursionError:  # the decoder's own limit on nesting: refuse, never a 500
+        raise UsageError(f"{name} nests arrays or objects too deeply to be a query batch") from None
+
+
+def parse_queries(text: str | object) -> dict[str, MatchQuery]:
+    """The ``queries`` parameter (JSON text, or the batch already decoded) as :class:`MatchQuery` objects.
+
+    Checked as the 0.2 query-batch schema does, and a ``limit`` must be at least 1.
+    A type or property the ontology does not define is no error (the batch is
+    valid): see :func:`batch_warnings`.
 
     >>> parse_queries('{"q0": {"query": "Ukraine", "type": "State", "limit": 3}}')["q0"].limit
     3
+    >>> parse_queries('{"q0": {"query": "Ukraine", "limit": 0}}')
+    Traceback (most recent call last):
+    ...
+    detente.errors.UsageError: queries['q0'].limit must be at least 1, not 0
     """
-    try:
-        batch = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"queries is not valid JSON: {exc.msg} at column {exc.colno}") from None
+    batch = _decode(text, "queries") if isinstance(text, str) else text
     if not isinstance(batch, dict):
         raise UsageError("queries must be a JSON object mapping keys to queries")
     if len(batch) > MAX_QUERIES:
@@ -189,6 +205,8 @@ def parse_queries(text: str) -> dict[str, MatchQuery]:
         limit = raw.get("limit", 5)
         if isinstance(limit, bool) or not isinstance(limit, (int, float)) or not math.isfinite(limit):
             raise UsageError(f"{where}.limit must be a number")
+        if limit < 1:
+            raise UsageError(f"{where}.limit must be at least 1, not {limit}")
         types = []
         for name in types_list:
             cls = type_iri(name)
@@ -207,8 +225,53 @@ def parse_queries(text: str) -> dict[str, MatchQuery]:
             values = item["v"] if isinstance(item["v"], list) else [item["v"]]
             constraints.append(PropertyConstraint(prop, tuple(_value(v, f"{at}.v") for v in values)))
         out[str(key)] = MatchQuery(text_query.strip(), tuple(types), strict, tuple(constraints),
-                                   max(1, min(MAX_LIMIT, int(limit))))
+                                   min(MAX_LIMIT, int(limit)))
     return out
+
+
+def batch_warnings(text: str | object) -> dict[str, list[str]]:
+    """What each query of a (valid) batch names that the ontology does not define: unknown types and properties.
+
+    The 0.2 specification answers such a query (an unknown type has no
+    candidates; an unknown property constrains nothing), so the service does
+    too, and adds these notes to that query's answer as ``"warnings"`` so a
+    researcher learns why the answer is empty.
+
+    >>> batch_warnings({"q0": {"query": "x", "type": "Spaceship", "properties": [{"pid": "colour", "v": "red"}]}})
+    {'q0': ["unknown type 'Spaceship': no entity has it (see /reconcile/suggest/type)", "unknown property 'colour': it constrains nothing (see /reconcile/suggest/property)"]}
+    """
+    batch = _decode(text, "queries") if isinstance(text, str) else text
+    known = set(reconciliation_properties())
+    notes: dict[str, list[str]] = {}
+    for key, raw in batch.items():  # type: ignore[union-attr]
+        types_raw = raw.get("type", [])
+        found = [f"unknown type {name!r}: no entity has it (see /reconcile/suggest/type)"
+                 for name in ([types_raw] if isinstance(types_raw, str) else types_raw) if type_iri(name) is None]
+        found += [f"unknown property {item['pid']!r}: it constrains nothing (see /reconcile/suggest/property)"
+                  for item in raw.get("properties", []) if property_iri(item["pid"]) not in known]
+        if found:
+            notes[str(key)] = found
+    return notes
+
+
+def request_batch() -> object | None:
+    """The query batch of this request: ``queries=`` (form or query string), or a JSON body; None: none given.
+
+    A body sent as ``application/json`` is the batch itself (``{"q0": {"query": …}}``),
+    or ``{"queries": <batch>}`` as the form parameter would carry it.
+    """
+    if request.mimetype == "application/json":
+        body = _decode(request.get_data(as_text=True), "the JSON body")
+        if isinstance(body, dict) and set(body) == {"queries"}:
+            inner = body["queries"]
+            return _decode(inner, "queries") if isinstance(inner, str) else inner
+        return body
+    if request.method == "POST" and request.content_length and request.mimetype not in (
+            "application/x-www-form-urlencoded", "multipart/form-data"):
+        raise UnsupportedMediaTypeError(
+            f"/reconcile reads a form (queries=…) or a JSON body (application/json), not {request.mimetype or 'an untyped body'}")
+    text = request.values.get("queries")
+    return None if text is None else _decode(text, "queries")
 
 
 # -- store work (runs in the query workers) ---------------------------------------------
@@ -279,10 +342,13 @@ def service() -> Response:
     """The manifest, or the answers to ``queries``."""
     if "extend" in request.values:
         raise UsageError("data extension is not offered by this service (the manifest has no 'extend')")
-    text = request.values.get("queries")
-    if text is None:
+    batch = request_batch()
+    if batch is None:
         return _answer(manifest(request.url_root.rstrip("/")))
-    return _answer(_call(reconcile_batch, parse_queries(text)))
+    answer = _call(reconcile_batch, parse_queries(batch))
+    for key, notes in batch_warnings(batch).items():
+        answer[key]["warnings"] = notes
+    return _answer(answer)
 
 
 @bp.get("/preview")

@@ -1,4 +1,4 @@
-"""The REST blueprint: claims, provenance, entities, search, analysis, network, exports, ontology, service.
+"""The REST blueprint: claims, provenance, conflicts, entities, search, analysis, network, exports, ontology, service.
 
 Every route's store work runs in a worker (:mod:`detente.api.tasks`); the
 routes only read parameters and negotiate formats. The routes are described by
@@ -78,6 +78,13 @@ def provenance() -> Response:
     return _json(current_api().call(tasks.provenance_report, subject, predicate, obj))
 
 
+@bp.get("/conflicts")
+def conflicts() -> Response:
+    """Subjects given different values of a functional property, one page (``limit``, ``offset``) with the total."""
+    limit, offset = tasks.page_params(request.args)
+    return _json(current_api().call(tasks.conflict_listing, limit, offset))
+
+
 @bp.get("/entities/<path:entity_id>")
 def entity(entity_id: str) -> Response | str:
     """An entity as JSON, an HTML page, or its description in Turtle or JSON-LD."""
@@ -109,16 +116,40 @@ def search() -> Response:
 
 # -- analysis and exports ----------------------------------------------------------
 
+def _request_key(kind: str, name: str) -> tuple[object, ...]:
+    """What makes two heavy requests the same: the route, its name and every query parameter (order aside)."""
+    return (kind, name, tuple(sorted((key, tuple(values)) for key, values in request.args.lists())))
+
+
+def _export(fmt: str) -> tuple[bytes, str, str]:
+    """``(body, media type, suffix)`` of an export, through the heavy lane and the version cache."""
+    api = current_api()
+    params = _params()
+    return api.heavy(_request_key("export", fmt), lambda: api.call(tasks.run_export, fmt, params))  # type: ignore[no-any-return]
+
+
 @bp.get("/analysis/<metric>")
 def analysis(metric: str) -> Response:
-    """A network analysis (:func:`detente.graph.analysis.run_metric`) as JSON."""
-    return _json(current_api().call(tasks.run_analysis, metric, _params()))
+    """A network analysis (:func:`detente.graph.analysis.run_metric`) as JSON.
+
+    ``conflicts`` is paged as ``GET /conflicts`` is: ``limit`` (default 100, at most 1000), ``offset``, ``total``.
+    """
+    api = current_api()
+    params = _params()
+    if metric == "conflicts":
+        params["limit"], params["offset"] = tasks.page_params(params)
+    dumps = current_app.json.dumps
+
+    def compute() -> bytes:
+        return dumps(api.call(tasks.run_analysis, metric, params)).encode("utf-8")
+
+    return Response(api.heavy(_request_key("analysis", metric), compute), mimetype="application/json")
 
 
 @bp.get("/network")
 def network() -> Response:
     """The self-contained HTML network view."""
-    body, media_type, _suffix = current_api().call(tasks.run_export, "html", _params())
+    body, media_type, _suffix = _export("html")
     response = Response(body)
     response.headers["Content-Type"] = media_type
     return response
@@ -127,7 +158,7 @@ def network() -> Response:
 @bp.get("/export/<fmt>")
 def export(fmt: str) -> Response:
     """The network or the RDF in one of :data:`detente.graph.exports.FORMATS`, as a download."""
-    body, media_type, suffix = current_api().call(tasks.run_export, fmt, _params())
+    body, media_type, suffix = _export(fmt)
     response = Response(body)
     response.headers["Content-Type"] = media_type
     if not media_type.startswith("text/html"):

@@ -35,7 +35,7 @@ from detente.errors import (
     UsageError,
 )
 
-__all__ = ["bp", "SOLUTION_TYPES", "GRAPH_TYPES"]
+__all__ = ["bp", "SOLUTION_TYPES", "GRAPH_TYPES", "DEFAULT_GRAPH_TYPE", "TRUNCATED_HEADER"]
 
 bp = Blueprint("sparql", __name__)
 
@@ -60,6 +60,11 @@ GRAPH_TYPES: dict[str, str] = {
     "text/plain": "ntriples",
     "application/json": "jsonld",
 }
+
+#: What CONSTRUCT/DESCRIBE answer when the Accept header names no RDF format.
+DEFAULT_GRAPH_TYPE = "text/turtle"
+#: Set on a result cut at the server's row cap: ``max-rows=N`` (the first N rows were sent).
+TRUNCATED_HEADER = "X-Detente-Truncated"
 
 
 def _graph_params(*sources: Any) -> tuple[list[str] | None, list[str] | None]:
@@ -90,6 +95,7 @@ def cors(response: Response) -> Response:
     if request.path == "/sparql":
         response.headers["Access-Control-Allow-Origin"] = "*"
         response.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept"
+        response.headers["Access-Control-Expose-Headers"] = TRUNCATED_HEADER
         response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
     return response
 
@@ -128,12 +134,19 @@ def query() -> Response:
     if solutions is None and graphs is None:
         raise NotAcceptableError("the Accept header allows none of: "
                                  + ", ".join(sorted({*SOLUTION_TYPES, *GRAPH_TYPES})))
-    media_type, body, _kind = api.call(
-        tasks.sparql_query, text, SOLUTION_TYPES.get(solutions or ""), GRAPH_TYPES.get(graphs or ""),
-        defaults, named, api.settings.max_rows)
+    if graphs is None:
+        # A client asking only for SPARQL results (rdflib's SPARQLStore) still gets a CONSTRUCT/DESCRIBE
+        # answer: Turtle, as Fuseki and Virtuoso do, rather than 406.
+        graphs = DEFAULT_GRAPH_TYPE
+    max_rows = api.settings.max_rows
+    media_type, body, _kind, truncated = api.call(
+        tasks.sparql_query, text, SOLUTION_TYPES.get(solutions or ""), GRAPH_TYPES[graphs],
+        defaults, named, max_rows)
     response = Response(body, status=200)
     response.headers["Content-Type"] = media_type + ("; charset=utf-8" if media_type.startswith("text/") else "")
     response.headers["Vary"] = "Accept"
+    if truncated:
+        response.headers[TRUNCATED_HEADER] = f"max-rows={max_rows}"
     return response
 
 

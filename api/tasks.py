@@ -7,7 +7,6 @@ thing that does not exist, :class:`~detente.errors.UsageError` for a bad
 parameter, :class:`~detente.errors.NotAcceptableError` when no requested
 format fits. Any other exception is a bug (HTTP 500).
 
->>> from detente.graph.store import open_store
 >>> store = open_store("memory:")
 >>> sparql_query(store, "ASK { ?s ?p ?o }", "json", "turtle")[0]
 'application/sparql-results+json'
@@ -26,13 +25,13 @@ from detente.api.sparql_guard import inspect_query, inspect_update, scan_outboun
 from detente.errors import AmbiguousEntityError, NotAcceptableError, NotFoundError, ResultTooLargeError, UsageError
 from detente.graph.claims import ClaimRecord, claims_for, get_claim, provenance, resolve_claim_ref
 from detente.graph.entities import EntityNames
-from detente.graph.store import Store
+from detente.graph.store import Store, open_store
 from detente.graph.terms import Term, is_absolute_iri, is_iri_text, local_path
-from detente.ontology.vocab import ENTITIES_GRAPH
+from detente.ontology.vocab import DEFAULT_BASE, ENTITIES_GRAPH
 
-__all__ = ["sparql_query", "sparql_update", "load_spool", "restore_spool", "claim_record", "provenance_report",
-           "entity_description", "entity_rdf",
-           "resolve_entity_ref", "search_entities", "run_analysis", "run_export", "is_iri", "local_path"]
+__all__ = ["QUERY_BASE_IRI", "GENID_PREFIX", "sparql_query", "sparql_update", "load_spool", "restore_spool",
+           "claim_record", "provenance_report", "entity_description", "entity_rdf", "resolve_entity_ref",
+           "search_entities", "conflict_listing", "page_params", "run_analysis", "run_export", "is_iri", "local_path"]
 
 
 def is_iri(text: str) -> bool:
@@ -46,19 +45,37 @@ def is_iri(text: str) -> bool:
 
 # -- SPARQL ------------------------------------------------------------------
 
+#: The base IRI against which the endpoint resolves a query's relative IRIs when it has no ``BASE``:
+#: the data namespace, so ``<state/UKR>`` is ``dtr:state/UKR``.
+QUERY_BASE_IRI = DEFAULT_BASE
+#: Blank nodes in the endpoint's results become IRIs under this prefix (RDF 1.1 §3.5 skolem IRIs).
+GENID_PREFIX = DEFAULT_BASE + ".well-known/genid/"
+
+
 def sparql_query(store: Store, query: str, solutions_format: str | None, graph_format: str | None,
                  default_graphs: Sequence[str] | None = None, named_graphs: Sequence[str] | None = None,
-                 max_rows: int | None = None) -> tuple[str, bytes, str]:
-    """Run a query for the protocol endpoint: ``(media type, body, kind)``.
+                 max_rows: int | None = None) -> tuple[str, bytes, str, bool]:
+    """Run a query for the protocol endpoint: ``(media type, body, kind, truncated)``.
 
     ``solutions_format`` serves SELECT/ASK and ``graph_format`` CONSTRUCT/DESCRIBE
     (short names from :data:`detente.graph.store.RESULT_FORMATS`); None means
     the client accepts no format for that kind of result. The dataset comes
     from the protocol's graph parameters, else from the query's ``FROM``
-    clauses, else the store's default dataset.
+    clauses, else the store's default dataset. Relative IRIs resolve against
+    :data:`QUERY_BASE_IRI`; blank nodes come back as IRIs under :data:`GENID_PREFIX`;
+    past ``max_rows`` the first ``max_rows`` rows come back with ``truncated`` True.
+
+    >>> store = open_store("memory:")
+    >>> store.add_nquads('_:x <https://w3id.org/detente/id/p> "1" .\\n')
+    >>> media, body, kind, truncated = sparql_query(store, "SELECT ?s WHERE { ?s <p> ?o }", "csv", None)
+    >>> body.decode().split()[1].startswith(GENID_PREFIX), truncated
+    (True, False)
     """
-    shape = inspect_query(query)
+    shape = inspect_query(query, QUERY_BASE_IRI)
     _refuse_outbound_unless_sandboxed(query)
+    for iri in (*shape.from_graphs, *shape.from_named_graphs):
+        if not is_absolute_iri(iri):
+            raise UsageError(f"FROM <{iri}> is not an absolute IRI")
     defaults: list[URIRef] | None = None
     named: list[URIRef] | None = None
     if default_graphs is not None or named_graphs is not None:
@@ -81,8 +98,9 @@ def sparql_query(store: Store, query: str, solutions_format: str | None, graph_f
     for position, fmt in enumerate(candidates):
         try:
             result = store.query_serialized(query, fmt, default_graphs=defaults, named_graphs=named,
-                                            max_rows=max_rows)
-            return result.media_type, result.body, result.kind
+                                            max_rows=max_rows, truncate=True, base_iri=QUERY_BASE_IRI,
+                                            skolem_prefix=GENID_PREFIX)
+            return result.media_type, result.body, result.kind, result.truncated
         except NotAcceptableError as exc:  # the format cannot hold this kind of result: try the next one
             if position == len(candidates) - 1:
                 raise NotAcceptableError(f"the Accept header allows no format for this result ({exc})") from None
@@ -92,20 +110,33 @@ def sparql_query(store: Store, query: str, solutions_format: str | None, graph_f
 
 
 def sparql_update(store: Store, update: str) -> None:
-    """Run a SPARQL Update after refusing ``LOAD`` and ``SERVICE``."""
+    """Run a SPARQL Update after refusing ``LOAD`` and ``SERVICE`` (through :mod:`detente.graph.writes`).
+
+    What an update changes is not known in advance, so it costs the summary a
+    rebuild, which can take minutes on a big store: longer than a request may.
+    The writer applies the update to a copy, marks the summary stale on it and
+    commits both together; the rebuild is the writer's next step
+    (:func:`detente.api.engine.refresh_summary`), after the client has its answer.
+    """
+    from detente.graph.writes import sparql_update as write_update
+
     inspect_update(update)
     _refuse_outbound_unless_sandboxed(update)
-    store.update(update)
+    write_update(store, update, refresh=False)
 
 
-def load_spool(store: Store, spool: str, claim_iris: list[str]) -> int:
-    """A write task: one file's claim N-Quads (spooled by the server) in one transaction; new claims counted."""
+def load_spool(store: Store, spool: str, claim_iris: list[str], complete: bool = True) -> int:
+    """A write task: one file's claim N-Quads (spooled by the server) in one transaction; new claims counted.
+
+    ``complete``: the claims named are every claim graph the text writes (see
+    :func:`detente.graph.writes.add_claims_nquads`).
+    """
     from pathlib import Path
 
-    from detente.graph.claims import add_claims_nquads
+    from detente.graph.writes import add_claims_nquads
 
     text = Path(spool).read_text(encoding="utf-8")
-    return add_claims_nquads(store, [URIRef(i) for i in claim_iris], text)
+    return add_claims_nquads(store, [URIRef(i) for i in claim_iris], text, complete=complete)
 
 
 def restore_spool(store: Store, spool: str, rdf_format: str, replace: bool) -> int:
@@ -113,10 +144,9 @@ def restore_spool(store: Store, spool: str, rdf_format: str, replace: bool) -> i
     from pathlib import Path
 
     from detente.graph.bootstrap import ensure_ontology
+    from detente.graph.writes import restore
 
-    if replace:
-        store.clear()
-    store.load(Path(spool), rdf_format)
+    restore(store, Path(spool), rdf_format, replace=replace)
     ensure_ontology(store)
     return store.count_quads()
 
@@ -305,6 +335,38 @@ def search_entities(store: Store, q: str, limit: int = 20) -> list[dict[str, obj
 
 
 # -- analysis and exports (detente.graph.analysis / detente.graph.exports) ------
+
+def conflict_listing(store: Store, limit: int, offset: int) -> dict[str, object]:
+    """One page of conflicts with the total (:func:`detente.graph.conflict_listing.conflict_page`)."""
+    from detente.graph.conflict_listing import conflict_page
+
+    return conflict_page(store, limit=limit, offset=offset).to_json()
+
+
+def page_params(params: Mapping[str, object], default: int = 100, maximum: int = 1000) -> tuple[int, int]:
+    """``limit`` (1..``maximum``, default ``default``) and ``offset`` (≥ 0) from query parameters.
+
+    >>> page_params({"limit": "5"})
+    (5, 0)
+    >>> page_params({"offset": "-1"})
+    Traceback (most recent call last):
+    ...
+    detente.errors.ParameterError: offset: must be a whole number from 0, got '-1'
+    """
+    from detente.errors import ParameterError
+
+    def number(name: str, low: int, high: int | None, fallback: int) -> int:
+        value = params.get(name)
+        if value is None or value == "":
+            return fallback
+        text = str(value).strip()
+        if not text.isdigit() or int(text) < low or (high is not None and int(text) > high):
+            bound = f"from {low}" + (f" to {high}" if high is not None else "")
+            raise ParameterError(name, f"must be a whole number {bound}, got {value!r}")
+        return int(text)
+
+    return number("limit", 1, maximum, default), number("offset", 0, None, 0)
+
 
 def run_analysis(store: Store, metric: str, params: Mapping[str, object]) -> dict[str, object]:
     """``detente.graph.analysis.run_metric``; an unknown metric is a :class:`~detente.errors.NotFoundError`."""

@@ -34,6 +34,18 @@ Run::
     .venv/bin/python benchmarks/bench_load.py --sizes 10000   # quick
 
 Results go to ``benchmarks/results/load.json`` and ``load.md``.
+
+``--files`` measures the user's path instead (issue #9): ``detente load`` of a
+statements CSV and of a claim-documents JSON Lines file (``benchmarks/load_inputs.py``)
+into a fresh on-disk store, validation on (the loaders' checks and the
+compiled SHACL shapes), against raw ``pyoxigraph`` ``bulk_load`` of the N-Quads
+that load stored (dumped from the store, the summary graph left out). Each run
+is its own process; its peak RSS is the whole process's. Run the big sizes
+under the shared lock::
+
+    flock /tmp/detente-bench.lock .venv/bin/python benchmarks/bench_load.py --files --rows 100000 1000000
+
+Results go to ``benchmarks/results/load-files.json`` and ``load-files.md``.
 """
 
 from __future__ import annotations
@@ -188,8 +200,151 @@ def markdown(report: dict) -> str:  # type: ignore[type-arg]
     return "\n".join(lines)
 
 
+def files_worker(kind: str, input_file: Path, store_folder: Path, nquads_file: Path) -> dict[str, object]:
+    """One measured run of ``detente load`` (kind ``detente``) or of raw bulk_load (kind ``raw``)."""
+    result: dict[str, object] = {"kind": kind}
+    if kind == "detente":
+        from detente.graph import summary
+        from detente.graph.store import open_store
+        from detente.loaders.pipeline import load_paths
+
+        summary_seconds, summary_cpu = [0.0], [0.0]
+        peak_before_summary: list[float] = []
+        for name in ("rebuild", "refresh_claims"):
+            original = getattr(summary, name)
+
+            def timed(*args: object, _original=original, **kwargs: object) -> object:  # type: ignore[no-untyped-def]
+                if not peak_before_summary:
+                    peak_before_summary.append(_peak_mb())
+                start, cpu_start = time.perf_counter(), time.process_time()
+                try:
+                    return _original(*args, **kwargs)
+                finally:
+                    summary_seconds[0] += time.perf_counter() - start
+                    summary_cpu[0] += time.process_time() - cpu_start
+            setattr(summary, name, timed)
+        before = _rss_mb()
+        start, cpu = time.perf_counter(), time.process_time()
+        store = open_store(f"oxigraph:{store_folder}")
+        report, = load_paths(store, [input_file])
+        seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu
+        result.update(rows=report.records, claims=report.claims, staged_quads=report.quads,
+                      summary_seconds=round(summary_seconds[0], 2), summary_cpu_seconds=round(summary_cpu[0], 2),
+                      peak_before_summary_mb=round(peak_before_summary[0] if peak_before_summary else _peak_mb(), 1))
+        # The N-Quads the load stored, for the raw engine (the summary graph is detente's own addition).
+        with nquads_file.open("wb") as out:
+            store.dump(out, "nquads")
+        store.close()
+        kept = nquads_file.with_suffix(".kept.nq")
+        with nquads_file.open("rb") as source, kept.open("wb") as out:
+            for line in source:
+                if b"/id/graph/summary>" not in line:
+                    out.write(line)
+        kept.replace(nquads_file)
+    else:
+        import pyoxigraph as ox
+
+        before = _rss_mb()
+        start, cpu = time.perf_counter(), time.process_time()
+        raw = ox.Store(str(store_folder))
+        raw.bulk_load(path=str(nquads_file), format=ox.RdfFormat.N_QUADS)
+        raw.flush()
+        seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu
+        result["quads"] = len(raw)
+    # CPU seconds (all threads) say more than wall time on a machine shared by several people.
+    result.update(seconds=round(seconds, 2), cpu_seconds=round(cpu_seconds, 2), rss_before_mb=round(before, 1),
+                  peak_mb=round(_peak_mb(), 1))
+    return result
+
+
+def files_main(rows_sizes: list[int], out_path: Path) -> None:
+    """Measure ``detente load`` of a CSV and a JSONL file at each size against raw bulk_load; write the report."""
+    from benchmarks.load_inputs import write_claims_jsonl, write_statements_csv
+
+    work = Path(tempfile.mkdtemp(prefix="detente-bench-files-"))
+    runs: list[dict[str, object]] = []
+    for size in rows_sizes:
+        for fmt in ("statements-csv", "claims-jsonl"):
+            input_file = work / (f"s{size}.csv" if fmt == "statements-csv" else f"c{size}.jsonl")
+            if fmt == "statements-csv":
+                write_statements_csv(input_file, rows=size)
+            else:
+                write_claims_jsonl(input_file, claims=size)
+            nquads_file = work / f"{input_file.stem}.nq"
+            row: dict[str, object] = {"size": size, "format": fmt, "input_mb": round(input_file.stat().st_size / 2**20, 1)}
+            for kind in ("detente", "raw"):
+                folder = work / f"{input_file.stem}-{kind}"
+                command = [sys.executable, __file__, "--files-worker", kind, "--file", str(input_file),
+                           "--store-folder", str(folder), "--nquads", str(nquads_file)]
+                output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+                row[kind] = json.loads(output.strip().splitlines()[-1])
+                subprocess.run(["rm", "-rf", str(folder)], check=True)
+            detente, raw = row["detente"], row["raw"]  # type: ignore[assignment]
+            row["ratio"] = round(detente["seconds"] / raw["seconds"], 2)  # type: ignore[index]
+            row["ratio_without_summary"] = round((detente["seconds"] - detente["summary_seconds"])  # type: ignore[index]
+                                                 / raw["seconds"], 2)  # type: ignore[index]
+            row["cpu_ratio_without_summary"] = round((detente["cpu_seconds"] - detente["summary_cpu_seconds"])  # type: ignore[index]
+                                                     / raw["cpu_seconds"], 2)  # type: ignore[index]
+            print(json.dumps(row), flush=True)
+            runs.append(row)
+            input_file.unlink()
+            nquads_file.unlink()
+    subprocess.run(["rm", "-rf", str(work)], check=True)
+    import pyoxigraph
+
+    for run in runs:
+        run["date"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+        run["load_average"] = [round(x, 2) for x in os.getloadavg()]
+    # Runs of other sizes recorded earlier stay (sizes run separately, each under the shared lock).
+    earlier = out_path.with_suffix(".json")
+    if earlier.exists():
+        kept = [r for r in json.loads(earlier.read_text(encoding="utf-8"))["runs"]
+                if (r["size"], r["format"]) not in {(n["size"], n["format"]) for n in runs}]
+        runs = sorted(kept + runs, key=lambda r: (r["size"], r["format"]))
+    report = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+              "machine": f"{platform.machine()} {platform.system()}, {os.cpu_count()} CPUs, "
+                         f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB",
+              "python": platform.python_version(), "pyoxigraph": pyoxigraph.__version__, "runs": runs}
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    out_path.with_suffix(".json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    out_path.with_suffix(".md").write_text(files_markdown(report), encoding="utf-8")
+    print(files_markdown(report))
+
+
+def files_markdown(report: dict) -> str:  # type: ignore[type-arg]
+    lines = ["# File loads: `detente load` against raw bulk_load", "",
+             f"Last run {report['date']} on {report['machine']} (Python {report['python']}, pyoxigraph "
+             f"{report['pyoxigraph']}); the machine is shared by several people (load average per run below), so "
+             "timings are indicative. Fresh on-disk stores. *detente* is the whole `load_paths` call: opening the "
+             "store (ontology bootstrap), reading and checking every record (loaders' checks and the compiled SHACL "
+             "shapes), staging N-Quads chunks on disk, Oxigraph's bulk loader, and the summary "
+             "(*summary s*, kept by graph/summary.py). *raw* is `pyoxigraph.Store.bulk_load` of the N-Quads the "
+             "load stored (dumped, summary graph left out). Peak RSS is each process's whole peak. The *CPU ratio* compares process "
+             "CPU seconds (all threads; the summary's left out): on a busy machine wall time mostly measures waiting.", "",
+             "| input | rows / claims | MB | detente s | of which summary s | detente peak RSS MB (before summary) | "
+             "raw bulk_load s | raw peak RSS MB | quads | ratio | ratio without summary | CPU ratio without summary "
+             "| run (load avg) |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+    for r in report["runs"]:
+        d, raw = r["detente"], r["raw"]
+        lines.append(f"| {r['format']} | {d['rows']:,} / {d['claims']:,} | {r['input_mb']} | {d['seconds']} | "
+                     f"{d['summary_seconds']} | {d['peak_mb']:,.0f} ({d.get('peak_before_summary_mb', 0):,.0f}) | {raw['seconds']} | {raw['peak_mb']:,.0f} | "
+                     f"{raw['quads']:,} | {r['ratio']} | {r['ratio_without_summary']} | "
+                     f"{r.get('cpu_ratio_without_summary', '—')} | {r.get('date', '')} "
+                     f"({', '.join(str(x) for x in r.get('load_average', [])) or 'n/a'}) |")
+    notes = [f"- {r['size']:,} {r['format']}: {r['note']}" for r in report["runs"] if r.get("note")]
+    lines += ["", *notes] if notes else []
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--files", action="store_true", help="measure detente load of CSV/JSONL files (issue #9)")
+    parser.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000],
+                        help="with --files: rows of the CSV and claims of the JSONL")
+    parser.add_argument("--files-worker", choices=("detente", "raw"))
+    parser.add_argument("--store-folder", type=Path)
+    parser.add_argument("--nquads", type=Path)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--rdflib-max", type=int, default=100_000)
     parser.add_argument("--disk", action="store_true", help="Oxigraph stores on disk (RocksDB) instead of memory")
@@ -198,6 +353,12 @@ def main() -> None:
     parser.add_argument("--n", type=int)
     parser.add_argument("--file", type=Path)
     args = parser.parse_args()
+    if args.files_worker:
+        print(json.dumps(files_worker(args.files_worker, args.file, args.store_folder, args.nquads)))
+        return
+    if args.files:
+        files_main(args.rows, ROOT / "benchmarks" / "results" / "load-files")
+        return
     if args.worker:
         print(json.dumps(worker(args.worker, args.n, args.file, args.disk)))
         return

@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __version__ = "0.1.0"
 
 
-def open(uri: str | None = None, *, read_only: bool = False) -> "KnowledgeGraph":  # noqa: A001 - detente.open
+def open(uri: str | None = None, *, read_only: bool = False) -> KnowledgeGraph:
     """Open a store (``oxigraph:PATH``, ``memory:``, ``sparql+http(s)://…``) for Python: see :mod:`detente.notebook`."""
     from detente.notebook import open_graph
 

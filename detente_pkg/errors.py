@@ -123,6 +123,19 @@ class AmbiguousEntityError(UsageError, ValueError):
         self.candidates = candidates
 
 
+class QueryTooComplexError(UsageError):
+    """The query nests or combines more patterns than this server evaluates (HTTP 400, exit 2).
+
+    Oxigraph's planner takes time quadratic in the branches of a UNION and
+    recursion as deep as the nesting; past the documented limits a query is
+    refused before it runs.
+    """
+
+
+class UnsupportedQueryError(UsageError):
+    """Valid SPARQL that the engine cannot evaluate, such as a call of a function it does not have (HTTP 400)."""
+
+
 class RefusedError(UsageError):
     """Valid, but something this server or store never does (SERVICE, LOAD, writing a system graph)."""
 
@@ -243,5 +256,5 @@ __all__ = [
     "NotAcceptableError", "UnsupportedMediaTypeError", "UnauthorizedError", "ForbiddenError", "NotFoundError",
     "InvalidInputError", "StoreError", "ReadOnlyError", "StoreLockedError", "ResultTooLargeError", "BusyError",
     "QueryTimeoutError", "WorkerError", "ComponentError", "OutboundRefusedError", "ProtectedGraphError",
-    "ServerHoldsStoreError",
+    "ServerHoldsStoreError", "QueryTooComplexError", "UnsupportedQueryError",
 ]

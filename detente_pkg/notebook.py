@@ -26,6 +26,7 @@ them whole), language-tagged and plain strings as ``str``.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -35,14 +36,47 @@ from typing import TYPE_CHECKING, Any
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 
-from detente.errors import UsageError
+from detente.errors import ParameterError, QuerySyntaxError, ReadOnlyError, UsageError
 from detente.graph.store import Store, open_store
 
 if TYPE_CHECKING:  # pragma: no cover
     import networkx as nx
     import pandas as pd
 
-__all__ = ["KnowledgeGraph", "open_graph", "demo_path", "python_value"]
+__all__ = ["KnowledgeGraph", "open_graph", "demo_path", "python_value", "TruncatedResultWarning"]
+
+#: SPARQL 1.1 Update operations: a text the engine refuses as a query and that starts with one is an update.
+_UPDATE_WORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"})
+
+
+class TruncatedResultWarning(UserWarning):
+    """A method answered the first ``limit`` rows of a longer result (pass ``limit=None`` for all of them)."""
+
+
+def _limit(value: int | None, name: str = "limit") -> int | None:
+    """A row limit: None (no limit) or a whole number ≥ 0, else a :class:`ParameterError`."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ParameterError(name, f"must be a whole number or None (no limit), not {value!r}")
+    if value < 0:
+        raise ParameterError(name, f"must not be negative (None means no limit), not {value}")
+    return value
+
+
+def _update_word(query: str) -> str | None:
+    """The update operation a text starts with (after PREFIX/BASE), or None."""
+    from detente.graph.sparql_text import tokenize
+
+    for token in tokenize(query):
+        if token.kind != "word" or token.depth != 0:
+            continue
+        word = token.text.upper()
+        if word in ("PREFIX", "BASE"):
+            continue
+        return word if word in _UPDATE_WORDS else None
+    return None
+
 
 _INTEGERS = {XSD.integer, XSD.int, XSD.long, XSD.short, XSD.byte, XSD.nonNegativeInteger, XSD.positiveInteger,
              XSD.negativeInteger, XSD.nonPositiveInteger, XSD.unsignedInt, XSD.unsignedLong, XSD.unsignedShort,
@@ -108,10 +142,10 @@ def python_value(term: Any, full_iris: bool = False) -> Any:
     return text
 
 
-def _frame(records: list[dict[str, Any]], columns: Sequence[str] | None = None) -> "pd.DataFrame":
+def _frame(records: list[dict[str, Any]], columns: Sequence[str] | None = None) -> pd.DataFrame:
     """A DataFrame whose columns get the dtype their values share (nullable ints, datetimes, booleans)."""
-    pd = _pandas()
-    frame = pd.DataFrame.from_records(records, columns=list(columns) if columns is not None else None)
+    pandas = _pandas()
+    frame: pd.DataFrame = pandas.DataFrame.from_records(records, columns=list(columns) if columns is not None else None)
     for name in frame.columns:
         values = [v for v in frame[name].tolist() if v is not None and not (isinstance(v, float) and v != v)]
         if not values:
@@ -124,10 +158,10 @@ def _frame(records: list[dict[str, Any]], columns: Sequence[str] | None = None) 
         elif kinds <= {int, float}:
             frame[name] = frame[name].astype("float64")
         elif kinds <= {date}:
-            frame[name] = pd.to_datetime(frame[name])
+            frame[name] = pandas.to_datetime(frame[name])
         elif kinds <= {datetime}:
             aware = any(v.tzinfo is not None for v in values)
-            frame[name] = pd.to_datetime(frame[name], utc=aware)
+            frame[name] = pandas.to_datetime(frame[name], utc=aware)
     return frame
 
 
@@ -138,13 +172,17 @@ class KnowledgeGraph:
     pandas DataFrame, or a list of dicts with ``records=True``.
     """
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, server: Any = None) -> None:
         self.store = store
+        #: The running ``detente serve`` that holds the store (:class:`detente.api.client.ServerClient`), or None.
+        self.server = server
 
     def __repr__(self) -> str:
+        if self.server is not None:
+            return f"<detente.KnowledgeGraph {self.store.uri} read through the server at {self.server.url}>"
         return f"<detente.KnowledgeGraph {self.store.uri}>"
 
-    def __enter__(self) -> "KnowledgeGraph":
+    def __enter__(self) -> KnowledgeGraph:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -162,16 +200,30 @@ class KnowledgeGraph:
         SELECT answers a DataFrame (one column per variable, typed), ASK a
         bool, CONSTRUCT/DESCRIBE a DataFrame of ``subject, predicate, object``.
         ``bindings`` maps variable names to rdflib terms, joined by the engine.
+
+        Queries only: an update (``INSERT DATA …``) raises :class:`detente.errors.ReadOnlyError`;
+        add claims with :meth:`load` or ``detente load``, which keep their sources.
         """
-        result = self.store.query(query, bindings=bindings)
+        try:
+            result = self.store.query(query, bindings=bindings)
+        except QuerySyntaxError:
+            word = _update_word(query)  # only the wording of the error: the engine has already refused the text
+            if word is None:
+                raise
+            raise ReadOnlyError(
+                f"kg.sparql runs queries (SELECT, ASK, CONSTRUCT, DESCRIBE), not updates ({word}): the notebook "
+                "API is read-only for SPARQL updates. Add claims with their sources with kg.load(PATH) or "
+                "`detente load PATH`.") from None
         if result.kind == "ask":
             return bool(result.boolean)
         if result.kind == "graph":
             columns = ["subject", "predicate", "object"]
-            rows = [dict(zip(columns, (python_value(t, full_iris) for t in triple))) for triple in result.triples]
+            rows = [dict(zip(columns, (python_value(t, full_iris) for t in triple), strict=True))
+                    for triple in result.triples]
         else:
             columns = list(result.variables)
-            rows = [{v: python_value(t, full_iris) for v, t in zip(columns, row)} for row in result.rows]
+            # Not strict: Oxigraph's TSV gives the one row of an empty projection (SELECT * {}) one empty cell.
+            rows = [{v: python_value(t, full_iris) for v, t in zip(columns, row, strict=False)} for row in result.rows]
         return rows if records else _frame(rows, columns)
 
     # -- claims, provenance, conflicts ---------------------------------------------------
@@ -216,18 +268,29 @@ class KnowledgeGraph:
             "confidence": record.confidence, "method": record.method,
         }
 
-    def claims(self, subject: Any = None, predicate: Any = None, object: Any = None, *,  # noqa: A002
-               limit: int = 1000, full_iris: bool = False, records: bool = False) -> Any:
+    def claims(self, subject: Any = None, predicate: Any = None, object: Any = None, *,
+               limit: int | None = 1000, full_iris: bool = False, records: bool = False) -> Any:
         """Claims whose graph holds a matching statement: one row per statement of each claim.
 
         ``subject``/``object`` are CURIEs, IRIs or names; ``predicate`` a
         property (``prisonerCount``, ``dt:hasParty``, an IRI); None is a wildcard.
+        ``limit`` counts claims (the first by IRI); None reads every one. When
+        more claims match than ``limit``, a :class:`TruncatedResultWarning` says so.
         """
         from detente.graph.claims import claims_for
 
+        wanted = _limit(limit)
         s, p, o = self._terms(subject, predicate, object)
+        if wanted is None:
+            found = claims_for(self.store, s, p, o, limit=None)
+        else:
+            found = claims_for(self.store, s, p, o, limit=wanted + 1)  # one more tells whether it was cut
+            if len(found) > wanted:
+                found = found[:wanted]
+                warnings.warn(f"claims: the first {wanted} matching claims (by IRI) of more; pass limit=None for "
+                              "all of them, or a larger limit", TruncatedResultWarning, stacklevel=2)
         rows = []
-        for record in claims_for(self.store, s, p, o, limit=limit):
+        for record in found:
             base = self._claim_row(record, full_iris)
             for st, pt, ot in record.statements:
                 rows.append({"claim": base["claim"], "subject": python_value(st, full_iris),
@@ -237,7 +300,7 @@ class KnowledgeGraph:
                    "said_by", "quote", "confidence", "method"]
         return rows if records else _frame(rows, columns)
 
-    def provenance(self, subject: Any, predicate: Any = None, object: Any = None, *,  # noqa: A002
+    def provenance(self, subject: Any, predicate: Any = None, object: Any = None, *,
                    full_iris: bool = False, records: bool = False) -> Any:
         """Every claim supporting ``subject [predicate [object]]``, and those giving another value.
 
@@ -253,22 +316,34 @@ class KnowledgeGraph:
         for role, records_of in (("supporting", report.supporting), ("disagreeing", report.disagreeing)):
             for record in records_of:
                 values = [ot for st, pt, ot in record.statements if st == s and (p is None or pt == p)]
-                rows.append({"role": role, **self._claim_row(record, full_iris),
-                             "value": python_value(values[0], full_iris) if len(values) == 1 and p is not None else None})
+                value = python_value(values[0], full_iris) if len(values) == 1 and p is not None else None
+                rows.append({"role": role, **self._claim_row(record, full_iris), "value": value})
         columns = ["role", "value", "claim", "key", "source", "title", "url", "publisher", "issued", "said_by",
                    "quote", "confidence", "method"]
         return rows if records else _frame(rows, columns)
 
-    def conflicts(self, *, full_iris: bool = False, records: bool = False) -> Any:
-        """Subjects given different values of a functional property: one row per (value, claim)."""
-        from detente.graph.claims import conflicts
+    def conflicts(self, *, limit: int | None = None, offset: int = 0, full_iris: bool = False,
+                  records: bool = False) -> Any:
+        """Subjects given different values of a functional property: one row per (value, claim).
 
+        ``limit`` and ``offset`` page by conflict (subject–property pair), as
+        ``detente conflicts --limit --offset``; None lists every conflict. A page
+        that leaves conflicts out says so with a :class:`TruncatedResultWarning`.
+        """
+        from detente.graph.conflict_listing import conflict_page
+
+        wanted, start = _limit(limit), _limit(offset, "offset")
+        page = conflict_page(self.store, limit=wanted, offset=start or 0)
+        shown = len(page.conflicts)
+        if (start or 0) + shown < page.total:  # conflicts after this page were left out
+            warnings.warn(f"conflicts: {shown} of {page.total} from offset {start}; the next page starts at "
+                          f"offset={(start or 0) + shown} (limit=None lists all)", TruncatedResultWarning, stacklevel=2)
         rows = []
-        for conflict in conflicts(self.store):
+        for conflict in page.conflicts:
             for value, claim_records in conflict.values.items():
                 for record in claim_records:
-                    said = [ot for st, pt, ot in record.statements if st == conflict.subject and pt == conflict.predicate
-                            and str(ot) == value]
+                    said = [ot for st, pt, ot in record.statements
+                            if st == conflict.subject and pt == conflict.predicate and str(ot) == value]
                     rows.append({"subject": python_value(conflict.subject, full_iris),
                                  "predicate": python_value(conflict.predicate, full_iris),
                                  "value": python_value(said[0], full_iris) if said else value,
@@ -280,19 +355,26 @@ class KnowledgeGraph:
     # -- networks -------------------------------------------------------------------------
     def network(self, projection: str = "actors", *, start: Any = None, end: Any = None,
                 min_confidence: float | None = None, publishers: str | Iterable[str] | None = None,
-                date_basis: str = "event") -> "nx.Graph":
+                date_basis: str = "event", full_iris: bool = False) -> nx.Graph[Any]:
         """The NetworkX projection with the command line's filters (``detente export --projection …``).
 
-        ``projection`` is ``actors``, ``bipartite`` or ``full``; nodes carry
-        ``label``, ``type``, ``kind`` and, when known, ``wikidata``/``sameAs``;
-        edges carry their claims, sources, confidence and dates.
+        ``projection`` is ``actors``, ``bipartite`` or ``full``; nodes are
+        compact names (``state:UKR``; ``full_iris=True`` keeps whole IRIs, as the
+        GEXF/GraphML exports write them) and carry ``label``, ``type``, ``kind``
+        and, when known, ``wikidata``/``sameAs``; edges carry their claims,
+        sources, confidence and dates.
         """
+        import networkx as nx
+
         from detente.graph.exports.links import add_wikidata_links
         from detente.graph.projections import Filters, project
 
         filters = Filters.from_params(start=start, end=end, min_confidence=min_confidence, publishers=publishers,
                                       date_basis=date_basis)
-        return add_wikidata_links(self.store, project(self.store, projection, filters))
+        graph = add_wikidata_links(self.store, project(self.store, projection, filters))
+        if full_iris:
+            return graph
+        return nx.relabel_nodes(graph, {node: _iri_text(str(node), False) for node in graph}, copy=True)
 
     # -- loading and the rest ---------------------------------------------------------------
     def load(self, *paths: str | Path, skip_invalid: bool = False, rejects: str | Path | None = None,
@@ -305,7 +387,8 @@ class KnowledgeGraph:
         line and field, and nothing of that file is written; ``skip_invalid``
         loads the good records and writes the rejects to ``rejects`` (CSV) if
         given. The source options describe news text without front matter.
-        Answers one row per file.
+        Answers one row per file. On a store a server holds (see :func:`open_graph`),
+        the files go through the server's writer.
         """
         from detente.loaders.base import LoadOptions
         from detente.loaders.pipeline import load_paths
@@ -314,8 +397,20 @@ class KnowledgeGraph:
             raise UsageError("load needs at least one file or folder")
         options = LoadOptions(source_url=source_url, source_title=title, publisher=publisher, published=published,
                               source_type=source_type)
+        sink = None
+        if self.server is not None:  # the server is the store's one writer: each file goes through it
+            from detente.api.admin import BATCH_BYTES
+
+            client = self.server
+            sink = lambda iris, text, complete: client.load(iris, text, BATCH_BYTES, complete=complete)  # noqa: E731
         reports = load_paths(self.store, list(paths), skip_invalid=skip_invalid,
-                             rejects_path=Path(rejects) if rejects is not None else None, shacl=shacl, options=options)
+                             rejects_path=Path(rejects) if rejects is not None else None, shacl=shacl, options=options,
+                             sink=sink)
+        if self.server is not None:  # read what was just written
+            from detente.api.client import open_snapshot
+
+            self.store.close()
+            self.store = open_snapshot(self.server)
         rows = [{**{k: v for k, v in r.to_json().items() if k != "rejects"}, "rejects": [str(x) for x in r.rejects]}
                 for r in reports]
         return rows if records else _frame(rows, ["path", "format", "records", "claims", "new_claims", "quads",
@@ -333,7 +428,7 @@ class KnowledgeGraph:
 
         return export_file(self.store, fmt, path, **options)
 
-    def reconcile(self, names: Iterable[str], type: str | None = None, *,  # noqa: A002
+    def reconcile(self, names: Iterable[str], type: str | None = None, *,
                   limit: int = 3, full_iris: bool = False, records: bool = False) -> Any:
         """Match names to entities as ``/reconcile`` does: the best candidates of each, with score and match."""
         from detente.loaders.matching import EntityIndex, MatchQuery, type_iri
@@ -348,7 +443,7 @@ class KnowledgeGraph:
         answers = EntityIndex.build(self.store).match([MatchQuery(t, types, limit=limit) for t in texts], self.store)
         rows = [{"name": text, "rank": rank, "entity": python_value(c.iri, full_iris), "label": c.name,
                  "score": c.score, "match": c.match, "description": c.description}
-                for text, candidates in zip(texts, answers) for rank, c in enumerate(candidates, start=1)]
+                for text, candidates in zip(texts, answers, strict=True) for rank, c in enumerate(candidates, start=1)]
         return rows if records else _frame(rows, ["name", "rank", "entity", "label", "score", "match", "description"])
 
 
@@ -356,11 +451,24 @@ def open_graph(uri: str | None = None, *, read_only: bool = False) -> KnowledgeG
     """Open a store by URI (``oxigraph:PATH``, ``memory:``, ``sparql+http(s)://…``; default as the CLI's ``--store``).
 
     A writable store gets the current ontology graph, as the command line does.
-    """
-    from detente.graph.bootstrap import ensure_ontology
 
-    store = open_store(uri, read_only=read_only)
+    While a running ``detente serve`` holds an on-disk store (its lock file
+    ``PATH/detente-server.json``), the store is read through that server, as
+    the command line's reading commands do: queries read a read-only snapshot
+    of its committed version, taken when opened (open again to see later
+    writes), and :meth:`KnowledgeGraph.load` sends each file through the
+    server's writer (then reads a fresh snapshot). This needs the server's
+    token from the lock file: run the notebook as the user who started it.
+    """
+    from detente.api.client import open_snapshot, server_for
+    from detente.graph.bootstrap import ensure_ontology
+    from detente.graph.location import StoreLocation
+
+    location = StoreLocation.of(uri)
+    client = server_for(location)
+    if client is not None:
+        return KnowledgeGraph(open_snapshot(client), server=client)
+    store = open_store(location, read_only=read_only)
     if not read_only:
         ensure_ontology(store)
     return KnowledgeGraph(store)
-

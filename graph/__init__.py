@@ -5,6 +5,7 @@
 0
 """
 
+from detente.graph.backends import open_store
 from detente.graph.claims import (
     Activity,
     Claim,
@@ -19,7 +20,6 @@ from detente.graph.claims import (
     stats,
     write_claims,
 )
-from detente.graph.backends import open_store
 from detente.graph.location import ReaderSpec, StoreLocation
 from detente.graph.store import (
     DEFAULT_DATASET,

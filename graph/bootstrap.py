@@ -10,12 +10,11 @@ False
 
 from __future__ import annotations
 
-from rdflib import Literal
+from rdflib import Literal, URIRef
 
 from detente.graph.store import Store
 from detente.ontology.schema import ontology_path, ontology_version
 from detente.ontology.vocab import ONTOLOGY_GRAPH, ONTOLOGY_IRI
-from rdflib import URIRef
 
 
 def ensure_ontology(store: Store) -> bool:

@@ -51,8 +51,16 @@ from rdflib import Literal, URIRef
 from detente.errors import AmbiguousEntityError, UnknownEntityError
 from detente.graph.store import Store, select_rows
 from detente.graph.terms import Term, curie, is_iri_text
-from detente.ontology.vocab import DEFAULT_BASE, DT, DTR, ENTITIES_GRAPH, FACTS_GRAPH, PREFIXES, TYPE_SEGMENTS, \
-    expand_curie
+from detente.ontology.vocab import (
+    DEFAULT_BASE,
+    DT,
+    DTR,
+    ENTITIES_GRAPH,
+    FACTS_GRAPH,
+    PREFIXES,
+    TYPE_SEGMENTS,
+    expand_curie,
+)
 
 # Names the news uses for states that pycountry spells otherwise.
 STATE_ALIASES: dict[str, list[str]] = {
@@ -81,6 +89,14 @@ STATE_ALIASES: dict[str, list[str]] = {
     "PSE": ["Palestine", "State of Palestine", "Palestinian territories"],
     "SAU": ["Saudi Arabia"],
     "ARE": ["United Arab Emirates", "UAE", "Emirates"],
+    "MMR": ["Myanmar", "Burma"],
+    "VAT": ["Holy See", "Vatican", "Vatican City", "the Holy See"],
+}
+
+#: States pycountry lacks (no ISO 3166-1 code): code in common use → (label, aliases). Their Wikidata
+#: item is not in the bundled table (it lists ISO codes), so they carry none rather than an unsourced one.
+EXTRA_STATES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "XKX": ("Kosovo", ("Republic of Kosovo",)),  # XKX: user-assigned, used by the EU and the IMF
 }
 
 #: The graphs whose labels and aliases name entities: the entity graph and the facts view.
@@ -181,7 +197,8 @@ class NamedEntity:
 def known_states() -> tuple[KnownEntity, ...]:
     """Every ISO 3166-1 state: ``dtr:state/ISO3`` with its names, codes and Wikidata item.
 
-    Names and codes come from pycountry and :data:`STATE_ALIASES`, the item from :func:`state_wikidata`.
+    Names and codes come from pycountry and :data:`STATE_ALIASES`, the item from :func:`state_wikidata`;
+    :data:`EXTRA_STATES` adds the states without an ISO code (Kosovo).
 
     >>> ukraine = next(s for s in known_states() if s.iso_code == "UKR")
     >>> ukraine.label, "UA" in ukraine.aliases, ukraine.wikidata
@@ -204,6 +221,8 @@ def known_states() -> tuple[KnownEntity, ...]:
         aliases.discard("")
         out.append(KnownEntity(DTR[f"state/{code}"], DT.State, label, tuple(sorted(aliases - {label})), code,
                                items.get(code)))
+    for code, (label, extra_aliases) in EXTRA_STATES.items():
+        out.append(KnownEntity(DTR[f"state/{code}"], DT.State, label, tuple(sorted({code, *extra_aliases})), code))
     return tuple(out)
 
 
@@ -218,7 +237,7 @@ def actor_types() -> frozenset[URIRef]:
 class _NameTable:
     """Normalised name → {entity: whether the name is one of its labels}; entity → types, keys, names as written."""
 
-    __slots__ = ("names", "types", "keys", "spelled")
+    __slots__ = ("keys", "names", "spelled", "types")
 
     def __init__(self) -> None:
         self.names: dict[str, dict[URIRef, bool]] = {}
@@ -287,7 +306,7 @@ class EntityNames:
         self._label_language: dict[URIRef, str | None] = {}
 
     @classmethod
-    def from_store(cls, store: Store, *, states: bool = True) -> "EntityNames":
+    def from_store(cls, store: Store, *, states: bool = True) -> EntityNames:
         """The resolver over the known states and the entities of ``store`` (two queries)."""
         names = cls(states=states)
         names.add_store(store)

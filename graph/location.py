@@ -19,6 +19,9 @@ Store URIs
 ('sparql', 'http://db.example:8890/sparql', 'http://db.example:8890/sparql-auth')
 >>> remote.uri  # as shown to users: never with the password
 'sparql+http://db.example:8890/sparql?update=/sparql-auth&user=dba'
+>>> local = StoreLocation.parse("sparql+http://localhost:8890/sparql?loader=virtuoso&spool=/srv/spool")
+>>> local.options.loader, local.options.sql, local.options.bulk  # Virtuoso's own loader for bulk writes
+('virtuoso', 'localhost:1111', 2000)
 """
 
 from __future__ import annotations
@@ -40,7 +43,11 @@ StoreKind = Literal["memory", "oxigraph", "sparql"]
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_CHUNK = 800
 DEFAULT_PAGE = 10000
-_REMOTE_OPTIONS = ("update", "gsp", "user", "password", "timeout", "chunk", "page")
+DEFAULT_BULK = 2000
+DEFAULT_BATCH = 200_000
+_REMOTE_OPTIONS = ("update", "gsp", "user", "password", "timeout", "chunk", "page", "bulk", "batch", "loader", "sql",
+                   "spool")
+_LOADERS = ("virtuoso",)
 
 
 @dataclass(frozen=True)
@@ -66,6 +73,21 @@ class RemoteOptions:
     page:
         Rows per page when listing graphs or dumping (``?page=``, default 10000,
         Virtuoso's default ``ResultSetMaxRows``).
+    bulk:
+        Writes of at least this many quads take the bulk path (``?bulk=``, default 2000):
+        Virtuoso's own loader when ``loader`` is set, else Graph Store Protocol POSTs
+        when ``gsp`` is set; smaller writes (and stores with neither) use ``INSERT DATA``.
+    batch:
+        Most quads per bulk request or loader file (``?batch=``, default 200000).
+    loader:
+        ``virtuoso``: bulk loads run Virtuoso's own loader (``DB.DBA.TTLP_MT`` over
+        N-Quads files) through its SQL port (``isql``), for a server on this machine
+        that can read ``spool`` (``?loader=virtuoso&sql=HOST:PORT&spool=FOLDER``).
+    sql:
+        ``HOST:PORT`` of Virtuoso's SQL port (default: the endpoint's host, port 1111).
+    spool:
+        A folder both this process and the server can read and write (listed in the
+        server's ``DirsAllowed``), where loader files are written and then removed.
     """
 
     update: str
@@ -75,6 +97,11 @@ class RemoteOptions:
     timeout: float = DEFAULT_TIMEOUT
     chunk: int = DEFAULT_CHUNK
     page: int = DEFAULT_PAGE
+    bulk: int = DEFAULT_BULK
+    batch: int = DEFAULT_BATCH
+    loader: str | None = None
+    sql: str | None = None
+    spool: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -136,13 +163,14 @@ class StoreLocation:
 
     @classmethod
     def default(cls) -> "StoreLocation":
-        """``DETENTE_STORE``, or an on-disk store in a folder under the user's data directory."""
+        """``DETENTE_STORE``, or an on-disk store in a folder under the user's data directory (created if missing)."""
         env = os.environ.get("DETENTE_STORE")
         if env:
             return cls.parse(env)
         from platformdirs import user_data_dir
 
-        return cls._on_disk(str(Path(user_data_dir("detente")) / "store"), "the default store")
+        # The engine creates the store's own folder, not its parents (~/.local/share/detente on a fresh home).
+        return cls._on_disk(str(user_data_dir("detente", ensure_exists=True) + "/store"), "the default store")
 
     @classmethod
     def _on_disk(cls, folder: str, uri: str) -> "StoreLocation":
@@ -165,14 +193,25 @@ class StoreLocation:
             timeout = float(own.get("timeout", DEFAULT_TIMEOUT))
             chunk = int(own.get("chunk", DEFAULT_CHUNK))
             page = int(own.get("page", DEFAULT_PAGE))
+            bulk = int(own.get("bulk", DEFAULT_BULK))
+            batch = int(own.get("batch", DEFAULT_BATCH))
         except ValueError as exc:
-            raise StoreError(f"bad timeout/chunk/page in store URI {uri!r}: {exc}") from exc
+            raise StoreError(f"bad timeout/chunk/page/bulk/batch in store URI {uri!r}: {exc}") from exc
+        if chunk < 1 or page < 1 or batch < 1 or bulk < 0:
+            raise StoreError(f"chunk, page and batch must be positive and bulk not negative in store URI {uri!r}")
+        loader = own.get("loader") or None
+        if loader is not None and loader not in _LOADERS:
+            raise StoreError(f"unknown loader {loader!r} in store URI {uri!r}: use {', '.join(_LOADERS)}")
+        if loader is not None and not own.get("spool"):
+            raise StoreError(f"loader={loader} needs spool=FOLDER (a folder the server may read) in store URI {uri!r}")
+        sql = own.get("sql") or (f"{parts.hostname}:1111" if loader else None)
         options = RemoteOptions(
             update=urllib.parse.urljoin(endpoint, own["update"]) if own.get("update") else endpoint,
             gsp=urllib.parse.urljoin(endpoint, own["gsp"]) if own.get("gsp") else None,
             user=own.get("user") or os.environ.get("DETENTE_REMOTE_USER"),
             password=own["password"] if "password" in own else os.environ.get("DETENTE_REMOTE_PASSWORD"),
-            timeout=timeout, chunk=chunk, page=page)
+            timeout=timeout, chunk=chunk, page=page, bulk=bulk, batch=batch, loader=loader, sql=sql,
+            spool=Path(own["spool"]).expanduser().resolve() if loader else None)
         shown = [(key, value) for key, value in pairs if key != "password"]
         display = "sparql+" + urllib.parse.urlunsplit(
             (parts.scheme, parts.netloc, parts.path, urllib.parse.urlencode(shown, safe="/:"), ""))
@@ -279,4 +318,4 @@ class ReaderSpec:
 
 
 __all__ = ["StoreKind", "StoreLocation", "RemoteOptions", "ReaderSpec", "Sharing", "DEFAULT_TIMEOUT",
-           "DEFAULT_CHUNK", "DEFAULT_PAGE"]
+           "DEFAULT_CHUNK", "DEFAULT_PAGE", "DEFAULT_BULK", "DEFAULT_BATCH"]

@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -38,11 +39,14 @@ from detente.errors import (
     ResultTooLargeError,
     StoreError,
     StoreLockedError,
+    UnsupportedQueryError,
 )
 from detente.graph.location import ReaderSpec, StoreLocation
-from detente.graph.sparql_text import check_projection, inject_values
+from detente.graph.performance import without_gc
+from detente.graph.sparql_text import prepare
 from detente.graph.store import (
     DEFAULT_DATASET,
+    Bindings,
     RDF_FORMATS,
     RESULT_FORMATS,
     QueryResult,
@@ -176,10 +180,28 @@ def to_ox(term: Term) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     raise TypeError(f"not an RDF term: {term!r}")
 
 
+# Converted terms by pyoxigraph term: results repeat the same IRIs, dates and counts over and over,
+# and building rdflib terms is most of the cost of reading a result. Bounded, as terms.py's caches.
+_FROM_OX: dict[object, Term] = {}
+_FROM_OX_LIMIT = 1 << 17
+
+
 def from_ox(term: object) -> Term | None:
     """Convert a pyoxigraph term to an rdflib term (None stays None)."""
     if term is None:
         return None
+    cached = _FROM_OX.get(term)
+    if cached is not None:
+        return cached
+    converted = _convert(term)
+    if converted is not None:
+        if len(_FROM_OX) >= _FROM_OX_LIMIT:
+            _FROM_OX.clear()
+        _FROM_OX[term] = converted
+    return converted
+
+
+def _convert(term: object) -> Term | None:
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.Literal):
@@ -196,6 +218,96 @@ def from_ox(term: object) -> Term | None:
     raise TypeError(f"unsupported term from Oxigraph: {term!r}")
 
 
+# Reading a whole result: Oxigraph writes it as SPARQL TSV in one call, and the few distinct terms
+# are parsed once (by their TSV text). This costs about half of making a pyoxigraph term object
+# per cell and converting it; tests check it gives exactly what from_ox gives.
+class _TsvTerms(dict):  # type: ignore[type-arg]
+    """TSV cell → term; a miss parses the cell (an empty cell is an unbound variable)."""
+
+    def __missing__(self, cell: str) -> Term | None:
+        if len(self) >= _TSV_LIMIT:
+            self.clear()
+            self[""] = None
+        term = self[cell] = _tsv_term(cell)
+        return term
+
+
+_TSV_LIMIT = 1 << 17
+_TSV_TERMS = _TsvTerms({"": None})
+_TSV_ESCAPE = re.compile(r"\\(.)")
+_TSV_UNESCAPE = {"t": "\t", "n": "\n", "r": "\r", '"': '"', "\\": "\\"}
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_BARE_INTEGER = re.compile(r"[+-]?[0-9]+")
+_BARE_DECIMAL = re.compile(r"[+-]?[0-9]*\.[0-9]+")
+
+
+@without_gc
+def _read_tsv(solutions: "ox.QuerySolutions") -> list[tuple[Term | None, ...]]:
+    try:
+        text = solutions.serialize(format=ox.QueryResultsFormat.TSV).decode("utf-8")
+    except PermissionError:
+        raise  # the network sandbox refused a socket while the query ran: see _no_outbound
+    except OSError as exc:
+        raise StoreError(str(exc)) from exc
+    lines = text.split("\n")
+    term = _TSV_TERMS.__getitem__
+    return [tuple(map(term, line.split("\t"))) for line in lines[1:-1]]
+
+
+# A TSV cell that is not an IRI, a quoted literal or a blank node: a bare number or boolean, or empty.
+_BARE_CELL = re.compile(r'\t[^<"_]|\t$')
+
+
+def _nt_cell(cell: str) -> str | None:
+    """One TSV cell in N-Triples syntax (None for an unbound variable)."""
+    if not cell:
+        return None
+    first = cell[0]
+    if first in '<"_':
+        return cell
+    if cell in ("true", "false"):
+        return f'"{cell}"^^<{_XSD}boolean>'
+    if _BARE_INTEGER.fullmatch(cell):
+        return f'"{cell}"^^<{_XSD}integer>'
+    if _BARE_DECIMAL.fullmatch(cell):
+        return f'"{cell}"^^<{_XSD}decimal>'
+    return f'"{cell}"^^<{_XSD}double>'
+
+
+def _tsv_term(cell: str) -> Term:
+    """One cell of Oxigraph's SPARQL TSV as an rdflib term (what from_ox gives for the same term)."""
+    first = cell[0]
+    term: Term
+    if cell.startswith("<<"):
+        raise TypeError(f"unsupported term from Oxigraph: {cell}")  # an RDF 1.2 triple term, as from_ox says
+    if first == "<":
+        term = URIRef(cell[1:-1])
+    elif first == '"':
+        end = cell.rindex('"')
+        lexical = cell[1:end]
+        if "\\" in lexical:
+            lexical = _TSV_ESCAPE.sub(lambda m: _TSV_UNESCAPE[m.group(1)], lexical)
+        rest = cell[end + 1:]
+        if not rest:
+            term = Literal(lexical)
+        elif rest[0] == "@":
+            term = Literal(lexical, lang=rest[1:])
+        else:
+            datatype = rest[3:-1]
+            term = Literal(lexical) if datatype == _XSD + "string" else Literal(lexical, datatype=URIRef(datatype))
+    elif first == "_":
+        term = BNode(cell[2:])
+    elif cell in ("true", "false"):
+        term = Literal(cell, datatype=URIRef(_XSD + "boolean"))
+    elif _BARE_INTEGER.fullmatch(cell):
+        term = Literal(cell, datatype=URIRef(_XSD + "integer"))
+    elif _BARE_DECIMAL.fullmatch(cell):
+        term = Literal(cell, datatype=URIRef(_XSD + "decimal"))
+    else:
+        term = Literal(cell, datatype=URIRef(_XSD + "double"))
+    return term
+
+
 @contextmanager
 def _no_outbound() -> Iterator[None]:
     """Evaluation (also lazy, while results are read) that hit EPERM tried to open a socket.
@@ -210,6 +322,15 @@ def _no_outbound() -> Iterator[None]:
         raise OutboundRefusedError(
             "this server makes no outbound connections: SERVICE and LOAD cannot reach any address "
             f"(the query engine runs without network access: {exc})") from None
+
+
+_UNKNOWN_FUNCTION = re.compile(r"The custom function <([^>]*)> is not supported")
+_MAX_UNKNOWN_FUNCTIONS = 64
+
+
+def _no_value(*_args: object) -> None:
+    """An unknown function's value: none (an expression error at the call)."""
+    return None
 
 
 def _graph_to_ox(graph: URIRef | None) -> ox.NamedNode | ox.DefaultGraph:
@@ -258,38 +379,56 @@ class OxigraphStore(Store):
         return reader_spec_for(self.location)
 
     # -- reading ---------------------------------------------------------
-    def _run(self, sparql: str, bindings: Mapping[str, Term] | None,
-             default_graphs: Sequence[URIRef] | None, named_graphs: Sequence[URIRef] | None) -> object:
+    def _run(self, sparql: str, bindings: Bindings | None,
+             default_graphs: Sequence[URIRef] | None, named_graphs: Sequence[URIRef] | None,
+             base_iri: str | None = None) -> object:
         graphs = DEFAULT_DATASET if default_graphs is None else default_graphs
         kwargs: dict[str, object] = {
             "prefixes": PREFIXES,
             "default_graph": [_graph_to_ox(g) for g in graphs],
         }
+        if base_iri is not None:
+            kwargs["base_iri"] = base_iri
         if named_graphs is not None:
             kwargs["named_graphs"] = [ox.NamedNode(str(g)) for g in named_graphs]
-        if bindings:
+        if bindings is not None:
             # A VALUES join, not SEP-0007 substitutions: Oxigraph plans VALUES first but applies
             # substitutions after the scan (0.37 ms against 77 ms for a claim lookup in 50k claims).
-            check_projection(sparql, bindings)
+            # The text is analysed once per shape (prepare is cached); binding only serialises terms.
             try:
-                sparql = inject_values(sparql, bindings)
+                sparql = prepare(sparql).bind(bindings)
+            except QuerySyntaxError:
+                raise
             except ValueError as exc:
                 raise QuerySyntaxError(str(exc)) from exc
+        # A function the engine does not have is an expression error where it is called (a FILTER fails, a BIND
+        # leaves its variable unbound), as in Jena/Fuseki: the engine names it, and it is declared with no value.
+        unknown_functions: dict[ox.NamedNode, object] = {}
         try:
-            return self._store.query(sparql, **kwargs)
+            while True:
+                try:
+                    return self._store.query(sparql, custom_functions=unknown_functions or None, **kwargs)
+                except RuntimeError as exc:
+                    named = _UNKNOWN_FUNCTION.fullmatch(str(exc))
+                    if named is None or len(unknown_functions) >= _MAX_UNKNOWN_FUNCTIONS:
+                        raise
+                    unknown_functions[ox.NamedNode(named.group(1))] = _no_value
         except SyntaxError as exc:
             raise QuerySyntaxError(str(exc)) from exc
         except RuntimeError as exc:
             # pyoxigraph reports a bound variable missing from the SELECT projection (SEP-0007) this way.
             if "projection" in str(exc):
                 raise QuerySyntaxError(str(exc)) from exc
+            if _UNKNOWN_FUNCTION.fullmatch(str(exc)):
+                raise UnsupportedQueryError(f"the query calls more than {_MAX_UNKNOWN_FUNCTIONS} functions this "
+                                            f"engine does not have: {exc}") from exc
             raise StoreError(str(exc)) from exc
         except PermissionError:
             raise  # the network sandbox refused a socket: see _no_outbound
         except OSError as exc:
             raise StoreError(str(exc)) from exc
 
-    def query(self, sparql: str, *, bindings: Mapping[str, Term] | None = None,
+    def query(self, sparql: str, *, bindings: Bindings | None = None,
               default_graphs: Sequence[URIRef] | None = None, named_graphs: Sequence[URIRef] | None = None,
               max_rows: int | None = None) -> QueryResult:
         with _no_outbound():
@@ -298,38 +437,81 @@ class OxigraphStore(Store):
                 return QueryResult(kind="ask", boolean=bool(result))
             if isinstance(result, ox.QuerySolutions):
                 names = [v.value for v in result.variables]
-                solutions = islice(result, max_rows) if max_rows is not None else result
-                rows = [tuple(from_ox(sol[i]) for i in range(len(names))) for sol in solutions]
+                if max_rows is None:
+                    rows = _read_tsv(result)
+                else:
+                    rows = [tuple(map(from_ox, solution)) for solution in islice(result, max_rows)]
                 return QueryResult(kind="select", variables=names, rows=rows)
             triples = islice(result, max_rows) if max_rows is not None else result
             return QueryResult(kind="graph", triples=[(from_ox(t.subject), from_ox(t.predicate),
                                                        from_ox(t.object)) for t in triples])
 
+    def select_nt(self, sparql: str, *, bindings: Bindings | None = None,
+                  default_graphs: Sequence[URIRef] | None = None) -> list[tuple[str | None, ...]]:
+        """Rows of N-Triples terms read from Oxigraph's own TSV (see :meth:`Store.select_nt`).
+
+        TSV cells are N-Triples terms except numbers and booleans written bare
+        and unbound values written empty: only lines holding such cells are
+        looked at cell by cell.
+        """
+        with _no_outbound():
+            result = self._run(sparql, bindings, default_graphs, None)
+            if not isinstance(result, ox.QuerySolutions):
+                raise QuerySyntaxError("select_nt runs SELECT queries")
+            try:
+                text = result.serialize(format=ox.QueryResultsFormat.TSV).decode("utf-8")
+            except OSError as exc:
+                if isinstance(exc, PermissionError):
+                    raise
+                raise StoreError(str(exc)) from exc
+        lines = text.split("\n")
+        bare = _BARE_CELL.search  # on the line behind a tab, so that its first cell is looked at too
+        return [tuple(line.split("\t")) if not bare("\t" + line) else tuple(map(_nt_cell, line.split("\t")))
+                for line in lines[1:-1]]
+
     def query_serialized(self, sparql: str, result_format: str, *, default_graphs: Sequence[URIRef] | None = None,
-                         named_graphs: Sequence[URIRef] | None = None, max_rows: int | None = None) -> SerializedResult:
+                         named_graphs: Sequence[URIRef] | None = None, max_rows: int | None = None,
+                         truncate: bool = False, base_iri: str | None = None,
+                         skolem_prefix: str | None = None) -> SerializedResult:
+        """See :meth:`Store.query_serialized`.
+
+        >>> store = open_oxigraph("memory:")
+        >>> store.add_nquads('_:b0 <http://ex/p> "1" .\\n_:b1 <http://ex/p> "2" .\\n')
+        >>> result = store.query_serialized("SELECT ?s WHERE { ?s <p> ?o }", "csv", max_rows=1, truncate=True,
+        ...                                 base_iri="http://ex/", skolem_prefix="http://ex/.well-known/genid/")
+        >>> result.truncated, result.body.decode().splitlines()[1].startswith("http://ex/.well-known/genid/")
+        (True, True)
+        """
         if result_format not in RESULT_FORMATS:
             raise ValueError(f"unknown result format {result_format!r}")
         media_type, applies_to = RESULT_FORMATS[result_format]
         with _no_outbound():
-            return self._serialize(self._run(sparql, None, default_graphs, named_graphs), result_format,
-                                   media_type, applies_to, max_rows)
+            return self._serialize(self._run(sparql, None, default_graphs, named_graphs, base_iri), result_format,
+                                   media_type, applies_to, max_rows, truncate, skolem_prefix)
 
     def _serialize(self, result: object, result_format: str, media_type: str, applies_to: str,
-                   max_rows: int | None) -> SerializedResult:
+                   max_rows: int | None, truncate: bool = False, skolem_prefix: str | None = None) -> SerializedResult:
         if isinstance(result, (ox.QueryBoolean, ox.QuerySolutions)):
             kind = "ask" if isinstance(result, ox.QueryBoolean) else "select"
             if applies_to != "solutions":
                 raise NotAcceptableError(f"{result_format} cannot hold {kind.upper()} results")
-            if kind == "select" and max_rows is not None:
-                return SerializedResult(kind, media_type, _serialize_solutions(result, result_format, max_rows))
+            if isinstance(result, ox.QuerySolutions) and (max_rows is not None or skolem_prefix is not None):
+                body, truncated = _serialize_solutions(result, result_format, max_rows, truncate, skolem_prefix)
+                return SerializedResult(kind, media_type, body, truncated)
             return SerializedResult(kind, media_type, result.serialize(format=_RESULTS_FORMAT[result_format]))
         if applies_to != "graph":
             raise NotAcceptableError(f"{result_format} cannot hold CONSTRUCT/DESCRIBE results")
         triples = list(islice(result, max_rows + 1)) if max_rows is not None else list(result)
-        if max_rows is not None and len(triples) > max_rows:
+        truncated = max_rows is not None and len(triples) > max_rows
+        if truncated and not truncate:
             raise ResultTooLargeError(f"the result has more than {max_rows} triples; narrow the query")
+        if truncated:
+            del triples[max_rows:]
+        if skolem_prefix is not None:
+            triples = [ox.Triple(_skolem(t.subject, skolem_prefix), t.predicate, _skolem(t.object, skolem_prefix))
+                       for t in triples]
         body = ox.serialize(triples, format=_RDF_FORMAT[result_format], prefixes=_serial_prefixes(result_format))
-        return SerializedResult("graph", media_type, body)
+        return SerializedResult("graph", media_type, body, truncated)
 
     def named_graphs(self) -> Iterator[URIRef]:
         for g in self._store.named_graphs():
@@ -372,11 +554,13 @@ class OxigraphStore(Store):
         """The storage's own failure (a full disk…) as the store error it is (exit 2), naming the store."""
         return StoreError(f"cannot write to the store at {self.path or self.uri}: {error}; {consequence}")
 
-    def update(self, sparql: str, *, bindings: Mapping[str, Term] | None = None) -> None:
+    def update(self, sparql: str, *, bindings: Bindings | None = None) -> None:
         self.check_writable()
-        if bindings:
+        if bindings is not None:
             try:
-                sparql = inject_values(sparql, bindings, update=True)
+                sparql = prepare(sparql, update=True).bind(bindings)
+            except QuerySyntaxError:
+                raise
             except ValueError as exc:
                 raise QuerySyntaxError(str(exc)) from exc
         try:
@@ -471,12 +655,27 @@ def _serial_prefixes(result_format: str) -> dict[str, str] | None:
     return PREFIXES if result_format in ("turtle", "trig") else None
 
 
-def _serialize_solutions(solutions: "ox.QuerySolutions", result_format: str, max_rows: int) -> bytes:
+def _skolem(term: object, prefix: str) -> object:
+    """A blank node as the IRI ``prefix + label`` (RDF 1.1 §3.5); other terms unchanged."""
+    return ox.NamedNode(prefix + term.value) if isinstance(term, ox.BlankNode) else term
+
+
+def _serialize_solutions(solutions: "ox.QuerySolutions", result_format: str, max_rows: int | None,
+                         truncate: bool = False, skolem_prefix: str | None = None) -> tuple[bytes, bool]:
     names = [v.value for v in solutions.variables]
-    rows = list(islice(solutions, max_rows + 1))
-    if len(rows) > max_rows:
+    rows = list(islice(solutions, max_rows + 1)) if max_rows is not None else list(solutions)
+    truncated = max_rows is not None and len(rows) > max_rows
+    if truncated and not truncate:
         raise ResultTooLargeError(f"the result has more than {max_rows} rows; add LIMIT or narrow the query")
+    if truncated:
+        del rows[max_rows:]
     table = [[sol[i] for i in range(len(names))] for sol in rows]
+    if skolem_prefix is not None:
+        table = [[_skolem(t, skolem_prefix) for t in row] for row in table]
+    return _solutions_body(names, table, result_format), truncated
+
+
+def _solutions_body(names: list[str], table: list[list[object]], result_format: str) -> bytes:
     if result_format == "json":
         return json.dumps({"head": {"vars": names}, "results": {"bindings": [
             {n: _json_term(t) for n, t in zip(names, row) if t is not None} for row in table]}},

@@ -31,7 +31,7 @@ import types
 import typing
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
-from functools import lru_cache
+from functools import cache
 from typing import Any, Literal, NewType, TypeVar
 
 from detente.errors import ParameterError
@@ -218,7 +218,7 @@ def _plain(number: float) -> str:
     return str(int(number)) if float(number).is_integer() else str(number)
 
 
-@lru_cache(maxsize=None)
+@cache
 def parameters(cls: type) -> tuple[Parameter, ...]:
     """The parameters a dataclass describes with :func:`param` fields, in field order."""
     hints = typing.get_type_hints(cls)

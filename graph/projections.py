@@ -366,7 +366,7 @@ SELECT ?source ?publisher ?issued ?url ?title WHERE {
   OPTIONAL { ?source dct:title ?title }
 }"""
 
-_TYPES_QUERY = """
+ENTITY_TYPES_QUERY = """
 SELECT DISTINCT ?e ?t WHERE {
   ?e a ?t .
   FILTER(STRSTARTS(STR(?t), STR(dt:)) && ?t NOT IN (%s))
@@ -395,7 +395,7 @@ def load_graph_data(store: Store, filters: Filters | None = None, *, literals: b
     """
     filters = filters or Filters()
     types: dict[URIRef, set[URIRef]] = defaultdict(set)
-    for e, t in select_rows(store, _TYPES_QUERY):
+    for e, t in select_rows(store, ENTITY_TYPES_QUERY):
         if isinstance(e, URIRef) and isinstance(t, URIRef):
             types[e].add(t)
     # Names through the one resolver (entity graph and facts view); classes and activities are named for display.

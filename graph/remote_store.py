@@ -9,7 +9,8 @@ Store URIs
 ``sparql+http://HOST:PORT/PATH`` (or ``sparql+https://…``) names the query
 endpoint; by default updates go to the same URL (as with Virtuoso's
 ``/sparql``). The store's own options (``update``, ``gsp``, ``user``,
-``password``, ``timeout``, ``chunk``, ``page``) are query parameters of the
+``password``, ``timeout``, ``chunk``, ``page``, ``bulk``, ``batch``,
+``loader``, ``sql``, ``spool``) are query parameters of the
 URI, parsed once by :class:`~detente.graph.location.StoreLocation` (see
 :class:`~detente.graph.location.RemoteOptions`); any other query parameter
 stays part of the endpoint URL.
@@ -27,18 +28,41 @@ Semantics
   them ``GRAPH ?g`` ranges over every graph the server holds (on a shared
   server that includes graphs detente did not write; detente's own queries
   filter with ``?g a dt:Claim``).
-* Bindings: the protocol has no substitution, so a ``VALUES`` block built from
-  strictly serialised terms is placed at the start of the outermost ``WHERE``
-  group (of every ``WHERE`` of an update). Unlike engine substitution it does
-  not reach into sub-SELECTs that do not project the variable.
+* Bindings: the protocol has no substitution, so ``VALUES`` blocks built from
+  strictly serialised terms are placed as on the embedded store (the same
+  prepared query shapes, :mod:`detente.graph.sparql_text`): at the start of
+  the outermost ``WHERE`` group (of every ``WHERE`` of an update) and of each
+  sub-SELECT that uses a bound variable.
 * detente's graphs are those whose IRI lies under the data base
   ``https://w3id.org/detente/id/`` plus graphs outside it that detente wrote
   (remembered in a registry graph). :meth:`RemoteStore.clear`, counts, listings
   and dumps touch only those, never the server's own system graphs.
-* Atomicity: each HTTP request is one server transaction. :meth:`RemoteStore.add_nquads`
-  with more than ``chunk`` quads needs several requests, so a failure part way
-  can leave the earlier chunks written; claim IRIs are content-derived, so
-  loading the same input again completes it without duplicates.
+* Bulk loads: a write of at least ``bulk`` quads (default 2000) takes the
+  server's bulk path instead of ``INSERT DATA`` batches of ``chunk`` quads:
+  with ``loader=virtuoso&sql=HOST:PORT&spool=FOLDER`` (a Virtuoso on this
+  machine that may read ``FOLDER``), Virtuoso's own loader over N-Quads files
+  of ``batch`` quads (:mod:`detente.graph.virtuoso_loader`; 3–9× the
+  embedded load on a shared 2-core machine, against ~90× for ``INSERT DATA``); else, with ``gsp=``, one
+  Graph Store Protocol POST per large graph and ``batch`` triples, the small
+  graphs (each claim's own) as ``INSERT DATA``. Virtuoso 7.2's GSP takes one
+  graph per request and refuses N-Quads and TriG (openlink/virtuoso-opensource#275),
+  so claims, each in its own graph, gain little from it; its loader reads
+  N-Quads directly. Both were measured against the alternatives in
+  benchmarks/results/scale.md ("Remote store (Virtuoso)").
+* Atomicity: each HTTP request (each loader file) is one server transaction,
+  and Virtuoso's loader runs as its bulk loader does, without the transaction
+  log (``log_enable(2)``): a server crash loses what it loaded since its last
+  checkpoint. A write of several requests or files can therefore stop part
+  way, leaving the earlier ones written. A bulk load first writes a mark
+  (``<…/graph/remote-registry#load-HASH> a …#PendingLoad`` in the registry
+  graph, logged as any update) and removes it when it completes;
+  :meth:`RemoteStore.pending_loads` lists the loads that did not. The
+  provenance graph, which makes a claim a claim (``?claim a dt:Claim``), is
+  written last, so a load cut short leaves assertions and facts without their
+  claim rather than claims without their assertions. Recovery is to run the
+  same load again: claim IRIs are content-derived, so it adds what is missing
+  without duplicates, and the mark, whose IRI derives from the data, is
+  removed when it completes.
 * Virtuoso normalises some literals: language tags are lower-cased (Oxigraph
   does the same), decimals are canonicalised, ``xsd:boolean`` values are read
   back as ``"true"``/``"false"`` here but are stored as integers, so
@@ -48,6 +72,7 @@ Semantics
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import re
@@ -67,6 +92,7 @@ from detente.errors import NotAcceptableError, QuerySyntaxError, ResultTooLargeE
 from detente.graph.location import ReaderSpec, StoreLocation
 from detente.graph.store import (
     DEFAULT_DATASET,
+    Bindings,
     RDF_FORMATS,
     RESULT_FORMATS,
     QueryResult,
@@ -74,17 +100,24 @@ from detente.graph.store import (
     Store,
     prefix_header,
 )
-from detente.graph.sparql_text import check_projection, inject_values, query_form, sparql_term, tokenize
+from detente.graph.sparql_text import inject_values, prepare, query_form, sparql_term, tokenize
 from detente.graph.terms import IRIREF, Term, Triple, rows_from_json, term_nt
-from detente.ontology.vocab import DEFAULT_BASE, FACTS_GRAPH, PREFIXES
+from detente.graph.virtuoso_loader import VirtuosoLoader
+from detente.ontology.vocab import DEFAULT_BASE, FACTS_GRAPH, PREFIXES, PROVENANCE_GRAPH
 
 #: Graphs outside the data base IRI that detente wrote to, so that clear() and dumps find them.
 REGISTRY_GRAPH = URIRef(DEFAULT_BASE + "graph/remote-registry")
+#: Marks a bulk load in progress in the registry graph (removed when it completes).
+PENDING_LOAD = URIRef(DEFAULT_BASE + "graph/remote-registry#PendingLoad")
+#: Graphs that hold at least this many triples of a bulk write go by Graph Store Protocol POSTs.
+GSP_MIN_TRIPLES = 50
 #: A graph nobody writes: the default graph of a query asked to have an empty one.
 EMPTY_GRAPH = URIRef(DEFAULT_BASE + "graph/empty")
 _SD_NAMED_GRAPH = URIRef("http://www.w3.org/ns/sparql-service-description#NamedGraph")
 
 _JSON_RESULTS = "application/sparql-results+json"
+#: A detente server's header on a result cut at its row cap (``max-rows=N``).
+TRUNCATED_HEADER = "X-Detente-Truncated"
 _NTRIPLES = "application/n-triples"
 _RDFLIB_FORMAT = {"turtle": "turtle", "ntriples": "nt", "nquads": "nquads", "trig": "trig", "jsonld": "json-ld",
                   "rdfxml": "xml"}
@@ -179,6 +212,11 @@ class RemoteStore(Store):
         The URI is malformed. (The server is first contacted by the first operation.)
     """
 
+    # No summary graph on remote endpoints: keeping it means a large SPARQL INSERT…WHERE after every
+    # write, and Virtuoso runs those at 4–15k quads/s (measured: moving 57k quads took 4–16 s), which
+    # would undo the bulk load; its readers (tie tables, aggregates) answer from the claims instead.
+    maintains_summary = False
+
     def __init__(self, location: StoreLocation | str, read_only: bool = False) -> None:
         if isinstance(location, str):
             location = StoreLocation.parse(location)
@@ -195,6 +233,10 @@ class RemoteStore(Store):
         self.chunk = options.chunk
         self.page = options.page
         self.user = options.user
+        self.bulk = options.bulk
+        self.batch = options.batch
+        self._loader = (VirtuosoLoader(options.sql, options.spool, options.user, options.password, self.timeout * 20)
+                        if options.loader == "virtuoso" and options.sql and options.spool else None)
         handlers: list[urllib.request.BaseHandler] = []
         if options.user:
             passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
@@ -255,8 +297,13 @@ class RemoteStore(Store):
         value = headers.get("X-SPARQL-MaxRows")
         return int(value) if value and value.isdigit() else None
 
+    @staticmethod
+    def _cut_by_server(headers: Mapping[str, str]) -> bool:
+        """Whether a detente server sent only the first rows of a longer result (``X-Detente-Truncated``)."""
+        return bool(headers.get(TRUNCATED_HEADER))
+
     def _select(self, sparql: str, params: Sequence[tuple[str, str]] = (), max_rows: int | None = None
-                ) -> tuple[list[str], list[tuple[Term | None, ...]]]:
+                ) -> tuple[list[str], list[tuple[Term | None, ...]], bool]:
         body, headers = self._post_query(sparql, _JSON_RESULTS, params)
         try:
             data = json.loads(body)
@@ -270,7 +317,7 @@ class RemoteStore(Store):
                              "add LIMIT, pass max_rows, or raise the limit on the server")
         if max_rows is not None:
             bindings = bindings[:max_rows]
-        return names, self._rows({"results": {"bindings": bindings}}, names)
+        return names, self._rows({"results": {"bindings": bindings}}, names), self._cut_by_server(headers)
 
     def _rows(self, document: Mapping[str, object], names: Sequence[str]) -> list[tuple[Term | None, ...]]:
         try:
@@ -329,19 +376,18 @@ class RemoteStore(Store):
             raise StoreError(f"{self.endpoint} did not answer an ASK result: {body[:200]!r}") from exc
 
     # -- reading ---------------------------------------------------------
-    def query(self, sparql: str, *, bindings: Mapping[str, Term] | None = None,
+    def query(self, sparql: str, *, bindings: Bindings | None = None,
               default_graphs: Sequence[URIRef] | None = None, named_graphs: Sequence[URIRef] | None = None,
               max_rows: int | None = None) -> QueryResult:
         """Run a query on the server; see :meth:`detente.graph.store.Store.query`."""
-        kind = query_form(sparql)
-        if bindings:
-            if kind == "select":
-                check_projection(sparql, bindings)
-            sparql = inject_values(sparql, bindings)
+        prepared = prepare(sparql)  # analysed once per text: the same bindings path as the embedded store
+        kind = prepared.form
+        if bindings is not None:
+            sparql = prepared.bind(bindings)
         params = self._dataset_params(default_graphs, named_graphs)
         if kind == "select":
-            names, rows = self._select(sparql, params, max_rows)
-            return QueryResult(kind="select", variables=names, rows=rows)
+            names, rows, truncated = self._select(sparql, params, max_rows)
+            return QueryResult(kind="select", variables=names, rows=rows, truncated=truncated)
         if kind == "ask":
             return QueryResult(kind="ask", boolean=self._ask(sparql, params))
         triples = self._graph_result(sparql, params)
@@ -357,8 +403,13 @@ class RemoteStore(Store):
         return [tuple(_normalise_graph_term(t) for t in triple) for triple in graph]  # type: ignore[misc]
 
     def query_serialized(self, sparql: str, result_format: str, *, default_graphs: Sequence[URIRef] | None = None,
-                         named_graphs: Sequence[URIRef] | None = None, max_rows: int | None = None) -> SerializedResult:
+                         named_graphs: Sequence[URIRef] | None = None, max_rows: int | None = None,
+                         truncate: bool = False, base_iri: str | None = None,
+                         skolem_prefix: str | None = None) -> SerializedResult:
         """Run a query; solutions come as the server serialised them, graphs are re-serialised here.
+
+        ``base_iri`` and ``skolem_prefix`` are the endpoint's business (ignored);
+        ``truncate`` applies to graph results only.
 
         The server's own media type for SELECT/ASK results is passed through
         (``Accept``); CONSTRUCT/DESCRIBE results are fetched as N-Triples and
@@ -381,12 +432,15 @@ class RemoteStore(Store):
                     raise ResultTooLargeError(f"the result has more than {max_rows} rows; add LIMIT or narrow the query")
                 if limit is not None and count >= limit and (max_rows is None or max_rows > limit):
                     raise StoreError(f"{self.endpoint} cut the result at its ResultSetMaxRows limit ({limit} rows)")
-            return SerializedResult(kind, media_type, body)
+            return SerializedResult(kind, media_type, body, self._cut_by_server(headers))
         if applies_to != "graph":
             raise NotAcceptableError(f"{result_format} cannot hold CONSTRUCT/DESCRIBE results")
         triples = self._graph_result(sparql, params)
-        if max_rows is not None and len(triples) > max_rows:
+        truncated = max_rows is not None and len(triples) > max_rows
+        if truncated and not truncate:
             raise ResultTooLargeError(f"the result has more than {max_rows} triples; narrow the query")
+        if truncated:
+            triples = triples[:max_rows]
         graph = Graph()
         if result_format in ("turtle", "trig", "jsonld", "rdfxml"):
             for prefix, namespace in PREFIXES.items():
@@ -394,7 +448,7 @@ class RemoteStore(Store):
         for triple in triples:
             graph.add(triple)
         body = graph.serialize(format=_RDFLIB_FORMAT[result_format], encoding="utf-8")
-        return SerializedResult("graph", media_type, body)
+        return SerializedResult("graph", media_type, body, truncated)
 
     def _own_graph_filter(self, var: str = "?g") -> str:
         return (f'FILTER(STRSTARTS(STR({var}), "{DEFAULT_BASE}") && {var} != <{REGISTRY_GRAPH}> '
@@ -498,15 +552,28 @@ class RemoteStore(Store):
 
     # -- writing ---------------------------------------------------------
     def add_nquads(self, nquads: str) -> None:
-        """Add N-Quads; one ``INSERT DATA`` request per ``chunk`` quads (see the module notes on atomicity).
+        """Add N-Quads (triples without a graph go to the facts graph); see the module notes on atomicity.
 
-        Quads with blank nodes all travel in the first request, so a blank node
-        keeps one identity. Triples without a graph go to the facts graph.
+        Writes of at least ``bulk`` quads take the bulk path: Virtuoso's own
+        loader (``loader=virtuoso``), else Graph Store Protocol POSTs of
+        ``batch`` triples for each graph holding at least :data:`GSP_MIN_TRIPLES`
+        of them (``gsp=``), the other graphs as ``INSERT DATA``. Otherwise one
+        ``INSERT DATA`` request per ``chunk`` quads. Quads with blank nodes all
+        travel in one request, so a blank node keeps one identity.
         """
         self.check_writable()
+        if self._loader is not None and nquads.count("\n") >= self.bulk:
+            self._load_with_virtuoso(nquads)
+            return
         quads = parse_nquads_lines(nquads)
         if not quads:
             return
+        if len(quads) >= self.bulk and self.gsp_endpoint is not None:
+            self._bulk_load(quads)
+            return
+        self._insert_quads(quads)
+
+    def _insert_quads(self, quads: Sequence[_Quad]) -> None:
         with_bnodes = [q for q in quads if q.has_bnode]
         plain = [q for q in quads if not q.has_bnode]
         registry = self._registry_quads({q.graph for q in quads})
@@ -518,6 +585,103 @@ class RemoteStore(Store):
         for batch in batches:
             if batch:
                 self._insert_batch(batch)
+
+    def pending_loads(self) -> list[URIRef]:
+        """Bulk loads that started and did not complete (each leaves a mark in the registry graph until it does).
+
+        What such a load wrote stays: claim IRIs are content-derived, so running
+        the same load again completes it without duplicates and clears its mark
+        (a later load of other data clears nothing: see the module notes).
+        """
+        rows = self._select(f"SELECT ?load WHERE {{ GRAPH <{REGISTRY_GRAPH}> {{ ?load a <{PENDING_LOAD}> }} }} "
+                            "ORDER BY ?load")[1]
+        return [row[0] for row in rows if isinstance(row[0], URIRef)]
+
+    def _load_mark(self, data: str) -> str:
+        """Mark a bulk load as started; its IRI derives from the data, so the same load run again clears it."""
+        mark = f"<{DEFAULT_BASE}graph/remote-registry#load-{hashlib.sha256(data.encode('utf-8')).hexdigest()[:24]}>"
+        self._insert_batch([_Quad(f"{mark} <{RDF.type}> <{PENDING_LOAD}> .", f"<{REGISTRY_GRAPH}>", False)])
+        return mark
+
+    def _clear_mark(self, mark: str) -> None:
+        self._post_update(f"DELETE DATA {{ GRAPH <{REGISTRY_GRAPH}> {{ {mark} <{RDF.type}> <{PENDING_LOAD}> }} }}")
+
+    def _bulk_load(self, quads: Sequence[_Quad]) -> None:
+        """Load by Graph Store Protocol POSTs between a pending-load mark and its removal.
+
+        The provenance graph, which makes a claim a claim (``?claim a dt:Claim``),
+        is written last: a load cut short leaves assertions and facts without a
+        typed claim rather than typed claims whose assertions are missing.
+        """
+        mark = self._load_mark("".join(q.triple + q.graph + "\n" for q in quads))
+        registry = self._registry_quads({q.graph for q in quads})
+        if registry:
+            self._insert_batch(registry)
+        self._load_with_gsp(quads)
+        self._clear_mark(mark)
+
+    def _load_with_virtuoso(self, nquads: str) -> None:
+        """Virtuoso's loader over files of ``batch`` strictly validated quads, between a mark and its removal.
+
+        Python validates the next batch while the server loads the previous
+        one. Blank-node quads all go in one file (a blank node label is scoped
+        to one loader call); the provenance graph goes last (see :meth:`_bulk_load`).
+        """
+        assert self._loader is not None
+        mark = self._load_mark(nquads)
+        lines = nquads.splitlines(keepends=True)
+        provenance = f"<{PROVENANCE_GRAPH}>"
+        held: list[_Quad] = []  # blank-node quads, then the provenance graph's
+        registered: set[str] = set()
+
+        def text(quads: Iterable[_Quad]) -> str:
+            return "".join(f"{q.triple[:-1]}{q.graph} .\n" for q in quads)
+
+        with self._loader.session(str(FACTS_GRAPH)) as submit:
+            for start in range(0, len(lines), self.batch):
+                quads = parse_nquads_lines("".join(lines[start:start + self.batch]))
+                registry = self._registry_quads({q.graph for q in quads} - registered)
+                if registry:
+                    self._insert_batch(registry)
+                    registered.update(q.triple.split(" ", 1)[0] for q in registry)
+                now = [q for q in quads if not q.has_bnode and q.graph != provenance]
+                held += [q for q in quads if q.has_bnode or q.graph == provenance]
+                if now:
+                    submit(text(now))
+            bnodes = [q for q in held if q.has_bnode]
+            if bnodes:
+                submit(text(bnodes))
+            rest = [q for q in held if not q.has_bnode]
+            for start in range(0, len(rest), self.batch):
+                submit(text(rest[start:start + self.batch]))
+        self._clear_mark(mark)
+
+    def _load_with_gsp(self, quads: Sequence[_Quad]) -> None:
+        """One graph per Graph Store Protocol POST (``batch`` triples at most); small graphs as ``INSERT DATA``."""
+        small: list[_Quad] = []
+        by_graph: dict[str, list[str]] = {}
+        sizes: dict[str, int] = {}
+        for quad in quads:
+            sizes[quad.graph] = sizes.get(quad.graph, 0) + 1
+        for quad in quads:
+            if quad.has_bnode or sizes[quad.graph] < GSP_MIN_TRIPLES:
+                small.append(quad)
+            else:
+                by_graph.setdefault(quad.graph, []).append(quad.triple)
+        # Small graphs first, the provenance graph (if large) last: see _bulk_load.
+        self._insert_quads(small)
+        provenance = f"<{PROVENANCE_GRAPH}>"
+        for graph in sorted(by_graph, key=lambda g: g == provenance):
+            triples = by_graph[graph]
+            for start in range(0, len(triples), self.batch):
+                body = "\n".join(triples[start:start + self.batch]).encode("utf-8") + b"\n"
+                self._gsp_post(graph[1:-1], body)
+
+    def _gsp_post(self, graph: str, body: bytes) -> None:
+        assert self.gsp_endpoint is not None
+        self.check_writable()
+        self._request(self.gsp_endpoint, data=body, method="POST", params=[("graph-uri", graph)],
+                      headers={"Content-Type": "text/turtle; charset=UTF-8"})
 
     def _registry_quads(self, graph_texts: Iterable[str]) -> list[_Quad]:
         foreign = sorted(g for g in graph_texts if not g.startswith(f"<{DEFAULT_BASE}"))
@@ -543,7 +707,7 @@ class RemoteStore(Store):
                 return
             raise
 
-    def update(self, sparql: str, *, bindings: Mapping[str, Term] | None = None) -> None:
+    def update(self, sparql: str, *, bindings: Bindings | None = None) -> None:
         """Run a SPARQL Update on the update endpoint (one request, one server transaction).
 
         An update naming no graph (no ``WITH``, ``USING`` or ``GRAPH``) reads
@@ -551,8 +715,8 @@ class RemoteStore(Store):
         graphs apply and triples outside ``GRAPH`` are refused by Virtuoso.
         """
         self.check_writable()
-        if bindings:
-            sparql = inject_values(sparql, bindings, update=True)
+        if bindings is not None:
+            sparql = prepare(sparql, update=True).bind(bindings)
         words = {t.text.upper() for t in tokenize(sparql) if t.kind == "word"}
         # As on Oxigraph, an update that names no graph works on the facts view. Only then:
         # Virtuoso refuses WITH/USING/GRAPH next to a protocol-given default graph.
@@ -597,9 +761,8 @@ class RemoteStore(Store):
         sparql_term(target)  # refuse an IRI that is not one
         if not str(target).startswith(DEFAULT_BASE):
             self._insert_batch(self._registry_quads([f"<{target}>"]))
-        body = "".join(f"{term_nt(s)} {term_nt(p)} {term_nt(o)} .\n" for s, p, o in parsed).encode("utf-8")
-        self._request(self.gsp_endpoint, data=body, method="POST", params=[("graph-uri", str(target))],
-                      headers={"Content-Type": "text/turtle; charset=UTF-8"})
+        self._gsp_post(str(target), "".join(f"{term_nt(s)} {term_nt(p)} {term_nt(o)} .\n"
+                                            for s, p, o in parsed).encode("utf-8"))
 
     def remove_graph(self, graph: URIRef) -> None:
         """Drop one graph (the facts graph too, as on Oxigraph)."""

@@ -35,9 +35,13 @@ if TYPE_CHECKING:
 # them (see __getattr__ below) but does not export them, so that this module names no backend.
 __all__ = ["DEFAULT_DATASET", "RESULT_FORMATS", "RDF_FORMATS", "RDF_SUFFIXES", "QueryKind", "QueryResult",
            "SerializedResult", "Store", "StoreError", "ReadOnlyError", "QuerySyntaxError", "ResultTooLargeError",
-           "NotAcceptableError", "prefix_header", "select_rows"]
+           "NotAcceptableError", "Bindings", "prefix_header", "select_rows"]
 
 QueryKind = TypingLiteral["select", "ask", "graph"]
+
+#: Variable bindings: one value per variable (a mapping, substituted as in SEP-0007), or a table
+#: of rows (a sequence of mappings, joined as a ``VALUES`` block where the variables are used).
+Bindings = Mapping[str, Term] | Sequence[Mapping[str, Term]]
 
 #: The graphs a plain query sees: the deduplicated facts (claim assertions and
 #: entity descriptions), claim provenance and the ontology. They share no
@@ -103,10 +107,13 @@ class QueryResult:
     rows: list[tuple[Term | None, ...]] = field(default_factory=list)
     boolean: bool | None = None
     triples: list[Triple] = field(default_factory=list)
+    #: The server cut the result at its row cap (a detente server's ``X-Detente-Truncated`` header).
+    truncated: bool = False
 
     def dicts(self) -> list[dict[str, Term]]:
         """Rows as dicts of the bound variables only."""
-        return [{v: t for v, t in zip(self.variables, row) if t is not None} for row in self.rows]
+        # Not strict: Oxigraph's TSV gives the one row of an empty projection (SELECT * {}) one empty cell.
+        return [{v: t for v, t in zip(self.variables, row, strict=False) if t is not None} for row in self.rows]
 
     def __iter__(self) -> Iterator[tuple[Term | None, ...]]:
         return iter(self.rows)
@@ -122,13 +129,15 @@ class SerializedResult:
     kind: QueryKind
     media_type: str
     body: bytes
+    #: The body holds the first ``max_rows`` rows (or triples) of a longer result (asked with ``truncate=True``).
+    truncated: bool = False
 
 
 def prefix_header(names: Iterable[str] | None = None) -> str:
-    """SPARQL PREFIX lines for the project's prefixes.
+    r"""SPARQL PREFIX lines for the project's prefixes.
 
     >>> prefix_header(["dt"])
-    'PREFIX dt: <https://w3id.org/detente/ontology#>\\n'
+    'PREFIX dt: <https://w3id.org/detente/ontology#>\n'
     """
     keys = list(names) if names is not None else list(PREFIXES)
     return "".join(f"PREFIX {k}: <{PREFIXES[k]}>\n" for k in keys)
@@ -155,10 +164,12 @@ class Store(ABC):
         form are still accepted, on a slower path.
     """
 
-    location: "StoreLocation"
+    location: StoreLocation
     uri: str
     read_only: bool = False
     facts_label: URIRef | None = FACTS_GRAPH
+    #: Whether writes keep the summary graph (detente.graph.summary) up to date on this backend.
+    maintains_summary: bool = True
 
     # -- reading ---------------------------------------------------------
     @abstractmethod
@@ -166,7 +177,7 @@ class Store(ABC):
         self,
         sparql: str,
         *,
-        bindings: Mapping[str, Term] | None = None,
+        bindings: Bindings | None = None,
         default_graphs: Sequence[URIRef] | None = None,
         named_graphs: Sequence[URIRef] | None = None,
         max_rows: int | None = None,
@@ -179,9 +190,14 @@ class Store(ABC):
             The query text. The project's prefixes (``dt:``, ``dtr:``,
             ``prov:``…) are predeclared.
         bindings:
-            Values for variables, substituted by the engine (never pasted
-            into the text), e.g. ``{"claim": URIRef(...)}``. As in SEP-0007,
-            a SELECT must project every substituted variable.
+            Values for variables, joined as ``VALUES`` blocks built from
+            strictly serialised terms (never pasted into the text as given),
+            e.g. ``{"claim": URIRef(...)}``. A mapping is a substitution: as
+            in SEP-0007 a SELECT must project every substituted variable, and
+            the value reaches into sub-SELECTs that use it. A sequence of
+            mappings is a table of rows (``[{"claim": a}, {"claim": b}]``),
+            joined wherever its variables are used; an empty sequence matches
+            nothing. See :mod:`detente.graph.sparql_text`.
         default_graphs:
             Graphs forming the default graph; :data:`DEFAULT_DATASET` when None.
         named_graphs:
@@ -199,13 +215,40 @@ class Store(ABC):
         default_graphs: Sequence[URIRef] | None = None,
         named_graphs: Sequence[URIRef] | None = None,
         max_rows: int | None = None,
+        truncate: bool = False,
+        base_iri: str | None = None,
+        skolem_prefix: str | None = None,
     ) -> SerializedResult:
         """Run a query and serialise its result in ``result_format`` (see :data:`RESULT_FORMATS`).
 
         Raises :class:`~detente.errors.NotAcceptableError` (a ValueError) if the
         format does not fit the query form, and
-        :class:`~detente.errors.ResultTooLargeError` past ``max_rows``.
+        :class:`~detente.errors.ResultTooLargeError` past ``max_rows`` — unless
+        ``truncate``: then the first ``max_rows`` rows come back, marked
+        :attr:`SerializedResult.truncated`. ``base_iri`` resolves the query's
+        relative IRIs (the engine's own parse; the text is not changed).
+        ``skolem_prefix`` turns each blank node of the result into the IRI
+        ``skolem_prefix + label`` (RDF 1.1 §3.5). A remote endpoint resolves IRIs
+        and labels blank nodes by its own rules (both are ignored there), and
+        passes SELECT results through as it wrote them (so it cannot truncate them).
         """
+
+    def select_nt(self, sparql: str, *, bindings: Bindings | None = None,
+                  default_graphs: Sequence[URIRef] | None = None) -> list[tuple[str | None, ...]]:
+        """Run a SELECT and return its rows with every value in N-Triples syntax (None when unbound).
+
+        For large reads that only count, compare and write terms back as N-Quads
+        (:mod:`detente.graph.summary`): no term objects are built. Backends
+        override it with a faster path; this one serialises :meth:`query`'s terms.
+
+        >>> from detente.graph import open_store
+        >>> open_store("memory:").select_nt("SELECT ?x ?y WHERE { VALUES ?x { <http://ex/a> 1 } }")
+        [('<http://ex/a>', None), ('"1"^^<http://www.w3.org/2001/XMLSchema#integer>', None)]
+        """
+        from detente.graph.terms import term_nt
+
+        return [tuple(None if t is None else term_nt(t) for t in row)
+                for row in self.query(sparql, bindings=bindings, default_graphs=default_graphs).rows]
 
     @abstractmethod
     def named_graphs(self) -> Iterator[URIRef]:
@@ -228,9 +271,16 @@ class Store(ABC):
         :data:`FACTS_GRAPH` on a backend whose facts are the default graph.
         """
 
+    def bulk_add_nquads(self, nquads: str) -> None:
+        """Add N-Quads by the backend's fastest path, which may not be one transaction.
+
+        The default is :meth:`add_nquads`. For derived data that a mark set beforehand protects (the summary's rebuild).
+        """
+        self.add_nquads(nquads)
+
     @abstractmethod
-    def update(self, sparql: str, *, bindings: Mapping[str, Term] | None = None) -> None:
-        """Run a SPARQL Update in one transaction."""
+    def update(self, sparql: str, *, bindings: Bindings | None = None) -> None:
+        """Run a SPARQL Update in one transaction; ``bindings`` as for :meth:`query`, at every ``WHERE``."""
 
     @abstractmethod
     def load(self, data: bytes | str | Path, rdf_format: str, graph: URIRef | None = None) -> None:
@@ -244,10 +294,10 @@ class Store(ABC):
     def clear(self) -> None:
         """Remove everything."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - an optional hook, not abstract: most stores have nothing to release
         """Release the store (flush to disk); the default does nothing."""
 
-    def reader_spec(self) -> "ReaderSpec":
+    def reader_spec(self) -> ReaderSpec:
         """How worker processes that only read get this store (see :class:`~detente.graph.location.ReaderSpec`)."""
         raise StoreError(f"store {self.uri} cannot be shared with worker processes")
 
@@ -268,7 +318,7 @@ class Store(ABC):
         if self.read_only:
             raise ReadOnlyError(f"store {self.uri} is open read-only")
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -1,4 +1,4 @@
-"""RDF terms as the store layer passes them around, and the rules for their text.
+r"""RDF terms as the store layer passes them around, and the rules for their text.
 
 The store speaks rdflib terms (``URIRef``, ``Literal``, ``BNode``) at its
 edges and N-Quads text on its fast paths. The serialiser here writes strict
@@ -9,24 +9,23 @@ the N-Triples/SPARQL ``IRIREF`` production), for shortening an IRI to a CURIE
 (:func:`curie`), and the one decoder of SPARQL JSON results (:func:`term_from_json`).
 
 >>> from rdflib import URIRef, Literal
->>> nquad(URIRef("http://ex/s"), URIRef("http://ex/p"), Literal('say "hi"\\n'), None)
-'<http://ex/s> <http://ex/p> "say \\\\"hi\\\\"\\\\n" .\\n'
+>>> nquad(URIRef("http://ex/s"), URIRef("http://ex/p"), Literal('say "hi"\n'), None)
+'<http://ex/s> <http://ex/p> "say \\"hi\\"\\n" .\n'
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import Union
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 
 from detente.ontology.vocab import DTR, curie_of
 
-Term = Union[URIRef, Literal, BNode]
+Term = URIRef | Literal | BNode
 Triple = tuple[Term, Term, Term]
-Quad = tuple[Term, Term, Term, "URIRef | None"]
+Quad = tuple[Term, Term, Term, URIRef | None]
 
 # -- the IRI rule -------------------------------------------------------------------
 
@@ -129,10 +128,10 @@ def _iri_nt(term: URIRef) -> str:
 
 
 def literal_nt(lexical: str) -> str:
-    """A plain string literal in N-Triples syntax (quotes, backslashes and line breaks escaped).
+    r"""A plain string literal in N-Triples syntax (quotes, backslashes and line breaks escaped).
 
     >>> literal_nt('say "hi"')
-    '"say \\\\"hi\\\\""'
+    '"say \\"hi\\""'
     """
     return '"' + (lexical.translate(_ESCAPES) if _NEEDS_ESCAPE.search(lexical) else lexical) + '"'
 
@@ -174,6 +173,48 @@ def nquad(s: Term, p: Term, o: Term, g: URIRef | None) -> str:
     return f"{term_nt(s)} {term_nt(p)} {term_nt(o)} <{g}> .\n"
 
 
+_NUMERIC = {str(XSD[name]) for name in ("integer", "decimal", "float", "double", "int", "long", "short", "byte",
+                                        "nonNegativeInteger", "positiveInteger", "negativeInteger",
+                                        "nonPositiveInteger", "unsignedInt", "unsignedLong", "unsignedShort",
+                                        "unsignedByte")}
+_TEMPORAL = {str(XSD[name]) for name in ("date", "dateTime", "gYear", "gYearMonth", "time")}
+
+
+def order_key(term: Term | None) -> tuple[object, ...]:
+    """A sort key putting terms in SPARQL ``ORDER BY`` order (as Oxigraph sorts them).
+
+    Unbound first, then blank nodes, IRIs (by text) and literals: numbers by
+    value, then booleans, dates and times (ISO text), strings (by text, then
+    language), and other datatypes by datatype and text. Sorting in Python
+    spares the engine a sort (Oxigraph decodes every term it compares).
+
+    >>> sorted([Literal(10), URIRef("http://b"), Literal(9), Literal("a"), URIRef("http://a")],
+    ...        key=order_key)  # doctest: +NORMALIZE_WHITESPACE
+    [rdflib.term.URIRef('http://a'), rdflib.term.URIRef('http://b'),
+     rdflib.term.Literal('9', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#integer')),
+     rdflib.term.Literal('10', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#integer')),
+     rdflib.term.Literal('a')]
+    """
+    if term is None:
+        return (0,)
+    if type(term) is URIRef or isinstance(term, URIRef):
+        return (2, str(term))
+    if isinstance(term, BNode):
+        return (1, str(term))
+    datatype = str(term.datatype) if term.datatype is not None else ""
+    text = str(term)
+    if datatype in _NUMERIC:
+        try:
+            return (3, 0, float(text), text)
+        except ValueError:
+            return (3, 9, datatype, text)
+    if datatype == str(XSD.boolean):
+        return (3, 1, text in ("true", "1"), text)
+    if datatype in _TEMPORAL:
+        return (3, 2, text)
+    if not datatype or datatype == str(XSD.string):
+        return (3, 3, text, term.language or "")
+    return (3, 4, datatype, text)
 # -- SPARQL JSON results --------------------------------------------------------------
 
 def _bnode(label: str) -> BNode:

@@ -35,6 +35,7 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import json
@@ -63,7 +64,7 @@ class ServerLock:
     store: str
 
     @classmethod
-    def create(cls, store_path: Path, *, url: str, token: str | None = None) -> "ServerLock":
+    def create(cls, store_path: Path, *, url: str, token: str | None = None) -> ServerLock:
         """Write the lock (0600, replacing a stale one) for this process."""
         store_path.mkdir(parents=True, exist_ok=True)
         lock = cls(url=url, token=token or secrets.token_urlsafe(32), pid=os.getpid(), store=str(store_path))
@@ -76,7 +77,7 @@ class ServerLock:
         return lock
 
     @classmethod
-    def read(cls, store_path: Path) -> "ServerLock | None":
+    def read(cls, store_path: Path) -> ServerLock | None:
         """The lock in ``store_path``, or None when there is none or it is stale (its process is gone)."""
         target = store_path / LOCK_NAME
         try:
@@ -86,10 +87,8 @@ class ServerLock:
         except (OSError, ValueError, KeyError, TypeError):
             return None
         if not lock.alive():
-            try:
+            with contextlib.suppress(OSError):
                 target.unlink()
-            except OSError:
-                pass
             return None
         return lock
 

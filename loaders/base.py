@@ -220,13 +220,22 @@ class LoadError(InvalidInputError):
             lines.append(f"reading stopped at the first problem: `detente validate {rejects[0].file}` lists them all")
         not_loaded = list(not_loaded or [])
         if not_loaded:
-            files = ", ".join(not_loaded[:self.SHOWN_FILES])
-            more = f" … and {len(not_loaded) - self.SHOWN_FILES} more" if len(not_loaded) > self.SHOWN_FILES else ""
-            lines.append(f"{len(not_loaded)} later file{'s were' if len(not_loaded) != 1 else ' was'} "
-                         f"not loaded: {files}{more}")
+            lines.append(self._not_loaded_line(not_loaded))
         super().__init__("\n".join(lines))
         self.rejects = rejects
-        self.not_loaded = not_loaded
+        self.skipped: list[str] = not_loaded
+
+    def not_loaded(self, files: list[str]) -> None:
+        """Name the later files of the same load that were not loaded because this one failed."""
+        self.skipped = list(files)
+        self.message = f"{self.args[0]}\n{self._not_loaded_line(self.skipped)}"
+        self.args = (self.message,)
+
+    @classmethod
+    def _not_loaded_line(cls, files: list[str]) -> str:
+        shown = ", ".join(files[:cls.SHOWN_FILES])
+        more = f" … and {len(files) - cls.SHOWN_FILES} more" if len(files) > cls.SHOWN_FILES else ""
+        return f"{len(files)} later file{'s were' if len(files) != 1 else ' was'} not loaded: {shown}{more}"
 
 
 @dataclass
@@ -251,6 +260,9 @@ class ParseResult:
     # claim IRI -> (line, record) so validation errors can point back at the input
     origins: dict[URIRef, int | None] = field(default_factory=dict)
     raw_quads: str = ""  # RDF passthrough (N-Quads) written as is
+    # Linking decisions (N-Quads: link records in the provenance graph), written with the claims; no part of
+    # what the summary counts, so unlike a passthrough they leave the claims written known (graph.writes).
+    link_quads: str = ""
 
 
 @dataclass

@@ -143,5 +143,5 @@ def declare_entities(ctx: LoadContext, name: str, items: Any, line: int | None) 
 
 def entities_result(path: Path, ctx: LoadContext) -> ParseResult:
     """Entity file as a ParseResult (entities are written through the registry)."""
-    entities, rejects, records = parse_entities(path, ctx)
+    _entities, rejects, records = parse_entities(path, ctx)
     return ParseResult(claims=[], rejects=rejects, records=records)

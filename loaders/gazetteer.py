@@ -21,7 +21,7 @@ from pathlib import Path
 
 from rdflib import URIRef
 
-from detente.loaders.registry import Entity, EntityRegistry, entity_type
+from detente.loaders.registry import EntityRegistry, entity_type
 from detente.ontology.vocab import DT, DTR
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -62,10 +62,6 @@ def gw_to_iso(number: str) -> str | None:
     return gw_table().get(number.strip())
 
 
-# Kosovo has no ISO 3166-1 code, so pycountry lacks it; XKX is the code in common use.
-_EXTRA_STATES = {"XKX": ("Kosovo", ["Republic of Kosovo"])}
-
-
 def state_iri(registry: EntityRegistry, iso3: str | None) -> URIRef | None:
     """The registry's state for an ISO alpha-3 code, or None if it names no state.
 
@@ -78,10 +74,6 @@ def state_iri(registry: EntityRegistry, iso3: str | None) -> URIRef | None:
         return None
     iri = DTR[f"state/{iso3.upper()}"]
     if iri in registry:
-        return iri
-    if iso3.upper() in _EXTRA_STATES:
-        label, aliases = _EXTRA_STATES[iso3.upper()]
-        registry.add(Entity(iri, DT.State, label, aliases, iso_code=iso3.upper()), override=False)
         return iri
     return None
 
@@ -108,7 +100,7 @@ def register_organisations(registry: EntityRegistry) -> None:
 
 def organisation_by_cameo(registry: EntityRegistry, code: str) -> URIRef | None:
     """The organisation for a CAMEO known-group code such as ``UNO`` or ``EEC``."""
-    for label, cls, _aliases, cameo in organisations():
+    for label, _cls, _aliases, cameo in organisations():
         if cameo and cameo == code:
             register_organisations(registry)
             return registry.resolve(label)
@@ -214,5 +206,6 @@ def mention_finder(registry: EntityRegistry, *, demonyms: bool = False,
     return find
 
 
-__all__ = ["Mention", "mention_finder", "fips_table", "gw_table", "fips_to_iso", "gw_to_iso", "state_iri", "organisations",
-           "register_organisations", "organisation_by_cameo", "DEMONYMS", "CAPITALS", "HISTORICAL_NAMES", "DATA"]
+__all__ = ["Mention", "mention_finder", "fips_table", "gw_table", "fips_to_iso", "gw_to_iso", "state_iri",
+           "organisations", "register_organisations", "organisation_by_cameo", "DEMONYMS", "CAPITALS",
+           "HISTORICAL_NAMES", "DATA"]

@@ -30,8 +30,10 @@ score, the evidence in words, and the ``dt:LinkingActivity`` (method
 candidate events of a batch (type families, date window, shared parties),
 one for the decisions already taken.
 
->>> a = EventFacts(URIRef("urn:a"), "agreement", parties=frozenset({"UKR", "RUS"}), start=date(2025, 3, 12), counts=frozenset({314}))
->>> b = EventFacts(URIRef("urn:b"), "agreement", parties=frozenset({"UKR", "RUS"}), start=date(2025, 3, 12), counts=frozenset({300, 314}))
+>>> a = EventFacts(URIRef("urn:a"), "agreement", parties=frozenset({"UKR", "RUS"}), start=date(2025, 3, 12),
+...                counts=frozenset({314}))
+>>> b = EventFacts(URIRef("urn:b"), "agreement", parties=frozenset({"UKR", "RUS"}), start=date(2025, 3, 12),
+...                counts=frozenset({300, 314}))
 >>> score, evidence = score_pair(a, b)
 >>> score >= REUSE, evidence[0]
 (True, 'parties shared: RUS, UKR')
@@ -43,20 +45,29 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from typing import cast
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, XSD
 
-from detente.errors import AmbiguousEntityError
-from detente.graph.claims import Claim, digest
+from detente.errors import AmbiguousEntityError, NotFoundError, UnknownEntityError, UsageError
+from detente.graph.claims import Claim, digest, slug
 from detente.graph.entities import normalize_label
 from detente.graph.store import Store
 from detente.graph.terms import Term, nquad, term_nt
+from detente.graph.writes import write_links
 from detente.loaders.registry import EntityRegistry
-from detente.ontology.vocab import DT, DTR, PROVENANCE_GRAPH
+from detente.ontology.vocab import DT, DTR, PROVENANCE_GRAPH, TYPE_SEGMENTS
 
 METHOD = "detente-link:events:v1"
 ACTIVITY_IRI = DTR["activity/detente-link-events-v1"]
+#: Actors named by a role ("U.S. special envoy") resolved to the person who holds it.
+ACTOR_METHOD = "detente-link:actors:v1"
+_ACTIVITIES = {
+    METHOD: (ACTIVITY_IRI, "events and agreements linked across sources by detente"),
+    ACTOR_METHOD: (DTR["activity/detente-link-actors-v1"],
+                   "actors named by a role resolved to who holds it, by detente"),
+}
 REUSE = 0.85
 CANDIDATE = 0.6
 
@@ -77,7 +88,7 @@ _ROLE_WORDS = re.compile(r"[a-z]+")
 
 
 def resolve_actor(registry: EntityRegistry, name: str, *, role: str | None = None,
-                  represents: URIRef | None = None) -> URIRef | None:
+                  represents: URIRef | None = None, entity_type: URIRef = DT.Person) -> URIRef | None:
     """The actor a name or a role refers to, or None when nothing known fits.
 
     ``name`` is looked up by the one resolver (a label, alias, code, CURIE or
@@ -88,12 +99,19 @@ def resolve_actor(registry: EntityRegistry, name: str, *, role: str | None = Non
     entities share and no role settles gives None (minting it then names the
     candidates in a field error).
 
+    A match by role is a linking decision: it is kept in ``registry.link_records``
+    as a :class:`LinkDecision` (method :data:`ACTOR_METHOD`) from the IRI the
+    name as written would have been minted as (of ``entity_type``) to the person
+    found, with the evidence, for the loader to write into the provenance graph.
+
     >>> from detente.loaders.registry import Entity
     >>> registry = EntityRegistry()
     >>> envoy = registry.add(Entity(DTR["person/us-special-envoy"], DT.Envoy, "U.S. special envoy",
     ...                             represents=DTR["state/USA"])).iri
     >>> resolve_actor(registry, "American special envoy", role="special envoy", represents=DTR["state/USA"]) == envoy
     True
+    >>> [(d.decision, d.method, d.evidence[0]) for d in registry.link_records]
+    [('reused', 'detente-link:actors:v1', "role 'special envoy' in the label 'U.S. special envoy'")]
     >>> str(resolve_actor(registry, "U.S."))
     'https://w3id.org/detente/id/state/USA'
     """
@@ -106,9 +124,71 @@ def resolve_actor(registry: EntityRegistry, name: str, *, role: str | None = Non
     if role is None or represents is None:
         return None
     words = set(_ROLE_WORDS.findall(normalize_label(role)))
-    found = [e.iri for e in registry if e.represents == represents and e.type in (DT.Envoy, DT.Person)
+    found = [e for e in registry if e.represents == represents and e.type in (DT.Envoy, DT.Person)
              and words <= set(_ROLE_WORDS.findall(normalize_label(e.label)))]
-    return found[0] if len(found) == 1 else None
+    if len(found) != 1:
+        return None
+    from detente.graph.terms import curie
+
+    person = found[0]
+    as_written = DTR[f"{TYPE_SEGMENTS.get(entity_type, 'person')}/{slug(name)}"]
+    if as_written != person.iri:
+        registry.link_records.append(LinkDecision(
+            as_written, person.iri, "reused", 1.0,
+            (f"role {role!r} in the label {person.label!r}", f"both represent {curie(str(represents))}",
+             f"the only person known to hold it; named {name!r} in the text"), method=ACTOR_METHOD))
+    return person.iri
+
+
+_SMALL_WORDS = frozenset({"of", "the", "and", "for", "de", "la", "du", "des", "el", "del", "y", "et"})
+
+
+def initials(name: str) -> str:
+    """The initials of a multi-word name, small words left out ("Justice and Equality Movement" → "JEM").
+
+    >>> initials("Sudan Revolutionary Front"), initials("Sudan People's Liberation Movement"), initials("Ukraine")
+    ('SRF', 'SPLM', '')
+    """
+    words = [w for w in re.findall(r"[^\W\d_][\w'’\-]*", name) if w.lower() not in _SMALL_WORDS]
+    return "".join(w[0].upper() for w in words) if len(words) >= 2 else ""
+
+
+def resolve_by_initials(registry: EntityRegistry, name: str, entity_type: URIRef = DT.Organization
+                        ) -> URIRef | None:
+    """A known organisation whose name is an acronym of ``name``'s initials ("SRF" for "Sudan Revolutionary Front").
+
+    Datasets such as UCDP name armed groups by acronym only; a story names them
+    in full. Three letters at least, and the acronym must be one of the
+    organisation's own names (a state's code never counts). The decision is a
+    link record in ``registry.link_records`` (method :data:`ACTOR_METHOD`).
+
+    >>> from detente.loaders.registry import Entity
+    >>> registry = EntityRegistry()
+    >>> srf = registry.add(Entity(DTR["organization/srf"], DT.Organization, "SRF")).iri
+    >>> resolve_by_initials(registry, "Sudan Revolutionary Front") == srf, registry.link_records[0].evidence[0]
+    (True, "'SRF' is the initials of 'Sudan Revolutionary Front'")
+    >>> resolve_by_initials(registry, "United States Army") is None  # USA is a state's code, not an organisation
+    True
+    """
+    acronym = initials(name)
+    if len(acronym) < 3:
+        return None
+    try:
+        found = registry.names.lookup(acronym)
+    except AmbiguousEntityError:
+        return None
+    entity = registry.get(found) if found is not None else None
+    if entity is None or entity.type not in (DT.Organization, DT.InternationalOrganization) or \
+            acronym not in {normalize_label(n).replace(" ", "").upper() for n in (entity.label, *entity.aliases)}:
+        return None
+    from detente.graph.terms import curie
+
+    as_written = DTR[f"{TYPE_SEGMENTS.get(entity_type, 'organization')}/{slug(name)}"]
+    registry.link_records.append(LinkDecision(
+        as_written, entity.iri, "reused", 1.0,
+        (f"{acronym!r} is the initials of {name!r}", f"{curie(str(entity.iri))} is named {acronym!r}"),
+        method=ACTOR_METHOD))
+    return entity.iri
 
 
 def index_store_roles(registry: EntityRegistry, store: Store) -> None:
@@ -186,7 +266,7 @@ def score_pair(a: EventFacts, b: EventFacts, *, same_context: bool = False) -> t
         evidence.append("the agreement reached during them is the same")
     weight = sum(w for w, _v in features)
     if not features or not (a.parties and b.parties):
-        return 0.0, evidence + ["too little evidence: parties are needed"]
+        return 0.0, [*evidence, "too little evidence: parties are needed"]
     score = sum(w * v for w, v in features) / weight * min(1.0, weight / _COVERAGE)
     if venue_differs:
         score /= 2  # held in two different countries: strong evidence of two events
@@ -207,7 +287,8 @@ WHERE {
   VALUES ?type { dt:Talks dt:Agreement dt:Ceasefire dt:PeaceAgreement dt:Exchange dt:PrisonerExchange }
   ?e a ?type .
   OPTIONAL { ?e dt:hasParty ?party }
-  OPTIONAL { ?e dt:heldAt ?place OPTIONAL { ?place dt:country ?placeCountry } BIND(COALESCE(?placeCountry, ?place) AS ?venue) }
+  OPTIONAL { ?e dt:heldAt ?place OPTIONAL { ?place dt:country ?placeCountry }
+             BIND(COALESCE(?placeCountry, ?place) AS ?venue) }
   OPTIONAL { ?e dt:startDate ?start }
   OPTIONAL { ?e dt:datePrecision ?precision }
   OPTIONAL { ?e dt:prisonerCount ?count }
@@ -240,7 +321,8 @@ def read_events(store: Store, *, parties: Iterable[URIRef] = (), start: date | N
     out = []
     for e, t, party_text, venue, start_value, precision, counts, talks, label, *_window in rows:
         out.append(EventFacts(
-            e, FAMILIES[t], frozenset(_actor_key(URIRef(p)) for p in str(party_text or "").split()),  # type: ignore[index]
+            cast(URIRef, e), FAMILIES[cast(URIRef, t)],
+            frozenset(_actor_key(URIRef(p)) for p in str(party_text or "").split()),
             _as_date(start_value), str(precision) if precision else "day",
             None if venue is None else _actor_key(venue),
             frozenset(int(c) for c in str(counts or "").split() if c.lstrip("-").isdigit()),
@@ -261,34 +343,46 @@ def facts_of_claims(claims: Sequence[Claim], nodes: Iterable[URIRef],
                     registry: EntityRegistry | None = None) -> dict[URIRef, EventFacts]:
     """The facts a batch of claims states about its event nodes (venues by their country, as the registry knows it)."""
     wanted = set(nodes)
-    raw: dict[URIRef, dict[str, object]] = {n: {"parties": set(), "counts": set(), "during": set()} for n in wanted}
+    raw: dict[URIRef, _StatedFacts] = {n: _StatedFacts() for n in wanted}
     for claim in claims:
         for s, p, o in claim.statements:
-            if s not in raw:
+            if not isinstance(s, URIRef) or s not in raw:  # raw's keys are URIRefs: no other term equals one
                 continue
-            facts = raw[s]  # type: ignore[index]
-            if p == RDF.type and o in FAMILIES:
-                facts["family"] = FAMILIES[o]  # type: ignore[index]
+            facts = raw[s]
+            if p == RDF.type and isinstance(o, URIRef) and o in FAMILIES:  # keys are URIRefs: no other term equals one
+                facts.family = FAMILIES[o]
             elif p == DT.hasParty:
-                facts["parties"].add(_actor_key(o))  # type: ignore[union-attr]
+                facts.parties.add(_actor_key(o))
             elif p == DT.heldAt:
-                place = registry.get(o) if registry is not None else None  # type: ignore[arg-type]
-                facts["venue"] = _actor_key(place.country if place is not None and place.country is not None else o)
+                place = registry.get(cast(URIRef, o)) if registry is not None else None
+                facts.venue = _actor_key(place.country if place is not None and place.country is not None else o)
             elif p == DT.startDate:
-                facts["start"] = _as_date(o)
+                facts.start = _as_date(o)
             elif p == DT.datePrecision:
-                facts["precision"] = str(o)
+                facts.precision = str(o)
             elif p == DT.prisonerCount:
-                facts["counts"].add(int(o))  # type: ignore[union-attr,call-overload]
+                facts.counts.add(int(o))
             elif p == DT.reachedDuring:
-                facts["during"].add(o)  # type: ignore[union-attr]
+                facts.during.add(cast(URIRef, o))
     out = {}
     for node, f in raw.items():
-        if "family" in f:
-            out[node] = EventFacts(node, f["family"], frozenset(f["parties"]), f.get("start"),  # type: ignore[arg-type]
-                                   f.get("precision", "day"), f.get("venue"), frozenset(f["counts"]),  # type: ignore[arg-type]
-                                   frozenset(f["during"]))  # type: ignore[arg-type]
+        if f.family is not None:
+            out[node] = EventFacts(node, f.family, frozenset(f.parties), f.start, f.precision, f.venue,
+                                   frozenset(f.counts), frozenset(f.during))
     return out
+
+
+@dataclass
+class _StatedFacts:
+    """What the claims of a batch state about one event node, gathered for its :class:`EventFacts`."""
+
+    family: str | None = None
+    parties: set[str] = field(default_factory=set)
+    start: date | None = None
+    precision: str = "day"
+    venue: str | None = None
+    counts: set[int] = field(default_factory=set)
+    during: set[URIRef] = field(default_factory=set)
 
 
 # -- decisions ------------------------------------------------------------------
@@ -303,22 +397,24 @@ class LinkDecision:
     score: float | None
     evidence: tuple[str, ...] = ()
     at: datetime | None = None  # user decisions are timed; load-time ones are not, so reloading adds nothing
+    method: str = METHOD  # ACTOR_METHOD for an actor named by a role
 
     @property
     def iri(self) -> URIRef:
-        return DTR["link/" + digest(str(self.source), str(self.target), self.decision, METHOD,
+        return DTR["link/" + digest(str(self.source), str(self.target), self.decision, self.method,
                                     self.at.isoformat() if self.at else "", length=20)]
 
     def quads(self) -> list[tuple[Term, Term, Term, URIRef]]:
         g, r = PROVENANCE_GRAPH, self.iri
+        activity, activity_label = _ACTIVITIES[self.method]
         quads: list[tuple[Term, Term, Term, URIRef]] = [
             (r, RDF.type, DT.LinkRecord, g), (r, RDF.type, PROV.Entity, g),
             (r, DT.linkSource, self.source, g), (r, DT.linkTarget, self.target, g),
             (r, DT.linkDecision, Literal(self.decision), g),
-            (r, PROV.wasGeneratedBy, ACTIVITY_IRI, g),
-            (ACTIVITY_IRI, RDF.type, DT.LinkingActivity, g), (ACTIVITY_IRI, RDF.type, PROV.Activity, g),
-            (ACTIVITY_IRI, DT.method, Literal(METHOD), g),
-            (ACTIVITY_IRI, RDFS.label, Literal("events and agreements linked across sources by detente", lang="en"), g),
+            (r, PROV.wasGeneratedBy, activity, g),
+            (activity, RDF.type, DT.LinkingActivity, g), (activity, RDF.type, PROV.Activity, g),
+            (activity, DT.method, Literal(self.method), g),
+            (activity, RDFS.label, Literal(activity_label, lang="en"), g),
         ]
         if self.score is not None:
             quads.append((r, DT.linkScore, Literal(f"{self.score:.3f}", datatype=XSD.decimal), g))
@@ -410,7 +506,9 @@ def link_extracted(claims: list[Claim], store: Store, registry: EntityRegistry, 
 
 def _substitute(claims: list[Claim], mapping: dict[URIRef, URIRef]) -> None:
     for claim in claims:
-        claim.statements = [(mapping.get(s, s), p, mapping.get(o, o) if isinstance(o, URIRef) else o)  # type: ignore[arg-type,misc]
+        # mapping's keys are URIRefs: no other term equals one, so other terms stay as they are.
+        claim.statements = [(mapping.get(s, s) if isinstance(s, URIRef) else s, p,
+                             mapping.get(o, o) if isinstance(o, URIRef) else o)
                             for s, p, o in claim.statements]
         claim.__dict__.pop("_iri", None)
 
@@ -489,7 +587,7 @@ def link_store(store: Store, *, accept_above: float | None = None) -> LinkReport
     report.candidates = sorted(found.values(), key=lambda d: (-(d.score or 0), str(d.source), str(d.target)))
     text = "".join(d.nquads() for d in report.candidates)
     if text:
-        store.add_nquads(text)
+        write_links(store, text)
     if accept_above is not None:
         for decision in report.candidates:
             if (decision.score or 0) >= accept_above:
@@ -528,7 +626,7 @@ def list_candidates(store: Store, *, minimum: float = 0.0) -> list[Candidate]:
         } GROUP BY ?a ?b ORDER BY DESC(?s) ?a ?b""").rows
     out = []
     for a, b, score, evidence, label_a, label_b, same in rows:
-        value = None if score is None else float(score)  # type: ignore[arg-type]
+        value = None if score is None else float(score)
         if value is not None and value < minimum:
             continue
         out.append(Candidate(a, b, value, None if evidence is None else str(evidence),  # type: ignore[arg-type]
@@ -537,26 +635,59 @@ def list_candidates(store: Store, *, minimum: float = 0.0) -> list[Candidate]:
     return out
 
 
+def _check_pair(store: Store, source: URIRef, target: URIRef) -> None:
+    """Refuse a self-link and an IRI the store does not hold (one query for both IRIs)."""
+    from detente.graph.terms import curie
+
+    if source == target:
+        raise UsageError(f"{curie(str(source))} is the same IRI twice: a link joins two different IRIs")
+    present = {row[0] for row in store.query("SELECT DISTINCT ?e WHERE { ?e ?p ?o }",
+                                             bindings=[{"e": source}, {"e": target}]).rows}
+    missing = [curie(str(iri)) for iri in (source, target) if iri not in present]
+    if missing:
+        raise UnknownEntityError(f"the store holds nothing about {' or '.join(missing)}: "
+                                 "give IRIs or CURIEs of events or entities it holds (`detente link` lists candidates)")
+
+
+def is_linked(store: Store, source: URIRef, target: URIRef) -> bool:
+    """Whether ``owl:sameAs`` holds between the two IRIs, either way."""
+    rows = store.query("SELECT ?a WHERE { { ?a owl:sameAs ?b } UNION { ?b owl:sameAs ?a } } LIMIT 1",
+                       bindings=[{"a": source, "b": target}]).rows
+    return bool(rows)
+
+
 def accept(store: Store, source: URIRef, target: URIRef, *, score: float | None = None,
            evidence: Iterable[str] = ()) -> LinkDecision:
-    """State ``source owl:sameAs target`` in the facts view, with the decision in the provenance graph."""
+    """State ``source owl:sameAs target`` in the facts view, with the decision in the provenance graph.
+
+    Raises :class:`~detente.errors.UsageError` for a self-link and
+    :class:`~detente.errors.UnknownEntityError` for an IRI the store does not hold.
+    """
+    _check_pair(store, source, target)
     decision = LinkDecision(source, target, "accepted", score, tuple(evidence) or ("accepted by a user",),
                             at=datetime.now(timezone.utc).replace(microsecond=0))
     # Written under the label the store reads as its facts view (see Store.facts_label).
-    store.add_nquads(nquad(source, OWL.sameAs, target, store.facts_label) + decision.nquads())
+    write_links(store, nquad(source, OWL.sameAs, target, store.facts_label) + decision.nquads())
     return decision
 
 
 def unlink(store: Store, source: URIRef, target: URIRef, *, reason: str = "unlinked by a user") -> LinkDecision:
-    """Withdraw ``owl:sameAs`` between two IRIs (either direction); the records of both decisions stay."""
+    """Withdraw ``owl:sameAs`` between two IRIs (either direction); the records of both decisions stay.
+
+    Raises :class:`~detente.errors.NotFoundError` when no ``owl:sameAs`` joins them.
+    """
+    if not is_linked(store, source, target):
+        from detente.graph.terms import curie
+
+        raise NotFoundError(f"{curie(str(source))} and {curie(str(target))} are not linked (no owl:sameAs "
+                            "either way): nothing to withdraw")
     decision = LinkDecision(source, target, "unlinked", None, (reason,),
                             at=datetime.now(timezone.utc).replace(microsecond=0))
-    for s, o in ((source, target), (target, source)):
-        store.update("DELETE WHERE { ?s owl:sameAs ?o }", bindings={"s": s, "o": o})
-    store.add_nquads(decision.nquads())
+    write_links(store, decision.nquads(), withdraw=[(source, target)])
     return decision
 
 
-__all__ = ["METHOD", "REUSE", "CANDIDATE", "FAMILIES", "resolve_actor", "index_store_roles", "EventFacts",
+__all__ = ["METHOD", "ACTOR_METHOD", "initials", "resolve_by_initials", "REUSE", "CANDIDATE", "FAMILIES",
+           "resolve_actor", "index_store_roles", "EventFacts",
            "score_pair", "read_events", "facts_of_claims", "LinkDecision", "link_extracted", "LinkReport",
-           "link_store", "decided_pairs", "Candidate", "list_candidates", "accept", "unlink"]
+           "link_store", "decided_pairs", "Candidate", "list_candidates", "accept", "unlink", "is_linked"]

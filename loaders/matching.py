@@ -30,6 +30,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import lru_cache
+from typing import cast
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
@@ -250,7 +251,7 @@ class EntityIndex:
                     self._grams[gram].append(position)
 
     @classmethod
-    def build(cls, store: Store, names: EntityNames | None = None) -> "EntityIndex":
+    def build(cls, store: Store, names: EntityNames | None = None) -> EntityIndex:
         """Read the entities of ``store`` and the states (:func:`known_entities`), then their properties.
 
         Three queries: names, types, then the :data:`INDEXED_PROPERTIES` of every entity.
@@ -267,14 +268,14 @@ class EntityIndex:
                     item.values[prop].add(value)
         values = " ".join(f"<{p}>" for p in INDEXED_PROPERTIES)
         rows = store.query(f"SELECT ?e ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?e ?p ?o }}").rows
-        for e, p, o in rows:
-            item = found.get(e)  # type: ignore[arg-type]
-            if item is None or o is None:
+        for e, p, o in rows:  # ?e ?p ?o are bound in every row: IRIs, and the object any term
+            indexed = found.get(cast(URIRef, e))
+            if indexed is None or o is None:
                 continue
             if p == RDF.type:
-                item.types.add(o)  # type: ignore[arg-type]
+                indexed.types.add(cast(URIRef, o))
             else:
-                item.values[p].add(o)  # type: ignore[index]
+                indexed.values[cast(URIRef, p)].add(o)
         return cls(found.values(), names)
 
     # -- lookups ------------------------------------------------------------
@@ -333,7 +334,9 @@ class EntityIndex:
         for gram in grams:
             for position in self._grams.get(gram, ()):
                 counts[position] += 1
-        ranked = sorted(counts.items(), key=lambda kv: -2 * kv[1] / (len(grams) + len(_trigrams(self._names[kv[0]][0]))))
+        # By the Dice coefficient of the trigram sets, best first.
+        ranked = sorted(counts.items(),
+                        key=lambda kv: -2 * kv[1] / (len(grams) + len(_trigrams(self._names[kv[0]][0]))))
         for position, _count in ranked[:limit]:
             name, iri = self._names[position]
             if len(name) <= 3:
@@ -372,9 +375,9 @@ class EntityIndex:
             if key:
                 pools.append(self._candidate_names(key))
             else:
-                pools.append({iri: (0.0, "") for iri in self._by_constraints(query)})
+                pools.append(dict.fromkeys(self._by_constraints(query), (0.0, "")))
         extra = self._extra_values(store, queries, pools)
-        return [self._rank(query, pool, extra) for query, pool in zip(queries, pools)]
+        return [self._rank(query, pool, extra) for query, pool in zip(queries, pools, strict=True)]
 
     def _by_constraints(self, query: MatchQuery) -> set[URIRef]:
         found: set[URIRef] | None = None
@@ -505,11 +508,16 @@ def reconciliation_types() -> list[URIRef]:
 
 
 def reconciliation_properties() -> list[URIRef]:
-    """Properties a query may constrain: the ontology's own plus labels, aliases and ``owl:sameAs``."""
+    """Properties a query may constrain: the ontology's own plus labels, aliases and ``owl:sameAs``.
+
+    The summary's properties are left out: entities do not have them in the data.
+    """
+    from detente.graph.summary import SUMMARY_PROPERTIES
     from detente.ontology.schema import datatype_properties, object_properties
 
-    own = {p for p in set(datatype_properties()) | object_properties() if str(p).startswith(str(DT))}
-    return sorted(own) + [RDFS.label, SKOS.altLabel, OWL.sameAs]
+    own = {p for p in set(datatype_properties()) | object_properties()
+           if str(p).startswith(str(DT)) and p not in SUMMARY_PROPERTIES}
+    return [*sorted(own), RDFS.label, SKOS.altLabel, OWL.sameAs]
 
 
 __all__ = ["DEFAULT_TYPES", "EntityIndex", "IndexedEntity", "MatchQuery", "PropertyConstraint", "Scored",

@@ -10,16 +10,22 @@
 from __future__ import annotations
 
 import csv
-import io
-from collections.abc import Callable, Iterable, Sequence
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO, Any
 
 from rdflib import Dataset, URIRef
 
 from detente.errors import AmbiguousEntityError
-from detente.graph.claims import add_claims_nquads, claims_nquads, quads_nquads
+from detente.graph.claims import Claim, claims_nquads, known_claims, quads_nquads
 from detente.graph.store import Store
+from detente.graph.writes import add_claims_nquads, bulk, import_nquads, remove_claims
 from detente.loaders.base import (
     FieldError,
     LoadContext,
@@ -37,9 +43,20 @@ from detente.loaders.linking import index_store_roles
 from detente.loaders.news import is_news_text, parse_news
 from detente.loaders.rdf import parse_rdf, rdf_format_of
 from detente.loaders.registry import EntityRegistry
+from detente.loaders.shapes import ShapeChecker
 from detente.loaders.statements import is_statements_header, parse_statements
+from detente.loaders.stream import (
+    RestartFile,
+    sorted_statement_units,
+    Unit,
+    document_units,
+    jsonl_document_units,
+    reject_unit,
+    result_units,
+    statement_units,
+)
 from detente.loaders.ucdp import is_ucdp_header, parse_ucdp
-from detente.ontology.vocab import FACTS_GRAPH
+from detente.ontology.vocab import FACTS_GRAPH, PROVENANCE_GRAPH
 
 
 @dataclass
@@ -130,9 +147,12 @@ class FileReport:
     quads: int = 0
     rejects: list[Reject] = field(default_factory=list)
     written: bool = False
+    loaded: int = 0  # rows (records) loaded
+    rejected: int = 0  # rows rejected: records == loaded + rejected once the file is read
 
     def to_json(self) -> dict[str, object]:
-        return {"path": self.path, "format": self.format, "records": self.records, "claims": self.claims,
+        return {"path": self.path, "format": self.format, "records": self.records, "loaded": self.loaded,
+                "rejected": self.rejected, "claims": self.claims,
                 "new_claims": self.new_claims, "quads": self.quads, "written": self.written,
                 "rejects": [r.__dict__ for r in self.rejects]}
 
@@ -210,23 +230,256 @@ def _safe_detect(path: Path) -> InputFormat | None:
         return None
 
 
+# -- reading a file as units -------------------------------------------------------------------
+
+def _streamed_units(path: Path, fmt: InputFormat, ctx: LoadContext) -> Iterator[Unit] | None:
+    """A record-at-a-time reader for the formats that have one (big tables and JSON Lines), else None."""
+    if fmt.name == "statements-table":
+        return statement_units(path, ctx)
+    if fmt.name == "claim-document" and fmt.parse is parse_documents:
+        if path.suffix.lower() in (".jsonl", ".ndjson"):
+            return jsonl_document_units(path, ctx)
+        return document_units(path, ctx)
+    return None
+
+
+def _file_error(path: Path, exc: BaseException) -> Reject:
+    """The reject for a reader that had to stop (the same messages as :func:`parse_path`)."""
+    name = str(path)
+    if isinstance(exc, RecordTooLarge):
+        return Reject(name, exc.line, exc.field, exc.message)
+    if isinstance(exc, csv.Error):
+        return Reject(name, None, None, f"unreadable CSV: {exc}")
+    if isinstance(exc, UnicodeDecodeError):
+        return Reject(name, None, None, f"not UTF-8 text (byte {exc.start}: {exc.reason})")
+    if isinstance(exc, RecursionError):
+        return Reject(name, None, None, "nested too deeply to read")
+    if isinstance(exc, FieldError):
+        return Reject(name, None, exc.field, exc.message)
+    return Reject(name, None, None, str(exc))
+
+
+_READ_ERRORS = (RecordTooLarge, csv.Error, UnicodeDecodeError, RecursionError, FieldError, AmbiguousEntityError)
+
+
+def _guarded(path: Path, units: Iterator[Unit]) -> Iterator[Unit]:
+    """Units until the reader stops on an unreadable record; that record ends the file as one reject."""
+    try:
+        yield from units
+    except _READ_ERRORS as exc:
+        reject = _file_error(path, exc)
+        yield Unit([reject.line], rejects=[reject])
+
+
+# -- staging: a file's N-Quads in chunks on disk, written once the whole file has passed -------------------
+
+#: Claims per chunk: the N-Quads of one chunk (about 17 quads a claim) are one write. Peak memory follows the
+#: chunk (Oxigraph's bulk loader buffers one call's data): 5,000 claims keep a load near 300 MB whatever the file.
+CHUNK_CLAIMS = int(os.environ.get("DETENTE_LOAD_CHUNK", "5000"))
+
+
+@dataclass
+class _Chunk:
+    nquads: Path
+    claims: Path
+    complete: bool = True
+
+
+class _Staging:
+    """A file's claims serialised to N-Quads chunk files in a private temporary folder, and their claim IRIs."""
+
+    def __init__(self, facts: URIRef | None,
+                 check: Callable[[str, list[Claim], dict[URIRef, int | None]], None] | None = None) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="detente-load-"))
+        self.facts = facts
+        self.check = check  # called with each chunk's text, claims and their lines (the full SHACL check)
+        self.chunks: list[_Chunk] = []
+        self.pending: list[Claim] = []
+        self.origins: dict[URIRef, int | None] = {}
+        self.claims = 0
+        self.quads = 0
+
+    def add(self, claims: Sequence[Claim], line: int | None) -> None:
+        self.pending.extend(claims)
+        if self.check is not None:
+            self.origins.update((c.iri, line) for c in claims)
+        if len(self.pending) >= CHUNK_CLAIMS:
+            self.flush()
+
+    def flush(self, extra: str = "", complete: bool = True) -> None:
+        if not self.pending and not extra:
+            return
+        text = claims_nquads(self.pending, facts=self.facts) + extra
+        number = len(self.chunks) + 1
+        chunk = _Chunk(self.folder / f"{number:05}.nq", self.folder / f"{number:05}.claims", complete)
+        if self.check is not None:
+            self.check(text, self.pending, self.origins)
+            self.origins = {}
+        chunk.nquads.write_text(text, encoding="utf-8")
+        chunk.claims.write_text("".join(f"{c.iri}\n" for c in self.pending), encoding="utf-8")
+        self.claims += len(self.pending)
+        self.quads += text.count("\n")
+        self.chunks.append(chunk)
+        self.pending = []
+
+    def discard(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _chunk_iris(chunk: _Chunk) -> list[URIRef]:
+    return [URIRef(line) for line in chunk.claims.read_text(encoding="utf-8").splitlines() if line]
+
+
+# -- the journal: what a crash in the middle of a file's chunked write leaves ----------------------------
+
+JOURNAL_NAME = "detente-load-journal.jsonl"
+
+
+class Journal:
+    """The claims each chunk of an unfinished file added, kept beside an on-disk store until the load ends.
+
+    A file of several chunks is written in several transactions. Before a
+    chunk is written, the claims it adds (those not already in the store) are
+    appended to ``detente-load-journal.jsonl`` in the store's folder and
+    flushed to disk; when the file's last chunk is written its ``done`` line
+    follows; when the load ends the journal is removed. A crash (kill -9,
+    power loss) in between leaves the journal: :func:`recover` (run by the
+    next ``detente load`` of that store) removes the claims of every file
+    without a ``done`` line, so the store holds whole files only. Sources and
+    entity descriptions those chunks wrote stay (they are shared and
+    harmless); the summary, marked stale by the write, is rebuilt.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / JOURNAL_NAME
+        self.handle = self.path.open("a", encoding="utf-8")
+
+    def _append(self, entry: dict[str, object]) -> None:
+        self.handle.write(json.dumps(entry) + "\n")
+        self.handle.flush()
+        os.fsync(self.handle.fileno())
+
+    def chunk(self, file: str, new_claims: Iterable[URIRef]) -> None:
+        self._append({"file": file, "new": [str(i) for i in new_claims]})
+
+    def done(self, file: str) -> None:
+        self._append({"file": file, "done": True})
+
+    def close(self) -> None:
+        self.handle.close()
+        self.path.unlink(missing_ok=True)
+
+
+def _journal_folder(store: Store) -> Path | None:
+    path = getattr(store, "path", None)
+    return Path(path) if path is not None and not getattr(store, "read_only", False) else None
+
+
+def recover(store: Store) -> list[str]:
+    """Undo the unfinished file of a load that crashed (see :class:`Journal`); returns what was done, for the user.
+
+    >>> from detente.graph.store import open_store
+    >>> recover(open_store("memory:"))
+    []
+    """
+    folder = _journal_folder(store)
+    journal = folder / JOURNAL_NAME if folder is not None else None
+    if journal is None or not journal.exists():
+        return []
+    added: dict[str, list[URIRef]] = {}
+    finished: set[str] = set()
+    for raw in journal.read_text(encoding="utf-8").splitlines():
+        try:
+            entry = json.loads(raw)
+        except json.JSONDecodeError:  # a line cut by the crash: its chunk was not written yet
+            continue
+        if entry.get("done"):
+            finished.add(entry["file"])
+        else:
+            added.setdefault(entry["file"], []).extend(URIRef(i) for i in entry.get("new", []))
+    messages = []
+    for file, claims in added.items():
+        if file in finished:
+            continue
+        removed = remove_claims(store, claims)
+        messages.append(f"an earlier load of {file} was interrupted: its {removed} claim(s) already written were "
+                        "removed (load the file again)")
+    journal.unlink()
+    return messages
+
+
+# -- loading -------------------------------------------------------------------------------------------
+
+class RejectsFile:
+    """Rejected rows as CSV (file, line, field, message, record), written as they come."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.handle: IO[str] | None = None
+        self.writer: Any = None
+
+    def write(self, rejects: Sequence[Reject]) -> None:
+        if self.path is None or not rejects:
+            return
+        if self.handle is None:
+            self.handle = Path(self.path).open("w", encoding="utf-8", newline="")
+            self.writer = csv.writer(self.handle)
+            self.writer.writerow(["file", "line", "field", "message", "record"])
+        for r in rejects:
+            self.writer.writerow([r.file, "" if r.line is None else r.line, r.field or "", r.message, r.record])
+
+    def close(self) -> None:
+        if self.handle is not None:
+            self.handle.close()
+
+
 def load_paths(store: Store | None, paths: Sequence[str | Path], *, skip_invalid: bool = False,
-               rejects_path: Path | None = None, shacl: bool = True, options: LoadOptions | None = None,
-               registry: EntityRegistry | None = None,
+               rejects_path: Path | None = None, shacl: bool = True, full_shacl: bool = False,
+               options: LoadOptions | None = None, registry: EntityRegistry | None = None,
                progress: Callable[[str, int, int], None] | None = None,
-               sink: Callable[[Sequence[URIRef], str], int] | None = None) -> list[FileReport]:
+               rows: Callable[[int], None] | None = None,
+               sink: Callable[[Sequence[URIRef], str, bool], int] | None = None,
+               notices: list[str] | None = None) -> list[FileReport]:
     """Load files into ``store`` (or only validate them when ``store`` is None).
 
-    Each file is one transaction: if it has a bad record and ``skip_invalid``
-    is off, :class:`LoadError` is raised and nothing of that file is written
-    (files before it stay written). With ``skip_invalid`` the good records are
-    written and the rejects go to ``rejects_path`` (CSV).
+    Each file is read a record at a time and checked (the parsers' own
+    checks and the SHACL shapes compiled per record, see
+    :mod:`detente.loaders.shapes`; ``full_shacl`` also runs pySHACL on each
+    chunk), its N-Quads staged on disk in chunks; only when the whole file has
+    passed are the chunks written. So memory is bounded by a chunk, not by the
+    file, and a bad file writes nothing.
 
-    ``sink(claim_iris, nquads)`` writes a file's N-Quads instead of ``store``
-    and returns how many claims were new: a running server's writer takes them
-    (``store`` is then a read-only snapshot, for the entity registry).
+    Without ``skip_invalid`` the first bad record stops at once: reading ends
+    there, :class:`LoadError` names it (file, line, field), nothing of that
+    file is written, files before it stay written, and the error lists the
+    later files that were not loaded. With ``skip_invalid`` every row is loaded
+    or written to ``rejects_path`` (CSV) with its reason, a row of a claim
+    whose other row failed as ``sibling of line N rejected: …``; each report
+    counts rows read = loaded + rejected.
+
+    A file of one chunk is one transaction. A bigger one is several, recorded
+    in a :class:`Journal` beside an on-disk store, so a crash in the middle is
+    undone by :func:`recover` at the next load (``notices`` receives what it
+    did). A fresh on-disk store (no claims yet) is filled with Oxigraph's bulk
+    loader.
+
+    ``sink(claim_iris, nquads, complete)`` writes a file's N-Quads instead of
+    ``store`` and returns how many claims were new: a running server's writer
+    takes them in one transaction (``store`` is then a read-only snapshot, for
+    the entity registry). ``complete`` says that ``claim_iris`` names every
+    claim graph the text writes (see :func:`detente.graph.writes.add_claims_nquads`).
+
+    Writes go through :mod:`detente.graph.writes`; the summary is brought up
+    to date once, after the last file (:func:`detente.graph.writes.bulk`).
+    ``progress(path, number, total)`` is called per file, ``rows(n)`` with the
+    rows read so far in the current file.
     """
     registry = registry or EntityRegistry()
+    writing = store is not None and sink is None
+    if writing:
+        recovered = recover(store)  # type: ignore[arg-type]
+        if notices is not None:
+            notices.extend(recovered)
     if store is not None:
         registry.load_store(store)
         index_store_roles(registry, store)
@@ -240,47 +493,157 @@ def load_paths(store: Store | None, paths: Sequence[str | Path], *, skip_invalid
     ordered = [(p, f) for p, f in detected if f is not None and f.entities] + \
               [(p, f) for p, f in detected if f is None or not f.entities]
     reports: list[FileReport] = []
-    all_rejects: list[Reject] = []
-    for number, (path, detected_format) in enumerate(ordered, start=1):
-        if progress:
-            progress(str(path), number, len(ordered))
-        fmt, result = parse_path(path, ctx, detected_format)
-        report = FileReport(str(path), fmt.name if fmt else "unknown", records=result.records,
-                            claims=len(result.claims))
-        entity_text = quads_nquads(registry.used_quads(), facts=facts)
-        text = claims_nquads(result.claims, facts=facts) + entity_text + result.raw_quads
-        rejects = list(result.rejects)
-        if shacl and (skip_invalid or not rejects):  # a file refused already needs no SHACL report
-            rejects.extend(_shacl_rejects(path, result, text))
-        report.rejects = rejects
-        reports.append(report)
-        if rejects and not skip_invalid:
-            raise LoadError(rejects, not_loaded=[str(later) for later, _ in ordered[number:]],
-                            first_only=bool(result.rejects))
-        all_rejects.extend(rejects)
-        if store is None and sink is None:
-            continue
-        if rejects:
-            bad_lines = {r.line for r in rejects if r.line is not None}
-            kept = [c for c in result.claims if result.origins.get(c.iri) not in bad_lines]
-            if len(kept) != len(result.claims):
-                result.claims = kept
-                text = claims_nquads(kept, facts=facts) + entity_text + result.raw_quads
-        report.quads = text.count("\n")
-        if text:
-            iris = [c.iri for c in result.claims]
-            report.new_claims = sink(iris, text) if sink is not None else add_claims_nquads(store, iris, text)
-            report.written = True
-    if rejects_path is not None and all_rejects:
-        write_rejects(rejects_path, all_rejects)
+    rejects_file = RejectsFile(rejects_path if skip_invalid else None)
+    fresh = writing and hasattr(store, "bulk_add_nquads") and _journal_folder(store) is not None \
+        and not _has_claims(store)  # type: ignore[arg-type]
+    journal = Journal(_journal_folder(store)) if writing and _journal_folder(store) is not None else None  # type: ignore[arg-type]
+    try:
+        with bulk(store) if writing else _nothing():  # type: ignore[arg-type]
+            for number, (path, detected_format) in enumerate(ordered, start=1):
+                if progress:
+                    progress(str(path), number, len(ordered))
+                try:
+                    report = _load_file(store, path, detected_format, ctx, registry, facts=facts,
+                                        skip_invalid=skip_invalid, shacl=shacl, full_shacl=full_shacl,
+                                        rejects_file=rejects_file, rows=rows, sink=sink, journal=journal,
+                                        fresh=fresh)
+                except LoadError as error:
+                    later = [str(p) for p, _ in ordered[number:]]
+                    if later:
+                        error.not_loaded(later)
+                    raise
+                reports.append(report)
+    finally:
+        rejects_file.close()
+        if journal is not None:
+            journal.close()
     return reports
+
+
+def _has_claims(store: Store) -> bool:
+    return store.query(f"ASK {{ GRAPH <{PROVENANCE_GRAPH}> {{ ?claim a dt:Claim }} }}").boolean
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield
+
+
+def _load_file(store: Store | None, path: Path, detected_format: InputFormat | None, ctx: LoadContext,
+               registry: EntityRegistry, *, facts: URIRef | None, skip_invalid: bool, shacl: bool, full_shacl: bool,
+               rejects_file: RejectsFile, rows: Callable[[int], None] | None,
+               sink: Callable[[Sequence[URIRef], str, bool], int] | None, journal: Journal | None,
+               fresh: bool) -> FileReport:
+    """Check one file record by record into staged chunks; then write them (when the whole file passed)."""
+    fmt = detected_format
+    streamed = _streamed_units(path, fmt, ctx) if fmt is not None and path.is_file() else None
+    result: ParseResult | None = None
+    if streamed is None:
+        fmt, result = parse_path(path, ctx, fmt)
+        if result.rejects and not skip_invalid:  # read whole already: every problem is named
+            raise LoadError(result.rejects)
+        units: Iterator[Unit] = result_units(result)
+    else:
+        units = _guarded(path, streamed)
+    report = FileReport(str(path), fmt.name if fmt else "unknown")
+    checker = ShapeChecker(registry) if shacl else None
+    staging = _staging(path, report, facts, full_shacl, registry)
+    try:
+        try:
+            _check_units(path, units, report, staging, checker, skip_invalid=skip_invalid, rows=rows)
+        except RestartFile:
+            # The rows of a claim are not together: what was read holds partial claims and counts for nothing.
+            staging.discard()
+            report = FileReport(str(path), report.format)
+            staging = _staging(path, report, facts, full_shacl, registry)
+            _check_units(path, _guarded(path, sorted_statement_units(path, ctx)), report, staging, checker,
+                         skip_invalid=skip_invalid, rows=rows)
+        rejects_file.write(report.rejects)
+        if result is not None:
+            # A whole-file loader counts records that made no claim (and no reject) too: they are loaded rows.
+            report.loaded += max(0, result.records - report.records)
+            report.records = max(result.records, report.records)
+        if rows is not None:
+            rows(report.records)
+        entity_text = quads_nquads(registry.used_quads(), facts=facts)
+        extra = entity_text + (result.raw_quads + result.link_quads if result is not None else "")
+        # Passed-through N-Quads may write claim graphs the loader did not make: then the summary is rebuilt.
+        staging.flush(extra, complete=not (result is not None and result.raw_quads))
+        report.quads = staging.quads
+        if store is None and sink is None:
+            return report
+        if staging.chunks and (staging.claims or extra):
+            report.new_claims = _write_staged(store, path, staging, sink=sink, journal=journal, fresh=fresh)
+            report.written = True
+        return report
+    finally:
+        staging.discard()
+
+
+def _staging(path: Path, report: FileReport, facts: URIRef | None, full_shacl: bool,
+             registry: EntityRegistry) -> _Staging:
+    """A file's staging; with ``full_shacl`` each chunk also goes through pySHACL (with the descriptions of the
+    entities named so far, for ``sh:class``), its rejects into the report."""
+    def check(text: str, claims: list[Claim], origins: dict[URIRef, int | None]) -> None:
+        entities = quads_nquads(registry.used_quads(), facts=facts)
+        report.rejects.extend(_shacl_rejects(path, ParseResult(claims=claims, origins=origins), text + entities))
+
+    return _Staging(facts, check if full_shacl else None)
+
+
+def _check_units(path: Path, units: Iterable[Unit], report: FileReport, staging: _Staging,
+                 checker: ShapeChecker | None, *, skip_invalid: bool, rows: Callable[[int], None] | None) -> None:
+    """Check each unit, count its rows, stage its claims; the first bad one raises :class:`LoadError` unless
+    ``skip_invalid`` (then its rows go to the report's rejects)."""
+    for unit in units:
+        if not unit.rejects and checker is not None:
+            unit = checker.check(str(path), unit)
+        report.records += len(unit.lines)
+        if rows is not None and report.records % 1000 < len(unit.lines):
+            rows(report.records)
+        if unit.rejects:
+            if not skip_invalid:
+                report.rejects = unit.own_rejects()
+                raise LoadError(report.rejects)
+            report.rejects.extend(unit.rejects)
+            report.rejected += len(unit.lines)
+            continue
+        report.loaded += len(unit.lines)
+        report.claims += len(unit.claims)
+        staging.add(unit.claims, unit.lines[0])
+
+
+def _write_staged(store: Store | None, path: Path, staging: _Staging, *,
+                  sink: Callable[[Sequence[URIRef], str, bool], int] | None, journal: Journal | None,
+                  fresh: bool) -> int:
+    """Write a checked file's chunks; returns how many claims were new."""
+    complete = all(chunk.complete for chunk in staging.chunks)
+    if sink is not None:
+        # A running server applies one file in one transaction (it spools what it receives to disk).
+        iris = [iri for chunk in staging.chunks for iri in _chunk_iris(chunk)]
+        text = "".join(chunk.nquads.read_text(encoding="utf-8") for chunk in staging.chunks)
+        return sink(iris, text, complete)
+    assert store is not None
+    new = 0
+    for chunk in staging.chunks:
+        iris = _chunk_iris(chunk)
+        text = chunk.nquads.read_text(encoding="utf-8")
+        if journal is not None and len(staging.chunks) > 1:
+            known = known_claims(store, iris) if not fresh else set()
+            added = [iri for iri in iris if iri not in known]
+            journal.chunk(str(path), added)
+        if fresh:
+            import_nquads(store, iris, text)
+            new += len(set(iris))
+        else:
+            new += add_claims_nquads(store, iris, text, complete=chunk.complete and complete)
+    if journal is not None and len(staging.chunks) > 1:
+        journal.done(str(path))
+    return new
 
 
 def write_rejects(path: Path, rejects: Sequence[Reject]) -> None:
     """Rejected records as CSV: file, line, field, message, record."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["file", "line", "field", "message", "record"])
-    for r in rejects:
-        writer.writerow([r.file, "" if r.line is None else r.line, r.field or "", r.message, r.record])
-    Path(path).write_text(buffer.getvalue(), encoding="utf-8")
+    out = RejectsFile(path)
+    out.write(rejects)
+    out.close()

@@ -18,14 +18,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
 from detente.errors import AmbiguousEntityError
 from detente.graph.claims import slug
-from detente.graph.entities import EntityNames, known_states, state_wikidata
-from detente.graph.entities import normalize_label as normalize_label  # re-exported from its old home
+from detente.graph.entities import (
+    EntityNames,
+    known_states,
+    normalize_label as normalize_label,  # re-exported from its old home
+    state_wikidata,
+)
 from detente.graph.store import Store
 from detente.graph.terms import Term
 from detente.loaders.wikidata import same_as_triples, state_link_quads
@@ -97,6 +102,9 @@ class EntityRegistry:
         self.names = EntityNames(states=with_states)
         self._by_iri: dict[URIRef, Entity] = {}
         self._used: set[URIRef] = set()
+        #: Linking decisions taken while naming actors (:func:`detente.loaders.linking.resolve_actor`),
+        #: for the loader to write as provenance; it empties the list as it does.
+        self.link_records: list[Any] = []
         if with_states:
             for state in known_states():
                 # The resolver knows the states' names already; the registry keeps their descriptions.
@@ -157,7 +165,8 @@ class EntityRegistry:
             if e in self._by_iri:
                 continue
             names = str(aliases).split("\x1f") if aliases else []
-            self._by_iri[e] = Entity(e, t, str(label), [n for n in names if n])  # type: ignore[arg-type]
+            iri = cast(URIRef, e)  # ?e and ?type are bound in every row, to IRIs
+            self._by_iri[iri] = Entity(iri, cast(URIRef, t), str(label), [n for n in names if n])
 
     # -- lookup ----------------------------------------------------------
     def resolve(self, ref: str) -> URIRef | None:

@@ -21,7 +21,10 @@ Each agreement row ``paid`` gives up to two claims about
    :func:`signatory_names`: titles, ranks and trailing roles stripped, job
    titles such as "Director General" or "Public Security" refused), one IRI
    per person across agreements (:class:`PeopleIndex`: "Ashraf Ghani" is
-   "Mohammad Ashraf Ghani"), or the state a role signs for ("Malaysian
+   "Mohammad Ashraf Ghani"; transliteration variants such as Mohamed/Mohammed
+   and Burhanuddin/Burhan-ud-din are one key, and close spellings within one
+   conflict or country, "Riek"/"Rick Machar Teny", one person, the other
+   spellings kept as aliases), or the state a role signs for ("Malaysian
    Facilitator" → ``state:MYS``); and ``dt:mediatedBy`` states and
    organisations named in ``pa_3rd`` (that are not parties).
 
@@ -42,7 +45,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -81,7 +84,9 @@ UCDP_STATE_NAMES = {"Bosnia-Herzegovina": "BIH", "South Yemen": "YEM", "United S
                     **HISTORICAL_NAMES}
 
 _TITLES = re.compile(
-    r"^(?:(?:His|Her) Excellency|H\.?E\.?|President|Vice[- ]President|Prime[- ]Minister|Deputy|Foreign|Minister|"
+    r"^(?:(?:The\s+)?(?:Right|Rt\.?)\s+Hon(?:ou?rable|\.)?|(?:His|Her) Exc?ell?ency|H\.?E\.?|Amb\.?|"
+    r"Almirante|Contralmirante|Coronel|Comandante|Doctor|Licenciado|Lic\.?|Ingeniero|Embajador|Monse[nñ]or|"
+    r"Excellent|President|Vice[- ]President|Prime[- ]Minister|Deputy|Foreign|Minister|"
     r"General|Gen\.?|Lt\.?|Lieutenant|Colonel|Col\.?|Major|Maj\.?|Brigadier|Captain|Capt\.?|Admiral|Commander|"
     r"Dr\.?|dr\.?|Mr\.?|Mrs\.?|Ms\.?|Sir|Professor|Prof\.?|Sheikh|Shaikh|King|Emir|Sultan|Chairman|Ambassador|"
     r"Secretary[- ]General|Leader|Chief|Hon\.?|Honourable|Judge|Senator|Maulana|Moulvi|Mullah|Bishop|Father|"
@@ -97,7 +102,8 @@ _ORG_WORDS = re.compile(
 _TOKEN = re.compile(r"^(?:[A-Z][\w'’\-]*\.?|[A-Z]\.(?:[A-Z]\.)*|d[aeo]s?|de[l]?|van|von|der|bin|ibn|al|el|ud|la|le)$")
 _SKIP = re.compile(r"no signatures?|unsigned|not signed|unknown|not available|n/a", re.I)
 # Hyphenated military and legal ranks, and roles, that precede a name ("Major-General Roosevelt Johnson").
-_RANKS = re.compile(r"^(?:(?:Lieutenant|Lt|Major|Brigadier|Maj)[- ]General|Attorney[- ]General|Military Commander(?: General)?|"
+_RANKS = re.compile(r"^(?:(?:Lieutenant|Lt|Major|Brigadier|Maj)[- ]General|(?:Lt|Maj|Brig)\.?[- ]Gen\.?|"
+                    r"Attorney[- ]General|Military Commander(?: General)?|"
                     r"Chair(?:man|person)?|Facilitator|Mediator|Chief Mediator)\s+")
 # Words of offices and bodies: a "name" made of them is a job title ("Director General", "Public Security").
 _OFFICE_WORDS = {
@@ -106,9 +112,11 @@ _OFFICE_WORDS = {
     "mediator", "facilitator", "chair", "higher", "public", "minority", "social", "veteran", "nacional", "partido",
     "resistance", "military", "internal", "interior", "finance", "planning", "information", "health", "labour",
     "labor", "agriculture", "trade", "commerce", "transport", "youth", "women", "development", "intelligence",
+    "excellency", "excellent", "presidents", "president", "honourable", "hon",
 }
 # A role after a demonym ("Malaysian Facilitator"): someone signing for that state, not a named person.
-_STATE_ROLE = re.compile(r"\b(?P<demonym>[A-Z][a-z]+)\s+(?:Facilitator|Mediator|Representative|Envoy|Delegation|Government)$")
+_STATE_ROLE = re.compile(r"\b(?P<demonym>[A-Z][a-z]+)\s+"
+                         r"(?:Facilitator|Mediator|Representative|Envoy|Delegation|Government)$")
 _GLUED_ROLE = re.compile(r"(?<=[a-z])(?:Ambassador|Director|Chair)$")
 
 
@@ -234,6 +242,58 @@ def _name_tokens(name: str) -> tuple[str, ...]:
     return tuple(t for t in normalize_label(name).replace("-", " ").split() if t)
 
 
+# Transliteration variants folded to one spelling: Mohamed/Mohammed/Muhammad, -ud-din/uddin, ou/u, doubled letters.
+_MUHAMMAD = re.compile(r"^m[ou]h+a?m+[aeu]?d$")
+_FOLDS = ((re.compile(r"ou"), "u"), (re.compile(r"ph"), "f"), (re.compile(r"([a-z])\1+"), r"\1"))
+
+
+def _fold(token: str) -> str:
+    """One spelling for transliteration variants of a name's word.
+
+    >>> [_fold(t) for t in ("mohammed", "muhammad", "mohamed", "minnawi", "arkou", "gulbuddin", "souleymane")]
+    ['mhmd', 'mhmd', 'mhmd', 'minawi', 'arku', 'gulbudin', 'suleymane']
+    """
+    if _MUHAMMAD.match(token):
+        return "mhmd"
+    for pattern, replacement in _FOLDS:
+        token = pattern.sub(replacement, token)
+    return token
+
+
+_PARTICLES = frozenset({"al", "el", "ud", "ul", "ad", "abd", "abdul", "abu"})
+
+
+def name_key(name: str) -> tuple[str, ...]:
+    """A person's name as folded words: hyphenated parts joined ("Burhan-ud-din" is "Burhanuddin"), variants folded.
+
+    >>> name_key("Burhan-ud-din Rabbani") == name_key("Burhanuddin Rabbani")
+    True
+    >>> name_key("Mohamed Hamdan Dagalo") == name_key("Mohammed Hamdan Dagalo")
+    True
+    >>> name_key("Omar Hassan Al-Bashir") == name_key("Omar Hassan Al Bashir")
+    True
+    """
+    words = normalize_label(name.replace("-", "")).split()
+    glued: list[str] = []
+    for word in words:  # "Al Bashir" is "Al-Bashir", "Abd Allah" is "Abdallah"
+        if glued and glued[-1] in _PARTICLES:
+            glued[-1] += word
+        else:
+            glued.append(word)
+    return tuple(_fold(w) for w in glued if w)
+
+
+def _similar(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Spelling variants of one name: as many words, each close (Riek/Rick, Gulbadin/Gulbuddin), the last closest."""
+    if len(a) != len(b) or len(a) < 2:
+        return False
+    from difflib import SequenceMatcher
+
+    ratios = [SequenceMatcher(None, x, y).ratio() if x[0] == y[0] else 0.0 for x, y in zip(a, b, strict=True)]
+    whole = SequenceMatcher(None, " ".join(a), " ".join(b)).ratio()
+    return min(ratios) >= 0.7 and ratios[-1] >= 0.8 and whole >= 0.85
+
+
 def _same_person(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     """One name a shorter form of the other: same surname, the other words in order (initials match words)."""
     if len(a) < 2 or len(b) < 2 or a[-1] != b[-1]:
@@ -251,8 +311,21 @@ def _same_person(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     return True
 
 
+def _contexts(context: str | Sequence[str] | None) -> tuple[str, ...]:
+    if not context:
+        return ()
+    return (context,) if isinstance(context, str) else tuple(context)
+
+
 class PeopleIndex:
-    """Signatories seen so far by surname, so one person keeps one IRI across agreements.
+    """Signatories seen so far, so one person keeps one IRI across agreements.
+
+    A name is the same person as a known one when their folded words
+    (:func:`name_key`: transliteration variants, hyphens) are equal, or one is
+    a shorter form of the other (same surname); and, within the same conflict
+    or country (``context``: one key or several), when the spellings are close (:func:`_similar`: "Riek" and
+    "Rick Machar Teny") or one name extends the other ("Malik Agar" and "Malik
+    Agar Eyre"). The other spellings become the person's aliases.
 
     >>> registry = EntityRegistry(with_states=False)
     >>> people = PeopleIndex(registry)
@@ -260,34 +333,64 @@ class PeopleIndex:
     True
     >>> people.person("Lt-General J. Hezekiah Bowen") == people.person("John Hezekiah Bowen")
     True
+    >>> people.person("Riek Machar Teny", "conflict 1") == people.person("Rick Machar Teny", "conflict 1")
+    True
+    >>> people.person("Gulbadin Hekmatyar", "conflict 2") == people.person("Gulbuddin Hekmatyar", "conflict 3")
+    False
+    >>> registry.get(people.person("Burhanuddin Rabbani")) is registry.get(people.person("Burhan-ud-din Rabbani"))
+    True
+    >>> sorted(registry.get(people.person("Burhanuddin Rabbani")).aliases)
+    ['Burhan-ud-din Rabbani']
     """
 
     def __init__(self, registry: EntityRegistry) -> None:
         self.registry = registry
         self.by_surname: dict[str, list[tuple[tuple[str, ...], URIRef]]] = {}
+        self.by_context: dict[str, list[tuple[tuple[str, ...], URIRef]]] = {}
         for entity in registry:
             if entity.type in (DT.Person, DT.Envoy):
-                self._index(entity.label, entity.iri)
+                self._index(entity.label, entity.iri, None)
 
-    def _index(self, name: str, iri: URIRef) -> None:
-        tokens = _name_tokens(name)
-        if tokens:
-            self.by_surname.setdefault(tokens[-1], []).append((tokens, iri))
+    def _index(self, name: str, iri: URIRef, context: str | Sequence[str] | None) -> None:
+        key = name_key(name)
+        if key:
+            self.by_surname.setdefault(key[-1], []).append((key, iri))
+            for where in _contexts(context):
+                self.by_context.setdefault(where, []).append((key, iri))
 
-    def person(self, name: str) -> URIRef:
-        """The IRI of the person with this name or a longer or shorter form of it; minted if new."""
-        name = _RANKS.sub("", name).strip()
-        tokens = _name_tokens(name)
-        for known, iri in self.by_surname.get(tokens[-1] if tokens else "", []):
-            if known == tokens or _same_person(known, tokens):
+    def _find(self, key: tuple[str, ...], context: str | Sequence[str] | None) -> URIRef | None:
+        for known, iri in self.by_surname.get(key[-1] if key else "", []):
+            if known == key or _same_person(known, key):
                 return iri
-        iri = self.registry.mint(name, DT.Person)
-        self._index(name, iri)
+        for where in _contexts(context):
+            for known, iri in self.by_context.get(where, []):
+                if _similar(known, key) or (min(len(known), len(key)) >= 2 and
+                                            (known[:len(key)] == key or key[:len(known)] == known)):
+                    return iri
+        return None
+
+    def person(self, name: str, context: str | Sequence[str] | None = None) -> URIRef:
+        """The IRI of the person with this name or a variant of it (see the class); minted if new."""
+        name = _RANKS.sub("", name).strip()
+        key = name_key(name)
+        iri = self._find(key, context)
+        if iri is None:
+            iri = self.registry.mint(name, DT.Person)
+        else:
+            entity = self.registry.get(iri)
+            if entity is not None and name != entity.label and name not in entity.aliases:
+                entity.aliases.append(name)  # the other spelling, kept as an alias
+                self.registry.names.add(iri, aliases=[name])
+        self._index(name, iri, context)
         return iri
 
 
-def signatory_actors(registry: EntityRegistry, text: str, people: PeopleIndex) -> list[URIRef]:
-    """Signatories of a ``pa_sign`` text: people (one IRI each), or the state a role signs for ("Malaysian Facilitator")."""
+def signatory_actors(registry: EntityRegistry, text: str, people: PeopleIndex,
+                     context: str | Sequence[str] | None = None) -> list[URIRef]:
+    """Signatories of a ``pa_sign`` text.
+
+    People (one IRI each), or the state a role signs for ("Malaysian Facilitator").
+    """
     out: list[URIRef] = []
     for segment in re.split(r"[\n;,]+", text):
         role = _STATE_ROLE.search(segment.split(":")[-1].strip())
@@ -296,7 +399,7 @@ def signatory_actors(registry: EntityRegistry, text: str, people: PeopleIndex) -
             if state is not None and state not in out:
                 out.append(state)
     for name in signatory_names(text):
-        iri = people.person(name)
+        iri = people.person(name, context)
         if iri not in out:
             out.append(iri)
     return out
@@ -351,7 +454,10 @@ def _claims(registry: EntityRegistry, record: dict[str, str], find: Callable[[st
             continue
         statements: list[Triple] = []
         if kind == "sign":
-            for signer in signatory_actors(registry, text, people):
+            # Where spelling variants are compared: the agreement's conflict and its parties' countries.
+            context = [f"conflict:{c}" for c in split_list(_clean(record.get("conflict_id")))] + \
+                [f"gw:{g}" for g in gwnos]
+            for signer in signatory_actors(registry, text, people, context):
                 if (agreement, DT.signatory, signer) not in statements:
                     statements.append((agreement, DT.signatory, signer))
         else:
@@ -410,7 +516,7 @@ def parse_ucdp(path: Path, ctx: LoadContext) -> ParseResult:
                     break
                 continue
             try:
-                claims = _claims(ctx.registry, dict(zip(header, cells)), find, people)
+                claims = _claims(ctx.registry, dict(zip(header, cells, strict=True)), find, people)
             except FieldError as exc:
                 result.rejects.append(Reject(name, line, exc.field, exc.message, ",".join(row)[:300]))
                 if ctx.fail_fast:
@@ -423,5 +529,5 @@ def parse_ucdp(path: Path, ctx: LoadContext) -> ParseResult:
 
 
 __all__ = ["DATASET_TITLE", "PUBLISHER", "split_list", "signatory_names", "signatory_actors", "PeopleIndex",
-           "dataset_source", "is_ucdp_header",
+           "name_key", "dataset_source", "is_ucdp_header",
            "parse_ucdp"]

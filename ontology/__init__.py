@@ -70,19 +70,23 @@ from detente.ontology.vocab import (
     expand_curie,
 )
 
-if TYPE_CHECKING:  # pragma: no cover - for type checkers only
-    from detente.ontology.docs import DocumentationError, render_html, write_html
+if TYPE_CHECKING:  # pragma: no cover - for type checkers only; `X as X` marks each as re-exported (PEP 484)
+    from detente.ontology.docs import (
+        DocumentationError as DocumentationError,
+        render_html as render_html,
+        write_html as write_html,
+    )
     from detente.ontology.reasoning import (
-        ConsistencyReport,
-        ReasoningError,
-        check_consistency,
-        diagnose,
+        ConsistencyReport as ConsistencyReport,
+        ReasoningError as ReasoningError,
+        check_consistency as check_consistency,
+        diagnose as diagnose,
     )
     from detente.ontology.validation import (
-        ShaclReport,
-        ShaclResult,
-        ShaclValidationError,
-        validate_shacl,
+        ShaclReport as ShaclReport,
+        ShaclResult as ShaclResult,
+        ShaclValidationError as ShaclValidationError,
+        validate_shacl as validate_shacl,
     )
 
 _LAZY: dict[str, str] = {

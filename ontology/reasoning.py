@@ -43,6 +43,7 @@ Limits worth knowing:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import shutil
@@ -300,10 +301,10 @@ def _typing_rules() -> tuple[dict[URIRef, URIRef], dict[URIRef, URIRef], dict[tu
     for cls, restriction in graph.subject_objects(RDFS.subClassOf):
         if not isinstance(cls, URIRef) or not isinstance(restriction, BNode):
             continue
-        prop = graph.value(restriction, OWL.onProperty)
+        on_property = graph.value(restriction, OWL.onProperty)
         filler = graph.value(restriction, OWL.allValuesFrom)
-        if isinstance(prop, URIRef) and isinstance(filler, URIRef):
-            universal[(cls, prop)] = filler
+        if isinstance(on_property, URIRef) and isinstance(filler, URIRef):
+            universal[(cls, on_property)] = filler
     return domains, ranges, universal
 
 
@@ -447,7 +448,7 @@ def _run_hermit(data: Graph, workdir: Path, java: str, java_memory_mb: int | Non
     saved_memory = _owl_reasoning.JAVA_MEMORY
     # owlready2 writes the N-Triples it hands to Java with tempfile and keeps
     # it when HermiT fails: point it at our private directory instead.
-    _owl_reasoning.tempfile = types.SimpleNamespace(  # type: ignore[assignment]
+    _owl_reasoning.tempfile = types.SimpleNamespace(
         NamedTemporaryFile=functools.partial(tempfile.NamedTemporaryFile, dir=str(workdir)),
     )
     owlready2.JAVA_EXE = java
@@ -475,10 +476,8 @@ def _run_hermit(data: Graph, workdir: Path, java: str, java_memory_mb: int | Non
         _owl_reasoning.tempfile = saved_tempfile
         owlready2.JAVA_EXE = saved_java
         _owl_reasoning.JAVA_MEMORY = saved_memory
-        try:
+        with contextlib.suppress(Exception):  # best effort on an in-memory store
             world.close()
-        except Exception:  # pragma: no cover - best effort on an in-memory store
-            pass
 
 
 def check_consistency(

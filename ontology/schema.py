@@ -19,7 +19,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -218,7 +218,7 @@ def _all_values_from(graph: Graph, predicate: URIRef) -> set[Node]:
     return fillers
 
 
-@lru_cache(maxsize=None)
+@cache
 def property_range(predicate: URIRef) -> URIRef | None:
     """Return the range of a property: an XSD datatype or a named class.
 
@@ -387,7 +387,7 @@ def _closure(start: URIRef, edges: dict[URIRef, frozenset[URIRef]]) -> set[URIRe
     return seen
 
 
-@lru_cache(maxsize=None)
+@cache
 def _ancestors(cls: URIRef) -> frozenset[URIRef]:
     return frozenset(_closure(cls, _superclass_map()))
 
@@ -415,7 +415,7 @@ def _subclass_map() -> dict[URIRef, frozenset[URIRef]]:
     return {k: frozenset(v) for k, v in inverse.items()}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _descendants(cls: URIRef) -> frozenset[URIRef]:
     return frozenset(_closure(cls, _subclass_map()))
 

@@ -15,7 +15,17 @@ from __future__ import annotations
 import re
 
 from rdflib import Namespace, URIRef
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
+
+# `X as X`: part of this module's vocabulary, re-exported (PEP 484) for `from detente.ontology.vocab import RDF`.
+from rdflib.namespace import (
+    DCTERMS,
+    OWL as OWL,
+    PROV as PROV,
+    RDF as RDF,
+    RDFS as RDFS,
+    SKOS as SKOS,
+    XSD as XSD,
+)
 
 ONTOLOGY_IRI = "https://w3id.org/detente/ontology"
 DT = Namespace(ONTOLOGY_IRI + "#")

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from detente.cli import demo_path, main
 
 
-@pytest.fixture()
+@pytest.fixture
 def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     monkeypatch.setenv("DETENTE_STORE", f"oxigraph:{tmp_path / 'store'}")
     return CliRunner()
@@ -163,3 +163,12 @@ def test_validate_resolves_names_against_a_store(runner: CliRunner, tmp_path: Pa
     assert runner.invoke(main, ["validate", str(doc)]).exit_code == 1  # 'Saudi talks' is the store's alias
     store = f"oxigraph:{tmp_path / 'store'}"
     assert runner.invoke(main, ["validate", str(doc), "--store", store]).exit_code == 0
+
+
+def test_conflicts_pages(runner: CliRunner) -> None:
+    _ok(runner.invoke(main, ["load", str(demo_path())]))
+    first = json.loads(_ok(runner.invoke(main, ["conflicts", "--format", "json", "--limit", "1"])))
+    assert len(first) == 1 and first[0]["predicate"].endswith("#prisonerCount")
+    past = runner.invoke(main, ["conflicts", "--offset", "1"])
+    assert past.exit_code == 0 and "no conflicts from 2 on (of 1)" in past.output
+    assert runner.invoke(main, ["conflicts", "--limit", "0"]).exit_code == 2

@@ -1,5 +1,8 @@
-"""The error table: every DetenteError reaches HTTP clients with its class's status and the command line
-with its exit code, through the real worker pool, the app's one error handler and the CLI's one handler."""
+"""The error table: every DetenteError reaches clients with its class's HTTP status and exit code.
+
+Through the real worker pool and the app's one error handler to HTTP clients, and through the CLI's one
+handler to the command line.
+"""
 
 from __future__ import annotations
 
@@ -148,7 +151,8 @@ def test_a_bare_value_error_in_a_task_is_a_500_logged_with_the_worker_traceback(
     assert response.status_code == 500  # never a 400: a ValueError is a bug, not a bad request
     request_id = response.headers["X-Request-Id"]
     assert response.json["request_id"] == request_id and len(request_id) >= 16
-    assert "a bug in a task" not in response.get_data(as_text=True) and "Traceback" not in response.get_data(as_text=True)
+    body = response.get_data(as_text=True)
+    assert "a bug in a task" not in body and "Traceback" not in body
     (record,) = [r for r in caplog.records if request_id in r.getMessage()]
     logged = logging.Formatter().format(record)
     assert "ValueError: a bug in a task: 42" in logged

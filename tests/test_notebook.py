@@ -43,7 +43,8 @@ def test_sparql_columns_are_typed(kg: KnowledgeGraph) -> None:
                       "?claim prov:wasDerivedFrom/dct:issued ?issued ; dt:confidence ?confidence . "
                       "state:UKR rdfs:label ?label BIND(?n > 300 AS ?ok) } ORDER BY ?n")
     assert str(frame["n"].dtype) == "Int64" and list(frame["n"]) == [26, 300, 314, 314]
-    assert pd.api.types.is_datetime64_any_dtype(frame["issued"]) and frame["issued"].iloc[1] == pd.Timestamp("2025-03-13")
+    assert pd.api.types.is_datetime64_any_dtype(frame["issued"])
+    assert frame["issued"].iloc[1] == pd.Timestamp("2025-03-13")
     assert frame["confidence"].dtype == "float64" and str(frame["ok"].dtype) == "boolean"
     assert frame["label"].iloc[0] == "Ukraine"  # a language-tagged string is a str
     assert frame["claim"].iloc[0].startswith("claim:")
@@ -59,9 +60,10 @@ def test_sparql_columns_are_typed(kg: KnowledgeGraph) -> None:
 
 
 def test_provenance_conflicts_and_claims_match_the_library(kg: KnowledgeGraph) -> None:
+    from rdflib import Literal
+
     from detente.graph.claims import conflicts, provenance
     from detente.ontology.vocab import DT, DTR
-    from rdflib import Literal
 
     who = kg.provenance("agreement:ukr-rus-314-exchange", "prisonerCount", 314)
     report = provenance(kg.store, DTR["agreement/ukr-rus-314-exchange"], DT.prisonerCount, Literal(314))
@@ -90,7 +92,9 @@ def test_network_is_the_projection_with_the_cli_filters(kg: KnowledgeGraph) -> N
 
     graph = kg.network()
     assert isinstance(graph, nx.Graph) and graph.number_of_nodes() == project(kg.store, "actors").number_of_nodes()
-    assert graph.nodes["https://w3id.org/detente/id/state/UKR"]["wikidata"] == "Q212"
+    # Node ids are compact names like every other answer (issue 12 review), whole IRIs on request.
+    assert graph.nodes["state:UKR"]["wikidata"] == "Q212"
+    assert kg.network(full_iris=True).nodes["https://w3id.org/detente/id/state/UKR"]["wikidata"] == "Q212"
     recent = kg.network(start="2025-01-01", publishers=["Kyiv Independent"])
     assert 0 < recent.number_of_edges() < graph.number_of_edges()
     assert kg.network("full").is_multigraph()
@@ -103,7 +107,7 @@ def test_load_has_the_cli_options(tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("claim,subject,predicate,object,source\nc1,event:x,hasParty,Ukraine,https://example.org/a\n"
                    "c2,event:x,prisonerCount,many,https://example.org/a\n")
-    with pytest.raises(LoadError, match="bad.csv:3"):
+    with pytest.raises(LoadError, match=r"bad\.csv:3"):
         graph.load(bad)
     assert graph.stats()["claims"] == 0
     rejects = tmp_path / "rejects.csv"
@@ -130,10 +134,12 @@ def test_the_worked_example_notebook_runs(tmp_path: Path) -> None:
     (kernels / "kernel.json").write_text(json.dumps({
         "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
         "display_name": "detente tests", "language": "python"}))
-    manager = KernelManager(kernel_name="detente-test", kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(kernels.parent)]),
+    manager = KernelManager(kernel_name="detente-test",
+                            kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(kernels.parent)]),
                             transport="ipc", ip=str(tmp_path / "kernel-ipc"))
     notebook = nbformat.read(NOTEBOOK, as_version=4)
-    assert all(not cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code"), "store it without outputs"
+    code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    assert all(not cell.get("outputs") for cell in code_cells), "store it without outputs"
     NotebookClient(notebook, km=manager, timeout=180, resources={"metadata": {"path": str(tmp_path)}}).execute()
     outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
@@ -141,3 +147,85 @@ def test_the_worked_example_notebook_runs(tmp_path: Path) -> None:
     assert "Caspian Dispatch" in texts and "Kyiv Independent" in texts and "Q212" in texts
     assert any("image/png" in o.get("data", {}) for o in outputs if o.output_type == "display_data"), "the network plot"
     assert not list(tmp_path.glob("store*")), "the notebook writes nothing to disk"
+
+
+def test_limits_are_checked_and_a_cut_result_warns(kg: KnowledgeGraph) -> None:
+    from detente.errors import ParameterError
+    from detente.notebook import TruncatedResultWarning
+
+    with pytest.raises(ParameterError, match="limit: must not be negative"):
+        kg.claims(limit=-1)
+    with pytest.raises(ParameterError, match="limit"):
+        kg.claims(limit="ten")  # type: ignore[arg-type]
+    every = kg.claims(limit=None)
+    assert every["claim"].nunique() == kg.stats()["claims"]
+    with pytest.warns(TruncatedResultWarning, match="limit=None"):
+        cut = kg.claims(limit=3)
+    assert cut["claim"].nunique() == 3
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert kg.claims(predicate="prisonerCount", limit=4)["claim"].nunique() == 4  # exactly all: no warning
+
+
+def test_conflicts_page_like_the_command_line(kg: KnowledgeGraph) -> None:
+    from detente.errors import ParameterError
+    from detente.graph.conflict_listing import conflict_page
+    from detente.notebook import TruncatedResultWarning
+
+    total = conflict_page(kg.store).total
+    assert total >= 1 and kg.conflicts(limit=total, offset=0)["subject"].nunique() >= 1
+    with pytest.warns(TruncatedResultWarning):
+        assert kg.conflicts(limit=0).empty
+    assert kg.conflicts(offset=total).empty
+    with pytest.raises(ParameterError, match="offset"):
+        kg.conflicts(offset=-1)
+
+
+def test_sparql_updates_are_refused_with_the_way_to_write(kg: KnowledgeGraph) -> None:
+    from detente.errors import QuerySyntaxError, ReadOnlyError
+
+    for update in ("INSERT DATA { <urn:a> <urn:b> 1 }", "PREFIX ex: <urn:x#> DELETE WHERE { ?s ex:p ?o }"):
+        with pytest.raises(ReadOnlyError, match=r"kg\.load"):
+            kg.sparql(update)
+    with pytest.raises(QuerySyntaxError):
+        kg.sparql("SELECT WHERE nonsense")
+    assert not kg.sparql("ASK { <urn:a> <urn:b> 1 }")
+
+
+@pytest.mark.slow  # starts a real `detente serve`
+def test_a_store_held_by_a_server_is_read_through_it(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import time
+
+    from detente.errors import ReadOnlyError
+
+    store = tmp_path / "store"
+    command = str(Path(sys.executable).with_name("detente"))
+    subprocess.run([command, "load", str(demo_path() / "entities.yaml"), str(demo_path() / "pretoria.yaml"),
+                    "--store", f"oxigraph:{store}"], check=True, capture_output=True, timeout=300)
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        server = subprocess.Popen([command, "serve", "--store",
+                                   f"oxigraph:{store}", "--workers", "1", "--port", "0"], stdout=out,
+                                  stderr=subprocess.STDOUT, text=True)
+    try:
+        for _ in range(600):  # wait for the lock file the server writes once it serves
+            if "serving on" in log.read_text() or server.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert "serving on" in log.read_text(), log.read_text()
+        kg = detente.open(f"oxigraph:{store}")  # no StoreLockedError: read through the server
+        assert "read through the server" in repr(kg)
+        claims_before = kg.stats()["claims"]
+        assert claims_before > 0
+        with pytest.raises(ReadOnlyError):
+            kg.store.update("INSERT DATA { <urn:a> <urn:b> 1 }")
+        kg.load(demo_path() / "saudi-talks.yaml")  # through the server's writer, then a fresh snapshot
+        assert kg.stats()["claims"] > claims_before
+        kg.close()
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)

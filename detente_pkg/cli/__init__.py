@@ -23,6 +23,7 @@ tables are drawn with rich; in a pipe or a file they are TSV with whole values.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -73,10 +74,8 @@ class DetenteGroup(click.Group):
         except BrokenPipeError:
             # The reader of our output went away (``| head``): stop quietly, and keep Python's
             # own flush at exit from failing on the closed pipe.
-            try:
+            with contextlib.suppress(OSError, ValueError):  # ValueError: stdout is no file (a test's capture)
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            except (OSError, ValueError):  # stdout is no file (a test's capture)
-                pass
             ctx.exit(EXIT_ERROR)
         except Exception as error:
             # Not a DetenteError: a bug. Show where, so that it can be reported.

@@ -8,15 +8,18 @@ from typing import Any
 
 import click
 
-from detente.cli.common import open_cli_store, out, store_option, term_text
+from detente.cli.common import console, open_cli_store, out, progress_bar, store_option, term_text
 from detente.errors import EXIT_INVALID, NotFoundError
 
 __all__ = ["provenance", "conflicts", "resolve_term"]
 
 
 def resolve_term(names: Any, ref: str, field: str, predicate: Any = None) -> Any:
-    """A term for the --subject/--predicate/--object option ``field``, entities by the one resolver
-    (:class:`~detente.graph.entities.EntityNames`); a bad one is a usage error (exit 2)."""
+    """A term for the option ``--field`` (--subject/--predicate/--object, or --accept…).
+
+    Entities are found by the one resolver (:class:`~detente.graph.entities.EntityNames`); a bad one is a
+    usage error (exit 2).
+    """
     from detente.errors import AmbiguousEntityError, UnknownEntityError
     from detente.loaders.base import FieldError, object_term, resolve_predicate
 
@@ -108,18 +111,29 @@ def provenance(claim: str | None, subject: str | None, predicate: str | None, ob
 
 @click.command()
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="List at most N conflicts [default: all].")
+@click.option("--offset", type=click.IntRange(min=0), default=0, show_default=True, help="Skip the first N conflicts.")
 @store_option
-def conflicts(fmt: str, store_uri: str | None) -> None:
-    """List subjects given different values of a functional property (314 vs 300 prisoners)."""
-    from detente.graph.claims import conflicts as find_conflicts
+def conflicts(fmt: str, limit: int | None, offset: int, store_uri: str | None) -> None:
+    """List subjects given different values of a functional property (314 vs 300 prisoners).
+
+    With --limit/--offset, one page; the total is reported on stderr.
+    """
+    from detente.graph.conflict_listing import conflict_page
 
     store = open_cli_store(store_uri, read_only=True)
-    found = find_conflicts(store)
+    with progress_bar() as bar:
+        task = bar.add_task("reading conflicts", total=None)
+        page = conflict_page(store, limit=limit, offset=offset,
+                             progress=lambda done, total: bar.update(task, total=total, completed=done))
+    found = page.conflicts
+    if len(found) < page.total:
+        console.print(f"conflicts {offset + 1}–{offset + len(found)} of {page.total}")
     if fmt == "json":
         out.print_json(json.dumps([c.to_json() for c in found]))
         return
     if not found:
-        out.print("no conflicts")
+        out.print("no conflicts" if not page.total else f"no conflicts from {offset + 1} on (of {page.total})")
         return
     for conflict in found:
         out.print(f"[bold]{term_text(conflict.subject)}[/bold] {term_text(conflict.predicate)}")

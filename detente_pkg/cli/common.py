@@ -1,12 +1,12 @@
-"""What every command shares: the ``--store`` option, output for terminals and pipes, progress.
+r"""What every command shares: the ``--store`` option, output for terminals and pipes, progress.
 
 Tables go to a terminal as rich tables; when stdout is a pipe or a file they
 are written whole as TSV (a header row, then one row per line; a tab,
-newline, carriage return or backslash inside a value is escaped as ``\\t``,
-``\\n``, ``\\r``, ``\\\\``), so nothing is cut to the terminal's width.
+newline, carriage return or backslash inside a value is escaped as ``\t``,
+``\n``, ``\r``, ``\\``), so nothing is cut to the terminal's width.
 
->>> tsv_line(["a\\tb", "c"])
-'a\\\\tb\\tc'
+>>> tsv_line(["a\tb", "c"])
+'a\\tb\tc'
 """
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ from typing import Any, TypeVar
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, ProgressColumn, SpinnerColumn, Task, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -79,6 +80,20 @@ def progress_bar() -> Progress:
     return Progress(SpinnerColumn(), TextColumn("[progress.description]{task.description}"), BarColumn(),
                     TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(), console=console,
                     transient=True, disable=not console.is_terminal)
+
+
+class RateColumn(ProgressColumn):
+    """Count done and rate: ``1,204,000  52,310/s`` (rows of a load)."""
+
+    def render(self, task: Task) -> Text:
+        rate = f"  {task.speed:,.0f}/s" if task.speed else ""
+        return Text(f"{int(task.completed):,}{rate}")
+
+
+def rows_progress() -> Progress:
+    """Progress of a load: the file being read, and rows read with rows/s (on stderr, only on a terminal)."""
+    return Progress(SpinnerColumn(), TextColumn("[progress.description]{task.description}"), RateColumn(),
+                    TimeElapsedColumn(), console=console, transient=True, disable=not console.is_terminal)
 
 
 def working(description: str) -> Progress:

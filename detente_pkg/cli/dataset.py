@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from detente.cli.common import console, open_cli_store, out, print_table, store_option, term_text
+from detente.cli.common import console, open_cli_store, out, print_table, store_option, term_text, working
 
 __all__ = ["stats", "dump", "restore"]
 
@@ -71,10 +71,12 @@ def restore(path: Path, replace: bool, store_uri: str | None) -> None:
         quads = client.restore(path, fmt, replace, BATCH_BYTES)
         console.print(f"restored {path} through the server at {client.url}: the store holds {quads} quads")
         return
+    from detente.graph.writes import restore as restore_dump
+
     store = open_cli_store(store_uri)
-    if replace:
-        store.clear()
-    store.load(path, fmt)
+    with working("restore") as progress:
+        progress.add_task("restoring and rebuilding the summary…", total=None)
+        restore_dump(store, path, fmt, replace=replace)
     ensure_ontology(store)
     store.close()
     console.print(f"restored {path}: the store holds {store.count_quads()} quads")

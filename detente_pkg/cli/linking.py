@@ -34,19 +34,29 @@ def link(rerun: bool, accept_pair: tuple[str, str] | None, unlink_pair: tuple[st
       detente link --accept event:gdelt-1 agreement:ucdp-2
       detente link --unlink event:gdelt-1 agreement:ucdp-2
     """
+    from detente.errors import NotFoundError, ParameterError, UsageError
     from detente.graph.entities import EntityNames
     from detente.loaders import linking
 
+    if accept_above is not None and not rerun:
+        raise ParameterError("--accept-above", "applies to the candidates a --rerun finds: add --rerun "
+                                               "(or accept one pair with --accept A B)")
     store = open_cli_store(store_uri, read_only=not (rerun or accept_pair or unlink_pair))
     names = EntityNames(states=False)  # the pair is given by IRI, CURIE or path
     if rerun:
         report = linking.link_store(store, accept_above=accept_above)
         console.print(f"compared {report.compared} pair(s) of {report.events} event(s): "
                       f"{len(report.candidates)} new candidate(s), {len(report.accepted)} accepted")
-    for pair, action in ((accept_pair, linking.accept), (unlink_pair, linking.unlink)):
+    for option, pair, action in (("--accept", accept_pair, linking.accept),
+                                 ("--unlink", unlink_pair, linking.unlink)):
         if pair:
-            a, b = (resolve_term(names, ref, "subject") for ref in pair)
-            decision = action(store, a, b)
+            a, b = (resolve_term(names, ref, option.lstrip("-")) for ref in pair)
+            try:
+                decision = action(store, a, b)
+            except (NotFoundError, UsageError) as exc:  # the same kind of error, naming the option it is about
+                if isinstance(exc, ParameterError):
+                    raise
+                raise type(exc)(f"{option}: {exc}") from None
             console.print(f"{decision.decision}: {term_text(a)} owl:sameAs {term_text(b)}")
     candidates = linking.list_candidates(store, minimum=min_score)
     if fmt == "json":

@@ -63,7 +63,7 @@ def ontology_check(data: tuple[Path, ...], demo: bool, store_uri: str | None, as
         graph.remove((conflict.subject, conflict.predicate, None))
     report = check_consistency(graph)  # a ReasoningError (Java missing, crash) exits 2
     if as_json:
-        body = {k: v for k, v in report.__dict__.items()}
+        body = dict(report.__dict__)
         body["set_aside_conflicts"] = [c.to_json() for c in set_aside]
         out.print_json(json.dumps(body, default=str))
     else:

@@ -57,8 +57,19 @@ def query(sparql: str | None, query_file: Any, fmt: str, limit: int | None, stor
             return
         print_table(result.variables, [[term_text(t) for t in row] for row in result.rows])
         console.print(f"{len(result.rows)} row(s)")
+        if result.truncated:
+            warn_truncated(len(result.rows))
         return
     serialized = store.query_serialized(text, fmt, max_rows=limit)
     sys.stdout.buffer.write(serialized.body)
     if not serialized.body.endswith(b"\n"):
         sys.stdout.buffer.write(b"\n")
+    if serialized.truncated:
+        warn_truncated(None)
+
+
+def warn_truncated(rows: int | None) -> None:
+    """Say on stderr that the server sent only the first rows of the result (its X-Detente-Truncated header)."""
+    shown = f"{rows} " if rows is not None else ""
+    click.echo(f"warning: the server cut this result at its row cap: only the first {shown}rows were sent; "
+               "add LIMIT/OFFSET or narrow the query to see the rest", err=True)

@@ -44,10 +44,11 @@ def serve(store_uri: str | None, host: str, port: int, threads: int, workers: in
 def demo(host: str, port: int, store_uri: str, no_serve: bool) -> None:
     """Load the bundled demo corpus into a fresh store and serve it."""
     from detente.graph.bootstrap import ensure_ontology
+    from detente.graph.writes import clear
     from detente.loaders.pipeline import load_paths
 
     store = open_cli_store(store_uri)
-    store.clear()
+    clear(store)
     ensure_ontology(store)  # the ontology graph again, after clearing (in this store: memory: opens a new one)
     with progress_bar() as bar:
         task = bar.add_task("loading the demo corpus", total=None)

@@ -19,6 +19,7 @@ from detente.graph.analysis.common import MetricResult, JsonRecord, NetworkSize,
 from detente.graph.params import param
 from detente.graph.projections import Filters, build, load_graph_data
 from detente.graph.store import Store
+from detente.graph.summary_network import summary_actor_graph
 
 MEASURES = ("pagerank", "degree", "weighted_degree", "betweenness", "eigenvector")
 
@@ -53,13 +54,14 @@ class RankedNode(JsonRecord):
 
 @dataclass(kw_only=True)
 class CentralityResult(MetricResult):
-    """Actors ranked by ``sort``; ``betweenness`` notes whether it was sampled (``sampled``, ``k``)."""
+    """Actors ranked by ``sort``; ``betweenness`` notes whether it was sampled (``sampled``, ``k``, ``seed``)."""
 
     metric = "centrality"
     sort: str
     betweenness: dict[str, object]
     sampled: bool
     k: int | None
+    seed: int | None
     nodes: list[RankedNode]
 
 
@@ -88,9 +90,21 @@ def scores(graph: nx.Graph, *, k: int | None = None, seed: int = 0) -> tuple[dic
 
 def centrality(store: Store, filters: Filters | None = None, params: CentralityParams = CentralityParams()
                ) -> CentralityResult:
-    """Rank the actors of the actor–actor network (or the whole graph) by every centrality measure."""
-    data = load_graph_data(store, filters)
-    graph = build(data, params.projection)
+    """Rank the actors of the actor–actor network (or the whole graph) by every centrality measure.
+
+    Without filters the actor network comes from the maintained summary's ties
+    (:func:`~detente.graph.summary_network.summary_actor_graph`): the same weights, without reading the claims.
+    """
+    graph = summary_actor_graph(store, filters) if params.projection == "actors" else None
+    if graph is None:
+        data = load_graph_data(store, filters)
+        filters = data.filters
+        graph = build(data, params.projection)
+    return rank_nodes(graph, filters or Filters(), params)
+
+
+def rank_nodes(graph: nx.Graph, filters: Filters, params: CentralityParams = CentralityParams()) -> CentralityResult:
+    """Score and rank the nodes of a network (a multigraph's parallel edges add up)."""
     if graph.is_multigraph():
         graph = _collapse(graph)
     table, note = scores(graph, k=params.k, seed=params.seed)
@@ -100,8 +114,8 @@ def centrality(store: Store, filters: Filters | None = None, params: CentralityP
         ranked = ranked[:params.limit]
     nodes = [RankedNode(n, graph.nodes[n].get("label"), graph.nodes[n].get("type"), rank=rank, **table[n])  # type: ignore[arg-type]
              for rank, n in enumerate(ranked, 1)]
-    return CentralityResult(filters=data.filters, network=NetworkSize.of(graph), sort=order, betweenness=note,
-                            sampled=bool(note["sampled"]), k=note["k"], nodes=nodes)  # type: ignore[arg-type]
+    return CentralityResult(filters=filters, network=NetworkSize.of(graph), sort=order, betweenness=note,
+                            sampled=bool(note["sampled"]), k=note["k"], seed=note["seed"], nodes=nodes)  # type: ignore[arg-type]
 
 
 def _collapse(graph: nx.MultiDiGraph) -> nx.Graph:

@@ -37,7 +37,10 @@ class CorroborationParams:
 
 @dataclass(frozen=True)
 class ConflictsParams:
-    """:func:`conflicts` takes the filters only."""
+    """The parameters of :func:`conflicts`: which page of the listing (``GET /analysis/conflicts`` pages 100)."""
+
+    limit: int | None = param(None, "List at most N conflicts (all when absent).", minimum=1, metavar="N")
+    offset: int | None = param(None, "Skip the first N conflicts (none when absent).", minimum=0, metavar="N")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -103,9 +106,15 @@ class CorroborationResult(MetricResult):
 
 @dataclass(kw_only=True)
 class ConflictsResult(MetricResult):
-    """Only the conflicts part of :class:`CorroborationResult`."""
+    """Only the conflicts part of :class:`CorroborationResult`.
+
+    Asked for a page (``limit`` or ``offset``), it says which, and ``total`` counts every conflict.
+    """
 
     metric = "conflicts"
+    total: int | None = omitted_when_none()
+    offset: int | None = omitted_when_none()
+    limit: int | None = omitted_when_none()
     conflicts: list[ConflictReport]
 
 
@@ -150,9 +159,15 @@ def corroboration(store: Store, filters: Filters | None = None,
 
 def conflicts(store: Store, filters: Filters | None = None, params: ConflictsParams = ConflictsParams()
               ) -> ConflictsResult:
-    """Only the conflicts part of :func:`corroboration`."""
+    """Only the conflicts part of :func:`corroboration`, paged by ``params.limit`` and ``params.offset``."""
     data = load_graph_data(store, filters, literals=True)
-    return ConflictsResult(filters=data.filters, conflicts=_conflicts(store, data, {ev.claim for ev in data.evidence}))
+    found = _conflicts(store, data, {ev.claim for ev in data.evidence})
+    if params.limit is None and params.offset is None:
+        return ConflictsResult(filters=data.filters, conflicts=found)
+    start = params.offset or 0
+    end = None if params.limit is None else start + params.limit
+    return ConflictsResult(filters=data.filters, total=len(found), offset=start, limit=params.limit,
+                           conflicts=found[start:end])
 
 
 def _conflicts(store: Store, data: GraphData, kept: set[URIRef]) -> list[ConflictReport]:

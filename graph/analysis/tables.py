@@ -69,7 +69,8 @@ def result_tables(result: MetricResult) -> list[TextTable]:
     size = (f"{network.projection}, {network.node_count} nodes, {network.edge_count} edges" if network is not None
             else "actors, 0 nodes, 0 edges")
     sampled = getattr(result, "sampled", False)
-    sampled_note = " — betweenness sampled, k={}".format(getattr(result, "k", None)) if sampled else ""
+    sampled_note = (" — betweenness sampled, k={}, seed={}".format(getattr(result, "k", None), getattr(result, "seed", None))
+                    if sampled else "")
     if isinstance(result, CentralityResult):
         keys = ["rank", "label", "type", "pagerank", "degree", "weighted_degree", "betweenness", "eigenvector"]
         return [TextTable(f"Centrality ({size}){sampled_note}", keys, _rows(result.nodes, keys))]

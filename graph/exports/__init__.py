@@ -45,7 +45,15 @@ from detente.errors import NotFoundError, ParameterError
 from detente.graph.exports.html import network_html
 from detente.graph.exports.links import add_wikidata_links
 from detente.graph.exports.nanopub import write_nanopubs
-from detente.graph.exports.network import to_cytoscape, to_dot, to_edges_csv, to_gexf, to_graphml, to_nodelink, to_nodes_csv
+from detente.graph.exports.network import (
+    to_cytoscape,
+    to_dot,
+    to_edges_csv,
+    to_gexf,
+    to_graphml,
+    to_nodelink,
+    to_nodes_csv,
+)
 from detente.graph.exports.rdf import DATASET_FORMATS, FACT_FORMATS, rdf_export
 from detente.graph.exports.rdfstar import write_rdf_star
 from detente.graph.projections import FILTER_PARAMETERS, PROJECTION_NAMES, Filters, project, split_filter_params
@@ -59,7 +67,7 @@ class ExportFormat:
     name: str
     media_type: str
     suffix: str
-    writer: Callable[[nx.Graph], bytes] | None = None
+    writer: Callable[[nx.Graph[Any]], bytes] | None = None
     stream: Callable[[Store, IO[bytes], Filters], object] | None = None  # writes the store itself, page by page
 
     @property
@@ -100,8 +108,9 @@ def _refuse_unknown(rest: dict[str, Any]) -> None:
     """A ParameterError naming the parameters no export takes (None values are options left unset)."""
     unknown = sorted(k for k, v in rest.items() if v is not None)
     if unknown:
+        accepted = ", ".join(p.name for p in FILTER_PARAMETERS)
         raise ParameterError(", ".join(unknown), f"unknown parameter{'s' if len(unknown) > 1 else ''} of export; "
-                                                 f"accepted: projection, {', '.join(p.name for p in FILTER_PARAMETERS)}")
+                                                 f"accepted: projection, {accepted}")
 
 
 def export_bytes(store: Store, fmt: str, /, *, projection: str = "actors", title: str | None = None,

@@ -17,6 +17,7 @@ import html
 import json
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 import networkx as nx
 
@@ -32,7 +33,8 @@ _PAGE = """<!DOCTYPE html>
 <meta name="generator" content="detente">
 <title>__TITLE__</title>
 <style>
-  html, body { margin: 0; height: 100%; font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: #1d2330; }
+  html, body { margin: 0; height: 100%;
+               font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: #1d2330; }
   body { display: flex; flex-direction: column; }
   header { display: flex; gap: 1em; align-items: center; padding: .5em 1em; background: #1f3a5f; color: #fff; }
   header h1 { font-size: 1.05em; margin: 0; font-weight: 600; }
@@ -40,12 +42,16 @@ _PAGE = """<!DOCTYPE html>
   header .meta { margin-left: auto; font-size: .85em; opacity: .85; }
   main { flex: 1; display: flex; min-height: 0; }
   #cy { flex: 1; background: #fafbfd; }
-  aside { width: 19em; overflow: auto; padding: .8em 1em; border-left: 1px solid #d9dee8; background: #fff; font-size: .9em; }
+  aside { width: 19em; overflow: auto; padding: .8em 1em; border-left: 1px solid #d9dee8; background: #fff;
+          font-size: .9em; }
   aside h2 { font-size: 1em; margin: .2em 0 .5em; }
-  aside dl { margin: 0; } aside dt { font-weight: 600; margin-top: .4em; } aside dd { margin: 0; word-break: break-all; }
-  #tooltip { position: fixed; pointer-events: none; display: none; max-width: 24em; padding: .5em .7em; border-radius: 6px;
-             background: rgba(20, 28, 42, .93); color: #fff; font-size: 12px; z-index: 10; }
-  .legend span { display: inline-block; width: .8em; height: .8em; border-radius: 50%; margin-right: .3em; vertical-align: middle; }
+  aside dl { margin: 0; }
+  aside dt { font-weight: 600; margin-top: .4em; }
+  aside dd { margin: 0; word-break: break-all; }
+  #tooltip { position: fixed; pointer-events: none; display: none; max-width: 24em; padding: .5em .7em;
+             border-radius: 6px; background: rgba(20, 28, 42, .93); color: #fff; font-size: 12px; z-index: 10; }
+  .legend span { display: inline-block; width: .8em; height: .8em; border-radius: 50%; margin-right: .3em;
+                 vertical-align: middle; }
 </style>
 </head>
 <body>
@@ -57,7 +63,8 @@ _PAGE = """<!DOCTYPE html>
 <main>
   <div id="cy" role="img" aria-label="network view"></div>
   <aside id="details"><h2>About this view</h2><p>__FILTERS__</p>
-    <p>Node size follows the number of claims; edge width the number of distinct claims behind a tie. Hover a tie for its sources; click a node for details; type in the box to find a node (Enter zooms to it).</p>
+    <p>Node size follows the number of claims; edge width the number of distinct claims behind a tie.
+      Hover a tie for its sources; click a node for details; type in the box to find a node (Enter zooms to it).</p>
     <div class="legend" id="legend"></div></aside>
 </main>
 <div id="tooltip" role="tooltip"></div>
@@ -79,7 +86,8 @@ _PAGE = """<!DOCTYPE html>
     elements: graph.elements,
     wheelSensitivity: 0.3,
     style: [
-      {selector: "node", style: {"label": "data(label)", "background-color": function (n) { return colour(n.data("type")); },
+      {selector: "node", style: {"label": "data(label)",
+        "background-color": function (n) { return colour(n.data("type")); },
         "width": function (n) { return 18 + 6 * Math.sqrt(n.data("claim_count") || 1); },
         "height": function (n) { return 18 + 6 * Math.sqrt(n.data("claim_count") || 1); },
         "font-size": 11, "text-wrap": "wrap", "text-max-width": 120, "text-valign": "bottom", "text-margin-y": 4,
@@ -158,7 +166,10 @@ _PAGE = """<!DOCTYPE html>
   }
   search.addEventListener("input", find);
   search.addEventListener("keydown", function (e) {
-    if (e.key === "Enter") { var hits = find(); if (hits.length) { cy.animate({fit: {eles: hits.closedNeighborhood(), padding: 60}}); } }
+    if (e.key === "Enter") {
+      var hits = find();
+      if (hits.length) { cy.animate({fit: {eles: hits.closedNeighborhood(), padding: 60}}); }
+    }
   });
   window.detenteNetwork = cy;
 })();
@@ -174,7 +185,7 @@ def cytoscape_js() -> str:
     return resources.files("detente.graph.exports").joinpath("vendor/cytoscape.min.js").read_text(encoding="utf-8")
 
 
-def network_html(graph: nx.Graph, title: str | None = None) -> bytes:
+def network_html(graph: nx.Graph[Any], title: str | None = None) -> bytes:
     """One HTML file that shows ``graph`` with Cytoscape.js, working offline."""
     data = json.dumps(cytoscape_data(graph), ensure_ascii=False, default=str)
     # Inside <script>, "<" could close the element early; JSON allows it escaped.
@@ -184,7 +195,8 @@ def network_html(graph: nx.Graph, title: str | None = None) -> bytes:
         raise ValueError("the vendored Cytoscape.js contains '</script' and cannot be inlined")
     filters = graph.graph.get("filters") or {}
     shown = {k: v for k, v in filters.items() if v not in (None, [], "event")} if isinstance(filters, dict) else {}
-    filter_text = ("Filters: " + "; ".join(f"{k} = {v}" for k, v in shown.items())) if shown else "No filters: every claim."
+    filter_text = ("Filters: " + "; ".join(f"{k} = {v}" for k, v in shown.items()) if shown
+                   else "No filters: every claim.")
     page_title = title or f"detente — {graph.graph.get('projection', 'network')} network"
     # Split the template first so no inserted text is ever searched for placeholders.
     head, _, rest = _PAGE.partition("__DATA__")

@@ -1,4 +1,4 @@
-"""Links out of the graph: Wikidata items on the nodes of network exports.
+r"""Links out of the graph: Wikidata items on the nodes of network exports.
 
 Every node whose entity has a ``dt:wikidataId`` gets two attributes, which
 GraphML, GEXF, Cytoscape JSON, node-link JSON, DOT and the CSV node table
@@ -9,7 +9,8 @@ target of the RDF exports).
 >>> import networkx as nx
 >>> from detente.graph.store import open_store
 >>> store = open_store("memory:")
->>> store.add_nquads('<https://w3id.org/detente/id/state/UKR> <https://w3id.org/detente/ontology#wikidataId> "Q212" .\\n')
+>>> ukraine = "<https://w3id.org/detente/id/state/UKR>"
+>>> store.add_nquads(f'{ukraine} <https://w3id.org/detente/ontology#wikidataId> "Q212" .\n')
 >>> g = nx.Graph()
 >>> g.add_node("https://w3id.org/detente/id/state/UKR")
 >>> add_wikidata_links(store, g).nodes["https://w3id.org/detente/id/state/UKR"]["sameAs"]
@@ -17,6 +18,8 @@ target of the RDF exports).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import networkx as nx
 
@@ -31,7 +34,7 @@ def wikidata_items(store: Store) -> dict[str, str]:
     return {str(e): str(q) for e, q in rows if q is not None and is_wikidata_item(str(q))}
 
 
-def add_wikidata_links(store: Store, graph: nx.Graph) -> nx.Graph:
+def add_wikidata_links(store: Store, graph: nx.Graph[Any]) -> nx.Graph[Any]:
     """Set ``wikidata`` and ``sameAs`` on the nodes of ``graph`` that have a Wikidata item; return the graph."""
     if graph.number_of_nodes() == 0:
         return graph

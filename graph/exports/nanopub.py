@@ -119,13 +119,13 @@ def claim_provenance(store: Store, page: Sequence[URIRef]) -> tuple[dict[URIRef,
                                                                       dict[URIRef, list[tuple[Term, Term]]]]:
     """What the provenance graph says about a page of claims, and about their sources (two queries)."""
     about: dict[URIRef, list[tuple[Term, Term]]] = defaultdict(list)
-    for c, p, o in store.query(f"SELECT ?c ?p ?o WHERE {{ VALUES ?c {{ {_values(page)} }} ?c ?p ?o }} ORDER BY ?c ?p ?o",
-                               default_graphs=[PROVENANCE_GRAPH]).rows:
+    claims_query = f"SELECT ?c ?p ?o WHERE {{ VALUES ?c {{ {_values(page)} }} ?c ?p ?o }} ORDER BY ?c ?p ?o"
+    for c, p, o in store.query(claims_query, default_graphs=[PROVENANCE_GRAPH]).rows:
         about[c].append((p, o))  # type: ignore[index, arg-type]
     sources: dict[URIRef, list[tuple[Term, Term]]] = defaultdict(list)
     for s, p, o in store.query(
-            f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?c {{ {_values(page)} }} ?c prov:wasDerivedFrom ?s . ?s ?p ?o }} "
-            "ORDER BY ?s ?p ?o", default_graphs=[PROVENANCE_GRAPH]).rows:
+            f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?c {{ {_values(page)} }} "
+            "?c prov:wasDerivedFrom ?s . ?s ?p ?o } ORDER BY ?s ?p ?o", default_graphs=[PROVENANCE_GRAPH]).rows:
         sources[s].append((p, o))  # type: ignore[index, arg-type]
     return about, sources
 

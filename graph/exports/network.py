@@ -21,7 +21,7 @@ import csv
 import io
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import networkx as nx
@@ -55,26 +55,27 @@ def flat_attrs(attrs: Mapping[str, Any]) -> dict[str, Any]:
     return {k: flat_value(k, v) for k, v in attrs.items() if v is not None and not k.startswith("_")}
 
 
-def flat_graph(graph: nx.Graph) -> nx.Graph:
+def flat_graph(graph: nx.Graph[Any]) -> nx.Graph[Any]:
     """A copy of ``graph`` whose attributes are all scalars (for GraphML and GEXF)."""
     flat = graph.__class__()
     flat.graph.update(flat_attrs(graph.graph))
     flat.add_nodes_from((n, flat_attrs(a)) for n, a in graph.nodes(data=True))
-    if graph.is_multigraph():
-        flat.add_edges_from((a, b, k, flat_attrs(d)) for a, b, k, d in graph.edges(keys=True, data=True))
+    if isinstance(flat, nx.MultiGraph):  # of graph's own class: a multigraph when graph is one
+        # types-networkx leaves out the documented (u, v, key, data) form of a multigraph's edges.
+        flat.add_edges_from((a, b, k, flat_attrs(d)) for a, b, k, d in _keyed_edges(graph))  # type: ignore[misc]
     else:
         flat.add_edges_from((a, b, flat_attrs(d)) for a, b, d in graph.edges(data=True))
     return flat
 
 
-def to_graphml(graph: nx.Graph) -> bytes:
+def to_graphml(graph: nx.Graph[Any]) -> bytes:
     """GraphML (opens in Gephi, Cytoscape desktop, yEd, igraph)."""
     out = io.BytesIO()
     nx.write_graphml(flat_graph(graph), out, encoding="utf-8", prettyprint=True, named_key_ids=True)
     return out.getvalue()
 
 
-def to_gexf(graph: nx.Graph) -> bytes:
+def to_gexf(graph: nx.Graph[Any]) -> bytes:
     """GEXF 1.2 for Gephi, dynamic: nodes and edges carry ``start``/``end`` spells from their first/last dates.
 
     Gephi's timeline then shows each tie from the first to the last date its
@@ -99,7 +100,7 @@ def _spell(attrs: dict[str, Any]) -> None:
         attrs["end"] = last
 
 
-def cytoscape_data(graph: nx.Graph) -> dict[str, object]:
+def cytoscape_data(graph: nx.Graph[Any]) -> dict[str, object]:
     """Cytoscape.js elements JSON: ``{"data": {...}, "elements": {"nodes": [...], "edges": [...]}}``.
 
     Every element has ``data.id``; edges have ``data.source``/``data.target``;
@@ -107,11 +108,7 @@ def cytoscape_data(graph: nx.Graph) -> dict[str, object]:
     """
     nodes = [{"data": {"id": n, **_json_attrs(a)}} for n, a in graph.nodes(data=True)]
     edges = []
-    if graph.is_multigraph():
-        items = ((a, b, k, d) for a, b, k, d in graph.edges(keys=True, data=True))
-    else:
-        items = ((a, b, None, d) for a, b, d in graph.edges(data=True))
-    for index, (a, b, key, attrs) in enumerate(items):
+    for index, (a, b, key, attrs) in enumerate(_keyed_edges(graph)):
         data = {"id": f"e{index}", "source": a, "target": b, **_json_attrs(attrs)}
         if key is not None:
             data["key"] = key
@@ -125,12 +122,12 @@ def _json_attrs(attrs: Mapping[str, Any]) -> dict[str, Any]:
     return {k: (sorted(v) if isinstance(v, set) else v) for k, v in attrs.items() if not k.startswith("_")}
 
 
-def to_cytoscape(graph: nx.Graph) -> bytes:
+def to_cytoscape(graph: nx.Graph[Any]) -> bytes:
     """Cytoscape.js JSON (see :func:`cytoscape_data`)."""
     return json.dumps(cytoscape_data(graph), ensure_ascii=False, indent=1).encode("utf-8")
 
 
-def to_nodelink(graph: nx.Graph) -> bytes:
+def to_nodelink(graph: nx.Graph[Any]) -> bytes:
     """D3 node-link JSON (``nodes``, ``links``), readable with ``networkx.node_link_graph(data, edges="links")``."""
     data = nx.node_link_data(graph, edges="links")
     return json.dumps(data, ensure_ascii=False, indent=1, default=str).encode("utf-8")
@@ -146,7 +143,7 @@ def _dot_attrs(attrs: Mapping[str, Any]) -> str:
     return f" [{', '.join(parts)}]" if parts else ""
 
 
-def to_dot(graph: nx.Graph) -> bytes:
+def to_dot(graph: nx.Graph[Any]) -> bytes:
     """Graphviz DOT. Edge pen width grows with the claim count; edge labels show claims/sources."""
     directed = graph.is_directed()
     lines = [f"{'digraph' if directed else 'graph'} {_dot_id(graph.graph.get('name', 'detente'))} {{",
@@ -155,8 +152,7 @@ def to_dot(graph: nx.Graph) -> bytes:
     for node, attrs in graph.nodes(data=True):
         lines.append(f"  {_dot_id(node)}{_dot_attrs(attrs)};")
     arrow = "->" if directed else "--"
-    edges = graph.edges(keys=True, data=True) if graph.is_multigraph() else ((a, b, None, d) for a, b, d in graph.edges(data=True))
-    for a, b, key, attrs in edges:
+    for a, b, key, attrs in _keyed_edges(graph):
         shown = dict(attrs)
         weight = shown.get("weight", 1) or 1
         shown.setdefault("penwidth", round(1 + math.log(weight), 2))
@@ -169,7 +165,15 @@ def to_dot(graph: nx.Graph) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def to_edges_csv(graph: nx.Graph) -> bytes:
+def _keyed_edges(graph: nx.Graph[Any]) -> Iterator[tuple[Any, Any, Any, dict[str, Any]]]:
+    """(a, b, key, attributes) of every edge; the key is None in a graph that is not a multigraph."""
+    if isinstance(graph, nx.MultiGraph):  # is_multigraph(), said so that type checkers see edge keys
+        yield from graph.edges(keys=True, data=True)
+    else:
+        yield from ((a, b, None, d) for a, b, d in graph.edges(data=True))
+
+
+def to_edges_csv(graph: nx.Graph[Any]) -> bytes:
     """One CSV table of edges, with both ends' labels and types (columns: :data:`EDGE_COLUMNS`).
 
     Actors without ties do not appear; use the ``csv-nodes`` format for the node table.
@@ -177,8 +181,7 @@ def to_edges_csv(graph: nx.Graph) -> bytes:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=EDGE_COLUMNS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
-    edges = graph.edges(keys=True, data=True) if graph.is_multigraph() else ((a, b, None, d) for a, b, d in graph.edges(data=True))
-    for a, b, key, attrs in edges:
+    for a, b, key, attrs in _keyed_edges(graph):
         row = {**flat_attrs(attrs), "source": a, "target": b, "key": key or "",
                "source_label": graph.nodes[a].get("label", ""), "source_type": graph.nodes[a].get("type", ""),
                "target_label": graph.nodes[b].get("label", ""), "target_type": graph.nodes[b].get("type", "")}
@@ -186,7 +189,7 @@ def to_edges_csv(graph: nx.Graph) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def to_nodes_csv(graph: nx.Graph) -> bytes:
+def to_nodes_csv(graph: nx.Graph[Any]) -> bytes:
     """One CSV table of nodes (columns: :data:`NODE_COLUMNS`)."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=NODE_COLUMNS, extrasaction="ignore", lineterminator="\n")

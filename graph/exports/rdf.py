@@ -41,7 +41,8 @@ def rdf_export(store: Store, rdf_format: str, filters: Filters | None = None) ->
 def _filtered(store: Store, rdf_format: str, filters: Filters) -> bytes:
     data = load_graph_data(store, filters, literals=True)
     claims = {ev.claim for ev in data.evidence}
-    mentioned = {ev.subject for ev in data.evidence} | {ev.object for ev in data.evidence if isinstance(ev.object, URIRef)}
+    mentioned = ({ev.subject for ev in data.evidence}
+                 | {ev.object for ev in data.evidence if isinstance(ev.object, URIRef)})
     entity_rows = store.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", default_graphs=[ENTITIES_GRAPH]).rows
     entity_triples = [(s, p, o) for s, p, o in entity_rows if s in mentioned]
     if rdf_format in FACT_FORMATS:
@@ -59,9 +60,10 @@ def _filtered(store: Store, rdf_format: str, filters: Filters) -> bytes:
         dataset.graph(ev.claim).add((ev.subject, ev.predicate, ev.object))
     sources = {ev.source for ev in data.evidence if ev.source is not None}
     prov = dataset.graph(PROVENANCE_GRAPH)
-    for s, p, o in store.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", default_graphs=[PROVENANCE_GRAPH]).rows:
-        if s in claims or s in sources:
-            prov.add((s, p, o))  # type: ignore[arg-type]
+    for subject, predicate, obj in store.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }",
+                                               default_graphs=[PROVENANCE_GRAPH]).rows:
+        if subject in claims or subject in sources:
+            prov.add((subject, predicate, obj))  # type: ignore[arg-type]
     entities = dataset.graph(ENTITIES_GRAPH)
     for triple in entity_triples:
         entities.add(triple)  # type: ignore[arg-type]
@@ -69,5 +71,6 @@ def _filtered(store: Store, rdf_format: str, filters: Filters) -> bytes:
 
 
 def _bind(graph: Graph) -> None:
-    for prefix in ("dt", "dtr", "state", "claim", "source", "prov", "dct", "schema", "rdfs", "skos", "xsd", "owl", "wd"):
+    for prefix in ("dt", "dtr", "state", "claim", "source", "prov", "dct", "schema", "rdfs", "skos", "xsd", "owl",
+                   "wd"):
         graph.bind(prefix, PREFIXES[prefix], override=True)

@@ -38,7 +38,10 @@ _SUPPORTED_BY = term_nt(DT.supportedBy)
 
 
 def write_rdf_star(store: Store, out: IO[bytes], filters: Filters | None = None) -> int:
-    """Write the facts (or those of the claims ``filters`` keep) with their supporting claims; return the annotations."""
+    """Write the facts with their supporting claims; return the number of annotations.
+
+    With ``filters``, only the facts of the claims they keep.
+    """
     out.write(f"@prefix dt: <{DT}> .\n@prefix prov: <{PROV}> .\n\n# The facts\n".encode())
     if filters is None or not filters.active:
         store.dump(out, "nquads", FACTS_GRAPH)  # the facts view as triples: valid Turtle lines
@@ -58,9 +61,10 @@ def write_rdf_star(store: Store, out: IO[bytes], filters: Filters | None = None)
                 lines.append(f"<< {term_nt(s)} {term_nt(p)} {term_nt(o)} >> {_SUPPORTED_BY} {term_nt(claim)} .\n")
             annotations += len(triples)
         values = " ".join(sparql_term(c) for c in page)
-        for claim, source in store.query(f"SELECT ?c ?s WHERE {{ VALUES ?c {{ {values} }} ?c prov:wasDerivedFrom ?s }}",
-                                         default_graphs=[PROVENANCE_GRAPH]).rows:
-            lines.append(f"{term_nt(claim)} {term_nt(RDF.type)} {term_nt(DT.Claim)} ; "  # type: ignore[arg-type]
+        for claim_node, source in store.query(
+                f"SELECT ?c ?s WHERE {{ VALUES ?c {{ {values} }} ?c prov:wasDerivedFrom ?s }}",
+                default_graphs=[PROVENANCE_GRAPH]).rows:
+            lines.append(f"{term_nt(claim_node)} {term_nt(RDF.type)} {term_nt(DT.Claim)} ; "  # type: ignore[arg-type]
                          f"{term_nt(PROV.wasDerivedFrom)} {term_nt(source)} .\n")  # type: ignore[arg-type]
         out.write("".join(lines).encode("utf-8"))
     return annotations

@@ -70,12 +70,13 @@ Each claim records the sentence as its quote with character offsets
 file's text (front matter included; for HTML, into the extracted text),
 the speaker (``dt:saidBy``: "U.S. special envoy announced" → a ``dt:Envoy``
 who ``dt:represents`` the United States; "confirmed by the Kyiv
-Independent"), and the activity ``news-rules:v2``.
+Independent"), and the activity ``news-rules:v3``.
 
 Dates: "Wednesday", "yesterday", "today", "last week", "this week", "last month", "earlier this month",
 "March 12", "12 March 2025" and "in March" are resolved against the
 publication date. The resolved date is ``dt:startDate`` of the event or
-agreement, and its precision is stated beside it as ``dt:datePrecision``
+agreement (never of a ``rejected`` one: "Russia denied on Monday that it had agreed to a
+ceasefire" dates the denial, not a ceasefire), and its precision is stated beside it as ``dt:datePrecision``
 ("day", "week" or "month") in the same claim — precision is a property of
 what the source says about the event, so it lives with the date it
 qualifies. A week ("last week") is stated as the Monday of that week with

@@ -38,7 +38,7 @@ from typing import Any
 from rdflib import URIRef
 
 from detente.loaders.gazetteer import DATA, DEMONYMS, Mention, mention_finder, state_iri
-from detente.loaders.linking import resolve_actor
+from detente.loaders.linking import resolve_actor, resolve_by_initials
 from detente.loaders.registry import EntityRegistry
 from detente.ontology.vocab import DT
 
@@ -73,7 +73,8 @@ def news_finder(registry: EntityRegistry) -> Callable[[str], list[Mention]]:
                          r")(?![\w])")
 
     def find(text: str) -> list[Mention]:
-        found = base(text) + [Mention(m.start(), m.end(), m.group(0), *names[m.group(0)]) for m in pattern.finditer(text)]
+        found = base(text) + [Mention(m.start(), m.end(), m.group(0), *names[m.group(0)])
+                              for m in pattern.finditer(text)]
         return _longest(found)
 
     return find
@@ -94,6 +95,11 @@ _WORD = r"[A-Z][\w'’\-]*"
 # A government, its authorities or its delegation stand for the state ("the Malian government").
 _GOVERNMENT_AFTER = re.compile(r"^\s+(?:(?:interim|transitional|central|federal|national|new|military)\s+)?"
                                r"(?:government|authorities|regime|administration|leadership|delegation|negotiators)\b")
+# ... and so does "the Government of (the Republic of) X".
+_GOVERNMENT_OF = re.compile(r"\b(?:the\s+)?(?:(?:interim|transitional|central|federal|national|new|military)\s+)?"
+                            r"(?:government|authorities|regime|administration|leadership|delegation)\s+of\s+"
+                            r"(?:the\s+)?(?:(?:Federal|Democratic|Islamic|United|People's|Arab|Socialist)\s+)*"
+                            r"(?:Republic\s+of\s+(?:the\s+)?)?$", re.I)
 # Armed forces and units of a state.
 _UNIT = r"(?:armed forces|army|military|navy|air force|presidential guard|republican guard|national guard|" \
         r"revolutionary guards?|security forces|police|border guards?|coast guard)"
@@ -129,7 +135,10 @@ _PLACE_GROUP = re.compile(r"(?P<place>" + _WORD + r"(?:\s+" + _WORD + r"){0,3})(
                           r"(?:political\s+)?(?:parties|factions))\b")
 _COUNTERPART = re.compile(r"\b(?:the|a|an)\s+(?:[\w\-]+\s+){0,2}?(?:government(?:\s+in\s+exile)?|rebels|insurgents|"
                           r"militants|separatists|opposition|junta|regime|guerrillas|militias?|kidnappers|captors|"
-                          r"authorities|other side)\b", re.I)
+                          r"authorities|other side|(?:rebel|separatist|insurgent|opposition|militia)\s+"
+                          r"(?:leaders?|leadership|groups?|movement|forces|commanders?))\b", re.I)
+# A name coordinated with a side: "X and SPLM/A", "X and the Lord's Resistance Army/Movement".
+_COORDINATED_NAME = re.compile(r"\s+and\s+(?:the\s+)?(?P<name>[A-Z][\w'’/\-]*)")
 # Places named after a meeting or signing word that the gazetteer does not know: "signed in Skhirat".
 _VENUE_WORDS = r"(?:talks|negotiations|meeting|summit|conference|met|meet|meets|held|hosted|gathered|convened|" \
                r"signed|signing|concluded|initialled)"
@@ -142,9 +151,11 @@ _NOT_PLACES = {"January", "February", "March", "April", "May", "June", "July", "
 
 @dataclass
 class SentenceActors:
-    """The actors of one sentence: mentions (states, organisations, capitals, demonyms, venues), the
-    organisations that act as several sides (members meeting, parties of a place), and whether an unnamed
-    other side is there."""
+    """The actors of one sentence.
+
+    Its mentions (states, organisations, capitals, demonyms, venues), the organisations that act as several
+    sides (members meeting, parties of a place), and whether an unnamed other side is there.
+    """
 
     mentions: list[Mention]
     collectives: set[URIRef] = field(default_factory=set)
@@ -152,8 +163,10 @@ class SentenceActors:
 
 
 class ActorReader:
-    """Reads the actors of each sentence of one text, remembering what earlier sentences established
-    (the one state a text is about, so "the army" is that state's army; acronyms defined once)."""
+    """Reads the actors of each sentence of one text, remembering what earlier sentences established.
+
+    That is the one state a text is about (so "the army" is that state's army) and acronyms defined once.
+    """
 
     def __init__(self, registry: EntityRegistry, finder: Callable[[str], list[Mention]] | None = None) -> None:
         self.registry = registry
@@ -171,9 +184,23 @@ class ActorReader:
         mentions = _longest(mentions + groups)
         named = [m for m in mentions if m.kind in ("state", "organization")]
         counterpart = any(not any(m.start < c.end() and c.start() < m.end for m in named)
-                          for c in _COUNTERPART.finditer(sentence))
+                          for c in _COUNTERPART.finditer(sentence)) or self._unrecognised_side(sentence, named)
         mentions += self._venues(sentence, mentions)
         return SentenceActors(sorted(mentions, key=lambda m: m.start), collectives, counterpart)
+
+    @staticmethod
+    def _unrecognised_side(sentence: str, named: list[Mention]) -> bool:
+        """Whether a named side is coordinated with a name nobody recognises.
+
+        In "between the Government of Sudan and SPLM/A" the other side is there, named but unknown, so the one
+        named side has its counterpart.
+        """
+        for m in named:
+            other = _COORDINATED_NAME.match(sentence, m.end)
+            if other and not any(n.start <= other.start("name") < n.end for n in named) and \
+                    other.group("name").split()[0] not in _NOT_NAME_START:
+                return True
+        return False
 
     def _remember_states(self, mentions: list[Mention]) -> None:
         for m in mentions:
@@ -190,6 +217,9 @@ class ActorReader:
             after = _GOVERNMENT_AFTER.match(sentence[m.end:])
             if m.kind == "demonym" and after:
                 m = Mention(m.start, m.end + after.end(), sentence[m.start: m.end + after.end()], m.iri, "state")
+            elif m.kind == "state" and (before := _GOVERNMENT_OF.search(sentence[: m.start])):
+                # "the Government of Sudan" is Sudan (one side), not Sudan beside an unnamed government
+                m = Mention(before.start(), m.end, sentence[before.start(): m.end], m.iri, "state")
             out.append(m)
         return out
 
@@ -230,7 +260,7 @@ class ActorReader:
                 words = words[1:]
             for m in mentions:  # "Mali and Justice and Equality Movement": the name starts after the state
                 joined = re.match(r"\s+(?:and|of)\s+", sentence[m.end:])
-                if m.start == start and joined and m.end + joined.end() < match.end("name"):
+                if m.start <= start < m.end and joined and m.end + joined.end() < match.end("name"):
                     start = m.end + joined.end()
             words = sentence[start: match.end("name")].split()
             name = " ".join(words)
@@ -239,12 +269,12 @@ class ActorReader:
                 continue  # the gazetteer's name wins ("the African Union's Peace and Security Council")
             acronym = match.group("acronym")
             known = self.registry.names.lookup(acronym) if acronym else None
-            if known is not None and (self.registry.get(known) is None or self.registry.get(known).type == DT.State):
+            if known is not None and ((entity := self.registry.get(known)) is None or entity.type == DT.State):
                 known = None  # an acronym that names a state ("US") is no organisation's
             # A known acronym names the known organisation ("the National Liberation Army (ELN)" is the ELN);
             # a new one becomes the alias of the name it defines, without taking a name already given.
             names = self.registry.names  # the one resolver (detente.graph.entities)
-            iri = names.lookup(name) or known or self.registry.mint(
+            iri = names.lookup(name) or known or resolve_by_initials(self.registry, name) or self.registry.mint(
                 name, DT.Organization, aliases=[acronym] if acronym and names.lookup(acronym) is None else [])
             if acronym:
                 self.acronyms[acronym] = iri
@@ -306,7 +336,8 @@ _ROLES = (r"special envoy|envoy|peace envoy|negotiator|chief negotiator|ambassad
           r"official|national security adviser|adviser")
 _ROLE_NP = re.compile(r"(?:(?i:the|a|an)\s+)?(?P<np>(?:(?P<state>[A-Z][\w.'’]*(?:\s+[A-Z][\w.'’]*)?)(?:'s|’s)?\s+)?"
                       r"(?P<mods>(?i:(?:special|chief|top|senior|deputy|peace|presidential|foreign)\s+)*)"
-                      r"(?P<role>(?i:" + _ROLES + r")))(?:\s+(?P<name>[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+){0,2}))?\s*,?\s*$",
+                      r"(?P<role>(?i:" + _ROLES + r")))"
+                      r"(?:\s+(?P<name>[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+){0,2}))?\s*,?\s*$",
                       re.I)
 _NAME = re.compile(r"(?:(?:President|Minister|Prime Minister|Foreign Minister|Envoy|Ambassador|Secretary)\s+)?"
                    r"(?P<name>[A-Z][a-z][\w'’\-]+(?:\s+[A-Z][a-z][\w'’\-]+){1,2})\s*,?\s*$")
@@ -392,7 +423,8 @@ def _speaker_np(text: str, start: int, mentions: list[Mention], registry: Entity
         else:
             return None  # "an official said": nobody in particular
         details: dict[str, Any] = {"represents": represents} if represents is not None else {}
-        iri = resolve_actor(registry, label, role=(role.group("mods") + role_name).strip(), represents=represents) or \
+        iri = resolve_actor(registry, label, role=(role.group("mods") + role_name).strip(), represents=represents,
+                            entity_type=cls) or \
             registry.mint(label, cls, **details)
         return _Speaker(iri, start + role.start("np"), start + role.end())
     named = _NAME.search(stripped)

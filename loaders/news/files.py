@@ -34,9 +34,9 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r
 
 
 def split_front_matter(text: str) -> tuple[dict[str, Any], int]:
-    """YAML front matter and the offset where the body starts.
+    r"""YAML front matter and the offset where the body starts.
 
-    >>> split_front_matter("---\\nurl: https://x.org/a\\n---\\nBody")
+    >>> split_front_matter("---\nurl: https://x.org/a\n---\nBody")
     ({'url': 'https://x.org/a'}, 29)
     """
     match = _FRONT_MATTER.match(text)
@@ -124,7 +124,10 @@ def parse_news(path: Path, ctx: LoadContext) -> ParseResult:
     if ctx.store is not None:
         # Before anything is minted for good: reuse the store's IRI for an event it already holds.
         minted = [s for c in claims for s, p, _o in c.statements if p == RDF.type and is_minted(s)]
-        result.raw_quads += "".join(d.nquads() for d in link_extracted(claims, ctx.store, ctx.registry, minted))
+        result.link_quads += "".join(d.nquads() for d in link_extracted(claims, ctx.store, ctx.registry, minted))
+    # Actors named by a role and resolved to who holds it: each decision is provenance too.
+    result.link_quads += "".join(d.nquads() for d in ctx.registry.link_records)
+    ctx.registry.link_records.clear()
     for claim in claims:
         result.claims.append(claim)
         # Point errors at the line the quote starts on.

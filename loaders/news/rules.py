@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TypeGuard
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, XSD
@@ -18,19 +19,27 @@ from detente.loaders.news.text import resolve_date, sentences
 from detente.loaders.registry import Entity, EntityRegistry
 from detente.ontology.vocab import DT, DTR
 
-ACTIVITY = Activity(method="news-rules:v2",
+ACTIVITY = Activity(method="news-rules:v3",
                     label="candidate claims extracted from news text by detente's sentence rules")
 
 # -- rules --------------------------------------------------------------------
 
-_AGREE_VERB = re.compile(r"\b(?:agree[sd]?|agreeing|signs?|signed|signing|reach(?:es|ed)?\s+(?:an?\s+)?(?:agreement|deal|accord)|"
+# "sign" is a verb only before what is signed or with whom ("sign a deal", "signs with"); otherwise it is the
+# noun ("the first clear sign of offensive weapons").
+_AGREEMENT_NOUN = r"(?:agreements?|deals?|accords?|treat(?:y|ies)|pacts?|truces?|ceasefires?|cease-fires?|" \
+                  r"armistices?|memorand(?:um|a)|protocols?|declarations?|conventions?|charters?|communiqu[eé]s?)"
+_SIGN_AS_VERB = r"(?=\s+(?:(?:an?|the|their|its|two|three|several)\s+)?(?:[\w\-]+\s+){0,3}" + _AGREEMENT_NOUN + \
+                r"\b|\s+(?:on|with|off)\b)"
+_AGREE_VERB = re.compile(r"\b(?:agree[sd]?|agreeing|signs?" + _SIGN_AS_VERB + r"|signed|signing|"
+                         r"reach(?:es|ed)?\s+(?:an?\s+)?(?:agreement|deal|accord)|"
                          r"(?:announc\w*|strik(?:e|es)|struck|seal\w*|clinch\w*|conclud\w*|unveil\w*)\s+(?:an?\s+|the\s+)?"
                          r"(?:\w+\s+)?(?:deal|agreement|accord|pact|truce|ceasefire))\b", re.I)
 _CEASEFIRE = re.compile(r"\b(?:ceasefire|cease-fire|truce|armistice)\b", re.I)
-_CEASEFIRE_ACT = re.compile(r"\b(?:declar\w*|announc\w*|agree\w*|sign\w*|reach\w*|broker\w*|call\w* a|begins?|took effect|"
-                            r"takes effect|came into force|comes into force|observ\w*)\b", re.I)
+_CEASEFIRE_ACT = re.compile(r"\b(?:declar\w*|announc\w*|agree\w*|sign\w*|reach\w*|broker\w*|call\w* a|begins?|"
+                            r"took effect|takes effect|came into force|comes into force|observ\w*)\b", re.I)
 _TALKS = re.compile(r"\b(?:talks|negotiations?|negotiat(?:e|es|ed|ing)|summit|meet(?:s|ing)?|met)\b", re.I)
-_DURING_TALKS = re.compile(r"\b(?:during|at|in)\s+(?:the\s+)?(?:\w+\s+){0,3}(?:talks|negotiations|summit|meeting)\b", re.I)
+_DURING_TALKS = re.compile(r"\b(?:during|at|in)\s+(?:the\s+)?(?:\w+\s+){0,3}(?:talks|negotiations|summit|meeting)\b",
+                           re.I)
 _NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
                  "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
                  "hundred": 100, "a hundred": 100}
@@ -48,8 +57,8 @@ _MEDIATOR_AFTER = re.compile(r"^\s*[-–]?(?:mediated|brokered|facilitated|hoste
                              r"brokers|facilitates)\b", re.I)
 # Negation and modality in the words just before a trigger ("failed to agree", "may hold talks").
 _NEGATION = re.compile(r"\b(?:not|never|no longer|failed to|fails to|fail to|refus(?:e|es|ed|ing) to|rejects?|rejected|"
-                       r"den(?:y|ies|ied)|declin(?:e|es|ed) to|pulled out of|pulls out of|withdr[ae]w from|boycott(?:s|ed)?|"
-                       r"call(?:s|ed)? off|cancel(?:s|led|ed)?|collapsed?)\b|n't\b", re.I)
+                       r"den(?:y|ies|ied)|declin(?:e|es|ed) to|pulled out of|pulls out of|withdr[ae]w from|"
+                       r"boycott(?:s|ed)?|call(?:s|ed)? off|cancel(?:s|led|ed)?|collapsed?)\b|n't\b", re.I)
 _MODALITY = re.compile(r"\b(?:may|might|could|would|should|will|shall|plans? to|planned|propos(?:e|es|ed|al)|"
                        r"to begin|to hold|to start|to resume|set to|expected to|hopes? to|seeks? to|aims? to|"
                        r"call(?:s|ed)? for|urg(?:e|es|ed)|offer(?:s|ed)? to|ready to|possible|potential)\b", re.I)
@@ -64,14 +73,22 @@ _CLAUSE_BREAK = re.compile(r";|,?\s+(?:while|whereas|but|meanwhile)\s+|,\s+and\s
 _SELF_ANNOUNCED = re.compile(r"\bannounc(?:e|es|ed)\s+(?:that\s+)?(?:it|they|he|she)\s+will\s+$", re.I)
 # "agrees to begin military-to-military talks": an agreement to talk is talks to come, not an agreement.
 _AGREE_TO_TALK = re.compile(r"\bagree(?:s|d)?\s+to\s+(?:begin|hold|start|resume|open|launch|continue)\b", re.I)
+# "the previously signed agreements", "the agreed ceasefire": a participle that qualifies an agreement noun
+# names an agreement already made (a mention in passing), not one this sentence reports.
+_ATTRIBUTIVE_BEFORE = re.compile(r"\b(?:the|a|an|its|their|these|those|previously|already|earlier|recently|newly|"
+                                 r"jointly|mutually)\s+$", re.I)
+_ATTRIBUTIVE_AFTER = re.compile(r"^\s+(?:[\w\-]+\s+){0,2}?" + _AGREEMENT_NOUN + r"\b", re.I)
 # "Previous exchanges", "earlier talks": background, not this story's event.
-_BACKGROUND = re.compile(r"\b(?:previous|prior|earlier|past|former|last year's|each|every|any|such)\s+(?:\w+\s+)?$", re.I)
+_BACKGROUND = re.compile(r"\b(?:previous|prior|earlier|past|former|last year's|each|every|any|such)\s+(?:\w+\s+)?$",
+                         re.I)
 _CONFIRMED_BY = re.compile(r"\bconfirmed\s+by\s+(?:the\s+)?$", re.I)
 _VENUE_BEFORE = re.compile(r"\b(?:talks|negotiations|meeting|summit|conference|met|meet|meets|held|hosted|gathered|"
                            r"convened)\b[^.;,]{0,40}\b(?:in|at)\s+(?:the\s+)?$", re.I)
 # "signed in Skhirat": where an agreement was made is its venue.
 _SIGNED_IN = re.compile(r"\b(?:signed|signing|concluded|initialled)\b[^.;,]{0,40}\b(?:in|at)\s+(?:the\s+)?$", re.I)
-_AGREED_BY = re.compile(r"\b(?:agreed|signed|accepted|reached|concluded|endorsed)\s+by\s+(?:the\s+)?$", re.I)
+# "signed by X", "signed in Famboni, by X": the agent of a signing is a side.
+_AGREED_BY = re.compile(r"\b(?:agreed|signed|accepted|reached|concluded|endorsed)(?:\s+(?:in|at|on)\s+[^.;,]{1,40},?)?"
+                        r"\s+by\s+(?:the\s+)?$", re.I)
 _QUALIFIER = re.compile(r"(?:'s|’s)\s+")
 _COORDINATED = re.compile(r"\s*(?:,\s*|,?\s+and\s+|\s+or\s+)(?:the\s+)?")
 # Not a side: a place ("in", "at"), an addressee ("to", "by") or a topic ("to discuss Syria", "talks on Iran").
@@ -89,8 +106,10 @@ class _Document:
 
 
 def _mode(sentence: str, position: int, end: int | None = None) -> str | None:
-    """``rejected``, ``proposed`` or None for a trigger at ``position``, from the six words before it
-    (and, given the trigger's ``end``, the clause just after it: "talks … collapsed", "… were postponed")."""
+    """``rejected``, ``proposed`` or None for a trigger at ``position``, from the six words before it.
+
+    Given the trigger's ``end``, the clause just after it counts too: "talks … collapsed", "… were postponed".
+    """
     head = sentence[:position]
     window = " ".join(re.split(r"\s+", head.rstrip())[-6:]) + " "
     tail = sentence[end:] if end is not None else ""
@@ -137,12 +156,12 @@ def _event_iri(kind: str, source: Source, quote_start: int) -> URIRef:
     return DTR[f"{segment}/news-{digest(str(source.iri), kind, str(quote_start), length=16)}"]
 
 
-def is_minted(node: object) -> bool:
+def is_minted(node: object) -> TypeGuard[URIRef]:
     return isinstance(node, URIRef) and str(node).startswith((str(DTR) + "agreement/news-", str(DTR) + "event/news-"))
 
 
 def _titled(what: str, parties: list[URIRef], registry: EntityRegistry) -> str:
-    """ "Talks between A and B", or "Talks involving A" when the other side is A's members or unnamed."""
+    """A title: "Talks between A and B", or "Talks involving A" when the other side is A's members or unnamed."""
     return f"{what} {'between' if len(parties) >= 2 else 'involving'} {_label(registry, parties)}"
 
 
@@ -167,8 +186,11 @@ def extract_claims(text: str, source: Source, published: date | None, registry: 
 
 
 def _enough(parties: list[URIRef], actors: SentenceActors) -> bool:
-    """Two sides named, or one with another side: its own members ("EU ministers meet") or an unnamed
-    counterpart ("talks with the Houthis" that "the government in exile" attends)."""
+    """Two sides named, or one with another side.
+
+    The other side is its own members ("EU ministers meet") or an unnamed counterpart ("talks with the
+    Houthis" that "the government in exile" attends).
+    """
     return len(parties) >= 2 or (len(parties) == 1 and (parties[0] in actors.collectives or actors.counterpart))
 
 
@@ -202,11 +224,12 @@ def _sentence_claims(sentence: str, start: int, source: Source, published: date 
         elif _SIGNED_IN.search(before) and m.kind == "state":
             signed_at = signed_at or m.iri
             continue
-        elif _QUALIFIER.match(after) and any(o.start == m.end + len(_QUALIFIER.match(after).group(0))  # type: ignore[union-attr]
-                                             and o.kind == "organization" for o in mentions):
+        elif (qualifier := _QUALIFIER.match(after)) and any(o.start == m.end + len(qualifier.group(0))
+                                                            and o.kind == "organization" for o in mentions):
             continue  # "the African Union's Peace and Security Council": the body acts, not its parent
-        elif (_NOT_PARTY_BEFORE.search(before) and not _AGREED_BY.search(before)) or m.kind == "organization" \
-                and registry.get(m.iri) is not None and registry.get(m.iri).type == DT.NewsOrganization:  # type: ignore[union-attr]
+        elif ((_NOT_PARTY_BEFORE.search(before) and not _AGREED_BY.search(before))
+              or (m.kind == "organization" and (entity := registry.get(m.iri)) is not None
+                  and entity.type == DT.NewsOrganization)):
             continue
         previous = (m, role)
         if role == "confirmer":
@@ -244,8 +267,9 @@ def _sentence_claims(sentence: str, start: int, source: Source, published: date 
         return Claim(statements=statements, source=source, said_by=speaker_iri, quote=sentence,
                      confidence=confidence, quote_start=start, quote_end=quote_end, activity=ACTIVITY)
 
-    def dated(node: URIRef) -> list[Triple]:
-        if when is None:
+    def dated(node: URIRef, mode: str | None = None) -> list[Triple]:
+        # A rejected event did not happen: the sentence's date is when it was denied, not a date of the event.
+        if when is None or mode == "rejected":
             return []
         return [(node, DT.startDate, Literal(when.value.isoformat(), datatype=XSD.date)),
                 (node, DT.datePrecision, Literal(when.precision))]
@@ -281,13 +305,17 @@ def _sentence_claims(sentence: str, start: int, source: Source, published: date 
         if talks_mode is not None:
             statements.append((talks, DT.status, Literal(talks_mode)))
         if not (agree_verb or ceasefire or (exchange and count)):
-            statements += dated(talks)
+            statements += dated(talks, talks_mode)
         out.append(claim(statements, (0.75 if venue is not None else 0.7) - (0.1 if talks_mode else 0.0)))
         document.last["talks"] = talks
 
     # An agreement is what the sentence says is agreed, signed or reached (or a ceasefire declared);
     # a noun alone ("the 1979 Egypt–Israel Peace Treaty", "the Oslo accords") is a mention in passing.
     trigger = agree_verb or (ceasefire if ceasefire and _CEASEFIRE_ACT.search(sentence) else None)
+    if trigger is agree_verb and agree_verb is not None and agree_verb.group(0).lower() in ("signed", "agreed") and \
+            _ATTRIBUTIVE_BEFORE.search(sentence[: agree_verb.start()]) and \
+            _ATTRIBUTIVE_AFTER.match(sentence[agree_verb.end():]):
+        trigger = None  # "the previously signed agreements between South Sudan and Sudan"
     agree_mode = _mode(sentence, trigger.start(), trigger.end()) if trigger else None
     agree_parties = scoped(trigger) if trigger else []
     if trigger and _enough(agree_parties, actors):
@@ -308,7 +336,7 @@ def _sentence_claims(sentence: str, start: int, source: Source, published: date 
         statements += [(agreement, DT.mediatedBy, m) for m in mediators]
         if agree_mode is not None:
             statements.append((agreement, DT.status, Literal(agree_mode)))
-        statements += dated(agreement)
+        statements += dated(agreement, agree_mode)
         confidence = (0.85 if said_by else 0.8) - (0.15 if agree_mode else 0.0)
         out.append(claim(statements, confidence))
         document.last["agreement"] = agreement
@@ -329,7 +357,7 @@ def _sentence_claims(sentence: str, start: int, source: Source, published: date 
         if said_by is not None and re.search(r"announc", sentence, re.I):
             statements.append((event, DT.announcedBy, said_by))
         statements += [(event, DT.mediatedBy, m) for m in mediators]
-        statements += dated(event)
+        statements += dated(event, exchange_mode)
         out.append(claim(statements, 0.75))
         document.last["exchange"] = event
     elif release and parties and re.search(r"\bannounc", sentence, re.I):

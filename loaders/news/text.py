@@ -18,9 +18,9 @@ _BOUNDARY = re.compile(r"[.!?][\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])|(?<=[a-z
 
 
 def sentences(text: str, offset: int = 0) -> list[tuple[int, int, str]]:
-    """Sentences as (start, end, text), offsets into ``text`` (plus ``offset``); abbreviations do not end them.
+    r"""Sentences as (start, end, text), offsets into ``text`` (plus ``offset``); abbreviations do not end them.
 
-    >>> [s for _, _, s in sentences("The U.S. envoy spoke. Talks went on.\\nNew line")]
+    >>> [s for _, _, s in sentences("The U.S. envoy spoke. Talks went on.\nNew line")]
     ['The U.S. envoy spoke.', 'Talks went on.', 'New line']
     >>> [s for _, _, s in sentences("It was signed in Skhirat.The accord holds.")]
     ['It was signed in Skhirat.', 'The accord holds.']
@@ -60,7 +60,8 @@ def _add_sentence(out: list[tuple[int, int, str]], text: str, start: int, end: i
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
            "november", "december"]
-_MONTH_RE = r"(?P<month>" + "|".join(m.capitalize() for m in _MONTHS) + r"|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)"
+_MONTH_RE = (r"(?P<month>" + "|".join(m.capitalize() for m in _MONTHS)
+             + r"|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)")
 _DATE_PATTERNS = [
     ("weekday", re.compile(r"\b(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")),
     ("yesterday", re.compile(r"\byesterday\b", re.I)),

@@ -286,3 +286,36 @@ def test_over_real_http_as_a_browser_on_another_origin_sees_it(live) -> None:  #
                            headers=origin, timeout=30)
     assert answer.headers["Access-Control-Allow-Origin"] == "*"
     assert answer.json()["q0"]["result"][0] == {**answer.json()["q0"]["result"][0], "id": "state/SAU", "match": True}
+
+
+def test_deeply_nested_queries_bad_limits_and_bodies_are_clear_errors(client) -> None:
+    nested = "[" * 5000 + "]" * 5000
+    for queries in (nested, '{"q": ' + nested + "}"):
+        response = client.post("/reconcile", data={"queries": queries})
+        assert response.status_code == 400 and "too deeply" in response.json["message"]
+    for limit in (0, -3):
+        response = client.post("/reconcile", data={"queries": json.dumps({"q": {"query": "Ukraine", "limit": limit}})})
+        assert response.status_code == 400 and "limit must be at least 1" in response.json["message"]
+    # A JSON body is the batch itself (or {"queries": batch}), never the manifest.
+    for body in ({"q0": {"query": "Ukraine"}}, {"queries": {"q0": {"query": "Ukraine"}}},
+                 {"queries": json.dumps({"q0": {"query": "Ukraine"}})}):
+        answer = client.post("/reconcile", json=body).json
+        assert answer["q0"]["result"][0]["id"] == "state/UKR", body
+    response = client.post("/reconcile", data="[" * 5000, content_type="application/json")
+    assert response.status_code == 400 and "too deeply" in response.json["message"]
+    response = client.post("/reconcile", data="queries", content_type="text/plain")
+    assert response.status_code == 415 and "application/json" in response.json["message"]
+
+
+def test_unknown_types_and_properties_are_answered_with_a_warning(client, spec: Path, registry: Registry) -> None:
+    answer = post(client, {
+        "ship": {"query": "Ukraine", "type": "Spaceship"},
+        "colour": {"query": "Ukraine", "properties": [{"pid": "colour", "v": "blue"}]},
+        "known": {"query": "Istanbul", "type": "Venue", "properties": [{"pid": "country", "v": "Turkey"},
+                                                                      {"pid": "isoCode", "v": "TUR"}]},
+    })
+    assert not list(validator(spec, registry, "reconciliation-result-batch").iter_errors(answer))
+    assert answer["ship"]["result"] == [] and "unknown type 'Spaceship'" in answer["ship"]["warnings"][0]
+    assert "unknown property 'colour'" in answer["colour"]["warnings"][0]
+    assert answer["colour"]["result"][0]["id"] == "state/UKR"
+    assert "warnings" not in answer["known"]

@@ -253,3 +253,19 @@ def test_claim_page_escapes_data_and_links_only_web_urls():
     assert "<script>alert" not in html and "<img src=x" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
     assert 'href="javascript:' not in html
+
+
+def test_conflicts_are_paged_with_a_total(client):
+    page = client.get("/conflicts").json
+    jsonschema.validate(page, schema_of("ConflictPage"))
+    assert page["total"] == 1 and page["offset"] == 0 and page["limit"] == 100
+    (conflict,) = page["conflicts"]
+    assert conflict["predicate"] == str(DT.prisonerCount)
+    assert {v: len(cs) for v, cs in conflict["values"].items()} == {"314": 2, "300": 1}
+    assert client.get("/conflicts", query_string={"offset": "1"}).json["conflicts"] == []
+    for bad in ({"limit": "0"}, {"limit": "1001"}, {"offset": "-1"}, {"limit": "x"}):
+        response = client.get("/conflicts", query_string=bad)
+        assert response.status_code == 400 and next(iter(bad)) in response.json["message"]
+    analysis = client.get("/analysis/conflicts", query_string={"limit": "1"}).json
+    assert analysis["total"] == 1 and analysis["limit"] == 1 and len(analysis["conflicts"]) == 1
+    assert client.get("/analysis/conflicts", query_string={"offset": "1"}).json["conflicts"] == []

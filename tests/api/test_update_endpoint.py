@@ -106,3 +106,40 @@ def test_on_disk_store_is_read_by_snapshot_workers_and_updated(server_factory, t
     assert all(ask(live.url) for _ in range(4))
     entity = requests.get(live.url + "/entities/state:UKR", headers={"Accept": "application/json"})
     assert entity.status_code == 200 and entity.json()["label"] == "Ukraine"
+
+
+def test_an_update_leaves_the_summary_marked_then_brings_it_up_to_date(server_factory, fresh_demo_store):
+    import time
+    from pathlib import Path
+
+    # Before the server starts: its reader processes are forked from this one and import the module by name.
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "graph"))
+    import summary_reference
+
+    from detente.ontology.vocab import SUMMARY_GRAPH
+
+    live = server_factory({"store": fresh_demo_store(), "workers": 1, "update_token": TOKEN})
+    # The summary is one of the system graphs: a client's update that would write it is refused, while
+    # detente's own maintenance of it after the update below passes (engine.apply_write: the check first).
+    refused = requests.post(live.url + "/update", headers=bearer(),
+                            data={"update": f"INSERT DATA {{ GRAPH <{SUMMARY_GRAPH}> {{ <urn:a> <urn:b> 1 }} }}"})
+    assert refused.status_code == 403 and "system graph" in refused.text
+    claim = "<https://w3id.org/detente/id/claim/from-update>"
+    update = (f"INSERT DATA {{ GRAPH {claim} {{ state:TUR dt:hasParty state:QAT }} "
+              f"GRAPH <https://w3id.org/detente/id/graph/provenance> {{ {claim} a dt:Claim }} }}")
+    response = requests.post(live.url + "/update", data={"update": update}, headers=bearer())
+    assert response.status_code == 204, response.text
+    # Committed with the update: its claim, and a summary either marked stale or (the writer's next step
+    # already committed) rebuilt; never one that misses the claim without saying so.
+    state, maintained, expected = live.pool.call(summary_reference.served_view, timeout=60)
+    assert state in ("stale", "current")
+    assert ask(live.url, f"ASK {{ GRAPH {claim} {{ state:TUR dt:hasParty state:QAT }} }}")
+    deadline = time.monotonic() + 120  # the rebuild runs after the answer, as the writer's own step
+    while state != "current" and time.monotonic() < deadline:
+        time.sleep(0.05)
+        state, maintained, expected = live.pool.call(summary_reference.served_view, timeout=60)
+    assert state == "current"
+    assert maintained == expected
+    assert maintained["facts"][(
+        "https://w3id.org/detente/id/state/TUR", "https://w3id.org/detente/ontology#hasParty",
+        "https://w3id.org/detente/id/state/QAT")][0] == 1

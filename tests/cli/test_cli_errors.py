@@ -16,14 +16,14 @@ from detente.cli import demo_path, main
 DETENTE = str(Path(sys.executable).with_name("detente"))
 
 
-@pytest.fixture()
+@pytest.fixture
 def store(tmp_path: Path) -> str:
     uri = f"oxigraph:{tmp_path / 'store'}"
     assert CliRunner().invoke(main, ["load", str(demo_path()), "--store", uri]).exit_code == 0
     return uri
 
 
-@pytest.fixture()
+@pytest.fixture
 def busy_port() -> Iterator[int]:
     """A loopback port some other program listens on."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -50,7 +50,7 @@ def _fails(args: list[str], code: int, *words: str) -> str:
     (["export", "graphml", "-o", "-", "--publisher", "Nowhere Times"], 2, ["usage error:", "Nowhere Times"]),
 ])
 def test_errors_exit_with_their_class_code(store: str, args: list[str], code: int, words: list[str]) -> None:
-    _fails(args + ["--store", store], code, *words)
+    _fails([*args, "--store", store], code, *words)
 
 
 def test_invalid_input_exits_1_listing_file_line_and_field(tmp_path: Path) -> None:

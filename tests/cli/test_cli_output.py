@@ -24,7 +24,7 @@ def tsv(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE))
 
 
-@pytest.fixture()
+@pytest.fixture
 def deep_demo(tmp_path: Path) -> Path:
     """The demo corpus under a folder path far longer than a terminal is wide."""
     folder = tmp_path / ("a-folder-with-a-name-long-enough-to-be-cut-at-eighty-columns-" * 2) / "demo"
@@ -32,7 +32,7 @@ def deep_demo(tmp_path: Path) -> Path:
     return folder
 
 
-@pytest.fixture()
+@pytest.fixture
 def store(tmp_path: Path) -> str:
     """An on-disk store holding the demo corpus."""
     uri = f"oxigraph:{tmp_path / 'store'}"
@@ -45,11 +45,12 @@ def test_load_report_in_a_pipe_is_tsv_with_whole_paths(deep_demo: Path) -> None:
     result = CliRunner().invoke(main, ["load", str(deep_demo), "--store", "memory:"])
     assert result.exit_code == 0, result.output
     rows = tsv(result.stdout)
-    assert rows[0] == ["file", "format", "records", "claims", "new", "quads", "rejects"]
+    assert rows[0] == ["file", "format", "records", "claims", "new", "quads", "loaded", "rejected"]
     files = {Path(row[0]).name: row for row in rows[1:]}
     assert set(files) == {p.name for p in deep_demo.iterdir() if p.suffix != ".md"}
     assert all(row[0] == str(deep_demo / name) for name, row in files.items())
-    assert all(len(row) == 7 and row[2].isdigit() for row in rows[1:])
+    assert all(len(row) == 8 and row[2].isdigit() for row in rows[1:])
+    assert all(int(row[2]) == int(row[6]) + int(row[7]) for row in rows[1:]), "records read = loaded + rejected"
     assert "…" not in result.stdout
     assert sum(int(row[4]) for row in rows[1:]) == 14
 

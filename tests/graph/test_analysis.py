@@ -23,7 +23,7 @@ def store(demo_store: Store) -> Store:
     return demo_store
 
 
-@pytest.mark.parametrize("metric,params", [
+@pytest.mark.parametrize(("metric", "params"), [
     ("centrality", {}), ("communities", {}), ("brokers", {}), ("ego", {"actor": "Ukraine"}),
     ("path", {"actor": "Turkey", "to": "Ukraine"}), ("timeline", {}), ("corroboration", {}), ("conflicts", {}),
 ])

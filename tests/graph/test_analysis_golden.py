@@ -1,5 +1,7 @@
-"""Golden JSON of every analysis: the typed results write exactly the documents the HTTP route and
-``detente analyze --format json`` gave before they were typed (recorded in ``golden/analysis``).
+"""Golden JSON of every analysis, recorded in ``golden/analysis``.
+
+The typed results write exactly the documents the HTTP route and ``detente analyze --format json`` gave
+before they were typed.
 
 Each case is a metric and its parameters as text, as a query string gives them; the store holds
 the demo corpus and the ontology, as ``detente demo`` serves it.
@@ -61,7 +63,7 @@ def same(got: object, want: object, where: str = "$") -> None:
             same(got[key], want[key], f"{where}.{key}")
     elif isinstance(want, list):
         assert isinstance(got, list) and len(got) == len(want), where
-        for index, (g, w) in enumerate(zip(got, want)):
+        for index, (g, w) in enumerate(zip(got, want, strict=True)):
             same(g, w, f"{where}[{index}]")
     else:
         assert got == want and type(got) is type(want), where

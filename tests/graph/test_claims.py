@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF

@@ -1,5 +1,8 @@
-"""One entity resolver for every face: the same reference gives the same IRI (or the same error) in the loader,
-the HTTP routes, every analysis and the command line, on the demo corpus."""
+"""One entity resolver for every face, on the demo corpus.
+
+The same reference gives the same IRI (or the same error) in the loader, the HTTP routes, every analysis
+and the command line.
+"""
 
 from __future__ import annotations
 
@@ -220,3 +223,10 @@ def test_reconciliation_and_the_notebook_ask_the_one_resolver(store: Store) -> N
     assert {AU, AUS} <= {c.iri for c in shared} and not any(c.match for c in shared)
     with pytest.raises(AmbiguousEntityError):
         kg.claims(object="AU")
+
+
+def test_states_known_by_their_other_names() -> None:
+    names = EntityNames()
+    for name, code in (("Burma", "MMR"), ("Holy See", "VAT"), ("Vatican", "VAT"), ("Kosovo", "XKX"),
+                       ("Republic of Kosovo", "XKX"), ("Myanmar", "MMR")):
+        assert names.lookup(name) == DTR[f"state/{code}"], name

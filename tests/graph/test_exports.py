@@ -19,8 +19,8 @@ import pytest
 from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
-from detente.graph.exports.links import add_wikidata_links
 from detente.graph.exports import FORMATS, export_bytes, export_file
+from detente.graph.exports.links import add_wikidata_links
 from detente.graph.projections import actor_graph, project
 from detente.graph.store import Store
 from detente.ontology.vocab import DTR, FACTS_GRAPH
@@ -108,7 +108,8 @@ def test_cytoscape_json_matches_the_schema(store: Store, actors: nx.Graph) -> No
     assert all(e["data"]["source"] in ids and e["data"]["target"] in ids for e in document["elements"]["edges"])
     full = json.loads(export_bytes(store, "cytoscape", projection="full")[0])
     jsonschema.validate(full, CYTOSCAPE_SCHEMA)
-    assert full["data"]["directed"] is True and any(e["data"]["key"] == "dt:hasParty" for e in full["elements"]["edges"])
+    assert full["data"]["directed"] is True
+    assert any(e["data"]["key"] == "dt:hasParty" for e in full["elements"]["edges"])
 
 
 def test_nodelink_reads_back_in_networkx(store: Store, actors: nx.Graph) -> None:

@@ -192,3 +192,17 @@ def test_bad_labelled_text_writes_nothing() -> None:
     with pytest.raises(StoreError, match="invalid N-Quads"):
         store.add_nquads(nquad(S, P, Literal("x"), FACTS_GRAPH) + "<http://ex/a> <http://ex/p> oops .\n")
     assert store.count_quads() == 0
+
+
+def test_the_default_store_works_on_a_fresh_home(tmp_path, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from detente.cli import main
+
+    home = tmp_path / "home"
+    monkeypatch.delenv("DETENTE_STORE", raising=False)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))  # nothing of it exists yet
+    result = CliRunner().invoke(main, ["stats", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert (home / ".local" / "share" / "detente" / "store").is_dir()

@@ -45,7 +45,8 @@ def test_every_claim_is_one_wellformed_nanopub(demo_store: Store) -> None:
     assertion = next(iter(ki.provenance.subjects(PROV.wasDerivedFrom, None)))
     assert str(assertion).endswith("#assertion") and ki.provenance.value(assertion, DT.quote) is not None
     source = ki.provenance.value(assertion, PROV.wasDerivedFrom)
-    assert ki.provenance.value(source, URIRef("http://purl.org/dc/terms/publisher")) == DTR["organization/kyiv-independent"]
+    publisher = ki.provenance.value(source, URIRef("http://purl.org/dc/terms/publisher"))
+    assert publisher == DTR["organization/kyiv-independent"]
 
 
 def test_the_reader_refuses_broken_nanopubs(demo_store: Store) -> None:

@@ -138,11 +138,12 @@ def test_same_networks_from_a_remote_virtuoso_endpoint(store: Store, virtuoso) -
 
 
 def test_labels_prefer_english_and_references_resolve() -> None:
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import RDF, RDFS, SKOS
+
     from detente.graph.projections import load_graph_data
     from detente.graph.terms import nquad
     from detente.ontology.vocab import DT, ENTITIES_GRAPH, FACTS_GRAPH
-    from rdflib import Literal, URIRef
-    from rdflib.namespace import RDF, RDFS, SKOS
 
     small = open_store("memory:")
     egypt, ghost = DTR["state/EGY"], DTR["state/XXX"]

@@ -100,7 +100,7 @@ def test_ucdp_agreements_and_sources_are_dated(ucdp) -> None:
     # Each record source carries its agreement's signing date.
     dates = {str(r[0]).rsplit("-", 1)[-1]: str(r[1]) for r in store.query(
         f"SELECT ?s ?d WHERE {{ {records} ?s dct:issued ?d }}").rows}
-    assert dates == dict(zip(raw.paid, raw.pa_date))
+    assert dates == dict(zip(raw.paid, raw.pa_date, strict=True))
 
 
 def test_ucdp_signatories_are_people_or_the_state_a_role_signs_for(ucdp) -> None:

@@ -95,7 +95,8 @@ def test_event_facts(loaded) -> None:
     # Venues: a city becomes a dt:Venue in its state (FIPS mapped to ISO).
     assert store.query('ASK { ?e dt:heldAt ?v . ?v a dt:Venue ; rdfs:label "Moscow, Moskva, Russia"@en ; '
                        'dt:country state:RUS }').boolean
-    assert store.query("ASK { ?e dt:hasParty ?o . ?o a dt:InternationalOrganization ; rdfs:label 'European Union'@en }").boolean
+    assert store.query("ASK { ?e dt:hasParty ?o . "
+                       "?o a dt:InternationalOrganization ; rdfs:label 'European Union'@en }").boolean
 
 
 def test_claims_share_sources_published_by_domain(loaded) -> None:

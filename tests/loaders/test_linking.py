@@ -13,7 +13,15 @@ from detente.graph.claims import conflicts, provenance
 from detente.graph.store import open_store
 from detente.loaders import LoadOptions, load_paths
 from detente.loaders.linking import (
-    CANDIDATE, REUSE, EventFacts, accept, list_candidates, link_store, read_events, score_pair, unlink,
+    CANDIDATE,
+    REUSE,
+    EventFacts,
+    accept,
+    link_store,
+    list_candidates,
+    read_events,
+    score_pair,
+    unlink,
 )
 from detente.ontology.vocab import DT, DTR
 
@@ -52,7 +60,8 @@ def test_story_corroborates_the_demo_agreement(demo_and_story) -> None:
 
 def test_every_reuse_is_a_link_record(demo_and_story) -> None:
     store, _, _ = demo_and_story
-    rows = store.query("""SELECT ?target ?score ?evidence ?method WHERE { GRAPH <https://w3id.org/detente/id/graph/provenance> {
+    rows = store.query("""SELECT ?target ?score ?evidence ?method WHERE {
+      GRAPH <https://w3id.org/detente/id/graph/provenance> {
         ?r a dt:LinkRecord ; dt:linkDecision "reused" ; dt:linkTarget ?target ; dt:linkScore ?score ;
            dt:linkEvidence ?evidence ; prov:wasGeneratedBy ?activity . ?activity a dt:LinkingActivity ;
            dt:method ?method } }""").rows
@@ -81,14 +90,14 @@ def test_scores() -> None:
     assert score_pair(early, late)[0] == 0
 
 
-GDELT_ROW = dict(GLOBALEVENTID="900000001", SQLDATE="20001212", MonthYear="200012", Year="2000",
-                 FractionDate="2000.9452", Actor1Code="ETHGOV", Actor1Name="ETHIOPIA", Actor1CountryCode="ETH",
-                 Actor1Type1Code="GOV", Actor2Code="ERIGOV", Actor2Name="ERITREA", Actor2CountryCode="ERI",
-                 Actor2Type1Code="GOV", IsRootEvent="1", EventCode="057", EventBaseCode="057", EventRootCode="05",
-                 QuadClass="1", GoldsteinScale="8.0", NumMentions="10", NumSources="3", NumArticles="10",
-                 AvgTone="2.0", ActionGeo_Type="4", ActionGeo_FullName="Algiers, Alger, Algeria",
-                 ActionGeo_CountryCode="AG", DATEADDED="20001212150000",
-                 SOURCEURL="https://www.example.org/news/algiers-agreement")
+GDELT_ROW = {"GLOBALEVENTID": "900000001", "SQLDATE": "20001212", "MonthYear": "200012", "Year": "2000",
+             "FractionDate": "2000.9452", "Actor1Code": "ETHGOV", "Actor1Name": "ETHIOPIA", "Actor1CountryCode": "ETH",
+             "Actor1Type1Code": "GOV", "Actor2Code": "ERIGOV", "Actor2Name": "ERITREA", "Actor2CountryCode": "ERI",
+             "Actor2Type1Code": "GOV", "IsRootEvent": "1", "EventCode": "057", "EventBaseCode": "057",
+             "EventRootCode": "05", "QuadClass": "1", "GoldsteinScale": "8.0", "NumMentions": "10", "NumSources": "3",
+             "NumArticles": "10", "AvgTone": "2.0", "ActionGeo_Type": "4",
+             "ActionGeo_FullName": "Algiers, Alger, Algeria", "ActionGeo_CountryCode": "AG",
+             "DATEADDED": "20001212150000", "SOURCEURL": "https://www.example.org/news/algiers-agreement"}
 
 
 def _cross_loader_files(tmp_path: Path) -> list[Path]:
@@ -153,12 +162,80 @@ def test_link_command(tmp_path: Path) -> None:
     result = runner.invoke(main, ["link", "--rerun", "--format", "json", "--store", store_uri])
     assert result.exit_code == 0, result.output
     assert "gdelt-900000001" in result.output and "ucdp-9001" in result.output
-    result = runner.invoke(main, ["link", "--accept", "event:gdelt-900000001", "agreement:ucdp-9001", "--store", store_uri])
+    result = runner.invoke(main, ["link", "--accept", "event:gdelt-900000001", "agreement:ucdp-9001",
+                                  "--store", store_uri])
     assert result.exit_code == 0, result.output
     result = runner.invoke(main, ["query", "ASK { event:gdelt-900000001 owl:sameAs agreement:ucdp-9001 }",
                                   "--store", store_uri])
     assert result.output.strip() == "true"
     assert runner.invoke(main, ["link", "--unlink", "event:gdelt-900000001", "agreement:ucdp-9001",
                                 "--store", store_uri]).exit_code == 0
-    result = runner.invoke(main, ["query", "ASK { ?a owl:sameAs ?b FILTER(STRSTARTS(STR(?b), STR(dtr:))) }", "--store", store_uri])
+    result = runner.invoke(main, ["query", "ASK { ?a owl:sameAs ?b FILTER(STRSTARTS(STR(?b), STR(dtr:))) }",
+                                  "--store", store_uri])
     assert result.output.strip() == "false"
+
+
+def test_link_command_refuses_what_it_cannot_do(tmp_path: Path) -> None:
+    store_uri = f"oxigraph:{tmp_path / 'store'}"
+    runner = CliRunner()
+    files = [str(p) for p in _cross_loader_files(tmp_path)]
+    assert runner.invoke(main, ["load", *files[:2], "--store", store_uri]).exit_code == 0
+
+    def run(*args: str) -> tuple[int, str]:
+        result = runner.invoke(main, ["link", *args, "--store", store_uri])
+        return result.exit_code, result.output
+
+    code, output = run("--accept", "agreement:nope", "agreement:ucdp-9001")
+    assert code == 1 and "--accept" in output and "agreement:nope" in output
+    code, output = run("--accept", "agreement:ucdp-9001", "agreement:ucdp-9001")
+    assert code == 2 and "--accept" in output and "same IRI" in output
+    code, output = run("--unlink", "event:gdelt-900000001", "agreement:ucdp-9001")
+    assert code == 1 and "--unlink" in output and "not linked" in output and "unlinked:" not in output
+    code, output = run("--accept-above", "0.9")
+    assert code == 2 and "--accept-above" in output and "--rerun" in output
+    code, output = run("--accept", "Atlantis", "agreement:ucdp-9001")
+    assert code == 2 and "--accept" in output and "--subject" not in output
+    # Nothing of it was written: no owl:sameAs, no accepted or unlinked decision.
+    result = runner.invoke(main, ["query", "ASK { ?r dt:linkDecision ?d FILTER(?d IN ('accepted', 'unlinked')) }",
+                                  "--store", store_uri])
+    assert result.output.strip() == "false"
+
+
+def test_an_actor_named_by_a_role_is_a_recorded_decision(tmp_path: Path) -> None:
+    store = open_store("memory:")
+    load_paths(store, [DEMO])
+    story = tmp_path / "envoy.txt"
+    story.write_text("Ukraine and Russia agreed to exchange 314 prisoners during talks in Saudi Arabia, "
+                     "the American special envoy announced on Wednesday.\n", encoding="utf-8")
+    load_paths(store, [story], options=LoadOptions(source_url="https://example.org/test/envoy", published="2025-03-12"))
+    # The story's speaker is the demo's envoy, and the decision that made it so is a link record.
+    assert store.query("ASK { ?c dt:saidBy person:us-special-envoy ; dt:quote ?q "
+                       "FILTER(CONTAINS(?q, 'American')) }").boolean
+    rows = store.query("""SELECT ?source ?score ?evidence WHERE {
+        ?r a dt:LinkRecord ; dt:linkSource ?source ; dt:linkTarget person:us-special-envoy ; dt:linkDecision "reused" ;
+           dt:linkScore ?score ; dt:linkEvidence ?evidence ; prov:wasGeneratedBy ?activity .
+        ?activity a dt:LinkingActivity ; dt:method "detente-link:actors:v1" }""").rows
+    assert [str(r[0]) for r in rows] == [str(DTR["person/american-special-envoy"])]
+    assert "represent state:USA" in str(rows[0][2]) and "American special envoy" in str(rows[0][2])
+    load_paths(store, [story], options=LoadOptions(source_url="https://example.org/test/envoy", published="2025-03-12"))
+    assert len(store.query("SELECT ?r WHERE { ?r dt:linkTarget person:us-special-envoy }").rows) == 1  # once
+
+
+UCDP_SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "ucdp" / "ucdp-peace-agreements-221-sample.csv"
+
+
+def test_a_story_naming_an_acronym_in_full_links_to_the_ucdp_agreement(tmp_path: Path) -> None:
+    store = open_store("memory:")
+    load_paths(store, [UCDP_SAMPLE])  # agreement 1646: the Government of Sudan and "SRF" (no full name in the file)
+    story = tmp_path / "juba.txt"
+    story.write_text("The Government of Sudan and the Sudan Revolutionary Front signed a peace agreement in Juba "
+                     "on Monday.\n", encoding="utf-8")
+    load_paths(store, [story], options=LoadOptions(source_url="https://example.org/test/juba", published="2020-09-01"))
+    # The story's side is UCDP's organization:srf, and the story's agreement is UCDP's agreement.
+    assert store.query("ASK { GRAPH ?c { agreement:ucdp-1646 dt:hasParty organization:srf } ?c dt:quote ?q "
+                       "FILTER(CONTAINS(?q, 'Sudan Revolutionary Front')) }").boolean
+    rows = store.query("""SELECT ?target ?score ?evidence WHERE { ?r dt:linkSource ?source ; dt:linkTarget ?target ;
+        dt:linkDecision "reused" ; dt:linkScore ?score ; dt:linkEvidence ?evidence }""").rows
+    found = {str(r[0]).rsplit("/", 2)[-2] + "/" + str(r[0]).rsplit("/", 1)[-1]: (float(r[1]), str(r[2])) for r in rows}
+    assert "initials of 'Sudan Revolutionary Front'" in found["organization/srf"][1]
+    assert found["agreement/ucdp-1646"][0] >= REUSE and "srf" in found["agreement/ucdp-1646"][1]

@@ -15,6 +15,7 @@ from detente.loaders.news import extract_claims, sentences
 from detente.loaders.news.actors import ActorReader, news_finder
 from detente.loaders.registry import EntityRegistry
 from detente.ontology.vocab import DT
+
 from news_eval.scorer import claims_to_events
 
 PUBLISHED = date(2025, 3, 12)
@@ -34,7 +35,7 @@ def one(text: str) -> dict[str, Any]:
 
 # -- one named side and the other -------------------------------------------------
 
-@pytest.mark.parametrize("text, kind, parties", [
+@pytest.mark.parametrize(("text", "kind", "parties"), [
     ("Ukraine exchanged 90 prisoners with the separatists on Friday.", "PrisonerExchange", ["UKR"]),
     ("The Libyan government signed a peace deal with the rebels.", "Agreement", ["LBY"]),
     ("The opposition held talks with Venezuela's government in Oslo.", "Talks", ["VEN"]),
@@ -119,7 +120,7 @@ def test_a_role_carries_over_coordination() -> None:
     assert found["parties"] == ["ISR", "Hamas"] and found["mediators"] == ["EGY", "QAT"]
 
 
-@pytest.mark.parametrize("text, status", [
+@pytest.mark.parametrize(("text", "status"), [
     ("Talks between Armenia and Azerbaijan collapsed on Monday.", "rejected"),
     ("Talks between Armenia and Azerbaijan were postponed.", "proposed"),
     ("Talks between Armenia and Azerbaijan continue in Brussels.", None),

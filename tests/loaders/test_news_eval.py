@@ -12,7 +12,17 @@ from pathlib import Path
 
 import pytest
 
-from news_eval.scorer import FRESH, PASSAGES, load_passages, match_events, score, score_fresh, score_splits, slot_hits
+from news_eval.scorer import (
+    BLIND,
+    FRESH,
+    PASSAGES,
+    load_passages,
+    match_events,
+    score,
+    score_fresh,
+    score_splits,
+    slot_hits,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 FLOORS = {  # split: (precision, recall, F1, slot accuracy, negatives producing an event at most)
@@ -21,10 +31,15 @@ FLOORS = {  # split: (precision, recall, F1, slot accuracy, negatives producing 
     "all": (1.0, 1.0, 1.0, 0.982, 0),
 }
 #: The fresh held-out set (fresh.yaml), by genre: never tuned on, so these floors record, they do not steer.
-FRESH_FLOORS = {
-    "wikitimes": (0.0, 0.0, 0.0, 1.0, 1),
-    "ucdp": (0.625, 0.357, 0.454, 0.95, 1),
-    "all": (0.555, 0.333, 0.416, 0.95, 2),
+FRESH_FLOORS = {  # news-rules:v3 (round three read this set's errors: benchmarks/results/extraction.md)
+    "wikitimes": (1.0, 0.0, 0.0, 1.0, 0),
+    "ucdp": (0.714, 0.357, 0.476, 0.95, 0),
+    "all": (0.714, 0.333, 0.454, 0.95, 0),
+}
+BLIND_FLOORS = {  # news-rules:v3 on the blind set (labelled by someone who never saw the rules)
+    "wikitimes": (1.0, 0.0, 0.0, 1.0, 0),
+    "ucdp": (0.818, 0.257, 0.391, 0.638, 1),
+    "all": (0.818, 0.257, 0.391, 0.638, 1),
 }
 
 
@@ -87,6 +102,17 @@ def test_fresh_figures_stay_above_the_recorded_floor() -> None:
         s = scores[split]
         assert s.precision >= precision and s.recall >= recall and s.f1 >= f1 and s.slot_accuracy >= slots, split
         assert s.negatives_with_event <= negatives, split
+
+
+def test_blind_figures_stay_above_the_recorded_floor() -> None:
+    scores = score_fresh(load_passages(BLIND))
+    assert scores["all"].passages == 70 and scores["all"].gold_events == 35
+    for split, (precision, recall, f1, slots, negatives) in BLIND_FLOORS.items():
+        s = scores[split]
+        assert s.precision >= precision and s.recall >= recall and s.f1 >= f1 and s.slot_accuracy >= slots, split
+        assert s.negatives_with_event <= negatives, split
+    # No more than 1 negative in 20 produces an event, on text the rules were not written for either.
+    assert scores["all"].negatives_with_event * 20 <= scores["all"].negatives
 
 
 def test_scorer_runs_as_a_script() -> None:

@@ -39,6 +39,17 @@ def test_negation_is_no_event_that_happened(text: str) -> None:
 
 
 @pytest.mark.parametrize("text", [
+    "Russia denied that it had agreed to a ceasefire with Ukraine.",
+    "Russia denied on Monday that it had agreed to a ceasefire with Ukraine.",
+    "On Tuesday Armenia and Azerbaijan rejected a deal to exchange 30 prisoners.",
+])
+def test_a_rejected_event_is_not_dated_by_the_denial(text: str) -> None:
+    found = facts(text)
+    assert status(found) == {"rejected"}, found
+    assert not {p for p, _o in found} & {DT.startDate, DT.datePrecision}, found
+
+
+@pytest.mark.parametrize("text", [
     "Ukraine and Russia may agree to exchange 200 prisoners next week.",
     "Iran proposed talks with the United States.",
     "Armenia and Azerbaijan could sign a peace agreement in Washington.",
@@ -97,3 +108,39 @@ def test_relative_dates_this_week_and_month() -> None:
     found = facts("Armenia and Azerbaijan signed a peace agreement earlier this week.")
     assert (DT.startDate, Literal("2025-03-10", datatype=XSD.date)) in found
     assert (DT.datePrecision, Literal("week")) in found
+
+
+@pytest.mark.parametrize("text", [
+    "It is the first clear sign of offensive weapons in Syria, the United States said of Russia.",
+    "Signs of a thaw between Armenia and Azerbaijan appeared on Monday.",
+    "Progress on the previously signed agreements between South Sudan and Sudan was slow.",
+    "Israel and Egypt kept to the agreed ceasefire terms.",
+])
+def test_the_noun_sign_and_attributive_participles_are_no_agreement(text: str) -> None:
+    assert not {o for p, o in facts(text) if p == RDF.type}, text
+
+
+@pytest.mark.parametrize(("text", "parties"), [
+    ("Russia and Ukraine sign a deal to exchange 300 prisoners.", {"RUS", "UKR"}),
+    ("Israel signs with Hamas.", {"ISR"}),
+    ("Armenia and Azerbaijan signed agreements on trade.", {"ARM", "AZE"}),
+])
+def test_sign_as_a_verb_is_still_an_agreement(text: str, parties: set[str]) -> None:
+    found = facts(text)
+    assert DT.Agreement in {o for p, o in found if p == RDF.type}, found
+    assert {str(o).rsplit("/", 1)[-1] for p, o in found if p == DT.hasParty} >= parties
+
+
+def test_the_government_of_a_state_is_that_state_not_another_side() -> None:
+    # One side named twice ("the Government of Sudan", Sudan) is not two sides, nor one with a counterpart.
+    found = facts("The Government of the Republic of Uganda and the Lord's Resistance Army signed an agreement.")
+    parties = {o for p, o in found if p == DT.hasParty}
+    assert DTR["state/UGA"] in parties and len(parties) == 2, found
+    assert not facts("The Government of Sudan met on Monday.")
+
+
+def test_the_agent_of_a_signing_is_a_side_and_a_separatist_leader_an_unnamed_counterpart() -> None:
+    found = facts("The declaration was signed in Famboni, by the central government of Comoros and the separatist "
+                  "leader of the island of Anjouan.")
+    assert DT.Agreement in {o for p, o in found if p == RDF.type}, found
+    assert {o for p, o in found if p == DT.hasParty} == {DTR["state/COM"]}

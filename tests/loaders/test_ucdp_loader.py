@@ -130,8 +130,8 @@ def test_bad_rows_name_line_and_field(tmp_path: Path) -> None:
     assert set(rejects) == {4, 5}
     assert rejects[4].field == "pa_date" and rejects[5].field == "cease"
     facts = {(p, o) for c in result.claims for _s, p, o in c.statements}
-    assert (DT.hasParty, DTR["state/UKR"]) in facts and (DT.mediatedBy, DTR["organization/" + "organization-for-"
-                                                                             "security-and-co-operation-in-europe"]) in facts
+    osce = DTR["organization/organization-for-security-and-co-operation-in-europe"]
+    assert (DT.hasParty, DTR["state/UKR"]) in facts and (DT.mediatedBy, osce) in facts
     store = open_store("memory:")
     with pytest.raises(LoadError):
         load_paths(store, [path])
@@ -140,8 +140,49 @@ def test_bad_rows_name_line_and_field(tmp_path: Path) -> None:
 
 def test_detection_survives_a_byte_order_mark(tmp_path: Path) -> None:
     path = tmp_path / "ucdp-bom.csv"
-    path.write_text("\ufeff" + HEADER + '7,1,369,1,x,1,a,10,Government of Ukraine,1,Accord,2014,2014-01-02,,,1,0,2,,0,0,\n',
-                    encoding="utf-8")
+    row = "7,1,369,1,x,1,a,10,Government of Ukraine,1,Accord,2014,2014-01-02,,,1,0,2,,0,0,\n"
+    path.write_text("\ufeff" + HEADER + row, encoding="utf-8")
     assert detect_format(path).name == "ucdp-peace-agreements"
     result = parse_ucdp(path, LoadContext(EntityRegistry()))
     assert not result.rejects and len(result.claims) == 1
+
+
+def test_honorifics_and_ranks_are_stripped_and_bare_titles_are_no_person(loaded) -> None:
+    assert signatory_names("Excellent Presidents") == [] and signatory_names("His Excellency") == []
+    assert signatory_names("Amb. Gen. Mohamd Ahmed Al-Dabi") == ["Mohamd Ahmed Al-Dabi"]
+    assert signatory_names("Lt-Gen Tin Maung Win") == ["Tin Maung Win"]
+    assert signatory_names("Right Hon. Hilary Benn") == ["Hilary Benn"]
+    assert signatory_names("Almirante Ramón Emilio Jiménez") == ["Ramón Emilio Jiménez"]
+    store, _ = loaded  # the fixture's real records
+    names = {str(r[0]) for r in store.query(
+        "SELECT DISTINCT ?name WHERE { ?a dt:signatory ?p . ?p a dt:Person ; rdfs:label ?name }").rows}
+    assert {"Hilary Benn", "Ramón Emilio Jiménez"} <= names
+    titles = ("His ", "Her ", "Excellen", "Right ", "Almirante", "Amb.", "Lt-", "President")
+    assert not [n for n in names if n.startswith(titles)]
+
+
+def test_spelling_variants_are_one_person_across_agreements(tmp_path: Path) -> None:
+    rows = [  # (paid, conflict_id, pa_sign): variants UCDP itself writes, in one conflict and across conflicts
+        (1, 309, "For SRF: Minni Arko Minnawi"), (2, 309, "Mini Arko Minnawi (SLA)"), (3, 309, "Minni Arkou Minnawi"),
+        (4, 309, "Lieutenant General Mohamed Hamdan Dagalo"), (5, 309, "Mohammed Hamdan Dagalo"),
+        (6, 411, "Riek Machar Teny"), (7, 411, "Rick Machar Teny"),
+        (8, 333, "Gulbadin Hekmatyar"), (9, 333, "Gulbuddin Hekmatyar"),
+        (10, 333, "Burhanuddin Rabbani"), (11, 333, "Burhan-ud-din Rabbani"),
+        (12, 999, "Rik Machar Tenywa"),  # another conflict and country: a close spelling alone merges nothing
+    ]
+    body = "".join(f'{paid},1,{700 if paid == 12 else 625},{conflict},x,1,a,10,Government of Sudan,1,Agreement {paid},'
+                   f'2019,2019-10-21,"{sign}",,1,0,2,,0,0,\n' for paid, conflict, sign in rows)
+    path = tmp_path / "ucdp.csv"
+    path.write_text(HEADER + body, encoding="utf-8")
+    registry = EntityRegistry()
+    result = parse_ucdp(path, LoadContext(registry))
+    signers = {int(str(c.key).split(":")[1]): {o for _s, p, o in c.statements if p == DT.signatory}
+               for c in result.claims if c.key and c.key.endswith("pa_sign")}
+    groups = [(1, 2, 3), (4, 5), (6, 7), (8, 9), (10, 11)]
+    for group in groups:
+        assert len(set().union(*(signers[paid] for paid in group))) == 1, [signers[p] for p in group]
+    iris = [next(iter(signers[group[0]])) for group in groups]
+    assert len(set(iris)) == len(groups) and signers[12].isdisjoint(iris)
+    minnawi = registry.get(iris[0])
+    assert {"Mini Arko Minnawi", "Minni Arkou Minnawi"} <= {minnawi.label, *minnawi.aliases}
+    assert registry.names.lookup("Mohammed Hamdan Dagalo") == iris[1]  # the other spelling is an alias

@@ -61,7 +61,8 @@ def test_every_state_carries_its_item_as_sameas(store: Store) -> None:
 
 def test_the_link_is_a_claim_sourced_to_the_table(store: Store) -> None:
     rows = store.query("SELECT ?claim ?source ?licence WHERE { GRAPH ?claim { state:UKR dt:wikidataId \"Q212\" } "
-                       "?claim a dt:Claim ; prov:wasDerivedFrom ?source . ?source a dt:Dataset ; dct:license ?licence }").rows
+                       "?claim a dt:Claim ; prov:wasDerivedFrom ?source . "
+                       "?source a dt:Dataset ; dct:license ?licence }").rows
     assert len(rows) == 1 and rows[0][2] == CC0
     from detente.graph.claims import provenance
 
@@ -104,7 +105,8 @@ def test_network_exports_carry_the_items(store: Store) -> None:
 @pytest.mark.parametrize("fmt", ["turtle", "jsonld"])
 def test_rdf_of_entities_says_owl_and_schema_sameas(store: Store, fmt: str) -> None:
     for options in ({}, {"publishers": ["Meridian Wire"]}):
-        graph = Graph().parse(data=export_bytes(store, fmt, **options)[0], format="json-ld" if fmt == "jsonld" else "turtle")
+        graph = Graph().parse(data=export_bytes(store, fmt, **options)[0],
+                              format="json-ld" if fmt == "jsonld" else "turtle")
         assert (DTR["state/UKR"], OWL.sameAs, WD["Q212"]) in graph, options
         assert (DTR["state/UKR"], SCHEMA.sameAs, WD["Q212"]) in graph, options
 
@@ -117,13 +119,15 @@ def test_entity_pages_link_out_to_wikidata(store: Store) -> None:
         client = app.test_client()
         html = client.get("/entities/state/UKR", headers={"Accept": "text/html"}).get_data(as_text=True)
         assert 'href="https://www.wikidata.org/wiki/Q212"' in html
-        person = client.get("/entities/person/volodymyr-zelenskyy", headers={"Accept": "text/html"}).get_data(as_text=True)
+        person = client.get("/entities/person/volodymyr-zelenskyy",
+                            headers={"Accept": "text/html"}).get_data(as_text=True)
         assert 'href="https://www.wikidata.org/wiki/Q3874799"' in person
         for media, fmt in (("text/turtle", "turtle"), ("application/ld+json", "json-ld")):
             answer = client.get("/entities/state/UKR", headers={"Accept": media})
             assert answer.status_code == 200 and answer.mimetype == media
             graph = Graph().parse(data=answer.data, format=fmt)
-            assert (DTR["state/UKR"], OWL.sameAs, WD["Q212"]) in graph and (DTR["state/UKR"], SCHEMA.sameAs, WD["Q212"]) in graph
+            assert (DTR["state/UKR"], OWL.sameAs, WD["Q212"]) in graph
+            assert (DTR["state/UKR"], SCHEMA.sameAs, WD["Q212"]) in graph
         described = client.get("/entities/state/UKR").json["properties"]
         assert described[str(OWL.sameAs)] == [str(WD["Q212"])] and described[str(SCHEMA.sameAs)] == [str(WD["Q212"])]
     finally:

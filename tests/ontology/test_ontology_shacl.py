@@ -7,8 +7,8 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from detente.ontology.validation import ShaclReport, ShaclResult, validate_shacl
 from detente.ontology.vocab import DT, DTR, ENTITIES_GRAPH, PROVENANCE_GRAPH, SCHEMA
-from worked_example import AGREEMENT, CLAIM, ENVOY, EXCHANGE, KYIV_INDEPENDENT, RUS, SAU, SOURCE, TALKS, UKR, USA
 
+from worked_example import AGREEMENT, CLAIM, ENVOY, EXCHANGE, KYIV_INDEPENDENT, RUS, SAU, SOURCE, TALKS, UKR, USA
 
 
 def entities() -> Graph:

@@ -17,12 +17,17 @@ CLASSES = [
     "InternationalOrganization", "Venue", "Event", "Talks", "Exchange", "PrisonerExchange",
     "Announcement", "Agreement", "Ceasefire", "PeaceAgreement", "Claim", "Source",
     "NewsArticle", "OfficialStatement", "Dataset", "ExtractionActivity", "LinkRecord", "LinkingActivity",
+    # the maintained summary (issue 9)
+    "SummaryRecord", "FactSupport", "Participation", "ActorTie", "SummaryGraph",
 ]
 OBJECT_PROPERTIES = [
     "hasParty", "heldAt", "mediatedBy", "announcedBy", "confirmedBy", "signatory",
     "represents", "reachedDuring", "implements", "country", "saidBy", "supportedBy",
     "initiator", "target", "possiblySameAs", "linkSource", "linkTarget",
+    "event", "actor", "tieBetween",
 ]
+# What a fact-support record counts: a triple's parts, which may be literals (so not object properties).
+ANNOTATION_PROPERTIES = ["factSubject", "factPredicate", "factObject"]
 DATATYPE_PROPERTIES = {
     "prisonerCount": XSD.integer, "startDate": XSD.date, "endDate": XSD.date,
     "status": XSD.string, "quote": XSD.string, "confidence": XSD.decimal,
@@ -31,6 +36,10 @@ DATATYPE_PROPERTIES = {
     "goldsteinScale": XSD.decimal, "externalId": XSD.string,
     "ceasefireProvision": XSD.boolean, "prisonerReleaseProvision": XSD.boolean,
     "method": XSD.string, "linkScore": XSD.decimal, "linkDecision": XSD.string, "linkEvidence": XSD.string,
+    "role": XSD.string, "claimCount": XSD.integer, "sourceCount": XSD.integer, "publisherCount": XSD.integer,
+    "eventCount": XSD.integer, "partyEventCount": XSD.integer, "firstSeen": XSD.date, "lastSeen": XSD.date,
+    "publishedClaimCount": XSD.integer, "publishedSourceCount": XSD.integer, "summaryVersion": XSD.string,
+    "stale": XSD.boolean,
 }
 EXTERNAL_DATATYPE_PROPERTIES = {
     DCTERMS.issued: XSD.date, DCTERMS.title: XSD.string, SCHEMA.url: XSD.anyURI,
@@ -81,7 +90,15 @@ def test_object_property_declared_and_documented(g: Graph, name: str) -> None:
     assert schema.range_classes(term), f"{name} has no range"
 
 
-@pytest.mark.parametrize("name,datatype", sorted(DATATYPE_PROPERTIES.items()))
+@pytest.mark.parametrize("name", ANNOTATION_PROPERTIES)
+def test_summary_annotation_property_declared_and_documented(g: Graph, name: str) -> None:
+    term = DT[name]
+    assert (term, RDF.type, OWL.AnnotationProperty) in g
+    assert _english(g, term, RDFS.label) and _english(g, term, SKOS.definition)
+    assert schema.domain_classes(term) == {DT.FactSupport}
+
+
+@pytest.mark.parametrize(("name", "datatype"), sorted(DATATYPE_PROPERTIES.items()))
 def test_datatype_property_declared_with_one_xsd_range(g: Graph, name: str, datatype: URIRef) -> None:
     term = DT[name]
     assert (term, RDF.type, OWL.DatatypeProperty) in g
@@ -93,7 +110,7 @@ def test_datatype_property_declared_with_one_xsd_range(g: Graph, name: str, data
 
 def test_every_dt_term_is_documented(g: Graph) -> None:
     terms = {s for s in g.subjects(RDF.type, None) if isinstance(s, URIRef) and str(s).startswith(str(DT))}
-    assert len(terms) == len(CLASSES) + len(OBJECT_PROPERTIES) + len(DATATYPE_PROPERTIES)
+    assert len(terms) == len(CLASSES) + len(OBJECT_PROPERTIES) + len(DATATYPE_PROPERTIES) + len(ANNOTATION_PROPERTIES)
     for term in terms:
         assert _english(g, term, RDFS.label), term
         assert _english(g, term, SKOS.definition), term
@@ -148,7 +165,7 @@ def test_ranges_and_domains() -> None:
     assert schema.property_range(URIRef("urn:not:a:property")) is None
 
 
-@pytest.mark.parametrize("child,parent", SUBCLASSES)
+@pytest.mark.parametrize(("child", "parent"), SUBCLASSES)
 def test_hierarchy(child: str, parent: str) -> None:
     assert DT[parent] in schema.class_ancestors(DT[child])
     assert DT[child] in schema.subclasses(DT[parent])

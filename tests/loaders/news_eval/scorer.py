@@ -2,10 +2,10 @@
 
 Run as a script from the repository root::
 
-    python -m tests.loaders.news_eval.scorer [--set original|fresh] [--split NAME] [--json] [--errors]
+    python -m tests.loaders.news_eval.scorer [--set original|fresh|blind] [--split NAME] [--json] [--errors]
 
 ``--set original`` (the default) scores the 82 labelled passages of ``passages.yaml`` by their dev/held-out
-split; ``--set fresh`` scores the fresh held-out passages of ``fresh.yaml`` by genre (``wikitimes``, ``ucdp``).
+split; ``--set fresh`` and ``--set blind`` score ``fresh.yaml`` and ``blind.yaml`` by genre (``wikitimes``, ``ucdp``).
 
 >>> gold = [{"type": "Talks", "parties": ["UKR", "RUS"], "venue": "SAU", "mediators": [], "count": None}]
 >>> found = [{"type": "Talks", "parties": ["RUS", "UKR"], "venue": None, "mediators": [], "count": None}]
@@ -38,6 +38,7 @@ from detente.ontology.vocab import DT, DTR
 
 PASSAGES = Path(__file__).resolve().parent / "passages.yaml"
 FRESH = Path(__file__).resolve().parent / "fresh.yaml"
+BLIND = Path(__file__).resolve().parent / "blind.yaml"
 
 #: Type families: what the extractor's classes count as.
 FAMILIES: dict[URIRef, str] = {
@@ -240,7 +241,7 @@ def score_splits(passages: list[dict[str, Any]]) -> dict[str, Score]:
 
 
 def score_fresh(passages: list[dict[str, Any]]) -> dict[str, Score]:
-    """Scores for the fresh passages by genre (Wikipedia current events, UCDP summaries) and all of them."""
+    """Scores for the fresh (or blind) passages by genre (Wikipedia current events, UCDP summaries) and all."""
     return {"wikitimes": score(p for p in passages if p["source"].startswith("wikitimes:")),
             "ucdp": score(p for p in passages if p["source"].startswith("ucdp:")),
             "all": score(passages)}
@@ -253,19 +254,21 @@ def _table(scores: dict[str, Score]) -> str:
     for name, s in scores.items():
         lines.append(f"| {name} | {s.passages} | {s.gold_events} / {s.found_events} / {s.matched} | "
                      f"{s.precision:.3f} | {s.recall:.3f} | {s.f1:.3f} | {s.slot_accuracy:.3f} | "
-                     f"{s.negatives_with_event} of {s.negatives} | {s.hard_negatives_with_event} of {s.hard_negatives} |")
+                     f"{s.negatives_with_event} of {s.negatives} | "
+                     f"{s.hard_negatives_with_event} of {s.hard_negatives} |")
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--set", dest="which", choices=["original", "fresh"], default="original",
-                        help="the 82 labelled passages (by split) or the fresh held-out passages (by genre)")
+    parser.add_argument("--set", dest="which", choices=["original", "fresh", "blind"], default="original",
+                        help="the 82 labelled passages (by split), or the fresh or blind passages (by genre)")
     parser.add_argument("--split", choices=["dev", "heldout", "wikitimes", "ucdp", "all"], default=None)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--errors", action="store_true", help="list every miss, false alarm and wrong slot")
     args = parser.parse_args(argv)
-    scores = score_splits(load_passages()) if args.which == "original" else score_fresh(load_passages(FRESH))
+    scores = (score_splits(load_passages()) if args.which == "original"
+              else score_fresh(load_passages(FRESH if args.which == "fresh" else BLIND)))
     if args.split:
         if args.split not in scores:
             parser.error(f"--split {args.split} is not a split of the {args.which} set (one of {', '.join(scores)})")

@@ -1,4 +1,4 @@
-"""How the fresh held-out passages (``fresh.yaml``) were chosen from the shared corpus, reproducibly.
+r"""How the fresh held-out passages (``fresh.yaml``) were chosen from the shared corpus, reproducibly.
 
 The selection is fixed by rule and seed, not by looking at what the extractor does:
 
@@ -16,7 +16,8 @@ from the text alone, before any rule was run on them)::
 
 >>> bool(KEYWORDS.search("Russia and Estonia exchange two convicted spies.")), bool(KEYWORDS.search("A storm hits."))
 (True, False)
->>> narrative_paragraph("Full peace agreement\\nOn 3 May the parties signed an accord in Lome after long talks.\\n\\nMore.")
+>>> narrative_paragraph("Full peace agreement\nOn 3 May the parties signed an accord in Lome after long talks."
+...                     "\n\nMore.")
 'On 3 May the parties signed an accord in Lome after long talks.'
 """
 

@@ -1,0 +1,157 @@
+r"""Virtuoso's own bulk loader for a server on this machine: N-Quads files run by ``DB.DBA.TTLP_MT``.
+
+The fastest way into Virtuoso 7.2 (Debian's ``virtuoso-opensource``) for data
+spread over many named graphs: its Graph Store Protocol takes one graph per
+request (N-Quads and TriG are refused, openlink/virtuoso-opensource#275; POST of
+N-Quads came only in later builds, #1142), and ``INSERT DATA`` goes through the
+SPARQL compiler. The loader is what Virtuoso's ``rdf_loader_run`` uses: its
+native N-Quads parser writing straight into ``RDF_QUAD``.
+
+It needs what only the user can name: the server's SQL port, and a folder that
+both this process and the server may read (listed in the server's
+``DirsAllowed``). A store URI says so with ``?loader=virtuoso&sql=HOST:PORT&spool=FOLDER``
+(:class:`detente.graph.location.RemoteOptions`). SQL goes through Virtuoso's own
+client, ``isql-vt`` (Debian) or ``isql-v``; the only SQL text built here calls
+the loader on file names this module made (refused if they hold a quote).
+
+>>> statement = loader_statement(Path("/srv/spool/detente-load-1.nq"), "https://w3id.org/detente/id/graph/facts")
+>>> for part in statement.replace("), ", "),\n").split("; "):
+...     print(part)
+log_enable (2, 1)
+DB.DBA.TTLP_MT (file_to_string_output ('/srv/spool/detente-load-1.nq'),
+'', 'https://w3id.org/detente/id/graph/facts', 512, 2);
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import shutil
+import subprocess
+import threading
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from detente.errors import StoreError
+
+ISQL_NAMES = ("isql-vt", "isql-v")
+#: ``DB.DBA.TTLP`` flag: the text is N-Quads (triples without a graph go to the graph argument).
+NQUADS_FLAG = 512
+#: Parser threads of ``TTLP_MT``.
+THREADS = 2
+_UNSAFE = ("'", "\\", "\n", "\r", "\x00")
+
+
+def find_isql() -> str:
+    """The path of Virtuoso's SQL client, or a :class:`StoreError` saying what to install."""
+    for name in ISQL_NAMES:
+        found = shutil.which(name) or (f"/usr/bin/{name}" if os.path.exists(f"/usr/bin/{name}") else None)
+        if found:
+            return found
+    raise StoreError("loader=virtuoso needs Virtuoso's SQL client isql-vt on this machine "
+                     "(apt-get install virtuoso-opensource)")
+
+
+def loader_statement(path: Path, default_graph: str) -> str:
+    """The SQL that loads one N-Quads file (names are refused if they could leave their string)."""
+    for text in (str(path), default_graph):
+        if any(bad in text for bad in _UNSAFE):
+            raise StoreError(f"cannot pass {text!r} to Virtuoso's loader: it holds a quote, backslash or line break")
+    return (f"log_enable (2, 1); "
+            f"DB.DBA.TTLP_MT (file_to_string_output ('{path}'), '', '{default_graph}', {NQUADS_FLAG}, {THREADS});")
+
+
+class VirtuosoLoader:
+    """Runs Virtuoso's loader over N-Quads files written to ``spool``.
+
+    Parameters
+    ----------
+    sql:
+        ``HOST:PORT`` of the server's SQL port.
+    spool:
+        A folder this process writes and the server reads (in its ``DirsAllowed``).
+    user, password:
+        The SQL account (the store's credentials; Virtuoso's ``dba`` can load).
+    timeout:
+        Seconds for the whole load.
+    """
+
+    def __init__(self, sql: str, spool: Path, user: str | None, password: str | None, timeout: float) -> None:
+        self.sql = sql
+        self.spool = spool
+        self.user = user or "dba"
+        self.password = password or ""
+        self.timeout = timeout
+
+    def load(self, files: Iterable[str], default_graph: str) -> None:
+        """Load N-Quads texts in order, each from its own spool file (see :meth:`session`)."""
+        with self.session(default_graph) as submit:
+            for text in files:
+                submit(text)
+
+    @contextmanager
+    def session(self, default_graph: str) -> Iterator[Callable[[str], None]]:
+        """Yield ``submit(text)``: each N-Quads text is written to a spool file and loaded in order.
+
+        Loads run on a thread of their own while the caller prepares the next
+        text (Virtuoso parses and writes while Python validates). Leaving the
+        block waits for every load and raises the first failure; files are
+        removed once loaded, whether the load succeeded or not, and texts
+        submitted after a failure are not loaded.
+        """
+        if not self.spool.is_dir():
+            raise StoreError(f"the loader's spool folder {self.spool} does not exist")
+        isql = find_isql()
+        batch = uuid.uuid4().hex
+        pending: queue.Queue[Path | None] = queue.Queue(maxsize=2)
+        failures: list[BaseException] = []
+
+        def work() -> None:
+            while (path := pending.get()) is not None:
+                try:
+                    if not failures:
+                        self._run(isql, [loader_statement(path, default_graph)])
+                except BaseException as exc:  # handed to the caller's thread
+                    failures.append(exc)
+                finally:
+                    path.unlink(missing_ok=True)
+
+        worker = threading.Thread(target=work, name="virtuoso-loader", daemon=True)
+        worker.start()
+        count = 0
+
+        def submit(text: str) -> None:
+            nonlocal count
+            if failures:
+                raise failures[0]
+            path = self.spool / f"detente-load-{batch}-{count}.nq"
+            count += 1
+            path.write_text(text, encoding="utf-8")
+            pending.put(path)
+
+        try:
+            yield submit
+        finally:
+            pending.put(None)
+            worker.join()
+        if failures:
+            raise failures[0]
+
+    def _run(self, isql: str, statements: Sequence[str]) -> None:
+        host, _, port = self.sql.rpartition(":")
+        # isql stops at the first error with a message on stdout (and exits non-zero with errors=stdout).
+        command = [isql, f"{host or 'localhost'}:{port}", self.user, self.password, "VERBOSE=OFF", "BANNER=OFF",
+                   "ERRORS=STDOUT", "exec=" + " ".join(statements)]
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=self.timeout,
+                                  stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired as exc:
+            raise StoreError(f"Virtuoso's loader at {self.sql} did not finish within {self.timeout:.0f} s") from exc
+        output = (done.stdout + done.stderr).strip()
+        if done.returncode != 0 or "*** Error" in output:
+            message = output.replace(self.password, "***") if self.password else output
+            if "FA003" in message or "DirsAllowed" in message or "access control" in message:
+                message += f" (add {self.spool} to DirsAllowed in the server's virtuoso.ini)"
+            raise StoreError(f"Virtuoso's loader at {self.sql} failed: {message[:2000]}")

@@ -1,0 +1,471 @@
+"""The SHACL shapes (``ontology/shapes.ttl``) compiled into checks of one record, so errors name file, line and field.
+
+pySHACL validates a whole graph; for a load of a million rows that is too
+slow and holds the whole file. This module reads the shapes graph once and
+compiles the constraints detente's shapes use — ``sh:datatype``,
+``sh:nodeKind``, ``sh:class`` (with the ontology's subclasses),
+``sh:or`` of classes or datatypes, ``sh:in``, ``sh:pattern``,
+``sh:minLength``, ``sh:minInclusive``/``sh:maxInclusive``,
+``sh:minCount``/``sh:maxCount`` and ``sh:lessThanOrEquals`` on single-IRI
+paths; targets by ``sh:targetClass``, ``sh:targetSubjectsOf`` and
+``sh:targetObjectsOf`` — and evaluates them over one claim's data: its
+statements, its provenance, its source and activity, and the types the
+entity registry knows. Only ``sh:Violation`` results reject a record
+(warnings pass, as with pySHACL).
+
+What a record alone cannot show is left to the full check (``detente
+validate --shacl``, pySHACL on each chunk): counts over several claims (two
+claims giving one source two publication dates) and class targets asserted
+only in another record. ``tests/loaders/test_shapes_compiled.py`` checks
+that both report the same violations on bad records.
+
+>>> from detente.loaders.registry import EntityRegistry
+>>> from detente.graph.claims import Claim, Source
+>>> from rdflib import Literal
+>>> from detente.ontology.vocab import DT, DTR
+>>> claim = Claim([(DTR["agreement/x"], DT.prisonerCount, Literal(-3))], Source.from_metadata(url="https://ex.org/a"))
+>>> [(v.field, v.message) for v in ShapeChecker(EntityRegistry()).violations(claim)]
+[('prisoner count', 'dt:prisonerCount must be a non-negative xsd:integer. (value -3)')]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from rdflib import BNode, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import DCTERMS, PROV, RDF, XSD
+from rdflib.term import Node
+
+from detente.graph.claims import Claim
+from detente.loaders.base import Reject
+from detente.loaders.registry import EntityRegistry
+from detente.ontology import schema
+from detente.ontology.vocab import DT, SH
+
+__all__ = ["PropertyCheck", "NodeCheck", "Violation", "compiled_shapes", "ShapeChecker"]
+
+
+@dataclass(frozen=True)
+class PropertyCheck:
+    """One property shape: the constraints on the values of ``path`` at a focus node."""
+
+    path: URIRef
+    name: str
+    message: str
+    violation: bool
+    datatype: URIRef | None = None
+    node_kind: URIRef | None = None
+    classes: tuple[URIRef, ...] = ()  # every one must hold (sh:class)
+    any_of: tuple[tuple[str, URIRef], ...] = ()  # sh:or of ("class" | "datatype", term)
+    allowed: tuple[Node, ...] | None = None  # sh:in
+    pattern: str | None = None
+    min_length: int | None = None
+    min_inclusive: Any = None
+    max_inclusive: Any = None
+    min_count: int | None = None
+    max_count: int | None = None
+    less_or_equal: URIRef | None = None
+
+    @property
+    def key(self) -> str:
+        """The path as a plain string (values are looked up by it: see :class:`ShapeChecker`)."""
+        return str(self.path)
+
+
+@dataclass
+class NodeCheck:
+    """One node shape: what it targets and its property checks."""
+
+    shape: Node
+    target_classes: frozenset[URIRef] = frozenset()
+    subjects_of: frozenset[URIRef] = frozenset()
+    objects_of: frozenset[URIRef] = frozenset()
+    node_kind: URIRef | None = None
+    properties: list[PropertyCheck] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A failed constraint: the focus node, the path, the field name users see, and the message."""
+
+    focus: Node
+    path: URIRef | None
+    field: str
+    message: str
+
+
+def _one(graph: Any, node: Node, predicate: URIRef) -> Node | None:
+    return next(iter(graph.objects(node, predicate)), None)
+
+
+def _text(graph: Any, node: Node, predicate: URIRef) -> str | None:
+    value = _one(graph, node, predicate)
+    return None if value is None else str(value)
+
+
+@lru_cache(maxsize=1)
+def compiled_shapes() -> tuple[NodeCheck, ...]:
+    """The node shapes of ``shapes.ttl`` as :class:`NodeCheck` objects (read once).
+
+    A constraint this compiler does not know makes it fail loudly, so a new
+    kind of shape is never silently skipped.
+
+    >>> any(check.subjects_of and check.properties for check in compiled_shapes())
+    True
+    """
+    graph = schema.shapes_graph()
+    known = {SH.path, SH.name, SH.message, SH.severity, SH.datatype, SH.nodeKind, SH["class"], SH["or"], SH["in"],
+             SH.pattern, SH.minLength, SH.minInclusive, SH.maxInclusive, SH.minCount, SH.maxCount,
+             SH.lessThanOrEquals, SH.description, SH.order, SH.group}
+    checks = []
+    for shape in sorted(set(graph.subjects(RDF.type, SH.NodeShape)), key=str):
+        check = NodeCheck(shape, frozenset(graph.objects(shape, SH.targetClass)),  # type: ignore[arg-type]
+                          frozenset(graph.objects(shape, SH.targetSubjectsOf)),  # type: ignore[arg-type]
+                          frozenset(graph.objects(shape, SH.targetObjectsOf)),  # type: ignore[arg-type]
+                          _one(graph, shape, SH.nodeKind))  # type: ignore[arg-type]
+        for prop in graph.objects(shape, SH.property):
+            unknown = {p for p in graph.predicates(prop) if str(p).startswith(str(SH)) and p not in known}
+            path = _one(graph, prop, SH.path)
+            if unknown or not isinstance(path, URIRef):
+                raise ValueError(f"shapes.ttl: {shape} uses {sorted(unknown) or 'a complex path'}, which "
+                                 "detente.loaders.shapes does not compile")
+            any_of: list[tuple[str, URIRef]] = []
+            alternatives = _one(graph, prop, SH["or"])
+            if alternatives is not None:
+                for member in Collection(graph, alternatives):
+                    cls, datatype = _one(graph, member, SH["class"]), _one(graph, member, SH.datatype)
+                    any_of.append(("class", cls) if cls is not None else ("datatype", datatype))  # type: ignore[arg-type]
+            allowed = _one(graph, prop, SH["in"])
+            severity = _one(graph, prop, SH.severity)
+            numbers = {k: _one(graph, prop, k) for k in (SH.minLength, SH.minCount, SH.maxCount)}
+            check.properties.append(PropertyCheck(
+                path=path, name=_text(graph, prop, SH.name) or path.split("#")[-1].split("/")[-1],
+                message=_text(graph, prop, SH.message) or f"a value of {path} does not conform",
+                violation=severity in (None, SH.Violation),
+                datatype=_one(graph, prop, SH.datatype),  # type: ignore[arg-type]
+                node_kind=_one(graph, prop, SH.nodeKind),  # type: ignore[arg-type]
+                classes=tuple(graph.objects(prop, SH["class"])),  # type: ignore[arg-type]
+                any_of=tuple(any_of),
+                allowed=tuple(Collection(graph, allowed)) if allowed is not None else None,
+                pattern=_text(graph, prop, SH.pattern),
+                min_length=int(numbers[SH.minLength]) if numbers[SH.minLength] is not None else None,  # type: ignore[arg-type]
+                min_inclusive=_python(_one(graph, prop, SH.minInclusive)),
+                max_inclusive=_python(_one(graph, prop, SH.maxInclusive)),
+                min_count=int(numbers[SH.minCount]) if numbers[SH.minCount] is not None else None,  # type: ignore[arg-type]
+                max_count=int(numbers[SH.maxCount]) if numbers[SH.maxCount] is not None else None,  # type: ignore[arg-type]
+                less_or_equal=_one(graph, prop, SH.lessThanOrEquals)))  # type: ignore[arg-type]
+        checks.append(check)
+    return tuple(checks)
+
+
+_ANCESTORS: dict[str, frozenset[str]] = {}  # class -> its classes with superclasses (plain strings)
+
+
+def _python(value: Node | None) -> Any:
+    return value.toPython() if isinstance(value, Literal) else None
+
+
+_XSD_STRING = XSD.string
+_TYPE, _CLAIM, _DERIVED = RDF.type, DT.Claim, PROV.wasDerivedFrom
+_SAID_BY, _QUOTE, _CONFIDENCE_P = DT.saidBy, DT.quote, DT.confidence
+_QUOTE_START, _QUOTE_END = DT.quoteStart, DT.quoteEnd
+_GENERATED, _IDENTIFIER = PROV.wasGeneratedBy, DCTERMS.identifier
+
+
+def _has_datatype(value: Node, datatype: URIRef) -> bool:
+    if not isinstance(value, Literal):
+        return False
+    if datatype == RDF.langString:
+        return value.language is not None
+    actual = value.datatype or (None if value.language else _XSD_STRING)
+    return actual == datatype and not getattr(value, "ill_typed", False)
+
+
+def _has_kind(value: Node, kind: URIRef) -> bool:
+    if kind == SH.IRI:
+        return isinstance(value, URIRef)
+    if kind == SH.Literal:
+        return isinstance(value, Literal)
+    if kind == SH.BlankNode:
+        return isinstance(value, BNode)
+    if kind == SH.BlankNodeOrIRI:
+        return isinstance(value, (URIRef, BNode))
+    if kind == SH.IRIOrLiteral:
+        return isinstance(value, (URIRef, Literal))
+    if kind == SH.BlankNodeOrLiteral:
+        return isinstance(value, (BNode, Literal))
+    return True
+
+
+def _compare(value: Node, bound: Any, lower: bool) -> bool:
+    if not isinstance(value, Literal):
+        return False
+    number = value.toPython()
+    try:
+        return bool(number >= bound) if lower else bool(number <= bound)
+    except TypeError:
+        return False
+
+
+class ShapeChecker:
+    """The compiled shapes applied to one claim at a time (see the module docs).
+
+    Value checks are remembered per (property check, value): a file repeats the
+    same states, dates and counts claim after claim.
+    """
+
+    def __init__(self, registry: EntityRegistry) -> None:
+        self.registry = registry
+        self.checks = compiled_shapes()
+        self._values: dict[tuple[Any, ...], bool] = {}
+        self._by_object: dict[str, list[NodeCheck]] = {}  # predicate -> shapes targeting objects of it
+        self._targeted: dict[tuple[Any, ...], list[NodeCheck]] = {}  # (predicates, objects of, types) -> shapes
+        self._by_focus: dict[Any, list[Violation]] = {}
+        # Keyed by plain strings: rdflib terms compare in Python, str in C (these are looked up for every value).
+        self._targeting: dict[str, list[NodeCheck]] = {}  # predicate -> shapes targeting subjects of it
+        self._by_class: dict[str, list[NodeCheck]] = {}  # class -> shapes targeting its members
+        for check in self.checks:
+            for predicate in check.subjects_of:
+                self._targeting.setdefault(str(predicate), []).append(check)
+            for cls in check.target_classes:
+                self._by_class.setdefault(str(cls), []).append(check)
+            for predicate in check.objects_of:
+                self._by_object.setdefault(str(predicate), []).append(check)
+
+    # -- types ----------------------------------------------------------------------------
+    def _types(self, node: Node, data: dict[Node, dict[URIRef, list[Node]]]) -> set[str]:
+        """The classes ``node`` belongs to (as plain strings), with their superclasses."""
+        direct = [str(c) for c in data.get(node, {}).get(RDF.type, ()) if isinstance(c, URIRef)]
+        if isinstance(node, URIRef):
+            entity = self.registry.get(node)
+            if entity is not None:
+                direct.append(str(entity.type))
+        out: set[str] = set()
+        for cls in direct:
+            ancestors = _ANCESTORS.get(cls)
+            if ancestors is None:
+                ancestors = _ANCESTORS[cls] = frozenset(str(a) for a in schema.class_ancestors(URIRef(cls)))
+            out |= ancestors
+        return out
+
+    # -- one value against one property check ------------------------------------------------
+    def _value_ok(self, index: int, check: PropertyCheck, value: Node,
+                  data: dict[Node, dict[URIRef, list[Node]]]) -> bool:
+        if check.classes or check.any_of:
+            # A class check depends on the value's types: the registry's entity (its identity changes when it is
+            # declared again) and types the record itself gives the value (then not remembered).
+            if isinstance(value, Literal) or data.get(value, {}).get(RDF.type):
+                key = None
+            else:
+                key = (index, str(value), type(value), id(self.registry.get(value)))  # type: ignore[arg-type]
+        else:
+            key = (index, str(value), str(value.datatype) if isinstance(value, Literal) else type(value),
+                   value.language if isinstance(value, Literal) else None)
+        cached = self._values.get(key) if key is not None else None
+        if cached is not None:
+            return cached
+        ok = True
+        wrong_datatype = check.datatype is not None and not _has_datatype(value, check.datatype)
+        wrong_kind = check.node_kind is not None and not _has_kind(value, check.node_kind)
+        if wrong_datatype or wrong_kind:
+            ok = False
+        elif check.classes or any(kind == "class" for kind, _ in check.any_of):
+            types = self._types(value, data)
+            missing_class = bool(check.classes) and not all(str(cls) in types for cls in check.classes)
+            no_alternative = bool(check.any_of) and not any(
+                (str(term) in types) if kind == "class" else _has_datatype(value, term) for kind, term in check.any_of)
+            if missing_class or no_alternative:
+                ok = False
+        elif check.any_of and not any(_has_datatype(value, term) for _kind, term in check.any_of):
+            ok = False
+        if ok and check.allowed is not None and value not in check.allowed:
+            ok = False
+        if ok and check.pattern is not None and (isinstance(value, BNode) or not re.search(check.pattern, str(value))):
+            ok = False
+        if ok and check.min_length is not None and (isinstance(value, BNode) or len(str(value)) < check.min_length):
+            ok = False
+        if ok and check.min_inclusive is not None and not _compare(value, check.min_inclusive, True):
+            ok = False
+        if ok and check.max_inclusive is not None and not _compare(value, check.max_inclusive, False):
+            ok = False
+        if key is not None:
+            if len(self._values) >= 50_000:  # quotes and counts never repeat: keep it bounded
+                self._values.clear()
+            self._values[key] = ok
+        return ok
+
+    # -- one claim ----------------------------------------------------------------------------------
+    def violations(self, claim: Claim) -> list[Violation]:
+        """The sh:Violation results of the shapes on one claim's data.
+
+        Each focus node (a subject of the claim's statements, the claim, its
+        source, its activity) is checked against the shapes that target it;
+        a subject's result is remembered by what the claim says of it, a
+        source's by the source: claims repeat the same facts and sources.
+        """
+        data: dict[Node, dict[URIRef, list[Node]]] = {}
+        object_of: dict[Node, set[URIRef]] = {}
+        for s, p, o in claim.statements:
+            data.setdefault(s, {}).setdefault(p, []).append(o)
+            if str(p) in self._by_object:
+                object_of.setdefault(o, set()).add(p)
+        found: list[Violation] = []
+        for focus, predicates in data.items():
+            key = (focus, tuple((p, tuple(v)) for p, v in predicates.items()), frozenset(object_of.get(focus, ())))
+            result = self._by_focus.get(key)
+            if result is None:
+                result = self._evaluate_focus(focus, predicates, data, object_of.get(focus, ()))
+                self._remember(key, result)
+            found.extend(result)
+        iri = claim.iri
+        provenance = _claim_predicates(claim)
+        found.extend(self._evaluate_focus(iri, provenance, {iri: provenance,
+                                                            claim.source.iri: {RDF.type: [claim.source.source_type]}}))
+        source_key = ("source", claim.source)
+        result = self._by_focus.get(source_key)
+        if result is None:
+            result = self._evaluate_quads(claim.source.quads(), {claim.source.iri: {PROV.wasDerivedFrom}})
+            self._remember(source_key, result)
+        found.extend(result)
+        if claim.activity is not None:
+            activity_key = ("activity", claim.activity)
+            result = self._by_focus.get(activity_key)
+            if result is None:
+                result = self._evaluate_quads(claim.activity.quads())
+                self._remember(activity_key, result)
+            found.extend(result)
+        return found
+
+    def _remember(self, key: Any, found: list[Violation]) -> None:
+        if len(self._by_focus) >= 20_000:
+            self._by_focus.clear()
+        self._by_focus[key] = found
+
+    def _evaluate_quads(self, quads: Iterable[tuple[Node, Node, Node, Node]],
+                        object_of: dict[Node, set[URIRef]] | None = None) -> list[Violation]:
+        data: dict[Node, dict[URIRef, list[Node]]] = {}
+        for s, p, o, _g in quads:
+            values = data.setdefault(s, {}).setdefault(p, [])  # type: ignore[arg-type]
+            if o not in values:
+                values.append(o)
+        found: list[Violation] = []
+        for focus, predicates in data.items():
+            found.extend(self._evaluate_focus(focus, predicates, data, (object_of or {}).get(focus, ())))
+        return found
+
+    def _evaluate_focus(self, focus: Node, predicates: dict[URIRef, list[Node]],
+                        data: dict[Node, dict[URIRef, list[Node]]],
+                        object_of: Iterable[URIRef] = ()) -> list[Violation]:
+        """One focus node against every shape that targets it (subject or object of a predicate, or its types)."""
+        by_key = {str(p): values for p, values in predicates.items()}
+        shape_key = (tuple(by_key), tuple(str(p) for p in object_of), frozenset(self._types(focus, data)))
+        checks = self._targeted.get(shape_key)
+        if checks is None:
+            chosen: dict[int, NodeCheck] = {}
+            for p in shape_key[0]:
+                chosen.update((id(c), c) for c in self._targeting.get(p, ()))
+            for p in shape_key[1]:
+                chosen.update((id(c), c) for c in self._by_object.get(p, ()))
+            for cls in shape_key[2]:
+                chosen.update((id(c), c) for c in self._by_class.get(cls, ()))
+            checks = self._targeted[shape_key] = list(chosen.values())
+        found: list[Violation] = []
+        for check in checks:
+            found.extend(self._focus(check, focus, by_key, data))
+        return found
+
+    def _focus(self, check: NodeCheck, focus: Node, predicates: dict[str, list[Node]],
+               data: dict[Node, dict[URIRef, list[Node]]]) -> Iterable[Violation]:
+        if check.node_kind is not None and not _has_kind(focus, check.node_kind):
+            yield Violation(focus, None, "node", f"{focus} must be a {check.node_kind.split('#')[-1]}")
+        for prop in check.properties:
+            if not prop.violation:
+                continue
+            values = predicates.get(prop.key, [])
+            index = id(prop)
+            bad = [v for v in values if not self._value_ok(index, prop, v, data)]
+            if prop.less_or_equal is not None:
+                others = predicates.get(str(prop.less_or_equal), [])
+                bad += [v for v in values for w in others if not _compare(v, w.toPython() if isinstance(w, Literal)
+                                                                           else None, False)]
+            if prop.min_count is not None and len(values) < prop.min_count:
+                yield Violation(focus, prop.path, prop.name, f"{prop.message} (none given)")
+            if prop.max_count is not None and len(values) > prop.max_count:
+                yield Violation(focus, prop.path, prop.name, f"{prop.message} ({len(values)} values)")
+            for value in dict.fromkeys(bad):
+                yield Violation(focus, prop.path, prop.name, f"{prop.message} (value {value})")
+
+    def check(self, name: str, unit: Any) -> Any:
+        """The unit as it was, or rejected (every row) with the first violation as its reason."""
+        from detente.loaders.stream import reject_unit
+
+        for claim in unit.claims:
+            found = self.violations(claim)
+            if found:
+                first = found[0]
+                line = unit.lines[0]
+                if len(unit.lines) == len(claim.statements):  # a row per statement (a statements table)
+                    line = next((unit.lines[i] for i, (s, p, _o) in enumerate(claim.statements)
+                                 if s == first.focus and p == first.path), line)
+                return reject_unit(name, unit.lines, [Reject(name, line, first.field, f"SHACL: {first.message}")])
+        return unit
+
+
+def _claim_predicates_slow(claim: Claim) -> dict[URIRef, list[Node]]:
+    """What the claim's provenance says of the claim, read from :meth:`Claim.quads` (the reference)."""
+    predicates: dict[URIRef, list[Node]] = {}
+    for s, p, o, _g in _provenance_quads(claim, sources=False):
+        if s == claim.iri:
+            values = predicates.setdefault(p, [])  # type: ignore[arg-type]
+            if o not in values:
+                values.append(o)
+    return predicates
+
+
+_CONFIDENCE: dict[float, Literal] = {}
+
+
+def _claim_predicates(claim: Claim) -> dict[URIRef, list[Node]]:
+    """The same as :func:`_claim_predicates_slow`, built from the claim's fields (a test compares them)."""
+    predicates: dict[URIRef, list[Node]] = {_TYPE: [_CLAIM], _DERIVED: [claim.source.iri]}
+    if claim.said_by is not None:
+        predicates[_SAID_BY] = [claim.said_by]
+    if claim.quote:
+        predicates[_QUOTE] = [Literal(claim.quote)]
+    if claim.confidence is not None:
+        literal = _CONFIDENCE.get(claim.confidence)
+        if literal is None:
+            literal = _CONFIDENCE[claim.confidence] = Literal(f"{claim.confidence:.4g}", datatype=XSD.decimal)
+        predicates[_CONFIDENCE_P] = [literal]
+    if claim.quote_start is not None:
+        predicates[_QUOTE_START] = [Literal(claim.quote_start)]
+    if claim.quote_end is not None:
+        predicates[_QUOTE_END] = [Literal(claim.quote_end)]
+    if claim.activity is not None:
+        predicates[_GENERATED] = [claim.activity.iri]
+    if claim.key:
+        predicates[_IDENTIFIER] = [Literal(claim.key)]
+    iri = claim.iri
+    for s, p, o in claim.extra:
+        if s == iri:
+            values = predicates.setdefault(p, [])  # type: ignore[arg-type]
+            if o not in values:
+                values.append(o)
+    return predicates
+
+
+def _provenance_quads(claim: Claim, *, sources: bool = True) -> Iterable[tuple[Node, Node, Node, Node]]:
+    """The claim's provenance, its source's and its activity's quads (its statements excluded)."""
+    statements = len(claim.statements)
+    for number, quad in enumerate(claim.quads()):
+        if number >= 2 * statements:
+            yield quad
+    if sources:
+        yield from claim.source.quads()
+        if claim.activity is not None:
+            yield from claim.activity.quads()

@@ -1,0 +1,486 @@
+r"""Input records as a stream of units: one claim's rows (or one row's claims), loaded or rejected together.
+
+A :class:`Unit` covers input rows that stand or fall together: the rows of a
+statements table that share ``claim``, the claim of a claim document, the
+claims made from one UCDP or GDELT row. Either every row of a unit is loaded,
+or every row of it is rejected with a reason of its own: a row that is fine
+but belongs to a claim whose other row failed is rejected as ``sibling of
+line N rejected: …``. So ``rows read = rows loaded + rows rejected`` holds per
+file by construction (:mod:`detente.loaders.pipeline` counts them).
+
+Statements tables and JSON Lines files are read a record at a time (memory
+bounded by one claim, not by the file); other formats are parsed whole by
+their loader (they are bounded in size, see :class:`~detente.loaders.base.InputLimits`)
+and cut into units afterwards.
+
+>>> import tempfile, pathlib
+>>> from detente.loaders.base import LoadContext
+>>> from detente.loaders.registry import EntityRegistry
+>>> p = pathlib.Path(tempfile.mkdtemp()) / "s.csv"
+>>> _ = p.write_text("claim,subject,predicate,object,source\n"
+...                  "c1,event:t1,hasParty,Ukraine,https://ex.org/a\n"
+...                  "c1,event:t1,prisonerCount,many,https://ex.org/a\n")
+>>> [unit] = statement_units(p, LoadContext(EntityRegistry()))
+>>> unit.lines, unit.claims
+([2, 3], [])
+>>> for reject in unit.rejects:
+...     print(reject)
+/...s.csv:3: field 'object' 'many' is not a valid integer
+/...s.csv:2: sibling of line 3 rejected: 'many' is not a valid integer
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import hashlib
+import json
+import sqlite3
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from detente.graph.claims import Claim
+from detente.graph.terms import Triple
+from detente.loaders.base import (
+    LIMITS,
+    FieldError,
+    LoadContext,
+    ParseResult,
+    Reject,
+    bounded_lines,
+    build_statement,
+    csv_rows,
+    curated,
+    make_source,
+    parse_confidence,
+    speaker,
+)
+
+__all__ = ["Unit", "statement_units", "jsonl_document_units", "document_units",
+           "result_units", "StatementCache"]
+
+
+@dataclass
+class Unit:
+    """Rows that are loaded or rejected together.
+
+    Attributes
+    ----------
+    lines:
+        The input line of each row the unit covers (its length is the rows read).
+    claims:
+        The claims the rows make (empty when rejected, or when the rows make none).
+    rejects:
+        One reject per row when the unit is rejected (the failing rows' own
+        reasons first, then their siblings'); empty when it is loaded.
+    """
+
+    lines: list[int | None]
+    claims: list[Claim] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> bool:
+        return bool(self.rejects)
+
+    def own_rejects(self) -> list[Reject]:
+        """The reasons of the rows that failed themselves (not their siblings)."""
+        return [r for r in self.rejects if not r.message.startswith(SIBLING)] or self.rejects
+
+
+SIBLING = "sibling of line "
+
+
+class StatementCache:
+    """Typed statements by their raw (subject, predicate, object) text: files repeat the same facts claim after claim.
+
+    The registry's used marks are renewed on every hit, so entity descriptions
+    are written as without the cache. Clear it when entities are declared
+    (a name may then resolve differently). Bounded: it is emptied when full.
+    """
+
+    def __init__(self, ctx: LoadContext, size: int = 50_000) -> None:
+        self.ctx = ctx
+        self.size = size
+        self._cache: dict[tuple[str, str, str], Triple] = {}
+        self._sources: dict[tuple[Any, ...], Any] = {}
+
+    def clear(self) -> None:
+        self._cache.clear()
+        self._sources.clear()
+
+    def source(self, src: dict[str, Any]) -> Any:
+        """:func:`~detente.loaders.base.make_source` of a document's ``source``, remembered by its values."""
+        values = (src.get("url"), src.get("title"), src.get("publisher"), src.get("published", src.get("issued")),
+                  src.get("type"))
+        try:
+            source = self._sources.get(values)
+        except TypeError:  # a value that is not hashable (a list): checked, and refused, by make_source
+            source = None
+        if source is None:
+            source = make_source(self.ctx.registry, url=values[0], title=values[1], publisher=values[2],
+                                 published=values[3], source_type=values[4])
+            if len(self._sources) >= 10_000:
+                self._sources.clear()
+            with contextlib.suppress(TypeError):  # an unhashable value is simply not cached
+                self._sources[values] = source
+        elif source.publisher is not None:
+            self.ctx.registry.mark_used([source.publisher])
+        return source
+
+    def __call__(self, subject: object, predicate: object, obj: object) -> Triple:
+        if not all(type(v) is str for v in (subject, predicate, obj)):
+            return build_statement(self.ctx.registry, subject, predicate, obj)
+        key = (subject, predicate, obj)  # type: ignore[assignment]
+        triple = self._cache.get(key)  # type: ignore[arg-type]
+        if triple is None:
+            triple = build_statement(self.ctx.registry, subject, predicate, obj)
+            if len(self._cache) >= self.size:
+                self._cache.clear()
+            self._cache[key] = triple  # type: ignore[index]
+        else:
+            self.ctx.registry.mark_used((triple[0], triple[2]))
+        return triple
+
+
+# -- statements tables -------------------------------------------------------------------
+
+REQUIRED = ("claim", "subject", "predicate", "object", "source")
+CLAIM_LEVEL = ("source", "publisher", "published", "quote", "said_by", "confidence", "title", "source_type")
+
+_Row = tuple[int, list[str]]
+
+
+class _Interleaved(Exception):
+    """The rows of one claim are not next to each other: group them through a temporary table instead."""
+
+
+def statement_units(path: Path, ctx: LoadContext) -> Iterator[Unit]:
+    """The claims of a statements CSV/TSV file, a claim at a time.
+
+    Rows of one claim usually follow each other; they are grouped as they
+    come (memory: one claim; the keys of finished claims are kept as 8-byte
+    hashes). If a claim's rows come back after another claim's,
+    :class:`RestartFile` is raised: what was read so far is void, and the
+    file is read again by :func:`sorted_statement_units`.
+    """
+    delimiter = "\t" if path.suffix.lower() in (".tsv", ".tab") else ","
+    name = str(path)
+    activity = curated("statements:" + ("tsv" if delimiter == "\t" else "csv"))
+    cache = StatementCache(ctx)
+    try:
+        for header, group in _contiguous_groups(path, delimiter):
+            if not header:
+                yield group  # type: ignore[misc]  # a header reject
+                return
+            yield _statement_unit(name, header, delimiter, group, ctx, cache, activity)  # type: ignore[arg-type]
+    except _Interleaved:
+        raise RestartFile() from None
+
+
+class RestartFile(Exception):
+    """A claim's rows are not together: the units given so far were partial claims; read the file again, sorted."""
+
+
+def _header_of(reader: Any, name: str) -> list[str] | Reject:
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except StopIteration:
+        return Reject(name, 1, None, "the file is empty; expected a header row")
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        return Reject(name, 1, missing[0], f"missing column(s) {', '.join(missing)} in the header")
+    return header
+
+
+def _contiguous_groups(path: Path, delimiter: str) -> Iterator[tuple[list[str], list[_Row] | Unit]]:
+    name = str(path)
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.reader(bounded_lines(handle), delimiter=delimiter)
+        header = _header_of(reader, name)
+        if isinstance(header, Reject):
+            yield [], Unit([], rejects=[header])
+            return
+        key_index = header.index("claim")
+        closed: set[bytes] = set()
+        current: str | None = None
+        group: list[_Row] = []
+        for row in csv_rows(reader):
+            if not any(cell.strip() for cell in row):
+                continue
+            key = row[key_index].strip() if len(row) > key_index else ""
+            if key != current or not key:
+                if group:
+                    yield header, group
+                    if current:
+                        closed.add(hashlib.blake2b(current.encode(), digest_size=8).digest())
+                if key and hashlib.blake2b(key.encode(), digest_size=8).digest() in closed:
+                    raise _Interleaved
+                current, group = key, []
+            group.append((reader.line_num, row))
+        if group:
+            yield header, group
+
+
+def sorted_statement_units(path: Path, ctx: LoadContext) -> Iterator[Unit]:
+    """The claims of a statements file whose claims' rows are interleaved, grouped through SQLite on disk.
+
+    Claims come in the order of their first row.
+    """
+    delimiter = "\t" if path.suffix.lower() in (".tsv", ".tab") else ","
+    name = str(path)
+    activity = curated("statements:" + ("tsv" if delimiter == "\t" else "csv"))
+    cache = StatementCache(ctx)
+    with tempfile.TemporaryDirectory(prefix="detente-group-") as folder:
+        db = sqlite3.connect(str(Path(folder) / "rows.db"))
+        db.execute("CREATE TABLE rows (key TEXT, line INTEGER, row TEXT)")
+        db.execute("CREATE TABLE keys (key TEXT PRIMARY KEY, first INTEGER)")
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.reader(bounded_lines(handle), delimiter=delimiter)
+            header = _header_of(reader, name)
+            assert not isinstance(header, Reject)  # the first pass read it
+            key_index = header.index("claim")
+            batch: list[tuple[str, int, str]] = []
+            for row in csv_rows(reader):
+                if not any(cell.strip() for cell in row):
+                    continue
+                key = row[key_index].strip() if len(row) > key_index else ""
+                # Rows without a claim key stand alone: a key no claim can have.
+                batch.append((key or f"\x00{reader.line_num}", reader.line_num, json.dumps(row)))
+                if len(batch) >= 10_000:
+                    _insert(db, batch)
+            _insert(db, batch)
+        db.execute("CREATE INDEX rows_key ON rows (key, line)")
+        rows = db.execute("SELECT r.key, r.line, r.row FROM keys k JOIN rows r ON r.key = k.key "
+                          "ORDER BY k.first, r.line")
+        group: list[_Row] = []
+        current: str | None = None
+        for key, line, text in rows:
+            if key != current and group:
+                yield _statement_unit(name, header, delimiter, group, ctx, cache, activity)
+                group = []
+            current = key
+            group.append((line, json.loads(text)))
+        if group:
+            yield _statement_unit(name, header, delimiter, group, ctx, cache, activity)
+        db.close()
+
+
+def _insert(db: sqlite3.Connection, batch: list[tuple[str, int, str]]) -> None:
+    db.executemany("INSERT INTO rows VALUES (?, ?, ?)", batch)
+    db.executemany("INSERT OR IGNORE INTO keys VALUES (?, ?)", [(k, line) for k, line, _ in batch])
+    batch.clear()
+
+
+def _statement_unit(name: str, header: list[str], delimiter: str, group: list[_Row], ctx: LoadContext,
+                    cache: StatementCache, activity: Any) -> Unit:
+    """One claim from its rows, or a reject for every row (the failing ones' reasons, then their siblings')."""
+    lines: list[int | None] = [line for line, _ in group]
+    raw = {line: delimiter.join(row) for line, row in group}
+    failed: list[Reject] = []
+    records: list[tuple[int, dict[str, str]]] = []
+    for line, row in group:
+        if len(row) != len(header):
+            failed.append(Reject(name, line, None, f"{len(row)} fields where the header has {len(header)}",
+                                 raw[line]))
+            continue
+        record = dict(zip(header, row, strict=True))
+        if not record["claim"].strip():
+            failed.append(Reject(name, line, "claim", "is empty", raw[line]))
+            continue
+        records.append((line, record))
+    statements: list[Triple] = []
+    if records:
+        first_line, first = records[0]
+        key = first["claim"].strip()
+        for line, record in records:
+            try:
+                if line != first_line:
+                    for column in CLAIM_LEVEL:
+                        if column in record and record[column].strip() != first.get(column, "").strip():
+                            raise FieldError(column, f"differs from line {first_line} of the same claim {key!r}")
+                statements.append(cache(record["subject"], record["predicate"], record["object"]))
+            except FieldError as exc:
+                failed.append(Reject(name, line, exc.field, exc.message, raw[line]))
+        if not failed:
+            try:
+                source = make_source(ctx.registry, url=first.get("source"), title=first.get("title"),
+                                     publisher=first.get("publisher"), published=first.get("published"),
+                                     source_type=first.get("source_type"))
+                claim = Claim(statements=statements, source=source,
+                              said_by=speaker(ctx.registry, first.get("said_by")),
+                              quote=first.get("quote", "").strip() or None,
+                              confidence=parse_confidence(first.get("confidence")), activity=activity, key=key)
+            except FieldError as exc:
+                failed.append(Reject(name, first_line, exc.field, exc.message, raw[first_line]))
+            else:
+                return Unit(lines, [claim])
+    return reject_unit(name, lines, failed, raw.get)
+
+
+def reject_unit(name: str, lines: list[int | None], failed: list[Reject],
+                records: Callable[[int | None], str | None] = lambda line: None) -> Unit:
+    """A unit whose rows ``failed`` failed: their rejects, then one for each sibling row."""
+    failed_lines = {r.line for r in failed}
+    first = failed[0]
+    siblings = [Reject(name, line, None, f"{SIBLING}{first.line} rejected: {first.message}", records(line) or "")
+                for line in lines if line not in failed_lines]
+    return Unit(lines, rejects=failed + siblings)
+
+
+# -- claim documents -----------------------------------------------------------------------
+
+def jsonl_document_units(path: Path, ctx: LoadContext) -> Iterator[Unit]:
+    """The claims of a JSON Lines file of claim documents, a line at a time."""
+    from detente.loaders.documents import _depth
+
+    name = str(path)
+    activity = curated("claim-document:" + path.suffix.lower().lstrip("."))
+    cache = StatementCache(ctx)
+    with path.open(encoding="utf-8-sig") as handle:
+        for number, raw in enumerate(bounded_lines(handle), start=1):
+            if not raw.strip():
+                continue
+            try:
+                doc = json.loads(raw)
+            except json.JSONDecodeError as exc:
+                yield Unit([number], rejects=[Reject(name, number, None,
+                                                     f"invalid JSON: {exc.msg} at column {exc.colno}", raw)])
+                continue
+            except RecursionError:
+                doc = None
+            # Only a line with more brackets than the nesting bound can nest too deep: count before walking.
+            if doc is None or (raw.count("[") + raw.count("{") > LIMITS.nesting and _depth(doc) > LIMITS.nesting):
+                yield Unit([number], rejects=[Reject(name, number, None,
+                                                     f"JSON nested deeper than {LIMITS.nesting} levels")])
+                continue
+            yield from _document_units(name, doc, number, ctx, cache, activity, line_of=lambda _v, n=number: n)
+
+
+def document_units(path: Path, ctx: LoadContext) -> Iterator[Unit]:
+    """The claims of a YAML or JSON claim-document file (read whole: bounded by the document size limit)."""
+    from detente.loaders.documents import _line, read_documents
+
+    name = str(path)
+    docs, rejects = read_documents(path)
+    if rejects:
+        yield Unit([r.line for r in rejects], rejects=rejects)
+        return
+    activity = curated("claim-document:" + path.suffix.lower().lstrip("."))
+    cache = StatementCache(ctx)
+    for doc, doc_line in docs:
+        yield from _document_units(name, doc, doc_line, ctx, cache, activity, line_of=_line)
+
+
+def _document_units(name: str, doc: Any, doc_line: int | None, ctx: LoadContext, cache: StatementCache,
+                    activity: Any, line_of: Callable[[Any, int | None], int | None]) -> Iterator[Unit]:
+    """The claims of one document: one unit per claim (a document-level error rejects each of its claims)."""
+    from detente.loaders.documents import _Located
+
+    if not isinstance(doc, dict):
+        yield Unit([doc_line], rejects=[Reject(name, doc_line, None,
+                                               "a document must be a mapping with 'source' and 'claims'")])
+        return
+    claims = doc.get("claims")
+    items = claims if isinstance(claims, list) and claims else []
+    item_lines = [line_of(item, doc_line) for item in items] or [line_of(doc, doc_line)]
+    if "entities" in doc:
+        from detente.loaders.entities import declare_entities
+
+        cache.clear()  # names may resolve differently now
+        rejects = declare_entities(ctx, name, doc["entities"], line_of(doc, doc_line))
+        if rejects:
+            yield reject_unit(name, item_lines, list(rejects))
+            return
+    src = doc.get("source")
+    failed: Reject | None = None
+    source = None
+    if not isinstance(src, dict):
+        failed = Reject(name, line_of(doc, doc_line), "source", "is missing or not a mapping")
+    else:
+        try:
+            source = cache.source(src)
+        except FieldError as exc:
+            failed = Reject(name, line_of(src, doc_line), f"source.{exc.field}", exc.message)
+    if failed is None and not items:
+        failed = Reject(name, line_of(doc, doc_line), "claims", "is missing, empty or not a list")
+    if failed is not None:
+        yield Unit(item_lines, rejects=[Reject(name, line, failed.field, failed.message) for line in item_lines[:1]]
+                   + [Reject(name, line, None, f"{SIBLING}{failed.line} rejected: {failed.message}")
+                      for line in item_lines[1:]])
+        return
+    for index, item in enumerate(items):
+        item_line = line_of(item, doc_line)
+        where = f"claims[{index}]"
+        record = json.dumps(item, default=str)
+        if not isinstance(item, dict):
+            yield Unit([item_line], rejects=[Reject(name, item_line, where, "a claim must be a mapping")])
+            continue
+        try:
+            statements = _statements(cache, item, where, item_line, line_of)
+            claim = Claim(statements=statements, source=source, said_by=speaker(ctx.registry, item.get("said_by")),
+                          quote=(str(item["quote"]).strip() if item.get("quote") else None),
+                          confidence=parse_confidence(item.get("confidence")), activity=activity,
+                          key=str(item["key"]) if item.get("key") is not None else None)
+        except _Located as exc:
+            yield Unit([item_line], rejects=[Reject(name, exc.line, exc.field, exc.message, record)])
+            continue
+        except FieldError as exc:
+            yield Unit([item_line], rejects=[Reject(name, item_line, f"{where}.{exc.field}", exc.message, record)])
+            continue
+        yield Unit([item_line], [claim])
+
+
+def _statements(cache: StatementCache, item: dict[str, Any], where: str, item_line: int | None,
+                line_of: Callable[[Any, int | None], int | None]) -> list[Triple]:
+    from detente.loaders.documents import _Located
+
+    raw = item.get("statements")
+    if not isinstance(raw, list) or not raw:
+        raise _Located(item_line, f"{where}.statements", "is missing, empty or not a list")
+    out = []
+    for number, st in enumerate(raw):
+        field_name = f"{where}.statements[{number}]"
+        line = line_of(st, line_of(raw, item_line))
+        if isinstance(st, (list, tuple)):
+            if len(st) != 3:
+                raise _Located(line, field_name,
+                               f"a statement list needs 3 items (subject, predicate, object), not {len(st)}")
+            s, p, o = st
+        elif isinstance(st, dict):
+            s, p, o = st.get("subject"), st.get("predicate"), st.get("object")
+        else:
+            raise _Located(line, field_name, "a statement is [subject, predicate, object] or a mapping")
+        try:
+            out.append(cache(s, p, o))
+        except FieldError as exc:
+            raise _Located(line, f"{field_name}.{exc.field}", exc.message) from None
+    return out
+
+
+# -- formats parsed whole ----------------------------------------------------------------------
+
+def result_units(result: ParseResult) -> Iterator[Unit]:
+    """Units from a loader's whole-file result: claims grouped by the line they came from, rejects by line.
+
+    A line with a reject loses its claims too (they are listed as its
+    siblings, so nothing of a rejected row is written); lines whose records
+    made no claim and no reject are not seen here (see the pipeline's count).
+    """
+    by_line: dict[int | None, list[Claim]] = {}
+    for claim in result.claims:
+        by_line.setdefault(result.origins.get(claim.iri), []).append(claim)
+    rejected: dict[int | None, list[Reject]] = {}
+    for reject in result.rejects:
+        rejected.setdefault(reject.line, []).append(reject)
+    for line, rejects in rejected.items():
+        by_line.pop(line, None)
+        yield Unit([line], rejects=rejects[:1])
+    for line, claims in by_line.items():
+        yield Unit([line], claims)
+
+
+__all__ += ["RestartFile", "sorted_statement_units", "reject_unit", "SIBLING"]

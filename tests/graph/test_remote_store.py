@@ -1,0 +1,166 @@
+"""The remote store's bulk paths (Virtuoso's loader, Graph Store Protocol) give the answers of the embedded store.
+
+Claims loaded in bulk into Virtuoso must read back as they do from an in-memory
+Oxigraph store holding the same claims: every claim record, the provenance of
+every statement, the conflict listing and its pages, the statistics and the
+dump. The per-request ``INSERT DATA`` path is the contract's own (see
+test_store_contract.py, whose backends also take these paths for the demo).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+
+import pytest
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import RDFS, XSD
+
+from detente.errors import StoreError
+from detente.graph.claims import claim_records, conflicts, get_claim, provenance, stats
+from detente.graph.conflict_listing import conflict_page
+from detente.graph.location import StoreLocation
+from detente.graph.remote_store import RemoteStore
+from detente.graph.store import Store, open_store
+from detente.graph.terms import nquad
+from detente.graph.writes import write_claims
+from detente.ontology.vocab import DT, DTR, FACTS_GRAPH, SUMMARY_GRAPH
+
+from virtuoso_server import VirtuosoServer
+
+
+def loader_uri(server: VirtuosoServer, **extra: object) -> str:
+    """Virtuoso's own loader through its SQL port, spooling files into a folder the server may read."""
+    options = "".join(f"&{key}={value}" for key, value in extra.items())
+    return (f"{server.auth_store_uri}&loader=virtuoso&sql=127.0.0.1:{server.sql_port}"
+            f"&spool={server.directory}{options}")
+
+
+def _claims() -> list:
+    from benchmarks.synthetic import synthetic_claims
+
+    # Few events for many claims: conflicting prisoner counts and shared sources everywhere.
+    return list(synthetic_claims(600, seed=13, events=40, publishers=9))
+
+
+@pytest.fixture(scope="module")
+def embedded() -> Store:
+    store = open_store("memory:")
+    write_claims(store, _claims())
+    store.remove_graph(SUMMARY_GRAPH)  # remote stores keep no summary: compare the data both hold
+    return store
+
+
+@pytest.fixture(params=["loader", "gsp"])
+def remote(request: pytest.FixtureRequest, virtuoso: VirtuosoServer) -> Iterator[RemoteStore]:
+    """The same claims written through one bulk path (small batches: several files or POSTs per load)."""
+    uri = loader_uri(virtuoso, batch=1500) if request.param == "loader" else virtuoso.auth_store_uri + "&batch=1500"
+    store = RemoteStore(uri)
+    store.clear()
+    write_claims(store, _claims())
+    yield store
+    store.clear()
+
+
+def _claim_iris(store: Store) -> list[URIRef]:
+    return sorted((r[0] for r in store.query("SELECT ?c WHERE { ?c a dt:Claim }").rows), key=str)  # type: ignore[misc]
+
+
+def _dataset(store: Store) -> dict[str, Graph]:
+    buffer = io.BytesIO()
+    store.dump(buffer, "nquads")
+    data = Dataset()
+    data.parse(data=buffer.getvalue(), format="nquads")
+    return {str(g.identifier): g for g in data.graphs() if len(g)}
+
+
+def test_bulk_loaded_claims_read_as_embedded(remote: RemoteStore, embedded: Store) -> None:
+    assert remote.pending_loads() == []
+    claims = _claim_iris(remote)
+    assert claims == _claim_iris(embedded) and len(claims) == 600
+    assert claim_records(remote, claims, batch=97) == claim_records(embedded, claims)
+    assert get_claim(remote, claims[0]) == get_claim(embedded, claims[0])
+    assert stats(remote).to_json() == stats(embedded).to_json()
+
+
+def test_bulk_loaded_provenance_and_conflicts_as_embedded(remote: RemoteStore, embedded: Store) -> None:
+    rows = embedded.query("SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?c { ?s ?p ?o } ?c a dt:Claim } "
+                          "ORDER BY ?s ?p ?o").rows
+    for s, p, o in rows[::7]:
+        for pattern in ((s, p, o), (s, p, None)):
+            assert provenance(remote, *pattern).to_json() == provenance(embedded, *pattern).to_json(), pattern
+    listing = conflicts(remote)
+    assert [c.to_json() for c in listing] == [c.to_json() for c in conflicts(embedded)]
+    assert len(listing) > 5
+    page, want = conflict_page(remote, limit=4, offset=3), conflict_page(embedded, limit=4, offset=3)
+    assert page.total == want.total == len(listing)
+    assert [c.to_json() for c in page.conflicts] == [c.to_json() for c in want.conflicts] and page.conflicts
+
+
+def test_bulk_loaded_dump_is_the_embedded_dump(remote: RemoteStore, embedded: Store) -> None:
+    got, want = _dataset(remote), _dataset(embedded)
+    assert got.keys() == want.keys()
+    assert all(isomorphic(graph, want[name]) for name, graph in got.items())
+
+
+TRICKY = [Literal('He said "314"'), Literal("line one\nline two\r\n\tend"), Literal("back\\slash \\n"),
+          Literal("Київ – ✓ 🕊"), Literal("Київ", lang="uk"), Literal("Kyiv", lang="en-GB"),
+          Literal("2025-03-12", datatype=XSD.date), Literal(314), Literal("3.50", datatype=XSD.decimal),
+          Literal('x" } ; DROP ALL ; INSERT DATA { <urn:a> <urn:b> "c')]
+
+
+@pytest.mark.parametrize("path", ["loader", "gsp"])
+def test_bulk_paths_keep_terms_blank_nodes_and_foreign_graphs(path: str, virtuoso: VirtuosoServer) -> None:
+    uri = loader_uri(virtuoso, bulk=1, batch=300) if path == "loader" else virtuoso.auth_store_uri + "&bulk=1&batch=300"
+    store, reference = RemoteStore(uri), open_store("memory:")
+    store.clear()
+    foreign = URIRef("http://example.org/elsewhere")
+    text = "".join(nquad(DTR[f"test/t{i}"], DT.quote, TRICKY[i % len(TRICKY)], DTR["test/big"]) for i in range(400))
+    text += "".join(nquad(DTR[f"test/n{i}"], RDFS.label, Literal(f"n {i}"), DTR[f"test/g{i % 90}"]) for i in range(700))
+    text += "".join(nquad(DTR[f"test/f{i}"], RDFS.label, Literal(f"f {i}"), foreign) for i in range(60))
+    text += '_:b1 <http://ex/p> _:b2 .\n_:b2 <http://ex/p> "leaf" .\n<http://ex/x> <http://ex/p> _:b1 <http://ex/g> .\n'
+    for target in (store, reference):
+        target.add_nquads(text)
+    assert store.pending_loads() == []
+    assert store.count_quads() == reference.count_quads() == 1163
+    got, want = _dataset(store), _dataset(reference)
+    assert got.keys() == want.keys() and str(foreign) in got
+    assert all(isomorphic(graph, want[name]) for name, graph in got.items())
+    for literal in TRICKY:
+        rows = store.query("SELECT ?s ?o WHERE { GRAPH ?g { ?s dt:quote ?o } }", bindings={"o": literal},
+                           named_graphs=[DTR["test/big"]]).rows
+        # (Virtuoso canonicalises decimals, as the remote store's notes say: compare values.)
+        assert len(rows) == 40 and {o.toPython() for _, o in rows} == {literal.toPython()}, literal
+    store.clear()
+    assert store.count_quads() == 0 and store.count_quads(foreign) == 0
+
+
+def test_interrupted_load_is_marked_and_the_same_load_completes_it(virtuoso: VirtuosoServer, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from virtuoso_server import free_port
+
+    text = "".join(nquad(DTR[f"test/i{i}"], RDFS.label, Literal(f"i {i}"), DTR[f"test/ig{i % 50}"])
+                   for i in range(3000)) + nquad(DTR["test/i0"], RDFS.label, Literal("fact"), FACTS_GRAPH)
+    good = RemoteStore(loader_uri(virtuoso, batch=500))
+    good.clear()
+    # The SQL port is wrong: the mark is written over HTTP, then the loader fails.
+    broken = RemoteStore(f"{virtuoso.auth_store_uri}&loader=virtuoso&sql=127.0.0.1:{free_port()}"
+                         f"&spool={virtuoso.directory}&timeout=20")
+    with pytest.raises(StoreError, match="loader"):
+        broken.add_nquads(text)
+    assert len(good.pending_loads()) == 1
+    assert not list(virtuoso.directory.glob("detente-load-*"))  # spool files are removed either way
+    good.add_nquads(text)  # the same load again: completes and clears its mark
+    assert good.pending_loads() == [] and good.count_quads() == 3001
+    good.clear()
+
+
+def test_loader_options_are_parsed_once() -> None:
+    location = StoreLocation.parse("sparql+http://db.example:8890/sparql?loader=virtuoso&spool=/srv/spool&bulk=10&batch=99")
+    options = location.options
+    assert options is not None
+    assert (options.loader, options.sql, options.bulk, options.batch) == ("virtuoso", "db.example:1111", 10, 99)
+    assert str(options.spool) == "/srv/spool"
+    for bad in ("loader=other&spool=/x", "loader=virtuoso", "batch=0", "bulk=x"):
+        with pytest.raises(StoreError):
+            StoreLocation.parse(f"sparql+http://db.example:8890/sparql?{bad}")
