@@ -49,11 +49,11 @@ def is_iri_text(text: str) -> bool:
 
 
 def iri_problem(text: str) -> str | None:
-    """What keeps ``text`` from being an IRI (the first character :func:`is_iri_text` refuses), or None.
+    r"""What keeps ``text`` from being an IRI (the first character :func:`is_iri_text` refuses), or None.
 
     >>> iri_problem("http://ex.org/a b"), iri_problem("http://ex.org/a>b"), iri_problem("http://ex.org/a")
     ('holds a space at position 15', "holds '>' at position 15", None)
-    >>> iri_problem("http://ex.org/a\\nb")
+    >>> iri_problem("http://ex.org/a\nb")
     'holds a line break at position 15'
     """
     found = _BAD_IRI.search(text)

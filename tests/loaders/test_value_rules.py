@@ -26,12 +26,13 @@ from detente.ontology.vocab import DTR
 HEADER = "claim,subject,predicate,object,source,publisher,published,quote,said_by,confidence\n"
 
 
-@pytest.mark.parametrize("value,expected", [("314", 314), (" 26 ", 26), ("-3", -3), ("+7", 7), ("012", 12), (5, 5)])
+@pytest.mark.parametrize(("value", "expected"),
+                         [("314", 314), (" 26 ", 26), ("-3", -3), ("+7", 7), ("012", 12), (5, 5)])
 def test_integers_as_written(value: object, expected: int) -> None:
     assert parse_integer(value, "object") == expected
 
 
-@pytest.mark.parametrize("value,words", [
+@pytest.mark.parametrize(("value", "words"), [
     ("1,2,3", "not a valid integer (write digits only"), ("1 000", "not a valid integer (write digits only"),
     ("3.0", "not a valid integer"), (3.0, "decimal number, not an integer"), (True, "boolean, not an integer"),
     ("0x1F", "not a valid integer"), ("", "not a valid integer"), ("9" * 101, "101 digits; at most 100"),
@@ -48,7 +49,7 @@ def test_an_integer_python_cannot_print_is_refused_by_its_size() -> None:
     assert "at most 100" in info.value.message
 
 
-@pytest.mark.parametrize("value,expected", [("0.9", "0.9"), ("-7", "-7"), (0.5, "0.5"), ("1e-3", "0.001"),
+@pytest.mark.parametrize(("value", "expected"), [("0.9", "0.9"), ("-7", "-7"), (0.5, "0.5"), ("1e-3", "0.001"),
                                             (".5", ".5")])
 def test_decimals(value: object, expected: str) -> None:
     assert parse_decimal(value, "confidence") == Decimal(expected)
