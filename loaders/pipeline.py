@@ -22,7 +22,7 @@ from typing import IO, Any
 
 from rdflib import Dataset, URIRef
 
-from detente.errors import AmbiguousEntityError
+from detente.errors import AmbiguousEntityError, StoreError
 from detente.graph.claims import Claim, claims_nquads, known_claims, quads_nquads
 from detente.graph.store import Store
 from detente.graph.writes import add_claims_nquads, bulk, import_nquads, remove_claims
@@ -251,7 +251,7 @@ def _file_error(path: Path, exc: BaseException) -> Reject:
     if isinstance(exc, csv.Error):
         return Reject(name, None, None, f"unreadable CSV: {exc}")
     if isinstance(exc, UnicodeDecodeError):
-        return Reject(name, None, None, f"not UTF-8 text (byte {exc.start}: {exc.reason})")
+        return Reject(name, None, None, decoding_problem(path, exc))
     if isinstance(exc, RecursionError):
         return Reject(name, None, None, "nested too deeply to read")
     if isinstance(exc, FieldError):
@@ -315,8 +315,12 @@ class _Staging:
         if self.check is not None:
             self.check(text, self.pending, self.origins)
             self.origins = {}
-        chunk.nquads.write_text(text, encoding="utf-8")
-        chunk.claims.write_text("".join(f"{c.iri}\n" for c in self.pending), encoding="utf-8")
+        try:
+            chunk.nquads.write_text(text, encoding="utf-8")
+            chunk.claims.write_text("".join(f"{c.iri}\n" for c in self.pending), encoding="utf-8")
+        except OSError as exc:  # a full disk (or a file-size limit) where the load stages its chunks
+            raise StoreError(f"cannot stage the load in {self.folder}: {exc.strerror or exc}; "
+                             f"nothing of this write was committed to the store") from exc
         self.claims += len(self.pending)
         self.quads += text.count("\n")
         self.chunks.append(chunk)
@@ -540,8 +544,8 @@ def _load_file(store: Store | None, path: Path, detected_format: InputFormat | N
     result: ParseResult | None = None
     if streamed is None:
         fmt, result = parse_path(path, ctx, fmt)
-        if result.rejects and not skip_invalid:  # read whole already: every problem is named
-            raise LoadError(result.rejects)
+        if result.rejects and not skip_invalid:  # a parser told to fail fast stopped at its first problem
+            raise LoadError(result.rejects, first_only=ctx.fail_fast)
         units: Iterator[Unit] = result_units(result)
     else:
         units = _guarded(path, streamed)
@@ -604,7 +608,7 @@ def _check_units(path: Path, units: Iterable[Unit], report: FileReport, staging:
         if unit.rejects:
             if not skip_invalid:
                 report.rejects = unit.own_rejects()
-                raise LoadError(report.rejects)
+                raise LoadError(report.rejects, first_only=True)
             report.rejects.extend(unit.rejects)
             report.rejected += len(unit.lines)
             continue
