@@ -547,6 +547,12 @@ class OxigraphStore(Store):
                 self._store.load(data, format=ox.RdfFormat.N_QUADS)
         except SyntaxError as exc:
             raise StoreError(f"invalid N-Quads: {exc}") from exc
+        except OSError as exc:  # the disk is full, the file system failed: the transaction did not commit
+            raise self._write_error(exc, "nothing of this write was committed") from exc
+
+    def _write_error(self, error: OSError, consequence: str) -> StoreError:
+        """The storage's own failure (a full disk…) as the store error it is (exit 2), naming the store."""
+        return StoreError(f"cannot write to the store at {self.path or self.uri}: {error}; {consequence}")
 
     def update(self, sparql: str, *, bindings: Bindings | None = None) -> None:
         self.check_writable()
@@ -580,15 +586,20 @@ class OxigraphStore(Store):
             self._store.load(**kwargs)
         except SyntaxError as exc:
             raise StoreError(f"invalid {rdf_format}: {exc}") from exc
+        except OSError as exc:
+            raise self._write_error(exc, "nothing of this write was committed") from exc
 
     def bulk_add_nquads(self, nquads: str) -> None:
         """Add N-Quads bypassing the transaction log (fast, not atomic): for benchmarks and restores."""
         self.check_writable()
         data = nquads.encode("utf-8")
-        if _FACTS_LABEL in data:
-            self._store.bulk_extend(_facts_to_default(ox.parse(data, format=ox.RdfFormat.N_QUADS)))
-        else:
-            self._store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+        try:
+            if _FACTS_LABEL in data:
+                self._store.bulk_extend(_facts_to_default(ox.parse(data, format=ox.RdfFormat.N_QUADS)))
+            else:
+                self._store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+        except OSError as exc:
+            raise self._write_error(exc, "a bulk write is not atomic: part of it may be stored") from exc
 
     def remove_graph(self, graph: URIRef) -> None:
         self.check_writable()
@@ -600,7 +611,10 @@ class OxigraphStore(Store):
 
     def close(self) -> None:
         if self.path is not None and not self.read_only and not self.closed:
-            self._store.flush()
+            try:
+                self._store.flush()
+            except OSError as exc:  # committed writes are in the write-ahead log, replayed on the next open
+                raise self._write_error(exc, "what was committed is kept and read back on the next open") from exc
 
     def checkpoint(self, target: Path) -> None:
         """Write a consistent copy of this on-disk store into ``target``, a new folder.

@@ -4,7 +4,7 @@ The store speaks rdflib terms (``URIRef``, ``Literal``, ``BNode``) at its
 edges and N-Quads text on its fast paths. The serialiser here writes strict
 N-Quads (rdflib's ``n3()`` may write Turtle long strings, which N-Quads forbids).
 
-This module holds the one rule for what an IRI may contain (:data:`IRI_CHARS`,
+This module holds the one rule for what an IRI may contain (:data:`IRI_CHARS`, :func:`iri_problem`,
 the N-Triples/SPARQL ``IRIREF`` production), for shortening an IRI to a CURIE
 (:func:`curie`), and the one decoder of SPARQL JSON results (:func:`term_from_json`).
 
@@ -46,6 +46,29 @@ def is_iri_text(text: str) -> bool:
     (True, False)
     """
     return _BAD_IRI.search(text) is None
+
+
+def iri_problem(text: str) -> str | None:
+    r"""What keeps ``text`` from being an IRI (the first character :func:`is_iri_text` refuses), or None.
+
+    >>> iri_problem("http://ex.org/a b"), iri_problem("http://ex.org/a>b"), iri_problem("http://ex.org/a")
+    ('holds a space at position 15', "holds '>' at position 15", None)
+    >>> iri_problem("http://ex.org/a\nb")
+    'holds a line break at position 15'
+    """
+    found = _BAD_IRI.search(text)
+    if found is None:
+        return None
+    char = found.group()
+    if char == " ":
+        what = "a space"
+    elif char in "\r\n":
+        what = "a line break"
+    elif char < " ":
+        what = f"the control character U+{ord(char):04X}"
+    else:
+        what = repr(char)
+    return f"holds {what} at position {found.start()}"
 
 
 def is_absolute_iri(text: str) -> bool:

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any
+from urllib.parse import urlsplit
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
@@ -23,7 +24,7 @@ from detente.errors import AmbiguousEntityError, InvalidInputError
 from detente.graph.claims import Activity, Claim, Source
 from detente.graph.entities import EntityNames
 from detente.graph.store import Store
-from detente.graph.terms import Term, Triple
+from detente.graph.terms import Term, Triple, iri_problem
 from detente.loaders.registry import EntityRegistry, entity_type
 from detente.ontology import schema
 from detente.ontology.vocab import DCT, DT, FACTS_GRAPH, SCHEMA, expand_curie
@@ -50,7 +51,7 @@ class Reject:
 
     def __str__(self) -> str:
         where = self.file + (f":{self.line}" if self.line is not None else "")
-        what = f" field '{self.field}'" if self.field else ""
+        what = f" field '{self.field}':" if self.field else ""
         return f"{where}:{what} {self.message}"
 
 
@@ -82,6 +83,9 @@ class InputLimits:
         (a "billion laughs" file adds billions).
     nesting:
         Deepest nesting of YAML/JSON collections.
+    number_digits:
+        Most digits a number may have (an integer count, a decimal): more is
+        a mistake in the data, and Python reads no integer of over 4300 digits.
     """
 
     line_chars: int = 4 << 20
@@ -89,6 +93,7 @@ class InputLimits:
     text_bytes: int = 16 << 20
     alias_nodes: int = 10_000
     nesting: int = 64
+    number_digits: int = 100
 
 
 #: The limits every loader applies.
@@ -130,14 +135,45 @@ def csv_rows(reader: Iterator[list[str]] | Iterator[dict[str, str]]) -> Iterator
     """The rows of a ``csv`` reader; a row the module cannot read (a field past its size limit, a NUL byte)
     stops the file with :class:`RecordTooLarge` naming the line."""
     while True:
+        start = getattr(reader, "line_num", 0) + 1  # the line the next record starts on
         try:
             row = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
-            line = getattr(reader, "line_num", None)
-            raise RecordTooLarge(line, None, f"unreadable CSV: {exc}") from None
+            if "field larger than field limit" in str(exc):  # the csv module's only word for it
+                raise RecordTooLarge(start, None, f"field larger than field limit ({csv.field_size_limit()} "
+                                                  f"characters) in the record starting on line {start}") from None
+            raise RecordTooLarge(start, None, f"unreadable CSV: {exc}") from None
         yield row
+
+
+_UTF16_MARKS = {b"\xff\xfe": "UTF-16 (little-endian)", b"\xfe\xff": "UTF-16 (big-endian)"}
+
+
+def decoding_problem(path: Path, error: UnicodeDecodeError) -> str:
+    """What a reader says of a file that is not UTF-8: UTF-16 by its byte-order mark, else the first bad byte.
+
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "claims.json"
+    >>> _ = path.write_text('{"source": {}}', encoding="utf-16")
+    >>> try:
+    ...     path.read_text(encoding="utf-8")
+    ... except UnicodeDecodeError as error:
+    ...     print(decoding_problem(path, error))
+    not UTF-8 text: the file is UTF-16 (little-endian) text (it starts with a byte-order mark); save it as UTF-8
+    """
+    with path.open("rb") as handle:
+        mark = handle.read(2)
+    if mark in _UTF16_MARKS:
+        return f"not UTF-8 text: the file is {_UTF16_MARKS[mark]} text (it starts with a byte-order mark); save it as UTF-8"
+    data = error.object
+    if isinstance(data, bytes) and len(data) == path.stat().st_size:  # the whole file was decoded: say where
+        line = data.count(b"\n", 0, error.start) + 1
+        where = f" at byte {error.start}, line {line}"
+    else:  # a piece of a file read in pieces: its offsets are not the file's
+        where = ""
+    return f"not UTF-8 text ({error.reason}{where}); save it as UTF-8"
 
 
 def check_file_size(path: Path, limit: int, what: str) -> None:
@@ -155,30 +191,51 @@ class LoadError(InvalidInputError):
     >>> error = LoadError([Reject("bad.csv", 3, "object", "'many' is not a valid integer")])
     >>> print(error)
     invalid input, nothing of this file was written (1 problem):
-      bad.csv:3: field 'object' 'many' is not a valid integer
+      bad.csv:3: field 'object': 'many' is not a valid integer
     >>> error.http_status, error.exit_code
     (422, 1)
+
+    ``first_only`` says that the file was read only up to its first problem (a
+    load without ``--skip-invalid``; ``detente validate`` reads on). A load of several
+    files stops at the first bad one; ``not_loaded`` names the files after it,
+    which were not read, and the message lists them:
+
+    >>> print(LoadError([Reject("b.csv", None, None, "not UTF-8 text")], not_loaded=["c.csv", "d.yaml"]))
+    invalid input, nothing of this file was written (1 problem):
+      b.csv: not UTF-8 text
+    2 later files were not loaded: c.csv, d.yaml
     """
 
     SHOWN_REJECTS = 20
+    SHOWN_FILES = 20
 
-    def __init__(self, rejects: list[Reject]) -> None:
+    def __init__(self, rejects: list[Reject], *, not_loaded: list[str] | None = None,
+                 first_only: bool = False) -> None:
         count = f"{len(rejects)} problem" + ("s" if len(rejects) != 1 else "")
         lines = [f"invalid input, nothing of this file was written ({count}):"]
         lines += [f"  {r}" for r in rejects[:self.SHOWN_REJECTS]]
         if len(rejects) > self.SHOWN_REJECTS:
             lines.append(f"  … and {len(rejects) - self.SHOWN_REJECTS} more")
+        if first_only and rejects:
+            lines.append(f"reading stopped at the first problem: `detente validate {rejects[0].file}` lists them all")
+        not_loaded = list(not_loaded or [])
+        if not_loaded:
+            lines.append(self._not_loaded_line(not_loaded))
         super().__init__("\n".join(lines))
         self.rejects = rejects
-        self.skipped: list[str] = []
+        self.skipped: list[str] = not_loaded
 
     def not_loaded(self, files: list[str]) -> None:
         """Name the later files of the same load that were not loaded because this one failed."""
         self.skipped = list(files)
-        shown = ", ".join(files[:self.SHOWN_REJECTS]) + (f" … and {len(files) - self.SHOWN_REJECTS} more"
-                                                          if len(files) > self.SHOWN_REJECTS else "")
-        self.message = f"{self.args[0]}\nnot loaded (after the failed file; earlier files stay loaded): {shown}"
+        self.message = f"{self.args[0]}\n{self._not_loaded_line(self.skipped)}"
         self.args = (self.message,)
+
+    @classmethod
+    def _not_loaded_line(cls, files: list[str]) -> str:
+        shown = ", ".join(files[:cls.SHOWN_FILES])
+        more = f" … and {len(files) - cls.SHOWN_FILES} more" if len(files) > cls.SHOWN_FILES else ""
+        return f"{len(files)} later file{'s were' if len(files) != 1 else ' was'} not loaded: {shown}{more}"
 
 
 @dataclass
@@ -212,6 +269,8 @@ class ParseResult:
 class LoadContext:
     """Shared state for loading several files: the entity registry, options, and the store written to.
 
+    ``fail_fast`` tells a parser that the file will be refused whole at its first
+    reject, so it may stop reading there.
     ``facts_label`` is the graph label facts get in N-Quads a loader writes itself
     (the target store's :attr:`~detente.graph.store.Store.facts_label`). ``store``
     is read (never written) by loaders that link what they extract to what is
@@ -222,6 +281,8 @@ class LoadContext:
     options: LoadOptions = field(default_factory=LoadOptions)
     facts_label: URIRef | None = FACTS_GRAPH
     store: Store | None = None
+    #: Stop reading a file at its first reject (a load without ``--skip-invalid`` refuses the file anyway).
+    fail_fast: bool = False
 
 
 Parser = Callable[[Path, LoadContext], ParseResult]
@@ -238,6 +299,226 @@ _PLAIN_PREDICATES: dict[str, URIRef] = {
 }
 
 
+# -- the value rules: one function per kind of value, used by every loader ----------------
+
+_IRI_WRITTEN = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://|urn:", re.I)
+# Text may hold no C0 control character but tab, line feed and carriage return (XML 1.0's Char, which
+# GraphML, GEXF and RDF/XML exports need too), no lone surrogate (no UTF-8 encodes it) and no U+FFFE/U+FFFF.
+BAD_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+_DOUBLE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_DATE = re.compile(r"-?[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_DATE_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:Z|[+-][0-9]{2}:[0-9]{2})?")
+#: The schemes a source URL may have: a source is a publication a reader can open on the web.
+SOURCE_URL_SCHEMES = ("http", "https")
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """A value as a message quotes it: ``repr``, cut after ``limit`` characters with its length said.
+
+    >>> shown("many"), shown("9" * 5000, 5)
+    ("'many'", "'99999…' (5000 characters)")
+    """
+    text = value if isinstance(value, str) else str(value)
+    if len(text) <= limit:
+        return repr(text)
+    return repr(text[:limit] + "…") + f" ({len(text)} characters)"
+
+
+def text_problem(text: str) -> str | None:
+    """What keeps ``text`` from being stored as text (a NUL byte, a control character…), or None.
+
+    >>> text_problem("Talks began."), text_problem("Talks\\x00began")
+    (None, 'holds the control character U+0000 at position 5')
+    """
+    found = BAD_TEXT.search(text)
+    if found is None:
+        return None
+    char = found.group()
+    what = "a lone surrogate" if "\ud800" <= char <= "\udfff" else f"the control character U+{ord(char):04X}"
+    return f"holds {what} at position {found.start()}"
+
+
+def check_values(value: object, field_name: str) -> None:
+    """Refuse a record (a row, a claim, a source) holding a text value or key that :func:`text_problem` refuses.
+
+    The ``FieldError`` names the value's path inside the record:
+
+    >>> try:
+    ...     check_values({"quote": "ok", "statements": [["a", "b", "c\\x00"]]}, "claims[0]")
+    ... except FieldError as error:
+    ...     print(error)
+    field 'claims[0].statements[0][2]': holds the control character U+0000 at position 1
+    """
+    stack: list[tuple[str, object]] = [(field_name, value)]
+    while stack:
+        where, current = stack.pop()
+        if isinstance(current, str):
+            problem = text_problem(current)
+            if problem is not None:
+                raise FieldError(where, problem)
+        elif isinstance(current, dict):
+            for key, item in reversed(list(current.items())):
+                if isinstance(key, str) and text_problem(key) is not None:
+                    raise FieldError(where, f"a key {text_problem(key)}")
+                stack.append((f"{where}.{key}" if where else str(key), item))
+        elif isinstance(current, (list, tuple)):
+            stack.extend((f"{where}[{index}]", item) for index, item in reversed(list(enumerate(current))))
+
+
+def iri_ref(text: str, field_name: str) -> URIRef:
+    """An IRI from user text, refused when :func:`~detente.graph.terms.iri_problem` finds a character no IRI holds.
+
+    >>> str(iri_ref("http://example.org/a", "subject"))
+    'http://example.org/a'
+    >>> try:
+    ...     iri_ref("http://example.org/a b", "subject")
+    ... except FieldError as error:
+    ...     print(error)
+    field 'subject': 'http://example.org/a b' is not a valid IRI: it holds a space at position 20
+    """
+    problem = iri_problem(text)
+    if problem is not None:
+        raise FieldError(field_name, f"{shown(text)} is not a valid IRI: it {problem}")
+    return URIRef(text)
+
+
+def http_url(value: object, field_name: str) -> str:
+    """A web URL (:data:`SOURCE_URL_SCHEMES` and a host, only characters an IRI holds), as written.
+
+    Source URLs and ``xsd:anyURI`` values take this rule: a ``javascript:``,
+    ``data:`` or ``file:`` URL is no publication, and pages link these values.
+
+    >>> http_url(" https://example.org/a ", "source")
+    'https://example.org/a'
+    >>> try:
+    ...     http_url("javascript:alert(1)", "source")
+    ... except FieldError as error:
+    ...     print(error)
+    field 'source': 'javascript:alert(1)' is not a web URL: it must start with http:// or https:// and name a host
+    """
+    text = str(value).strip()
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname
+    except ValueError:  # urlsplit's own refusal of a malformed host ("http://[x")
+        host = None
+        parts = None
+    if parts is None or parts.scheme.lower() not in SOURCE_URL_SCHEMES or not host:
+        raise FieldError(field_name, f"{shown(text)} is not a web URL: it must start with http:// or https:// "
+                                     "and name a host")
+    problem = iri_problem(text)
+    if problem is not None:
+        raise FieldError(field_name, f"{shown(text)} is not a valid URL: it {problem}")
+    return text
+
+
+def parse_integer(value: object, field_name: str) -> int:
+    """An integer written as digits (a sign allowed), at most :attr:`InputLimits.number_digits` of them.
+
+    No quiet change: ``1,2,3`` is not 123, ``3.0`` and ``true`` are not integers.
+
+    >>> parse_integer("314", "object"), parse_integer(-2, "object")
+    (314, -2)
+    >>> try:
+    ...     parse_integer("1,2,3", "object")
+    ... except FieldError as error:
+    ...     print(error)
+    field 'object': '1,2,3' is not a valid integer (write digits only, no separators)
+    """
+    if isinstance(value, bool):
+        raise FieldError(field_name, f"{str(value).lower()} is a boolean, not an integer")
+    if isinstance(value, float):
+        raise FieldError(field_name, f"{value!r} is a decimal number, not an integer")
+    if isinstance(value, int):
+        text = str(value) if value.bit_length() < 4 * LIMITS.number_digits else "9" * (LIMITS.number_digits + 1)
+    else:
+        text = str(value).strip()
+    if not _INTEGER.fullmatch(text):
+        hint = " (write digits only, no separators)" if re.fullmatch(r"[+-]?[0-9][0-9,. _']*", text) else ""
+        raise FieldError(field_name, f"{shown(text)} is not a valid integer{hint}")
+    digits = len(text.lstrip("+-"))
+    if digits > LIMITS.number_digits:
+        raise FieldError(field_name, f"an integer of {digits} digits; at most {LIMITS.number_digits} are read")
+    return int(text)
+
+
+def parse_decimal(value: object, field_name: str, *, exponent: bool = False) -> Decimal:
+    """A finite decimal number (``0.9``, ``-7``; with ``exponent`` also ``1.5e3``), at most
+    :attr:`InputLimits.number_digits` characters long.
+
+    NaN, infinities, booleans and digit groups (``1_000``) are refused.
+
+    >>> parse_decimal("0.90", "confidence"), parse_decimal(0.5, "confidence")
+    (Decimal('0.90'), Decimal('0.5'))
+    >>> try:
+    ...     parse_decimal("nan", "GoldsteinScale")
+    ... except FieldError as error:
+    ...     print(error)
+    field 'GoldsteinScale': 'nan' is not a number
+    """
+    if isinstance(value, bool):
+        raise FieldError(field_name, f"{str(value).lower()} is a boolean, not a number")
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise FieldError(field_name, f"{value!r} is not a finite number")
+        value = repr(value)
+    text = str(value).strip()
+    if len(text) > LIMITS.number_digits + 2:
+        raise FieldError(field_name, f"a number of {len(text)} characters; at most {LIMITS.number_digits} "
+                                     "digits are read")
+    if not (_DOUBLE if exponent else _DECIMAL).fullmatch(text):
+        if not exponent and _DOUBLE.fullmatch(text):
+            return parse_decimal(format(Decimal(text), "f"), field_name)  # 1e-3 from YAML/JSON: 0.001
+        raise FieldError(field_name, f"{shown(text)} is not a number")
+    return Decimal(text)
+
+
+def parse_date(value: object, field_name: str) -> date | None:
+    """A calendar date written ``YYYY-MM-DD`` (None for an empty value); nothing after it, no 30 February.
+
+    >>> parse_date("2025-03-12", "published")
+    datetime.date(2025, 3, 12)
+    >>> try:
+    ...     parse_date("2025-03-12xyz", "published")
+    ... except FieldError as error:
+    ...     print(error)
+    field 'published': '2025-03-12xyz' is not a date (YYYY-MM-DD)
+    >>> try:
+    ...     parse_date("2025-02-30", "published")
+    ... except FieldError as error:
+    ...     print(error)
+    field 'published': '2025-02-30' is not a date: day is out of range for month
+    """
+    if value is None or str(value).strip() == "":
+        return None
+    if isinstance(value, datetime):
+        raise FieldError(field_name, f"{value.isoformat()!r} is a date and time; write the date (YYYY-MM-DD)")
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    if not _DATE.fullmatch(text):
+        raise FieldError(field_name, f"{shown(text)} is not a date (YYYY-MM-DD)")
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:  # the calendar's own refusal: 30 February, month 13
+        raise FieldError(field_name, f"{text!r} is not a date: {exc}") from None
+
+
+def _date_time(value: object, field_name: str) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    text = str(value).strip()
+    if not _DATE_TIME.fullmatch(text):
+        raise FieldError(field_name, f"{shown(text)} is not a date and time (YYYY-MM-DDThh:mm:ss, a zone allowed)")
+    try:
+        datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise FieldError(field_name, f"{text!r} is not a date and time: {exc}") from None
+    return text
+
+
 def resolve_predicate(ref: str) -> URIRef:
     """A predicate from ``dt:hasParty``, ``hasParty``, ``a`` or a full IRI.
 
@@ -250,54 +531,70 @@ def resolve_predicate(ref: str) -> URIRef:
     if ref in _PLAIN_PREDICATES:
         return _PLAIN_PREDICATES[ref]
     if ref.startswith("<") and ref.endswith(">"):
-        return URIRef(ref[1:-1])
-    if ref.startswith(("http://", "https://")):
-        return URIRef(ref)
+        return iri_ref(ref[1:-1], "predicate")
+    if _IRI_WRITTEN.match(ref):
+        return iri_ref(ref, "predicate")
     expanded = expand_curie(ref)
     if expanded is not None:
-        return URIRef(expanded)
+        return iri_ref(expanded, "predicate")
     if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", ref):
         candidate = DT[ref]
         if candidate in schema.datatype_properties() or candidate in schema.object_properties():
             return candidate
         raise FieldError("predicate", f"unknown property {ref!r}; the ontology has no dt:{ref}")
-    raise FieldError("predicate", f"cannot read {ref!r} as a property (use a CURIE such as dt:hasParty or an IRI)")
+    raise FieldError("predicate", f"cannot read {shown(ref)} as a property (use a CURIE such as dt:hasParty or an IRI)")
 
 
 def typed_literal(value: object, datatype: URIRef, field_name: str = "object") -> Literal:
     """A literal of ``datatype``, checked: ``314`` → xsd:integer, ``2025-03-12`` → xsd:date.
 
+    The lexical form is the value as written, checked by the rule of its kind
+    (:func:`parse_integer`, :func:`parse_decimal`, :func:`parse_date`,
+    :func:`http_url`); nothing is quietly changed into something else.
+
     >>> typed_literal("314", XSD.integer)
     rdflib.term.Literal('314', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#integer'))
+    >>> try:
+    ...     typed_literal("1,2,3", XSD.integer)
+    ... except FieldError as error:
+    ...     print(error)
+    field 'object': '1,2,3' is not a valid integer (write digits only, no separators)
     """
-    text = value.isoformat() if isinstance(value, (date, datetime)) else str(value).strip()
-    try:
-        if datatype in (XSD.integer, XSD.nonNegativeInteger, XSD.int, XSD.long):
-            if isinstance(value, bool) or not re.fullmatch(r"[+-]?\d+", text.replace(",", "")):
-                raise ValueError
-            number = int(text.replace(",", ""))
-            if datatype == XSD.nonNegativeInteger and number < 0:
-                raise ValueError
-            return Literal(str(number), datatype=datatype)
-        if datatype in (XSD.decimal, XSD.double, XSD.float):
-            return Literal(str(Decimal(text)), datatype=datatype)
-        if datatype == XSD.date:
-            return Literal(date.fromisoformat(text[:10]).isoformat(), datatype=datatype)
-        if datatype == XSD.dateTime:
-            return Literal(datetime.fromisoformat(text.replace("Z", "+00:00")).isoformat(), datatype=datatype)
-        if datatype == XSD.gYear:
-            if not re.fullmatch(r"-?\d{4}", text):
-                raise ValueError
-            return Literal(text, datatype=datatype)
-        if datatype == XSD.boolean:
-            lowered = text.lower()
-            if lowered not in ("true", "false", "1", "0", "yes", "no"):
-                raise ValueError
-            return Literal("true" if lowered in ("true", "1", "yes") else "false", datatype=datatype)
-        if datatype == XSD.anyURI:
-            return Literal(text, datatype=datatype)
-    except (ValueError, InvalidOperation):
-        raise FieldError(field_name, f"{text!r} is not a valid {datatype.split('#')[-1]}") from None
+    if isinstance(value, str):
+        problem = text_problem(value)
+        if problem is not None:
+            raise FieldError(field_name, problem)
+    kind = datatype.split("#")[-1]
+    if datatype in (XSD.integer, XSD.nonNegativeInteger, XSD.int, XSD.long):
+        number = parse_integer(value, field_name)
+        if datatype == XSD.nonNegativeInteger and number < 0:
+            raise FieldError(field_name, f"{number} is negative; {kind} is 0 or more")
+        return Literal(str(number), datatype=datatype)
+    if datatype == XSD.decimal:
+        return Literal(format(parse_decimal(value, field_name), "f"), datatype=datatype)
+    if datatype in (XSD.double, XSD.float):
+        return Literal(str(parse_decimal(value, field_name, exponent=True)), datatype=datatype)
+    if datatype == XSD.date:
+        if isinstance(value, datetime):
+            raise FieldError(field_name, f"{value.isoformat()!r} is a date and time; write the date (YYYY-MM-DD)")
+        day = parse_date(value, field_name)
+        if day is None:
+            raise FieldError(field_name, "is empty")
+        return Literal(day.isoformat(), datatype=datatype)
+    if datatype == XSD.dateTime:
+        return Literal(_date_time(value, field_name), datatype=datatype)
+    text = str(value).strip()
+    if datatype == XSD.gYear:
+        if not re.fullmatch(r"-?\d{4}", text):
+            raise FieldError(field_name, f"{shown(text)} is not a valid {kind}")
+        return Literal(text, datatype=datatype)
+    if datatype == XSD.boolean:
+        lowered = text.lower() if isinstance(value, (str, bool)) else ""
+        if lowered not in ("true", "false", "1", "0", "yes", "no"):
+            raise FieldError(field_name, f"{shown(text)} is not a valid {kind} (true or false)")
+        return Literal("true" if lowered in ("true", "1", "yes") else "false", datatype=datatype)
+    if datatype == XSD.anyURI:
+        return Literal(http_url(text, field_name), datatype=datatype)
     return Literal(text) if datatype in (XSD.string, RDFS.Literal) else Literal(text, datatype=datatype)
 
 
@@ -316,25 +613,43 @@ def build_statement(registry: EntityRegistry, subject: object, predicate: object
     return s, p, o
 
 
+def _written_iri(ref: str) -> str | None:
+    """The IRI a reference spells when it is written as one (``<…>``, ``scheme://…``, ``urn:…``, a CURIE)."""
+    text = ref.strip()
+    if text.startswith("<") and text.endswith(">"):
+        return text[1:-1].strip()
+    if _IRI_WRITTEN.match(text):
+        return text
+    return expand_curie(text)
+
+
 def resolve_entity(names: EntityNames | EntityRegistry, ref: str, field_name: str) -> URIRef:
-    """The entity a reference names (by the one resolver); a ``FieldError`` naming the field otherwise."""
+    """The entity a reference names (by the one resolver); a ``FieldError`` naming the field otherwise.
+
+    A reference written as an IRI that no IRI can be (a space, ``>``, a line break) is refused as such.
+    """
+    written = _written_iri(ref)
+    if written is not None:
+        iri_ref(written, field_name)
     try:
         iri = names.lookup(ref)
     except AmbiguousEntityError as exc:
         raise FieldError(field_name, str(exc)) from None
     if iri is None:
-        raise FieldError(field_name, f"unknown entity {ref!r}: declare it in an entities file, "
+        raise FieldError(field_name, f"unknown entity {shown(ref.strip())}: declare it in an entities file, "
                                      "or write a CURIE (state:UKR, event:riyadh-talks) or an IRI")
     return iri
 
 
 def object_term(names: EntityNames | EntityRegistry, predicate: URIRef, obj: object) -> Term:
     """The object as the ontology wants it: an entity, a class, or a typed literal."""
+    if isinstance(obj, str) and text_problem(obj) is not None:
+        raise FieldError("object", str(text_problem(obj)))
     if predicate == RDF.type:
         cls = entity_type(str(obj))
         if cls is None:
-            raise FieldError("object", f"unknown class {obj!r} (use dt:Talks, talks, an IRI…)")
-        return cls
+            raise FieldError("object", f"unknown class {shown(obj)} (use dt:Talks, talks, an IRI…)")
+        return iri_ref(str(cls), "object")
     datatype = schema.datatype_properties().get(predicate)
     if datatype is not None:
         return typed_literal(obj, datatype)
@@ -344,43 +659,31 @@ def object_term(names: EntityNames | EntityRegistry, predicate: URIRef, obj: obj
         return Literal(str(obj))
     text = str(obj).strip()
     if not isinstance(obj, (int, float)) and (text.startswith(("http://", "https://", "<")) or expand_curie(text)):
-        try:
-            iri = names.lookup(text)  # written as an IRI or CURIE: an entity if it is one, else a literal
-        except AmbiguousEntityError as exc:
-            raise FieldError("object", str(exc)) from None
-        if iri is not None:
-            return iri
+        written = _written_iri(text)
+        if written is None or iri_problem(written) is None:
+            try:
+                iri = names.lookup(text)  # written as an IRI or CURIE: an entity if it is one, else a literal
+            except AmbiguousEntityError as exc:
+                raise FieldError("object", str(exc)) from None
+            if iri is not None:
+                return iri
     if isinstance(obj, bool):
         return Literal(obj)
-    if isinstance(obj, (int, float)):
-        return Literal(obj)
+    if isinstance(obj, int):
+        return Literal(parse_integer(obj, "object"))
+    if isinstance(obj, float):
+        return Literal(parse_decimal(obj, "object", exponent=True))
     return Literal(text)
 
 
 def parse_confidence(value: object) -> float | None:
+    """A confidence between 0 and 1 (None when empty), by the rule of :func:`parse_decimal`."""
     if value is None or str(value).strip() == "":
         return None
-    try:
-        number = float(str(value).strip())
-    except ValueError:
-        raise FieldError("confidence", f"{value!r} is not a number") from None
-    if not 0.0 <= number <= 1.0:
+    number = parse_decimal(value, "confidence", exponent=True)
+    if not 0 <= number <= 1:
         raise FieldError("confidence", f"{number} is outside 0..1")
-    return number
-
-
-def parse_date(value: object, field_name: str) -> date | None:
-    if value is None or str(value).strip() == "":
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = str(value).strip()
-    try:
-        return date.fromisoformat(text[:10])
-    except ValueError:
-        raise FieldError(field_name, f"{text!r} is not a date (YYYY-MM-DD)") from None
+    return float(number)
 
 
 SOURCE_TYPES = {
@@ -391,8 +694,11 @@ SOURCE_TYPES = {
 
 
 def make_source(registry: EntityRegistry, *, url: object = None, title: object = None, publisher: object = None,
-                published: object = None, source_type: object = None) -> Source:
-    """A source from user fields; the publisher becomes a (news) organisation entity."""
+                published: object = None, source_type: object = None, url_field: str = "source") -> Source:
+    """A source from user fields; the publisher becomes a (news) organisation entity.
+
+    ``url_field`` is what the input calls the URL (a statements table's ``source`` column, a document's ``url``).
+    """
     publisher_iri = None
     if publisher is not None and str(publisher).strip():
         publisher_iri = registry.mint(str(publisher).strip(), DT.NewsOrganization, field_name="publisher")
@@ -403,9 +709,11 @@ def make_source(registry: EntityRegistry, *, url: object = None, title: object =
         stype = SOURCE_TYPES.get(key.removeprefix("dt:")) or entity_type(str(source_type)) or DT.Source
         if stype not in SOURCE_TYPES.values():
             raise FieldError("source_type", f"unknown source type {source_type!r}")
-    url_text = str(url).strip() if url is not None and str(url).strip() else None
-    if url_text is not None and not re.match(r"^[a-z][a-z0-9+.-]*:", url_text, re.I):
-        raise FieldError("source", f"{url_text!r} is not a URL")
+    url_text = http_url(url, url_field) if url is not None and str(url).strip() else None
+    if title is not None and str(title).strip() and text_problem(str(title)) is not None:
+        raise FieldError("title", str(text_problem(str(title))))
+    if publisher is not None and text_problem(str(publisher)) is not None:
+        raise FieldError("publisher", str(text_problem(str(publisher))))
     issued = parse_date(published, "published")
     try:
         return Source.from_metadata(url=url_text, title=str(title).strip() if title else None,
@@ -429,7 +737,8 @@ def speaker(registry: EntityRegistry, value: object) -> URIRef | None:
 
 __all__ = [
     "FieldError", "Reject", "LoadError", "RecordTooLarge", "InputLimits", "LIMITS", "bounded_lines",
-    "check_file_size", "csv_rows", "LoadOptions", "ParseResult", "LoadContext", "Parser",
+    "check_file_size", "decoding_problem", "csv_rows", "LoadOptions", "ParseResult", "LoadContext", "Parser",
     "resolve_predicate", "typed_literal", "build_statement", "resolve_entity", "object_term",
-    "parse_confidence", "parse_date", "make_source", "curated", "speaker", "SCHEMA",
+    "parse_confidence", "parse_date", "parse_integer", "parse_decimal", "http_url", "iri_ref", "text_problem",
+    "check_values", "shown", "BAD_TEXT", "SOURCE_URL_SCHEMES", "make_source", "curated", "speaker", "SCHEMA",
 ]

@@ -29,6 +29,7 @@ name the line of the offending value.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,7 @@ from detente.loaders.base import (
     bounded_lines,
     build_statement,
     check_file_size,
+    check_values,
     curated,
     make_source,
     parse_confidence,
@@ -64,13 +66,30 @@ class LineList(list):  # type: ignore[type-arg]
 
 
 class _LineLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, remembering lines, and refusing alias bombs and deep nesting.
+    """PyYAML's safe loader, remembering lines, and refusing alias bombs, deep nesting and duplicate keys.
 
     Aliases (``*name``) reuse a node, so a few lines can stand for billions of
     values ("billion laughs"). The composed node graph is small, so its
     expanded size is counted before anything is built from it: aliases may add
     at most :attr:`InputLimits.alias_nodes` nodes, and collections nest at most
     :attr:`InputLimits.nesting` deep.
+
+    Plain scalars are read as JSON reads them (YAML 1.2's JSON schema), never
+    by YAML 1.1's guesses: ``true``/``false``, ``null``, decimal integers and
+    numbers; everything else stays the text it is, for the loaders' value rules
+    to check with file, line and field. So ``2025-02-30`` is a string (refused
+    as a date where a date is wanted, not a crash), ``NO`` stays Norway's code,
+    ``012`` is twelve (not octal ten), ``1_000`` and ``1:20`` are not numbers,
+    and an integer of more than :attr:`InputLimits.number_digits` digits stays
+    text (refused where a number is wanted).
+
+    >>> yaml.load("a: 2025-02-30\\nb: NO\\nc: 012\\nd: 1_000\\ne: true\\nf: 0.5", Loader=_LineLoader)
+    {'a': '2025-02-30', 'b': 'NO', 'c': 12, 'd': '1_000', 'e': True, 'f': 0.5}
+    >>> try:
+    ...     yaml.load("source: a\\nsource: b\\n", Loader=_LineLoader)
+    ... except yaml.YAMLError as error:
+    ...     print(error.problem, error.problem_mark.line + 1)
+    duplicate key 'source' (first on line 1) 2
     """
 
     def compose_document(self) -> yaml.Node | None:
@@ -130,9 +149,58 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
+    seen: dict[object, int] = {}
+    for key_node, _value_node in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            continue
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            first = seen.get(key)
+        except TypeError:  # a key that is a collection: SafeConstructor refuses it below
+            continue
+        if first is not None:
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r} (first on line {first})",
+                                                    key_node.start_mark)
+        seen[key] = key_node.start_mark.line + 1
     mapping = LineDict(loader.construct_mapping(node, deep=True))
     mapping.line = node.start_mark.line + 1
     return mapping
+
+
+def _construct_int(loader: _LineLoader, node: yaml.ScalarNode) -> int | str:
+    text = loader.construct_scalar(node)
+    if not re.fullmatch(r"[-+]?[0-9]+", text) or len(text.lstrip("+-")) > LIMITS.number_digits:
+        return text  # an explicit !!int YAML 1.1 would read as hex, octal or sexagesimal, or too long to read
+    return int(text, 10)
+
+
+def _construct_float(loader: _LineLoader, node: yaml.ScalarNode) -> float | str:
+    text = loader.construct_scalar(node)
+    if not _JSON_FLOAT.fullmatch(text) or len(text) > LIMITS.number_digits:
+        return text  # .nan, .inf, 1_000.5: text for the value rules to refuse
+    return float(text)
+
+
+def _construct_text(loader: _LineLoader, node: yaml.ScalarNode) -> str:
+    return loader.construct_scalar(node)
+
+
+_JSON_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
+# YAML 1.2's JSON schema (plus ~ and empty for null, and YAML's merge key), in place of YAML 1.1's resolvers.
+_LineLoader.yaml_implicit_resolvers = {}
+for _tag, _pattern, _first in (
+        ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+        ("int", r"^[-+]?[0-9]+$", "-+0123456789"),
+        ("float", r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$", "-+.0123456789"),
+        ("null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+        ("merge", r"^(?:<<)$", "<")):
+    _LineLoader.add_implicit_resolver(f"tag:yaml.org,2002:{_tag}", re.compile(_pattern), list(_first))
+_LineLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+_LineLoader.add_constructor("tag:yaml.org,2002:float", _construct_float)
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_text)
+
+#: The YAML loader of every detente input (claim and entity documents, news front matter).
+YamlLoader = _LineLoader
 
 
 def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> LineList:
@@ -147,6 +215,33 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _co
 
 def _line(value: Any, fallback: int | None) -> int | None:
     return getattr(value, "line", None) or fallback
+
+
+class _NotJson(Exception):
+    """A JSON text holds what detente does not read (NaN, Infinity, a repeated key)."""
+
+
+def _json_constant(name: str) -> float:
+    raise _NotJson(f"{name} is not a JSON number")
+
+
+def _json_int(text: str) -> int | str:
+    # More digits than the value rules read stay text, refused with file, line and field where a number is wanted.
+    return int(text) if len(text.lstrip("-")) <= LIMITS.number_digits else text
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    mapping: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in mapping:
+            raise _NotJson(f"duplicate key {key!r}")
+        mapping[key] = value
+    return mapping
+
+
+def _json_loads(text: str) -> Any:
+    """JSON as detente reads it: no NaN or Infinity, no repeated key, long integers kept as text."""
+    return json.loads(text, parse_constant=_json_constant, parse_int=_json_int, object_pairs_hook=_json_object)
 
 
 def read_documents(path: Path) -> tuple[list[tuple[Any, int | None]], list[Reject]]:
@@ -164,9 +259,12 @@ def read_documents(path: Path) -> tuple[list[tuple[Any, int | None]], list[Rejec
                 if not raw.strip():
                     continue
                 try:
-                    doc = json.loads(raw)
+                    doc = _json_loads(raw)
                 except json.JSONDecodeError as exc:
-                    return [], [Reject(name, number, None, f"invalid JSON: {exc.msg} at column {exc.colno}", raw)]
+                    return [], [Reject(name, number, None, f"invalid JSON: {exc.msg} at column {exc.colno}",
+                                       raw[:500])]
+                except _NotJson as exc:
+                    return [], [Reject(name, number, None, f"invalid JSON: {exc}", raw[:500])]
                 except RecursionError:
                     return [], [Reject(name, number, None, f"JSON nested deeper than {LIMITS.nesting} levels")]
                 if _depth(doc) > LIMITS.nesting:
@@ -177,9 +275,12 @@ def read_documents(path: Path) -> tuple[list[tuple[Any, int | None]], list[Rejec
     text = path.read_text(encoding="utf-8-sig")
     if suffix == ".json":
         try:
-            parsed = json.loads(text)
+            # Repeated keys are found by the YAML reading below, which knows their lines.
+            parsed = json.loads(text, parse_constant=_json_constant, parse_int=_json_int)
         except json.JSONDecodeError as exc:
             return [], [Reject(name, exc.lineno, None, f"invalid JSON: {exc.msg} at column {exc.colno}")]
+        except _NotJson as exc:
+            return [], [Reject(name, None, None, f"invalid JSON: {exc}")]
         except RecursionError:
             return [], [Reject(name, None, None, f"JSON nested deeper than {LIMITS.nesting} levels")]
         if _depth(parsed) > LIMITS.nesting:
@@ -187,14 +288,19 @@ def read_documents(path: Path) -> tuple[list[tuple[Any, int | None]], list[Rejec
     try:
         loaded = list(yaml.load_all(text, Loader=_LineLoader))  # noqa: S506 - SafeLoader subclass
     except yaml.YAMLError as exc:
-        if suffix == ".json" and not isinstance(exc, yaml.composer.ComposerError):
+        mark = getattr(exc, "problem_mark", None)
+        ours = isinstance(exc, (yaml.composer.ComposerError, yaml.constructor.ConstructorError))
+        if suffix == ".json" and not ours:
             # Valid JSON that PyYAML cannot read: lose line numbers, keep the data.
-            loaded = [json.loads(text)]
+            try:
+                loaded = [_json_loads(text)]
+            except _NotJson as refused:
+                return [], [Reject(name, None, None, f"invalid JSON: {refused}")]
         else:
-            mark = getattr(exc, "problem_mark", None)
-            problem = getattr(exc, "problem", None) if isinstance(exc, yaml.composer.ComposerError) else None
+            problem = getattr(exc, "problem", None) if ours else None
+            kind = "JSON" if suffix == ".json" else "YAML"
             return [], [Reject(name, mark.line + 1 if mark else None, None,
-                               f"invalid YAML: {problem}" if problem else f"invalid YAML: {exc}")]
+                               f"invalid {kind}: {problem}" if problem else f"invalid {kind}: {exc}")]
     for item in loaded:
         if item is None:
             continue
@@ -228,6 +334,8 @@ def parse_documents(path: Path, ctx: LoadContext) -> ParseResult:
     result.rejects.extend(rejects)
     activity = curated("claim-document:" + path.suffix.lower().lstrip("."))
     for doc, doc_line in docs:
+        if ctx.fail_fast and result.rejects:
+            break
         if not isinstance(doc, dict):
             result.rejects.append(Reject(name, doc_line, None, "a document must be a mapping with 'source' and 'claims'"))
             continue
@@ -240,10 +348,11 @@ def parse_documents(path: Path, ctx: LoadContext) -> ParseResult:
             result.rejects.append(Reject(name, _line(doc, doc_line), "source", "is missing or not a mapping"))
             continue
         try:
+            check_values(src, "")
             source = make_source(ctx.registry, url=src.get("url"), title=src.get("title"),
                                  publisher=src.get("publisher"),
                                  published=src.get("published", src.get("issued")),
-                                 source_type=src.get("type"))
+                                 source_type=src.get("type"), url_field="url")
         except FieldError as exc:
             result.rejects.append(Reject(name, _line(src, doc_line), f"source.{exc.field}", exc.message))
             continue
@@ -258,7 +367,10 @@ def parse_documents(path: Path, ctx: LoadContext) -> ParseResult:
             if not isinstance(item, dict):
                 result.rejects.append(Reject(name, item_line, where, "a claim must be a mapping"))
                 continue
+            if ctx.fail_fast and result.rejects:
+                break
             try:
+                check_values(item, "")
                 statements = _statements(ctx, item, where, item_line)
                 claim = Claim(statements=statements, source=source, said_by=speaker(ctx.registry, item.get("said_by")),
                               quote=(str(item["quote"]).strip() if item.get("quote") else None),

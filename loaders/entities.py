@@ -31,8 +31,11 @@ from detente.loaders.base import (
     ParseResult,
     Reject,
     bounded_lines,
+    check_values,
     csv_rows,
+    iri_ref,
     resolve_entity,
+    shown,
 )
 from detente.loaders.documents import read_documents
 from detente.loaders.registry import Entity, entity_type
@@ -52,16 +55,18 @@ def is_entities_document(doc: Any) -> bool:
 
 
 def _entity(ctx: LoadContext, record: dict[str, Any]) -> Entity:
+    check_values(record, "")
     ref = str(record.get("id") or "").strip()
     if not ref:
         raise FieldError("id", "is empty")
     expanded = ref if ref.startswith(("http://", "https://")) else expand_curie(ref)
     if expanded is None:
-        raise FieldError("id", f"{ref!r} is not a CURIE (person:jane-doe) or an IRI")
-    iri = URIRef(expanded)
+        raise FieldError("id", f"{shown(ref)} is not a CURIE (person:jane-doe) or an IRI")
+    iri = iri_ref(expanded, "id")
     cls = entity_type(str(record.get("type") or ""))
     if cls is None:
-        raise FieldError("type", f"unknown entity type {record.get('type')!r}")
+        raise FieldError("type", f"unknown entity type {shown(record.get('type'))}")
+    iri_ref(str(cls), "type")
     label = str(record.get("label") or "").strip()
     if not label:
         raise FieldError("label", "is empty")

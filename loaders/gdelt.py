@@ -60,7 +60,18 @@ from rdflib.namespace import RDF, XSD
 
 from detente.graph.claims import Activity, Claim, Source
 from detente.graph.terms import Triple
-from detente.loaders.base import FieldError, LoadContext, ParseResult, Reject, bounded_lines, csv_rows
+from detente.loaders.base import (
+    FieldError,
+    LoadContext,
+    ParseResult,
+    Reject,
+    bounded_lines,
+    check_values,
+    csv_rows,
+    http_url,
+    parse_decimal,
+    parse_integer,
+)
 from detente.loaders.gazetteer import fips_to_iso, organisation_by_cameo, state_iri
 from detente.loaders.registry import EntityRegistry
 from detente.ontology.vocab import DT, DTR
@@ -133,10 +144,7 @@ def is_gdelt_export(path: Path, head: str) -> bool:
 
 
 def _int(record: dict[str, str], name: str) -> int:
-    text = record[name].strip()
-    if not re.fullmatch(r"-?\d+", text):
-        raise FieldError(name, f"{text!r} is not an integer")
-    return int(text)
+    return parse_integer(record[name], name)
 
 
 def _date(text: str, name: str) -> date:
@@ -201,15 +209,11 @@ def _claim(registry: EntityRegistry, record: dict[str, str]) -> Claim:
     code = record["EventCode"].strip()
     if not re.fullmatch(r"\d{2,4}", code):
         raise FieldError("EventCode", f"{code!r} is not a CAMEO code")
-    try:
-        goldstein = Literal(str(round(float(record["GoldsteinScale"]), 2)), datatype=XSD.decimal)
-    except ValueError:
-        raise FieldError("GoldsteinScale", f"{record['GoldsteinScale']!r} is not a number") from None
-    if not -10.0 <= float(goldstein) <= 10.0:
-        raise FieldError("GoldsteinScale", f"{goldstein} is outside -10..10")
-    url = record["SOURCEURL"].strip()
-    if not re.match(r"^https?://", url):
-        raise FieldError("SOURCEURL", f"{url!r} is not an http(s) URL")
+    scale = parse_decimal(record["GoldsteinScale"], "GoldsteinScale")
+    if not -10 <= scale <= 10:
+        raise FieldError("GoldsteinScale", f"{scale} is outside -10..10")
+    goldstein = Literal(str(round(float(scale), 2)), datatype=XSD.decimal)
+    url = http_url(record["SOURCEURL"], "SOURCEURL")
     sources = _int(record, "NumSources")
     articles = _int(record, "NumArticles")
     event = DTR[f"event/gdelt-{event_id}"]
@@ -265,11 +269,17 @@ def parse_gdelt(path: Path, ctx: LoadContext) -> ParseResult:
             if len(row) != len(COLUMNS):
                 result.rejects.append(Reject(name, line, None, f"{len(row)} fields where a GDELT 2.0 export has "
                                                                f"{len(COLUMNS)}", "\t".join(row)[:500]))
+                if ctx.fail_fast:
+                    break
                 continue
             try:
-                claim = _claim(ctx.registry, dict(zip(COLUMNS, row)))
+                record = dict(zip(COLUMNS, row))
+                check_values(record, "")
+                claim = _claim(ctx.registry, record)
             except FieldError as exc:
                 result.rejects.append(Reject(name, line, exc.field, exc.message, "\t".join(row)[:500]))
+                if ctx.fail_fast:
+                    break
                 continue
             result.claims.append(claim)
             result.origins[claim.iri] = line

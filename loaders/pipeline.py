@@ -22,7 +22,7 @@ from typing import IO, Any
 
 from rdflib import Dataset, URIRef
 
-from detente.errors import AmbiguousEntityError
+from detente.errors import AmbiguousEntityError, StoreError
 from detente.graph.claims import Claim, claims_nquads, known_claims, quads_nquads
 from detente.graph.store import Store
 from detente.graph.writes import add_claims_nquads, bulk, import_nquads, remove_claims
@@ -34,6 +34,7 @@ from detente.loaders.base import (
     ParseResult,
     RecordTooLarge,
     Reject,
+    decoding_problem,
 )
 from detente.loaders.documents import parse_documents, read_documents
 from detente.loaders.entities import entities_result, is_entities_document, is_entities_header
@@ -209,8 +210,7 @@ def parse_path(path: Path, ctx: LoadContext,
     except csv.Error as exc:  # a field past the csv module's size limit, a NUL byte…
         return fmt, ParseResult(rejects=[Reject(str(path), None, None, f"unreadable CSV: {exc}")])
     except UnicodeDecodeError as exc:
-        return fmt, ParseResult(rejects=[Reject(str(path), None, None,
-                                                f"not UTF-8 text (byte {exc.start}: {exc.reason})")])
+        return fmt, ParseResult(rejects=[Reject(str(path), None, None, decoding_problem(path, exc))])
     except RecursionError:
         return fmt, ParseResult(rejects=[Reject(str(path), None, None, "nested too deeply to read")])
     except (FieldError, AmbiguousEntityError) as exc:
@@ -251,7 +251,7 @@ def _file_error(path: Path, exc: BaseException) -> Reject:
     if isinstance(exc, csv.Error):
         return Reject(name, None, None, f"unreadable CSV: {exc}")
     if isinstance(exc, UnicodeDecodeError):
-        return Reject(name, None, None, f"not UTF-8 text (byte {exc.start}: {exc.reason})")
+        return Reject(name, None, None, decoding_problem(path, exc))
     if isinstance(exc, RecursionError):
         return Reject(name, None, None, "nested too deeply to read")
     if isinstance(exc, FieldError):
@@ -315,8 +315,12 @@ class _Staging:
         if self.check is not None:
             self.check(text, self.pending, self.origins)
             self.origins = {}
-        chunk.nquads.write_text(text, encoding="utf-8")
-        chunk.claims.write_text("".join(f"{c.iri}\n" for c in self.pending), encoding="utf-8")
+        try:
+            chunk.nquads.write_text(text, encoding="utf-8")
+            chunk.claims.write_text("".join(f"{c.iri}\n" for c in self.pending), encoding="utf-8")
+        except OSError as exc:  # a full disk (or a file-size limit) where the load stages its chunks
+            raise StoreError(f"cannot stage the load in {self.folder}: {exc.strerror or exc}; "
+                             f"nothing of this write was committed to the store") from exc
         self.claims += len(self.pending)
         self.quads += text.count("\n")
         self.chunks.append(chunk)
@@ -485,7 +489,8 @@ def load_paths(store: Store | None, paths: Sequence[str | Path], *, skip_invalid
         index_store_roles(registry, store)
     # Facts are written under the label the store reads as its facts view, so it takes the text as it is.
     facts = store.facts_label if store is not None else FACTS_GRAPH
-    ctx = LoadContext(registry, options or LoadOptions(), facts_label=facts, store=store)
+    # Without skip_invalid a file is refused whole at its first reject: its parser may stop reading there.
+    ctx = LoadContext(registry, options or LoadOptions(), facts_label=facts, store=store, fail_fast=not skip_invalid)
     files = expand_paths(paths)
     detected = [(p, _safe_detect(p)) for p in files]
     # Entity files first, so claim files can name what they declare.
@@ -539,8 +544,8 @@ def _load_file(store: Store | None, path: Path, detected_format: InputFormat | N
     result: ParseResult | None = None
     if streamed is None:
         fmt, result = parse_path(path, ctx, fmt)
-        if result.rejects and not skip_invalid:  # read whole already: every problem is named
-            raise LoadError(result.rejects)
+        if result.rejects and not skip_invalid:  # a parser told to fail fast stopped at its first problem
+            raise LoadError(result.rejects, first_only=ctx.fail_fast)
         units: Iterator[Unit] = result_units(result)
     else:
         units = _guarded(path, streamed)
@@ -603,7 +608,7 @@ def _check_units(path: Path, units: Iterable[Unit], report: FileReport, staging:
         if unit.rejects:
             if not skip_invalid:
                 report.rejects = unit.own_rejects()
-                raise LoadError(report.rejects)
+                raise LoadError(report.rejects, first_only=True)
             report.rejects.extend(unit.rejects)
             report.rejected += len(unit.lines)
             continue

@@ -22,13 +22,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 
 from detente.graph.claims import Activity, Claim, Source
 from detente.graph.protected import PROTECTED_GRAPHS
 from detente.graph.store import RDF_SUFFIXES
-from detente.graph.terms import nquad
-from detente.loaders.base import LIMITS, LoadContext, ParseResult, Reject
+from detente.graph.terms import iri_problem, nquad
+from detente.loaders.base import LIMITS, LoadContext, ParseResult, Reject, shown, text_problem
 from detente.ontology.vocab import DT, ENTITIES_GRAPH, FACTS_GRAPH, ONTOLOGY_GRAPH, PROVENANCE_GRAPH
 
 _RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "nquads": "nquads", "trig": "trig",
@@ -59,6 +59,11 @@ def parse_rdf(path: Path, ctx: LoadContext) -> ParseResult:
         protected: dict[URIRef, int] = {}
         for s, p, o, g in dataset.quads((None, None, None, None)):
             graph = g if isinstance(g, URIRef) and str(g) != "urn:x-rdflib:default" else FACTS_GRAPH
+            refused = _refused_term((s, p, o, graph))
+            if refused is not None:
+                result.records += 1
+                result.rejects.append(Reject(name, _first_line_naming(path, refused[0]), None, refused[1]))
+                continue
             if graph in PROTECTED_GRAPHS:
                 protected[graph] = protected.get(graph, 0) + 1
                 continue
@@ -90,10 +95,17 @@ def parse_rdf(path: Path, ctx: LoadContext) -> ParseResult:
         result.rejects.append(Reject(name, _line_of(exc), None, f"invalid {rdf_format}: {exc}"))
         return result
     result.records = len(graph)
-    if not len(graph):
+    statements = []
+    for triple in graph:
+        refused = _refused_term(triple)
+        if refused is None:
+            statements.append(triple)
+        else:
+            result.rejects.append(Reject(name, _first_line_naming(path, refused[0]), None, refused[1]))
+    if not statements:
         return result
     source = Source.from_metadata(url=path.resolve().as_uri(), title=path.name, source_type=DT.Dataset)
-    claim = Claim(statements=sorted(graph, key=str), source=source,  # type: ignore[arg-type]
+    claim = Claim(statements=sorted(statements, key=str), source=source,  # type: ignore[arg-type]
                   activity=Activity(method="rdf:" + rdf_format, label=f"passed through from a {rdf_format} file"))
     result.claims.append(claim)
     result.origins[claim.iri] = None
@@ -173,9 +185,34 @@ def _parse_rdfxml(path: Path, graph: Graph) -> None:
         source.close()
 
 
+def _refused_term(terms: tuple[object, ...]) -> tuple[str, str] | None:
+    """The first term of a triple or quad that detente does not store, as (its text, why), or None.
+
+    An IRI the IRI rule refuses (a parser let a space or ``>`` through), an
+    ill-typed literal (``"x"^^xsd:integer``) and text with a control character
+    are refused, as in every other input.
+    """
+    for term in terms:
+        if isinstance(term, URIRef):
+            problem = iri_problem(str(term))
+            if problem is not None:
+                return str(term), f"{shown(str(term))} is not a valid IRI: it {problem}"
+        elif isinstance(term, Literal):
+            if getattr(term, "ill_typed", False):
+                kind = str(term.datatype).rsplit("#", 1)[-1]
+                return str(term), f"{shown(str(term))} is not a valid {kind} (an ill-typed literal)"
+            problem = text_problem(str(term))
+            if problem is not None:
+                return str(term), f"a literal {problem}"
+    return None
+
+
 def _first_line_naming(path: Path, iri: str) -> int | None:
-    """The first line of a text file that holds ``<iri>`` (to point a message at it)."""
+    """The first line of a text file that holds ``<iri>``, or else the text itself (to point a message at it)."""
     needle = f"<{iri}>"
+    with path.open(encoding="utf-8", errors="replace") as handle:
+        if needle not in handle.read(LIMITS.document_bytes):
+            needle = iri
     try:
         with path.open(encoding="utf-8", errors="replace") as handle:
             for number, line in enumerate(handle, start=1):

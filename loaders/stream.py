@@ -52,6 +52,7 @@ from detente.loaders.base import (
     Reject,
     bounded_lines,
     build_statement,
+    check_values,
     csv_rows,
     curated,
     make_source,
@@ -121,8 +122,9 @@ class StatementCache:
         except TypeError:  # a value that is not hashable (a list): checked, and refused, by make_source
             source = None
         if source is None:
+            check_values(src, "")
             source = make_source(self.ctx.registry, url=values[0], title=values[1], publisher=values[2],
-                                 published=values[3], source_type=values[4])
+                                 published=values[3], source_type=values[4], url_field="url")
             if len(self._sources) >= 10_000:
                 self._sources.clear()
             with contextlib.suppress(TypeError):  # an unhashable value is simply not cached
@@ -291,6 +293,11 @@ def _statement_unit(name: str, header: list[str], delimiter: str, group: list[_R
         if not record["claim"].strip():
             failed.append(Reject(name, line, "claim", "is empty", raw[line]))
             continue
+        try:
+            check_values(record, "")  # NUL bytes and other control characters are never stored
+        except FieldError as exc:
+            failed.append(Reject(name, line, exc.field, exc.message, raw[line]))
+            continue
         records.append((line, record))
     statements: list[Triple] = []
     if records:
@@ -408,9 +415,10 @@ def _document_units(name: str, doc: Any, doc_line: int | None, ctx: LoadContext,
     if failed is None and not items:
         failed = Reject(name, line_of(doc, doc_line), "claims", "is missing, empty or not a list")
     if failed is not None:
-        yield Unit(item_lines, rejects=[Reject(name, line, failed.field, failed.message) for line in item_lines[:1]]
+        # The problem where it is (the source's line), then every claim of the document as its sibling.
+        yield Unit(item_lines, rejects=[Reject(name, failed.line, failed.field, failed.message)]
                    + [Reject(name, line, None, f"{SIBLING}{failed.line} rejected: {failed.message}")
-                      for line in item_lines[1:]])
+                      for line in item_lines if line != failed.line])
         return
     for index, item in enumerate(items):
         item_line = line_of(item, doc_line)
@@ -420,6 +428,7 @@ def _document_units(name: str, doc: Any, doc_line: int | None, ctx: LoadContext,
             yield Unit([item_line], rejects=[Reject(name, item_line, where, "a claim must be a mapping")])
             continue
         try:
+            check_values(item, "")  # NUL bytes and other control characters are never stored
             statements = _statements(cache, item, where, item_line, line_of)
             claim = Claim(statements=statements, source=source, said_by=speaker(ctx.registry, item.get("said_by")),
                           quote=(str(item["quote"]).strip() if item.get("quote") else None),

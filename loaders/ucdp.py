@@ -61,7 +61,9 @@ from detente.loaders.base import (
     ParseResult,
     Reject,
     bounded_lines,
+    check_values,
     csv_rows,
+    http_url,
     parse_date,
 )
 from detente.loaders.gazetteer import DEMONYMS, HISTORICAL_NAMES, Mention, gw_to_iso, mention_finder, state_iri
@@ -406,6 +408,7 @@ def signatory_actors(registry: EntityRegistry, text: str, people: PeopleIndex,
 def _claims(registry: EntityRegistry, record: dict[str, str], find: Callable[[str], list[Mention]],
             people: PeopleIndex | None = None) -> list[Claim]:
     people = people or PeopleIndex(registry)
+    check_values(record, "")
     paid = _clean(record["paid"])
     if not re.fullmatch(r"\d+", paid):
         raise FieldError("paid", f"{paid!r} is not an agreement id")
@@ -436,9 +439,8 @@ def _claims(registry: EntityRegistry, record: dict[str, str], find: Callable[[st
         if value is not None:
             coded.append((agreement, prop, Literal("true" if value else "false", datatype=XSD.boolean)))
     url = _clean(record.get("linktofulltextagreement"))
-    if url and not re.match(r"^https?://", url):
-        raise FieldError("linktofulltextagreement", f"{url!r} is not a URL")
     if url:
+        url = http_url(url, "linktofulltextagreement")
         coded.append((agreement, SCHEMA.url, Literal(url, datatype=XSD.anyURI)))
     dataset = dataset_source(registry)
     source = _record_source(registry, paid, name, url, when)
@@ -510,11 +512,15 @@ def parse_ucdp(path: Path, ctx: LoadContext) -> ParseResult:
             if len(cells) != len(header):
                 result.rejects.append(Reject(name, line, None, f"{len(row)} fields where the header has "
                                                                f"{len(header)}", ",".join(row)[:300]))
+                if ctx.fail_fast:
+                    break
                 continue
             try:
                 claims = _claims(ctx.registry, dict(zip(header, cells, strict=True)), find, people)
             except FieldError as exc:
                 result.rejects.append(Reject(name, line, exc.field, exc.message, ",".join(row)[:300]))
+                if ctx.fail_fast:
+                    break
                 continue
             for claim in claims:
                 result.claims.append(claim)

@@ -24,6 +24,7 @@ tables are drawn with rich; in a pipe or a file they are TSV with whole values.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import re
 import sys
@@ -88,6 +89,9 @@ class DetenteGroup(click.Group):
 @click.version_option(__version__, prog_name="detente")
 def main() -> None:
     """detente: a knowledge graph of diplomatic actors, venues and agreements built from sourced claims."""
+    # rdflib logs a warning, with a traceback, for each malformed IRI or ill-typed literal it meets in a
+    # user's file; the loaders refuse those values themselves with file, line and field, so its log stays quiet.
+    logging.getLogger("rdflib.term").setLevel(logging.ERROR)
 
 
 for _command in (load, validate, query, provenance, conflicts, link, stats, dump, restore, ontology, analyze,

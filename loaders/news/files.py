@@ -10,15 +10,19 @@ import yaml
 from rdflib.namespace import RDF
 
 from detente.loaders.base import (
+    BAD_TEXT,
     LIMITS,
     FieldError,
     LoadContext,
     ParseResult,
     Reject,
     check_file_size,
+    decoding_problem,
     make_source,
     parse_date,
+    text_problem,
 )
+from detente.loaders.documents import YamlLoader
 from detente.loaders.linking import link_extracted
 from detente.loaders.news.rules import extract_claims, is_minted
 
@@ -39,7 +43,7 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], int]:
     if not match:
         return {}, 0
     try:
-        data = yaml.safe_load(match.group(1)) or {}
+        data = yaml.load(match.group(1), Loader=YamlLoader) or {}  # a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
@@ -76,7 +80,11 @@ def parse_news(path: Path, ctx: LoadContext) -> ParseResult:
     try:
         raw = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        result.rejects.append(Reject(name, None, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})"))
+        result.rejects.append(Reject(name, None, None, decoding_problem(path, exc)))
+        return result
+    bad = BAD_TEXT.search(raw)
+    if bad is not None:  # a NUL byte or another control character: no text a story holds
+        result.rejects.append(Reject(name, raw.count("\n", 0, bad.start()) + 1, None, str(text_problem(raw))))
         return result
     try:
         meta, body_start = split_front_matter(raw)

@@ -160,7 +160,12 @@ def test_small_file_and_bad_rows(tmp_path: Path) -> None:
     store = open_store("memory:")
     with pytest.raises(LoadError) as info:
         load_paths(store, [bad])
-    rejects = {r.line: r for r in info.value.rejects}
+    # A load refuses the file at its first bad row, and stops reading there (issue 8) ...
+    assert [r.line for r in info.value.rejects] == [2] and "validate" in str(info.value)
+    assert store.count_quads() == 0
+    # ... while validating (as --skip-invalid) reads on and names every bad row.
+    reports = load_paths(None, [bad], skip_invalid=True)
+    rejects = {r.line: r for r in reports[0].rejects}
     assert set(rejects) == {2, 3, 4, 5}
     assert rejects[2].field == "SQLDATE" and rejects[3].field == "GLOBALEVENTID"
     assert rejects[4].field == "GoldsteinScale" and "40 fields" in rejects[5].message
