@@ -40,7 +40,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, jsonify, request
 
 from detente.api import tasks
 from detente.errors import ForbiddenError, NotFoundError, UnauthorizedError, UsageError
@@ -110,7 +110,8 @@ def _authenticate() -> None:
     scheme, _, given = header.partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), _api().admin_token.encode()):
         raise UnauthorizedError("this route is for detente's own command line: it needs this run's token "
-                                "(in the store's server lock file)", headers={"WWW-Authenticate": 'Bearer realm="detente-admin"'})
+                                "(in the store's server lock file)",
+                                headers={"WWW-Authenticate": 'Bearer realm="detente-admin"'})
     request.max_content_length = BATCH_BYTES + (1 << 20)
 
 
@@ -124,7 +125,7 @@ def open_write() -> Response:
     if rdf_format not in ("nquads", "trig") or (kind == "load" and rdf_format != "nquads"):
         raise UsageError("a load sends N-Quads; a restore N-Quads or TriG")
     write_id = _api().spool.open({"kind": kind, "format": rdf_format, "replace": bool(settings.get("replace"))})
-    return current_app.json.response({"id": write_id})
+    return jsonify({"id": write_id})
 
 
 @admin.post("/writes/<write_id>")
@@ -157,7 +158,7 @@ def commit(write_id: str) -> Response:
             answer = {"quads": quads}
     finally:
         api.spool.close(write_id)
-    return current_app.json.response(answer)
+    return jsonify(answer)
 
 
 @admin.post("/snapshots")
@@ -165,6 +166,6 @@ def snapshot() -> Response:
     api = _api()
     if api.pool.mode != "disk":
         raise ForbiddenError("only a server of an on-disk store makes snapshots")
-    return current_app.json.response({"path": api.pool.snapshot_for_client(f"client-{secrets.token_hex(6)}"),
+    return jsonify({"path": api.pool.snapshot_for_client(f"client-{secrets.token_hex(6)}"),
                                       "store": api.store_uri})
 

@@ -4,7 +4,8 @@ Create it with :func:`create_app`; serve it with :func:`detente.api.server.serve
 (waitress). The routes live in three blueprints: :mod:`detente.api.sparql`
 (``/sparql``, ``/update``), :mod:`detente.api.rest` (claims, provenance,
 entities, analysis, exports, ontology, service), :mod:`detente.api.pages`
-(``/``) and :mod:`detente.api.reconcile` (``/reconcile``, for OpenRefine). All store work runs in worker processes with a hard time limit
+(``/``) and :mod:`detente.api.reconcile` (``/reconcile``, for OpenRefine).
+All store work runs in worker processes with a hard time limit
 (:mod:`detente.api.pool`); errors are answered by one handler
 (:func:`detente.api.common.handle_error`).
 

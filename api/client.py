@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import urllib.error
 import urllib.request
@@ -38,10 +39,8 @@ class ServerClient:
                 payload = response.read()
         except urllib.error.HTTPError as exc:
             detail = exc.read().decode("utf-8", "replace")
-            try:
+            with contextlib.suppress(ValueError):  # not JSON: the body itself is the detail
                 detail = json.loads(detail).get("message", detail)
-            except ValueError:
-                pass
             error_class = UnauthorizedError if exc.code == 401 else _status_error(exc.code)
             raise error_class(f"the server at {self.url} refused: {detail}") from None
         except (urllib.error.URLError, OSError) as exc:

@@ -1,5 +1,6 @@
-"""What every blueprint shares: the app's :class:`DetenteApi`, content negotiation, parameters, and
-the app's one error handler.
+"""What every blueprint shares.
+
+The app's :class:`DetenteApi`, content negotiation, parameters, and the app's one error handler.
 
 The handler reads an answer off the exception: a :class:`~detente.errors.DetenteError`
 carries its status and headers, werkzeug's own HTTP errors (unknown route,
@@ -108,8 +109,10 @@ class DetenteApi:
         return self.pool.call(fn, *args, timeout=self.settings.query_timeout, **kwargs)
 
     def store_version(self) -> int | None:
-        """The committed version of the store, counted by this server's one writer; None for a remote
-        store, which others may write without this server knowing."""
+        """The committed version of the store, counted by this server's one writer.
+
+        None for a remote store, which others may write without this server knowing.
+        """
         return None if self.pool.mode == "remote" else self.pool.engine.version
 
     def heavy(self, key: Hashable, compute: Callable[[], Answer]) -> Answer:

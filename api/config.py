@@ -48,7 +48,7 @@ _FIELDS = ("store", "query_timeout", "max_rows", "max_body", "update_token", "wo
 
 def _number(name: str, value: object, kind: type, minimum: float) -> float | int:
     try:
-        number = kind(value)
+        number: float | int = kind(value)  # kind is int or float (see the callers)
     except (TypeError, ValueError):
         raise UsageError(f"DETENTE_{name.upper()}: {value!r} is not a {kind.__name__}") from None
     if number < minimum:
@@ -74,7 +74,7 @@ class ApiSettings:
 
     @classmethod
     def from_mapping(cls, config: Mapping[str, object] | None = None,
-                     environ: Mapping[str, str] | None = None) -> "ApiSettings":
+                     environ: Mapping[str, str] | None = None) -> ApiSettings:
         """Settings from ``config`` (keys ``store`` or ``DETENTE_STORE``…), falling back on the environment."""
         env = os.environ if environ is None else environ
         values: dict[str, object] = {}

@@ -87,6 +87,6 @@ def claim_document(record: ClaimRecord, fmt: str) -> tuple[str, bytes]:
             flat.add((s, p, o))
         return media_type, flat.serialize(format="turtle", encoding="utf-8")
     if fmt == "jsonld":
-        context = {prefix: namespace for prefix, namespace in PREFIXES.items()}
+        context = dict(PREFIXES.items())
         return media_type, dataset.serialize(format=serializer, context=context, encoding="utf-8")
     return media_type, dataset.serialize(format=serializer, encoding="utf-8")

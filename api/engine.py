@@ -63,6 +63,7 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import logging
 import os
@@ -280,10 +281,8 @@ def _close_inherited_fds(keep: set[int]) -> None:
         fds = list(range(3, 1024))
     for fd in fds:
         if fd > 2 and fd not in keep:
-            try:
+            with contextlib.suppress(OSError):
                 os.close(fd)
-            except OSError:
-                pass
 
 
 def _kill(pid: int, pidfd: int | None) -> None:
@@ -513,7 +512,8 @@ def _next_message(conn: Connection, ctx: _Context, on_idle: Callable[[], None] |
             on_idle()
         if conn in ready:
             try:
-                return conn.recv()
+                message: tuple[Any, ...] = conn.recv()
+                return message
             except (EOFError, OSError):
                 return None
 
@@ -784,6 +784,10 @@ class Engine:
         ``memory`` (``"fork"`` sharing), ``disk`` (``"snapshot"``) or ``remote`` (``"connect"``).
     """
 
+    #: Whether the processes evaluating SPARQL run without network access; if not, why (else "").
+    sandboxed: bool
+    sandbox_reason: str
+
     def __init__(self, store: Store | StoreLocation | str) -> None:
         from detente.graph.backends import reader_spec
 
@@ -862,13 +866,15 @@ class Engine:
 
     def _snapshot(self, version: int) -> str:
         self._writer.send(("snapshot", f"v{version}"))
-        return outcome(self._writer_answer(120))
+        path: str = outcome(self._writer_answer(120))
+        return path
 
     def _writer_answer(self, timeout: float) -> tuple[Any, ...]:
         try:
             if not self._writer.poll(timeout):
                 raise EngineBroken("the store's writer stopped answering")
-            return self._writer.recv()
+            answer: tuple[Any, ...] = self._writer.recv()
+            return answer
         except (EOFError, OSError):
             raise EngineBroken("the store's writer died; restart the server") from None
 
@@ -913,7 +919,8 @@ class Engine:
         with self._writer_lock:
             self._writer.send(("snapshot", name))
             answer = self._writer_answer(120)
-        return outcome(answer)
+        path: str = outcome(answer)
+        return path
 
     # -- writing --------------------------------------------------------------------
     def write(self, request: WriteRequest, timeout: float) -> Any:
@@ -975,8 +982,12 @@ class Engine:
 
     # -- the writer's own steps -------------------------------------------------------
     def refresh_summary(self) -> None:
-        """Have the writer bring a stale summary up to date as its next step (a write of its own, after this returns)."""
+        """Have the writer bring a stale summary up to date as its next step (its own write, after this returns)."""
         self._refresh_due.set()
+
+    def _closing(self) -> bool:
+        """Whether :meth:`close` has begun (read afresh each time: another thread sets it)."""
+        return self._closed
 
     def _writer_steps(self) -> None:
         """Run the writer's own steps: the summary's rebuild after a write that left it stale.
@@ -989,7 +1000,7 @@ class Engine:
             if not self._refresh_due.wait(timeout=0.5):
                 continue
             self._refresh_due.clear()
-            if self._closed:
+            if self._closing():
                 return
             try:
                 self.write(WriteRequest(refresh_summary), SUMMARY_REFRESH_TIMEOUT)
@@ -1033,27 +1044,21 @@ class Engine:
         self._refresh_due.set()  # wake the steps thread, which sees the engine closed
         writer_pid = getattr(self, "_writer_pid", 0)
         if writer_pid:
-            try:
+            with contextlib.suppress(OSError, AttributeError):
                 self._writer.send(("exit",))
-            except (OSError, AttributeError):
-                pass
             _wait_gone(writer_pid, self._writer_fd, 10)
             _kill(writer_pid, self._writer_fd)
         for pid, fd in self._retired_writers:
             _kill(pid, fd)
-        try:
+        with contextlib.suppress(OSError):
             self._root.send(("exit",))
-        except OSError:
-            pass
         _wait_gone(self._root_pid, self._root_fd, 10)
         _kill(self._root_pid, self._root_fd)
         if self._root_process is not None:
             self._root_process.wait()
         else:
-            try:
+            with contextlib.suppress(ChildProcessError):
                 os.waitpid(self._root_pid, 0)
-            except ChildProcessError:
-                pass
         # This process may start many engines (tests, notebooks): give every descriptor back.
         for fd in [self._root_fd, getattr(self, "_writer_fd", None), *(fd for _pid, fd in self._retired_writers)]:
             if fd is not None:

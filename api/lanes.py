@@ -92,7 +92,9 @@ class _Flight:
 
 
 class VersionCache:
-    """Answers (bytes, or tuples whose first item is the body) kept per store version, least recently used first out, at most ``max_bytes`` in all.
+    """Answers kept per store version, least recently used first out, at most ``max_bytes`` in all.
+
+    An answer is bytes, or a tuple whose first item is the body.
 
     Parameters
     ----------

@@ -30,14 +30,16 @@ bp = Blueprint("pages", __name__, template_folder="templates")
 
 #: Researchers' starting points, shown on the home page.
 EXAMPLE_QUERIES: list[dict[str, str]] = [
-    {"title": "Who mediated which talks", "query": """SELECT DISTINCT ?talks ?talksLabel ?mediator ?mediatorLabel ?venueLabel WHERE {
+    {"title": "Who mediated which talks",
+     "query": """SELECT DISTINCT ?talks ?talksLabel ?mediator ?mediatorLabel ?venueLabel WHERE {
   ?talks a dt:Talks ; dt:mediatedBy ?mediator .
   OPTIONAL { ?talks rdfs:label ?talksLabel }
   OPTIONAL { ?mediator rdfs:label ?mediatorLabel }
   OPTIONAL { ?talks dt:heldAt/rdfs:label ?venueLabel }
 }
 ORDER BY ?talks"""},
-    {"title": "Sources of the 314-prisoner claim", "query": """SELECT ?claim ?publisherLabel ?title ?quote ?speakerLabel WHERE {
+    {"title": "Sources of the 314-prisoner claim",
+     "query": """SELECT ?claim ?publisherLabel ?title ?quote ?speakerLabel WHERE {
   GRAPH ?claim { ?agreement dt:prisonerCount 314 }
   ?claim a dt:Claim ; prov:wasDerivedFrom ?source .
   OPTIONAL { ?source dct:title ?title }
@@ -45,14 +47,16 @@ ORDER BY ?talks"""},
   OPTIONAL { ?claim dt:quote ?quote }
   OPTIONAL { ?claim dt:saidBy/rdfs:label ?speakerLabel }
 }"""},
-    {"title": "Conflicting values (e.g. 314 vs 300 prisoners)", "query": """SELECT ?subject ?value ?claim ?publisherLabel WHERE {
+    {"title": "Conflicting values (e.g. 314 vs 300 prisoners)",
+     "query": """SELECT ?subject ?value ?claim ?publisherLabel WHERE {
   { SELECT ?subject WHERE { ?subject dt:prisonerCount ?v } GROUP BY ?subject HAVING (COUNT(DISTINCT ?v) > 1) }
   GRAPH ?claim { ?subject dt:prisonerCount ?value }
   ?claim a dt:Claim ; prov:wasDerivedFrom/dct:publisher ?publisher .
   OPTIONAL { ?publisher rdfs:label ?publisherLabel }
 }
 ORDER BY ?subject ?value"""},
-    {"title": "Agreements per state", "query": """SELECT ?state ?stateLabel (COUNT(DISTINCT ?agreement) AS ?agreements) WHERE {
+    {"title": "Agreements per state",
+     "query": """SELECT ?state ?stateLabel (COUNT(DISTINCT ?agreement) AS ?agreements) WHERE {
   ?agreement a/rdfs:subClassOf* dt:Agreement ; dt:hasParty ?state .
   ?state a dt:State .
   OPTIONAL { ?state rdfs:label ?stateLabel }

@@ -279,7 +279,7 @@ class WorkerPool:
             worker.stop()
         self.engine.close()
 
-    def __enter__(self) -> "WorkerPool":
+    def __enter__(self) -> WorkerPool:
         return self
 
     def __exit__(self, *exc: object) -> None:

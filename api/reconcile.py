@@ -35,7 +35,7 @@ import math
 import re
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from flask import Blueprint, Response, request
 from markupsafe import escape
@@ -186,7 +186,8 @@ def parse_queries(text: str | object) -> dict[str, MatchQuery]:
             raise UsageError(f"{where} must be an object")
         unknown = sorted(set(raw) - _QUERY_KEYS)
         if unknown:
-            raise UsageError(f"{where}: unknown field(s) {', '.join(unknown)} (allowed: {', '.join(sorted(_QUERY_KEYS))})")
+            allowed = ", ".join(sorted(_QUERY_KEYS))
+            raise UsageError(f"{where}: unknown field(s) {', '.join(unknown)} (allowed: {allowed})")
         text_query = raw.get("query", "")
         if not isinstance(text_query, str):
             raise UsageError(f"{where}.query must be a string")
@@ -238,12 +239,15 @@ def batch_warnings(text: str | object) -> dict[str, list[str]]:
     researcher learns why the answer is empty.
 
     >>> batch_warnings({"q0": {"query": "x", "type": "Spaceship", "properties": [{"pid": "colour", "v": "red"}]}})
-    {'q0': ["unknown type 'Spaceship': no entity has it (see /reconcile/suggest/type)", "unknown property 'colour': it constrains nothing (see /reconcile/suggest/property)"]}
+    ... # doctest: +NORMALIZE_WHITESPACE
+    {'q0': ["unknown type 'Spaceship': no entity has it (see /reconcile/suggest/type)",
+            "unknown property 'colour': it constrains nothing (see /reconcile/suggest/property)"]}
     """
-    batch = _decode(text, "queries") if isinstance(text, str) else text
+    # A valid batch (the caller's precondition) is an object of query objects.
+    batch = cast("Mapping[str, Mapping[str, Any]]", _decode(text, "queries") if isinstance(text, str) else text)
     known = set(reconciliation_properties())
     notes: dict[str, list[str]] = {}
-    for key, raw in batch.items():  # type: ignore[union-attr]
+    for key, raw in batch.items():
         types_raw = raw.get("type", [])
         found = [f"unknown type {name!r}: no entity has it (see /reconcile/suggest/type)"
                  for name in ([types_raw] if isinstance(types_raw, str) else types_raw) if type_iri(name) is None]
@@ -269,7 +273,8 @@ def request_batch() -> object | None:
     if request.method == "POST" and request.content_length and request.mimetype not in (
             "application/x-www-form-urlencoded", "multipart/form-data"):
         raise UnsupportedMediaTypeError(
-            f"/reconcile reads a form (queries=…) or a JSON body (application/json), not {request.mimetype or 'an untyped body'}")
+            "/reconcile reads a form (queries=…) or a JSON body (application/json), "
+            f"not {request.mimetype or 'an untyped body'}")
     text = request.values.get("queries")
     return None if text is None else _decode(text, "queries")
 
@@ -302,7 +307,7 @@ def reconcile_batch(store: Store, queries: Mapping[str, MatchQuery]) -> dict[str
     keys = list(queries)
     answers = index.match([queries[k] for k in keys], store)
     out: dict[str, object] = {}
-    for key, candidates in zip(keys, answers):
+    for key, candidates in zip(keys, answers, strict=True):
         out[key] = {"result": [{
             "id": c.id, "name": c.name, "description": c.description, "score": c.score, "match": c.match,
             "type": _type_json(c.types),

@@ -24,7 +24,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
 from detente.api import tasks
 from detente.api.common import current_api, negotiate, single
@@ -41,7 +41,7 @@ bp = Blueprint("rest", __name__, template_folder="templates")
 
 
 def _json(value: object) -> Response:
-    return current_app.json.response(value)
+    return jsonify(value)
 
 
 def _params() -> dict[str, object]:
@@ -211,7 +211,7 @@ def _outbound_policy(api: Any) -> dict[str, object]:
 
 @bp.get("/openapi.json")
 def openapi() -> Response:
-    """This API's OpenAPI document."""
+    """The OpenAPI document of this API."""
     return _json(openapi_document())
 
 

@@ -70,7 +70,7 @@ def find_server(url: str) -> dict[str, Any] | None:
     """The record of the running server at ``url``, or None."""
     path = _entry_path(url)
     try:
-        entry = json.loads(path.read_text(encoding="utf-8"))
+        entry: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
         os.kill(int(entry["pid"]), 0)
     except ProcessLookupError:
         path.unlink(missing_ok=True)

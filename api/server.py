@@ -64,14 +64,20 @@ class GuardedServer(TcpWSGIServer):
     read_timeout: float = 15.0
 
     def maintenance(self, now: float) -> None:
-        super().maintenance(now)
+        super().maintenance(now)  # type: ignore[arg-type]  # types-waitress says int; waitress passes time.time()
         cutoff = time.monotonic() - self.read_timeout
-        for channel in list(self.active_channels.values()):
+        for channel in list(self.active_channels.values()):  # type: ignore[attr-defined]  # a dict in waitress, not its stub's HTTPChannel
             began = getattr(channel, "request_began", None)
             if channel.request is not None and began is not None and began < cutoff and not channel.will_close:
                 log.info("closing a connection from %s: its request did not arrive within %g s",
                          channel.addr, self.read_timeout)
                 channel.will_close = True
+
+
+def _effective_port(server: BaseWSGIServer) -> int:
+    """The port the server is bound to (the free one picked for ``port=0``)."""
+    port: int = server.effective_port  # type: ignore[attr-defined]  # set by waitress's __init__, missing from its stub
+    return port
 
 
 def make_server(app: Flask, host: str = "127.0.0.1", port: int = 8000, threads: int = 8) -> BaseWSGIServer:
@@ -98,7 +104,9 @@ def make_server(app: Flask, host: str = "127.0.0.1", port: int = 8000, threads: 
     dispatcher = ThreadedTaskDispatcher()
     dispatcher.set_thread_count(adjustments.threads)
     try:
-        server = GuardedServer(app, {}, dispatcher=dispatcher, adj=adjustments, sockinfo=adjustments.listen[0])
+        # types-waitress types Adjustments.listen as strings; waitress holds (family, type, proto, address) tuples.
+        server = GuardedServer(app, {}, dispatcher=dispatcher, adj=adjustments,
+                               sockinfo=adjustments.listen[0])  # type: ignore[arg-type]
     except OSError as exc:
         dispatcher.shutdown(timeout=5)
         reason = exc.strerror or str(exc)
@@ -107,7 +115,7 @@ def make_server(app: Flask, host: str = "127.0.0.1", port: int = 8000, threads: 
     server.read_timeout = settings.read_timeout
     if api is not None:
         shown = f"[{host}]" if ":" in host else host
-        api.announce(f"http://{shown}:{server.effective_port}")
+        api.announce(f"http://{shown}:{_effective_port(server)}")
     return server
 
 
@@ -126,8 +134,8 @@ def serve(app: Flask, host: str = "127.0.0.1", port: int = 8000, threads: int = 
     if threading.current_thread() is threading.main_thread():
         # `kill` and container stops send SIGTERM: stop as for Ctrl-C (lock file and workspace removed).
         signal.signal(signal.SIGTERM, _interrupt)
-    log.info("detente serving on http://%s:%s/", host, server.effective_port)
-    print(f"detente: serving on http://{host}:{server.effective_port}/  (SPARQL endpoint /sparql; Ctrl-C stops)",
+    log.info("detente serving on http://%s:%s/", host, _effective_port(server))
+    print(f"detente: serving on http://{host}:{_effective_port(server)}/  (SPARQL endpoint /sparql; Ctrl-C stops)",
           flush=True)
     try:
         server.run()

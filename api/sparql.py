@@ -26,7 +26,6 @@ from flask import Blueprint, Response, redirect, request
 
 from detente.api import tasks
 from detente.api.common import current_api, negotiate, single
-from detente.graph.protected import PROTECTED_GRAPHS
 from detente.errors import (
     ForbiddenError,
     NotAcceptableError,
@@ -34,6 +33,7 @@ from detente.errors import (
     UnsupportedMediaTypeError,
     UsageError,
 )
+from detente.graph.protected import PROTECTED_GRAPHS
 
 __all__ = ["bp", "SOLUTION_TYPES", "GRAPH_TYPES", "DEFAULT_GRAPH_TYPE", "TRUNCATED_HEADER"]
 

@@ -1,15 +1,15 @@
-"""What a SPARQL request asks for, read before it runs: its form, its dataset, and whether it reaches out.
+r"""What a SPARQL request asks for, read before it runs: its form, its dataset, and whether it reaches out.
 
 This guard is a courtesy, not the defence. It finds a plain ``SERVICE`` or
 ``LOAD`` early and answers with a friendly message, but it reads the text with
 rdflib's grammar while the engine reads it with Oxigraph's, and the two can
-disagree (a ``\\u0022`` escape, a ``\\r`` ending a comment). Security does not
+disagree (a ``\u0022`` escape, a ``\r`` ending a comment). Security does not
 rest on it: the processes that evaluate client SPARQL on the embedded engine
 cannot open a network connection at all (:mod:`detente.api.sandbox`).
 
 Where that sandbox cannot be installed (not Linux x86-64/aarch64, or a remote
 ``sparql+http`` store whose workers need the network), :func:`scan_outbound`
-refuses conservatively instead: ``\\u`` escapes are decoded first, and any
+refuses conservatively instead: ``\u`` escapes are decoded first, and any
 ``SERVICE`` or ``LOAD`` that is not part of a variable or prefixed name is
 refused — even inside a string or a comment, because it errs on refusing.
 
@@ -30,10 +30,10 @@ SERVICE (federated query) is not allowed on this endpoint
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urljoin
 
 from pyparsing import ParseException, ParseResults
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
@@ -116,8 +116,10 @@ _FORM_OF_KEYWORD = {"SELECT": "select", "ASK": "ask", "CONSTRUCT": "graph", "DES
 
 
 def _bare_text(text: str) -> str:
-    """The query without strings, IRIs and comments, SPARQL's \\u escapes decoded first (the spec allows
-    them anywhere, so ``\\u0053ERVICE`` must count as ``SERVICE``)."""
+    r"""The query without strings, IRIs and comments, SPARQL's \u escapes decoded first.
+
+    The spec allows them anywhere, so ``\u0053ERVICE`` must count as ``SERVICE``.
+    """
     decoded = _CODEPOINT.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)) if int(m.group(1) or m.group(2), 16)
                              < 0x110000 else m.group(0), text)
     return _LEXICAL_NOISE.sub(" ", decoded)
@@ -142,8 +144,9 @@ _PATTERN_OPERATOR = re.compile(r"(?<![?$:\w])(UNION|OPTIONAL|MINUS)(?![\w:])", r
 
 
 def check_complexity(text: str) -> None:
-    """Refuse a request past :data:`MAX_PATTERN_OPERATORS` or :data:`MAX_NESTING` (strings, IRIs and comments
-    do not count).
+    """Refuse a request past :data:`MAX_PATTERN_OPERATORS` or :data:`MAX_NESTING`.
+
+    Strings, IRIs and comments do not count.
 
     >>> check_complexity("SELECT * WHERE { { ?s ?p 'UNION' } UNION { ?s ?p 1 } }")
     >>> try:
@@ -211,7 +214,7 @@ def inspect_query(text: str, base_iri: str | None = None) -> QueryShape:
     query = tree[1]
     from_graphs: list[str] = []
     from_named: list[str] = []
-    clauses = query["datasetClause"] if "datasetClause" in query else []
+    clauses = query.get("datasetClause", [])
     for clause in clauses:
         default_iri = _iri_text(clause["default"]) if "default" in clause else None
         named_iri = _iri_text(clause["named"]) if "named" in clause else None
@@ -260,8 +263,11 @@ _ENGINE_PROCEDURE = re.compile(r"(?<![\w.-])(bif|sql):", re.I)
 
 
 def _inside_a_name(text: str, start: int) -> bool:
-    """True when the keyword at ``start`` continues a variable name (?xLOAD) or the local part of a prefixed
-    name or blank node label (ex:LOAD, _:service) — which the engine cannot read as a keyword."""
+    """True when the keyword at ``start`` is inside a name, which the engine cannot read as a keyword.
+
+    That is a variable name (?xLOAD) or the local part of a prefixed name or blank node label (ex:LOAD,
+    _:service).
+    """
     back = start
     while back > 0 and _VARNAME_CHAR.match(text[back - 1]):
         back -= 1
@@ -274,9 +280,9 @@ def _inside_a_name(text: str, start: int) -> bool:
 
 
 def scan_outbound(text: str) -> None:
-    """Refuse any ``SERVICE`` or ``LOAD`` keyword the engine could possibly read, erring on refusing.
+    r"""Refuse any ``SERVICE`` or ``LOAD`` keyword the engine could possibly read, erring on refusing.
 
-    For processes without the network sandbox. The text's ``\\u``/``\\U``
+    For processes without the network sandbox. The text's ``\u``/``\U``
     escapes are decoded and its IRIs (``<…>`` without spaces, which cannot hold
     a SERVICE or LOAD construct) are removed; every remaining occurrence of
     either word — in a string, a comment, anywhere — is refused unless it is
@@ -289,8 +295,9 @@ def scan_outbound(text: str) -> None:
     >>> try:
     ...     scan_outbound("PREFIX : <http://127.0.0.1/> SELECT * { SERVICE:x { ?s ?p ?o } }")
     ... except RefusedQuery as refusal:
-    ...     print(refusal)
-    SERVICE and LOAD are not allowed on this endpoint (found 'SERVICE' at character 40; this server cannot run its query engine without network access, so it refuses the words anywhere, even in strings and comments)
+    ...     print(refusal)  # doctest: +NORMALIZE_WHITESPACE
+    SERVICE and LOAD are not allowed on this endpoint (found 'SERVICE' at character 40; this server cannot run
+    its query engine without network access, so it refuses the words anywhere, even in strings and comments)
     """
     decoded = _CODEPOINT.sub(lambda m: chr(int(m.group(1) or m.group(2), 16))
                              if int(m.group(1) or m.group(2), 16) < 0x110000 else m.group(0), text)

@@ -7,6 +7,7 @@ thing that does not exist, :class:`~detente.errors.UsageError` for a bad
 parameter, :class:`~detente.errors.NotAcceptableError` when no requested
 format fits. Any other exception is a bug (HTTP 500).
 
+>>> from detente.graph.store import open_store
 >>> store = open_store("memory:")
 >>> sparql_query(store, "ASK { ?s ?p ?o }", "json", "turtle")[0]
 'application/sparql-results+json'
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
@@ -25,7 +27,7 @@ from detente.api.sparql_guard import inspect_query, inspect_update, scan_outboun
 from detente.errors import AmbiguousEntityError, NotAcceptableError, NotFoundError, ResultTooLargeError, UsageError
 from detente.graph.claims import ClaimRecord, claims_for, get_claim, provenance, resolve_claim_ref
 from detente.graph.entities import EntityNames
-from detente.graph.store import Store, open_store
+from detente.graph.store import Store
 from detente.graph.terms import Term, is_absolute_iri, is_iri_text, local_path
 from detente.ontology.vocab import DEFAULT_BASE, ENTITIES_GRAPH
 
@@ -55,7 +57,7 @@ GENID_PREFIX = DEFAULT_BASE + ".well-known/genid/"
 def sparql_query(store: Store, query: str, solutions_format: str | None, graph_format: str | None,
                  default_graphs: Sequence[str] | None = None, named_graphs: Sequence[str] | None = None,
                  max_rows: int | None = None) -> tuple[str, bytes, str, bool]:
-    """Run a query for the protocol endpoint: ``(media type, body, kind, truncated)``.
+    r"""Run a query for the protocol endpoint: ``(media type, body, kind, truncated)``.
 
     ``solutions_format`` serves SELECT/ASK and ``graph_format`` CONSTRUCT/DESCRIBE
     (short names from :data:`detente.graph.store.RESULT_FORMATS`); None means
@@ -65,8 +67,9 @@ def sparql_query(store: Store, query: str, solutions_format: str | None, graph_f
     :data:`QUERY_BASE_IRI`; blank nodes come back as IRIs under :data:`GENID_PREFIX`;
     past ``max_rows`` the first ``max_rows`` rows come back with ``truncated`` True.
 
+    >>> from detente.graph.store import open_store
     >>> store = open_store("memory:")
-    >>> store.add_nquads('_:x <https://w3id.org/detente/id/p> "1" .\\n')
+    >>> store.add_nquads('_:x <https://w3id.org/detente/id/p> "1" .\n')
     >>> media, body, kind, truncated = sparql_query(store, "SELECT ?s WHERE { ?s <p> ?o }", "csv", None)
     >>> body.decode().split()[1].startswith(GENID_PREFIX), truncated
     (True, False)
@@ -170,7 +173,7 @@ def claim_record(store: Store, ref: str) -> ClaimRecord:
     return record
 
 
-_NAMES: "weakref.WeakKeyDictionary[Store, EntityNames]" = weakref.WeakKeyDictionary()
+_NAMES: weakref.WeakKeyDictionary[Store, EntityNames] = weakref.WeakKeyDictionary()
 
 
 def _names(store: Store) -> EntityNames:
@@ -223,7 +226,7 @@ def provenance_report(store: Store, subject: str, predicate: str | None = None,
 
 def _values(store: Store, query: str, iri: URIRef, graphs: Sequence[URIRef] | None = None) -> list[Term]:
     rows = store.query(query, bindings={"e": iri}, default_graphs=graphs).rows
-    return [row[1] for row in rows if row[1] is not None]  # type: ignore[misc]
+    return [row[1] for row in rows if row[1] is not None]
 
 
 def _term_json(term: Term) -> object:
@@ -243,8 +246,10 @@ def entity_description(store: Store, ref: str, claim_limit: int = 100) -> dict[s
 
 
 def entity_rdf(store: Store, ref: str, rdf_format: str) -> bytes:
-    """An entity's description (types, labels, aliases, ``owl:sameAs``/``schema:sameAs`` its Wikidata item,
-    country…) from the entity graph, as Turtle (``turtle``) or JSON-LD (``jsonld``)."""
+    """An entity's description from the entity graph, as Turtle (``turtle``) or JSON-LD (``jsonld``).
+
+    It holds its types, labels, aliases, ``owl:sameAs``/``schema:sameAs`` its Wikidata item, country….
+    """
     from rdflib import Graph
 
     from detente.ontology.vocab import PREFIXES
@@ -259,7 +264,7 @@ def entity_rdf(store: Store, ref: str, rdf_format: str) -> bytes:
                    "schema", "wd"):
         graph.bind(prefix, PREFIXES[prefix], override=True)
     for triple in triples:
-        graph.add(triple)  # type: ignore[arg-type]
+        graph.add(triple)
     return graph.serialize(format="json-ld" if rdf_format == "jsonld" else "turtle", encoding="utf-8")
 
 
@@ -278,7 +283,7 @@ def _describe(store: Store, iri: URIRef, claim_limit: int) -> dict[str, object]:
     counts = store.query(
         "SELECT ?e (COUNT(DISTINCT ?c) AS ?n) WHERE { GRAPH ?c { { ?e ?p ?o } UNION { ?x ?p ?e } } ?c a dt:Claim } "
         "GROUP BY ?e", bindings={"e": iri}).rows
-    total = int(counts[0][1]) if counts and counts[0][1] is not None else 0  # type: ignore[arg-type]
+    total = int(counts[0][1]) if counts and counts[0][1] is not None else 0
     if not (types or labels or aliases or details or as_subject or as_object):
         raise NotFoundError(f"nothing is known about {iri}")
     english = [lab for lab in labels if isinstance(lab, Literal) and lab.language in (None, "en")]
@@ -376,10 +381,13 @@ def run_analysis(store: Store, metric: str, params: Mapping[str, object]) -> dic
 
 
 def run_export(store: Store, fmt: str, filters: Mapping[str, object]) -> tuple[bytes, str, str]:
-    """``detente.graph.exports.export_bytes``: ``(body, media type, file suffix)``; an unknown format is a
-    :class:`~detente.errors.NotFoundError`."""
+    """``detente.graph.exports.export_bytes``: ``(body, media type, file suffix)``.
+
+    An unknown format is a :class:`~detente.errors.NotFoundError`.
+    """
     from detente.graph.exports import export_bytes, export_format
 
     suffix = export_format(fmt).suffix
-    body, media_type = export_bytes(store, fmt, **dict(filters))
+    keyword_filters: dict[str, Any] = dict(filters)  # export_bytes checks each against its parameters
+    body, media_type = export_bytes(store, fmt, **keyword_filters)
     return body, media_type, suffix

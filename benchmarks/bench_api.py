@@ -159,8 +159,8 @@ def drive(url: str, make_request: Any, clients: int, duration: float, max_reques
                 issued[0] += 1
             path, params = make_request(rng)
             began = time.perf_counter()
-            response = session.get(url + path, params=params, headers={"Accept": "application/sparql-results+json,application/json"},
-                                   timeout=600)
+            response = session.get(url + path, params=params,
+                                   headers={"Accept": "application/sparql-results+json,application/json"}, timeout=600)
             elapsed = time.perf_counter() - began
             with lock:
                 if response.status_code == 200:
@@ -259,7 +259,8 @@ def main() -> None:
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
         "settings": {"claims": args.claims, "quads": quads, "clients": args.clients, "duration_s": args.duration,
-                     "server_threads": 8, "detente_workers": int(os.environ.get("DETENTE_WORKERS", os.cpu_count() or 2))},
+                     "server_threads": 8,
+                     "detente_workers": int(os.environ.get("DETENTE_WORKERS", os.cpu_count() or 2))},
         "results": results,
         "throughput_ratio_detente_over_rdflib": ratios,
     }

@@ -1,4 +1,4 @@
-"""Benchmark: does a trivial query stay answerable while heavy requests or slow sockets press on the server?
+"""Benchmark: whether a trivial query stays answerable while heavy requests or slow sockets press on the server.
 
 One detente server (waitress, the settings ``detente serve`` would use, in its
 own process) over synthetic claims in a ``memory:`` store. A prober thread asks

@@ -177,7 +177,8 @@ def markdown(report: dict) -> str:  # type: ignore[type-arg]
         f"{report['cpus']} CPUs shared with other work (timings are indicative).", "",
         "Synthetic claims from `benchmarks/synthetic.py` (about 17.6 quads per claim with sources and "
         "provenance). detente is timed from Claim objects (serialisation + load); pyoxigraph and rdflib load "
-        "the same N-Quads already written to a file. *quads* counts the lines written (claim graphs, facts, provenance; "
+        "the same N-Quads already written to a file. *quads* counts the lines written (claim graphs, facts, "
+        "provenance; "
         "the store deduplicates them to about 75%). *Load memory* is peak RSS minus RSS just before the load (for "
         "detente it includes one 50k chunk of Claim objects).", "",
         "| claims | quads | engine | seconds | claims/s | quads/s | load memory (MB) | peak RSS (MB) |",
@@ -271,7 +272,8 @@ def files_main(rows_sizes: list[int], out_path: Path) -> None:
             else:
                 write_claims_jsonl(input_file, claims=size)
             nquads_file = work / f"{input_file.stem}.nq"
-            row: dict[str, object] = {"size": size, "format": fmt, "input_mb": round(input_file.stat().st_size / 2**20, 1)}
+            input_mb = round(input_file.stat().st_size / 2**20, 1)
+            row: dict[str, object] = {"size": size, "format": fmt, "input_mb": input_mb}
             for kind in ("detente", "raw"):
                 folder = work / f"{input_file.stem}-{kind}"
                 command = [sys.executable, __file__, "--files-worker", kind, "--file", str(input_file),
@@ -319,8 +321,10 @@ def files_markdown(report: dict) -> str:  # type: ignore[type-arg]
              "store (ontology bootstrap), reading and checking every record (loaders' checks and the compiled SHACL "
              "shapes), staging N-Quads chunks on disk, Oxigraph's bulk loader, and the summary "
              "(*summary s*, kept by graph/summary.py). *raw* is `pyoxigraph.Store.bulk_load` of the N-Quads the "
-             "load stored (dumped, summary graph left out). Peak RSS is each process's whole peak. The *CPU ratio* compares process "
-             "CPU seconds (all threads; the summary's left out): on a busy machine wall time mostly measures waiting.", "",
+             "load stored (dumped, summary graph left out). Peak RSS is each process's whole peak. "
+             "The *CPU ratio* compares process "
+             "CPU seconds (all threads; the summary's left out): on a busy machine wall time mostly measures "
+             "waiting.", "",
              "| input | rows / claims | MB | detente s | of which summary s | detente peak RSS MB (before summary) | "
              "raw bulk_load s | raw peak RSS MB | quads | ratio | ratio without summary | CPU ratio without summary "
              "| run (load avg) |",
@@ -328,7 +332,8 @@ def files_markdown(report: dict) -> str:  # type: ignore[type-arg]
     for r in report["runs"]:
         d, raw = r["detente"], r["raw"]
         lines.append(f"| {r['format']} | {d['rows']:,} / {d['claims']:,} | {r['input_mb']} | {d['seconds']} | "
-                     f"{d['summary_seconds']} | {d['peak_mb']:,.0f} ({d.get('peak_before_summary_mb', 0):,.0f}) | {raw['seconds']} | {raw['peak_mb']:,.0f} | "
+                     f"{d['summary_seconds']} | {d['peak_mb']:,.0f} ({d.get('peak_before_summary_mb', 0):,.0f}) | "
+                     f"{raw['seconds']} | {raw['peak_mb']:,.0f} | "
                      f"{raw['quads']:,} | {r['ratio']} | {r['ratio_without_summary']} | "
                      f"{r.get('cpu_ratio_without_summary', '—')} | {r.get('date', '')} "
                      f"({', '.join(str(x) for x in r.get('load_average', [])) or 'n/a'}) |")

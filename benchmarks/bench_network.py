@@ -44,10 +44,10 @@ from rdflib import URIRef  # noqa: E402
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID  # noqa: E402
 
 from benchmarks.synthetic import synthetic_claims  # noqa: E402
+from detente.graph import open_store  # noqa: E402
 from detente.graph.analysis.common import betweenness  # noqa: E402
 from detente.graph.claims import claims_nquads  # noqa: E402
 from detente.graph.projections import build_actor_event_graph, build_actor_graph, load_graph_data  # noqa: E402
-from detente.graph import open_store  # noqa: E402
 from detente.graph.store import DEFAULT_DATASET, QueryResult, SerializedResult, Store  # noqa: E402
 from detente.graph.terms import Term  # noqa: E402
 from detente.ontology.vocab import ENTITIES_GRAPH, FACTS_GRAPH, PREFIXES  # noqa: E402
@@ -220,7 +220,8 @@ def markdown(report: dict[str, Any]) -> str:
             if r is None:
                 continue
             lines.append(
-                f"| {row['claims']} | {row['quads']} | {'detente (Oxigraph)' if engine == 'detente' else 'rdflib Dataset'} "
+                f"| {row['claims']} | {row['quads']} | "
+                f"{'detente (Oxigraph)' if engine == 'detente' else 'rdflib Dataset'} "
                 f"| {r['read_s']} | {round(r['build_actors_s'] + r['build_bipartite_s'], 3)} | {r['projection_s']} "
                 f"| {r['pagerank_bipartite_s']} | {r['betweenness_sampled_s']} "
                 f"| {r.get('peak_python_mb_projection', '–')} | {r['max_rss_mb']} "

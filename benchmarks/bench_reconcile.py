@@ -86,7 +86,8 @@ def reconcile_rows(client: Any, rows: Sequence[dict[str, str]], batch: int = 10)
         chunk = rows[start:start + batch]
         queries = {f"q{n}": _query(row) for n, row in enumerate(chunk)}
         response = client.post("/reconcile", data={"queries": json.dumps(queries)})
-        assert response.status_code == 200, response.get_data(as_text=True) if hasattr(response, "get_data") else response.text
+        assert response.status_code == 200, (
+            response.get_data(as_text=True) if hasattr(response, "get_data") else response.text)
         body = response.json() if callable(response.json) else response.json
         for n, row in enumerate(chunk):
             result = body[f"q{n}"]["result"]
@@ -169,7 +170,8 @@ def main() -> None:
 
     lines.append(line("**all**", result["all"]))
     lines += [line(kind, r) for kind, r in result["by_kind"].items()]
-    lines += ["", "Rows not auto-matched to their entity (and `nomatch` rows that were matched), with the top candidate:", ""]
+    lines += ["", "Rows not auto-matched to their entity (and `nomatch` rows that were matched), "
+              "with the top candidate:", ""]
     lines += [f"- `{m['name']}` ({m['kind']}): expected `{m['expected'] or 'none'}`, top `{m['top']}` "
               f"({m['top_score']}), matched `{m['matched']}`" for m in run["misses"]]
     (RESULTS / "reconcile.md").write_text("\n".join(lines) + "\n", encoding="utf-8")

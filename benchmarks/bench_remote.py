@@ -34,11 +34,12 @@ import pyoxigraph as ox  # noqa: E402  (an anchor of the benchmark)
 from rdflib import Dataset  # noqa: E402
 
 from benchmarks.synthetic import synthetic_claims  # noqa: E402
-from detente.graph.claims import claims_nquads, claims_for, stats  # noqa: E402
-from detente.graph.remote_store import RemoteStore  # noqa: E402
 from detente.graph import open_store  # noqa: E402
+from detente.graph.claims import claims_for, claims_nquads, stats  # noqa: E402
+from detente.graph.remote_store import RemoteStore  # noqa: E402
 from detente.graph.store import PREFIXES, Store  # noqa: E402
 from detente.ontology.vocab import DT, FACTS_GRAPH  # noqa: E402
+
 from virtuoso_server import start_virtuoso  # noqa: E402
 
 #: Queries every engine runs, on the facts (rdflib, pyoxigraph: over the facts graph only).
@@ -62,7 +63,7 @@ def bench_rdflib(nquads: str) -> dict[str, object]:
     facts = data.graph(FACTS_GRAPH)
     out: dict[str, object] = {"load_s": load}
     for name, text in QUERIES.items():
-        seconds, result = timed(lambda: list(facts.query(text, initNs=PREFIXES)))
+        seconds, result = timed(lambda text=text: list(facts.query(text, initNs=PREFIXES)))
         out[name] = {"seconds": seconds, "rows": len(result)}  # type: ignore[arg-type]
     return out
 
@@ -72,7 +73,7 @@ def bench_pyoxigraph(nquads: str) -> dict[str, object]:
     load, _ = timed(lambda: store.load(nquads.encode("utf-8"), format=ox.RdfFormat.N_QUADS))
     out: dict[str, object] = {"load_s": load}
     for name, text in QUERIES.items():
-        seconds, result = timed(lambda: list(store.query(text, prefixes=PREFIXES,
+        seconds, result = timed(lambda text=text: list(store.query(text, prefixes=PREFIXES,
                                                            default_graph=ox.NamedNode(str(FACTS_GRAPH)))))
         out[name] = {"seconds": seconds, "rows": len(result)}  # type: ignore[arg-type]
     return out
@@ -82,7 +83,7 @@ def bench_store(store: Store, nquads: str, claim_sample: list) -> dict[str, obje
     load, _ = timed(lambda: store.add_nquads(nquads))
     out: dict[str, object] = {"load_s": load, "quads": store.count_quads()}
     for name, text in QUERIES.items():
-        seconds, result = timed(lambda: store.query(text, default_graphs=[FACTS_GRAPH]).rows)
+        seconds, result = timed(lambda text=text: store.query(text, default_graphs=[FACTS_GRAPH]).rows)
         out[name] = {"seconds": seconds, "rows": len(result)}  # type: ignore[arg-type]
     seconds, report = timed(lambda: stats(store))
     out["stats()"] = {"seconds": seconds, "claims": report.claims}  # type: ignore[attr-defined]

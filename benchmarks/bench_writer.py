@@ -171,7 +171,8 @@ def main() -> None:
     lines = [f"# Small update and cheap query latency ({args.label})", "",
              f"{args.requests} sequential requests of each kind, one client, 2 query workers. "
              f"Machine: {os.cpu_count()} CPUs. Date: {report['date']}. Produced by `benchmarks/bench_writer.py`.", "",
-             "| store | query p50 ms | query p90 ms | update p50 ms | update p90 ms |", "| --- | ---: | ---: | ---: | ---: |"]
+             "| store | query p50 ms | query p90 ms | update p50 ms | update p90 ms |",
+             "| --- | ---: | ---: | ---: | ---: |"]
     for key, entry in results.items():
         lines.append(f"| {key} | {entry['query']['p50_ms']} | {entry['query']['p90_ms']} | "
                      f"{entry['update']['p50_ms']} | {entry['update']['p90_ms']} |")

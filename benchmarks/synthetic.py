@@ -40,8 +40,8 @@ def synthetic_claims(n: int, *, seed: int = 7, events: int | None = None, publis
         if source is None or i % claims_per_source == 0:
             pub = rng.randrange(publishers)
             day = start + timedelta(days=rng.randrange(3650))
-            source = Source.from_metadata(url=f"https://news{pub}.example.org/a/{i}", publisher=DTR[f"organization/pub{pub}"],
-                                          issued=day, title=f"Report {i}")
+            source = Source.from_metadata(url=f"https://news{pub}.example.org/a/{i}",
+                                          publisher=DTR[f"organization/pub{pub}"], issued=day, title=f"Report {i}")
         e = rng.randrange(events)
         ev = DTR[f"event/e{e}"]
         erng = random.Random(e)  # the event's own facts are stable across claims

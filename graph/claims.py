@@ -18,6 +18,7 @@ True
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from operator import itemgetter
+from typing import Any, cast
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
@@ -92,7 +94,7 @@ class Source:
 
     @classmethod
     def from_metadata(cls, *, url: str | None = None, title: str | None = None, publisher: URIRef | None = None,
-                      issued: date | None = None, source_type: URIRef = DT.NewsArticle) -> "Source":
+                      issued: date | None = None, source_type: URIRef = DT.NewsArticle) -> Source:
         """Mint a source IRI from what identifies it: the URL if any, else title, publisher and date."""
         if url:
             key = digest("url", url.strip())
@@ -331,10 +333,12 @@ def claims_nquads(claims: Iterable[Claim], entity_quads: Iterable[Quad] = (), *,
 
 
 def quads_nquads(quads: Iterable[Quad], *, facts: URIRef | None = FACTS_GRAPH) -> str:
-    """N-Quads text for quads, those in :data:`FACTS_GRAPH` under the label ``facts`` (see :func:`claims_nquads`).
+    r"""N-Quads text for quads, those in :data:`FACTS_GRAPH` under the label ``facts`` (see :func:`claims_nquads`).
 
-    >>> quads_nquads([(DTR["state/UKR"], RDF.type, DT.State, FACTS_GRAPH)], facts=None)
-    '<https://w3id.org/detente/id/state/UKR> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/detente/ontology#State> .\\n'
+    >>> quads_nquads([(DTR["state/UKR"], RDF.type, DT.State, FACTS_GRAPH)],
+    ...              facts=None)  # doctest: +NORMALIZE_WHITESPACE
+    '<https://w3id.org/detente/id/state/UKR> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>
+     <https://w3id.org/detente/ontology#State> .\n'
     """
     return "".join(nquad(s, p, o, facts if g == FACTS_GRAPH else g) for s, p, o, g in quads)
 
@@ -449,7 +453,8 @@ _PROV = term_nt(PROVENANCE_GRAPH)
 _RECORD_BRANCHES = (
     "{{ SELECT ?claim ?s ?p ?o (1 AS ?b) WHERE {{ {sel} GRAPH ?claim {{ ?s ?p ?o }} }} }}",
     # (Not its rdf:type: every selected claim is a dt:Claim.)
-    "{{ SELECT ?claim ?p ?o (2 AS ?b) WHERE {{ {sel} GRAPH " + _PROV + " {{ ?claim ?p ?o }} FILTER(?p != rdf:type) }} }}",
+    "{{ SELECT ?claim ?p ?o (2 AS ?b) WHERE {{ {sel} GRAPH " + _PROV
+    + " {{ ?claim ?p ?o }} FILTER(?p != rdf:type) }} }}",
     "{{ SELECT DISTINCT ?s ?p ?o (3 AS ?b) WHERE {{ {sel} GRAPH " + _PROV
     + " {{ ?claim prov:wasDerivedFrom ?s . ?s ?p ?o }} }} }}",
     "{{ SELECT DISTINCT ?s ?o (4 AS ?b) WHERE {{ {sel} GRAPH " + _PROV
@@ -527,7 +532,7 @@ def read_records(rows: Iterable[tuple[Term | None, ...]]) -> tuple[dict[str, lis
     return picked, records
 
 
-def _statement_key(triple: Triple) -> tuple:
+def _statement_key(triple: Triple) -> tuple[tuple[object, ...], str, tuple[object, ...]]:
     s, p, o = triple
     # Predicates are IRIs; most subjects and objects too (the common case without a call).
     return ((2, str(s)) if type(s) is URIRef else order_key(s), str(p),
@@ -620,13 +625,16 @@ _WIDE = ("{ SELECT ?claim ?s ?p ?o (1 AS ?b) WHERE { @SEL@ GRAPH ?claim { ?s ?p 
          "{ SELECT ?claim " + " ".join("?" + c for c in _WIDE_COLUMNS) + " (2 AS ?b) WHERE { @SEL@ "
          f"OPTIONAL {{ GRAPH {_PROV} {{ ?claim prov:wasDerivedFrom ?src }} "
          f"OPTIONAL {{ GRAPH {_PROV} {{ ?src a ?stype }} }} OPTIONAL {{ GRAPH {_PROV} {{ ?src schema:url ?url }} }} "
-         f"OPTIONAL {{ GRAPH {_PROV} {{ ?src dct:title ?title }} }} OPTIONAL {{ GRAPH {_PROV} {{ ?src dct:issued ?issued }} }} "
+         f"OPTIONAL {{ GRAPH {_PROV} {{ ?src dct:title ?title }} }} "
+         f"OPTIONAL {{ GRAPH {_PROV} {{ ?src dct:issued ?issued }} }} "
          f"OPTIONAL {{ GRAPH {_PROV} {{ ?src dct:publisher ?pub }} OPTIONAL {{ ?pub rdfs:label ?plabel }} }} }} "
          f"OPTIONAL {{ GRAPH {_PROV} {{ ?claim dt:saidBy ?sp }} OPTIONAL {{ ?sp rdfs:label ?slabel }} }} "
          f"OPTIONAL {{ GRAPH {_PROV} {{ ?claim prov:wasGeneratedBy ?act }} OPTIONAL {{ ?act dt:method ?method }} }} "
-         f"OPTIONAL {{ GRAPH {_PROV} {{ ?claim dt:quote ?quote }} }} OPTIONAL {{ GRAPH {_PROV} {{ ?claim dt:confidence ?conf }} }} "
+         f"OPTIONAL {{ GRAPH {_PROV} {{ ?claim dt:quote ?quote }} }} "
+         f"OPTIONAL {{ GRAPH {_PROV} {{ ?claim dt:confidence ?conf }} }} "
          f"OPTIONAL {{ GRAPH {_PROV} {{ ?claim dct:identifier ?key }} }} "
-         f"OPTIONAL {{ GRAPH {_PROV} {{ ?claim dt:quoteStart ?qs }} }} OPTIONAL {{ GRAPH {_PROV} {{ ?claim dt:quoteEnd ?qe }} }} }} }}")
+         f"OPTIONAL {{ GRAPH {_PROV} {{ ?claim dt:quoteStart ?qs }} }} "
+         f"OPTIONAL {{ GRAPH {_PROV} {{ ?claim dt:quoteEnd ?qe }} }} }} }}")
 
 
 def wide_records_query(selection: str) -> str:
@@ -641,19 +649,20 @@ def wide_records_query(selection: str) -> str:
 @without_gc
 def read_wide_records(rows: Iterable[tuple[Term | None, ...]]) -> dict[URIRef, ClaimRecord]:
     """Records by claim from :func:`wide_records_query` rows (as :func:`read_records` makes them)."""
-    statements: dict[Term, list[Triple]] = {}
-    wide: dict[Term, list[tuple[Term | None, ...]]] = {}
+    statements: dict[URIRef, list[Triple]] = {}
+    wide: dict[URIRef, list[tuple[Term | None, ...]]] = {}
     for row in rows:
+        claim = cast("URIRef", row[1])  # both branches bind ?claim, to a claim's IRI
         if str(row[0]) == "1":
-            statements.setdefault(row[1], []).append(row[2:5])  # type: ignore[arg-type]
+            statements.setdefault(claim, []).append(row[2:5])  # type: ignore[arg-type]
         else:
-            wide.setdefault(row[1], []).append(row[5:])
+            wide.setdefault(claim, []).append(row[5:])
     records: dict[URIRef, ClaimRecord] = {}
     for claim, fields in wide.items():
         triples = statements.get(claim, [])
         if len(triples) > 1:
             triples.sort(key=_statement_key)
-        records[claim] = _record(claim, triples, _first_fields(fields))  # type: ignore[index]
+        records[claim] = _record(claim, triples, _first_fields(fields))
     return records
 
 
@@ -671,10 +680,11 @@ _RECORD_FIELDS = itemgetter(*(_COLUMN[name] for name in ("src", "stype", "url", 
                                                          "key")))
 
 
-def _first_fields(rows: list[tuple[Term | None, ...]]) -> tuple:
+def _first_fields(rows: list[tuple[Term | None, ...]]) -> tuple[Term | None, ...]:
     """The record's fields from a claim's wide rows: first values, and those of the chosen source and so on."""
     if len(rows) == 1:  # one value of everything: the common case
-        return _RECORD_FIELDS(rows[0])
+        fields: tuple[Term | None, ...] = _RECORD_FIELDS(rows[0])
+        return fields
 
     def col(name: str, among: list[tuple[Term | None, ...]] = rows) -> Term | None:
         if len(among) == 1:
@@ -708,7 +718,7 @@ def claim_records(store: Store, iris: Iterable[URIRef], *, batch: int = 1000) ->
     return records
 
 
-def _record(iri: URIRef, statements: list[Triple], m: tuple) -> ClaimRecord:
+def _record(iri: URIRef, statements: list[Triple], m: tuple[Any, ...]) -> ClaimRecord:
     (source, stype, url, title, publisher, plabel, issued, speaker, slabel, quote, conf, qs, qe, method, key) = m
     return ClaimRecord(
         iri=iri, statements=statements, source=source, source_type=stype,
@@ -731,7 +741,7 @@ class ProvenanceReport:
     supporting: list[ClaimRecord]
     disagreeing: list[ClaimRecord]
 
-    def to_json(self) -> dict[str, object]:
+    def to_json(self) -> dict[str, builtins.object]:  # (``object`` here is the field)
         return {
             "subject": str(self.subject),
             "predicate": _opt(self.predicate),
@@ -779,7 +789,8 @@ def claims_for(store: Store, subject: URIRef | None = None, predicate: URIRef | 
     return [records[c] for c in picked.get("matching", [])]
 
 
-def provenance(store: Store, subject: URIRef, predicate: URIRef | None = None, obj: Term | None = None) -> ProvenanceReport:
+def provenance(store: Store, subject: URIRef, predicate: URIRef | None = None,
+               obj: Term | None = None) -> ProvenanceReport:
     """Every claim supporting ``subject predicate object``, and claims that disagree, in one query.
 
     Disagreement is defined by the ontology: for a functional property
@@ -791,7 +802,8 @@ def provenance(store: Store, subject: URIRef, predicate: URIRef | None = None, o
     if obj is not None and predicate is not None and predicate in functional_properties():
         picked, records = read_records(store.query(_PROVENANCE, bindings=bindings).rows)
         others = [records[c] for c in picked.get("asserting", [])]
-        disagreeing = [c for c in others if all(o != obj for s, p, o in c.statements if s == subject and p == predicate)]
+        disagreeing = [c for c in others
+                       if all(o != obj for s, p, o in c.statements if s == subject and p == predicate)]
     else:
         picked, records = read_records(store.query(_SUPPORT, bindings=bindings).rows)
         disagreeing = []
@@ -841,7 +853,7 @@ def stats(store: Store) -> StoreStats:
     """Counts of claims, sources, publishers, distinct facts, entities and quads."""
     def count(q: str, graphs: Sequence[URIRef] | None = None) -> int:
         rows = store.query(q, default_graphs=graphs).rows
-        return int(rows[0][0]) if rows and rows[0][0] is not None else 0  # type: ignore[arg-type]
+        return int(rows[0][0]) if rows and rows[0][0] is not None else 0
 
     by_type = {str(t): int(n) for t, n in store.query(  # type: ignore[arg-type]
         "SELECT ?t (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a ?t FILTER(STRSTARTS(STR(?t), STR(dt:))) } "

@@ -1,4 +1,4 @@
-"""The embedded backend: Oxigraph (pyoxigraph), on disk or in memory.
+r"""The embedded backend: Oxigraph (pyoxigraph), on disk or in memory.
 
 This is the only module that imports pyoxigraph. The facts view (the
 deduplicated union of all claim assertions) is Oxigraph's own default graph,
@@ -9,8 +9,8 @@ text as it comes.
 
 >>> from detente.graph.oxigraph_store import open_oxigraph
 >>> store = open_oxigraph("memory:")
->>> store.add_nquads('<http://ex/a> <http://ex/p> "1" .\\n')
->>> store.add_nquads('<http://ex/a> <http://ex/p> "2" <https://w3id.org/detente/id/graph/facts> .\\n')
+>>> store.add_nquads('<http://ex/a> <http://ex/p> "1" .\n')
+>>> store.add_nquads('<http://ex/a> <http://ex/p> "2" <https://w3id.org/detente/id/graph/facts> .\n')
 >>> store.query("SELECT ?o WHERE { <http://ex/a> <http://ex/p> ?o } ORDER BY ?o").rows
 [(rdflib.term.Literal('1'),), (rdflib.term.Literal('2'),)]
 """
@@ -22,11 +22,12 @@ import io
 import json
 import re
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+import typing
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
-from typing import IO
+from typing import IO, Any, TypeVar, cast
 from xml.sax.saxutils import escape as xml_escape
 
 import pyoxigraph as ox
@@ -46,9 +47,9 @@ from detente.graph.performance import without_gc
 from detente.graph.sparql_text import prepare
 from detente.graph.store import (
     DEFAULT_DATASET,
-    Bindings,
     RDF_FORMATS,
     RESULT_FORMATS,
+    Bindings,
     QueryResult,
     SerializedResult,
     Store,
@@ -56,7 +57,7 @@ from detente.graph.store import (
 from detente.graph.terms import Term
 from detente.ontology.vocab import FACTS_GRAPH, PREFIXES
 
-_OPEN_STORES: dict[str, "OxigraphStore"] = {}
+_OPEN_STORES: dict[str, OxigraphStore] = {}
 _OPEN_LOCK = threading.Lock()
 
 _RDF_FORMAT = {
@@ -75,7 +76,7 @@ _RESULTS_FORMAT = {
 }
 
 
-def open_oxigraph(location: StoreLocation | str, *, read_only: bool = False) -> "OxigraphStore":
+def open_oxigraph(location: StoreLocation | str, *, read_only: bool = False) -> OxigraphStore:
     """Open ``memory:`` (always a new store) or ``oxigraph:PATH`` (once per process)."""
     if isinstance(location, str):
         location = StoreLocation.parse(location)
@@ -93,7 +94,7 @@ def open_oxigraph(location: StoreLocation | str, *, read_only: bool = False) -> 
     return store
 
 
-def open_oxigraph_snapshot(location: StoreLocation | str, folder: Path | None = None) -> "OxigraphStore":
+def open_oxigraph_snapshot(location: StoreLocation | str, folder: Path | None = None) -> OxigraphStore:
     r"""Open an on-disk store in RocksDB's read-only mode, without the writer's lock.
 
     For processes that only read: it sees the database as it was when opened,
@@ -125,7 +126,7 @@ def open_oxigraph_snapshot(location: StoreLocation | str, folder: Path | None = 
     return OxigraphStore(location, read_only=True, folder=path, _shared=snapshot)
 
 
-def open_oxigraph_private(location: StoreLocation, folder: Path | None = None) -> "OxigraphStore":
+def open_oxigraph_private(location: StoreLocation, folder: Path | None = None) -> OxigraphStore:
     """Open an on-disk database read-write for this process alone, outside the per-process cache.
 
     For the server's writer: the store itself (``folder`` None) and the
@@ -149,12 +150,12 @@ def reader_spec_for(location: StoreLocation) -> ReaderSpec:
     return ReaderSpec("snapshot", location, open_for_worker, open_folder)
 
 
-def open_for_worker(location: StoreLocation, writable: bool) -> "OxigraphStore":
+def open_for_worker(location: StoreLocation, writable: bool) -> OxigraphStore:
     """A worker's store (see :class:`~detente.graph.location.ReaderSpec`): a snapshot to read, the store to write."""
     return open_oxigraph(location) if writable else open_oxigraph_snapshot(location)
 
 
-def open_folder(location: StoreLocation, folder: Path, writable: bool) -> "OxigraphStore":
+def open_folder(location: StoreLocation, folder: Path, writable: bool) -> OxigraphStore:
     """The database in ``folder`` under the name of ``location``: read-write for this process alone, or read-only.
 
     The folder opener of on-disk stores (see :meth:`ReaderSpec.open_checkpoint`
@@ -201,6 +202,11 @@ def from_ox(term: object) -> Term | None:
     return converted
 
 
+def _from_ox_term(term: object) -> Term:
+    """:func:`from_ox` of a term that is there (a triple's), so never None."""
+    return cast(Term, from_ox(term))
+
+
 def _convert(term: object) -> Term | None:
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
@@ -242,9 +248,9 @@ _BARE_DECIMAL = re.compile(r"[+-]?[0-9]*\.[0-9]+")
 
 
 @without_gc
-def _read_tsv(solutions: "ox.QuerySolutions") -> list[tuple[Term | None, ...]]:
+def _read_tsv(solutions: ox.QuerySolutions) -> list[tuple[Term | None, ...]]:
     try:
-        text = solutions.serialize(format=ox.QueryResultsFormat.TSV).decode("utf-8")
+        text = _bytes(solutions.serialize(format=ox.QueryResultsFormat.TSV)).decode("utf-8")
     except PermissionError:
         raise  # the network sandbox refused a socket while the query ran: see _no_outbound
     except OSError as exc:
@@ -326,6 +332,8 @@ def _no_outbound() -> Iterator[None]:
 
 _UNKNOWN_FUNCTION = re.compile(r"The custom function <([^>]*)> is not supported")
 _MAX_UNKNOWN_FUNCTIONS = 64
+#: What a custom function may return (pyoxigraph's terms).
+_OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 
 def _no_value(*_args: object) -> None:
@@ -371,7 +379,7 @@ class OxigraphStore(Store):
                                        f"'detente serve'?) writes it ({exc})") from exc
             raise StoreError(f"cannot open Oxigraph store at {self.path}: {exc}") from exc
 
-    def read_only_view(self) -> "OxigraphStore":
+    def read_only_view(self) -> OxigraphStore:
         """The same database, refusing writes (RocksDB allows one writer per process)."""
         return OxigraphStore(self.location, read_only=True, folder=self.path, _shared=self._store)
 
@@ -381,9 +389,9 @@ class OxigraphStore(Store):
     # -- reading ---------------------------------------------------------
     def _run(self, sparql: str, bindings: Bindings | None,
              default_graphs: Sequence[URIRef] | None, named_graphs: Sequence[URIRef] | None,
-             base_iri: str | None = None) -> object:
+             base_iri: str | None = None) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         graphs = DEFAULT_DATASET if default_graphs is None else default_graphs
-        kwargs: dict[str, object] = {
+        kwargs: dict[str, Any] = {  # pyoxigraph's keyword arguments
             "prefixes": PREFIXES,
             "default_graph": [_graph_to_ox(g) for g in graphs],
         }
@@ -403,7 +411,7 @@ class OxigraphStore(Store):
                 raise QuerySyntaxError(str(exc)) from exc
         # A function the engine does not have is an expression error where it is called (a FILTER fails, a BIND
         # leaves its variable unbound), as in Jena/Fuseki: the engine names it, and it is declared with no value.
-        unknown_functions: dict[ox.NamedNode, object] = {}
+        unknown_functions: dict[ox.NamedNode, Callable[..., _OxTerm | None]] = {}
         try:
             while True:
                 try:
@@ -443,8 +451,8 @@ class OxigraphStore(Store):
                     rows = [tuple(map(from_ox, solution)) for solution in islice(result, max_rows)]
                 return QueryResult(kind="select", variables=names, rows=rows)
             triples = islice(result, max_rows) if max_rows is not None else result
-            return QueryResult(kind="graph", triples=[(from_ox(t.subject), from_ox(t.predicate),
-                                                       from_ox(t.object)) for t in triples])
+            return QueryResult(kind="graph", triples=[(_from_ox_term(t.subject), _from_ox_term(t.predicate),
+                                                       _from_ox_term(t.object)) for t in triples])
 
     def select_nt(self, sparql: str, *, bindings: Bindings | None = None,
                   default_graphs: Sequence[URIRef] | None = None) -> list[tuple[str | None, ...]]:
@@ -473,10 +481,10 @@ class OxigraphStore(Store):
                          named_graphs: Sequence[URIRef] | None = None, max_rows: int | None = None,
                          truncate: bool = False, base_iri: str | None = None,
                          skolem_prefix: str | None = None) -> SerializedResult:
-        """See :meth:`Store.query_serialized`.
+        r"""See :meth:`Store.query_serialized`.
 
         >>> store = open_oxigraph("memory:")
-        >>> store.add_nquads('_:b0 <http://ex/p> "1" .\\n_:b1 <http://ex/p> "2" .\\n')
+        >>> store.add_nquads('_:b0 <http://ex/p> "1" .\n_:b1 <http://ex/p> "2" .\n')
         >>> result = store.query_serialized("SELECT ?s WHERE { ?s <p> ?o }", "csv", max_rows=1, truncate=True,
         ...                                 base_iri="http://ex/", skolem_prefix="http://ex/.well-known/genid/")
         >>> result.truncated, result.body.decode().splitlines()[1].startswith("http://ex/.well-known/genid/")
@@ -489,16 +497,17 @@ class OxigraphStore(Store):
             return self._serialize(self._run(sparql, None, default_graphs, named_graphs, base_iri), result_format,
                                    media_type, applies_to, max_rows, truncate, skolem_prefix)
 
-    def _serialize(self, result: object, result_format: str, media_type: str, applies_to: str,
+    def _serialize(self, result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, result_format: str,
+                   media_type: str, applies_to: str,
                    max_rows: int | None, truncate: bool = False, skolem_prefix: str | None = None) -> SerializedResult:
         if isinstance(result, (ox.QueryBoolean, ox.QuerySolutions)):
-            kind = "ask" if isinstance(result, ox.QueryBoolean) else "select"
+            kind: typing.Literal["ask", "select"] = "ask" if isinstance(result, ox.QueryBoolean) else "select"
             if applies_to != "solutions":
                 raise NotAcceptableError(f"{result_format} cannot hold {kind.upper()} results")
             if isinstance(result, ox.QuerySolutions) and (max_rows is not None or skolem_prefix is not None):
                 body, truncated = _serialize_solutions(result, result_format, max_rows, truncate, skolem_prefix)
                 return SerializedResult(kind, media_type, body, truncated)
-            return SerializedResult(kind, media_type, result.serialize(format=_RESULTS_FORMAT[result_format]))
+            return SerializedResult(kind, media_type, _bytes(result.serialize(format=_RESULTS_FORMAT[result_format])))
         if applies_to != "graph":
             raise NotAcceptableError(f"{result_format} cannot hold CONSTRUCT/DESCRIBE results")
         triples = list(islice(result, max_rows + 1)) if max_rows is not None else list(result)
@@ -510,7 +519,8 @@ class OxigraphStore(Store):
         if skolem_prefix is not None:
             triples = [ox.Triple(_skolem(t.subject, skolem_prefix), t.predicate, _skolem(t.object, skolem_prefix))
                        for t in triples]
-        body = ox.serialize(triples, format=_RDF_FORMAT[result_format], prefixes=_serial_prefixes(result_format))
+        body = _bytes(ox.serialize(triples, format=_RDF_FORMAT[result_format],
+                                   prefixes=_serial_prefixes(result_format)))
         return SerializedResult("graph", media_type, body, truncated)
 
     def named_graphs(self) -> Iterator[URIRef]:
@@ -525,7 +535,7 @@ class OxigraphStore(Store):
 
     def dump(self, output: IO[bytes] | Path | str, rdf_format: str = "nquads", graph: URIRef | None = None) -> None:
         fmt = _RDF_FORMAT[rdf_format]
-        kwargs: dict[str, object] = {"format": fmt}
+        kwargs: dict[str, Any] = {"format": fmt}  # pyoxigraph's keyword arguments
         if graph is not None:
             kwargs["from_graph"] = _graph_to_ox(graph)
         elif rdf_format not in ("nquads", "trig"):
@@ -575,7 +585,7 @@ class OxigraphStore(Store):
         self.check_writable()
         if rdf_format not in RDF_FORMATS:
             raise ValueError(f"unknown RDF format {rdf_format!r}")
-        kwargs: dict[str, object] = {"format": _RDF_FORMAT[rdf_format]}
+        kwargs: dict[str, Any] = {"format": _RDF_FORMAT[rdf_format]}  # pyoxigraph's keyword arguments
         if rdf_format not in ("nquads", "trig"):
             kwargs["to_graph"] = _graph_to_ox(graph)
         if isinstance(data, Path):
@@ -655,12 +665,20 @@ def _serial_prefixes(result_format: str) -> dict[str, str] | None:
     return PREFIXES if result_format in ("turtle", "trig") else None
 
 
-def _skolem(term: object, prefix: str) -> object:
+_T = TypeVar("_T")
+
+
+def _bytes(serialized: bytes | None) -> bytes:
+    # pyoxigraph's serialize() returns the bytes when given no output (None only when it wrote to one).
+    return cast(bytes, serialized)
+
+
+def _skolem(term: _T, prefix: str) -> _T | ox.NamedNode:
     """A blank node as the IRI ``prefix + label`` (RDF 1.1 §3.5); other terms unchanged."""
     return ox.NamedNode(prefix + term.value) if isinstance(term, ox.BlankNode) else term
 
 
-def _serialize_solutions(solutions: "ox.QuerySolutions", result_format: str, max_rows: int | None,
+def _serialize_solutions(solutions: ox.QuerySolutions, result_format: str, max_rows: int | None,
                          truncate: bool = False, skolem_prefix: str | None = None) -> tuple[bytes, bool]:
     names = [v.value for v in solutions.variables]
     rows = list(islice(solutions, max_rows + 1)) if max_rows is not None else list(solutions)
@@ -678,15 +696,14 @@ def _serialize_solutions(solutions: "ox.QuerySolutions", result_format: str, max
 def _solutions_body(names: list[str], table: list[list[object]], result_format: str) -> bytes:
     if result_format == "json":
         return json.dumps({"head": {"vars": names}, "results": {"bindings": [
-            {n: _json_term(t) for n, t in zip(names, row) if t is not None} for row in table]}},
+            {n: _json_term(t) for n, t in zip(names, row, strict=True) if t is not None} for row in table]}},
             ensure_ascii=False).encode("utf-8")
     if result_format == "csv":
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\r\n")
         writer.writerow(names)
         for row in table:
-            writer.writerow(["" if t is None else (f"_:{t.value}" if isinstance(t, ox.BlankNode) else t.value)
-                             for t in row])
+            writer.writerow([_csv_term(t) for t in row])
         return buf.getvalue().encode("utf-8")
     if result_format == "tsv":
         lines = ["\t".join("?" + n for n in names)]
@@ -697,12 +714,21 @@ def _solutions_body(names: list[str], table: list[list[object]], result_format: 
     parts.append("</head><results>")
     for row in table:
         parts.append("<result>")
-        for n, t in zip(names, row):
+        for n, t in zip(names, row, strict=True):
             if t is not None:
                 parts.append(f'<binding name="{n}">{_xml_term(t)}</binding>')
         parts.append("</result>")
     parts.append("</results></sparql>")
     return "".join(parts).encode("utf-8")
+
+
+def _csv_term(t: object) -> str:
+    if t is None:
+        return ""
+    if isinstance(t, ox.BlankNode):
+        return f"_:{t.value}"
+    assert isinstance(t, (ox.NamedNode, ox.Literal))
+    return t.value
 
 
 def _json_term(t: object) -> dict[str, str]:

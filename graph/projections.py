@@ -110,7 +110,7 @@ class Filters:
             raise ParameterError("date_basis", f"{self.date_basis!r} is not one of event, issued")
 
     @classmethod
-    def from_params(cls, **values: Any) -> "Filters":
+    def from_params(cls, **values: Any) -> Filters:
         """Build filters from loose values (query-string text, CLI options) by their :data:`FILTER_PARAMETERS`.
 
         ``publisher``/``publishers`` take one value, a comma-separated string, or a list.
@@ -160,7 +160,8 @@ def _literal_date(term: Term | None) -> date | None:
     if term is None:
         return None
     try:
-        return _DATE.parse(str(term))
+        parsed: date | None = _DATE.parse(str(term))
+        return parsed
     except ParameterError:
         return None
 
@@ -230,7 +231,8 @@ class GraphData:
     filters: Filters
     claims_total: int = 0
     publishers: tuple[URIRef, ...] = ()
-    _dates: dict[tuple[URIRef, URIRef | None], tuple[date | None, date | None]] = field(default_factory=dict, repr=False)
+    _dates: dict[tuple[URIRef, URIRef | None], tuple[date | None, date | None]] = field(
+        default_factory=dict, repr=False)
 
     def label(self, iri: Term) -> str:
         """The entity's label, or the last segment of its IRI."""
@@ -366,11 +368,12 @@ SELECT ?source ?publisher ?issued ?url ?title WHERE {
   OPTIONAL { ?source dct:title ?title }
 }"""
 
-ENTITY_TYPES_QUERY = """
-SELECT DISTINCT ?e ?t WHERE {
+_NON_ENTITY_IRIS = ", ".join(f"<{t}>" for t in _NON_ENTITY_TYPES)
+ENTITY_TYPES_QUERY = f"""
+SELECT DISTINCT ?e ?t WHERE {{
   ?e a ?t .
-  FILTER(STRSTARTS(STR(?t), STR(dt:)) && ?t NOT IN (%s))
-}""" % ", ".join(f"<{t}>" for t in _NON_ENTITY_TYPES)
+  FILTER(STRSTARTS(STR(?t), STR(dt:)) && ?t NOT IN ({_NON_ENTITY_IRIS}))
+}}"""
 
 _DATES_QUERY = """
 SELECT ?e ?start ?end WHERE {
@@ -409,9 +412,9 @@ def load_graph_data(store: Store, filters: Filters | None = None, *, literals: b
         if not isinstance(e, URIRef):
             continue
         old_start, old_end = event_dates.get(e, (None, None))
-        s, en = _literal_date(start), _literal_date(end)
-        new_start = min(filter(None, (old_start, s)), default=None)
-        new_end = max(filter(None, (old_end, en)), default=None)
+        found_start, found_end = _literal_date(start), _literal_date(end)
+        new_start = min(filter(None, (old_start, found_start)), default=None)
+        new_end = max(filter(None, (old_end, found_end)), default=None)
         event_dates[e] = (new_start, new_end)
     sources: dict[URIRef, SourceInfo] = {}
     for src, publisher, issued, url, title in select_rows(store, _SOURCES_QUERY):
@@ -463,7 +466,7 @@ def _resolve_publishers(refs: Sequence[str], names: EntityNames,
 class _Provenance:
     """Accumulates the provenance of one node or edge."""
 
-    __slots__ = ("claims", "sources", "confidence", "first", "last", "relations", "events", "publishers")
+    __slots__ = ("claims", "confidence", "events", "first", "last", "publishers", "relations", "sources")
 
     def __init__(self) -> None:
         self.claims: set[URIRef] = set()
@@ -490,7 +493,7 @@ class _Provenance:
         if last is not None:
             self.last = last if self.last is None else max(self.last, last)
 
-    def merge(self, other: "_Provenance") -> None:
+    def merge(self, other: _Provenance) -> None:
         self.claims |= other.claims
         self.sources |= other.sources
         self.confidence.update(other.confidence)
@@ -549,13 +552,13 @@ def participations(data: GraphData) -> dict[URIRef, dict[str, dict[URIRef, _Prov
     return roles
 
 
-def _graph_attrs(projection: str, data: GraphData) -> dict[str, object]:
+def _graph_attrs(projection: str, data: GraphData) -> dict[str, Any]:
     return {"projection": projection, "filters": data.filters.to_json(), "claims_read": data.claims_total,
             "name": f"detente {projection} network"}
 
 
 @without_gc
-def build_actor_graph(data: GraphData) -> nx.Graph:
+def build_actor_graph(data: GraphData) -> nx.Graph[str]:
     """The actor–actor projection of already-loaded :class:`GraphData`.
 
     Edge kinds (``relations``): ``agreement``, ``talks``, ``exchange``,
@@ -563,7 +566,7 @@ def build_actor_graph(data: GraphData) -> nx.Graph:
     ``mediation`` between a mediator and a party; ``announced`` between an
     announcer and a party.
     """
-    graph = nx.Graph(**_graph_attrs("actors", data))
+    graph: nx.Graph[str] = nx.Graph(**_graph_attrs("actors", data))
     edges: dict[tuple[URIRef, URIRef], _Provenance] = {}
     node_prov: dict[URIRef, _Provenance] = defaultdict(_Provenance)
 
@@ -582,7 +585,7 @@ def build_actor_graph(data: GraphData) -> nx.Graph:
     for event, by_role in participations(data).items():
         kind = event_kind(data.types.get(event, set()))
         parties = sorted(by_role.get("party", {}).items())
-        for role, actors in by_role.items():
+        for actors in by_role.values():
             for actor, prov in actors.items():
                 node_prov[actor].merge(prov)
         for i, (a, pa) in enumerate(parties):
@@ -600,14 +603,14 @@ def build_actor_graph(data: GraphData) -> nx.Graph:
 
 
 @without_gc
-def build_actor_event_graph(data: GraphData) -> nx.Graph:
+def build_actor_event_graph(data: GraphData) -> nx.Graph[str]:
     """The actor–event bipartite projection of already-loaded :class:`GraphData`.
 
     Actors have ``bipartite=0``, events and agreements ``bipartite=1``; an
     edge's ``relations`` (and ``role``, joined by ``;``) are the actor's roles
     in the event: party, mediator, announcer.
     """
-    graph = nx.Graph(**_graph_attrs("bipartite", data))
+    graph: nx.Graph[str] = nx.Graph(**_graph_attrs("bipartite", data))
     links: dict[tuple[URIRef, URIRef], _Provenance] = {}
     actor_prov: dict[URIRef, _Provenance] = defaultdict(_Provenance)
     for event, by_role in participations(data).items():
@@ -632,9 +635,9 @@ def build_actor_event_graph(data: GraphData) -> nx.Graph:
 
 
 @without_gc
-def build_full_graph(data: GraphData) -> nx.MultiDiGraph:
+def build_full_graph(data: GraphData) -> nx.MultiDiGraph[str]:
     """Every entity-to-entity fact as a directed edge keyed by its predicate CURIE."""
-    graph = nx.MultiDiGraph(**_graph_attrs("full", data))
+    graph: nx.MultiDiGraph[str] = nx.MultiDiGraph(**_graph_attrs("full", data))
     edges: dict[tuple[URIRef, URIRef, URIRef], _Provenance] = {}
     nodes: dict[URIRef, _Provenance] = defaultdict(_Provenance)
     for ev in data.evidence:
@@ -659,7 +662,7 @@ def build_full_graph(data: GraphData) -> nx.MultiDiGraph:
 _BUILDERS = {"actors": build_actor_graph, "bipartite": build_actor_event_graph, "full": build_full_graph}
 
 
-def build(data: GraphData, projection: str = "actors") -> nx.Graph:
+def build(data: GraphData, projection: str = "actors") -> nx.Graph[str]:
     """Build a named projection (``actors``, ``bipartite``, ``full``) from loaded data."""
     try:
         builder = _BUILDERS[projection]
@@ -668,7 +671,8 @@ def build(data: GraphData, projection: str = "actors") -> nx.Graph:
     return builder(data)
 
 
-def project(store: Store, projection: str = "actors", filters: Filters | None = None, **filter_params: Any) -> nx.Graph:
+def project(store: Store, projection: str = "actors", filters: Filters | None = None,
+            **filter_params: Any) -> nx.Graph[str]:
     """Read the store and build a projection.
 
     Parameters
@@ -692,24 +696,25 @@ def project(store: Store, projection: str = "actors", filters: Filters | None = 
     return build(load_graph_data(store, filters), projection)
 
 
-def actor_graph(store: Store, filters: Filters | None = None, **filter_params: Any) -> nx.Graph:
+def actor_graph(store: Store, filters: Filters | None = None, **filter_params: Any) -> nx.Graph[str]:
     """The actor–actor projection (see the module docstring)."""
     return project(store, "actors", filters, **filter_params)
 
 
-def actor_event_graph(store: Store, filters: Filters | None = None, **filter_params: Any) -> nx.Graph:
+def actor_event_graph(store: Store, filters: Filters | None = None, **filter_params: Any) -> nx.Graph[str]:
     """The actor–event bipartite projection."""
     return project(store, "bipartite", filters, **filter_params)
 
 
-def full_graph(store: Store, filters: Filters | None = None, **filter_params: Any) -> nx.MultiDiGraph:
+def full_graph(store: Store, filters: Filters | None = None, **filter_params: Any) -> nx.MultiDiGraph[str]:
     """The whole graph: every entity-to-entity fact."""
     return project(store, "full", filters, **filter_params)  # type: ignore[return-value]
 
 
 __all__ = [
-    "Evidence", "Filters", "participations", "GraphData", "PROJECTION_NAMES", "ROLE_PREDICATES", "SourceInfo", "actor_event_graph",
-    "actor_graph", "actor_types", "build", "build_actor_event_graph", "build_actor_graph", "build_full_graph", "curie",
+    "Evidence", "Filters", "participations", "GraphData", "PROJECTION_NAMES", "ROLE_PREDICATES", "SourceInfo",
+    "actor_event_graph", "actor_graph", "actor_types", "build", "build_actor_event_graph", "build_actor_graph",
+    "build_full_graph", "curie",
     "event_kind", "full_graph", "load_graph_data", "local_name", "most_specific_type", "project", "select_rows",
     "split_filter_params", "FILTER_PARAMETERS", "FILTER_PARAMS",
 ]

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
@@ -47,12 +48,11 @@ from detente.loaders.shapes import ShapeChecker
 from detente.loaders.statements import is_statements_header, parse_statements
 from detente.loaders.stream import (
     RestartFile,
-    sorted_statement_units,
     Unit,
     document_units,
     jsonl_document_units,
-    reject_unit,
     result_units,
+    sorted_statement_units,
     statement_units,
 )
 from detente.loaders.ucdp import is_ucdp_header, parse_ucdp
@@ -421,20 +421,24 @@ class RejectsFile:
         self.path = path
         self.handle: IO[str] | None = None
         self.writer: Any = None
+        self._open_files = contextlib.ExitStack()  # the CSV file stays open across writes, until close()
 
     def write(self, rejects: Sequence[Reject]) -> None:
         if self.path is None or not rejects:
             return
         if self.handle is None:
-            self.handle = Path(self.path).open("w", encoding="utf-8", newline="")
+            self.handle = self._open_files.enter_context(_csv_for_writing(Path(self.path)))
             self.writer = csv.writer(self.handle)
             self.writer.writerow(["file", "line", "field", "message", "record"])
         for r in rejects:
             self.writer.writerow([r.file, "" if r.line is None else r.line, r.field or "", r.message, r.record])
 
     def close(self) -> None:
-        if self.handle is not None:
-            self.handle.close()
+        self._open_files.close()
+
+
+def _csv_for_writing(path: Path) -> IO[str]:
+    return path.open("w", encoding="utf-8", newline="")
 
 
 def load_paths(store: Store | None, paths: Sequence[str | Path], *, skip_invalid: bool = False,
@@ -479,9 +483,9 @@ def load_paths(store: Store | None, paths: Sequence[str | Path], *, skip_invalid
     rows read so far in the current file.
     """
     registry = registry or EntityRegistry()
-    writing = store is not None and sink is None
-    if writing:
-        recovered = recover(store)  # type: ignore[arg-type]
+    target = store if sink is None else None  # the store this load writes to, if any
+    if target is not None:
+        recovered = recover(target)
         if notices is not None:
             notices.extend(recovered)
     if store is not None:
@@ -498,11 +502,12 @@ def load_paths(store: Store | None, paths: Sequence[str | Path], *, skip_invalid
               [(p, f) for p, f in detected if f is None or not f.entities]
     reports: list[FileReport] = []
     rejects_file = RejectsFile(rejects_path if skip_invalid else None)
-    fresh = writing and hasattr(store, "bulk_add_nquads") and _journal_folder(store) is not None \
-        and not _has_claims(store)  # type: ignore[arg-type]
-    journal = Journal(_journal_folder(store)) if writing and _journal_folder(store) is not None else None  # type: ignore[arg-type]
+    journal_folder = _journal_folder(target) if target is not None else None
+    fresh = (target is not None and hasattr(target, "bulk_add_nquads") and journal_folder is not None
+             and not _has_claims(target))
+    journal = Journal(journal_folder) if journal_folder is not None else None
     try:
-        with bulk(store) if writing else _nothing():  # type: ignore[arg-type]
+        with bulk(target) if target is not None else _nothing():
             for number, (path, detected_format) in enumerate(ordered, start=1):
                 if progress:
                     progress(str(path), number, len(ordered))
@@ -525,7 +530,7 @@ def load_paths(store: Store | None, paths: Sequence[str | Path], *, skip_invalid
 
 
 def _has_claims(store: Store) -> bool:
-    return store.query(f"ASK {{ GRAPH <{PROVENANCE_GRAPH}> {{ ?claim a dt:Claim }} }}").boolean
+    return store.query(f"ASK {{ GRAPH <{PROVENANCE_GRAPH}> {{ ?claim a dt:Claim }} }}").boolean is True
 
 
 @contextmanager
@@ -586,8 +591,11 @@ def _load_file(store: Store | None, path: Path, detected_format: InputFormat | N
 
 def _staging(path: Path, report: FileReport, facts: URIRef | None, full_shacl: bool,
              registry: EntityRegistry) -> _Staging:
-    """A file's staging; with ``full_shacl`` each chunk also goes through pySHACL (with the descriptions of the
-    entities named so far, for ``sh:class``), its rejects into the report."""
+    """A file's staging, its rejects into the report.
+
+    With ``full_shacl`` each chunk also goes through pySHACL (with the descriptions of the entities named so
+    far, for ``sh:class``).
+    """
     def check(text: str, claims: list[Claim], origins: dict[URIRef, int | None]) -> None:
         entities = quads_nquads(registry.used_quads(), facts=facts)
         report.rejects.extend(_shacl_rejects(path, ParseResult(claims=claims, origins=origins), text + entities))
@@ -597,8 +605,11 @@ def _staging(path: Path, report: FileReport, facts: URIRef | None, full_shacl: b
 
 def _check_units(path: Path, units: Iterable[Unit], report: FileReport, staging: _Staging,
                  checker: ShapeChecker | None, *, skip_invalid: bool, rows: Callable[[int], None] | None) -> None:
-    """Check each unit, count its rows, stage its claims; the first bad one raises :class:`LoadError` unless
-    ``skip_invalid`` (then its rows go to the report's rejects)."""
+    """Check each unit, count its rows, stage its claims.
+
+    The first bad one raises :class:`LoadError` unless ``skip_invalid`` (then its rows go to the report's
+    rejects).
+    """
     for unit in units:
         if not unit.rejects and checker is not None:
             unit = checker.check(str(path), unit)

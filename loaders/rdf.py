@@ -20,14 +20,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from rdflib import Dataset, Graph, Literal, URIRef
 
 from detente.graph.claims import Activity, Claim, Source
 from detente.graph.protected import PROTECTED_GRAPHS
 from detente.graph.store import RDF_SUFFIXES
-from detente.graph.terms import iri_problem, nquad
+from detente.graph.terms import Term, iri_problem, nquad
 from detente.loaders.base import LIMITS, LoadContext, ParseResult, Reject, shown, text_problem
 from detente.ontology.vocab import DT, ENTITIES_GRAPH, FACTS_GRAPH, ONTOLOGY_GRAPH, PROVENANCE_GRAPH
 
@@ -57,27 +57,30 @@ def parse_rdf(path: Path, ctx: LoadContext) -> ParseResult:
             return result
         lines: list[str] = []
         protected: dict[URIRef, int] = {}
-        for s, p, o, g in dataset.quads((None, None, None, None)):
-            graph = g if isinstance(g, URIRef) and str(g) != "urn:x-rdflib:default" else FACTS_GRAPH
-            refused = _refused_term((s, p, o, graph))
+        for quad in dataset.quads((None, None, None, None)):
+            # N-Quads and TriG hold IRIs, literals and blank nodes only (no quoted graphs or variables).
+            s, p, o = cast("tuple[Term, Term, Term]", quad[:3])
+            g = quad[3]
+            graph_name = g if isinstance(g, URIRef) and str(g) != "urn:x-rdflib:default" else FACTS_GRAPH
+            refused = _refused_term((s, p, o, graph_name))
             if refused is not None:
                 result.records += 1
                 result.rejects.append(Reject(name, _first_line_naming(path, refused[0]), None, refused[1]))
                 continue
-            if graph in PROTECTED_GRAPHS:
-                protected[graph] = protected.get(graph, 0) + 1
+            if graph_name in PROTECTED_GRAPHS:
+                protected[graph_name] = protected.get(graph_name, 0) + 1
                 continue
-            lines.append(nquad(s, p, o, ctx.facts_label if graph == FACTS_GRAPH else graph))
-            if graph not in SYSTEM_GRAPHS:
+            lines.append(nquad(s, p, o, ctx.facts_label if graph_name == FACTS_GRAPH else graph_name))
+            if graph_name not in SYSTEM_GRAPHS:
                 # Claim assertions join the facts view (under the store's own label for it), as when detente
                 # writes them. (Entity descriptions no longer do here: the entity graph is refused above.)
                 lines.append(nquad(s, p, o, ctx.facts_label))
             result.records += 1
-        for graph, count in protected.items():
-            result.rejects.append(Reject(name, _first_line_naming(path, str(graph)), "graph",
-                                         f"{count} quad(s) in the system graph <{graph}>, which only detente's own "
-                                         "commands write (ontology bootstrap, entity files, summary maintenance); "
-                                         "restore a dump of detente with `detente restore`"))
+        for graph_name, count in protected.items():
+            result.rejects.append(Reject(name, _first_line_naming(path, str(graph_name)), "graph",
+                                         f"{count} quad(s) in the system graph <{graph_name}>, which only "
+                                         "detente's own commands write (ontology bootstrap, entity files, summary "
+                                         "maintenance); restore a dump of detente with `detente restore`"))
         result.raw_quads = "".join(lines)
         return result
     graph = Graph()
@@ -153,17 +156,19 @@ def _parse_jsonld(path: Path, graph: Graph) -> None:
 
 
 def _parse_rdfxml(path: Path, graph: Graph) -> None:
-    """rdflib's RDF/XML reader on an expat parser that refuses entity declarations (and so expands none)."""
+    """The RDF/XML reader of rdflib, on an expat parser that refuses entity declarations (and so expands none)."""
     from xml.sax import SAXParseException, handler as sax_handler
     from xml.sax.expatreader import ExpatParser
+    from xml.sax.handler import ErrorHandler  # the one rdflib's RDF/XML parser uses
 
     from rdflib.parser import create_input_source
-    from rdflib.plugins.parsers.rdfxml import ErrorHandler, RDFXMLHandler
+    from rdflib.plugins.parsers.rdfxml import RDFXMLHandler
 
     class NoEntitiesParser(ExpatParser):
         def reset(self) -> None:
             super().reset()
-            self._parser.EntityDeclHandler = self._refuse_entity
+            # ExpatParser keeps its pyexpat parser in _parser after reset(); typeshed's stub omits it.
+            self._parser.EntityDeclHandler = self._refuse_entity  # type: ignore[attr-defined]
 
         def _refuse_entity(self, name: str, *_: object) -> None:
             raise SAXParseException(f"the document declares the entity {name!r}; entity declarations are "
@@ -176,8 +181,8 @@ def _parse_rdfxml(path: Path, graph: Graph) -> None:
     parser.setFeature(sax_handler.feature_external_ges, 0)
     parser.setFeature(sax_handler.feature_external_pes, 0)
     content = RDFXMLHandler(graph)
-    content.setDocumentLocator(source)  # type: ignore[arg-type] - as rdflib's own RDF/XML parser does
-    parser.setContentHandler(content)
+    content.setDocumentLocator(source)  # type: ignore[arg-type]  # as rdflib's own RDF/XML parser does
+    parser.setContentHandler(content)  # type: ignore[arg-type]  # a sax ContentHandler; rdflib's types miss the protocol
     parser.setErrorHandler(ErrorHandler())
     try:
         parser.parse(source)
@@ -225,8 +230,10 @@ def _first_line_naming(path: Path, iri: str) -> int | None:
 
 def _line_of(exc: Exception) -> int | None:
     locator_line = getattr(exc, "getLineNumber", None)
-    if callable(locator_line) and isinstance(locator_line(), int):
-        return locator_line()
+    if callable(locator_line):
+        line = locator_line()
+        if isinstance(line, int):
+            return line
     for attr in ("lineno", "line"):
         value = getattr(exc, attr, None)
         if isinstance(value, int):

@@ -34,7 +34,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.collection import Collection
@@ -132,7 +132,7 @@ def compiled_shapes() -> tuple[NodeCheck, ...]:
             unknown = {p for p in graph.predicates(prop) if str(p).startswith(str(SH)) and p not in known}
             path = _one(graph, prop, SH.path)
             if unknown or not isinstance(path, URIRef):
-                raise ValueError(f"shapes.ttl: {shape} uses {sorted(unknown) or 'a complex path'}, which "
+                raise ValueError(f"shapes.ttl: {shape} uses {sorted(unknown, key=str) or 'a complex path'}, which "
                                  "detente.loaders.shapes does not compile")
             any_of: list[tuple[str, URIRef]] = []
             alternatives = _one(graph, prop, SH["or"])
@@ -153,17 +153,22 @@ def compiled_shapes() -> tuple[NodeCheck, ...]:
                 any_of=tuple(any_of),
                 allowed=tuple(Collection(graph, allowed)) if allowed is not None else None,
                 pattern=_text(graph, prop, SH.pattern),
-                min_length=int(numbers[SH.minLength]) if numbers[SH.minLength] is not None else None,  # type: ignore[arg-type]
+                min_length=_integer(numbers[SH.minLength]),
                 min_inclusive=_python(_one(graph, prop, SH.minInclusive)),
                 max_inclusive=_python(_one(graph, prop, SH.maxInclusive)),
-                min_count=int(numbers[SH.minCount]) if numbers[SH.minCount] is not None else None,  # type: ignore[arg-type]
-                max_count=int(numbers[SH.maxCount]) if numbers[SH.maxCount] is not None else None,  # type: ignore[arg-type]
+                min_count=_integer(numbers[SH.minCount]),
+                max_count=_integer(numbers[SH.maxCount]),
                 less_or_equal=_one(graph, prop, SH.lessThanOrEquals)))  # type: ignore[arg-type]
         checks.append(check)
     return tuple(checks)
 
 
 _ANCESTORS: dict[str, frozenset[str]] = {}  # class -> its classes with superclasses (plain strings)
+
+
+def _integer(value: Node | None) -> int | None:
+    # rdflib's terms are strings (a Literal has no __int__ of its own), so int() reads their text.
+    return None if value is None else int(str(value))
 
 
 def _python(value: Node | None) -> Any:
@@ -256,6 +261,7 @@ class ShapeChecker:
     # -- one value against one property check ------------------------------------------------
     def _value_ok(self, index: int, check: PropertyCheck, value: Node,
                   data: dict[Node, dict[URIRef, list[Node]]]) -> bool:
+        key: tuple[Any, ...] | None
         if check.classes or check.any_of:
             # A class check depends on the value's types: the registry's entity (its identity changes when it is
             # declared again) and types the record itself gives the value (then not remembered).
@@ -310,7 +316,8 @@ class ShapeChecker:
         """
         data: dict[Node, dict[URIRef, list[Node]]] = {}
         object_of: dict[Node, set[URIRef]] = {}
-        for s, p, o in claim.statements:
+        for s, term, o in claim.statements:
+            p = cast("URIRef", term)  # an RDF predicate is an IRI: the loaders build statements with no other
             data.setdefault(s, {}).setdefault(p, []).append(o)
             if str(p) in self._by_object:
                 object_of.setdefault(o, set()).add(p)

@@ -40,9 +40,9 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from detente.graph.claims import Claim
+from detente.graph.claims import Claim, Source
 from detente.graph.terms import Triple
 from detente.loaders.base import (
     LIMITS,
@@ -107,13 +107,13 @@ class StatementCache:
         self.ctx = ctx
         self.size = size
         self._cache: dict[tuple[str, str, str], Triple] = {}
-        self._sources: dict[tuple[Any, ...], Any] = {}
+        self._sources: dict[tuple[Any, ...], Source] = {}
 
     def clear(self) -> None:
         self._cache.clear()
         self._sources.clear()
 
-    def source(self, src: dict[str, Any]) -> Any:
+    def source(self, src: dict[str, Any]) -> Source:
         """:func:`~detente.loaders.base.make_source` of a document's ``source``, remembered by its values."""
         values = (src.get("url"), src.get("title"), src.get("publisher"), src.get("published", src.get("issued")),
                   src.get("type"))
@@ -136,7 +136,7 @@ class StatementCache:
     def __call__(self, subject: object, predicate: object, obj: object) -> Triple:
         if not all(type(v) is str for v in (subject, predicate, obj)):
             return build_statement(self.ctx.registry, subject, predicate, obj)
-        key = (subject, predicate, obj)  # type: ignore[assignment]
+        key = (subject, predicate, obj)
         triple = self._cache.get(key)  # type: ignore[arg-type]
         if triple is None:
             triple = build_statement(self.ctx.registry, subject, predicate, obj)
@@ -325,7 +325,7 @@ def _statement_unit(name: str, header: list[str], delimiter: str, group: list[_R
                 failed.append(Reject(name, first_line, exc.field, exc.message, raw[first_line]))
             else:
                 return Unit(lines, [claim])
-    return reject_unit(name, lines, failed, raw.get)
+    return reject_unit(name, lines, failed, lambda line: None if line is None else raw.get(line))
 
 
 def reject_unit(name: str, lines: list[int | None], failed: list[Reject],
@@ -364,7 +364,7 @@ def jsonl_document_units(path: Path, ctx: LoadContext) -> Iterator[Unit]:
                 yield Unit([number], rejects=[Reject(name, number, None,
                                                      f"JSON nested deeper than {LIMITS.nesting} levels")])
                 continue
-            yield from _document_units(name, doc, number, ctx, cache, activity, line_of=lambda _v, n=number: n)
+            yield from _document_units(name, doc, number, ctx, cache, activity, line_of=_the_given_line)
 
 
 def document_units(path: Path, ctx: LoadContext) -> Iterator[Unit]:
@@ -380,6 +380,11 @@ def document_units(path: Path, ctx: LoadContext) -> Iterator[Unit]:
     cache = StatementCache(ctx)
     for doc, doc_line in docs:
         yield from _document_units(name, doc, doc_line, ctx, cache, activity, line_of=_line)
+
+
+def _the_given_line(_value: Any, line: int | None) -> int | None:
+    """A JSON Lines document's values all sit on the document's own line."""
+    return line
 
 
 def _document_units(name: str, doc: Any, doc_line: int | None, ctx: LoadContext, cache: StatementCache,
@@ -404,7 +409,7 @@ def _document_units(name: str, doc: Any, doc_line: int | None, ctx: LoadContext,
             return
     src = doc.get("source")
     failed: Reject | None = None
-    source = None
+    source: Source | None = None
     if not isinstance(src, dict):
         failed = Reject(name, line_of(doc, doc_line), "source", "is missing or not a mapping")
     else:
@@ -430,7 +435,9 @@ def _document_units(name: str, doc: Any, doc_line: int | None, ctx: LoadContext,
         try:
             check_values(item, "")  # NUL bytes and other control characters are never stored
             statements = _statements(cache, item, where, item_line, line_of)
-            claim = Claim(statements=statements, source=source, said_by=speaker(ctx.registry, item.get("said_by")),
+            # source is set here: without one (failed above) no item is read
+            claim = Claim(statements=statements, source=cast("Source", source),
+                          said_by=speaker(ctx.registry, item.get("said_by")),
                           quote=(str(item["quote"]).strip() if item.get("quote") else None),
                           confidence=parse_confidence(item.get("confidence")), activity=activity,
                           key=str(item["key"]) if item.get("key") is not None else None)

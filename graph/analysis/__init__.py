@@ -14,10 +14,11 @@ document shows them.
 []
 >>> run_metric(open_store("memory:"), "centrality", limit="3")["nodes"]  # the JSON document, from text
 []
->>> run_metric(open_store("memory:"), "nonsense")
+>>> run_metric(open_store("memory:"), "nonsense")  # doctest: +NORMALIZE_WHITESPACE
 Traceback (most recent call last):
 ...
-detente.errors.NotFoundError: unknown metric 'nonsense'; choose one of brokers, centrality, communities, conflicts, corroboration, ego, path, timeline
+detente.errors.NotFoundError: unknown metric 'nonsense'; choose one of brokers, centrality, communities, conflicts,
+corroboration, ego, path, timeline
 """
 
 from __future__ import annotations
@@ -31,8 +32,14 @@ from detente.graph.analysis.brokers import BrokersParams, BrokersResult, brokers
 from detente.graph.analysis.centrality import CentralityParams, CentralityResult, centrality
 from detente.graph.analysis.common import MetricResult
 from detente.graph.analysis.communities import CommunitiesParams, CommunitiesResult, communities
-from detente.graph.analysis.corroboration import ConflictsParams, ConflictsResult, CorroborationParams, \
-    CorroborationResult, conflicts, corroboration
+from detente.graph.analysis.corroboration import (
+    ConflictsParams,
+    ConflictsResult,
+    CorroborationParams,
+    CorroborationResult,
+    conflicts,
+    corroboration,
+)
 from detente.graph.analysis.ego import EgoParams, EgoResult, ego
 from detente.graph.analysis.paths import PathParams, PathResult, path
 from detente.graph.analysis.timeline import TimelineParams, TimelineResult, timeline

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from detente.graph.analysis.common import MetricResult, JsonRecord, NetworkSize, betweenness
+from detente.graph.analysis.common import JsonRecord, MetricResult, NetworkSize, betweenness
 from detente.graph.params import param
 from detente.graph.projections import Filters, build, load_graph_data
 from detente.graph.store import Store
@@ -65,14 +65,15 @@ class CentralityResult(MetricResult):
     nodes: list[RankedNode]
 
 
-def scores(graph: nx.Graph, *, k: int | None = None, seed: int = 0) -> tuple[dict[str, dict[str, float | None]], dict[str, object]]:
+def scores(graph: nx.Graph[str], *, k: int | None = None, seed: int = 0
+           ) -> tuple[dict[str, dict[str, float | None]], dict[str, object]]:
     """Every measure for every node, plus the betweenness sampling note.
 
     >>> table, note = scores(nx.Graph([("a", "b", {"weight": 2}), ("b", "c", {"weight": 1})]))
     >>> table["b"]["weighted_degree"], table["b"]["betweenness"], note["sampled"]
     (3.0, 1.0, False)
     """
-    degree = nx.degree_centrality(graph) if graph.number_of_nodes() > 1 else {n: 0.0 for n in graph}
+    degree = nx.degree_centrality(graph) if graph.number_of_nodes() > 1 else dict.fromkeys(graph, 0.0)
     strength = dict(graph.degree(weight="weight"))
     between, note = betweenness(graph, k=k, seed=seed)
     pagerank = nx.pagerank(graph, weight="weight") if graph.number_of_nodes() else {}
@@ -103,7 +104,8 @@ def centrality(store: Store, filters: Filters | None = None, params: CentralityP
     return rank_nodes(graph, filters or Filters(), params)
 
 
-def rank_nodes(graph: nx.Graph, filters: Filters, params: CentralityParams = CentralityParams()) -> CentralityResult:
+def rank_nodes(graph: nx.Graph[str], filters: Filters,
+               params: CentralityParams = CentralityParams()) -> CentralityResult:
     """Score and rank the nodes of a network (a multigraph's parallel edges add up)."""
     if graph.is_multigraph():
         graph = _collapse(graph)
@@ -118,9 +120,9 @@ def rank_nodes(graph: nx.Graph, filters: Filters, params: CentralityParams = Cen
                             sampled=bool(note["sampled"]), k=note["k"], seed=note["seed"], nodes=nodes)  # type: ignore[arg-type]
 
 
-def _collapse(graph: nx.MultiDiGraph) -> nx.Graph:
+def _collapse(graph: nx.Graph[str]) -> nx.Graph[str]:
     """An undirected simple graph whose edge weights add up the parallel edges."""
-    simple = nx.Graph(**graph.graph)
+    simple: nx.Graph[str] = nx.Graph(**graph.graph)
     simple.add_nodes_from(graph.nodes(data=True))
     for a, b, attrs in graph.edges(data=True):
         if simple.has_edge(a, b):

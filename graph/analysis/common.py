@@ -75,7 +75,7 @@ class NodeRef(JsonRecord):
     type: str | None
 
     @classmethod
-    def of(cls, graph: nx.Graph, node: str) -> "NodeRef":
+    def of(cls, graph: nx.Graph[str], node: str) -> NodeRef:
         """The node's identifying fields (the id stands in for a missing label)."""
         attrs = graph.nodes[node]
         return cls(node, attrs.get("label", node), attrs.get("type"))
@@ -101,7 +101,7 @@ class SourceRef(JsonRecord):
     title: str | None
 
     @classmethod
-    def of(cls, info: SourceInfo, data: GraphData) -> "SourceRef":
+    def of(cls, info: SourceInfo, data: GraphData) -> SourceRef:
         return cls(**info.to_json(data.labels))  # type: ignore[arg-type]
 
 
@@ -114,7 +114,7 @@ class NetworkSize:
     edge_count: int
 
     @classmethod
-    def of(cls, graph: nx.Graph) -> "NetworkSize":
+    def of(cls, graph: nx.Graph[str]) -> NetworkSize:
         return cls(graph.graph.get("projection"), graph.number_of_nodes(), graph.number_of_edges())
 
 
@@ -142,7 +142,7 @@ class MetricResult(JsonRecord):
 
 # -- shared steps ---------------------------------------------------------------------
 
-def betweenness(graph: nx.Graph, *, k: int | None = None, seed: int = 0, normalized: bool = True
+def betweenness(graph: nx.Graph[str], *, k: int | None = None, seed: int = 0, normalized: bool = True
                 ) -> tuple[dict[str, float], dict[str, object]]:
     """Betweenness centrality, sampled from ``k`` pivots on large graphs.
 
@@ -161,14 +161,18 @@ def betweenness(graph: nx.Graph, *, k: int | None = None, seed: int = 0, normali
     backend = {"backend": "parallel"} if n > SAMPLE_ABOVE and parallel_backend() is None else {}
     parallel = {"parallel": "nx-parallel"} if backend else {}
     if k is None or k >= n:
-        return (nx.betweenness_centrality(graph, normalized=normalized, **backend),
+        # types-networkx's @_dispatchable drops the _Node binding, so the result's keys are not str to mypy.
+        exact: dict[str, float] = nx.betweenness_centrality(graph, normalized=normalized, **backend)  # type: ignore[assignment]
+        return (exact,
                 {"sampled": False, "k": None, "seed": None, **parallel})
     # Pivots are drawn from the nodes in id order: the same seed picks the same pivots however the
     # network was read (from the claims or from the summary, whose node orders differ).
     ordered = graph.__class__()
     ordered.add_nodes_from(sorted(graph, key=str))
     ordered.add_edges_from(graph.edges(data=True))
-    return (nx.betweenness_centrality(ordered, k=k, seed=seed, normalized=normalized, **backend),
+    sampled: dict[str, float] = nx.betweenness_centrality(  # type: ignore[assignment]  # as above
+        ordered, k=k, seed=seed, normalized=normalized, **backend)
+    return (sampled,
             {"sampled": True, "k": k, "seed": seed, **parallel})
 
 
@@ -188,7 +192,7 @@ def parallel_backend() -> str | None:
     return None
 
 
-def node_in(graph: nx.Graph, data: GraphData, ref: str, name: str) -> str:
+def node_in(graph: nx.Graph[str], data: GraphData, ref: str, name: str) -> str:
     """Resolve the entity parameter ``name`` and check it is a node of ``graph``.
 
     Raises :class:`~detente.errors.ParameterError` naming the parameter.

@@ -52,7 +52,7 @@ class CommunitiesResult(MetricResult):
     communities: list[Community]
 
 
-def detect(graph: nx.Graph, *, method: str = "louvain", seed: int = 0, resolution: float = 1.0) -> list[set[str]]:
+def detect(graph: nx.Graph[str], *, method: str = "louvain", seed: int = 0, resolution: float = 1.0) -> list[set[str]]:
     """Partition the nodes, largest community first (ties by smallest member).
 
     >>> g = nx.Graph([("a", "b"), ("b", "c"), ("a", "c"), ("x", "y")])
@@ -61,6 +61,7 @@ def detect(graph: nx.Graph, *, method: str = "louvain", seed: int = 0, resolutio
     """
     if graph.number_of_nodes() == 0:
         return []
+    found: list[set[str]] | list[frozenset[str]]
     if method == "louvain":
         found = nx.community.louvain_communities(graph, weight="weight", seed=seed, resolution=resolution)
     elif method == "greedy":

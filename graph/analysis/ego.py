@@ -1,10 +1,11 @@
 """Ego networks: an actor, its neighbours within a radius, and the ties among them.
 
 >>> from detente.graph import open_store
->>> ego(open_store("memory:"), None, EgoParams(actor="https://example.org/nobody"))
+>>> ego(open_store("memory:"), None, EgoParams(actor="https://example.org/nobody"))  # doctest: +NORMALIZE_WHITESPACE
 Traceback (most recent call last):
 ...
-detente.errors.ParameterError: actor: 'https://example.org/nobody' (https://example.org/nobody) is not in the network with these filters
+detente.errors.ParameterError: actor: 'https://example.org/nobody' (https://example.org/nobody) is not in the network
+with these filters
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ class Tie(JsonRecord):
     claims: list[str]
 
     @classmethod
-    def of(cls, graph: nx.Graph, a: str, b: str) -> "Tie":
+    def of(cls, graph: nx.Graph[str], a: str, b: str) -> Tie:
         """The tie between ``a`` and ``b``, written from the smaller IRI to the larger (the same in every run)."""
         a, b = sorted((a, b))
         return cls(a, b, graph.nodes[a].get("label"), graph.nodes[b].get("label"), **graph.edges[a, b])
@@ -101,6 +102,6 @@ def ego(store: Store, filters: Filters | None, params: EgoParams) -> EgoResult:
         ties=sorted((Tie.of(sub, a, b) for a, b in sub.edges), key=lambda t: (-t.weight, t.source, t.target)))
 
 
-def _ref(graph: nx.Graph, node: str) -> tuple[str, str | None, str | None]:
+def _ref(graph: nx.Graph[str], node: str) -> tuple[str, str | None, str | None]:
     ref = NodeRef.of(graph, node)
     return ref.id, ref.label, ref.type

@@ -5,16 +5,17 @@ or one mediates an event the other is party to. Each hop lists the events and
 the claims (with source, publisher, date and confidence) that make it.
 
 >>> from detente.graph import open_store
->>> path(open_store("memory:"), None, PathParams(actor="state:UKR", to="state:RUS"))
+>>> path(open_store("memory:"), None, PathParams(actor="state:UKR", to="state:RUS"))  # doctest: +NORMALIZE_WHITESPACE
 Traceback (most recent call last):
 ...
-detente.errors.ParameterError: actor: 'state:UKR' (https://w3id.org/detente/id/state/UKR) is not in the network with these filters
+detente.errors.ParameterError: actor: 'state:UKR' (https://w3id.org/detente/id/state/UKR) is not in the network
+with these filters
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import islice, pairwise
 
 import networkx as nx
 from rdflib import URIRef
@@ -95,14 +96,14 @@ def path(store: Store, filters: Filters | None, params: PathParams) -> PathResul
     except nx.NetworkXNoPath:
         found = []
     # Strongest-evidence paths first: the most claims on the weakest hop.
-    found.sort(key=lambda p: (-min((graph.edges[a, b]["weight"] for a, b in zip(p, p[1:])), default=0), p))
+    found.sort(key=lambda p: (-min((graph.edges[a, b]["weight"] for a, b in pairwise(p)), default=0), p))
     paths = [ActorPath(len(p) - 1, [NodeRef.of(graph, n) for n in p],
-                       [_hop(graph, data, a, b) for a, b in zip(p, p[1:])]) for p in found]
+                       [_hop(graph, data, a, b) for a, b in pairwise(p)]) for p in found]
     return PathResult(filters=data.filters, actor=NodeRef.of(graph, start), to=NodeRef.of(graph, end),
                       found=bool(paths), length=paths[0].length if paths else None, paths=paths)
 
 
-def _hop(graph: nx.Graph, data: GraphData, a: str, b: str) -> Hop:
+def _hop(graph: nx.Graph[str], data: GraphData, a: str, b: str) -> Hop:
     attrs = graph.edges[a, b]
     claims = []
     for iri in attrs["claims"]:

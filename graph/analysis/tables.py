@@ -42,8 +42,8 @@ class TextTable:
         1  2
         """
         widths = [max([len(c)] + [len(r[i]) for r in self.rows]) for i, c in enumerate(self.columns)]
-        lines = [self.title, "  ".join(c.ljust(w) for c, w in zip(self.columns, widths)).rstrip()]
-        lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in self.rows]
+        lines = [self.title, "  ".join(c.ljust(w) for c, w in zip(self.columns, widths, strict=True)).rstrip()]
+        lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in self.rows]
         return "\n".join(lines)
 
 
@@ -69,7 +69,7 @@ def result_tables(result: MetricResult) -> list[TextTable]:
     size = (f"{network.projection}, {network.node_count} nodes, {network.edge_count} edges" if network is not None
             else "actors, 0 nodes, 0 edges")
     sampled = getattr(result, "sampled", False)
-    sampled_note = (" — betweenness sampled, k={}, seed={}".format(getattr(result, "k", None), getattr(result, "seed", None))
+    sampled_note = (f" — betweenness sampled, k={getattr(result, 'k', None)}, seed={getattr(result, 'seed', None)}"
                     if sampled else "")
     if isinstance(result, CentralityResult):
         keys = ["rank", "label", "type", "pagerank", "degree", "weighted_degree", "betweenness", "eigenvector"]

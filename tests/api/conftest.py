@@ -39,7 +39,7 @@ class LiveServer:
     url: str
 
     @property
-    def pool(self):  # noqa: ANN201 - the app's WorkerPool
+    def pool(self):
         return self.app.extensions["detente"].pool
 
 
@@ -83,7 +83,7 @@ def live() -> Iterator[LiveServer]:
     stop_server(server_live, server, thread)
 
 
-@pytest.fixture()
+@pytest.fixture
 def server_factory() -> Iterator:
     """Start live servers with custom settings; all are stopped after the test."""
     started: list[tuple[LiveServer, BaseWSGIServer, threading.Thread]] = []
@@ -97,13 +97,13 @@ def server_factory() -> Iterator:
         stop_server(*item)
 
 
-@pytest.fixture()
+@pytest.fixture
 def fresh_demo_store():
     """A factory of fresh ``memory:`` stores holding the demo corpus."""
     return demo_store
 
 
-@pytest.fixture()
+@pytest.fixture
 def listener():
     """A TCP listener on loopback that records whether anything connected to it."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

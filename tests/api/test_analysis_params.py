@@ -1,5 +1,8 @@
-"""GET /analysis/{metric}: its query string is parsed by the metrics' parameter descriptions, and the
-OpenAPI document shows exactly those descriptions."""
+"""GET /analysis/{metric}: its query string against the metrics' parameter descriptions.
+
+Its query string is parsed by the metrics' parameter descriptions, and the OpenAPI document shows exactly
+those descriptions.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
-"""Each blueprint stands alone: registered on a bare app with the DetenteApi extension, its routes answer
-and the other blueprints' routes do not exist."""
+"""Each blueprint stands alone.
+
+Registered on a bare app with the DetenteApi extension, its routes answer and the other blueprints' routes
+do not exist.
+"""
 
 from __future__ import annotations
 
@@ -16,8 +19,8 @@ from detente.ontology.vocab import DTR
 QUICK = "SELECT ?party WHERE { agreement:ukr-rus-314-exchange dt:hasParty ?party } ORDER BY ?party"
 
 
-@pytest.fixture()
-def bare(fresh_demo_store) -> Iterator:  # noqa: ANN001 - a fixture of conftest.py
+@pytest.fixture
+def bare(fresh_demo_store) -> Iterator:
     """A factory of bare apps over the demo corpus holding one blueprint each."""
     made: list[Flask] = []
 
@@ -35,7 +38,7 @@ def bare(fresh_demo_store) -> Iterator:  # noqa: ANN001 - a fixture of conftest.
         app.extensions["detente"].close()
 
 
-def test_sparql_blueprint_alone(bare) -> None:  # noqa: ANN001
+def test_sparql_blueprint_alone(bare) -> None:
     client = bare(sparql.bp, update_token="s3cret").test_client()
     answer = client.get("/sparql", query_string={"query": QUICK}, headers={"Accept": "application/sparql-results+json"})
     assert [b["party"]["value"] for b in answer.json["results"]["bindings"]] == [
@@ -55,7 +58,7 @@ def test_sparql_blueprint_alone(bare) -> None:  # noqa: ANN001
         assert missing.status_code == 404 and missing.json["status"] == 404
 
 
-def test_rest_blueprint_alone(bare) -> None:  # noqa: ANN001
+def test_rest_blueprint_alone(bare) -> None:
     client = bare(rest.bp).test_client()
     assert client.get("/healthz").json["status"] == "ok"
     assert client.get("/claims/ki-exchange-agreed").json["key"] == "ki-exchange-agreed"
@@ -69,7 +72,7 @@ def test_rest_blueprint_alone(bare) -> None:  # noqa: ANN001
         assert client.get(other, query_string={"query": "ASK {}"}).status_code == 404
 
 
-def test_pages_blueprint_alone(bare) -> None:  # noqa: ANN001
+def test_pages_blueprint_alone(bare) -> None:
     client = bare(pages.bp).test_client()
     home = client.get("/")
     assert home.status_code == 200 and "Who mediated which talks" in home.get_data(as_text=True)
@@ -77,12 +80,12 @@ def test_pages_blueprint_alone(bare) -> None:  # noqa: ANN001
         assert client.get(other).status_code == 404
 
 
-def test_the_factory_is_config_extension_blueprints_and_one_handler(fresh_demo_store) -> None:  # noqa: ANN001
+def test_the_factory_is_config_extension_blueprints_and_one_handler(fresh_demo_store) -> None:
     app = app_module.create_app({"store": fresh_demo_store(), "workers": 1})
     try:
         assert set(app.blueprints) == {"sparql", "rest", "pages", "reconcile", "admin"}  # admin: the CLI's writes
         assert isinstance(app.extensions["detente"], DetenteApi)
-        handlers = {code: spec for code, spec in app.error_handler_spec[None].items()}
+        handlers = dict(app.error_handler_spec[None].items())
         assert list(handlers) == [None] and list(handlers[None]) == [Exception]
         assert app.config["MAX_CONTENT_LENGTH"] == app.extensions["detente"].settings.max_body
     finally:

@@ -22,7 +22,7 @@ pytestmark = [
 TYPED_QUERY = "SELECT ?party WHERE { agreement:ukr-rus-314-exchange dt:hasParty ?party } ORDER BY ?party"
 
 
-@pytest.fixture()
+@pytest.fixture
 def browser(tmp_path):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service

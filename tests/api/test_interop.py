@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 import requests
@@ -22,12 +21,12 @@ BNODE_DATA = ('_:first <https://w3id.org/detente/ontology#note> "a blank subject
               '_:second <https://w3id.org/detente/ontology#note> "another" .\n')
 
 
-@pytest.fixture()
-def blank_live(server_factory, fresh_demo_store) -> Iterator:
-    """The demo corpus plus facts about blank nodes, with a row cap of 5."""
+@pytest.fixture
+def blank_live(server_factory, fresh_demo_store) -> object:
+    """The demo corpus plus facts about blank nodes, with a row cap of 5 (server_factory stops it)."""
     store = fresh_demo_store()
     store.add_nquads(BNODE_DATA)
-    yield server_factory({"store": store, "workers": 1, "max_rows": 5})
+    return server_factory({"store": store, "workers": 1, "max_rows": 5})
 
 
 def _sparql(url: str, query: str, accept: str = "application/sparql-results+json") -> requests.Response:
@@ -75,7 +74,7 @@ def test_relative_iris_resolve_against_the_documented_base(live) -> None:
     absolute = _sparql(live.url, f"SELECT ?p ?o WHERE {{ <{DTR['state/UKR']}> ?p ?o }} ORDER BY ?p ?o")
     assert relative.status_code == 200, relative.text
     assert relative.json() == absolute.json() and relative.json()["results"]["bindings"]
-    assert QUERY_BASE_IRI == str(DTR[""])
+    assert str(DTR[""]) == QUERY_BASE_IRI
     # The query's own BASE still wins.
     based = _sparql(live.url, "BASE <http://example.org/> SELECT * WHERE { <state/UKR> ?p ?o }")
     assert based.status_code == 200 and based.json()["results"]["bindings"] == []

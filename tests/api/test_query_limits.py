@@ -86,7 +86,7 @@ def test_pool_busy_and_close_stop_a_running_task():
     def endless() -> None:
         try:
             pool.call(_run_query, ENDLESS, timeout=600)
-        except BaseException as exc:  # noqa: BLE001 - recorded for the assertion
+        except BaseException as exc:
             outcome.append(exc)
 
     runner = threading.Thread(target=endless)

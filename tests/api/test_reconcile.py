@@ -23,8 +23,6 @@ from detente.loaders import load_paths
 from detente.loaders.matching import EntityIndex, MatchQuery, PropertyConstraint
 from detente.ontology.vocab import DT
 
-
-
 #: The specification's JSON schemas and examples, bundled (see its README for origin and licence).
 SPEC_DIR = Path(__file__).resolve().parent / "reconcile" / "spec-0.2"
 
@@ -122,7 +120,8 @@ def test_manifest_is_valid_and_points_at_our_routes(client, spec: Path, registry
     for kind in ("entity", "type", "property"):
         assert manifest["suggest"][kind]["flyout_service_path"].endswith("?id=${id}")
     # The view URL opens the entity page.
-    assert client.get(manifest["view"]["url"].replace("{{id}}", "state/UKR"), headers={"Accept": "text/html"}).status_code == 200
+    view_url = manifest["view"]["url"].replace("{{id}}", "state/UKR")
+    assert client.get(view_url, headers={"Accept": "text/html"}).status_code == 200
 
 
 def test_jsonp_as_openrefine_asks_for_it(client) -> None:
@@ -145,7 +144,8 @@ def test_cors_on_get_post_and_preflight(client) -> None:
         assert "POST" in response.headers["Access-Control-Allow-Methods"]
 
 
-@pytest.mark.parametrize("example", ["example-min.json", "example-full.json", "multi-values.json", "no-query-string.json"])
+@pytest.mark.parametrize("example", ["example-min.json", "example-full.json", "multi-values.json",
+                                     "no-query-string.json"])
 def test_the_spec_valid_query_batches_are_answered(client, spec: Path, registry: Registry, example: str) -> None:
     batch = json.loads((spec / "examples" / "reconciliation-query-batch" / "valid" / example).read_text())
     answer = post(client, batch)
@@ -254,7 +254,8 @@ def test_preview_suggest_and_flyouts(client, spec: Path, registry: Registry) -> 
 
 def test_bad_requests_get_clear_400s(client) -> None:
     for data in ({"queries": "not json"}, {"queries": "[1, 2]"}, {"queries": '{"q": {"query": 5}}'},
-                 {"queries": '{"q": {"query": "x", "limit": "ten"}}'}, {"queries": '{"q": {"query": "x", "type_strict": "some"}}'},
+                 {"queries": '{"q": {"query": "x", "limit": "ten"}}'},
+                 {"queries": '{"q": {"query": "x", "type_strict": "some"}}'},
                  {"queries": '{"q": {"properties": [{"pid": "country"}]}}'}, {"extend": "{}"}):
         response = client.post("/reconcile", data=data)
         assert response.status_code == 400, data
@@ -272,7 +273,7 @@ def test_a_200_row_table_end_to_end(client) -> None:
     assert result["right_first_rate"] >= 0.95
 
 
-def test_over_real_http_as_a_browser_on_another_origin_sees_it(live) -> None:  # noqa: ANN001
+def test_over_real_http_as_a_browser_on_another_origin_sees_it(live) -> None:
     """OpenRefine's page calls the service from its own origin: preflight, then POST, over waitress."""
     import requests
 

@@ -31,7 +31,8 @@ def test_the_words_in_names_strings_and_comments_are_allowed(query):
 
 
 def test_form_and_from_clauses_are_reported():
-    shape = inspect_query("DESCRIBE ?s FROM <http://example.org/a> FROM NAMED <http://example.org/b> WHERE { ?s ?p ?o }")
+    shape = inspect_query("DESCRIBE ?s FROM <http://example.org/a> FROM NAMED <http://example.org/b> "
+                          "WHERE { ?s ?p ?o }")
     assert shape.form == "graph"
     assert shape.from_graphs == ("http://example.org/a",)
     assert shape.from_named_graphs == ("http://example.org/b",)

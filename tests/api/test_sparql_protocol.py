@@ -205,7 +205,7 @@ def test_result_size_is_bounded(live):
 def connected(sock: socket.socket) -> bool:
     try:
         conn, _ = sock.accept()
-    except socket.timeout:
+    except TimeoutError:
         return False
     conn.close()
     return True

@@ -114,9 +114,9 @@ def test_an_update_leaves_the_summary_marked_then_brings_it_up_to_date(server_fa
 
     # Before the server starts: its reader processes are forked from this one and import the module by name.
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "graph"))
-    import summary_reference
-
     from detente.ontology.vocab import SUMMARY_GRAPH
+
+    import summary_reference
 
     live = server_factory({"store": fresh_demo_store(), "workers": 1, "update_token": TOKEN})
     # The summary is one of the system graphs: a client's update that would write it is refused, while

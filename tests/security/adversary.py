@@ -80,7 +80,7 @@ class LiveServer:
     url: str
 
     @property
-    def pool(self):  # noqa: ANN201 - the app's WorkerPool
+    def pool(self):
         return self.app.extensions["detente"].pool
 
 

@@ -18,10 +18,10 @@ from detente.api.server import make_server
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "graph"))
 
-from adversary import Canary, LiveServer  # noqa: E402 - after the path set-up above
+from adversary import Canary, LiveServer
 
 
-@pytest.fixture()
+@pytest.fixture
 def canary() -> Iterator[Canary]:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -35,7 +35,7 @@ def canary() -> Iterator[Canary]:
     thread.join(5)
 
 
-@pytest.fixture()
+@pytest.fixture
 def serve() -> Iterator:
     """Start live servers (waitress in a thread) with the given settings; all stop after the test."""
     started: list[tuple[LiveServer, object, threading.Thread]] = []

@@ -28,7 +28,8 @@ def detente(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
 
 
 def claims(url: str) -> int:
-    response = requests.get(url + "/sparql", params={"query": CLAIMS}, headers={"Accept": "application/sparql-results+json"})
+    response = requests.get(url + "/sparql", params={"query": CLAIMS},
+                            headers={"Accept": "application/sparql-results+json"})
     return int(response.json()["results"]["bindings"][0]["n"]["value"])
 
 

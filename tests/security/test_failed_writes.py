@@ -18,7 +18,8 @@ ENDLESS = ("INSERT { <urn:test:marker> <urn:test:p> 'written' } WHERE "
 
 
 def _ask(url: str, query: str = CHECK) -> bool:
-    response = requests.get(url + "/sparql", params={"query": query}, headers={"Accept": "application/sparql-results+json"})
+    response = requests.get(url + "/sparql", params={"query": query},
+                            headers={"Accept": "application/sparql-results+json"})
     assert response.status_code == 200, response.text
     return response.json()["boolean"]
 
@@ -29,12 +30,12 @@ def _update(url: str, text: str) -> requests.Response:
 
 
 @pytest.fixture(params=["memory", "oxigraph"])
-def live(request: pytest.FixtureRequest, serve, tmp_path: Path):  # noqa: ANN001, ANN201
+def live(request: pytest.FixtureRequest, serve, tmp_path: Path):
     store = demo_store() if request.param == "memory" else fill_disk_store(tmp_path / "store")
     return serve({"store": store, "workers": 2, "query_timeout": 2, "update_token": TOKEN})
 
 
-def test_failed_updates_change_nothing(live, canary: Canary) -> None:  # noqa: ANN001
+def test_failed_updates_change_nothing(live, canary: Canary) -> None:
     failures = {
         "syntax error": (f"{MARK} ; INSERT DATA {{ <urn:a> }}", 400),
         "outbound after a write, past the courtesy check": (f"{MARK} # c\r; LOAD <{canary.url}>\n", 400),
@@ -53,7 +54,7 @@ def test_failed_updates_change_nothing(live, canary: Canary) -> None:  # noqa: A
     assert _ask(live.url)
 
 
-def test_every_request_after_a_commit_sees_it_and_old_readers_are_gone(live) -> None:  # noqa: ANN001
+def test_every_request_after_a_commit_sees_it_and_old_readers_are_gone(live) -> None:
     before = set(live.pool.worker_pids())
     for round_number in range(3):
         text = f"INSERT DATA {{ <urn:test:round> <urn:test:n> {round_number} }}"
@@ -65,7 +66,7 @@ def test_every_request_after_a_commit_sees_it_and_old_readers_are_gone(live) -> 
         before = now
 
 
-def test_on_disk_the_store_folder_only_changes_by_promotion(serve, tmp_path: Path) -> None:  # noqa: ANN001
+def test_on_disk_the_store_folder_only_changes_by_promotion(serve, tmp_path: Path) -> None:
     """A refused or killed write leaves no candidate behind and the primary untouched."""
     uri = fill_disk_store(tmp_path / "store")
     live = serve({"store": uri, "workers": 1, "query_timeout": 1, "update_token": TOKEN})

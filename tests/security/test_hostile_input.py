@@ -103,8 +103,9 @@ def test_an_html_entity_bomb_is_not_expanded(tmp_path: Path) -> None:
     assert outcome["growth_mb"] < RSS_GROWTH_LIMIT_MB, outcome
 
 
-@pytest.mark.parametrize("name,limit_words", [("claims.yaml", "the document is"), ("claims.json", "the document is"),
-                                              ("story.txt", "the text file is")])
+@pytest.mark.parametrize(("name", "limit_words"), [("claims.yaml", "the document is"),
+                                                   ("claims.json", "the document is"),
+                                                   ("story.txt", "the text file is")])
 def test_oversized_documents_are_refused_before_reading(tmp_path: Path, name: str, limit_words: str) -> None:
     path = tmp_path / name
     with path.open("wb") as handle:

@@ -28,7 +28,8 @@ TOKEN = "hostile-token"
 
 
 def union(branches: int) -> str:
-    return "SELECT * WHERE { " + " UNION ".join(f"{{ ?s <http://example.org/p{i}> ?o }}" for i in range(branches)) + " }"
+    branch_patterns = (f"{{ ?s <http://example.org/p{i}> ?o }}" for i in range(branches))
+    return "SELECT * WHERE { " + " UNION ".join(branch_patterns) + " }"
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +40,7 @@ def app() -> Iterator[Flask]:
     application.extensions["detente"].close()
 
 
-def _query(app: Flask, text: str):  # noqa: ANN202 - a werkzeug test response
+def _query(app: Flask, text: str):
     return app.test_client().post("/sparql", data=text, content_type="application/sparql-query",
                                   headers={"Accept": "application/sparql-results+json"})
 
@@ -93,7 +94,8 @@ def _cpu_ticks(pid: int) -> int:
 def test_every_500_is_logged_with_the_request_id_it_answers(app: Flask, caplog: pytest.LogCaptureFixture) -> None:
     pool = app.extensions["detente"].pool
     (reader,) = pool.worker_pids()
-    slow = "SELECT * WHERE { ?s ?p ?o " + " ".join(f"OPTIONAL {{ ?s <http://e/p{i}> ?o{i} }}" for i in range(300)) + " }"
+    optionals = " ".join(f"OPTIONAL {{ ?s <http://e/p{i}> ?o{i} }}" for i in range(300))
+    slow = "SELECT * WHERE { ?s ?p ?o " + optionals + " }"
     answers: list[object] = []
     caplog.set_level(logging.ERROR, logger="detente.api")
     asking = threading.Thread(target=lambda: answers.append(_query(app, slow)))

@@ -33,33 +33,36 @@ REFUSED_UPDATES = {
     "insert into the summary": f"INSERT DATA {{ GRAPH {SUMMARY} {{ <urn:a> <urn:b> 1 }} }}",
     "graph name computed with RAND": ("INSERT { GRAPH ?g { <urn:a> <urn:b> <urn:c> } } WHERE { "
                                       f"BIND(IF(RAND() < 2, {ONTO}, <urn:other>) AS ?g) }}"),
-    "graph name from data": f"INSERT {{ GRAPH ?g {{ <urn:a> <urn:b> <urn:c> }} }} WHERE {{ GRAPH ?g {{ state:UKR a ?t }} }}",
+    "graph name from data": "INSERT { GRAPH ?g { <urn:a> <urn:b> <urn:c> } } WHERE { GRAPH ?g { state:UKR a ?t } }",
     "copy over the entities": f"COPY <urn:empty> TO {ENTS}",
     "clear all": "CLEAR ALL",
-    "together with a claim write": f"INSERT DATA {{ {MARK} }} ; INSERT DATA {{ GRAPH {ONTO} {{ <urn:a> <urn:b> <urn:c> }} }}",
+    "together with a claim write":
+        f"INSERT DATA {{ {MARK} }} ; INSERT DATA {{ GRAPH {ONTO} {{ <urn:a> <urn:b> <urn:c> }} }}",
 }
 
 
 def _ask(url: str, query: str) -> bool:
-    response = requests.get(url + "/sparql", params={"query": query}, headers={"Accept": "application/sparql-results+json"})
+    response = requests.get(url + "/sparql", params={"query": query},
+                            headers={"Accept": "application/sparql-results+json"})
     assert response.status_code == 200, response.text
     return response.json()["boolean"]
 
 
 def _count(url: str, graph: str) -> int:
-    response = requests.get(url + "/sparql", params={"query": f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}"},
+    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}"
+    response = requests.get(url + "/sparql", params={"query": query},
                             headers={"Accept": "application/sparql-results+json"})
     return int(response.json()["results"]["bindings"][0]["n"]["value"])
 
 
 @pytest.fixture(params=["memory", "oxigraph"])
-def live(request: pytest.FixtureRequest, serve, tmp_path: Path):  # noqa: ANN001, ANN201
+def live(request: pytest.FixtureRequest, serve, tmp_path: Path):
     store = demo_store() if request.param == "memory" else fill_disk_store(tmp_path / "store")
     return serve({"store": store, "workers": 1, "query_timeout": 20, "update_token": TOKEN})
 
 
 @pytest.mark.slow
-def test_updates_that_change_a_system_graph_are_refused_and_change_nothing(live) -> None:  # noqa: ANN001
+def test_updates_that_change_a_system_graph_are_refused_and_change_nothing(live) -> None:
     counts = {g: _count(live.url, g) for g in (ONTO, ENTS, SUMMARY)}
     assert counts[ONTO] > 100 and counts[ENTS] > 10
     for name, update in REFUSED_UPDATES.items():
@@ -76,7 +79,7 @@ def test_updates_that_change_a_system_graph_are_refused_and_change_nothing(live)
     assert _ask(live.url, "ASK { <urn:test:marker> ?p ?o }")
 
 
-def test_the_admin_load_route_refuses_the_ontology_and_summary_graphs(live) -> None:  # noqa: ANN001
+def test_the_admin_load_route_refuses_the_ontology_and_summary_graphs(live) -> None:
     token = live.app.extensions["detente"].admin_token
     client = ServerClient(live.url, token)
     from detente.errors import ProtectedGraphError
@@ -96,7 +99,7 @@ def test_the_admin_load_route_refuses_the_ontology_and_summary_graphs(live) -> N
     assert wrong.status_code == 401
 
 
-@pytest.mark.parametrize("suffix,graph", [(".nq", ONTO), (".nq", ENTS), (".nq", SUMMARY), (".trig", ONTO)])
+@pytest.mark.parametrize(("suffix", "graph"), [(".nq", ONTO), (".nq", ENTS), (".nq", SUMMARY), (".trig", ONTO)])
 def test_loaders_refuse_quads_in_a_system_graph(tmp_path: Path, suffix: str, graph: str) -> None:
     path = tmp_path / f"data{suffix}"
     quad = ("<https://w3id.org/detente/ontology#prisonerCount> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "

@@ -39,7 +39,7 @@ PROCEDURES = {
 FETCHING = {**REFUSED_BY_PERMISSIONS, **PROCEDURES}
 
 
-def _ask_virtuoso(virtuoso, query: str) -> int:  # noqa: ANN001 - a VirtuosoServer
+def _ask_virtuoso(virtuoso, query: str) -> int:
     try:
         with urllib.request.urlopen(virtuoso.sparql_url + "?" + urllib.parse.urlencode({"query": query}),
                                     timeout=60) as response:
@@ -55,7 +55,7 @@ def _reached(canary: Canary, before: int) -> bool:
     return len(canary.connections) > before
 
 
-def test_what_virtuoso_permissions_do_with_fetching_queries(virtuoso, canary: Canary) -> None:  # noqa: ANN001
+def test_what_virtuoso_permissions_do_with_fetching_queries(virtuoso, canary: Canary) -> None:
     virtuoso.isql_exec('revoke SPARQL_UPDATE from "SPARQL";')
     try:
         for name, template in REFUSED_BY_PERMISSIONS.items():
@@ -73,7 +73,7 @@ def test_what_virtuoso_permissions_do_with_fetching_queries(virtuoso, canary: Ca
     assert _reached(canary, before), "with SPARQL_UPDATE, Virtuoso follows SERVICE (why detente refuses it)"
 
 
-def test_detente_over_virtuoso_refuses_every_fetching_form(virtuoso, canary: Canary, serve) -> None:  # noqa: ANN001
+def test_detente_over_virtuoso_refuses_every_fetching_form(virtuoso, canary: Canary, serve) -> None:
     live = serve({"store": virtuoso.store_uri, "workers": 1, "query_timeout": 30, "update_token": TOKEN})
     health = requests.get(live.url + "/healthz").json()
     assert health["mode"] == "remote" and health["outbound"]["sandboxed"] is False
@@ -87,7 +87,7 @@ def test_detente_over_virtuoso_refuses_every_fetching_form(virtuoso, canary: Can
         text = template.replace("{U}", canary.url)
         response = requests.get(live.url + "/sparql", params={"query": text}, timeout=60)
         assert response.status_code == 400 and "not allowed" in response.text, (template, response.text)
-    update = requests.post(live.url + "/update", data={"update": "LOAD <%s>" % canary.url},
+    update = requests.post(live.url + "/update", data={"update": f"LOAD <{canary.url}>"},
                            headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60)
     assert update.status_code == 403 and "remote SPARQL endpoint" in update.text
     assert not _reached(canary, before)
