@@ -204,6 +204,9 @@ class KnowledgeGraph:
         Queries only: an update (``INSERT DATA …``) raises :class:`detente.errors.ReadOnlyError`;
         add claims with :meth:`load` or ``detente load``, which keep their sources.
         """
+        from detente.api.sparql_guard import check_complexity
+
+        check_complexity(query)  # past these bounds the engine can overflow the kernel's stack
         try:
             result = self.store.query(query, bindings=bindings)
         except QuerySyntaxError:

@@ -150,7 +150,14 @@ class Workspace:
                 shutil.rmtree(leftover, ignore_errors=True)
 
     def new_candidate(self) -> Path:
-        """A fresh path for a write candidate (not created: a checkpoint creates it)."""
+        """A fresh path for a write candidate (not created: a checkpoint creates it).
+
+        What earlier writes left is removed first: a write killed while RocksDB
+        was checkpointing leaves its ``<candidate>.tmp`` folder, and only the
+        one writer of the store ever uses this folder, one write at a time.
+        """
+        for leftover in self.candidates.iterdir() if self.candidates.exists() else ():
+            shutil.rmtree(leftover, ignore_errors=True)
         return self.candidates / f"c{os.getpid()}-{secrets.token_hex(6)}"
 
     def snapshot_path(self, name: str) -> Path:

@@ -25,7 +25,7 @@ and cut into units afterwards.
 ([2, 3], [])
 >>> for reject in unit.rejects:
 ...     print(reject)
-/...s.csv:3: field 'object' 'many' is not a valid integer
+/...s.csv:3: field 'object': 'many' is not a valid integer
 /...s.csv:2: sibling of line 3 rejected: 'many' is not a valid integer
 """
 

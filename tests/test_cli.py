@@ -172,3 +172,12 @@ def test_conflicts_pages(runner: CliRunner) -> None:
     past = runner.invoke(main, ["conflicts", "--offset", "1"])
     assert past.exit_code == 0 and "no conflicts from 2 on (of 1)" in past.output
     assert runner.invoke(main, ["conflicts", "--limit", "0"]).exit_code == 2
+
+
+def test_a_query_past_the_engines_bounds_is_refused_not_a_crash(runner: CliRunner) -> None:
+    # 10,000 UNION branches overflow the engine's recursion on an 8 MiB stack (a segfault, exit 139, no
+    # message): the CLI refuses it as the endpoint does, with a message and the usage exit code.
+    branches = " UNION ".join(f"{{ ?s ?p {n} }}" for n in range(10_000))
+    result = runner.invoke(main, ["query", f"SELECT * WHERE {{ {branches} }}"])
+    assert result.exit_code == 2, result.output
+    assert "10000 UNION/OPTIONAL/MINUS operators" in result.output and "use VALUES" in result.output

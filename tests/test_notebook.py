@@ -229,3 +229,10 @@ def test_a_store_held_by_a_server_is_read_through_it(tmp_path: Path) -> None:
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)
+
+
+def test_a_query_past_the_engines_bounds_is_refused_not_a_crash(kg: KnowledgeGraph) -> None:
+    from detente.errors import QueryTooComplexError
+
+    with pytest.raises(QueryTooComplexError, match="nests groups or brackets 1001 deep"):
+        kg.sparql("ASK " + "{" * 1001 + "}" * 1001)

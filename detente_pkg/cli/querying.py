@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from detente.api.sparql_guard import check_complexity
 from detente.cli.common import (
     console,
     open_cli_store,
@@ -40,6 +41,9 @@ def query(sparql: str | None, query_file: Any, fmt: str, limit: int | None, stor
     text = query_file.read() if query_file else sparql
     if not text:
         raise click.UsageError("give a query, or -f FILE")
+    # The engine recurses per UNION branch and nesting level: past the server's bounds it can overflow this
+    # process's stack (a crash, no message), so the CLI refuses what the endpoint refuses, with its message.
+    check_complexity(text)
     store = open_cli_store(store_uri, read_only=True)
     if fmt == "table":
         result = store.query(text, max_rows=limit)
