@@ -1,4 +1,4 @@
-"""The ``remote`` section of bench_scale.py: the same claims in Virtuoso (Debian's 7.2) beside the embedded store.
+r"""The ``remote`` section of bench_scale.py: the same claims in Virtuoso (Debian's 7.2) beside the embedded store.
 
 Run it as its own store kind, so its figures get their own table in scale.md::
 
@@ -74,13 +74,14 @@ def remote_section(ctx: Any) -> dict[str, Any]:
     from detente.graph.remote_store import RemoteStore
     from detente.graph.store import open_store
     from detente.ontology.vocab import DT, PROVENANCE_GRAPH
+
     from virtuoso_server import start_virtuoso
 
     text = data_file(ctx.claims).read_text(encoding="utf-8")
     out: dict[str, Any] = {"input_quads": text.count("\n")}
     embedded = open_store("memory:")
     out["embedded_load_s"] = _timed(lambda: embedded.add_nquads(text))
-    del embedded
+    embedded.close()
     folder = Path(tempfile.mkdtemp(prefix="detente-bench-virtuoso-"))
     # 8 KiB buffers: about 1.6 GB at most, room for 1M claims' working set.
     server = start_virtuoso(folder, buffers=200_000, max_rows=100_000)
@@ -95,7 +96,7 @@ def remote_section(ctx: Any) -> dict[str, Any]:
             for name, uri in (("gsp", base), ("insert_data", base.replace("&gsp=/sparql-graph-crud-auth", ""))):
                 other = RemoteStore(uri)
                 other.clear()
-                out[f"{name}_load_s"] = _timed(lambda: other.add_nquads(text))
+                out[f"{name}_load_s"] = _timed(lambda store=other: store.add_nquads(text))
                 assert other.count_quads() == out["remote_quads"], name
             loader.clear()
             loader.add_nquads(text)
@@ -111,8 +112,9 @@ def remote_section(ctx: Any) -> dict[str, Any]:
         embedded_s = time.perf_counter()
         want = conflicts(ctx.store)
         embedded_s = time.perf_counter() - embedded_s
+        same = [c.to_json() for c in found] == [c.to_json() for c in want]
         out["conflicts"] = {"remote_s": round(remote_s, 2), "embedded_s": round(embedded_s, 2),
-                            "conflicts": len(found), "same_answer": [c.to_json() for c in found] == [c.to_json() for c in want]}
+                            "conflicts": len(found), "same_answer": same}
     finally:
         server.stop()
         shutil.rmtree(folder, ignore_errors=True)
@@ -156,10 +158,11 @@ def remote_markdown(report: dict[str, Any]) -> list[str]:
                    f"({get(r, 'conflicts', 'conflicts')} conflicts, same: {get(r, 'conflicts', 'same_answer')})"),
     ]
     lines = ["", "## Remote store (Virtuoso)", "",
-             "Produced by `benchmarks/bench_scale.py --stores remote --sections remote` (`benchmarks/remote_scale.py`): "
-             "the run's N-Quads loaded through `RemoteStore.add_nquads` into a private Debian Virtuoso "
-             "(7.2.5, started for the run on the same machine, 200,000 buffers) and through `add_nquads` into a fresh "
-             "embedded `memory:` store; then detente's API on Virtuoso beside the same calls on the embedded store.", "",
+             "Produced by `benchmarks/bench_scale.py --stores remote --sections remote` "
+             "(`benchmarks/remote_scale.py`): the run's N-Quads loaded through `RemoteStore.add_nquads` into a "
+             "private Debian Virtuoso (7.2.5, started for the run on the same machine, 200,000 buffers) and through "
+             "`add_nquads` into a fresh embedded `memory:` store; then detente's API on Virtuoso beside the same "
+             "calls on the embedded store.", "",
              "| figure | " + " | ".join(f"{r['claims']:,} claims" for r in runs) + " |",
              "| --- | " + " | ".join("---:" for _ in runs) + " |"]
     lines += [f"| {label} | " + " | ".join(fn(r) for r in runs) + " |" for label, fn in rows]

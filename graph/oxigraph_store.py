@@ -467,7 +467,7 @@ class OxigraphStore(Store):
             if not isinstance(result, ox.QuerySolutions):
                 raise QuerySyntaxError("select_nt runs SELECT queries")
             try:
-                text = result.serialize(format=ox.QueryResultsFormat.TSV).decode("utf-8")
+                text = cast(bytes, result.serialize(format=ox.QueryResultsFormat.TSV)).decode("utf-8")  # no output
             except OSError as exc:
                 if isinstance(exc, PermissionError):
                     raise

@@ -60,7 +60,7 @@ def _claim_keys(uri: str) -> set[str]:
     return {str(row[0]) for row in rows}
 
 
-@pytest.fixture()
+@pytest.fixture
 def baseline_store(tmp_path: Path) -> str:
     """An on-disk store holding one claim already."""
     uri = f"oxigraph:{tmp_path / 'store'}"
