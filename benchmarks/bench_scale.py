@@ -45,6 +45,7 @@ and store, replaced when rerun) and ``scale.md`` is rewritten from it.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -121,7 +122,8 @@ def _ms(seconds: float) -> float:
 
 def _percentiles(times: list[float]) -> dict[str, float]:
     ordered = sorted(times)
-    return {"p50_ms": _ms(ordered[len(ordered) // 2]), "p95_ms": _ms(ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]),
+    return {"p50_ms": _ms(ordered[len(ordered) // 2]),
+            "p95_ms": _ms(ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]),
             "mean_ms": _ms(statistics.fmean(ordered)), "samples": len(ordered)}
 
 
@@ -221,8 +223,8 @@ def aggregates_section(ctx: Context) -> dict[str, Any]:
 
     out: dict[str, Any] = {}
     for name, (_from_summary, raw) in summary.AGGREGATES.items():
-        ours_s, ours = timed(lambda: summary.aggregate(ctx.store, name, 20), repeat=3)
-        raw_s, theirs = timed(lambda: ctx.raw_select(raw % 20), repeat=2)
+        ours_s, ours = timed(lambda name=name: summary.aggregate(ctx.store, name, 20), repeat=3)
+        raw_s, theirs = timed(lambda raw=raw: ctx.raw_select(raw % 20), repeat=2)
         same = [[str(v) for v in row] for row in ours] == [[str(v) for v in row] for row in theirs]
         out[name] = {"summary_ms": _ms(ours_s), "raw_ms": _ms(raw_s),
                      "speedup": round(raw_s / ours_s, 1) if ours_s else None, "same_answer": same}
@@ -339,7 +341,8 @@ def network_section(ctx: Context) -> dict[str, Any]:
         _reset_peak_rss()
         old_s, old = timed(lambda: rank_nodes(actor_graph(ctx.store), Filters(), CentralityParams()).to_json())
         out["claims_projection"] = {"centrality_s": round(old_s, 2), "rss_added_mb": _peak_rss_mb() - before,
-                                    "same_ranking": [n["id"] for n in old["nodes"]] == [n["id"] for n in result["nodes"]]}
+                                    "same_ranking": ([n["id"] for n in old["nodes"]]
+                                                     == [n["id"] for n in result["nodes"]])}
     return out
 
 
@@ -420,10 +423,8 @@ def serve_section(ctx: Context) -> dict[str, Any]:
     def tree_rss_mb() -> int:
         total = 0
         for proc in [tree, *tree.children(recursive=True)]:
-            try:
+            with contextlib.suppress(psutil.Error):
                 total += proc.memory_info().rss
-            except psutil.Error:
-                pass
         return total // (1024 * 1024)
 
     session = requests.Session()
@@ -443,7 +444,8 @@ def serve_section(ctx: Context) -> dict[str, Any]:
         started_mb = tree_rss_mb()
 
         def provenance_url(event: Any) -> str:
-            return f"{base}/provenance?" + urllib.parse.urlencode({"subject": str(event), "predicate": str(DT.prisonerCount)})
+            return f"{base}/provenance?" + urllib.parse.urlencode({"subject": str(event),
+                                                                   "predicate": str(DT.prisonerCount)})
 
         def claim_url(claim_id: str) -> str:
             return f"{base}/claims/{urllib.parse.quote(claim_id, safe='')}"
@@ -481,7 +483,7 @@ def serve_section(ctx: Context) -> dict[str, Any]:
                 url = provenance_url(rng.choice(events)) if rng.random() < 0.5 else claim_url(rng.choice(claim_ids))
                 try:
                     loaded_times.append(get(own, url))
-                except Exception as exc:  # noqa: BLE001 - counted, reported
+                except Exception as exc:  # counted, reported
                     errors.append(type(exc).__name__)
 
         watcher = threading.Thread(target=sample_memory, daemon=True)
@@ -705,47 +707,84 @@ def markdown(report: dict[str, Any]) -> str:
 
     def pair(*path: str) -> Callable[[dict[str, Any]], str]:
         def cells(r: dict[str, Any]) -> str:
-            ours, raw, ratio = _get(r, *path, "detente", "p50_ms"), _get(r, *path, "raw", "p50_ms"), _get(r, *path, "ratio_p50")
+            ours, raw = _get(r, *path, "detente", "p50_ms"), _get(r, *path, "raw", "p50_ms")
+            ratio = _get(r, *path, "ratio_p50")
             p95 = _get(r, *path, "detente", "p95_ms")
             return "—" if ours is None else f"{_fmt(ours)} / {_fmt(p95)} ms vs {_fmt(raw)} ms (×{_fmt(ratio)})"
         return cells
 
     lines = ["# Scale benchmark (issue 9)", "",
-             "Produced by `benchmarks/bench_scale.py`: synthetic claims (`benchmarks/synthetic.py`) bulk-loaded into an "
-             "Oxigraph store (in memory, or on disk), then detente's API timed beside the raw pyoxigraph engine running "
-             "the equivalent SPARQL on the same store in the same run (alternating per sample). Ratios are detente ÷ raw "
-             "(lower is better) except *speedup* (raw ÷ summary). Load averages are the 1/5/15-minute figures when a "
-             "section started: the machine is shared, so high values mean noisy timings.", "",
+             "Produced by `benchmarks/bench_scale.py`: synthetic claims (`benchmarks/synthetic.py`) bulk-loaded into "
+             "an Oxigraph store (in memory, or on disk), then detente's API timed beside the raw pyoxigraph engine "
+             "running the equivalent SPARQL on the same store in the same run (alternating per sample). Ratios are "
+             "detente ÷ raw (lower is better) except *speedup* (raw ÷ summary). Load averages are the 1/5/15-minute "
+             "figures when a section started: the machine is shared, so high values mean noisy timings.", "",
              *head,
              row("date", lambda r: r.get("date", "—")[:16].replace("T", " ")),
              row("machine", lambda r: f"{_get(r, 'machine', 'cpus')} CPUs, {_get(r, 'machine', 'memory_gb')} GB"),
-             row("versions", lambda r: f"Python {_get(r, 'machine', 'python')}, pyoxigraph {_get(r, 'machine', 'pyoxigraph')}"),
+             row("versions",
+                 lambda r: f"Python {_get(r, 'machine', 'python')}, pyoxigraph {_get(r, 'machine', 'pyoxigraph')}"),
              row("load average at start", lambda r: "/".join(str(x) for x in r.get("load_average_before", []))),
              row("quads (store)", lambda r: _fmt(_get(r, "store_built", "quads"))),
-             row("RSS after load / at end (MB)", lambda r: f"{_fmt(_get(r, 'store_built', 'rss_after_load_mb'))} / {_fmt(r.get('rss_end_mb'))}"),
+             row("RSS after load / at end (MB)",
+                 lambda r: f"{_fmt(_get(r, 'store_built', 'rss_after_load_mb'))} / {_fmt(r.get('rss_end_mb'))}"),
              row("**provenance()** p50 / p95 vs its query on the raw engine (p50)", pair("provenance")),
-             row("raw minimal claims–sources–publishers query, p50", lambda r: _fmt(_get(r, "provenance", "raw_minimal_query", "p50_ms"), " ms")),
+             row("raw minimal claims–sources–publishers query, p50",
+                 lambda r: _fmt(_get(r, "provenance", "raw_minimal_query", "p50_ms"), " ms")),
              row("**get_claim** p50 / p95 vs raw (p50)", pair("get_claim")),
              row("**conflicts** full listing (s)", lambda r: _fmt(_get(r, "conflicts", "listing_s"), " s")),
-             row("… conflicts / claim records", lambda r: f"{_fmt(_get(r, 'conflicts', 'conflicts'))} / {_fmt(_get(r, 'conflicts', 'claim_records'))}"),
-             row("… one raw aggregate pass (claims per publisher)", lambda r: _fmt(_get(r, "conflicts", "raw_aggregate_pass_s"), " s")),
+             row("… conflicts / claim records",
+                 lambda r: f"{_fmt(_get(r, 'conflicts', 'conflicts'))} / "
+                           f"{_fmt(_get(r, 'conflicts', 'claim_records'))}"),
+             row("… one raw aggregate pass (claims per publisher)",
+                 lambda r: _fmt(_get(r, "conflicts", "raw_aggregate_pass_s"), " s")),
              row("… ratio (target ≤ 5)", lambda r: _fmt(_get(r, "conflicts", "ratio"))),
              "", "## Maintained summary", "",
              "The summary graph's size, its rebuild, its upkeep on writes and the aggregates it answers "
              "(section `summary`, `aggregates`, `maintenance`, `verify`).", "",
              *head,
-             row("**state pairs top 20**: summary vs raw", lambda r: f"{_fmt(_get(r, 'aggregates', 'party_pairs', 'summary_ms'))} ms vs {_fmt(_get(r, 'aggregates', 'party_pairs', 'raw_ms'))} ms (×{_fmt(_get(r, 'aggregates', 'party_pairs', 'speedup'))}, same: {_get(r, 'aggregates', 'party_pairs', 'same_answer')})"),
-             row("**claims per publisher top 20**: summary vs raw", lambda r: f"{_fmt(_get(r, 'aggregates', 'claims_per_publisher', 'summary_ms'))} ms vs {_fmt(_get(r, 'aggregates', 'claims_per_publisher', 'raw_ms'))} ms (×{_fmt(_get(r, 'aggregates', 'claims_per_publisher', 'speedup'))}, same: {_get(r, 'aggregates', 'claims_per_publisher', 'same_answer')})"),
-             row("**summary rebuild** (s, transactions)", lambda r: f"{_fmt(_get(r, 'summary', 'rebuild_s'), ' s')} ({_fmt(_get(r, 'summary', 'transactions'))})"),
-             row("… summary quads / fact records / ties", lambda r: f"{_fmt(_get(r, 'summary', 'summary_quads'))} / {_fmt(_get(r, 'summary', 'facts'))} / {_fmt(_get(r, 'summary', 'ties'))}"),
-             row("… summary quads ÷ data quads; RSS before → after rebuild (MB)", lambda r: f"{_fmt(_get(r, 'summary', 'summary_to_data_quads'))}; {_fmt(_get(r, 'summary', 'rss_before_mb'))} → {_fmt(_get(r, 'summary', 'rss_after_mb'))}"),
-             row("network tables: `tie_table` (rows) / `participation_table` (rows)", lambda r: f"{_fmt(_get(r, 'aggregates', 'tables', 'tie_table_s'), ' s')} ({_fmt(_get(r, 'aggregates', 'tables', 'ties'))}) / {_fmt(_get(r, 'aggregates', 'tables', 'participation_table_s'), ' s')} ({_fmt(_get(r, 'aggregates', 'tables', 'participations'))})"),
-             row("**1k-claim load through the write API** (data + summary) vs raw load", lambda r: f"{_fmt(_get(r, 'maintenance', 'write_1k_claims_s'), ' s')} vs {_fmt(_get(r, 'maintenance', 'raw_load_1k_claims_s'), ' s')}"),
-             row("… its steps: region / read before / data / read after / apply (s)", lambda r: " / ".join(_fmt(_get(r, 'maintenance', 'phases_s', k)) for k in ("region", "read_before", "data", "read_after", "apply"))),
-             row("… read: events / sources of the write / claims with roles there / their sources", lambda r: " / ".join(_fmt(_get(r, 'maintenance', 'touched', k)) for k in ("events", "sources", "claims_read", "sources_read"))),
-             row("… changed: ties / publishers / fact records recomputed", lambda r: " / ".join(_fmt(_get(r, 'maintenance', 'touched', k)) for k in ("ties_changed", "publishers_changed", "facts_recomputed"))),
-             row("**100-claim removal through the write API** (data + summary)", lambda r: _fmt(_get(r, 'maintenance', 'remove_100_claims_s'), ' s')),
-             row("maintained = recomputed after the writes (ties / publishers / fact records)", lambda r: " / ".join(str(_get(r, 'verify', k)) for k in ("ties_equal", "publishers_equal", "fact_records_equal")) if _get(r, 'verify') else "—"),
+             row("**state pairs top 20**: summary vs raw",
+                 lambda r: f"{_fmt(_get(r, 'aggregates', 'party_pairs', 'summary_ms'))} ms vs "
+                           f"{_fmt(_get(r, 'aggregates', 'party_pairs', 'raw_ms'))} ms "
+                           f"(×{_fmt(_get(r, 'aggregates', 'party_pairs', 'speedup'))}, "
+                           f"same: {_get(r, 'aggregates', 'party_pairs', 'same_answer')})"),
+             row("**claims per publisher top 20**: summary vs raw",
+                 lambda r: f"{_fmt(_get(r, 'aggregates', 'claims_per_publisher', 'summary_ms'))} ms vs "
+                           f"{_fmt(_get(r, 'aggregates', 'claims_per_publisher', 'raw_ms'))} ms "
+                           f"(×{_fmt(_get(r, 'aggregates', 'claims_per_publisher', 'speedup'))}, "
+                           f"same: {_get(r, 'aggregates', 'claims_per_publisher', 'same_answer')})"),
+             row("**summary rebuild** (s, transactions)",
+                 lambda r: f"{_fmt(_get(r, 'summary', 'rebuild_s'), ' s')} "
+                           f"({_fmt(_get(r, 'summary', 'transactions'))})"),
+             row("… summary quads / fact records / ties",
+                 lambda r: f"{_fmt(_get(r, 'summary', 'summary_quads'))} / {_fmt(_get(r, 'summary', 'facts'))} / "
+                           f"{_fmt(_get(r, 'summary', 'ties'))}"),
+             row("… summary quads ÷ data quads; RSS before → after rebuild (MB)",
+                 lambda r: f"{_fmt(_get(r, 'summary', 'summary_to_data_quads'))}; "
+                           f"{_fmt(_get(r, 'summary', 'rss_before_mb'))} → {_fmt(_get(r, 'summary', 'rss_after_mb'))}"),
+             row("network tables: `tie_table` (rows) / `participation_table` (rows)",
+                 lambda r: f"{_fmt(_get(r, 'aggregates', 'tables', 'tie_table_s'), ' s')} "
+                           f"({_fmt(_get(r, 'aggregates', 'tables', 'ties'))}) / "
+                           f"{_fmt(_get(r, 'aggregates', 'tables', 'participation_table_s'), ' s')} "
+                           f"({_fmt(_get(r, 'aggregates', 'tables', 'participations'))})"),
+             row("**1k-claim load through the write API** (data + summary) vs raw load",
+                 lambda r: f"{_fmt(_get(r, 'maintenance', 'write_1k_claims_s'), ' s')} vs "
+                           f"{_fmt(_get(r, 'maintenance', 'raw_load_1k_claims_s'), ' s')}"),
+             row("… its steps: region / read before / data / read after / apply (s)",
+                 lambda r: " / ".join(_fmt(_get(r, 'maintenance', 'phases_s', k))
+                                      for k in ("region", "read_before", "data", "read_after", "apply"))),
+             row("… read: events / sources of the write / claims with roles there / their sources",
+                 lambda r: " / ".join(_fmt(_get(r, 'maintenance', 'touched', k))
+                                      for k in ("events", "sources", "claims_read", "sources_read"))),
+             row("… changed: ties / publishers / fact records recomputed",
+                 lambda r: " / ".join(_fmt(_get(r, 'maintenance', 'touched', k))
+                                      for k in ("ties_changed", "publishers_changed", "facts_recomputed"))),
+             row("**100-claim removal through the write API** (data + summary)",
+                 lambda r: _fmt(_get(r, 'maintenance', 'remove_100_claims_s'), ' s')),
+             row("maintained = recomputed after the writes (ties / publishers / fact records)",
+                 lambda r: " / ".join(str(_get(r, 'verify', k))
+                                      for k in ("ties_equal", "publishers_equal", "fact_records_equal"))
+                 if _get(r, 'verify') else "—"),
              "", *NOTES, "", *network_markdown(runs, head, row), *remote_markdown(report)]
     return "\n".join(lines) + "\n"
 
@@ -772,38 +811,57 @@ def network_markdown(runs: list[dict[str, Any]], head: list[str],
         old = _get(r, "network", "claims_projection")
         if old is None:
             return "not run (see notes)" if "network" in r else "—"
-        return f"{_fmt(old['centrality_s'], ' s')}, +{_fmt(old['rss_added_mb'])} MB (same ranking: {old['same_ranking']})"
+        return (f"{_fmt(old['centrality_s'], ' s')}, +{_fmt(old['rss_added_mb'])} MB "
+                f"(same ranking: {old['same_ranking']})")
 
     def parallel(r: dict[str, Any]) -> str:
         note = _get(r, "network", "parallel")
         if note is None:
             return "—"
-        return f"{note['plain_s']} s → {note['parallel_s']} s" if note.get("measured") else f"not measured: {note['why']}"
+        if note.get("measured"):
+            return f"{note['plain_s']} s → {note['parallel_s']} s"
+        return f"not measured: {note['why']}"
 
     return ["## Network analysis and serving (network branch)", "",
             "Sections `network` and `serve` of `bench_scale.py`. *centrality* is `run_metric(store, \"centrality\")` "
-            "(`detente analyze centrality`: the actor network from the summary's ties, PageRank, degree, weighted degree, "
-            "betweenness, eigenvector), best of 3, against the same raw aggregate pass as the conflicts row (claims per "
-            "publisher on the raw engine); *added RSS* is the process's peak during the call minus its RSS before "
-            "(the peak mark is reset first). *serve* is a live `detente serve` process over the on-disk benchmark "
-            "store (the benchmark closes the store first); HTTP times are one keep-alive client, sequential requests "
-            "with `Accept: application/json`, reading the JSON; memory is the RSS summed over the server's process tree "
-            "(server, engine and readers) just after start / idle after warm-up / peak under 8 concurrent clients "
-            "(30 s, half `/provenance`, half `/claims/{id}`).", "",
+            "(`detente analyze centrality`: the actor network from the summary's ties, PageRank, degree, weighted "
+            "degree, betweenness, eigenvector), best of 3, against the same raw aggregate pass as the conflicts row "
+            "(claims per publisher on the raw engine); *added RSS* is the process's peak during the call minus its "
+            "RSS before (the peak mark is reset first). *serve* is a live `detente serve` process over the on-disk "
+            "benchmark store (the benchmark closes the store first); HTTP times are one keep-alive client, "
+            "sequential requests with `Accept: application/json`, reading the JSON; memory is the RSS summed over "
+            "the server's process tree (server, engine and readers) just after start / idle after warm-up / peak "
+            "under 8 concurrent clients (30 s, half `/provenance`, half `/claims/{id}`).", "",
             *head,
-            row("date (network / serve sections)", lambda r: " / ".join(str(_get(r, k, "date") or "—")[:16].replace("T", " ") for k in ("network", "serve"))),
-            row("load average at start of the section", lambda r: "/".join(str(x) for x in (_get(r, "network", "load_average") or _get(r, "serve", "load_average") or []))),
-            row("**centrality** (s) vs raw aggregate pass (s)", lambda r: f"{_fmt(_get(r, 'network', 'centrality_s'), ' s')} vs {_fmt(_get(r, 'network', 'raw_aggregate_pass_s'), ' s')}"),
+            row("date (network / serve sections)",
+                lambda r: " / ".join(str(_get(r, k, "date") or "—")[:16].replace("T", " ")
+                                     for k in ("network", "serve"))),
+            row("load average at start of the section",
+                lambda r: "/".join(str(x) for x in (_get(r, "network", "load_average")
+                                                    or _get(r, "serve", "load_average") or []))),
+            row("**centrality** (s) vs raw aggregate pass (s)",
+                lambda r: f"{_fmt(_get(r, 'network', 'centrality_s'), ' s')} vs "
+                          f"{_fmt(_get(r, 'network', 'raw_aggregate_pass_s'), ' s')}"),
             row("… ratio (target ≤ 5)", lambda r: _fmt(_get(r, "network", "ratio"))),
             row("… added RSS (MB; target ≤ 1,536)", lambda r: _fmt(_get(r, "network", "rss_added_mb"))),
-            row("… network (nodes / edges), betweenness", lambda r: f"{_fmt(_get(r, 'network', 'nodes'))} / {_fmt(_get(r, 'network', 'edges'))}, " + ("sampled k={k}, seed={seed}".format(**_get(r, "network", "betweenness")) if _get(r, "network", "betweenness", "sampled") else "exact")),
+            row("… network (nodes / edges), betweenness",
+                lambda r: f"{_fmt(_get(r, 'network', 'nodes'))} / {_fmt(_get(r, 'network', 'edges'))}, "
+                + ("sampled k={k}, seed={seed}".format(**_get(r, "network", "betweenness"))
+                   if _get(r, "network", "betweenness", "sampled") else "exact")),
             row("… the old projection of every claim (time, added RSS)", old_path),
             row("… nx-parallel betweenness", parallel),
             row("**REST `/provenance`** p50 / p95 over HTTP", http("provenance_http")),
             row("**REST `/claims/{id}`** p50 / p95 over HTTP", http("get_claim_http")),
-            row("… under 8 clients: p50 / p95, requests/s, errors", lambda r: "—" if _get(r, "serve", "under_load") is None else f"{_fmt(_get(r, 'serve', 'under_load', 'p50_ms'))} / {_fmt(_get(r, 'serve', 'under_load', 'p95_ms'))} ms, {_fmt(_get(r, 'serve', 'requests_per_s_8_clients'))}/s, {_fmt(_get(r, 'serve', 'errors_8_clients'))}"),
+            row("… under 8 clients: p50 / p95, requests/s, errors",
+                lambda r: "—" if _get(r, "serve", "under_load") is None
+                else f"{_fmt(_get(r, 'serve', 'under_load', 'p50_ms'))} / "
+                     f"{_fmt(_get(r, 'serve', 'under_load', 'p95_ms'))} ms, "
+                     f"{_fmt(_get(r, 'serve', 'requests_per_s_8_clients'))}/s, "
+                     f"{_fmt(_get(r, 'serve', 'errors_8_clients'))}"),
             row("**`detente serve` RSS** (MB): started / idle / peak, 8 clients", serve_memory),
-            row("… processes in the server's tree; startup (s)", lambda r: "—" if _get(r, "serve", "processes") is None else f"{_get(r, 'serve', 'processes')}; {_fmt(_get(r, 'serve', 'startup_s'))}"),
+            row("… processes in the server's tree; startup (s)",
+                lambda r: "—" if _get(r, "serve", "processes") is None
+                else f"{_get(r, 'serve', 'processes')}; {_fmt(_get(r, 'serve', 'startup_s'))}"),
             "", *NETWORK_NOTES]
 
 

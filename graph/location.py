@@ -129,7 +129,7 @@ class StoreLocation:
     options: RemoteOptions | None = None
 
     @classmethod
-    def parse(cls, uri: str) -> "StoreLocation":
+    def parse(cls, uri: str) -> StoreLocation:
         """Parse a store URI; a :class:`~detente.errors.StoreError` names what is wrong.
 
         >>> StoreLocation.parse("oxigraph:/tmp/db").path
@@ -151,7 +151,7 @@ class StoreLocation:
         raise StoreError(f"unknown store URI {uri!r}: use oxigraph:PATH, memory: or sparql+http(s)://HOST/PATH")
 
     @classmethod
-    def of(cls, where: "str | StoreLocation | None") -> "StoreLocation":
+    def of(cls, where: str | StoreLocation | None) -> StoreLocation:
         """A location from a URI, an already parsed location (as it is), or None (the default store).
 
         >>> StoreLocation.of(StoreLocation.parse("memory:")) == StoreLocation.of("memory:")
@@ -162,7 +162,7 @@ class StoreLocation:
         return cls.default() if where is None else cls.parse(where)
 
     @classmethod
-    def default(cls) -> "StoreLocation":
+    def default(cls) -> StoreLocation:
         """``DETENTE_STORE``, or an on-disk store in a folder under the user's data directory (created if missing)."""
         env = os.environ.get("DETENTE_STORE")
         if env:
@@ -173,14 +173,14 @@ class StoreLocation:
         return cls._on_disk(str(user_data_dir("detente", ensure_exists=True) + "/store"), "the default store")
 
     @classmethod
-    def _on_disk(cls, folder: str, uri: str) -> "StoreLocation":
+    def _on_disk(cls, folder: str, uri: str) -> StoreLocation:
         if not folder.strip():
             raise StoreError(f"no folder in store URI {uri!r}: write oxigraph:PATH")
         path = Path(folder).expanduser().resolve()
         return cls("oxigraph", "oxigraph:" + str(path), path=path)
 
     @classmethod
-    def _remote(cls, uri: str) -> "StoreLocation":
+    def _remote(cls, uri: str) -> StoreLocation:
         parts = urllib.parse.urlsplit(uri.removeprefix("sparql+"))
         if not parts.hostname:
             raise StoreError(f"no host in store URI {uri!r}")
@@ -275,10 +275,10 @@ class ReaderSpec:
 
     sharing: Sharing
     location: StoreLocation
-    opener: Callable[[StoreLocation, bool], "Store"] | None = None
-    folder_opener: Callable[[StoreLocation, Path, bool], "Store"] | None = None
+    opener: Callable[[StoreLocation, bool], Store] | None = None
+    folder_opener: Callable[[StoreLocation, Path, bool], Store] | None = None
 
-    def open(self, *, writable: bool = False) -> "Store":
+    def open(self, *, writable: bool = False) -> Store:
         """Open the store in this process: a reader (snapshot or connection), or a writer.
 
         (A server's readers of an on-disk store open a checkpoint instead, never
@@ -288,7 +288,7 @@ class ReaderSpec:
             raise StoreError(f"{self.location.uri} is shared with readers by forking; there is nothing to open")
         return self.opener(self.location, writable)
 
-    def open_checkpoint(self, folder: Path) -> "Store":
+    def open_checkpoint(self, folder: Path) -> Store:
         """A read-only store over ``folder``, a checkpoint of this store that nobody writes.
 
         What a server's readers (and a command line beside a server) open: a
@@ -296,7 +296,7 @@ class ReaderSpec:
         """
         return self._folder_opener()(self.location, folder, False)
 
-    def open_private(self, folder: Path | None = None) -> "Store":
+    def open_private(self, folder: Path | None = None) -> Store:
         """Open the store, or a checkpoint copy of it in ``folder``, read-write for this process alone.
 
         For the one writer process: it holds the store and applies each write to
@@ -310,7 +310,7 @@ class ReaderSpec:
             raise StoreError(f"{self.location.uri} has no folder")
         return self.location.path
 
-    def _folder_opener(self) -> Callable[[StoreLocation, Path, bool], "Store"]:
+    def _folder_opener(self) -> Callable[[StoreLocation, Path, bool], Store]:
         if self.folder_opener is None:
             raise StoreError(f"{self.location.uri} has no database folder to open: it is shared with readers "
                              f"by {'forking' if self.sharing == 'fork' else 'connecting'}")

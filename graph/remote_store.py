@@ -76,31 +76,33 @@ import hashlib
 import io
 import json
 import re
-import socket
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
+from rdflib.term import Node
 
 from detente.errors import NotAcceptableError, QuerySyntaxError, ResultTooLargeError, StoreError
 from detente.graph.location import ReaderSpec, StoreLocation
+
+# inject_values is re-exported: callers (tests/graph/test_store_contract.py) import it from here.
+from detente.graph.sparql_text import inject_values as inject_values, prepare, query_form, sparql_term, tokenize
 from detente.graph.store import (
     DEFAULT_DATASET,
-    Bindings,
     RDF_FORMATS,
     RESULT_FORMATS,
+    Bindings,
     QueryResult,
     SerializedResult,
     Store,
     prefix_header,
 )
-from detente.graph.sparql_text import inject_values, prepare, query_form, sparql_term, tokenize
 from detente.graph.terms import IRIREF, Term, Triple, rows_from_json, term_nt
 from detente.graph.virtuoso_loader import VirtuosoLoader
 from detente.ontology.vocab import DEFAULT_BASE, FACTS_GRAPH, PREFIXES, PROVENANCE_GRAPH
@@ -144,12 +146,12 @@ class _Quad:
 
 
 def parse_nquads_lines(nquads: str) -> list[_Quad]:
-    """Split N-Quads text into validated statements; triples without a graph go to the facts graph.
+    r"""Split N-Quads text into validated statements; triples without a graph go to the facts graph.
 
     Every term must match the N-Quads grammar, so the text can be pasted into
     ``INSERT DATA`` without any chance of injecting SPARQL.
 
-    >>> [q.graph for q in parse_nquads_lines('<http://ex/a> <http://ex/p> "x" .\\n')]
+    >>> [q.graph for q in parse_nquads_lines('<http://ex/a> <http://ex/p> "x" .\n')]
     ['<https://w3id.org/detente/id/graph/facts>']
     >>> parse_nquads_lines('<http://ex/a> <http://ex/p> "x" } ; DROP ALL ; .')
     Traceback (most recent call last):
@@ -172,6 +174,13 @@ def parse_nquads_lines(nquads: str) -> list[_Quad]:
 
 
 # -- results -------------------------------------------------------------------------
+
+def _parsed(node: Node) -> Term:
+    """A term rdflib parsed, typed as one: its parsers give IRIs, literals and blank nodes only."""
+    if isinstance(node, (URIRef, Literal, BNode)):
+        return node
+    raise TypeError(f"not an RDF term: {node!r}")
+
 
 def _normalise_graph_term(term: Term) -> Term:
     if isinstance(term, BNode):
@@ -240,9 +249,10 @@ class RemoteStore(Store):
         handlers: list[urllib.request.BaseHandler] = []
         if options.user:
             passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-            for url in {self.endpoint, self.update_endpoint, self.gsp_endpoint} - {None}:
-                passwords.add_password(None, url, options.user, options.password or "")  # type: ignore[arg-type]
-            handlers += [urllib.request.HTTPDigestAuthHandler(passwords), urllib.request.HTTPBasicAuthHandler(passwords)]
+            for url in {u for u in (self.endpoint, self.update_endpoint, self.gsp_endpoint) if u is not None}:
+                passwords.add_password(None, url, options.user, options.password or "")
+            handlers += [urllib.request.HTTPDigestAuthHandler(passwords),
+                         urllib.request.HTTPBasicAuthHandler(passwords)]
         self._opener = urllib.request.build_opener(*handlers)
 
     def reader_spec(self) -> ReaderSpec:
@@ -263,11 +273,12 @@ class RemoteStore(Store):
             message = message.split("\n\nSPARQL query:", 1)[0][:2000]
             if exc.code in (401, 403):
                 raise StoreError(f"{url.split('?')[0]} refused access (HTTP {exc.code}); check user and password "
-                                 f"(?user=…&password=… or DETENTE_REMOTE_USER/DETENTE_REMOTE_PASSWORD): {message}") from exc
+                                 "(?user=…&password=… or DETENTE_REMOTE_USER/DETENTE_REMOTE_PASSWORD): "
+                                 f"{message}") from exc
             if exc.code == 400 and re.search(r"SP030|syntax error|Parse error", message, re.I):
                 raise QuerySyntaxError(f"{url.split('?')[0]}: {message}") from exc
             raise StoreError(f"{url.split('?')[0]} answered HTTP {exc.code}: {message}") from exc
-        except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError) as exc:
+        except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
             reason = getattr(exc, "reason", exc)
             raise StoreError(f"cannot reach SPARQL endpoint {url.split('?')[0]}: {reason}") from exc
 
@@ -341,7 +352,7 @@ class RemoteStore(Store):
         keys = list(keys)
         while True:
             names = [f"key{i}" for i in range(len(keys))]
-            key_projection = " ".join(f"(STR({k}) AS ?{n})" for k, n in zip(keys, names))
+            key_projection = " ".join(f"(STR({k}) AS ?{n})" for k, n in zip(keys, names, strict=True))
             condition = "" if after is None else f"FILTER({_keyset_condition(keys, after, inclusive=not unique)})"
             sparql = (f"SELECT {projection} {key_projection} WHERE {{ {pattern} {condition} }} "
                       f"ORDER BY {' '.join('?' + n for n in names)} LIMIT {page}")
@@ -400,7 +411,8 @@ class RemoteStore(Store):
             graph.parse(data=body.decode("utf-8"), format="nt")
         except Exception as exc:  # rdflib raises several parser error types
             raise StoreError(f"{self.endpoint} sent N-Triples that do not parse: {exc}") from exc
-        return [tuple(_normalise_graph_term(t) for t in triple) for triple in graph]  # type: ignore[misc]
+        return [(_normalise_graph_term(_parsed(s)), _normalise_graph_term(_parsed(p)),
+                 _normalise_graph_term(_parsed(o))) for s, p, o in graph]
 
     def query_serialized(self, sparql: str, result_format: str, *, default_graphs: Sequence[URIRef] | None = None,
                          named_graphs: Sequence[URIRef] | None = None, max_rows: int | None = None,
@@ -429,7 +441,8 @@ class RemoteStore(Store):
                 limit = self._row_limit(headers)
                 count = _count_rows(body, result_format) if (max_rows is not None or limit is not None) else 0
                 if max_rows is not None and count > max_rows:
-                    raise ResultTooLargeError(f"the result has more than {max_rows} rows; add LIMIT or narrow the query")
+                    raise ResultTooLargeError(f"the result has more than {max_rows} rows; "
+                                              "add LIMIT or narrow the query")
                 if limit is not None and count >= limit and (max_rows is None or max_rows > limit):
                     raise StoreError(f"{self.endpoint} cut the result at its ResultSetMaxRows limit ({limit} rows)")
             return SerializedResult(kind, media_type, body, self._cut_by_server(headers))
@@ -469,7 +482,7 @@ class RemoteStore(Store):
         return sorted(graphs)
 
     def named_graphs(self) -> Iterator[URIRef]:
-        """detente's named graphs (claims, provenance, entities, ontology…); like Oxigraph, not the facts view."""
+        """Detente's named graphs (claims, provenance, entities, ontology…); like Oxigraph, not the facts view."""
         for graph in self.detente_graphs():
             if graph != FACTS_GRAPH:
                 yield graph
@@ -478,7 +491,7 @@ class RemoteStore(Store):
         """Quads in one graph, or in all of detente's graphs (never the server's other graphs)."""
         def count(pattern: str) -> int:
             rows = self._select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")[1]
-            return int(rows[0][0]) if rows and rows[0][0] is not None else 0  # type: ignore[arg-type]
+            return int(rows[0][0]) if rows and rows[0][0] is not None else 0
 
         if graph is not None:
             return count(f"GRAPH {sparql_term(graph)} {{ ?s ?p ?o }}")
@@ -490,12 +503,12 @@ class RemoteStore(Store):
     def _graph_triples(self, graph: URIRef) -> Iterator[Triple]:
         for s, p, o in self._select_keyed("?s ?p ?o", f"GRAPH {sparql_term(graph)} {{ ?s ?p ?o }}", ["?s"],
                                           fine_keys=["?p", "?o"]):
-            yield s, p, o  # type: ignore[misc]
+            yield cast(Triple, (s, p, o))  # ?s ?p ?o are bound in every row
 
     def _all_quads(self) -> Iterator[tuple[Term, Term, Term, URIRef]]:
         for g, s, p, o in self._select_keyed("?g ?s ?p ?o", f"GRAPH ?g {{ ?s ?p ?o }} {self._own_graph_filter()}",
                                              ["?g", "?s"], fine_keys=["?p", "?o"]):
-            yield s, p, o, g  # type: ignore[misc]
+            yield cast(tuple[Term, Term, Term, URIRef], (s, p, o, g))  # all four are bound in every row
         for foreign in self._foreign_graphs():
             for s, p, o in self._graph_triples(foreign):
                 yield s, p, o, foreign
@@ -525,14 +538,15 @@ class RemoteStore(Store):
                 data.add(triple)
         else:
             data = Dataset()
-            source = self._all_quads() if graph is None else ((s, p, o, graph) for s, p, o in self._graph_triples(graph))
+            source = (self._all_quads() if graph is None
+                      else ((s, p, o, graph) for s, p, o in self._graph_triples(graph)))
             named: dict[URIRef, Graph] = {}
             for s, p, o, g in source:
                 if g == FACTS_GRAPH:
-                    target = data.default_graph
+                    into = data.default_graph
                 else:
-                    target = named[g] if g in named else named.setdefault(g, data.graph(g))
-                target.add((s, p, o))
+                    into = named[g] if g in named else named.setdefault(g, data.graph(g))
+                into.add((s, p, o))
         if rdf_format in ("turtle", "trig"):
             for prefix, namespace in PREFIXES.items():
                 data.bind(prefix, namespace, replace=True)
@@ -746,7 +760,7 @@ class RemoteStore(Store):
                 target = g.identifier if isinstance(g, Graph) else g
                 if target is None or str(target) == "urn:x-rdflib:default":
                     target = FACTS_GRAPH
-                lines.append(_nquad_line(s, p, o, target))
+                lines.append(_nquad_line(_parsed(s), _parsed(p), _parsed(o), _parsed(target)))
             self.add_nquads("".join(lines))
             return
         parsed = Graph()
@@ -756,12 +770,12 @@ class RemoteStore(Store):
             raise StoreError(f"invalid {rdf_format} in {name}: {exc}") from exc
         target = FACTS_GRAPH if graph is None else graph
         if self.gsp_endpoint is None:
-            self.add_nquads("".join(_nquad_line(s, p, o, target) for s, p, o in parsed))
+            self.add_nquads("".join(_nquad_line(_parsed(s), _parsed(p), _parsed(o), target) for s, p, o in parsed))
             return
         sparql_term(target)  # refuse an IRI that is not one
         if not str(target).startswith(DEFAULT_BASE):
             self._insert_batch(self._registry_quads([f"<{target}>"]))
-        self._gsp_post(str(target), "".join(f"{term_nt(s)} {term_nt(p)} {term_nt(o)} .\n"
+        self._gsp_post(str(target), "".join(f"{term_nt(_parsed(s))} {term_nt(_parsed(p))} {term_nt(_parsed(o))} .\n"
                                             for s, p, o in parsed).encode("utf-8"))
 
     def remove_graph(self, graph: URIRef) -> None:
@@ -775,7 +789,7 @@ class RemoteStore(Store):
     def clear(self) -> None:
         """Drop detente's graphs only; the server's other graphs stay."""
         self.check_writable()
-        graphs = self.detente_graphs() + [REGISTRY_GRAPH]
+        graphs = [*self.detente_graphs(), REGISTRY_GRAPH]
         for start in range(0, len(graphs), 200):
             self._post_update(" ;\n".join(f"DROP SILENT GRAPH {sparql_term(g)}" for g in graphs[start:start + 200]))
 
@@ -798,13 +812,13 @@ def _keyset_condition(keys: Sequence[str], after: Sequence[str], *, inclusive: b
     """
     clauses = []
     for index, key in enumerate(keys):
-        equal = [f"STR({k}) = {sparql_term(Literal(v))}" for k, v in zip(keys[:index], after[:index])]
+        equal = [f"STR({k}) = {sparql_term(Literal(v))}" for k, v in zip(keys[:index], after[:index], strict=True)]
         last = index == len(keys) - 1
         operator = ">=" if last and inclusive else ">"
-        clauses.append("(" + " && ".join(equal + [f"STR({key}) {operator} {sparql_term(Literal(after[index]))}"]) + ")")
+        clauses.append("(" + " && ".join([*equal, f"STR({key}) {operator} {sparql_term(Literal(after[index]))}"]) + ")")
     return " || ".join(clauses)
 
 
-def _nquad_line(s: Term, p: Term, o: Term, g: URIRef | None) -> str:
+def _nquad_line(s: Term, p: Term, o: Term, g: Term | None) -> str:
     graph = "" if g is None else f" {term_nt(g)}"
     return f"{term_nt(s)} {term_nt(p)} {term_nt(o)}{graph} .\n"

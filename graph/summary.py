@@ -70,7 +70,7 @@ import random
 from collections import defaultdict
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from rdflib import BNode, Literal, URIRef
 
@@ -164,7 +164,10 @@ def _event_links(roles: Iterable[tuple[int, T]], codec: _Codec) -> tuple[set[tup
 
 def _contribution(claim_roles: Iterable[tuple[T, int, T]], roles_at: Mapping[T, Collection[tuple[int, T]]],
                   codec: _Codec) -> set[tuple[T, T]]:
-    """The ties a claim counts for: its role facts (event, role, actor), each tying the actor to the others at the event."""
+    """The ties a claim counts for.
+
+    Its role facts (event, role, actor), each tying the actor to the others at the event.
+    """
     ties: set[tuple[T, T]] = set()
     for e, r, a in claim_roles:
         for rb, b in roles_at.get(e, ()):
@@ -361,7 +364,7 @@ def compute(store: Store, *, chunk: int = REBUILD_CHUNK, progress: Callable[[int
         totals.facts[key] = _fact_support(listed, claim_sources, source_publishers, source_spans)
     del fact_claims
     ties: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    for e, at in roles_at.items():
+    for at in roles_at.values():
         linked, party_pairs = _event_links(at, codec)
         for pair in linked:
             ties[pair][2] += 1
@@ -372,15 +375,15 @@ def compute(store: Store, *, chunk: int = REBUILD_CHUNK, progress: Callable[[int
         for pair in _contribution(listed_roles, roles_at, codec):
             ties[pair][0] += 1
             tie_sources[pair].update(claim_sources.get(c, ()))
-    for pair, srcs in tie_sources.items():
-        ties[pair][1] = len(srcs)
+    for pair, pair_sources in tie_sources.items():
+        ties[pair][1] = len(pair_sources)
     totals.ties = dict(ties)
     publishers: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     used_sources: set[str] = set()
     for c in claims:
-        srcs = claim_sources.get(c, ())
-        used_sources.update(srcs)
-        for pub in {p for s in srcs for p in source_publishers.get(s, ())}:
+        own_sources = claim_sources.get(c, ())
+        used_sources.update(own_sources)
+        for pub in {p for s in own_sources for p in source_publishers.get(s, ())}:
             publishers[pub][0] += 1
     for src in used_sources:
         for pub in set(source_publishers.get(src, ())):
@@ -460,7 +463,7 @@ def _rows(store: Store, sparql: str, name: str | tuple[str, ...], keys: Iterable
     names = (name,) if isinstance(name, str) else name
     for start in range(0, len(wanted), KEY_BATCH):
         chunk = wanted[start:start + KEY_BATCH]
-        table = [dict(zip(names, key if isinstance(key, tuple) else (key,))) for key in chunk]
+        table = [dict(zip(names, key if isinstance(key, tuple) else (key,), strict=True)) for key in chunk]
         yield from store.query(sparql, bindings=table).rows
 
 
@@ -472,7 +475,7 @@ class Region:
     events: set[URIRef] = field(default_factory=set)
     sources: set[Term] = field(default_factory=set)
 
-    def update(self, other: "Region") -> None:
+    def update(self, other: Region) -> None:
         self.claims |= other.claims
         self.events |= other.events
         self.sources |= other.sources
@@ -482,9 +485,9 @@ def region_in_store(store: Store, claims: Iterable[URIRef]) -> Region:
     """The region of claims as the store holds them (before a removal; for claims written again)."""
     region = Region(claims=set(claims))
     for _c, e, _r, _a in _rows(store, _ROLES_OF, "c", region.claims):
-        region.events.add(e)  # type: ignore[arg-type]
+        region.events.add(e)
     for _c, src in _rows(store, _SOURCES_OF, "c", region.claims):
-        region.sources.add(src)  # type: ignore[arg-type]
+        region.sources.add(src)
     return region
 
 
@@ -499,7 +502,10 @@ def region_in_nquads(claims: Iterable[URIRef], nquads: str) -> Region:
 
 @dataclass
 class Neighbourhood:
-    """One read of a region: what its claims and sources contribute to ties and publishers, and the facts to recompute."""
+    """One read of a region.
+
+    What its claims and sources contribute to ties and publishers, and the facts to recompute.
+    """
 
     links: dict[Any, tuple[set[Pair], set[Pair]]] = field(default_factory=dict)  # event → linked, party pairs
     claim_ties: dict[Any, set[Pair]] = field(default_factory=dict)  # claims with roles at the region's events
@@ -511,7 +517,10 @@ class Neighbourhood:
 
 def _contributions(store: Store, claims: Collection[Any], roles_at: dict[Any, set[tuple[int, Any]]],
                    known: Collection[Any] = ()) -> dict[Any, set[Pair]]:
-    """The ties each claim counts for: its role facts, and who else has roles at their events (read unless ``known``)."""
+    """The ties each claim counts for.
+
+    Its role facts, and who else has roles at their events (read unless ``known``).
+    """
     codec = _TERMS
     claim_roles: dict[Any, set[tuple[Any, int, Any]]] = defaultdict(set)
     for c, e, r, a in _rows(store, _ROLES_OF, "c", claims):
@@ -553,7 +562,8 @@ def neighbourhood(store: Store, region: Region, more_sources: Collection[Any] = 
     for c, src in _rows(store, _SOURCES_OF, "c", of_region - at_region - typed):
         claim_sources[c].add(src)
     publishers: dict[Any, set[Any]] = defaultdict(set)
-    for src, pub in _rows(store, _PUBLISHERS_OF, "src", {s for c in of_region for s in claim_sources[c]} | region.sources):
+    their_sources = {s for c in of_region for s in claim_sources[c]} | region.sources
+    for src, pub in _rows(store, _PUBLISHERS_OF, "src", their_sources):
         publishers[src].add(pub)
     out.claim_publishers = {c: {p for s in claim_sources[c] for p in publishers[s]} for c in of_region}
     out.source_publishers = {src: (set(publishers[src]) if out.source_claims[src] else set()) for src in region.sources}
@@ -569,7 +579,7 @@ class Pending:
     publishers: dict[Any, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
     facts: set[tuple[Any, Any, Any]] = field(default_factory=set)
 
-    def update(self, other: "Pending") -> None:
+    def update(self, other: Pending) -> None:
         for pair, counts in other.ties.items():
             mine = self.ties[pair]
             for i, n in enumerate(counts):
@@ -629,11 +639,12 @@ class Tracker:
         sources = set(self.region.sources) | {src for state in (before, after)
                                               for src, claims in state.source_claims.items() if claims & changed}
         at_region = before.claim_ties.keys() | after.claim_ties.keys()
-        others = {c for state in (before, after) for src in sources for c in state.source_claims.get(src, ())} - at_region
+        others = {c for state in (before, after)
+                  for src in sources for c in state.source_claims.get(src, ())} - at_region
         elsewhere = _contributions(self.store, others, defaultdict(set))
         source_ties = []
         for state in (before, after):
-            source_ties.append({src: set().union(*(state.claim_ties.get(c) if c in state.claim_ties else elsewhere[c]
+            source_ties.append({src: set().union(*(state.claim_ties[c] if c in state.claim_ties else elsewhere[c]
                                                    for c in state.source_claims.get(src, ())))
                                 for src in sources})
         _differences(source_ties[0], source_ties[1], pending.ties, 1)
@@ -642,19 +653,21 @@ class Tracker:
 
 _TIE_RECORDS = f"""SELECT ?a ?b ?n ?sc ?ec ?pe WHERE {{ GRAPH {_S} {{ ?t dt:tieBetween ?a . ?t dt:tieBetween ?b .
   ?t dt:claimCount ?n ; dt:sourceCount ?sc ; dt:eventCount ?ec ; dt:partyEventCount ?pe }} }}"""
-_TIE_DELETE = f"""DELETE {{ GRAPH {_S} {{ ?t ?x ?y }} }} WHERE {{ GRAPH {_S} {{ ?t dt:tieBetween ?a . ?t dt:tieBetween ?b .
-  ?t ?x ?y }} }}"""
-_PUBLISHER_RECORDS = f"SELECT ?pub ?n ?sc WHERE {{ GRAPH {_S} {{ ?pub dt:publishedClaimCount ?n ; dt:publishedSourceCount ?sc }} }}"
-_PUBLISHER_DELETE = f"""DELETE {{ GRAPH {_S} {{ ?pub ?x ?y }} }} WHERE {{ GRAPH {_S} {{ ?pub dt:publishedClaimCount ?n .
-  ?pub ?x ?y }} }}"""
-_FACT_DELETE = f"""DELETE {{ GRAPH {_S} {{ ?f ?x ?y }} }} WHERE {{ GRAPH {_S} {{ ?f dt:factSubject ?s . ?f dt:factPredicate ?p .
-  ?f dt:factObject ?o . ?f ?x ?y }} }}"""
-_FACT_CLAIMS = f"SELECT ?s ?p ?o ?c WHERE {{ GRAPH ?c {{ ?s ?p ?o }} FILTER EXISTS {{ GRAPH {_P} {{ ?c a dt:Claim }} }} }}"
+_TIE_DELETE = f"""DELETE {{ GRAPH {_S} {{ ?t ?x ?y }} }}
+  WHERE {{ GRAPH {_S} {{ ?t dt:tieBetween ?a . ?t dt:tieBetween ?b . ?t ?x ?y }} }}"""
+_PUBLISHER_RECORDS = (f"SELECT ?pub ?n ?sc WHERE {{ GRAPH {_S} {{ ?pub dt:publishedClaimCount ?n ; "
+                      "dt:publishedSourceCount ?sc } }")
+_PUBLISHER_DELETE = f"""DELETE {{ GRAPH {_S} {{ ?pub ?x ?y }} }}
+  WHERE {{ GRAPH {_S} {{ ?pub dt:publishedClaimCount ?n . ?pub ?x ?y }} }}"""
+_FACT_DELETE = f"""DELETE {{ GRAPH {_S} {{ ?f ?x ?y }} }}
+  WHERE {{ GRAPH {_S} {{ ?f dt:factSubject ?s . ?f dt:factPredicate ?p . ?f dt:factObject ?o . ?f ?x ?y }} }}"""
+_FACT_CLAIMS = (f"SELECT ?s ?p ?o ?c WHERE {{ GRAPH ?c {{ ?s ?p ?o }} "
+                f"FILTER EXISTS {{ GRAPH {_P} {{ ?c a dt:Claim }} }} }}")
 
 
 def _updates(store: Store, sparql: str, names: tuple[str, ...], keys: Sequence[tuple[Any, ...]]) -> None:
     for start in range(0, len(keys), KEY_BATCH):
-        store.update(sparql, bindings=[dict(zip(names, key)) for key in keys[start:start + KEY_BATCH]])
+        store.update(sparql, bindings=[dict(zip(names, key, strict=True)) for key in keys[start:start + KEY_BATCH]])
 
 
 def apply(store: Store, pending: Pending) -> None:
@@ -668,10 +681,10 @@ def apply(store: Store, pending: Pending) -> None:
     new_ties: dict[Pair, list[int]] = {}
     for a, b, *counts in _rows(store, _TIE_RECORDS, ("a", "b"), ties):
         if codec.text(a) < codec.text(b):
-            new_ties[(a, b)] = [int(n) for n in counts]  # type: ignore[arg-type]
+            new_ties[(a, b)] = [int(n) for n in counts]
     new_publishers: dict[Any, list[int]] = {}
     for pub, *counts in _rows(store, _PUBLISHER_RECORDS, "pub", publishers):
-        new_publishers[pub] = [int(n) for n in counts]  # type: ignore[arg-type]
+        new_publishers[pub] = [int(n) for n in counts]
     for table, deltas, width in ((new_ties, ties, 4), (new_publishers, publishers, 2)):
         for key, delta in deltas.items():
             counts = table.setdefault(key, [0] * width)
@@ -707,7 +720,7 @@ def apply(store: Store, pending: Pending) -> None:
     for (s, p, o), listed in fact_claims.items():
         record = _fact_support(listed, claim_sources, source_publishers, spans)
         first, last = (None if d is None else term_nt(d) for d in record[3:])
-        text.append(_fact_nquads(labels(), term_nt(s), term_nt(p), term_nt(o), record[:3] + (first, last)))
+        text.append(_fact_nquads(labels(), term_nt(s), term_nt(p), term_nt(o), (*record[:3], first, last)))
     for (a, b), counts in new_ties.items():
         if counts[2]:
             text.append(_tie_nquads(labels(), term_nt(a), term_nt(b), counts))
@@ -737,7 +750,7 @@ AGGREGATES: dict[str, tuple[str, str]] = {
 }
 
 
-def aggregate(store: Store, name: str, limit: int = 20) -> list[tuple[Term | None, ...]]:
+def aggregate(store: Store, name: str, limit: int = 20) -> list[tuple[Term | int | None, ...]]:
     """One of :data:`AGGREGATES`, the top ``limit`` rows, from the summary.
 
     A summary that is not current is rebuilt first; on a read-only store the
@@ -749,8 +762,8 @@ def aggregate(store: Store, name: str, limit: int = 20) -> list[tuple[Term | Non
     return _ints(store.query(from_summary % int(limit)).rows)
 
 
-def _ints(rows: list[tuple[Term | None, ...]]) -> list[tuple[Term | None, ...]]:
-    return [tuple(int(v) if isinstance(v, Literal) else v for v in row) for row in rows]  # type: ignore[arg-type]
+def _ints(rows: list[tuple[Term | None, ...]]) -> list[tuple[Term | int | None, ...]]:
+    return [tuple(int(v) if isinstance(v, Literal) else v for v in row) for row in rows]
 
 
 def top_party_pairs(store: Store, limit: int = 20) -> list[tuple[URIRef, URIRef, int]]:
@@ -782,10 +795,12 @@ def _participations(store: Store) -> list[tuple[URIRef, URIRef, int, int, int]]:
     roles = _TEXT.roles
     if ensure_summary(store):
         rows = []
-        for e, r, a, n, sc in store.select_nt(_PARTICIPATION_ROWS):
-            claims = int(_lexical(n))  # type: ignore[arg-type]
-            sources = claims if sc is None else int(_lexical(sc))  # type: ignore[arg-type]
-            rows.append((_iri(e), _iri(a), roles[r], claims, sources))  # type: ignore[index]
+        # Only ?sc is OPTIONAL: ?e ?r ?a ?n are bound in every row.
+        bound = cast(list[tuple[str, str, str, str, str | None]], store.select_nt(_PARTICIPATION_ROWS))
+        for e, r, a, n, sc in bound:
+            claims = int(_lexical(n))
+            sources = claims if sc is None else int(_lexical(sc))
+            rows.append((_iri(e), _iri(a), roles[r], claims, sources))
     else:
         rows = [(_iri(e), _iri(a), roles[p], record[0], record[1])
                 for (e, p, a), record in compute(store).facts.items() if p in roles and a[0] == "<" and e[0] == "<"]

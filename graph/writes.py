@@ -220,13 +220,16 @@ def settle(store: Store, block: _Bulk, *, rebuild_later: bool = False) -> bool:
 
 
 def needs_refresh(store: Store) -> bool:
-    """Whether :func:`refresh` has work: the summary is stale (a crash between a write and its refresh), or
-    missing (never built, or of another version) while the store holds claims."""
+    """Whether :func:`refresh` has work.
+
+    It has when the summary is stale (a crash between a write and its refresh), or missing (never built, or of
+    another version) while the store holds claims.
+    """
     if not store.maintains_summary:
         return False
     state = summary.summary_state(store)
     return state == "stale" or (state == "missing" and store.query(
-        f"ASK {{ GRAPH <{PROVENANCE_GRAPH}> {{ ?claim a dt:Claim }} }}").boolean)
+        f"ASK {{ GRAPH <{PROVENANCE_GRAPH}> {{ ?claim a dt:Claim }} }}").boolean is True)
 
 
 # -- adding claims ---------------------------------------------------------------------
@@ -293,7 +296,10 @@ def add_nquads(store: Store, nquads: str) -> None:
 
 
 def load_rdf(store: Store, data: bytes | str | Path, rdf_format: str, graph: URIRef | None = None) -> None:
-    """Load an RDF serialisation (see :meth:`Store.load`); the summary is rebuilt unless only an unsummarised graph is written."""
+    """Load an RDF serialisation (see :meth:`Store.load`).
+
+    The summary is rebuilt unless only an unsummarised graph is written.
+    """
     single_graph = rdf_format not in ("nquads", "trig")
     if single_graph and graph in _NOT_SUMMARISED:
         store.load(data, rdf_format, graph)
@@ -359,7 +365,8 @@ _P = f"<{PROVENANCE_GRAPH}>"
 # In one transaction, in this order: un-type the claims (so they no longer count as claims), drop
 # the facts no remaining claim or entity description states, then their graphs and provenance.
 # {facts} is the facts view: the default graph on Oxigraph, a named graph on remote endpoints.
-_REMOVE_CLAIMS = f"""DELETE {{ GRAPH {_P} {{ ?touched a dt:Claim }} }} WHERE {{ GRAPH {_P} {{ ?touched a dt:Claim }} }} ;
+_REMOVE_CLAIMS = f"""DELETE {{ GRAPH {_P} {{ ?touched a dt:Claim }} }}
+  WHERE {{ GRAPH {_P} {{ ?touched a dt:Claim }} }} ;
 DELETE {{ {{facts}} }} WHERE {{ GRAPH ?touched {{ ?s ?p ?o }}
   FILTER NOT EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} GRAPH {_P} {{ ?g a dt:Claim }} }}
   FILTER NOT EXISTS {{ GRAPH <{ENTITIES_GRAPH}> {{ ?s ?p ?o }} }} }} ;
@@ -383,7 +390,8 @@ def remove_claims(store: Store, claims: Iterable[URIRef], *, batch: int = 5000) 
         found = store.query(_COUNT_CLAIMS, bindings=rows).rows
         removed += int(found[0][0]) if found else 0  # type: ignore[arg-type]
         current = _current(store)
-        tracker = summary.Tracker(store, summary.region_in_store(store, chunk)) if _tracking(store, len(chunk)) else None
+        tracker = (summary.Tracker(store, summary.region_in_store(store, chunk)) if _tracking(store, len(chunk))
+                   else None)
         facts = "?s ?p ?o" if store.facts_label is None else f"GRAPH <{FACTS_GRAPH}> {{ ?s ?p ?o }}"
         removal = _REMOVE_CLAIMS.replace("{facts}", facts)
         mark = summary.STALE_UPDATE + " ;\n" if store.maintains_summary and not _held(store) else ""

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit
@@ -100,7 +100,7 @@ class InputLimits:
 LIMITS = InputLimits()
 
 
-class bounded_lines:  # noqa: N801 - used like a built-in iterator
+class bounded_lines:  # lowercase: used like a built-in iterator
     r"""The lines of a text file, refusing one longer than ``limit`` characters before reading it whole.
 
     >>> import io
@@ -118,7 +118,7 @@ class bounded_lines:  # noqa: N801 - used like a built-in iterator
         self.limit = LIMITS.line_chars if limit is None else limit
         self.number = 0
 
-    def __iter__(self) -> "bounded_lines":
+    def __iter__(self) -> bounded_lines:
         return self
 
     def __next__(self) -> str:
@@ -132,8 +132,11 @@ class bounded_lines:  # noqa: N801 - used like a built-in iterator
 
 
 def csv_rows(reader: Iterator[list[str]] | Iterator[dict[str, str]]) -> Iterator[Any]:
-    """The rows of a ``csv`` reader; a row the module cannot read (a field past its size limit, a NUL byte)
-    stops the file with :class:`RecordTooLarge` naming the line."""
+    """The rows of a ``csv`` reader, stopping at a row the module cannot read.
+
+    A row the module cannot read (a field past its size limit, a NUL byte) stops the file with
+    :class:`RecordTooLarge` naming the line.
+    """
     while True:
         start = getattr(reader, "line_num", 0) + 1  # the line the next record starts on
         try:
@@ -166,7 +169,8 @@ def decoding_problem(path: Path, error: UnicodeDecodeError) -> str:
     with path.open("rb") as handle:
         mark = handle.read(2)
     if mark in _UTF16_MARKS:
-        return f"not UTF-8 text: the file is {_UTF16_MARKS[mark]} text (it starts with a byte-order mark); save it as UTF-8"
+        return (f"not UTF-8 text: the file is {_UTF16_MARKS[mark]} text (it starts with a byte-order mark); "
+                "save it as UTF-8")
     data = error.object
     if isinstance(data, bytes) and len(data) == path.stat().st_size:  # the whole file was decoded: say where
         line = data.count(b"\n", 0, error.start) + 1
@@ -185,8 +189,10 @@ def check_file_size(path: Path, limit: int, what: str) -> None:
 
 
 class LoadError(InvalidInputError):
-    """A file cannot be loaded and nothing of it was written; ``rejects`` lists every bad record
-    with file, line and field, and the message shows the first :data:`SHOWN_REJECTS` of them.
+    """A file cannot be loaded and nothing of it was written.
+
+    ``rejects`` lists every bad record with file, line and field, and the message shows the first
+    :data:`SHOWN_REJECTS` of them.
 
     >>> error = LoadError([Reject("bad.csv", 3, "object", "'many' is not a valid integer")])
     >>> print(error)
@@ -309,7 +315,8 @@ _INTEGER = re.compile(r"[+-]?[0-9]+")
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 _DOUBLE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _DATE = re.compile(r"-?[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_DATE_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:Z|[+-][0-9]{2}:[0-9]{2})?")
+_DATE_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?"
+                        r"(?:Z|[+-][0-9]{2}:[0-9]{2})?")
 #: The schemes a source URL may have: a source is a publication a reader can open on the web.
 SOURCE_URL_SCHEMES = ("http", "https")
 
@@ -327,9 +334,9 @@ def shown(value: object, limit: int = 60) -> str:
 
 
 def text_problem(text: str) -> str | None:
-    """What keeps ``text`` from being stored as text (a NUL byte, a control character…), or None.
+    r"""What keeps ``text`` from being stored as text (a NUL byte, a control character…), or None.
 
-    >>> text_problem("Talks began."), text_problem("Talks\\x00began")
+    >>> text_problem("Talks began."), text_problem("Talks\x00began")
     (None, 'holds the control character U+0000 at position 5')
     """
     found = BAD_TEXT.search(text)
@@ -341,12 +348,12 @@ def text_problem(text: str) -> str | None:
 
 
 def check_values(value: object, field_name: str) -> None:
-    """Refuse a record (a row, a claim, a source) holding a text value or key that :func:`text_problem` refuses.
+    r"""Refuse a record (a row, a claim, a source) holding a text value or key that :func:`text_problem` refuses.
 
     The ``FieldError`` names the value's path inside the record:
 
     >>> try:
-    ...     check_values({"quote": "ok", "statements": [["a", "b", "c\\x00"]]}, "claims[0]")
+    ...     check_values({"quote": "ok", "statements": [["a", "b", "c\x00"]]}, "claims[0]")
     ... except FieldError as error:
     ...     print(error)
     field 'claims[0].statements[0][2]': holds the control character U+0000 at position 1
@@ -445,8 +452,9 @@ def parse_integer(value: object, field_name: str) -> int:
 
 
 def parse_decimal(value: object, field_name: str, *, exponent: bool = False) -> Decimal:
-    """A finite decimal number (``0.9``, ``-7``; with ``exponent`` also ``1.5e3``), at most
-    :attr:`InputLimits.number_digits` characters long.
+    """A finite decimal number (``0.9``, ``-7``; with ``exponent`` also ``1.5e3``).
+
+    At most :attr:`InputLimits.number_digits` characters long.
 
     NaN, infinities, booleans and digit groups (``1_000``) are refused.
 

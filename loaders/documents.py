@@ -36,6 +36,7 @@ from typing import Any
 import yaml
 
 from detente.graph.claims import Claim
+from detente.graph.terms import Triple
 from detente.loaders.base import (
     LIMITS,
     FieldError,
@@ -66,7 +67,7 @@ class LineList(list):  # type: ignore[type-arg]
 
 
 class _LineLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, remembering lines, and refusing alias bombs, deep nesting and duplicate keys.
+    r"""PyYAML's safe loader, remembering lines, and refusing alias bombs, deep nesting and duplicate keys.
 
     Aliases (``*name``) reuse a node, so a few lines can stand for billions of
     values ("billion laughs"). The composed node graph is small, so its
@@ -83,10 +84,10 @@ class _LineLoader(yaml.SafeLoader):
     and an integer of more than :attr:`InputLimits.number_digits` digits stays
     text (refused where a number is wanted).
 
-    >>> yaml.load("a: 2025-02-30\\nb: NO\\nc: 012\\nd: 1_000\\ne: true\\nf: 0.5", Loader=_LineLoader)
+    >>> yaml.load("a: 2025-02-30\nb: NO\nc: 012\nd: 1_000\ne: true\nf: 0.5", Loader=_LineLoader)
     {'a': '2025-02-30', 'b': 'NO', 'c': 12, 'd': '1_000', 'e': True, 'f': 0.5}
     >>> try:
-    ...     yaml.load("source: a\\nsource: b\\n", Loader=_LineLoader)
+    ...     yaml.load("source: a\nsource: b\n", Loader=_LineLoader)
     ... except yaml.YAMLError as error:
     ...     print(error.problem, error.problem_mark.line + 1)
     duplicate key 'source' (first on line 1) 2
@@ -103,13 +104,15 @@ class _LineLoader(yaml.SafeLoader):
             self._depth = getattr(self, "_depth", 0) + 1
             try:
                 if self._depth > LIMITS.nesting:
-                    mark = self.peek_event().start_mark
+                    # types-PyYAML leaves Parser.peek_event unannotated (it returns the next Event)
+                    mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
                     raise yaml.composer.ComposerError(None, None, f"collections nest deeper than {LIMITS.nesting} "
                                                                   "levels", mark)
-                return super().compose_node(parent, index)
+                # types-PyYAML types index as int: PyYAML also passes a mapping's key node
+                return super().compose_node(parent, index)  # type: ignore[arg-type]
             finally:
                 self._depth -= 1
-        return super().compose_node(parent, index)
+        return super().compose_node(parent, index)  # type: ignore[arg-type]  # as above: a key node too
 
 
 def _check_expansion(root: yaml.Node) -> None:
@@ -286,7 +289,7 @@ def read_documents(path: Path) -> tuple[list[tuple[Any, int | None]], list[Rejec
         if _depth(parsed) > LIMITS.nesting:
             return [], [Reject(name, None, None, f"JSON nested deeper than {LIMITS.nesting} levels")]
     try:
-        loaded = list(yaml.load_all(text, Loader=_LineLoader))  # noqa: S506 - SafeLoader subclass
+        loaded = list(yaml.load_all(text, Loader=_LineLoader))  # _LineLoader is a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         ours = isinstance(exc, (yaml.composer.ComposerError, yaml.constructor.ConstructorError))
@@ -337,7 +340,8 @@ def parse_documents(path: Path, ctx: LoadContext) -> ParseResult:
         if ctx.fail_fast and result.rejects:
             break
         if not isinstance(doc, dict):
-            result.rejects.append(Reject(name, doc_line, None, "a document must be a mapping with 'source' and 'claims'"))
+            result.rejects.append(Reject(name, doc_line, None,
+                                         "a document must be a mapping with 'source' and 'claims'"))
             continue
         if "entities" in doc:  # entities declared beside the claims, before them
             from detente.loaders.entities import declare_entities
@@ -396,17 +400,18 @@ class _Located(FieldError):
         self.line = line
 
 
-def _statements(ctx: LoadContext, item: dict[str, Any], where: str, item_line: int | None) -> list:
+def _statements(ctx: LoadContext, item: dict[str, Any], where: str, item_line: int | None) -> list[Triple]:
     raw = item.get("statements")
     if not isinstance(raw, list) or not raw:
         raise _Located(item_line, f"{where}.statements", "is missing, empty or not a list")
-    out = []
+    out: list[Triple] = []
     for number, st in enumerate(raw):
         field = f"{where}.statements[{number}]"
         line = _line(st, _line(raw, item_line))
         if isinstance(st, (list, tuple)):
             if len(st) != 3:
-                raise _Located(line, field, f"a statement list needs 3 items (subject, predicate, object), not {len(st)}")
+                raise _Located(line, field,
+                               f"a statement list needs 3 items (subject, predicate, object), not {len(st)}")
             s, p, o = st
         elif isinstance(st, dict):
             s, p, o = st.get("subject"), st.get("predicate"), st.get("object")

@@ -76,17 +76,19 @@ from detente.loaders.gazetteer import fips_to_iso, organisation_by_cameo, state_
 from detente.loaders.registry import EntityRegistry
 from detente.ontology.vocab import DT, DTR
 
-COLUMNS: tuple[str, ...] = tuple((
-    "GLOBALEVENTID SQLDATE MonthYear Year FractionDate Actor1Code Actor1Name Actor1CountryCode "
-    "Actor1KnownGroupCode Actor1EthnicCode Actor1Religion1Code Actor1Religion2Code Actor1Type1Code "
-    "Actor1Type2Code Actor1Type3Code Actor2Code Actor2Name Actor2CountryCode Actor2KnownGroupCode "
-    "Actor2EthnicCode Actor2Religion1Code Actor2Religion2Code Actor2Type1Code Actor2Type2Code Actor2Type3Code "
-    "IsRootEvent EventCode EventBaseCode EventRootCode QuadClass GoldsteinScale NumMentions NumSources "
-    "NumArticles AvgTone Actor1Geo_Type Actor1Geo_FullName Actor1Geo_CountryCode Actor1Geo_ADM1Code "
-    "Actor1Geo_ADM2Code Actor1Geo_Lat Actor1Geo_Long Actor1Geo_FeatureID Actor2Geo_Type Actor2Geo_FullName "
-    "Actor2Geo_CountryCode Actor2Geo_ADM1Code Actor2Geo_ADM2Code Actor2Geo_Lat Actor2Geo_Long "
-    "Actor2Geo_FeatureID ActionGeo_Type ActionGeo_FullName ActionGeo_CountryCode ActionGeo_ADM1Code "
-    "ActionGeo_ADM2Code ActionGeo_Lat ActionGeo_Long ActionGeo_FeatureID DATEADDED SOURCEURL").split())
+COLUMNS: tuple[str, ...] = (
+    "GLOBALEVENTID", "SQLDATE", "MonthYear", "Year", "FractionDate", "Actor1Code", "Actor1Name", "Actor1CountryCode",
+    "Actor1KnownGroupCode", "Actor1EthnicCode", "Actor1Religion1Code", "Actor1Religion2Code", "Actor1Type1Code",
+    "Actor1Type2Code", "Actor1Type3Code", "Actor2Code", "Actor2Name", "Actor2CountryCode", "Actor2KnownGroupCode",
+    "Actor2EthnicCode", "Actor2Religion1Code", "Actor2Religion2Code", "Actor2Type1Code", "Actor2Type2Code",
+    "Actor2Type3Code", "IsRootEvent", "EventCode", "EventBaseCode", "EventRootCode", "QuadClass", "GoldsteinScale",
+    "NumMentions", "NumSources", "NumArticles", "AvgTone", "Actor1Geo_Type", "Actor1Geo_FullName",
+    "Actor1Geo_CountryCode", "Actor1Geo_ADM1Code", "Actor1Geo_ADM2Code", "Actor1Geo_Lat", "Actor1Geo_Long",
+    "Actor1Geo_FeatureID", "Actor2Geo_Type", "Actor2Geo_FullName", "Actor2Geo_CountryCode", "Actor2Geo_ADM1Code",
+    "Actor2Geo_ADM2Code", "Actor2Geo_Lat", "Actor2Geo_Long", "Actor2Geo_FeatureID", "ActionGeo_Type",
+    "ActionGeo_FullName", "ActionGeo_CountryCode", "ActionGeo_ADM1Code", "ActionGeo_ADM2Code", "ActionGeo_Lat",
+    "ActionGeo_Long", "ActionGeo_FeatureID", "DATEADDED", "SOURCEURL"
+)
 
 ACTIVITY = Activity(method="gdelt:2.0-events", label="events read from a GDELT 2.0 event export by detente")
 
@@ -232,13 +234,13 @@ def _claim(registry: EntityRegistry, record: dict[str, str]) -> Claim:
                               record[f"Actor{n}Type1Code"].strip())
         actors.append(actor)
     mediate = code == "045"  # Actor1 mediates for Actor2
-    for n, actor in enumerate(actors):
+    for position, actor in enumerate(actors):
         if actor is None:
             continue
         # The coded roles as GDELT gives them (direction kept, an actor acting towards itself too) ...
-        statements.append((event, DT.initiator if n == 0 else DT.target, actor))
+        statements.append((event, DT.initiator if position == 0 else DT.target, actor))
         # ... and the derived role: the mediator of a 045 is not a party; both actors are otherwise.
-        derived = (event, DT.mediatedBy if mediate and n == 0 else DT.hasParty, actor)
+        derived = (event, DT.mediatedBy if mediate and position == 0 else DT.hasParty, actor)
         if derived not in statements:
             statements.append(derived)
     venue = _venue(registry, record)
@@ -273,7 +275,7 @@ def parse_gdelt(path: Path, ctx: LoadContext) -> ParseResult:
                     break
                 continue
             try:
-                record = dict(zip(COLUMNS, row))
+                record = dict(zip(COLUMNS, row, strict=True))
                 check_values(record, "")
                 claim = _claim(ctx.registry, record)
             except FieldError as exc:

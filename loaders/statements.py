@@ -1,4 +1,4 @@
-"""Statements tables (CSV/TSV): one triple a row, rows sharing ``claim`` form one claim.
+r"""Statements tables (CSV/TSV): one triple a row, rows sharing ``claim`` form one claim.
 
 Columns: ``claim, subject, predicate, object, source, publisher, published,
 quote, said_by, confidence`` (optional: ``title``, ``source_type``).
@@ -9,8 +9,8 @@ the claim-level columns.
 >>> from detente.loaders.base import LoadContext
 >>> from detente.loaders.registry import EntityRegistry
 >>> p = pathlib.Path(tempfile.mkdtemp()) / "s.csv"
->>> _ = p.write_text("claim,subject,predicate,object,source,publisher,published,quote,said_by,confidence\\n"
-...                  "c1,event:t1,hasParty,Ukraine,https://ex.org/a,Example News,2025-03-12,,,0.9\\n")
+>>> _ = p.write_text("claim,subject,predicate,object,source,publisher,published,quote,said_by,confidence\n"
+...                  "c1,event:t1,hasParty,Ukraine,https://ex.org/a,Example News,2025-03-12,,,0.9\n")
 >>> result = parse_statements(p, LoadContext(EntityRegistry()))
 >>> len(result.claims), str(result.claims[0].statements[0][2])
 (1, 'https://w3id.org/detente/id/state/UKR')
@@ -113,7 +113,7 @@ def _read_row(ctx: LoadContext, name: str, line: int, header: list[str], row: li
     """Check one row and add its statement to its claim; the reject when it is bad (its claim is then dropped)."""
     if len(row) != len(header):
         return Reject(name, line, None, f"{len(row)} fields where the header has {len(header)}", delimiter.join(row))
-    record = dict(zip(header, row))
+    record = dict(zip(header, row, strict=True))
     key = record["claim"].strip()
     if not key:
         return Reject(name, line, "claim", "is empty", delimiter.join(row))

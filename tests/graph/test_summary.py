@@ -6,8 +6,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF
 
@@ -195,7 +194,8 @@ def test_clear_and_restore(tmp_path: Path) -> None:
 def test_an_update_through_the_write_api_is_followed_by_a_rebuild_or_left_marked() -> None:
     store = open_store("memory:")
     load_paths(store, [DEMO])
-    claim = store.query("SELECT ?c ?k WHERE { ?c dct:identifier ?k }", bindings={"k": Literal("ki-exchange-agreed")}).rows[0][0]
+    claim = store.query("SELECT ?c ?k WHERE { ?c dct:identifier ?k }",
+                        bindings={"k": Literal("ki-exchange-agreed")}).rows[0][0]
     writes.sparql_update(store, f"DROP GRAPH <{claim}> ;", refresh=False)  # a trailing ';' is fine
     assert summary.summary_state(store) == "stale"
     writes.refresh(store)

@@ -109,7 +109,7 @@ def test_tables_index_the_summary(synthetic: Store) -> None:
     assert isinstance(ties, TieTable) and len(ties) > 0
     assert (ties.lo < ties.hi).all()
     graph = actor_graph(synthetic)
-    for lo, hi, claims in zip(ties.lo.tolist(), ties.hi.tolist(), ties.claims.tolist()):
+    for lo, hi, claims in zip(ties.lo.tolist(), ties.hi.tolist(), ties.claims.tolist(), strict=True):
         assert graph.edges[str(ties.actors[lo]), str(ties.actors[hi])]["weight"] == claims
     degree = dict(graph.degree(weight="weight"))
     assert ties.weighted_degree().tolist() == [degree[str(a)] for a in ties.actors]
@@ -118,7 +118,8 @@ def test_tables_index_the_summary(synthetic: Store) -> None:
     expected = {(str(e), str(a)) for e, a in synthetic.query(
         "SELECT DISTINCT ?e ?a WHERE { GRAPH ?c { ?e ?r ?a } ?c a dt:Claim "
         "FILTER(?r IN (dt:hasParty, dt:mediatedBy, dt:announcedBy)) }").rows}
-    assert {(str(parts.events[e]), str(parts.actors[a])) for e, a in zip(parts.event, parts.actor)} == expected
+    pairs = zip(parts.event, parts.actor, strict=True)
+    assert {(str(parts.events[e]), str(parts.actors[a])) for e, a in pairs} == expected
 
 
 def test_betweenness_on_the_parallel_backend_gives_the_plain_answers() -> None:
