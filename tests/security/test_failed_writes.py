@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -62,9 +63,23 @@ def test_every_request_after_a_commit_sees_it_and_old_readers_are_gone(live) -> 
         assert _update(live.url, text).status_code == 204
         seen = [_ask(live.url, f"ASK {{ <urn:test:round> <urn:test:n> {round_number} }}") for _ in range(8)]
         assert all(seen), f"round {round_number}: a request saw an older version"
-        now = set(live.pool.worker_pids())
+        now = _settled_workers(live, 2)
         assert not before & now and len(now) == 2
         before = now
+
+
+def _settled_workers(live: Any, count: int) -> set[int]:
+    """The reader processes once all ``count`` are up.
+
+    The writer's summary rebuild commits a version of its own after an update's answer, and readers of the
+    older version are then replaced; wait for the replacement to finish (the deadline only bounds a hang).
+    """
+    deadline = time.monotonic() + 120
+    pids = set(live.pool.worker_pids())
+    while len(pids) != count and time.monotonic() < deadline:
+        time.sleep(0.1)
+        pids = set(live.pool.worker_pids())
+    return pids
 
 
 def _settled_candidates(workspace: Path) -> list[Path]:
