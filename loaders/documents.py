@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -375,7 +376,8 @@ def parse_documents(path: Path, ctx: LoadContext) -> ParseResult:
                 break
             try:
                 check_values(item, "")
-                statements = _statements(ctx, item, where, item_line)
+                statements = statements_of(item, where, item_line,
+                                           lambda s, p, o: build_statement(ctx.registry, s, p, o))
                 claim = Claim(statements=statements, source=source, said_by=speaker(ctx.registry, item.get("said_by")),
                               quote=(str(item["quote"]).strip() if item.get("quote") else None),
                               confidence=parse_confidence(item.get("confidence")), activity=activity,
@@ -400,14 +402,21 @@ class _Located(FieldError):
         self.line = line
 
 
-def _statements(ctx: LoadContext, item: dict[str, Any], where: str, item_line: int | None) -> list[Triple]:
+def statements_of(item: dict[str, Any], where: str, item_line: int | None,
+                  build: Callable[[object, object, object], Triple],
+                  line_of: Callable[[Any, int | None], int | None] = _line) -> list[Triple]:
+    """The statements of one claim (``[s, p, o]`` lists or mappings), each made by ``build``.
+
+    A bad one raises :class:`_Located` with its line and field; the whole-file reader and the
+    streaming one (:mod:`detente.loaders.stream`, with its statement cache) share this.
+    """
     raw = item.get("statements")
     if not isinstance(raw, list) or not raw:
         raise _Located(item_line, f"{where}.statements", "is missing, empty or not a list")
     out: list[Triple] = []
     for number, st in enumerate(raw):
         field = f"{where}.statements[{number}]"
-        line = _line(st, _line(raw, item_line))
+        line = line_of(st, line_of(raw, item_line))
         if isinstance(st, (list, tuple)):
             if len(st) != 3:
                 raise _Located(line, field,
@@ -418,7 +427,7 @@ def _statements(ctx: LoadContext, item: dict[str, Any], where: str, item_line: i
         else:
             raise _Located(line, field, "a statement is [subject, predicate, object] or a mapping")
         try:
-            out.append(build_statement(ctx.registry, s, p, o))
+            out.append(build(s, p, o))
         except FieldError as exc:
             raise _Located(line, f"{field}.{exc.field}", exc.message) from None
     return out

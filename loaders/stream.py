@@ -390,7 +390,7 @@ def _the_given_line(_value: Any, line: int | None) -> int | None:
 def _document_units(name: str, doc: Any, doc_line: int | None, ctx: LoadContext, cache: StatementCache,
                     activity: Any, line_of: Callable[[Any, int | None], int | None]) -> Iterator[Unit]:
     """The claims of one document: one unit per claim (a document-level error rejects each of its claims)."""
-    from detente.loaders.documents import _Located
+    from detente.loaders.documents import _Located, statements_of
 
     if not isinstance(doc, dict):
         yield Unit([doc_line], rejects=[Reject(name, doc_line, None,
@@ -434,7 +434,7 @@ def _document_units(name: str, doc: Any, doc_line: int | None, ctx: LoadContext,
             continue
         try:
             check_values(item, "")  # NUL bytes and other control characters are never stored
-            statements = _statements(cache, item, where, item_line, line_of)
+            statements = statements_of(item, where, item_line, cache, line_of)
             # source is set here: without one (failed above) no item is read
             claim = Claim(statements=statements, source=cast("Source", source),
                           said_by=speaker(ctx.registry, item.get("said_by")),
@@ -448,33 +448,6 @@ def _document_units(name: str, doc: Any, doc_line: int | None, ctx: LoadContext,
             yield Unit([item_line], rejects=[Reject(name, item_line, f"{where}.{exc.field}", exc.message, record)])
             continue
         yield Unit([item_line], [claim])
-
-
-def _statements(cache: StatementCache, item: dict[str, Any], where: str, item_line: int | None,
-                line_of: Callable[[Any, int | None], int | None]) -> list[Triple]:
-    from detente.loaders.documents import _Located
-
-    raw = item.get("statements")
-    if not isinstance(raw, list) or not raw:
-        raise _Located(item_line, f"{where}.statements", "is missing, empty or not a list")
-    out = []
-    for number, st in enumerate(raw):
-        field_name = f"{where}.statements[{number}]"
-        line = line_of(st, line_of(raw, item_line))
-        if isinstance(st, (list, tuple)):
-            if len(st) != 3:
-                raise _Located(line, field_name,
-                               f"a statement list needs 3 items (subject, predicate, object), not {len(st)}")
-            s, p, o = st
-        elif isinstance(st, dict):
-            s, p, o = st.get("subject"), st.get("predicate"), st.get("object")
-        else:
-            raise _Located(line, field_name, "a statement is [subject, predicate, object] or a mapping")
-        try:
-            out.append(cache(s, p, o))
-        except FieldError as exc:
-            raise _Located(line, f"{field_name}.{exc.field}", exc.message) from None
-    return out
 
 
 # -- formats parsed whole ----------------------------------------------------------------------
