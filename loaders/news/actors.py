@@ -121,7 +121,16 @@ _ORG_NAME = re.compile(
 _NOT_NAME_START = {"The", "A", "An", "In", "On", "At", "By", "For", "Of", "And", "After", "Before", "While", "As",
                    "With", "From", "To", "This", "That", "Its", "Their", "His", "Her"}
 _ACRONYM_GROUP = re.compile(r"\b(?P<acronym>[A-Z]{2,7}(?:[/\-][A-Z]{1,4})?)\s+(?:rebels?|militants?|fighters|"
-                            r"insurgents|guerrillas|militias?|movement|group)\b")
+                            r"insurgents?|guerr?ill(?:a|as|eros?)|militias?|movement|group|insurrection|rebellion|"
+                            r"insurgency)\b")
+# A side named by its form alone where a side is expected (after "between", or coordinated with a side):
+# an acronym ("between the government and CPN-M", "the Government of Colombia and EPL") or a hyphenated
+# proper name after "the" ("the government of Afghanistan and the Hezb-I-Islami"). It must end there: a
+# capitalised word after it makes it part of a longer name.
+_FORM_SIDE = re.compile(r"(?<![\w/\-])(?P<name>[A-Z][A-Z0-9]{1,7}(?:\s?[/\-–]\s?[A-Z0-9]{1,5}){0,2}|"
+                        r"(?<=the\s)[A-Z][a-z]+(?:-[A-Za-z]+){1,3})(?![\w/\-])(?!\s+[A-Z])")
+_SIDE_BEFORE = re.compile(r"\b(?:between|and|with)\s+(?:the\s+)?$")
+_SIDE_AFTER = re.compile(r"^\s*(?:,\s*)?(?:and|signed|agreed|sign|agree|reached|concluded|met|held)\b")
 # Collectives: members of one organisation, the parties of one place, an unnamed other side.
 _MEMBERS = r"(?:(?:foreign|defen[cs]e|finance|interior|economy|trade|justice|energy)\s+)?(?:ministers|leaders|" \
            r"members|member states|heads of state(?: and government)?|heads of government|officials|envoys|" \
@@ -179,6 +188,7 @@ class ActorReader:
         self._remember_states(mentions)
         mentions = self._governments(sentence, mentions)
         mentions = _longest(mentions + self._units(sentence, mentions) + self._named(sentence, mentions))
+        mentions = _longest(mentions + self._sides_by_form(sentence, mentions))
         collectives: set[URIRef] = set()
         groups = self._groups(sentence, mentions, collectives)
         mentions = _longest(mentions + groups)
@@ -289,6 +299,38 @@ class ActorReader:
             iri = self.registry.names.lookup(acronym) or self.registry.mint(acronym, DT.Organization)
             self.acronyms[acronym] = iri
             out.append(Mention(match.start("acronym"), match.end("acronym"), acronym, iri, "organization"))
+        return out
+
+    def _sides_by_form(self, sentence: str, mentions: list[Mention]) -> list[Mention]:
+        """Sides named by form where a side is expected: "between the government and CPN-M".
+
+        The position is "between X", or "X and Y" / "X, Y and Z" with a known side or an unnamed counterpart
+        ("the government") on the other side of the "and"; a name the gazetteer or an earlier phrase knows
+        keeps its mention.
+        """
+        out = []
+        sides = [(m.start, m.end) for m in mentions if m.kind in ("state", "organization")] + \
+            [(c.start(), c.end()) for c in _COUNTERPART.finditer(sentence)]
+        for match in _FORM_SIDE.finditer(sentence):
+            name, start, end = match.group("name"), match.start("name"), match.end("name")
+            if any(m.start < end and start < m.end for m in mentions) or name in self.acronyms:
+                continue
+            if self.registry.names.lookup(name) is not None and name.isupper():
+                continue  # a known name the finder did not take (a state's code: "US") is not a new side
+            before, after = sentence[:start], sentence[end:]
+            joined_before = re.search(r"(?:,\s*|\s+and\s+|\s+with\s+)(?:the\s+)?$", before)
+            coordinated = joined_before is not None and any(e == joined_before.start() for _s, e in sides)
+            and_after = re.match(r"\s*(?:,\s*|\s+and\s+)(?:the\s+)?", after)
+            coordinated = coordinated or (and_after is not None and any(s == end + and_after.end() for s, _e in sides))
+            if not (coordinated or re.search(r"\bbetween\s+(?:the\s+)?$", before)):
+                continue
+            if not (_SIDE_AFTER.match(after) or re.match(r"\s*(?:[,.;:)]|$|\s(?:on|in|at|to|was|were|"
+                                                          r"has|had|for|over)\b)", after)):
+                continue
+            label = re.sub(r"\s+", "", name) if name.isupper() or "/" in name else name
+            iri = self.registry.mint(label, DT.Organization)
+            self.acronyms[name] = iri
+            out.append(Mention(start, end, name, iri, "organization"))
         return out
 
     def _groups(self, sentence: str, mentions: list[Mention], collectives: set[URIRef]) -> list[Mention]:
