@@ -129,14 +129,15 @@ _ACRONYM_GROUP = re.compile(r"\b(?P<acronym>[A-Z]{2,7}(?:[/\-][A-Z]{1,4})?)\s+(?
 # capitalised word after it makes it part of a longer name.
 _FORM_SIDE = re.compile(r"(?<![\w/\-])(?P<name>[A-Z][A-Z0-9]{1,7}(?:\s?[/\-–]\s?[A-Z0-9]{1,5}){0,2}|"
                         r"(?<=the\s)[A-Z][a-z]+(?:-[A-Za-z]+){1,3})(?![\w/\-])(?!\s+[A-Z])")
-_SIDE_BEFORE = re.compile(r"\b(?:between|and|with)\s+(?:the\s+)?$")
-_SIDE_AFTER = re.compile(r"^\s*(?:,\s*)?(?:and|signed|agreed|sign|agree|reached|concluded|met|held)\b")
+
 # Collectives: members of one organisation, the parties of one place, an unnamed other side.
 _MEMBERS = r"(?:(?:foreign|defen[cs]e|finance|interior|economy|trade|justice|energy)\s+)?(?:ministers|leaders|" \
            r"members|member states|heads of state(?: and government)?|heads of government|officials|envoys|" \
            r"delegates|representatives|diplomats|ambassadors)"
 _MEMBERS_AFTER = re.compile(r"^(?:'s|’s)?\s+" + _MEMBERS + r"\b")
 _MEMBERS_BEFORE = re.compile(r"\b" + _MEMBERS + r"\s+(?:of|from)\s+(?:the\s+)?$", re.I)
+_DETERMINERS = {"Both", "All", "Two", "Three", "Several", "Many", "Other", "Some", "Most", "These", "Those", "Such",
+                "Former", "Warring", "Participating", "Signatory", "Concerned", "Relevant", "Each", "Every"}
 _GROUP = r"(?:rival\s+)?(?:political\s+)?(?:parties|factions|groups|clans)"
 _GROUP_OF_PLACE = re.compile(r"(?P<group>(?i:" + _GROUP + r"))\s+(?:in|of|from)\s+(?P<place>" + _WORD +
                              r"(?:\s+" + _WORD + r"){0,3})")
@@ -151,8 +152,9 @@ _COORDINATED_NAME = re.compile(r"\s+and\s+(?:the\s+)?(?P<name>[A-Z][\w'’/\-]*)
 # Places named after a meeting or signing word that the gazetteer does not know: "signed in Skhirat".
 _VENUE_WORDS = r"(?:talks|negotiations|meeting|summit|conference|met|meet|meets|held|hosted|gathered|convened|" \
                r"signed|signing|concluded|initialled)"
-_UNKNOWN_PLACE = re.compile(r"\b(?i:" + _VENUE_WORDS + r")\b[^.;,]{0,30}?\b(?:in|at)\s+(?P<place>" + _WORD +
-                            r"(?:\s+" + _WORD + r"){0,2})")
+_UNKNOWN_PLACE = re.compile(r"\b(?:(?i:" + _VENUE_WORDS + r")\b[^.;,]{0,30}?|(?i:signed|signing|concluded|initialled)"
+                            r"\b[^.;]{0,160}?)\b(?:in|at)\s+(?:the\s+(?:city|town|village)\s+of\s+)?"
+                            r"(?P<place>" + _WORD + r"(?:\s+" + _WORD + r"){0,2})")
 _NOT_PLACES = {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
                "November", "December", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
                "The", "A", "An", "This", "That", "Parliament", "Congress", "Government", "Office"}
@@ -324,9 +326,8 @@ class ActorReader:
             coordinated = coordinated or (and_after is not None and any(s == end + and_after.end() for s, _e in sides))
             if not (coordinated or re.search(r"\bbetween\s+(?:the\s+)?$", before)):
                 continue
-            if not (_SIDE_AFTER.match(after) or re.match(r"\s*(?:[,.;:)]|$|\s(?:on|in|at|to|was|were|"
-                                                          r"has|had|for|over)\b)", after)):
-                continue
+            if not re.match(r"\s*(?:[,.;:)]|$)|\s+[a-z]", after):
+                continue  # it ends there, before a function word or a verb ("and EPL regulated")
             label = re.sub(r"\s+", "", name) if name.isupper() or "/" in name else name
             iri = self.registry.mint(label, DT.Organization)
             self.acronyms[name] = iri
@@ -342,8 +343,8 @@ class ActorReader:
         for pattern in (_GROUP_OF_PLACE, _PLACE_GROUP):  # "political parties in Northern Ireland"
             for match in pattern.finditer(sentence):
                 place, group = match.group("place"), match.group("group").lower()
-                if place in _NOT_NAME_START:
-                    continue
+                if place.split()[0] in _NOT_NAME_START | _DETERMINERS or group == "parties" and pattern is _GROUP_OF_PLACE:
+                    continue  # "Both parties", "the parties in Lusaka": the parties to something, not a place's
                 inner = [m for m in mentions if match.start("place") <= m.start and m.end <= match.end("place")]
                 if any(m.kind == "organization" for m in inner):
                     collectives.update(m.iri for m in inner if m.kind == "organization")

@@ -81,11 +81,28 @@ _ATTRIBUTIVE_AFTER = re.compile(r"^\s+(?:[\w\-]+\s+){0,2}?" + _AGREEMENT_NOUN + 
 # "Previous exchanges", "earlier talks": background, not this story's event.
 _BACKGROUND = re.compile(r"\b(?:previous|prior|earlier|past|former|last year's|each|every|any|such)\s+(?:\w+\s+)?$",
                          re.I)
+# UCDP-style summaries introduce the agreement they describe as their subject, by a demonstrative or by its
+# title, with its sides: "This agreement between the Government of Colombia and EPL regulated…", "The Ceasefire
+# Agreement between the Transitional Government of Burundi and CNDD-FDD brought…". Only the subject at the start
+# of a sentence counts, and only before the text has introduced an agreement (after that, "the agreement
+# between X and Y" refers back to it); an agreement named inside a sentence stays a mention in passing.
+_TITLE_WORD = r"(?:[A-Z0-9][\w'’\-]*|of|on|for|and|the|in|to)"
+_SUBJECT_AGREEMENT = re.compile(
+    r"^(?:(?:In|With|Under)\s+)?(?:This|These|(?:The|An?)(?=\s+(?:[A-Z0-9]|(?:\w+\s+){0,2}[A-Z])))\s+"
+    r"(?:(?:[A-Z0-9][\w'’\-]*|short|final|partial|comprehensive|peace|ceasefire|framework|interim|new|"
+    r"general|global|political|bilateral|preliminary)\s+){0,6}" + _AGREEMENT_NOUN +
+    r"(?:\s+(?:on|of|for|concerning)\s+(?:" + _TITLE_WORD + r"\s+){0,8}?" + _TITLE_WORD + r")?"
+    r"\s*,?\s+between\b")
 _CONFIRMED_BY = re.compile(r"\bconfirmed\s+by\s+(?:the\s+)?$", re.I)
 _VENUE_BEFORE = re.compile(r"\b(?:talks|negotiations|meeting|summit|conference|met|meet|meets|held|hosted|gathered|"
                            r"convened)\b[^.;,]{0,40}\b(?:in|at)\s+(?:the\s+)?$", re.I)
 # "signed in Skhirat": where an agreement was made is its venue.
-_SIGNED_IN = re.compile(r"\b(?:signed|signing|concluded|initialled)\b[^.;,]{0,40}\b(?:in|at)\s+(?:the\s+)?$", re.I)
+# It may come after the list of signatories ("signed a peace accord with the FNT, the FNTR … in NDjamena").
+_SIGNED_IN = re.compile(r"\b(?:signed|signing|concluded|initialled)\b[^.;]{0,160}\b(?:in|at)\s+"
+                        r"(?:the\s+(?:city|town|village)\s+of\s+)?(?:the\s+)?$", re.I)
+# "in Bangui, Central African Republic": a state after a place names where the place is, not a side.
+_PLACE_QUALIFIER = re.compile(r"\b(?:in|at|outside|near)\s+(?:the\s+(?:city|town|village)\s+of\s+)?"
+                              r"[A-Z][\w'’\-]*(?:\s+[A-Z][\w'’\-]*){0,2},\s*$")
 # "signed by X", "signed in Famboni, by X": the agent of a signing is a side.
 _AGREED_BY = re.compile(r"\b(?:agreed|signed|accepted|reached|concluded|endorsed)(?:\s+(?:in|at|on)\s+[^.;,]{1,40},?)?"
                         r"\s+by\s+(?:the\s+)?$", re.I)
@@ -224,6 +241,8 @@ def _sentence_claims(sentence: str, start: int, source: Source, published: date 
         elif _SIGNED_IN.search(before) and m.kind == "state":
             signed_at = signed_at or m.iri
             continue
+        elif _PLACE_QUALIFIER.search(before) and m.kind == "state":
+            continue  # "signed in Bangui, Central African Republic"
         elif (qualifier := _QUALIFIER.match(after)) and any(o.start == m.end + len(qualifier.group(0))
                                                             and o.kind == "organization" for o in mentions):
             continue  # "the African Union's Peace and Security Council": the body acts, not its parent
@@ -312,6 +331,9 @@ def _sentence_claims(sentence: str, start: int, source: Source, published: date 
     # An agreement is what the sentence says is agreed, signed or reached (or a ceasefire declared);
     # a noun alone ("the 1979 Egypt–Israel Peace Treaty", "the Oslo accords") is a mention in passing.
     trigger = agree_verb or (ceasefire if ceasefire and _CEASEFIRE_ACT.search(sentence) else None)
+    subject = _SUBJECT_AGREEMENT.match(sentence) if "agreement" not in document.last else None
+    if subject is not None:
+        trigger = subject  # the agreement the text describes; a ceasefire it "called for" is part of it
     if trigger is agree_verb and agree_verb is not None and agree_verb.group(0).lower() in ("signed", "agreed") and \
             _ATTRIBUTIVE_BEFORE.search(sentence[: agree_verb.start()]) and \
             _ATTRIBUTIVE_AFTER.match(sentence[agree_verb.end():]):
