@@ -75,7 +75,8 @@ def news_finder(registry: EntityRegistry) -> Callable[[str], list[Mention]]:
     def find(text: str) -> list[Mention]:
         found = base(text) + [Mention(m.start(), m.end(), m.group(0), *names[m.group(0)])
                               for m in pattern.finditer(text)]
-        return _longest(found)
+        # a name inside a hyphenated word ("the Intra-SPLM Dialogue", "pro-Russian") names no actor
+        return _longest([m for m in found if not re.search(r"\w-$", text[: m.start])])
 
     return find
 
@@ -153,7 +154,7 @@ _COORDINATED_NAME = re.compile(r"\s+and\s+(?:the\s+)?(?P<name>[A-Z][\w'’/\-]*)
 _VENUE_WORDS = r"(?:talks|negotiations|meeting|summit|conference|met|meet|meets|held|hosted|gathered|convened|" \
                r"signed|signing|concluded|initialled)"
 _UNKNOWN_PLACE = re.compile(r"\b(?:(?i:" + _VENUE_WORDS + r")\b[^.;,]{0,30}?|(?i:signed|signing|concluded|initialled)"
-                            r"\b[^.;]{0,160}?)\b(?:in|at)\s+(?:the\s+(?:city|town|village)\s+of\s+)?"
+                            r"\b[^.;]{0,240}?)\b(?:in|at)\s+(?:the\s+(?:city|town|village)\s+of\s+)?"
                             r"(?P<place>" + _WORD + r"(?:\s+" + _WORD + r"){0,2})")
 _NOT_PLACES = {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
                "November", "December", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
@@ -317,8 +318,9 @@ class ActorReader:
             name, start, end = match.group("name"), match.start("name"), match.end("name")
             if any(m.start < end and start < m.end for m in mentions) or name in self.acronyms:
                 continue
-            if self.registry.names.lookup(name) is not None and name.isupper():
-                continue  # a known name the finder did not take (a state's code: "US") is not a new side
+            known = self.registry.names.lookup(name)
+            if known is not None and ((entity := self.registry.get(known)) is None or entity.type == DT.State):
+                continue  # a state's code the finder did not take ("US") is not a new side
             before, after = sentence[:start], sentence[end:]
             joined_before = re.search(r"(?:,\s*|\s+and\s+|\s+with\s+)(?:the\s+)?$", before)
             coordinated = joined_before is not None and any(e == joined_before.start() for _s, e in sides)
@@ -329,7 +331,7 @@ class ActorReader:
             if not re.match(r"\s*(?:[,.;:)]|$)|\s+[a-z]", after):
                 continue  # it ends there, before a function word or a verb ("and EPL regulated")
             label = re.sub(r"\s+", "", name) if name.isupper() or "/" in name else name
-            iri = self.registry.mint(label, DT.Organization)
+            iri = known or self.registry.mint(label, DT.Organization)
             self.acronyms[name] = iri
             out.append(Mention(start, end, name, iri, "organization"))
         return out

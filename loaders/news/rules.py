@@ -93,13 +93,19 @@ _SUBJECT_AGREEMENT = re.compile(
     r"general|global|political|bilateral|preliminary)\s+){0,6}" + _AGREEMENT_NOUN +
     r"(?:\s+(?:on|of|for|concerning)\s+(?:" + _TITLE_WORD + r"\s+){0,8}?" + _TITLE_WORD + r")?"
     r"\s*,?\s+between\b")
+# "decisions discussed in the negotiations": talks named by a definite description after a preposition are
+# talks already known (a mention), not talks this sentence reports.
+_KNOWN_TALKS = re.compile(r"\b(?:in|of|from|for|into|under|through|to)\s+the\s+(?:[\w\-]+\s+){0,2}$", re.I)
+# "the MDJT insurrection in Chad": the state an armed group rises against is the other side.
+_INSURRECTION_IN = re.compile(r"\b[A-Z][\w/\-]*\s+(?:insurrection|rebellion|insurgency|uprising)\s+in\s+(?:the\s+)?$")
 _CONFIRMED_BY = re.compile(r"\bconfirmed\s+by\s+(?:the\s+)?$", re.I)
 _VENUE_BEFORE = re.compile(r"\b(?:talks|negotiations|meeting|summit|conference|met|meet|meets|held|hosted|gathered|"
                            r"convened)\b[^.;,]{0,40}\b(?:in|at)\s+(?:the\s+)?$", re.I)
 # "signed in Skhirat": where an agreement was made is its venue.
 # It may come after the list of signatories ("signed a peace accord with the FNT, the FNTR … in NDjamena").
-_SIGNED_IN = re.compile(r"\b(?:signed|signing|concluded|initialled)\b[^.;]{0,160}\b(?:in|at)\s+"
+_SIGNED_IN = re.compile(r"\b(?:signed|signing|concluded|initialled)\b[^.;]{0,240}\b(?:in|at)\s+"
                         r"(?:the\s+(?:city|town|village)\s+of\s+)?(?:the\s+)?$", re.I)
+_SIGNED_NEAR = re.compile(r"\b(?:signed|signing|concluded|initialled)\b[^.;,]{0,40}\b(?:in|at)\s+(?:the\s+)?$", re.I)
 # "in Bangui, Central African Republic": a state after a place names where the place is, not a side.
 _PLACE_QUALIFIER = re.compile(r"\b(?:in|at|outside|near)\s+(?:the\s+(?:city|town|village)\s+of\s+)?"
                               r"[A-Z][\w'’\-]*(?:\s+[A-Z][\w'’\-]*){0,2},\s*$")
@@ -229,6 +235,8 @@ def _sentence_claims(sentence: str, start: int, source: Source, published: date 
         if previous is not None and previous[1] in ("mediator", "confirmer") and \
                 _COORDINATED.fullmatch(sentence[previous[0].end: m.start]):
             role = previous[1]  # "mediated by Egypt and Qatar": the role carries over the coordination
+        elif _INSURRECTION_IN.search(before) and m.kind == "state":
+            pass  # a side: "an end to the MDJT insurrection in Chad"
         elif _CONFIRMED_BY.search(before):
             role = "confirmer"
         elif _MEDIATOR_BY.search(before) or _MEDIATOR_AFTER.match(after):
@@ -238,7 +246,7 @@ def _sentence_claims(sentence: str, start: int, source: Source, published: date 
         elif _VENUE_BEFORE.search(before) and m.kind == "state":
             venue = venue or m.iri
             continue
-        elif _SIGNED_IN.search(before) and m.kind == "state":
+        elif _SIGNED_NEAR.search(before) and m.kind == "state":
             signed_at = signed_at or m.iri
             continue
         elif _PLACE_QUALIFIER.search(before) and m.kind == "state":
@@ -308,6 +316,9 @@ def _sentence_claims(sentence: str, start: int, source: Source, published: date 
     agreement: URIRef | None = None
     talks: URIRef | None = None
 
+    subject = _SUBJECT_AGREEMENT.match(sentence) if "agreement" not in document.last else None
+    if talks_match and (subject is not None or _KNOWN_TALKS.search(sentence[: talks_match.start()])):
+        talks_match = None  # what the agreement provides ("resumed negotiations") is part of it; known talks
     agree_to_talk = _AGREE_TO_TALK.search(sentence)
     if agree_to_talk and talks_match:
         agree_verb = None  # an agreement to talk is talks to come
@@ -331,7 +342,6 @@ def _sentence_claims(sentence: str, start: int, source: Source, published: date 
     # An agreement is what the sentence says is agreed, signed or reached (or a ceasefire declared);
     # a noun alone ("the 1979 Egypt–Israel Peace Treaty", "the Oslo accords") is a mention in passing.
     trigger = agree_verb or (ceasefire if ceasefire and _CEASEFIRE_ACT.search(sentence) else None)
-    subject = _SUBJECT_AGREEMENT.match(sentence) if "agreement" not in document.last else None
     if subject is not None:
         trigger = subject  # the agreement the text describes; a ceasefire it "called for" is part of it
     if trigger is agree_verb and agree_verb is not None and agree_verb.group(0).lower() in ("signed", "agreed") and \
