@@ -174,6 +174,23 @@ def _count(sentence: str) -> int | None:
     return None
 
 
+# "Egypt pardons al-Jazeera journalists", "the Houthis free six hostages": the verb right after its subject.
+_FREES = re.compile(r"\s+(?:pardon(?:s|ed)?|free[sd]?|releas(?:es|ed)|sets? free)\s+(?:[\w\-'’]+\s+){0,3}?"
+                    r"(?:" + _PEOPLE + r"|journalists|activists|dissidents|political prisoners|opposition leaders)\b")
+
+
+def _frees(sentence: str, party_at: dict[URIRef, int]) -> tuple[URIRef, int, int] | None:
+    """The side that frees people it holds, with the verb's span: (party, start, end), or None."""
+    for party, at in party_at.items():
+        name = re.match(r"[^\s,;]+(?:\s+[A-Z][^\s,;]*)*", sentence[at:])
+        if name is None or re.search(r"\b(?:court|judge|tribunal)\b", sentence[:at], re.I):
+            continue
+        verb = _FREES.match(sentence, at + name.end())
+        if verb is not None:
+            return party, verb.start(), verb.end()
+    return None
+
+
 def _event_iri(kind: str, source: Source, quote_start: int) -> URIRef:
     segment = "agreement" if kind in ("agreement", "ceasefire") else "event"
     return DTR[f"{segment}/news-{digest(str(source.iri), kind, str(quote_start), length=16)}"]
@@ -235,8 +252,9 @@ def _sentence_claims(sentence: str, start: int, source: Source, published: date 
         if previous is not None and previous[1] in ("mediator", "confirmer") and \
                 _COORDINATED.fullmatch(sentence[previous[0].end: m.start]):
             role = previous[1]  # "mediated by Egypt and Qatar": the role carries over the coordination
-        elif _INSURRECTION_IN.search(before) and m.kind == "state":
-            pass  # a side: "an end to the MDJT insurrection in Chad"
+        elif (_INSURRECTION_IN.search(before) and m.kind == "state") or \
+                (m.kind == "organization" and re.match(r"\s+(?:insurrection|rebellion|insurgency|uprising)\b", after)):
+            pass  # both sides: "an end to the MDJT insurrection in Chad"
         elif _CONFIRMED_BY.search(before):
             role = "confirmer"
         elif _MEDIATOR_BY.search(before) or _MEDIATOR_AFTER.match(after):
@@ -315,6 +333,7 @@ def _sentence_claims(sentence: str, start: int, source: Source, published: date 
     release = _RELEASE.search(sentence)
     agreement: URIRef | None = None
     talks: URIRef | None = None
+    freer = _frees(sentence, party_at)
 
     subject = _SUBJECT_AGREEMENT.match(sentence) if "agreement" not in document.last else None
     if talks_match and (subject is not None or _KNOWN_TALKS.search(sentence[: talks_match.start()])):
@@ -400,6 +419,18 @@ def _sentence_claims(sentence: str, start: int, source: Source, published: date 
         if said_by is not None:
             statements.append((event, DT.announcedBy, said_by))
         statements += dated(event)
+        out.append(claim(statements, 0.6))
+        document.last["exchange"] = event
+    elif freer is not None:
+        # "Egypt pardons al-Jazeera journalists": a state or group that frees the people it holds releases them.
+        mode = _mode(sentence, freer[1], freer[2])
+        event = new_node("release", DT.Event, f"Prisoner release by {_label(registry, [freer[0]])}")
+        statements = [(event, RDF.type, DT.Event), (event, DT.hasParty, freer[0])]
+        if count:
+            statements.append((event, DT.prisonerCount, Literal(count)))
+        if mode is not None:
+            statements.append((event, DT.status, Literal(mode)))
+        statements += dated(event, mode)
         out.append(claim(statements, 0.6))
         document.last["exchange"] = event
 
