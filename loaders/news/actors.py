@@ -114,10 +114,14 @@ _ATTRIBUTIVE = re.compile(r"\s+(?:chiefs?|commanders?|officers?|officials|bases?
                           r"headquarters|units?|personnel|vehicles?|operations?|activit(?:y|ies))\b", re.I)
 # Organisations named by their head noun: "the Justice and Equality Movement (JEM)",
 # "the Movement for Democratic Change".
+# Forums whose members negotiate: "the National Roundtable for Dialogue and Negotiation"; a convention is such a
+# body only with its acronym ("the Convention for a Democratic South Africa (CODESA)"), since most conventions
+# are treaties.
+_FORUM = r"(?:Round\s?[Tt]able|Convention(?=[^()]{0,80}\([A-Z]{2,}\)))"
 _HEAD = r"(?:Front|Movement|Army|Council|Party|Alliance|Union|Forces|Brigades?|Coalition|Congress|" \
-        r"Organi[sz]ation|Committee|Militia|Mujahideen)"
+        r"Organi[sz]ation|Committee|Militia|Mujahideen|" + _FORUM + r")"
 _ORG_NAME = re.compile(
-    r"(?P<name>(?:" + _WORD + r"\s+(?:(?:and|of)\s+)?){0,5}" + _HEAD + r"\b(?:\s+(?:of|for)\s+(?:the\s+)?" + _WORD +
+    r"(?P<name>(?:" + _WORD + r"\s+(?:(?:and|of)\s+)?){0,5}" + _HEAD + r"\b(?:\s+(?:of|for)\s+(?:the\s+|an?\s+)?" + _WORD +
     r"(?:\s+(?:and\s+|of\s+|for\s+)?" + _WORD + r"){0,4})?)(?:\s*\((?P<acronym>[A-Z][A-Za-z]*[A-Z][A-Z/\-]*)\))?")
 _NOT_NAME_START = {"The", "A", "An", "In", "On", "At", "By", "For", "Of", "And", "After", "Before", "While", "As",
                    "With", "From", "To", "This", "That", "Its", "Their", "His", "Her"}
@@ -341,6 +345,11 @@ class ActorReader:
         for m in mentions:  # "European Union ministers", "ministers of the European Union"
             if m.kind == "organization" and (_MEMBERS_AFTER.match(sentence[m.end:]) or
                                              _MEMBERS_BEFORE.search(sentence[: m.start])):
+                collectives.add(m.iri)
+        for m in mentions:  # a forum is a meeting of its members: "the National Roundtable … decided to meet"
+            if m.kind == "organization" and (entity := self.registry.get(m.iri)) is not None and \
+                    re.search(r"\b(?:Round\s?table|Convention)\b", entity.label, re.I) and \
+                    re.search(_FORUM, entity.label + " (" + "".join(a for a in entity.aliases[:1]) + ")"):
                 collectives.add(m.iri)
         for pattern in (_GROUP_OF_PLACE, _PLACE_GROUP):  # "political parties in Northern Ireland"
             for match in pattern.finditer(sentence):

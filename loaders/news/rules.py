@@ -60,7 +60,7 @@ _NEGATION = re.compile(r"\b(?:not|never|no longer|failed to|fails to|fail to|ref
                        r"den(?:y|ies|ied)|declin(?:e|es|ed) to|pulled out of|pulls out of|withdr[ae]w from|"
                        r"boycott(?:s|ed)?|call(?:s|ed)? off|cancel(?:s|led|ed)?|collapsed?)\b|n't\b", re.I)
 _MODALITY = re.compile(r"\b(?:may|might|could|would|should|will|shall|plans? to|planned|propos(?:e|es|ed|al)|"
-                       r"to begin|to hold|to start|to resume|set to|expected to|hopes? to|seeks? to|aims? to|"
+                       r"to begin|to hold|to start|to resume|set to|expected to|decid(?:e|es|ed) to|hopes? to|seeks? to|aims? to|"
                        r"call(?:s|ed)? for|urg(?:e|es|ed)|offer(?:s|ed)? to|ready to|possible|potential)\b", re.I)
 # ... or in the words just after it, in the same clause ("talks between X and Y collapsed").
 _NEGATION_AFTER = re.compile(r"^[^.;]{0,60}?\b(?:collapsed|broke down|fell through|failed|ended without|stalled|"
@@ -92,7 +92,7 @@ _SUBJECT_AGREEMENT = re.compile(
     r"(?:(?:[A-Z0-9][\w'’\-]*|short|final|partial|comprehensive|peace|ceasefire|framework|interim|new|"
     r"general|global|political|bilateral|preliminary)\s+){0,6}" + _AGREEMENT_NOUN +
     r"(?:\s+(?:on|of|for|concerning)\s+(?:" + _TITLE_WORD + r"\s+){0,8}?" + _TITLE_WORD + r")?"
-    r"\s*,?\s+between\b")
+    r"\s*,?\s+(?:between|of|by)\b")
 # "decisions discussed in the negotiations": talks named by a definite description after a preposition are
 # talks already known (a mention), not talks this sentence reports.
 _KNOWN_TALKS = re.compile(r"\b(?:in|of|from|for|into|under|through|to)\s+the\s+(?:[\w\-]+\s+){0,2}$", re.I)
@@ -328,7 +328,9 @@ def _sentence_claims(sentence: str, start: int, source: Source, published: date 
     count = _count(sentence)
     agree_verb = _AGREE_VERB.search(sentence)
     ceasefire = _CEASEFIRE.search(sentence)
-    talks_match = _TALKS.search(sentence)
+    # a word inside a name ("the National Roundtable for Dialogue and Negotiation") is no trigger
+    talks_match = next((t for t in _TALKS.finditer(sentence)
+                        if not any(m.start <= t.start() < m.end for m in mentions)), None)
     exchange = _EXCHANGE.search(sentence)
     release = _RELEASE.search(sentence)
     agreement: URIRef | None = None
