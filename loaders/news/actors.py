@@ -128,6 +128,10 @@ _NOT_NAME_START = {"The", "A", "An", "In", "On", "At", "By", "For", "Of", "And",
 _ACRONYM_GROUP = re.compile(r"\b(?P<acronym>[A-Z]{2,7}(?:[/\-][A-Z]{1,4})?)\s+(?:rebels?|militants?|fighters|"
                             r"insurgents?|guerr?ill(?:a|as|eros?)|militias?|movement|group|insurrection|rebellion|"
                             r"insurgency)\b")
+# Where a side is expected: "between X", "an accord with X", "signed with X", "the rebel X".
+_SIDE_SLOT = re.compile(r"(?:\bbetween|\b(?:agreement|accord|deal|pact|truce|ceasefire|talks|negotiations|signed|"
+                        r"agreed|met|negotiated)\s+with|\b(?:rebel|armed|insurgent|guerr?illa|militia|opposition)"
+                        r"(?:\s+(?:group|movement|faction|forces))?)\s+(?:the\s+)?$", re.I)
 # A side named by its form alone where a side is expected (after "between", or coordinated with a side):
 # an acronym ("between the government and CPN-M", "the Government of Colombia and EPL") or a hyphenated
 # proper name after "the" ("the government of Afghanistan and the Hezb-I-Islami"). It must end there: a
@@ -157,7 +161,7 @@ _COORDINATED_NAME = re.compile(r"\s+and\s+(?:the\s+)?(?P<name>[A-Z][\w'’/\-]*)
 # Places named after a meeting or signing word that the gazetteer does not know: "signed in Skhirat".
 _VENUE_WORDS = r"(?:talks|negotiations|meeting|summit|conference|met|meet|meets|held|hosted|gathered|convened|" \
                r"signed|signing|concluded|initialled)"
-_UNKNOWN_PLACE = re.compile(r"\b(?:(?i:" + _VENUE_WORDS + r")\b[^.;,]{0,30}?|(?i:signed|signing|concluded|initialled)"
+_UNKNOWN_PLACE = re.compile(r"\b(?:(?i:" + _VENUE_WORDS + r")\b[^.;,]{0,30}?|(?i:signed|signing|concluded|initialled|reached|struck)"
                             r"\b[^.;]{0,240}?)\b(?:in|at)\s+(?:the\s+(?:city|town|village)\s+of\s+)?"
                             r"(?P<place>" + _WORD + r"(?:\s+" + _WORD + r"){0,2})")
 _NOT_PLACES = {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -330,7 +334,7 @@ class ActorReader:
             coordinated = joined_before is not None and any(e == joined_before.start() for _s, e in sides)
             and_after = re.match(r"\s*(?:,\s*|\s+and\s+)(?:the\s+)?", after)
             coordinated = coordinated or (and_after is not None and any(s == end + and_after.end() for s, _e in sides))
-            if not (coordinated or re.search(r"\bbetween\s+(?:the\s+)?$", before)):
+            if not (coordinated or _SIDE_SLOT.search(before)):
                 continue
             if not re.match(r"\s*(?:[,.;:)]|$)|\s+[a-z]", after):
                 continue  # it ends there, before a function word or a verb ("and EPL regulated")
@@ -338,6 +342,7 @@ class ActorReader:
             iri = known or self.registry.mint(label, DT.Organization)
             self.acronyms[name] = iri
             out.append(Mention(start, end, name, iri, "organization"))
+            sides.append((start, end))  # "the Government of Liberia, LURD and MODEL": each makes the next a side
         return out
 
     def _groups(self, sentence: str, mentions: list[Mention], collectives: set[URIRef]) -> list[Mention]:

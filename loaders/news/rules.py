@@ -27,13 +27,18 @@ ACTIVITY = Activity(method="news-rules:v3",
 # "sign" is a verb only before what is signed or with whom ("sign a deal", "signs with"); otherwise it is the
 # noun ("the first clear sign of offensive weapons").
 _AGREEMENT_NOUN = r"(?:agreements?|deals?|accords?|treat(?:y|ies)|pacts?|truces?|ceasefires?|cease-fires?|" \
-                  r"armistices?|memorand(?:um|a)|protocols?|declarations?|conventions?|charters?|communiqu[eé]s?)"
+                  r"armistices?|memorand(?:um|a)|protocols?|declarations?|conventions?|charters?|communiqu[eé]s?|road\s?maps?)"
 _SIGN_AS_VERB = r"(?=\s+(?:(?:an?|the|their|its|two|three|several)\s+)?(?:[\w\-]+\s+){0,3}" + _AGREEMENT_NOUN + \
                 r"\b|\s+(?:on|with|off)\b)"
 _AGREE_VERB = re.compile(r"\b(?:agree[sd]?|agreeing|signs?" + _SIGN_AS_VERB + r"|signed|signing|"
-                         r"reach(?:es|ed)?\s+(?:an?\s+)?(?:agreement|deal|accord)|"
+                         r"reach(?:es|ed)?\s+(?:an?\s+|the\s+)?(?:[\w\-]+\s+){0,2}?(?:agreement|deal|accord|truce|"
+                         r"ceasefire|cease-fire|understanding|settlement)|"
                          r"(?:announc\w*|strik(?:e|es)|struck|seal\w*|clinch\w*|conclud\w*|unveil\w*)\s+(?:an?\s+|the\s+)?"
                          r"(?:\w+\s+)?(?:deal|agreement|accord|pact|truce|ceasefire))\b", re.I)
+# The passive: "a peace deal was reached between Ethiopia and Eritrea", "a truce was brokered".
+_PASSIVE_AGREEMENT = re.compile(r"\b" + _AGREEMENT_NOUN + r"\s+(?:[\w\-]+\s+){0,8}?(?:was|were|has been|have been|"
+                                r"had been)\s+(?:reached|struck|concluded|brokered|sealed|clinched|initial(?:l)?ed)\b",
+                                re.I)
 _CEASEFIRE = re.compile(r"\b(?:ceasefire|cease-fire|truce|armistice)\b", re.I)
 _CEASEFIRE_ACT = re.compile(r"\b(?:declar\w*|announc\w*|agree\w*|sign\w*|reach\w*|broker\w*|call\w* a|begins?|"
                             r"took effect|takes effect|came into force|comes into force|observ\w*)\b", re.I)
@@ -51,7 +56,7 @@ _EXCHANGE = re.compile(r"\b(?:exchang\w*|swap\w*)\b", re.I)
 _RELEASE = re.compile(r"\breleas(?:e|es|ed|ing)\b(?:\W+\w+){0,5}?\W+(?:\d[\d,]*\s+)?" + _PEOPLE + r"\b", re.I)
 _APPROXIMATE = re.compile(r"(?:more than|over|about|around|nearly|almost|at least|up to|some|roughly|hundreds of|"
                           r"thousands of|dozens of)\s*$", re.I)
-_MEDIATOR_BY = re.compile(r"\b(?:(?:mediated|brokered|facilitated|hosted)\s+by|under\s+the\s+(?:aegis|auspices)\s+of|"
+_MEDIATOR_BY = re.compile(r"\b(?:(?:mediated|brokered|facilitated|hosted)\s+(?:[^.;]{0,60}\s)?by|under\s+the\s+(?:aegis|auspices)\s+of|"
                           r"with\s+the\s+mediation\s+of)\s+(?:the\s+)?$", re.I)
 _MEDIATOR_AFTER = re.compile(r"^\s*[-–]?(?:mediated|brokered|facilitated|hosted|mediates|mediating|hosts|hosting|"
                              r"brokers|facilitates)\b", re.I)
@@ -103,9 +108,9 @@ _VENUE_BEFORE = re.compile(r"\b(?:talks|negotiations|meeting|summit|conference|m
                            r"convened)\b[^.;,]{0,40}\b(?:in|at)\s+(?:the\s+)?$", re.I)
 # "signed in Skhirat": where an agreement was made is its venue.
 # It may come after the list of signatories ("signed a peace accord with the FNT, the FNTR … in NDjamena").
-_SIGNED_IN = re.compile(r"\b(?:signed|signing|concluded|initialled)\b[^.;]{0,240}\b(?:in|at)\s+"
+_SIGNED_IN = re.compile(r"\b(?:signed|signing|concluded|initialled|reached|struck)\b[^.;]{0,240}\b(?:in|at)\s+"
                         r"(?:the\s+(?:city|town|village)\s+of\s+)?(?:the\s+)?$", re.I)
-_SIGNED_NEAR = re.compile(r"\b(?:signed|signing|concluded|initialled)\b[^.;,]{0,40}\b(?:in|at)\s+(?:the\s+)?$", re.I)
+_SIGNED_NEAR = re.compile(r"\b(?:signed|signing|concluded|initialled|reached|struck)\b[^.;,]{0,40}\b(?:in|at)\s+(?:the\s+)?$", re.I)
 # "in Bangui, Central African Republic": a state after a place names where the place is, not a side.
 _PLACE_QUALIFIER = re.compile(r"\b(?:in|at|outside|near)\s+(?:the\s+(?:city|town|village)\s+of\s+)?"
                               r"[A-Z][\w'’\-]*(?:\s+[A-Z][\w'’\-]*){0,2},\s*$")
@@ -326,7 +331,8 @@ def _sentence_claims(sentence: str, start: int, source: Source, published: date 
         return node
 
     count = _count(sentence)
-    agree_verb = _AGREE_VERB.search(sentence)
+    agree_verb = min((m for m in (_AGREE_VERB.search(sentence), _PASSIVE_AGREEMENT.search(sentence)) if m),
+                     key=lambda m: m.start(), default=None)
     ceasefire = _CEASEFIRE.search(sentence)
     # a word inside a name ("the National Roundtable for Dialogue and Negotiation") is no trigger
     talks_match = next((t for t in _TALKS.finditer(sentence)
