@@ -96,6 +96,11 @@ _WORD = r"[A-Z][\w'’\-]*"
 # A government, its authorities or its delegation stand for the state ("the Malian government").
 _GOVERNMENT_AFTER = re.compile(r"^\s+(?:(?:interim|transitional|central|federal|national|new|military)\s+)?"
                                r"(?:government|authorities|regime|administration|leadership|delegation|negotiators)\b")
+# ... and so do its people acting for it, named by demonym: "Israeli and Palestinian negotiators",
+# "Ethiopian officials" (plural nouns: "the U.S. special envoy" is a speaker who represents the state).
+_ACTING_AFTER = re.compile(r"^(?:(?:\s*,\s*|\s+and\s+)[A-Z][\w.'’]*(?:\s+[A-Z][\w.'’]*)?)*\s+(?:officials|"
+                           r"delegations?|delegates|negotiators|envoys|representatives|diplomats|leaders|ministers|"
+                           r"authorities|mediators)\b")
 # ... and so does "the Government of (the Republic of) X".
 _GOVERNMENT_OF = re.compile(r"\b(?:the\s+)?(?:(?:interim|transitional|central|federal|national|new|military)\s+)?"
                             r"(?:government|authorities|regime|administration|leadership|delegation)\s+of\s+"
@@ -238,6 +243,10 @@ class ActorReader:
             after = _GOVERNMENT_AFTER.match(sentence[m.end:])
             if m.kind == "demonym" and after:
                 m = Mention(m.start, m.end + after.end(), sentence[m.start: m.end + after.end()], m.iri, "state")
+            elif m.kind == "demonym" and _ACTING_AFTER.match(sentence[m.end:]) and \
+                    all(o.kind in ("demonym", "state") for o in mentions if m.end < o.start <= m.end + 40
+                        and _ACTING_AFTER.match(sentence[o.end:])):
+                m = Mention(m.start, m.end, m.text, m.iri, "state")
             elif m.kind == "state" and (before := _GOVERNMENT_OF.search(sentence[: m.start])):
                 # "the Government of Sudan" is Sudan (one side), not Sudan beside an unnamed government
                 m = Mention(before.start(), m.end, sentence[before.start(): m.end], m.iri, "state")

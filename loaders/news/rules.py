@@ -30,7 +30,7 @@ _AGREEMENT_NOUN = r"(?:agreements?|deals?|accords?|treat(?:y|ies)|pacts?|truces?
                   r"armistices?|memorand(?:um|a)|protocols?|declarations?|conventions?|charters?|communiqu[eé]s?|road\s?maps?)"
 _SIGN_AS_VERB = r"(?=\s+(?:(?:an?|the|their|its|two|three|several)\s+)?(?:[\w\-]+\s+){0,3}" + _AGREEMENT_NOUN + \
                 r"\b|\s+(?:on|with|off)\b)"
-_AGREE_VERB = re.compile(r"\b(?:agree[sd]?|agreeing|signs?" + _SIGN_AS_VERB + r"|signed|signing|"
+_AGREE_VERB = re.compile(r"(?<![\w]-)\b(?:agree[sd]?|agreeing|signs?" + _SIGN_AS_VERB + r"|signed|signing|"
                          r"reach(?:es|ed)?\s+(?:an?\s+|the\s+)?(?:[\w\-]+\s+){0,2}?(?:agreement|deal|accord|truce|"
                          r"ceasefire|cease-fire|understanding|settlement)|"
                          r"(?:announc\w*|strik(?:e|es)|struck|seal\w*|clinch\w*|conclud\w*|unveil\w*)\s+(?:an?\s+|the\s+)?"
