@@ -49,14 +49,15 @@ _NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 
                  "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
                  "hundred": 100, "a hundred": 100}
 _NUM = r"(?P<n>\d{1,3}(?:,\d{3})+|\d+|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
-_PEOPLE = r"(?:prisoners?(?:\s+of\s+war)?|POWs|detainees|captives|hostages|spies|servicemen|soldiers|civilians)"
+_PEOPLE = r"(?:prisoners?(?:\s+of\s+war)?|POWs|detainees|captives|hostages|spies|servicemen|soldiers|civilians|" \
+          r"journalists|activists|dissidents)"
 _COUNT = re.compile(_NUM + r"(?:\s+|-)(?:[A-Za-z\-]+\s+){0,2}?" + _PEOPLE + r"\b|" + _NUM.replace("?P<n>", "?P<n2>") +
                     r"-prisoner\b")
 _EXCHANGE = re.compile(r"\b(?:exchang\w*|swap\w*)\b", re.I)
 _RELEASE = re.compile(r"\breleas(?:e|es|ed|ing)\b(?:\W+\w+){0,5}?\W+(?:\d[\d,]*\s+)?" + _PEOPLE + r"\b", re.I)
 _APPROXIMATE = re.compile(r"(?:more than|over|about|around|nearly|almost|at least|up to|some|roughly|hundreds of|"
                           r"thousands of|dozens of)\s*$", re.I)
-_MEDIATOR_BY = re.compile(r"\b(?:(?:mediated|brokered|facilitated|hosted)\s+(?:[^.;]{0,60}\s)?by|under\s+the\s+(?:aegis|auspices)\s+of|"
+_MEDIATOR_BY = re.compile(r"\b(?:(?:mediated|brokered|facilitated|hosted)\s+(?:between\s[^.;]{0,60}\s)?by|under\s+the\s+(?:aegis|auspices)\s+of|"
                           r"with\s+the\s+mediation\s+of)\s+(?:the\s+)?$", re.I)
 _MEDIATOR_AFTER = re.compile(r"^\s*[-–]?(?:mediated|brokered|facilitated|hosted|mediates|mediating|hosts|hosting|"
                              r"brokers|facilitates)\b", re.I)
@@ -64,7 +65,7 @@ _MEDIATOR_AFTER = re.compile(r"^\s*[-–]?(?:mediated|brokered|facilitated|hoste
 _NEGATION = re.compile(r"\b(?:not|never|no longer|failed to|fails to|fail to|refus(?:e|es|ed|ing) to|rejects?|rejected|"
                        r"den(?:y|ies|ied)|declin(?:e|es|ed) to|pulled out of|pulls out of|withdr[ae]w from|"
                        r"boycott(?:s|ed)?|call(?:s|ed)? off|cancel(?:s|led|ed)?|collapsed?)\b|n't\b", re.I)
-_MODALITY = re.compile(r"\b(?:may|might|could|would|should|will|shall|plans? to|planned|propos(?:e|es|ed|al)|"
+_MODALITY = re.compile(r"\b(?:(?-i:may|might)|could|would|should|will|shall|plans? to|planned|propos(?:e|es|ed|al)|"
                        r"to begin|to hold|to start|to resume|set to|expected to|decid(?:e|es|ed) to|hopes? to|seeks? to|aims? to|"
                        r"call(?:s|ed)? for|urg(?:e|es|ed)|offer(?:s|ed)? to|ready to|possible|potential)\b", re.I)
 # ... or in the words just after it, in the same clause ("talks between X and Y collapsed").
@@ -95,7 +96,7 @@ _TITLE_WORD = r"(?:[A-Z0-9][\w'’\-]*|of|on|for|and|the|in|to)"
 _SUBJECT_AGREEMENT = re.compile(
     r"^(?:(?:In|With|Under)\s+)?(?:This|These|(?:The|An?)(?=\s+(?:[A-Z0-9]|(?:\w+\s+){0,2}[A-Z])))\s+"
     r"(?:(?:[A-Z0-9][\w'’\-]*|short|final|partial|comprehensive|peace|ceasefire|framework|interim|new|"
-    r"general|global|political|bilateral|preliminary)\s+){0,6}" + _AGREEMENT_NOUN +
+    r"general|global|political|bilateral|preliminary)\s+){0,6}(?i:" + _AGREEMENT_NOUN + ")" +
     r"(?:\s+(?:on|of|for|concerning)\s+(?:" + _TITLE_WORD + r"\s+){0,8}?" + _TITLE_WORD + r")?"
     r"\s*,?\s+(?:between|of|by)\b")
 # "decisions discussed in the negotiations": talks named by a definite description after a preposition are
@@ -180,8 +181,8 @@ def _count(sentence: str) -> int | None:
 
 
 # "Egypt pardons al-Jazeera journalists", "the Houthis free six hostages": the verb right after its subject.
-_FREES = re.compile(r"\s+(?:pardon(?:s|ed)?|free[sd]?|releas(?:es|ed)|sets? free)\s+(?:[\w\-'’]+\s+){0,3}?"
-                    r"(?:" + _PEOPLE + r"|journalists|activists|dissidents|political prisoners|opposition leaders)\b")
+_FREES = re.compile(r"\s+(?:(?:will|would|may|might|could|plans? to|is to|agreed to|agrees to)\s+)?(?P<verb>pardon(?:s|ed)?|free[sd]?|releas(?:es|ed)|sets? free)\s+(?:[\w\-'’]+\s+){0,3}?"
+                    r"(?:" + _PEOPLE + r"|political prisoners|opposition leaders)\b")
 
 
 def _frees(sentence: str, party_at: dict[URIRef, int]) -> tuple[URIRef, int, int] | None:
@@ -192,7 +193,7 @@ def _frees(sentence: str, party_at: dict[URIRef, int]) -> tuple[URIRef, int, int
             continue
         verb = _FREES.match(sentence, at + name.end())
         if verb is not None:
-            return party, verb.start(), verb.end()
+            return party, verb.start("verb"), verb.end("verb")
     return None
 
 
