@@ -70,7 +70,7 @@ Each claim records the sentence as its quote with character offsets
 file's text (front matter included; for HTML, into the extracted text),
 the speaker (``dt:saidBy``: "U.S. special envoy announced" → a ``dt:Envoy``
 who ``dt:represents`` the United States; "confirmed by the Kyiv
-Independent"), and the activity ``news-rules:v3``.
+Independent"), and the activity ``news-rules:v4``.
 
 Dates: "Wednesday", "yesterday", "today", "last week", "this week", "last month", "earlier this month",
 "March 12", "12 March 2025" and "in March" are resolved against the
