@@ -126,7 +126,8 @@ _FORUM = r"(?:Round\s?[Tt]able|Convention(?=[^()]{0,80}\([A-Z]{2,}\)))"
 _HEAD = r"(?:Front|Movement|Army|Council|Party|Alliance|Union|Forces|Brigades?|Coalition|Congress|" \
         r"Organi[sz]ation|Committee|Militia|Mujahideen|" + _FORUM + r")"
 _ORG_NAME = re.compile(
-    r"(?P<name>(?:" + _WORD + r"\s+(?:(?:and|of)\s+)?){0,5}" + _HEAD + r"\b(?:\s+(?:of|for)\s+(?:the\s+|an?\s+)?" + _WORD +
+    r"(?P<name>(?:" + _WORD + r"\s+(?:(?:and|of)\s+)?){0,5}" + _HEAD + r"\b(?:\s+(?:of|for)\s+(?:the\s+|an?\s+)?" +
+    _WORD +
     r"(?:\s+(?:and\s+|of\s+|for\s+)?" + _WORD + r"){0,4})?)(?:\s*\((?P<acronym>[A-Z][A-Za-z]*[A-Z][A-Z/\-]*)\))?")
 _NOT_NAME_START = {"The", "A", "An", "In", "On", "At", "By", "For", "Of", "And", "After", "Before", "While", "As",
                    "With", "From", "To", "This", "That", "Its", "Their", "His", "Her"}
@@ -166,7 +167,8 @@ _COORDINATED_NAME = re.compile(r"\s+and\s+(?:the\s+)?(?P<name>[A-Z][\w'’/\-]*)
 # Places named after a meeting or signing word that the gazetteer does not know: "signed in Skhirat".
 _VENUE_WORDS = r"(?:talks|negotiations|meeting|summit|conference|met|meet|meets|held|hosted|gathered|convened|" \
                r"signed|signing|concluded|initialled)"
-_UNKNOWN_PLACE = re.compile(r"\b(?:(?i:" + _VENUE_WORDS + r")\b[^.;,]{0,30}?|(?i:signed|signing|concluded|initialled|reached|struck)"
+_UNKNOWN_PLACE = re.compile(r"\b(?:(?i:" + _VENUE_WORDS + r")\b[^.;,]{0,30}?|"
+                            r"(?i:signed|signing|concluded|initialled|reached|struck)"
                             r"\b[^.;]{0,240}?)\b(?:in|at)\s+(?:the\s+(?:city|town|village)\s+of\s+)?"
                             r"(?P<place>" + _WORD + r"(?:\s+" + _WORD + r"){0,2})")
 _NOT_PLACES = {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -368,7 +370,8 @@ class ActorReader:
         for pattern in (_GROUP_OF_PLACE, _PLACE_GROUP):  # "political parties in Northern Ireland"
             for match in pattern.finditer(sentence):
                 place, group = match.group("place"), match.group("group").lower()
-                if place.split()[0] in _NOT_NAME_START | _DETERMINERS or group == "parties" and pattern is _GROUP_OF_PLACE:
+                if place.split()[0] in _NOT_NAME_START | _DETERMINERS or \
+                        (group == "parties" and pattern is _GROUP_OF_PLACE):
                     continue  # "Both parties", "the parties in Lusaka": the parties to something, not a place's
                 inner = [m for m in mentions if match.start("place") <= m.start and m.end <= match.end("place")]
                 if any(m.kind == "organization" for m in inner):

@@ -57,7 +57,8 @@ _EXCHANGE = re.compile(r"\b(?:exchang\w*|swap\w*)\b", re.I)
 _RELEASE = re.compile(r"\breleas(?:e|es|ed|ing)\b(?:\W+\w+){0,5}?\W+(?:\d[\d,]*\s+)?" + _PEOPLE + r"\b", re.I)
 _APPROXIMATE = re.compile(r"(?:more than|over|about|around|nearly|almost|at least|up to|some|roughly|hundreds of|"
                           r"thousands of|dozens of)\s*$", re.I)
-_MEDIATOR_BY = re.compile(r"\b(?:(?:mediated|brokered|facilitated|hosted)\s+(?:between\s[^.;]{0,60}\s)?by|under\s+the\s+(?:aegis|auspices)\s+of|"
+_MEDIATOR_BY = re.compile(r"\b(?:(?:mediated|brokered|facilitated|hosted)\s+(?:between\s[^.;]{0,60}\s)?by|"
+                          r"under\s+the\s+(?:aegis|auspices)\s+of|"
                           r"with\s+the\s+mediation\s+of)\s+(?:the\s+)?$", re.I)
 _MEDIATOR_AFTER = re.compile(r"^\s*[-–]?(?:mediated|brokered|facilitated|hosted|mediates|mediating|hosts|hosting|"
                              r"brokers|facilitates)\b", re.I)
@@ -66,7 +67,8 @@ _NEGATION = re.compile(r"\b(?:not|never|no longer|failed to|fails to|fail to|ref
                        r"den(?:y|ies|ied)|declin(?:e|es|ed) to|pulled out of|pulls out of|withdr[ae]w from|"
                        r"boycott(?:s|ed)?|call(?:s|ed)? off|cancel(?:s|led|ed)?|collapsed?)\b|n't\b", re.I)
 _MODALITY = re.compile(r"\b(?:(?-i:may|might)|could|would|should|will|shall|plans? to|planned|propos(?:e|es|ed|al)|"
-                       r"to begin|to hold|to start|to resume|set to|expected to|decid(?:e|es|ed) to|hopes? to|seeks? to|aims? to|"
+                       r"to begin|to hold|to start|to resume|set to|expected to|decid(?:e|es|ed) to|hopes? to|"
+                       r"seeks? to|aims? to|"
                        r"call(?:s|ed)? for|urg(?:e|es|ed)|offer(?:s|ed)? to|ready to|possible|potential)\b", re.I)
 # ... or in the words just after it, in the same clause ("talks between X and Y collapsed").
 _NEGATION_AFTER = re.compile(r"^[^.;]{0,60}?\b(?:collapsed|broke down|fell through|failed|ended without|stalled|"
@@ -111,7 +113,8 @@ _VENUE_BEFORE = re.compile(r"\b(?:talks|negotiations|meeting|summit|conference|m
 # It may come after the list of signatories ("signed a peace accord with the FNT, the FNTR … in NDjamena").
 _SIGNED_IN = re.compile(r"\b(?:signed|signing|concluded|initialled|reached|struck)\b[^.;]{0,240}\b(?:in|at)\s+"
                         r"(?:the\s+(?:city|town|village)\s+of\s+)?(?:the\s+)?$", re.I)
-_SIGNED_NEAR = re.compile(r"\b(?:signed|signing|concluded|initialled|reached|struck)\b[^.;,]{0,40}\b(?:in|at)\s+(?:the\s+)?$", re.I)
+_SIGNED_NEAR = re.compile(r"\b(?:signed|signing|concluded|initialled|reached|struck)\b[^.;,]{0,40}\b(?:in|at)\s+"
+                          r"(?:the\s+)?$", re.I)
 # "in Bangui, Central African Republic": a state after a place names where the place is, not a side.
 _PLACE_QUALIFIER = re.compile(r"\b(?:in|at|outside|near)\s+(?:the\s+(?:city|town|village)\s+of\s+)?"
                               r"[A-Z][\w'’\-]*(?:\s+[A-Z][\w'’\-]*){0,2},\s*$")
@@ -181,7 +184,8 @@ def _count(sentence: str) -> int | None:
 
 
 # "Egypt pardons al-Jazeera journalists", "the Houthis free six hostages": the verb right after its subject.
-_FREES = re.compile(r"\s+(?:(?:will|would|may|might|could|plans? to|is to|agreed to|agrees to)\s+)?(?P<verb>pardon(?:s|ed)?|free[sd]?|releas(?:es|ed)|sets? free)\s+(?:[\w\-'’]+\s+){0,3}?"
+_FREES = re.compile(r"\s+(?:(?:will|would|may|might|could|plans? to|is to|agreed to|agrees to)\s+)?"
+                    r"(?P<verb>pardon(?:s|ed)?|free[sd]?|releas(?:es|ed)|sets? free)\s+(?:[\w\-'’]+\s+){0,3}?"
                     r"(?:" + _PEOPLE + r"|political prisoners|opposition leaders)\b")
 
 

@@ -11,11 +11,12 @@ from datetime import date
 from typing import Any
 
 import pytest
-from news_eval.scorer import claims_to_events
 
 from detente.graph.claims import Source
 from detente.loaders.news import extract_claims
 from detente.loaders.registry import EntityRegistry
+
+from news_eval.scorer import claims_to_events
 
 PUBLISHED = date(2025, 3, 12)
 
@@ -171,7 +172,8 @@ def test_passive_and_reached_agreements(text: str, parties: list[str]) -> None:
 
 
 def test_a_deal_that_was_not_reached_did_not_happen() -> None:
-    assert all(e.get("status") == "rejected" for e in events("A peace deal between Ethiopia and Eritrea was not reached."))
+    found = events("A peace deal between Ethiopia and Eritrea was not reached.")
+    assert all(e.get("status") == "rejected" for e in found)
 
 
 def test_brokered_by_after_the_sides_is_mediation() -> None:

@@ -2,7 +2,8 @@
 
 Run as a script from the repository root::
 
-    python -m tests.loaders.news_eval.scorer [--set original|fresh|blind | --file SET.yaml] [--split NAME] [--json] [--errors]
+    python -m tests.loaders.news_eval.scorer [--set original|fresh|blind | --file SET.yaml] [--split NAME]
+        [--json] [--errors]
 
 ``--set original`` (the default) scores the 82 labelled passages of ``passages.yaml`` by their dev/held-out
 split; ``--set fresh`` and ``--set blind`` score ``fresh.yaml`` and ``blind.yaml`` by genre (``wikitimes``, ``ucdp``);
