@@ -129,6 +129,16 @@ _ORG_NAME = re.compile(
     r"(?P<name>(?:" + _WORD + r"\s+(?:(?:and|of)\s+)?){0,5}" + _HEAD + r"\b(?:\s+(?:of|for)\s+(?:the\s+|an?\s+)?" +
     _WORD +
     r"(?:\s+(?:and\s+|of\s+|for\s+)?" + _WORD + r"){0,4})?)(?:\s*\((?P<acronym>[A-Z][A-Za-z]*[A-Z][A-Z/\-]*)\))?")
+# Any name given with its acronym, the acronym spelling the name's initials: "the Parbattya Chattagram Jana
+# Sanghati Samiti (PCJSS)", "the Convention des Patriotes pour la Justice et la Paix (CPJP)". Names of documents,
+# processes and missions are not sides ("the Comprehensive Peace Agreement (CPA)").
+_DEFINED_NAME = re.compile(r"(?P<name>[A-Z][\w'’\-]*(?:\s+(?:(?:of|for|and|the|de|des|du|la|le|les|pour|et|del|"
+                           r"y|e|do|da|al|el)\s+)*[A-Z][\w'’\-]*){1,9})\s*\((?P<acronym>[A-Z][A-Za-z]*[A-Z][A-Z/\-]*)\)")
+_NOT_SIDE_NAMES = re.compile(r"\b(?i:agreements?|accords?|protocols?|declarations?|treat(?:y|ies)|acts?|process|plan|"
+                             r"framework|constitution|resolution|mission|programme|program|initiative|commission|"
+                             r"operation|charter|memorandum|conference|law|court|tribunal|dialogue|roadmap|"
+                             r"ceasefire|truce)$")
+_AGREEMENT_OF = r"\b(?:agreement|accord|declaration)\s+of\s+the\b"
 _NOT_NAME_START = {"The", "A", "An", "In", "On", "At", "By", "For", "Of", "And", "After", "Before", "While", "As",
                    "With", "From", "To", "This", "That", "Its", "Their", "His", "Her"}
 _ACRONYM_GROUP = re.compile(r"\b(?P<acronym>[A-Z]{2,7}(?:[/\-][A-Z]{1,4})?)\s+(?:rebels?|militants?|fighters|"
@@ -142,7 +152,7 @@ _SIDE_SLOT = re.compile(r"(?:\bbetween|\b(?:agreement|accord|deal|pact|truce|cea
 # an acronym ("between the government and CPN-M", "the Government of Colombia and EPL") or a hyphenated
 # proper name after "the" ("the government of Afghanistan and the Hezb-I-Islami"). It must end there: a
 # capitalised word after it makes it part of a longer name.
-_FORM_SIDE = re.compile(r"(?<![\w/\-])(?P<name>[A-Z][A-Z0-9]{1,7}(?:\s?[/\-–]\s?[A-Z0-9]{1,5}){0,2}|"
+_FORM_SIDE = re.compile(r"(?<![\w/\-])(?P<name>[A-Z][A-Z0-9]{1,7}(?:\s?[/\-–]\s?[A-Z0-9]{1,5}){0,2}(?:\([A-Z]{1,5}\))?|"
                         r"(?<=the\s)[A-Z][a-z]+(?:-[A-Za-z]+){1,3})(?![\w/\-])(?!\s+[A-Z])")
 
 # Collectives: members of one organisation, the parties of one place, an unnamed other side.
@@ -311,6 +321,26 @@ class ActorReader:
             if acronym:
                 self.acronyms[acronym] = iri
             out.append(Mention(start, match.end(), sentence[start: match.end()], iri, "organization"))
+        for match in _DEFINED_NAME.finditer(sentence):
+            acronym = match.group("acronym")
+            letters = re.sub(r"[^A-Z]", "", acronym)
+            # the name is the longest run of words before the acronym whose capitals spell it
+            starts = [w.start() for w in re.finditer(r"(?<!\S)[A-Z]\S*", match.group("name"))]
+            # (in any order: an acronym of a name in another language, "the Coordination of Azawad Movements (CMA)")
+            spelled = [s for s in starts if sorted(w[0] for w in match.group("name")[s:].split() if w[0].isupper())
+                       == sorted(letters) and match.group("name")[s:].split()[0] not in _NOT_NAME_START]
+            if not spelled:
+                continue
+            start = match.start("name") + spelled[0]
+            name = " ".join(sentence[start: match.end("name")].split())
+            taken = mentions + out
+            if len(name.split()) < 2 or _NOT_SIDE_NAMES.search(name) or \
+                    any(m.start < match.end() and start < m.end for m in taken) or \
+                    self.registry.names.lookup(acronym) is not None:
+                continue
+            iri = self.registry.names.lookup(name) or self.registry.mint(name, DT.Organization, aliases=[acronym])
+            self.acronyms[acronym] = iri
+            out.append(Mention(start, match.end(), sentence[start: match.end()], iri, "organization"))
         for acronym, iri in self.acronyms.items():
             for match in re.finditer(r"(?<![\w/\-])" + re.escape(acronym) + r"(?![\w/\-])", sentence):
                 out.append(Mention(match.start(), match.end(), acronym, iri, "organization"))
@@ -362,8 +392,9 @@ class ActorReader:
             if m.kind == "organization" and (_MEMBERS_AFTER.match(sentence[m.end:]) or
                                              _MEMBERS_BEFORE.search(sentence[: m.start])):
                 collectives.add(m.iri)
-        for m in mentions:  # a forum is a meeting of its members: "the National Roundtable … decided to meet"
-            if m.kind == "organization" and (entity := self.registry.get(m.iri)) is not None and \
+        meets = re.search(r"\b(?:meet|meets|met|meeting|session|convened)\b|" + _AGREEMENT_OF, sentence, re.I)
+        for m in mentions:  # a forum that meets is a meeting of its members ("the Roundtable … decided to meet")
+            if meets and m.kind == "organization" and (entity := self.registry.get(m.iri)) is not None and \
                     re.search(r"\b(?:Round\s?table|Convention)\b", entity.label, re.I) and \
                     re.search(_FORUM, entity.label + " (" + "".join(a for a in entity.aliases[:1]) + ")"):
                 collectives.add(m.iri)

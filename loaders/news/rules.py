@@ -96,7 +96,8 @@ _BACKGROUND = re.compile(r"\b(?:previous|prior|earlier|past|former|last year's|e
 # between X and Y" refers back to it); an agreement named inside a sentence stays a mention in passing.
 _TITLE_WORD = r"(?:[A-Z0-9][\w'’\-]*|of|on|for|and|the|in|to)"
 _SUBJECT_AGREEMENT = re.compile(
-    r"^(?:(?:In|With|Under)\s+)?(?:This|These|(?:The|An?)(?=\s+(?:[A-Z0-9]|(?:\w+\s+){0,2}[A-Z])))\s+"
+    r"^(?:(?:In|With|Under)\s+)?(?:This|These|(?:This|It)\s+(?:is|was)\s+(?:an?|the)|"
+    r"(?:The|An?)(?=\s+(?:[A-Z0-9]|(?:\w+\s+){0,2}[A-Z])))\s+"
     r"(?:(?:[A-Z0-9][\w'’\-]*|short|final|partial|comprehensive|peace|ceasefire|framework|interim|new|"
     r"general|global|political|bilateral|preliminary)\s+){0,6}(?i:" + _AGREEMENT_NOUN + ")" +
     r"(?:\s+(?:on|of|for|concerning)\s+(?:" + _TITLE_WORD + r"\s+){0,8}?" + _TITLE_WORD + r")?"

@@ -70,6 +70,25 @@ def test_an_armed_group_before_its_rebellion_is_a_side_and_the_state_it_is_in_th
         assert sorted(found[0]["parties"]) == sorted(parties)
 
 
+@pytest.mark.parametrize(("text", "side"), [
+    ("The accord between the Government of Bangladesh and the Parbattya Chattagram Jana Sanghati Samiti (PCJSS) "
+     "was signed in Dhaka.", "Parbattya Chattagram Jana Sanghati Samiti"),
+    ("Talks between Mali and the Coordination of Azawad Movements (CMA) resumed.",   # initials in another order
+     "Coordination of Azawad Movements"),
+    ("This is a partial agreement between the Government of India and the NSCN(IM) on a ceasefire.", "NSCN(IM)"),
+])
+def test_a_name_defined_by_its_acronym_is_a_side(text: str, side: str) -> None:
+    assert side in one(text)["parties"]
+
+
+def test_a_document_defined_by_its_acronym_is_no_side() -> None:
+    assert sorted(one("Iran and Iraq signed the Comprehensive Peace Agreement (CPA).")["parties"]) == ["IRN", "IRQ"]
+
+
+def test_a_forum_is_its_members_only_where_it_meets_or_agrees() -> None:
+    assert not events("The text of the Convention for Peace in Kivu (CPK) was signed in Goma.")
+
+
 def test_a_well_known_movement_by_acronym_is_the_gazetteer_organisation() -> None:
     assert one("Bilateral negotiations between the ANC and the government began.")["parties"] == [
         "African National Congress"]
