@@ -255,7 +255,8 @@ class ActorReader:
             after = _GOVERNMENT_AFTER.match(sentence[m.end:])
             if m.kind == "demonym" and after:
                 m = Mention(m.start, m.end + after.end(), sentence[m.start: m.end + after.end()], m.iri, "state")
-            elif m.kind == "demonym" and _ACTING_AFTER.match(sentence[m.end:]) and \
+            elif m.kind == "demonym" and (acting := _ACTING_AFTER.match(sentence[m.end:])) and \
+                    not REPORTING.match(sentence[m.end + acting.end():].lstrip()) and \
                     all(o.kind in ("demonym", "state") for o in mentions if m.end < o.start <= m.end + 40
                         and _ACTING_AFTER.match(sentence[o.end:])):
                 m = Mention(m.start, m.end, m.text, m.iri, "state")
@@ -510,7 +511,9 @@ def _speaker_np(text: str, start: int, mentions: list[Mention], registry: Entity
     for m in mentions:
         if m.kind in ("state", "organization") and start <= m.start and m.end <= start + len(stripped):
             rest = (text[: m.start - start] + text[m.end - start:]).strip(" ,.'’s")
-            if not rest or rest.lower() in ("the", "a"):
+            # ... or speaking through its government or officials: "U.S. officials said", "the U.S. government said"
+            if not rest or re.fullmatch(r"(?:the|a)|(?:the\s+)?(?:government|officials?|authoritie?s?|(?:foreign\s+)?"
+                                        r"ministry)", rest, re.I):
                 return _Speaker(m.iri, m.start, m.end, is_mention=True)
     role = _ROLE_NP.search(stripped)
     if role:

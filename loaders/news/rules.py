@@ -107,6 +107,8 @@ _SUBJECT_AGREEMENT = re.compile(
 _KNOWN_TALKS = re.compile(r"\b(?:in|of|from|for|into|under|through|to)\s+the\s+(?:[\w\-]+\s+){0,2}$", re.I)
 # "the MDJT insurrection in Chad": the state an armed group rises against is the other side.
 _INSURRECTION_IN = re.compile(r"\b[A-Z][\w/\-]*\s+(?:insurrection|rebellion|insurgency|uprising)\s+in\s+(?:the\s+)?$")
+_SPEAKS_OF_ITSELF = re.compile(r"\s*(?:\w+\s+)?" + REPORTING.pattern + r"\s+(?:that\s+)?(?:it|they|we|its|their)\b",
+                               re.I)
 _CONFIRMED_BY = re.compile(r"\bconfirmed\s+by\s+(?:the\s+)?$", re.I)
 _VENUE_BEFORE = re.compile(r"\b(?:talks|negotiations|meeting|summit|conference|met|meet|meets|held|hosted|gathered|"
                            r"convened)\b[^.;,]{0,40}\b(?:in|at)\s+(?:the\s+)?$", re.I)
@@ -305,6 +307,12 @@ def _sentence_claims(sentence: str, start: int, source: Source, published: date 
         elif signed_at is None and _SIGNED_IN.search(before):
             signed_at = place
     party_at = {p: at for p, at in party_at.items() if p not in mediators and p not in (venue, signed_at)}
+    if speaker is not None and speaker.is_mention and any(p != speaker.iri for p in party_at) and \
+            not _SPEAKS_OF_ITSELF.match(sentence[speaker.end:]):
+        # "Russia and Ukraine agreed to a ceasefire, Turkey said", "Chinese authorities said Japan and Vietnam
+        # signed": a named speaker reports others' event; it is a side where it speaks of itself ("Cuba announces
+        # it will release…", "Russia said it agreed with Ukraine…").
+        party_at.pop(speaker.iri, None)
     parties = list(party_at)
 
     def scoped(trigger: re.Match[str]) -> list[URIRef]:

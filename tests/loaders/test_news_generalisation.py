@@ -234,3 +234,16 @@ def test_demonyms_before_people_acting_for_the_state_are_the_state(text: str, pa
 ])
 def test_troops_are_not_negotiators_and_a_hyphenated_agreed_is_an_adjective(text: str) -> None:
     assert not events(text)
+
+
+# -- a named speaker reports others' event ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "parties"), [
+    ("U.S. officials said Russia and Ukraine agreed to a ceasefire.", ["RUS", "UKR"]),
+    ("Russia and Ukraine agreed to a ceasefire, the U.S. government said.", ["RUS", "UKR"]),
+    ("Chinese authorities said Japan and Vietnam signed a deal.", ["JPN", "VNM"]),
+    ("Russia said it agreed with Ukraine to exchange 50 prisoners.", ["RUS", "UKR"]),   # it speaks of itself
+    ("Iran announced that it had agreed with Iraq on a truce.", ["IRN", "IRQ"]),
+])
+def test_a_named_speaker_is_a_side_only_where_it_speaks_of_itself(text: str, parties: list[str]) -> None:
+    assert sorted(one(text)["parties"]) == parties
