@@ -210,11 +210,13 @@ class ActorReader:
         self.find = finder or news_finder(registry)
         self.states: list[URIRef] = []
         self.acronyms: dict[str, URIRef] = {}
+        self.governments: list[URIRef] = []  # states whose government the text has named ("the Government of X")
 
     def __call__(self, sentence: str) -> SentenceActors:
         mentions = self.find(sentence)
         self._remember_states(mentions)
         mentions = self._governments(sentence, mentions)
+        mentions = _longest(mentions + self._the_government(sentence, mentions))
         mentions = _longest(mentions + self._units(sentence, mentions) + self._named(sentence, mentions))
         mentions = _longest(mentions + self._sides_by_form(sentence, mentions))
         collectives: set[URIRef] = set()
@@ -264,6 +266,25 @@ class ActorReader:
                 # "the Government of Sudan" is Sudan (one side), not Sudan beside an unnamed government
                 m = Mention(before.start(), m.end, sentence[before.start(): m.end], m.iri, "state")
             out.append(m)
+        return out
+
+    def _the_government(self, sentence: str, mentions: list[Mention]) -> list[Mention]:
+        """A text that has named one state's government means it by "the government".
+
+        "The Government of Nepal and the CPN-M met in May. … the government and the CPN-M signed" is Nepal; with no
+        government named before, or two, "the government" stays an unnamed counterpart.
+        """
+        for m in mentions:
+            if m.kind == "state" and re.search(r"(?i:government|authorities|administration)", m.text) and \
+                    m.iri not in self.governments:
+                self.governments.append(m.iri)
+        if len(self.governments) != 1:
+            return []
+        out = []
+        for match in re.finditer(r"\bthe\s+(?:central\s+|national\s+|federal\s+)?government\b(?!\s+(?:of|in)\b)",
+                                 sentence, re.I):
+            if not any(m.start < match.end() and match.start() < m.end for m in mentions):
+                out.append(Mention(match.start(), match.end(), match.group(0), self.governments[0], "state"))
         return out
 
     def _units(self, sentence: str, mentions: list[Mention]) -> list[Mention]:

@@ -247,3 +247,20 @@ def test_troops_are_not_negotiators_and_a_hyphenated_agreed_is_an_adjective(text
 ])
 def test_a_named_speaker_is_a_side_only_where_it_speaks_of_itself(text: str, parties: list[str]) -> None:
     assert sorted(one(text)["parties"]) == parties
+
+
+# -- "the government" of a text that has named it ---------------------------------------------------------------------
+
+def test_the_government_is_the_state_whose_government_the_text_named() -> None:
+    found = events("The Government of Nepal and the CPN-M held talks in May. "
+                   "In November the government and the CPN-M signed a peace agreement.")
+    assert [sorted(e["parties"]) for e in found] == [["CPN-M", "NPL"], ["CPN-M", "NPL"]]
+
+
+@pytest.mark.parametrize("text", [
+    "The comprehensive peace agreement between the government and CPN-M was signed.",   # no government named
+    "The Government of Nepal met India. The Government of Bhutan and the government agreed.",  # two named
+])
+def test_the_government_otherwise_stays_an_unnamed_side(text: str) -> None:
+    assert all("NPL" not in e["parties"] or "IND" in e["parties"] for e in events(text))
+    assert all(len(e["parties"]) <= 2 for e in events(text))
