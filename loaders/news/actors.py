@@ -213,7 +213,10 @@ class ActorReader:
         self.governments: list[URIRef] = []  # states whose government the text has named ("the Government of X")
 
     def __call__(self, sentence: str) -> SentenceActors:
-        mentions = self.find(sentence)
+        found = self.find(sentence)
+        # "the Justice and Equality Movement (JEM)": the acronym in brackets repeats the name before it
+        mentions = [m for m in found if not any(o.iri == m.iri and re.fullmatch(r"\s*\(", sentence[o.end: m.start])
+                                                for o in found)]
         self._remember_states(mentions)
         mentions = self._governments(sentence, mentions)
         mentions = _longest(mentions + self._the_government(sentence, mentions))
