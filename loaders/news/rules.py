@@ -199,8 +199,11 @@ def _frees(sentence: str, party_at: dict[URIRef, int]) -> tuple[URIRef, int, int
         if name is None or re.search(r"\b(?:court|judge|tribunal)\b", sentence[:at], re.I):
             continue
         verb = _FREES.match(sentence, at + name.end())
-        if verb is not None:
-            return party, verb.start("verb"), verb.end("verb")
+        if verb is None or re.search(r"(?i:army|military|troops|forces|police|guards?|navy|commandos?)\b",
+                                     sentence[at: at + name.end()]) or \
+                re.match(r"[^.;]{0,40}?\bfrom\b", sentence[verb.end():]):
+            continue  # "the army frees 178 hostages from Boko Haram" is a rescue: they were held by another side
+        return party, verb.start("verb"), verb.end("verb")
     return None
 
 

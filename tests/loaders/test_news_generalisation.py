@@ -264,3 +264,11 @@ def test_the_government_is_the_state_whose_government_the_text_named() -> None:
 def test_the_government_otherwise_stays_an_unnamed_side(text: str) -> None:
     assert all("NPL" not in e["parties"] or "IND" in e["parties"] for e in events(text))
     assert all(len(e["parties"]) <= 2 for e in events(text))
+
+
+@pytest.mark.parametrize("text", [
+    "The Nigerian army frees 178 hostages held by Boko Haram.",
+    "Nigeria frees 178 hostages from Boko Haram camps.",
+])
+def test_a_rescue_is_no_release(text: str) -> None:
+    assert all(e["type"] != "Release" or "NGA" not in e["parties"] for e in events(text))
