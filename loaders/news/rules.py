@@ -109,6 +109,10 @@ _KNOWN_TALKS = re.compile(r"\b(?:in|of|from|for|into|under|through|to)\s+the\s+(
 _INSURRECTION_IN = re.compile(r"\b[A-Z][\w/\-]*\s+(?:insurrection|rebellion|insurgency|uprising)\s+in\s+(?:the\s+)?$")
 _SPEAKS_OF_ITSELF = re.compile(r"\s*(?:\w+\s+)?" + REPORTING.pattern + r"\s+(?:that\s+)?(?:it|they|we|its|their)\b",
                                re.I)
+# Forming a government at home is no diplomatic agreement or talks: "agreed to form a coalition government",
+# "coalition talks" (the guidelines' "a coalition government formed at home").
+_COALITION = re.compile(r"\b(?:form(?:s|ed|ing)?\s+(?:a\s+|the\s+)?(?:new\s+)?coalition|coalition\s+(?:government|"
+                        r"agreement|deal|pact|talks|negotiations|partners?))\b", re.I)
 _CONFIRMED_BY = re.compile(r"\bconfirmed\s+by\s+(?:the\s+)?$", re.I)
 _VENUE_BEFORE = re.compile(r"\b(?:talks|negotiations|meeting|summit|conference|met|meet|meets|held|hosted|gathered|"
                            r"convened)\b[^.;,]{0,40}\b(?:in|at)\s+(?:the\s+)?$", re.I)
@@ -361,7 +365,8 @@ def _sentence_claims(sentence: str, start: int, source: Source, published: date 
     freer = _frees(sentence, party_at)
 
     subject = _SUBJECT_AGREEMENT.match(sentence) if "agreement" not in document.last else None
-    if talks_match and (subject is not None or _KNOWN_TALKS.search(sentence[: talks_match.start()])):
+    if talks_match and (subject is not None or _KNOWN_TALKS.search(sentence[: talks_match.start()]) or
+                        _COALITION.search(sentence[slice(*_clause(sentence, talks_match.start()))])):
         talks_match = None  # what the agreement provides ("resumed negotiations") is part of it; known talks
     agree_to_talk = _AGREE_TO_TALK.search(sentence)
     if agree_to_talk and talks_match:
@@ -386,6 +391,8 @@ def _sentence_claims(sentence: str, start: int, source: Source, published: date 
     # An agreement is what the sentence says is agreed, signed or reached (or a ceasefire declared);
     # a noun alone ("the 1979 Egypt–Israel Peace Treaty", "the Oslo accords") is a mention in passing.
     trigger = agree_verb or (ceasefire if ceasefire and _CEASEFIRE_ACT.search(sentence) else None)
+    if trigger is not None and _COALITION.search(sentence[slice(*_clause(sentence, trigger.start()))]):
+        trigger = None
     if subject is not None:
         trigger = subject  # the agreement the text describes; a ceasefire it "called for" is part of it
     if trigger is agree_verb and agree_verb is not None and agree_verb.group(0).lower() in ("signed", "agreed") and \

@@ -272,3 +272,11 @@ def test_the_government_otherwise_stays_an_unnamed_side(text: str) -> None:
 ])
 def test_a_rescue_is_no_release(text: str) -> None:
     assert all(e["type"] != "Release" or "NGA" not in e["parties"] for e in events(text))
+
+
+@pytest.mark.parametrize("text", [
+    "The government of Nepal and the UML agreed to form a coalition government.",
+    "Nepal and the UML held coalition talks in Kathmandu.",
+])
+def test_forming_a_coalition_at_home_is_no_agreement_or_talks(text: str) -> None:
+    assert not events(text)
