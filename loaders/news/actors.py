@@ -75,8 +75,10 @@ def news_finder(registry: EntityRegistry) -> Callable[[str], list[Mention]]:
     def find(text: str) -> list[Mention]:
         found = base(text) + [Mention(m.start(), m.end(), m.group(0), *names[m.group(0)])
                               for m in pattern.finditer(text)]
-        # a name inside a hyphenated word ("the Intra-SPLM Dialogue", "pro-Russian") names no actor
-        return _longest([m for m in found if not re.search(r"\w-$", text[: m.start])])
+        # a name after a prefix ("the Intra-SPLM Dialogue", "pro-Russian", "anti-Houthi") names no actor; a pair
+        # of names ("the Ethiopia-Eritrea agreement") names both
+        return _longest([m for m in found if not re.search(r"(?:\b[a-z]+|(?i:\b(?:intra|inter|pro|anti|non|pan|post|"
+                                                            r"pre|ex|neo|counter)))-$", text[: m.start])])
 
     return find
 

@@ -173,8 +173,9 @@ def test_the_parties_to_something_are_no_collective_side(text: str) -> None:
     assert not events(text)
 
 
-def test_a_name_inside_a_hyphenated_word_names_no_actor() -> None:
+def test_a_name_after_a_prefix_names_no_actor_but_a_hyphenated_pair_names_both() -> None:
     assert sorted(one("Ethiopia and Eritrea signed the Intra-SPLM Framework.")["parties"]) == ["ERI", "ETH"]
+    assert sorted(one("The Ethiopia-Eritrea peace agreement was signed in Algiers.")["parties"]) == ["ERI", "ETH"]
 
 
 # -- verbs: passive, reaching, roadmaps, mediation, releases ----------------------------------------------------
