@@ -31,6 +31,7 @@ _AGREEMENT_NOUN = r"(?:agreements?|deals?|accords?|treat(?:y|ies)|pacts?|truces?
 _SIGN_AS_VERB = r"(?=\s+(?:(?:an?|the|their|its|two|three|several)\s+)?(?:[\w\-]+\s+){0,3}" + _AGREEMENT_NOUN + \
                 r"\b|\s+(?:on|with|off)\b)"
 _AGREE_VERB = re.compile(r"(?<![\w]-)\b(?:agree[sd]?|agreeing|signs?" + _SIGN_AS_VERB + r"|signed|signing|"
+                         r"initial(?:l)?ed" + _SIGN_AS_VERB + r"|"
                          r"reach(?:es|ed)?\s+(?:an?\s+|the\s+)?(?:[\w\-]+\s+){0,2}?(?:agreement|deal|accord|truce|"
                          r"ceasefire|cease-fire|understanding|settlement)|"
                          r"(?:announc\w*|strik(?:e|es)|struck|seal\w*|clinch\w*|conclud\w*|unveil\w*)\s+(?:an?\s+|the\s+)?"

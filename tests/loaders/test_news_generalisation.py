@@ -281,3 +281,8 @@ def test_a_rescue_is_no_release(text: str) -> None:
 ])
 def test_forming_a_coalition_at_home_is_no_agreement_or_talks(text: str) -> None:
     assert not events(text)
+
+
+def test_initialling_an_agreement_makes_it_but_an_initial_agreement_is_a_noun() -> None:
+    assert sorted(one("The Government of Mozambique and RENAMO initialled a protocol.")["parties"]) == ["MOZ", "RENAMO"]
+    assert not events("The initial agreement between Chad and Sudan holds.")
