@@ -2,13 +2,13 @@
 
 Run as a script from the repository root::
 
-    python -m tests.loaders.news_eval.scorer [--set original|fresh|blind | --file SET.yaml] [--split NAME]
+    python -m tests.loaders.news_eval.scorer [--set original|fresh|blind|blind2 | --file SET.yaml] [--split NAME]
         [--json] [--errors]
 
 ``--set original`` (the default) scores the 82 labelled passages of ``passages.yaml`` by their dev/held-out
-split; ``--set fresh`` and ``--set blind`` score ``fresh.yaml`` and ``blind.yaml`` by genre (``wikitimes``, ``ucdp``);
-``--file`` scores any set in the same YAML form (a top-level ``passages`` list) by genre, the part of each
-passage's ``source`` before its colon.
+split; ``--set fresh``, ``--set blind`` and ``--set blind2`` score ``fresh.yaml``, ``blind.yaml`` and
+``blind2.yaml`` by genre (``wikitimes``, ``ucdp``); ``--file`` scores any set in the same YAML form (a top-level
+``passages`` list) by genre, the part of each passage's ``source`` before its colon.
 
 Recall is also given over the gold events that name at least one side ("recall, named sides"): the rules mint no
 event without a named side, by design, so that figure is what they can reach.
@@ -45,6 +45,9 @@ from detente.ontology.vocab import DT, DTR
 PASSAGES = Path(__file__).resolve().parent / "passages.yaml"
 FRESH = Path(__file__).resolve().parent / "fresh.yaml"
 BLIND = Path(__file__).resolve().parent / "blind.yaml"
+BLIND2 = Path(__file__).resolve().parent / "blind2.yaml"
+#: The sets scored by genre, by their ``--set`` name.
+SETS_BY_GENRE: dict[str, Path] = {"fresh": FRESH, "blind": BLIND, "blind2": BLIND2}
 
 #: Type families: what the extractor's classes count as.
 FAMILIES: dict[URIRef, str] = {
@@ -286,8 +289,8 @@ def _table(scores: dict[str, Score]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--set", dest="which", choices=["original", "fresh", "blind"], default="original",
-                        help="the 82 labelled passages (by split), or the fresh or blind passages (by genre)")
+    parser.add_argument("--set", dest="which", choices=["original", *SETS_BY_GENRE], default="original",
+                        help="the 82 labelled passages (by split), or the fresh, blind or blind2 passages (by genre)")
     parser.add_argument("--file", type=Path, default=None,
                         help="score another labelled set in the same YAML form, by genre (overrides --set)")
     parser.add_argument("--split", default=None, help="one split or genre of the set (dev, heldout, wikitimes, ucdp, "
@@ -301,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
         scores = score_by_source(load_passages(args.file))
     else:
         scores = (score_splits(load_passages()) if args.which == "original"
-                  else score_fresh(load_passages(FRESH if args.which == "fresh" else BLIND)))
+                  else score_fresh(load_passages(SETS_BY_GENRE[args.which])))
     if args.split:
         if args.split not in scores:
             parser.error(f"--split {args.split} is not a split of the {args.file or args.which} set "
