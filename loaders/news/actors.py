@@ -97,7 +97,11 @@ def _longest(mentions: list[Mention]) -> list[Mention]:
 _WORD = r"[A-Z][\w'’\-]*"
 # A government, its authorities or its delegation stand for the state ("the Malian government").
 _GOVERNMENT_AFTER = re.compile(r"^\s+(?:(?:interim|transitional|central|federal|national|new|military)\s+)?"
-                               r"(?:government|authorities|regime|administration|leadership|delegation|negotiators)\b")
+                               r"(?:government|authorities|regime|administration|leadership|delegation|negotiators|"
+                               r"side)\b")
+# Demonyms coordinated before "sides" or "parties" are the states: "the Georgian and Abkhaz parties", "the Greek and
+# Turkish sides" ("Israeli parties" alone are a state's political parties).
+_SIDES_AFTER = re.compile(r"^(?:(?:\s*,\s*|\s+and\s+)[A-Z][\w.'’]*)+\s+(?:sides|parties|delegations)\b")
 # ... and so do its people acting for it, named by demonym: "Israeli and Palestinian negotiators",
 # "Ethiopian officials" (plural nouns: "the U.S. special envoy" is a speaker who represents the state).
 _ACTING_AFTER = re.compile(r"^(?:(?:\s*,\s*|\s+and\s+)[A-Z][\w.'’]*(?:\s+[A-Z][\w.'’]*)?)*\s+(?:officials|"
@@ -124,7 +128,8 @@ _ATTRIBUTIVE = re.compile(r"\s+(?:chiefs?|commanders?|officers?|officials|bases?
 # Forums whose members negotiate: "the National Roundtable for Dialogue and Negotiation"; a convention is such a
 # body only with its acronym ("the Convention for a Democratic South Africa (CODESA)"), since most conventions
 # are treaties.
-_FORUM = r"(?:Round\s?[Tt]able|Convention(?=[^()]{0,80}\([A-Z]{2,}\)))"
+# A peace conference that holds sessions is such a body too ("the 4th session of the Union Peace Conference").
+_FORUM = r"(?:Round\s?[Tt]able|Convention(?=[^()]{0,80}\([A-Z]{2,}\))|Peace\s+Conference)"
 _HEAD = r"(?:Front|Movement|Army|Council|Party|Alliance|Union|Forces|Brigades?|Coalition|Congress|" \
         r"Organi[sz]ation|Committee|Militia|Mujahideen|" + _FORUM + r")"
 _ORG_NAME = re.compile(
@@ -154,6 +159,21 @@ _SIDE_SLOT = re.compile(r"(?:\bbetween|\b(?:agreement|accord|deal|pact|truce|cea
 # an acronym ("between the government and CPN-M", "the Government of Colombia and EPL") or a hyphenated
 # proper name after "the" ("the government of Afghanistan and the Hezb-I-Islami"). It must end there: a
 # capitalised word after it makes it part of a longer name.
+# Delegations named by their side, in pairs: "a meeting of the Bougainville Delegation and Papua New Guinea
+# Delegation", "between the Karen delegation and the Kachin delegation" (one delegation alone may be anybody's).
+_DELEGATION_PAIR = re.compile(r"(?P<a>[A-Z][\w'’\-]*(?:\s+[A-Z][\w'’\-]*){0,3})\s+(?i:delegation)\s+and\s+(?:the\s+)?"
+                              r"(?P<b>[A-Z][\w'’\-]*(?:\s+[A-Z][\w'’\-]*){0,3})\s+(?i:delegation)\b")
+# Peoples or communities as the sides of talks or an agreement: "negotiations between Bosnian Muslims and Serbs" (a
+# shared modifier distributes: Bosnian Serbs), "talks brought together Croats, Bosnian Muslims, and Bosnian Serbs".
+# Every item is a capitalised plural; a list of one is no side, nor is "power divided between Bosniacs and Croats".
+_PEOPLE_ITEM = r"(?:[A-Z][a-z]+\s+)?[A-Z][a-z]+s"
+_PEOPLES = re.compile(r"\b(?:(?i:talks|negotiations|meetings?|dialogue|consultations|agreement|accord|deal|truce|"
+                      r"ceasefire)\s+between|brought\s+together)\s+(?:the\s+)?(?P<list>" + _PEOPLE_ITEM +
+                      r"(?:(?:\s*,\s*(?:and\s+)?|\s+and\s+)(?:the\s+)?" + _PEOPLE_ITEM + r")+)\b")
+_NOT_PEOPLES = {"Parties", "Sides", "Talks", "Negotiations", "Governments", "Nations", "States", "Mondays", "Tuesdays",
+                "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays", "Years", "Days", "Weeks", "Months"}
+# A known organisation's acronym with a hyphenated word names its faction: "SPLM/A-North".
+_FACTION_SUFFIX = re.compile(r"-(?P<suffix>[A-Z][a-z]{2,})\b(?!-)")
 _FORM_SIDE = re.compile(r"(?<![\w/\-])(?P<name>[A-Z][A-Z0-9]{1,7}(?:\s?[/\-–]\s?[A-Z0-9]{1,5}){0,2}(?:\([A-Z]{1,5}\))?|"
                         r"(?<=the\s)[A-Z][a-z]+(?:-[A-Za-z]+){1,3})(?![\w/\-])(?!\s+[A-Z])")
 
@@ -178,7 +198,7 @@ _COUNTERPART = re.compile(r"\b(?:the|a|an)\s+(?:[\w\-]+\s+){0,2}?(?:government(?
 _COORDINATED_NAME = re.compile(r"\s+and\s+(?:the\s+)?(?P<name>[A-Z][\w'’/\-]*)")
 # Places named after a meeting or signing word that the gazetteer does not know: "signed in Skhirat".
 _VENUE_WORDS = r"(?:talks|negotiations|meeting|summit|conference|met|meet|meets|held|hosted|gathered|convened|" \
-               r"signed|signing|concluded|initialled)"
+               r"took place|signed|signing|concluded|initialled)"
 _UNKNOWN_PLACE = re.compile(r"\b(?:(?i:" + _VENUE_WORDS + r")\b[^.;,]{0,30}?|"
                             r"(?i:signed|signing|concluded|initialled|reached|struck)"
                             r"\b[^.;]{0,240}?)\b(?:in|at)\s+(?:the\s+(?:city|town|village)\s+of\s+)?"
@@ -219,11 +239,13 @@ class ActorReader:
         # "the Justice and Equality Movement (JEM)": the acronym in brackets repeats the name before it
         mentions = [m for m in found if not any(o.iri == m.iri and re.fullmatch(r"\s*\(", sentence[o.end: m.start])
                                                 for o in found)]
+        mentions = self._factions(sentence, mentions)
         self._remember_states(mentions)
         mentions = self._governments(sentence, mentions)
         mentions = _longest(mentions + self._the_government(sentence, mentions))
         mentions = _longest(mentions + self._units(sentence, mentions) + self._named(sentence, mentions))
-        mentions = _longest(mentions + self._sides_by_form(sentence, mentions))
+        mentions = _longest(mentions + self._sides_by_form(sentence, mentions) + self._delegations(sentence, mentions)
+                            + self._peoples(sentence, mentions))
         collectives: set[URIRef] = set()
         groups = self._groups(sentence, mentions, collectives)
         mentions = _longest(mentions + groups)
@@ -247,6 +269,61 @@ class ActorReader:
                 return True
         return False
 
+    def _factions(self, sentence: str, mentions: list[Mention]) -> list[Mention]:
+        """A known organisation's acronym with a hyphenated word is its faction: "SPLM/A-North"."""
+        out = []
+        for m in mentions:
+            suffix = _FACTION_SUFFIX.match(sentence, m.end)
+            entity = self.registry.get(m.iri) if m.kind == "organization" else None
+            if suffix is None or entity is None or not re.fullmatch(r"[A-Z][A-Z/]*[A-Z]", m.text):
+                out.append(m)
+                continue
+            label = f"{entity.label}-{suffix.group('suffix')}"
+            text = sentence[m.start: suffix.end()]
+            iri = self.registry.names.lookup(label) or self.registry.names.lookup(text) or \
+                self.registry.mint(label, DT.Organization, aliases=[text])
+            out.append(Mention(m.start, suffix.end(), text, iri, "organization"))
+        return out
+
+    def _delegations(self, sentence: str, mentions: list[Mention]) -> list[Mention]:
+        """Sides named by their delegations, in pairs ("the Bougainville Delegation and Papua New Guinea Delegation").
+
+        A name a mention already covers (a state) keeps its mention; an unknown one is a side of that name.
+        """
+        out = []
+        for match in _DELEGATION_PAIR.finditer(sentence):
+            for group in ("a", "b"):
+                start, end = match.start(group), match.end(group)
+                words = sentence[start:end].split()
+                while words and words[0] in _NOT_NAME_START:
+                    start += len(words[0]) + 1
+                    words = words[1:]
+                if not words or any(m.start < end and start < m.end for m in mentions):
+                    continue
+                name = " ".join(words)
+                iri = self.registry.names.lookup(name) or self.registry.mint(name, DT.Organization)
+                out.append(Mention(start, end, name, iri, "organization"))
+        return out
+
+    def _peoples(self, sentence: str, mentions: list[Mention]) -> list[Mention]:
+        """Peoples named as the sides of talks: "between Bosnian Muslims and Serbs" (Bosnian Muslims, Bosnian Serbs)."""
+        out: list[Mention] = []
+        for match in _PEOPLES.finditer(sentence):
+            items = [(i.start(), i.group(0)) for i in re.finditer(_PEOPLE_ITEM, match.group("list"))]
+            names = [text.split() for _at, text in items]
+            if any(words[-1] in _NOT_PEOPLES for words in names):
+                continue
+            spans = [(match.start("list") + at, match.start("list") + at + len(text)) for at, text in items]
+            if any(m.start < end and start < m.end and m.kind != "demonym" for start, end in spans for m in mentions):
+                continue  # a state or organisation ("between the United States and the Philippines")
+            if len(names[0]) == 2 and all(len(words) == 1 for words in names[1:]):
+                names = [names[0]] + [[names[0][0], *words] for words in names[1:]]  # "Bosnian Muslims and Serbs"
+            for (start, end), words in zip(spans, names, strict=True):
+                name = " ".join(words)
+                iri = self.registry.names.lookup(name) or self.registry.mint(name, DT.Organization)
+                out.append(Mention(start, end, sentence[start:end], iri, "organization"))
+        return out
+
     def _remember_states(self, mentions: list[Mention]) -> None:
         for m in mentions:
             if m.kind in ("state", "capital", "demonym") and m.iri not in self.states:
@@ -262,6 +339,8 @@ class ActorReader:
             after = _GOVERNMENT_AFTER.match(sentence[m.end:])
             if m.kind == "demonym" and after:
                 m = Mention(m.start, m.end + after.end(), sentence[m.start: m.end + after.end()], m.iri, "state")
+            elif m.kind == "demonym" and _SIDES_AFTER.match(sentence[m.end:]):
+                m = Mention(m.start, m.end, m.text, m.iri, "state")  # "the Georgian and Abkhaz parties"
             elif m.kind == "demonym" and (acting := _ACTING_AFTER.match(sentence[m.end:])) and \
                     not REPORTING.match(sentence[m.end + acting.end():].lstrip()) and \
                     all(o.kind in ("demonym", "state") for o in mentions if m.end < o.start <= m.end + 40
@@ -422,7 +501,7 @@ class ActorReader:
         meets = re.search(r"\b(?:meet|meets|met|meeting|session|convened)\b|" + _AGREEMENT_OF, sentence, re.I)
         for m in mentions:  # a forum that meets is a meeting of its members ("the Roundtable … decided to meet")
             if meets and m.kind == "organization" and (entity := self.registry.get(m.iri)) is not None and \
-                    re.search(r"\b(?:Round\s?table|Convention)\b", entity.label, re.I) and \
+                    re.search(r"\b(?:Round\s?table|Convention|Peace\s+Conference)\b", entity.label, re.I) and \
                     re.search(_FORUM, entity.label + " (" + "".join(a for a in entity.aliases[:1]) + ")"):
                 collectives.add(m.iri)
         for pattern in (_GROUP_OF_PLACE, _PLACE_GROUP):  # "political parties in Northern Ireland"
@@ -431,6 +510,11 @@ class ActorReader:
                 if place.split()[0] in _NOT_NAME_START | _DETERMINERS or \
                         (group == "parties" and pattern is _GROUP_OF_PLACE):
                     continue  # "Both parties", "the parties in Lusaka": the parties to something, not a place's
+                if pattern is _PLACE_GROUP and any(m.kind == "state" and
+                                                   re.fullmatch(r"\s*(?:,\s*|,?\s+and\s+)", sentence[m.end:
+                                                                                                    match.start()])
+                                                   for m in mentions):
+                    continue  # "the Georgian and Abkhaz parties": the sides of a conflict, not a place's parties
                 inner = [m for m in mentions if match.start("place") <= m.start and m.end <= match.end("place")]
                 if any(m.kind == "organization" for m in inner):
                     collectives.update(m.iri for m in inner if m.kind == "organization")

@@ -40,10 +40,21 @@ _AGREE_VERB = re.compile(r"(?<![\w]-)\b(?:agree[sd]?|agreeing|signs?" + _SIGN_AS
 _PASSIVE_AGREEMENT = re.compile(r"\b" + _AGREEMENT_NOUN + r"\s+(?:[\w\-]+\s+){0,8}?(?:was|were|has been|have been|"
                                 r"had been)\s+(?:reached|struck|concluded|brokered|sealed|clinched|initial(?:l)?ed)\b",
                                 re.I)
+_AGREEMENT_WORD = re.compile(r"\b" + _AGREEMENT_NOUN + r"\b", re.I)
 _CEASEFIRE = re.compile(r"\b(?:ceasefire|cease-fire|truce|armistice)\b", re.I)
 _CEASEFIRE_ACT = re.compile(r"\b(?:declar\w*|announc\w*|agree\w*|sign\w*|reach\w*|broker\w*|call\w* a|begins?|"
                             r"took effect|takes effect|came into force|comes into force|observ\w*)\b", re.I)
-_TALKS = re.compile(r"\b(?:talks|negotiations?|negotiat(?:e|es|ed|ing)|summit|meet(?:s|ing)?|met)\b", re.I)
+# A talks word after a prefix ("the Pre-Negotiations Principles") names something else.
+_TALKS = re.compile(r"(?<![\w]-)\b(?:talks|negotiations?|negotiat(?:e|es|ed|ing)|summit|meet(?:s|ings?)?|met)\b",
+                    re.I)
+# An agreement the sentence says talks produced: "This agreement resulted from the second round of negotiations
+# between X and Y", "signed after several meetings between X and Y", "Resulting from a meeting of A and B, this
+# agreement…", "negotiations between X and Y resulted in this accord". The talks are an event and the agreement
+# another, between the same sides.
+_OUTCOME_FROM = re.compile(r"\b(?:result(?:ed|ing|s)?\s+from|(?:came|comes|signed|concluded|reached|adopted|"
+                           r"initial(?:l)?ed|agreed)\s+(?:after|during|following)|emerged\s+from)\b", re.I)
+_OUTCOME_IN = re.compile(r"\bresult(?:ed|ing|s)?\s+in\b", re.I)
+_OUTCOME_TALKS = re.compile(r"(?<![\w]-)\b(?:talks|negotiations|meetings?|sessions?|consultations)\b", re.I)
 _DURING_TALKS = re.compile(r"\b(?:during|at|in)\s+(?:the\s+)?(?:\w+\s+){0,3}(?:talks|negotiations|summit|meeting)\b",
                            re.I)
 _NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
@@ -58,7 +69,8 @@ _EXCHANGE = re.compile(r"\b(?:exchang\w*|swap\w*)\b", re.I)
 _RELEASE = re.compile(r"\breleas(?:e|es|ed|ing)\b(?:\W+\w+){0,5}?\W+(?:\d[\d,]*\s+)?" + _PEOPLE + r"\b", re.I)
 _APPROXIMATE = re.compile(r"(?:more than|over|about|around|nearly|almost|at least|up to|some|roughly|hundreds of|"
                           r"thousands of|dozens of)\s*$", re.I)
-_MEDIATOR_BY = re.compile(r"\b(?:(?:mediated|brokered|facilitated|hosted)\s+(?:between\s[^.;]{0,60}\s)?by|"
+_MEDIATOR_BY = re.compile(r"\b(?:(?:mediated|brokered|facilitated|hosted)\s+(?:between\s[^.;]{0,60}\s)?by"
+                          r"(?:\s+(?:the\s+)?(?:former|then|ex-))?|"
                           r"under\s+the\s+(?:aegis|auspices)\s+of|"
                           r"with\s+the\s+mediation\s+of)\s+(?:the\s+)?$", re.I)
 _MEDIATOR_AFTER = re.compile(r"^\s*[-–]?(?:mediated|brokered|facilitated|hosted|mediates|mediating|hosts|hosting|"
@@ -78,6 +90,9 @@ _MODALITY_AFTER = re.compile(r"^[^.;]{0,60}?\b(?:(?:was|were|has been|have been)
                              r"expected|set) to|(?:will|would) (?:be held|take place|begin|start|resume))\b", re.I)
 # Where one clause ends and another with its own subject begins ("X and Y agreed…, while Z and W met").
 _CLAUSE_BREAK = re.compile(r";|,?\s+(?:while|whereas|but|meanwhile)\s+|,\s+and\s+(?=(?:the\s+)?[A-Z])")
+# "not signed but initialled": the agreement was made, in another form.
+_BUT_MADE = re.compile(r"\s+but\s+(?:was\s+|were\s+)?(?:initial(?:l)?ed|agreed|reached|concluded|accepted|adopted)\b",
+                       re.I)
 # "X announces it will release…": what an actor announces it will do itself is the announced event.
 _SELF_ANNOUNCED = re.compile(r"\bannounc(?:e|es|ed)\s+(?:that\s+)?(?:it|they|he|she)\s+will\s+$", re.I)
 # "agrees to begin military-to-military talks": an agreement to talk is talks to come, not an agreement.
@@ -115,14 +130,19 @@ _SPEAKS_OF_ITSELF = re.compile(r"\s*(?:\w+\s+)?" + REPORTING.pattern + r"\s+(?:t
 _COALITION = re.compile(r"\b(?:form(?:s|ed|ing)?\s+(?:a\s+|the\s+)?(?:new\s+)?coalition|coalition\s+(?:government|"
                         r"agreement|deal|pact|talks|negotiations|partners?))\b", re.I)
 _CONFIRMED_BY = re.compile(r"\bconfirmed\s+by\s+(?:the\s+)?$", re.I)
+# "in South Sudan's capital Juba", "in the Sudanese capital Khartoum": the city after "capital" is the place.
+_CAPITAL_OF = r"(?:(?:the\s+)?(?:[A-Z][\w\-]*\s+){1,3}capital(?:\s+city)?,?\s+|" \
+              r"(?:[A-Z][\w\-]*\s+){0,2}[A-Z][\w\-]*(?:'s|’s)\s+capital(?:\s+city)?,?\s+)?"
 _VENUE_BEFORE = re.compile(r"\b(?:talks|negotiations|meeting|summit|conference|met|meet|meets|held|hosted|gathered|"
-                           r"convened)\b[^.;,]{0,40}\b(?:in|at)\s+(?:the\s+)?$", re.I)
+                           r"convened|took place|takes place)\b[^.;,]{0,40}\b(?:in|at)\s+(?:the\s+)?" +
+                           _CAPITAL_OF + "$", re.I)
+_CAPITAL_AFTER = re.compile(r"(?:'s|’s)?\s+capital\b")
 # "signed in Skhirat": where an agreement was made is its venue.
 # It may come after the list of signatories ("signed a peace accord with the FNT, the FNTR … in NDjamena").
 _SIGNED_IN = re.compile(r"\b(?:signed|signing|concluded|initialled|reached|struck)\b[^.;]{0,240}\b(?:in|at)\s+"
-                        r"(?:the\s+(?:city|town|village)\s+of\s+)?(?:the\s+)?$", re.I)
+                        r"(?:the\s+(?:city|town|village)\s+of\s+)?(?:the\s+)?" + _CAPITAL_OF + "$", re.I)
 _SIGNED_NEAR = re.compile(r"\b(?:signed|signing|concluded|initialled|reached|struck)\b[^.;,]{0,40}\b(?:in|at)\s+"
-                          r"(?:the\s+)?$", re.I)
+                          r"(?:the\s+)?" + _CAPITAL_OF + "$", re.I)
 # "in Bangui, Central African Republic": a state after a place names where the place is, not a side.
 _PLACE_QUALIFIER = re.compile(r"\b(?:in|at|outside|near)\s+(?:the\s+(?:city|town|village)\s+of\s+)?"
                               r"[A-Z][\w'’\-]*(?:\s+[A-Z][\w'’\-]*){0,2},\s*$")
@@ -172,6 +192,48 @@ def _clause(sentence: str, position: int) -> tuple[int, int]:
             end = match.start()
             break
     return start, end
+
+
+@dataclass
+class _Outcome:
+    """An agreement the sentence says talks produced: the linking words, the talks word and the agreement word."""
+
+    link: re.Match[str]
+    talks: re.Match[str]
+    noun: re.Match[str]
+
+
+def _outcome(sentence: str, mentions: list[Mention]) -> _Outcome | None:
+    """The agreement talks produced, if the sentence says so ("This accord resulted from talks between X and Y").
+
+    The agreement word comes before "resulted from"/"signed after" (or after the talks it follows, in "Resulting
+    from a meeting of A and B, this agreement…"), or after "resulted in"; the talks are not background ("previous
+    talks") and neither word is inside a name.
+    """
+    def free(match: re.Match[str]) -> bool:
+        return not any(m.start <= match.start() < m.end for m in mentions)
+
+    def same_clause(a: int, b: int) -> bool:
+        return not re.search(r"[.;]", sentence[a:b]) and b - a <= 160
+
+    for link in _OUTCOME_FROM.finditer(sentence):
+        talks = next((t for t in _OUTCOME_TALKS.finditer(sentence, link.end()) if free(t)), None)
+        if talks is None or not same_clause(link.end(), talks.start()) or \
+                _BACKGROUND.search(sentence[: talks.start()]):
+            continue
+        before = [n for n in _AGREEMENT_WORD.finditer(sentence, 0, link.start()) if same_clause(n.end(), link.start())]
+        after = [n for n in _AGREEMENT_WORD.finditer(sentence, talks.end()) if same_clause(talks.end(), n.start())]
+        noun = before[-1] if before else (after[0] if after and not link.start() else None)
+        if noun is not None and not _BACKGROUND.search(sentence[: noun.start()]):
+            return _Outcome(link, talks, noun)
+    for link in _OUTCOME_IN.finditer(sentence):
+        talks_before = [t for t in _OUTCOME_TALKS.finditer(sentence, 0, link.start())
+                        if free(t) and same_clause(t.end(), link.start())]
+        noun = next((n for n in _AGREEMENT_WORD.finditer(sentence, link.end()) if same_clause(link.end(), n.start())
+                     and n.start() - link.end() <= 60), None)
+        if talks_before and noun is not None and not _BACKGROUND.search(sentence[: talks_before[-1].start()]):
+            return _Outcome(link, talks_before[-1], noun)
+    return None
 
 
 def _number(text: str) -> int:
@@ -280,6 +342,8 @@ def _sentence_claims(sentence: str, start: int, source: Source, published: date 
             role = "confirmer"
         elif _MEDIATOR_BY.search(before) or _MEDIATOR_AFTER.match(after):
             role = "mediator"
+        elif _CAPITAL_AFTER.match(after) and m.kind == "state" and re.search(r"\b(?:in|at)\s+(?:the\s+)?$", before):
+            continue  # "signed in South Sudan's capital Juba": the state says where the city is
         elif (_VENUE_BEFORE.search(before) or _SIGNED_IN.search(before)) and m.kind == "capital":
             continue  # "meet in Brussels": the city is the venue (below), not its state a party
         elif _VENUE_BEFORE.search(before) and m.kind == "state":
@@ -366,7 +430,14 @@ def _sentence_claims(sentence: str, start: int, source: Source, published: date 
     freer = _frees(sentence, party_at)
 
     subject = _SUBJECT_AGREEMENT.match(sentence) if "agreement" not in document.last else None
-    if talks_match and (subject is not None or _KNOWN_TALKS.search(sentence[: talks_match.start()]) or
+    outcome = _outcome(sentence, mentions)
+    if outcome is not None and "agreement" in document.last and \
+            re.search(r"\b(?:the|this|that)\s+$", sentence[: outcome.noun.start()], re.I):
+        outcome = None  # "the agreement, which resulted from…" refers back to the agreement already told
+    if outcome is not None:
+        talks_match = outcome.talks  # the talks that produced it are an event of their own
+    if talks_match and ((subject is not None and outcome is None) or
+                        (_KNOWN_TALKS.search(sentence[: talks_match.start()]) and outcome is None) or
                         _COALITION.search(sentence[slice(*_clause(sentence, talks_match.start()))])):
         talks_match = None  # what the agreement provides ("resumed negotiations") is part of it; known talks
     agree_to_talk = _AGREE_TO_TALK.search(sentence)
@@ -396,12 +467,19 @@ def _sentence_claims(sentence: str, start: int, source: Source, published: date 
         trigger = None
     if subject is not None:
         trigger = subject  # the agreement the text describes; a ceasefire it "called for" is part of it
+    if trigger is None and outcome is not None:
+        trigger = outcome.link  # "This agreement resulted from negotiations between X and Y"
     if trigger is agree_verb and agree_verb is not None and agree_verb.group(0).lower() in ("signed", "agreed") and \
             _ATTRIBUTIVE_BEFORE.search(sentence[: agree_verb.start()]) and \
             _ATTRIBUTIVE_AFTER.match(sentence[agree_verb.end():]):
         trigger = None  # "the previously signed agreements between South Sudan and Sudan"
     agree_mode = _mode(sentence, trigger.start(), trigger.end()) if trigger else None
+    if trigger is not None and agree_mode == "rejected" and re.search(r"\bnot\s+$", sentence[: trigger.start()]) and \
+            _BUT_MADE.match(sentence[trigger.end():]):
+        agree_mode = None  # "was not signed but initialled": made all the same
     agree_parties = scoped(trigger) if trigger else []
+    if outcome is not None and trigger is outcome.link and not _enough(agree_parties, actors):
+        agree_parties = talks_parties  # the talks' sides
     if trigger and _enough(agree_parties, actors):
         cls = DT.Ceasefire if ceasefire else DT.Agreement
         what = f" to exchange {count} prisoners" if count and exchange else ""

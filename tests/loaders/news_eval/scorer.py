@@ -66,6 +66,7 @@ ACTOR_ALIASES: dict[str, str] = {
     "fnt": "chad national front", "fntr": "renewed national front of chad",
     "mjsd": "movement for social justice and democracy", "cdr": "revolutionary democratic council",
     "movement for democracy and justice in chad": "mdjt",
+    "srf": "sudan revolutionary front",  # not in the gazetteer: UCDP's "SRF" links to a story's full name by initials
 }
 SLOTS = ("parties", "venue", "mediators", "count")
 HAPPENED = (None, "agreed", "implemented")
