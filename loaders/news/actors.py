@@ -339,7 +339,10 @@ class ActorReader:
             after = _GOVERNMENT_AFTER.match(sentence[m.end:])
             if m.kind == "demonym" and after:
                 m = Mention(m.start, m.end + after.end(), sentence[m.start: m.end + after.end()], m.iri, "state")
-            elif m.kind == "demonym" and _SIDES_AFTER.match(sentence[m.end:]):
+            elif m.kind == "demonym" and (_SIDES_AFTER.match(sentence[m.end:]) or (
+                    re.match(r"\s+(?:sides|parties|delegations)\b", sentence[m.end:]) and
+                    any(o.kind in ("demonym", "state") and re.fullmatch(r"\s*(?:,\s*|,?\s+and\s+)",
+                                                                         sentence[o.end: m.start]) for o in out))):
                 m = Mention(m.start, m.end, m.text, m.iri, "state")  # "the Georgian and Abkhaz parties"
             elif m.kind == "demonym" and (acting := _ACTING_AFTER.match(sentence[m.end:])) and \
                     not REPORTING.match(sentence[m.end + acting.end():].lstrip()) and \

@@ -54,6 +54,8 @@ _TALKS = re.compile(r"(?<![\w]-)\b(?:talks|negotiations?|negotiat(?:e|es|ed|ing)
 _OUTCOME_FROM = re.compile(r"\b(?:result(?:ed|ing|s)?\s+from|(?:came|comes|signed|concluded|reached|adopted|"
                            r"initial(?:l)?ed|agreed)\s+(?:after|during|following)|emerged\s+from)\b", re.I)
 _OUTCOME_IN = re.compile(r"\bresult(?:ed|ing|s)?\s+in\b", re.I)
+# "the 2010 accord", "the 1976 Tripoli Agreement": an agreement named by its year is one already known.
+_DATED_NAME = re.compile(r"\b(?:1[89]|20)\d\d(?:'s|’s)?\s+(?:[A-Z][\w\-]*\s+){0,3}$")
 _OUTCOME_TALKS = re.compile(r"(?<![\w]-)\b(?:talks|negotiations|meetings?|sessions?|consultations)\b", re.I)
 _DURING_TALKS = re.compile(r"\b(?:during|at|in)\s+(?:the\s+)?(?:\w+\s+){0,3}(?:talks|negotiations|summit|meeting)\b",
                            re.I)
@@ -147,8 +149,8 @@ _SIGNED_NEAR = re.compile(r"\b(?:signed|signing|concluded|initialled|reached|str
 _PLACE_QUALIFIER = re.compile(r"\b(?:in|at|outside|near)\s+(?:the\s+(?:city|town|village)\s+of\s+)?"
                               r"[A-Z][\w'’\-]*(?:\s+[A-Z][\w'’\-]*){0,2},\s*$")
 # "signed by X", "signed in Famboni, by X": the agent of a signing is a side.
-_AGREED_BY = re.compile(r"\b(?:agreed|signed|accepted|reached|concluded|endorsed)(?:\s+(?:in|at|on)\s+[^.;,]{1,40},?)?"
-                        r"\s+by\s+(?:the\s+)?$", re.I)
+_AGREED_BY = re.compile(r"\b(?:agreed|signed|accepted|reached|concluded|endorsed|initial(?:l)?ed)"
+                        r"(?:\s+(?:in|at|on)\s+[^.;,]{1,40},?)?\s+by\s+(?:the\s+)?$", re.I)
 _QUALIFIER = re.compile(r"(?:'s|’s)\s+")
 _COORDINATED = re.compile(r"\s*(?:,\s*|,?\s+and\s+|\s+or\s+)(?:the\s+)?")
 # Not a side: a place ("in", "at"), an addressee ("to", "by") or a topic ("to discuss Syria", "talks on Iran").
@@ -224,14 +226,16 @@ def _outcome(sentence: str, mentions: list[Mention]) -> _Outcome | None:
         before = [n for n in _AGREEMENT_WORD.finditer(sentence, 0, link.start()) if same_clause(n.end(), link.start())]
         after = [n for n in _AGREEMENT_WORD.finditer(sentence, talks.end()) if same_clause(talks.end(), n.start())]
         noun = before[-1] if before else (after[0] if after and not link.start() else None)
-        if noun is not None and not _BACKGROUND.search(sentence[: noun.start()]):
+        if noun is not None and not _BACKGROUND.search(sentence[: noun.start()]) and \
+                not _DATED_NAME.search(sentence[: noun.start()]):
             return _Outcome(link, talks, noun)
     for link in _OUTCOME_IN.finditer(sentence):
         talks_before = [t for t in _OUTCOME_TALKS.finditer(sentence, 0, link.start())
                         if free(t) and same_clause(t.end(), link.start())]
         noun = next((n for n in _AGREEMENT_WORD.finditer(sentence, link.end()) if same_clause(link.end(), n.start())
                      and n.start() - link.end() <= 60), None)
-        if talks_before and noun is not None and not _BACKGROUND.search(sentence[: talks_before[-1].start()]):
+        if talks_before and noun is not None and not _BACKGROUND.search(sentence[: talks_before[-1].start()]) and \
+                not _DATED_NAME.search(sentence[: noun.start()]):
             return _Outcome(link, talks_before[-1], noun)
     return None
 
@@ -342,7 +346,7 @@ def _sentence_claims(sentence: str, start: int, source: Source, published: date 
             role = "confirmer"
         elif _MEDIATOR_BY.search(before) or _MEDIATOR_AFTER.match(after):
             role = "mediator"
-        elif _CAPITAL_AFTER.match(after) and m.kind == "state" and re.search(r"\b(?:in|at)\s+(?:the\s+)?$", before):
+        elif _CAPITAL_AFTER.match(after) and m.kind == "state":
             continue  # "signed in South Sudan's capital Juba": the state says where the city is
         elif (_VENUE_BEFORE.search(before) or _SIGNED_IN.search(before)) and m.kind == "capital":
             continue  # "meet in Brussels": the city is the venue (below), not its state a party

@@ -286,3 +286,98 @@ def test_forming_a_coalition_at_home_is_no_agreement_or_talks(text: str) -> None
 def test_initialling_an_agreement_makes_it_but_an_initial_agreement_is_a_noun() -> None:
     assert sorted(one("The Government of Mozambique and RENAMO initialled a protocol.")["parties"]) == ["MOZ", "RENAMO"]
     assert not events("The initial agreement between Chad and Sudan holds.")
+
+
+# -- news-rules:v5: forms from the second blind set's misses, in new words -------------------------------------------
+
+def _kinds(found: list[dict[str, Any]]) -> list[tuple[str, list[str], str | None]]:
+    return sorted((e["type"], sorted(e["parties"]), e.get("status")) for e in found)
+
+
+@pytest.mark.parametrize("text", [
+    "This accord resulted from the third round of negotiations between Chad and Niger.",
+    "The memorandum was signed after several meetings between the government of Chad and Niger.",
+    "Resulting from a meeting of officials of Chad and Niger in March, this protocol sets a border commission.",
+    "Negotiations between Chad and Niger resulted in a fishing agreement.",
+])
+def test_an_agreement_that_talks_produced_is_made_between_the_talks_sides(text: str) -> None:
+    assert _kinds(events(text)) == [("Agreement", ["NER", "TCD"], None), ("Talks", ["NER", "TCD"], None)]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Previous talks between Chad and Niger resulted in an accord on fishing.", []),   # background
+    ("The 2010 accord resulted from talks between Chad and Niger.", [("Talks", ["NER", "TCD"], None)]),  # a known one
+    ("Talks between Chad and Niger did not result in an agreement.",                    # a refusal, not a deal
+     [("Agreement", ["NER", "TCD"], "rejected"), ("Talks", ["NER", "TCD"], None)]),
+    ("Chad and Niger met in March. The agreement, which resulted from the talks, was praised.",  # refers back
+     [("Talks", ["NER", "TCD"], None)]),
+])
+def test_talks_that_produced_nothing_new_make_no_agreement(text: str, expected: list[Any]) -> None:
+    assert _kinds(events(text)) == expected
+
+
+def test_demonyms_coordinated_before_sides_or_parties_are_the_states() -> None:
+    found = one("Negotiations between the Greek and Turkish sides took place in Geneva.")
+    assert (sorted(found["parties"]), found["venue"]) == (["GRC", "TUR"], "Geneva")
+    assert sorted(one("The Georgian side and Abkhaz officials met on Monday.")["parties"]) == ["Abkhazia", "GEO"]
+    assert not events("Greek and Turkish ships met in the Aegean.")  # ships are not sides
+
+
+def test_delegations_in_pairs_name_their_sides() -> None:
+    found = one("Talks between the Karen Delegation and the Myanmar Delegation were held in Bangkok.")
+    assert sorted(found["parties"]) == ["Karen", "MMR"]
+    assert not events("The Karen Delegation held a meeting with reporters.")  # one delegation alone is nobody's side
+
+
+@pytest.mark.parametrize(("text", "parties"), [
+    ("Negotiations between Bosnian Croats and Serbs were held in Split.", ["Bosnian Croats", "Bosnian Serbs"]),
+    ("Talks in Vienna brought together Kosovars, Serbs and Albanians.", ["Albanians", "Kosovars", "Serbs"]),
+    ("Talks between the United States and the Philippines were held in Manila.", ["PHL", "USA"]),
+])
+def test_peoples_named_as_the_sides_of_talks_are_sides(text: str, parties: list[str]) -> None:
+    assert sorted(one(text)["parties"]) == parties
+
+
+def test_peoples_elsewhere_are_no_sides() -> None:
+    assert not events("The constitution divides power between Bosniacs and Croats and provides for negotiations.")
+
+
+def test_a_known_acronym_with_a_hyphenated_word_is_its_faction() -> None:
+    found = one("The Government of Sudan and SPLM/A-North signed a framework agreement.")
+    assert sorted(found["parties"]) == ["SDN", "Sudan People's Liberation Movement-North"]
+    found = one("The Government of South Sudan and SPLM/A-IO signed a ceasefire.")  # a faction the gazetteer knows
+    assert sorted(found["parties"]) == ["SSD", "Sudan People's Liberation Movement-in-Opposition"]
+
+
+def test_a_peace_conference_that_holds_a_session_is_a_meeting_of_its_members() -> None:
+    found = events("The Accord Part II was concluded after the third session of the National Peace Conference held "
+                   "in Naypyidaw.")
+    assert _kinds(found) == [("Agreement", ["National Peace Conference"], None),
+                             ("Talks", ["National Peace Conference"], None)]
+    assert not events("Delegates praised the Paris Peace Conference of 1919.")
+
+
+def test_not_signed_but_initialled_is_made() -> None:
+    assert _kinds(events("The accord was not signed but initialled by Chad and Niger on Monday.")) == \
+        [("Agreement", ["NER", "TCD"], None)]
+    assert _kinds(events("Chad and Niger did not sign the accord.")) == [("Agreement", ["NER", "TCD"], "rejected")]
+
+
+@pytest.mark.parametrize(("text", "venue"), [
+    ("Chad and Niger signed an accord in Sudan's capital Khartoum.", "Khartoum"),
+    ("Chad and Niger signed an accord in the Sudanese capital Khartoum.", "Khartoum"),
+    ("Talks between Chad and Niger took place in Geneva.", "Geneva"),
+])
+def test_the_place_after_capital_or_took_place_is_the_venue(text: str, venue: str) -> None:
+    found = one(text)
+    assert (sorted(found["parties"]), found["venue"]) == (["NER", "TCD"], venue)
+
+
+def test_a_state_before_capital_is_a_side_only_where_it_signs() -> None:
+    assert sorted(one("Chad and Niger signed an accord with Sudan in Khartoum.")["parties"]) == ["NER", "SDN", "TCD"]
+    assert sorted(one("Sudan's capital Khartoum hosted talks between Chad and Niger.")["parties"]) == ["NER", "TCD"]
+
+
+def test_a_former_leader_who_facilitates_is_a_mediator_not_a_side() -> None:
+    found = one("Facilitated by former US president Jimmy Carter, talks between Chad and Niger were held.")
+    assert (sorted(found["parties"]), found["mediators"]) == (["NER", "TCD"], ["USA"])
