@@ -83,7 +83,7 @@ _NEGATION = re.compile(r"\b(?:not|never|no longer|failed to|fails to|fail to|ref
                        r"boycott(?:s|ed)?|call(?:s|ed)? off|cancel(?:s|led|ed)?|collapsed?)\b|n't\b", re.I)
 _MODALITY = re.compile(r"\b(?:(?-i:may|might)|could|would|should|will|shall|plans? to|planned|propos(?:e|es|ed|al)|"
                        r"to begin|to hold|to start|to resume|set to|expected to|decid(?:e|es|ed) to|hopes? to|"
-                       r"seeks? to|aims? to|"
+                       r"seeks? to|aims? to|(?:time|date|dates|agenda|timetable)\s+for|"
                        r"call(?:s|ed)? for|urg(?:e|es|ed)|offer(?:s|ed)? to|ready to|possible|potential)\b", re.I)
 # ... or in the words just after it, in the same clause ("talks between X and Y collapsed").
 _NEGATION_AFTER = re.compile(r"^[^.;]{0,60}?\b(?:collapsed|broke down|fell through|failed|ended without|stalled|"
@@ -98,7 +98,12 @@ _BUT_MADE = re.compile(r"\s+but\s+(?:was\s+|were\s+)?(?:initial(?:l)?ed|agreed|r
 # "X announces it will release…": what an actor announces it will do itself is the announced event.
 _SELF_ANNOUNCED = re.compile(r"\bannounc(?:e|es|ed)\s+(?:that\s+)?(?:it|they|he|she)\s+will\s+$", re.I)
 # "agrees to begin military-to-military talks": an agreement to talk is talks to come, not an agreement.
-_AGREE_TO_TALK = re.compile(r"\bagree(?:s|d)?\s+to\s+(?:begin|hold|start|resume|open|launch|continue)\b", re.I)
+_AGREE_TO_TALK = re.compile(r"\bagree(?:s|d)?\s+to\s+(?:begin|hold|start|resume|open|launch|continue|meet)\b", re.I)
+# "formal talks between the parties", "The parties agreed to meet": talks whose sides are the parties the text has
+# named (its last event's), where "the parties" are the sides of these talks.
+_PARTIES_OF_TALKS = re.compile(r"\b(?:talks|negotiations|meetings?)\s+between\s+(?:the|both)\s+(?:two\s+)?"
+                               r"(?:parties|sides)\b|^(?:The|Both)\s+(?:two\s+)?(?:parties|sides)\s+(?:also\s+)?"
+                               r"(?:agreed\s+to\s+)?(?:meet|met|held\s+talks|negotiated)\b")
 # "the previously signed agreements", "the agreed ceasefire": a participle that qualifies an agreement noun
 # names an agreement already made (a mention in passing), not one this sentence reports.
 _ATTRIBUTIVE_BEFORE = re.compile(r"\b(?:the|a|an|its|their|these|those|previously|already|earlier|recently|newly|"
@@ -107,6 +112,8 @@ _ATTRIBUTIVE_AFTER = re.compile(r"^\s+(?:[\w\-]+\s+){0,2}?" + _AGREEMENT_NOUN + 
 # "Previous exchanges", "earlier talks": background, not this story's event.
 _BACKGROUND = re.compile(r"\b(?:previous|prior|earlier|past|former|last year's|each|every|any|such)\s+(?:\w+\s+)?$",
                          re.I)
+# "future negotiations between the parties", "continued talks": talks in general terms are no event.
+_GENERAL_TALKS = re.compile(r"\b(?:future|further|continued|continuing|eventual|subsequent)\s+(?:[\w\-]+\s+)?$", re.I)
 # UCDP-style summaries introduce the agreement they describe as their subject, by a demonstrative or by its
 # title, with its sides: "This agreement between the Government of Colombia and EPL regulated…", "The Ceasefire
 # Agreement between the Transitional Government of Burundi and CNDD-FDD brought…". Only the subject at the start
@@ -165,6 +172,7 @@ class _Document:
     """What earlier sentences introduced, for "the agreement" in later ones."""
 
     last: dict[str, URIRef] = field(default_factory=dict)
+    sides: list[URIRef] = field(default_factory=list)  # the sides of the text's last event with two or more
 
 
 def _mode(sentence: str, position: int, end: int | None = None) -> str | None:
@@ -188,6 +196,9 @@ def _clause(sentence: str, position: int) -> tuple[int, int]:
     """The span of the clause around ``position`` (clauses end at ";", "while", "but"…)."""
     start, end = 0, len(sentence)
     for match in _CLAUSE_BREAK.finditer(sentence):
+        if re.fullmatch(r"(?:the\s+)?[A-Z][\w'’/\-]*(?:\s+[A-Z][\w'’/\-]*)*\s*[.)]?\s*",
+                        re.split(r"[,;]", sentence[match.end():], maxsplit=1)[0]):
+            continue  # ", and Bosnian Serbs.": the last item of a list, not a clause of its own
         if match.end() <= position:
             start = match.end()
         elif match.start() >= position:
@@ -450,7 +461,10 @@ def _sentence_claims(sentence: str, start: int, source: Source, published: date 
     talks_mode = "proposed" if agree_to_talk and talks_match else \
         (_mode(sentence, talks_match.start(), talks_match.end()) if talks_match else None)
     talks_parties = scoped(talks_match) if talks_match else []
-    if talks_match and _enough(talks_parties, actors) and not _BACKGROUND.search(sentence[: talks_match.start()]):
+    if talks_match and not talks_parties and document.sides and _PARTIES_OF_TALKS.search(sentence):
+        talks_parties = document.sides  # "formal talks between the parties"
+    if talks_match and _enough(talks_parties, actors) and not _BACKGROUND.search(sentence[: talks_match.start()]) and \
+            not _GENERAL_TALKS.search(sentence[: talks_match.start()]):
         talks = new_node("talks", DT.Talks, _titled("Talks", talks_parties, registry))
         statements: list[Triple] = [(talks, RDF.type, DT.Talks)]
         statements += [(talks, DT.hasParty, p) for p in talks_parties]
@@ -463,6 +477,8 @@ def _sentence_claims(sentence: str, start: int, source: Source, published: date 
             statements += dated(talks, talks_mode)
         out.append(claim(statements, (0.75 if venue is not None else 0.7) - (0.1 if talks_mode else 0.0)))
         document.last["talks"] = talks
+        if len(talks_parties) >= 2:
+            document.sides = talks_parties
 
     # An agreement is what the sentence says is agreed, signed or reached (or a ceasefire declared);
     # a noun alone ("the 1979 Egypt–Israel Peace Treaty", "the Oslo accords") is a mention in passing.
@@ -506,6 +522,8 @@ def _sentence_claims(sentence: str, start: int, source: Source, published: date 
         confidence = (0.85 if said_by else 0.8) - (0.15 if agree_mode else 0.0)
         out.append(claim(statements, confidence))
         document.last["agreement"] = agreement
+        if len(agree_parties) >= 2:
+            document.sides = agree_parties
     elif count and (exchange or release) and parties and \
             (_enough(swap_parties := scoped(exchange or release), actors) or release):  # type: ignore[arg-type]
         cls = DT.PrisonerExchange if exchange or len(swap_parties) >= 2 else DT.Event

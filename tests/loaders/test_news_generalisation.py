@@ -291,7 +291,8 @@ def test_initialling_an_agreement_makes_it_but_an_initial_agreement_is_a_noun() 
 # -- news-rules:v5: forms from the second blind set's misses, in new words -------------------------------------------
 
 def _kinds(found: list[dict[str, Any]]) -> list[tuple[str, list[str], str | None]]:
-    return sorted((e["type"], sorted(e["parties"]), e.get("status")) for e in found)
+    return sorted(((e["type"], sorted(e["parties"]), e.get("status")) for e in found),
+                  key=lambda k: (k[0], k[1], k[2] or ""))
 
 
 @pytest.mark.parametrize("text", [
@@ -332,6 +333,7 @@ def test_delegations_in_pairs_name_their_sides() -> None:
 @pytest.mark.parametrize(("text", "parties"), [
     ("Negotiations between Bosnian Croats and Serbs were held in Split.", ["Bosnian Croats", "Bosnian Serbs"]),
     ("Talks in Vienna brought together Kosovars, Serbs and Albanians.", ["Albanians", "Kosovars", "Serbs"]),
+    ("Talks in Vienna brought together Kosovars, Serbs, and Albanians.", ["Albanians", "Kosovars", "Serbs"]),
     ("Talks between the United States and the Philippines were held in Manila.", ["PHL", "USA"]),
 ])
 def test_peoples_named_as_the_sides_of_talks_are_sides(text: str, parties: list[str]) -> None:
@@ -381,3 +383,28 @@ def test_a_state_before_capital_is_a_side_only_where_it_signs() -> None:
 def test_a_former_leader_who_facilitates_is_a_mediator_not_a_side() -> None:
     found = one("Facilitated by former US president Jimmy Carter, talks between Chad and Niger were held.")
     assert (sorted(found["parties"]), found["mediators"]) == (["NER", "TCD"], ["USA"])
+
+
+def test_the_last_item_of_a_list_is_no_clause_of_its_own() -> None:
+    found = events("Chad and Niger agreed on a truce, and Mali welcomed it.")  # a clause with its own verb
+    assert [sorted(e["parties"]) for e in found] == [["NER", "TCD"]]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Chad and Niger met in Doha. This agreement set the date and agenda for formal talks between the parties.",
+     [("Talks", ["NER", "TCD"], None), ("Talks", ["NER", "TCD"], "proposed")]),
+    ("Chad and Niger met in Doha. The parties agreed to meet again before the end of May.",
+     [("Talks", ["NER", "TCD"], None), ("Talks", ["NER", "TCD"], "proposed")]),
+])
+def test_the_parties_of_later_talks_are_the_sides_the_text_named(text: str, expected: list[Any]) -> None:
+    assert _kinds(events(text)) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "This agreement set the date and agenda for formal talks between the parties.",     # no sides named before
+    "Chad and Niger met in Doha. The parties agreed that negotiations should address the border.",  # not their talks
+    "Chad and Niger met in Doha. The accord also stipulates future negotiations between the parties.",  # general
+])
+def test_the_parties_otherwise_make_no_talks(text: str) -> None:
+    talks = [e for e in events(text) if e["type"] == "Talks"]  # at most the meeting in Doha
+    assert len(talks) <= 1 and not any(e.get("status") for e in talks), talks
