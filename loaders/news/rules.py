@@ -75,6 +75,10 @@ _MEDIATOR_BY = re.compile(r"\b(?:(?:mediated|brokered|facilitated|hosted)\s+(?:b
                           r"(?:\s+(?:the\s+)?(?:former|then|ex-))?|"
                           r"under\s+the\s+(?:aegis|auspices)\s+of|"
                           r"with\s+the\s+mediation\s+of)\s+(?:the\s+)?$", re.I)
+# "US president Jimmy Carter", "Norway's envoy Erik Solheim": a person named after a state and a title.
+_ROLE_NAME_AFTER = re.compile(r"(?:'s|’s)?\s+(?:(?i:president|prime minister|foreign minister|minister|emir|king|"
+                              r"envoy|special envoy|secretary of state|ambassador)\s+)"
+                              r"(?P<name>[A-Z][a-z]+(?:\s+[A-Z][a-z]+){1,2})")
 _MEDIATOR_AFTER = re.compile(r"^\s*[-–]?(?:mediated|brokered|facilitated|hosted|mediates|mediating|hosts|hosting|"
                              r"brokers|facilitates)\b", re.I)
 # Negation and modality in the words just before a trigger ("failed to agree", "may hold talks").
@@ -377,6 +381,10 @@ def _sentence_claims(sentence: str, start: int, source: Source, published: date 
                   and entity.type == DT.NewsOrganization)):
             continue
         previous = (m, role)
+        if role == "mediator" and m.kind == "state" and (person := _ROLE_NAME_AFTER.match(after)):
+            # "facilitated by former US president Jimmy Carter": the person mediates, for the state he represents
+            mediators.append(registry.mint(person.group("name"), DT.Person, represents=m.iri))
+            continue
         if role == "confirmer":
             confirmers.append(m.iri)
         elif role == "mediator":

@@ -382,6 +382,8 @@ def test_a_state_before_capital_is_a_side_only_where_it_signs() -> None:
 
 def test_a_former_leader_who_facilitates_is_a_mediator_not_a_side() -> None:
     found = one("Facilitated by former US president Jimmy Carter, talks between Chad and Niger were held.")
+    assert (sorted(found["parties"]), found["mediators"]) == (["NER", "TCD"], ["Jimmy Carter"])
+    found = one("Facilitated by the United States, talks between Chad and Niger were held.")  # no person named
     assert (sorted(found["parties"]), found["mediators"]) == (["NER", "TCD"], ["USA"])
 
 
