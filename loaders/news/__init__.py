@@ -28,6 +28,11 @@ government and CPN-M"); any name defined by an acronym that spells its capitals 
 Jana Sanghati Samiti (PCJSS)"); demonyms before the people acting for a state ("Israeli and Palestinian
 negotiators"); "the government" of a text that has named one state's government. A named speaker is a side
 only where it speaks of itself ("Cuba announces it will release…", not "…, Turkey said").
+``news-rules:v5`` adds demonyms coordinated before "sides" or "parties" ("the Georgian and Abkhaz parties"),
+delegations named in pairs ("the Bougainville Delegation and Papua New Guinea Delegation"), peoples as the sides of
+talks ("negotiations between Bosnian Muslims and Serbs", "brought together Croats, …"), a known acronym's
+hyphenated faction ("SPLM/A-North"), a peace conference that holds a session as a meeting of its members, and
+"the parties" of later talks as the sides the text has named ("formal talks between the parties").
 
 An event needs two sides. They may be two named parties, or one named party
 with its other side: its own members ("European Union ministers meet", the
@@ -38,7 +43,10 @@ labelled set say).
 
 * agreement — agree/sign/reach an agreement, or a ceasefire, with two sides, also in the
   passive ("a peace deal was reached between…"), or the agreement a summary opens with
-  ("This agreement between X and Y…", before any other agreement of the text):
+  ("This agreement between X and Y…", before any other agreement of the text), or the
+  agreement talks produced ("This accord resulted from negotiations between X and Y",
+  "signed after several meetings between…", "talks … resulted in a deal"), with the talks'
+  sides (and the talks as an event of their own):
   confidence 0.85 with a speaker, 0.8 without; where it was signed ("signed in
   Skhirat") is its ``dt:heldAt``;
 * exchange — exchange/swap/release with an exact count of prisoners (a
@@ -80,7 +88,7 @@ Each claim records the sentence as its quote with character offsets
 file's text (front matter included; for HTML, into the extracted text),
 the speaker (``dt:saidBy``: "U.S. special envoy announced" → a ``dt:Envoy``
 who ``dt:represents`` the United States; "confirmed by the Kyiv
-Independent"), and the activity ``news-rules:v4``.
+Independent"), and the activity ``news-rules:v5``.
 
 Dates: "Wednesday", "yesterday", "today", "last week", "this week", "last month", "earlier this month",
 "March 12", "12 March 2025" and "in March" are resolved against the

@@ -334,7 +334,7 @@ class ActorReader:
         return entity.label if entity is not None else iri.rsplit("/", 1)[-1]
 
     def _governments(self, sentence: str, mentions: list[Mention]) -> list[Mention]:
-        out = []
+        out: list[Mention] = []
         for m in mentions:
             after = _GOVERNMENT_AFTER.match(sentence[m.end:])
             if m.kind == "demonym" and after:

@@ -19,7 +19,7 @@ from detente.loaders.news.text import resolve_date, sentences
 from detente.loaders.registry import Entity, EntityRegistry
 from detente.ontology.vocab import DT, DTR
 
-ACTIVITY = Activity(method="news-rules:v4",
+ACTIVITY = Activity(method="news-rules:v5",
                     label="candidate claims extracted from news text by detente's sentence rules")
 
 # -- rules --------------------------------------------------------------------
