@@ -35,24 +35,25 @@ FLOORS = {  # split: (precision, recall, F1, slot accuracy, negatives producing 
     "all": (1.0, 1.0, 1.0, 0.982, 0),
 }
 #: The fresh set (fresh.yaml), by genre: a tuning set since round three (benchmarks/results/extraction.md).
-FRESH_FLOORS = {  # news-rules:v4
+FRESH_FLOORS = {  # news-rules:v4 (and v5: the same figures)
     "wikitimes": (1.0, 1.0, 1.0, 1.0, 0),
     "ucdp": (1.0, 0.571, 0.727, 1.0, 0),
     "all": (1.0, 0.6, 0.749, 1.0, 0),
 }
 #: The blind set of round three (blind.yaml): a tuning set since news-rules:v4 (its errors were read for v4).
-BLIND_FLOORS = {  # news-rules:v4
+BLIND_FLOORS = {  # news-rules:v4 (and v5: the same figures)
     "wikitimes": (1.0, 1.0, 1.0, 1.0, 0),
     "ucdp": (1.0, 0.485, 0.653, 0.970, 0),
     "all": (1.0, 0.485, 0.653, 0.970, 0),
 }
 
-#: The second blind set (blind2.yaml), labelled by a separate annotator who never saw the rules: these are the v4
-#: figures scored before any rule was tuned on it (benchmarks/results/extraction.md, "The second blind set").
-BLIND2_FLOORS = {  # news-rules:v4, blind
+#: The second blind set (blind2.yaml), labelled by a separate annotator who never saw the rules. Scored blind with v4
+#: (P 0.800, R 0.214, F1 0.338; benchmarks/results/extraction.md, "The second blind set"), then a tuning set for
+#: news-rules:v5, whose figures these are.
+BLIND2_FLOORS = {  # news-rules:v5
     "wikitimes": (1.0, 1.0, 1.0, 1.0, 0),
-    "ucdp": (0.8, 0.214, 0.338, 0.895, 0),
-    "all": (0.8, 0.214, 0.338, 0.895, 0),
+    "ucdp": (1.0, 0.5, 0.666, 0.981, 0),
+    "all": (1.0, 0.5, 0.666, 0.981, 0),
 }
 
 
@@ -149,10 +150,13 @@ def test_blind_figures_stay_above_the_recorded_floor() -> None:
 
 def test_blind2_figures_stay_above_the_recorded_floor() -> None:
     scores = score_fresh(load_passages(BLIND2))
+    assert scores["all"].passages == 96 and scores["all"].gold_events == 56
+    assert scores["all"].matched_named >= 28  # of the 33 gold events that name a side
     for split, (precision, recall, f1, slots, negatives) in BLIND2_FLOORS.items():
         s = scores[split]
         assert s.precision >= precision and s.recall >= recall and s.f1 >= f1 and s.slot_accuracy >= slots, split
         assert s.negatives_with_event <= negatives, split
+    assert scores["all"].negatives_with_event == 0  # hard and ordinary negatives alike
 
 
 def test_recall_over_events_that_name_a_side() -> None:
@@ -183,7 +187,11 @@ RENAMED = {"EPL": "ZRP", "CPN-M": "KLN-D", "UFDR": "MPRT", "FMLN": "FRDN", "CNDD
            "Hezb-I-Islami": "Jamiat-e-Nasr", "Hezb-i-Islami": "Jamiat-e-Nasr", "FNT": "FLZ",
            "Colombia": "Peru", "COL": "PER", "El Salvador": "Honduras", "SLV": "HND", "Chad": "Niger",
            "Chadian": "Nigerien", "TCD": "NER", "Afghanistan": "Tajikistan", "AFG": "TJK", "Burundi": "Rwanda",
-           "BDI": "RWA", "Central African Republic": "Cameroon", "CAF": "CMR"}
+           "BDI": "RWA", "Central African Republic": "Cameroon", "CAF": "CMR",
+           # blind2 (a tuning set from news-rules:v5): sides found by the v5 forms
+           "Bougainville": "Mindanao", "Papua New Guinea": "Fiji", "PNG": "FJI", "Georgian": "Armenian",
+           "GEO": "ARM", "Croats": "Slovenes", "Muslims": "Catholics", "South Sudan": "Uganda", "SSD": "UGA",
+           "Union Peace Conference": "National Peace Conference"}
 
 
 def _renamed(text: str) -> str:
@@ -192,7 +200,7 @@ def _renamed(text: str) -> str:
     return text
 
 
-@pytest.mark.parametrize("labelled", [FRESH, BLIND], ids=["fresh", "blind"])
+@pytest.mark.parametrize("labelled", [FRESH, BLIND, BLIND2], ids=["fresh", "blind", "blind2"])
 def test_renaming_the_sides_keeps_the_figures(labelled: Path) -> None:
     passages = load_passages(labelled)
     renamed = [{**p, "text": _renamed(p["text"]),
