@@ -105,6 +105,9 @@ _SELF_ANNOUNCED = re.compile(r"\bannounc(?:e|es|ed)\s+(?:that\s+)?(?:it|they|he|
 _AGREE_TO_TALK = re.compile(r"\bagree(?:s|d)?\s+to\s+(?:begin|hold|start|resume|open|launch|continue|meet)\b", re.I)
 # "formal talks between the parties", "The parties agreed to meet": talks whose sides are the parties the text has
 # named (its last event's), where "the parties" are the sides of these talks.
+# "The parties agreed…", "Both sides signed…" after talks whose sides the text named, and before any agreement.
+_PARTIES_AGREE = re.compile(r"^(?:(?:In|On|By)\s+[^,]{1,30},\s+)?(?i:the|both)\s+(?:two\s+)?(?:parties|sides)\s+"
+                            r"(?:(?:also|finally|eventually|then)\s+)?(?:agreed|signed|reached|initial(?:l)?ed)\b")
 _PARTIES_OF_TALKS = re.compile(r"\b(?:talks|negotiations|meetings?)\s+between\s+(?:the|both)\s+(?:two\s+)?"
                                r"(?:parties|sides)\b|^(?:The|Both)\s+(?:two\s+)?(?:parties|sides)\s+(?:also\s+)?"
                                r"(?:agreed\s+to\s+)?(?:meet|met|held\s+talks|negotiated)\b")
@@ -508,6 +511,9 @@ def _sentence_claims(sentence: str, start: int, source: Source, published: date 
     agree_parties = scoped(trigger) if trigger else []
     if outcome is not None and trigger is outcome.link and not _enough(agree_parties, actors):
         agree_parties = talks_parties  # the talks' sides
+    if trigger is not None and not agree_parties and document.sides and "agreement" not in document.last and \
+            _PARTIES_AGREE.match(sentence):
+        agree_parties = document.sides  # "Talks between X and Y began in May. The parties signed an accord in June."
     if trigger and _enough(agree_parties, actors):
         cls = DT.Ceasefire if ceasefire else DT.Agreement
         what = f" to exchange {count} prisoners" if count and exchange else ""

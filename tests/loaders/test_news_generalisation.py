@@ -410,3 +410,14 @@ def test_the_parties_of_later_talks_are_the_sides_the_text_named(text: str, expe
 def test_the_parties_otherwise_make_no_talks(text: str) -> None:
     talks = [e for e in events(text) if e["type"] == "Talks"]  # at most the meeting in Doha
     assert len(talks) <= 1 and not any(e.get("status") for e in talks), talks
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Talks between Chad and Niger began in May. In June, the parties signed a border accord.",
+     [("Agreement", ["NER", "TCD"], None), ("Talks", ["NER", "TCD"], None)]),
+    ("The parties signed a border accord in June.", []),                                   # no sides named before
+    ("Chad and Niger signed a truce in May. The parties agreed on a border commission.",  # the agreement already told
+     [("Agreement", ["NER", "TCD"], None)]),
+])
+def test_the_parties_who_agree_after_talks_are_the_talks_sides(text: str, expected: list[Any]) -> None:
+    assert _kinds(events(text)) == expected
