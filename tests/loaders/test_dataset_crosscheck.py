@@ -73,6 +73,35 @@ def test_gdelt_directed_dyads_match_the_raw_rows(gdelt) -> None:
         assert by_roles == both
 
 
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def _readme_dyad_query() -> str:
+    blocks = re.findall(r"```sparql\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+    dyads = [b for b in blocks if "dt:initiator ?x ; dt:target ?y" in b]
+    assert len(dyads) == 1
+    return dyads[0]
+
+
+def test_gdelt_readme_dyad_query_gives_the_raw_counts(gdelt) -> None:
+    store, raw = gdelt
+    coded = raw[(raw.Actor1Code != "") & (raw.Actor2Code != "") & (raw.Actor1KnownGroupCode == "")
+                & (raw.Actor2KnownGroupCode == "")].copy()
+    coded["a"] = coded.Actor1CountryCode.map(_state_code)
+    coded["b"] = coded.Actor2CountryCode.map(_state_code)
+    expected = coded.dropna(subset=["a", "b"]).groupby(["a", "b"]).size().to_dict()
+    actual = {(str(a).rsplit("/", 1)[-1], str(b).rsplit("/", 1)[-1]): int(n)
+              for a, b, n in store.query(_readme_dyad_query()).rows}
+    assert actual == expected
+    # The figures the README quotes (the sample holds every such row of the shared export).
+    assert actual[("USA", "USA")] == 55
+    assert actual[("IRN", "SYR")] + actual[("SYR", "IRN")] == 10 and actual[("SYR", "IRN")] == 1
+    assert actual[("USA", "ISR")] + actual[("ISR", "USA")] == 11 and actual[("ISR", "USA")] == 3
+    # Counting only states would lose the role actor ISR -> USAEDU ("United States education sector").
+    assert _count(store, "SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e dt:initiator state:ISR ; "
+                         "dt:target state:USA }") == 2
+
+
 def test_gdelt_every_coded_actor_keeps_its_role(gdelt) -> None:
     store, raw = gdelt
     assert _count(store, "SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e dt:externalId ?i }") == len(raw)
