@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -125,7 +125,7 @@ _OFFICE_WORDS = {
     # "High Commissioner", "Eminent Personalities", "On Behalf", "Secrétaire Général Adjoint").
     "consejero", "consejeria", "presidencial", "asesor", "vice", "commissioner", "behalf", "adviser", "advisor",
     "political", "secretaire", "adjoint", "secretariat", "moderator", "member", "members", "senator", "deputy",
-    "eminent", "personality", "personalities", "witnesses", "witness", "speaker",
+    "eminent", "personality", "personalities", "witnesses", "witness", "speaker", "coordination", "coordinator",
 }
 # A role after a demonym ("Malaysian Facilitator"): someone signing for that state, not a named person.
 _STATE_ROLE = re.compile(r"\b(?P<demonym>[A-Z][a-z]+)\s+"
@@ -191,8 +191,16 @@ def _split_y(piece: str) -> list[str]:
     return [piece]
 
 
-def signatory_names(text: str) -> list[str]:
-    """Person names in a ``pa_sign`` text; conservative: titles stripped, 2–6 capitalised words, no org words."""
+def signatory_names(text: str, organisations: Collection[str] = ()) -> list[str]:
+    """Person names in a ``pa_sign`` text; conservative: titles stripped, 2–6 capitalised words, no org words.
+
+    ``organisations``: names of the agreement's parties (``actor_name``); a name that is one is no person,
+    and one written after a person's name is the party signed for ("Bienvenu Bertrand Kounkou RJ Sayo").
+
+    >>> signatory_names("Bienvenu Bertrand Kounkou RJ Sayo; RJ", organisations=["RJ"])
+    ['Bienvenu Bertrand Kounkou']
+    """
+    parties = {normalize_label(o) for o in organisations}
     names: list[str] = []
     for segment in re.split(r"[\n;]+", text):
         if _SKIP.search(segment):
@@ -214,6 +222,13 @@ def signatory_names(text: str) -> list[str]:
                 candidate = _RANKS.sub("", _TITLES.sub("", candidate)).strip()
             candidate = _GLUED_ROLE.sub("", candidate)
             tokens = candidate.split()
+            if parties:
+                party_at = [i for i in range(2, len(tokens)) if normalize_label(tokens[i]) in parties or
+                            normalize_label(" ".join(tokens[i:])) in parties]
+                if party_at:
+                    tokens = tokens[:party_at[0]]
+                if normalize_label(" ".join(tokens)) in parties:
+                    continue
             # Trailing roles and working-group acronyms ("Rudy Rodil GRP-TWG Chair", "… Director"), and leading
             # offices ("Asesor Consejería TOMAS CONCHA").
             while tokens and (_office_word(tokens[-1]) or tokens[-1] in DEMONYMS or
@@ -505,7 +520,7 @@ PERSON_TYPES = (DT.Person, DT.Envoy)
 
 
 def signatory_actors(registry: EntityRegistry, text: str, people: PeopleIndex,
-                     context: str | Sequence[str] | None = None) -> list[URIRef]:
+                     context: str | Sequence[str] | None = None, organisations: Collection[str] = ()) -> list[URIRef]:
     """Signatories of a ``pa_sign`` text.
 
     People (one IRI each), or the state a role signs for ("Malaysian Facilitator").
@@ -517,7 +532,7 @@ def signatory_actors(registry: EntityRegistry, text: str, people: PeopleIndex,
             state = state_iri(registry, DEMONYMS[role.group("demonym")])
             if state is not None and state not in out:
                 out.append(state)
-    for name in signatory_names(text):
+    for name in signatory_names(text, organisations):
         # "<word> <country>" ("Janamorcha Nepal", a party) is a body named for the country, not a person.
         words = name.split()
         country = registry.resolve(words[-1]) if len(words) == 2 else None
@@ -584,7 +599,7 @@ def _claims(registry: EntityRegistry, record: dict[str, str], find: Callable[[st
             context = [f"conflict:{c}" for c in split_list(_clean(record.get("conflict_id")))] + \
                 [f"gw:{g}" for g in gwnos] + \
                 [f"state:{p}" for p in parties if (e := registry.get(p)) is not None and e.type == DT.State]
-            for signer in signatory_actors(registry, text, people, context):
+            for signer in signatory_actors(registry, text, people, context, names):
                 if (agreement, DT.signatory, signer) not in statements:
                     statements.append((agreement, DT.signatory, signer))
         else:

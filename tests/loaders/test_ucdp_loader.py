@@ -232,3 +232,12 @@ def test_spelling_variants_changed_letters_split_words_and_shortened_names(tmp_p
     for first in range(1, 15, 2):
         assert signers[first] == signers[first + 1] and len(signers[first]) == 1, (first, signers[first + 1])
     assert len(signers[15]) == 2 and len(signers[16]) == 2
+
+
+def test_a_party_written_after_a_name_is_not_part_of_it() -> None:
+    # 1498 (v22.1): the parties in actor_name include RJ and MINUSCA.
+    parties = ["RPRC", "RJ", "MINUSCA", "anti-Balaka"]
+    text = ("Bienvenu Bertrand Kounkou RJ Sayo\nParfait Onanga-Anyanga UN MINUSCA\n"
+            "Judicael Orofe Moganazoum Coordination anti Balaka\nRPRC")
+    assert signatory_names(text, parties) == ["Bienvenu Bertrand Kounkou", "Parfait Onanga-Anyanga",
+                                              "Judicael Orofe Moganazoum"]
