@@ -456,7 +456,8 @@ class PeopleIndex:
     a shorter form of the other (same surname); and, within the same conflict
     or country (``context``: one key or several), when the spellings are close (:func:`_similar`: "Riek" and
     "Rick Machar Teny") or one name extends the other ("Malik Agar" and "Malik
-    Agar Eyre"). The other spellings become the person's aliases.
+    Agar Eyre"), or, failing those, the same words come in another order. The other spellings become the
+    person's aliases.
 
     >>> registry = EntityRegistry(with_states=False)
     >>> people = PeopleIndex(registry)
@@ -468,6 +469,8 @@ class PeopleIndex:
     True
     >>> people.person("Gulbadin Hekmatyar", "conflict 2") == people.person("Gulbuddin Hekmatyar", "conflict 3")
     False
+    >>> people.person("Pasteur Bizimungu", "conflict 4") == people.person("Bizimungu Pasteur", "conflict 4")
+    True
     >>> registry.get(people.person("Burhanuddin Rabbani")) is registry.get(people.person("Burhan-ud-din Rabbani"))
     True
     >>> sorted(registry.get(people.person("Burhanuddin Rabbani")).aliases)
@@ -493,12 +496,15 @@ class PeopleIndex:
         for known, iri in self.by_surname.get(key[-1] if key else "", []):
             if known == key or _same_person(known, key):
                 return iri
+        reordered = None
         for where in _contexts(context):
             for known, iri in self.by_context.get(where, []):
                 if _similar(known, key) or _same_person(known, key, close=True) or (
                         min(len(known), len(key)) >= 2 and (known[:len(key)] == key or key[:len(known)] == known)):
                     return iri
-        return None
+                if reordered is None and len(key) >= 2 and sorted(known) == sorted(key):
+                    reordered = iri  # the same words, surname first ("Bizimungu Pasteur"): when nothing closer
+        return reordered
 
     def person(self, name: str, context: str | Sequence[str] | None = None) -> URIRef:
         """The IRI of the person with this name or a variant of it (see the class); minted if new."""
