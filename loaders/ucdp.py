@@ -442,6 +442,11 @@ def _same_person(a: tuple[str, ...], b: tuple[str, ...], close: bool = False) ->
     return True
 
 
+def _extends(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """One name is the other with words added at the end ("Malik Agar" and "Malik Agar Eyre")."""
+    return min(len(a), len(b)) >= 2 and (a[:len(b)] == b or b[:len(a)] == a)
+
+
 def _contexts(context: str | Sequence[str] | None) -> tuple[str, ...]:
     if not context:
         return ()
@@ -480,7 +485,8 @@ class PeopleIndex:
     def __init__(self, registry: EntityRegistry) -> None:
         self.registry = registry
         self.by_surname: dict[str, list[tuple[tuple[str, ...], URIRef]]] = {}
-        self.by_context: dict[str, list[tuple[tuple[str, ...], URIRef]]] = {}
+        # Per conflict or country: the name's key, its key with hyphenated parts as words, and the IRI.
+        self.by_context: dict[str, list[tuple[tuple[str, ...], tuple[str, ...], URIRef]]] = {}
         for entity in registry:
             if entity.type in PERSON_TYPES:
                 self._index(entity.label, entity.iri, None)
@@ -489,18 +495,21 @@ class PeopleIndex:
         key = name_key(name)
         if key:
             self.by_surname.setdefault(key[-1], []).append((key, iri))
+            split = name_key(name.replace("-", " "))
             for where in _contexts(context):
-                self.by_context.setdefault(where, []).append((key, iri))
+                self.by_context.setdefault(where, []).append((key, split, iri))
 
-    def _find(self, key: tuple[str, ...], context: str | Sequence[str] | None) -> URIRef | None:
+    def _find(self, name: str, context: str | Sequence[str] | None) -> URIRef | None:
+        key, split = name_key(name), name_key(name.replace("-", " "))
         for known, iri in self.by_surname.get(key[-1] if key else "", []):
             if known == key or _same_person(known, key):
                 return iri
         reordered = None
         for where in _contexts(context):
-            for known, iri in self.by_context.get(where, []):
-                if _similar(known, key) or _same_person(known, key, close=True) or (
-                        min(len(known), len(key)) >= 2 and (known[:len(key)] == key or key[:len(known)] == known)):
+            for known, known_split, iri in self.by_context.get(where, []):
+                # One name the other with more words, hyphenated ones counted apart ("Riek Machar Teny-Dhurgon").
+                if _similar(known, key) or _same_person(known, key, close=True) or \
+                        _extends(known, key) or _extends(known_split, split):
                     return iri
                 if reordered is None and len(key) >= 2 and sorted(known) == sorted(key):
                     reordered = iri  # the same words, surname first ("Bizimungu Pasteur"): when nothing closer
@@ -509,8 +518,7 @@ class PeopleIndex:
     def person(self, name: str, context: str | Sequence[str] | None = None) -> URIRef:
         """The IRI of the person with this name or a variant of it (see the class); minted if new."""
         name = _RANKS.sub("", name).strip()
-        key = name_key(name)
-        iri = self._find(key, context)
+        iri = self._find(name, context)
         if iri is None:
             iri = self.registry.mint(name, DT.Person)
         else:
