@@ -218,7 +218,8 @@ def test_spelling_variants_changed_letters_split_words_and_shortened_names(tmp_p
         (9, 382, 451, "Togo", "Gnassingbe Eyadema"), (10, 419, 437, "Togo", "Gnanssingbé Eyadema"),
         (11, 410, 404, "Nigeria", "General Abdulsalami ABUBAKAR"), (12, 11348, 626, "Sudan", "Abdusalami Abubakar"),
         (13, 369, 910, "Papua New Guinea", "John L. Momis"), (14, 369, 910, "Papua New Guinea", "J.L. Momis"),
-        (17, 11345, 626, "South Sudan", "Riek Machar Teny"), (18, 11345, 626, "South Sudan", "Riek Machar Teny-Dhurgon"),
+        (17, 11345, 626, "South Sudan", "Riek Machar Teny"),
+        (18, 11345, 626, "South Sudan", "Riek Machar Teny-Dhurgon"),
         (19, 517, 517, "Rwanda", "Pasteur Bizimungu"), (20, 517, 517, "Rwanda", "Bizimungu Pasteur Member"),
         # Close names of different people in one conflict stay apart.
         (15, 369, 910, "Papua New Guinea", "Joel Banam; Joseph Bana"),
