@@ -93,7 +93,7 @@ _TITLES = re.compile(
     r"Secretary[- ]General|Leader|Chief|Hon\.?|Honourable|Judge|Senator|Maulana|Moulvi|Mullah|Bishop|Father|"
     r"Sheik|Marshal|Field Marshal|Premier|Ing\.?|Cde\.?|Shri|Alhaji|Atty\.?|M\.|Rév\.?|Rev\.?|"
     # Honorifics and ranks in other spellings and languages ("Cdr.", "Mgr.", "S.E.M.", "Bâtonnier", "Maître").
-    r"Cdr\.?|CDR\.?|Comdt\.?|Corporal|Engineer|Gov\.?|Mme\.?|Mgr\.?|Fr\.?|G[ée]n[ée]ral|S\.E\.M\.?|SEM|"
+    r"Cdr\.?|CDR\.?|Cmdr\.?|Monsignor|Comdt\.?|Corporal|Engineer|Gov\.?|Mme\.?|Mgr\.?|Fr\.?|G[ée]n[ée]ral|S\.E\.M\.?|SEM|"
     r"B[âa]tonnier|Ma[îi]tre|Master|Canon|Emeritus|Ambassdor|Speaker|Hluttaw|Ltg\.?|Dep\.?|Exec\.?|Bir\.?)\s+")
 _STOPS = re.compile(r"\s+(?:of|for|signed|on behalf|On [Bb]ehalf|as|in|who|representing|from|with|and)\b|"
                     r"\s*\(|\s*\[|\s+-\s+")
@@ -126,6 +126,7 @@ _OFFICE_WORDS = {
     "consejero", "consejeria", "presidencial", "asesor", "vice", "commissioner", "behalf", "adviser", "advisor",
     "political", "secretaire", "adjoint", "secretariat", "moderator", "member", "members", "senator", "deputy",
     "eminent", "personality", "personalities", "witnesses", "witness", "speaker", "coordination", "coordinator",
+    "advisers", "advisors", "colonel", "brigadier",
 }
 # A role after a demonym ("Malaysian Facilitator"): someone signing for that state, not a named person.
 _STATE_ROLE = re.compile(r"\b(?P<demonym>[A-Z][a-z]+)\s+"
@@ -141,7 +142,7 @@ _ROLE_WORDS = frozenset({
     "asesor", "consejero", "consejeria", "presidencial", "adviser", "advisor", "deputy", "senator", "moderator",
     "member", "members", "witness", "witnesses", "speaker", "secretaire", "adjoint", "director", "ambassador",
     "commander", "chief", "mediator", "facilitator", "chair", "plenipotentiary", "executive", "interim", "vice",
-    "commissioner"})
+    "commissioner", "advisers", "advisors"})
 _OFFICE_FOLDED = frozenset(re.sub(r"(.)\1+", r"\1", w) for w in _OFFICE_WORDS)
 
 
@@ -178,6 +179,37 @@ def split_list(text: str, expected: int | None = None) -> list[str]:
     return pieces
 
 
+def _capital_surnames(words: Sequence[str]) -> bool:
+    """Two words in capitals that are surnames, not acronyms or honours: spoken words, with vowels.
+
+    >>> _capital_surnames(["LEÓN", "GIL"]), _capital_surnames(["MARCOS", "JARA"]), _capital_surnames(["GCMG", "CH"])
+    (True, True, False)
+    >>> _capital_surnames(["CONCHA", "S"]), _capital_surnames(["Djono-Ahaba", "RPRC"])
+    (False, False)
+    """
+    return len(words) == 2 and all(len(w) >= 2 and w.isalpha() and w.isupper() and
+                                   re.search(r"[AEIOUYÁÉÍÓÚÀÈÌÒÙÂÊÎÔÛÄËÏÖÜ]", w) for w in words)
+
+
+def _surnames_in_capitals_split(text: str) -> list[str]:
+    """Names written "Given SURNAME" one after the other, split where a given name follows a surname.
+
+    >>> _surnames_in_capitals_split("Jorge E. ROSAL MELÉNDEZ Ricardo RAMÍREZ")
+    ['Jorge E. ROSAL MELÉNDEZ', 'Ricardo RAMÍREZ']
+    >>> _surnames_in_capitals_split("Jean ARNAULT Moderator"), _surnames_in_capitals_split("Ali Abdou EL ANIOU")
+    (['Jean ARNAULT Moderator'], ['Ali Abdou EL ANIOU'])
+    """
+    # A surname glued to the next given name ("MUÑOZLuz MENDEZ") is two words.
+    tokens = re.sub(r"(?<=[A-Z\u00c0-\u00de]{2})(?=[A-Z][a-z])", " ", text).split()
+
+    def capitals(token: str) -> bool:
+        return len(token.strip(".,")) >= 2 and token.isupper()
+
+    cuts = [i for i in range(1, len(tokens)) if capitals(tokens[i - 1]) and tokens[i][:1].isupper() and
+            not tokens[i].isupper() and any(capitals(t) for t in tokens[i + 1:])]
+    return [" ".join(tokens[a:b]) for a, b in zip([0, *cuts], [*cuts, len(tokens)], strict=True)]
+
+
 def _split_y(piece: str) -> list[str]:
     """Two names joined by Spanish "y" ("JORGE OCAMPO Y RAÚL TEJADA"), not a surname with it ("Obando y Bravo").
 
@@ -189,6 +221,49 @@ def _split_y(piece: str) -> list[str]:
     if len(parts) == 2 and all(len(part.split()) >= 2 and all(w[:1].isupper() for w in part.split()) for part in parts):
         return parts
     return [piece]
+
+
+def _person_names(written: str, parties: Collection[str]) -> tuple[str, ...]:
+    """The person name(s) in one name as written, or none (see :func:`signatory_names`)."""
+    candidate, previous = written, None
+    while previous != candidate:
+        previous = candidate
+        candidate = _RANKS.sub("", _TITLES.sub("", candidate)).strip()
+    tokens = _GLUED_ROLE.sub("", candidate).split()
+    if parties:
+        party_at = [i for i in range(2, len(tokens)) if normalize_label(tokens[i]) in parties or
+                    normalize_label(" ".join(tokens[i:])) in parties]
+        if party_at:
+            tokens = tokens[:party_at[0]]
+        if normalize_label(" ".join(tokens)) in parties:
+            return ()
+    # Trailing roles and working-group acronyms ("Rudy Rodil GRP-TWG Chair", "… Director"), and leading
+    # offices ("Asesor Consejería TOMAS CONCHA").
+    while tokens and (_office_word(tokens[-1]) or tokens[-1] in DEMONYMS or
+                      (all(len(part) <= 4 and part.isupper() for part in tokens[-1].split("-") if part)
+                       and not _capital_surnames(tokens[-2:]))):
+        tokens.pop()
+    while tokens and _office_word(tokens[0]) and normalize_label(tokens[0]) in _ROLE_WORDS:
+        tokens.pop(0)
+    # A rank or title inside ("O Lt-Col. John Angelo Okello", "Dahkpanah Dr. Charles Ghankay Taylor"):
+    # the name is what follows it.
+    titled = [i for i, t in enumerate(tokens) if i and len(t) > 2 and t.endswith(".") and
+              (_TITLES.match(t + " ") or _RANKS.match(t + " "))]
+    if titled:
+        tokens = tokens[titled[-1] + 1:]
+    candidate = " ".join(tokens)
+    if any(_office_word(t) for t in tokens):
+        return ()
+    if not 2 <= len(tokens) <= 6 or _ORG_WORDS.search(candidate) or any(c.isdigit() for c in candidate):
+        return ()
+    if not all(_TOKEN.match(t) for t in tokens) or not tokens[0][0].isupper() or not tokens[-1][0].isupper():
+        return ()
+    # An acronym first ("GNPO Denis Katalay") is an organisation prefix, unless the whole name is in capitals.
+    if len(tokens[0]) > 1 and tokens[0].isupper() and "." not in tokens[0] and not candidate.isupper():
+        return ()
+    # Two names written with initials, one after the other ("Yu. Zurabov A.W. Zakharchenko").
+    glued = _INITIALLED_PAIR.match(candidate)
+    return glued.groups() if glued else (candidate,)
 
 
 def signatory_names(text: str, organisations: Collection[str] = ()) -> list[str]:
@@ -216,47 +291,10 @@ def signatory_names(text: str, organisations: Collection[str] = ()) -> list[str]
             stop = _STOPS.search(candidate)
             if stop:
                 candidate = candidate[: stop.start()].strip()
-            previous = None
-            while previous != candidate:
-                previous = candidate
-                candidate = _RANKS.sub("", _TITLES.sub("", candidate)).strip()
-            candidate = _GLUED_ROLE.sub("", candidate)
-            tokens = candidate.split()
-            if parties:
-                party_at = [i for i in range(2, len(tokens)) if normalize_label(tokens[i]) in parties or
-                            normalize_label(" ".join(tokens[i:])) in parties]
-                if party_at:
-                    tokens = tokens[:party_at[0]]
-                if normalize_label(" ".join(tokens)) in parties:
-                    continue
-            # Trailing roles and working-group acronyms ("Rudy Rodil GRP-TWG Chair", "… Director"), and leading
-            # offices ("Asesor Consejería TOMAS CONCHA").
-            while tokens and (_office_word(tokens[-1]) or tokens[-1] in DEMONYMS or
-                              all(len(part) <= 4 and part.isupper() for part in tokens[-1].split("-") if part)):
-                tokens.pop()
-            while tokens and _office_word(tokens[0]) and normalize_label(tokens[0]) in _ROLE_WORDS:
-                tokens.pop(0)
-            # A rank or title inside ("O Lt-Col. John Angelo Okello", "Dahkpanah Dr. Charles Ghankay Taylor"):
-            # the name is what follows it.
-            titled = [i for i, t in enumerate(tokens) if i and len(t) > 2 and t.endswith(".") and
-                      (_TITLES.match(t + " ") or _RANKS.match(t + " "))]
-            if titled:
-                tokens = tokens[titled[-1] + 1:]
-            candidate = " ".join(tokens)
-            if any(_office_word(t) for t in tokens):
-                continue
-            if not 2 <= len(tokens) <= 6 or _ORG_WORDS.search(candidate) or any(c.isdigit() for c in candidate):
-                continue
-            if not all(_TOKEN.match(t) for t in tokens) or not tokens[0][0].isupper() or not tokens[-1][0].isupper():
-                continue
-            # An acronym first ("GNPO Denis Katalay") is an organisation prefix, unless the whole name is in capitals.
-            if len(tokens[0]) > 1 and tokens[0].isupper() and "." not in tokens[0] and not candidate.isupper():
-                continue
-            # Two names written with initials, one after the other ("Yu. Zurabov A.W. Zakharchenko").
-            glued = _INITIALLED_PAIR.match(candidate)
-            for name in (glued.groups() if glued else (candidate,)):
-                if name not in names:
-                    names.append(name)
+            for written in _surnames_in_capitals_split(candidate):
+                for name in _person_names(written, parties):
+                    if name not in names:
+                        names.append(name)
     return names
 
 

@@ -206,6 +206,11 @@ def test_offices_blocs_and_party_suffixes_are_not_names() -> None:
     assert signatory_names("Por el Partido Comunista Marxista-Leninista: JORGE OCAMPO Y RAÚL TEJADA") == \
         ["JORGE OCAMPO", "RAÚL TEJADA"]
     assert signatory_names("M. Yu. Zurabov A.W. Zakharchenko") == ["Yu. Zurabov", "A.W. Zakharchenko"]
+    # Names written "Given SURNAME" one after another (agreement 1092), short surnames in capitals kept.
+    assert signatory_names("For the government of the Republic of Guatemala: Gustavo PORRAS CASTEJÓN Otto PÉREZ "
+                           "MOLINA Brigadier-General Raquel ZELAYA ROSALES Morris Eugenio de LEÓN GIL Colonel") == \
+        ["Gustavo PORRAS CASTEJÓN", "Otto PÉREZ MOLINA", "Raquel ZELAYA ROSALES", "Morris Eugenio de LEÓN GIL"]
+    assert signatory_names("The Rt. Hon Sir Michael T. Somare GCMG CH M.P.") == ["Michael T. Somare"]
 
 
 def test_spelling_variants_changed_letters_split_words_and_shortened_names(tmp_path: Path) -> None:
