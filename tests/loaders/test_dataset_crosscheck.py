@@ -241,3 +241,15 @@ def test_ucdp_offices_and_blocs_are_no_people(people) -> None:
     # Personalities"), and so is one written after an office ("Asesor Consejería TOMAS CONCHA S.").
     assert _signed_as(store, "1625", "^Rebecca Nyadeng Garang$")
     assert _signed_as(store, "1572", "^TOMAS CONCHA$")
+
+
+def test_gdelt_rows_of_one_date_dyad_and_root_stay_separate_events(gdelt) -> None:
+    # Rows with the same date, actors and CAMEO root from different articles differ in a coded field (the place of
+    # the action, on the sample and on the whole shared export), so each stays its own event, as GDELT gives it.
+    store, raw = gdelt
+    key = ["SQLDATE", "Actor1Code", "Actor2Code", "EventRootCode"]
+    groups = [rows for _key, rows in raw.groupby(key) if len(rows) > 1 and rows.SOURCEURL.nunique() > 1]
+    assert groups and all(rows.ActionGeo_FullName.nunique() > 1 for rows in groups)
+    placed = {str(r[0]) for r in store.query("SELECT ?i WHERE { ?e dt:externalId ?i ; dt:heldAt ?place }").rows}
+    ids = {f"gdelt:{event_id}" for rows in groups for event_id in rows.GLOBALEVENTID}
+    assert len(ids) == sum(len(rows) for rows in groups) and ids <= placed
