@@ -196,6 +196,8 @@ def _surnames_in_capitals_split(text: str) -> list[str]:
 
     >>> _surnames_in_capitals_split("Jorge E. ROSAL MELÉNDEZ Ricardo RAMÍREZ")
     ['Jorge E. ROSAL MELÉNDEZ', 'Ricardo RAMÍREZ']
+    >>> _surnames_in_capitals_split("Francisco VILLAGRAN MUÑOZ Mario CASTAÑeda")
+    ['Francisco VILLAGRAN MUÑOZ', 'Mario CASTAÑeda']
     >>> _surnames_in_capitals_split("Jean ARNAULT Moderator"), _surnames_in_capitals_split("Ali Abdou EL ANIOU")
     (['Jean ARNAULT Moderator'], ['Ali Abdou EL ANIOU'])
     """
@@ -206,7 +208,7 @@ def _surnames_in_capitals_split(text: str) -> list[str]:
         return len(token.strip(".,")) >= 2 and token.isupper()
 
     cuts = [i for i in range(1, len(tokens)) if capitals(tokens[i - 1]) and tokens[i][:1].isupper() and
-            not tokens[i].isupper() and any(capitals(t) for t in tokens[i + 1:])]
+            not tokens[i].isupper() and any(t[:2].isupper() for t in tokens[i + 1:])]
     return [" ".join(tokens[a:b]) for a, b in zip([0, *cuts], [*cuts, len(tokens)], strict=True)]
 
 
@@ -481,8 +483,22 @@ def _same_person(a: tuple[str, ...], b: tuple[str, ...], close: bool = False) ->
 
 
 def _extends(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
-    """One name is the other with words added at the end ("Malik Agar" and "Malik Agar Eyre")."""
-    return min(len(a), len(b)) >= 2 and (a[:len(b)] == b or b[:len(a)] == a)
+    """One name is the other with words added ("Malik Agar", "Malik Agar Eyre").
+
+    Words are added at the end; or, the given name and a long surname alike, in the middle too (a second
+    given name and a mother's surname: "Mario CASTAÑeda" and "Mario Vinicio CASTAÑEDA PAZ").
+
+    >>> _extends(name_key("Mario CASTAÑeda"), name_key("Mario Vinicio CASTAÑEDA PAZ"))
+    True
+    >>> _extends(name_key("Mohamed Hassan"), name_key("Mohamed Ali Hassan Nur"))
+    False
+    """
+    if min(len(a), len(b)) < 2:
+        return False
+    if a[:len(b)] == b or b[:len(a)] == a:
+        return True
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    return len(short) == 2 and short[0] == long[0] and len(short[1]) >= 7 and short[1] in long[1:]
 
 
 def _contexts(context: str | Sequence[str] | None) -> tuple[str, ...]:
