@@ -3,7 +3,9 @@
 The fixtures are real rows: ``gdelt-20191024143000-sample.export.CSV`` is 211 rows of the shared
 GDELT 2.0 export (every USA→USA row, every CAMEO 045 row, every IRN–SYR and ISR–USA row, the 057,
 0841 and 0871 rows and the first 80); ``ucdp-peace-agreements-221-sample.csv`` is the 20 UCDP v22.1
-agreements whose ``pa_sign`` names a Malaysian Facilitator, a job title or a person written several ways.
+agreements whose ``pa_sign`` names a Malaysian Facilitator, a job title or a person written several ways;
+``ucdp-peace-agreements-221-people.csv`` the 37 agreements holding both spellings of the 15 close-name person
+pairs the first merge left, John Momis's rows and the "Eminent Personalities" rows.
 """
 
 from __future__ import annotations
