@@ -127,7 +127,7 @@ DEMONYMS: dict[str, str] = {
 # Former names of states, as older texts and datasets write them, mapped to today's state.
 HISTORICAL_NAMES: dict[str, str] = {
     "Soviet Union": "RUS", "USSR": "RUS", "Zaire": "COD", "Burma": "MMR", "Yugoslavia": "SRB", "Kampuchea": "KHM",
-    "Rhodesia": "ZWE", "Swaziland": "SWZ", "Czechoslovakia": "CZE", "East Timor": "TLS",
+    "Rhodesia": "ZWE", "Swaziland": "SWZ", "Macedonia": "MKD", "Czechoslovakia": "CZE", "East Timor": "TLS",
 }
 
 # Capitals stand for their states in actor position ("Kyiv and Moscow agreed").

@@ -22,6 +22,13 @@ their state ("the Burkinabe army"; "the army" in a text about one state),
 organisations are recognised by their head noun ("the Justice and Equality
 Movement (JEM)") and armed groups by acronym ("the ADF rebels").
 
+Sides are also recognised by their form where a side is expected (``news-rules:v4``): an acronym or a
+hyphenated name after "between", "signed with", "the rebel" or coordinated with a named side ("between the
+government and CPN-M"); any name defined by an acronym that spells its capitals ("the Parbattya Chattagram
+Jana Sanghati Samiti (PCJSS)"); demonyms before the people acting for a state ("Israeli and Palestinian
+negotiators"); "the government" of a text that has named one state's government. A named speaker is a side
+only where it speaks of itself ("Cuba announces it will release…", not "…, Turkey said").
+
 An event needs two sides. They may be two named parties, or one named party
 with its other side: its own members ("European Union ministers meet", the
 "political parties in Northern Ireland" hold talks: a meeting of one body's
@@ -29,12 +36,15 @@ members) or an unnamed counterpart ("the government in exile", "the rebels":
 the named party is kept, the unnamed one is left out, as the guidelines of the
 labelled set say).
 
-* agreement — agree/sign/reach an agreement, or a ceasefire, with two sides:
+* agreement — agree/sign/reach an agreement, or a ceasefire, with two sides, also in the
+  passive ("a peace deal was reached between…"), or the agreement a summary opens with
+  ("This agreement between X and Y…", before any other agreement of the text):
   confidence 0.85 with a speaker, 0.8 without; where it was signed ("signed in
   Skhirat") is its ``dt:heldAt``;
 * exchange — exchange/swap/release with an exact count of prisoners (a
   one-sided release is a ``dt:Event`` "Prisoner release by X"): 0.75; an
-  announced release without an exact count: 0.6;
+  announced release without an exact count, or a side that frees or pardons
+  the people it holds ("Egypt pardons al-Jazeera journalists"): 0.6;
 * talks — talks/negotiations/meet with two sides: 0.7, 0.75 with a venue
   ("talks continue in Saudi Arabia", "talks in Doha", "meet in Brussels" → a
   ``dt:Venue``, in its state where the city is known);
@@ -70,7 +80,7 @@ Each claim records the sentence as its quote with character offsets
 file's text (front matter included; for HTML, into the extracted text),
 the speaker (``dt:saidBy``: "U.S. special envoy announced" → a ``dt:Envoy``
 who ``dt:represents`` the United States; "confirmed by the Kyiv
-Independent"), and the activity ``news-rules:v3``.
+Independent"), and the activity ``news-rules:v4``.
 
 Dates: "Wednesday", "yesterday", "today", "last week", "this week", "last month", "earlier this month",
 "March 12", "12 March 2025" and "in March" are resolved against the

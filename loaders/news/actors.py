@@ -75,7 +75,10 @@ def news_finder(registry: EntityRegistry) -> Callable[[str], list[Mention]]:
     def find(text: str) -> list[Mention]:
         found = base(text) + [Mention(m.start(), m.end(), m.group(0), *names[m.group(0)])
                               for m in pattern.finditer(text)]
-        return _longest(found)
+        # a name after a prefix ("the Intra-SPLM Dialogue", "pro-Russian", "anti-Houthi") names no actor; a pair
+        # of names ("the Ethiopia-Eritrea agreement") names both
+        return _longest([m for m in found if not re.search(r"(?:\b[a-z]+|(?i:\b(?:intra|inter|pro|anti|non|pan|post|"
+                                                            r"pre|ex|neo|counter)))-$", text[: m.start])])
 
     return find
 
@@ -95,6 +98,11 @@ _WORD = r"[A-Z][\w'’\-]*"
 # A government, its authorities or its delegation stand for the state ("the Malian government").
 _GOVERNMENT_AFTER = re.compile(r"^\s+(?:(?:interim|transitional|central|federal|national|new|military)\s+)?"
                                r"(?:government|authorities|regime|administration|leadership|delegation|negotiators)\b")
+# ... and so do its people acting for it, named by demonym: "Israeli and Palestinian negotiators",
+# "Ethiopian officials" (plural nouns: "the U.S. special envoy" is a speaker who represents the state).
+_ACTING_AFTER = re.compile(r"^(?:(?:\s*,\s*|\s+and\s+)[A-Z][\w.'’]*(?:\s+[A-Z][\w.'’]*)?)*\s+(?:officials|"
+                           r"delegations?|delegates|negotiators|envoys|representatives|diplomats|leaders|ministers|"
+                           r"authorities|mediators)\b")
 # ... and so does "the Government of (the Republic of) X".
 _GOVERNMENT_OF = re.compile(r"\b(?:the\s+)?(?:(?:interim|transitional|central|federal|national|new|military)\s+)?"
                             r"(?:government|authorities|regime|administration|leadership|delegation)\s+of\s+"
@@ -113,21 +121,50 @@ _ATTRIBUTIVE = re.compile(r"\s+(?:chiefs?|commanders?|officers?|officials|bases?
                           r"headquarters|units?|personnel|vehicles?|operations?|activit(?:y|ies))\b", re.I)
 # Organisations named by their head noun: "the Justice and Equality Movement (JEM)",
 # "the Movement for Democratic Change".
+# Forums whose members negotiate: "the National Roundtable for Dialogue and Negotiation"; a convention is such a
+# body only with its acronym ("the Convention for a Democratic South Africa (CODESA)"), since most conventions
+# are treaties.
+_FORUM = r"(?:Round\s?[Tt]able|Convention(?=[^()]{0,80}\([A-Z]{2,}\)))"
 _HEAD = r"(?:Front|Movement|Army|Council|Party|Alliance|Union|Forces|Brigades?|Coalition|Congress|" \
-        r"Organi[sz]ation|Committee|Militia|Mujahideen)"
+        r"Organi[sz]ation|Committee|Militia|Mujahideen|" + _FORUM + r")"
 _ORG_NAME = re.compile(
-    r"(?P<name>(?:" + _WORD + r"\s+(?:(?:and|of)\s+)?){0,5}" + _HEAD + r"\b(?:\s+(?:of|for)\s+(?:the\s+)?" + _WORD +
+    r"(?P<name>(?:" + _WORD + r"\s+(?:(?:and|of)\s+)?){0,5}" + _HEAD + r"\b(?:\s+(?:of|for)\s+(?:the\s+|an?\s+)?" +
+    _WORD +
     r"(?:\s+(?:and\s+|of\s+|for\s+)?" + _WORD + r"){0,4})?)(?:\s*\((?P<acronym>[A-Z][A-Za-z]*[A-Z][A-Z/\-]*)\))?")
+# Any name given with its acronym, the acronym spelling the name's initials: "the Parbattya Chattagram Jana
+# Sanghati Samiti (PCJSS)", "the Convention des Patriotes pour la Justice et la Paix (CPJP)". Names of documents,
+# processes and missions are not sides ("the Comprehensive Peace Agreement (CPA)").
+_DEFINED_NAME = re.compile(r"(?P<name>[A-Z][\w'’\-]*(?:\s+(?:(?:of|for|and|the|de|des|du|la|le|les|pour|et|del|"
+                           r"y|e|do|da|al|el)\s+)*[A-Z][\w'’\-]*){1,9})\s*\((?P<acronym>[A-Z][A-Za-z]*[A-Z][A-Z/\-]*)\)")
+_NOT_SIDE_NAMES = re.compile(r"\b(?i:agreements?|accords?|protocols?|declarations?|treat(?:y|ies)|acts?|process|plan|"
+                             r"framework|constitution|resolution|mission|programme|program|initiative|commission|"
+                             r"operation|charter|memorandum|conference|law|court|tribunal|dialogue|roadmap|"
+                             r"ceasefire|truce)$")
+_AGREEMENT_OF = r"\b(?:agreement|accord|declaration)\s+of\s+the\b"
 _NOT_NAME_START = {"The", "A", "An", "In", "On", "At", "By", "For", "Of", "And", "After", "Before", "While", "As",
                    "With", "From", "To", "This", "That", "Its", "Their", "His", "Her"}
 _ACRONYM_GROUP = re.compile(r"\b(?P<acronym>[A-Z]{2,7}(?:[/\-][A-Z]{1,4})?)\s+(?:rebels?|militants?|fighters|"
-                            r"insurgents|guerrillas|militias?|movement|group)\b")
+                            r"insurgents?|guerr?ill(?:a|as|eros?)|militias?|movement|group|insurrection|rebellion|"
+                            r"insurgency)\b")
+# Where a side is expected: "between X", "an accord with X", "signed with X", "the rebel X".
+_SIDE_SLOT = re.compile(r"(?:\bbetween|\b(?:agreement|accord|deal|pact|truce|ceasefire|talks|negotiations|signed|"
+                        r"agreed|met|negotiated)\s+with|\b(?:rebel|armed|insurgent|guerr?illa|militia|opposition)"
+                        r"(?:\s+(?:group|movement|faction|forces))?)\s+(?:the\s+)?$", re.I)
+# A side named by its form alone where a side is expected (after "between", or coordinated with a side):
+# an acronym ("between the government and CPN-M", "the Government of Colombia and EPL") or a hyphenated
+# proper name after "the" ("the government of Afghanistan and the Hezb-I-Islami"). It must end there: a
+# capitalised word after it makes it part of a longer name.
+_FORM_SIDE = re.compile(r"(?<![\w/\-])(?P<name>[A-Z][A-Z0-9]{1,7}(?:\s?[/\-–]\s?[A-Z0-9]{1,5}){0,2}(?:\([A-Z]{1,5}\))?|"
+                        r"(?<=the\s)[A-Z][a-z]+(?:-[A-Za-z]+){1,3})(?![\w/\-])(?!\s+[A-Z])")
+
 # Collectives: members of one organisation, the parties of one place, an unnamed other side.
 _MEMBERS = r"(?:(?:foreign|defen[cs]e|finance|interior|economy|trade|justice|energy)\s+)?(?:ministers|leaders|" \
            r"members|member states|heads of state(?: and government)?|heads of government|officials|envoys|" \
            r"delegates|representatives|diplomats|ambassadors)"
 _MEMBERS_AFTER = re.compile(r"^(?:'s|’s)?\s+" + _MEMBERS + r"\b")
 _MEMBERS_BEFORE = re.compile(r"\b" + _MEMBERS + r"\s+(?:of|from)\s+(?:the\s+)?$", re.I)
+_DETERMINERS = {"Both", "All", "Two", "Three", "Several", "Many", "Other", "Some", "Most", "These", "Those", "Such",
+                "Former", "Warring", "Participating", "Signatory", "Concerned", "Relevant", "Each", "Every"}
 _GROUP = r"(?:rival\s+)?(?:political\s+)?(?:parties|factions|groups|clans)"
 _GROUP_OF_PLACE = re.compile(r"(?P<group>(?i:" + _GROUP + r"))\s+(?:in|of|from)\s+(?P<place>" + _WORD +
                              r"(?:\s+" + _WORD + r"){0,3})")
@@ -142,8 +179,10 @@ _COORDINATED_NAME = re.compile(r"\s+and\s+(?:the\s+)?(?P<name>[A-Z][\w'’/\-]*)
 # Places named after a meeting or signing word that the gazetteer does not know: "signed in Skhirat".
 _VENUE_WORDS = r"(?:talks|negotiations|meeting|summit|conference|met|meet|meets|held|hosted|gathered|convened|" \
                r"signed|signing|concluded|initialled)"
-_UNKNOWN_PLACE = re.compile(r"\b(?i:" + _VENUE_WORDS + r")\b[^.;,]{0,30}?\b(?:in|at)\s+(?P<place>" + _WORD +
-                            r"(?:\s+" + _WORD + r"){0,2})")
+_UNKNOWN_PLACE = re.compile(r"\b(?:(?i:" + _VENUE_WORDS + r")\b[^.;,]{0,30}?|"
+                            r"(?i:signed|signing|concluded|initialled|reached|struck)"
+                            r"\b[^.;]{0,240}?)\b(?:in|at)\s+(?:the\s+(?:city|town|village)\s+of\s+)?"
+                            r"(?P<place>" + _WORD + r"(?:\s+" + _WORD + r"){0,2})")
 _NOT_PLACES = {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
                "November", "December", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
                "The", "A", "An", "This", "That", "Parliament", "Congress", "Government", "Office"}
@@ -173,12 +212,18 @@ class ActorReader:
         self.find = finder or news_finder(registry)
         self.states: list[URIRef] = []
         self.acronyms: dict[str, URIRef] = {}
+        self.governments: list[URIRef] = []  # states whose government the text has named ("the Government of X")
 
     def __call__(self, sentence: str) -> SentenceActors:
-        mentions = self.find(sentence)
+        found = self.find(sentence)
+        # "the Justice and Equality Movement (JEM)": the acronym in brackets repeats the name before it
+        mentions = [m for m in found if not any(o.iri == m.iri and re.fullmatch(r"\s*\(", sentence[o.end: m.start])
+                                                for o in found)]
         self._remember_states(mentions)
         mentions = self._governments(sentence, mentions)
+        mentions = _longest(mentions + self._the_government(sentence, mentions))
         mentions = _longest(mentions + self._units(sentence, mentions) + self._named(sentence, mentions))
+        mentions = _longest(mentions + self._sides_by_form(sentence, mentions))
         collectives: set[URIRef] = set()
         groups = self._groups(sentence, mentions, collectives)
         mentions = _longest(mentions + groups)
@@ -217,10 +262,34 @@ class ActorReader:
             after = _GOVERNMENT_AFTER.match(sentence[m.end:])
             if m.kind == "demonym" and after:
                 m = Mention(m.start, m.end + after.end(), sentence[m.start: m.end + after.end()], m.iri, "state")
+            elif m.kind == "demonym" and (acting := _ACTING_AFTER.match(sentence[m.end:])) and \
+                    not REPORTING.match(sentence[m.end + acting.end():].lstrip()) and \
+                    all(o.kind in ("demonym", "state") for o in mentions if m.end < o.start <= m.end + 40
+                        and _ACTING_AFTER.match(sentence[o.end:])):
+                m = Mention(m.start, m.end, m.text, m.iri, "state")
             elif m.kind == "state" and (before := _GOVERNMENT_OF.search(sentence[: m.start])):
                 # "the Government of Sudan" is Sudan (one side), not Sudan beside an unnamed government
                 m = Mention(before.start(), m.end, sentence[before.start(): m.end], m.iri, "state")
             out.append(m)
+        return out
+
+    def _the_government(self, sentence: str, mentions: list[Mention]) -> list[Mention]:
+        """A text that has named one state's government means it by "the government".
+
+        "The Government of Nepal and the CPN-M met in May. … the government and the CPN-M signed" is Nepal; with no
+        government named before, or two, "the government" stays an unnamed counterpart.
+        """
+        for m in mentions:
+            if m.kind == "state" and re.search(r"(?i:government|authorities|administration)", m.text) and \
+                    m.iri not in self.governments:
+                self.governments.append(m.iri)
+        if len(self.governments) != 1:
+            return []
+        out = []
+        for match in re.finditer(r"\bthe\s+(?:central\s+|national\s+|federal\s+)?government\b(?!\s+(?:of|in)\b)",
+                                 sentence, re.I):
+            if not any(m.start < match.end() and match.start() < m.end for m in mentions):
+                out.append(Mention(match.start(), match.end(), match.group(0), self.governments[0], "state"))
         return out
 
     def _units(self, sentence: str, mentions: list[Mention]) -> list[Mention]:
@@ -279,6 +348,26 @@ class ActorReader:
             if acronym:
                 self.acronyms[acronym] = iri
             out.append(Mention(start, match.end(), sentence[start: match.end()], iri, "organization"))
+        for match in _DEFINED_NAME.finditer(sentence):
+            acronym = match.group("acronym")
+            letters = re.sub(r"[^A-Z]", "", acronym)
+            # the name is the longest run of words before the acronym whose capitals spell it
+            starts = [w.start() for w in re.finditer(r"(?<!\S)[A-Z]\S*", match.group("name"))]
+            # (in any order: an acronym of a name in another language, "the Coordination of Azawad Movements (CMA)")
+            spelled = [s for s in starts if sorted(w[0] for w in match.group("name")[s:].split() if w[0].isupper())
+                       == sorted(letters) and match.group("name")[s:].split()[0] not in _NOT_NAME_START]
+            if not spelled:
+                continue
+            start = match.start("name") + spelled[0]
+            name = " ".join(sentence[start: match.end("name")].split())
+            taken = mentions + out
+            if len(name.split()) < 2 or _NOT_SIDE_NAMES.search(name) or \
+                    any(m.start < match.end() and start < m.end for m in taken) or \
+                    self.registry.names.lookup(acronym) is not None:
+                continue
+            iri = self.registry.names.lookup(name) or self.registry.mint(name, DT.Organization, aliases=[acronym])
+            self.acronyms[acronym] = iri
+            out.append(Mention(start, match.end(), sentence[start: match.end()], iri, "organization"))
         for acronym, iri in self.acronyms.items():
             for match in re.finditer(r"(?<![\w/\-])" + re.escape(acronym) + r"(?![\w/\-])", sentence):
                 out.append(Mention(match.start(), match.end(), acronym, iri, "organization"))
@@ -291,17 +380,57 @@ class ActorReader:
             out.append(Mention(match.start("acronym"), match.end("acronym"), acronym, iri, "organization"))
         return out
 
+    def _sides_by_form(self, sentence: str, mentions: list[Mention]) -> list[Mention]:
+        """Sides named by form where a side is expected: "between the government and CPN-M".
+
+        The position is "between X", or "X and Y" / "X, Y and Z" with a known side or an unnamed counterpart
+        ("the government") on the other side of the "and"; a name the gazetteer or an earlier phrase knows
+        keeps its mention.
+        """
+        out = []
+        sides = [(m.start, m.end) for m in mentions if m.kind in ("state", "organization")] + \
+            [(c.start(), c.end()) for c in _COUNTERPART.finditer(sentence)]
+        for match in _FORM_SIDE.finditer(sentence):
+            name, start, end = match.group("name"), match.start("name"), match.end("name")
+            if any(m.start < end and start < m.end for m in mentions) or name in self.acronyms:
+                continue
+            known = self.registry.names.lookup(name)
+            if known is not None and ((entity := self.registry.get(known)) is None or entity.type == DT.State):
+                continue  # a state's code the finder did not take ("US") is not a new side
+            before, after = sentence[:start], sentence[end:]
+            joined_before = re.search(r"(?:,\s*|\s+and\s+|\s+with\s+)(?:the\s+)?$", before)
+            coordinated = joined_before is not None and any(e == joined_before.start() for _s, e in sides)
+            and_after = re.match(r"\s*(?:,\s*|\s+and\s+)(?:the\s+)?", after)
+            coordinated = coordinated or (and_after is not None and any(s == end + and_after.end() for s, _e in sides))
+            if not (coordinated or _SIDE_SLOT.search(before)):
+                continue
+            if not re.match(r"\s*(?:[,.;:)]|$)|\s+[a-z]", after):
+                continue  # it ends there, before a function word or a verb ("and EPL regulated")
+            label = re.sub(r"\s+", "", name) if name.isupper() or "/" in name else name
+            iri = known or self.registry.mint(label, DT.Organization)
+            self.acronyms[name] = iri
+            out.append(Mention(start, end, name, iri, "organization"))
+            sides.append((start, end))  # "the Government of Liberia, LURD and MODEL": each makes the next a side
+        return out
+
     def _groups(self, sentence: str, mentions: list[Mention], collectives: set[URIRef]) -> list[Mention]:
         out = []
         for m in mentions:  # "European Union ministers", "ministers of the European Union"
             if m.kind == "organization" and (_MEMBERS_AFTER.match(sentence[m.end:]) or
                                              _MEMBERS_BEFORE.search(sentence[: m.start])):
                 collectives.add(m.iri)
+        meets = re.search(r"\b(?:meet|meets|met|meeting|session|convened)\b|" + _AGREEMENT_OF, sentence, re.I)
+        for m in mentions:  # a forum that meets is a meeting of its members ("the Roundtable … decided to meet")
+            if meets and m.kind == "organization" and (entity := self.registry.get(m.iri)) is not None and \
+                    re.search(r"\b(?:Round\s?table|Convention)\b", entity.label, re.I) and \
+                    re.search(_FORUM, entity.label + " (" + "".join(a for a in entity.aliases[:1]) + ")"):
+                collectives.add(m.iri)
         for pattern in (_GROUP_OF_PLACE, _PLACE_GROUP):  # "political parties in Northern Ireland"
             for match in pattern.finditer(sentence):
                 place, group = match.group("place"), match.group("group").lower()
-                if place in _NOT_NAME_START:
-                    continue
+                if place.split()[0] in _NOT_NAME_START | _DETERMINERS or \
+                        (group == "parties" and pattern is _GROUP_OF_PLACE):
+                    continue  # "Both parties", "the parties in Lusaka": the parties to something, not a place's
                 inner = [m for m in mentions if match.start("place") <= m.start and m.end <= match.end("place")]
                 if any(m.kind == "organization" for m in inner):
                     collectives.update(m.iri for m in inner if m.kind == "organization")
@@ -408,7 +537,9 @@ def _speaker_np(text: str, start: int, mentions: list[Mention], registry: Entity
     for m in mentions:
         if m.kind in ("state", "organization") and start <= m.start and m.end <= start + len(stripped):
             rest = (text[: m.start - start] + text[m.end - start:]).strip(" ,.'’s")
-            if not rest or rest.lower() in ("the", "a"):
+            # ... or speaking through its government or officials: "U.S. officials said", "the U.S. government said"
+            if not rest or re.fullmatch(r"(?:the|a)|(?:the\s+)?(?:government|officials?|authoritie?s?|(?:foreign\s+)?"
+                                        r"ministry)", rest, re.I):
                 return _Speaker(m.iri, m.start, m.end, is_mention=True)
     role = _ROLE_NP.search(stripped)
     if role:

@@ -19,7 +19,7 @@ from detente.loaders.news.text import resolve_date, sentences
 from detente.loaders.registry import Entity, EntityRegistry
 from detente.ontology.vocab import DT, DTR
 
-ACTIVITY = Activity(method="news-rules:v3",
+ACTIVITY = Activity(method="news-rules:v4",
                     label="candidate claims extracted from news text by detente's sentence rules")
 
 # -- rules --------------------------------------------------------------------
@@ -27,13 +27,19 @@ ACTIVITY = Activity(method="news-rules:v3",
 # "sign" is a verb only before what is signed or with whom ("sign a deal", "signs with"); otherwise it is the
 # noun ("the first clear sign of offensive weapons").
 _AGREEMENT_NOUN = r"(?:agreements?|deals?|accords?|treat(?:y|ies)|pacts?|truces?|ceasefires?|cease-fires?|" \
-                  r"armistices?|memorand(?:um|a)|protocols?|declarations?|conventions?|charters?|communiqu[eé]s?)"
+                  r"armistices?|memorand(?:um|a)|protocols?|declarations?|conventions?|charters?|communiqu[eé]s?|road\s?maps?)"
 _SIGN_AS_VERB = r"(?=\s+(?:(?:an?|the|their|its|two|three|several)\s+)?(?:[\w\-]+\s+){0,3}" + _AGREEMENT_NOUN + \
                 r"\b|\s+(?:on|with|off)\b)"
-_AGREE_VERB = re.compile(r"\b(?:agree[sd]?|agreeing|signs?" + _SIGN_AS_VERB + r"|signed|signing|"
-                         r"reach(?:es|ed)?\s+(?:an?\s+)?(?:agreement|deal|accord)|"
+_AGREE_VERB = re.compile(r"(?<![\w]-)\b(?:agree[sd]?|agreeing|signs?" + _SIGN_AS_VERB + r"|signed|signing|"
+                         r"initial(?:l)?ed" + _SIGN_AS_VERB + r"|"
+                         r"reach(?:es|ed)?\s+(?:an?\s+|the\s+)?(?:[\w\-]+\s+){0,2}?(?:agreement|deal|accord|truce|"
+                         r"ceasefire|cease-fire|understanding|settlement)|"
                          r"(?:announc\w*|strik(?:e|es)|struck|seal\w*|clinch\w*|conclud\w*|unveil\w*)\s+(?:an?\s+|the\s+)?"
                          r"(?:\w+\s+)?(?:deal|agreement|accord|pact|truce|ceasefire))\b", re.I)
+# The passive: "a peace deal was reached between Ethiopia and Eritrea", "a truce was brokered".
+_PASSIVE_AGREEMENT = re.compile(r"\b" + _AGREEMENT_NOUN + r"\s+(?:[\w\-]+\s+){0,8}?(?:was|were|has been|have been|"
+                                r"had been)\s+(?:reached|struck|concluded|brokered|sealed|clinched|initial(?:l)?ed)\b",
+                                re.I)
 _CEASEFIRE = re.compile(r"\b(?:ceasefire|cease-fire|truce|armistice)\b", re.I)
 _CEASEFIRE_ACT = re.compile(r"\b(?:declar\w*|announc\w*|agree\w*|sign\w*|reach\w*|broker\w*|call\w* a|begins?|"
                             r"took effect|takes effect|came into force|comes into force|observ\w*)\b", re.I)
@@ -44,14 +50,16 @@ _NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 
                  "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
                  "hundred": 100, "a hundred": 100}
 _NUM = r"(?P<n>\d{1,3}(?:,\d{3})+|\d+|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
-_PEOPLE = r"(?:prisoners?(?:\s+of\s+war)?|POWs|detainees|captives|hostages|spies|servicemen|soldiers|civilians)"
+_PEOPLE = r"(?:prisoners?(?:\s+of\s+war)?|POWs|detainees|captives|hostages|spies|servicemen|soldiers|civilians|" \
+          r"journalists|activists|dissidents)"
 _COUNT = re.compile(_NUM + r"(?:\s+|-)(?:[A-Za-z\-]+\s+){0,2}?" + _PEOPLE + r"\b|" + _NUM.replace("?P<n>", "?P<n2>") +
                     r"-prisoner\b")
 _EXCHANGE = re.compile(r"\b(?:exchang\w*|swap\w*)\b", re.I)
 _RELEASE = re.compile(r"\breleas(?:e|es|ed|ing)\b(?:\W+\w+){0,5}?\W+(?:\d[\d,]*\s+)?" + _PEOPLE + r"\b", re.I)
 _APPROXIMATE = re.compile(r"(?:more than|over|about|around|nearly|almost|at least|up to|some|roughly|hundreds of|"
                           r"thousands of|dozens of)\s*$", re.I)
-_MEDIATOR_BY = re.compile(r"\b(?:(?:mediated|brokered|facilitated|hosted)\s+by|under\s+the\s+(?:aegis|auspices)\s+of|"
+_MEDIATOR_BY = re.compile(r"\b(?:(?:mediated|brokered|facilitated|hosted)\s+(?:between\s[^.;]{0,60}\s)?by|"
+                          r"under\s+the\s+(?:aegis|auspices)\s+of|"
                           r"with\s+the\s+mediation\s+of)\s+(?:the\s+)?$", re.I)
 _MEDIATOR_AFTER = re.compile(r"^\s*[-–]?(?:mediated|brokered|facilitated|hosted|mediates|mediating|hosts|hosting|"
                              r"brokers|facilitates)\b", re.I)
@@ -59,8 +67,9 @@ _MEDIATOR_AFTER = re.compile(r"^\s*[-–]?(?:mediated|brokered|facilitated|hoste
 _NEGATION = re.compile(r"\b(?:not|never|no longer|failed to|fails to|fail to|refus(?:e|es|ed|ing) to|rejects?|rejected|"
                        r"den(?:y|ies|ied)|declin(?:e|es|ed) to|pulled out of|pulls out of|withdr[ae]w from|"
                        r"boycott(?:s|ed)?|call(?:s|ed)? off|cancel(?:s|led|ed)?|collapsed?)\b|n't\b", re.I)
-_MODALITY = re.compile(r"\b(?:may|might|could|would|should|will|shall|plans? to|planned|propos(?:e|es|ed|al)|"
-                       r"to begin|to hold|to start|to resume|set to|expected to|hopes? to|seeks? to|aims? to|"
+_MODALITY = re.compile(r"\b(?:(?-i:may|might)|could|would|should|will|shall|plans? to|planned|propos(?:e|es|ed|al)|"
+                       r"to begin|to hold|to start|to resume|set to|expected to|decid(?:e|es|ed) to|hopes? to|"
+                       r"seeks? to|aims? to|"
                        r"call(?:s|ed)? for|urg(?:e|es|ed)|offer(?:s|ed)? to|ready to|possible|potential)\b", re.I)
 # ... or in the words just after it, in the same clause ("talks between X and Y collapsed").
 _NEGATION_AFTER = re.compile(r"^[^.;]{0,60}?\b(?:collapsed|broke down|fell through|failed|ended without|stalled|"
@@ -81,11 +90,42 @@ _ATTRIBUTIVE_AFTER = re.compile(r"^\s+(?:[\w\-]+\s+){0,2}?" + _AGREEMENT_NOUN + 
 # "Previous exchanges", "earlier talks": background, not this story's event.
 _BACKGROUND = re.compile(r"\b(?:previous|prior|earlier|past|former|last year's|each|every|any|such)\s+(?:\w+\s+)?$",
                          re.I)
+# UCDP-style summaries introduce the agreement they describe as their subject, by a demonstrative or by its
+# title, with its sides: "This agreement between the Government of Colombia and EPL regulated…", "The Ceasefire
+# Agreement between the Transitional Government of Burundi and CNDD-FDD brought…". Only the subject at the start
+# of a sentence counts, and only before the text has introduced an agreement (after that, "the agreement
+# between X and Y" refers back to it); an agreement named inside a sentence stays a mention in passing.
+_TITLE_WORD = r"(?:[A-Z0-9][\w'’\-]*|of|on|for|and|the|in|to)"
+_SUBJECT_AGREEMENT = re.compile(
+    r"^(?:(?:In|With|Under)\s+)?(?:This|These|(?:This|It)\s+(?:is|was)\s+(?:an?|the)|"
+    r"(?:The|An?)(?=\s+(?:[A-Z0-9]|(?:\w+\s+){0,2}[A-Z])))\s+"
+    r"(?:(?:[A-Z0-9][\w'’\-]*|short|final|partial|comprehensive|peace|ceasefire|framework|interim|new|"
+    r"general|global|political|bilateral|preliminary)\s+){0,6}(?i:" + _AGREEMENT_NOUN + ")" +
+    r"(?:\s+(?:on|of|for|concerning)\s+(?:" + _TITLE_WORD + r"\s+){0,8}?" + _TITLE_WORD + r")?"
+    r"\s*,?\s+(?:between|of|by)\b")
+# "decisions discussed in the negotiations": talks named by a definite description after a preposition are
+# talks already known (a mention), not talks this sentence reports.
+_KNOWN_TALKS = re.compile(r"\b(?:in|of|from|for|into|under|through|to)\s+the\s+(?:[\w\-]+\s+){0,2}$", re.I)
+# "the MDJT insurrection in Chad": the state an armed group rises against is the other side.
+_INSURRECTION_IN = re.compile(r"\b[A-Z][\w/\-]*\s+(?:insurrection|rebellion|insurgency|uprising)\s+in\s+(?:the\s+)?$")
+_SPEAKS_OF_ITSELF = re.compile(r"\s*(?:\w+\s+)?" + REPORTING.pattern + r"\s+(?:that\s+)?(?:it|they|we|its|their)\b",
+                               re.I)
+# Forming a government at home is no diplomatic agreement or talks: "agreed to form a coalition government",
+# "coalition talks" (the guidelines' "a coalition government formed at home").
+_COALITION = re.compile(r"\b(?:form(?:s|ed|ing)?\s+(?:a\s+|the\s+)?(?:new\s+)?coalition|coalition\s+(?:government|"
+                        r"agreement|deal|pact|talks|negotiations|partners?))\b", re.I)
 _CONFIRMED_BY = re.compile(r"\bconfirmed\s+by\s+(?:the\s+)?$", re.I)
 _VENUE_BEFORE = re.compile(r"\b(?:talks|negotiations|meeting|summit|conference|met|meet|meets|held|hosted|gathered|"
                            r"convened)\b[^.;,]{0,40}\b(?:in|at)\s+(?:the\s+)?$", re.I)
 # "signed in Skhirat": where an agreement was made is its venue.
-_SIGNED_IN = re.compile(r"\b(?:signed|signing|concluded|initialled)\b[^.;,]{0,40}\b(?:in|at)\s+(?:the\s+)?$", re.I)
+# It may come after the list of signatories ("signed a peace accord with the FNT, the FNTR … in NDjamena").
+_SIGNED_IN = re.compile(r"\b(?:signed|signing|concluded|initialled|reached|struck)\b[^.;]{0,240}\b(?:in|at)\s+"
+                        r"(?:the\s+(?:city|town|village)\s+of\s+)?(?:the\s+)?$", re.I)
+_SIGNED_NEAR = re.compile(r"\b(?:signed|signing|concluded|initialled|reached|struck)\b[^.;,]{0,40}\b(?:in|at)\s+"
+                          r"(?:the\s+)?$", re.I)
+# "in Bangui, Central African Republic": a state after a place names where the place is, not a side.
+_PLACE_QUALIFIER = re.compile(r"\b(?:in|at|outside|near)\s+(?:the\s+(?:city|town|village)\s+of\s+)?"
+                              r"[A-Z][\w'’\-]*(?:\s+[A-Z][\w'’\-]*){0,2},\s*$")
 # "signed by X", "signed in Famboni, by X": the agent of a signing is a side.
 _AGREED_BY = re.compile(r"\b(?:agreed|signed|accepted|reached|concluded|endorsed)(?:\s+(?:in|at|on)\s+[^.;,]{1,40},?)?"
                         r"\s+by\s+(?:the\s+)?$", re.I)
@@ -151,6 +191,27 @@ def _count(sentence: str) -> int | None:
     return None
 
 
+# "Egypt pardons al-Jazeera journalists", "the Houthis free six hostages": the verb right after its subject.
+_FREES = re.compile(r"\s+(?:(?:will|would|may|might|could|plans? to|is to|agreed to|agrees to)\s+)?"
+                    r"(?P<verb>pardon(?:s|ed)?|free[sd]?|releas(?:es|ed)|sets? free)\s+(?:[\w\-'’]+\s+){0,3}?"
+                    r"(?:" + _PEOPLE + r"|political prisoners|opposition leaders)\b")
+
+
+def _frees(sentence: str, party_at: dict[URIRef, int]) -> tuple[URIRef, int, int] | None:
+    """The side that frees people it holds, with the verb's span: (party, start, end), or None."""
+    for party, at in party_at.items():
+        name = re.match(r"[^\s,;]+(?:\s+[A-Z][^\s,;]*)*", sentence[at:])
+        if name is None or re.search(r"\b(?:court|judge|tribunal)\b", sentence[:at], re.I):
+            continue
+        verb = _FREES.match(sentence, at + name.end())
+        if verb is None or re.search(r"(?i:army|military|troops|forces|police|guards?|navy|commandos?)\b",
+                                     sentence[at: at + name.end()]) or \
+                re.match(r"[^.;]{0,40}?\bfrom\b", sentence[verb.end():]):
+            continue  # "the army frees 178 hostages from Boko Haram" is a rescue: they were held by another side
+        return party, verb.start("verb"), verb.end("verb")
+    return None
+
+
 def _event_iri(kind: str, source: Source, quote_start: int) -> URIRef:
     segment = "agreement" if kind in ("agreement", "ceasefire") else "event"
     return DTR[f"{segment}/news-{digest(str(source.iri), kind, str(quote_start), length=16)}"]
@@ -212,6 +273,9 @@ def _sentence_claims(sentence: str, start: int, source: Source, published: date 
         if previous is not None and previous[1] in ("mediator", "confirmer") and \
                 _COORDINATED.fullmatch(sentence[previous[0].end: m.start]):
             role = previous[1]  # "mediated by Egypt and Qatar": the role carries over the coordination
+        elif (_INSURRECTION_IN.search(before) and m.kind == "state") or \
+                (m.kind == "organization" and re.match(r"\s+(?:insurrection|rebellion|insurgency|uprising)\b", after)):
+            pass  # both sides: "an end to the MDJT insurrection in Chad"
         elif _CONFIRMED_BY.search(before):
             role = "confirmer"
         elif _MEDIATOR_BY.search(before) or _MEDIATOR_AFTER.match(after):
@@ -221,9 +285,11 @@ def _sentence_claims(sentence: str, start: int, source: Source, published: date 
         elif _VENUE_BEFORE.search(before) and m.kind == "state":
             venue = venue or m.iri
             continue
-        elif _SIGNED_IN.search(before) and m.kind == "state":
+        elif _SIGNED_NEAR.search(before) and m.kind == "state":
             signed_at = signed_at or m.iri
             continue
+        elif _PLACE_QUALIFIER.search(before) and m.kind == "state":
+            continue  # "signed in Bangui, Central African Republic"
         elif (qualifier := _QUALIFIER.match(after)) and any(o.start == m.end + len(qualifier.group(0))
                                                             and o.kind == "organization" for o in mentions):
             continue  # "the African Union's Peace and Security Council": the body acts, not its parent
@@ -249,6 +315,12 @@ def _sentence_claims(sentence: str, start: int, source: Source, published: date 
         elif signed_at is None and _SIGNED_IN.search(before):
             signed_at = place
     party_at = {p: at for p, at in party_at.items() if p not in mediators and p not in (venue, signed_at)}
+    if speaker is not None and speaker.is_mention and any(p != speaker.iri for p in party_at) and \
+            not _SPEAKS_OF_ITSELF.match(sentence[speaker.end:]):
+        # "Russia and Ukraine agreed to a ceasefire, Turkey said", "Chinese authorities said Japan and Vietnam
+        # signed": a named speaker reports others' event; it is a side where it speaks of itself ("Cuba announces
+        # it will release…", "Russia said it agreed with Ukraine…").
+        party_at.pop(speaker.iri, None)
     parties = list(party_at)
 
     def scoped(trigger: re.Match[str]) -> list[URIRef]:
@@ -281,14 +353,22 @@ def _sentence_claims(sentence: str, start: int, source: Source, published: date 
         return node
 
     count = _count(sentence)
-    agree_verb = _AGREE_VERB.search(sentence)
+    agree_verb = min((m for m in (_AGREE_VERB.search(sentence), _PASSIVE_AGREEMENT.search(sentence)) if m),
+                     key=lambda m: m.start(), default=None)
     ceasefire = _CEASEFIRE.search(sentence)
-    talks_match = _TALKS.search(sentence)
+    # a word inside a name ("the National Roundtable for Dialogue and Negotiation") is no trigger
+    talks_match = next((t for t in _TALKS.finditer(sentence)
+                        if not any(m.start <= t.start() < m.end for m in mentions)), None)
     exchange = _EXCHANGE.search(sentence)
     release = _RELEASE.search(sentence)
     agreement: URIRef | None = None
     talks: URIRef | None = None
+    freer = _frees(sentence, party_at)
 
+    subject = _SUBJECT_AGREEMENT.match(sentence) if "agreement" not in document.last else None
+    if talks_match and (subject is not None or _KNOWN_TALKS.search(sentence[: talks_match.start()]) or
+                        _COALITION.search(sentence[slice(*_clause(sentence, talks_match.start()))])):
+        talks_match = None  # what the agreement provides ("resumed negotiations") is part of it; known talks
     agree_to_talk = _AGREE_TO_TALK.search(sentence)
     if agree_to_talk and talks_match:
         agree_verb = None  # an agreement to talk is talks to come
@@ -312,6 +392,10 @@ def _sentence_claims(sentence: str, start: int, source: Source, published: date 
     # An agreement is what the sentence says is agreed, signed or reached (or a ceasefire declared);
     # a noun alone ("the 1979 Egypt–Israel Peace Treaty", "the Oslo accords") is a mention in passing.
     trigger = agree_verb or (ceasefire if ceasefire and _CEASEFIRE_ACT.search(sentence) else None)
+    if trigger is not None and _COALITION.search(sentence[slice(*_clause(sentence, trigger.start()))]):
+        trigger = None
+    if subject is not None:
+        trigger = subject  # the agreement the text describes; a ceasefire it "called for" is part of it
     if trigger is agree_verb and agree_verb is not None and agree_verb.group(0).lower() in ("signed", "agreed") and \
             _ATTRIBUTIVE_BEFORE.search(sentence[: agree_verb.start()]) and \
             _ATTRIBUTIVE_AFTER.match(sentence[agree_verb.end():]):
@@ -368,6 +452,18 @@ def _sentence_claims(sentence: str, start: int, source: Source, published: date 
         if said_by is not None:
             statements.append((event, DT.announcedBy, said_by))
         statements += dated(event)
+        out.append(claim(statements, 0.6))
+        document.last["exchange"] = event
+    elif freer is not None:
+        # "Egypt pardons al-Jazeera journalists": a state or group that frees the people it holds releases them.
+        mode = _mode(sentence, freer[1], freer[2])
+        event = new_node("release", DT.Event, f"Prisoner release by {_label(registry, [freer[0]])}")
+        statements = [(event, RDF.type, DT.Event), (event, DT.hasParty, freer[0])]
+        if count:
+            statements.append((event, DT.prisonerCount, Literal(count)))
+        if mode is not None:
+            statements.append((event, DT.status, Literal(mode)))
+        statements += dated(event, mode)
         out.append(claim(statements, 0.6))
         document.last["exchange"] = event
 

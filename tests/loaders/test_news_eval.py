@@ -6,6 +6,8 @@ must say why there (and lower them here), a change that raises them should raise
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +21,7 @@ from news_eval.scorer import (
     load_passages,
     match_events,
     score,
+    score_by_source,
     score_fresh,
     score_splits,
     slot_hits,
@@ -30,16 +33,17 @@ FLOORS = {  # split: (precision, recall, F1, slot accuracy, negatives producing 
     "heldout": (1.0, 1.0, 1.0, 0.964, 0),
     "all": (1.0, 1.0, 1.0, 0.982, 0),
 }
-#: The fresh held-out set (fresh.yaml), by genre: never tuned on, so these floors record, they do not steer.
-FRESH_FLOORS = {  # news-rules:v3 (round three read this set's errors: benchmarks/results/extraction.md)
-    "wikitimes": (1.0, 0.0, 0.0, 1.0, 0),
-    "ucdp": (0.714, 0.357, 0.476, 0.95, 0),
-    "all": (0.714, 0.333, 0.454, 0.95, 0),
+#: The fresh set (fresh.yaml), by genre: a tuning set since round three (benchmarks/results/extraction.md).
+FRESH_FLOORS = {  # news-rules:v4
+    "wikitimes": (1.0, 1.0, 1.0, 1.0, 0),
+    "ucdp": (1.0, 0.571, 0.727, 1.0, 0),
+    "all": (1.0, 0.6, 0.749, 1.0, 0),
 }
-BLIND_FLOORS = {  # news-rules:v3 on the blind set (labelled by someone who never saw the rules)
-    "wikitimes": (1.0, 0.0, 0.0, 1.0, 0),
-    "ucdp": (0.818, 0.257, 0.391, 0.638, 1),
-    "all": (0.818, 0.257, 0.391, 0.638, 1),
+#: The blind set of round three (blind.yaml): a tuning set since news-rules:v4 (its errors were read for v4).
+BLIND_FLOORS = {  # news-rules:v4
+    "wikitimes": (1.0, 1.0, 1.0, 1.0, 0),
+    "ucdp": (1.0, 0.485, 0.653, 0.970, 0),
+    "all": (1.0, 0.485, 0.653, 0.970, 0),
 }
 
 
@@ -113,6 +117,55 @@ def test_blind_figures_stay_above_the_recorded_floor() -> None:
         assert s.negatives_with_event <= negatives, split
     # No more than 1 negative in 20 produces an event, on text the rules were not written for either.
     assert scores["all"].negatives_with_event * 20 <= scores["all"].negatives
+
+
+def test_recall_over_events_that_name_a_side() -> None:
+    named = {"type": "Agreement", "parties": ["UKR", "RUS"], "venue": None, "mediators": [], "count": None}
+    unnamed = {"type": "Agreement", "parties": [], "venue": None, "mediators": [], "count": None}
+    passage = {"id": "x", "text": "Ukraine and Russia agreed on a truce on Monday.", "published": "2025-03-12",
+               "events": [named, unnamed], "source": "test:x"}
+    result = score([passage])
+    assert (result.matched, result.gold_events, result.matched_named, result.gold_named) == (1, 2, 1, 1)
+    assert result.recall == 0.5 and result.recall_named == 1.0
+
+
+def test_scorer_scores_any_set_given_as_a_file() -> None:
+    result = subprocess.run([sys.executable, "-m", "tests.loaders.news_eval.scorer", "--file", str(BLIND), "--json"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout)
+    assert set(figures) == {"ucdp", "wikitimes", "all"} and figures["all"]["passages"] == 70
+    assert figures["all"] == score_by_source(load_passages(BLIND))["all"].to_json()
+    missing = subprocess.run([sys.executable, "-m", "tests.loaders.news_eval.scorer", "--file", "no-such-set.yaml"],
+                             cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert missing.returncode == 2 and "no such file" in missing.stderr
+
+
+#: Sides of the fresh and blind passages renamed to others of the same form (an unknown acronym for an unknown
+#: acronym, a state for a state): rules that recognise sides by form, not by name, score the same.
+RENAMED = {"EPL": "ZRP", "CPN-M": "KLN-D", "UFDR": "MPRT", "FMLN": "FRDN", "CNDD-FDD": "UNRD-FPL", "MDJT": "MRTC",
+           "Hezb-I-Islami": "Jamiat-e-Nasr", "Hezb-i-Islami": "Jamiat-e-Nasr", "FNT": "FLZ",
+           "Colombia": "Peru", "COL": "PER", "El Salvador": "Honduras", "SLV": "HND", "Chad": "Niger",
+           "Chadian": "Nigerien", "TCD": "NER", "Afghanistan": "Tajikistan", "AFG": "TJK", "Burundi": "Rwanda",
+           "BDI": "RWA", "Central African Republic": "Cameroon", "CAF": "CMR"}
+
+
+def _renamed(text: str) -> str:
+    for old, new in RENAMED.items():
+        text = re.sub(r"(?<![\w-])" + re.escape(old) + r"(?![\w-])", new, text)
+    return text
+
+
+@pytest.mark.parametrize("labelled", [FRESH, BLIND], ids=["fresh", "blind"])
+def test_renaming_the_sides_keeps_the_figures(labelled: Path) -> None:
+    passages = load_passages(labelled)
+    renamed = [{**p, "text": _renamed(p["text"]),
+                "events": [{**e, "parties": [_renamed(a) for a in e.get("parties") or []]} for e in p["events"]]}
+               for p in passages]
+    assert sum(p["text"] != r["text"] for p, r in zip(passages, renamed, strict=True)) >= 5
+    before, after = score(passages), score(renamed)
+    assert (after.found_events, after.matched, after.negatives_with_event) == \
+        (before.found_events, before.matched, before.negatives_with_event)
 
 
 def test_scorer_runs_as_a_script() -> None:

@@ -64,7 +64,7 @@ def test_worked_example_claim_provenance(story_store) -> None:
     assert record.said_by is not None and "envoy" in (record.said_by_label or "").lower()
     assert record.quote is not None and "314 prisoners" in record.quote
     assert text[record.quote_start:record.quote_end] == record.quote
-    assert record.method == "news-rules:v3"
+    assert record.method == "news-rules:v4"
     assert 0.6 <= (record.confidence or 0) <= 0.9
     assert record.url == STORY_OPTIONS.source_url and record.issued == "2025-03-12"
     confirm, = _one(store, "SELECT ?c WHERE { GRAPH ?c { ?a dt:confirmedBy ?o } }")

@@ -6,6 +6,9 @@ import os
 import socket
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,6 +75,23 @@ class Canary:
             except OSError:
                 self.connections.append(b"(connected)")
             conn.close()
+
+
+@contextmanager
+def listening_canary() -> Iterator[Canary]:
+    """A :class:`Canary` accepting on a thread for the duration of the block; closed after it."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(64)
+    watcher = Canary(sock)
+    thread = threading.Thread(target=watcher._accept, daemon=True)
+    thread.start()
+    try:
+        yield watcher
+    finally:
+        sock.close()
+        thread.join(5)
 
 
 @dataclass

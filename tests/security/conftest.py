@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import sys
 import threading
 from collections.abc import Iterator, Mapping
@@ -18,21 +17,13 @@ from detente.api.server import make_server
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "graph"))
 
-from adversary import Canary, LiveServer
+from adversary import Canary, LiveServer, listening_canary
 
 
 @pytest.fixture
 def canary() -> Iterator[Canary]:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(64)
-    watcher = Canary(sock)
-    thread = threading.Thread(target=watcher._accept, daemon=True)
-    thread.start()
-    yield watcher
-    sock.close()
-    thread.join(5)
+    with listening_canary() as watcher:
+        yield watcher
 
 
 @pytest.fixture

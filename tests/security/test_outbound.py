@@ -25,7 +25,7 @@ from detente.api import sandbox
 from detente.api.sparql_guard import RefusedQuery, scan_outbound
 from detente.graph.store import open_store
 
-from adversary import TOKEN, Canary, LiveServer, demo_store, fill_disk_store
+from adversary import TOKEN, Canary, LiveServer, demo_store, fill_disk_store, listening_canary
 
 pytestmark = pytest.mark.skipif(not sandbox.status().platform_supported,
                                 reason="the network sandbox needs Linux on x86-64 or aarch64")
@@ -72,18 +72,8 @@ def _fill(template: str, canary: Canary) -> str:
 
 @pytest.fixture(scope="module")
 def module_canary() -> Iterator[Canary]:
-    import socket
-    import threading
-
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(64)
-    watcher = Canary(sock)
-    thread = threading.Thread(target=watcher._accept, daemon=True)
-    thread.start()
-    yield watcher
-    sock.close()
-    thread.join(5)
+    with listening_canary() as watcher:
+        yield watcher
 
 
 @pytest.fixture(scope="module", params=["memory", "oxigraph"])

@@ -2,10 +2,16 @@
 
 Run as a script from the repository root::
 
-    python -m tests.loaders.news_eval.scorer [--set original|fresh|blind] [--split NAME] [--json] [--errors]
+    python -m tests.loaders.news_eval.scorer [--set original|fresh|blind | --file SET.yaml] [--split NAME]
+        [--json] [--errors]
 
 ``--set original`` (the default) scores the 82 labelled passages of ``passages.yaml`` by their dev/held-out
-split; ``--set fresh`` and ``--set blind`` score ``fresh.yaml`` and ``blind.yaml`` by genre (``wikitimes``, ``ucdp``).
+split; ``--set fresh`` and ``--set blind`` score ``fresh.yaml`` and ``blind.yaml`` by genre (``wikitimes``, ``ucdp``);
+``--file`` scores any set in the same YAML form (a top-level ``passages`` list) by genre, the part of each
+passage's ``source`` before its colon.
+
+Recall is also given over the gold events that name at least one side ("recall, named sides"): the rules mint no
+event without a named side, by design, so that figure is what they can reach.
 
 >>> gold = [{"type": "Talks", "parties": ["UKR", "RUS"], "venue": "SAU", "mediators": [], "count": None}]
 >>> found = [{"type": "Talks", "parties": ["RUS", "UKR"], "venue": None, "mediators": [], "count": None}]
@@ -158,6 +164,8 @@ class Score:
     hard_negatives: int = 0
     negatives_with_event: int = 0
     hard_negatives_with_event: int = 0
+    gold_named: int = 0  # gold events that name at least one side
+    matched_named: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -167,6 +175,11 @@ class Score:
     @property
     def recall(self) -> float:
         return self.matched / self.gold_events if self.gold_events else 1.0
+
+    @property
+    def recall_named(self) -> float:
+        """Recall over the gold events that name at least one side."""
+        return self.matched_named / self.gold_named if self.gold_named else 1.0
 
     @property
     def f1(self) -> float:
@@ -184,6 +197,8 @@ class Score:
             "passages": self.passages, "gold_events": self.gold_events, "found_events": self.found_events,
             "matched": self.matched, "precision": round(self.precision, 3), "recall": round(self.recall, 3),
             "f1": round(self.f1, 3), "slot_accuracy": round(self.slot_accuracy, 3),
+            "gold_named": self.gold_named, "matched_named": self.matched_named,
+            "recall_named": round(self.recall_named, 3),
             "slots": {s: {"right": h, "of": n} for s, (h, n) in self.slots.items()},
             "negatives": self.negatives, "negatives_with_event": self.negatives_with_event,
             "hard_negatives": self.hard_negatives, "hard_negatives_with_event": self.hard_negatives_with_event,
@@ -215,6 +230,8 @@ def score(passages: Iterable[dict[str, Any]]) -> Score:
         result.found_events += len(found)
         pairs, missed, extra = match_events(gold, found)
         result.matched += len(pairs)
+        result.gold_named += sum(bool(g.get("parties")) for g in gold)
+        result.matched_named += sum(bool(g.get("parties")) for g, _f in pairs)
         for g, f in pairs:
             for slot, hit in slot_hits(g, f).items():
                 result.slots[slot][0] += hit
@@ -247,13 +264,21 @@ def score_fresh(passages: list[dict[str, Any]]) -> dict[str, Score]:
             "all": score(passages)}
 
 
+def score_by_source(passages: list[dict[str, Any]]) -> dict[str, Score]:
+    """Scores by genre (the part of ``source`` before its colon) and for all passages: for any labelled set."""
+    genres = sorted({str(p["source"]).split(":", 1)[0] for p in passages})
+    return {**{g: score(p for p in passages if str(p["source"]).split(":", 1)[0] == g) for g in genres},
+            "all": score(passages)}
+
+
 def _table(scores: dict[str, Score]) -> str:
     lines = ["| split | passages | events (gold / found / matched) | precision | recall | F1 | slot accuracy | "
-             "negatives producing an event | hard negatives producing an event |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+             "recall, named sides | negatives producing an event | hard negatives producing an event |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for name, s in scores.items():
         lines.append(f"| {name} | {s.passages} | {s.gold_events} / {s.found_events} / {s.matched} | "
                      f"{s.precision:.3f} | {s.recall:.3f} | {s.f1:.3f} | {s.slot_accuracy:.3f} | "
+                     f"{s.recall_named:.3f} ({s.matched_named} of {s.gold_named}) | "
                      f"{s.negatives_with_event} of {s.negatives} | "
                      f"{s.hard_negatives_with_event} of {s.hard_negatives} |")
     return "\n".join(lines)
@@ -263,15 +288,24 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--set", dest="which", choices=["original", "fresh", "blind"], default="original",
                         help="the 82 labelled passages (by split), or the fresh or blind passages (by genre)")
-    parser.add_argument("--split", choices=["dev", "heldout", "wikitimes", "ucdp", "all"], default=None)
+    parser.add_argument("--file", type=Path, default=None,
+                        help="score another labelled set in the same YAML form, by genre (overrides --set)")
+    parser.add_argument("--split", default=None, help="one split or genre of the set (dev, heldout, wikitimes, ucdp, "
+                                                      "all…)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--errors", action="store_true", help="list every miss, false alarm and wrong slot")
     args = parser.parse_args(argv)
-    scores = (score_splits(load_passages()) if args.which == "original"
-              else score_fresh(load_passages(FRESH if args.which == "fresh" else BLIND)))
+    if args.file is not None:
+        if not args.file.is_file():
+            parser.error(f"--file {args.file}: no such file")
+        scores = score_by_source(load_passages(args.file))
+    else:
+        scores = (score_splits(load_passages()) if args.which == "original"
+                  else score_fresh(load_passages(FRESH if args.which == "fresh" else BLIND)))
     if args.split:
         if args.split not in scores:
-            parser.error(f"--split {args.split} is not a split of the {args.which} set (one of {', '.join(scores)})")
+            parser.error(f"--split {args.split} is not a split of the {args.file or args.which} set "
+                         f"(one of {', '.join(scores)})")
         scores = {args.split: scores[args.split]}
     if args.json:
         print(json.dumps({k: v.to_json() for k, v in scores.items()}, indent=2))
