@@ -9,11 +9,10 @@ tab-separated unquoted columns (:data:`COLUMNS`). Each row becomes one claim:
   ``dt:PrisonerExchange`` (the closest class; CAMEO ``0861`` is "receive
   peacekeepers", not a release, and stays ``dt:Event``), declare a ceasefire
   (``0871``) → ``dt:Ceasefire``, anything else → ``dt:Event``;
-* ``dt:cameoCode`` as a string that keeps its leading zeros (``"046"``) —
-  except on agreements and ceasefires: the property's domain is ``dt:Event``,
-  which the ontology keeps disjoint from ``dt:Agreement``, and the class
-  already says ``057``/``0871`` —, ``dt:startDate`` from SQLDATE,
-  ``dt:goldsteinScale``, ``dt:externalId`` (``gdelt:<GLOBALEVENTID>``);
+* ``dt:cameoCode`` as a string that keeps its leading zeros (``"046"``), on
+  every event, agreements (``057``) and ceasefires (``0871``) included (the
+  property's domain is ``dt:Event`` or ``dt:Agreement``), ``dt:startDate`` from
+  SQLDATE, ``dt:goldsteinScale``, ``dt:externalId`` (``gdelt:<GLOBALEVENTID>``);
 * ``dt:initiator`` Actor1 and ``dt:target`` Actor2, exactly as coded (so the
   direction of an event is kept, and a same-country event such as
   USA → USA is ``initiator`` and ``target`` both ``state:USA``); and the

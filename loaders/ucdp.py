@@ -18,14 +18,15 @@ Each agreement row ``paid`` gives up to two claims about
    ``dt:externalId``, and ``schema:url`` of the full text when given;
 2. actors read from the free text (confidence 0.7, quote = the field's text):
    ``dt:signatory`` persons named in ``pa_sign`` (extracted conservatively by
-   :func:`signatory_names`: titles, ranks and trailing roles stripped, job
-   titles such as "Director General" or "Public Security" refused), one IRI
-   per person across agreements (:class:`PeopleIndex`: "Ashraf Ghani" is
-   "Mohammad Ashraf Ghani"; transliteration variants such as Mohamed/Mohammed
-   and Burhanuddin/Burhan-ud-din are one key, and close spellings within one
-   conflict or country, "Riek"/"Rick Machar Teny", one person, the other
-   spellings kept as aliases), or the state a role signs for ("Malaysian
-   Facilitator" → ``state:MYS``); and ``dt:mediatedBy`` states and
+   :func:`signatory_names`: titles, ranks and leading or trailing roles stripped, job
+   titles, offices and blocs such as "Director General", "Consejero Presidencial" or
+   "Eminent Personalities" refused, a party glued to names in a "Name-PARTY" list dropped),
+   one IRI per person across agreements (:class:`PeopleIndex`: "Ashraf Ghani" is
+   "Mohammad Ashraf Ghani"; transliteration variants such as Mohamed/Mohammed,
+   Saeed/Said and Burhanuddin/Burhan-ud-din are one key, and close spellings within one
+   conflict, country or party state, "Riek"/"Rick Machar Teny", "Tut Galuak"/"Tut Qaluak
+   Manime", one person, the other spellings kept as aliases), or the state a role signs
+   for ("Malaysian Facilitator" → ``state:MYS``); and ``dt:mediatedBy`` states and
    organisations named in ``pa_3rd`` (that are not parties).
 
 Sources: every claim is derived from a per-agreement record source (a
@@ -45,7 +46,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -90,20 +91,27 @@ _TITLES = re.compile(
     r"General|Gen\.?|Lt\.?|Lieutenant|Colonel|Col\.?|Major|Maj\.?|Brigadier|Captain|Capt\.?|Admiral|Commander|"
     r"Dr\.?|dr\.?|Mr\.?|Mrs\.?|Ms\.?|Sir|Professor|Prof\.?|Sheikh|Shaikh|King|Emir|Sultan|Chairman|Ambassador|"
     r"Secretary[- ]General|Leader|Chief|Hon\.?|Honourable|Judge|Senator|Maulana|Moulvi|Mullah|Bishop|Father|"
-    r"Sheik|Marshal|Field Marshal|Premier|Ing\.?|Cde\.?|Shri|Alhaji|Atty\.?|M\.|Rév\.?|Rev\.?)\s+")
-_STOPS = re.compile(r"\s+(?:of|for|signed|on behalf|as|in|who|representing|from|with|and)\b|\s*\(|\s*\[|\s+-\s+")
+    r"Sheik|Marshal|Field Marshal|Premier|Ing\.?|Cde\.?|Shri|Alhaji|Atty\.?|M\.|Rév\.?|Rev\.?|"
+    # Honorifics and ranks in other spellings and languages ("Cdr.", "Mgr.", "S.E.M.", "Bâtonnier", "Maître").
+    r"Cdr\.?|CDR\.?|Cmdr\.?|Monsignor|Comdt\.?|Corporal|Engineer|Gov\.?|Mme\.?|Mgr\.?|Fr\.?|G[ée]n[ée]ral|S\.E\.M\.?|SEM|"
+    r"B[âa]tonnier|Ma[îi]tre|Master|Canon|Emeritus|Ambassdor|Speaker|Hluttaw|Ltg\.?|Dep\.?|Exec\.?|Bir\.?)\s+")
+_STOPS = re.compile(r"\s+(?:of|for|signed|on behalf|On [Bb]ehalf|as|in|who|representing|from|with|and)\b|"
+                    r"\s*\(|\s*\[|\s+-\s+")
 _ORG_WORDS = re.compile(
     r"\b(?:Government|Front|Movement|Party|Council|Army|Union|Nations|Republic|Forces|Committee|Alliance|"
     r"Organi[sz]ation|Liberation|National|People|State|States|Minister|Secretary|Signed|Agreement|Accord|"
     r"Representative|Delegation|Leader|President|Chairman|Group|Faction|Junta|Assembly|Congress|Islami|"
     r"Witness|Witnessed|Copy|Parties|Unknown|Kingdom|Federation|Community|Authority|Commission|Process|Peace|"
     r"Cooperation|International|Soci[eé]t[eé]|Civile?|R[eé]publi(?:c|que)|Estado|Mayor|Central|Comandante|"
-    r"Ministry|Office|Department|Shah|For|The|La|Le|Les|Los|El|Special|Envoy)\b", re.I)
+    r"Ministry|Office|Department|Shah|For|The|La|Le|Les|Los|El|Special|Envoy|"
+    # Bodies, blocs and programmes ("Coalition Seleka", "World Food Programme", "Opposition Beja Conference").
+    r"Secretariat|Programme|Program|Coalition|Opposition|Conference|Initiative|Integration|Integraci[oó]n|"
+    r"Mouvements?|Politico|D[eé]mocratique|Bloc|Regional|African|European|Arab)\b", re.I)
 _TOKEN = re.compile(r"^(?:[A-Z][\w'’\-]*\.?|[A-Z]\.(?:[A-Z]\.)*|d[aeo]s?|de[l]?|van|von|der|bin|ibn|al|el|ud|la|le)$")
 _SKIP = re.compile(r"no signatures?|unsigned|not signed|unknown|not available|n/a", re.I)
 # Hyphenated military and legal ranks, and roles, that precede a name ("Major-General Roosevelt Johnson").
 _RANKS = re.compile(r"^(?:(?:Lieutenant|Lt|Major|Brigadier|Maj)[- ]General|(?:Lt|Maj|Brig)\.?[- ]Gen\.?|"
-                    r"Attorney[- ]General|Military Commander(?: General)?|"
+                    r"Attorney[- ]General|Military Commander(?: General)?|(?:Lieutenant|Lt)\.?[- ]Col(?:onel|\.)?|"
                     r"Chair(?:man|person)?|Facilitator|Mediator|Chief Mediator)\s+")
 # Words of offices and bodies: a "name" made of them is a job title ("Director General", "Public Security").
 _OFFICE_WORDS = {
@@ -113,11 +121,34 @@ _OFFICE_WORDS = {
     "resistance", "military", "internal", "interior", "finance", "planning", "information", "health", "labour",
     "labor", "agriculture", "trade", "commerce", "transport", "youth", "women", "development", "intelligence",
     "excellency", "excellent", "presidents", "president", "honourable", "hon",
+    # Offices, memberships and stakeholder blocs signing as such ("Consejero Presidencial", "First Vice",
+    # "High Commissioner", "Eminent Personalities", "On Behalf", "Secrétaire Général Adjoint").
+    "consejero", "consejeria", "presidencial", "asesor", "vice", "commissioner", "behalf", "adviser", "advisor",
+    "political", "secretaire", "adjoint", "secretariat", "moderator", "member", "members", "senator", "deputy",
+    "eminent", "personality", "personalities", "witnesses", "witness", "speaker", "coordination", "coordinator",
+    "advisers", "advisors", "colonel", "brigadier",
 }
 # A role after a demonym ("Malaysian Facilitator"): someone signing for that state, not a named person.
 _STATE_ROLE = re.compile(r"\b(?P<demonym>[A-Z][a-z]+)\s+"
                          r"(?:Facilitator|Mediator|Representative|Envoy|Delegation|Government)$")
 _GLUED_ROLE = re.compile(r"(?<=[a-z])(?:Ambassador|Director|Chair)$")
+_INITIALLED = r"(?:[A-Z][a-z]?\.\s?)+[A-Z][\w'’\-]+"
+_INITIALLED_PAIR = re.compile(rf"^({_INITIALLED})\s+({_INITIALLED})$")
+# A party acronym glued to a name by a hyphen ("Aziz Kumbi-FPC", "Franck Diongo-MLP/PO").
+_PARTY_SUFFIX = re.compile(r"[a-z\u00e0-\u00ff]-[A-Z][A-Z/\-]+\w*$")
+# The office words that are a person's role, not a body's name: dropped before a name ("Asesor Consejería
+# TOMAS CONCHA"), where "Partido Comunista de Colombia" stays a party.
+_ROLE_WORDS = frozenset({
+    "asesor", "consejero", "consejeria", "presidencial", "adviser", "advisor", "deputy", "senator", "moderator",
+    "member", "members", "witness", "witnesses", "speaker", "secretaire", "adjoint", "director", "ambassador",
+    "commander", "chief", "mediator", "facilitator", "chair", "plenipotentiary", "executive", "interim", "vice",
+    "commissioner", "advisers", "advisors"})
+_OFFICE_FOLDED = frozenset(re.sub(r"(.)\1+", r"\1", w) for w in _OFFICE_WORDS)
+
+
+def _office_word(token: str) -> bool:
+    """A word of an office or body, in any case, accents or doubled letters ("Consejería", "Eminnent")."""
+    return re.sub(r"(.)\1+", r"\1", normalize_label(token)) in _OFFICE_FOLDED
 
 
 def _clean(value: str | None) -> str:
@@ -148,39 +179,124 @@ def split_list(text: str, expected: int | None = None) -> list[str]:
     return pieces
 
 
-def signatory_names(text: str) -> list[str]:
-    """Person names in a ``pa_sign`` text; conservative: titles stripped, 2–6 capitalised words, no org words."""
+def _capital_surnames(words: Sequence[str]) -> bool:
+    """Two words in capitals that are surnames, not acronyms or honours: spoken words, with vowels.
+
+    >>> _capital_surnames(["LEÓN", "GIL"]), _capital_surnames(["MARCOS", "JARA"]), _capital_surnames(["GCMG", "CH"])
+    (True, True, False)
+    >>> _capital_surnames(["CONCHA", "S"]), _capital_surnames(["Djono-Ahaba", "RPRC"])
+    (False, False)
+    """
+    return len(words) == 2 and all(len(w) >= 2 and w.isalpha() and w.isupper() and
+                                   re.search(r"[AEIOUYÁÉÍÓÚÀÈÌÒÙÂÊÎÔÛÄËÏÖÜ]", w) for w in words)
+
+
+def _surnames_in_capitals_split(text: str) -> list[str]:
+    """Names written "Given SURNAME" one after the other, split where a given name follows a surname.
+
+    >>> _surnames_in_capitals_split("Jorge E. ROSAL MELÉNDEZ Ricardo RAMÍREZ")
+    ['Jorge E. ROSAL MELÉNDEZ', 'Ricardo RAMÍREZ']
+    >>> _surnames_in_capitals_split("Francisco VILLAGRAN MUÑOZ Mario CASTAÑeda")
+    ['Francisco VILLAGRAN MUÑOZ', 'Mario CASTAÑeda']
+    >>> _surnames_in_capitals_split("Jean ARNAULT Moderator"), _surnames_in_capitals_split("Ali Abdou EL ANIOU")
+    (['Jean ARNAULT Moderator'], ['Ali Abdou EL ANIOU'])
+    """
+    # A surname glued to the next given name ("MUÑOZLuz MENDEZ") is two words.
+    tokens = re.sub(r"(?<=[A-Z\u00c0-\u00de]{2})(?=[A-Z][a-z])", " ", text).split()
+
+    def capitals(token: str) -> bool:
+        return len(token.strip(".,")) >= 2 and token.isupper()
+
+    cuts = [i for i in range(1, len(tokens)) if capitals(tokens[i - 1]) and tokens[i][:1].isupper() and
+            not tokens[i].isupper() and any(t[:2].isupper() for t in tokens[i + 1:])]
+    return [" ".join(tokens[a:b]) for a, b in zip([0, *cuts], [*cuts, len(tokens)], strict=True)]
+
+
+def _split_y(piece: str) -> list[str]:
+    """Two names joined by Spanish "y" ("JORGE OCAMPO Y RAÚL TEJADA"), not a surname with it ("Obando y Bravo").
+
+    >>> _split_y("JORGE OCAMPO Y RAÚL TEJADA"), _split_y("Miguel Obando y Bravo")
+    (['JORGE OCAMPO', 'RAÚL TEJADA'], ['Miguel Obando y Bravo'])
+    """
+    parts = re.split(r"\s+[yY]\s+", piece.split(":")[-1].strip())
+    # Both sides names of capitalised words ("Tutora Moral y Espiritual del Proceso" is no two names).
+    if len(parts) == 2 and all(len(part.split()) >= 2 and all(w[:1].isupper() for w in part.split()) for part in parts):
+        return parts
+    return [piece]
+
+
+def _person_names(written: str, parties: Collection[str]) -> tuple[str, ...]:
+    """The person name(s) in one name as written, or none (see :func:`signatory_names`)."""
+    candidate, previous = written, None
+    while previous != candidate:
+        previous = candidate
+        candidate = _RANKS.sub("", _TITLES.sub("", candidate)).strip()
+    tokens = _GLUED_ROLE.sub("", candidate).split()
+    if parties:
+        party_at = [i for i in range(2, len(tokens)) if normalize_label(tokens[i]) in parties or
+                    normalize_label(" ".join(tokens[i:])) in parties]
+        if party_at:
+            tokens = tokens[:party_at[0]]
+        if normalize_label(" ".join(tokens)) in parties:
+            return ()
+    # Trailing roles and working-group acronyms ("Rudy Rodil GRP-TWG Chair", "… Director"), and leading
+    # offices ("Asesor Consejería TOMAS CONCHA").
+    while tokens and (_office_word(tokens[-1]) or tokens[-1] in DEMONYMS or
+                      (all(len(part) <= 4 and part.isupper() for part in tokens[-1].split("-") if part)
+                       and not _capital_surnames(tokens[-2:]))):
+        tokens.pop()
+    while tokens and _office_word(tokens[0]) and normalize_label(tokens[0]) in _ROLE_WORDS:
+        tokens.pop(0)
+    # A rank or title inside ("O Lt-Col. John Angelo Okello", "Dahkpanah Dr. Charles Ghankay Taylor"):
+    # the name is what follows it.
+    titled = [i for i, t in enumerate(tokens) if i and len(t) > 2 and t.endswith(".") and
+              (_TITLES.match(t + " ") or _RANKS.match(t + " "))]
+    if titled:
+        tokens = tokens[titled[-1] + 1:]
+    candidate = " ".join(tokens)
+    if any(_office_word(t) for t in tokens):
+        return ()
+    if not 2 <= len(tokens) <= 6 or _ORG_WORDS.search(candidate) or any(c.isdigit() for c in candidate):
+        return ()
+    if not all(_TOKEN.match(t) for t in tokens) or not tokens[0][0].isupper() or not tokens[-1][0].isupper():
+        return ()
+    # An acronym first ("GNPO Denis Katalay") is an organisation prefix, unless the whole name is in capitals.
+    if len(tokens[0]) > 1 and tokens[0].isupper() and "." not in tokens[0] and not candidate.isupper():
+        return ()
+    # Two names written with initials, one after the other ("Yu. Zurabov A.W. Zakharchenko").
+    glued = _INITIALLED_PAIR.match(candidate)
+    return glued.groups() if glued else (candidate,)
+
+
+def signatory_names(text: str, organisations: Collection[str] = ()) -> list[str]:
+    """Person names in a ``pa_sign`` text; conservative: titles stripped, 2–6 capitalised words, no org words.
+
+    ``organisations``: names of the agreement's parties (``actor_name``); a name that is one is no person,
+    and one written after a person's name is the party signed for ("Bienvenu Bertrand Kounkou RJ Sayo").
+
+    >>> signatory_names("Bienvenu Bertrand Kounkou RJ Sayo; RJ", organisations=["RJ"])
+    ['Bienvenu Bertrand Kounkou']
+    """
+    parties = {normalize_label(o) for o in organisations}
     names: list[str] = []
     for segment in re.split(r"[\n;]+", text):
         if _SKIP.search(segment):
             continue
-        for piece in re.split(r",|\band\b", segment):
+        pieces = [part for piece in re.split(r",|\band\b", segment) for part in _split_y(piece)]
+        # A list of "Name-PARTY" ("Aziz Kumbi-FPC, Raymond Tshibanda-Codep, ..."): the part after the last
+        # word's hyphen is the organisation the person signs for, in capitals or not.
+        party_list = sum(bool(_PARTY_SUFFIX.search(p.strip())) for p in pieces) >= 3
+        for piece in pieces:
             candidate = piece.split(":")[-1].strip().strip(".").strip()
+            if party_list:
+                candidate = re.sub(r"(?<=[a-z\u00e0-\u00ff])-[^\s]+$", "", candidate)
             stop = _STOPS.search(candidate)
             if stop:
                 candidate = candidate[: stop.start()].strip()
-            previous = None
-            while previous != candidate:
-                previous = candidate
-                candidate = _RANKS.sub("", _TITLES.sub("", candidate)).strip()
-            candidate = _GLUED_ROLE.sub("", candidate)
-            tokens = candidate.split()
-            # Trailing roles and working-group acronyms ("Rudy Rodil GRP-TWG Chair", "… Director").
-            while tokens and (tokens[-1].lower() in _OFFICE_WORDS or tokens[-1] in DEMONYMS or
-                              all(len(part) <= 4 and part.isupper() for part in tokens[-1].split("-") if part)):
-                tokens.pop()
-            candidate = " ".join(tokens)
-            if any(t.lower().strip(".") in _OFFICE_WORDS for t in tokens):
-                continue
-            if not 2 <= len(tokens) <= 6 or _ORG_WORDS.search(candidate) or any(c.isdigit() for c in candidate):
-                continue
-            if not all(_TOKEN.match(t) for t in tokens) or not tokens[0][0].isupper() or not tokens[-1][0].isupper():
-                continue
-            # An acronym first ("GNPO Denis Katalay") is an organisation prefix, unless the whole name is in capitals.
-            if len(tokens[0]) > 1 and tokens[0].isupper() and "." not in tokens[0] and not candidate.isupper():
-                continue
-            if candidate not in names:
-                names.append(candidate)
+            for written in _surnames_in_capitals_split(candidate):
+                for name in _person_names(written, parties):
+                    if name not in names:
+                        names.append(name)
     return names
 
 
@@ -242,9 +358,14 @@ def _name_tokens(name: str) -> tuple[str, ...]:
     return tuple(t for t in normalize_label(name).replace("-", " ").split() if t)
 
 
-# Transliteration variants folded to one spelling: Mohamed/Mohammed/Muhammad, -ud-din/uddin, ou/u, doubled letters.
+# Transliteration variants folded to one spelling: Mohamed/Mohammed/Muhammad, -ud-din/uddin, ou/u, doubled letters,
+# ee/i (Saeed/Said, Aideed/Aidid), the initial W/V and a final -iy (Russian В and й: "I.W. Plotnitski"/"I.V.
+# Plotnitskiy"), and the
+# article of "Abd al-" names (Abdulsalami/Abdusalami, Abdelrahman/Abdulrahman/Abdirahman).
 _MUHAMMAD = re.compile(r"^m[ou]h+a?m+[aeu]?d$")
-_FOLDS = ((re.compile(r"ou"), "u"), (re.compile(r"ph"), "f"), (re.compile(r"([a-z])\1+"), r"\1"))
+_FOLDS = ((re.compile(r"ou"), "u"), (re.compile(r"ph"), "f"), (re.compile(r"ee"), "i"), (re.compile(r"^w$"), "v"),
+          (re.compile(r"iy$"), "i"), (re.compile(r"^abd[aeiu]?l?(?=[a-z]{3})"), "abd"),
+          (re.compile(r"([a-z])\1+"), r"\1"))
 
 
 def _fold(token: str) -> str:
@@ -252,6 +373,8 @@ def _fold(token: str) -> str:
 
     >>> [_fold(t) for t in ("mohammed", "muhammad", "mohamed", "minnawi", "arkou", "gulbuddin", "souleymane")]
     ['mhmd', 'mhmd', 'mhmd', 'minawi', 'arku', 'gulbudin', 'suleymane']
+    >>> [_fold(t) for t in ("saeed", "aideed", "plotnitskiy", "abdulsalami", "abdusalami", "abdelrahman", "abdi")]
+    ['said', 'aidid', 'plotnitski', 'abdsalami', 'abdsalami', 'abdrahman', 'abdi']
     """
     if _MUHAMMAD.match(token):
         return "mhmd"
@@ -260,7 +383,7 @@ def _fold(token: str) -> str:
     return token
 
 
-_PARTICLES = frozenset({"al", "el", "ud", "ul", "ad", "abd", "abdul", "abu"})
+_PARTICLES = frozenset({"al", "el", "ud", "ul", "ad", "abd", "abdul", "abdel", "abu"})
 
 
 def name_key(name: str) -> tuple[str, ...]:
@@ -272,8 +395,11 @@ def name_key(name: str) -> tuple[str, ...]:
     True
     >>> name_key("Omar Hassan Al-Bashir") == name_key("Omar Hassan Al Bashir")
     True
+    >>> name_key("J.L. Momis"), name_key("Idriss Abdel Gadir")
+    (('j', 'l', 'momis'), ('idris', 'abdgadir'))
     """
-    words = normalize_label(name.replace("-", "")).split()
+    # Initials written together ("J.L.", "I.V.") are words of their own, as "J. L." is.
+    words = normalize_label(re.sub(r"\.(?=\S)", ". ", name).replace("-", "")).split()
     glued: list[str] = []
     for word in words:  # "Al Bashir" is "Al-Bashir", "Abd Allah" is "Abdallah"
         if glued and glued[-1] in _PARTICLES:
@@ -284,31 +410,95 @@ def name_key(name: str) -> tuple[str, ...]:
 
 
 def _similar(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
-    """Spelling variants of one name: as many words, each close (Riek/Rick, Gulbadin/Gulbuddin), the last closest."""
-    if len(a) != len(b) or len(a) < 2:
+    """Spelling variants of one name (only compared within one conflict or country).
+
+    As many words, each close (Riek/Rick, Gulbadin/Gulbuddin), the last closest; or, the words
+    split differently or one letter changed at the start of a later word ("Haile Mariam
+    Dessalegne"/"Hailemariam Dessalegn", "Tut Galuak"/"Tut Qaluak Manime"), the letters of the
+    whole name close, starting alike, and with as many words the surnames starting alike
+    ("Mohamed Ali Hamed" is not "Mohamed Ali Ahmed"); or a first name shortened (Sam/Samuel).
+
+    >>> _similar(name_key("Haile Mariam Dessalegne"), name_key("Hailemariam Dessalegn"))
+    True
+    >>> _similar(name_key("Tut Galuak Manime"), name_key("Tut Qaluak Manime"))
+    True
+    >>> _similar(name_key("Sam Kauona"), name_key("Samuel Kauona"))
+    True
+    >>> _similar(name_key("Mohamed Ali Hamed"), name_key("Mohamed Ali Ahmed"))
+    False
+    >>> _similar(name_key("Joel Banam"), name_key("Joseph Bana"))
+    False
+    >>> _similar(name_key("Tin Maung Win"), name_key("Tin Myo Win"))
+    False
+    """
+    if len(a) < 2 or len(b) < 2:
         return False
     from difflib import SequenceMatcher
 
-    ratios = [SequenceMatcher(None, x, y).ratio() if x[0] == y[0] else 0.0 for x, y in zip(a, b, strict=True)]
-    whole = SequenceMatcher(None, " ".join(a), " ".join(b)).ratio()
-    return min(ratios) >= 0.7 and ratios[-1] >= 0.8 and whole >= 0.85
+    if len(a) == len(b):
+        ratios = [SequenceMatcher(None, x, y).ratio() if x[0] == y[0] else 0.0 for x, y in zip(a, b, strict=True)]
+        whole = SequenceMatcher(None, " ".join(a), " ".join(b)).ratio()
+        if min(ratios) >= 0.7 and ratios[-1] >= 0.8 and whole >= 0.85:
+            return True
+        if a[1:] == b[1:] and len(a[0]) >= 3 and len(b[0]) >= 3 and (a[0].startswith(b[0]) or b[0].startswith(a[0])):
+            return True  # a shortened first name: Sam/Samuel
+        if a[-1][0] != b[-1][0]:
+            return False
+    joined_a, joined_b = "".join(a), "".join(b)
+    return joined_a[0] == joined_b[0] and SequenceMatcher(None, joined_a, joined_b).ratio() >= 0.86
 
 
-def _same_person(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
-    """One name a shorter form of the other: same surname, the other words in order (initials match words)."""
-    if len(a) < 2 or len(b) < 2 or a[-1] != b[-1]:
+def _close_word(a: str, b: str) -> bool:
+    from difflib import SequenceMatcher
+
+    return a[0] == b[0] and SequenceMatcher(None, a, b).ratio() >= 0.8
+
+
+def _same_person(a: tuple[str, ...], b: tuple[str, ...], close: bool = False) -> bool:
+    """One name a shorter form of the other: same surname, the other words in order (initials match words).
+
+    ``close`` (used within one conflict or country): words may also be close spellings of each other.
+
+    >>> _same_person(name_key("Ahmed Tugod Lsan"), name_key("Ahmed Mohamed Tugod Lissan"))
+    False
+    >>> _same_person(name_key("Ahmed Tugod Lsan"), name_key("Ahmed Mohamed Tugod Lissan"), close=True)
+    True
+    >>> _same_person(name_key("Pierre A. Matiusila"), name_key("Pierre Anatole Matusila"), close=True)
+    True
+    """
+    if len(a) < 2 or len(b) < 2 or not (a[-1] == b[-1] or (close and _close_word(a[-1], b[-1]))):
         return False
     short, long = (a, b) if len(a) <= len(b) else (b, a)
     position = 0
     for token in short[:-1]:
         while position < len(long) - 1 and not (long[position] == token or
                                                  (len(token) == 1 and long[position].startswith(token)) or
-                                                 (len(long[position]) == 1 and token.startswith(long[position]))):
+                                                 (len(long[position]) == 1 and token.startswith(long[position])) or
+                                                 (close and _close_word(long[position], token))):
             position += 1
         if position >= len(long) - 1:
             return False
         position += 1
     return True
+
+
+def _extends(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """One name is the other with words added ("Malik Agar", "Malik Agar Eyre").
+
+    Words are added at the end; or, the given name and a long surname alike, in the middle too (a second
+    given name and a mother's surname: "Mario CASTAÑeda" and "Mario Vinicio CASTAÑEDA PAZ").
+
+    >>> _extends(name_key("Mario CASTAÑeda"), name_key("Mario Vinicio CASTAÑEDA PAZ"))
+    True
+    >>> _extends(name_key("Mohamed Hassan"), name_key("Mohamed Ali Hassan Nur"))
+    False
+    """
+    if min(len(a), len(b)) < 2:
+        return False
+    if a[:len(b)] == b or b[:len(a)] == a:
+        return True
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    return len(short) == 2 and short[0] == long[0] and len(short[1]) >= 7 and short[1] in long[1:]
 
 
 def _contexts(context: str | Sequence[str] | None) -> tuple[str, ...]:
@@ -325,7 +515,8 @@ class PeopleIndex:
     a shorter form of the other (same surname); and, within the same conflict
     or country (``context``: one key or several), when the spellings are close (:func:`_similar`: "Riek" and
     "Rick Machar Teny") or one name extends the other ("Malik Agar" and "Malik
-    Agar Eyre"). The other spellings become the person's aliases.
+    Agar Eyre"), or, failing those, the same words come in another order. The other spellings become the
+    person's aliases.
 
     >>> registry = EntityRegistry(with_states=False)
     >>> people = PeopleIndex(registry)
@@ -337,6 +528,8 @@ class PeopleIndex:
     True
     >>> people.person("Gulbadin Hekmatyar", "conflict 2") == people.person("Gulbuddin Hekmatyar", "conflict 3")
     False
+    >>> people.person("Pasteur Bizimungu", "conflict 4") == people.person("Bizimungu Pasteur", "conflict 4")
+    True
     >>> registry.get(people.person("Burhanuddin Rabbani")) is registry.get(people.person("Burhan-ud-din Rabbani"))
     True
     >>> sorted(registry.get(people.person("Burhanuddin Rabbani")).aliases)
@@ -346,34 +539,40 @@ class PeopleIndex:
     def __init__(self, registry: EntityRegistry) -> None:
         self.registry = registry
         self.by_surname: dict[str, list[tuple[tuple[str, ...], URIRef]]] = {}
-        self.by_context: dict[str, list[tuple[tuple[str, ...], URIRef]]] = {}
+        # Per conflict or country: the name's key, its key with hyphenated parts as words, and the IRI.
+        self.by_context: dict[str, list[tuple[tuple[str, ...], tuple[str, ...], URIRef]]] = {}
         for entity in registry:
-            if entity.type in (DT.Person, DT.Envoy):
+            if entity.type in PERSON_TYPES:
                 self._index(entity.label, entity.iri, None)
 
     def _index(self, name: str, iri: URIRef, context: str | Sequence[str] | None) -> None:
         key = name_key(name)
         if key:
             self.by_surname.setdefault(key[-1], []).append((key, iri))
+            split = name_key(name.replace("-", " "))
             for where in _contexts(context):
-                self.by_context.setdefault(where, []).append((key, iri))
+                self.by_context.setdefault(where, []).append((key, split, iri))
 
-    def _find(self, key: tuple[str, ...], context: str | Sequence[str] | None) -> URIRef | None:
+    def _find(self, name: str, context: str | Sequence[str] | None) -> URIRef | None:
+        key, split = name_key(name), name_key(name.replace("-", " "))
         for known, iri in self.by_surname.get(key[-1] if key else "", []):
             if known == key or _same_person(known, key):
                 return iri
+        reordered = None
         for where in _contexts(context):
-            for known, iri in self.by_context.get(where, []):
-                if _similar(known, key) or (min(len(known), len(key)) >= 2 and
-                                            (known[:len(key)] == key or key[:len(known)] == known)):
+            for known, known_split, iri in self.by_context.get(where, []):
+                # One name the other with more words, hyphenated ones counted apart ("Riek Machar Teny-Dhurgon").
+                if _similar(known, key) or _same_person(known, key, close=True) or \
+                        _extends(known, key) or _extends(known_split, split):
                     return iri
-        return None
+                if reordered is None and len(key) >= 2 and sorted(known) == sorted(key):
+                    reordered = iri  # the same words, surname first ("Bizimungu Pasteur"): when nothing closer
+        return reordered
 
     def person(self, name: str, context: str | Sequence[str] | None = None) -> URIRef:
         """The IRI of the person with this name or a variant of it (see the class); minted if new."""
         name = _RANKS.sub("", name).strip()
-        key = name_key(name)
-        iri = self._find(key, context)
+        iri = self._find(name, context)
         if iri is None:
             iri = self.registry.mint(name, DT.Person)
         else:
@@ -385,8 +584,11 @@ class PeopleIndex:
         return iri
 
 
+PERSON_TYPES = (DT.Person, DT.Envoy)
+
+
 def signatory_actors(registry: EntityRegistry, text: str, people: PeopleIndex,
-                     context: str | Sequence[str] | None = None) -> list[URIRef]:
+                     context: str | Sequence[str] | None = None, organisations: Collection[str] = ()) -> list[URIRef]:
     """Signatories of a ``pa_sign`` text.
 
     People (one IRI each), or the state a role signs for ("Malaysian Facilitator").
@@ -398,7 +600,13 @@ def signatory_actors(registry: EntityRegistry, text: str, people: PeopleIndex,
             state = state_iri(registry, DEMONYMS[role.group("demonym")])
             if state is not None and state not in out:
                 out.append(state)
-    for name in signatory_names(text):
+    for name in signatory_names(text, organisations):
+        # "<word> <country>" ("Janamorcha Nepal", a party) is a body named for the country, not a person.
+        words = name.split()
+        country = registry.resolve(words[-1]) if len(words) == 2 else None
+        if country is not None and (named := registry.get(country)) is not None and named.type == DT.State and \
+                normalize_label(named.label) == normalize_label(words[-1]):
+            continue
         iri = people.person(name, context)
         if iri not in out:
             out.append(iri)
@@ -454,10 +662,12 @@ def _claims(registry: EntityRegistry, record: dict[str, str], find: Callable[[st
             continue
         statements: list[Triple] = []
         if kind == "sign":
-            # Where spelling variants are compared: the agreement's conflict and its parties' countries.
+            # Where spelling variants are compared: the agreement's conflict, its countries (gwno) and the states
+            # that are parties (a head of state signs for his own: "Gnassingbe"/"Gnanssingbé Eyadema", Togo).
             context = [f"conflict:{c}" for c in split_list(_clean(record.get("conflict_id")))] + \
-                [f"gw:{g}" for g in gwnos]
-            for signer in signatory_actors(registry, text, people, context):
+                [f"gw:{g}" for g in gwnos] + \
+                [f"state:{p}" for p in parties if (e := registry.get(p)) is not None and e.type == DT.State]
+            for signer in signatory_actors(registry, text, people, context, names):
                 if (agreement, DT.signatory, signer) not in statements:
                     statements.append((agreement, DT.signatory, signer))
         else:

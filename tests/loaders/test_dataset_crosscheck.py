@@ -3,17 +3,23 @@
 The fixtures are real rows: ``gdelt-20191024143000-sample.export.CSV`` is 211 rows of the shared
 GDELT 2.0 export (every USA→USA row, every CAMEO 045 row, every IRN–SYR and ISR–USA row, the 057,
 0841 and 0871 rows and the first 80); ``ucdp-peace-agreements-221-sample.csv`` is the 20 UCDP v22.1
-agreements whose ``pa_sign`` names a Malaysian Facilitator, a job title or a person written several ways.
+agreements whose ``pa_sign`` names a Malaysian Facilitator, a job title or a person written several ways;
+``ucdp-peace-agreements-221-people.csv`` the 37 agreements holding both spellings of the 15 close-name person
+pairs the first merge left, John Momis's rows and the "Eminent Personalities" rows.
 """
 
 from __future__ import annotations
 
+import re
+from difflib import SequenceMatcher
+from itertools import combinations
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from rdflib import URIRef
+from rdflib import Literal, URIRef
 
+from detente.graph.entities import normalize_label
 from detente.graph.store import open_store
 from detente.loaders import load_paths
 from detente.loaders.gdelt import CAMEO_COUNTRY_EXCEPTIONS, COLUMNS
@@ -69,6 +75,35 @@ def test_gdelt_directed_dyads_match_the_raw_rows(gdelt) -> None:
         assert by_roles == both
 
 
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def _readme_dyad_query() -> str:
+    blocks = re.findall(r"```sparql\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+    dyads = [b for b in blocks if "dt:initiator ?x ; dt:target ?y" in b]
+    assert len(dyads) == 1
+    return dyads[0]
+
+
+def test_gdelt_readme_dyad_query_gives_the_raw_counts(gdelt) -> None:
+    store, raw = gdelt
+    coded = raw[(raw.Actor1Code != "") & (raw.Actor2Code != "") & (raw.Actor1KnownGroupCode == "")
+                & (raw.Actor2KnownGroupCode == "")].copy()
+    coded["a"] = coded.Actor1CountryCode.map(_state_code)
+    coded["b"] = coded.Actor2CountryCode.map(_state_code)
+    expected = coded.dropna(subset=["a", "b"]).groupby(["a", "b"]).size().to_dict()
+    actual = {(str(a).rsplit("/", 1)[-1], str(b).rsplit("/", 1)[-1]): int(n)
+              for a, b, n in store.query(_readme_dyad_query()).rows}
+    assert actual == expected
+    # The figures the README quotes (the sample holds every such row of the shared export).
+    assert actual[("USA", "USA")] == 55
+    assert actual[("IRN", "SYR")] + actual[("SYR", "IRN")] == 10 and actual[("SYR", "IRN")] == 1
+    assert actual[("USA", "ISR")] + actual[("ISR", "USA")] == 11 and actual[("ISR", "USA")] == 3
+    # Counting only states would lose the role actor ISR -> USAEDU ("United States education sector").
+    assert _count(store, "SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e dt:initiator state:ISR ; "
+                         "dt:target state:USA }") == 2
+
+
 def test_gdelt_every_coded_actor_keeps_its_role(gdelt) -> None:
     store, raw = gdelt
     assert _count(store, "SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e dt:externalId ?i }") == len(raw)
@@ -121,3 +156,102 @@ def test_ucdp_signatories_are_people_or_the_state_a_role_signs_for(ucdp) -> None
     johnson = store.query("SELECT DISTINCT ?p WHERE { ?a dt:signatory ?p . ?p rdfs:label ?l "
                           "FILTER(CONTAINS(LCASE(?l), 'roosevelt')) }").rows
     assert len(johnson) == 1
+
+
+# --- UCDP signatories: one IRI per person, checked row by row against the raw pa_sign text -------------------
+
+PEOPLE = DATA / "ucdp-peace-agreements-221-people.csv"
+
+# A regular expression for one person's spellings in the raw pa_sign text: every row it matches must have one and
+# the same signatory IRI whose label or alias matches it. Each was a pair of IRIs before (the raw rows agree on
+# conflict or country, side and role; see tests/loaders/data/README.md).
+ONE_PERSON = {
+    "Djono-Ahaba (RPRC, CAR: Gontran/Gotran, hyphen)": r"Djono",
+    "Jaramillo (Colombian government adviser, EPL talks: JARA MILLO)": r"JARA ?MILLO",
+    "Abubakar (Nigerian general, witness for ECOWAS and the AU: Abdulsalami/Abdusalami)": r"Abdu.?salami",
+    "Eyadema (President of Togo, a party to both: Gnanssingbé/Gnassingbe)": r"Eyadema",
+    "Dessalegn (Ethiopian PM for IGAD: Haile Mariam/Hailemariam)": r"Dessalegn",
+    "Manime (Sudanese mediator: Galuak/Qaluak)": r"[GQ]aluak",
+    "Armel Sayo (RJ, CAR: Mingatoloum/Ningatouloum)": r"Armel [MN]ingato",
+    "Qanyare Afrah (Somali government signatory: K/Q)": r"[KQ]u?anyare",
+    "Farah Aidid (USC/SNA: Aidid/H Aideed)": r"Farah (?:H |Hassan )?Ai(?:did|deed)",
+    "Yangongo (CAR junior minister: Yangongounior)": r"Yangongo",
+    "Plotnitsky (LPR: I.V./I.W., -iy)": r"Plotnitsk",
+    "Akoitai (Bougainville MP: Sam/Samuel/S.)": r"Akoitai",
+    "Kauona (BRA commander: Sam/Samuel)": r"Kauona",
+    "Momis (Bougainville co-leader beside Joseph Kabui: Jon, J.L., John L., 'John Morris')": r"Momis|John Morris",
+    "Osama Saeed (Beja Opposition Congress: Saeed/Said)": r"Osama Sa",
+    "Tshibanda (DRC: '-Codep' is his party)": r"Tshibanda",
+}
+
+
+@pytest.fixture(scope="module")
+def people():
+    store = open_store("memory:")
+    load_paths(store, [PEOPLE])
+    raw = pd.read_csv(PEOPLE, dtype=str, keep_default_na=False)
+    raw.columns = [c.strip() for c in raw.columns]
+    return store, raw
+
+
+def _signed_as(store, paid: str, pattern: str) -> set[str]:
+    rows = store.query(f"""SELECT DISTINCT ?p ?re WHERE {{ agreement:ucdp-{paid} dt:signatory ?p . ?p a dt:Person ;
+        rdfs:label ?l OPTIONAL {{ ?p skos:altLabel ?a }} FILTER(REGEX(?l, ?re, 'i') || REGEX(?a, ?re, 'i')) }}""",
+                       bindings={"re": Literal(pattern)}).rows
+    return {str(r[0]) for r in rows}
+
+
+@pytest.mark.parametrize("who", sorted(ONE_PERSON))
+def test_ucdp_one_iri_per_person_across_agreements(people, who: str) -> None:
+    store, raw = people
+    pattern = ONE_PERSON[who]
+    rows = raw[raw.pa_sign.str.contains(pattern, regex=True, case=False)]
+    assert len(rows) >= 2, who
+    iris = {paid: _signed_as(store, paid, pattern) for paid in rows.paid}
+    assert set().union(*iris.values()) == next(iter(iris.values())) and len(next(iter(iris.values()))) == 1, iris
+
+
+def test_ucdp_close_names_of_two_people_stay_two(people) -> None:
+    store, _ = people
+    # Father and son (USC/SNA), two Bougainville elders on one list, two PNG ministers on one list.
+    for one, other in (("Farah (?:H )?Aideed", "Hussein Mohammed Aideed"), ("Joel Banam", "Joseph Bana"),
+                       ("Michael Laimo", "Michael Ogio")):
+        first = _signed_as(store, "1560" if "Banam" in one or "Laimo" in one else "1050", one)
+        second = _signed_as(store, "1560" if "Bana" in other or "Ogio" in other else "1060", other)
+        assert len(first) == len(second) == 1 and first != second, (one, other)
+
+
+def test_ucdp_no_two_person_iris_with_close_names(people) -> None:
+    store, _ = people
+    labels = {str(p): str(label) for p, label in store.query(
+        "SELECT DISTINCT ?p ?l WHERE { ?a dt:signatory ?p . ?p a dt:Person ; rdfs:label ?l }").rows}
+    folded = {p: normalize_label(label) for p, label in labels.items()}
+    close = [(labels[a], labels[b]) for a, b in combinations(sorted(folded), 2)
+             if SequenceMatcher(None, folded[a], folded[b]).ratio() >= 0.85]
+    assert close == []
+
+
+def test_ucdp_offices_and_blocs_are_no_people(people) -> None:
+    store, raw = people
+    labels = {str(r[0]) for r in store.query(
+        "SELECT DISTINCT ?l WHERE { ?a dt:signatory ?p . ?p a dt:Person ; rdfs:label ?l }").rows}
+    for office in ("Eminent Personalities", "Consejero Presidencial", "Political Adviser", "High Commissioner",
+                   "First Vice", "Opposition Beja Conference"):  # each on a line of its own in the raw pa_sign
+        assert raw.pa_sign.str.contains(office).any() and office not in labels
+    assert not [label for label in labels if re.search(r"(?<=[a-z])-(?:[A-Z]{2,}|Codep)\b|Personalit|Consejer", label)]
+    # The person written before the bloc she signs for is kept ("Hon. Rebecca Nyadeng Garang Eminnent
+    # Personalities"), and so is one written after an office ("Asesor Consejería TOMAS CONCHA S.").
+    assert _signed_as(store, "1625", "^Rebecca Nyadeng Garang$")
+    assert _signed_as(store, "1572", "^TOMAS CONCHA$")
+
+
+def test_gdelt_rows_of_one_date_dyad_and_root_stay_separate_events(gdelt) -> None:
+    # Rows with the same date, actors and CAMEO root from different articles differ in a coded field (the place of
+    # the action, on the sample and on the whole shared export), so each stays its own event, as GDELT gives it.
+    store, raw = gdelt
+    key = ["SQLDATE", "Actor1Code", "Actor2Code", "EventRootCode"]
+    groups = [rows for _key, rows in raw.groupby(key) if len(rows) > 1 and rows.SOURCEURL.nunique() > 1]
+    assert groups and all(rows.ActionGeo_FullName.nunique() > 1 for rows in groups)
+    placed = {str(r[0]) for r in store.query("SELECT ?i WHERE { ?e dt:externalId ?i ; dt:heldAt ?place }").rows}
+    ids = {f"gdelt:{event_id}" for rows in groups for event_id in rows.GLOBALEVENTID}
+    assert len(ids) == sum(len(rows) for rows in groups) and ids <= placed

@@ -170,7 +170,9 @@ def test_spelling_variants_are_one_person_across_agreements(tmp_path: Path) -> N
         (10, 333, "Burhanuddin Rabbani"), (11, 333, "Burhan-ud-din Rabbani"),
         (12, 999, "Rik Machar Tenywa"),  # another conflict and country: a close spelling alone merges nothing
     ]
-    body = "".join(f'{paid},1,{700 if paid == 12 else 625},{conflict},x,1,a,10,Government of Sudan,1,Agreement {paid},'
+    # Row 12's party is its own country's government: a party state is a shared country too.
+    body = "".join(f'{paid},1,{700 if paid == 12 else 625},{conflict},x,1,a,10,'
+                   f'Government of {"Afghanistan" if paid == 12 else "Sudan"},1,Agreement {paid},'
                    f'2019,2019-10-21,"{sign}",,1,0,2,,0,0,\n' for paid, conflict, sign in rows)
     path = tmp_path / "ucdp.csv"
     path.write_text(HEADER + body, encoding="utf-8")
@@ -186,3 +188,64 @@ def test_spelling_variants_are_one_person_across_agreements(tmp_path: Path) -> N
     minnawi = registry.get(iris[0])
     assert {"Mini Arko Minnawi", "Minni Arkou Minnawi"} <= {minnawi.label, *minnawi.aliases}
     assert registry.names.lookup("Mohammed Hamdan Dagalo") == iris[1]  # the other spelling is an alias
+
+
+def test_offices_blocs_and_party_suffixes_are_not_names() -> None:
+    # Lines of real pa_sign texts (v22.1 agreements 1660, 1625, 1572, 1005, 1388, 1573, 1537).
+    assert signatory_names("Francis Madeng Deng\nEminent Personalities\nConsejero Presidencial\nFirst Vice") == \
+        ["Francis Madeng Deng"]
+    assert signatory_names("Hon. Rebecca Nyadeng Garang Eminnent Personalities") == ["Rebecca Nyadeng Garang"]
+    assert signatory_names("Asesor Consejería TOMAS CONCHA S.") == ["TOMAS CONCHA"]
+    assert signatory_names("For the political opposition:Denis Katalay-GNPO, Joseph Olenghankoy-Fonus, "
+                           "Bembe Majimo-RPP, Aziz Kumbi-FPC, Raymond Tshibanda-Codep") == \
+        ["Denis Katalay", "Joseph Olenghankoy", "Bembe Majimo", "Aziz Kumbi", "Raymond Tshibanda"]
+    # Outside such a list a hyphenated surname stays whole.
+    assert signatory_names("Herbert Gotran Djono-Ahaba RPRC") == ["Herbert Gotran Djono-Ahaba"]
+    assert signatory_names("O Lt-Col. John Angelo Okello  On Behalf of the Uganda People’s Democratic Movement") == \
+        ["John Angelo Okello"]
+    assert signatory_names("Por el Partido Comunista Marxista-Leninista: JORGE OCAMPO Y RAÚL TEJADA") == \
+        ["JORGE OCAMPO", "RAÚL TEJADA"]
+    assert signatory_names("M. Yu. Zurabov A.W. Zakharchenko") == ["Yu. Zurabov", "A.W. Zakharchenko"]
+    # Names written "Given SURNAME" one after another (agreement 1092), short surnames in capitals kept.
+    assert signatory_names("For the government of the Republic of Guatemala: Gustavo PORRAS CASTEJÓN Otto PÉREZ "
+                           "MOLINA Brigadier-General Raquel ZELAYA ROSALES Morris Eugenio de LEÓN GIL Colonel") == \
+        ["Gustavo PORRAS CASTEJÓN", "Otto PÉREZ MOLINA", "Raquel ZELAYA ROSALES", "Morris Eugenio de LEÓN GIL"]
+    assert signatory_names("The Rt. Hon Sir Michael T. Somare GCMG CH M.P.") == ["Michael T. Somare"]
+
+
+def test_spelling_variants_changed_letters_split_words_and_shortened_names(tmp_path: Path) -> None:
+    rows = [  # (paid, conflict_id, gwno, party, pa_sign), spellings as UCDP v22.1 writes them
+        (1, 309, 625, "Sudan", "Witness: Tut Qaluak Manime"), (2, 309, 625, "Sudan", "Hon. Tut Galuak Manime"),
+        (3, 11348, 626, "South Sudan", "Haile Mariam Dessalegne"),
+        (4, 11345, 626, "South Sudan", "Hailemariam Dessalegn"),
+        (5, 369, 910, "Papua New Guinea", "Sam KAUONA, Commander"), (6, 369, 910, "Papua New Guinea", "Samuel Kauona"),
+        (7, 13246, 369, "Ukraine", "I.V. Plotnitskiy"), (8, 13306, 369, "Ukraine", "I.W. Plotnitski"),
+        (9, 382, 451, "Togo", "Gnassingbe Eyadema"), (10, 419, 437, "Togo", "Gnanssingbé Eyadema"),
+        (11, 410, 404, "Nigeria", "General Abdulsalami ABUBAKAR"), (12, 11348, 626, "Sudan", "Abdusalami Abubakar"),
+        (13, 369, 910, "Papua New Guinea", "John L. Momis"), (14, 369, 910, "Papua New Guinea", "J.L. Momis"),
+        (17, 11345, 626, "South Sudan", "Riek Machar Teny"),
+        (18, 11345, 626, "South Sudan", "Riek Machar Teny-Dhurgon"),
+        (19, 517, 517, "Rwanda", "Pasteur Bizimungu"), (20, 517, 517, "Rwanda", "Bizimungu Pasteur Member"),
+        # Close names of different people in one conflict stay apart.
+        (15, 369, 910, "Papua New Guinea", "Joel Banam; Joseph Bana"),
+        (16, 337, 520, "Somalia", "Mohamed Ali Hamed; Mohamed Ali Ahmed"),
+    ]
+    body = "".join(f'{paid},1,{gwno},{conflict},x,1,a,10,Government of {party},1,Agreement {paid},'
+                   f'2019,2019-10-21,"{sign}",,1,0,2,,0,0,\n' for paid, conflict, gwno, party, sign in rows)
+    path = tmp_path / "ucdp.csv"
+    path.write_text(HEADER + body, encoding="utf-8")
+    result = parse_ucdp(path, LoadContext(EntityRegistry()))
+    signers = {int(str(c.key).split(":")[1]): {o for _s, p, o in c.statements if p == DT.signatory}
+               for c in result.claims if c.key and c.key.endswith("pa_sign")}
+    for first in (*range(1, 15, 2), 17, 19):
+        assert signers[first] == signers[first + 1] and len(signers[first]) == 1, (first, signers[first + 1])
+    assert len(signers[15]) == 2 and len(signers[16]) == 2
+
+
+def test_a_party_written_after_a_name_is_not_part_of_it() -> None:
+    # 1498 (v22.1): the parties in actor_name include RJ and MINUSCA.
+    parties = ["RPRC", "RJ", "MINUSCA", "anti-Balaka"]
+    text = ("Bienvenu Bertrand Kounkou RJ Sayo\nParfait Onanga-Anyanga UN MINUSCA\n"
+            "Judicael Orofe Moganazoum Coordination anti Balaka\nRPRC")
+    assert signatory_names(text, parties) == ["Bienvenu Bertrand Kounkou", "Parfait Onanga-Anyanga",
+                                              "Judicael Orofe Moganazoum"]
