@@ -42,8 +42,8 @@ _PASSIVE_AGREEMENT = re.compile(r"\b" + _AGREEMENT_NOUN + r"\s+(?:[\w\-]+\s+){0,
                                 re.I)
 _AGREEMENT_WORD = re.compile(r"\b" + _AGREEMENT_NOUN + r"\b", re.I)
 _CEASEFIRE = re.compile(r"\b(?:ceasefire|cease-fire|truce|armistice)\b", re.I)
-_CEASEFIRE_ACT = re.compile(r"\b(?:declar\w*|announc\w*|agree\w*|sign\w*|reach\w*|broker\w*|call\w* a|begins?|"
-                            r"took effect|takes effect|came into force|comes into force|observ\w*)\b", re.I)
+_CEASEFIRE_ACT = re.compile(r"\b(?:declar\w*|announc\w*|agree(?:s|d|ing)?\b|sign\w*|reach\w*|broker\w*|call\w* a|"
+                            r"begins?|took effect|takes effect|came into force|comes into force|observ\w*)\b", re.I)
 # A talks word after a prefix ("the Pre-Negotiations Principles") names something else.
 _TALKS = re.compile(r"(?<![\w]-)\b(?:talks|negotiations?|negotiat(?:e|es|ed|ing)|summit|meet(?:s|ings?)?|met)\b",
                     re.I)
@@ -94,6 +94,7 @@ _NEGATION_AFTER = re.compile(r"^[^.;]{0,60}?\b(?:collapsed|broke down|fell throu
                              r"(?:was|were|have been|has been) (?:called off|cancell?ed|suspended|rejected))\b", re.I)
 _MODALITY_AFTER = re.compile(r"^[^.;]{0,60}?\b(?:(?:was|were|has been|have been) postponed|(?:is|are) (?:due|scheduled|"
                              r"expected|set) to|(?:will|would) (?:be held|take place|begin|start|resume))\b", re.I)
+_NOTHING_AFTER = re.compile(r"\s+(?:nothing|no\b(?!\s+(?:later|sooner|earlier|more|less)\b))", re.I)
 # Where one clause ends and another with its own subject begins ("X and Y agreed…, while Z and W met").
 _CLAUSE_BREAK = re.compile(r";|,?\s+(?:while|whereas|but|meanwhile)\s+|,\s+and\s+(?=(?:the\s+)?[A-Z])")
 # "not signed but initialled": the agreement was made, in another form.
@@ -190,8 +191,10 @@ def _mode(sentence: str, position: int, end: int | None = None) -> str | None:
     head = sentence[:position]
     window = " ".join(re.split(r"\s+", head.rstrip())[-6:]) + " "
     tail = sentence[end:] if end is not None else ""
-    if _NEGATION.search(window) or _NEGATION_AFTER.match(tail):
-        return "rejected"
+    if _NEGATION.search(window) or _NEGATION_AFTER.match(tail) or _NOTHING_AFTER.match(tail) or \
+            (end is not None and re.search(r"\bno\b(?!\s+(?:later|sooner|earlier|more|less)\b)", sentence[position:end],
+                                           re.I)):
+        return "rejected"  # "signed nothing", "reached no agreement", "resulted in no deal"
     if _SELF_ANNOUNCED.search(head):
         return None
     if _MODALITY.search(window) or _MODALITY_AFTER.match(tail):

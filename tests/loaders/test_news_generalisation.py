@@ -421,3 +421,21 @@ def test_the_parties_otherwise_make_no_talks(text: str) -> None:
 ])
 def test_the_parties_who_agree_after_talks_are_the_talks_sides(text: str, expected: list[Any]) -> None:
     assert _kinds(events(text)) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Chad and Niger reached no agreement.", [("Agreement", ["NER", "TCD"], "rejected")]),
+    ("Talks between Chad and Niger ended. The two sides signed nothing.",
+     [("Agreement", ["NER", "TCD"], "rejected"), ("Talks", ["NER", "TCD"], None)]),
+    ("The talks between Chad and Niger resulted in no agreement.",
+     [("Agreement", ["NER", "TCD"], "rejected"), ("Talks", ["NER", "TCD"], None)]),
+    ("Chad and Niger agreed no later than Monday to a truce.", [("Agreement", ["NER", "TCD"], None)]),  # a deadline
+    ("Chad and Niger signed a deal, and nothing changed.", [("Agreement", ["NER", "TCD"], None)]),
+])
+def test_no_agreement_and_signing_nothing_are_refusals(text: str, expected: list[Any]) -> None:
+    assert _kinds(events(text)) == expected
+
+
+def test_a_ceasefire_agreement_named_as_a_subject_is_a_mention() -> None:
+    assert not events("The ceasefire agreement resulted in a sharp drop in violence between Israel and Hamas.")
+    assert _kinds(events("Chad and Niger signed a ceasefire agreement.")) == [("Agreement", ["NER", "TCD"], None)]
