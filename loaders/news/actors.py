@@ -171,7 +171,9 @@ _PEOPLES = re.compile(r"\b(?:(?i:talks|negotiations|meetings?|dialogue|consultat
                       r"ceasefire)\s+between|brought\s+together)\s+(?:the\s+)?(?P<list>" + _PEOPLE_ITEM +
                       r"(?:(?:\s*,\s*(?:and\s+)?|\s+and\s+)(?:the\s+)?" + _PEOPLE_ITEM + r")+)\b")
 _NOT_PEOPLES = {"Parties", "Sides", "Talks", "Negotiations", "Governments", "Nations", "States", "Mondays", "Tuesdays",
-                "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays", "Years", "Days", "Weeks", "Months"}
+                "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays", "Years", "Days", "Weeks", "Months",
+                "Ministers", "Ambassadors", "Experts", "Leaders", "Officials", "Delegates", "Delegations",
+                "Representatives", "Members", "Diplomats", "Envoys", "Observers", "Heads", "Presidents", "Mediators"}
 # A known organisation's acronym with a hyphenated word names its faction: "SPLM/A-North".
 _FACTION_SUFFIX = re.compile(r"-(?P<suffix>[A-Z][a-z]{2,})\b(?!-)")
 _FORM_SIDE = re.compile(r"(?<![\w/\-])(?P<name>[A-Z][A-Z0-9]{1,7}(?:\s?[/\-–]\s?[A-Z0-9]{1,5}){0,2}(?:\([A-Z]{1,5}\))?|"

@@ -111,7 +111,7 @@ _PARTIES_AGREE = re.compile(r"^(?:(?:In|On|By)\s+[^,]{1,30},\s+)?(?i:the|both)\s
                             r"(?:(?:also|finally|eventually|then)\s+)?(?:agreed|signed|reached|initial(?:l)?ed)\b")
 _PARTIES_OF_TALKS = re.compile(r"\b(?:talks|negotiations|meetings?)\s+between\s+(?:the|both)\s+(?:two\s+)?"
                                r"(?:parties|sides)\b|^(?:The|Both)\s+(?:two\s+)?(?:parties|sides)\s+(?:also\s+)?"
-                               r"(?:agreed\s+to\s+)?(?:meet|met|held\s+talks|negotiated)\b")
+                               r"agreed\s+to\s+(?:meet|hold|resume|start|begin|continue)\b")
 # "the previously signed agreements", "the agreed ceasefire": a participle that qualifies an agreement noun
 # names an agreement already made (a mention in passing), not one this sentence reports.
 _ATTRIBUTIVE_BEFORE = re.compile(r"\b(?:the|a|an|its|their|these|those|previously|already|earlier|recently|newly|"
@@ -121,7 +121,7 @@ _ATTRIBUTIVE_AFTER = re.compile(r"^\s+(?:[\w\-]+\s+){0,2}?" + _AGREEMENT_NOUN + 
 _BACKGROUND = re.compile(r"\b(?:previous|prior|earlier|past|former|last year's|each|every|any|such)\s+(?:\w+\s+)?$",
                          re.I)
 # "future negotiations between the parties", "continued talks": talks in general terms are no event.
-_GENERAL_TALKS = re.compile(r"\b(?:future|further|continued|continuing|eventual|subsequent)\s+(?:[\w\-]+\s+)?$", re.I)
+_GENERAL_TALKS = re.compile(r"\b(?:future|continued|continuing|eventual|subsequent)\s+(?:[\w\-]+\s+)?$", re.I)
 # UCDP-style summaries introduce the agreement they describe as their subject, by a demonstrative or by its
 # title, with its sides: "This agreement between the Government of Colombia and EPL regulated…", "The Ceasefire
 # Agreement between the Transitional Government of Burundi and CNDD-FDD brought…". Only the subject at the start

@@ -342,6 +342,7 @@ def test_peoples_named_as_the_sides_of_talks_are_sides(text: str, parties: list[
 
 def test_peoples_elsewhere_are_no_sides() -> None:
     assert not events("The constitution divides power between Bosniacs and Croats and provides for negotiations.")
+    assert not events("The meeting brought together Ministers, Ambassadors and Experts.")  # roles, not peoples
 
 
 def test_a_known_acronym_with_a_hyphenated_word_is_its_faction() -> None:
@@ -397,6 +398,10 @@ def test_the_last_item_of_a_list_is_no_clause_of_its_own() -> None:
      [("Talks", ["NER", "TCD"], None), ("Talks", ["NER", "TCD"], "proposed")]),
     ("Chad and Niger met in Doha. The parties agreed to meet again before the end of May.",
      [("Talks", ["NER", "TCD"], None), ("Talks", ["NER", "TCD"], "proposed")]),
+    ("Chad met Niger in May. The two sides agreed to resume talks in June.",
+     [("Talks", ["NER", "TCD"], None), ("Talks", ["NER", "TCD"], "proposed")]),
+    ("Chad and Niger agreed to hold further talks in June.", [("Talks", ["NER", "TCD"], "proposed")]),  # dated
+    ("Chad and Niger met. The parties also met the press.", [("Talks", ["NER", "TCD"], None)]),  # not each other
 ])
 def test_the_parties_of_later_talks_are_the_sides_the_text_named(text: str, expected: list[Any]) -> None:
     assert _kinds(events(text)) == expected
