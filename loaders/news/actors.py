@@ -96,8 +96,8 @@ def _longest(mentions: list[Mention]) -> list[Mention]:
 
 _WORD = r"[A-Z][\w'’\-]*"
 # A government, its authorities or its delegation stand for the state ("the Malian government").
-_GOVERNMENT_AFTER = re.compile(r"^\s+(?:(?:interim|transitional|central|federal|national|new|military)\s+)?"
-                               r"(?:government|authorities|regime|administration|leadership|delegation|negotiators|"
+_GOVERNMENT_AFTER = re.compile(r"^\s+(?i:(?:interim|transitional|central|federal|national|new|military)\s+)?"
+                               r"(?:(?i:government|delegation)|authorities|regime|administration|leadership|negotiators|"
                                r"side)\b")
 # Demonyms coordinated before "sides" or "parties" are the states: "the Georgian and Abkhaz parties", "the Greek and
 # Turkish sides" ("Israeli parties" alone are a state's political parties).
@@ -290,10 +290,15 @@ class ActorReader:
     def _delegations(self, sentence: str, mentions: list[Mention]) -> list[Mention]:
         """Sides named by their delegations, in pairs ("the Bougainville Delegation and Papua New Guinea Delegation").
 
-        A name a mention already covers (a state) keeps its mention; an unknown one is a side of that name.
+        A name a mention already covers (a state) keeps its mention; an unknown one is a side of that name, when the
+        other delegation is a known side's.
         """
         out = []
         for match in _DELEGATION_PAIR.finditer(sentence):
+            known = [g for g in ("a", "b") if any(m.start < match.end(g) and match.start(g) < m.end and
+                                                  m.kind in ("state", "demonym", "organization") for m in mentions)]
+            if not known:
+                continue  # "the Foreign Affairs Delegation and the Trade Delegation": neither is a known side's
             for group in ("a", "b"):
                 start, end = match.start(group), match.end(group)
                 words = sentence[start:end].split()

@@ -328,6 +328,9 @@ def test_delegations_in_pairs_name_their_sides() -> None:
     found = one("Talks between the Karen Delegation and the Myanmar Delegation were held in Bangkok.")
     assert sorted(found["parties"]) == ["Karen", "MMR"]
     assert not events("The Karen Delegation held a meeting with reporters.")  # one delegation alone is nobody's side
+    assert not events("The Foreign Affairs Delegation and the Trade Delegation met.")  # neither a known side's
+    found = one("A meeting between the Taliban Delegation and the Afghan Government Delegation took place in Doha.")
+    assert sorted(found["parties"]) == ["AFG", "Taliban"]
 
 
 @pytest.mark.parametrize(("text", "parties"), [
