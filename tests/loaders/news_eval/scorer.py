@@ -2,13 +2,13 @@
 
 Run as a script from the repository root::
 
-    python -m tests.loaders.news_eval.scorer [--set original|fresh|blind|blind2 | --file SET.yaml] [--split NAME]
-        [--json] [--errors]
+    python -m tests.loaders.news_eval.scorer [--set original|fresh|blind|blind2|blind3 | --file SET.yaml]
+        [--split NAME] [--json] [--errors]
 
 ``--set original`` (the default) scores the 82 labelled passages of ``passages.yaml`` by their dev/held-out
-split; ``--set fresh``, ``--set blind`` and ``--set blind2`` score ``fresh.yaml``, ``blind.yaml`` and
-``blind2.yaml`` by genre (``wikitimes``, ``ucdp``); ``--file`` scores any set in the same YAML form (a top-level
-``passages`` list) by genre, the part of each passage's ``source`` before its colon.
+split; ``--set fresh``, ``--set blind``, ``--set blind2`` and ``--set blind3`` score ``fresh.yaml``, ``blind.yaml``,
+``blind2.yaml`` and ``blind3.yaml`` by genre (``wikitimes``, ``ucdp``); ``--file`` scores any set in the same YAML
+form (a top-level ``passages`` list) by genre, the part of each passage's ``source`` before its colon.
 
 Recall is also given over the gold events that name at least one side ("recall, named sides"): the rules mint no
 event without a named side, by design, so that figure is what they can reach.
@@ -46,8 +46,9 @@ PASSAGES = Path(__file__).resolve().parent / "passages.yaml"
 FRESH = Path(__file__).resolve().parent / "fresh.yaml"
 BLIND = Path(__file__).resolve().parent / "blind.yaml"
 BLIND2 = Path(__file__).resolve().parent / "blind2.yaml"
+BLIND3 = Path(__file__).resolve().parent / "blind3.yaml"
 #: The sets scored by genre, by their ``--set`` name.
-SETS_BY_GENRE: dict[str, Path] = {"fresh": FRESH, "blind": BLIND, "blind2": BLIND2}
+SETS_BY_GENRE: dict[str, Path] = {"fresh": FRESH, "blind": BLIND, "blind2": BLIND2, "blind3": BLIND3}
 
 #: Type families: what the extractor's classes count as.
 FAMILIES: dict[URIRef, str] = {
@@ -291,7 +292,8 @@ def _table(scores: dict[str, Score]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--set", dest="which", choices=["original", *SETS_BY_GENRE], default="original",
-                        help="the 82 labelled passages (by split), or the fresh, blind or blind2 passages (by genre)")
+                        help="the 82 labelled passages (by split), or the fresh, blind, blind2 or blind3 passages "
+                        "(by genre)")
     parser.add_argument("--file", type=Path, default=None,
                         help="score another labelled set in the same YAML form, by genre (overrides --set)")
     parser.add_argument("--split", default=None, help="one split or genre of the set (dev, heldout, wikitimes, ucdp, "
