@@ -17,6 +17,7 @@ import pytest
 from news_eval.scorer import (
     BLIND,
     BLIND2,
+    BLIND3,
     FRESH,
     PASSAGES,
     load_passages,
@@ -54,6 +55,14 @@ BLIND2_FLOORS = {  # news-rules:v5
     "wikitimes": (1.0, 1.0, 1.0, 1.0, 0),
     "ucdp": (1.0, 0.5, 0.666, 0.981, 0),
     "all": (1.0, 0.5, 0.666, 0.981, 0),
+}
+#: The third blind set (blind3.yaml), labelled by a separate annotator who never saw the rules, after news-rules:v5
+#: was frozen (c41812f): the v5 figures scored blind (benchmarks/results/extraction.md, "The third blind set"). No rule
+#: has been tuned on it.
+BLIND3_FLOORS = {  # news-rules:v5, blind: P 0.786, R 0.229, F1 0.355, slots 0.864 (11/14, 11/48, 38/44), cut down
+    "wikitimes": (1.0, 1.0, 1.0, 1.0, 0),
+    "ucdp": (0.785, 0.229, 0.354, 0.863, 2),
+    "all": (0.785, 0.229, 0.354, 0.863, 2),
 }
 
 
@@ -97,6 +106,27 @@ def test_the_second_blind_set_is_what_its_readme_says() -> None:
     events = [e for p in blind2 for e in p["events"]]
     assert len(events) == 56 and sum(bool(e.get("parties")) for e in events) == 33
     for p in blind2:
+        assert p["source"].startswith(("wikitimes:", "ucdp:")) and p["text"]
+        assert not (p["hard_negative"] and any(e.get("status") is None for e in p["events"])), p["id"]
+        for event in p["events"]:
+            assert event["type"] in ("Talks", "Agreement", "PrisonerExchange", "Release")
+            assert event.get("status") in (None, "proposed", "rejected")
+
+
+def test_the_third_blind_set_is_what_its_readme_says() -> None:
+    blind3 = load_passages(BLIND3)
+    earlier = [p for path in (PASSAGES, FRESH, BLIND, BLIND2) for p in load_passages(path)]
+    assert len(blind3) == 75 and len({p["id"] for p in blind3}) == len(blind3)
+    assert not {p["id"] for p in blind3} & {p["id"] for p in earlier}, "blind3 ids are new ones"
+    assert not {p["source"] for p in blind3} & {p["source"] for p in earlier}, "blind3 passages are new ones"
+    earlier_agreements = {p["source"].split("#")[0] for p in earlier if p["source"].startswith("ucdp:")}
+    assert not {p["source"].split("#")[0] for p in blind3} & earlier_agreements, "no paragraph of a used agreement"
+    assert {p["split"] for p in blind3} == {"blind3"}
+    assert sum(p["source"].startswith("wikitimes:") for p in blind3) == 20
+    assert sum(p["hard_negative"] for p in blind3) == 21 >= len(blind3) / 4
+    events = [e for p in blind3 for e in p["events"]]
+    assert len(events) == 48 and sum(bool(e.get("parties")) for e in events) == 25
+    for p in blind3:
         assert p["source"].startswith(("wikitimes:", "ucdp:")) and p["text"]
         assert not (p["hard_negative"] and any(e.get("status") is None for e in p["events"])), p["id"]
         for event in p["events"]:
@@ -159,6 +189,18 @@ def test_blind2_figures_stay_above_the_recorded_floor() -> None:
     assert scores["all"].negatives_with_event == 0  # hard and ordinary negatives alike
 
 
+def test_blind3_figures_stay_above_the_recorded_floor() -> None:
+    scores = score_fresh(load_passages(BLIND3))
+    assert scores["all"].passages == 75 and scores["all"].gold_events == 48
+    assert scores["all"].matched_named >= 9  # of the 25 gold events that name a side
+    for split, (precision, recall, f1, slots, negatives) in BLIND3_FLOORS.items():
+        s = scores[split]
+        assert s.precision >= precision and s.recall >= recall and s.f1 >= f1 and s.slot_accuracy >= slots, split
+        assert s.negatives_with_event <= negatives, split
+    # No more than 1 negative in 20 produces an event (2 of 41, both hard negatives).
+    assert scores["all"].negatives_with_event * 20 <= scores["all"].negatives
+
+
 def test_recall_over_events_that_name_a_side() -> None:
     named = {"type": "Agreement", "parties": ["UKR", "RUS"], "venue": None, "mediators": [], "count": None}
     unnamed = {"type": "Agreement", "parties": [], "venue": None, "mediators": [], "count": None}
@@ -200,6 +242,9 @@ def _renamed(text: str) -> str:
     return text
 
 
+# blind3 is not renamed: no rule has been tuned on it, and the map above renames 'Colombia' inside its gold label
+# 'Revolutionary Armed Forces of Colombia' (ucdp-1507) while its text names only 'FARC-EP', so one match is lost to
+# the renaming itself, not to a rule that knows a name.
 @pytest.mark.parametrize("labelled", [FRESH, BLIND, BLIND2], ids=["fresh", "blind", "blind2"])
 def test_renaming_the_sides_keeps_the_figures(labelled: Path) -> None:
     passages = load_passages(labelled)
@@ -221,6 +266,10 @@ def test_scorer_runs_as_a_script() -> None:
                             cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert blind2.returncode == 0, blind2.stderr
     assert json.loads(blind2.stdout)["all"] == score_fresh(load_passages(BLIND2))["all"].to_json()
+    blind3 = subprocess.run([sys.executable, "-m", "tests.loaders.news_eval.scorer", "--set", "blind3", "--json"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert blind3.returncode == 0, blind3.stderr
+    assert json.loads(blind3.stdout)["all"] == score_fresh(load_passages(BLIND3))["all"].to_json()
 
 
 if __name__ == "__main__":  # pragma: no cover
