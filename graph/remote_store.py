@@ -49,14 +49,18 @@ Semantics
   so claims, each in its own graph, gain little from it; its loader reads
   N-Quads directly. Both were measured against the alternatives in
   benchmarks/results/scale.md ("Remote store (Virtuoso)").
-* Atomicity: each HTTP request (each loader file) is one server transaction,
-  and Virtuoso's loader runs as its bulk loader does, without the transaction
-  log (``log_enable(2)``): a server crash loses what it loaded since its last
-  checkpoint. A write of several requests or files can therefore stop part
-  way, leaving the earlier ones written. A bulk load first writes a mark
+* Atomicity: each HTTP request is one server transaction. Virtuoso's loader
+  runs as its bulk loader does, without the transaction log (``log_enable(2)``,
+  rows committed as they are written), and ends with a ``checkpoint``, which
+  is what makes such a load durable. A write of several requests or files can
+  therefore stop part way, leaving the earlier ones (or part of a loader
+  file) written; the loader path checks the text of each file before sending
+  it, and a text of at most ``batch`` lines whole before writing anything. A
+  bulk load first writes a mark
   (``<…/graph/remote-registry#load-HASH> a …#PendingLoad`` in the registry
-  graph, logged as any update) and removes it when it completes;
-  :meth:`RemoteStore.pending_loads` lists the loads that did not. The
+  graph, logged as any update) and removes it when it completes (for the
+  loader: after its checkpoint, so a crash never leaves a cleared mark over a
+  lost load); :meth:`RemoteStore.pending_loads` lists the loads that did not. The
   provenance graph, which makes a claim a claim (``?claim a dt:Claim``), is
   written last, so a load cut short leaves assertions and facts without their
   claim rather than claims without their assertions. Recovery is to run the
@@ -241,6 +245,28 @@ def loader_lines(nquads: str, first_line: int = 1) -> LoaderLines:
     in_provenance = [line for line, graph in zip(lines, graphs, strict=True) if graph == provenance]
     return LoaderLines(list(dict.fromkeys(plain)), list(dict.fromkeys(blank)), list(dict.fromkeys(in_provenance)),
                        named)
+
+
+
+def _pieces(text: str, lines: int) -> Iterator[tuple[int, str]]:
+    r"""``(number of its first line, piece)`` for pieces of ``text`` of about ``lines`` lines, cut at line ends.
+
+    Cut by length (the text's mean line length), so the text is never split
+    into all its lines at once; every piece is yielded, at least one.
+
+    >>> list(_pieces("a\nbb\nccc\nd\n", 2))
+    [(1, 'a\nbb\n'), (3, 'ccc\nd\n')]
+    """
+    size = max(1, len(text) * lines // (text.count("\n") + 1))
+    start, number = 0, 1
+    while True:
+        cut = text.find("\n", min(len(text), start + size))
+        end = len(text) if cut < 0 else cut + 1
+        yield number, text[start:end]
+        number += text.count("\n", start, end)
+        start = end
+        if start >= len(text):
+            return
 
 
 # -- results -------------------------------------------------------------------------
@@ -719,28 +745,30 @@ class RemoteStore(Store):
         mark is gone the load survives a server crash.
         """
         assert self._loader is not None
-        lines = nquads.split("\n")
-        chunks = [(start, "\n".join(lines[start:start + self.batch])) for start in range(0, len(lines), self.batch)]
-        del lines
-        first = loader_lines(chunks[0][1]) if chunks else LoaderLines([], [], [], frozenset())
+        pieces = _pieces(nquads, self.batch)
+        first_line, text = next(pieces)
+        parts = loader_lines(text, first_line)
         mark = self._load_mark(nquads)
         blank: list[str] = []
         provenance: list[str] = []
         seen: set[str] = set()
         registered: set[str] = set()
         with self._loader.session(str(FACTS_GRAPH)) as submit:
-            for index, (start, text) in enumerate(chunks):
-                parts = first if index == 0 else loader_lines(text, first_line=start + 1)
+            while True:
                 registry = self._registry_quads(parts.graphs - registered)
                 if registry:
                     self._insert_batch(registry)
                     registered |= parts.graphs
                 fresh = [line for line in parts.plain if line not in seen]
                 seen.update(fresh)
-                if fresh:
-                    submit("\n".join(fresh) + "\n")
+                for start in range(0, len(fresh), self.batch):
+                    submit("\n".join(fresh[start:start + self.batch]) + "\n")
                 blank += parts.blank
                 provenance += parts.provenance
+                piece = next(pieces, None)
+                if piece is None:
+                    break
+                parts = loader_lines(piece[1], piece[0])
             if blank:
                 submit("\n".join(dict.fromkeys(blank)) + "\n")
             provenance = list(dict.fromkeys(provenance))
