@@ -96,6 +96,36 @@ def _measured_load(fn: Any, server_pid: int | None = None) -> dict[str, Any]:
     return out
 
 
+def _summary_readers(remote: Any, embedded: Any, claims: int) -> dict[str, Any]:
+    """The summary's readers on Virtuoso (no summary there: raw SPARQL, or computed from the claims) and embedded.
+
+    The embedded store's summary is built first, outside the timings; the actor ties
+    (computed from every claim on a store without a summary) only at 10k claims or fewer.
+    """
+    from detente.graph import summary
+
+    out: dict[str, Any] = {"embedded_summary_build_s": _timed(lambda: summary.ensure_summary(embedded))}
+    readers: list[tuple[str, Any]] = [("claims_per_publisher", summary.claims_per_publisher),
+                                      ("party_pairs", summary.top_party_pairs)]
+    if claims <= 10_000:
+        readers.append(("tie_table", lambda store: _tie_rows(summary.tie_table(store))))
+    for name, reader in readers:
+        answers = {}
+        for side, store in (("remote", remote), ("embedded", embedded)):
+            began = time.perf_counter()
+            answers[side] = reader(store)
+            out[f"{name}_{side}_s"] = round(time.perf_counter() - began, 2)
+        out[f"{name}_same_answer"] = answers["remote"] == answers["embedded"]
+    return out
+
+
+def _tie_rows(table: Any) -> list[tuple[str, str, int, int, int, int]]:
+    """A tie table as comparable rows (actor IRIs and counts)."""
+    return [(str(table.actors[a]), str(table.actors[b]), int(n), int(sc), int(ec), int(pe))
+            for a, b, n, sc, ec, pe in zip(table.lo, table.hi, table.claims, table.sources, table.events,
+                                           table.party_events, strict=True)]
+
+
 def remote_section(ctx: Any) -> dict[str, Any]:
     from benchmarks.bench_scale import data_file
     from detente.graph.claims import conflicts, get_claim, provenance
@@ -151,6 +181,7 @@ def remote_section(ctx: Any) -> dict[str, Any]:
         same = [c.to_json() for c in found] == [c.to_json() for c in want]
         out["conflicts"] = {"remote_s": round(remote_s, 2), "embedded_s": round(embedded_s, 2),
                             "conflicts": len(found), "same_answer": same}
+        out["summary_readers"] = _summary_readers(loader, ctx.store, ctx.claims)
     finally:
         server.stop()
         shutil.rmtree(folder, ignore_errors=True)
@@ -198,6 +229,11 @@ def remote_markdown(report: dict[str, Any]) -> list[str]:
         ("… INSERT DATA batches (before)", lambda r: cell(get(r, "insert_data_load_s"))),
         ("**provenance()** p50 / p95 on Virtuoso vs embedded (p50)", pair("provenance")),
         ("**get_claim** p50 / p95 on Virtuoso vs embedded (p50)", pair("get_claim")),
+        ("summary readers on Virtuoso vs embedded: claims per publisher; party pairs; actor ties (≤10k)",
+         lambda r: "; ".join(f"{cell(get(r, 'summary_readers', f'{n}_remote_s'))} vs "
+                             f"{cell(get(r, 'summary_readers', f'{n}_embedded_s'))} "
+                             f"(same: {get(r, 'summary_readers', f'{n}_same_answer')})"
+                             for n in ("claims_per_publisher", "party_pairs", "tie_table"))),
         ("**conflicts** full listing, Virtuoso vs embedded",
          lambda r: f"{cell(get(r, 'conflicts', 'remote_s'))} vs {cell(get(r, 'conflicts', 'embedded_s'))} "
                    f"({get(r, 'conflicts', 'conflicts')} conflicts, same: {get(r, 'conflicts', 'same_answer')})"),
