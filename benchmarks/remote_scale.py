@@ -253,10 +253,28 @@ def remote_markdown(report: dict[str, Any]) -> list[str]:
 REMOTE_NOTES = """
 Reading the figures:
 
-- Virtuoso runs on the same 2 cores as the client and as everyone else's work: its loader parses with
-  two threads while Python validates the next file, so the ratio grows with the machine's load more than
-  the embedded load does. Earlier loads of the same 10k claims on this machine at load averages 11–13
-  took 5.8–6.6 s against 1.6–1.8 s embedded (3.3–4.3×).
+- Virtuoso runs on the same 2 cores as the client and as everyone else's work (run queue 8–10 during
+  these runs): its loader works on up to 3 threads while Python checks the next file, so the wall ratio
+  follows the machine's load more than the embedded load does. The CPU seconds (this process, with isql,
+  and the Virtuoso process from /proc) are the fairer second ratio.
+- Where a load's time goes (profiled at 10k and 100k claims): mostly in Virtuoso. Its N-Quads loader
+  calls a PL procedure per triple, then inserts in vectors into RDF_QUAD's five indexes: about 9 CPU
+  seconds for the 1.31M distinct quads of 100k claims, against about 3.5 for the whole embedded load
+  (the claims' literals, in the provenance graph, cost twice the rest per quad). On our side one regular
+  expression scan checks each file's lines against the N-Quads grammar and finds their graphs (about 3 CPU
+  seconds at 100k; the path before built a Python object per quad and a second text: 10.3 s); isql costs
+  15 ms per file, the closing checkpoint 0.05–0.5 s. Before these changes, 100k claims took 33.4 s
+  against 7.9 s embedded at load average 6.5 (×4.2 wall; CPU 10.3 s client + 12.1 s server against 3.8 s, ×5.9).
+- Virtuoso's bulk-loading practice, measured on 10k claims (a fresh server each): the transaction log on
+  (`log_enable(3)`) is 5× slower, so the loader runs without it (`log_enable(2)`, as `rdf_loader_run`) and
+  ends with a `checkpoint`, which makes the load durable (without it a server crash after a load lost it
+  while its logged mark was already cleared; tests/graph/test_remote_store.py kills the server to check).
+  Dropping repeated statements (25% of the lines: the facts graph repeats a fact once per claim) saves
+  10–25% of Virtuoso's CPU. No difference within the noise: `TTLP_MT` on 1, 2 or 3 threads, `file_open`
+  against `file_to_string_output`, relaxed parsing (flags 255+512, as `ld_file`), `VectorSize` 10000 and
+  `AdjustVectorSize`. Two loader sessions in parallel gain nothing on 2 cores and three deadlock (40001,
+  which `rdf_loader_run` retries); sorting the lines saves 12% of Virtuoso's CPU for as much of ours.
+  200,000 buffers (1.6 GB) hold the 100k load; `MaxDirtyBuffers` is 3/4 of them.
 - Why the loader: Debian's Virtuoso 7.2.5 takes one graph per Graph Store Protocol request and refuses
   N-Quads and TriG bodies (openlink/virtuoso-opensource#275; N-Quads POST came in later builds, #1142),
   and every claim is a graph of about 6 triples: GSP helps only the facts and provenance graphs, the claim
