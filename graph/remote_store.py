@@ -321,6 +321,10 @@ class RemoteStore(Store):
     # write, and Virtuoso runs those at 4–15k quads/s (measured: moving 57k quads took 4–16 s), which
     # would undo the bulk load; its readers (tie tables, aggregates) answer from the claims instead.
     maintains_summary = False
+    # Virtuoso 7.2's SPARQL compiler refuses a VALUES block of 4096 rows or more ("SP030 … Too many arguments
+    # for standard built-in function in operator()"); the summary's readers computed from the claims bind
+    # batches of keys.
+    max_bound_rows = 4000
 
     def __init__(self, location: StoreLocation | str, read_only: bool = False) -> None:
         if isinstance(location, str):

@@ -219,6 +219,36 @@ def test_a_completed_load_survives_a_server_crash(tmp_path: Path) -> None:
         restarted.stop()
 
 
+
+def test_summary_readers_past_virtuosos_values_limit(virtuoso: VirtuosoServer) -> None:
+    """More claims than Virtuoso compiles in one VALUES block (4095): the readers bind them in batches."""
+    from benchmarks.synthetic import synthetic_claims
+    from detente.graph.summary import claims_per_publisher, participation_table, tie_table, top_party_pairs
+
+    claims = list(synthetic_claims(4200, seed=17, events=300, publishers=12))
+    embedded = open_store("memory:")
+    write_claims(embedded, claims)
+    remote = RemoteStore(loader_uri(virtuoso))
+    remote.clear()
+    write_claims(remote, claims)
+
+    def ties(store: Store) -> list[tuple[str, str, int, int, int, int]]:
+        t = tie_table(store)
+        return [(str(t.actors[a]), str(t.actors[b]), int(n), int(sc), int(ec), int(pe)) for a, b, n, sc, ec, pe
+                in zip(t.lo, t.hi, t.claims, t.sources, t.events, t.party_events, strict=True)]
+
+    def participations(store: Store) -> list[tuple[str, str, int, int, int]]:
+        t = participation_table(store)
+        return [(str(t.events[e]), str(t.actors[a]), int(r), int(n), int(sc)) for e, a, r, n, sc
+                in zip(t.event, t.actor, t.role, t.claims, t.sources, strict=True)]
+
+    assert ties(remote) == ties(embedded) and ties(embedded)
+    assert participations(remote) == participations(embedded) and participations(embedded)
+    assert claims_per_publisher(remote) == claims_per_publisher(embedded)
+    assert top_party_pairs(remote) == top_party_pairs(embedded)
+    remote.clear()
+
+
 def test_loader_options_are_parsed_once() -> None:
     location = StoreLocation.parse("sparql+http://db.example:8890/sparql?loader=virtuoso&spool=/srv/spool&bulk=10&batch=99")
     options = location.options
