@@ -263,8 +263,10 @@ Reading the figures:
   (the claims' literals, in the provenance graph, cost twice the rest per quad). On our side one regular
   expression scan checks each file's lines against the N-Quads grammar and finds their graphs (about 3 CPU
   seconds at 100k; the path before built a Python object per quad and a second text: 10.3 s); isql costs
-  15 ms per file, the closing checkpoint 0.05–0.5 s. Before these changes, 100k claims took 33.4 s
-  against 7.9 s embedded at load average 6.5 (×4.2 wall; CPU 10.3 s client + 12.1 s server against 3.8 s, ×5.9).
+  15 ms per file, the closing checkpoint 0.05–0.5 s. Before these changes (same machine, same day):
+  10k claims 3.88 s against 0.53 s embedded at load average 6.5 (×7.3; CPU 1.04 s client + 1.48 s server
+  against 0.34 s; this table's previous run, at load average 24: 15.1 s against 1.71 s, ×8.8); 100k claims
+  33.4 s against 7.9 s at load average 6.5 (×4.2; CPU 10.3 s client + 12.1 s server against 3.8 s, ×5.9).
 - Virtuoso's bulk-loading practice, measured on 10k claims (a fresh server each): the transaction log on
   (`log_enable(3)`) is 5× slower, so the loader runs without it (`log_enable(2)`, as `rdf_loader_run`) and
   ends with a `checkpoint`, which makes the load durable (without it a server crash after a load lost it
