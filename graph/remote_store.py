@@ -41,8 +41,9 @@ Semantics
   server's bulk path instead of ``INSERT DATA`` batches of ``chunk`` quads:
   with ``loader=virtuoso&sql=HOST:PORT&spool=FOLDER`` (a Virtuoso on this
   machine that may read ``FOLDER``), Virtuoso's own loader over N-Quads files
-  of ``batch`` quads (:mod:`detente.graph.virtuoso_loader`; 3–9× the
-  embedded load on a shared 2-core machine, against ~90× for ``INSERT DATA``); else, with ``gsp=``, one
+  of about ``batch`` quads (:mod:`detente.graph.virtuoso_loader`; about 3× the
+  embedded load on a shared 2-core machine, 3.6× in CPU seconds, against ~50–90× for ``INSERT DATA``);
+  else, with ``gsp=``, one
   Graph Store Protocol POST per large graph and ``batch`` triples, the small
   graphs (each claim's own) as ``INSERT DATA``. Virtuoso 7.2's GSP takes one
   graph per request and refuses N-Quads and TriG (openlink/virtuoso-opensource#275),
