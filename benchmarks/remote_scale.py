@@ -256,17 +256,23 @@ Reading the figures:
 - Virtuoso runs on the same 2 cores as the client and as everyone else's work (run queue 8–10 during
   these runs): its loader works on up to 3 threads while Python checks the next file, so the wall ratio
   follows the machine's load more than the embedded load does. The CPU seconds (this process, with isql,
-  and the Virtuoso process from /proc) are the fairer second ratio.
+  and the Virtuoso process from /proc) are the fairer second ratio. At 100k claims the two processes
+  together used 15 CPU seconds in 19.2 s (0.8 of a core; the embedded load also got 0.8 of a core): with
+  the machine's other work (load average 2.5–3.2 on 2 cores) there was no spare core for the checks of the
+  next file and Virtuoso's loading to overlap, so the wall ratio is about the CPU ratio. With a core each,
+  Virtuoso's 10 CPU seconds (up to 1.2 cores while it loads) would bound the load at roughly 9–10 s, about
+  2–2.5× the embedded load; that is an estimate, not a measurement on this machine.
 - Where a load's time goes (profiled at 10k and 100k claims): mostly in Virtuoso. Its N-Quads loader
-  calls a PL procedure per triple, then inserts in vectors into RDF_QUAD's five indexes: about 9 CPU
-  seconds for the 1.31M distinct quads of 100k claims, against about 3.5 for the whole embedded load
-  (the claims' literals, in the provenance graph, cost twice the rest per quad). On our side one regular
-  expression scan checks each file's lines against the N-Quads grammar and finds their graphs (about 3 CPU
-  seconds at 100k; the path before built a Python object per quad and a second text: 10.3 s); isql costs
-  15 ms per file, the closing checkpoint 0.05–0.5 s. Before these changes (same machine, same day):
-  10k claims 3.88 s against 0.53 s embedded at load average 6.5 (×7.3; CPU 1.04 s client + 1.48 s server
-  against 0.34 s; this table's previous run, at load average 24: 15.1 s against 1.71 s, ×8.8); 100k claims
-  33.4 s against 7.9 s at load average 6.5 (×4.2; CPU 10.3 s client + 12.1 s server against 3.8 s, ×5.9).
+  calls a PL procedure per triple, then inserts in vectors into RDF_QUAD's five indexes: 9–10 CPU
+  seconds for the 1.31M distinct quads of 100k claims, against 3.5–3.9 for the whole embedded load
+  (the claims' literals, in the provenance graph, cost twice the rest per quad). Our side takes about 5 CPU
+  seconds at 100k (10.3 s before), most of it one regular-expression scan per file that checks its lines
+  against the N-Quads grammar and finds their graphs (the path before built a Python object per quad and a
+  second text); isql costs 15 ms per file, the closing checkpoint 0.05–0.5 s. Before these changes
+  (same machine, same day): 10k claims 3.88 s against 0.53 s embedded at load average 6.5 (×7.3;
+  CPU 1.04 s client + 1.48 s server against 0.34 s; this table's previous run, at load average 24: 15.1 s
+  against 1.71 s, ×8.8); 100k claims 33.4 s against 7.9 s at load average 6.5 (×4.2; CPU 10.3 s client +
+  12.1 s server against 3.8 s, ×5.9).
 - Virtuoso's bulk-loading practice, measured on 10k claims (a fresh server each): the transaction log on
   (`log_enable(3)`) is 5× slower, so the loader runs without it (`log_enable(2)`, as `rdf_loader_run`) and
   ends with a `checkpoint`, which makes the load durable (without it a server crash after a load lost it
