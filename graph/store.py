@@ -170,6 +170,9 @@ class Store(ABC):
     facts_label: URIRef | None = FACTS_GRAPH
     #: Whether writes keep the summary graph (detente.graph.summary) up to date on this backend.
     maintains_summary: bool = True
+    #: Most rows of a bindings table the backend takes in one query (None: no limit); readers that
+    #: bind a batch of keys bind at most this many at a time.
+    max_bound_rows: int | None = None
 
     # -- reading ---------------------------------------------------------
     @abstractmethod

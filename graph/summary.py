@@ -317,7 +317,7 @@ def compute(store: Store, *, chunk: int = REBUILD_CHUNK, progress: Callable[[int
 
     Memory grows with the distinct facts, sources and claims (a few dict
     entries each), not with the quads: statements are read ``chunk`` claims
-    at a time.
+    at a time (at most the store's ``max_bound_rows``).
     """
     codec = _TEXT
     claims = [row[0] for row in store.select_nt(_CLAIMS) if row[0] is not None and row[0][0] == "<"]
@@ -335,6 +335,7 @@ def compute(store: Store, *, chunk: int = REBUILD_CHUNK, progress: Callable[[int
     claim_roles: dict[str, list[tuple[str, int, str]]] = defaultdict(list)
     roles_at: dict[str, set[tuple[int, str]]] = defaultdict(set)
     roles = codec.roles
+    chunk = min(chunk, store.max_bound_rows or chunk)
     steps = (len(claims) + chunk - 1) // chunk
     for step, start in enumerate(range(0, len(claims), chunk)):
         table = _bound(claims[start:start + chunk])
@@ -461,8 +462,9 @@ def _rows(store: Store, sparql: str, name: str | tuple[str, ...], keys: Iterable
     """Rows of ``sparql`` for keys bound as a VALUES table, a batch at a time."""
     wanted = list(dict.fromkeys(keys))
     names = (name,) if isinstance(name, str) else name
-    for start in range(0, len(wanted), KEY_BATCH):
-        chunk = wanted[start:start + KEY_BATCH]
+    batch = min(KEY_BATCH, store.max_bound_rows or KEY_BATCH)
+    for start in range(0, len(wanted), batch):
+        chunk = wanted[start:start + batch]
         table = [dict(zip(names, key if isinstance(key, tuple) else (key,), strict=True)) for key in chunk]
         yield from store.query(sparql, bindings=table).rows
 

@@ -19,7 +19,14 @@ the loader on file names this module made (refused if they hold a quote).
 ...     print(part)
 log_enable (2, 1)
 DB.DBA.TTLP_MT (file_to_string_output ('/srv/spool/detente-load-1.nq'),
-'', 'https://w3id.org/detente/id/graph/facts', 512, 2);
+'', 'https://w3id.org/detente/id/graph/facts', 512, 2, 3);
+
+Loads follow Virtuoso's bulk-loading practice (what ``rdf_loader_run`` does):
+without the transaction log (``log_enable (2, 1)``: each row commits as it is
+written and nothing goes to the log, about 5× faster here than a logged load)
+and a ``checkpoint`` once every file is in, which is what makes an unlogged
+load durable (without it, a crash before the server's next checkpoint loses
+the load while the caller believes it complete).
 """
 
 from __future__ import annotations
@@ -39,8 +46,10 @@ from detente.errors import StoreError
 ISQL_NAMES = ("isql-vt", "isql-v")
 #: ``DB.DBA.TTLP`` flag: the text is N-Quads (triples without a graph go to the graph argument).
 NQUADS_FLAG = 512
-#: Parser threads of ``TTLP_MT``.
-THREADS = 2
+#: ``log_enable`` mode of the load: 2 = no transaction log, commit row by row (the bulk loader's).
+LOG_MODE = 2
+#: Worker threads of ``TTLP_MT`` (Virtuoso's default; 1 and 2 measured the same on 2 cores).
+THREADS = 3
 _UNSAFE = ("'", "\\", "\n", "\r", "\x00")
 
 
@@ -59,8 +68,8 @@ def loader_statement(path: Path, default_graph: str) -> str:
     for text in (str(path), default_graph):
         if any(bad in text for bad in _UNSAFE):
             raise StoreError(f"cannot pass {text!r} to Virtuoso's loader: it holds a quote, backslash or line break")
-    return (f"log_enable (2, 1); "
-            f"DB.DBA.TTLP_MT (file_to_string_output ('{path}'), '', '{default_graph}', {NQUADS_FLAG}, {THREADS});")
+    return (f"log_enable ({LOG_MODE}, 1); DB.DBA.TTLP_MT (file_to_string_output ('{path}'), '', '{default_graph}', "
+            f"{NQUADS_FLAG}, {LOG_MODE}, {THREADS});")
 
 
 class VirtuosoLoader:
@@ -95,9 +104,10 @@ class VirtuosoLoader:
     def session(self, default_graph: str) -> Iterator[Callable[[str], None]]:
         """Yield ``submit(text)``: each N-Quads text is written to a spool file and loaded in order.
 
-        Loads run on a thread of their own while the caller prepares the next
-        text (Virtuoso parses and writes while Python validates). Leaving the
-        block waits for every load and raises the first failure; files are
+        Loads run on a thread of their own while the caller writes the next
+        file. Leaving the block waits for every load and raises the first
+        failure; once all succeeded it runs a ``checkpoint`` (the loads skip
+        the transaction log: the checkpoint makes them durable). Files are
         removed once loaded, whether the load succeeded or not, and texts
         submitted after a failure are not loaded.
         """
@@ -138,6 +148,7 @@ class VirtuosoLoader:
             worker.join()
         if failures:
             raise failures[0]
+        self._run(isql, ["checkpoint;"])
 
     def _run(self, isql: str, statements: Sequence[str]) -> None:
         host, _, port = self.sql.rpartition(":")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
@@ -21,13 +22,13 @@ from detente.errors import StoreError
 from detente.graph.claims import claim_records, conflicts, get_claim, provenance, stats
 from detente.graph.conflict_listing import conflict_page
 from detente.graph.location import StoreLocation
-from detente.graph.remote_store import RemoteStore
+from detente.graph.remote_store import RemoteStore, loader_lines, parse_nquads_lines
 from detente.graph.store import Store, open_store
 from detente.graph.terms import nquad
 from detente.graph.writes import write_claims
-from detente.ontology.vocab import DT, DTR, FACTS_GRAPH, SUMMARY_GRAPH
+from detente.ontology.vocab import DT, DTR, FACTS_GRAPH, PROVENANCE_GRAPH, SUMMARY_GRAPH
 
-from virtuoso_server import VirtuosoServer
+from virtuoso_server import VirtuosoServer, start_virtuoso
 
 
 def loader_uri(server: VirtuosoServer, **extra: object) -> str:
@@ -153,6 +154,99 @@ def test_interrupted_load_is_marked_and_the_same_load_completes_it(virtuoso: Vir
     good.add_nquads(text)  # the same load again: completes and clears its mark
     assert good.pending_loads() == [] and good.count_quads() == 3001
     good.clear()
+
+
+
+def _statements(lines: list[str]) -> set[tuple[str, str]]:
+    """(triple, graph) of each line, read by the strict line parser (graph-less lines: the facts graph)."""
+    return {(q.triple, q.graph) for q in parse_nquads_lines("\n".join(lines))}
+
+
+@pytest.mark.parametrize("extra", ["", "# a comment line: the line-by-line path\n\n"])
+def test_loader_lines_hold_what_the_line_parser_reads(extra: str) -> None:
+    """The one-scan split (or, for a text it does not take, the line parser's) loses and invents nothing."""
+    text = "".join(nquad(DTR[f"test/t{i}"], DT.quote, TRICKY[i % len(TRICKY)], DTR[f"test/g{i % 7}"])
+                   for i in range(60))
+    text += "".join(nquad(DTR[f"test/c{i}"], DT.quote, TRICKY[i % len(TRICKY)], PROVENANCE_GRAPH) for i in range(30))
+    text += "".join(nquad(DTR[f"test/f{i % 9}"], RDFS.label, Literal("fact"), None) for i in range(40))  # repeats
+    text += '_:b1 <http://ex/p> _:b2 .\n<http://ex/x> <http://ex/p> _:b1 <http://ex/g> .\n'
+    text += '<http://ex/_:not-a-blank-node> <http://ex/p> "_:" <http://ex/h> .\n'
+    parts = loader_lines(extra + text)
+    everything = parts.plain + parts.blank + parts.provenance
+    assert len(everything) == len(set(everything)) == 60 + 30 + 9 + 3
+    assert _statements(everything) == {(q.triple, q.graph) for q in parse_nquads_lines(text)}
+    assert _statements(parts.provenance) == {(q.triple, q.graph) for q in parse_nquads_lines(text)
+                                             if q.graph == f"<{PROVENANCE_GRAPH}>"}
+    assert all("_:" in line for line in parts.blank) and not any("_:" in line for line in parts.plain)
+    assert {"<http://ex/g>", "<http://ex/h>", f"<{PROVENANCE_GRAPH}>"} <= parts.graphs
+
+
+def test_a_bad_line_is_named_and_a_short_load_writes_nothing(virtuoso: VirtuosoServer) -> None:
+    good = "".join(nquad(DTR[f"test/b{i}"], RDFS.label, Literal(f"b {i}"), DTR["test/bg"]) for i in range(2500))
+    bad = '<http://ex/a> <http://ex/p> "x" } ; DROP ALL .\n'
+    store = RemoteStore(loader_uri(virtuoso, batch=1000))
+    store.clear()
+    # A text of at most one file is checked whole before anything is written, the mark included.
+    short = RemoteStore(loader_uri(virtuoso, batch=5000))
+    with pytest.raises(StoreError, match="line 2501"):
+        short.add_nquads(good + bad)
+    assert short.pending_loads() == [] and short.count_quads() == 0
+    # A longer text stops at the file holding the bad line: its mark says the load did not complete.
+    with pytest.raises(StoreError, match="line 2501"):
+        store.add_nquads(good + bad)
+    assert len(store.pending_loads()) == 1
+    store.clear()
+
+
+def test_a_completed_load_survives_a_server_crash(tmp_path: Path) -> None:
+    """The loader skips the transaction log; its closing checkpoint keeps what it loaded once the mark is gone."""
+    def uri(server: VirtuosoServer) -> str:
+        return loader_uri(server, batch=1000)
+
+    text = "".join(nquad(DTR[f"test/k{i}"], RDFS.label, Literal(f"k {i}"), DTR[f"test/kg{i % 50}"])
+                   for i in range(3000))
+    server = start_virtuoso(tmp_path / "db")
+    try:
+        RemoteStore(uri(server)).add_nquads(text)
+    finally:
+        server.process.kill()  # no shutdown, no checkpoint of its own: a crash
+        server.process.wait()
+    restarted = start_virtuoso(tmp_path / "db")
+    try:
+        store = RemoteStore(uri(restarted))
+        assert store.pending_loads() == [] and store.count_quads() == 3000
+    finally:
+        restarted.stop()
+
+
+
+def test_summary_readers_past_virtuosos_values_limit(virtuoso: VirtuosoServer) -> None:
+    """More claims than Virtuoso compiles in one VALUES block (4095): the readers bind them in batches."""
+    from benchmarks.synthetic import synthetic_claims
+    from detente.graph.summary import claims_per_publisher, participation_table, tie_table, top_party_pairs
+
+    claims = list(synthetic_claims(4200, seed=17, events=300, publishers=12))
+    embedded = open_store("memory:")
+    write_claims(embedded, claims)
+    remote = RemoteStore(loader_uri(virtuoso))
+    remote.clear()
+    write_claims(remote, claims)
+
+    def ties(store: Store) -> list[tuple[str, str, int, int, int, int]]:
+        t = tie_table(store)
+        return [(str(t.actors[a]), str(t.actors[b]), int(n), int(sc), int(ec), int(pe)) for a, b, n, sc, ec, pe
+                in zip(t.lo, t.hi, t.claims, t.sources, t.events, t.party_events, strict=True)]
+
+    def participations(store: Store) -> list[tuple[str, str, int, int, int]]:
+        t = participation_table(store)
+        return [(str(t.events[e]), str(t.actors[a]), int(r), int(n), int(sc)) for e, a, r, n, sc
+                in zip(t.event, t.actor, t.role, t.claims, t.sources, strict=True)]
+
+    assert ties(remote) == ties(embedded) and ties(embedded)
+    assert participations(remote) == participations(embedded) and participations(embedded)
+    assert claims_per_publisher(remote) == claims_per_publisher(embedded)
+    assert top_party_pairs(remote) == top_party_pairs(embedded)
+    remote.clear()
 
 
 def test_loader_options_are_parsed_once() -> None:
