@@ -4,9 +4,20 @@ The listing is one aggregate query and batched record reads. The functional
 properties come from the ontology; the engine groups the facts view by
 subject and property and keeps the pairs with more than one value (the
 conflicts, which also gives the total). Then, a batch of conflicts at a time
-(a few hundred claims), one ``VALUES`` join reads the full records of every
-claim asserting a value (:func:`detente.graph.claims.wide_records_query`), never
-one query per claim: memory follows the batch, not the store.
+(about a thousand claims), a few queries read the records of every claim
+asserting a value, never one query per claim: memory follows the batch, not
+the store.
+
+A batch's reads are bound to its conflicts (``VALUES`` of subject and
+property), not to the claims they find, so the engine finds the claims in
+the same index lookups that read them: one query for their statements, one
+for their provenance and source (one row per claim), and, for publishers,
+speakers and activities not met before in the listing, one for their labels
+and methods. Rows are read as N-Triples text: most values are shown as text,
+so the literals unique to one claim (quote, key, title, URL) never become
+term objects. The records are those of :func:`detente.graph.claims.claim_records`
+(the tests compare them): of several values, the first in ``ORDER BY`` order,
+and the fields of the chosen source, publisher, speaker and activity.
 
 Order (as the per-subject listing had it): property, subject; within a
 conflict, values in the order their claims come (claim IRI, then value).
@@ -20,22 +31,51 @@ Pages: ``limit`` and ``offset`` count conflicts (subject–property pairs).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from rdflib import URIRef
+from rdflib import BNode, Literal, URIRef
 
-from detente.graph.claims import ClaimRecord, Conflict, read_wide_records, wide_records_query
+from detente.graph.claims import ClaimRecord, Conflict, _statement_key, claim_records
 from detente.graph.performance import without_gc
 from detente.graph.store import Store
-from detente.graph.terms import Term, order_key
+from detente.graph.terms import Term, Triple, order_key, term_nt
+from detente.ontology.vocab import PROVENANCE_GRAPH
 
-#: About how many claims' records are read in one query.
+#: About how many claims' records are read in one batch.
 RECORD_BATCH = 1000
 
 _KEYS = "SELECT ?s ?p WHERE { ?s ?p ?o } GROUP BY ?s ?p HAVING (COUNT(DISTINCT ?o) > 1)"
-_RECORDS = wide_records_query("{ SELECT DISTINCT ?claim WHERE { GRAPH ?claim { ?subject ?predicate ?value } "
-                              "?claim a dt:Claim } }")
+
+# The claims behind a batch of conflicts: claim graphs asserting some value of the property.
+_P = term_nt(PROVENANCE_GRAPH)
+_CLAIMS = "GRAPH ?claim { ?subject ?predicate ?value } ?claim a dt:Claim ."
+_STATEMENTS = "SELECT ?claim ?s ?p ?o WHERE { " + _CLAIMS + " GRAPH ?claim { ?s ?p ?o } }"
+# One row per claim (more where a property has several values): each OPTIONAL nests under the one
+# binding its subject, so an absent source can never match every source's publisher.
+# Numbers come as their text (STR): a row without bare TSV numbers is read at once (see Store.select_nt).
+_FIELDS = ("SELECT ?claim ?src ?stype ?url ?title ?issued ?pub ?sp ?act ?quote (STR(?c) AS ?conf) ?key "
+           "(STR(?start) AS ?qs) (STR(?end) AS ?qe) WHERE { "
+           + _CLAIMS
+           + f" OPTIONAL {{ GRAPH {_P} {{ ?claim prov:wasDerivedFrom ?src }}"
+           f" OPTIONAL {{ GRAPH {_P} {{ ?src a ?stype }} }} OPTIONAL {{ GRAPH {_P} {{ ?src schema:url ?url }} }}"
+           f" OPTIONAL {{ GRAPH {_P} {{ ?src dct:title ?title }} }}"
+           f" OPTIONAL {{ GRAPH {_P} {{ ?src dct:issued ?issued }} }}"
+           f" OPTIONAL {{ GRAPH {_P} {{ ?src dct:publisher ?pub }} }} }}"
+           f" OPTIONAL {{ GRAPH {_P} {{ ?claim dt:saidBy ?sp }} }}"
+           f" OPTIONAL {{ GRAPH {_P} {{ ?claim prov:wasGeneratedBy ?act }} }}"
+           f" OPTIONAL {{ GRAPH {_P} {{ ?claim dt:quote ?quote }} }}"
+           f" OPTIONAL {{ GRAPH {_P} {{ ?claim dt:confidence ?c }} }}"
+           f" OPTIONAL {{ GRAPH {_P} {{ ?claim dct:identifier ?key }} }}"
+           f" OPTIONAL {{ GRAPH {_P} {{ ?claim dt:quoteStart ?start }} }}"
+           f" OPTIONAL {{ GRAPH {_P} {{ ?claim dt:quoteEnd ?end }} }} }}")
+# Labels of publishers and speakers, methods of activities: where the records read them (the default graph).
+_LABELS = "SELECT ?entity ?label WHERE { ?entity rdfs:label ?label }"
+_METHODS = "SELECT ?entity ?label WHERE { ?entity dt:method ?label }"
+# Columns of a _FIELDS row.
+_SRC, _STYPE, _URL, _TITLE, _ISSUED, _PUB, _SP, _ACT, _QUOTE, _CONF, _KEY, _QS, _QE = range(1, 14)
 
 
 @dataclass
@@ -70,15 +110,166 @@ def conflict_keys(store: Store) -> list[tuple[URIRef, URIRef]]:
     return sorted(((s, p) for s, p in rows), key=lambda k: (str(k[1]), order_key(k[0])))  # type: ignore[misc]
 
 
+# -- N-Triples cells to terms and shown values ----------------------------------------------------
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+# Literals whose text rdflib keeps as written: read without making a term (most are unique to a claim).
+_AS_WRITTEN = ("", "^^<" + _XSD + "string>", "^^<" + _XSD + "anyURI>")
+_ESCAPE = re.compile(r"\\(.)")
+_UNESCAPE = {"t": "\t", "n": "\n", "r": "\r", '"': '"', "\\": "\\", "b": "\b", "f": "\f", "'": "'"}
+#: Distinct cells remembered by one listing before the memory is cleared.
+CELL_LIMIT = 1 << 17
+
+
+def _unescape(text: str) -> str:
+    return _ESCAPE.sub(lambda m: _UNESCAPE[m.group(1)], text) if "\\" in text else text
+
+
+def _term(cell: str) -> Term:
+    """An N-Triples term as an rdflib term (as :meth:`Store.query` gives it)."""
+    first = cell[0]
+    if first == "<":
+        return URIRef(cell[1:-1])
+    if first == "_":
+        return BNode(cell[2:])
+    end = cell.rindex('"')
+    lexical = _unescape(cell[1:end])
+    rest = cell[end + 1:]
+    if not rest:
+        return Literal(lexical)
+    if rest[0] == "@":
+        return Literal(lexical, lang=rest[1:])
+    datatype = rest[3:-1]
+    return Literal(lexical) if datatype == _XSD + "string" else Literal(lexical, datatype=URIRef(datatype))
+
+
+class _Cells:
+    """Terms, statements and shown values of N-Triples cells, each made once per listing (bounded)."""
+
+    def __init__(self) -> None:
+        self.terms: dict[str, Term] = {}
+        self.keys: dict[Triple, Any] = {}
+        self.numbers: dict[tuple[str, type], Any] = {}
+        self.labels: dict[str, str | None] = {}  # publisher or speaker cell → its first label
+        self.methods: dict[str, str | None] = {}  # activity cell → its first method
+
+    def term(self, cell: str) -> Term:
+        term = self.terms.get(cell)
+        if term is None:
+            if len(self.terms) >= CELL_LIMIT:
+                self.terms.clear()
+            term = self.terms[cell] = _term(cell)
+        return term
+
+    def statement_key(self, triple: Triple) -> Any:
+        """A statement's sort key (claims about one subject share most of their statements)."""
+        key = self.keys.get(triple)
+        if key is None:
+            if len(self.keys) >= CELL_LIMIT:
+                self.keys.clear()
+            key = self.keys[triple] = _statement_key(triple)
+        return key
+
+    def text(self, cell: str | None) -> str | None:
+        """``str()`` of the term: an IRI's text, a literal's lexical form."""
+        if cell is None:
+            return None
+        if cell[0] == '"':
+            end = cell.rindex('"')
+            rest = cell[end + 1:]
+            if rest in _AS_WRITTEN or rest[0] == "@":
+                return _unescape(cell[1:end])
+        elif cell[0] == "<":
+            return cell[1:-1]
+        return str(self.term(cell))
+
+    def number(self, cell: str | None, kind: type) -> Any:
+        if cell is None:
+            return None
+        key = (cell, kind)
+        value = self.numbers.get(key)
+        if value is None:
+            if len(self.numbers) >= CELL_LIMIT:
+                self.numbers.clear()
+            value = self.numbers[key] = kind(self.text(cell))  # as float() or int() of the term
+        return value
+
+    def learn(self, store: Store, sparql: str, known: dict[str, str | None], cells: set[str]) -> None:
+        """Read the first label (or method) of entities not met before."""
+        if len(known) >= CELL_LIMIT:
+            known.clear()
+        new = [cell for cell in cells if cell not in known]
+        if not new:
+            return
+        found: dict[str, list[str]] = {}
+        for entity, label in store.select_nt(sparql, bindings=[{"entity": self.term(c)} for c in new]):
+            found.setdefault(entity, []).append(label)  # type: ignore[arg-type]
+        for cell in new:
+            labels = found.get(cell)
+            known[cell] = None if not labels else self.text(min(labels, key=lambda c: order_key(self.term(c))))
+
+
+def _records(store: Store, keys: Sequence[tuple[URIRef, URIRef]], cache: _Cells) -> dict[URIRef, ClaimRecord]:
+    """The records of the claims behind a batch of conflicts."""
+    bindings = [{"subject": s, "predicate": p} for s, p in keys]
+    statements: dict[URIRef, list[Triple]] = {}
+    for claim, *triple in store.query(_STATEMENTS, bindings=bindings).rows:
+        statements.setdefault(claim, []).append(tuple(triple))  # type: ignore[arg-type]
+    chosen: dict[str, tuple[str | None, ...]] = {}
+    twice: set[str] = set()  # a claim giving two values of a property, or in two conflicts of the batch
+    several: set[str] = set()  # a claim with several values of some field
+    for row in store.select_nt(_FIELDS, bindings=bindings):
+        claim = row[0]
+        first = chosen.setdefault(claim, row)  # type: ignore[arg-type]
+        if first is not row:
+            twice.add(claim)  # type: ignore[arg-type]
+            if first != row:
+                several.add(claim)  # type: ignore[arg-type]
+    records: dict[URIRef, ClaimRecord] = {}
+    if several:
+        # Some property of the claim, its source or its speaker has several values (rare): the records of
+        # those claims are read as claim_records reads them, which picks the first of each in ORDER BY order.
+        records.update(claim_records(store, [cache.term(claim) for claim in several]))  # type: ignore[misc]
+        for claim in several:
+            del chosen[claim]
+    cache.learn(store, _LABELS, cache.labels,
+                {c for row in chosen.values() for c in (row[_PUB], row[_SP]) if c is not None})
+    cache.learn(store, _METHODS, cache.methods, {row[_ACT] for row in chosen.values() if row[_ACT] is not None})
+    text, number, term, labels, key_of = cache.text, cache.number, cache.term, cache.labels, cache.statement_key
+    for claim, row in chosen.items():
+        iri = term(claim)
+        triples = statements.get(iri, [])
+        if claim in twice:  # its statements came once per time it was found
+            triples = list(dict.fromkeys(triples))
+        if len(triples) > 1:
+            triples.sort(key=key_of)
+        src, pub, sp, act = row[_SRC], row[_PUB], row[_SP], row[_ACT]
+        has_source = src is not None
+        records[iri] = ClaimRecord(  # type: ignore[index]
+            iri=iri, statements=triples,
+            source=term(src) if has_source else None,  # type: ignore[arg-type]
+            source_type=term(row[_STYPE]) if has_source and row[_STYPE] is not None else None,  # type: ignore[arg-type]
+            url=text(row[_URL]) if has_source else None, title=text(row[_TITLE]) if has_source else None,
+            publisher=term(pub) if has_source and pub is not None else None,  # type: ignore[arg-type]
+            publisher_label=labels.get(pub) if has_source and pub is not None else None,
+            issued=text(row[_ISSUED]) if has_source else None,
+            said_by=term(sp) if sp is not None else None,  # type: ignore[arg-type]
+            said_by_label=labels.get(sp) if sp is not None else None,
+            quote=text(row[_QUOTE]), confidence=number(row[_CONF], float),
+            quote_start=number(row[_QS], int), quote_end=number(row[_QE], int),
+            method=cache.methods.get(act) if act is not None else None, key=text(row[_KEY]))
+    return records
+
+
 def iter_conflicts(store: Store, keys: Sequence[tuple[URIRef, URIRef]], *,
                    batch: int = RECORD_BATCH) -> Iterator[Conflict]:
-    """The conflicts of ``keys`` with the records behind each value, about ``batch`` claims per query."""
-    per_query = 64  # conflicts per query, adjusted to what the claims per conflict turn out to be
+    """The conflicts of ``keys`` with the records behind each value, about ``batch`` claims per batch."""
+    per_query = 64  # conflicts per batch, adjusted to what the claims per conflict turn out to be
     start = 0
+    cache = _Cells()
     while start < len(keys):
         chunk = keys[start:start + per_query]
-        rows = store.query(_RECORDS, bindings=[{"subject": s, "predicate": p} for s, p in chunk]).rows
-        records = read_wide_records(rows)
+        records = _records(store, chunk, cache)
         yield from _conflicts(chunk, records)
         start += len(chunk)
         per_query = max(1, min(4096, batch * len(chunk) // max(1, len(records))))
