@@ -274,8 +274,8 @@ def maintenance_section(ctx: Context) -> dict[str, Any]:
     phases["read_after"] = time.perf_counter() - began - sum(phases.values())
     summary.apply(ctx.store, pending)
     phases["apply"] = time.perf_counter() - began - sum(phases.values())
-    # Removal: 100 claims (the facts-view cleanup of writes.remove_claims, one update with FILTER NOT EXISTS,
-    # is slow: 59 s of 77 s for 1k claims at 20k, whatever the summary does).
+    # Removal: 100 claims (their facts are looked up first and only the unshared ones leave the facts view;
+    # session 3's FILTER NOT EXISTS clean-up took 130 s at 1M memory).
     remove_s, _ = timed(lambda: writes.remove_claims(ctx.store, [c.iri for c in new[:100]]))
     assert summary.summary_state(ctx.store) == "current" and not summary.DELTA_FALLBACKS
     touched = {"events": len(region.events), "sources": len(region.sources),
@@ -594,7 +594,7 @@ def run(claims: int, kind: str, sections: list[str], samples: int) -> dict[str, 
     entry: dict[str, Any] = {"claims": claims, "store": kind, "load_average_before": _load_average()}
     ctx, built = open_context(claims, kind, samples)
     entry["store_built"] = built
-    if "summary" not in sections and {"network", "serve"} & set(sections):
+    if "summary" not in sections and {"network", "serve", "maintenance", "verify"} & set(sections):
         # These read the maintained summary (a server would rebuild a missing one first): build it, untimed here.
         from detente.graph import summary
 
