@@ -115,6 +115,9 @@ def conflict_keys(store: Store) -> list[tuple[URIRef, URIRef]]:
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 # Literals whose text rdflib keeps as written: read without making a term (most are unique to a claim).
 _AS_WRITTEN = ("", "^^<" + _XSD + "string>", "^^<" + _XSD + "anyURI>")
+# A date already in canonical form: rdflib's normal form of it is the same text.
+_DATE = "^^<" + _XSD + "date>"
+_CANONICAL_DATE = re.compile(r'"[0-9]{4}-[0-9]{2}-[0-9]{2}"')
 _ESCAPE = re.compile(r"\\(.)")
 _UNESCAPE = {"t": "\t", "n": "\n", "r": "\r", '"': '"', "\\": "\\", "b": "\b", "f": "\f", "'": "'"}
 #: Distinct cells remembered by one listing before the memory is cleared.
@@ -179,6 +182,8 @@ class _Cells:
             rest = cell[end + 1:]
             if rest in _AS_WRITTEN or rest[0] == "@":
                 return _unescape(cell[1:end])
+            if rest == _DATE and _CANONICAL_DATE.fullmatch(cell, 0, end + 1):
+                return cell[1:end]
         elif cell[0] == "<":
             return cell[1:-1]
         return str(self.term(cell))
@@ -215,6 +220,7 @@ def _records(store: Store, keys: Sequence[tuple[URIRef, URIRef]], cache: _Cells)
     statements: dict[URIRef, list[Triple]] = {}
     for claim, *triple in store.query(_STATEMENTS, bindings=bindings).rows:
         statements.setdefault(claim, []).append(tuple(triple))  # type: ignore[arg-type]
+    iris = {f"<{claim}>": claim for claim in statements}  # the claims' cells in the rows below
     chosen: dict[str, tuple[str | None, ...]] = {}
     twice: set[str] = set()  # a claim giving two values of a property, or in two conflicts of the batch
     several: set[str] = set()  # a claim with several values of some field
@@ -237,7 +243,7 @@ def _records(store: Store, keys: Sequence[tuple[URIRef, URIRef]], cache: _Cells)
     cache.learn(store, _METHODS, cache.methods, {row[_ACT] for row in chosen.values() if row[_ACT] is not None})
     text, number, term, labels, key_of = cache.text, cache.number, cache.term, cache.labels, cache.statement_key
     for claim, row in chosen.items():
-        iri = term(claim)
+        iri = iris.get(claim) or term(claim)
         triples = statements.get(iri, [])
         if claim in twice:  # its statements came once per time it was found
             triples = list(dict.fromkeys(triples))

@@ -171,7 +171,7 @@ dtr:graph\\/provenance {
     prov:wasGeneratedBy dtr:activity\\/x ; dt:quoteStart 3 ; dt:quoteEnd 7 ; dt:confidence 0.5 .
   dtr:claim\\/c a dt:Claim ; dt:quote "two values"@en .
   dtr:claim\\/d a dt:Claim ; prov:wasDerivedFrom dtr:source\\/s3 ; dt:saidBy dtr:person\\/q .
-  dtr:claim\\/e a dt:Claim ; prov:wasDerivedFrom dtr:source\\/s3 .
+  dtr:claim\\/e a dt:Claim ; prov:wasDerivedFrom dtr:source\\/s5 .
   dtr:claim\\/f a dt:Claim ; prov:wasDerivedFrom dtr:source\\/s4 ; dt:saidBy dtr:person\\/p ;
     prov:wasGeneratedBy dtr:activity\\/x ; dt:quoteStart 3 ; dt:quoteEnd 7 ; dt:confidence 0.5 ;
     dt:quote "He said \\"314\\",\\nthen\\tleft \\\\ ok" ; dct:identifier "row\\u00e92"@fr .
@@ -180,6 +180,7 @@ dtr:graph\\/provenance {
   dtr:source\\/s2 a dt:NewsArticle ; dct:publisher dtr:org\\/o2 .
   dtr:source\\/s3 dct:title "Third" ; dct:publisher dtr:org\\/o1, dtr:org\\/o2 ; dct:issued "2021"^^xsd:gYear .
   dtr:source\\/s4 dct:publisher dtr:org\\/o3 ; schema:url <https://example.org/4> ; dct:issued "2021"^^xsd:gYear .
+  dtr:source\\/s5 dct:publisher dtr:org\\/o2 ; dct:issued "2022-03-04"^^xsd:date ; dct:title "Fifth"@en .
   dtr:org\\/o1 rdfs:label "Org one", "Org 1"@en .
   dtr:org\\/o2 rdfs:label "Org two" .
   dtr:person\\/p rdfs:label "P" .
