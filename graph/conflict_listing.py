@@ -34,7 +34,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from rdflib import BNode, Literal, URIRef
 
@@ -164,6 +164,10 @@ class _Cells:
             term = self.terms[cell] = _term(cell)
         return term
 
+    def iri(self, cell: str) -> URIRef:
+        """The term of a cell that holds an IRI (or, where the data has one there, a blank node)."""
+        return cast(URIRef, self.term(cell))
+
     def statement_key(self, triple: Triple) -> Any:
         """A statement's sort key (claims about one subject share most of their statements)."""
         key = self.keys.get(triple)
@@ -218,52 +222,51 @@ def _records(store: Store, keys: Sequence[tuple[URIRef, URIRef]], cache: _Cells)
     """The records of the claims behind a batch of conflicts."""
     bindings = [{"subject": s, "predicate": p} for s, p in keys]
     statements: dict[URIRef, list[Triple]] = {}
-    for claim, *triple in store.query(_STATEMENTS, bindings=bindings).rows:
-        statements.setdefault(claim, []).append(tuple(triple))  # type: ignore[arg-type]
+    for claim, s, p, o in cast("list[tuple[URIRef, Term, Term, Term]]",
+                               store.query(_STATEMENTS, bindings=bindings).rows):
+        statements.setdefault(claim, []).append((s, p, o))
     iris = {f"<{claim}>": claim for claim in statements}  # the claims' cells in the rows below
     chosen: dict[str, tuple[str | None, ...]] = {}
     twice: set[str] = set()  # a claim giving two values of a property, or in two conflicts of the batch
     several: set[str] = set()  # a claim with several values of some field
     for row in store.select_nt(_FIELDS, bindings=bindings):
-        claim = row[0]
-        first = chosen.setdefault(claim, row)  # type: ignore[arg-type]
+        cell = cast(str, row[0])
+        first = chosen.setdefault(cell, row)
         if first is not row:
-            twice.add(claim)  # type: ignore[arg-type]
+            twice.add(cell)
             if first != row:
-                several.add(claim)  # type: ignore[arg-type]
+                several.add(cell)
     records: dict[URIRef, ClaimRecord] = {}
     if several:
         # Some property of the claim, its source or its speaker has several values (rare): the records of
         # those claims are read as claim_records reads them, which picks the first of each in ORDER BY order.
-        records.update(claim_records(store, [cache.term(claim) for claim in several]))  # type: ignore[misc]
-        for claim in several:
-            del chosen[claim]
+        records.update(claim_records(store, [cache.iri(cell) for cell in several]))
+        for cell in several:
+            del chosen[cell]
     cache.learn(store, _LABELS, cache.labels,
                 {c for row in chosen.values() for c in (row[_PUB], row[_SP]) if c is not None})
-    cache.learn(store, _METHODS, cache.methods, {row[_ACT] for row in chosen.values() if row[_ACT] is not None})
-    text, number, term, labels, key_of = cache.text, cache.number, cache.term, cache.labels, cache.statement_key
-    for claim, row in chosen.items():
-        iri = iris.get(claim) or term(claim)
+    cache.learn(store, _METHODS, cache.methods, {c for row in chosen.values() if (c := row[_ACT]) is not None})
+    text, number, iri_of, labels, key_of = cache.text, cache.number, cache.iri, cache.labels, cache.statement_key
+    for cell, row in chosen.items():
+        iri = iris.get(cell) or iri_of(cell)
         triples = statements.get(iri, [])
-        if claim in twice:  # its statements came once per time it was found
+        if cell in twice:  # its statements came once per time it was found
             triples = list(dict.fromkeys(triples))
         if len(triples) > 1:
             triples.sort(key=key_of)
-        src, pub, sp, act = row[_SRC], row[_PUB], row[_SP], row[_ACT]
-        has_source = src is not None
-        records[iri] = ClaimRecord(  # type: ignore[index]
-            iri=iri, statements=triples,
-            source=term(src) if has_source else None,  # type: ignore[arg-type]
-            source_type=term(row[_STYPE]) if has_source and row[_STYPE] is not None else None,  # type: ignore[arg-type]
-            url=text(row[_URL]) if has_source else None, title=text(row[_TITLE]) if has_source else None,
-            publisher=term(pub) if has_source and pub is not None else None,  # type: ignore[arg-type]
-            publisher_label=labels.get(pub) if has_source and pub is not None else None,
-            issued=text(row[_ISSUED]) if has_source else None,
-            said_by=term(sp) if sp is not None else None,  # type: ignore[arg-type]
-            said_by_label=labels.get(sp) if sp is not None else None,
+        src, stype, pub, sp, act = row[_SRC], row[_STYPE], row[_PUB], row[_SP], row[_ACT]
+        if src is None:  # no source: nothing of one
+            stype = pub = None
+        records[iri] = ClaimRecord(
+            iri=iri, statements=triples, source=None if src is None else iri_of(src),
+            source_type=None if stype is None else iri_of(stype),
+            url=None if src is None else text(row[_URL]), title=None if src is None else text(row[_TITLE]),
+            publisher=None if pub is None else iri_of(pub), publisher_label=None if pub is None else labels.get(pub),
+            issued=None if src is None else text(row[_ISSUED]),
+            said_by=None if sp is None else iri_of(sp), said_by_label=None if sp is None else labels.get(sp),
             quote=text(row[_QUOTE]), confidence=number(row[_CONF], float),
             quote_start=number(row[_QS], int), quote_end=number(row[_QE], int),
-            method=cache.methods.get(act) if act is not None else None, key=text(row[_KEY]))
+            method=None if act is None else cache.methods.get(act), key=text(row[_KEY]))
     return records
 
 

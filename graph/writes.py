@@ -397,7 +397,7 @@ def _facts_to_drop(store: Store, claims: Sequence[URIRef]) -> list[tuple[str, st
     stated = [cast("tuple[str, str, str]", row) for row in
               store.select_nt(_STATED, bindings=[{"touched": c} for c in claims])]
     removed = {term_nt(c) for c in claims}
-    kept: set[tuple[str, ...]] = set()
+    kept: set[tuple[str | None, ...]] = set()
     for start in range(0, len(stated), _FACT_BATCH):
         rows = _values_rows(stated[start:start + _FACT_BATCH])
         kept.update(row[:3] for row in store.select_nt(_STATED_BY_CLAIMS.replace("@ROWS@", rows))
