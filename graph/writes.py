@@ -406,8 +406,9 @@ def _facts_to_drop(store: Store, claims: Sequence[URIRef]) -> list[tuple[str, st
     return [fact for fact in stated if fact not in kept]
 
 
-#: Facts per VALUES table when the facts of removed claims are looked up.
-_FACT_BATCH = 5000
+#: Facts per VALUES table when the facts of removed claims are looked up (with a thousand rows or more,
+#: Oxigraph joins the table with every claim's statements instead of looking each row up).
+_FACT_BATCH = 500
 
 
 def _values_rows(facts: Sequence[tuple[str, ...]]) -> str:
