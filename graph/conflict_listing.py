@@ -154,7 +154,7 @@ class _Cells:
 
     def __init__(self) -> None:
         self.terms: dict[str, Term] = {}
-        self.keys: dict[Triple, Any] = {}
+        self.keys: dict[tuple[int, int, int], tuple[Any, Triple]] = {}
         self.numbers: dict[tuple[str, type], Any] = {}
         self.labels: dict[str, str | None] = {}  # publisher or speaker cell → its first label
         self.methods: dict[str, str | None] = {}  # activity cell → its first method
@@ -172,13 +172,19 @@ class _Cells:
         return cast(URIRef, self.term(cell))
 
     def statement_key(self, triple: Triple) -> Any:
-        """A statement's sort key (claims about one subject share most of their statements)."""
-        key = self.keys.get(triple)
-        if key is None:
+        """A statement's sort key (claims about one subject share most of their statements, term objects too).
+
+        Remembered by the identity of its terms (rdflib hashes terms in Python code, slowly): the entry
+        holds the terms, so no other object can take their identity while it is there.
+        """
+        s, p, o = triple
+        ids = (id(s), id(p), id(o))
+        found = self.keys.get(ids)
+        if found is None:
             if len(self.keys) >= CELL_LIMIT:
                 self.keys.clear()
-            key = self.keys[triple] = _statement_key(triple)
-        return key
+            found = self.keys[ids] = (_statement_key(triple), triple)
+        return found[0]
 
     def text(self, cell: str | None) -> str | None:
         """``str()`` of the term: an IRI's text, a literal's lexical form."""
@@ -224,11 +230,17 @@ class _Cells:
 def _records(store: Store, keys: Sequence[tuple[URIRef, URIRef]], cache: _Cells) -> dict[URIRef, ClaimRecord]:
     """The records of the claims behind a batch of conflicts."""
     bindings = [{"subject": s, "predicate": p} for s, p in keys]
-    statements: dict[URIRef, list[Triple]] = {}
+    statements: dict[str, list[Triple]] = {}  # by the claim's cell in the rows below
+    iris: dict[str, URIRef] = {}
+    last: URIRef | None = None
+    listed: list[Triple] = []
     for claim, s, p, o in cast("list[tuple[URIRef, Term, Term, Term]]",
                                store.query(_STATEMENTS, bindings=bindings).rows):
-        statements.setdefault(claim, []).append((s, p, o))
-    iris = {f"<{claim}>": claim for claim in statements}  # the claims' cells in the rows below
+        if claim is not last:  # (a claim's rows come together: rdflib hashes terms in Python, slowly)
+            cell = f"<{claim}>"
+            listed = statements.setdefault(cell, [])
+            iris[cell] = last = claim
+        listed.append((s, p, o))
     chosen: dict[str, tuple[str | None, ...]] = {}
     twice: set[str] = set()  # a claim giving two values of a property, or in two conflicts of the batch
     several: set[str] = set()  # a claim with several values of some field
@@ -252,7 +264,7 @@ def _records(store: Store, keys: Sequence[tuple[URIRef, URIRef]], cache: _Cells)
     text, number, iri_of, labels, key_of = cache.text, cache.number, cache.iri, cache.labels, cache.statement_key
     for cell, row in chosen.items():
         iri = iris.get(cell) or iri_of(cell)
-        triples = statements.get(iri, [])
+        triples = statements.get(cell, [])
         if cell in twice:  # its statements came once per time it was found
             triples = list(dict.fromkeys(triples))
         if len(triples) > 1:
@@ -288,15 +300,17 @@ def iter_conflicts(store: Store, keys: Sequence[tuple[URIRef, URIRef]], *,
 
 
 def _conflicts(keys: Sequence[tuple[URIRef, URIRef]], records: dict[URIRef, ClaimRecord]) -> Iterator[Conflict]:
-    wanted = set(keys)
-    values: dict[tuple[Term, Term], dict[str, list[ClaimRecord]]] = {key: {} for key in keys}
+    # Keyed by the terms' text and kind (rdflib hashes terms in Python code, slowly).
+    values: dict[tuple[str, bool, str], dict[str, list[ClaimRecord]]] = {
+        (str(s), type(s) is URIRef, str(p)): {} for s, p in keys}
     for claim in sorted(records, key=str):  # claim order, then each claim's statements in order
         record = records[claim]
         for s, p, o in record.statements:
-            if (s, p) in wanted:
-                values[(s, p)].setdefault(str(o), []).append(record)
+            found = values.get((str(s), type(s) is URIRef, str(p)))
+            if found is not None and type(p) is URIRef:
+                found.setdefault(str(o), []).append(record)
     for subject, predicate in keys:
-        yield Conflict(subject, predicate, values[(subject, predicate)])
+        yield Conflict(subject, predicate, values[(str(subject), type(subject) is URIRef, str(predicate))])
 
 
 @without_gc
