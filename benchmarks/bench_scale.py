@@ -893,9 +893,10 @@ equals the raw query's, row for row.
   per claim through a DISTINCT sub-select repeated in two UNION branches, about a third more engine
   time, and made a term of every quote, title and URL). What is left is the engine's own lookups: at
   50k claims the two record queries alone take about 3× the raw pass, finding the conflicts about 0.8×.
-  Session 4 (2026-12-01, load average 1–2.3): 1M memory 13.4 s against 1.86 s (×7.2; session 3 33.7 s,
-  ×16.4), of which finding the conflicts 2.2 s; 100k 1.33 s / 3.44 s (memory / disk, ×6.8 / ×4.3;
-  session 3 1.97 s / 6.08 s). Still above the ×5 target in memory: see the issue's notes.
+  Session 4 (2026-12-01, load average 1–2.4): 1M memory 13.4 s against 1.86 s (×7.2; session 3 33.7 s,
+  ×16.4), of which finding the conflicts 2.2 s; 1M disk 41.4 s against 7.99 s (×5.2; session 3 72.4 s,
+  ×6.1); 100k 1.33 s / 3.44 s (memory / disk, ×6.8 / ×4.3; session 3 1.97 s / 6.08 s). Still above
+  the ×5 target at 1M, in memory most.
 - The 100-claim removal (session 4) looks up the removed claims' statements first and drops from the
   facts view only those no other claim or entity description states; session 3's one `FILTER NOT EXISTS`
   update, which Oxigraph answered by a join with every claim's statements, took 7.88 s at 100k and 130 s
