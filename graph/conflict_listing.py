@@ -46,8 +46,9 @@ from detente.ontology.vocab import PROVENANCE_GRAPH
 
 #: About how many claims' records are read in one batch.
 RECORD_BATCH = 2000
-#: At most this many conflicts bound in one query: with a VALUES table of about a thousand rows or more,
-#: Oxigraph joins it with every claim's statements instead of looking each row up (x40 slower at 50k).
+#: At most this many conflicts bound in one query: with a VALUES table of (subject, property) of about a
+#: thousand rows or more, Oxigraph joins it with every claim's statements instead of looking each row up
+#: (at 50k claims, 1,965 conflicts in one query took 17.6 s, 1,000 took 0.09 s).
 MAX_BOUND = 512
 
 _KEYS = "SELECT ?s ?p WHERE { ?s ?p ?o } GROUP BY ?s ?p HAVING (COUNT(DISTINCT ?o) > 1)"

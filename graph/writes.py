@@ -406,8 +406,9 @@ def _facts_to_drop(store: Store, claims: Sequence[URIRef]) -> list[tuple[str, st
     return [fact for fact in stated if fact not in kept]
 
 
-#: Facts per VALUES table when the facts of removed claims are looked up (with a thousand rows or more,
-#: Oxigraph joins the table with every claim's statements instead of looking each row up).
+#: Facts per VALUES table when the facts of removed claims are looked up: kept small, because with a
+#: table of two columns and about a thousand rows or more (conflict_listing.MAX_BOUND) Oxigraph joins it
+#: with every claim's statements instead of looking each row up.
 _FACT_BATCH = 500
 
 
