@@ -44,14 +44,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from rdflib import URIRef
 
 from detente.graph import summary
 from detente.graph.sparql_text import tokenize
 from detente.graph.store import Store
-from detente.graph.terms import Quad
+from detente.graph.terms import Quad, term_nt
 from detente.ontology.vocab import ENTITIES_GRAPH, FACTS_GRAPH, ONTOLOGY_GRAPH, PROVENANCE_GRAPH
 
 if TYPE_CHECKING:  # claims.py calls into this module: no import at run time
@@ -362,17 +362,59 @@ def write_links(store: Store, nquads: str, *, withdraw: Iterable[tuple[URIRef, U
 # -- removing -----------------------------------------------------------------------------
 
 _P = f"<{PROVENANCE_GRAPH}>"
+_E = f"<{ENTITIES_GRAPH}>"
 # In one transaction, in this order: un-type the claims (so they no longer count as claims), drop
 # the facts no remaining claim or entity description states, then their graphs and provenance.
 # {facts} is the facts view: the default graph on Oxigraph, a named graph on remote endpoints.
-_REMOVE_CLAIMS = f"""DELETE {{ GRAPH {_P} {{ ?touched a dt:Claim }} }}
+# The facts to drop are found before (see _facts_to_drop), except those with a blank node, which
+# no query can name: those are looked for here, among the claims' own statements.
+_UNTYPE = f"""DELETE {{ GRAPH {_P} {{ ?touched a dt:Claim }} }}
   WHERE {{ GRAPH {_P} {{ ?touched a dt:Claim }} }} ;
-DELETE {{ {{facts}} }} WHERE {{ GRAPH ?touched {{ ?s ?p ?o }}
+"""
+_DROP_FACTS = "DELETE {{ {facts} }} WHERE {{ VALUES (?s ?p ?o) {{ {rows} }} }} ;\n"
+# (Oxigraph answers these NOT EXISTS by a join with every claim's statements: only when needed.)
+_DROP_BLANK_FACTS = f"""DELETE {{ {{facts}} }} WHERE {{ GRAPH ?touched {{ ?s ?p ?o }} FILTER(isBlank(?s) || isBlank(?o))
   FILTER NOT EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} GRAPH {_P} {{ ?g a dt:Claim }} }}
-  FILTER NOT EXISTS {{ GRAPH <{ENTITIES_GRAPH}> {{ ?s ?p ?o }} }} }} ;
-DELETE {{ GRAPH ?touched {{ ?s ?p ?o }} }} WHERE {{ GRAPH ?touched {{ ?s ?p ?o }} }} ;
+  FILTER NOT EXISTS {{ GRAPH {_E} {{ ?s ?p ?o }} }} }} ;
+"""
+_HAS_BLANK = "ASK { GRAPH ?touched { ?s ?p ?o } FILTER(isBlank(?s) || isBlank(?o)) }"
+_REMOVE_CLAIMS = f"""DELETE {{ GRAPH ?touched {{ ?s ?p ?o }} }} WHERE {{ GRAPH ?touched {{ ?s ?p ?o }} }} ;
 DELETE {{ GRAPH {_P} {{ ?touched ?p ?o }} }} WHERE {{ GRAPH {_P} {{ ?touched ?p ?o }} }}"""
 _COUNT_CLAIMS = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {_P} {{ ?touched a dt:Claim }} }}"
+_STATED = "SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?touched { ?s ?p ?o } FILTER(!isBlank(?s) && !isBlank(?o)) }"
+# Who else states them: claims (with the graph, to leave out the ones being removed) and entity descriptions.
+_STATED_BY_CLAIMS = f"SELECT ?s ?p ?o ?g WHERE {{ VALUES (?s ?p ?o) {{ @ROWS@ }} GRAPH ?g {{ ?s ?p ?o }} " \
+                    f"GRAPH {_P} {{ ?g a dt:Claim }} }}"
+_STATED_BY_ENTITIES = f"SELECT ?s ?p ?o WHERE {{ VALUES (?s ?p ?o) {{ @ROWS@ }} GRAPH {_E} {{ ?s ?p ?o }} }}"
+
+
+def _facts_to_drop(store: Store, claims: Sequence[URIRef]) -> list[tuple[str, str, str]]:
+    """The statements of ``claims`` (without blank nodes) that no other claim nor entity description states.
+
+    Set-wise, from the claims' own statements: each is looked up, never the whole store scanned. Terms
+    stay in the engine's N-Triples text, so the update names exactly the stored terms.
+    """
+    stated = [cast("tuple[str, str, str]", row) for row in
+              store.select_nt(_STATED, bindings=[{"touched": c} for c in claims])]
+    removed = {term_nt(c) for c in claims}
+    kept: set[tuple[str | None, ...]] = set()
+    for start in range(0, len(stated), _FACT_BATCH):
+        rows = _values_rows(stated[start:start + _FACT_BATCH])
+        kept.update(row[:3] for row in store.select_nt(_STATED_BY_CLAIMS.replace("@ROWS@", rows))
+                    if row[3] not in removed)
+        kept.update(store.select_nt(_STATED_BY_ENTITIES.replace("@ROWS@", rows)))
+    return [fact for fact in stated if fact not in kept]
+
+
+#: Facts per VALUES table when the facts of removed claims are looked up: kept small, because with a
+#: table of two columns and about a thousand rows or more (conflict_listing.MAX_BOUND) Oxigraph joins it
+#: with every claim's statements instead of looking each row up.
+_FACT_BATCH = 500
+
+
+def _values_rows(facts: Sequence[tuple[str, ...]]) -> str:
+    # The engine's own N-Triples text of stored terms (select_nt), given back to it as it wrote it.
+    return " ".join(f"({s} {p} {o})" for s, p, o in facts)
 
 
 def remove_claims(store: Store, claims: Iterable[URIRef], *, batch: int = 5000) -> int:
@@ -384,6 +426,7 @@ def remove_claims(store: Store, claims: Iterable[URIRef], *, batch: int = 5000) 
     """
     wanted = list(dict.fromkeys(claims))
     removed = 0
+    facts = "?s ?p ?o" if store.facts_label is None else f"GRAPH <{FACTS_GRAPH}> {{ ?s ?p ?o }}"
     for start in range(0, len(wanted), batch):
         chunk = wanted[start:start + batch]
         rows = [{"touched": c} for c in chunk]
@@ -392,8 +435,12 @@ def remove_claims(store: Store, claims: Iterable[URIRef], *, batch: int = 5000) 
         current = _current(store)
         tracker = (summary.Tracker(store, summary.region_in_store(store, chunk)) if _tracking(store, len(chunk))
                    else None)
-        facts = "?s ?p ?o" if store.facts_label is None else f"GRAPH <{FACTS_GRAPH}> {{ ?s ?p ?o }}"
-        removal = _REMOVE_CLAIMS.replace("{facts}", facts)
+        dropped = _facts_to_drop(store, chunk)
+        removal = _UNTYPE + "".join(_DROP_FACTS.format(facts=facts, rows=_values_rows(dropped[i:i + _FACT_BATCH]))
+                                    for i in range(0, len(dropped), _FACT_BATCH))
+        if store.query(_HAS_BLANK, bindings=rows).boolean:
+            removal += _DROP_BLANK_FACTS.replace("{facts}", facts)
+        removal += _REMOVE_CLAIMS
         mark = summary.STALE_UPDATE + " ;\n" if store.maintains_summary and not _held(store) else ""
         store.update(mark + removal, bindings=rows)
         _after_write(store, pending=tracker.done() if tracker is not None else None, claims=chunk, was_current=current)

@@ -6,6 +6,7 @@ import pytest
 from rdflib import URIRef
 
 from detente.graph.claims import (
+    Conflict,
     claim_records,
     claims_for,
     conflicts,
@@ -142,3 +143,68 @@ def test_many_valued_provenance_reads_the_same_in_both_record_shapes() -> None:
     assert one is not None and claim_records(store, [claim.iri]) == {claim.iri: one}
     assert (one.source, one.publisher, one.publisher_label) == (first.iri, DTR["organization/a"], "Alpha")
     assert one.said_by_label == "Envoy"
+
+
+# Claims the conflict listing's fast path reads differently from the wide records: several values of a
+# field (several sources, titles, labels, confidences), a claim giving two values of one property or
+# in two conflicts, claims without source or with speaker, activity and quote offsets, text needing
+# escapes, and a graph that is not a claim holding a value.
+_AWKWARD = """
+@prefix dt: <https://w3id.org/detente/ontology#> .
+@prefix dtr: <https://w3id.org/detente/id/> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+@prefix schema: <https://schema.org/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+dtr:claim\\/a { dtr:event\\/e1 dt:prisonerCount 314 ; dt:startDate "2020-01-02"^^xsd:date ; a dt:Talks . }
+dtr:claim\\/b { dtr:event\\/e1 dt:prisonerCount 300 ; dt:startDate "2020-01-03"^^xsd:date ; a dt:Talks . }
+dtr:claim\\/c { dtr:event\\/e1 dt:prisonerCount 1, 2 . dtr:event\\/e2 dt:status "signed"@en . }
+dtr:claim\\/d { dtr:event\\/e2 dt:status "draft"@en . }
+dtr:claim\\/e { dtr:event\\/e2 dt:status "signed"@en ; dt:prisonerCount 10 . }
+dtr:claim\\/f { dtr:event\\/e2 dt:prisonerCount 9 . }
+dtr:notaclaim { dtr:event\\/e2 dt:status "lost" . }
+dtr:graph\\/provenance {
+  dtr:claim\\/a a dt:Claim ; prov:wasDerivedFrom dtr:source\\/s1, dtr:source\\/s2 ; dt:quote "plain" ;
+    dt:confidence 0.9, 0.85 ; dct:identifier "row-1" ; dt:quoteStart 10, 9 ; dt:quoteEnd 20 .
+  dtr:claim\\/b a dt:Claim ; prov:wasDerivedFrom dtr:source\\/s1 ; dt:saidBy dtr:person\\/p ;
+    prov:wasGeneratedBy dtr:activity\\/x ; dt:quoteStart 3 ; dt:quoteEnd 7 ; dt:confidence 0.5 .
+  dtr:claim\\/c a dt:Claim ; dt:quote "two values"@en .
+  dtr:claim\\/d a dt:Claim ; prov:wasDerivedFrom dtr:source\\/s3 ; dt:saidBy dtr:person\\/q .
+  dtr:claim\\/e a dt:Claim ; prov:wasDerivedFrom dtr:source\\/s5 .
+  dtr:claim\\/f a dt:Claim ; prov:wasDerivedFrom dtr:source\\/s4 ; dt:saidBy dtr:person\\/p ;
+    prov:wasGeneratedBy dtr:activity\\/x ; dt:quoteStart 3 ; dt:quoteEnd 7 ; dt:confidence 0.5 ;
+    dt:quote "He said \\"314\\",\\nthen\\tleft \\\\ ok" ; dct:identifier "row\\u00e92"@fr .
+  dtr:source\\/s1 a dt:NewsArticle ; dct:title "First", "Another" ; dct:publisher dtr:org\\/o1 ;
+    schema:url "https://example.org/1"^^xsd:anyURI ; dct:issued "2020-01-05"^^xsd:date .
+  dtr:source\\/s2 a dt:NewsArticle ; dct:publisher dtr:org\\/o2 .
+  dtr:source\\/s3 dct:title "Third" ; dct:publisher dtr:org\\/o1, dtr:org\\/o2 ; dct:issued "2021"^^xsd:gYear .
+  dtr:source\\/s4 dct:publisher dtr:org\\/o3 ; schema:url <https://example.org/4> ; dct:issued "2021"^^xsd:gYear .
+  dtr:source\\/s5 dct:publisher dtr:org\\/o2 ; dct:issued "2022-03-04"^^xsd:date ; dct:title "Fifth"@en .
+  dtr:org\\/o1 rdfs:label "Org one", "Org 1"@en .
+  dtr:org\\/o2 rdfs:label "Org two" .
+  dtr:person\\/p rdfs:label "P" .
+  dtr:activity\\/x dt:method "manual" .
+}
+"""
+
+
+def test_conflicts_of_awkward_claims_are_as_before() -> None:
+    from detente.graph.conflict_listing import conflict_keys, iter_conflicts
+    from detente.graph.writes import load_rdf
+
+    store = open_store("memory:")
+    load_rdf(store, _AWKWARD, "trig")
+    # The facts view (the default graph) holds the statements of every graph, claims or not.
+    store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } "
+                 "FILTER(?g != <https://w3id.org/detente/id/graph/provenance>) }")
+    # Which claims stand behind which value, from the per-claim reference; each record as get_claim reads
+    # it (where a field has several values, the reference path and claim records pick different ones).
+    expected = [Conflict(c.subject, c.predicate, {v: [get_claim(store, r.iri) for r in records]
+                                                  for v, records in c.values.items()})
+                for c in old_conflicts(store)]
+    assert len(expected) == 4 and any(len(c.values) == 4 for c in expected)
+    assert conflicts(store) == expected
+    keys = conflict_keys(store)
+    for batch in (1, 2, 1000):  # batches cut between a claim's conflicts, or not
+        assert list(iter_conflicts(store, keys, batch=batch)) == expected

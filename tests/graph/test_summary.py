@@ -14,8 +14,9 @@ import detente.loaders
 from detente.graph import summary, writes
 from detente.graph.claims import Activity, Claim, Source, claims_nquads
 from detente.graph.store import Store, open_store
+from detente.graph.terms import term_nt
 from detente.loaders import load_paths
-from detente.ontology.vocab import DT, DTR, FACTS_GRAPH, SUMMARY_GRAPH
+from detente.ontology.vocab import DT, DTR, ENTITIES_GRAPH, FACTS_GRAPH, SUMMARY_GRAPH
 
 from summary_reference import as_literal_free, expected, maintained
 
@@ -174,6 +175,37 @@ def test_removed_claims_take_their_unshared_facts_out_of_the_facts_view() -> Non
     facts = {r[0] for r in store.query("SELECT ?n ?a WHERE { ?a dt:prisonerCount ?n }", bindings={"a": agreement},
                                        default_graphs=[FACTS_GRAPH]).rows}
     assert facts == {Literal(314)}  # 300 is gone from the facts view; 314, still claimed, stays
+    assert_exact(store)
+
+
+def test_removal_keeps_exactly_the_facts_others_still_state() -> None:
+    """Facts of removed claims leave the facts view unless another claim or an entity description states them.
+
+    The facts view afterwards is what it would be had the removed claims never been written.
+    """
+    store = open_store("memory:")
+    e, src = DTR["event/e1"], Source.from_metadata(url="https://example.org/r", publisher=DTR["organization/o"])
+    shared = (e, RDF.type, DT.Talks)
+    kept = Claim(statements=[shared, (e, DT.prisonerCount, Literal(314))], source=src)
+    gone = Claim(statements=[shared, (e, DT.prisonerCount, Literal(7)),
+                             (e, DT.startDate, Literal(date(2020, 1, 2))), (e, DT.heldAt, DTR["place/geneva"]),
+                             (e, DT.mediatedBy, BNode("mediator")), (BNode("talk"), DT.status, Literal("held"))],
+                 source=src)
+    writes.write_claims(store, [kept, gone])
+    facts = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
+    described = (e, DT.heldAt, DTR["place/geneva"])  # an entity description says it too
+    writes.add_nquads(store, " ".join(term_nt(t) for t in described) + f" <{ENTITIES_GRAPH}> .\n"
+                      + " ".join(term_nt(t) for t in described) + " .\n")
+    before = set(store.query(facts, default_graphs=[FACTS_GRAPH]).rows)
+    assert (e, DT.startDate, Literal(date(2020, 1, 2))) in before
+    assert sum(isinstance(s, BNode) or isinstance(o, BNode) for s, _p, o in before) == 2
+
+    assert writes.remove_claims(store, [gone.iri]) == 1
+    after = set(store.query(facts, default_graphs=[FACTS_GRAPH]).rows)
+    dropped = {(e, DT.prisonerCount, Literal(7)), (e, DT.startDate, Literal(date(2020, 1, 2)))}
+    assert not any(isinstance(s, BNode) or isinstance(o, BNode) for s, _p, o in after)  # blank node facts too
+    assert {t for t in before if not isinstance(t[0], BNode) and not isinstance(t[2], BNode)} - after == dropped
+    assert shared in after and described in after and (e, DT.prisonerCount, Literal(314)) in after
     assert_exact(store)
 
 
