@@ -736,7 +736,7 @@ def main() -> None:
         return
     if args.markdown_only:
         report = json.loads((args.out / "scale.json").read_text(encoding="utf-8"))
-        (args.out / "scale.md").write_text(markdown(report), encoding="utf-8")
+        _write_markdown(args.out / "scale.md", markdown(report))
         return
     sections = [s for s in args.sections.split(",") if s]
     unknown = [s for s in sections if s not in SECTIONS]
@@ -766,8 +766,22 @@ def main() -> None:
             report["runs"].sort(key=lambda r: (r["claims"], r["store"]))
             args.out.mkdir(parents=True, exist_ok=True)
             results_path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-            (args.out / "scale.md").write_text(markdown(report), encoding="utf-8")
+            _write_markdown(args.out / "scale.md", markdown(report))
     print(markdown(report))
+
+
+def _write_markdown(path: Path, generated: str) -> None:
+    """Write ``generated`` to ``path``, keeping at its end the hand-written ``## `` sections of the file there.
+
+    Other branches write their figures into scale.md under their own headings (the loads branch's
+    validated file loads); a section whose heading the generated text lacks is kept as it was.
+    """
+    kept: list[str] = []
+    if path.exists():
+        sections = ("\n" + path.read_text(encoding="utf-8")).split("\n## ")[1:]
+        kept = ["## " + text.rstrip("\n") + "\n" for text in sections
+                if f"\n## {text.splitlines()[0]}\n" not in "\n" + generated]
+    path.write_text("\n".join([generated, *kept]) if kept else generated, encoding="utf-8")
 
 
 def _get(entry: dict[str, Any], *path: str) -> Any:
