@@ -980,9 +980,10 @@ def network_markdown(runs: list[dict[str, Any]], head: list[str],
 
 NOTES = """## Reading the figures
 
-- **1,000,000 memory is summary v2, measured at the session's end (05:49–05:59 UTC, load average 4–6); the
-  1,000,000 disk column is still round 1's** (summary v1: 14.8M quads, rebuilt by SPARQL, refreshed by
-  recomputing every touched tie), and the provenance/get_claim rows at 1M are round 1's.
+- **1,000,000 memory is summary v2, measured at session 3's end (05:49–05:59 UTC, load average 4–6); in the
+  1,000,000 disk column the summary, aggregates, network and serve rows are summary v2 (session 4, from 07:10
+  UTC, load average 4–6); its provenance, get_claim, conflicts and maintenance rows are still round 1's**
+  (summary v1: 14.8M quads, rebuilt by SPARQL, refreshed by recomputing every touched tie).
 
 Targets (issue 9): `provenance()` and `get_claim` p50 within 3× of the raw engine's time for the same
 query; the full conflict listing within 5× of one raw aggregate pass over all claims; the summary's
@@ -1007,14 +1008,17 @@ equals the raw query's, row for row.
 - **Session 3, summary v2 (2026-12-01):** the 20k and 100k columns of the *Maintained summary* table are
   summary v2 (100k run at 05:30, load average about 2); the 1M memory column was measured last (05:49
   UTC): 7,121,231 summary quads (0.544 of the data), rebuilt in 182 s, the 1k-claim write 2.35 s; the 1M disk
-  column is still v1. At 100k the
+  column was v1 then (session 4: see the first note). At 100k the
   summary is 716,975 quads, 0.55 of the data's quads (v1: 1,487,760, 1.13); per fact about 6.1 quads
   against 12.7, so about 7.2M quads expected at 1M (v1: 14.8M). The 1k-claim write reads about 1k events,
   5k claims and 4k sources whatever the store's size (the synthetic data's density does not change with it).
 - The rebuild is one streaming pass in Python (claims read 20k at a time as N-Triples text, counted in
   dicts) written by the store's bulk loader; the upkeep of a write reads the write's neighbourhood before
   and after it and applies the difference, so its cost follows the write, not the store or the density.
-- Sections still to come (next round): load, network, serve, remote.
+- **Summary v2 on disk at 1M (session 4):** rebuilt in 269 s (v1: 950 s, 111 transactions) in 8 writes, against
+  182 s in memory and 148 s for the engine's own bulk load of the 13.1M data quads into the same empty store;
+  the rebuild's writes (7.1M quads by the bulk loader) go at about the bulk loader's rate. The same rebuild is
+  the server writer's step after a SPARQL Update on an on-disk store (on a checkpoint copy, then promoted).
 """.splitlines()
 
 
@@ -1032,10 +1036,15 @@ NETWORK_NOTES = """- *centrality* no longer reads the claims: the actor network 
   on two), and on Python 3.11 only nx-parallel 0.3 installs, which does not import with NetworkX 3.6 (0.4
   needs Python 3.12). The code uses the backend for graphs above 1,000 nodes when it imports and there are
   more than 2 CPUs, and says so in the betweenness note.
-- 1M memory: measured at the session's end (centrality 5.6 s against a 3.4 s raw pass, +133 MB). 1M disk and
-  the serve section at 1M were not run in this session. What grows
-  with the store in *centrality* is one `SELECT DISTINCT` of the actors over the summary's participations
-  (about 10× more at 1M); the ties (780) and the computation on 40 nodes do not grow.
+- 1M memory: measured at session 3's end (centrality 5.6 s against a 3.4 s raw pass, +133 MB). 1M disk and
+  serve at 1M: session 4. What grows with the store in *centrality* is reading the actors from the summary's
+  participation records (about 10× more at 1M); the ties (780) and the computation on 40 nodes do not grow.
+  `tie_table` read every participation row (five columns, a lookup each per record) for its 40 actors: 48.6 s
+  cold at 1M on disk (centrality best of 3: 19.1 s); it now reads one column (`summary._actors`).
+- serve at 1M on disk: the server starts in about 6 s (a checkpoint of the store, hard links, and readers
+  opening it read-only); its memory hardly grows with the store (RocksDB reads the files through the page cache,
+  which is not in the processes' RSS). A memory store's server holds the store in its own process, and its
+  readers are copy-on-write forks: the sum of RSS counts the store once per process, PSS once.
 - The machine was shared by several sessions during these runs (load averages 9–13 on 2 CPUs): times are
   upper bounds; ratios against the raw pass taken in the same minute are the fairer figure.
 """.splitlines()
