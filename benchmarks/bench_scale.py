@@ -497,8 +497,8 @@ def _serve_memory(ctx: Context, plan: dict[str, Any]) -> dict[str, Any]:
 def http_figures(base: str, server_pid: int, events: list[str], claim_ids: list[str]) -> dict[str, Any]:
     """REST p50 over HTTP (one keep-alive client, then 8 clients for 30 s) and the server tree's memory.
 
-    The tree is ``server_pid`` and its descendants, except this process and its own children (the
-    clients run in the server's process tree when the server is the benchmark's process).
+    The tree is ``server_pid`` and its descendants, except this process (the clients' process is in the
+    server's tree when the server is the benchmark's own process).
     """
     import concurrent.futures
     import threading
