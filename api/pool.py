@@ -29,8 +29,8 @@ again in the server with the worker's traceback chained to it
 
 >>> from detente.graph import open_store
 >>> pool = WorkerPool(open_store("memory:"), size=1)
->>> pool.call(count_quads, timeout=10)
-0
+>>> pool.call(count_quads, timeout=10), pool.call(reads, timeout=10)
+(0, True)
 >>> pool.close()
 """
 
