@@ -1041,10 +1041,16 @@ NETWORK_NOTES = """- *centrality* no longer reads the claims: the actor network 
   participation records (about 10× more at 1M); the ties (780) and the computation on 40 nodes do not grow.
   `tie_table` read every participation row (five columns, a lookup each per record) for its 40 actors: 48.6 s
   cold at 1M on disk (centrality best of 3: 19.1 s); it now reads one column (`summary._actors`).
-- serve at 1M on disk: the server starts in about 6 s (a checkpoint of the store, hard links, and readers
-  opening it read-only); its memory hardly grows with the store (RocksDB reads the files through the page cache,
-  which is not in the processes' RSS). A memory store's server holds the store in its own process, and its
-  readers are copy-on-write forks: the sum of RSS counts the store once per process, PSS once.
+- serve at 1M on disk (07:20 UTC, load average 3.7): the server starts in about 6 s (a checkpoint of the store,
+  hard links, and readers opening it read-only); its memory hardly grows with the store (RocksDB reads the files
+  through the page cache, which is not in the processes' RSS): 343 / 363 / 438 MB at 1M against 314 / 328 / 384
+  MB at 100k. REST times at 1M are lower than at 100k because the 100k run met a load average of 23.
+- serve at 1M in memory (07:26 UTC, load average 3.1–4.1): the server's process holds the store (here the
+  benchmark's process, with what its summary rebuild left in its heap: an upper bound), and its engine's
+  processes (sandbox root, writer, two readers) are copy-on-write forks of it. The sum of RSS (35.8 GB) counts
+  the store once per process; PSS (12.4 GB, idle and under 8 clients alike) is what the tree holds. Startup
+  took 20.3 s (forking a 7 GB process four times, and the readers' start probe then counted all 20M quads:
+  it is now one ASK).
 - The machine was shared by several sessions during these runs (load averages 9–13 on 2 CPUs): times are
   upper bounds; ratios against the raw pass taken in the same minute are the fairer figure.
 """.splitlines()
