@@ -980,10 +980,11 @@ def network_markdown(runs: list[dict[str, Any]], head: list[str],
 
 NOTES = """## Reading the figures
 
-- **1,000,000 memory is summary v2, measured at session 3's end (05:49–05:59 UTC, load average 4–6); in the
-  1,000,000 disk column the summary, aggregates, network and serve rows are summary v2 (session 4, from 07:10
-  UTC, load average 4–6); its provenance, get_claim, conflicts and maintenance rows are still round 1's**
-  (summary v1: 14.8M quads, rebuilt by SPARQL, refreshed by recomputing every touched tie).
+- **1,000,000 memory is summary v2, measured at session 3's end (05:49–05:59 UTC, load average 4–6), except its
+  summary rebuild and serve rows (session 4, 07:23–07:27 UTC, load average 3–4); in the 1,000,000 disk column
+  the summary, aggregates, network and serve rows are summary v2 (session 4, 08:06–08:13 UTC, load average
+  2–4, after the two fixes below); its provenance, get_claim, conflicts and maintenance rows are still round
+  1's** (summary v1: 14.8M quads, rebuilt by SPARQL, refreshed by recomputing every touched tie).
 
 Targets (issue 9): `provenance()` and `get_claim` p50 within 3× of the raw engine's time for the same
 query; the full conflict listing within 5× of one raw aggregate pass over all claims; the summary's
@@ -1015,10 +1016,13 @@ equals the raw query's, row for row.
 - The rebuild is one streaming pass in Python (claims read 20k at a time as N-Triples text, counted in
   dicts) written by the store's bulk loader; the upkeep of a write reads the write's neighbourhood before
   and after it and applies the difference, so its cost follows the write, not the store or the density.
-- **Summary v2 on disk at 1M (session 4):** rebuilt in 269 s (v1: 950 s, 111 transactions) in 8 writes, against
-  182 s in memory and 148 s for the engine's own bulk load of the 13.1M data quads into the same empty store;
-  the rebuild's writes (7.1M quads by the bulk loader) go at about the bulk loader's rate. The same rebuild is
-  the server writer's step after a SPARQL Update on an on-disk store (on a checkpoint copy, then promoted).
+- **Summary v2 on disk at 1M (session 4):** rebuilt in 225 s at load average 2.6 (269 s at 4.4 in the run
+  before; v1: 950 s, 111 transactions) in 8 writes, against 155–182 s in memory and 148 s for the engine's own
+  bulk load of the 13.1M data quads into the same empty store. Sampled (py-spy): about 80% of it is reading
+  (the claims' statements 20k claims a query, and the provenance graph's claims, sources, publishers and
+  dates: RocksDB reads inside the engine's queries; Python's counting is a few percent), about 20% writing the
+  7.1M summary quads by the bulk loader. Nothing in it grows faster than the store. The same rebuild is the
+  server writer's step after a SPARQL Update on an on-disk store (on a checkpoint copy, then promoted).
 """.splitlines()
 
 
@@ -1040,17 +1044,22 @@ NETWORK_NOTES = """- *centrality* no longer reads the claims: the actor network 
   serve at 1M: session 4. What grows with the store in *centrality* is reading the actors from the summary's
   participation records (about 10× more at 1M); the ties (780) and the computation on 40 nodes do not grow.
   `tie_table` read every participation row (five columns, a lookup each per record) for its 40 actors: 48.6 s
-  cold at 1M on disk (centrality best of 3: 19.1 s); it now reads one column (`summary._actors`).
-- serve at 1M on disk (07:20 UTC, load average 3.7): the server starts in about 6 s (a checkpoint of the store,
-  hard links, and readers opening it read-only); its memory hardly grows with the store (RocksDB reads the files
-  through the page cache, which is not in the processes' RSS): 343 / 363 / 438 MB at 1M against 314 / 328 / 384
-  MB at 100k. REST times at 1M are lower than at 100k because the 100k run met a load average of 23.
+  cold at 1M on disk (centrality best of 3: 19.1 s against a 16.8 s raw pass, 07:18 UTC); it now reads one
+  column (`summary._actors`): 2.87 s, and centrality 2.85 s against an 8.5 s raw pass (08:11 UTC).
+- serve at 1M on disk (08:12 UTC, load average 2.2): the server starts in 1.0 s (a checkpoint of the store,
+  hard links, and readers opening it read-only). It took 6.1 s at 07:20 while the readers' start probe counted
+  every quad (`len()` of a RocksDB store reads them all); the probe is now one ASK, so start-up no longer grows
+  with the store. Memory hardly grows with the store (RocksDB reads the files through the page cache, which is
+  not in the processes' RSS): RSS 301 / 321 / 425 MB and PSS 151 / 175 / 298 MB at 1M, against RSS 314 / 328 /
+  384 MB at 100k. The 07:20 run gave /provenance 8.71 / 17.4 ms, /claims 4.41 / 8.6 ms, 8 clients 21.8 / 42.4
+  ms at 345/s, RSS 343 / 363 / 438 MB (load average 3.7). REST times at 1M are lower than at 100k because the
+  100k run met a load average of 23.
 - serve at 1M in memory (07:26 UTC, load average 3.1–4.1): the server's process holds the store (here the
   benchmark's process, with what its summary rebuild left in its heap: an upper bound), and its engine's
   processes (sandbox root, writer, two readers) are copy-on-write forks of it. The sum of RSS (35.8 GB) counts
   the store once per process; PSS (12.4 GB, idle and under 8 clients alike) is what the tree holds. Startup
-  took 20.3 s (forking a 7 GB process four times, and the readers' start probe then counted all 20M quads:
-  it is now one ASK).
+  took 20.3 s, measured before the start probe became one ASK (it counted all 20M quads then); not measured
+  again since.
 - The machine was shared by several sessions during these runs (load averages 9–13 on 2 CPUs): times are
   upper bounds; ratios against the raw pass taken in the same minute are the fairer figure.
 """.splitlines()
