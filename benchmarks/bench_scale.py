@@ -981,10 +981,10 @@ def network_markdown(runs: list[dict[str, Any]], head: list[str],
 NOTES = """## Reading the figures
 
 - **1,000,000 memory is summary v2, measured at session 3's end (05:49–05:59 UTC, load average 4–6), except its
-  summary rebuild and serve rows (session 4, 07:23–07:27 UTC, load average 3–4); in the 1,000,000 disk column
-  the summary, aggregates, network and serve rows are summary v2 (session 4, 08:06–08:13 UTC, load average
-  2–4, after the two fixes below); its provenance, get_claim, conflicts and maintenance rows are still round
-  1's** (summary v1: 14.8M quads, rebuilt by SPARQL, refreshed by recomputing every touched tie).
+  summary rebuild (session 4, 07:23 UTC, load average 4) and serve rows (08:29 UTC, load average 1.1); in the
+  1,000,000 disk column the summary, aggregates, network and serve rows are summary v2 (session 4, 08:06–08:13
+  UTC, load average 2–4, after the two fixes below); its provenance, get_claim, conflicts and maintenance rows
+  are still round 1's** (summary v1: 14.8M quads, rebuilt by SPARQL, refreshed by recomputing every touched tie).
 
 Targets (issue 9): `provenance()` and `get_claim` p50 within 3× of the raw engine's time for the same
 query; the full conflict listing within 5× of one raw aggregate pass over all claims; the summary's
@@ -1054,12 +1054,14 @@ NETWORK_NOTES = """- *centrality* no longer reads the claims: the actor network 
   384 MB at 100k. The 07:20 run gave /provenance 8.71 / 17.4 ms, /claims 4.41 / 8.6 ms, 8 clients 21.8 / 42.4
   ms at 345/s, RSS 343 / 363 / 438 MB (load average 3.7). REST times at 1M are lower than at 100k because the
   100k run met a load average of 23.
-- serve at 1M in memory (07:26 UTC, load average 3.1–4.1): the server's process holds the store (here the
-  benchmark's process, with what its summary rebuild left in its heap: an upper bound), and its engine's
-  processes (sandbox root, writer, two readers) are copy-on-write forks of it. The sum of RSS (35.8 GB) counts
-  the store once per process; PSS (12.4 GB, idle and under 8 clients alike) is what the tree holds. Startup
-  took 20.3 s, measured before the start probe became one ASK (it counted all 20M quads then); not measured
-  again since.
+- serve at 1M in memory (08:29 UTC, load average 1.1): the server's process holds the store (here the
+  benchmark's process, which built the store and its summary: an upper bound), and its engine's processes
+  (sandbox root, writer, two readers) are copy-on-write forks of it. The sum of RSS (35.9 GB) counts the store
+  once per process; PSS (7.2 GB idle, 7.3 GB under 8 clients) is what the tree holds. Start-up 0.8 s: it was
+  20.3 s at 07:27 while the readers' start probe counted all 20M quads of the memory store. That earlier run
+  (summary rebuilt by the timed section just before, in the same process) had PSS 12.4 GB and /provenance 2.55
+  ms, /claims 2.56 ms p50, 8 clients 12.9 ms p50 at 529/s: how much PSS a server holds depends on what its
+  process did before it forked its engine.
 - The machine was shared by several sessions during these runs (load averages 9–13 on 2 CPUs): times are
   upper bounds; ratios against the raw pass taken in the same minute are the fairer figure.
 """.splitlines()
