@@ -386,127 +386,73 @@ def _peak_rss_mb() -> int:
 def serve_section(ctx: Context) -> dict[str, Any]:
     """A live ``detente serve`` over the benchmark store: REST p50 over HTTP, memory idle and under 8 clients.
 
-    On-disk stores only (a memory store lives in this process). The store is closed here (one
-    writer process per store) and served by ``detente serve`` in its own process tree; memory is
-    the RSS summed over that tree (the server, its engine processes and readers). Runs last.
+    On disk, the store is closed here (one writer process per store) and served by ``detente serve``
+    in its own process tree. In memory, the store lives in this process, as it lives in the process
+    of ``detente serve`` (or ``detente demo``): the app is created over it here and served by
+    waitress on a thread of this process, its engine forked from it (copy-on-write), and the HTTP
+    clients run in a child process of their own (:func:`http_figures`) so that they do not share the
+    server's interpreter. Memory is summed over the server's process tree (the server, its engine
+    processes and readers; the clients' process left out): RSS, and PSS, which counts a page shared
+    by forked processes once (the sum of RSS counts it in each). Runs last.
     """
-    if ctx.kind != "disk":
-        return {"skipped": "memory stores live in the benchmark's process; served from disk only"}
-    import concurrent.futures
-    import socket
-    import threading
-    import urllib.parse
+    rows = ctx.raw_select(f"SELECT ?c WHERE {{ GRAPH <{_provenance_graph()}> {{ ?c a dt:Claim }} }} LIMIT 50000")
+    from detente.graph.claims import CLAIM_NS
 
-    import psutil
+    plan = {"events": [str(e) for e in ctx.counted_events(ctx.samples)],
+            "claim_ids": [str(row[0])[len(CLAIM_NS):] for row in ctx.rng.sample(rows, min(ctx.samples, len(rows)))]}
+    if ctx.kind == "disk":
+        return _serve_disk(ctx, plan)
+    if ctx.kind == "memory":
+        return _serve_memory(ctx, plan)
+    return {"skipped": f"no serve figures for {ctx.kind} stores"}
+
+
+def _wait_healthy(base: str, began: float, stopped: Callable[[], str | None]) -> None:
     import requests
 
-    from detente.graph.claims import CLAIM_NS
-    from detente.ontology.vocab import DT
+    while True:
+        why = stopped()
+        if why is not None:
+            raise RuntimeError(f"detente serve stopped: {why}")
+        try:
+            if requests.get(f"{base}/healthz", timeout=5).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        if time.perf_counter() - began > 900:
+            raise RuntimeError("detente serve did not answer /healthz in 900 s")
+        time.sleep(0.5)
 
-    events = ctx.counted_events(ctx.samples)
-    rows = ctx.raw_select(f"SELECT ?c WHERE {{ GRAPH <{_provenance_graph()}> {{ ?c a dt:Claim }} }} LIMIT 50000")
-    claim_ids = [str(row[0])[len(CLAIM_NS):] for row in ctx.rng.sample(rows, min(ctx.samples, len(rows)))]
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+def _serve_disk(ctx: Context, plan: dict[str, Any]) -> dict[str, Any]:
+    """``detente serve --store oxigraph:PATH`` in its own process; the clients in this one."""
     folder = DATA_DIR / f"store-{ctx.claims}"
     ctx.store.release()  # RocksDB gives its lock back once the last reference to the engine goes
     ctx.store = ctx.raw = None
     import gc
 
     gc.collect()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    base = f"http://127.0.0.1:{port}"
+    port = _free_port()
     env = {**os.environ, "DETENTE_QUERY_TIMEOUT": "60"}
     began = time.perf_counter()
     server = subprocess.Popen([sys.executable, "-c", "from detente.cli import main; main()", "serve", "--store",
                                f"oxigraph:{folder}", "--port", str(port)], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    tree = psutil.Process(server.pid)
-
-    def tree_rss_mb() -> int:
-        total = 0
-        for proc in [tree, *tree.children(recursive=True)]:
-            with contextlib.suppress(psutil.Error):
-                total += proc.memory_info().rss
-        return total // (1024 * 1024)
-
-    session = requests.Session()
     try:
-        while True:
-            if server.poll() is not None:
-                raise RuntimeError(f"detente serve stopped: {server.stderr.read()[-2000:] if server.stderr else ''}")
-            try:
-                if session.get(f"{base}/healthz", timeout=5).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            if time.perf_counter() - began > 900:
-                raise RuntimeError("detente serve did not answer /healthz in 900 s")
-            time.sleep(0.5)
-        startup_s = time.perf_counter() - began
-        started_mb = tree_rss_mb()
-
-        def provenance_url(event: Any) -> str:
-            return f"{base}/provenance?" + urllib.parse.urlencode({"subject": str(event),
-                                                                   "predicate": str(DT.prisonerCount)})
-
-        def claim_url(claim_id: str) -> str:
-            return f"{base}/claims/{urllib.parse.quote(claim_id, safe='')}"
-
-        def get(client: requests.Session, url: str) -> float:
-            start = time.perf_counter()
-            response = client.get(url, headers={"Accept": "application/json"}, timeout=120)
-            response.raise_for_status()
-            response.json()
-            return time.perf_counter() - start
-
-        for url in [provenance_url(e) for e in events[:5]] + [claim_url(c) for c in claim_ids[:5]]:
-            get(session, url)  # warm-up: the engines start and open the store
-        time.sleep(2)
-        idle_mb = tree_rss_mb()
-        provenance_times = [get(session, provenance_url(e)) for e in events]
-        claim_times = [get(session, claim_url(c)) for c in claim_ids]
-        after_sequential_mb = tree_rss_mb()
-
-        # 8 concurrent clients, each its own connection, mixing both routes for a fixed time.
-        stop = threading.Event()
-        peak = [after_sequential_mb]
-        loaded_times: list[float] = []
-        errors: list[str] = []
-
-        def sample_memory() -> None:
-            while not stop.is_set():
-                peak[0] = max(peak[0], tree_rss_mb())
-                time.sleep(0.25)
-
-        def client(index: int) -> None:
-            own = requests.Session()
-            rng = random.Random(index)
-            while not stop.is_set():
-                url = provenance_url(rng.choice(events)) if rng.random() < 0.5 else claim_url(rng.choice(claim_ids))
-                try:
-                    loaded_times.append(get(own, url))
-                except Exception as exc:  # counted, reported
-                    errors.append(type(exc).__name__)
-
-        watcher = threading.Thread(target=sample_memory, daemon=True)
-        watcher.start()
-        load_began = time.perf_counter()
-        with concurrent.futures.ThreadPoolExecutor(8) as pool:
-            futures = [pool.submit(client, i) for i in range(8)]
-            time.sleep(30)
-            stop.set()
-            for future in futures:
-                future.result()
-        load_s = time.perf_counter() - load_began
-        watcher.join()
-        return {"startup_s": round(startup_s, 1), "provenance_http": _percentiles(provenance_times),
-                "get_claim_http": _percentiles(claim_times), "rss_started_mb": started_mb, "rss_idle_mb": idle_mb,
-                "rss_after_sequential_mb": after_sequential_mb, "rss_peak_8_clients_mb": peak[0],
-                "clients": 8, "requests_8_clients": len(loaded_times), "errors_8_clients": len(errors),
-                "requests_per_s_8_clients": round(len(loaded_times) / load_s, 1),
-                "under_load": _percentiles(loaded_times) if loaded_times else None,
-                "processes": 1 + len(tree.children(recursive=True))}
+        base = f"http://127.0.0.1:{port}"
+        _wait_healthy(base, began, lambda: None if server.poll() is None
+                      else (server.stderr.read()[-2000:] if server.stderr else ""))
+        return {"startup_s": round(time.perf_counter() - began, 1),
+                **http_figures(base, server.pid, plan["events"], plan["claim_ids"])}
     finally:
         server.terminate()
         try:
@@ -514,6 +460,146 @@ def serve_section(ctx: Context) -> dict[str, Any]:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+def _serve_memory(ctx: Context, plan: dict[str, Any]) -> dict[str, Any]:
+    """The app over this process's memory store, served on a thread; the clients in a child process."""
+    import logging
+    import threading
+
+    from waitress import wasyncore
+
+    from detente.api.app import create_app
+    from detente.api.server import make_server
+
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "Task queue depth" under 8 clients: expected
+    began = time.perf_counter()
+    app = create_app({"store": ctx.store, "query_timeout": 60})
+    server = make_server(app, "127.0.0.1", _free_port(), threads=8)
+    loop = threading.Thread(target=server.run, name="waitress", daemon=True)
+    loop.start()
+    base = f"http://127.0.0.1:{server.effective_port}"  # type: ignore[attr-defined]
+    try:
+        _wait_healthy(base, began, lambda: None)
+        startup_s = time.perf_counter() - began
+        with tempfile.NamedTemporaryFile("w", suffix=".json", encoding="utf-8", delete=False) as args:
+            json.dump({"base": base, "server_pid": os.getpid(), **plan}, args)
+        try:
+            done = subprocess.run([sys.executable, __file__, "--http-client", args.name],
+                                  stdout=subprocess.PIPE, text=True, check=True)
+        finally:
+            os.unlink(args.name)
+        return {"startup_s": round(startup_s, 1), **json.loads(done.stdout.strip().splitlines()[-1])}
+    finally:
+        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))  # type: ignore[attr-defined]
+        loop.join(10)
+        server.task_dispatcher.shutdown(timeout=10)  # type: ignore[attr-defined]
+        app.extensions["detente"].close()
+
+
+def http_figures(base: str, server_pid: int, events: list[str], claim_ids: list[str]) -> dict[str, Any]:
+    """REST p50 over HTTP (one keep-alive client, then 8 clients for 30 s) and the server tree's memory.
+
+    The tree is ``server_pid`` and its descendants, except this process (the clients' process is in the
+    server's tree when the server is the benchmark's own process).
+    """
+    import concurrent.futures
+    import threading
+    import urllib.parse
+
+    import psutil
+    import requests
+
+    from detente.ontology.vocab import DT
+
+    tree = psutil.Process(server_pid)
+    me = os.getpid()
+
+    def members() -> list[Any]:
+        return [p for p in [tree, *tree.children(recursive=True)] if p.pid != me]
+
+    def tree_rss_mb() -> int:
+        total = 0
+        for proc in members():
+            with contextlib.suppress(psutil.Error):
+                total += proc.memory_info().rss
+        return total // (1024 * 1024)
+
+    def tree_pss_mb() -> int:
+        total = 0
+        for proc in members():
+            with contextlib.suppress(psutil.Error, AttributeError):
+                total += proc.memory_full_info().pss
+        return total // (1024 * 1024)
+
+    session = requests.Session()
+    started_mb, started_pss = tree_rss_mb(), tree_pss_mb()
+
+    def provenance_url(event: str) -> str:
+        return f"{base}/provenance?" + urllib.parse.urlencode({"subject": event, "predicate": str(DT.prisonerCount)})
+
+    def claim_url(claim_id: str) -> str:
+        return f"{base}/claims/{urllib.parse.quote(claim_id, safe='')}"
+
+    def get(client: requests.Session, url: str) -> float:
+        start = time.perf_counter()
+        response = client.get(url, headers={"Accept": "application/json"}, timeout=120)
+        response.raise_for_status()
+        response.json()
+        return time.perf_counter() - start
+
+    for url in [provenance_url(e) for e in events[:5]] + [claim_url(c) for c in claim_ids[:5]]:
+        get(session, url)  # warm-up: the engines start and open the store
+    time.sleep(2)
+    idle_mb, idle_pss = tree_rss_mb(), tree_pss_mb()
+    provenance_times = [get(session, provenance_url(e)) for e in events]
+    claim_times = [get(session, claim_url(c)) for c in claim_ids]
+    after_sequential_mb = tree_rss_mb()
+
+    # 8 concurrent clients, each its own connection, mixing both routes for a fixed time.
+    stop = threading.Event()
+    peak = [after_sequential_mb, idle_pss]
+    loaded_times: list[float] = []
+    errors: list[str] = []
+
+    def sample_memory() -> None:
+        ticks = 0
+        while not stop.is_set():
+            peak[0] = max(peak[0], tree_rss_mb())
+            if ticks % 8 == 0:  # PSS reads every page table entry: every 2 s
+                peak[1] = max(peak[1], tree_pss_mb())
+            ticks += 1
+            time.sleep(0.25)
+
+    def client(index: int) -> None:
+        own = requests.Session()
+        rng = random.Random(index)
+        while not stop.is_set():
+            url = provenance_url(rng.choice(events)) if rng.random() < 0.5 else claim_url(rng.choice(claim_ids))
+            try:
+                loaded_times.append(get(own, url))
+            except Exception as exc:  # counted, reported
+                errors.append(type(exc).__name__)
+
+    watcher = threading.Thread(target=sample_memory, daemon=True)
+    watcher.start()
+    load_began = time.perf_counter()
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        futures = [pool.submit(client, i) for i in range(8)]
+        time.sleep(30)
+        stop.set()
+        for future in futures:
+            future.result()
+    load_s = time.perf_counter() - load_began
+    watcher.join()
+    return {"provenance_http": _percentiles(provenance_times),
+            "get_claim_http": _percentiles(claim_times), "rss_started_mb": started_mb, "rss_idle_mb": idle_mb,
+            "rss_after_sequential_mb": after_sequential_mb, "rss_peak_8_clients_mb": peak[0],
+            "pss_started_mb": started_pss, "pss_idle_mb": idle_pss, "pss_peak_8_clients_mb": peak[1],
+            "clients": 8, "requests_8_clients": len(loaded_times), "errors_8_clients": len(errors),
+            "requests_per_s_8_clients": round(len(loaded_times) / load_s, 1),
+            "under_load": _percentiles(loaded_times) if loaded_times else None,
+            "processes": len(members())}
 
 
 def _summary_graph() -> Any:
@@ -645,10 +731,15 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     parser.add_argument("--one", help=argparse.SUPPRESS)  # CLAIMS:KIND, run in this process
     parser.add_argument("--markdown-only", action="store_true", help="rewrite scale.md from scale.json and stop")
+    parser.add_argument("--http-client", type=Path, help=argparse.SUPPRESS)  # the serve section's clients (JSON)
     args = parser.parse_args()
+    if args.http_client:
+        plan = json.loads(args.http_client.read_text(encoding="utf-8"))
+        print(json.dumps(http_figures(plan["base"], plan["server_pid"], plan["events"], plan["claim_ids"])))
+        return
     if args.markdown_only:
         report = json.loads((args.out / "scale.json").read_text(encoding="utf-8"))
-        (args.out / "scale.md").write_text(markdown(report), encoding="utf-8")
+        _write_markdown(args.out / "scale.md", markdown(report))
         return
     sections = [s for s in args.sections.split(",") if s]
     unknown = [s for s in sections if s not in SECTIONS]
@@ -678,8 +769,22 @@ def main() -> None:
             report["runs"].sort(key=lambda r: (r["claims"], r["store"]))
             args.out.mkdir(parents=True, exist_ok=True)
             results_path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-            (args.out / "scale.md").write_text(markdown(report), encoding="utf-8")
+            _write_markdown(args.out / "scale.md", markdown(report))
     print(markdown(report))
+
+
+def _write_markdown(path: Path, generated: str) -> None:
+    """Write ``generated`` to ``path``, keeping at its end the hand-written ``## `` sections of the file there.
+
+    Other branches write their figures into scale.md under their own headings (the loads branch's
+    validated file loads); a section whose heading the generated text lacks is kept as it was.
+    """
+    kept: list[str] = []
+    if path.exists():
+        sections = ("\n" + path.read_text(encoding="utf-8")).split("\n## ")[1:]
+        kept = ["## " + text.rstrip("\n") + "\n" for text in sections
+                if f"\n## {text.splitlines()[0]}\n" not in "\n" + generated]
+    path.write_text("\n".join([generated, *kept]) if kept else generated, encoding="utf-8")
 
 
 def _get(entry: dict[str, Any], *path: str) -> Any:
@@ -807,11 +912,13 @@ def network_markdown(runs: list[dict[str, Any]], head: list[str],
             return "—" if p50 is None else f"{_fmt(p50)} / {_fmt(p95)} ms"
         return cells
 
-    def serve_memory(r: dict[str, Any]) -> str:
-        idle, peak = _get(r, "serve", "rss_idle_mb"), _get(r, "serve", "rss_peak_8_clients_mb")
-        if idle is None:
-            return "—" if _get(r, "serve", "skipped") is None else "disk only"
-        return f"{_fmt(_get(r, 'serve', 'rss_started_mb'))} / {_fmt(idle)} / {_fmt(peak)}"
+    def serve_memory(measure: str) -> Callable[[dict[str, Any]], str]:
+        def cells(r: dict[str, Any]) -> str:
+            idle, peak = _get(r, "serve", f"{measure}_idle_mb"), _get(r, "serve", f"{measure}_peak_8_clients_mb")
+            if idle is None:
+                return "—" if _get(r, "serve", "skipped") is None else "not run"
+            return f"{_fmt(_get(r, 'serve', f'{measure}_started_mb'))} / {_fmt(idle)} / {_fmt(peak)}"
+        return cells
 
     def old_path(r: dict[str, Any]) -> str:
         old = _get(r, "network", "claims_projection")
@@ -834,10 +941,15 @@ def network_markdown(runs: list[dict[str, Any]], head: list[str],
             "degree, betweenness, eigenvector), best of 3, against the same raw aggregate pass as the conflicts row "
             "(claims per publisher on the raw engine); *added RSS* is the process's peak during the call minus its "
             "RSS before (the peak mark is reset first). *serve* is a live `detente serve` process over the on-disk "
-            "benchmark store (the benchmark closes the store first); HTTP times are one keep-alive client, "
-            "sequential requests with `Accept: application/json`, reading the JSON; memory is the RSS summed over "
-            "the server's process tree (server, engine and readers) just after start / idle after warm-up / peak "
-            "under 8 concurrent clients (30 s, half `/provenance`, half `/claims/{id}`).", "",
+            "benchmark store (the benchmark closes the store first), or, for a memory store, the app over the "
+            "benchmark's own store served by waitress in the benchmark's process (as `detente serve` holds a memory "
+            "store in its process), its engine forked from it, the clients in a child process of their own; HTTP "
+            "times are one keep-alive client, sequential requests with `Accept: application/json`, reading the JSON; "
+            "memory is summed over the server's process tree (server, engine and readers; not the clients) just "
+            "after start / idle after warm-up / peak under 8 concurrent clients (30 s, half `/provenance`, half "
+            "`/claims/{id}`): RSS, which counts a page shared by forked processes once per process, and PSS, which "
+            "shares it out (the memory the tree really holds; a memory store's readers are copy-on-write forks).",
+            "",
             *head,
             row("date (network / serve sections)",
                 lambda r: " / ".join(str(_get(r, k, "date") or "—")[:16].replace("T", " ")
@@ -864,7 +976,8 @@ def network_markdown(runs: list[dict[str, Any]], head: list[str],
                      f"{_fmt(_get(r, 'serve', 'under_load', 'p95_ms'))} ms, "
                      f"{_fmt(_get(r, 'serve', 'requests_per_s_8_clients'))}/s, "
                      f"{_fmt(_get(r, 'serve', 'errors_8_clients'))}"),
-            row("**`detente serve` RSS** (MB): started / idle / peak, 8 clients", serve_memory),
+            row("**`detente serve` RSS** (MB): started / idle / peak, 8 clients", serve_memory("rss")),
+            row("… PSS (MB; shared pages counted once): started / idle / peak, 8 clients", serve_memory("pss")),
             row("… processes in the server's tree; startup (s)",
                 lambda r: "—" if _get(r, "serve", "processes") is None
                 else f"{_get(r, 'serve', 'processes')}; {_fmt(_get(r, 'serve', 'startup_s'))}"),
@@ -873,9 +986,13 @@ def network_markdown(runs: list[dict[str, Any]], head: list[str],
 
 NOTES = """## Reading the figures
 
-- **1,000,000 memory is summary v2, measured at the session's end (05:49–05:59 UTC, load average 4–6); the
-  1,000,000 disk column is still round 1's** (summary v1: 14.8M quads, rebuilt by SPARQL, refreshed by
-  recomputing every touched tie), and the provenance/get_claim rows at 1M are round 1's.
+- **1,000,000 memory is summary v2, measured at session 3's end (05:49–05:59 UTC, load average 4–6), except its
+  summary rebuild (session 4, 07:23 UTC, load average 4), its conflicts, maintenance and verify rows (session 4,
+  08:12–08:17 UTC, load average 1–3) and serve rows (08:29 UTC, load average 1.1); in the 1,000,000 disk column
+  the summary, aggregates, network and serve rows are summary v2 (session 4, 08:06–08:13 UTC, load average 2–4,
+  after the two fixes below) and the conflicts row is session 4's (load average 2); its provenance, get_claim and
+  maintenance rows are still round 1's** (summary v1: 14.8M quads, rebuilt by SPARQL, refreshed by recomputing
+  every touched tie).
 
 Targets (issue 9): `provenance()` and `get_claim` p50 within 3× of the raw engine's time for the same
 query; the full conflict listing within 5× of one raw aggregate pass over all claims; the summary's
@@ -912,14 +1029,20 @@ equals the raw query's, row for row.
 - **Session 3, summary v2 (2026-12-01):** the 20k and 100k columns of the *Maintained summary* table are
   summary v2 (100k run at 05:30, load average about 2); the 1M memory column was measured last (05:49
   UTC): 7,121,231 summary quads (0.544 of the data), rebuilt in 182 s, the 1k-claim write 2.35 s; the 1M disk
-  column is still v1. At 100k the
+  column was v1 then (session 4: see the first note). At 100k the
   summary is 716,975 quads, 0.55 of the data's quads (v1: 1,487,760, 1.13); per fact about 6.1 quads
   against 12.7, so about 7.2M quads expected at 1M (v1: 14.8M). The 1k-claim write reads about 1k events,
   5k claims and 4k sources whatever the store's size (the synthetic data's density does not change with it).
 - The rebuild is one streaming pass in Python (claims read 20k at a time as N-Triples text, counted in
   dicts) written by the store's bulk loader; the upkeep of a write reads the write's neighbourhood before
   and after it and applies the difference, so its cost follows the write, not the store or the density.
-- Sections still to come (next round): load, network, serve, remote.
+- **Summary v2 on disk at 1M (session 4):** rebuilt in 225 s at load average 2.6 (269 s at 4.4 in the run
+  before; v1: 950 s, 111 transactions) in 8 writes, against 155–182 s in memory and 148 s for the engine's own
+  bulk load of the 13.1M data quads into the same empty store. Sampled (py-spy): about 80% of it is reading
+  (the claims' statements 20k claims a query, and the provenance graph's claims, sources, publishers and
+  dates: RocksDB reads inside the engine's queries; Python's counting is a few percent), about 20% writing the
+  7.1M summary quads by the bulk loader. Nothing in it grows faster than the store. The same rebuild is the
+  server writer's step after a SPARQL Update on an on-disk store (on a checkpoint copy, then promoted).
 """.splitlines()
 
 
@@ -937,10 +1060,28 @@ NETWORK_NOTES = """- *centrality* no longer reads the claims: the actor network 
   on two), and on Python 3.11 only nx-parallel 0.3 installs, which does not import with NetworkX 3.6 (0.4
   needs Python 3.12). The code uses the backend for graphs above 1,000 nodes when it imports and there are
   more than 2 CPUs, and says so in the betweenness note.
-- 1M memory: measured at the session's end (centrality 5.6 s against a 3.4 s raw pass, +133 MB). 1M disk and
-  the serve section at 1M were not run in this session. What grows
-  with the store in *centrality* is one `SELECT DISTINCT` of the actors over the summary's participations
-  (about 10× more at 1M); the ties (780) and the computation on 40 nodes do not grow.
+- 1M memory: measured at session 3's end (centrality 5.6 s against a 3.4 s raw pass, +133 MB). 1M disk and
+  serve at 1M: session 4. What grows with the store in *centrality* is reading the actors from the summary's
+  participation records (about 10× more at 1M); the ties (780) and the computation on 40 nodes do not grow.
+  `tie_table` read every participation row (five columns, a lookup each per record) for its 40 actors: 48.6 s
+  cold at 1M on disk (centrality best of 3: 19.1 s against a 16.8 s raw pass, 07:18 UTC); it now reads one
+  column (`summary._actors`): 2.87 s, and centrality 2.85 s against an 8.5 s raw pass (08:11 UTC).
+- serve at 1M on disk (08:12 UTC, load average 2.2): the server starts in 1.0 s (a checkpoint of the store,
+  hard links, and readers opening it read-only). It took 6.1 s at 07:20 while the readers' start probe counted
+  every quad (`len()` of a RocksDB store reads them all); the probe is now one ASK, so start-up no longer grows
+  with the store. Memory hardly grows with the store (RocksDB reads the files through the page cache, which is
+  not in the processes' RSS): RSS 301 / 321 / 425 MB and PSS 151 / 175 / 298 MB at 1M, against RSS 314 / 328 /
+  384 MB at 100k. The 07:20 run gave /provenance 8.71 / 17.4 ms, /claims 4.41 / 8.6 ms, 8 clients 21.8 / 42.4
+  ms at 345/s, RSS 343 / 363 / 438 MB (load average 3.7). REST times at 1M are lower than at 100k because the
+  100k run met a load average of 23.
+- serve at 1M in memory (08:29 UTC, load average 1.1): the server's process holds the store (here the
+  benchmark's process, which built the store and its summary: an upper bound), and its engine's processes
+  (sandbox root, writer, two readers) are copy-on-write forks of it. The sum of RSS (35.9 GB) counts the store
+  once per process; PSS (7.2 GB idle, 7.3 GB under 8 clients) is what the tree holds. Start-up 0.8 s: it was
+  20.3 s at 07:27 while the readers' start probe counted all 20M quads of the memory store. That earlier run
+  (summary rebuilt by the timed section just before, in the same process) had PSS 12.4 GB and /provenance 2.55
+  ms, /claims 2.56 ms p50, 8 clients 12.9 ms p50 at 529/s: how much PSS a server holds depends on what its
+  process did before it forked its engine.
 - The machine was shared by several sessions during these runs (load averages 9–13 on 2 CPUs): times are
   upper bounds; ratios against the raw pass taken in the same minute are the fairer figure.
 """.splitlines()
