@@ -11,6 +11,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import requests
@@ -32,6 +33,18 @@ def app() -> Iterator[Flask]:
                                      "update_token": TOKEN})
     yield application
     application.extensions["detente"].close()
+
+
+def _settle(api: Any, version: int) -> None:
+    """Wait until the store reaches ``version``.
+
+    An update commits one version and the writer's summary rebuild, its next step after the answer, commits
+    another: an answer kept in between belongs to a version that is already old (the deadline only bounds a hang).
+    """
+    deadline = time.monotonic() + 120
+    while (api.store_version() or 0) < version and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert api.store_version() == version
 
 
 def _insert(app: Flask, label: str) -> None:
@@ -89,7 +102,9 @@ def test_exports_and_analyses_are_kept_per_version_and_a_write_invalidates_them(
 
     before = client.get("/export/nquads")
     computed = api.cache.computed
+    version = api.store_version()
     _insert(app, "cache-node")
+    _settle(api, version + 2)
     after = client.get("/export/nquads")
     assert after.status_code == 200 and b"cache-node" in after.data and b"cache-node" not in before.data
     assert api.cache.computed == computed + 1  # computed again after the write
