@@ -182,10 +182,13 @@ _QUOTE_START, _QUOTE_END = DT.quoteStart, DT.quoteEnd
 _GENERATED, _IDENTIFIER = PROV.wasGeneratedBy, DCTERMS.identifier
 
 
+_LANG_STRING = RDF.langString  # a namespace attribute costs a Python call: looked up once
+
+
 def _has_datatype(value: Node, datatype: URIRef) -> bool:
     if not isinstance(value, Literal):
         return False
-    if datatype == RDF.langString:
+    if datatype == _LANG_STRING:
         return value.language is not None
     actual = value.datatype or (None if value.language else _XSD_STRING)
     return actual == datatype and not getattr(value, "ill_typed", False)
