@@ -591,6 +591,24 @@ def typed_literal(value: object, datatype: URIRef, field_name: str = "object") -
     ...     print(error)
     field 'object': '1,2,3' is not a valid integer (write digits only, no separators)
     """
+    if type(value) is str or type(value) is int:
+        # Files repeat the same dates and counts: each distinct value is checked once (a refused one each time).
+        key = (type(value), value, str(datatype))
+        cached = _LITERALS.get(key)
+        if cached is None:
+            cached = _typed_literal(value, datatype, field_name)
+            if len(_LITERALS) >= _LITERALS_LIMIT:
+                _LITERALS.clear()
+            _LITERALS[key] = cached
+        return cached
+    return _typed_literal(value, datatype, field_name)
+
+
+_LITERALS: dict[tuple[type, object, str], Literal] = {}
+_LITERALS_LIMIT = 100_000
+
+
+def _typed_literal(value: object, datatype: URIRef, field_name: str) -> Literal:
     if isinstance(value, str):
         problem = text_problem(value)
         if problem is not None:
