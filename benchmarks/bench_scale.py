@@ -645,7 +645,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.markdown_only:
         report = json.loads((args.out / "scale.json").read_text(encoding="utf-8"))
-        (args.out / "scale.md").write_text(markdown(report), encoding="utf-8")
+        _write_scale_md(args.out / "scale.md", report)
         return
     sections = [s for s in args.sections.split(",") if s]
     unknown = [s for s in sections if s not in SECTIONS]
@@ -675,8 +675,30 @@ def main() -> None:
             report["runs"].sort(key=lambda r: (r["claims"], r["store"]))
             args.out.mkdir(parents=True, exist_ok=True)
             results_path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-            (args.out / "scale.md").write_text(markdown(report), encoding="utf-8")
+            _write_scale_md(args.out / "scale.md", report)
     print(markdown(report))
+
+
+#: Sections of scale.md written by hand from other benchmarks' results: kept when the file is regenerated.
+HAND_WRITTEN = ("## Validated file loads (loads branch)",)
+
+
+def _hand_written(text: str) -> str:
+    """The hand-written sections of a scale.md (each runs to the next ``## `` heading or the end)."""
+    kept = []
+    for heading in HAND_WRITTEN:
+        start = text.find(heading + "\n")
+        if start >= 0:
+            end = text.find("\n## ", start + len(heading))
+            kept.append(text[start:end if end >= 0 else len(text)].rstrip("\n") + "\n")
+    return "\n".join(kept)
+
+
+def _write_scale_md(path: Path, report: dict[str, Any]) -> None:
+    """Write scale.md from the report, keeping its hand-written sections (:data:`HAND_WRITTEN`)."""
+    kept = _hand_written(path.read_text(encoding="utf-8")) if path.exists() else ""
+    text = markdown(report)
+    path.write_text(text.rstrip("\n") + "\n\n" + kept if kept else text, encoding="utf-8")
 
 
 def _get(entry: dict[str, Any], *path: str) -> Any:
