@@ -66,6 +66,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 ENGINES = ("detente", "detente-bulk", "pyoxigraph", "rdflib")
+FILE_FORMATS = ("statements-csv", "claims-jsonl")
 CHUNK = 50_000
 
 
@@ -269,14 +270,14 @@ def files_worker(kind: str, input_file: Path, store_folder: Path, nquads_file: P
     return result
 
 
-def files_main(rows_sizes: list[int], out_path: Path) -> None:
+def files_main(rows_sizes: list[int], out_path: Path, formats: list[str] | None = None) -> None:
     """Measure ``detente load`` of a CSV and a JSONL file at each size against raw bulk_load; write the report."""
     from benchmarks.load_inputs import write_claims_jsonl, write_statements_csv
 
     work = Path(tempfile.mkdtemp(prefix="detente-bench-files-"))
     runs: list[dict[str, object]] = []
     for size in rows_sizes:
-        for fmt in ("statements-csv", "claims-jsonl"):
+        for fmt in formats or FILE_FORMATS:
             input_file = work / (f"s{size}.csv" if fmt == "statements-csv" else f"c{size}.jsonl")
             if fmt == "statements-csv":
                 write_statements_csv(input_file, rows=size)
@@ -358,6 +359,8 @@ def main() -> None:
     parser.add_argument("--files", action="store_true", help="measure detente load of CSV/JSONL files (issue #9)")
     parser.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000],
                         help="with --files: rows of the CSV and claims of the JSONL")
+    parser.add_argument("--formats", nargs="+", choices=FILE_FORMATS, default=list(FILE_FORMATS),
+                        help="with --files: which inputs to measure")
     parser.add_argument("--files-worker", choices=("detente", "raw"))
     parser.add_argument("--store-folder", type=Path)
     parser.add_argument("--nquads", type=Path)
@@ -373,7 +376,7 @@ def main() -> None:
         print(json.dumps(files_worker(args.files_worker, args.file, args.store_folder, args.nquads)))
         return
     if args.files:
-        files_main(args.rows, ROOT / "benchmarks" / "results" / "load-files")
+        files_main(args.rows, ROOT / "benchmarks" / "results" / "load-files", args.formats)
         return
     if args.worker:
         print(json.dumps(worker(args.worker, args.n, args.file, args.disk)))
