@@ -40,7 +40,6 @@ leaves the summary out of date without marking it; don't.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -278,8 +277,8 @@ def add_claims_nquads(store: Store, claim_iris: Sequence[URIRef], nquads: str, *
     return len(set(claim_iris) - before)
 
 
-def import_nquads(store: Store, claim_iris: Sequence[URIRef], nquads: str, *, fresh: FreshImport | None = None,
-                  submit: Callable[[Callable[[], None]], None] | None = None) -> None:
+def import_nquads(store: Store, claim_iris: Sequence[URIRef], nquads: str | Path, *,
+                  fresh: FreshImport | None = None, submit: Callable[[Callable[[], None]], None] | None = None) -> None:
     """Add N-Quads through the engine's bulk loader (a fresh import: fast, not one transaction).
 
     For a store that had no claims: the summary is marked stale first (in a
@@ -290,14 +289,18 @@ def import_nquads(store: Store, claim_iris: Sequence[URIRef], nquads: str, *, fr
     (:class:`detente.graph.summary_import.FreshImport`), else by a rebuild.
     With ``fresh`` in a block, ``submit`` may run the bulk write later, in
     order, on another thread (the loader's writer; ``fresh.wait`` waits for
-    it). A crash in between leaves the mark, and the summary is rebuilt
+    it). ``nquads`` is the text or a file holding it (read when it is
+    written). A crash in between leaves the mark, and the summary is rebuilt
     before it is next read. Stores without a bulk loader add the text in one
     transaction.
     """
-    bulk_add = getattr(store, "bulk_add_nquads", None)
-    if bulk_add is None:
-        add_claims_nquads(store, claim_iris, nquads)
+    if getattr(store, "bulk_add_nquads", None) is None:
+        add_claims_nquads(store, claim_iris, _text(nquads))
         return
+
+    def bulk_add() -> None:
+        store.bulk_add_nquads(_text(nquads))
+
     block = _BULK.get(id(store))
     if fresh is not None and block is not None and block.store is store and not block.held \
             and store.maintains_summary:
@@ -310,13 +313,17 @@ def import_nquads(store: Store, claim_iris: Sequence[URIRef], nquads: str, *, fr
             submit = None
         block.written = True
         if submit is None:
-            bulk_add(nquads)
+            bulk_add()
         else:
-            submit(functools.partial(bulk_add, nquads))
+            submit(bulk_add)
         return
     _mark_stale(store)
-    bulk_add(nquads)
+    bulk_add()
     _after_write(store)
+
+
+def _text(nquads: str | Path) -> str:
+    return nquads.read_text(encoding="utf-8") if isinstance(nquads, Path) else nquads
 
 
 def add_nquads(store: Store, nquads: str) -> None:

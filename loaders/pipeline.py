@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from rdflib import Dataset, URIRef
 
@@ -299,6 +299,7 @@ class _Staging:
         self.facts = facts
         self.check = check  # called with each chunk's text, claims and their lines (the full SHACL check)
         self.summary = summary  # a fresh import's summary, fed the claims as they are staged
+        self.handed_over = False  # the chunks belong to the loader's writer thread, which removes them
         self.chunks: list[_Chunk] = []
         self.pending: list[Claim] = []
         self.origins: dict[URIRef, int | None] = {}
@@ -338,7 +339,8 @@ class _Staging:
 
     def discard(self) -> None:
         """Remove the staged chunks; a summary not told the file was written forgets its claims."""
-        shutil.rmtree(self.folder, ignore_errors=True)
+        if not self.handed_over:
+            shutil.rmtree(self.folder, ignore_errors=True)
         if self.summary is not None:
             self.summary.discard()
 
@@ -438,8 +440,9 @@ class _Writer:
     """
 
     def __init__(self) -> None:
-        self.tasks: queue.Queue[Callable[[], object] | None] = queue.Queue(maxsize=3)  # a few chunks' text
+        self.tasks: queue.Queue[Callable[[], object] | None] = queue.Queue()  # small: chunks are read as written
         self.error: BaseException | None = None
+        self.folders: list[Path] = []  # staged chunks it was handed, removed when it closes
         self.thread = threading.Thread(target=self._run, name="detente-load-writer", daemon=True)
         self.thread.start()
 
@@ -471,6 +474,8 @@ class _Writer:
     def close(self) -> None:
         self.tasks.put(None)
         self.thread.join()
+        for folder in self.folders:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 # -- loading -------------------------------------------------------------------------------------------
@@ -718,9 +723,14 @@ def _write_staged(store: Store | None, path: Path, staging: _Staging, *,
         return sink(iris, text, complete)
     assert store is not None
     new = 0
+    if fresh and writer is not None:
+        # The writer reads each chunk from disk as it writes it, after this file's reading has ended: the summary
+        # of the import is computed meanwhile. It removes the staged chunks (even after an error).
+        staging.handed_over = True
+        writer.folders.append(staging.folder)
     for chunk in staging.chunks:
         iris = _chunk_iris(chunk)
-        text = chunk.nquads.read_text(encoding="utf-8")
+        data: str | Path = chunk.nquads if fresh and writer is not None else chunk.nquads.read_text(encoding="utf-8")
         if journal is not None and len(staging.chunks) > 1:
             known = known_claims(store, iris) if not fresh else set()
             added = [iri for iri in iris if iri not in known]
@@ -729,15 +739,17 @@ def _write_staged(store: Store | None, path: Path, staging: _Staging, *,
             else:
                 journal.chunk(str(path), added)
         if fresh:
-            import_nquads(store, iris, text, fresh=fresh_summary, submit=writer.submit if writer else None)
+            import_nquads(store, iris, data, fresh=fresh_summary, submit=writer.submit if writer else None)
             new += len(set(iris))
         else:
-            new += add_claims_nquads(store, iris, text, complete=chunk.complete and complete)
+            new += add_claims_nquads(store, iris, cast(str, data), complete=chunk.complete and complete)
     if journal is not None and len(staging.chunks) > 1:
         if fresh and writer is not None:
             writer.submit(functools.partial(journal.done, str(path)))  # once the chunks before it are written
         else:
             journal.done(str(path))
+    if fresh and writer is not None:
+        writer.submit(functools.partial(shutil.rmtree, staging.folder, ignore_errors=True))
     return new
 
 
