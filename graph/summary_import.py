@@ -66,6 +66,21 @@ _DATE = "^^" + term_nt(XSD.date)
 _EXTRA_BREAKS = {str(PROV.wasDerivedFrom), str(RDF.type), str(DCTERMS.publisher), str(DCTERMS.issued)}
 
 
+def _note(record: list[Any], index: int, number: int) -> None:
+    """Add a term number to a source record's publishers or dates (one number, or a set when several)."""
+    found = record[index]
+    if found is None:
+        record[index] = number
+    elif isinstance(found, set):
+        found.add(number)
+    elif found != number:
+        record[index] = {found, number}
+
+
+def _numbers(found: int | set[int] | None) -> Iterable[int]:
+    return () if found is None else found if isinstance(found, set) else (found,)
+
+
 class _OwnSource(dict[int, tuple[int, ...]]):
     """A claim's sources where a claim is counted by its one source (its id stands for the claim)."""
 
@@ -92,22 +107,19 @@ class FreshImport:
         self.terms: list[str] = []
         self.exact = True
         self.claims = 0  # claims of the files written so far
-        self._keys: set[int] = set()  # hashes of those claims' IRIs (a repeat means a rebuild)
-        self._source_claims: dict[int, int] = defaultdict(int)
+        # Per source: [claims, publishers, dates] (a term number, a set of them when several, or None).
+        self._sources: dict[int, list[Any]] = {}
         self._spread: set[int] = set()  # claims whose role facts fall in several buckets
         self._buffers = [array("q") for _ in range(BUCKETS)]
-        self._sizes = [0] * BUCKETS  # each bucket file's size when the current file began
+        # Hashes of the claims' IRIs, in bucket files of their own: a repeat means a rebuild.
+        self._key_buffers = [array("q") for _ in range(BUCKETS)]
+        self._sizes = [0] * (2 * BUCKETS)  # each bucket file's size when the current file began
         self._roles = {self._id(term_nt(p)): i for i, p in enumerate(summary.ROLE_PREDICATES)}
         self._state = "clean"  # "clean" | "reading" (a file being checked) | "writing" (being written)
-        self._file_keys: set[int] = set()
-        self._file_sources: dict[int, int] = defaultdict(int)
+        self._file_sources: dict[int, list[Any]] = {}
         self._file_spread: set[int] = set()
         self._file_claims = 0
         self._file_exact = True
-        self._file_publishers: set[tuple[int, str]] = set()
-        self._file_dates: set[tuple[int, str]] = set()
-        self._publishers: dict[int, set[str]] = defaultdict(set)  # a source's publishers (N-Triples)
-        self._dates: dict[int, set[str]] = defaultdict(set)
         #: Writes go through this (the loader's writer thread, so they follow its data writes); None: at once.
         self.submit: Callable[[Callable[[], None]], None] | None = None
         self.wait: Callable[[], None] = lambda: None
@@ -115,9 +127,9 @@ class FreshImport:
     def know_store(self, store: Store) -> None:
         """Read the publishers and dates the store already gives sources (before the import writes any)."""
         for src, pub in store.select_nt(summary._PUBLISHERS):
-            self._publishers[self._id(src)].add(pub)  # type: ignore[arg-type]
+            _note(self._sources.setdefault(self._id(src), [0, None, None]), 1, self._id(pub))  # type: ignore[arg-type]
         for src, d in store.select_nt(summary._DATES):
-            self._dates[self._id(src)].add(d)  # type: ignore[arg-type]
+            _note(self._sources.setdefault(self._id(src), [0, None, None]), 2, self._id(d))  # type: ignore[arg-type]
 
     def _id(self, nt: str) -> int:
         number = self.ids.get(nt)
@@ -135,29 +147,33 @@ class FreshImport:
         """
         if self._state == "clean":
             self._begin()
-        ids, terms, roles, buffers = self.ids, self.terms, self._roles, self._buffers
+        ids, terms, roles, buffers, keys = self.ids, self.terms, self._roles, self._buffers, self._key_buffers
+        file_sources = self._file_sources
         last_source = None
         source = -1
+        record: list[Any] = []
         described: set[int] = set()
         for claim in claims:
             if claim.extra and any(str(p) in _EXTRA_BREAKS for _s, p, _o in claim.extra):
                 self._file_exact = False
             key = hash(str(claim.iri))
-            if key in self._keys or key in self._file_keys:
-                self._file_exact = False  # the same claim again (or a hash collision): a rebuild counts it once
-            self._file_keys.add(key)
+            key_buffer = keys[key % BUCKETS]
+            key_buffer.append(key)
+            if len(key_buffer) >= BUFFER_ROWS:
+                self._spill_keys(key % BUCKETS)
             cid = self.claims + self._file_claims
             self._file_claims += 1
             if claim.source is not last_source:
                 last_source = claim.source
                 source = self._id(term_nt(last_source.iri))
+                record = file_sources.setdefault(source, [0, None, None])
                 if source not in described:  # claims_nquads writes a source's first description in a call
                     described.add(source)
                     if last_source.publisher is not None:
-                        self._file_publishers.add((source, term_nt(last_source.publisher)))
+                        _note(record, 1, self._id(term_nt(last_source.publisher)))
                     if last_source.issued is not None:  # as claims_nquads writes it (an ISO date: canonical)
-                        self._file_dates.add((source, f'"{last_source.issued.isoformat()}"{_DATE}'))
-            self._file_sources[source] += 1
+                        _note(record, 2, self._id(f'"{last_source.issued.isoformat()}"{_DATE}'))
+            record[0] += 1
             seen: set[tuple[int, int, int]] = set()
             role_buckets: set[int] = set()
             for line in claim.statement_lines():
@@ -200,15 +216,25 @@ class FreshImport:
     def _bucket(self, bucket: int) -> Path:
         return self.folder / f"{bucket:03}.rows"
 
+    def _keys(self, bucket: int) -> Path:
+        return self.folder / f"{bucket:03}.keys"
+
     def _spill(self, bucket: int) -> None:
         with self._bucket(bucket).open("ab") as handle:
             self._buffers[bucket].tofile(handle)
         self._buffers[bucket] = array("q")
 
+    def _spill_keys(self, bucket: int) -> None:
+        with self._keys(bucket).open("ab") as handle:
+            self._key_buffers[bucket].tofile(handle)
+        self._key_buffers[bucket] = array("q")
+
     def _begin(self) -> None:
         for bucket in range(BUCKETS):
             self._spill(bucket)
+            self._spill_keys(bucket)
             self._sizes[bucket] = self._bucket(bucket).stat().st_size
+            self._sizes[BUCKETS + bucket] = self._keys(bucket).stat().st_size
         self._state = "reading"
 
     def writing(self) -> None:
@@ -221,14 +247,16 @@ class FreshImport:
         if self._state == "clean":
             return
         self.exact = self.exact and self._file_exact
-        self._keys |= self._file_keys
-        for source, n in self._file_sources.items():
-            self._source_claims[source] += n
+        if not self._sources:
+            self._sources = self._file_sources  # taken over: no second copy of a big file's sources
+        else:
+            for source, (n, pubs, dates) in self._file_sources.items():
+                record = self._sources.setdefault(source, [0, None, None])
+                record[0] += n
+                for index, found in ((1, pubs), (2, dates)):
+                    for number in _numbers(found):
+                        _note(record, index, number)
         self._spread |= self._file_spread
-        for source, pub in self._file_publishers:
-            self._publishers[source].add(pub)
-        for source, d in self._file_dates:
-            self._dates[source].add(d)
         self.claims += self._file_claims
         self._reset_file()
 
@@ -239,19 +267,19 @@ class FreshImport:
         if self._state == "writing":  # part of it may be stored
             self.exact = False
         self._buffers = [array("q") for _ in range(BUCKETS)]
-        for bucket, size in enumerate(self._sizes):
-            with self._bucket(bucket).open("r+b") as handle:
-                handle.truncate(size)
+        self._key_buffers = [array("q") for _ in range(BUCKETS)]
+        for bucket in range(BUCKETS):
+            for path, size in ((self._bucket(bucket), self._sizes[bucket]),
+                               (self._keys(bucket), self._sizes[BUCKETS + bucket])):
+                with path.open("r+b") as handle:
+                    handle.truncate(size)
         self._reset_file()
 
     def _reset_file(self) -> None:
-        self._file_keys = set()
-        self._file_sources = defaultdict(int)
+        self._file_sources = {}
         self._file_spread = set()
         self._file_claims = 0
         self._file_exact = True
-        self._file_publishers = set()
-        self._file_dates = set()
         self._state = "clean"
 
     def close(self) -> None:
@@ -267,6 +295,18 @@ class FreshImport:
                 rows.frombytes(handle.read())
         rows.extend(self._buffers[bucket])
         return rows
+
+    def _unique_claims(self) -> bool:
+        """Whether no claim was met twice (by the hashes of their IRIs, a bucket at a time)."""
+        for bucket in range(BUCKETS):
+            keys = array("q")
+            path = self._keys(bucket)
+            if path.exists():
+                keys.frombytes(path.read_bytes())
+            keys.extend(self._key_buffers[bucket])
+            if len(set(keys)) != len(keys):
+                return False
+        return True
 
     def _canonical(self) -> bool:
         """Whether no two literals of the import are one term to the store (``"01"`` and ``"1"`` as integers).
@@ -302,8 +342,17 @@ class FreshImport:
         terms = self.terms
         codec = summary._Codec(self._roles, lambda t: terms[t][0] == "<", lambda t: terms[t][0] == "_",
                                lambda t: terms[t], lambda t: summary._lexical(terms[t]))
-        publishers_of = self._publishers
-        spans = summary._spans(self._dates, summary._TEXT)
+        if not self._unique_claims():
+            self.exact = False
+            self.wait()
+            summary.rebuild(store)
+            return ImportReport(0, 0, 0, 0)
+        publishers_of = {src: tuple(terms[n] for n in _numbers(record[1]))
+                         for src, record in self._sources.items() if record[1] is not None}
+        dates = {src: [terms[n] for n in _numbers(record[2])]
+                 for src, record in self._sources.items() if record[2] is not None}
+        spans = summary._spans(dates, summary._TEXT)
+        del dates
         out = _Writer(store, self.submit)
         out.run(lambda: store.update(f"DROP SILENT GRAPH {summary._S} ;\n{summary.STALE_UPDATE}"))
         labels = summary._Labels()
@@ -362,7 +411,9 @@ class FreshImport:
         for (a, b), counts in ties.items():
             out.add(summary._tie_nquads(labels(), terms[a], terms[b], counts))
         publishers: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-        for src, n in self._source_claims.items():
+        for src, (n, _pubs, _dates) in self._sources.items():
+            if not n:  # a source the store had, without claims
+                continue
             for pub in publishers_of.get(src, ()):
                 publishers[pub][0] += n
                 publishers[pub][1] += 1

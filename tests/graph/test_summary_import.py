@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -90,6 +91,28 @@ def test_an_import_cut_short_while_writing_leaves_the_summary_to_a_rebuild(tmp_p
         writes.import_nquads(store, [batch[1].iri], claims_nquads(batch[1:2], facts=store.facts_label), fresh=fresh)
         fresh.discard()  # the write failed after its first part
     assert not fresh.exact
+    assert_exact(store)
+    fresh.close()
+    store.close()
+
+
+def test_sources_the_store_kept_count_with_their_publishers_and_dates(tmp_path: Path) -> None:
+    # Removing claims keeps their sources: a later fresh import citing one sees its earlier publisher and date.
+    store = open_store(f"oxigraph:{tmp_path / 'store'}")
+    event = DTR["event/e1"]
+    old = Claim([(event, DT.hasParty, STATES[0])],
+                Source.from_metadata(url="https://example.org/kept", publisher=DTR["organization/p0"],
+                                     issued=date(2020, 1, 1)))
+    writes.write_claims(store, [old])
+    writes.remove_claims(store, [old.iri])
+    again = Claim([(event, DT.hasParty, STATES[1]), (event, DT.hasParty, STATES[2])],
+                  Source.from_metadata(url="https://example.org/kept", publisher=DTR["organization/p1"],
+                                       issued=date(2021, 1, 1)))
+    fresh = FreshImport()
+    fresh.know_store(store)
+    with writes.bulk(store):
+        _import(store, fresh, [again, _claim(7)])
+    assert fresh.exact
     assert_exact(store)
     fresh.close()
     store.close()
