@@ -353,7 +353,7 @@ class FreshImport:
                  for src, record in self._sources.items() if record[2] is not None}
         spans = summary._spans(dates, summary._TEXT)
         del dates
-        out = _Writer(store, self.submit)
+        out = _Writer(store, self.submit, self.folder)
         out.run(lambda: store.update(f"DROP SILENT GRAPH {summary._S} ;\n{summary.STALE_UPDATE}"))
         labels = summary._Labels()
         own = _OwnSource()
@@ -428,9 +428,10 @@ class FreshImport:
 class _Writer:
     """Summary records to the store by the bulk path, :data:`WRITE_RECORDS` at a time (through ``submit``)."""
 
-    def __init__(self, store: Store, submit: Callable[[Callable[[], None]], None] | None) -> None:
+    def __init__(self, store: Store, submit: Callable[[Callable[[], None]], None] | None, folder: Path) -> None:
         self.store = store
         self.submit = submit
+        self.folder = folder  # batches waiting for the writer thread wait on disk, not in memory
         self.batch: list[str] = []
         self.writes = 0
 
@@ -446,8 +447,18 @@ class _Writer:
             self.flush()
 
     def flush(self) -> None:
-        if self.batch:
-            text = "".join(self.batch)
-            self.run(lambda: self.store.bulk_add_nquads(text))
-            self.writes += 1
-            self.batch = []
+        if not self.batch:
+            return
+        if self.submit is None:
+            self.store.bulk_add_nquads("".join(self.batch))
+        else:
+            # Records are computed faster than the import's data are written: a queue of texts would hold them all.
+            path = self.folder / f"summary-{self.writes:06}.nq"
+            path.write_text("".join(self.batch), encoding="utf-8")
+
+            def write(path: Path = path) -> None:
+                self.store.bulk_add_nquads(path.read_text(encoding="utf-8"))
+                path.unlink()
+            self.submit(write)
+        self.writes += 1
+        self.batch = []
