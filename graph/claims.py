@@ -184,11 +184,19 @@ class Claim:
             cached = self._mint_iri([f"{term_nt(s)} {term_nt(p)} {term_nt(o)}" for s, p, o in self.statements])
         return cached
 
+    def statement_lines(self) -> list[str]:
+        """The statements as ``s p o`` in N-Triples terms (made once with the IRI)."""
+        lines = self.__dict__.get("_lines")
+        if lines is None or "_iri" not in self.__dict__:
+            lines = [f"{term_nt(s)} {term_nt(p)} {term_nt(o)}" for s, p, o in self.statements]
+        return lines
+
     def _mint_iri(self, statement_lines: list[str]) -> URIRef:
         """The IRI from the statements already serialised as ``s p o`` (N-Triples terms)."""
         iri = URIRef(CLAIM_NS + digest(*sorted(statement_lines), str(self.source.iri), str(self.said_by or ""),
                                        self.quote or ""))
         self.__dict__["_iri"] = iri
+        self.__dict__["_lines"] = statement_lines  # the writer and the summary of an import reuse them
         return iri
 
     def quads(self) -> Iterator[tuple[Term, Term, Term, URIRef]]:
@@ -253,7 +261,7 @@ def _claim_lines(claim: Claim, lines: list[str], facts_end: str) -> None:
 
     Facts lines end with ``facts_end`` (see :func:`claims_nquads`).
     """
-    statement_lines = [f"{term_nt(s)} {term_nt(p)} {term_nt(o)}" for s, p, o in claim.statements]
+    statement_lines = claim.statement_lines()
     iri = claim.__dict__.get("_iri") or claim._mint_iri(statement_lines)
     c = term_nt(iri)
     in_claim = " " + c + " .\n"

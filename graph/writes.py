@@ -40,7 +40,7 @@ leaves the summary out of date without marking it; don't.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,6 +56,7 @@ from detente.ontology.vocab import ENTITIES_GRAPH, FACTS_GRAPH, ONTOLOGY_GRAPH, 
 
 if TYPE_CHECKING:  # claims.py calls into this module: no import at run time
     from detente.graph.claims import Claim
+    from detente.graph.summary_import import FreshImport
 
 #: Claims touched by one bulk block above which one rebuild replaces the set-wise refresh.
 INCREMENTAL_LIMIT = 50_000
@@ -75,6 +76,7 @@ class _Bulk:
     unknown: bool = False  # a write whose effect is not known: rebuild
     written: bool = False  # nothing written, nothing to refresh
     held: bool = False  # writes leave the summary graph alone (no mark either): settle() brings it up to date
+    fresh: FreshImport | None = None  # the block's writes are a fresh import whose summary this computes
 
 
 _BULK: dict[int, _Bulk] = {}
@@ -93,7 +95,7 @@ def _after_write(store: Store, *, pending: summary.Pending | None = None, claims
     if block is not None and block.store is store:
         block.written = True
         block.touched.update(claims)
-        if pending is None or block.unknown or len(block.touched) > INCREMENTAL_LIMIT:
+        if pending is None or block.unknown or block.fresh is not None or len(block.touched) > INCREMENTAL_LIMIT:
             block.unknown = True
             block.touched.clear()
             block.pending = summary.Pending()
@@ -161,6 +163,11 @@ def bulk(store: Store) -> Iterator[None]:
         del _BULK[id(store)]
         if not store.maintains_summary or not block.written:
             pass
+        elif block.fresh is not None and block.fresh.exact and not block.unknown:
+            block.fresh.write(store)  # waits for the import's writes itself, after computing the records
+        elif block.fresh is not None:
+            block.fresh.wait()
+            summary.rebuild(store)
         elif block.unknown or not block.was_current:
             summary.rebuild(store)
         else:
@@ -270,23 +277,53 @@ def add_claims_nquads(store: Store, claim_iris: Sequence[URIRef], nquads: str, *
     return len(set(claim_iris) - before)
 
 
-def import_nquads(store: Store, claim_iris: Sequence[URIRef], nquads: str) -> None:
+def import_nquads(store: Store, claim_iris: Sequence[URIRef], nquads: str | Path, *,
+                  fresh: FreshImport | None = None, submit: Callable[[Callable[[], None]], None] | None = None) -> None:
     """Add N-Quads through the engine's bulk loader (a fresh import: fast, not one transaction).
 
     For a store that had no claims: the summary is marked stale first (in a
-    transaction of its own) and rebuilt once after (at the end of the
-    enclosing :func:`bulk` block), which for a fresh store is cheaper than
-    refreshing every claim set-wise. A crash in between leaves the mark, and
-    the summary is rebuilt before it is next read. Stores without a bulk
-    loader add the text in one transaction.
+    transaction of its own) and brought up to date once after (at the end of
+    the enclosing :func:`bulk` block), which for a fresh store is cheaper than
+    refreshing every claim set-wise: from ``fresh`` when every write of the
+    block is a fresh import it accumulated
+    (:class:`detente.graph.summary_import.FreshImport`), else by a rebuild.
+    With ``fresh`` in a block, ``submit`` may run the bulk write later, in
+    order, on another thread (the loader's writer; ``fresh.wait`` waits for
+    it). ``nquads`` is the text or a file holding it (read when it is
+    written). A crash in between leaves the mark, and the summary is rebuilt
+    before it is next read. Stores without a bulk loader add the text in one
+    transaction.
     """
-    bulk_add = getattr(store, "bulk_add_nquads", None)
-    if bulk_add is None:
-        add_claims_nquads(store, claim_iris, nquads)
+    if getattr(store, "bulk_add_nquads", None) is None:
+        add_claims_nquads(store, claim_iris, _text(nquads))
+        return
+
+    def bulk_add() -> None:
+        store.bulk_add_nquads(_text(nquads))
+
+    block = _BULK.get(id(store))
+    if fresh is not None and block is not None and block.store is store and not block.held \
+            and store.maintains_summary:
+        if block.fresh is None and not block.written:
+            _mark_stale(store)  # once, before the block's first data
+            block.fresh = fresh
+        elif block.fresh is not fresh:
+            _mark_stale(store)
+            block.unknown = True
+            submit = None
+        block.written = True
+        if submit is None:
+            bulk_add()
+        else:
+            submit(bulk_add)
         return
     _mark_stale(store)
-    bulk_add(nquads)
+    bulk_add()
     _after_write(store)
+
+
+def _text(nquads: str | Path) -> str:
+    return nquads.read_text(encoding="utf-8") if isinstance(nquads, Path) else nquads
 
 
 def add_nquads(store: Store, nquads: str) -> None:

@@ -347,6 +347,27 @@ def text_problem(text: str) -> str | None:
     return f"holds {what} at position {found.start()}"
 
 
+def _clean_texts(value: object) -> bool:
+    """Whether every text and key in ``value`` passes :func:`text_problem` (one search over all of them)."""
+    texts: list[str] = []
+    stack = [value]
+    while stack:
+        current = stack.pop()
+        kind = type(current)
+        if kind is str:
+            texts.append(current)  # type: ignore[arg-type]
+        elif kind is dict:
+            for key, item in current.items():  # type: ignore[attr-defined]
+                if type(key) is str:
+                    texts.append(key)
+                stack.append(item)
+        elif kind is list or kind is tuple:
+            stack.extend(current)  # type: ignore[arg-type]
+        elif isinstance(current, (str, dict, list, tuple)):
+            return False  # a subclass: the full walk decides
+    return BAD_TEXT.search(" ".join(texts)) is None
+
+
 def check_values(value: object, field_name: str) -> None:
     r"""Refuse a record (a row, a claim, a source) holding a text value or key that :func:`text_problem` refuses.
 
@@ -358,6 +379,8 @@ def check_values(value: object, field_name: str) -> None:
     ...     print(error)
     field 'claims[0].statements[0][2]': holds the control character U+0000 at position 1
     """
+    if _clean_texts(value):
+        return  # the common case, found without building each value's path
     stack: list[tuple[str, object]] = [(field_name, value)]
     while stack:
         where, current = stack.pop()
@@ -568,6 +591,24 @@ def typed_literal(value: object, datatype: URIRef, field_name: str = "object") -
     ...     print(error)
     field 'object': '1,2,3' is not a valid integer (write digits only, no separators)
     """
+    if type(value) is str or type(value) is int:
+        # Files repeat the same dates and counts: each distinct value is checked once (a refused one each time).
+        key = (type(value), value, str(datatype))
+        cached = _LITERALS.get(key)
+        if cached is None:
+            cached = _typed_literal(value, datatype, field_name)
+            if len(_LITERALS) >= _LITERALS_LIMIT:
+                _LITERALS.clear()
+            _LITERALS[key] = cached
+        return cached
+    return _typed_literal(value, datatype, field_name)
+
+
+_LITERALS: dict[tuple[type, object, str], Literal] = {}
+_LITERALS_LIMIT = 100_000
+
+
+def _typed_literal(value: object, datatype: URIRef, field_name: str) -> Literal:
     if isinstance(value, str):
         problem = text_problem(value)
         if problem is not None:

@@ -414,20 +414,22 @@ def statements_of(item: dict[str, Any], where: str, item_line: int | None,
     if not isinstance(raw, list) or not raw:
         raise _Located(item_line, f"{where}.statements", "is missing, empty or not a list")
     out: list[Triple] = []
+    raw_line = line_of(raw, item_line)
     for number, st in enumerate(raw):
-        field = f"{where}.statements[{number}]"
-        line = line_of(st, line_of(raw, item_line))
-        if isinstance(st, (list, tuple)):
+        if type(st) is list and len(st) == 3:  # the common case first
+            s, p, o = st
+        elif isinstance(st, (list, tuple)):
             if len(st) != 3:
-                raise _Located(line, field,
+                raise _Located(line_of(st, raw_line), f"{where}.statements[{number}]",
                                f"a statement list needs 3 items (subject, predicate, object), not {len(st)}")
             s, p, o = st
         elif isinstance(st, dict):
             s, p, o = st.get("subject"), st.get("predicate"), st.get("object")
         else:
-            raise _Located(line, field, "a statement is [subject, predicate, object] or a mapping")
+            raise _Located(line_of(st, raw_line), f"{where}.statements[{number}]",
+                           "a statement is [subject, predicate, object] or a mapping")
         try:
             out.append(build(s, p, o))
         except FieldError as exc:
-            raise _Located(line, f"{field}.{exc.field}", exc.message) from None
+            raise _Located(line_of(st, raw_line), f"{where}.statements[{number}].{exc.field}", exc.message) from None
     return out

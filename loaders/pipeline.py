@@ -11,21 +11,25 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import json
 import os
+import queue
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from rdflib import Dataset, URIRef
 
 from detente.errors import AmbiguousEntityError, StoreError
 from detente.graph.claims import Claim, claims_nquads, known_claims, quads_nquads
 from detente.graph.store import Store
+from detente.graph.summary_import import FreshImport
 from detente.graph.writes import add_claims_nquads, bulk, import_nquads, remove_claims
 from detente.loaders.base import (
     FieldError,
@@ -289,10 +293,13 @@ class _Staging:
     """A file's claims serialised to N-Quads chunk files in a private temporary folder, and their claim IRIs."""
 
     def __init__(self, facts: URIRef | None,
-                 check: Callable[[str, list[Claim], dict[URIRef, int | None]], None] | None = None) -> None:
+                 check: Callable[[str, list[Claim], dict[URIRef, int | None]], None] | None = None,
+                 summary: FreshImport | None = None) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="detente-load-"))
         self.facts = facts
         self.check = check  # called with each chunk's text, claims and their lines (the full SHACL check)
+        self.summary = summary  # a fresh import's summary, fed the claims as they are staged
+        self.handed_over = False  # the chunks belong to the loader's writer thread, which removes them
         self.chunks: list[_Chunk] = []
         self.pending: list[Claim] = []
         self.origins: dict[URIRef, int | None] = {}
@@ -309,7 +316,11 @@ class _Staging:
     def flush(self, extra: str = "", complete: bool = True) -> None:
         if not self.pending and not extra:
             return
+        if not complete and self.summary is not None:
+            self.summary.give_up()
         text = claims_nquads(self.pending, facts=self.facts) + extra
+        if self.summary is not None:
+            self.summary.add(self.pending)  # the claims of this text, as it describes their sources
         number = len(self.chunks) + 1
         chunk = _Chunk(self.folder / f"{number:05}.nq", self.folder / f"{number:05}.claims", complete)
         if self.check is not None:
@@ -327,7 +338,11 @@ class _Staging:
         self.pending = []
 
     def discard(self) -> None:
-        shutil.rmtree(self.folder, ignore_errors=True)
+        """Remove the staged chunks; a summary not told the file was written forgets its claims."""
+        if not self.handed_over:
+            shutil.rmtree(self.folder, ignore_errors=True)
+        if self.summary is not None:
+            self.summary.discard()
 
 
 def _chunk_iris(chunk: _Chunk) -> list[URIRef]:
@@ -410,6 +425,57 @@ def recover(store: Store) -> list[str]:
                         "removed (load the file again)")
     journal.unlink()
     return messages
+
+
+# -- writing a fresh import on a thread of its own ------------------------------------------------------
+
+class _Writer:
+    """Runs a fresh import's bulk writes in order on one thread, so that Python work goes on meanwhile.
+
+    Oxigraph's bulk loader releases the interpreter while it works: the
+    summary of the import (:class:`~detente.graph.summary_import.FreshImport`)
+    is computed while the last file's data are written. The first error stops
+    the writes that follow and is raised by the next :meth:`submit` or
+    :meth:`wait`.
+    """
+
+    def __init__(self) -> None:
+        self.tasks: queue.Queue[Callable[[], object] | None] = queue.Queue()  # small: chunks are read as written
+        self.error: BaseException | None = None
+        self.folders: list[Path] = []  # staged chunks it was handed, removed when it closes
+        self.thread = threading.Thread(target=self._run, name="detente-load-writer", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while True:
+            task = self.tasks.get()
+            try:
+                if task is None:
+                    return
+                if self.error is None:
+                    task()
+            except BaseException as exc:  # handed to the loading thread
+                self.error = exc
+            finally:
+                self.tasks.task_done()
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+    def submit(self, task: Callable[[], object]) -> None:
+        self._raise()
+        self.tasks.put(task)
+
+    def wait(self) -> None:
+        self.tasks.join()
+        self._raise()
+
+    def close(self) -> None:
+        self.tasks.put(None)
+        self.thread.join()
+        for folder in self.folders:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 # -- loading -------------------------------------------------------------------------------------------
@@ -506,16 +572,24 @@ def load_paths(store: Store | None, paths: Sequence[str | Path], *, skip_invalid
     fresh = (target is not None and hasattr(target, "bulk_add_nquads") and journal_folder is not None
              and not _has_claims(target))
     journal = Journal(journal_folder) if journal_folder is not None else None
+    # A fresh import's summary comes from the claims it writes, not from a rebuild over the store.
+    fresh_summary = FreshImport() if fresh and target is not None and target.maintains_summary else None
+    writer = _Writer() if fresh_summary is not None else None
+    if fresh_summary is not None and writer is not None and target is not None:
+        fresh_summary.know_store(target)
+        fresh_summary.submit, fresh_summary.wait = writer.submit, writer.wait
     try:
         with bulk(target) if target is not None else _nothing():
             for number, (path, detected_format) in enumerate(ordered, start=1):
+                if writer is not None:
+                    writer.wait()  # the previous file is in the store before this one is read
                 if progress:
                     progress(str(path), number, len(ordered))
                 try:
                     report = _load_file(store, path, detected_format, ctx, registry, facts=facts,
                                         skip_invalid=skip_invalid, shacl=shacl, full_shacl=full_shacl,
                                         rejects_file=rejects_file, rows=rows, sink=sink, journal=journal,
-                                        fresh=fresh)
+                                        fresh=fresh, fresh_summary=fresh_summary, writer=writer)
                 except LoadError as error:
                     later = [str(p) for p, _ in ordered[number:]]
                     if later:
@@ -524,8 +598,12 @@ def load_paths(store: Store | None, paths: Sequence[str | Path], *, skip_invalid
                 reports.append(report)
     finally:
         rejects_file.close()
+        if writer is not None:
+            writer.close()
         if journal is not None:
             journal.close()
+        if fresh_summary is not None:
+            fresh_summary.close()
     return reports
 
 
@@ -542,7 +620,7 @@ def _load_file(store: Store | None, path: Path, detected_format: InputFormat | N
                registry: EntityRegistry, *, facts: URIRef | None, skip_invalid: bool, shacl: bool, full_shacl: bool,
                rejects_file: RejectsFile, rows: Callable[[int], None] | None,
                sink: Callable[[Sequence[URIRef], str, bool], int] | None, journal: Journal | None,
-               fresh: bool) -> FileReport:
+               fresh: bool, fresh_summary: FreshImport | None = None, writer: _Writer | None = None) -> FileReport:
     """Check one file record by record into staged chunks; then write them (when the whole file passed)."""
     fmt = detected_format
     streamed = _streamed_units(path, fmt, ctx) if fmt is not None and path.is_file() else None
@@ -556,7 +634,7 @@ def _load_file(store: Store | None, path: Path, detected_format: InputFormat | N
         units = _guarded(path, streamed)
     report = FileReport(str(path), fmt.name if fmt else "unknown")
     checker = ShapeChecker(registry) if shacl else None
-    staging = _staging(path, report, facts, full_shacl, registry)
+    staging = _staging(path, report, facts, full_shacl, registry, fresh_summary)
     try:
         try:
             _check_units(path, units, report, staging, checker, skip_invalid=skip_invalid, rows=rows)
@@ -564,7 +642,7 @@ def _load_file(store: Store | None, path: Path, detected_format: InputFormat | N
             # The rows of a claim are not together: what was read holds partial claims and counts for nothing.
             staging.discard()
             report = FileReport(str(path), report.format)
-            staging = _staging(path, report, facts, full_shacl, registry)
+            staging = _staging(path, report, facts, full_shacl, registry, fresh_summary)
             _check_units(path, _guarded(path, sorted_statement_units(path, ctx)), report, staging, checker,
                          skip_invalid=skip_invalid, rows=rows)
         rejects_file.write(report.rejects)
@@ -582,15 +660,20 @@ def _load_file(store: Store | None, path: Path, detected_format: InputFormat | N
         if store is None and sink is None:
             return report
         if staging.chunks and (staging.claims or extra):
-            report.new_claims = _write_staged(store, path, staging, sink=sink, journal=journal, fresh=fresh)
+            if fresh_summary is not None:
+                fresh_summary.writing()
+            report.new_claims = _write_staged(store, path, staging, sink=sink, journal=journal, fresh=fresh,
+                                              fresh_summary=fresh_summary, writer=writer)
             report.written = True
+        if fresh_summary is not None:
+            fresh_summary.commit()
         return report
     finally:
         staging.discard()
 
 
 def _staging(path: Path, report: FileReport, facts: URIRef | None, full_shacl: bool,
-             registry: EntityRegistry) -> _Staging:
+             registry: EntityRegistry, fresh_summary: FreshImport | None = None) -> _Staging:
     """A file's staging, its rejects into the report.
 
     With ``full_shacl`` each chunk also goes through pySHACL (with the descriptions of the entities named so
@@ -600,7 +683,7 @@ def _staging(path: Path, report: FileReport, facts: URIRef | None, full_shacl: b
         entities = quads_nquads(registry.used_quads(), facts=facts)
         report.rejects.extend(_shacl_rejects(path, ParseResult(claims=claims, origins=origins), text + entities))
 
-    return _Staging(facts, check if full_shacl else None)
+    return _Staging(facts, check if full_shacl else None, fresh_summary)
 
 
 def _check_units(path: Path, units: Iterable[Unit], report: FileReport, staging: _Staging,
@@ -630,7 +713,7 @@ def _check_units(path: Path, units: Iterable[Unit], report: FileReport, staging:
 
 def _write_staged(store: Store | None, path: Path, staging: _Staging, *,
                   sink: Callable[[Sequence[URIRef], str, bool], int] | None, journal: Journal | None,
-                  fresh: bool) -> int:
+                  fresh: bool, fresh_summary: FreshImport | None = None, writer: _Writer | None = None) -> int:
     """Write a checked file's chunks; returns how many claims were new."""
     complete = all(chunk.complete for chunk in staging.chunks)
     if sink is not None:
@@ -640,20 +723,33 @@ def _write_staged(store: Store | None, path: Path, staging: _Staging, *,
         return sink(iris, text, complete)
     assert store is not None
     new = 0
+    if fresh and writer is not None:
+        # The writer reads each chunk from disk as it writes it, after this file's reading has ended: the summary
+        # of the import is computed meanwhile. It removes the staged chunks (even after an error).
+        staging.handed_over = True
+        writer.folders.append(staging.folder)
     for chunk in staging.chunks:
         iris = _chunk_iris(chunk)
-        text = chunk.nquads.read_text(encoding="utf-8")
+        data: str | Path = chunk.nquads if fresh and writer is not None else chunk.nquads.read_text(encoding="utf-8")
         if journal is not None and len(staging.chunks) > 1:
             known = known_claims(store, iris) if not fresh else set()
             added = [iri for iri in iris if iri not in known]
-            journal.chunk(str(path), added)
+            if fresh and writer is not None:  # just before the chunk is written, as without the thread
+                writer.submit(functools.partial(journal.chunk, str(path), added))
+            else:
+                journal.chunk(str(path), added)
         if fresh:
-            import_nquads(store, iris, text)
+            import_nquads(store, iris, data, fresh=fresh_summary, submit=writer.submit if writer else None)
             new += len(set(iris))
         else:
-            new += add_claims_nquads(store, iris, text, complete=chunk.complete and complete)
+            new += add_claims_nquads(store, iris, cast(str, data), complete=chunk.complete and complete)
     if journal is not None and len(staging.chunks) > 1:
-        journal.done(str(path))
+        if fresh and writer is not None:
+            writer.submit(functools.partial(journal.done, str(path)))  # once the chunks before it are written
+        else:
+            journal.done(str(path))
+    if fresh and writer is not None:
+        writer.submit(functools.partial(shutil.rmtree, staging.folder, ignore_errors=True))
     return new
 
 

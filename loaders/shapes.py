@@ -70,11 +70,11 @@ class PropertyCheck:
     min_count: int | None = None
     max_count: int | None = None
     less_or_equal: URIRef | None = None
+    #: The path as a plain string (values are looked up by it: see :class:`ShapeChecker`).
+    key: str = field(init=False, compare=False, repr=False)
 
-    @property
-    def key(self) -> str:
-        """The path as a plain string (values are looked up by it: see :class:`ShapeChecker`)."""
-        return str(self.path)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", str(self.path))
 
 
 @dataclass
@@ -182,10 +182,13 @@ _QUOTE_START, _QUOTE_END = DT.quoteStart, DT.quoteEnd
 _GENERATED, _IDENTIFIER = PROV.wasGeneratedBy, DCTERMS.identifier
 
 
+_LANG_STRING = RDF.langString  # a namespace attribute costs a Python call: looked up once
+
+
 def _has_datatype(value: Node, datatype: URIRef) -> bool:
     if not isinstance(value, Literal):
         return False
-    if datatype == RDF.langString:
+    if datatype == _LANG_STRING:
         return value.language is not None
     actual = value.datatype or (None if value.language else _XSD_STRING)
     return actual == datatype and not getattr(value, "ill_typed", False)
@@ -393,7 +396,11 @@ class ShapeChecker:
         for prop in check.properties:
             if not prop.violation:
                 continue
-            values = predicates.get(prop.key, [])
+            values = predicates.get(prop.key)
+            if values is None:
+                if prop.min_count:  # no value: only a minimum count can fail
+                    yield Violation(focus, prop.path, prop.name, f"{prop.message} (none given)")
+                continue
             index = id(prop)
             bad = [v for v in values if not self._value_ok(index, prop, v, data)]
             if prop.less_or_equal is not None:

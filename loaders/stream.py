@@ -428,7 +428,6 @@ def _document_units(name: str, doc: Any, doc_line: int | None, ctx: LoadContext,
     for index, item in enumerate(items):
         item_line = line_of(item, doc_line)
         where = f"claims[{index}]"
-        record = json.dumps(item, default=str)
         if not isinstance(item, dict):
             yield Unit([item_line], rejects=[Reject(name, item_line, where, "a claim must be a mapping")])
             continue
@@ -442,10 +441,12 @@ def _document_units(name: str, doc: Any, doc_line: int | None, ctx: LoadContext,
                           confidence=parse_confidence(item.get("confidence")), activity=activity,
                           key=str(item["key"]) if item.get("key") is not None else None)
         except _Located as exc:
-            yield Unit([item_line], rejects=[Reject(name, exc.line, exc.field, exc.message, record)])
+            yield Unit([item_line], rejects=[Reject(name, exc.line, exc.field, exc.message,
+                                                    json.dumps(item, default=str))])
             continue
         except FieldError as exc:
-            yield Unit([item_line], rejects=[Reject(name, item_line, f"{where}.{exc.field}", exc.message, record)])
+            yield Unit([item_line], rejects=[Reject(name, item_line, f"{where}.{exc.field}", exc.message,
+                                                    json.dumps(item, default=str))])
             continue
         yield Unit([item_line], [claim])
 

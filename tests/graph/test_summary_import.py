@@ -1,0 +1,118 @@
+"""A fresh import's summary, computed from the claims as they are staged, equals a recomputation from scratch."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+from rdflib.namespace import RDF
+from test_summary import STATES, assert_exact, claims
+
+from detente.graph import summary, summary_import, writes
+from detente.graph.claims import Claim, Source, claims_nquads
+from detente.graph.store import open_store
+from detente.graph.summary_import import FreshImport
+from detente.ontology.vocab import DT, DTR
+
+
+def _import(store, fresh: FreshImport, batch: list[Claim]) -> None:  # type: ignore[no-untyped-def]
+    fresh.add(batch)
+    fresh.writing()
+    writes.import_nquads(store, [c.iri for c in batch], claims_nquads(batch, facts=store.facts_label), fresh=fresh)
+    fresh.commit()
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.booleans(), st.lists(claims(), min_size=1, max_size=8)), min_size=1, max_size=4),
+       st.integers(1, 4))
+def test_a_fresh_import_gets_the_summary_a_rebuild_gives(tmp_path_factory: pytest.TempPathFactory,
+                                                         monkeypatch: pytest.MonkeyPatch,
+                                                         files: list[tuple[bool, list[Claim]]], buckets: int) -> None:
+    # Few buckets, so that events share them and claims spread over several.
+    monkeypatch.setattr(summary_import, "BUCKETS", buckets)
+    monkeypatch.setattr(summary_import, "BUFFER_ROWS", 2)  # rows reach the bucket files
+    store = open_store(f"oxigraph:{tmp_path_factory.mktemp('fresh')}")
+    writes.clear(store)  # an empty store with its (empty, current) summary
+    fresh = FreshImport()
+    fresh.know_store(store)
+    rebuilt = []
+    monkeypatch.setattr(summary, "rebuild", lambda *a, _r=summary.rebuild, **k: rebuilt.append(1) or _r(*a, **k))
+    seen: set[str] = set()
+    written_files = []
+    for written, batch in files:  # each claim once: a repeated claim is left to a rebuild (tested below)
+        unique = [c for c in batch if not (str(c.iri) in seen or seen.add(str(c.iri)))]  # type: ignore[func-returns-value]
+        if unique:
+            written_files.append((written, unique))
+    try:
+        with writes.bulk(store):
+            for written, batch in written_files:
+                if written:
+                    _import(store, fresh, batch)
+                else:  # a bad file: read, then not written
+                    fresh.add(batch)
+                    fresh.discard()
+        assert_exact(store)
+        assert fresh.exact and not rebuilt
+    finally:
+        fresh.close()
+        store.close()
+
+
+def _claim(number: int, event: int = 0) -> Claim:
+    event_iri = DTR[f"event/e{event}"]
+    return Claim([(event_iri, RDF.type, DT.Talks), (event_iri, DT.hasParty, STATES[number % 5]),
+                  (event_iri, DT.hasParty, STATES[(number + 1) % 5])],
+                 Source.from_metadata(url=f"https://example.org/{number}", publisher=DTR["organization/p1"]))
+
+
+def test_a_claim_met_twice_leaves_the_summary_to_a_rebuild(tmp_path: Path) -> None:
+    store = open_store(f"oxigraph:{tmp_path / 'store'}")
+    fresh = FreshImport()
+    with writes.bulk(store):
+        _import(store, fresh, [_claim(1), _claim(2)])
+        _import(store, fresh, [_claim(2), _claim(3)])
+    assert not fresh.exact
+    assert_exact(store)
+    fresh.close()
+    store.close()
+
+
+def test_an_import_cut_short_while_writing_leaves_the_summary_to_a_rebuild(tmp_path: Path) -> None:
+    store = open_store(f"oxigraph:{tmp_path / 'store'}")
+    batch = [_claim(n, event=n % 2) for n in range(3)]
+    fresh = FreshImport()
+    with writes.bulk(store):
+        _import(store, fresh, batch[:1])
+        fresh.add(batch[1:])
+        fresh.writing()
+        writes.import_nquads(store, [batch[1].iri], claims_nquads(batch[1:2], facts=store.facts_label), fresh=fresh)
+        fresh.discard()  # the write failed after its first part
+    assert not fresh.exact
+    assert_exact(store)
+    fresh.close()
+    store.close()
+
+
+def test_sources_the_store_kept_count_with_their_publishers_and_dates(tmp_path: Path) -> None:
+    # Removing claims keeps their sources: a later fresh import citing one sees its earlier publisher and date.
+    store = open_store(f"oxigraph:{tmp_path / 'store'}")
+    event = DTR["event/e1"]
+    old = Claim([(event, DT.hasParty, STATES[0])],
+                Source.from_metadata(url="https://example.org/kept", publisher=DTR["organization/p0"],
+                                     issued=date(2020, 1, 1)))
+    writes.write_claims(store, [old])
+    writes.remove_claims(store, [old.iri])
+    again = Claim([(event, DT.hasParty, STATES[1]), (event, DT.hasParty, STATES[2])],
+                  Source.from_metadata(url="https://example.org/kept", publisher=DTR["organization/p1"],
+                                       issued=date(2021, 1, 1)))
+    fresh = FreshImport()
+    fresh.know_store(store)
+    with writes.bulk(store):
+        _import(store, fresh, [again, _claim(7)])
+    assert fresh.exact
+    assert_exact(store)
+    fresh.close()
+    store.close()
