@@ -53,6 +53,7 @@ from pathlib import Path
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
 
+from detente.errors import AmbiguousEntityError
 from detente.graph.claims import Activity, Claim, Source
 from detente.graph.entities import normalize_label
 from detente.graph.terms import Triple
@@ -587,11 +588,29 @@ class PeopleIndex:
 PERSON_TYPES = (DT.Person, DT.Envoy)
 
 
+BODY_TYPES = (DT.State, DT.Organization, DT.InternationalOrganization, DT.NewsOrganization)
+
+
+def _body(registry: EntityRegistry, name: str) -> URIRef | None:
+    """The state or organisation the one resolver knows by this name ("Sinn Féin"), else None.
+
+    A name several entities share is left to the people index: it is no evidence of a body.
+    """
+    try:
+        iri = registry.resolve(name)
+    except AmbiguousEntityError:
+        return None
+    entity = registry.get(iri) if iri is not None else None
+    return iri if entity is not None and entity.type in BODY_TYPES else None
+
+
 def signatory_actors(registry: EntityRegistry, text: str, people: PeopleIndex,
                      context: str | Sequence[str] | None = None, organisations: Collection[str] = ()) -> list[URIRef]:
     """Signatories of a ``pa_sign`` text.
 
-    People (one IRI each), or the state a role signs for ("Malaysian Facilitator").
+    People (one IRI each), the state a role signs for ("Malaysian Facilitator"), or a state or organisation
+    that the entity registry resolves the name to ("Sinn Féin", from the organisation gazetteer): no person
+    is minted for a body's name.
     """
     out: list[URIRef] = []
     for segment in re.split(r"[\n;,]+", text):
@@ -607,7 +626,8 @@ def signatory_actors(registry: EntityRegistry, text: str, people: PeopleIndex,
         if country is not None and (named := registry.get(country)) is not None and named.type == DT.State and \
                 normalize_label(named.label) == normalize_label(words[-1]):
             continue
-        iri = people.person(name, context)
+        body = _body(registry, name)
+        iri = body if body is not None else people.person(name, context)
         if iri not in out:
             out.append(iri)
     return out

@@ -5,7 +5,8 @@ GDELT 2.0 export (every USA→USA row, every CAMEO 045 row, every IRN–SYR and 
 0841 and 0871 rows and the first 80); ``ucdp-peace-agreements-221-sample.csv`` is the 20 UCDP v22.1
 agreements whose ``pa_sign`` names a Malaysian Facilitator, a job title or a person written several ways;
 ``ucdp-peace-agreements-221-people.csv`` the 37 agreements holding both spellings of the 15 close-name person
-pairs the first merge left, John Momis's rows and the "Eminent Personalities" rows.
+pairs the first merge left, John Momis's rows and the "Eminent Personalities" rows, then Sinn Féin's (1063) and
+Damane Zakaria's three (1355, 1373, 1493).
 """
 
 from __future__ import annotations

@@ -9,9 +9,9 @@ import pytest
 from detente.graph.store import open_store
 from detente.loaders import LoadError, detect_format, load_paths
 from detente.loaders.base import LoadContext
-from detente.loaders.gazetteer import gw_to_iso
+from detente.loaders.gazetteer import gw_to_iso, register_organisations
 from detente.loaders.registry import EntityRegistry
-from detente.loaders.ucdp import parse_ucdp, signatory_names, split_list
+from detente.loaders.ucdp import PeopleIndex, parse_ucdp, signatory_actors, signatory_names, split_list
 from detente.ontology.vocab import DT, DTR
 
 # 38 real agreements of UCDP PA v22.1 (whole records, header quirks kept), see tests/fixtures/README.md.
@@ -249,3 +249,43 @@ def test_a_party_written_after_a_name_is_not_part_of_it() -> None:
             "Judicael Orofe Moganazoum Coordination anti Balaka\nRPRC")
     assert signatory_names(text, parties) == ["Bienvenu Bertrand Kounkou", "Parfait Onanga-Anyanga",
                                               "Judicael Orofe Moganazoum"]
+
+
+# Real UCDP v22.1 records (byte for byte, see tests/loaders/data/README.md): close-name pairs, Sinn Féin (1063),
+# Kayan Al-Shamal (1647) and the three spellings of Damane Zakaria (1355, 1373, 1493).
+PEOPLE = Path(__file__).resolve().parent / "data" / "ucdp-peace-agreements-221-people.csv"
+
+
+def _signatories(result) -> dict[str, set]:
+    return {str(c.key).split(":")[1]: {o for _s, p, o in c.statements if p == DT.signatory}
+            for c in result.claims if c.key and c.key.endswith("pa_sign")}
+
+
+def test_a_signatory_the_registry_knows_as_a_body_is_that_body_not_a_person() -> None:
+    context = LoadContext(EntityRegistry())
+    result = parse_ucdp(PEOPLE, context)
+    signers = _signatories(result)
+    registry = context.registry
+    for paid, name in (("1063", "Sinn Féin"), ("1647", "Kayan Al-Shamal")):
+        body = registry.resolve(name)
+        assert body is not None and registry.get(body).type == DT.Organization  # type: ignore[union-attr]
+        assert body in signers[paid]
+        # No person of that name on the agreement, nor anywhere in the load.
+        people = [e.label for s in signers[paid] if (e := registry.get(s)) is not None and e.type == DT.Person]
+        assert people and name not in people
+        assert DTR[f"person/{name.lower().replace(' ', '-').replace('é', 'e')}"] not in registry
+    # The people signing beside them are still people (Tony Blair; Kayan's own signatory).
+    assert registry.resolve("Tony Blair") in signers["1063"]
+    assert any("Sir-alkhatim" in registry.get(s).label for s in signers["1647"])  # type: ignore[union-attr]
+
+
+def test_the_resolver_decides_a_body_before_the_people_index_compares_spellings() -> None:
+    registry = EntityRegistry()
+    register_organisations(registry)
+    people = PeopleIndex(registry)
+    # A person whose longer name ends like the body's name: a shorter name with that surname would be his.
+    person = people.person("Ahmed Kayan Al-Shamal", "conflict:309")
+    signers = signatory_actors(registry, "Kayan Al-Shamal; Ahmed Kayan Al-Shamal", people, "conflict:309")
+    body = registry.resolve("Kayan Al-Shamal")
+    assert signers == [body, person] and body != person
+    assert registry.get(person).aliases == []  # type: ignore[union-attr]
