@@ -26,10 +26,8 @@ Run from the repository root::
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
-import os
 import random
 import sys
 from pathlib import Path
@@ -37,7 +35,7 @@ from typing import Any
 
 import yaml
 
-from tests.loaders.news_eval.select_fresh import UCDP, WIKITIMES, narrative_paragraph
+from tests.loaders.news_eval.select_fresh import UCDP, WIKITIMES, corpus_parser, narrative_paragraph
 
 HERE = Path(__file__).resolve().parent
 BLIND_SEED = 20261201
@@ -82,9 +80,7 @@ def select(corpus: Path, used_wikitimes: set[str], used_ucdp: set[str]) -> list[
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--corpus", type=Path, default=os.environ.get("DETENTE_CORPUS"),
-                        required="DETENTE_CORPUS" not in os.environ, help="the research corpus folder")
+    parser = corpus_parser(__doc__)
     args = parser.parse_args(argv)
     used_wikitimes, used_ucdp = used_sources(HERE / "passages.yaml", HERE / "fresh.yaml")
     print(yaml.safe_dump({"passages": select(args.corpus, used_wikitimes, used_ucdp)}, allow_unicode=True,

@@ -37,10 +37,8 @@ Run from the repository root (only by hand: the tests never need the corpus)::
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
-import os
 import random
 import re
 import sys
@@ -51,7 +49,7 @@ from typing import Any, TypeVar
 import yaml
 
 from tests.loaders.news_eval.select_blind import used_sources
-from tests.loaders.news_eval.select_fresh import _TYPE_LINE, UCDP, WIKITIMES, narrative_paragraph
+from tests.loaders.news_eval.select_fresh import _TYPE_LINE, UCDP, WIKITIMES, corpus_parser, narrative_paragraph
 
 HERE = Path(__file__).resolve().parent
 BLIND2_SEED = 20261202
@@ -138,9 +136,7 @@ def select(corpus: Path, used_wikitimes: set[str], used_ucdp: set[str]) -> list[
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--corpus", type=Path, default=os.environ.get("DETENTE_CORPUS"),
-                        required="DETENTE_CORPUS" not in os.environ, help="the research corpus folder")
+    parser = corpus_parser(__doc__)
     args = parser.parse_args(argv)
     used_wikitimes, used_ucdp = used_sources(*(HERE / name for name in EARLIER_SETS))
     print(yaml.safe_dump({"passages": select(args.corpus, used_wikitimes, used_ucdp)}, allow_unicode=True,

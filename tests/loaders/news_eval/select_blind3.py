@@ -37,10 +37,8 @@ Run from the repository root (only by hand: the tests never need the corpus)::
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -49,7 +47,7 @@ import yaml
 
 from tests.loaders.news_eval.select_blind import used_sources
 from tests.loaders.news_eval.select_blind2 import CONFLICT, later_paragraph, permuted
-from tests.loaders.news_eval.select_fresh import UCDP, WIKITIMES, narrative_paragraph
+from tests.loaders.news_eval.select_fresh import UCDP, WIKITIMES, corpus_parser, narrative_paragraph
 
 HERE = Path(__file__).resolve().parent
 BLIND3_SEED = 20261203
@@ -105,9 +103,7 @@ def select(corpus: Path, used_wikitimes: set[str], used_ucdp: set[str]) -> tuple
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--corpus", type=Path, default=os.environ.get("DETENTE_CORPUS"),
-                        required="DETENTE_CORPUS" not in os.environ, help="the research corpus folder")
+    parser = corpus_parser(__doc__)
     parser.add_argument("--stats", action="store_true", help="print the size of each pool on stderr")
     args = parser.parse_args(argv)
     used_wikitimes, used_ucdp = used_sources(*(HERE / name for name in EARLIER_SETS))

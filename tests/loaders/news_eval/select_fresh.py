@@ -84,10 +84,16 @@ def select(corpus: Path, used: set[str]) -> list[dict[str, Any]]:
     return out
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def corpus_parser(doc: str | None) -> argparse.ArgumentParser:
+    """The command line all selection scripts share: ``--corpus`` (or ``DETENTE_CORPUS``), the corpus folder."""
+    parser = argparse.ArgumentParser(description=(doc or "").split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=os.environ.get("DETENTE_CORPUS"),
                         required="DETENTE_CORPUS" not in os.environ, help="the research corpus folder")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = corpus_parser(__doc__)
     args = parser.parse_args(argv)
     original = yaml.safe_load((HERE / "passages.yaml").read_text(encoding="utf-8"))["passages"]
     used = {p["source"].split(":")[1] for p in original if p["source"].startswith("wikitimes:")}
