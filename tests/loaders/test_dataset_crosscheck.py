@@ -52,13 +52,18 @@ def _state_code(code: str) -> str | None:
     return iso if URIRef(f"https://w3id.org/detente/id/state/{iso}") in _REGISTRY else None
 
 
-def test_gdelt_directed_dyads_match_the_raw_rows(gdelt) -> None:
-    store, raw = gdelt
+def _raw_directed_dyads(raw: pd.DataFrame) -> dict[tuple[str, str], int]:
+    """Rows per (actor 1 country, actor 2 country) of the raw export, with pandas: coded state actors only."""
     coded = raw[(raw.Actor1Code != "") & (raw.Actor2Code != "") & (raw.Actor1KnownGroupCode == "")
                 & (raw.Actor2KnownGroupCode == "")].copy()
     coded["a"] = coded.Actor1CountryCode.map(_state_code)
     coded["b"] = coded.Actor2CountryCode.map(_state_code)
-    expected = coded.dropna(subset=["a", "b"]).groupby(["a", "b"]).size().to_dict()
+    return dict(coded.dropna(subset=["a", "b"]).groupby(["a", "b"]).size().to_dict())
+
+
+def test_gdelt_directed_dyads_match_the_raw_rows(gdelt) -> None:
+    store, raw = gdelt
+    expected = _raw_directed_dyads(raw)
     rows = store.query("""SELECT ?a ?b (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e dt:initiator ?x ; dt:target ?y .
         OPTIONAL { ?x dt:country ?xc } OPTIONAL { ?y dt:country ?yc }
         BIND(COALESCE(?xc, ?x) AS ?a) BIND(COALESCE(?yc, ?y) AS ?b)
@@ -88,11 +93,7 @@ def _readme_dyad_query() -> str:
 
 def test_gdelt_readme_dyad_query_gives_the_raw_counts(gdelt) -> None:
     store, raw = gdelt
-    coded = raw[(raw.Actor1Code != "") & (raw.Actor2Code != "") & (raw.Actor1KnownGroupCode == "")
-                & (raw.Actor2KnownGroupCode == "")].copy()
-    coded["a"] = coded.Actor1CountryCode.map(_state_code)
-    coded["b"] = coded.Actor2CountryCode.map(_state_code)
-    expected = coded.dropna(subset=["a", "b"]).groupby(["a", "b"]).size().to_dict()
+    expected = _raw_directed_dyads(raw)
     actual = {(str(a).rsplit("/", 1)[-1], str(b).rsplit("/", 1)[-1]): int(n)
               for a, b, n in store.query(_readme_dyad_query()).rows}
     assert actual == expected
