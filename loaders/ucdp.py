@@ -95,7 +95,8 @@ _TITLES = re.compile(
     r"Sheik|Marshal|Field Marshal|Premier|Ing\.?|Cde\.?|Shri|Alhaji|Atty\.?|M\.|Rév\.?|Rev\.?|"
     # Honorifics and ranks in other spellings and languages ("Cdr.", "Mgr.", "S.E.M.", "Bâtonnier", "Maître").
     r"Cdr\.?|CDR\.?|Cmdr\.?|Monsignor|Comdt\.?|Corporal|Engineer|Gov\.?|Mme\.?|Mgr\.?|Fr\.?|G[ée]n[ée]ral|S\.E\.M\.?|SEM|"
-    r"B[âa]tonnier|Ma[îi]tre|Master|Canon|Emeritus|Ambassdor|Speaker|Hluttaw|Ltg\.?|Dep\.?|Exec\.?|Bir\.?)\s+")
+    r"B[âa]tonnier|Ma[îi]tre|Master|Canon|Emeritus|Ambassdor|Speaker|Hluttaw|Ltg\.?|Dep\.?|Exec\.?|Bir\.?|"
+    r"Dato'?\.?|Datuk)\s+")
 _STOPS = re.compile(r"\s+(?:of|for|signed|on behalf|On [Bb]ehalf|as|in|who|representing|from|with|and)\b|"
                     r"\s*\(|\s*\[|\s+-\s+")
 _ORG_WORDS = re.compile(
@@ -269,6 +270,29 @@ def _person_names(written: str, parties: Collection[str]) -> tuple[str, ...]:
     return glued.groups() if glued else (candidate,)
 
 
+_FULL_STOP = re.compile(r"(?<=[a-z\u00e0-\u00ff])\.\s+(?=[A-Z])")
+
+
+def _sentences(text: str) -> list[str]:
+    """``text`` cut at the full stops that end a sentence: after a word of four or more letters that is no title.
+
+    Initials, "Dr." and ranks ("Col.", "Cmdr.") stay inside their name.
+
+    >>> _sentences("signed by: Tony Blair and Bertie Ahern. The parties: the Ulster Unionist Party")
+    ['signed by: Tony Blair and Bertie Ahern', 'The parties: the Ulster Unionist Party']
+    >>> _sentences("Cmdr. Schafik HANDAL, Col. Oscar SANTAMARIA, J.P. Larma")
+    ['Cmdr. Schafik HANDAL, Col. Oscar SANTAMARIA, J.P. Larma']
+    """
+    pieces, start = [], 0
+    for stop in _FULL_STOP.finditer(text):
+        word = text[:stop.start()].split()[-1]
+        if len(word) >= 4 and word.isalpha() and not _TITLES.match(word + " "):
+            pieces.append(text[start:stop.start()])
+            start = stop.end()
+    pieces.append(text[start:])
+    return [piece for piece in pieces if piece.strip()]
+
+
 def signatory_names(text: str, organisations: Collection[str] = ()) -> list[str]:
     """Person names in a ``pa_sign`` text; conservative: titles stripped, 2–6 capitalised words, no org words.
 
@@ -280,7 +304,7 @@ def signatory_names(text: str, organisations: Collection[str] = ()) -> list[str]
     """
     parties = {normalize_label(o) for o in organisations}
     names: list[str] = []
-    for segment in re.split(r"[\n;]+", text):
+    for segment in (sentence for part in re.split(r"[\n;]+", text) for sentence in _sentences(part)):
         if _SKIP.search(segment):
             continue
         pieces = [part for piece in re.split(r",|\band\b", segment) for part in _split_y(piece)]

@@ -276,6 +276,8 @@ def test_a_signatory_the_registry_knows_as_a_body_is_that_body_not_a_person() ->
         assert DTR[f"person/{name.lower().replace(' ', '-').replace('é', 'e')}"] not in registry
     # The people signing beside them are still people (Tony Blair; Kayan's own signatory).
     assert registry.resolve("Tony Blair") in signers["1063"]
+    # "signed by: Tony Blair and Bertie Ahern. The … agreement was negotiated by …": the sentence ends the list.
+    assert registry.resolve("Bertie Ahern") in signers["1063"]
     assert any("Sir-alkhatim" in registry.get(s).label for s in signers["1647"])  # type: ignore[union-attr]
 
 
