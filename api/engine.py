@@ -749,7 +749,11 @@ class ReaderHandle:
             return self.pidfd is not None and not _gone(self.pid, self.pidfd)
 
     def stop(self, wait_seconds: float = 10.0) -> None:
-        """Kill the reader and wait until it is gone (safe to call twice, from two threads)."""
+        """Kill the reader and wait until it is gone (safe to call twice, from two threads).
+
+        Both descriptors are closed once, under the lock: a second close of a number the kernel has meanwhile
+        given to another file (a client's socket, the server loop's trigger) would close that file.
+        """
         with self._stopping:
             if self.pidfd is None:
                 return
@@ -757,7 +761,7 @@ class ReaderHandle:
             _wait_gone(self.pid, self.pidfd, wait_seconds)
             os.close(self.pidfd)
             self.pidfd = None
-        self.conn.close()
+            self.conn.close()
 
 
 class Engine:
