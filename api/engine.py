@@ -1063,11 +1063,19 @@ class Engine:
         else:
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(self._root_pid, 0)
-        # This process may start many engines (tests, notebooks): give every descriptor back.
-        for fd in [self._root_fd, getattr(self, "_writer_fd", None), *(fd for _pid, fd in self._retired_writers)]:
-            if fd is not None:
-                os.close(fd)
-        self._root_fd, self._writer_fd, self._retired_writers = None, None, []
+        # This process may start many engines (tests, notebooks): give every descriptor back. Under the writer
+        # lock: a write under way (the steps thread's rebuild) retires its writer and closes the pidfds of gone
+        # writers itself, and a descriptor closed twice may by then be another file's (a server's trigger).
+        # Its writer is dead by now, so it ends at once and lets go of the lock.
+        held = self._writer_lock.acquire(timeout=60)
+        try:
+            for fd in {self._root_fd, getattr(self, "_writer_fd", None), *(fd for _pid, fd in self._retired_writers)}:
+                if fd is not None:
+                    os.close(fd)
+            self._root_fd, self._writer_fd, self._retired_writers = None, None, []
+        finally:
+            if held:
+                self._writer_lock.release()
         self._root.close()
         if getattr(self, "_writer", None) is not None:
             self._writer.close()
