@@ -990,9 +990,9 @@ NOTES = """## Reading the figures
   summary rebuild (session 4, 07:23 UTC, load average 4), its conflicts, maintenance and verify rows (session 4,
   08:12–08:17 UTC, load average 1–3) and serve rows (08:29 UTC, load average 1.1); in the 1,000,000 disk column
   the summary, aggregates, network and serve rows are summary v2 (session 4, 08:06–08:13 UTC, load average 2–4,
-  after the two fixes below) and the conflicts row is session 4's (load average 2); its provenance, get_claim and
-  maintenance rows are still round 1's** (summary v1: 14.8M quads, rebuilt by SPARQL, refreshed by recomputing
-  every touched tie).
+  after the two fixes below), and so are its conflicts row (load average 2), provenance and get_claim (09:23
+  UTC, load average 1.6) and maintenance (09:29 UTC, load average 1.7): the whole 1M disk column is session 4's,
+  except verify, not run there** (round 1 was summary v1: 14.8M quads, rebuilt by SPARQL).
 
 Targets (issue 9): `provenance()` and `get_claim` p50 within 3× of the raw engine's time for the same
 query; the full conflict listing within 5× of one raw aggregate pass over all claims; the summary's
