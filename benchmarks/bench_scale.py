@@ -374,12 +374,17 @@ def _reset_peak_rss() -> None:
         pass
 
 
-def _peak_rss_mb() -> int:
+def _status_mb(field: str) -> int:
+    """A memory figure of this process from /proc/self/status (``VmRSS``, ``VmHWM``: its peak), in MB."""
     with open("/proc/self/status", encoding="utf-8") as status:
         for line in status:
-            if line.startswith("VmHWM:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) // 1024
     return 0
+
+
+def _peak_rss_mb() -> int:
+    return _status_mb("VmHWM")
 
 
 @section("serve")
@@ -666,11 +671,7 @@ def open_context(claims: int, kind: str, samples: int) -> tuple[Context, dict[st
 # -- one run (its own process) ----------------------------------------------------------------
 
 def _rss_mb() -> int:
-    with open("/proc/self/status", encoding="utf-8") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) // 1024
-    return 0
+    return _status_mb("VmRSS")
 
 
 def _load_average() -> list[float]:

@@ -21,7 +21,7 @@ import pytest
 from rdflib import Literal, URIRef
 
 from detente.graph.entities import normalize_label
-from detente.graph.store import open_store
+from detente.graph.store import Store, open_store
 from detente.loaders import load_paths
 from detente.loaders.gdelt import CAMEO_COUNTRY_EXCEPTIONS, COLUMNS
 from detente.loaders.registry import EntityRegistry
@@ -117,13 +117,18 @@ def test_gdelt_every_coded_actor_keeps_its_role(gdelt) -> None:
                            f"FILTER NOT EXISTS {{ event:gdelt-{event_id} dt:hasParty ?m }} }}").boolean, event_id
 
 
-@pytest.fixture(scope="module")
-def ucdp():
+def _loaded_with_raw(path: Path) -> tuple[Store, pd.DataFrame]:
+    """A memory store holding the UCDP file ``path``, and the file as pandas reads it (every cell as text)."""
     store = open_store("memory:")
-    load_paths(store, [UCDP])
-    raw = pd.read_csv(UCDP, dtype=str, keep_default_na=False)
+    load_paths(store, [path])
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
     raw.columns = [c.strip() for c in raw.columns]
     return store, raw
+
+
+@pytest.fixture(scope="module")
+def ucdp():
+    return _loaded_with_raw(UCDP)
 
 
 def test_ucdp_agreements_and_sources_are_dated(ucdp) -> None:
@@ -189,11 +194,7 @@ ONE_PERSON = {
 
 @pytest.fixture(scope="module")
 def people():
-    store = open_store("memory:")
-    load_paths(store, [PEOPLE])
-    raw = pd.read_csv(PEOPLE, dtype=str, keep_default_na=False)
-    raw.columns = [c.strip() for c in raw.columns]
-    return store, raw
+    return _loaded_with_raw(PEOPLE)
 
 
 def _signed_as(store, paid: str, pattern: str) -> set[str]:
