@@ -1,9 +1,10 @@
 """UCDP signatories on a whole release: person IRIs and the pairs of them whose names are close.
 
-Loads a UCDP Peace Agreement CSV (the shared corpus's v22.1 file by default) with the UCDP loader and
-prints how many person IRIs sign agreements, how many signatories are states, and every pair of person
-IRIs whose labels are at least ``--ratio`` similar (difflib's ratio over :func:`normalize_label`), with the
-agreements, dates, conflicts and countries each signs, so that a pair can be judged from the raw rows.
+Loads a UCDP Peace Agreement CSV (by default the v22.1 file in the corpus folder ``DETENTE_CORPUS`` names)
+with the UCDP loader and prints how many person IRIs sign agreements, how many signatories are states, and
+every pair of person IRIs whose labels are at least ``--ratio`` similar (difflib's ratio over
+:func:`normalize_label`), with the agreements, dates, conflicts and countries each signs, so that a pair
+can be judged from the raw rows.
 This is the check behind the README's figures (v22.1: 62 pairs before the first merge, 15 after it, 0 now).
 With ``--shuffle SEED`` it loads the records again in a seeded random order and lists the people whose
 spellings group differently from the file's order (the merge compares each name with those seen before it).
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import os
 import random
 import tempfile
 from difflib import SequenceMatcher
@@ -32,7 +34,8 @@ from detente.loaders.registry import Entity, EntityRegistry
 from detente.loaders.ucdp import parse_ucdp
 from detente.ontology.vocab import DT
 
-DEFAULT = Path("/work/shared/corpus/ucdp-peace-agreements-v22.1/ucdp-peace-agreements-221.csv")
+#: Where the v22.1 file sits in the research corpus (the folder the news_eval selection scripts read too).
+RELEASE = Path("ucdp-peace-agreements-v22.1") / "ucdp-peace-agreements-221.csv"
 
 
 def _people(path: Path) -> tuple[ParseResult, dict[URIRef, list[str]], dict[URIRef, Entity]]:
@@ -71,7 +74,10 @@ def shuffled_groupings(path: Path, seed: int) -> set[frozenset[str]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("path", nargs="?", type=Path, default=DEFAULT)
+    corpus = os.environ.get("DETENTE_CORPUS")
+    parser.add_argument("path", nargs="?" if corpus else None, type=Path,
+                        default=Path(corpus) / RELEASE if corpus else None,
+                        help="a UCDP peace agreements CSV (default: the v22.1 file under DETENTE_CORPUS)")
     parser.add_argument("--ratio", type=float, default=0.85)
     parser.add_argument("--shuffle", type=int, metavar="SEED", help="also load the records in this seeded order")
     args = parser.parse_args()
