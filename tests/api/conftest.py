@@ -59,7 +59,12 @@ def stop_server(live: LiveServer, server: BaseWSGIServer, thread: threading.Thre
     the loop's own thread (through its trigger, which is how waitress runs work there) empties the map,
     and the loop returns.
     """
-    server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+    try:
+        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+    except OSError:
+        # The trigger's descriptor is already closed (seen rarely under a full parallel run; cause not yet
+        # found, see the issue note): close the map from here; the loop must still stop (asserted below).
+        wasyncore.close_all(server._map)
     thread.join(5)
     server.task_dispatcher.shutdown(timeout=5)
     live.app.extensions["detente"].close()
