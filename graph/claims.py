@@ -191,6 +191,14 @@ class Claim:
             lines = [f"{term_nt(s)} {term_nt(p)} {term_nt(o)}" for s, p, o in self.statements]
         return lines
 
+    def adopt_statement_lines(self, lines: list[str]) -> None:
+        """Take the statements as ``s p o`` N-Triples text, made by a loader exactly as :meth:`statement_lines` would.
+
+        A loader that remembers each term's text (see
+        :class:`detente.loaders.stream.StatementCache`) spares the claim serialising it again.
+        """
+        self._mint_iri(lines)
+
     def _mint_iri(self, statement_lines: list[str]) -> URIRef:
         """The IRI from the statements already serialised as ``s p o`` (N-Triples terms)."""
         iri = URIRef(CLAIM_NS + digest(*sorted(statement_lines), str(self.source.iri), str(self.said_by or ""),

@@ -304,6 +304,8 @@ class EntityNames:
         self._own = _NameTable()
         self.labels: dict[URIRef, str] = {}
         self._label_language: dict[URIRef, str | None] = {}
+        #: Counts the changes to what is known (names, types): a cache of resolved names is valid while it stays.
+        self.generation = 0
 
     @classmethod
     def from_store(cls, store: Store, *, states: bool = True) -> EntityNames:
@@ -316,6 +318,7 @@ class EntityNames:
     def add(self, iri: URIRef, label: str | None = None, aliases: Iterable[str] = (),
             types: Iterable[URIRef] = ()) -> None:
         """Teach a label, aliases and types of one entity (adding to what is known of it)."""
+        self.generation += 1
         if label is not None:
             self._own.add(iri, label, True)
             self.labels.setdefault(iri, label)
@@ -326,6 +329,7 @@ class EntityNames:
 
     def forget(self, iri: URIRef) -> None:
         """Forget what :meth:`add` taught about an entity (before describing it anew)."""
+        self.generation += 1
         self._own.forget(iri)
         self.labels.pop(iri, None)
         self._label_language.pop(iri, None)
@@ -340,6 +344,7 @@ class EntityNames:
 
     def add_rows(self, rows: Iterable[tuple[Term | None, ...]], types: Mapping[URIRef, Iterable[URIRef]]) -> None:
         """Learn names from rows ``(entity, label, alias)`` (as :data:`NAMES_QUERY` gives them) and types."""
+        self.generation += 1
         for entity, label, alias in rows:
             if not isinstance(entity, URIRef):
                 continue

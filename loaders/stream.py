@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from detente.graph.claims import Claim, Source
-from detente.graph.terms import Triple
+from detente.graph.terms import Term, Triple, term_nt
 from detente.loaders.base import (
     LIMITS,
     FieldError,
@@ -96,25 +96,72 @@ SIBLING = "sibling of line "
 
 
 class StatementCache:
-    """Typed statements by their raw (subject, predicate, object) text: files repeat the same facts claim after claim.
+    """Typed statements from raw (subject, predicate, object) values: files repeat the same names claim after claim.
+
+    Each part is resolved once and remembered with its N-Triples text: a
+    subject by its text, a predicate by its text, an object by the predicate's
+    text and its value (a million claims name a few thousand entities, classes,
+    dates and counts, in ever new triples). Only what resolved is remembered;
+    anything else goes through :func:`~detente.loaders.base.build_statement`,
+    which raises the same :class:`FieldError` as without the cache. What is
+    remembered is dropped when the names known change (the registry's
+    :attr:`~detente.graph.entities.EntityNames.generation`), and when full.
 
     The registry's used marks are renewed on every hit, so entity descriptions
-    are written as without the cache. Clear it when entities are declared
-    (a name may then resolve differently). Bounded: it is emptied when full.
+    are written as without the cache. :meth:`take_lines` gives the statements
+    built since it was last called as ``s p o`` N-Triples text (as
+    :meth:`Claim.statement_lines <detente.graph.claims.Claim.statement_lines>` makes them).
     """
 
     def __init__(self, ctx: LoadContext, size: int = 50_000) -> None:
         self.ctx = ctx
         self.size = size
-        self._cache: dict[tuple[str, str, str], Triple] = {}
+        # text -> (term, its N-Triples text, whether the registry describes it)
+        self._subjects: dict[str, tuple[Term, str, bool]] = {}
+        self._predicates: dict[str, tuple[Term, str]] = {}
+        self._objects: dict[tuple[str, type, object], tuple[Term, str, bool]] = {}
         self._sources: dict[tuple[Any, ...], Source] = {}
+        self._generation = ctx.registry.names.generation
+        self._lines: list[str] | None = []
 
     def clear(self) -> None:
-        self._cache.clear()
+        self._subjects.clear()
+        self._predicates.clear()
+        self._objects.clear()
         self._sources.clear()
+
+    def take_lines(self) -> list[str] | None:
+        """The statements built since the last call, as N-Triples ``s p o`` text (None: not all of them)."""
+        lines, self._lines = self._lines, []
+        return lines
+
+    def _current(self) -> None:
+        """Forget what was remembered if the names known have changed since."""
+        generation = self.ctx.registry.names.generation
+        if generation != self._generation:
+            self.clear()
+            self._generation = generation
+
+    def table_source(self, record: dict[str, str]) -> Source:
+        """:func:`~detente.loaders.base.make_source` of a statements table row's source columns, remembered by them."""
+        values = (record.get("source"), record.get("title"), record.get("publisher"), record.get("published"),
+                  record.get("source_type"))
+        self._current()
+        source = self._sources.get(values)
+        if source is None:
+            source = make_source(self.ctx.registry, url=values[0], title=values[1], publisher=values[2],
+                                 published=values[3], source_type=values[4])
+            self._current()  # a publisher just minted changes the names: remember from here on
+            if len(self._sources) >= 10_000:
+                self._sources.clear()
+            self._sources[values] = source
+        elif source.publisher is not None:
+            self.ctx.registry.mark_used([source.publisher])
+        return source
 
     def source(self, src: dict[str, Any]) -> Source:
         """:func:`~detente.loaders.base.make_source` of a document's ``source``, remembered by its values."""
+        self._current()
         values = (src.get("url"), src.get("title"), src.get("publisher"), src.get("published", src.get("issued")),
                   src.get("type"))
         try:
@@ -125,6 +172,7 @@ class StatementCache:
             check_values(src, "")
             source = make_source(self.ctx.registry, url=values[0], title=values[1], publisher=values[2],
                                  published=values[3], source_type=values[4], url_field="url")
+            self._current()  # a publisher just minted changes the names: remember from here on
             if len(self._sources) >= 10_000:
                 self._sources.clear()
             with contextlib.suppress(TypeError):  # an unhashable value is simply not cached
@@ -134,18 +182,43 @@ class StatementCache:
         return source
 
     def __call__(self, subject: object, predicate: object, obj: object) -> Triple:
-        if not all(type(v) is str for v in (subject, predicate, obj)):
-            return build_statement(self.ctx.registry, subject, predicate, obj)
-        key = (subject, predicate, obj)
-        triple = self._cache.get(key)  # type: ignore[arg-type]
-        if triple is None:
-            triple = build_statement(self.ctx.registry, subject, predicate, obj)
-            if len(self._cache) >= self.size:
-                self._cache.clear()
-            self._cache[key] = triple  # type: ignore[index]
-        else:
-            self.ctx.registry.mark_used((triple[0], triple[2]))
+        kind = type(obj)
+        if type(subject) is str and type(predicate) is str and (kind is str or kind is int):
+            registry = self.ctx.registry
+            if registry.names.generation != self._generation:  # names resolve differently now
+                self._current()
+            s = self._subjects.get(subject)
+            p = self._predicates.get(predicate)
+            o = self._objects.get((predicate, kind, obj))
+            if s is not None and p is not None and o is not None:
+                if s[2] or o[2]:
+                    registry.mark_used((s[0], o[0]))
+                if self._lines is not None:
+                    self._lines.append(f"{s[1]} {p[1]} {o[1]}")
+                return s[0], p[0], o[0]
+            triple = build_statement(registry, subject, predicate, obj)
+            self._remember(subject, predicate, obj, triple)
+            return triple
+        triple = build_statement(self.ctx.registry, subject, predicate, obj)
+        self._lines = None  # not remembered: Claim serialises these statements itself
         return triple
+
+    def _remember(self, subject: str, predicate: str, obj: object, triple: Triple) -> None:
+        s, p, o = triple
+        try:
+            parts = term_nt(s), term_nt(p), term_nt(o)
+        except ValueError:  # a term N-Triples cannot write: Claim refuses it where it always did
+            self._lines = None
+            return
+        for remembered in (self._subjects, self._objects):
+            if len(remembered) >= self.size:
+                remembered.clear()
+        known = self.ctx.registry.__contains__
+        self._subjects[subject] = (s, parts[0], known(s))
+        self._predicates[predicate] = (p, parts[1])
+        self._objects[(predicate, type(obj), obj)] = (o, parts[2], known(o))
+        if self._lines is not None:
+            self._lines.append(" ".join(parts))
 
 
 # -- statements tables -------------------------------------------------------------------
@@ -300,6 +373,7 @@ def _statement_unit(name: str, header: list[str], delimiter: str, group: list[_R
             continue
         records.append((line, record))
     statements: list[Triple] = []
+    cache.take_lines()  # the lines of this claim's statements only
     if records:
         first_line, first = records[0]
         key = first["claim"].strip()
@@ -313,10 +387,9 @@ def _statement_unit(name: str, header: list[str], delimiter: str, group: list[_R
             except FieldError as exc:
                 failed.append(Reject(name, line, exc.field, exc.message, raw[line]))
         if not failed:
+            statement_lines = cache.take_lines()
             try:
-                source = make_source(ctx.registry, url=first.get("source"), title=first.get("title"),
-                                     publisher=first.get("publisher"), published=first.get("published"),
-                                     source_type=first.get("source_type"))
+                source = cache.table_source(first)
                 claim = Claim(statements=statements, source=source,
                               said_by=speaker(ctx.registry, first.get("said_by")),
                               quote=first.get("quote", "").strip() or None,
@@ -324,6 +397,8 @@ def _statement_unit(name: str, header: list[str], delimiter: str, group: list[_R
             except FieldError as exc:
                 failed.append(Reject(name, first_line, exc.field, exc.message, raw[first_line]))
             else:
+                if statement_lines is not None:
+                    claim.adopt_statement_lines(statement_lines)
                 return Unit(lines, [claim])
     return reject_unit(name, lines, failed, lambda line: None if line is None else raw.get(line))
 
@@ -433,7 +508,9 @@ def _document_units(name: str, doc: Any, doc_line: int | None, ctx: LoadContext,
             continue
         try:
             check_values(item, "")  # NUL bytes and other control characters are never stored
+            cache.take_lines()  # the lines of this claim's statements only
             statements = statements_of(item, where, item_line, cache, line_of)
+            statement_lines = cache.take_lines()
             # source is set here: without one (failed above) no item is read
             claim = Claim(statements=statements, source=cast("Source", source),
                           said_by=speaker(ctx.registry, item.get("said_by")),
@@ -448,6 +525,8 @@ def _document_units(name: str, doc: Any, doc_line: int | None, ctx: LoadContext,
             yield Unit([item_line], rejects=[Reject(name, item_line, f"{where}.{exc.field}", exc.message,
                                                     json.dumps(item, default=str))])
             continue
+        if statement_lines is not None:
+            claim.adopt_statement_lines(statement_lines)
         yield Unit([item_line], [claim])
 
 
