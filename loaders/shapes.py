@@ -41,7 +41,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, PROV, RDF, XSD
 from rdflib.term import Node
 
-from detente.graph.claims import Claim
+from detente.graph.claims import Activity, Claim, Source
 from detente.loaders.base import Reject
 from detente.loaders.registry import EntityRegistry
 from detente.ontology import schema
@@ -183,6 +183,19 @@ _GENERATED, _IDENTIFIER = PROV.wasGeneratedBy, DCTERMS.identifier
 
 
 _LANG_STRING = RDF.langString  # a namespace attribute costs a Python call: looked up once
+# Predicates and classes as plain strings, as the fast path keys them.
+_TYPE_TEXT, _CLAIM_TEXT, _DERIVED_TEXT = str(_TYPE), str(_CLAIM), str(_DERIVED)
+_SAID_BY_TEXT, _QUOTE_TEXT, _CONFIDENCE_TEXT = str(_SAID_BY), str(_QUOTE), str(_CONFIDENCE_P)
+_GENERATED_TEXT, _IDENTIFIER_TEXT = str(_GENERATED), str(_IDENTIFIER)
+_AN_IRI = URIRef("https://w3id.org/detente/id/any")  # a focus node's kind is all a node-kind check reads
+
+
+def _ancestors(cls: str) -> frozenset[str]:
+    """A class (plain string) with its superclasses."""
+    ancestors = _ANCESTORS.get(cls)
+    if ancestors is None:
+        ancestors = _ANCESTORS[cls] = frozenset(str(a) for a in schema.class_ancestors(URIRef(cls)))
+    return ancestors
 
 
 def _has_datatype(value: Node, datatype: URIRef) -> bool:
@@ -236,6 +249,11 @@ class ShapeChecker:
         self._by_focus: dict[Any, list[Violation]] = {}
         # Keyed by plain strings: rdflib terms compare in Python, str in C (these are looked up for every value).
         self._targeting: dict[str, list[NodeCheck]] = {}  # predicate -> shapes targeting subjects of it
+        # The fast path (see _clean): plans by focus signature, verdicts by value; valid while the names stay.
+        self._plans: dict[tuple[Any, ...], list[tuple[int, PropertyCheck]] | None] = {}
+        self._verdicts: dict[tuple[int, Any], Any] = {}
+        self._seen: dict[int, tuple[Any, bool]] = {}  # id of a source or activity -> (it, clean)
+        self._generation = registry.names.generation
         self._by_class: dict[str, list[NodeCheck]] = {}  # class -> shapes targeting its members
         for check in self.checks:
             for predicate in check.subjects_of:
@@ -311,6 +329,16 @@ class ShapeChecker:
     # -- one claim ----------------------------------------------------------------------------------
     def violations(self, claim: Claim) -> list[Violation]:
         """The sh:Violation results of the shapes on one claim's data.
+
+        A claim that :meth:`clean` passes has none; any other is evaluated by
+        :meth:`reference_violations`, so every violation reported comes from it.
+        """
+        if self.clean(claim):
+            return []
+        return self.reference_violations(claim)
+
+    def reference_violations(self, claim: Claim) -> list[Violation]:
+        """The sh:Violation results of the shapes on one claim's data (the reference evaluation).
 
         Each focus node (a subject of the claim's statements, the claim, its
         source, its activity) is checked against the shapes that target it;
@@ -414,6 +442,223 @@ class ShapeChecker:
             for value in dict.fromkeys(bad):
                 yield Violation(focus, prop.path, prop.name, f"{prop.message} (value {value})")
 
+    # -- the fast path: is a claim clean? ---------------------------------------------------------
+    def clean(self, claim: Claim) -> bool:
+        """True when :meth:`reference_violations` finds nothing in the claim; False when it may find something.
+
+        The same constraints, evaluated for the common case with what a load
+        repeats remembered: for each focus node the checks its signature (its
+        predicates and types) selects, and each value's verdict (by IRI text,
+        or by the very literal object, which the loaders' statement cache
+        reuses). Whatever is unusual (a subject that is not an IRI, a value
+        typed in the claim itself, quote offsets, extra provenance) answers
+        False, and the reference decides. A test compares both on many claims.
+        """
+        generation = self.registry.names.generation
+        if generation != self._generation:  # an entity's type may have changed: forget every verdict
+            self._plans.clear()
+            self._verdicts.clear()
+            self._seen.clear()
+            self._by_focus.clear()  # the reference's results too (they read the types the registry knows)
+            self._generation = generation
+        if len(self._verdicts) >= 100_000:  # counts, dates and quotes keep coming: keep it bounded
+            self._verdicts.clear()
+        if len(self._seen) >= 20_000:
+            self._seen.clear()
+        subjects: dict[str, tuple[Node, dict[str, list[Node]]]] = {}
+        by_object = self._by_object
+        for s, p, o in claim.statements:
+            if type(s) is not URIRef or type(p) is not URIRef:
+                return False
+            key = str(p)
+            if key in by_object:  # a focus targeted as an object: the reference knows how
+                return False
+            text = str(s)
+            entry = subjects.get(text)
+            if entry is None:
+                entry = subjects[text] = (s, {})
+            entry[1].setdefault(key, []).append(o)
+        for focus, predicates in subjects.values():
+            if not self._focus_clean(focus, predicates, subjects):
+                return False
+        return self._claim_clean(claim) and self._provenance_clean(claim)
+
+    def _plan(self, predicates: tuple[str, ...], record_types: tuple[str, ...],
+              registry_type: str | None) -> list[tuple[int, PropertyCheck]] | None:
+        """The property checks an IRI focus with these predicates and types must pass; None if it cannot pass."""
+        key = (predicates, record_types, registry_type)
+        if key in self._plans:
+            return self._plans[key]
+        types: set[str] = set()
+        for cls in (*record_types, *((registry_type,) if registry_type is not None else ())):
+            types |= _ancestors(cls)
+        chosen: dict[int, NodeCheck] = {}
+        for p in predicates:
+            chosen.update((id(c), c) for c in self._targeting.get(p, ()))
+        for cls in types:
+            chosen.update((id(c), c) for c in self._by_class.get(cls, ()))
+        plan: list[tuple[int, PropertyCheck]] | None = []
+        for check in chosen.values():
+            if check.node_kind is not None and not _has_kind(_AN_IRI, check.node_kind):
+                plan = None
+                break
+            for prop in check.properties:
+                if not prop.violation:
+                    continue
+                if prop.key in predicates:
+                    plan.append((id(prop), prop))  # type: ignore[union-attr]
+                elif prop.min_count:
+                    plan = None
+                    break
+            if plan is None:
+                break
+        self._plans[key] = plan
+        return plan
+
+    def _registry_type(self, node: Node) -> str | None:
+        entity = self.registry.get(node)  # type: ignore[arg-type]
+        return None if entity is None else str(entity.type)
+
+    def _focus_clean(self, focus: Node, predicates: dict[str, list[Node]],
+                     subjects: dict[str, tuple[Node, dict[str, list[Node]]]]) -> bool:
+        """One statement subject against the shapes that target it (see :meth:`_evaluate_focus`)."""
+        typed = predicates.get(_TYPE_TEXT)
+        record_types = tuple(str(c) for c in typed if isinstance(c, URIRef)) if typed else ()
+        plan = self._plan(tuple(predicates), record_types, self._registry_type(focus))
+        if plan is None:
+            return False
+        for index, prop in plan:
+            values = predicates[prop.key]
+            if (prop.min_count is not None and len(values) < prop.min_count) or \
+                    (prop.max_count is not None and len(values) > prop.max_count):
+                return False
+            for value in values:
+                if not self._value_clean(index, prop, value, subjects):
+                    return False
+            if prop.less_or_equal is not None:
+                others = predicates.get(str(prop.less_or_equal), ())
+                if any(not _compare(v, w.toPython() if isinstance(w, Literal) else None, False)
+                       for v in values for w in others):
+                    return False
+        return True
+
+    def _value_clean(self, index: int, prop: PropertyCheck, value: Node,
+                     subjects: dict[str, tuple[Node, dict[str, list[Node]]]]) -> bool:
+        """:meth:`_value_ok` of a value the claim gives no type, remembered (see :meth:`clean`)."""
+        kind = type(value)
+        key: tuple[int, Any]
+        if kind is URIRef:
+            text = str(value)
+            if (prop.classes or prop.any_of) and _TYPE_TEXT in subjects.get(text, (None, {}))[1]:
+                return False  # typed in the claim itself: the reference decides
+            key = (index, text)
+            verdict = self._verdicts.get(key)
+            if verdict is None:
+                verdict = self._verdicts[key] = self._value_ok(index, prop, value, {})
+            return bool(verdict)
+        if kind is Literal:
+            key = (index, id(value))  # the entry holds the literal, so no other object can have its id
+            remembered = self._verdicts.get(key)
+            if remembered is not None and remembered[0] is value:
+                return bool(remembered[1])
+            ok = self._value_ok(index, prop, value, {})
+            self._verdicts[key] = (value, ok)
+            return ok
+        return False
+
+    def _text_clean(self, index: int, prop: PropertyCheck, text: object) -> bool:
+        """:meth:`_value_ok` of ``Literal(text)`` for a plain string.
+
+        The literal is not made when the check cannot depend on the text beyond its length.
+        """
+        if type(text) is not str:
+            return False
+        if prop.allowed is not None or prop.pattern is not None or prop.min_inclusive is not None \
+                or prop.max_inclusive is not None:
+            return self._value_ok(index, prop, Literal(text), {})
+        if prop.min_length is not None and len(text) < prop.min_length:
+            return False
+        key = (index, "a plain string")
+        verdict = self._verdicts.get(key)
+        if verdict is None:  # datatype and node kind: the same for every plain string literal
+            verdict = self._verdicts[key] = self._value_ok(index, prop, Literal("x" * max(1, prop.min_length or 0)),
+                                                           {})
+        return bool(verdict)
+
+    def _claim_clean(self, claim: Claim) -> bool:
+        """The claim's own provenance (see :func:`_claim_predicates`) against the shapes that target the claim."""
+        if claim.extra or claim.quote_start is not None or claim.quote_end is not None:
+            return False
+        iri, source = claim.iri, claim.source
+        keys = [_TYPE_TEXT, _DERIVED_TEXT]
+        if claim.said_by is not None:
+            keys.append(_SAID_BY_TEXT)
+        if claim.quote:
+            keys.append(_QUOTE_TEXT)
+        if claim.confidence is not None:
+            keys.append(_CONFIDENCE_TEXT)
+        if claim.activity is not None:
+            keys.append(_GENERATED_TEXT)
+        if claim.key:
+            keys.append(_IDENTIFIER_TEXT)
+        plan = self._plan(tuple(keys), (_CLAIM_TEXT,), self._registry_type(iri))
+        if plan is None:
+            return False
+        # The claim and its source are the nodes the claim's data types (as the reference's data says).
+        typed: dict[str, tuple[Node, dict[str, list[Node]]]] = {str(iri): (iri, {_TYPE_TEXT: [_CLAIM]}),
+                                                                str(source.iri): (source.iri, {_TYPE_TEXT: []})}
+        for index, prop in plan:
+            key = prop.key
+            if (prop.min_count is not None and prop.min_count > 1) or prop.max_count == 0 \
+                    or prop.less_or_equal is not None:
+                return False
+            if key == _DERIVED_TEXT:
+                ok = self._source_ref_clean(index, prop, source)
+            elif key == _QUOTE_TEXT:
+                ok = self._text_clean(index, prop, claim.quote)
+            elif key == _IDENTIFIER_TEXT:
+                ok = self._text_clean(index, prop, claim.key)
+            elif key == _CONFIDENCE_TEXT:
+                ok = self._value_clean(index, prop, _confidence_literal(cast(float, claim.confidence)), typed)
+            elif key == _TYPE_TEXT:
+                ok = self._value_clean(index, prop, _CLAIM, typed)
+            elif key == _SAID_BY_TEXT:
+                ok = self._value_clean(index, prop, cast(Node, claim.said_by), typed)
+            elif key == _GENERATED_TEXT:
+                ok = self._value_clean(index, prop, cast(Activity, claim.activity).iri, typed)
+            else:
+                return False
+            if not ok:
+                return False
+        return True
+
+    def _source_ref_clean(self, index: int, prop: PropertyCheck, source: Source) -> bool:
+        """The claim's source as its prov:wasDerivedFrom value (typed by the claim's data with its source type)."""
+        key = (index, ("source", str(source.iri), str(source.source_type)))
+        verdict = self._verdicts.get(key)
+        if verdict is None:
+            data: dict[Node, dict[URIRef, list[Node]]] = {source.iri: {RDF.type: [source.source_type]}}
+            verdict = self._verdicts[key] = self._value_ok(index, prop, source.iri, data)
+        return bool(verdict)
+
+    def _provenance_clean(self, claim: Claim) -> bool:
+        """The claim's source and activity, each evaluated once (as the reference does) and remembered by identity."""
+        source = claim.source
+        seen = self._seen.get(id(source))
+        if seen is None or seen[0] is not source:
+            ok = not self._evaluate_quads(source.quads(), {source.iri: {PROV.wasDerivedFrom}})
+            seen = self._seen[id(source)] = (source, ok)
+        if not seen[1]:
+            return False
+        activity = claim.activity
+        if activity is not None:
+            seen = self._seen.get(id(activity))
+            if seen is None or seen[0] is not activity:
+                ok = not self._evaluate_quads(activity.quads())
+                seen = self._seen[id(activity)] = (activity, ok)
+            return seen[1]
+        return True
+
     def check(self, name: str, unit: Any) -> Any:
         """The unit as it was, or rejected (every row) with the first violation as its reason."""
         from detente.loaders.stream import reject_unit
@@ -444,6 +689,14 @@ def _claim_predicates_slow(claim: Claim) -> dict[URIRef, list[Node]]:
 _CONFIDENCE: dict[float, Literal] = {}
 
 
+def _confidence_literal(confidence: float) -> Literal:
+    """The claim's dt:confidence literal, one object per value."""
+    literal = _CONFIDENCE.get(confidence)
+    if literal is None:
+        literal = _CONFIDENCE[confidence] = Literal(f"{confidence:.4g}", datatype=XSD.decimal)
+    return literal
+
+
 def _claim_predicates(claim: Claim) -> dict[URIRef, list[Node]]:
     """The same as :func:`_claim_predicates_slow`, built from the claim's fields (a test compares them)."""
     predicates: dict[URIRef, list[Node]] = {_TYPE: [_CLAIM], _DERIVED: [claim.source.iri]}
@@ -452,10 +705,7 @@ def _claim_predicates(claim: Claim) -> dict[URIRef, list[Node]]:
     if claim.quote:
         predicates[_QUOTE] = [Literal(claim.quote)]
     if claim.confidence is not None:
-        literal = _CONFIDENCE.get(claim.confidence)
-        if literal is None:
-            literal = _CONFIDENCE[claim.confidence] = Literal(f"{claim.confidence:.4g}", datatype=XSD.decimal)
-        predicates[_CONFIDENCE_P] = [literal]
+        predicates[_CONFIDENCE_P] = [_confidence_literal(claim.confidence)]
     if claim.quote_start is not None:
         predicates[_QUOTE_START] = [Literal(claim.quote_start)]
     if claim.quote_end is not None:
