@@ -1,0 +1,202 @@
+"""The loaders' fast paths give what the reference paths give: the same claims, quads and errors.
+
+* :meth:`ShapeChecker.clean` passes a claim exactly when :meth:`ShapeChecker.reference_violations`
+  finds nothing in it (good and bad claims, entities redeclared on the way);
+* :class:`StatementCache` (statement parts remembered with their N-Triples text) makes the same
+  units as building every statement and source anew: claims, their IRIs and N-Quads, rejects
+  (file, line, field, message, record) and the entity descriptions written.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import RDF, XSD
+from test_shapes_compiled import CASES
+
+from detente.graph.claims import Activity, Claim, Source, claims_nquads, quads_nquads
+from detente.loaders import stream
+from detente.loaders.base import LoadContext, build_statement, check_values, make_source
+from detente.loaders.registry import Entity, EntityRegistry
+from detente.loaders.shapes import ShapeChecker
+from detente.loaders.stream import StatementCache, jsonl_document_units, statement_units
+from detente.ontology.vocab import DT, DTR
+
+# -- the compiled checks: clean() against the reference evaluation ---------------------------------
+
+EVENT, AGREEMENT = DTR["event/riyadh-talks"], DTR["agreement/exchange"]
+VENUE, PERSON = DTR["venue/riyadh-palace"], DTR["person/steve-witkoff"]
+UKR, RUS = DTR["state/UKR"], DTR["state/RUS"]
+SUBJECTS = [EVENT, AGREEMENT, UKR, BNode("b1")]
+PREDICATES = [RDF.type, DT.hasParty, DT.heldAt, DT.mediatedBy, DT.prisonerCount, DT.startDate, DT.endDate,
+              DT.cameoCode, DT.datePrecision, DT.ceasefireProvision, DT.isoCode, DT.country, DT.represents,
+              DT.goldsteinScale, DT.linkDecision]
+OBJECTS = [DT.Talks, DT.Agreement, DT.Event, DT.State, DT.Venue, UKR, RUS, VENUE, PERSON, DTR["event/unknown"],
+           Literal(314), Literal(-3), Literal("many"), Literal("2025-03-12", datatype=XSD.date),
+           Literal("2025-13-45", datatype=XSD.date), Literal("2024-01-01", datatype=XSD.date), Literal("057"),
+           Literal("5"), Literal("day"), Literal("decade"), Literal(True), Literal(False), Literal("UKR"),
+           Literal("11", datatype=XSD.decimal), Literal("Kyiv", lang="en"), BNode("b1")]
+SOURCES = [Source.from_metadata(url="https://example.org/a", publisher=DTR["organization/example-news"]),
+           Source.from_metadata(url="https://example.org/b", title="Talks", source_type=DT.OfficialStatement),
+           Source(DTR["source/odd"], DT.NewsArticle, url="no-scheme", title="x"),
+           Source(DTR["source/person"], DT.Person, url="https://example.org/c")]
+ACTIVITIES = [None, Activity(method="test:fast", label="claims made by a test")]
+
+
+def _registry() -> EntityRegistry:
+    registry = EntityRegistry()
+    for label, kind in (("Riyadh Palace", DT.Venue), ("Steve Witkoff", DT.Person),
+                        ("Example News", DT.NewsOrganization)):
+        registry.mark_used([registry.mint(label, kind)])
+    return registry
+
+
+claims = st.builds(
+    lambda statements, source, said_by, quote, confidence, offsets, key, activity, extra: Claim(
+        statements=statements, source=source, said_by=said_by, quote=quote, confidence=confidence,
+        quote_start=offsets[0], quote_end=offsets[1], key=key, activity=activity,
+        extra=[(URIRef("urn:x"), DT.quote, Literal(""))] if extra else []),
+    st.lists(st.tuples(st.sampled_from(SUBJECTS), st.sampled_from(PREDICATES), st.sampled_from(OBJECTS)),
+             min_size=1, max_size=6),
+    st.sampled_from(SOURCES), st.sampled_from([None, PERSON, VENUE, UKR, EVENT]),
+    st.sampled_from([None, "", "They met."]), st.sampled_from([None, 0.5, 1.0, 1.5, -0.25]),
+    st.sampled_from([(None, None), (0, 9), (10, 5)]), st.sampled_from([None, "", "c1"]),
+    st.sampled_from(ACTIVITIES), st.booleans())
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(claims, min_size=1, max_size=12), st.integers(min_value=-1, max_value=11))
+def test_clean_passes_exactly_the_claims_the_reference_finds_nothing_in(batch: list[Claim], redeclare: int) -> None:
+    registry = _registry()
+    checker = ShapeChecker(registry)  # one checker for the batch: what it remembers is exercised
+    for number, claim in enumerate(batch):
+        if number == redeclare:  # the venue becomes a person: verdicts remembered about it must go
+            registry.add(Entity(VENUE, DT.Person, "Riyadh Palace"))
+        reference = ShapeChecker(registry).reference_violations(claim)
+        clean = checker.clean(claim)
+        assert not (clean and reference), "clean() passed a claim with violations"
+        # The claims clean() leaves to the reference: blank nodes, values typed in the claim, extra provenance.
+        ordinary = not claim.extra and claim.quote_start is None and not any(
+            isinstance(term, BNode) for statement in claim.statements for term in statement) and not any(
+            (o, RDF.type) in {(s, p) for s, p, _o in claim.statements} for _s, _p, o in claim.statements)
+        if ordinary and not reference:
+            assert clean, claim
+        assert checker.violations(claim) == reference
+
+
+def test_clean_agrees_with_the_reference_on_the_pyshacl_cases() -> None:
+    registry = _registry()
+    checker = ShapeChecker(registry)
+    for name, claim in CASES.items():
+        for _ in range(2):  # the second time from what was remembered
+            assert checker.clean(claim) == (not checker.reference_violations(claim) and claim.quote_start is None), \
+                name
+    assert not checker.clean(CASES["negative count"]) and checker.clean(CASES["good talks"])
+
+
+# -- the statement cache: the same units as building everything anew ------------------------------
+
+class _Uncached(StatementCache):
+    """The reference: every statement and source built anew, no text handed to the claims."""
+
+    def __call__(self, subject: object, predicate: object, obj: object) -> Any:
+        return build_statement(self.ctx.registry, subject, predicate, obj)
+
+    def take_lines(self) -> None:
+        return None
+
+    def table_source(self, record: dict[str, str]) -> Source:
+        return make_source(self.ctx.registry, url=record.get("source"), title=record.get("title"),
+                           publisher=record.get("publisher"), published=record.get("published"),
+                           source_type=record.get("source_type"))
+
+    def source(self, src: dict[str, Any]) -> Source:
+        check_values(src, "")
+        return make_source(self.ctx.registry, url=src.get("url"), title=src.get("title"),
+                           publisher=src.get("publisher"), published=src.get("published", src.get("issued")),
+                           source_type=src.get("type"), url_field="url")
+
+
+NAMES = ["event:t1", "event:t2", "Ukraine", "state:RUS", "Riyadh Palace", "Atlantis", "http://ex.org/a b", "",
+         "agreement:x", "Example News"]
+PROPERTIES = ["a", "hasParty", "dt:heldAt", "prisonerCount", "startDate", "dt:cameoCode", "noSuchProperty",
+              "rdfs:label", "dt:mediatedBy"]
+VALUES: list[object] = ["dt:Talks", "talks", "Ukraine", "state:UKR", "Riyadh Palace", "314", 314, "-3", "many",
+                        "2025-03-12", "2025-02-30", "057", "5", "Atlantis", 2.5, True, "", "Example News"]
+#: Statements that make a claim (most claims of a generated file should load): a value means different
+#: things under different properties (Ukraine the state, Ukraine the label; 5 the count, 5 the code).
+GOOD = st.tuples(st.sampled_from(["event:t1", "event:t2", "agreement:x", "Ukraine"]), st.sampled_from([
+    ("a", "dt:Talks"), ("a", "talks"), ("hasParty", "Ukraine"), ("hasParty", "state:UKR"), ("rdfs:label", "Ukraine"),
+    ("prisonerCount", "5"), ("prisonerCount", 5), ("dt:cameoCode", "5"), ("dt:cameoCode", "057"),
+    ("rdfs:label", "5"), ("startDate", "2025-03-12"), ("dt:heldAt", "state:RUS"), ("rdfs:label", 5)])).map(
+    lambda pair: (pair[0], *pair[1]))
+ANY = st.tuples(st.sampled_from(NAMES), st.sampled_from(PROPERTIES), st.sampled_from(VALUES))
+STATEMENTS = st.one_of(GOOD, GOOD, GOOD, GOOD, GOOD, GOOD, ANY)
+
+
+def _units(path: Path, read: Any, cache_class: type[StatementCache], monkeypatch: pytest.MonkeyPatch) -> tuple:
+    monkeypatch.setattr(stream, "StatementCache", cache_class)
+    registry = EntityRegistry()
+    out = []
+    for unit in read(path, LoadContext(registry)):
+        out.append((unit.lines, [(str(r), r.field, r.record) for r in unit.rejects],
+                    [(c.iri, claims_nquads([c])) for c in unit.claims]))
+    return out, quads_nquads(registry.used_quads())
+
+
+statement_rows = st.lists(st.tuples(st.integers(0, 8), STATEMENTS,
+                                    st.sampled_from(["Example News", "Other News", ""]),
+                                    st.sampled_from(["2025-03-12", "", "2025-03-12", "2025-02-30"])),
+                          min_size=5, max_size=40)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                   HealthCheck.function_scoped_fixture])
+@given(rows=statement_rows)
+def test_a_statements_table_reads_the_same_with_the_cache(rows: list[tuple], tmp_path_factory: pytest.TempPathFactory,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path_factory.mktemp("table") / "s.csv"
+    lines = ["claim,subject,predicate,object,source,publisher,published"]
+    lines += [f'c{c},"{s}",{p},"{o}",https://example.org/{c % 3},{pub},{day}' for c, (s, p, o), pub, day in
+              sorted(rows, key=lambda row: row[0])]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with monkeypatch.context() as patch:
+        reference = _units(path, statement_units, _Uncached, patch)
+    with monkeypatch.context() as patch:
+        assert _units(path, statement_units, StatementCache, patch) == reference
+
+
+documents = st.lists(st.tuples(
+    st.lists(STATEMENTS, min_size=1, max_size=5),
+    st.sampled_from(["Example News", "Other News", None]), st.sampled_from([None, "Steve Witkoff", "Atlantis"]),
+    st.booleans()), min_size=1, max_size=12)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                   HealthCheck.function_scoped_fixture])
+@given(docs=documents)
+def test_a_json_lines_file_reads_the_same_with_the_cache(docs: list[tuple], tmp_path_factory: pytest.TempPathFactory,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path_factory.mktemp("docs") / "c.jsonl"
+    lines = []
+    for number, (statements, publisher, said_by, declares) in enumerate(docs):
+        doc: dict[str, Any] = {"source": {"url": f"https://example.org/{number % 3}", "publisher": publisher},
+                               "claims": [{"key": f"c{number}", "said_by": said_by,
+                                           "statements": [list(statement) for statement in statements]}]}
+        if declares:  # entities declared mid-file: names resolve differently from here on
+            doc["entities"] = [{"id": "venue:riyadh-palace", "type": "venue", "label": "Riyadh Palace"},
+                               {"id": "person:steve-witkoff", "type": "envoy", "label": "Steve Witkoff"},
+                               {"id": "state:ATL", "type": "state", "label": "Atlantis"},
+                               {"id": "event:t1", "type": "talks", "label": "Talks one"},
+                               {"id": "organization:ukraine", "type": "organization", "label": "Ukraine"}]
+        lines.append(json.dumps(doc))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with monkeypatch.context() as patch:
+        reference = _units(path, jsonl_document_units, _Uncached, patch)
+    with monkeypatch.context() as patch:
+        assert _units(path, jsonl_document_units, StatementCache, patch) == reference
