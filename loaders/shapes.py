@@ -33,6 +33,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from typing import Any, cast
 
@@ -45,7 +46,7 @@ from detente.graph.claims import Activity, Claim, Source
 from detente.loaders.base import Reject
 from detente.loaders.registry import EntityRegistry
 from detente.ontology import schema
-from detente.ontology.vocab import DT, SH
+from detente.ontology.vocab import DT, SCHEMA, SH
 
 __all__ = ["PropertyCheck", "NodeCheck", "Violation", "compiled_shapes", "ShapeChecker"]
 
@@ -187,6 +188,9 @@ _LANG_STRING = RDF.langString  # a namespace attribute costs a Python call: look
 _TYPE_TEXT, _CLAIM_TEXT, _DERIVED_TEXT = str(_TYPE), str(_CLAIM), str(_DERIVED)
 _SAID_BY_TEXT, _QUOTE_TEXT, _CONFIDENCE_TEXT = str(_SAID_BY), str(_QUOTE), str(_CONFIDENCE_P)
 _GENERATED_TEXT, _IDENTIFIER_TEXT = str(_GENERATED), str(_IDENTIFIER)
+_URL_TEXT, _TITLE_TEXT, _PUBLISHER_TEXT, _ISSUED_TEXT = (str(SCHEMA.url), str(DCTERMS.title), str(DCTERMS.publisher),
+                                                         str(DCTERMS.issued))
+_ANY_URI, _DATE = XSD.anyURI, XSD.date
 _AN_IRI = URIRef("https://w3id.org/detente/id/any")  # a focus node's kind is all a node-kind check reads
 
 
@@ -483,10 +487,10 @@ class ShapeChecker:
                 return False
         return self._claim_clean(claim) and self._provenance_clean(claim)
 
-    def _plan(self, predicates: tuple[str, ...], record_types: tuple[str, ...],
-              registry_type: str | None) -> list[tuple[int, PropertyCheck]] | None:
+    def _plan(self, predicates: tuple[str, ...], record_types: tuple[str, ...], registry_type: str | None,
+              objects_of: tuple[str, ...] = ()) -> list[tuple[int, PropertyCheck]] | None:
         """The property checks an IRI focus with these predicates and types must pass; None if it cannot pass."""
-        key = (predicates, record_types, registry_type)
+        key = (predicates, record_types, registry_type, objects_of)
         if key in self._plans:
             return self._plans[key]
         types: set[str] = set()
@@ -495,6 +499,8 @@ class ShapeChecker:
         chosen: dict[int, NodeCheck] = {}
         for p in predicates:
             chosen.update((id(c), c) for c in self._targeting.get(p, ()))
+        for p in objects_of:
+            chosen.update((id(c), c) for c in self._by_object.get(p, ()))
         for cls in types:
             chosen.update((id(c), c) for c in self._by_class.get(cls, ()))
         plan: list[tuple[int, PropertyCheck]] | None = []
@@ -634,20 +640,70 @@ class ShapeChecker:
 
     def _source_ref_clean(self, index: int, prop: PropertyCheck, source: Source) -> bool:
         """The claim's source as its prov:wasDerivedFrom value (typed by the claim's data with its source type)."""
-        key = (index, ("source", str(source.iri), str(source.source_type)))
+        # Its types come from the claim's data and the registry; only these constraints read the IRI itself.
+        named = source.iri if prop.allowed is not None or prop.pattern is not None or prop.min_length is not None \
+            else None
+        key = (index, ("source", named, str(source.source_type), self._registry_type(source.iri)))
         verdict = self._verdicts.get(key)
         if verdict is None:
             data: dict[Node, dict[URIRef, list[Node]]] = {source.iri: {RDF.type: [source.source_type]}}
             verdict = self._verdicts[key] = self._value_ok(index, prop, source.iri, data)
         return bool(verdict)
 
+    def _typed_clean(self, index: int, prop: PropertyCheck, lexical: str, datatype: URIRef) -> bool:
+        """:meth:`_value_ok` of ``Literal(lexical, datatype=datatype)``, the literal made only when not remembered."""
+        if not (prop.classes or prop.any_of):
+            known = self._values.get((index, lexical, str(datatype), None))  # as _value_ok remembers it
+            if known is not None:
+                return known
+        return self._value_ok(index, prop, Literal(lexical, datatype=datatype), {})
+
+    def _source_clean(self, source: Source) -> bool:
+        """A claim's source (the focus of its :meth:`Source.quads`, an object of prov:wasDerivedFrom)."""
+        iri, source_type, publisher = source.iri, source.source_type, source.publisher
+        if type(iri) is not URIRef or type(source_type) is not URIRef or \
+                (publisher is not None and type(publisher) is not URIRef):
+            return False
+        keys = [_TYPE_TEXT]
+        if source.url:
+            keys.append(_URL_TEXT)
+        if source.title:
+            keys.append(_TITLE_TEXT)
+        if publisher is not None:
+            keys.append(_PUBLISHER_TEXT)
+        if source.issued is not None:
+            keys.append(_ISSUED_TEXT)
+        plan = self._plan(tuple(keys), (str(source_type),), self._registry_type(iri), (_DERIVED_TEXT,))
+        if plan is None:
+            return False
+        typed: dict[str, tuple[Node, dict[str, list[Node]]]] = {str(iri): (iri, {_TYPE_TEXT: [source_type]})}
+        for index, prop in plan:
+            key = prop.key
+            if (prop.min_count is not None and prop.min_count > 1) or prop.max_count == 0 \
+                    or prop.less_or_equal is not None:
+                return False
+            if key == _TYPE_TEXT:
+                ok = self._value_clean(index, prop, source_type, typed)
+            elif key == _URL_TEXT:
+                ok = self._typed_clean(index, prop, cast(str, source.url), _ANY_URI)
+            elif key == _TITLE_TEXT:
+                ok = self._text_clean(index, prop, source.title)
+            elif key == _PUBLISHER_TEXT:
+                ok = self._value_clean(index, prop, cast(Node, publisher), typed)
+            elif key == _ISSUED_TEXT:
+                ok = self._typed_clean(index, prop, cast(date, source.issued).isoformat(), _DATE)
+            else:
+                return False
+            if not ok:
+                return False
+        return True
+
     def _provenance_clean(self, claim: Claim) -> bool:
-        """The claim's source and activity, each evaluated once (as the reference does) and remembered by identity."""
+        """The claim's source and activity, each evaluated once and remembered by identity."""
         source = claim.source
         seen = self._seen.get(id(source))
         if seen is None or seen[0] is not source:
-            ok = not self._evaluate_quads(source.quads(), {source.iri: {PROV.wasDerivedFrom}})
-            seen = self._seen[id(source)] = (source, ok)
+            seen = self._seen[id(source)] = (source, self._source_clean(source))
         if not seen[1]:
             return False
         activity = claim.activity
