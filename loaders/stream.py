@@ -57,6 +57,7 @@ from detente.loaders.base import (
     curated,
     make_source,
     parse_confidence,
+    resolve_entity,
     speaker,
 )
 
@@ -196,7 +197,15 @@ class StatementCache:
                 if self._lines is not None:
                     self._lines.append(f"{s[1]} {p[1]} {o[1]}")
                 return s[0], p[0], o[0]
-            triple = build_statement(registry, subject, predicate, obj)
+            triple: Triple
+            if s is None and p is not None and o is not None and subject.strip():
+                # A new subject of known parts (every event of a big file): resolve it alone. build_statement would
+                # check the same and then resolve the subject first, so a FieldError here is the one it raises.
+                term = resolve_entity(registry.names, subject, "subject")
+                registry.mark_used((term, o[0]))
+                triple = term, p[0], o[0]
+            else:
+                triple = build_statement(registry, subject, predicate, obj)
             self._remember(subject, predicate, obj, triple)
             return triple
         triple = build_statement(self.ctx.registry, subject, predicate, obj)
