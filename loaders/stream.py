@@ -39,12 +39,14 @@ import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, cast
 
 from detente.graph.claims import Claim, Source
 from detente.graph.terms import Term, Triple, term_nt
 from detente.loaders.base import (
+    BAD_TEXT,
     LIMITS,
     FieldError,
     LoadContext,
@@ -160,8 +162,11 @@ class StatementCache:
             self.ctx.registry.mark_used([source.publisher])
         return source
 
-    def source(self, src: dict[str, Any]) -> Source:
-        """:func:`~detente.loaders.base.make_source` of a document's ``source``, remembered by its values."""
+    def source(self, src: dict[str, Any], *, clean_text: bool = False) -> Source:
+        """:func:`~detente.loaders.base.make_source` of a document's ``source``, remembered by its values.
+
+        ``clean_text``: the caller knows that no text of ``src`` holds a bad character.
+        """
         self._current()
         values = (src.get("url"), src.get("title"), src.get("publisher"), src.get("published", src.get("issued")),
                   src.get("type"))
@@ -170,7 +175,8 @@ class StatementCache:
         except TypeError:  # a value that is not hashable (a list): checked, and refused, by make_source
             source = None
         if source is None:
-            check_values(src, "")
+            if not clean_text:
+                check_values(src, "")
             source = make_source(self.ctx.registry, url=values[0], title=values[1], publisher=values[2],
                                  published=values[3], source_type=values[4], url_field="url")
             self._current()  # a publisher just minted changes the names: remember from here on
@@ -363,9 +369,10 @@ def _statement_unit(name: str, header: list[str], delimiter: str, group: list[_R
                     cache: StatementCache, activity: Any) -> Unit:
     """One claim from its rows, or a reject for every row (the failing ones' reasons, then their siblings')."""
     lines: list[int | None] = [line for line, _ in group]
-    raw = {line: delimiter.join(row) for line, row in group}
+    raw = _RawRows(delimiter, group)
     failed: list[Reject] = []
-    records: list[tuple[int, dict[str, str]]] = []
+    records: list[tuple[int, dict[str, str], list[str]]] = []
+    header_clean = BAD_TEXT.search(" ".join(header)) is None
     for line, row in group:
         if len(row) != len(header):
             failed.append(Reject(name, line, None, f"{len(row)} fields where the header has {len(header)}",
@@ -375,20 +382,23 @@ def _statement_unit(name: str, header: list[str], delimiter: str, group: list[_R
         if not record["claim"].strip():
             failed.append(Reject(name, line, "claim", "is empty", raw[line]))
             continue
-        try:
-            check_values(record, "")  # NUL bytes and other control characters are never stored
-        except FieldError as exc:
-            failed.append(Reject(name, line, exc.field, exc.message, raw[line]))
-            continue
-        records.append((line, record))
+        # The record's keys and values are header and row cells: when none holds a bad character, it is clean.
+        if not header_clean or BAD_TEXT.search(" ".join(row)) is not None:
+            try:
+                check_values(record, "")  # NUL bytes and other control characters are never stored
+            except FieldError as exc:
+                failed.append(Reject(name, line, exc.field, exc.message, raw[line]))
+                continue
+        records.append((line, record, row))
     statements: list[Triple] = []
     cache.take_lines()  # the lines of this claim's statements only
     if records:
-        first_line, first = records[0]
+        first_line, first, first_row = records[0]
         key = first["claim"].strip()
-        for line, record in records:
+        claim_level = _claim_level_cells(tuple(header))
+        for line, record, row in records:
             try:
-                if line != first_line:
+                if line != first_line and not _same_cells(row, first_row, claim_level):
                     for column in CLAIM_LEVEL:
                         if column in record and record[column].strip() != first.get(column, "").strip():
                             raise FieldError(column, f"differs from line {first_line} of the same claim {key!r}")
@@ -410,6 +420,32 @@ def _statement_unit(name: str, header: list[str], delimiter: str, group: list[_R
                     claim.adopt_statement_lines(statement_lines)
                 return Unit(lines, [claim])
     return reject_unit(name, lines, failed, lambda line: None if line is None else raw.get(line))
+
+
+@lru_cache(maxsize=16)
+def _claim_level_cells(header: tuple[str, ...]) -> list[int]:
+    """Where a record takes each claim-level column from (the last of columns of one name, as dict() does)."""
+    return [max(i for i, column in enumerate(header) if column == name) for name in CLAIM_LEVEL if name in header]
+
+
+def _same_cells(row: list[str], first: list[str], cells: list[int]) -> bool:
+    """Whether ``row`` has ``first``'s very text in each of ``cells`` (then their stripped texts agree too)."""
+    return all(row[i] == first[i] for i in cells)
+
+
+class _RawRows:
+    """A claim's rows as the text a reject shows (joined with the delimiter), made only for rows rejected."""
+
+    def __init__(self, delimiter: str, group: list[_Row]) -> None:
+        self.delimiter = delimiter
+        self.rows = dict(group)
+
+    def __getitem__(self, line: int) -> str:
+        return self.delimiter.join(self.rows[line])
+
+    def get(self, line: int) -> str | None:
+        row = self.rows.get(line)
+        return None if row is None else self.delimiter.join(row)
 
 
 def reject_unit(name: str, lines: list[int | None], failed: list[Reject],
@@ -448,7 +484,11 @@ def jsonl_document_units(path: Path, ctx: LoadContext) -> Iterator[Unit]:
                 yield Unit([number], rejects=[Reject(name, number, None,
                                                      f"JSON nested deeper than {LIMITS.nesting} levels")])
                 continue
-            yield from _document_units(name, doc, number, ctx, cache, activity, line_of=_the_given_line)
+            # Without escapes every text of the document is a piece of the line: a line with no bad character
+            # holds no bad text, and check_values need not walk the document.
+            clean_text = "\\" not in raw and BAD_TEXT.search(raw) is None
+            yield from _document_units(name, doc, number, ctx, cache, activity, line_of=_the_given_line,
+                                       clean_text=clean_text)
 
 
 def document_units(path: Path, ctx: LoadContext) -> Iterator[Unit]:
@@ -472,8 +512,12 @@ def _the_given_line(_value: Any, line: int | None) -> int | None:
 
 
 def _document_units(name: str, doc: Any, doc_line: int | None, ctx: LoadContext, cache: StatementCache,
-                    activity: Any, line_of: Callable[[Any, int | None], int | None]) -> Iterator[Unit]:
-    """The claims of one document: one unit per claim (a document-level error rejects each of its claims)."""
+                    activity: Any, line_of: Callable[[Any, int | None], int | None],
+                    clean_text: bool = False) -> Iterator[Unit]:
+    """The claims of one document: one unit per claim (a document-level error rejects each of its claims).
+
+    ``clean_text`` says that no text of the document holds a bad character (see :func:`check_values`).
+    """
     from detente.loaders.documents import _Located, statements_of
 
     if not isinstance(doc, dict):
@@ -498,7 +542,7 @@ def _document_units(name: str, doc: Any, doc_line: int | None, ctx: LoadContext,
         failed = Reject(name, line_of(doc, doc_line), "source", "is missing or not a mapping")
     else:
         try:
-            source = cache.source(src)
+            source = cache.source(src, clean_text=clean_text)
         except FieldError as exc:
             failed = Reject(name, line_of(src, doc_line), f"source.{exc.field}", exc.message)
     if failed is None and not items:
@@ -516,7 +560,8 @@ def _document_units(name: str, doc: Any, doc_line: int | None, ctx: LoadContext,
             yield Unit([item_line], rejects=[Reject(name, item_line, where, "a claim must be a mapping")])
             continue
         try:
-            check_values(item, "")  # NUL bytes and other control characters are never stored
+            if not clean_text:
+                check_values(item, "")  # NUL bytes and other control characters are never stored
             cache.take_lines()  # the lines of this claim's statements only
             statements = statements_of(item, where, item_line, cache, line_of)
             statement_lines = cache.take_lines()

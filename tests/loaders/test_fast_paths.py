@@ -9,7 +9,9 @@
 
 from __future__ import annotations
 
+import csv
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -137,7 +139,7 @@ class _Uncached(StatementCache):
                            publisher=record.get("publisher"), published=record.get("published"),
                            source_type=record.get("source_type"))
 
-    def source(self, src: dict[str, Any]) -> Source:
+    def source(self, src: dict[str, Any], *, clean_text: bool = False) -> Source:
         check_values(src, "")
         return make_source(self.ctx.registry, url=src.get("url"), title=src.get("title"),
                            publisher=src.get("publisher"), published=src.get("published", src.get("issued")),
@@ -163,6 +165,9 @@ STATEMENTS = st.one_of(GOOD, GOOD, GOOD, GOOD, GOOD, GOOD, ANY)
 
 def _units(path: Path, read: Any, cache_class: type[StatementCache], monkeypatch: pytest.MonkeyPatch) -> tuple:
     monkeypatch.setattr(stream, "StatementCache", cache_class)
+    if cache_class is _Uncached:  # the reference: every record's texts walked, every claim-level column compared
+        monkeypatch.setattr(stream, "BAD_TEXT", re.compile(""))
+        monkeypatch.setattr(stream, "_same_cells", lambda row, first, cells: False)
     registry = EntityRegistry()
     out = []
     for unit in read(path, LoadContext(registry)):
@@ -171,9 +176,11 @@ def _units(path: Path, read: Any, cache_class: type[StatementCache], monkeypatch
     return out, quads_nquads(registry.used_quads())
 
 
+TEXTS = ["", "Talks", "Talks", "Talks", " Talks ", "Talks\x00", "Talks\x0b", 'Said "yes"']
 statement_rows = st.lists(st.tuples(st.integers(0, 8), STATEMENTS,
                                     st.sampled_from(["Example News", "Other News", ""]),
-                                    st.sampled_from(["2025-03-12", "", "2025-03-12", "2025-02-30"])),
+                                    st.sampled_from(["2025-03-12", "", "2025-03-12", "2025-02-30"]),
+                                    st.sampled_from(TEXTS)),
                           min_size=5, max_size=40)
 
 
@@ -183,10 +190,11 @@ statement_rows = st.lists(st.tuples(st.integers(0, 8), STATEMENTS,
 def test_a_statements_table_reads_the_same_with_the_cache(rows: list[tuple], tmp_path_factory: pytest.TempPathFactory,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path_factory.mktemp("table") / "s.csv"
-    lines = ["claim,subject,predicate,object,source,publisher,published"]
-    lines += [f'c{c},"{s}",{p},"{o}",https://example.org/{c % 3},{pub},{day}' for c, (s, p, o), pub, day in
-              sorted(rows, key=lambda row: row[0])]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle)
+        out.writerow(["claim", "subject", "predicate", "object", "source", "publisher", "published", "quote"])
+        out.writerows([f"c{c}", s, p, o, f"https://example.org/{c % 3}", pub, day, text]
+                      for c, (s, p, o), pub, day, text in sorted(rows, key=lambda row: row[0]))
     with monkeypatch.context() as patch:
         reference = _units(path, statement_units, _Uncached, patch)
     with monkeypatch.context() as patch:
@@ -196,7 +204,7 @@ def test_a_statements_table_reads_the_same_with_the_cache(rows: list[tuple], tmp
 documents = st.lists(st.tuples(
     st.lists(STATEMENTS, min_size=1, max_size=5),
     st.sampled_from(["Example News", "Other News", None]), st.sampled_from([None, "Steve Witkoff", "Atlantis"]),
-    st.booleans()), min_size=1, max_size=12)
+    st.booleans(), st.sampled_from(TEXTS)), min_size=1, max_size=12)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow,
@@ -206,9 +214,10 @@ def test_a_json_lines_file_reads_the_same_with_the_cache(docs: list[tuple], tmp_
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path_factory.mktemp("docs") / "c.jsonl"
     lines = []
-    for number, (statements, publisher, said_by, declares) in enumerate(docs):
-        doc: dict[str, Any] = {"source": {"url": f"https://example.org/{number % 3}", "publisher": publisher},
-                               "claims": [{"key": f"c{number}", "said_by": said_by,
+    for number, (statements, publisher, said_by, declares, text) in enumerate(docs):
+        doc: dict[str, Any] = {"source": {"url": f"https://example.org/{number % 3}", "publisher": publisher,
+                                          "title": text[::-1]},
+                               "claims": [{"key": f"c{number}", "said_by": said_by, "quote": text,
                                            "statements": [list(statement) for statement in statements]}]}
         if declares:  # entities declared mid-file: names resolve differently from here on
             doc["entities"] = [{"id": "venue:riyadh-palace", "type": "venue", "label": "Riyadh Palace"},
