@@ -283,7 +283,7 @@ def _guarded(path: Path, units: Iterator[Unit]) -> Iterator[Unit]:
         yield Unit([reject.line], rejects=[reject])
 
 
-# -- staging: a file's N-Quads in chunks on disk, written once the whole file has passed -------------------
+# -- staging: a file's N-Quads in chunks on disk, written once the whole file has passed (or as they pass) ----
 
 #: Claims per chunk: the N-Quads of one chunk (about 17 quads a claim) are one write. Peak memory follows the
 #: chunk (Oxigraph's bulk loader buffers one call's data): 5,000 claims keep a load near 300 MB whatever the file.
@@ -394,6 +394,7 @@ class Journal:
         self.path = folder / JOURNAL_NAME
         self.before = folder / BEFORE_NAME
         self.handle = self.path.open("a", encoding="utf-8")
+        self.keep = False  # a file could not be taken back: the journal stays, for recover() at the next load
 
     def _append(self, entry: dict[str, object]) -> None:
         self.handle.write(json.dumps(entry) + "\n")
@@ -414,8 +415,9 @@ class Journal:
 
     def close(self) -> None:
         self.handle.close()
-        self.path.unlink(missing_ok=True)
-        self.before.unlink(missing_ok=True)
+        if not self.keep:
+            self.path.unlink(missing_ok=True)
+            self.before.unlink(missing_ok=True)
 
 
 def _journal_folder(store: Store) -> Path | None:
@@ -578,7 +580,11 @@ def load_paths(store: Store | None, paths: Sequence[str | Path], *, skip_invalid
     :mod:`detente.loaders.shapes`; ``full_shacl`` also runs pySHACL on each
     chunk), its N-Quads staged on disk in chunks; only when the whole file has
     passed are the chunks written. So memory is bounded by a chunk, not by the
-    file, and a bad file writes nothing.
+    file, and a bad file writes nothing. Into an on-disk store that holds no
+    claims yet (a fresh import, Oxigraph's bulk loader), each chunk is written
+    as soon as it has passed, while the rest of the file is read, and a file
+    that fails is taken back whole from a dump of the store taken before it
+    (:class:`_WhileRead`): a bad file still leaves the store as it was.
 
     Without ``skip_invalid`` the first bad record stops at once: reading ends
     there, :class:`LoadError` names it (file, line, field), nothing of that
@@ -821,7 +827,11 @@ class _WhileRead:
     def take_back(self) -> None:
         """Stop the queued writes and put the store back as it was before the file (its summary graph too)."""
         self.writer.cancel()  # an error of the writes is not raised here: the store is put back all the same
-        roll_back(self.store, self.point)
+        try:
+            roll_back(self.store, self.point)
+        except BaseException:
+            self.journal.keep = True  # the next load's recover() tries again from the same dump
+            raise
         self.new = 0
 
 

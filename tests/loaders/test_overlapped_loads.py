@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.load_inputs import write_claims_jsonl, write_statements_csv
+from detente.errors import StoreError
 from detente.graph.bootstrap import ensure_ontology
 from detente.graph.store import Store, open_store
 from detente.graph.summary import summary_state
@@ -144,3 +145,24 @@ def test_a_file_written_while_read_and_killed_is_put_back_by_the_next_load(tmp_p
     assert len(notices) == 1 and str(big) in notices[0] and "load the file again" in notices[0]
     assert _dump(store) == before, "sources and entity descriptions of the killed file are gone too"
     assert not journal.exists() and not (folder / pipeline.BEFORE_NAME).exists()
+
+
+def test_a_file_that_could_not_be_taken_back_keeps_its_journal_for_the_next_load(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pipeline, "CHUNK_CLAIMS", 50)
+    path, _ = _bad_file(tmp_path, "csv")
+    store = _fresh_store(tmp_path / "store")
+    before = _dump(store)
+
+    def failing_reset(nquads: Path) -> None:
+        raise StoreError(f"cannot write to the store: disk full (putting back {nquads})")
+
+    with monkeypatch.context() as failing:
+        failing.setattr(store, "reset", failing_reset)  # the engine fails, as on a full disk
+        with pytest.raises(StoreError):
+            load_paths(store, [path], rows=_wait_for_claims(store))
+    assert store.query(CLAIMS).rows, "the file's first chunks are still in the store"
+    assert (tmp_path / "store" / pipeline.JOURNAL_NAME).exists()
+    notices = pipeline.recover(store)
+    assert len(notices) == 1 and "load the file again" in notices[0]
+    assert _dump(store) == before
