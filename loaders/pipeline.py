@@ -641,6 +641,7 @@ def load_paths(store: Store | None, paths: Sequence[str | Path], *, skip_invalid
     if fresh_summary is not None and writer is not None and target is not None:
         fresh_summary.know_store(target)
         fresh_summary.submit, fresh_summary.wait = writer.submit, writer.wait
+    counted_links: set[URIRef] = set()  # the registry's link claims the fresh import's summary counts already
     try:
         with bulk(target) if target is not None else _nothing():
             for number, (path, detected_format) in enumerate(ordered, start=1):
@@ -652,7 +653,8 @@ def load_paths(store: Store | None, paths: Sequence[str | Path], *, skip_invalid
                     report = _load_file(store, path, detected_format, ctx, registry, facts=facts,
                                         skip_invalid=skip_invalid, shacl=shacl, full_shacl=full_shacl,
                                         rejects_file=rejects_file, rows=rows, sink=sink, journal=journal,
-                                        fresh=fresh, fresh_summary=fresh_summary, writer=writer)
+                                        fresh=fresh, fresh_summary=fresh_summary, writer=writer,
+                                        counted_links=counted_links)
                 except LoadError as error:
                     later = [str(p) for p, _ in ordered[number:]]
                     if later:
@@ -683,7 +685,8 @@ def _load_file(store: Store | None, path: Path, detected_format: InputFormat | N
                registry: EntityRegistry, *, facts: URIRef | None, skip_invalid: bool, shacl: bool, full_shacl: bool,
                rejects_file: RejectsFile, rows: Callable[[int], None] | None,
                sink: Callable[[Sequence[URIRef], str, bool], int] | None, journal: Journal | None,
-               fresh: bool, fresh_summary: FreshImport | None = None, writer: _Writer | None = None) -> FileReport:
+               fresh: bool, fresh_summary: FreshImport | None = None, writer: _Writer | None = None,
+               counted_links: set[URIRef] | None = None) -> FileReport:
     """Check one file record by record into staged chunks; then write them (when the whole file passed)."""
     fmt = detected_format
     streamed = _streamed_units(path, fmt, ctx) if fmt is not None and path.is_file() else None
@@ -723,6 +726,12 @@ def _load_file(store: Store | None, path: Path, detected_format: InputFormat | N
             rows(report.records)
         entity_text = quads_nquads(registry.used_quads(), facts=facts)
         extra = entity_text + (result.raw_quads + result.link_quads if result is not None else "")
+        # The entity text holds claims of its own (states' Wikidata ids, written again by every file): a fresh
+        # import's summary counts each once.
+        links = [c for c in registry.used_link_claims() if c.iri not in (counted_links or ())] \
+            if fresh_summary is not None and (store is not None or sink is not None) else []
+        if links and fresh_summary is not None:
+            fresh_summary.add(links)
         # Passed-through N-Quads may write claim graphs the loader did not make: then the summary is rebuilt.
         staging.flush(extra, complete=not (result is not None and result.raw_quads))
         report.quads = staging.quads
@@ -742,6 +751,8 @@ def _load_file(store: Store | None, path: Path, detected_format: InputFormat | N
             report.written = True
         if fresh_summary is not None:
             fresh_summary.commit()
+            if counted_links is not None:
+                counted_links.update(c.iri for c in links)
         return report
     except BaseException:
         if overlap is not None:

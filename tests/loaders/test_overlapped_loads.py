@@ -31,7 +31,7 @@ from detente.loaders import LoadError, load_paths, pipeline
 from detente.ontology.vocab import ONTOLOGY_GRAPH, SUMMARY_GRAPH
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "graph"))
-from summary_reference import as_literal_free, maintained
+from summary_reference import as_literal_free, expected, maintained
 
 pytestmark = pytest.mark.xdist_group("load-crash")
 
@@ -166,3 +166,17 @@ def test_a_file_that_could_not_be_taken_back_keeps_its_journal_for_the_next_load
     notices = pipeline.recover(store)
     assert len(notices) == 1 and "load the file again" in notices[0]
     assert _dump(store) == before
+
+
+def test_a_fresh_import_of_several_files_gets_the_summary_a_recomputation_gives(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # States' Wikidata ids are claims the entity text writes with every file: the summary counts each once.
+    monkeypatch.setattr(pipeline, "CHUNK_CLAIMS", 50)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write_claims_jsonl(folder / "a.jsonl", claims=300)
+    write_statements_csv(folder / "b.csv", rows=400)
+    store = _fresh_store(tmp_path / "store")
+    load_paths(store, [folder])
+    assert summary_state(store) == "current"
+    assert as_literal_free(maintained(store)) == as_literal_free(expected(store))
