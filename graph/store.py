@@ -297,6 +297,16 @@ class Store(ABC):
     def clear(self) -> None:
         """Remove everything."""
 
+    def reset(self, nquads: Path) -> None:
+        """Empty the store and put back ``nquads``, a :meth:`dump` of it: the store is again what it was then.
+
+        For taking back a fresh import (:func:`detente.graph.writes.roll_back`): the dump is small (the store held
+        no claims). Oxigraph keeps the dump's blank node labels, so the store dumps as the same text again; this
+        default (:meth:`clear`, then :meth:`load`) leaves the labels to the backend.
+        """
+        self.clear()
+        self.load(nquads, "nquads")
+
     def close(self) -> None:  # noqa: B027 - an optional hook, not abstract: most stores have nothing to release
         """Release the store (flush to disk); the default does nothing."""
 

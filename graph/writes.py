@@ -40,6 +40,7 @@ leaves the summary out of date without marking it; don't.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -495,6 +496,53 @@ def remove_graph(store: Store, graph: URIRef) -> None:
     _mark_stale(store)  # dropping a graph is a transaction of its own: mark first
     store.remove_graph(graph)
     _after_write(store)
+
+
+# -- taking back a fresh import ---------------------------------------------------------------
+
+@dataclass
+class SavePoint:
+    """A store's content before a fresh import's file, to take the file back (see :func:`save_point`)."""
+
+    nquads: Path  # the store's dump
+    block: tuple[bool, bool, FreshImport | None] | None  # the enclosing bulk block's written, unknown, fresh
+
+
+def save_point(store: Store, nquads: Path) -> SavePoint:
+    """Dump ``store`` into ``nquads`` (flushed to disk), so that :func:`roll_back` can put it back exactly.
+
+    For a store that holds no claims (the system graphs, entity descriptions): the dump is small, and a
+    file's bulk writes, which are no transaction, can then be written while the file is still being read
+    and taken back whole, at once, however much of it was written. The state of the enclosing :func:`bulk`
+    block (what its summary step will do) is kept too.
+
+    >>> import io, tempfile
+    >>> from pathlib import Path
+    >>> from detente.graph.store import open_store
+    >>> store = open_store("memory:")
+    >>> sparql_update(store, "INSERT DATA { GRAPH <http://ex/g> { <http://ex/a> <http://ex/p> [ <http://ex/q> 1 ] } }")
+    >>> before = io.BytesIO(); store.dump(before, "nquads")
+    >>> point = save_point(store, Path(tempfile.mkdtemp()) / "before.nq")
+    >>> sparql_update(store, "INSERT DATA { <http://ex/b> <http://ex/p> 2 }")
+    >>> roll_back(store, point)
+    >>> after = io.BytesIO(); store.dump(after, "nquads")
+    >>> after.getvalue() == before.getvalue()
+    True
+    """
+    store.dump(nquads, "nquads")
+    with nquads.open("rb") as handle:
+        os.fsync(handle.fileno())
+    block = _BULK.get(id(store))
+    state = (block.written, block.unknown, block.fresh) if block is not None and block.store is store else None
+    return SavePoint(nquads, state)
+
+
+def roll_back(store: Store, point: SavePoint) -> None:
+    """Put the store back as :func:`save_point` dumped it (the summary graph with it), and its bulk block's state."""
+    store.reset(point.nquads)
+    block = _BULK.get(id(store))
+    if point.block is not None and block is not None and block.store is store:
+        block.written, block.unknown, block.fresh = point.block  # the file's writes were fresh imports only
 
 
 def clear(store: Store) -> None:

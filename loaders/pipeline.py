@@ -30,7 +30,15 @@ from detente.errors import AmbiguousEntityError, StoreError
 from detente.graph.claims import Claim, claims_nquads, known_claims, quads_nquads
 from detente.graph.store import Store
 from detente.graph.summary_import import FreshImport
-from detente.graph.writes import add_claims_nquads, bulk, import_nquads, remove_claims
+from detente.graph.writes import (
+    SavePoint,
+    add_claims_nquads,
+    bulk,
+    import_nquads,
+    remove_claims,
+    roll_back,
+    save_point,
+)
 from detente.loaders.base import (
     FieldError,
     LoadContext,
@@ -275,7 +283,7 @@ def _guarded(path: Path, units: Iterator[Unit]) -> Iterator[Unit]:
         yield Unit([reject.line], rejects=[reject])
 
 
-# -- staging: a file's N-Quads in chunks on disk, written once the whole file has passed -------------------
+# -- staging: a file's N-Quads in chunks on disk, written once the whole file has passed (or as they pass) ----
 
 #: Claims per chunk: the N-Quads of one chunk (about 17 quads a claim) are one write. Peak memory follows the
 #: chunk (Oxigraph's bulk loader buffers one call's data): 5,000 claims keep a load near 300 MB whatever the file.
@@ -294,11 +302,13 @@ class _Staging:
 
     def __init__(self, facts: URIRef | None,
                  check: Callable[[str, list[Claim], dict[URIRef, int | None]], None] | None = None,
-                 summary: FreshImport | None = None) -> None:
+                 summary: FreshImport | None = None, *,
+                 staged: Callable[[_Chunk, list[URIRef]], None] | None = None) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="detente-load-"))
         self.facts = facts
         self.check = check  # called with each chunk's text, claims and their lines (the full SHACL check)
         self.summary = summary  # a fresh import's summary, fed the claims as they are staged
+        self.staged = staged  # called with each chunk and its claims once it is staged (written while reading)
         self.handed_over = False  # the chunks belong to the loader's writer thread, which removes them
         self.chunks: list[_Chunk] = []
         self.pending: list[Claim] = []
@@ -326,9 +336,10 @@ class _Staging:
         if self.check is not None:
             self.check(text, self.pending, self.origins)
             self.origins = {}
+        iris = [c.iri for c in self.pending]
         try:
             chunk.nquads.write_text(text, encoding="utf-8")
-            chunk.claims.write_text("".join(f"{c.iri}\n" for c in self.pending), encoding="utf-8")
+            chunk.claims.write_text("".join(f"{iri}\n" for iri in iris), encoding="utf-8")
         except OSError as exc:  # a full disk (or a file-size limit) where the load stages its chunks
             raise StoreError(f"cannot stage the load in {self.folder}: {exc.strerror or exc}; "
                              f"nothing of this write was committed to the store") from exc
@@ -336,6 +347,8 @@ class _Staging:
         self.quads += text.count("\n")
         self.chunks.append(chunk)
         self.pending = []
+        if self.staged is not None:
+            self.staged(chunk, iris)
 
     def discard(self) -> None:
         """Remove the staged chunks; a summary not told the file was written forgets its claims."""
@@ -352,6 +365,8 @@ def _chunk_iris(chunk: _Chunk) -> list[URIRef]:
 # -- the journal: what a crash in the middle of a file's chunked write leaves ----------------------------
 
 JOURNAL_NAME = "detente-load-journal.jsonl"
+#: The dump of a store that held no claims, taken before a file is written into it while it is read.
+BEFORE_NAME = "detente-load-before.nq"
 
 
 class Journal:
@@ -367,11 +382,19 @@ class Journal:
     without a ``done`` line, so the store holds whole files only. Sources and
     entity descriptions those chunks wrote stay (they are shared and
     harmless); the summary, marked stale by the write, is rebuilt.
+
+    A file written while it is read (into a store that held no claims) has a
+    ``before`` line first, naming the store's dump taken just before
+    (:func:`detente.graph.writes.save_point`, ``detente-load-before.nq``):
+    :func:`recover` puts that back instead, so nothing of the file is left,
+    its sources and entity descriptions included.
     """
 
     def __init__(self, folder: Path) -> None:
         self.path = folder / JOURNAL_NAME
+        self.before = folder / BEFORE_NAME
         self.handle = self.path.open("a", encoding="utf-8")
+        self.keep = False  # a file could not be taken back: the journal stays, for recover() at the next load
 
     def _append(self, entry: dict[str, object]) -> None:
         self.handle.write(json.dumps(entry) + "\n")
@@ -381,12 +404,20 @@ class Journal:
     def chunk(self, file: str, new_claims: Iterable[URIRef]) -> None:
         self._append({"file": file, "new": [str(i) for i in new_claims]})
 
+    def save_point(self, file: str, store: Store) -> SavePoint:
+        """Dump the store before ``file`` is written (the dump first, then the line that names it)."""
+        point = save_point(store, self.before)
+        self._append({"file": file, "before": str(self.before)})
+        return point
+
     def done(self, file: str) -> None:
         self._append({"file": file, "done": True})
 
     def close(self) -> None:
         self.handle.close()
-        self.path.unlink(missing_ok=True)
+        if not self.keep:
+            self.path.unlink(missing_ok=True)
+            self.before.unlink(missing_ok=True)
 
 
 def _journal_folder(store: Store) -> Path | None:
@@ -406,6 +437,7 @@ def recover(store: Store) -> list[str]:
     if journal is None or not journal.exists():
         return []
     added: dict[str, list[URIRef]] = {}
+    before: dict[str, Path] = {}
     finished: set[str] = set()
     for raw in journal.read_text(encoding="utf-8").splitlines():
         try:
@@ -414,9 +446,19 @@ def recover(store: Store) -> list[str]:
             continue
         if entry.get("done"):
             finished.add(entry["file"])
+        elif entry.get("before"):
+            before[entry["file"]] = Path(entry["before"])
         else:
             added.setdefault(entry["file"], []).extend(URIRef(i) for i in entry.get("new", []))
     messages = []
+    for file, dump in before.items():
+        if file in finished or not dump.exists():  # (a dump removed by hand: the claims are removed instead)
+            continue
+        # The file was being written while read, into a store without claims: the store goes back to its dump.
+        roll_back(store, SavePoint(dump, None))
+        added.pop(file, None)
+        messages.append(f"an earlier load of {file} was interrupted: the store was put back as it was before "
+                        "that file (load the file again)")
     for file, claims in added.items():
         if file in finished:
             continue
@@ -424,6 +466,8 @@ def recover(store: Store) -> list[str]:
         messages.append(f"an earlier load of {file} was interrupted: its {removed} claim(s) already written were "
                         "removed (load the file again)")
     journal.unlink()
+    assert folder is not None
+    (folder / BEFORE_NAME).unlink(missing_ok=True)
     return messages
 
 
@@ -470,6 +514,21 @@ class _Writer:
     def wait(self) -> None:
         self.tasks.join()
         self._raise()
+
+    def cancel(self) -> BaseException | None:
+        """Drop the tasks not started, wait for the one under way; return the error that stopped it, if any.
+
+        The writer is then ready for new tasks (a file taken back, the next one read).
+        """
+        while True:
+            try:
+                self.tasks.get_nowait()
+            except queue.Empty:
+                break
+            self.tasks.task_done()
+        self.tasks.join()
+        error, self.error = self.error, None
+        return error
 
     def close(self) -> None:
         self.tasks.put(None)
@@ -521,7 +580,11 @@ def load_paths(store: Store | None, paths: Sequence[str | Path], *, skip_invalid
     :mod:`detente.loaders.shapes`; ``full_shacl`` also runs pySHACL on each
     chunk), its N-Quads staged on disk in chunks; only when the whole file has
     passed are the chunks written. So memory is bounded by a chunk, not by the
-    file, and a bad file writes nothing.
+    file, and a bad file writes nothing. Into an on-disk store that holds no
+    claims yet (a fresh import, Oxigraph's bulk loader), each chunk is written
+    as soon as it has passed, while the rest of the file is read, and a file
+    that fails is taken back whole from a dump of the store taken before it
+    (:class:`_WhileRead`): a bad file still leaves the store as it was.
 
     Without ``skip_invalid`` the first bad record stops at once: reading ends
     there, :class:`LoadError` names it (file, line, field), nothing of that
@@ -578,6 +641,7 @@ def load_paths(store: Store | None, paths: Sequence[str | Path], *, skip_invalid
     if fresh_summary is not None and writer is not None and target is not None:
         fresh_summary.know_store(target)
         fresh_summary.submit, fresh_summary.wait = writer.submit, writer.wait
+    counted_links: set[URIRef] = set()  # the registry's link claims the fresh import's summary counts already
     try:
         with bulk(target) if target is not None else _nothing():
             for number, (path, detected_format) in enumerate(ordered, start=1):
@@ -589,7 +653,8 @@ def load_paths(store: Store | None, paths: Sequence[str | Path], *, skip_invalid
                     report = _load_file(store, path, detected_format, ctx, registry, facts=facts,
                                         skip_invalid=skip_invalid, shacl=shacl, full_shacl=full_shacl,
                                         rejects_file=rejects_file, rows=rows, sink=sink, journal=journal,
-                                        fresh=fresh, fresh_summary=fresh_summary, writer=writer)
+                                        fresh=fresh, fresh_summary=fresh_summary, writer=writer,
+                                        counted_links=counted_links)
                 except LoadError as error:
                     later = [str(p) for p, _ in ordered[number:]]
                     if later:
@@ -620,7 +685,8 @@ def _load_file(store: Store | None, path: Path, detected_format: InputFormat | N
                registry: EntityRegistry, *, facts: URIRef | None, skip_invalid: bool, shacl: bool, full_shacl: bool,
                rejects_file: RejectsFile, rows: Callable[[int], None] | None,
                sink: Callable[[Sequence[URIRef], str, bool], int] | None, journal: Journal | None,
-               fresh: bool, fresh_summary: FreshImport | None = None, writer: _Writer | None = None) -> FileReport:
+               fresh: bool, fresh_summary: FreshImport | None = None, writer: _Writer | None = None,
+               counted_links: set[URIRef] | None = None) -> FileReport:
     """Check one file record by record into staged chunks; then write them (when the whole file passed)."""
     fmt = detected_format
     streamed = _streamed_units(path, fmt, ctx) if fmt is not None and path.is_file() else None
@@ -634,15 +700,21 @@ def _load_file(store: Store | None, path: Path, detected_format: InputFormat | N
         units = _guarded(path, streamed)
     report = FileReport(str(path), fmt.name if fmt else "unknown")
     checker = ShapeChecker(registry) if shacl else None
-    staging = _staging(path, report, facts, full_shacl, registry, fresh_summary)
+    # Into a store without claims, a file's chunks are written as they pass, while the rest is read: a bad
+    # record (or any error) then puts the store back as it was (see _WhileRead).
+    overlap = (_WhileRead.start(store, path, journal, writer, fresh_summary)
+               if store is not None and sink is None and fresh and not full_shacl else None)
+    staging = _staging(path, report, facts, full_shacl, registry, fresh_summary, overlap)
     try:
         try:
             _check_units(path, units, report, staging, checker, skip_invalid=skip_invalid, rows=rows)
         except RestartFile:
             # The rows of a claim are not together: what was read holds partial claims and counts for nothing.
             staging.discard()
+            if overlap is not None:
+                overlap.take_back()
             report = FileReport(str(path), report.format)
-            staging = _staging(path, report, facts, full_shacl, registry, fresh_summary)
+            staging = _staging(path, report, facts, full_shacl, registry, fresh_summary, overlap)
             _check_units(path, _guarded(path, sorted_statement_units(path, ctx)), report, staging, checker,
                          skip_invalid=skip_invalid, rows=rows)
         rejects_file.write(report.rejects)
@@ -654,12 +726,24 @@ def _load_file(store: Store | None, path: Path, detected_format: InputFormat | N
             rows(report.records)
         entity_text = quads_nquads(registry.used_quads(), facts=facts)
         extra = entity_text + (result.raw_quads + result.link_quads if result is not None else "")
+        # The entity text holds claims of its own (states' Wikidata ids, written again by every file): a fresh
+        # import's summary counts each once.
+        links = [c for c in registry.used_link_claims() if c.iri not in (counted_links or ())] \
+            if fresh_summary is not None and (store is not None or sink is not None) else []
+        if links and fresh_summary is not None:
+            fresh_summary.add(links)
         # Passed-through N-Quads may write claim graphs the loader did not make: then the summary is rebuilt.
         staging.flush(extra, complete=not (result is not None and result.raw_quads))
         report.quads = staging.quads
         if store is None and sink is None:
             return report
-        if staging.chunks and (staging.claims or extra):
+        if overlap is not None:
+            if staging.chunks:
+                if fresh_summary is not None:
+                    fresh_summary.writing()
+                report.new_claims = overlap.finish(staging)
+                report.written = True
+        elif staging.chunks and (staging.claims or extra):
             if fresh_summary is not None:
                 fresh_summary.writing()
             report.new_claims = _write_staged(store, path, staging, sink=sink, journal=journal, fresh=fresh,
@@ -667,23 +751,104 @@ def _load_file(store: Store | None, path: Path, detected_format: InputFormat | N
             report.written = True
         if fresh_summary is not None:
             fresh_summary.commit()
+            if counted_links is not None:
+                counted_links.update(c.iri for c in links)
         return report
+    except BaseException:
+        if overlap is not None:
+            overlap.take_back()
+        raise
     finally:
         staging.discard()
 
 
 def _staging(path: Path, report: FileReport, facts: URIRef | None, full_shacl: bool,
-             registry: EntityRegistry, fresh_summary: FreshImport | None = None) -> _Staging:
+             registry: EntityRegistry, fresh_summary: FreshImport | None = None,
+             overlap: _WhileRead | None = None) -> _Staging:
     """A file's staging, its rejects into the report.
 
     With ``full_shacl`` each chunk also goes through pySHACL (with the descriptions of the entities named so
-    far, for ``sh:class``).
+    far, for ``sh:class``). With ``overlap`` each chunk is written as soon as it is staged.
     """
     def check(text: str, claims: list[Claim], origins: dict[URIRef, int | None]) -> None:
         entities = quads_nquads(registry.used_quads(), facts=facts)
         report.rejects.extend(_shacl_rejects(path, ParseResult(claims=claims, origins=origins), text + entities))
 
-    return _Staging(facts, check if full_shacl else None, fresh_summary)
+    staging = _Staging(facts, check if full_shacl else None, fresh_summary,
+                       staged=overlap.write if overlap is not None else None)
+    if overlap is not None:
+        overlap.hand_over(staging)
+    return staging
+
+
+#: Most quads a store without claims may hold for a file to be written while it is read: the store's dump
+#: (taken before, put back at once if the file fails) stays small, and so does its putting back (one transaction).
+SAVE_POINT_QUADS = 200_000
+
+
+class _WhileRead:
+    """A file written chunk by chunk while it is still being read and checked, taken back whole if it fails.
+
+    For a fresh import (an on-disk store holding no claims yet, filled by
+    Oxigraph's bulk loader on the loader's writer thread): checking the
+    records (Python, one core) and the bulk writes (Oxigraph, which releases
+    the interpreter) then go on at the same time, instead of one after the
+    other. The bulk writes are no transaction, so before the file's first
+    write the store is dumped (:meth:`Journal.save_point`: it holds no claims,
+    the dump is small); when the file fails (a bad record without
+    ``--skip-invalid``, an unreadable line, a full disk), :meth:`take_back`
+    stops the writes that are queued and puts the store back from the dump
+    (Oxigraph clears a store at once, whatever it holds), so a bad file
+    writes nothing. A crash in between leaves the journal's ``before`` line,
+    and :func:`recover` does the same at the next load.
+    """
+
+    def __init__(self, store: Store, path: Path, journal: Journal, writer: _Writer, point: SavePoint,
+                 fresh_summary: FreshImport | None) -> None:
+        self.store, self.path, self.journal, self.writer, self.point = store, path, journal, writer, point
+        self.fresh_summary = fresh_summary
+        self.new = 0  # claims written (a fresh store: every claim is new)
+
+    @classmethod
+    def start(cls, store: Store, path: Path, journal: Journal | None, writer: _Writer | None,
+              fresh_summary: FreshImport | None) -> _WhileRead | None:
+        """The overlap for ``path``, when the store holds no claims and few quads (else None: staged, then written)."""
+        if journal is None or writer is None or _has_claims(store) or store.count_quads() > SAVE_POINT_QUADS:
+            return None
+        return cls(store, path, journal, writer, journal.save_point(str(path), store), fresh_summary)
+
+    def hand_over(self, staging: _Staging) -> None:
+        """The staged chunks are the writer's: it reads them when it writes them, and removes them."""
+        staging.handed_over = True
+        self.writer.folders.append(staging.folder)
+
+    def write(self, chunk: _Chunk, iris: list[URIRef]) -> None:
+        """Queue a staged chunk's write (after its journal line), then its removal."""
+        self.writer.submit(functools.partial(self.journal.chunk, str(self.path), iris))
+        import_nquads(self.store, iris, chunk.nquads, fresh=self.fresh_summary, submit=self.writer.submit)
+        self.writer.submit(functools.partial(_remove_chunk, chunk))
+        self.new += len(set(iris))
+
+    def finish(self, staging: _Staging) -> int:
+        """The whole file passed: its ``done`` line follows its last write. Returns the claims written."""
+        self.writer.submit(functools.partial(self.journal.done, str(self.path)))
+        self.writer.submit(functools.partial(shutil.rmtree, staging.folder, ignore_errors=True))
+        return self.new
+
+    def take_back(self) -> None:
+        """Stop the queued writes and put the store back as it was before the file (its summary graph too)."""
+        self.writer.cancel()  # an error of the writes is not raised here: the store is put back all the same
+        try:
+            roll_back(self.store, self.point)
+        except BaseException:
+            self.journal.keep = True  # the next load's recover() tries again from the same dump
+            raise
+        self.new = 0
+
+
+def _remove_chunk(chunk: _Chunk) -> None:
+    chunk.nquads.unlink(missing_ok=True)
+    chunk.claims.unlink(missing_ok=True)
 
 
 def _check_units(path: Path, units: Iterable[Unit], report: FileReport, staging: _Staging,

@@ -24,7 +24,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
 from detente.errors import AmbiguousEntityError
-from detente.graph.claims import slug
+from detente.graph.claims import Claim, slug
 from detente.graph.entities import (
     EntityNames,
     known_states,
@@ -33,7 +33,7 @@ from detente.graph.entities import (
 )
 from detente.graph.store import Store
 from detente.graph.terms import Term
-from detente.loaders.wikidata import same_as_triples, state_link_quads
+from detente.loaders.wikidata import same_as_triples, state_link_claim, state_link_quads
 from detente.ontology.vocab import DT, DTR, ENTITIES_GRAPH, ENTITY_TYPES, FACTS_GRAPH, TYPE_SEGMENTS, expand_curie
 
 
@@ -202,6 +202,22 @@ class EntityRegistry:
 
     def used_quads(self) -> Iterator[tuple[Term, Term, Term, URIRef]]:
         """Entity-graph quads for every registered entity that claims referenced (and its country)."""
+        for entity, linked in self._used_entities():
+            yield from entity.quads()
+            if linked and entity.iso_code and entity.wikidata:
+                yield from state_link_quads(entity.iso_code, entity.wikidata)  # the link, sourced to the table
+
+    def used_link_claims(self) -> list[Claim]:
+        """The claims among :meth:`used_quads`: each used state's Wikidata id, sourced to the table.
+
+        A fresh import's summary (:class:`detente.graph.summary_import.FreshImport`) counts them as the
+        claims they are.
+        """
+        return [state_link_claim(entity.iso_code, entity.wikidata)
+                for entity, linked in self._used_entities() if linked and entity.iso_code and entity.wikidata]
+
+    def _used_entities(self) -> Iterator[tuple[Entity, bool]]:
+        """Every used entity (and its country), with whether its Wikidata link claim is written with it."""
         done: set[URIRef] = set()
         todo = list(self._used)
         while todo:
@@ -210,10 +226,8 @@ class EntityRegistry:
                 continue
             done.add(iri)
             entity = self._by_iri[iri]
-            yield from entity.quads()
-            if entity.type == DT.State and entity.iso_code and entity.wikidata \
-                    and state_wikidata().get(entity.iso_code) == entity.wikidata:
-                yield from state_link_quads(entity.iso_code, entity.wikidata)  # the link, sourced to the table
+            yield entity, bool(entity.type == DT.State and entity.iso_code and entity.wikidata
+                               and state_wikidata().get(entity.iso_code) == entity.wikidata)
             for linked in (entity.country, entity.represents):
                 if linked is not None and linked in self._by_iri:
                     todo.append(linked)
