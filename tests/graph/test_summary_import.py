@@ -33,7 +33,7 @@ def test_a_fresh_import_gets_the_summary_a_rebuild_gives(tmp_path_factory: pytes
                                                          files: list[tuple[bool, list[Claim]]], buckets: int) -> None:
     # Few buckets, so that events share them and claims spread over several.
     monkeypatch.setattr(summary_import, "BUCKETS", buckets)
-    monkeypatch.setattr(summary_import, "BUFFER_ROWS", 2)  # rows reach the bucket files
+    monkeypatch.setattr(summary_import, "SPILL_ROWS", 2)  # rows reach the bucket files
     store = open_store(f"oxigraph:{tmp_path_factory.mktemp('fresh')}")
     writes.clear(store)  # an empty store with its (empty, current) summary
     fresh = FreshImport()
