@@ -63,7 +63,7 @@ BUCKETS = 64
 #: Rows (statements of claims) kept in memory before they are appended to the bucket files.
 SPILL_ROWS = 1 << 20
 #: Summary records per bulk write.
-WRITE_RECORDS = 25_000
+WRITE_RECORDS = 16_000  # about 100,000 quads: the loaders hold a batch each, one more waits per loader
 #: Threads writing summary records (each holds at most one batch waiting).
 LOADERS = 2
 _WIDTH = 4  # claim, subject, predicate, object
