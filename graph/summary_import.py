@@ -218,12 +218,13 @@ class FreshImport:
         self._publishers = array("i")  # source, publisher, source, publisher, ...
         self._dates = array("i")  # source, date, ...
         self._spread = array("i")  # claims whose role facts fall in several buckets
+        self._text_claims: list[str] = []  # claims of add_nquads texts (a description written again is skipped)
         self._pending: list[npt.NDArray[np.int32]] = []  # rows not yet in the bucket files
         self._pending_rows = 0
         self._sizes = [0] * BUCKETS  # bytes in each bucket file
         self._roles = {self._id(term_nt(p)): i for i, p in enumerate(summary.ROLE_PREDICATES)}
         self._state = "clean"  # "clean" | "reading" (a file being checked) | "writing" (being written)
-        self._marks: tuple[list[int], int, int, int, int, int] = ([], 0, 0, 0, 0, 0)  # where the current file began
+        self._marks: tuple[list[int], int, int, int, int, int, int] = ([], 0, 0, 0, 0, 0, 0)  # where the file began
         self._file_exact = True
         #: Writes go through this (the loader's writer thread, so they follow its data writes); None: at once.
         self.submit: Callable[[Callable[[], None]], None] | None = None
@@ -289,6 +290,47 @@ class FreshImport:
         table = np.empty((len(numbers) // 3, _WIDTH), dtype=np.int32)
         table[:, 0] = np.repeat(np.arange(first_claim, len(claim_sources)), _ints(sizes))
         table[:, 1:] = _ints(numbers).reshape(-1, 3)  # type: ignore[arg-type]
+        self._stage(table)
+
+    def add_nquads(self, nquads: str) -> None:
+        """Add the claims of N-Quads text the loader writes beside the claims, read from it by the engine.
+
+        That text is the entity descriptions, with their link claims (a state's Wikidata identifier). A
+        claim met again in a later file's text (the same description, written again) counts once; a claim
+        without exactly one source leaves the summary to a rebuild.
+        """
+        if self._state == "clean":
+            self._begin()
+        from detente.graph.backends import open_store
+
+        scratch = open_store("memory:")
+        scratch.add_nquads(nquads)
+        claims = [c for (c,) in scratch.select_nt(summary._CLAIMS) if c is not None and c[0] == "<"]
+        known = set(self._text_claims)
+        new = {c: len(self._claim_sources) + number
+               for number, c in enumerate(c for c in dict.fromkeys(claims) if c not in known)}
+        if not new:
+            return
+        for src, pub in scratch.select_nt(summary._PUBLISHERS):
+            self._publishers.extend((self._id(src), self._id(pub)))  # type: ignore[arg-type]
+        for src, d in scratch.select_nt(summary._DATES):
+            self._dates.extend((self._id(src), self._id(d)))  # type: ignore[arg-type]
+        sources: dict[str, list[str]] = {c: [] for c in new}
+        for c, src in scratch.select_nt(summary._CLAIM_SOURCES):
+            if c in sources:
+                sources[c].append(src)  # type: ignore[arg-type]
+        for c in new:
+            if len(set(sources[c])) != 1:
+                self._file_exact = False
+            self._claim_sources.append(self._id(sources[c][0]) if sources[c] else -1)
+            self._keys.append(hash(c[1:-1]))
+            self._text_claims.append(c)
+        rows = [(new[c], self._id(s), self._id(p), self._id(o))  # type: ignore[arg-type]
+                for c, s, p, o in scratch.select_nt(summary._STATEMENTS) if c in new]
+        self._stage(np.array(rows, dtype=np.int32).reshape(-1, _WIDTH))
+
+    def _stage(self, table: npt.NDArray[np.int32]) -> None:
+        """Keep a batch of rows (claim, subject, predicate, object) for their buckets."""
         kinds = self._kinds()
         # Blank nodes are left out of the summary; a statement repeated in a claim is dropped when aggregated.
         table = table[(kinds[table[:, 1]] != _BLANK) & (kinds[table[:, 3]] != _BLANK)]
@@ -343,7 +385,7 @@ class FreshImport:
     def _begin(self) -> None:
         self._spill()  # the rows kept in memory are then the current file's
         self._marks = (list(self._sizes), len(self._claim_sources), len(self._keys), len(self._publishers),
-                       len(self._dates), len(self._spread))
+                       len(self._dates), len(self._spread), len(self._text_claims))
         self._state = "reading"
 
     def writing(self) -> None:
@@ -365,7 +407,7 @@ class FreshImport:
             return
         if self._state == "writing":  # part of it may be stored
             self.exact = False
-        sizes, claims, keys, publishers, dates, spread = self._marks
+        sizes, claims, keys, publishers, dates, spread, text_claims = self._marks
         self._pending, self._pending_rows = [], 0
         for bucket, size in enumerate(sizes):
             if self._sizes[bucket] != size:
@@ -376,6 +418,7 @@ class FreshImport:
         del self._publishers[publishers:]
         del self._dates[dates:]
         del self._spread[spread:]
+        del self._text_claims[text_claims:]
         self._reset_file()
 
     def _reset_file(self) -> None:

@@ -321,6 +321,8 @@ class _Staging:
         text = claims_nquads(self.pending, facts=self.facts) + extra
         if self.summary is not None:
             self.summary.add(self.pending)  # the claims of this text, as it describes their sources
+            if extra:
+                self.summary.add_nquads(extra)  # entity descriptions' own claims (a state's Wikidata link)
         number = len(self.chunks) + 1
         chunk = _Chunk(self.folder / f"{number:05}.nq", self.folder / f"{number:05}.claims", complete)
         if self.check is not None:
