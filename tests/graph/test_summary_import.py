@@ -29,15 +29,16 @@ def _import(store, fresh: FreshImport, batch: list[Claim]) -> None:  # type: ign
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                  HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.booleans(), st.lists(claims(), min_size=1, max_size=8)), min_size=1, max_size=4),
-       st.integers(1, 4), st.sampled_from([2, 7, summary_import.SPILL_ROWS]), st.integers(1, 3))
+       st.integers(1, 4), st.sampled_from([2, 7, summary_import.SPILL_ROWS]), st.integers(1, 3), st.integers(1, 2))
 def test_a_fresh_import_gets_the_summary_a_rebuild_gives(tmp_path_factory: pytest.TempPathFactory,
                                                          monkeypatch: pytest.MonkeyPatch,
                                                          files: list[tuple[bool, list[Claim]]], buckets: int,
-                                                         spill: int, batch_records: int) -> None:
+                                                         spill: int, batch_records: int, loaders: int) -> None:
     # Few buckets, so that events share them and claims spread over several.
     monkeypatch.setattr(summary_import, "BUCKETS", buckets)
     monkeypatch.setattr(summary_import, "SPILL_ROWS", spill)  # rows reach the bucket files, or stay in memory
     monkeypatch.setattr(summary_import, "WRITE_RECORDS", batch_records)  # several batches for the loader threads
+    monkeypatch.setattr(summary_import, "LOADERS", loaders)
     store = open_store(f"oxigraph:{tmp_path_factory.mktemp('fresh')}")
     writes.clear(store)  # an empty store with its (empty, current) summary
     fresh = FreshImport()
