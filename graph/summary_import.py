@@ -8,26 +8,26 @@ with the store (about 3 GB at a million claims). :class:`FreshImport` gets
 the same records from the claims as the loader stages them:
 
 * each claim's facts go to one of :data:`BUCKETS` files on disk by their
-  subject, as rows of integers (claim, source, subject, predicate, object;
-  terms numbered once), so a fact's claims and an event's role facts are
-  always in one bucket;
+  subject, as rows of integers (claim, subject, predicate, object; terms
+  numbered once), so a fact's claims and an event's role facts are always in
+  one bucket; each claim's source, and each source's publishers and dates,
+  are kept as integer arrays in memory;
 * when the import has been written, the buckets are aggregated one at a
-  time with the same rules as :func:`detente.graph.summary.compute`: fact
-  records, the events' links and the claims' ties (a claim whose role facts
-  fall in several buckets has its ties merged across them), and the summary
-  records are written by the bulk path a bucket at a time;
-* sources' publishers and dates are read from the store once, at the end
-  (so sources the store already had are counted as a rebuild counts them).
+  time with NumPy (sorts, uniques and counts over the integer rows) by the
+  same rules as :func:`detente.graph.summary.compute`: fact records, the
+  events' links and the claims' ties (a claim whose role facts fall in
+  several buckets has its ties merged across them), and the summary records
+  are written by the bulk path a batch at a time.
 
-Memory holds one bucket, the numbered terms, one small integer per claim
-(duplicates are looked for) and per source, and the ties' sources: not the
-facts. The result is exact or not used: a claim met twice, a claim with a
-second source or typing other nodes as claims in its extra provenance, or
-passed-through RDF that may write claim graphs (:meth:`FreshImport.give_up`)
-leave the summary to a rebuild. ``tests/graph/test_summary_import.py``
-compares it with the reference recomputation.
+Memory holds one bucket, the numbered terms, two small integers per claim
+(its source, and its IRI's hash: a repeat is looked for) and the ties'
+sources: not the facts. The result is exact or not
+used: a claim met twice, a claim with a second source or typing other nodes
+as claims in its extra provenance, or passed-through RDF that may write claim
+graphs (:meth:`FreshImport.give_up`) leave the summary to a rebuild.
+``tests/graph/test_summary_import.py`` compares it with the reference
+recomputation.
 
->>> from detente.graph.store import open_store
 >>> fresh = FreshImport()
 >>> fresh.exact, fresh.claims
 (True, 0)
@@ -36,15 +36,19 @@ compares it with the reference recomputation.
 
 from __future__ import annotations
 
+import os
+import queue
 import shutil
 import tempfile
+import threading
 from array import array
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+import numpy as np
+import numpy.typing as npt
 from rdflib.namespace import DCTERMS, PROV, RDF, XSD
 
 from detente.graph import summary
@@ -56,36 +60,55 @@ if TYPE_CHECKING:
 
 #: Bucket files the facts are spread over by subject: memory holds one bucket's rows at a time.
 BUCKETS = 64
-#: Rows a bucket keeps in memory before they are appended to its file.
-BUFFER_ROWS = 4096
-#: Summary records per bulk write.
-WRITE_RECORDS = 25_000
-_WIDTH = 5  # claim, source, subject, predicate, object
+#: Rows (statements of claims) kept in memory before they are appended to the bucket files.
+SPILL_ROWS = 1 << 20
+#: Summary records per bulk write: about 60,000 quads, as much as one chunk of the import's data.
+WRITE_RECORDS = 10_000
+#: Threads writing summary records (each holds at most one batch waiting). Each bulk write holds its batch in
+#: Oxigraph's loader beside the data writer's: at 100k claims two threads raised the load's peak RSS by 185 MB.
+LOADERS = 1
+_WIDTH = 4  # claim, subject, predicate, object
 _DATE = "^^" + term_nt(XSD.date)
 # Extra provenance with these predicates changes what a rebuild reads (sources, claims, publishers, dates).
 _EXTRA_BREAKS = {str(PROV.wasDerivedFrom), str(RDF.type), str(DCTERMS.publisher), str(DCTERMS.issued)}
+_NO_DATE = np.iinfo(np.int64).max
+_LITERAL, _IRI, _BLANK = 0, 1, 2
+_KINDS = {"<": _IRI, "_": _BLANK}  # by the first character of the N-Triples term
+
+Ints = npt.NDArray[np.int64]
 
 
-def _note(record: list[Any], index: int, number: int) -> None:
-    """Add a term number to a source record's publishers or dates (one number, or a set when several)."""
-    found = record[index]
-    if found is None:
-        record[index] = number
-    elif isinstance(found, set):
-        found.add(number)
-    elif found != number:
-        record[index] = {found, number}
+def _ints(values: Iterable[int] | array[int]) -> Ints:
+    return np.asarray(values, dtype=np.int64)
 
 
-def _numbers(found: int | set[int] | None) -> Iterable[int]:
-    return () if found is None else found if isinstance(found, set) else (found,)
+def _ragged(counts: Ints) -> Ints:
+    """``0 .. n-1`` for each ``n`` of ``counts``, one after the other: ``[2, 3]`` → ``[0, 1, 0, 1, 2]``."""
+    ends = np.cumsum(counts)
+    return np.arange(int(ends[-1]) if len(ends) else 0, dtype=np.int64) - np.repeat(ends - counts, counts)
 
 
-class _OwnSource(dict[int, tuple[int, ...]]):
-    """A claim's sources where a claim is counted by its one source (its id stands for the claim)."""
+def _starts(sorted_keys: Ints) -> Ints:
+    """Where each run of equal values begins in a sorted array."""
+    if not len(sorted_keys):
+        return np.zeros(0, dtype=np.int64)
+    return np.flatnonzero(np.concatenate(([True], sorted_keys[1:] != sorted_keys[:-1])))
 
-    def get(self, key: Any, default: Any = None) -> tuple[int, ...]:
-        return (key,)
+
+def _unique_pairs(a: Ints, b: Ints) -> tuple[Ints, Ints]:
+    """The distinct ``(a, b)`` pairs, sorted by ``a`` then ``b``."""
+    if not len(a):
+        return a, b
+    order = np.lexsort((b, a))
+    a, b = a[order], b[order]
+    keep = np.concatenate(([True], (a[1:] != a[:-1]) | (b[1:] != b[:-1])))
+    return a[keep], b[keep]
+
+
+def _counts_by(keys: Ints, values: Ints, size: int) -> Ints:
+    """How many distinct ``values`` each key ``0 .. size-1`` has."""
+    unique_keys, _values = _unique_pairs(keys, values)
+    return np.bincount(unique_keys, minlength=size)
 
 
 @dataclass
@@ -98,6 +121,89 @@ class ImportReport:
     writes: int
 
 
+class _Ties:
+    """Actor ties accumulated a bucket at a time: pair codes ``lo * terms + hi`` (term numbers, ``lo < hi``)."""
+
+    def __init__(self, terms: int, spread: Ints) -> None:
+        self.terms = terms
+        self.spread = spread  # claims whose role facts fall in several buckets (sorted)
+        self.codes: list[Ints] = []  # with claims, events, party events added per code
+        self.counts: list[tuple[Ints, Ints, Ints]] = []
+        self.source_codes: list[Ints] = []  # distinct (pair, source) of a bucket
+        self.source_values: list[Ints] = []
+        self.spread_claims: list[Ints] = []  # (claim, pair) of spread claims, merged at the end
+        self.spread_codes: list[Ints] = []
+
+    def _pair_codes(self, a: Ints, b: Ints) -> Ints:
+        return np.minimum(a, b) * self.terms + np.maximum(a, b)
+
+    def add_bucket(self, events: Ints, roles: Ints, actors: Ints,
+                   claims: Ints, claim_events: Ints, claim_roles: Ints, claim_actors: Ints, sources: Ints) -> None:
+        """One bucket's role facts (distinct, sorted by event) and the claims' role rows asserting them.
+
+        Two actors are linked at an event when they differ and one of them is a party (see
+        :func:`detente.graph.summary._event_links` and :func:`~detente.graph.summary._contribution`).
+        """
+        if not len(events):
+            return
+        group_starts = _starts(events)
+        group_sizes = np.diff(np.append(group_starts, len(events)))
+        group_of = np.repeat(np.arange(len(group_starts)), group_sizes)
+        # The events' links: each role fact with every role fact of its event.
+        sizes = group_sizes[group_of]
+        left = np.repeat(np.arange(len(events)), sizes)
+        right = np.repeat(group_starts[group_of], sizes) + _ragged(sizes)
+        linked = (actors[left] != actors[right]) & ((roles[left] == 0) | (roles[right] == 0))
+        left, right = left[linked], right[linked]
+        codes = self._pair_codes(actors[left], actors[right])
+        # The claims' ties: each role row with every role fact of its event.
+        group = np.searchsorted(events[group_starts], claim_events)
+        sizes = group_sizes[group]
+        row = np.repeat(np.arange(len(claims)), sizes)
+        fact = np.repeat(group_starts[group], sizes) + _ragged(sizes)
+        tied = (actors[fact] != claim_actors[row]) & ((claim_roles[row] == 0) | (roles[fact] == 0))
+        row, fact = row[tied], fact[tied]
+        claim_codes = self._pair_codes(claim_actors[row], actors[fact])
+        pairs, inverse = np.unique(np.concatenate((codes, claim_codes)), return_inverse=True)
+        pair_of_link, pair_of_claim = inverse[:len(codes)], inverse[len(codes):]
+        link_event = group_of[left]
+        events_count = _counts_by(pair_of_link, link_event, len(pairs))
+        party = (roles[left] == 0) & (roles[right] == 0)
+        party_count = _counts_by(pair_of_link[party], link_event[party], len(pairs))
+        row_claims = claims[row]
+        spread = np.isin(row_claims, self.spread)
+        claims_count = _counts_by(pair_of_claim[~spread], row_claims[~spread], len(pairs))
+        if spread.any():
+            self.spread_claims.append(row_claims[spread])
+            self.spread_codes.append(claim_codes[spread])
+        pair_ids, pair_sources = _unique_pairs(pair_of_claim, sources[row])
+        self.source_codes.append(pairs[pair_ids])
+        self.source_values.append(pair_sources)
+        self.codes.append(pairs)
+        self.counts.append((claims_count, events_count, party_count))
+
+    def totals(self) -> tuple[Ints, npt.NDArray[np.int64]]:
+        """Each pair's code and its ``[claims, sources, events, party events]``."""
+        if not self.codes:
+            return np.zeros(0, dtype=np.int64), np.zeros((0, 4), dtype=np.int64)
+        none = np.zeros(0, dtype=np.int64)
+        _claims, spread_codes = _unique_pairs(np.concatenate([none, *self.spread_claims]),
+                                              np.concatenate([none, *self.spread_codes]))
+        codes, inverse = np.unique(np.concatenate([*self.codes, spread_codes]), return_inverse=True)
+        counts = np.zeros((len(codes), 4), dtype=np.int64)
+        at = 0
+        for bucket_codes, (claims, events, party) in zip(self.codes, self.counts, strict=True):
+            where = inverse[at:at + len(bucket_codes)]
+            at += len(bucket_codes)
+            counts[where, 0] += claims  # a pair once per bucket: no repeated index
+            counts[where, 2] += events
+            counts[where, 3] += party
+        counts[:, 0] += np.bincount(inverse[at:], minlength=len(codes))
+        source_pairs = np.searchsorted(codes, np.concatenate(self.source_codes))
+        counts[:, 1] = _counts_by(source_pairs, np.concatenate(self.source_values), len(codes))
+        return codes, counts
+
+
 class FreshImport:
     """Accumulates the summary's inputs from the claims of a fresh import, a file at a time (see the module)."""
 
@@ -105,20 +211,20 @@ class FreshImport:
         self.folder = Path(tempfile.mkdtemp(prefix="detente-summary-"))
         self.ids: dict[str, int] = {}  # a term's N-Triples → its number
         self.terms: list[str] = []
+        self._kind = bytearray()  # per term: _IRI, _BLANK or _LITERAL
         self.exact = True
         self.claims = 0  # claims of the files written so far
-        # Per source: [claims, publishers, dates] (a term number, a set of them when several, or None).
-        self._sources: dict[int, list[Any]] = {}
-        self._spread: set[int] = set()  # claims whose role facts fall in several buckets
-        self._buffers = [array("q") for _ in range(BUCKETS)]
-        # Hashes of the claims' IRIs, in bucket files of their own: a repeat means a rebuild.
-        self._key_buffers = [array("q") for _ in range(BUCKETS)]
-        self._sizes = [0] * (2 * BUCKETS)  # each bucket file's size when the current file began
+        self._claim_sources = array("i")  # per claim (numbered in order): its source's term number
+        self._keys = array("q")  # per claim: its IRI's hash (a repeat means a rebuild)
+        self._publishers = array("i")  # source, publisher, source, publisher, ...
+        self._dates = array("i")  # source, date, ...
+        self._spread = array("i")  # claims whose role facts fall in several buckets
+        self._pending: list[npt.NDArray[np.int32]] = []  # rows not yet in the bucket files
+        self._pending_rows = 0
+        self._sizes = [0] * BUCKETS  # bytes in each bucket file
         self._roles = {self._id(term_nt(p)): i for i, p in enumerate(summary.ROLE_PREDICATES)}
         self._state = "clean"  # "clean" | "reading" (a file being checked) | "writing" (being written)
-        self._file_sources: dict[int, list[Any]] = {}
-        self._file_spread: set[int] = set()
-        self._file_claims = 0
+        self._marks: tuple[list[int], int, int, int, int, int] = ([], 0, 0, 0, 0, 0)  # where the current file began
         self._file_exact = True
         #: Writes go through this (the loader's writer thread, so they follow its data writes); None: at once.
         self.submit: Callable[[Callable[[], None]], None] | None = None
@@ -127,15 +233,16 @@ class FreshImport:
     def know_store(self, store: Store) -> None:
         """Read the publishers and dates the store already gives sources (before the import writes any)."""
         for src, pub in store.select_nt(summary._PUBLISHERS):
-            _note(self._sources.setdefault(self._id(src), [0, None, None]), 1, self._id(pub))  # type: ignore[arg-type]
+            self._publishers.extend((self._id(src), self._id(pub)))  # type: ignore[arg-type]
         for src, d in store.select_nt(summary._DATES):
-            _note(self._sources.setdefault(self._id(src), [0, None, None]), 2, self._id(d))  # type: ignore[arg-type]
+            self._dates.extend((self._id(src), self._id(d)))  # type: ignore[arg-type]
 
     def _id(self, nt: str) -> int:
         number = self.ids.get(nt)
         if number is None:
             number = self.ids[nt] = len(self.terms)
             self.terms.append(nt)
+            self._kind.append(_KINDS.get(nt[0], _LITERAL))
         return number
 
     # -- a file's claims: added while it is read, kept once it is written -------------------------
@@ -147,65 +254,90 @@ class FreshImport:
         """
         if self._state == "clean":
             self._begin()
-        ids, terms, roles, buffers, keys = self.ids, self.terms, self._roles, self._buffers, self._key_buffers
-        file_sources = self._file_sources
+        claim_sources, publishers, dates = self._claim_sources, self._publishers, self._dates
+        first_claim = len(claim_sources)
+        keys = self._keys
+        lines: list[str] = []
+        sizes = array("q")
         last_source = None
         source = -1
-        record: list[Any] = []
         described: set[int] = set()
         for claim in claims:
             if claim.extra and any(str(p) in _EXTRA_BREAKS for _s, p, _o in claim.extra):
                 self._file_exact = False
-            key = hash(str(claim.iri))
-            key_buffer = keys[key % BUCKETS]
-            key_buffer.append(key)
-            if len(key_buffer) >= BUFFER_ROWS:
-                self._spill_keys(key % BUCKETS)
-            cid = self.claims + self._file_claims
-            self._file_claims += 1
+            keys.append(hash(str(claim.iri)))
             if claim.source is not last_source:
                 last_source = claim.source
                 source = self._id(term_nt(last_source.iri))
-                record = file_sources.setdefault(source, [0, None, None])
                 if source not in described:  # claims_nquads writes a source's first description in a call
                     described.add(source)
                     if last_source.publisher is not None:
-                        _note(record, 1, self._id(term_nt(last_source.publisher)))
+                        publishers.extend((source, self._id(term_nt(last_source.publisher))))
                     if last_source.issued is not None:  # as claims_nquads writes it (an ISO date: canonical)
-                        _note(record, 2, self._id(f'"{last_source.issued.isoformat()}"{_DATE}'))
-            record[0] += 1
-            seen: set[tuple[int, int, int]] = set()
-            role_buckets: set[int] = set()
-            for line in claim.statement_lines():
-                # Subjects and predicates are IRIs or blank nodes: no spaces inside, the object is the rest.
-                s_nt, p_nt, o_nt = line.split(" ", 2)
-                if s_nt[0] == "_" or o_nt[0] == "_":  # blank nodes are left out of the summary
-                    continue
-                si = ids.get(s_nt)
-                if si is None:
-                    si = ids[s_nt] = len(terms)
-                    terms.append(s_nt)
-                pi = ids.get(p_nt)
-                if pi is None:
-                    pi = ids[p_nt] = len(terms)
-                    terms.append(p_nt)
-                oi = ids.get(o_nt)
-                if oi is None:
-                    oi = ids[o_nt] = len(terms)
-                    terms.append(o_nt)
-                fact = (si, pi, oi)
-                if fact in seen:
-                    continue
-                seen.add(fact)
-                bucket = si % BUCKETS
-                buffer = buffers[bucket]
-                buffer.extend((cid, source, si, pi, oi))
-                if len(buffer) >= BUFFER_ROWS * _WIDTH:
-                    self._spill(bucket)
-                if pi in roles and o_nt[0] == "<":
-                    role_buckets.add(bucket)
-            if len(role_buckets) > 1:
-                self._file_spread.add(cid)
+                        dates.extend((source, self._id(f'"{last_source.issued.isoformat()}"{_DATE}')))
+            claim_sources.append(source)
+            statement_lines = claim.statement_lines()
+            lines.extend(statement_lines)
+            sizes.append(len(statement_lines))
+        # Subjects and predicates are IRIs or blank nodes: no spaces inside, the object is the rest.
+        texts = [text for line in lines for text in line.split(" ", 2)]
+        del lines
+        numbers = list(map(self.ids.get, texts))
+        if None in numbers:  # terms met for the first time
+            for at in [at for at, number in enumerate(numbers) if number is None]:
+                numbers[at] = self._id(texts[at])
+        del texts
+        table = np.empty((len(numbers) // 3, _WIDTH), dtype=np.int32)
+        table[:, 0] = np.repeat(np.arange(first_claim, len(claim_sources)), _ints(sizes))
+        table[:, 1:] = _ints(numbers).reshape(-1, 3)  # type: ignore[arg-type]
+        self._stage(table)
+
+    def _stage(self, table: npt.NDArray[np.int32]) -> None:
+        """Keep a batch of rows (claim, subject, predicate, object) for their buckets."""
+        kinds = self._kinds()
+        # Blank nodes are left out of the summary; a statement repeated in a claim is dropped when aggregated.
+        table = table[(kinds[table[:, 1]] != _BLANK) & (kinds[table[:, 3]] != _BLANK)]
+        # A claim whose role facts fall in several buckets has its ties merged across them.
+        is_role = (self._role_of()[table[:, 2]] >= 0) & (kinds[table[:, 3]] == _IRI)
+        role_claims, _buckets = _unique_pairs(_ints(table[is_role, 0]), _ints(table[is_role, 1] % BUCKETS))
+        self._spread.extend(np.unique(role_claims[np.flatnonzero(role_claims[1:] == role_claims[:-1])]).tolist())
+        self._pending.append(table)
+        self._pending_rows += len(table)
+        if self._pending_rows >= SPILL_ROWS:
+            self._spill()
+
+    def _spill(self) -> None:
+        """Append the rows kept in memory to their subjects' bucket files."""
+        if not self._pending:
+            return
+        table = np.concatenate(self._pending)
+        self._pending, self._pending_rows = [], 0
+        buckets = table[:, 1] % BUCKETS
+        order = np.argsort(buckets, kind="stable")
+        table, buckets = table[order], buckets[order]
+        bounds = np.searchsorted(buckets, np.arange(BUCKETS + 1))
+        for bucket in range(BUCKETS):
+            start, end = bounds[bucket], bounds[bucket + 1]
+            if start == end:
+                continue
+            part = table[start:end]
+            with self._file(bucket).open("ab") as handle:
+                part.tofile(handle)
+            self._sizes[bucket] += part.nbytes
+
+    def _role_of(self) -> Ints:
+        """Per term: the index of the role it is the predicate of (:data:`summary.ROLES`), or -1."""
+        role_of = np.full(len(self.terms), -1, dtype=np.int64)
+        role_of[list(self._roles)] = list(self._roles.values())
+        return role_of
+
+    def _kinds(self) -> npt.NDArray[np.uint8]:
+        """Each term's kind: :data:`_IRI`, :data:`_BLANK` or :data:`_LITERAL`."""
+        kinds: npt.NDArray[np.uint8] = np.frombuffer(self._kind, dtype=np.uint8).copy()  # a view pins its size
+        return kinds
+
+    def _file(self, bucket: int) -> Path:
+        return self.folder / f"{bucket:03}.rows"
 
     def give_up(self) -> None:
         """The file writes what its claims do not say (passed-through RDF): if it is written, a rebuild."""
@@ -213,28 +345,10 @@ class FreshImport:
             self._begin()
         self._file_exact = False
 
-    def _bucket(self, bucket: int) -> Path:
-        return self.folder / f"{bucket:03}.rows"
-
-    def _keys(self, bucket: int) -> Path:
-        return self.folder / f"{bucket:03}.keys"
-
-    def _spill(self, bucket: int) -> None:
-        with self._bucket(bucket).open("ab") as handle:
-            self._buffers[bucket].tofile(handle)
-        self._buffers[bucket] = array("q")
-
-    def _spill_keys(self, bucket: int) -> None:
-        with self._keys(bucket).open("ab") as handle:
-            self._key_buffers[bucket].tofile(handle)
-        self._key_buffers[bucket] = array("q")
-
     def _begin(self) -> None:
-        for bucket in range(BUCKETS):
-            self._spill(bucket)
-            self._spill_keys(bucket)
-            self._sizes[bucket] = self._bucket(bucket).stat().st_size
-            self._sizes[BUCKETS + bucket] = self._keys(bucket).stat().st_size
+        self._spill()  # the rows kept in memory are then the current file's
+        self._marks = (list(self._sizes), len(self._claim_sources), len(self._keys), len(self._publishers),
+                       len(self._dates), len(self._spread))
         self._state = "reading"
 
     def writing(self) -> None:
@@ -247,17 +361,7 @@ class FreshImport:
         if self._state == "clean":
             return
         self.exact = self.exact and self._file_exact
-        if not self._sources:
-            self._sources = self._file_sources  # taken over: no second copy of a big file's sources
-        else:
-            for source, (n, pubs, dates) in self._file_sources.items():
-                record = self._sources.setdefault(source, [0, None, None])
-                record[0] += n
-                for index, found in ((1, pubs), (2, dates)):
-                    for number in _numbers(found):
-                        _note(record, index, number)
-        self._spread |= self._file_spread
-        self.claims += self._file_claims
+        self.claims = len(self._claim_sources)
         self._reset_file()
 
     def discard(self) -> None:
@@ -266,19 +370,20 @@ class FreshImport:
             return
         if self._state == "writing":  # part of it may be stored
             self.exact = False
-        self._buffers = [array("q") for _ in range(BUCKETS)]
-        self._key_buffers = [array("q") for _ in range(BUCKETS)]
-        for bucket in range(BUCKETS):
-            for path, size in ((self._bucket(bucket), self._sizes[bucket]),
-                               (self._keys(bucket), self._sizes[BUCKETS + bucket])):
-                with path.open("r+b") as handle:
-                    handle.truncate(size)
+        sizes, claims, keys, publishers, dates, spread = self._marks
+        self._pending, self._pending_rows = [], 0
+        for bucket, size in enumerate(sizes):
+            if self._sizes[bucket] != size:
+                os.truncate(self._file(bucket), size)
+                self._sizes[bucket] = size
+        del self._claim_sources[claims:]
+        del self._keys[keys:]
+        del self._publishers[publishers:]
+        del self._dates[dates:]
+        del self._spread[spread:]
         self._reset_file()
 
     def _reset_file(self) -> None:
-        self._file_sources = {}
-        self._file_spread = set()
-        self._file_claims = 0
         self._file_exact = True
         self._state = "clean"
 
@@ -287,26 +392,15 @@ class FreshImport:
 
     # -- the summary, once the import is written ----------------------------------------------
 
-    def _rows(self, bucket: int) -> array[int]:
-        rows = array("q")
-        path = self._bucket(bucket)
-        if path.exists():
-            with path.open("rb") as handle:
-                rows.frombytes(handle.read())
-        rows.extend(self._buffers[bucket])
-        return rows
+    def _rows(self, bucket: int) -> Ints:
+        if not self._sizes[bucket]:
+            return np.zeros((0, _WIDTH), dtype=np.int64)
+        return np.fromfile(self._file(bucket), dtype=np.int32).astype(np.int64).reshape(-1, _WIDTH)
 
     def _unique_claims(self) -> bool:
-        """Whether no claim was met twice (by the hashes of their IRIs, a bucket at a time)."""
-        for bucket in range(BUCKETS):
-            keys = array("q")
-            path = self._keys(bucket)
-            if path.exists():
-                keys.frombytes(path.read_bytes())
-            keys.extend(self._key_buffers[bucket])
-            if len(set(keys)) != len(keys):
-                return False
-        return True
+        """Whether no claim was met twice (by the hashes of their IRIs)."""
+        keys = np.frombuffer(self._keys, dtype=np.int64)
+        return len(np.unique(keys)) == len(keys)
 
     def _canonical(self) -> bool:
         """Whether no two literals of the import are one term to the store (``"01"`` and ``"1"`` as integers).
@@ -325,121 +419,154 @@ class FreshImport:
         values = {o for _s, o in scratch.select_nt("SELECT ?s ?o WHERE { ?s <urn:v> ?o }")}
         return len(values) == len(literals)
 
+    def _source_tables(self) -> tuple[Ints, Ints, Ints, Ints, list[str]]:
+        """What the fact records need of the sources, as arrays indexed by term number.
+
+        Where each source's publishers begin in the publisher list, that list, each source's first and
+        last dates' ranks (:data:`_NO_DATE` and -1 without), and the dates' texts by rank.
+        """
+        size = len(self.terms)
+        sources, pubs = _unique_pairs(*_ints(self._publishers).reshape(-1, 2).T)
+        publisher_starts = np.zeros(size + 1, dtype=np.int64)
+        publisher_starts[1:] = np.cumsum(np.bincount(sources, minlength=size))
+        dated, dates = _unique_pairs(*_ints(self._dates).reshape(-1, 2).T)
+        # Dates compare by their lexical form (as graph/summary.py's _spans); the text breaks ties, for one answer.
+        by_text = sorted(set(dates.tolist()), key=lambda d: (summary._lexical(self.terms[d]), self.terms[d]))
+        rank = np.zeros(size, dtype=np.int64)
+        rank[by_text] = np.arange(len(by_text))
+        first = np.full(size, _NO_DATE, dtype=np.int64)
+        np.minimum.at(first, dated, rank[dates])
+        last = np.full(size, -1, dtype=np.int64)
+        np.maximum.at(last, dated, rank[dates])
+        return publisher_starts, pubs, first, last, [self.terms[d] for d in by_text]
+
     def write(self, store: Store) -> ImportReport:
         """Replace the store's summary with the one of the imported claims (the store had none before them).
 
-        The stale mark is set first and cleared last, as :func:`~detente.graph.summary.rebuild` does;
-        the records go through :attr:`submit` when set (after the import's data), :data:`WRITE_RECORDS`
-        at a time.
+        The stale mark is set first and cleared last, as :func:`~detente.graph.summary.rebuild` does
+        (cleared through :attr:`submit` when set, after the import's data); the records are written
+        :data:`WRITE_RECORDS` at a time by :data:`LOADERS` threads of their own, beside the data writes.
         """
         if self._state != "clean":
             raise RuntimeError("a file's claims were neither committed nor discarded")
-        if not self._canonical():
+        self._spill()
+        if not self._canonical() or not self._unique_claims():
             self.exact = False
             self.wait()
             summary.rebuild(store)
             return ImportReport(0, 0, 0, 0)
+        # The summary graph only: the import's data, still being written on the loader's writer thread, are
+        # in other graphs. The stale mark is cleared once both are written.
+        store.update(f"DROP SILENT GRAPH {summary._S} ;\n{summary.STALE_UPDATE}")
+        out = _Loader(store, LOADERS)
+        try:
+            report = self._records(out)
+            out.finish()
+        finally:
+            out.stop()  # after an error
+        if self.submit is None:
+            store.update(summary._MARK_CURRENT)
+        else:
+            self.submit(lambda: store.update(summary._MARK_CURRENT))
+        self.wait()
+        report.writes = out.writes + 2
+        return report
+
+    def _records(self, out: _Loader) -> ImportReport:
+        """Make every summary record, bucket by bucket, and hand them to ``out``."""
         terms = self.terms
-        codec = summary._Codec(self._roles, lambda t: terms[t][0] == "<", lambda t: terms[t][0] == "_",
-                               lambda t: terms[t], lambda t: summary._lexical(terms[t]))
-        if not self._unique_claims():
-            self.exact = False
-            self.wait()
-            summary.rebuild(store)
-            return ImportReport(0, 0, 0, 0)
-        publishers_of = {src: tuple(terms[n] for n in _numbers(record[1]))
-                         for src, record in self._sources.items() if record[1] is not None}
-        dates = {src: [terms[n] for n in _numbers(record[2])]
-                 for src, record in self._sources.items() if record[2] is not None}
-        spans = summary._spans(dates, summary._TEXT)
-        del dates
-        out = _Writer(store, self.submit, self.folder)
-        out.run(lambda: store.update(f"DROP SILENT GRAPH {summary._S} ;\n{summary.STALE_UPDATE}"))
+        size = len(terms)
+        claim_sources = _ints(self._claim_sources)
+        publisher_starts, publisher_list, first_date, last_date, date_texts = self._source_tables()
+        publisher_counts = np.diff(publisher_starts)
+        role_of = self._role_of()
+        iri = self._kinds() == _IRI
         labels = summary._Labels()
-        own = _OwnSource()
-        ties: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-        tie_sources: dict[tuple[int, int], set[int]] = defaultdict(set)
-        spread: dict[int, tuple[int, set[tuple[int, int]]]] = {}
+        ties = _Ties(size, np.unique(_ints(self._spread)))
         facts = 0
-        roles = self._roles
         for bucket in range(BUCKETS):
             rows = self._rows(bucket)
-            fact_sources: dict[tuple[int, int, int], list[int]] = {}
-            roles_at: dict[int, set[tuple[int, int]]] = defaultdict(set)
-            claim_roles: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
-            claim_source: dict[int, int] = {}
-            for c, src, s, p, o in zip(rows[0::5], rows[1::5], rows[2::5], rows[3::5], rows[4::5], strict=True):
-                key = (s, p, o)
-                listed = fact_sources.get(key)
-                if listed is None:
-                    fact_sources[key] = [src]
-                else:
-                    listed.append(src)
-                role = roles.get(p)
-                if role is not None and terms[o][0] == "<":
-                    claim_roles[c].append((s, role, o))
-                    claim_source[c] = src
-                    roles_at[s].add((role, o))
-            del rows
-            for (s, p, o), sources in fact_sources.items():
-                # Each row is one claim (a claim's facts are distinct): the claims are counted by their sources.
-                record = summary._fact_support(sources, own, publishers_of, spans)
-                out.add(summary._fact_nquads(labels(), terms[s], terms[p], terms[o], record))
-            facts += len(fact_sources)
-            del fact_sources
-            for at in roles_at.values():
-                linked, party_pairs = summary._event_links(at, codec)
-                for pair in linked:
-                    ties[pair][2] += 1
-                for pair in party_pairs:
-                    ties[pair][3] += 1
-            for c, listed_roles in claim_roles.items():
-                pairs = summary._contribution(listed_roles, roles_at, codec)
-                if c in self._spread:
-                    spread.setdefault(c, (claim_source[c], set()))[1].update(pairs)
-                    continue
-                src = claim_source[c]
-                for pair in pairs:
-                    ties[pair][0] += 1
-                    tie_sources[pair].add(src)
-        for src, pairs in spread.values():
-            for pair in pairs:
-                ties[pair][0] += 1
-                tie_sources[pair].add(src)
-        for pair, pair_sources in tie_sources.items():
-            ties[pair][1] = len(pair_sources)
-        for (a, b), counts in ties.items():
-            out.add(summary._tie_nquads(labels(), terms[a], terms[b], counts))
-        publishers: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-        for src, (n, _pubs, _dates) in self._sources.items():
-            if not n:  # a source the store had, without claims
+            if not len(rows):
                 continue
-            for pub in publishers_of.get(src, ()):
-                publishers[pub][0] += n
-                publishers[pub][1] += 1
-        for pub, counts in publishers.items():
-            out.add(summary._publisher_nquads(pub, counts))
-        out.flush()
-        out.run(lambda: store.update(summary._MARK_CURRENT))
-        self.wait()
-        return ImportReport(facts, len(ties), len(publishers), out.writes + 2)
+            rows = rows[np.lexsort((rows[:, 0], rows[:, 3], rows[:, 2], rows[:, 1]))]
+            changed = rows[1:] != rows[:-1]
+            rows = rows[np.concatenate(([True], changed.any(axis=1)))]  # a statement once per claim
+            c, s, p, o = rows.T
+            starts = np.flatnonzero(np.concatenate(([True], (s[1:] != s[:-1]) | (p[1:] != p[:-1])
+                                                    | (o[1:] != o[:-1]))))
+            count = len(starts)
+            fact_of = np.repeat(np.arange(count), np.diff(np.append(starts, len(rows))))
+            claims_n = np.diff(np.append(starts, len(rows)))
+            sources = claim_sources[c]
+            # Each fact's distinct sources, then their publishers and dates.
+            fact_ids, fact_sources = _unique_pairs(fact_of, sources)
+            sources_n = np.bincount(fact_ids, minlength=count)
+            spreads = publisher_counts[fact_sources]
+            publishers_n = _counts_by(np.repeat(fact_ids, spreads),
+                                      publisher_list[np.repeat(publisher_starts[fact_sources], spreads)
+                                                     + _ragged(spreads)], count)
+            segments = _starts(fact_ids)
+            first = np.minimum.reduceat(first_date[fact_sources], segments)
+            last = np.maximum.reduceat(last_date[fact_sources], segments)
+            fs, fp, fo = s[starts], p[starts], o[starts]
+            for si, pi, oi, n, n_sources, n_publishers, f, la in zip(
+                    fs.tolist(), fp.tolist(), fo.tolist(), claims_n.tolist(), sources_n.tolist(),
+                    publishers_n.tolist(), first.tolist(), last.tolist(), strict=True):
+                dated = la >= 0
+                out.add(summary._fact_nquads(labels(), terms[si], terms[pi], terms[oi],
+                                             (n, n_sources, n_publishers, date_texts[f] if dated else None,
+                                              date_texts[la] if dated else None)))
+            facts += count
+            # Role facts with an IRI object: the network's actor–event edges.
+            role_facts = (role_of[fp] >= 0) & iri[fo]
+            role_rows = (role_of[p] >= 0) & iri[o]
+            ties.add_bucket(fs[role_facts], role_of[fp[role_facts]], fo[role_facts],
+                            c[role_rows], s[role_rows], role_of[p[role_rows]], o[role_rows], sources[role_rows])
+        codes, counts = ties.totals()
+        for code, tie in zip(codes.tolist(), counts.tolist(), strict=True):
+            out.add(summary._tie_nquads(labels(), terms[code // size], terms[code % size], tie))
+        # Publishers: each source with claims counts its claims and itself once for each of its publishers.
+        source_claims = np.bincount(claim_sources, minlength=size)
+        with_publisher = np.repeat(np.arange(size), publisher_counts)
+        weights = source_claims[with_publisher]
+        used = weights > 0
+        published = publisher_list[used]
+        pub_claims = np.bincount(published, weights=weights[used], minlength=size)
+        pub_sources = np.bincount(published, minlength=size)
+        publishers = np.flatnonzero(pub_sources)
+        for pub, n, n_sources in zip(publishers.tolist(), pub_claims[publishers].tolist(),
+                                     pub_sources[publishers].tolist(), strict=True):
+            out.add(summary._publisher_nquads(terms[pub], (int(n), n_sources)))
+        return ImportReport(facts, len(codes), len(publishers), 0)
 
 
-class _Writer:
-    """Summary records to the store by the bulk path, :data:`WRITE_RECORDS` at a time (through ``submit``)."""
+class _Loader:
+    """Summary records to the store by the bulk path, :data:`WRITE_RECORDS` at a time, on threads of their own.
 
-    def __init__(self, store: Store, submit: Callable[[Callable[[], None]], None] | None, folder: Path) -> None:
+    Oxigraph's bulk loader releases the interpreter: the records are loaded
+    while the next ones are made, and while the loader's writer thread still
+    writes the import's data (other graphs). At most one batch per thread
+    waits in memory.
+    """
+
+    def __init__(self, store: Store, threads: int) -> None:
         self.store = store
-        self.submit = submit
-        self.folder = folder  # batches waiting for the writer thread wait on disk, not in memory
+        self.batches: queue.Queue[str | None] = queue.Queue(maxsize=threads)
+        self.error: BaseException | None = None
         self.batch: list[str] = []
         self.writes = 0
+        self.threads = [threading.Thread(target=self._run, name="detente-summary-loader", daemon=True)
+                        for _ in range(threads)]
+        for thread in self.threads:
+            thread.start()
 
-    def run(self, write: Callable[[], None]) -> None:
-        if self.submit is None:
-            write()
-        else:
-            self.submit(write)
+    def _run(self) -> None:
+        while (text := self.batches.get()) is not None:
+            if self.error is None:
+                try:
+                    self.store.bulk_add_nquads(text)
+                except BaseException as exc:  # raised by the making thread, in finish()
+                    self.error = exc
 
     def add(self, text: str) -> None:
         self.batch.append(text)
@@ -447,18 +574,23 @@ class _Writer:
             self.flush()
 
     def flush(self) -> None:
-        if not self.batch:
-            return
-        if self.submit is None:
-            self.store.bulk_add_nquads("".join(self.batch))
-        else:
-            # Records are computed faster than the import's data are written: a queue of texts would hold them all.
-            path = self.folder / f"summary-{self.writes:06}.nq"
-            path.write_text("".join(self.batch), encoding="utf-8")
+        if self.error is not None:
+            raise self.error
+        if self.batch:
+            self.batches.put("".join(self.batch))
+            self.writes += 1
+            self.batch = []
 
-            def write(path: Path = path) -> None:
-                self.store.bulk_add_nquads(path.read_text(encoding="utf-8"))
-                path.unlink()
-            self.submit(write)
-        self.writes += 1
-        self.batch = []
+    def stop(self) -> None:
+        """Let the threads finish the batches handed to them, and end."""
+        for _thread in self.threads:
+            self.batches.put(None)
+        for thread in self.threads:
+            thread.join()
+
+    def finish(self) -> None:
+        """Write the last batch and wait for every write; the first error is raised here."""
+        self.flush()
+        self.stop()
+        if self.error is not None:
+            raise self.error

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from rdflib.namespace import RDF
 from test_summary import STATES, assert_exact, claims
 
+from detente.errors import StoreError
 from detente.graph import summary, summary_import, writes
 from detente.graph.claims import Claim, Source, claims_nquads
 from detente.graph.store import open_store
@@ -27,13 +29,16 @@ def _import(store, fresh: FreshImport, batch: list[Claim]) -> None:  # type: ign
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                  HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.booleans(), st.lists(claims(), min_size=1, max_size=8)), min_size=1, max_size=4),
-       st.integers(1, 4))
+       st.integers(1, 4), st.sampled_from([2, 7, summary_import.SPILL_ROWS]), st.integers(1, 3), st.integers(1, 2))
 def test_a_fresh_import_gets_the_summary_a_rebuild_gives(tmp_path_factory: pytest.TempPathFactory,
                                                          monkeypatch: pytest.MonkeyPatch,
-                                                         files: list[tuple[bool, list[Claim]]], buckets: int) -> None:
+                                                         files: list[tuple[bool, list[Claim]]], buckets: int,
+                                                         spill: int, batch_records: int, loaders: int) -> None:
     # Few buckets, so that events share them and claims spread over several.
     monkeypatch.setattr(summary_import, "BUCKETS", buckets)
-    monkeypatch.setattr(summary_import, "BUFFER_ROWS", 2)  # rows reach the bucket files
+    monkeypatch.setattr(summary_import, "SPILL_ROWS", spill)  # rows reach the bucket files, or stay in memory
+    monkeypatch.setattr(summary_import, "WRITE_RECORDS", batch_records)  # several batches for the loader threads
+    monkeypatch.setattr(summary_import, "LOADERS", loaders)
     store = open_store(f"oxigraph:{tmp_path_factory.mktemp('fresh')}")
     writes.clear(store)  # an empty store with its (empty, current) summary
     fresh = FreshImport()
@@ -114,5 +119,27 @@ def test_sources_the_store_kept_count_with_their_publishers_and_dates(tmp_path: 
         _import(store, fresh, [again, _claim(7)])
     assert fresh.exact
     assert_exact(store)
+    fresh.close()
+    store.close()
+
+
+def test_a_failed_summary_write_is_raised_and_its_threads_end(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    store = open_store(f"oxigraph:{tmp_path / 'store'}")
+    monkeypatch.setattr(summary_import, "WRITE_RECORDS", 1)
+    fresh = FreshImport()
+    batch = [_claim(n, event=n % 3) for n in range(6)]
+    fresh.add(batch)
+    fresh.writing()
+    writes.import_nquads(store, [c.iri for c in batch], claims_nquads(batch, facts=store.facts_label))
+    fresh.commit()
+
+    def failing(text: str) -> None:
+        raise StoreError("disk full")
+    monkeypatch.setattr(store, "bulk_add_nquads", failing)
+    with pytest.raises(StoreError, match="disk full"):
+        fresh.write(store)
+    assert not [t for t in threading.enumerate() if t.name == "detente-summary-loader"]
+    assert summary.summary_state(store) == "stale"  # the mark stays: the next reader rebuilds it
     fresh.close()
     store.close()

@@ -1,0 +1,47 @@
+"""A fresh import's summary, made by the loader from the claims it stages, equals the reference recomputation.
+
+Files naming states also write the states' Wikidata link claims with their entity descriptions (beside the
+file's own claims): the summary counts them too, once however many files write them again.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from detente.graph import summary
+from detente.graph.store import open_store
+from detente.loaders import load_paths
+
+HEADER = "claim,subject,predicate,object,source,publisher,published,quote,said_by,confidence\n"
+
+
+def _rows(claim: str, event: str, parties: tuple[str, ...], url: str, published: str) -> str:
+    return "".join(f"{claim},{event},dt:hasParty,{party},{url},Example News,{published},They met.,,0.9\n"
+                   for party in parties)
+
+
+def test_a_fresh_load_of_two_files_gets_the_summary_a_recomputation_gives(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "graph"))
+    from summary_reference import as_literal_free, expected, maintained
+
+    first, second = tmp_path / "first.csv", tmp_path / "second.csv"
+    first.write_text(HEADER + _rows("c1", "event:e1", ("state:UKR", "state:RUS"), "https://example.org/a",
+                                    "2025-03-12")
+                     + _rows("c2", "event:e1", ("state:UKR", "state:TUR"), "https://example.org/b", "2025-03-14"),
+                     encoding="utf-8")
+    second.write_text(HEADER + _rows("c3", "event:e2", ("state:RUS", "state:TUR"), "https://example.org/a",
+                                     "2025-03-12"), encoding="utf-8")
+    rebuilt: list[int] = []
+    monkeypatch.setattr(summary, "rebuild", lambda *a, _r=summary.rebuild, **k: rebuilt.append(1) or _r(*a, **k))
+    store = open_store(f"oxigraph:{tmp_path / 'store'}")
+    load_paths(store, [first, second])
+    links = store.query("SELECT ?c WHERE { GRAPH <https://w3id.org/detente/id/graph/provenance> { ?c a dt:Claim ; "
+                        "dct:identifier ?k FILTER(STRSTARTS(?k, 'wikidata-')) } }").rows
+    assert links, "the files' states should bring their Wikidata link claims"
+    assert not rebuilt, "a fresh import's summary comes from the claims it stages, not from a rebuild"
+    assert summary.summary_state(store) == "current"
+    assert as_literal_free(maintained(store)) == as_literal_free(expected(store))
+    store.close()
