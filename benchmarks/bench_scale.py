@@ -993,7 +993,9 @@ NOTES = """## Reading the figures
   the summary, aggregates, network and serve rows are summary v2 (session 4, 08:06–08:13 UTC, load average 2–4,
   after the two fixes below), and so are its conflicts row (load average 2), provenance and get_claim (09:23
   UTC, load average 1.6) and maintenance (09:29 UTC, load average 1.7): the whole 1M disk column is session 4's,
-  except verify, not run there** (round 1 was summary v1: 14.8M quads, rebuilt by SPARQL).
+  except verify, not run there** (round 1 was summary v1: 14.8M quads, rebuilt by SPARQL). **The conflicts
+  rows of all four 100k and 1M columns are session 5's** (conflicts5 branch: 1M disk 11:40 UTC, load average
+  7.6; 1M memory 11:42 UTC, 3.9; 100k 11:45–11:46 UTC, 4.0; see the conflicts notes below).
 
 Targets (issue 9): `provenance()` and `get_claim` p50 within 3× of the raw engine's time for the same
 query; the full conflict listing within 5× of one raw aggregate pass over all claims; the summary's
@@ -1037,6 +1039,13 @@ equals the raw query's, row for row.
   instead of 1.67–1.93 s; in memory no measurable change. What the memory store's ×5 needs beyond this:
   the engine's record reads alone are about 3.5× the raw pass and finding the conflicts 1×, so both
   finding them from a maintained count and building records for less than about 1× (now 1.6×).
+  The benchmark's wall times with the kept change, on the shared machine (2026-12-01): 1M disk 69.1 s
+  against 16.5 s (×4.19; load average 7.6, the raw pass twice session 4's 7.99 s); 1M memory 13.5 s against
+  1.95 s (×6.9, load 3.9; session 4 ×7.2 at load 1.2), of which finding the conflicts 2.06 s; 100k memory
+  1.56 s against 0.209 s (×7.5, load 4.0) and disk 5.69 s against 1.09 s (×5.2, load 4.0), where a run at
+  load 6.4 twelve minutes before gave ×10.5 and ×6.3 (session 4, load 2: ×6.8 and ×4.3). Under such load
+  a run of many seconds loses more to the other processes than a raw pass of a fraction of one, so the
+  ratios are upper bounds; the CPU seconds above are the steadier comparison.
 - The 100-claim removal (session 4) looks up the removed claims' statements first and drops from the
   facts view only those no other claim or entity description states; session 3's one `FILTER NOT EXISTS`
   update, which Oxigraph answered by a join with every claim's statements, took 7.88 s at 100k and 130 s
