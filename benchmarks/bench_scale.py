@@ -993,7 +993,9 @@ NOTES = """## Reading the figures
   the summary, aggregates, network and serve rows are summary v2 (session 4, 08:06–08:13 UTC, load average 2–4,
   after the two fixes below), and so are its conflicts row (load average 2), provenance and get_claim (09:23
   UTC, load average 1.6) and maintenance (09:29 UTC, load average 1.7): the whole 1M disk column is session 4's,
-  except verify, not run there** (round 1 was summary v1: 14.8M quads, rebuilt by SPARQL).
+  except verify, not run there** (round 1 was summary v1: 14.8M quads, rebuilt by SPARQL). **The conflicts
+  rows of all four 100k and 1M columns are session 5's** (conflicts5 branch: 1M disk 11:40 UTC, load average
+  7.6; 1M memory 11:42 UTC, 3.9; 100k 11:45–11:46 UTC, 4.0; see the conflicts notes below).
 
 Targets (issue 9): `provenance()` and `get_claim` p50 within 3× of the raw engine's time for the same
 query; the full conflict listing within 5× of one raw aggregate pass over all claims; the summary's
@@ -1015,6 +1017,35 @@ equals the raw query's, row for row.
   ×16.4), of which finding the conflicts 2.2 s; 1M disk 41.4 s against 7.99 s (×5.2; session 3 72.4 s,
   ×6.1); 100k 1.33 s / 3.44 s (memory / disk, ×6.8 / ×4.3; session 3 1.97 s / 6.08 s). Still above
   the ×5 target at 1M, in memory most.
+- **Conflicts, session 5 (conflicts5 branch; 100k claims, CPU seconds of the process, load average 5.4–8,
+  so CPU rather than wall time):** raw pass 0.185 s; finding the conflicts 0.19 s; the statements query
+  0.15 s of engine work plus 0.17 s writing and splitting its 141k rows; the fields query 0.31 s plus 0.13 s
+  (23k rows; its 13 OPTIONALs are most of its work, finding the claims 0.13 s of it); building the records
+  from the rows already read 0.30 s (the queries replayed from memory); the listing 1.28 s (×6.9). Tried and
+  dropped, each measured in the same process against the kept form: one query per batch of long rows (the
+  claims found once; statements, provenance and source rows in UNION branches): the engine's own work
+  halves (0.23 s against 0.46 s, counted with `COUNT(*)`) but it writes 370k rows instead of 164k, and
+  writing and splitting them costs what was saved (0.67 s against 0.70 s; on disk the provenance and source
+  as long rows cost more than the fields query, 2.0 s against 1.9 s);
+  the claims found once and bound to the second query by `VALUES ?claim`: slower (0.83–0.95 s against 0.70 s);
+  the conflicts as a sub-select joined with the claim graphs (no `VALUES`): Oxigraph joins it with every
+  claim graph (1.55 s for the claims alone), and with the OPTIONAL fields in a UNION beside the statements
+  no answer in 60 s for 64 conflicts; finding the conflicts by a self-join (0.35 s), by one GROUP BY per
+  property (0.17 s) or in the facts graph alone (0.16 s, but a different dataset); a reader of N-Triples
+  cells instead of terms, and cached match keys and sort keys: no change (0.33–0.35 s either way). Kept:
+  the statements query checks a claim's type in the provenance graph alone (one index lookup where the
+  default dataset's union takes three; a claim typed elsewhere only is read by `claim_records`, exact):
+  on disk the claims step takes 0.35–0.51 s instead of 0.55–0.79 s and the statements query 1.40–1.53 s
+  instead of 1.67–1.93 s; in memory no measurable change. What the memory store's ×5 needs beyond this:
+  the engine's record reads alone are about 3.5× the raw pass and finding the conflicts 1×, so both
+  finding them from a maintained count and building records for less than about 1× (now 1.6×).
+  The benchmark's wall times with the kept change, on the shared machine (2026-12-01): 1M disk 69.1 s
+  against 16.5 s (×4.19; load average 7.6, the raw pass twice session 4's 7.99 s); 1M memory 13.5 s against
+  1.95 s (×6.9, load 3.9; session 4 ×7.2 at load 1.2), of which finding the conflicts 2.06 s; 100k memory
+  1.56 s against 0.209 s (×7.5, load 4.0) and disk 5.69 s against 1.09 s (×5.2, load 4.0), where a run at
+  load 6.4 twelve minutes before gave ×10.5 and ×6.3 (session 4, load 2: ×6.8 and ×4.3). Under such load
+  a run of many seconds loses more to the other processes than a raw pass of a fraction of one, so the
+  ratios are upper bounds; the CPU seconds above are the steadier comparison.
 - The 100-claim removal (session 4) looks up the removed claims' statements first and drops from the
   facts view only those no other claim or entity description states; session 3's one `FILTER NOT EXISTS`
   update, which Oxigraph answered by a join with every claim's statements, took 7.88 s at 100k and 130 s

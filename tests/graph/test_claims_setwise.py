@@ -148,7 +148,8 @@ def test_many_valued_provenance_reads_the_same_in_both_record_shapes() -> None:
 # Claims the conflict listing's fast path reads differently from the wide records: several values of a
 # field (several sources, titles, labels, confidences), a claim giving two values of one property or
 # in two conflicts, claims without source or with speaker, activity and quote offsets, text needing
-# escapes, and a graph that is not a claim holding a value.
+# escapes, a graph that is not a claim holding a value, and a claim typed in the facts view only (not
+# in the provenance graph, where detente types claims).
 _AWKWARD = """
 @prefix dt: <https://w3id.org/detente/ontology#> .
 @prefix dtr: <https://w3id.org/detente/id/> .
@@ -164,6 +165,8 @@ dtr:claim\\/d { dtr:event\\/e2 dt:status "draft"@en . }
 dtr:claim\\/e { dtr:event\\/e2 dt:status "signed"@en ; dt:prisonerCount 10 . }
 dtr:claim\\/f { dtr:event\\/e2 dt:prisonerCount 9 . }
 dtr:notaclaim { dtr:event\\/e2 dt:status "lost" . }
+dtr:claim\\/g { dtr:event\\/e1 dt:prisonerCount 314 ; a dt:Talks . }
+dtr:claim\\/g a dt:Claim .
 dtr:graph\\/provenance {
   dtr:claim\\/a a dt:Claim ; prov:wasDerivedFrom dtr:source\\/s1, dtr:source\\/s2 ; dt:quote "plain" ;
     dt:confidence 0.9, 0.85 ; dct:identifier "row-1" ; dt:quoteStart 10, 9 ; dt:quoteEnd 20 .
@@ -204,6 +207,8 @@ def test_conflicts_of_awkward_claims_are_as_before() -> None:
                                                   for v, records in c.values.items()})
                 for c in old_conflicts(store)]
     assert len(expected) == 4 and any(len(c.values) == 4 for c in expected)
+    typed_in_facts_only = URIRef("https://w3id.org/detente/id/claim/g")
+    assert any(r.iri == typed_in_facts_only for c in expected for records in c.values.values() for r in records)
     assert conflicts(store) == expected
     keys = conflict_keys(store)
     for batch in (1, 2, 1000):  # batches cut between a claim's conflicts, or not
