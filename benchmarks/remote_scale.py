@@ -96,6 +96,53 @@ def _measured_load(fn: Any, server_pid: int | None = None) -> dict[str, Any]:
     return out
 
 
+def _timeline_of(load: Any) -> tuple[Any, dict[str, Any]]:
+    """Run ``load()`` while recording when our side checks each piece and when Virtuoso's loader runs each file.
+
+    Returns what the load returned and the timeline: seconds from the start to the first
+    loader call, the loader calls' wall seconds (files; then the closing checkpoint), our
+    checks' wall seconds, and how long the server loaded after our last check (alone).
+    """
+    from detente.graph import remote_store, virtuoso_loader
+
+    began = time.perf_counter()
+    calls: list[tuple[str, float, float]] = []
+    run, check = virtuoso_loader.VirtuosoLoader._run, remote_store.loader_lines
+
+    def timed_run(self: Any, isql: str, statements: Any) -> None:
+        start = time.perf_counter() - began
+        try:
+            run(self, isql, statements)
+        finally:
+            kind = "checkpoint" if statements == ["checkpoint;"] else "file"
+            calls.append((kind, start, time.perf_counter() - began))
+
+    def timed_check(*args: Any, **kwargs: Any) -> Any:
+        start = time.perf_counter() - began
+        try:
+            return check(*args, **kwargs)
+        finally:
+            calls.append(("check", start, time.perf_counter() - began))
+
+    virtuoso_loader.VirtuosoLoader._run = timed_run  # type: ignore[method-assign]
+    remote_store.loader_lines = timed_check
+    try:
+        result = load()
+    finally:
+        virtuoso_loader.VirtuosoLoader._run = run  # type: ignore[method-assign]
+        remote_store.loader_lines = check
+    files = [(a, b) for kind, a, b in calls if kind == "file"]
+    checks = [(a, b) for kind, a, b in calls if kind == "check"]
+    checkpoints = [b - a for kind, a, b in calls if kind == "checkpoint"]
+    timeline = {"files": len(files), "first_file_starts_s": round(files[0][0], 2) if files else None,
+                "server_loading_s": round(sum(b - a for a, b in files), 2),
+                "our_checks_s": round(sum(b - a for a, b in checks), 2),
+                "server_alone_after_our_checks_s": round(files[-1][1] - checks[-1][1], 2) if files and checks else None,
+                "checkpoint_s": round(sum(checkpoints), 2),
+                "after_checkpoint_s": round(time.perf_counter() - began - max((b for _, _, b in calls), default=0), 2)}
+    return result, timeline
+
+
 def _summary_readers(remote: Any, embedded: Any, claims: int) -> dict[str, Any]:
     """The summary's readers on Virtuoso (no summary there: raw SPARQL, or computed from the claims) and embedded.
 
@@ -150,7 +197,13 @@ def remote_section(ctx: Any) -> dict[str, Any]:
     try:
         base = server.auth_store_uri + "&timeout=3600"
         loader = RemoteStore(f"{base}&loader=virtuoso&sql=127.0.0.1:{server.sql_port}&spool={folder}")
-        out["remote_load"] = _measured_load(lambda: loader.add_nquads(text), server.process.pid)
+        timeline: dict[str, Any] = {}
+
+        def timed_load() -> None:
+            timeline.update(_timeline_of(lambda: loader.add_nquads(text))[1])
+
+        out["remote_load"] = _measured_load(timed_load, server.process.pid)
+        out["remote_load"]["timeline"] = timeline
         out["remote_load_s"] = out["remote_load"]["wall_s"]
         out["ratio_to_embedded"] = round(out["remote_load_s"] / out["embedded_load_s"], 2)
         # On a shared machine the wall ratio follows everyone else's load; CPU seconds do much less.
@@ -225,6 +278,14 @@ def remote_markdown(report: dict[str, Any]) -> list[str]:
          f"{get(r, 'embedded_load', 'client_cpu_s')}; {get(r, 'remote_load', 'client_cpu_s')} + "
          f"{get(r, 'remote_load', 'server_cpu_s')}"),
         ("… CPU ratio to the embedded load", lambda r: cell(get(r, "cpu_ratio_to_embedded"), "")),
+        ("… where the wall time goes: first loader file starts; Virtuoso loading (files); our checks; "
+         "Virtuoso alone after our last check; checkpoint",
+         lambda r: "—" if not get(r, "remote_load", "timeline") else
+         f"{get(r, 'remote_load', 'timeline', 'first_file_starts_s')} s; "
+         f"{get(r, 'remote_load', 'timeline', 'server_loading_s')} s ({get(r, 'remote_load', 'timeline', 'files')}); "
+         f"{get(r, 'remote_load', 'timeline', 'our_checks_s')} s; "
+         f"{get(r, 'remote_load', 'timeline', 'server_alone_after_our_checks_s')} s; "
+         f"{get(r, 'remote_load', 'timeline', 'checkpoint_s')} s"),
         ("… Graph Store Protocol POSTs per large graph (gsp=)", lambda r: cell(get(r, "gsp_load_s"))),
         ("… INSERT DATA batches (before)", lambda r: cell(get(r, "insert_data_load_s"))),
         ("**provenance()** p50 / p95 on Virtuoso vs embedded (p50)", pair("provenance")),
