@@ -105,7 +105,8 @@ class VirtuosoLoader:
         """Yield ``submit(text)``: each N-Quads text is written to a spool file and loaded in order.
 
         Loads run on a thread of their own while the caller writes the next
-        file. Leaving the block waits for every load and raises the first
+        file; the files waiting when a load ends go in one client call (in
+        order; Virtuoso's client stops at the first error). Leaving the block waits for every load and raises the first
         failure; once all succeeded it runs a ``checkpoint`` (the loads skip
         the transaction log: the checkpoint makes them durable). Files are
         removed once loaded, whether the load succeeded or not, and texts
@@ -119,14 +120,28 @@ class VirtuosoLoader:
         failures: list[BaseException] = []
 
         def work() -> None:
-            while (path := pending.get()) is not None:
+            done = False
+            while not done:
+                # The files already waiting go in one client call: one isql process, and the
+                # server goes from one file to the next without waiting for a new client.
+                paths: list[Path] = []
+                path = pending.get()
+                while path is not None:
+                    paths.append(path)
+                    try:
+                        path = pending.get_nowait()
+                    except queue.Empty:
+                        break
+                else:
+                    done = True
                 try:
-                    if not failures:
-                        self._run(isql, [loader_statement(path, default_graph)])
+                    if paths and not failures:
+                        self._run(isql, [loader_statement(path, default_graph) for path in paths])
                 except BaseException as exc:  # handed to the caller's thread
                     failures.append(exc)
                 finally:
-                    path.unlink(missing_ok=True)
+                    for path in paths:
+                        path.unlink(missing_ok=True)
 
         worker = threading.Thread(target=work, name="virtuoso-loader", daemon=True)
         worker.start()
