@@ -111,7 +111,7 @@ from detente.graph.store import (
     prefix_header,
 )
 from detente.graph.terms import IRIREF, Term, Triple, rows_from_json, term_nt
-from detente.graph.virtuoso_loader import VirtuosoLoader
+from detente.graph.virtuoso_loader import CALL_LINES, VirtuosoLoader
 from detente.ontology.vocab import DEFAULT_BASE, FACTS_GRAPH, PREFIXES, PROVENANCE_GRAPH
 
 #: Graphs outside the data base IRI that detente wrote to, so that clear() and dumps find them.
@@ -359,7 +359,9 @@ class RemoteStore(Store):
         self.user = options.user
         self.bulk = options.bulk
         self.batch = options.batch
-        self._loader = (VirtuosoLoader(options.sql, options.spool, options.user, options.password, self.timeout * 20)
+        # Loader calls of batch/20 lines (at most CALL_LINES): small batches exercise several calls per file.
+        self._loader = (VirtuosoLoader(options.sql, options.spool, options.user, options.password, self.timeout * 20,
+                                       call_lines=min(CALL_LINES, max(1, self.batch // 20)))
                         if options.loader == "virtuoso" and options.sql and options.spool else None)
         handlers: list[urllib.request.BaseHandler] = []
         if options.user:
