@@ -346,43 +346,54 @@ def remote_markdown(report: dict[str, Any]) -> list[str]:
 REMOTE_NOTES = """
 Reading the figures:
 
-- Virtuoso runs on the same 2 cores as the client and as everyone else's work (run queue 8–10 during
-  these runs): its loader works on up to 3 threads while Python checks the next file, so the wall ratio
-  follows the machine's load more than the embedded load does. The CPU seconds (this process, with isql,
-  and the Virtuoso process from /proc) are the fairer second ratio. At 100k claims the two processes
-  together used 15 CPU seconds in 19.2 s (0.8 of a core; the embedded load also got 0.8 of a core): with
-  the machine's other work (load average 2.5–3.2 on 2 cores) there was no spare core for the checks of the
-  next file and Virtuoso's loading to overlap, so the wall ratio is about the CPU ratio. With a core each,
-  Virtuoso's 10 CPU seconds (up to 1.2 cores while it loads) would bound the load at roughly 9–10 s, about
-  2–2.5× the embedded load; that is an estimate, not a measurement on this machine.
-- Where a load's time goes (profiled at 10k and 100k claims): mostly in Virtuoso. Its N-Quads loader
-  calls a PL procedure per triple, then inserts in vectors into RDF_QUAD's five indexes: 9–10 CPU
-  seconds for the 1.31M distinct quads of 100k claims, against 3.5–3.9 for the whole embedded load
-  (the claims' literals, in the provenance graph, cost twice the rest per quad). Our side takes about 5 CPU
-  seconds at 100k (10.3 s before), most of it one regular-expression scan per file that checks its lines
-  against the N-Quads grammar and finds their graphs (the path before built a Python object per quad and a
-  second text); isql costs 15 ms per file, the closing checkpoint 0.05–0.5 s. Before these changes
-  (same machine, same day): 10k claims 3.88 s against 0.53 s embedded at load average 6.5 (×7.3;
-  CPU 1.04 s client + 1.48 s server against 0.34 s; this table's previous run, at load average 24: 15.1 s
-  against 1.71 s, ×8.8); 100k claims 33.4 s against 7.9 s at load average 6.5 (×4.2; CPU 10.3 s client +
-  12.1 s server against 3.8 s, ×5.9).
-- Virtuoso's bulk-loading practice, measured on 10k claims (a fresh server each): the transaction log on
-  (`log_enable(3)`) is 5× slower, so the loader runs without it (`log_enable(2)`, as `rdf_loader_run`) and
-  ends with a `checkpoint`, which makes the load durable (without it a server crash after a load lost it
-  while its logged mark was already cleared; tests/graph/test_remote_store.py kills the server to check).
-  Dropping repeated statements (25% of the lines: the facts graph repeats a fact once per claim) saves
-  10–25% of Virtuoso's CPU. No difference within the noise: `TTLP_MT` on 1, 2 or 3 threads, `file_open`
-  against `file_to_string_output`, relaxed parsing (flags 255+512, as `ld_file`), `VectorSize` 10000 and
-  `AdjustVectorSize`. Two loader sessions in parallel gain nothing on 2 cores and three deadlock (40001,
-  which `rdf_loader_run` retries); sorting the lines saves 12% of Virtuoso's CPU for as much of ours.
-  200,000 buffers (1.6 GB) hold the 100k load; `MaxDirtyBuffers` is 3/4 of them.
-- Why the loader: Debian's Virtuoso 7.2.5 takes one graph per Graph Store Protocol request and refuses
-  N-Quads and TriG bodies (openlink/virtuoso-opensource#275; N-Quads POST came in later builds, #1142),
-  and every claim is a graph of about 6 triples: GSP helps only the facts and provenance graphs, the claim
-  graphs still go as INSERT DATA. Also tried and dropped: calling `DB.DBA.TTLP` from SPARQL with the data
-  as a string literal (superlinear in the literal's size, 1000 lines took 0.5 s, and a 20,000-line request
-  crashed the server with a GPF), and GSP into a staging graph moved into the claim graphs by one
-  `INSERT … WHERE` (Virtuoso moved 57k quads in 4–16 s).
+- The machine is shared (2 cores, up to 7 people; load average 5–8 during session 5), so wall times follow
+  everyone else's work: the same 10k load into Virtuoso took 1.57 s and 5.73 s nine minutes apart
+  (10:53 and 11:02 UTC, load average 4.9 at both starts). At 10k claims the table therefore shows the median of
+  three pairs of loads into fresh stores (each pair listed); the CPU seconds (this process with isql, and
+  the Virtuoso process from /proc) are the steadier second ratio.
+- Where a load's wall time goes (the timeline row; the loader's calls and our checks are timed in the
+  run): Virtuoso loading is most of it, and it runs from a fraction of a second after the start to the end.
+  Our side (counting, checking and sorting lines, the load's mark, spool files) is 0.3–0.4 CPU s at 10k
+  and 3.5–4.5 at 100k, and at 100k it runs while Virtuoso loads; at 10k (at most one file of `batch`
+  lines) the whole text is checked before anything is written, as a bad line must write nothing. The
+  closing checkpoint takes 0.05–0.4 s. Virtuoso's own CPU is the floor: 0.7–0.8 s at 10k and 8–10 s at
+  100k for the 1.31M distinct quads, against 0.33 s and 3.9 s for the whole embedded load.
+- Virtuoso keeps no summary graph (`RemoteStore.maintains_summary` is False): a load computes and writes
+  nothing for it, and the summary's readers compute from the claims on each call (the rows above).
+  Sending a summary computed on our side (`summary_import.FreshImport`) at a fresh load would be cheap,
+  but the store would then have to keep it exact after every later write, which is the `INSERT … WHERE`
+  maintenance Virtuoso runs at 4–15k quads/s; not done.
+- Session 5 changes to the load path (fresh servers, 10k and 100k claims, profiled before and after):
+  (1) a text longer than one file starts with a piece of `batch`/8 lines, so Virtuoso's first call starts
+  after 0.3–0.7 s instead of 2.3 s (the whole first piece of 200,000 lines was checked before it); (2) the
+  text is counted once, the provenance split and the repeat filter run in C (`itertools.compress`,
+  `filterfalse`): our CPU 5.0 → 4.2 s at 100k in the same profile; (3) the files waiting when a loader
+  call ends go in one isql call (an isql process costs ~40 ms of wall, during which the server waited);
+  (4) each file is read by `TTLP_MT` calls over byte ranges of 10,000 lines (`file_to_string_output(path,
+  start, end)`) instead of one call per file: Virtuoso's CPU per load was 10–20% lower (10k claims, fresh
+  servers, alternating: 0.66, 0.66, 0.74 s against 1.02, 0.80, 0.80 s; warm server, one call per 5,000,
+  10,000, 20,000, 40,000, 70,000 lines: 0.60, 0.58, 0.63, 0.67, 0.68 s); a file that may hold a blank node
+  stays one call (a label is scoped to its call).
+- Tried in session 5 and dropped (measured at 100k on fresh or reset servers; wall times under load 5–8):
+  `FileExtend = 20000` in the test server's ini (pipeline 39.4 vs 31.9 s and 15.4 vs 16.2 s: nothing
+  beyond the noise, so no ini change and nothing for the README); Virtuoso's vector batch
+  (`dc_max_batch_sz` 10,000–1,000,000: server CPU 7.3–8.5 s either way); `TTLP` flag 2048 (Virtuoso 7.2
+  loads nothing with it); sorted input (server CPU 9.4 and 10.1 s against 11.1 and 10.1 s); two loader
+  sessions at once (100k: 21.7 s against 12.8 s for one; at 10k the medians were 1.5 and 2.1 s, within
+  the noise, and concurrent sessions can deadlock, 40001).
+- Earlier sessions (kept): the loader runs without the transaction log (`log_enable(2)`, as
+  `rdf_loader_run`; the log on is 5× slower) and ends with a `checkpoint`, which makes the load durable
+  (tests/graph/test_remote_store.py kills the server to check); repeated statements are sent once (25%
+  of the lines: the facts graph repeats a fact per claim; 10–25% of Virtuoso's CPU). Debian's Virtuoso
+  7.2.5 takes one graph per Graph Store Protocol request and refuses N-Quads and TriG bodies
+  (openlink/virtuoso-opensource#275; #1142 added them later), and every claim is a graph of about 6
+  triples, so GSP helps only the facts and provenance graphs; `DB.DBA.TTLP` from SPARQL with the data as a
+  literal is superlinear and crashed the server at 20,000 lines; GSP into a staging graph moved by one
+  `INSERT … WHERE` took 4–16 s for 57k quads. 200,000 buffers (1.6 GB) hold the 100k load;
+  `MaxDirtyBuffers` is 3/4 of them. Before session 4 (same machine): 10k claims 3.88 s against 0.53 s
+  (×7.3), 100k 33.4 s against 7.9 s (×4.2; CPU ×5.9); session 4's figures: 10k 1.63 s against 0.53 s
+  (×3.08, CPU ×3.61) at load average 5.7, 100k 19.19 s against 4.71 s (×4.07, CPU 4.95 + 10.02 s against
+  3.87 s, ×3.87) at load average 2.5.
 - Reads: every call is an HTTP request that Virtuoso compiles anew (detente binds its prepared shapes with
   `VALUES`), so per-call latency is tens of milliseconds where the embedded store answers in one or two;
   answers are the same (*answers differ: 0*, *same: True*).
