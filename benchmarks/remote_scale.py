@@ -370,10 +370,12 @@ Reading the figures:
   `filterfalse`): our CPU 5.0 → 4.2 s at 100k in the same profile; (3) the files waiting when a loader
   call ends go in one isql call (an isql process costs ~40 ms of wall, during which the server waited);
   (4) each file is read by `TTLP_MT` calls over byte ranges of 10,000 lines (`file_to_string_output(path,
-  start, end)`) instead of one call per file: Virtuoso's CPU per load was 10–20% lower (10k claims, fresh
-  servers, alternating: 0.66, 0.66, 0.74 s against 1.02, 0.80, 0.80 s; warm server, one call per 5,000,
-  10,000, 20,000, 40,000, 70,000 lines: 0.60, 0.58, 0.63, 0.67, 0.68 s); a file that may hold a blank node
-  stays one call (a label is scoped to its call).
+  start, end)`) instead of one call per file: Virtuoso's CPU per load is about 20% lower. Whole load path,
+  10k claims, a fresh server each, main's code and this one alternating (11:15 UTC, load average 7.8–8.3):
+  server CPU 0.94, 0.94, 0.92, 0.92 s before against 0.74, 0.66, 0.75, 0.76 s now, our CPU 0.39–0.47 s
+  both; wall 4.45, 4.42, 2.42, 3.52 s against 4.73, 1.86, 2.91, 4.12 s (the machine's noise). Warm server,
+  one call per 5,000, 10,000, 20,000, 40,000, 70,000 lines: 0.60, 0.58, 0.63, 0.67, 0.68 s. A file that
+  may hold a blank node stays one call (a label is scoped to its call).
 - Tried in session 5 and dropped (measured at 100k on fresh or reset servers; wall times under load 5–8):
   `FileExtend = 20000` in the test server's ini (pipeline 39.4 vs 31.9 s and 15.4 vs 16.2 s: nothing
   beyond the noise, so no ini change and nothing for the README); Virtuoso's vector batch
