@@ -42,8 +42,8 @@ Semantics
   with ``loader=virtuoso&sql=HOST:PORT&spool=FOLDER`` (a Virtuoso on this
   machine that may read ``FOLDER``), Virtuoso's own loader over N-Quads files
   of about ``batch`` quads (:mod:`detente.graph.virtuoso_loader`; on a shared 2-core machine
-  3.1× the embedded load at 10k claims and 4.1× at 100k, 3.6× and 3.9× in CPU seconds, against
-  ~50–90× for ``INSERT DATA``);
+  2–5× the embedded load's wall time as the machine's load varies, about 3.8× its CPU seconds,
+  against ~50–90× for ``INSERT DATA``; benchmarks/results/scale.md);
   else, with ``gsp=``, one
   Graph Store Protocol POST per large graph and ``batch`` triples, the small
   graphs (each claim's own) as ``INSERT DATA``. Virtuoso 7.2's GSP takes one
