@@ -363,14 +363,23 @@ Reading the figures:
   Sending a summary computed on our side (`summary_import.FreshImport`) at a fresh load would be cheap,
   but the store would then have to keep it exact after every later write, which is the `INSERT … WHERE`
   maintenance Virtuoso runs at 4–15k quads/s; not done.
+- Session 5, before and after at 100k (main's code and this one alternating, a fresh server each, 11:43–11:45
+  UTC, load average 3.4–4.2, the load only): wall 18.00 and 18.10 s before, 15.68 and 16.66 s now (against
+  the table's embedded 4.92 s: ×3.7 → ×3.2–3.4); Virtuoso's CPU 10.76 and 10.07 s before, 9.93 and 9.89 s
+  now; ours 5.07 and 4.90 s before, 5.06 and 4.76 s now; the first loader call started at 1.0–1.1 s before
+  and 0.6–0.8 s now. The bench run in the table (11:43, one pair) gave 19.99 s (×4.06, CPU ×3.99): the
+  target (×3) is still missed at 100k, and Virtuoso's own loading (about 10 CPU s, 2.5× the whole
+  embedded load) is what remains; after our last check it loads alone for 8–9 s (the provenance graph,
+  written last so that a load cut short never leaves a claim without its statements).
 - Session 5 changes to the load path (fresh servers, 10k and 100k claims, profiled before and after):
   (1) a text longer than one file starts with a piece of `batch`/8 lines, so Virtuoso's first call starts
-  after 0.3–0.7 s instead of 2.3 s (the whole first piece of 200,000 lines was checked before it); (2) the
+  after 0.6–0.8 s instead of 1–2.3 s (the whole first piece of 200,000 lines was checked before it); (2) the
   text is counted once, the provenance split and the repeat filter run in C (`itertools.compress`,
   `filterfalse`): our CPU 5.0 → 4.2 s at 100k in the same profile; (3) the files waiting when a loader
   call ends go in one isql call (an isql process costs ~40 ms of wall, during which the server waited);
   (4) each file is read by `TTLP_MT` calls over byte ranges of 10,000 lines (`file_to_string_output(path,
-  start, end)`) instead of one call per file: Virtuoso's CPU per load is about 20% lower. Whole load path,
+  start, end)`) instead of one call per file: Virtuoso's CPU per load is about 20% lower at 10k (5–8% at
+  100k, above). Whole load path,
   10k claims, a fresh server each, main's code and this one alternating (11:15 UTC, load average 7.8–8.3):
   server CPU 0.94, 0.94, 0.92, 0.92 s before against 0.74, 0.66, 0.75, 0.76 s now, our CPU 0.39–0.47 s
   both; wall 4.45, 4.42, 2.42, 3.52 s against 4.73, 1.86, 2.91, 4.12 s (the machine's noise). Warm server,
