@@ -353,8 +353,8 @@ Reading the figures:
   the Virtuoso process from /proc) are the steadier second ratio.
 - Where a load's wall time goes (the timeline row; the loader's calls and our checks are timed in the
   run): Virtuoso loading is most of it, and it runs from a fraction of a second after the start to the end.
-  Our side (counting, checking and sorting lines, the load's mark, spool files) is 0.3–0.4 CPU s at 10k
-  and 3.5–4.5 at 100k, and at 100k it runs while Virtuoso loads; at 10k (at most one file of `batch`
+  Our side (counting, checking and sorting lines, the load's mark, spool files, isql) is 0.4–0.5 CPU s at
+  10k and 4.8–5.1 at 100k, and at 100k it runs while Virtuoso loads; at 10k (at most one file of `batch`
   lines) the whole text is checked before anything is written, as a bad line must write nothing. The
   closing checkpoint takes 0.05–0.4 s. Virtuoso's own CPU is the floor: 0.7–0.8 s at 10k and 8–10 s at
   100k for the 1.31M distinct quads, against 0.33 s and 3.9 s for the whole embedded load.
@@ -375,7 +375,8 @@ Reading the figures:
   (1) a text longer than one file starts with a piece of `batch`/8 lines, so Virtuoso's first call starts
   after 0.6–0.8 s instead of 1–2.3 s (the whole first piece of 200,000 lines was checked before it); (2) the
   text is counted once, the provenance split and the repeat filter run in C (`itertools.compress`,
-  `filterfalse`): our CPU 5.0 → 4.2 s at 100k in the same profile; (3) the files waiting when a loader
+  `filterfalse`): our CPU 5.0 → 4.2 s at 100k in a profile of our side alone, within the noise in the
+  whole load (above); (3) the files waiting when a loader
   call ends go in one isql call (an isql process costs ~40 ms of wall, during which the server waited);
   (4) each file is read by `TTLP_MT` calls over byte ranges of 10,000 lines (`file_to_string_output(path,
   start, end)`) instead of one call per file: Virtuoso's CPU per load is about 20% lower at 10k (5–8% at
