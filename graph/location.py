@@ -78,7 +78,8 @@ class RemoteOptions:
         Virtuoso's own loader when ``loader`` is set, else Graph Store Protocol POSTs
         when ``gsp`` is set; smaller writes (and stores with neither) use ``INSERT DATA``.
     batch:
-        Most quads per bulk request or loader file (``?batch=``, default 200000).
+        Most quads per bulk request or loader file (``?batch=``, default 200000);
+        Virtuoso's loader reads a file in calls of ``batch // 20`` lines (at most 10,000).
     loader:
         ``virtuoso``: bulk loads run Virtuoso's own loader (``DB.DBA.TTLP_MT`` over
         N-Quads files) through its SQL port (``isql``), for a server on this machine

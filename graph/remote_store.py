@@ -42,8 +42,8 @@ Semantics
   with ``loader=virtuoso&sql=HOST:PORT&spool=FOLDER`` (a Virtuoso on this
   machine that may read ``FOLDER``), Virtuoso's own loader over N-Quads files
   of about ``batch`` quads (:mod:`detente.graph.virtuoso_loader`; on a shared 2-core machine
-  3.1× the embedded load at 10k claims and 4.1× at 100k, 3.6× and 3.9× in CPU seconds, against
-  ~50–90× for ``INSERT DATA``);
+  2–5× the embedded load's wall time as the machine's load varies, about 3.8× its CPU seconds,
+  against ~50–90× for ``INSERT DATA``; benchmarks/results/scale.md);
   else, with ``gsp=``, one
   Graph Store Protocol POST per large graph and ``batch`` triples, the small
   graphs (each claim's own) as ``INSERT DATA``. Virtuoso 7.2's GSP takes one
@@ -87,6 +87,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import compress, filterfalse
 from pathlib import Path
 from typing import IO, cast
 
@@ -110,13 +111,15 @@ from detente.graph.store import (
     prefix_header,
 )
 from detente.graph.terms import IRIREF, Term, Triple, rows_from_json, term_nt
-from detente.graph.virtuoso_loader import VirtuosoLoader
+from detente.graph.virtuoso_loader import CALL_LINES, VirtuosoLoader
 from detente.ontology.vocab import DEFAULT_BASE, FACTS_GRAPH, PREFIXES, PROVENANCE_GRAPH
 
 #: Graphs outside the data base IRI that detente wrote to, so that clear() and dumps find them.
 REGISTRY_GRAPH = URIRef(DEFAULT_BASE + "graph/remote-registry")
 #: Marks a bulk load in progress in the registry graph (removed when it completes).
 PENDING_LOAD = URIRef(DEFAULT_BASE + "graph/remote-registry#PendingLoad")
+#: A loader load longer than one file starts with a piece of ``batch // FIRST_PIECE_SHARE`` lines.
+FIRST_PIECE_SHARE = 8
 #: Graphs that hold at least this many triples of a bulk write go by Graph Store Protocol POSTs.
 GSP_MIN_TRIPLES = 50
 #: A graph nobody writes: the default graph of a query asked to have an empty one.
@@ -202,6 +205,8 @@ class LoaderLines:
     provenance: list[str]
     #: The graph terms the statements name (``<IRI>``; statements without one go to the facts graph).
     graphs: frozenset[str]
+    #: Line breaks in the text (the next text's first line is ``first_line + breaks``).
+    breaks: int = 0
 
 
 def loader_lines(nquads: str, first_line: int = 1) -> LoaderLines:
@@ -218,8 +223,8 @@ def loader_lines(nquads: str, first_line: int = 1) -> LoaderLines:
     ...         '_:b <http://ex/p> <http://ex/a> <http://ex/g> .\n'
     ...         '<http://ex/c> <http://ex/p> <http://ex/a> <https://w3id.org/detente/id/graph/provenance> .\n')
     >>> parts = loader_lines(text)
-    >>> parts.plain, len(parts.provenance)
-    (['<http://ex/a> <http://ex/p> "x" .'], 1)
+    >>> parts.plain, len(parts.provenance), parts.breaks
+    (['<http://ex/a> <http://ex/p> "x" .'], 1, 4)
     >>> parts.blank, sorted(parts.graphs)
     (['_:b <http://ex/p> <http://ex/a> <http://ex/g> .'], ['<http://ex/g>', '<https://w3id.org/detente/id/graph/provenance>'])
     >>> loader_lines(text + '<http://ex/a> <http://ex/p> "x" } ; DROP ALL .\n')
@@ -228,14 +233,17 @@ def loader_lines(nquads: str, first_line: int = 1) -> LoaderLines:
     detente.errors.StoreError: invalid N-Quads at line 5: <http://ex/a> <http://ex/p> "x" } ; DROP ALL .
     """
     lines = nquads.split("\n")
+    breaks = len(lines) - 1
     if lines and not lines[-1]:
         lines.pop()
     graphs: list[str] = _GRAPH_OF_EACH_LINE.findall(nquads)
-    if len(graphs) != len(lines) or any(graph.startswith("_:") for graph in set(graphs)):
+    distinct = set(graphs)
+    if len(graphs) != len(lines) or any(graph.startswith("_:") for graph in distinct):
         quads = parse_nquads_lines(nquads, first_line)  # raises on the first bad line
         lines = [f"{quad.triple[:-1]}{quad.graph} ." for quad in quads]
         graphs = [quad.graph for quad in quads]
-    named = frozenset(graph for graph in set(graphs) if graph)
+        distinct = set(graphs)
+    distinct.discard("")
     blank: list[str] = []
     if "_:" in nquads:
         # "_:" outside a blank node (in an IRI or a literal) only moves a statement into the blank-node file.
@@ -243,30 +251,35 @@ def loader_lines(nquads: str, first_line: int = 1) -> LoaderLines:
         kept = [(line, graph) for line, graph in zip(lines, graphs, strict=True) if "_:" not in line]
         lines, graphs = [line for line, _ in kept], [graph for _, graph in kept]
     provenance = f"<{PROVENANCE_GRAPH}>"
-    plain = [line for line, graph in zip(lines, graphs, strict=True) if graph != provenance]
-    in_provenance = [line for line, graph in zip(lines, graphs, strict=True) if graph == provenance]
-    return LoaderLines(list(dict.fromkeys(plain)), list(dict.fromkeys(blank)), list(dict.fromkeys(in_provenance)),
-                       named)
+    in_provenance: list[str] = []
+    if provenance in distinct:
+        # compress/map keep the split in C: this runs once per line of every bulk load.
+        in_provenance = list(compress(lines, map(provenance.__eq__, graphs)))
+        lines = list(compress(lines, map(provenance.__ne__, graphs)))
+    return LoaderLines(list(dict.fromkeys(lines)), list(dict.fromkeys(blank)), list(dict.fromkeys(in_provenance)),
+                       frozenset(distinct), breaks)
 
 
-
-def _pieces(text: str, lines: int) -> Iterator[tuple[int, str]]:
-    r"""``(number of its first line, piece)`` for pieces of ``text`` of about ``lines`` lines, cut at line ends.
+def _pieces(text: str, lines: int, breaks: int, first: int | None = None) -> Iterator[str]:
+    r"""Pieces of ``text`` (holding ``breaks`` line breaks) of about ``lines`` lines, cut at line ends.
 
     Cut by length (the text's mean line length), so the text is never split
-    into all its lines at once; every piece is yielded, at least one.
+    into all its lines at once; every piece is yielded, at least one. The
+    first piece holds about ``first`` lines when given (a small first piece
+    lets a pipeline start sooner).
 
-    >>> list(_pieces("a\nbb\nccc\nd\n", 2))
-    [(1, 'a\nbb\n'), (3, 'ccc\nd\n')]
+    >>> list(_pieces("a\nbb\nccc\nd\n", 2, 4))
+    ['a\nbb\n', 'ccc\n', 'd\n']
+    >>> list(_pieces("a\nbb\nccc\nd\n", 2, 4, first=1))
+    ['a\n', 'bb\nccc\n', 'd\n']
     """
-    size = max(1, len(text) * lines // (text.count("\n") + 1))
-    start, number = 0, 1
+    per_line = len(text) / (breaks + 1)
+    start, size = 0, max(1, int(per_line * (lines if first is None else first)))
     while True:
-        cut = text.find("\n", min(len(text), start + size))
+        cut = text.find("\n", min(len(text), start + size - 1))
         end = len(text) if cut < 0 else cut + 1
-        yield number, text[start:end]
-        number += text.count("\n", start, end)
-        start = end
+        yield text[start:end]
+        start, size = end, max(1, int(per_line * lines))
         if start >= len(text):
             return
 
@@ -346,7 +359,9 @@ class RemoteStore(Store):
         self.user = options.user
         self.bulk = options.bulk
         self.batch = options.batch
-        self._loader = (VirtuosoLoader(options.sql, options.spool, options.user, options.password, self.timeout * 20)
+        # Loader calls of batch/20 lines (at most CALL_LINES): small batches exercise several calls per file.
+        self._loader = (VirtuosoLoader(options.sql, options.spool, options.user, options.password, self.timeout * 20,
+                                       call_lines=min(CALL_LINES, max(1, self.batch // 20)))
                         if options.loader == "virtuoso" and options.sql and options.spool else None)
         handlers: list[urllib.request.BaseHandler] = []
         if options.user:
@@ -678,8 +693,8 @@ class RemoteStore(Store):
         travel in one request, so a blank node keeps one identity.
         """
         self.check_writable()
-        if self._loader is not None and nquads.count("\n") >= self.bulk:
-            self._load_with_virtuoso(nquads)
+        if self._loader is not None and (breaks := nquads.count("\n")) >= self.bulk:
+            self._load_with_virtuoso(nquads, breaks)
             return
         quads = parse_nquads_lines(nquads)
         if not quads:
@@ -738,23 +753,26 @@ class RemoteStore(Store):
         self._load_with_gsp(quads)
         self._clear_mark(mark)
 
-    def _load_with_virtuoso(self, nquads: str) -> None:
+    def _load_with_virtuoso(self, nquads: str, breaks: int) -> None:
         """Virtuoso's loader over files of ``batch`` statements, between a mark and its removal.
 
-        Each file's statements are checked (:func:`loader_lines`) while the
-        server loads the previous file; a text of at most ``batch`` lines is
-        checked whole before anything is written. Repeated statements go once.
-        Blank-node statements all go in one file (a blank node label is scoped
-        to one loader call) and the provenance graph last (see :meth:`_bulk_load`).
-        The loader ends with a checkpoint (see
-        :class:`~detente.graph.virtuoso_loader.VirtuosoLoader`), so once the
-        mark is gone the load survives a server crash.
+        Each piece of the text is checked (:func:`loader_lines`) while the
+        server loads the files of the pieces before it; a text of at most
+        ``batch`` lines is one piece, checked whole before anything is written.
+        A longer text starts with a small piece, so the server starts loading
+        after a fraction of a second rather than after a whole piece's check.
+        Repeated statements go once. Blank-node statements all go in one file
+        (a blank node label is scoped to one loader call) and the provenance
+        graph last (see :meth:`_bulk_load`). The loader ends with a checkpoint
+        (see :class:`~detente.graph.virtuoso_loader.VirtuosoLoader`), so once
+        the mark is gone the load survives a server crash.
         """
         assert self._loader is not None
-        pieces = _pieces(nquads, self.batch)
-        first_line, text = next(pieces)
-        parts = loader_lines(text, first_line)
+        first = None if breaks <= self.batch else max(1, self.batch // FIRST_PIECE_SHARE)
+        pieces = _pieces(nquads, self.batch, breaks, first)
+        parts = loader_lines(next(pieces))
         mark = self._load_mark(nquads)
+        number = 1 + parts.breaks
         blank: list[str] = []
         provenance: list[str] = []
         seen: set[str] = set()
@@ -764,8 +782,8 @@ class RemoteStore(Store):
                 registry = self._registry_quads(parts.graphs - registered)
                 if registry:
                     self._insert_batch(registry)
-                    registered |= parts.graphs
-                fresh = [line for line in parts.plain if line not in seen]
+                registered |= parts.graphs
+                fresh = list(filterfalse(seen.__contains__, parts.plain))
                 seen.update(fresh)
                 for start in range(0, len(fresh), self.batch):
                     submit("\n".join(fresh[start:start + self.batch]) + "\n")
@@ -774,7 +792,8 @@ class RemoteStore(Store):
                 piece = next(pieces, None)
                 if piece is None:
                     break
-                parts = loader_lines(piece[1], piece[0])
+                parts = loader_lines(piece, number)
+                number += parts.breaks
             if blank:
                 submit("\n".join(dict.fromkeys(blank)) + "\n")
             provenance = list(dict.fromkeys(provenance))

@@ -50,6 +50,9 @@ NQUADS_FLAG = 512
 LOG_MODE = 2
 #: Worker threads of ``TTLP_MT`` (Virtuoso's default; 1 and 2 measured the same on 2 cores).
 THREADS = 3
+#: Lines per loader call: Virtuoso's CPU for a load was 10–15% lower in calls of 5,000–10,000 lines than of
+#: 70,000 (10k claims, benchmarks/results/scale.md), so a file is loaded by calls over byte ranges of it.
+CALL_LINES = 10_000
 _UNSAFE = ("'", "\\", "\n", "\r", "\x00")
 
 
@@ -63,13 +66,45 @@ def find_isql() -> str:
                      "(apt-get install virtuoso-opensource)")
 
 
-def loader_statement(path: Path, default_graph: str) -> str:
-    """The SQL that loads one N-Quads file (names are refused if they could leave their string)."""
+def loader_statement(path: Path, default_graph: str, ranges: Sequence[tuple[int, int]] = ()) -> str:
+    r"""The SQL that loads one N-Quads file, whole or in byte ranges (names that could leave their string are refused).
+
+    Each range (``start``, ``end``: byte offsets at line ends) is one loader call.
+
+    >>> print(loader_statement(Path("/s/f.nq"), "urn:g", [(0, 10), (10, 25)]).replace("; D", ";\nD"))
+    log_enable (2, 1);
+    DB.DBA.TTLP_MT (file_to_string_output ('/s/f.nq', 0, 10), '', 'urn:g', 512, 2, 3);
+    DB.DBA.TTLP_MT (file_to_string_output ('/s/f.nq', 10, 25), '', 'urn:g', 512, 2, 3);
+    """
     for text in (str(path), default_graph):
         if any(bad in text for bad in _UNSAFE):
             raise StoreError(f"cannot pass {text!r} to Virtuoso's loader: it holds a quote, backslash or line break")
-    return (f"log_enable ({LOG_MODE}, 1); DB.DBA.TTLP_MT (file_to_string_output ('{path}'), '', '{default_graph}', "
-            f"{NQUADS_FLAG}, {LOG_MODE}, {THREADS});")
+    sources = [f"'{path}'"] if not ranges else [f"'{path}', {int(start)}, {int(end)}" for start, end in ranges]
+    return f"log_enable ({LOG_MODE}, 1); " + " ".join(
+        f"DB.DBA.TTLP_MT (file_to_string_output ({source}), '', '{default_graph}', {NQUADS_FLAG}, {LOG_MODE}, "
+        f"{THREADS});" for source in sources)
+
+
+def line_ranges(data: bytes, lines: int) -> list[tuple[int, int]]:
+    r"""Byte ranges of ``data`` of about ``lines`` lines each, cut after line breaks (one range if it is short).
+
+    >>> line_ranges(b"a\nbb\nccc\nd\n", 2)
+    [(0, 5), (5, 9), (9, 11)]
+    >>> line_ranges(b"a\nbb\n", 2)
+    [(0, 5)]
+    """
+    breaks = data.count(b"\n")
+    if breaks <= lines:
+        return [(0, len(data))]
+    step = max(1, len(data) * lines // (breaks + 1))
+    ranges: list[tuple[int, int]] = []
+    start = 0
+    while start < len(data):
+        cut = data.find(b"\n", min(len(data), start + step - 1))
+        end = len(data) if cut < 0 else cut + 1
+        ranges.append((start, end))
+        start = end
+    return ranges
 
 
 class VirtuosoLoader:
@@ -85,14 +120,18 @@ class VirtuosoLoader:
         The SQL account (the store's credentials; Virtuoso's ``dba`` can load).
     timeout:
         Seconds for the whole load.
+    call_lines:
+        About how many lines one loader call reads (a file is loaded in calls over ranges of it).
     """
 
-    def __init__(self, sql: str, spool: Path, user: str | None, password: str | None, timeout: float) -> None:
+    def __init__(self, sql: str, spool: Path, user: str | None, password: str | None, timeout: float,
+                 call_lines: int = CALL_LINES) -> None:
         self.sql = sql
         self.spool = spool
         self.user = user or "dba"
         self.password = password or ""
         self.timeout = timeout
+        self.call_lines = call_lines
 
     def load(self, files: Iterable[str], default_graph: str) -> None:
         """Load N-Quads texts in order, each from its own spool file (see :meth:`session`)."""
@@ -105,7 +144,10 @@ class VirtuosoLoader:
         """Yield ``submit(text)``: each N-Quads text is written to a spool file and loaded in order.
 
         Loads run on a thread of their own while the caller writes the next
-        file. Leaving the block waits for every load and raises the first
+        file; the files waiting when a load ends go in one client call (in
+        order; Virtuoso's client stops at the first error), each file in
+        loader calls of about ``call_lines`` lines (a file holding ``_:``, a
+        possible blank node, in one call). Leaving the block waits for every load and raises the first
         failure; once all succeeded it runs a ``checkpoint`` (the loads skip
         the transaction log: the checkpoint makes them durable). Files are
         removed once loaded, whether the load succeeded or not, and texts
@@ -115,18 +157,32 @@ class VirtuosoLoader:
             raise StoreError(f"the loader's spool folder {self.spool} does not exist")
         isql = find_isql()
         batch = uuid.uuid4().hex
-        pending: queue.Queue[Path | None] = queue.Queue(maxsize=2)
+        pending: queue.Queue[tuple[Path, list[tuple[int, int]]] | None] = queue.Queue(maxsize=2)
         failures: list[BaseException] = []
 
         def work() -> None:
-            while (path := pending.get()) is not None:
+            done = False
+            while not done:
+                # The files already waiting go in one client call: one isql process, and the
+                # server goes from one file to the next without waiting for a new client.
+                files: list[tuple[Path, list[tuple[int, int]]]] = []
+                item = pending.get()
+                while item is not None:
+                    files.append(item)
+                    try:
+                        item = pending.get_nowait()
+                    except queue.Empty:
+                        break
+                else:
+                    done = True
                 try:
-                    if not failures:
-                        self._run(isql, [loader_statement(path, default_graph)])
+                    if files and not failures:
+                        self._run(isql, [loader_statement(path, default_graph, ranges) for path, ranges in files])
                 except BaseException as exc:  # handed to the caller's thread
                     failures.append(exc)
                 finally:
-                    path.unlink(missing_ok=True)
+                    for path, _ in files:
+                        path.unlink(missing_ok=True)
 
         worker = threading.Thread(target=work, name="virtuoso-loader", daemon=True)
         worker.start()
@@ -138,8 +194,10 @@ class VirtuosoLoader:
                 raise failures[0]
             path = self.spool / f"detente-load-{batch}-{count}.nq"
             count += 1
-            path.write_text(text, encoding="utf-8")
-            pending.put(path)
+            data = text.encode("utf-8")
+            path.write_bytes(data)
+            # A blank node label is scoped to one loader call: a file that may hold one is loaded whole.
+            pending.put((path, [] if b"_:" in data else line_ranges(data, self.call_lines)))
 
         try:
             yield submit

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ from detente.graph.location import StoreLocation
 from detente.graph.remote_store import RemoteStore, loader_lines, parse_nquads_lines
 from detente.graph.store import Store, open_store
 from detente.graph.terms import nquad
+from detente.graph.virtuoso_loader import line_ranges
 from detente.graph.writes import write_claims
 from detente.ontology.vocab import DT, DTR, FACTS_GRAPH, PROVENANCE_GRAPH, SUMMARY_GRAPH
 
@@ -179,6 +181,18 @@ def test_loader_lines_hold_what_the_line_parser_reads(extra: str) -> None:
                                              if q.graph == f"<{PROVENANCE_GRAPH}>"}
     assert all("_:" in line for line in parts.blank) and not any("_:" in line for line in parts.plain)
     assert {"<http://ex/g>", "<http://ex/h>", f"<{PROVENANCE_GRAPH}>"} <= parts.graphs
+
+
+@pytest.mark.parametrize("lines", [1, 7, 40, 10_000])
+def test_loader_call_ranges_cover_a_file_at_line_ends(lines: int) -> None:
+    """A file is loaded by calls over byte ranges: together they are the file, each ends a line (multi-byte text)."""
+    text = "".join(nquad(DTR[f"test/r{i}"], RDFS.label, TRICKY[i % len(TRICKY)], DTR["test/rg"]) for i in range(300))
+    data = text.encode("utf-8")
+    ranges = line_ranges(data, lines)
+    assert b"".join(data[start:end] for start, end in ranges) == data
+    assert all(data[end - 1:end] == b"\n" for _, end in ranges)
+    assert ranges[0][0] == 0 and all(a_end == b_start for (_, a_end), (b_start, _) in pairwise(ranges))
+    assert len(ranges) == 1 if lines >= 300 else len(ranges) >= 300 // lines // 2
 
 
 def test_a_bad_line_is_named_and_a_short_load_writes_nothing(virtuoso: VirtuosoServer) -> None:
