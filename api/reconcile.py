@@ -67,6 +67,9 @@ bp = Blueprint("reconcile", __name__, url_prefix="/reconcile")
 MAX_QUERIES = 500  # one batch; OpenRefine sends 10 at a time
 MAX_LIMIT = 100
 _CALLBACK = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*(\.[A-Za-z_$][A-Za-z0-9_$]*)*$")
+#: Blank as the OpenAPI document's ``pattern: "\\S"`` means it: ECMAScript's white space. Python's str.strip()
+#: also strips the separators U+001C-U+001F and U+0085, which the document allows as a prefix.
+_BLANK = re.compile("[\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]*")
 _QUERY_KEYS = {"query", "type", "limit", "properties", "type_strict"}
 
 
@@ -111,7 +114,7 @@ def _int(name: str, default: int, low: int, high: int) -> int:
 
 def _required(name: str) -> str:
     value = request.values.get(name)
-    if value is None or not value.strip():
+    if value is None or _BLANK.fullmatch(value):
         raise UsageError(f"missing {name!r} parameter")
     return value
 

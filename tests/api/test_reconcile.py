@@ -263,6 +263,19 @@ def test_bad_requests_get_clear_400s(client) -> None:
     assert client.get("/reconcile/suggest/entity?prefix=a&limit=0").status_code == 400
 
 
+def test_a_prefix_is_missing_only_when_blank_as_the_openapi_pattern_says(client) -> None:
+    # The document asks for a non-white-space character (ECMAScript's \S); Python's strip() also removes
+    # U+001C-U+001F, which made "%1D" a "missing" prefix (found by the schemathesis fuzz test).
+    for route in ("entity", "type", "property"):
+        for prefix in ("%1D", "%1C", "%C2%85"):
+            response = client.get(f"/reconcile/suggest/{route}?prefix={prefix}")
+            assert response.status_code == 200, (route, prefix)
+            assert isinstance(response.json["result"], list)
+        for blank in ("", "%20%09", "%E3%80%80"):
+            response = client.get(f"/reconcile/suggest/{route}?prefix={blank}")
+            assert response.status_code == 400 and "missing 'prefix'" in response.json["message"], (route, blank)
+
+
 def test_a_200_row_table_end_to_end(client) -> None:
     rows = read_table()
     assert len(rows) == 200 and all(row["kind"] for row in rows)
