@@ -994,8 +994,9 @@ NOTES = """## Reading the figures
   after the two fixes below), and so are its conflicts row (load average 2), provenance and get_claim (09:23
   UTC, load average 1.6) and maintenance (09:29 UTC, load average 1.7): the whole 1M disk column is session 4's,
   except verify, not run there** (round 1 was summary v1: 14.8M quads, rebuilt by SPARQL). **The conflicts
-  rows of all four 100k and 1M columns are session 5's** (conflicts5 branch: 1M disk 11:40 UTC, load average
-  7.6; 1M memory 11:42 UTC, 3.9; 100k 11:45–11:46 UTC, 4.0; see the conflicts notes below).
+  rows of all four 100k and 1M columns are session 5's** (100k: conflicts5 branch, 11:45–11:46 UTC, load
+  average 4.0; 1M: main at d786b18 with that branch merged, 12:08–12:10 UTC, the machine quiet, load average
+  1.2–1.6; see the conflicts notes below).
 
 Targets (issue 9): `provenance()` and `get_claim` p50 within 3× of the raw engine's time for the same
 query; the full conflict listing within 5× of one raw aggregate pass over all claims; the summary's
@@ -1045,7 +1046,10 @@ equals the raw query's, row for row.
   1.56 s against 0.209 s (×7.5, load 4.0) and disk 5.69 s against 1.09 s (×5.2, load 4.0), where a run at
   load 6.4 twelve minutes before gave ×10.5 and ×6.3 (session 4, load 2: ×6.8 and ×4.3). Under such load
   a run of many seconds loses more to the other processes than a raw pass of a fraction of one, so the
-  ratios are upper bounds; the CPU seconds above are the steadier comparison.
+  ratios are upper bounds; the CPU seconds above are the steadier comparison. Re-measured on the quiet
+  machine after the merge (12:08–12:10 UTC, load average 1.2–1.6): 1M disk 37.3 s against 7.09 s (×5.26;
+  session 4 ×5.2), 1M memory 12.9 s against 1.79 s (×7.21; session 4 ×7.2): the kept change does not move
+  the 1M ratios beyond the noise.
 - The 100-claim removal (session 4) looks up the removed claims' statements first and drops from the
   facts view only those no other claim or entity description states; session 3's one `FILTER NOT EXISTS`
   update, which Oxigraph answered by a join with every claim's statements, took 7.88 s at 100k and 130 s
