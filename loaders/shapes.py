@@ -237,6 +237,15 @@ def _compare(value: Node, bound: Any, lower: bool) -> bool:
         return False
 
 
+def _one_value_decides(prop: PropertyCheck) -> bool:
+    """Whether the clean pass may judge ``prop`` by the values it sees one at a time.
+
+    Counts above one, a forbidden property and comparisons between properties are left to the reference.
+    """
+    return not ((prop.min_count is not None and prop.min_count > 1) or prop.max_count == 0
+                or prop.less_or_equal is not None)
+
+
 class ShapeChecker:
     """The compiled shapes applied to one claim at a time (see the module docs).
 
@@ -615,8 +624,7 @@ class ShapeChecker:
                                                                 str(source.iri): (source.iri, {_TYPE_TEXT: []})}
         for index, prop in plan:
             key = prop.key
-            if (prop.min_count is not None and prop.min_count > 1) or prop.max_count == 0 \
-                    or prop.less_or_equal is not None:
+            if not _one_value_decides(prop):
                 return False
             if key == _DERIVED_TEXT:
                 ok = self._source_ref_clean(index, prop, source)
@@ -679,8 +687,7 @@ class ShapeChecker:
         typed: dict[str, tuple[Node, dict[str, list[Node]]]] = {str(iri): (iri, {_TYPE_TEXT: [source_type]})}
         for index, prop in plan:
             key = prop.key
-            if (prop.min_count is not None and prop.min_count > 1) or prop.max_count == 0 \
-                    or prop.less_or_equal is not None:
+            if not _one_value_decides(prop):
                 return False
             if key == _TYPE_TEXT:
                 ok = self._value_clean(index, prop, source_type, typed)

@@ -3,25 +3,19 @@
 from __future__ import annotations
 
 import io
-import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
+from killed_load import kill_load_mid_write
 
 from benchmarks.load_inputs import write_statements_csv
 from detente.graph.store import open_store
 from detente.graph.summary import summary_state
 from detente.graph.writes import refresh
 from detente.loaders import load_paths
-from detente.loaders.pipeline import JOURNAL_NAME
 
 pytestmark = pytest.mark.xdist_group("load-crash")
 
-DETENTE = str(Path(sys.executable).with_name("detente"))
 HEADER = "claim,subject,predicate,object,source,publisher,published,quote,said_by,confidence\n"
 
 
@@ -53,22 +47,7 @@ def test_a_load_killed_mid_write_is_undone_by_the_next_load(tmp_path: Path, fres
         store = open_store(f"oxigraph:{folder}")
         load_paths(store, [first])
         store.release()
-    # Small chunks, so there are many writes to kill in between; the killed process's staging (detente-load-*
-    # in the temporary folder, never cleaned by a process killed with SIGKILL) goes into this test's folder.
-    staging = tmp_path / "tmp"
-    staging.mkdir()
-    env = {**os.environ, "DETENTE_LOAD_CHUNK": "10", "TMPDIR": str(staging)}
-    process = subprocess.Popen([DETENTE, "load", str(big), "--store", f"oxigraph:{folder}"], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    journal = folder / JOURNAL_NAME
-    deadline = time.monotonic() + 240
-    while time.monotonic() < deadline and process.poll() is None:
-        if journal.exists() and journal.read_text(encoding="utf-8").count("\n") >= 4:
-            break
-        time.sleep(0.001)
-    assert process.poll() is None, "the load finished before it could be killed mid-write: make the file bigger"
-    process.send_signal(signal.SIGKILL)
-    process.wait()
+    journal = kill_load_mid_write(big, folder, tmp_path)
     assert journal.exists(), "the kill left the journal of the unfinished file"
 
     store = open_store(f"oxigraph:{folder}")

@@ -13,9 +13,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import signal
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -32,11 +29,12 @@ from detente.loaders import LoadError, load_paths, pipeline
 from detente.ontology.vocab import ONTOLOGY_GRAPH, SUMMARY_GRAPH
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "graph"))
+from killed_load import kill_load_mid_write
+
 from summary_reference import as_literal_free, expected, maintained
 
 pytestmark = pytest.mark.xdist_group("load-crash")
 
-DETENTE = str(Path(sys.executable).with_name("detente"))
 CLAIMS = "SELECT ?c WHERE { GRAPH <https://w3id.org/detente/id/graph/provenance> { ?c a dt:Claim } }"
 
 
@@ -124,20 +122,7 @@ def test_a_file_written_while_read_and_killed_is_put_back_by_the_next_load(tmp_p
     store.release()
     big = tmp_path / "big.csv"
     write_statements_csv(big, rows=4000)
-    staging = tmp_path / "tmp"
-    staging.mkdir()
-    env = {**os.environ, "DETENTE_LOAD_CHUNK": "10", "TMPDIR": str(staging)}
-    process = subprocess.Popen([DETENTE, "load", str(big), "--store", f"oxigraph:{folder}"], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    journal = folder / pipeline.JOURNAL_NAME
-    deadline = time.monotonic() + 240
-    while time.monotonic() < deadline and process.poll() is None:
-        if journal.exists() and journal.read_text(encoding="utf-8").count("\n") >= 4:
-            break
-        time.sleep(0.001)
-    assert process.poll() is None, "the load finished before it could be killed mid-write: make the file bigger"
-    process.send_signal(signal.SIGKILL)
-    process.wait()
+    journal = kill_load_mid_write(big, folder, tmp_path)
     assert json.loads(journal.read_text(encoding="utf-8").splitlines()[0])["before"], "the save point came first"
 
     store = open_store(f"oxigraph:{folder}")
