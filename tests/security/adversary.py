@@ -7,10 +7,12 @@ import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 from flask import Flask
 
@@ -102,6 +104,35 @@ class LiveServer:
     @property
     def pool(self):
         return self.app.extensions["detente"].pool
+
+
+def start_live(config: Mapping[str, object]) -> tuple[LiveServer, Any, threading.Thread]:
+    """Serve a detente app with ``config`` by waitress on 127.0.0.1 in a background thread."""
+    from detente.api.app import create_app
+    from detente.api.server import make_server
+
+    app = create_app(dict(config))
+    server = make_server(app, "127.0.0.1", 0, threads=8)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    return LiveServer(app, f"http://127.0.0.1:{server.effective_port}"), server, thread
+
+
+def stop_live(live: LiveServer, server: Any, thread: threading.Thread) -> None:
+    """Stop a server of :func:`start_live`: its sockets, loop, request threads and the app's workers.
+
+    The sockets are closed on the loop's own thread (through its trigger, as tests/api do). ``server.close()``
+    from another thread closes the trigger's pipe while the loop may be polling it, and a loop left running
+    with kept-alive connections outlives the test; both leave descriptor numbers to be reused under a live
+    loop.
+    """
+    from waitress import wasyncore
+
+    server.trigger.pull_trigger(partial(wasyncore.close_all, server._map))
+    thread.join(10)
+    server.task_dispatcher.shutdown(timeout=5)
+    live.app.extensions["detente"].close()
+    assert not thread.is_alive(), "the waitress loop did not stop"
 
 
 #: The installed command line of this environment.

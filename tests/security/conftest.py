@@ -6,18 +6,13 @@ import os
 import sys
 import threading
 from collections.abc import Iterator, Mapping
-from functools import partial
 from pathlib import Path
 
 import pytest
-from waitress import wasyncore
-
-from detente.api.app import create_app
-from detente.api.server import make_server
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "graph"))
 
-from adversary import Canary, LiveServer, listening_canary
+from adversary import Canary, LiveServer, listening_canary, start_live, stop_live
 
 
 @pytest.fixture
@@ -32,24 +27,12 @@ def serve() -> Iterator:
     started: list[tuple[LiveServer, object, threading.Thread]] = []
 
     def start(config: Mapping[str, object]) -> LiveServer:
-        app = create_app(dict(config))
-        server = make_server(app, "127.0.0.1", 0, threads=8)
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        live = LiveServer(app, f"http://127.0.0.1:{server.effective_port}")
-        started.append((live, server, thread))
-        return live
+        started.append(start_live(config))
+        return started[-1][0]
 
     yield start
     for live, server, thread in started:
-        # Close the server's sockets on its loop's own thread (through its trigger, as tests/api do): closing
-        # them from here races the loop's select(), which then fails on a closed descriptor (EBADF).
-        sockets = server._map  # type: ignore[attr-defined]
-        server.trigger.pull_trigger(partial(wasyncore.close_all, sockets))  # type: ignore[attr-defined]
-        thread.join(10)
-        server.task_dispatcher.shutdown(timeout=5)  # type: ignore[attr-defined]
-        live.app.extensions["detente"].close()
-        assert not thread.is_alive(), "the waitress loop did not stop"
+        stop_live(live, server, thread)
 
 
 def require_virtuoso() -> None:

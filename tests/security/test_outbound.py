@@ -25,7 +25,16 @@ from detente.api import sandbox
 from detente.api.sparql_guard import RefusedQuery, scan_outbound
 from detente.graph.store import open_store
 
-from adversary import TOKEN, Canary, LiveServer, demo_store, fill_disk_store, listening_canary
+from adversary import (
+    TOKEN,
+    Canary,
+    LiveServer,
+    demo_store,
+    fill_disk_store,
+    listening_canary,
+    start_live,
+    stop_live,
+)
 
 pytestmark = pytest.mark.skipif(not sandbox.status().platform_supported,
                                 reason="the network sandbox needs Linux on x86-64 or aarch64")
@@ -78,20 +87,10 @@ def module_canary() -> Iterator[Canary]:
 
 @pytest.fixture(scope="module", params=["memory", "oxigraph"])
 def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    import threading
-
-    from detente.api.app import create_app
-    from detente.api.server import make_server
-
     store = demo_store() if request.param == "memory" else fill_disk_store(tmp_path_factory.mktemp("disk") / "s")
-    app = create_app({"store": store, "workers": 2, "query_timeout": 20, "update_token": TOKEN})
-    waitress = make_server(app, "127.0.0.1", 0, threads=8)
-    thread = threading.Thread(target=waitress.run, daemon=True)
-    thread.start()
-    yield LiveServer(app, f"http://127.0.0.1:{waitress.effective_port}")
-    waitress.close()
-    thread.join(10)
-    app.extensions["detente"].close()
+    live, waitress, thread = start_live({"store": store, "workers": 2, "query_timeout": 20, "update_token": TOKEN})
+    yield live
+    stop_live(live, waitress, thread)
 
 
 def _query(url: str, transport: str, text: str) -> requests.Response:
