@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import threading
-import warnings
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from waitress import wasyncore
+from live_waitress import close_on_loop
 from waitress.server import BaseWSGIServer
 
 import detente.loaders
@@ -39,8 +37,6 @@ class LiveServer:
 
     app: Flask
     url: str
-    #: What the waitress trigger's descriptors were when the server started (compared when it stops).
-    trigger_files: dict[int, str] = field(default_factory=dict)
 
     @property
     def pool(self):
@@ -52,40 +48,13 @@ def start_server(config: Mapping[str, object]) -> tuple[LiveServer, BaseWSGIServ
     server = make_server(app, "127.0.0.1", 0, threads=8)
     thread = threading.Thread(target=server.run, name="waitress-test", daemon=True)
     thread.start()
-    live = LiveServer(app, f"http://127.0.0.1:{server.effective_port}", _trigger_files(server))
+    live = LiveServer(app, f"http://127.0.0.1:{server.effective_port}")
     return live, server, thread
 
 
-def _trigger_files(server: BaseWSGIServer) -> dict[int, str]:
-    """The open file behind each descriptor of the server's trigger: the pipe's two ends and the polled copy."""
-    trigger = server.trigger
-    files = {}
-    for fd in (*trigger._fds, trigger.socket.fd):
-        try:
-            files[fd] = os.readlink(f"/proc/self/fd/{fd}")
-        except OSError as exc:
-            files[fd] = exc.strerror or str(exc)
-    return files
-
-
 def stop_server(live: LiveServer, server: BaseWSGIServer, thread: threading.Thread) -> None:
-    """Stop the server's loop, its request threads and the app's query workers; fail if the loop runs on.
-
-    ``server.close()`` alone closes the listening socket but leaves kept-alive client connections in the
-    loop's socket map, so ``run()`` polls on and the thread never ends. Closing every socket of the map on
-    the loop's own thread (through its trigger, which is how waitress runs work there) empties the map,
-    and the loop returns.
-    """
-    try:
-        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
-    except OSError as exc:
-        # The trigger's descriptor is already closed (seen rarely under a full parallel run; cause not yet
-        # found, see the issue note): close the map from here; the loop must still stop (asserted below).
-        # Say what its descriptors are now, against what they were, so that a run that meets it tells more.
-        warnings.warn(f"the waitress trigger failed ({exc}); its descriptors were {live.trigger_files}, "
-                      f"now {_trigger_files(server)}; trigger still in the loop's map: "
-                      f"{server.trigger in server._map.values()}; loop alive: {thread.is_alive()}", stacklevel=1)
-        wasyncore.close_all(server._map)
+    """Stop the server's loop, its request threads and the app's query workers; fail if the loop runs on."""
+    close_on_loop(server)
     thread.join(5)
     server.task_dispatcher.shutdown(timeout=5)
     live.app.extensions["detente"].close()

@@ -10,7 +10,6 @@ import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -121,14 +120,13 @@ def start_live(config: Mapping[str, object]) -> tuple[LiveServer, Any, threading
 def stop_live(live: LiveServer, server: Any, thread: threading.Thread) -> None:
     """Stop a server of :func:`start_live`: its sockets, loop, request threads and the app's workers.
 
-    The sockets are closed on the loop's own thread (through its trigger, as tests/api do). ``server.close()``
-    from another thread closes the trigger's pipe while the loop may be polling it, and a loop left running
-    with kept-alive connections outlives the test; both leave descriptor numbers to be reused under a live
-    loop.
+    The sockets are closed on the loop's own thread (:func:`live_waitress.close_on_loop`, as tests/api do).
+    ``server.close()`` from another thread closes the trigger's pipe while the loop may be polling it, and a
+    loop left running with kept-alive connections outlives the test.
     """
-    from waitress import wasyncore
+    from live_waitress import close_on_loop
 
-    server.trigger.pull_trigger(partial(wasyncore.close_all, server._map))
+    close_on_loop(server)
     thread.join(10)
     server.task_dispatcher.shutdown(timeout=5)
     live.app.extensions["detente"].close()
