@@ -305,7 +305,7 @@ def verify_section(ctx: Context) -> dict[str, Any]:
         table.lo, table.hi, table.claims, table.sources, table.events, table.party_events, strict=True)}
     computed = {(a[1:-1], b[1:-1]): counts for (a, b), counts in totals.ties.items()}
     publishers = {str(p): (int(n),) for p, n in summary.claims_per_publisher(ctx.store, 100_000)}
-    facts = ctx.raw_select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{_summary_graph()}> {{ ?f dt:factSubject ?s }} }}")
+    facts = ctx.raw_select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{_summary_graph()}> {{ ?f dt:factObject ?o }} }}")
     return {"compute_s": round(compute_s, 2), "ties_equal": maintained == computed,
             "publishers_equal": publishers == {p[1:-1]: (c[0],) for p, c in totals.publishers.items()},
             "fact_records_equal": int(facts[0][0]) == len(totals.facts)}

@@ -6,14 +6,21 @@ every write (see :mod:`detente.graph.writes`, the one write API). Records are
 blank nodes without a type (the graph's description says what they are: the
 ontology's ``dt:SummaryRecord`` classes), with as few quads as the answers need:
 
-fact support (one per distinct fact ``s p o`` asserted by claims)
+fact support (the support of each distinct fact ``s p o`` asserted by claims)
     ``dt:factSubject``, ``dt:factPredicate``, ``dt:factObject``; ``dt:claimCount``
     (distinct claims asserting it); ``dt:sourceCount`` and ``dt:publisherCount``
     (distinct sources of those claims and their publishers) **only where they
     differ from the count before them** — no ``dt:sourceCount`` means as many
     sources as claims, no ``dt:publisherCount`` as many publishers as sources
     (read them with ``COALESCE``); ``dt:firstSeen``, ``dt:lastSeen`` (earliest
-    and latest ``dct:issued`` of those sources, when they have one).
+    and latest ``dct:issued`` of those sources, when they have one). Facts with
+    the same subject and predicate and the same counts and dates share one
+    record, which has one ``dt:factObject`` per fact (an event's parties,
+    reported by the same claims, are one record): a record stands for every
+    fact ``s p o`` with ``o`` among its objects, and every fact is in exactly
+    one record. A star query ``?f dt:factSubject ?s ; dt:factPredicate ?p ;
+    dt:factObject ?o ; dt:claimCount ?n`` has one row per fact; count facts
+    with ``COUNT(*)``, not records.
     Role facts — ``e dt:hasParty a``, ``e dt:mediatedBy a``, ``e dt:announcedBy a`` —
     are the network's actor–event edges (:func:`participation_table`).
 actor tie (one per pair of actors linked through an event: an actor–actor edge)
@@ -82,7 +89,7 @@ if TYPE_CHECKING:
     from detente.graph.arrays import ParticipationTable, TieTable
 
 #: Bumped when the summary's shape changes: a summary of another version is rebuilt.
-SUMMARY_VERSION = "2"
+SUMMARY_VERSION = "3"
 
 #: The ontology's properties that only the summary graph uses (no entity or claim has them in the data).
 SUMMARY_PROPERTIES: frozenset[URIRef] = frozenset(DT[name] for name in (
@@ -233,10 +240,12 @@ _FIRST, _LAST, _TIE = (f"<{DT[n]}>" for n in ("firstSeen", "lastSeen", "tieBetwe
 _PUB_CLAIMS, _PUB_SOURCES = f"<{DT.publishedClaimCount}>", f"<{DT.publishedSourceCount}>"
 
 
-def _fact_nquads(label: str, s: str, p: str, o: str, record: FactRecord) -> str:
+def _fact_nquads(label: str, s: str, p: str, objects: Iterable[str], record: FactRecord) -> str:
+    """One fact record: the facts ``s p o`` for each of ``objects``, which share their support ``record``."""
     claims, sources, publishers, first, last = record
-    lines = [f"{label} {_FS} {s} {_S} .\n{label} {_FP} {p} {_S} .\n{label} {_FO} {o} {_S} .\n"
-             f"{label} {_CC} {_int(claims)} {_S} .\n"]
+    lines = [f"{label} {_FS} {s} {_S} .\n{label} {_FP} {p} {_S} .\n"]
+    lines.extend(f"{label} {_FO} {o} {_S} .\n" for o in objects)
+    lines.append(f"{label} {_CC} {_int(claims)} {_S} .\n")
     if sources != claims:
         lines.append(f"{label} {_SC} {_int(sources)} {_S} .\n")
     if publishers != sources:
@@ -406,9 +415,17 @@ class RebuildReport:
     transactions: int
 
 
+def _grouped(facts: Mapping[tuple[Any, Any, Any], FactRecord]) -> dict[tuple[Any, Any, FactRecord], list[Any]]:
+    """Facts by subject, predicate and support: one fact record each, listing its objects."""
+    groups: dict[tuple[Any, Any, FactRecord], list[Any]] = defaultdict(list)
+    for (s, p, o), record in facts.items():
+        groups[(s, p, record)].append(o)
+    return groups
+
+
 def _records(totals: Totals, labels: _Labels) -> Iterator[str]:
-    for (s, p, o), record in totals.facts.items():
-        yield _fact_nquads(labels(), s, p, o, record)
+    for (s, p, record), objects in _grouped(totals.facts).items():
+        yield _fact_nquads(labels(), s, p, objects, record)
     for (a, b), counts in totals.ties.items():
         yield _tie_nquads(labels(), a, b, counts)
     for pub, counts in totals.publishers.items():
@@ -662,8 +679,8 @@ _PUBLISHER_RECORDS = (f"SELECT ?pub ?n ?sc WHERE {{ GRAPH {_S} {{ ?pub dt:publis
 _PUBLISHER_DELETE = f"""DELETE {{ GRAPH {_S} {{ ?pub ?x ?y }} }}
   WHERE {{ GRAPH {_S} {{ ?pub dt:publishedClaimCount ?n . ?pub ?x ?y }} }}"""
 _FACT_DELETE = f"""DELETE {{ GRAPH {_S} {{ ?f ?x ?y }} }}
-  WHERE {{ GRAPH {_S} {{ ?f dt:factSubject ?s . ?f dt:factPredicate ?p . ?f dt:factObject ?o . ?f ?x ?y }} }}"""
-_FACT_CLAIMS = (f"SELECT ?s ?p ?o ?c WHERE {{ GRAPH ?c {{ ?s ?p ?o }} "
+  WHERE {{ GRAPH {_S} {{ ?f dt:factSubject ?s . ?f dt:factPredicate ?p . ?f ?x ?y }} }}"""
+_FACT_CLAIMS = (f"SELECT ?s ?p ?o ?c WHERE {{ GRAPH ?c {{ ?s ?p ?o }} FILTER(!isBlank(?o)) "
                 f"FILTER EXISTS {{ GRAPH {_P} {{ ?c a dt:Claim }} }} }}")
 
 
@@ -675,7 +692,8 @@ def _updates(store: Store, sparql: str, names: tuple[str, ...], keys: Sequence[t
 def apply(store: Store, pending: Pending) -> None:
     """Bring a summary that was current before the writes up to date with what they owe; then mark it current.
 
-    Ties and publishers change by their differences; fact records are recomputed from their claims.
+    Ties and publishers change by their differences; fact records are recomputed from their claims, every
+    fact of a subject and predicate that a write touched (they may share records).
     """
     codec = _TERMS
     ties = {pair: d for pair, d in pending.ties.items() if any(d)}
@@ -696,10 +714,11 @@ def apply(store: Store, pending: Pending) -> None:
                 DELTA_FALLBACKS.append(f"{key}: {counts}")
                 rebuild(store)
                 return
-    # Fact records: their claims now, with sources, publishers and dates.
-    facts = sorted(pending.facts, key=str)
+    # Fact records: the claims now of every fact of the subjects and predicates touched, with sources,
+    # publishers and dates.
+    subject_predicates = sorted({(s, p) for s, p, _o in pending.facts}, key=str)
     fact_claims: dict[tuple[Any, Any, Any], list[Any]] = defaultdict(list)
-    for s, p, o, c in _rows(store, _FACT_CLAIMS, ("s", "p", "o"), facts):
+    for s, p, o, c in _rows(store, _FACT_CLAIMS, ("s", "p"), subject_predicates):
         fact_claims[(s, p, o)].append(c)
     claims = {c for listed in fact_claims.values() for c in listed}
     claim_sources: dict[Any, list[Any]] = defaultdict(list)
@@ -715,14 +734,17 @@ def apply(store: Store, pending: Pending) -> None:
     # One delete per kind (batched), then the new records, then the mark: a crash between leaves it stale.
     _updates(store, _TIE_DELETE, ("a", "b"), list(ties))
     _updates(store, _PUBLISHER_DELETE, ("pub",), [(p,) for p in publishers])
-    _updates(store, _FACT_DELETE, ("s", "p", "o"), facts)
+    _updates(store, _FACT_DELETE, ("s", "p"), subject_predicates)
     labels = _Labels()
     text: list[str] = []
     spans = _spans(source_dates, codec)
+    records: dict[tuple[Any, Any, Any], FactRecord] = {}
     for (s, p, o), listed in fact_claims.items():
         record = _fact_support(listed, claim_sources, source_publishers, spans)
         first, last = (None if d is None else term_nt(d) for d in record[3:])
-        text.append(_fact_nquads(labels(), term_nt(s), term_nt(p), term_nt(o), (*record[:3], first, last)))
+        records[(term_nt(s), term_nt(p), term_nt(o))] = (*record[:3], first, last)
+    for (s, p, record), objects in _grouped(records).items():
+        text.append(_fact_nquads(labels(), s, p, objects, record))
     for (a, b), counts in new_ties.items():
         if counts[2]:
             text.append(_tie_nquads(labels(), term_nt(a), term_nt(b), counts))

@@ -509,13 +509,19 @@ class FreshImport:
             first = np.minimum.reduceat(first_date[fact_sources], segments)
             last = np.maximum.reduceat(last_date[fact_sources], segments)
             fs, fp, fo = s[starts], p[starts], o[starts]
-            for si, pi, oi, n, n_sources, n_publishers, f, la in zip(
-                    fs.tolist(), fp.tolist(), fo.tolist(), claims_n.tolist(), sources_n.tolist(),
-                    publishers_n.tolist(), first.tolist(), last.tolist(), strict=True):
+            # One record per subject, predicate and support, listing its facts' objects.
+            order = np.lexsort((fo, last, first, publishers_n, sources_n, claims_n, fp, fs))
+            keys = np.stack((fs, fp, claims_n, sources_n, publishers_n, first, last))[:, order]
+            heads = np.flatnonzero(np.concatenate(([True], (keys[:, 1:] != keys[:, :-1]).any(axis=0))))
+            ends = np.append(heads[1:], count).tolist()
+            objects = [terms[oi] for oi in fo[order].tolist()]
+            at = 0
+            for end, si, pi, n, n_sources, n_publishers, f, la in zip(ends, *keys[:, heads].tolist(), strict=True):
                 dated = la >= 0
-                out.add(summary._fact_nquads(labels(), terms[si], terms[pi], terms[oi],
+                out.add(summary._fact_nquads(labels(), terms[si], terms[pi], objects[at:end],
                                              (n, n_sources, n_publishers, date_texts[f] if dated else None,
                                               date_texts[la] if dated else None)))
+                at = end
             facts += count
             # Role facts with an IRI object: the network's actor–event edges.
             role_facts = (role_of[fp] >= 0) & iri[fo]

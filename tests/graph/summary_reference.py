@@ -97,16 +97,22 @@ def maintained(store: Store) -> dict[str, Any]:
     """The maintained summary graph, read into the shape of :func:`expected`.
 
     A fact record leaves out a source count equal to its claim count and a publisher count equal to its
-    source count.
+    source count, and stands for one fact per object: the facts of one subject and predicate with the same
+    counts and dates share exactly one record (checked here: a rebuild and a delta write the same records).
     """
     facts = {}
-    for s, p, o, n, sc, pc, first, last in store.query(f"""SELECT ?s ?p ?o ?n ?sc ?pc ?first ?last WHERE {{ GRAPH {S} {{
-            ?f dt:factSubject ?s ; dt:factPredicate ?p ; dt:factObject ?o ; dt:claimCount ?n
+    records: dict[Any, set[tuple[Any, ...]]] = defaultdict(set)
+    for f, s, p, o, n, sc, pc, first, last in store.query(f"""SELECT ?f ?s ?p ?o ?n ?sc ?pc ?first ?last WHERE {{
+            GRAPH {S} {{ ?f dt:factSubject ?s ; dt:factPredicate ?p ; dt:factObject ?o ; dt:claimCount ?n
             OPTIONAL {{ ?f dt:sourceCount ?sc0 }} OPTIONAL {{ ?f dt:publisherCount ?pc0 }}
             OPTIONAL {{ ?f dt:firstSeen ?first }} OPTIONAL {{ ?f dt:lastSeen ?last }} }}
             BIND(COALESCE(?sc0, ?n) AS ?sc) BIND(COALESCE(?pc0, ?sc) AS ?pc) }}""").rows:
         assert (s, p, o) not in facts, f"two summary nodes for one fact {(s, p, o)}"
         facts[(s, p, o)] = (int(n), int(sc), int(pc), _opt(first), _opt(last))
+        records[f].add((s, p, *facts[(s, p, o)]))
+    assert all(len(shared) == 1 for shared in records.values()), "a fact record with two subjects, predicates or counts"
+    supports = [next(iter(shared)) for shared in records.values()]
+    assert len(set(supports)) == len(supports), "two fact records for one subject, predicate and support"
     ties = {}
     for a, b, n, sc, ec, pe in store.query(f"""SELECT ?a ?b ?n ?sc ?ec ?pe WHERE {{ GRAPH {S} {{
             ?t dt:tieBetween ?a, ?b ; dt:claimCount ?n ; dt:sourceCount ?sc ; dt:eventCount ?ec ;

@@ -133,6 +133,47 @@ def test_summary_aggregates_answer_as_the_raw_queries_over_the_claims() -> None:
     assert_exact(store)
 
 
+def _readme_summary_queries() -> dict[str, str]:
+    """The README's example queries of the summary graph, by their comment line."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("The researchers' heavy aggregates", 1)[1].split("```sparql\n", 1)[1].split("```", 1)[0]
+    queries = {}
+    for part in block.strip().split("\n\n"):
+        comment, query = part.split("\n", 1)
+        queries[comment.lstrip("# ")] = query
+    return queries
+
+
+def test_the_readme_queries_of_the_summary_answer_as_the_reference() -> None:
+    from benchmarks.synthetic import synthetic_claims
+
+    store = open_store("memory:")
+    with writes.bulk(store):
+        writes.write_claims(store, list(synthetic_claims(300, seed=3, events=40, publishers=9)))
+    want = expected(store)
+    queries = _readme_summary_queries()
+    assert len(queries) == 6
+    single = {(str(s), str(p), str(o)) for s, p, o, _n in store.query(queries[
+        "Facts that rest on a single source (a left-out source count equals the claim count)"]).rows}
+    assert single == {tuple(map(str, key)) for key, v in want["facts"].items() if v[1] == 1}
+    per_property = {str(p): (int(n), int(one)) for p, n, one in store.query(next(
+        q for c, q in queries.items() if c.startswith("Facts per property"))).rows}
+    counted: dict[str, list[int]] = {}
+    for (_s, p, _o), v in want["facts"].items():
+        entry = counted.setdefault(str(p), [0, 0])
+        entry[0] += 1
+        entry[1] += v[0] == 1
+    assert per_property == {p: tuple(v) for p, v in counted.items()}
+    mediators = store.query(next(q for c, q in queries.items() if c.startswith("Who mediated most"))).rows
+    events: dict[str, int] = {}
+    for (_e, p, a), _v in want["facts"].items():
+        if p == DT.mediatedBy:
+            events[str(a)] = events.get(str(a), 0) + 1
+    assert {str(m): int(n) for m, n, *_rest in mediators} == events
+    for comment, query in queries.items():  # every example runs
+        assert store.query(query).rows, comment
+
+
 def test_incremental_writes_and_a_rebuild_agree() -> None:
     from benchmarks.synthetic import synthetic_claims
 
