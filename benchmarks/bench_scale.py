@@ -164,7 +164,10 @@ def summary_rebuild(ctx: Context) -> dict[str, Any]:
     rss_before = _rss_mb()
     seconds, report = timed(lambda: summary.rebuild(ctx.store))
     quads = ctx.store.count_quads(_summary_graph())
-    return {"rebuild_s": round(seconds, 2), "facts": report.facts, "participations": report.participations,
+    records = ctx.raw_select(f"SELECT (COUNT(DISTINCT ?f) AS ?n) WHERE {{ GRAPH <{_summary_graph()}> "
+                             "{ ?f dt:factSubject ?s } }")
+    return {"rebuild_s": round(seconds, 2), "facts": report.facts, "fact_records": int(records[0][0]),
+            "participations": report.participations,
             "ties": report.ties, "publishers": report.publishers, "transactions": report.transactions,
             "summary_quads": quads, "summary_to_data_quads": round(quads / max(1, len(ctx.raw) - quads), 3),
             "rss_before_mb": rss_before, "rss_after_mb": _rss_mb()}
@@ -868,9 +871,11 @@ def markdown(report: dict[str, Any]) -> str:
              row("**summary rebuild** (s, transactions)",
                  lambda r: f"{_fmt(_get(r, 'summary', 'rebuild_s'), ' s')} "
                            f"({_fmt(_get(r, 'summary', 'transactions'))})"),
-             row("… summary quads / fact records / ties",
-                 lambda r: f"{_fmt(_get(r, 'summary', 'summary_quads'))} / {_fmt(_get(r, 'summary', 'facts'))} / "
-                           f"{_fmt(_get(r, 'summary', 'ties'))}"),
+             row("… summary quads / facts (in fact records, since summary version 3) / ties",
+                 lambda r: f"{_fmt(_get(r, 'summary', 'summary_quads'))} / {_fmt(_get(r, 'summary', 'facts'))}"
+                           + (f" ({_fmt(_get(r, 'summary', 'fact_records'))})"
+                              if _get(r, 'summary', 'fact_records') is not None else "")
+                           + f" / {_fmt(_get(r, 'summary', 'ties'))}"),
              row("… summary quads ÷ data quads; RSS before → after rebuild (MB)",
                  lambda r: f"{_fmt(_get(r, 'summary', 'summary_to_data_quads'))}; "
                            f"{_fmt(_get(r, 'summary', 'rss_before_mb'))} → {_fmt(_get(r, 'summary', 'rss_after_mb'))}"),
