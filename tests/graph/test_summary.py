@@ -174,6 +174,28 @@ def test_the_readme_queries_of_the_summary_answer_as_the_reference() -> None:
         assert store.query(query).rows, comment
 
 
+def test_a_summary_of_another_version_is_rebuilt_before_it_is_read() -> None:
+    from benchmarks.synthetic import synthetic_claims
+
+    store = open_store("memory:")
+    with writes.bulk(store):
+        writes.write_claims(store, list(synthetic_claims(60, seed=2, events=8, publishers=4)))
+    assert_exact(store)
+    # A version 2 summary: one record per fact, as before records were shared.
+    graph = term_nt(SUMMARY_GRAPH)
+    store.update(f"""DELETE {{ GRAPH {graph} {{ {graph} dt:summaryVersion ?v }} }}
+        INSERT {{ GRAPH {graph} {{ {graph} dt:summaryVersion "2" }} }}
+        WHERE {{ GRAPH {graph} {{ {graph} dt:summaryVersion ?v }} }}""")
+    shared = store.query(f"""SELECT ?o WHERE {{ GRAPH {graph} {{ ?f dt:factObject ?o, ?other FILTER(?o != ?other) }} }}
+        LIMIT 1""").rows
+    assert shared, "the small world has facts sharing a record"
+    store.update(f"""DELETE {{ GRAPH {graph} {{ ?f dt:factObject ?o }} }}
+        WHERE {{ GRAPH {graph} {{ ?f dt:factObject ?o }} }}""", bindings=[{"o": shared[0][0]}])
+    assert summary.summary_state(store) == "missing"
+    summary.top_party_pairs(store)  # a reader rebuilds it
+    assert_exact(store)
+
+
 def test_incremental_writes_and_a_rebuild_agree() -> None:
     from benchmarks.synthetic import synthetic_claims
 
