@@ -1001,7 +1001,11 @@ NOTES = """## Reading the figures
   except verify, not run there** (round 1 was summary v1: 14.8M quads, rebuilt by SPARQL). **The conflicts
   rows of all four 100k and 1M columns are session 5's** (100k: conflicts5 branch, 11:45–11:46 UTC, load
   average 4.0; 1M: main at d786b18 with that branch merged, 12:08–12:10 UTC, the machine quiet, load average
-  1.2–1.6; see the conflicts notes below).
+  1.2–1.6; see the conflicts notes below). **The 100,000 memory column's summary, aggregates, maintenance,
+  verify and network rows are summary v3** (leansummary branch, 13:33–13:53 UTC, load average 2.8–3.6,
+  other helpers' benchmarks queued): facts of one subject and predicate with the same counts and dates
+  share one fact record (117,589 facts in 91,083 records), 582,925 summary quads instead of 716,975
+  (0.445 of the data's quads instead of 0.547); the other columns are summary v2 (one record per fact).
 
 Targets (issue 9): `provenance()` and `get_claim` p50 within 3× of the raw engine's time for the same
 query; the full conflict listing within 5× of one raw aggregate pass over all claims; the summary's
