@@ -28,6 +28,7 @@ from rdflib import Dataset, URIRef
 
 from detente.errors import AmbiguousEntityError, StoreError
 from detente.graph.claims import Claim, claims_nquads, known_claims, quads_nquads
+from detente.graph.performance import fewer_collections
 from detente.graph.store import Store
 from detente.graph.summary_import import FreshImport
 from detente.graph.writes import (
@@ -566,6 +567,7 @@ def _csv_for_writing(path: Path) -> IO[str]:
     return path.open("w", encoding="utf-8", newline="")
 
 
+@fewer_collections()  # a load allocates millions of short-lived objects beside a chunk of live claims
 def load_paths(store: Store | None, paths: Sequence[str | Path], *, skip_invalid: bool = False,
                rejects_path: Path | None = None, shacl: bool = True, full_shacl: bool = False,
                options: LoadOptions | None = None, registry: EntityRegistry | None = None,
