@@ -309,7 +309,7 @@ class _DistinctFacts:
 
     Claims repeat facts (every claim about an event states its type and parties again): in the chunks'
     text a fact is a line per claim, which Oxigraph's bulk loader parses, encodes and merges again and again
-    (about a third of a synthetic file's lines). A fresh import sends the lines of each chunk to one of
+    (a quarter of the lines of the synthetic benchmark files). A fresh import sends the lines of each chunk to one of
     :data:`FACT_BUCKETS` files by their hash instead, and writes each bucket's distinct lines after the
     file's last chunk: memory holds one bucket, and the store gets the same quads.
     """
