@@ -68,7 +68,8 @@ def fewer_collections() -> Iterator[None]:
         if _held[0] == 0:
             _saved.append(gc.get_threshold())
             first, second, third = _saved[-1]
-            gc.set_threshold(max(first, YOUNG_OBJECTS), second, third)
+            if first:  # 0: automatic collection is off, and stays off
+                gc.set_threshold(max(first, YOUNG_OBJECTS), second, third)
         _held[0] += 1
     try:
         yield
