@@ -5,8 +5,11 @@
 ...     return [i for i in range(3)]
 >>> build()
 [0, 1, 2]
+>>> before = gc.get_threshold()
 >>> with fewer_collections():
 ...     gc.get_threshold()[0] >= YOUNG_OBJECTS
+True
+>>> gc.get_threshold() == before
 True
 """
 
