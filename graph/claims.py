@@ -56,11 +56,9 @@ def digest(*parts: str, length: int = 20) -> str:
     >>> digest("a", "b")
     '023b8059a924f728a215'
     """
-    h = hashlib.sha256()
-    for part in parts:
-        h.update(part.encode("utf-8"))
-        h.update(b"\x1f")
-    return h.hexdigest()[:length]
+    # Each part followed by a unit separator, hashed in one call (the same bytes as part by part).
+    text = "\x1f".join(parts) + "\x1f" if parts else ""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:length]
 
 
 def slug(text: str) -> str:
@@ -264,18 +262,23 @@ def _line_end(graph: URIRef | None) -> str:
     return " .\n" if graph is None else " " + term_nt(graph) + " .\n"
 
 
-def _claim_lines(claim: Claim, lines: list[str], facts_end: str) -> None:
+def _claim_lines(claim: Claim, lines: list[str], facts_end: str, fact_lines: list[str] | None = None) -> None:
     """Append exactly the lines ``nquad(*q) for q in claim.quads()`` gives, without building rdflib literals.
 
-    Facts lines end with ``facts_end`` (see :func:`claims_nquads`).
+    Facts lines end with ``facts_end`` (see :func:`claims_nquads`); with ``fact_lines`` they go there instead.
     """
     statement_lines = claim.statement_lines()
     iri = claim.__dict__.get("_iri") or claim._mint_iri(statement_lines)
     c = term_nt(iri)
     in_claim = " " + c + " .\n"
-    for line in statement_lines:
-        lines.append(line + in_claim)
-        lines.append(line + facts_end)
+    if fact_lines is None:
+        for line in statement_lines:
+            lines.append(line + in_claim)
+            lines.append(line + facts_end)
+    else:
+        for line in statement_lines:
+            lines.append(line + in_claim)
+            fact_lines.append(line + facts_end)
     lines.append(c + _IS_CLAIM)
     lines.append(c + _P["derived"] + term_nt(claim.source.iri) + _PROV_END)
     if claim.said_by is not None:
@@ -312,7 +315,7 @@ def _source_lines(source: Source, lines: list[str]) -> None:
 
 @without_gc
 def claims_nquads(claims: Iterable[Claim], entity_quads: Iterable[Quad] = (), *,
-                  facts: URIRef | None = FACTS_GRAPH) -> str:
+                  facts: URIRef | None = FACTS_GRAPH, fact_lines: list[str] | None = None) -> str:
     """N-Quads text for claims, their sources and activities, and entity descriptions.
 
     The same text as serialising :meth:`Claim.quads`, :meth:`Source.quads` and
@@ -324,6 +327,9 @@ def claims_nquads(claims: Iterable[Claim], entity_quads: Iterable[Quad] = (), *,
         The graph label the facts view gets: the target store's
         :attr:`~detente.graph.store.Store.facts_label` (None: the default graph),
         so the store takes the text as it is.
+    fact_lines:
+        If given, the claims' lines of the facts view are appended to it instead of the text (a fresh import
+        writes each distinct fact once, see :mod:`detente.loaders.pipeline`); entity descriptions stay in the text.
 
     >>> src = Source.from_metadata(url="https://example.org/a")
     >>> claim = Claim(statements=[(DTR["agreement/x"], DT.prisonerCount, Literal(314))], source=src)
@@ -337,7 +343,7 @@ def claims_nquads(claims: Iterable[Claim], entity_quads: Iterable[Quad] = (), *,
     seen_sources: set[URIRef] = set()
     seen_activities: set[URIRef] = set()
     for claim in claims:
-        _claim_lines(claim, lines, facts_end)
+        _claim_lines(claim, lines, facts_end, fact_lines)
         if claim.source.iri not in seen_sources:
             seen_sources.add(claim.source.iri)
             _source_lines(claim.source, lines)

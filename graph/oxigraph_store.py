@@ -599,10 +599,10 @@ class OxigraphStore(Store):
         except OSError as exc:
             raise self._write_error(exc, "nothing of this write was committed") from exc
 
-    def bulk_add_nquads(self, nquads: str) -> None:
+    def bulk_add_nquads(self, nquads: str | bytes) -> None:
         """Add N-Quads bypassing the transaction log (fast, not atomic): for benchmarks and restores."""
         self.check_writable()
-        data = nquads.encode("utf-8")
+        data = nquads if isinstance(nquads, bytes) else nquads.encode("utf-8")
         try:
             if _FACTS_LABEL in data:
                 self._store.bulk_extend(_facts_to_default(ox.parse(data, format=ox.RdfFormat.N_QUADS)))

@@ -274,12 +274,12 @@ class Store(ABC):
         :data:`FACTS_GRAPH` on a backend whose facts are the default graph.
         """
 
-    def bulk_add_nquads(self, nquads: str) -> None:
-        """Add N-Quads by the backend's fastest path, which may not be one transaction.
+    def bulk_add_nquads(self, nquads: str | bytes) -> None:
+        """Add N-Quads (text, or its UTF-8 bytes) by the backend's fastest path, which may not be one transaction.
 
         The default is :meth:`add_nquads`. For derived data that a mark set beforehand protects (the summary's rebuild).
         """
-        self.add_nquads(nquads)
+        self.add_nquads(nquads.decode("utf-8") if isinstance(nquads, bytes) else nquads)
 
     @abstractmethod
     def update(self, sparql: str, *, bindings: Bindings | None = None) -> None:

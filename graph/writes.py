@@ -300,7 +300,8 @@ def import_nquads(store: Store, claim_iris: Sequence[URIRef], nquads: str | Path
         return
 
     def bulk_add() -> None:
-        store.bulk_add_nquads(_text(nquads))
+        # A staged file goes to the engine as the bytes it holds (no decoding and encoding again).
+        store.bulk_add_nquads(nquads.read_bytes() if isinstance(nquads, Path) else nquads)
 
     block = _BULK.get(id(store))
     if fresh is not None and block is not None and block.store is store and not block.held \

@@ -28,6 +28,7 @@ from rdflib import Dataset, URIRef
 
 from detente.errors import AmbiguousEntityError, StoreError
 from detente.graph.claims import Claim, claims_nquads, known_claims, quads_nquads
+from detente.graph.performance import fewer_collections
 from detente.graph.store import Store
 from detente.graph.summary_import import FreshImport
 from detente.graph.writes import (
@@ -288,6 +289,8 @@ def _guarded(path: Path, units: Iterator[Unit]) -> Iterator[Unit]:
 #: Claims per chunk: the N-Quads of one chunk (about 17 quads a claim) are one write. Peak memory follows the
 #: chunk (Oxigraph's bulk loader buffers one call's data): 5,000 claims keep a load near 300 MB whatever the file.
 CHUNK_CLAIMS = int(os.environ.get("DETENTE_LOAD_CHUNK", "5000"))
+#: A fresh import (Oxigraph's bulk loader) writes each distinct fact of a file once, after its claims.
+FACTS_ONCE = True
 
 
 @dataclass
@@ -297,14 +300,61 @@ class _Chunk:
     complete: bool = True
 
 
+#: Files the facts view's lines of a fresh import are spread over by hash, so that each is made distinct alone.
+FACT_BUCKETS = 64
+
+
+class _DistinctFacts:
+    """The facts view's lines of a file's claims, kept apart and handed out once each when the file is read.
+
+    Claims repeat facts (every claim about an event states its type and parties again): in the chunks'
+    text a fact is a line per claim, which Oxigraph's bulk loader parses, encodes and merges again and again
+    (a quarter of the lines of the synthetic benchmark files). A fresh import sends the lines of each chunk to one of
+    :data:`FACT_BUCKETS` files by their hash instead, and writes each bucket's distinct lines after the
+    file's last chunk: memory holds one bucket, and the store gets the same quads.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def _bucket(self, number: int) -> Path:
+        return self.folder / f"facts-{number:02}.nq"
+
+    def add(self, lines: list[str]) -> None:
+        buckets: list[list[str]] = [[] for _ in range(FACT_BUCKETS)]
+        for line in lines:
+            buckets[hash(line) % FACT_BUCKETS].append(line)
+        for number, bucket in enumerate(buckets):
+            if bucket:
+                with self._bucket(number).open("a", encoding="utf-8") as handle:
+                    handle.write("".join(bucket))
+
+    def texts(self, lines_per_text: int) -> Iterator[str]:
+        """The distinct lines of every bucket, in texts of about ``lines_per_text`` lines (buckets removed as read)."""
+        out: list[str] = []
+        for number in range(FACT_BUCKETS):
+            bucket = self._bucket(number)
+            if not bucket.exists():
+                continue
+            out.extend(dict.fromkeys(bucket.read_text(encoding="utf-8").splitlines(keepends=True)))
+            bucket.unlink()
+            if len(out) >= lines_per_text:
+                yield "".join(out)
+                out = []
+        if out:
+            yield "".join(out)
+
+
 class _Staging:
     """A file's claims serialised to N-Quads chunk files in a private temporary folder, and their claim IRIs."""
 
     def __init__(self, facts: URIRef | None,
                  check: Callable[[str, list[Claim], dict[URIRef, int | None]], None] | None = None,
                  summary: FreshImport | None = None, *,
-                 staged: Callable[[_Chunk, list[URIRef]], None] | None = None) -> None:
+                 staged: Callable[[_Chunk, list[URIRef]], None] | None = None, distinct_facts: bool = False) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="detente-load-"))
+        # A fresh import's facts view: each distinct fact written once, after the claims (see _DistinctFacts).
+        self.distinct = _DistinctFacts(self.folder) if distinct_facts and check is None else None
         self.facts = facts
         self.check = check  # called with each chunk's text, claims and their lines (the full SHACL check)
         self.summary = summary  # a fresh import's summary, fed the claims as they are staged
@@ -328,25 +378,60 @@ class _Staging:
             return
         if not complete and self.summary is not None:
             self.summary.give_up()
-        text = claims_nquads(self.pending, facts=self.facts) + extra
+        fact_lines: list[str] | None = [] if self.distinct is not None else None
+        text = claims_nquads(self.pending, facts=self.facts, fact_lines=fact_lines) + extra
         if self.summary is not None:
             self.summary.add(self.pending)  # the claims of this text, as it describes their sources
-        number = len(self.chunks) + 1
-        chunk = _Chunk(self.folder / f"{number:05}.nq", self.folder / f"{number:05}.claims", complete)
         if self.check is not None:
             self.check(text, self.pending, self.origins)
             self.origins = {}
         iris = [c.iri for c in self.pending]
+        facts_apart = 0
+        if fact_lines is not None and self.distinct is not None:
+            facts_apart = len(fact_lines)
+            self._stage_io(self.distinct.add, fact_lines)
+        self._stage(text, iris, complete)
+        self.claims += len(self.pending)
+        self.quads += facts_apart  # counted as the lines they are in the plain text
+        self.pending = []
+
+    def flush_facts(self) -> None:
+        """After the file's last chunk: its distinct facts (kept apart, see :class:`_DistinctFacts`), as chunks."""
+        if self.distinct is None:
+            return
+        texts = self.distinct.texts(CHUNK_CLAIMS * 16)  # about a chunk of claims' worth of lines each
+        while True:
+            try:
+                text = next(texts)
+            except StopIteration:
+                break
+            except OSError as exc:
+                raise self._staging_error(exc) from exc
+            self._stage(text, [], True)
+            self.quads -= text.count("\n")  # counted with their claims already
+
+    def _staging_error(self, exc: OSError) -> StoreError:
+        """A full disk (or a file-size limit) where the load stages its chunks."""
+        return StoreError(f"cannot stage the load in {self.folder}: {exc.strerror or exc}; "
+                          f"nothing of this write was committed to the store")
+
+    def _stage_io(self, write: Callable[[list[str]], None], lines: list[str]) -> None:
+        try:
+            write(lines)
+        except OSError as exc:
+            raise self._staging_error(exc) from exc
+
+    def _stage(self, text: str, iris: list[URIRef], complete: bool) -> None:
+        """One chunk file (its text and its claims), handed to ``staged``."""
+        number = len(self.chunks) + 1
+        chunk = _Chunk(self.folder / f"{number:05}.nq", self.folder / f"{number:05}.claims", complete)
         try:
             chunk.nquads.write_text(text, encoding="utf-8")
             chunk.claims.write_text("".join(f"{iri}\n" for iri in iris), encoding="utf-8")
-        except OSError as exc:  # a full disk (or a file-size limit) where the load stages its chunks
-            raise StoreError(f"cannot stage the load in {self.folder}: {exc.strerror or exc}; "
-                             f"nothing of this write was committed to the store") from exc
-        self.claims += len(self.pending)
+        except OSError as exc:
+            raise self._staging_error(exc) from exc
         self.quads += text.count("\n")
         self.chunks.append(chunk)
-        self.pending = []
         if self.staged is not None:
             self.staged(chunk, iris)
 
@@ -566,6 +651,7 @@ def _csv_for_writing(path: Path) -> IO[str]:
     return path.open("w", encoding="utf-8", newline="")
 
 
+@fewer_collections()  # a load allocates millions of short-lived objects beside a chunk of live claims
 def load_paths(store: Store | None, paths: Sequence[str | Path], *, skip_invalid: bool = False,
                rejects_path: Path | None = None, shacl: bool = True, full_shacl: bool = False,
                options: LoadOptions | None = None, registry: EntityRegistry | None = None,
@@ -704,7 +790,9 @@ def _load_file(store: Store | None, path: Path, detected_format: InputFormat | N
     # record (or any error) then puts the store back as it was (see _WhileRead).
     overlap = (_WhileRead.start(store, path, journal, writer, fresh_summary)
                if store is not None and sink is None and fresh and not full_shacl else None)
-    staging = _staging(path, report, facts, full_shacl, registry, fresh_summary, overlap)
+    # A fresh import writes each distinct fact once (the bulk loader would merge the repeats itself).
+    distinct_facts = store is not None and sink is None and fresh and FACTS_ONCE
+    staging = _staging(path, report, facts, full_shacl, registry, fresh_summary, overlap, distinct_facts)
     try:
         try:
             _check_units(path, units, report, staging, checker, skip_invalid=skip_invalid, rows=rows)
@@ -714,7 +802,7 @@ def _load_file(store: Store | None, path: Path, detected_format: InputFormat | N
             if overlap is not None:
                 overlap.take_back()
             report = FileReport(str(path), report.format)
-            staging = _staging(path, report, facts, full_shacl, registry, fresh_summary, overlap)
+            staging = _staging(path, report, facts, full_shacl, registry, fresh_summary, overlap, distinct_facts)
             _check_units(path, _guarded(path, sorted_statement_units(path, ctx)), report, staging, checker,
                          skip_invalid=skip_invalid, rows=rows)
         rejects_file.write(report.rejects)
@@ -734,6 +822,7 @@ def _load_file(store: Store | None, path: Path, detected_format: InputFormat | N
             fresh_summary.add(links)
         # Passed-through N-Quads may write claim graphs the loader did not make: then the summary is rebuilt.
         staging.flush(extra, complete=not (result is not None and result.raw_quads))
+        staging.flush_facts()
         report.quads = staging.quads
         if store is None and sink is None:
             return report
@@ -764,18 +853,19 @@ def _load_file(store: Store | None, path: Path, detected_format: InputFormat | N
 
 def _staging(path: Path, report: FileReport, facts: URIRef | None, full_shacl: bool,
              registry: EntityRegistry, fresh_summary: FreshImport | None = None,
-             overlap: _WhileRead | None = None) -> _Staging:
+             overlap: _WhileRead | None = None, distinct_facts: bool = False) -> _Staging:
     """A file's staging, its rejects into the report.
 
     With ``full_shacl`` each chunk also goes through pySHACL (with the descriptions of the entities named so
-    far, for ``sh:class``). With ``overlap`` each chunk is written as soon as it is staged.
+    far, for ``sh:class``). With ``overlap`` each chunk is written as soon as it is staged. With
+    ``distinct_facts`` the claims' facts view is staged apart and each distinct fact written once, last.
     """
     def check(text: str, claims: list[Claim], origins: dict[URIRef, int | None]) -> None:
         entities = quads_nquads(registry.used_quads(), facts=facts)
         report.rejects.extend(_shacl_rejects(path, ParseResult(claims=claims, origins=origins), text + entities))
 
     staging = _Staging(facts, check if full_shacl else None, fresh_summary,
-                       staged=overlap.write if overlap is not None else None)
+                       staged=overlap.write if overlap is not None else None, distinct_facts=distinct_facts)
     if overlap is not None:
         overlap.hand_over(staging)
     return staging

@@ -119,7 +119,7 @@ class StatementCache:
     def __init__(self, ctx: LoadContext, size: int = 50_000) -> None:
         self.ctx = ctx
         self.size = size
-        # text -> (term, its N-Triples text, whether the registry describes it)
+        # text -> (term, its N-Triples text, whether the registry describes it and it is not marked used yet)
         self._subjects: dict[str, tuple[Term, str, bool]] = {}
         self._predicates: dict[str, tuple[Term, str]] = {}
         self._objects: dict[tuple[str, type, object], tuple[Term, str, bool]] = {}
@@ -200,6 +200,11 @@ class StatementCache:
             if s is not None and p is not None and o is not None:
                 if s[2] or o[2]:
                     registry.mark_used((s[0], o[0]))
+                    # Marked for good (only forgetting an entity unmarks it, and that changes the generation).
+                    if s[2]:
+                        self._subjects[subject] = (s[0], s[1], False)
+                    if o[2]:
+                        self._objects[(predicate, kind, obj)] = (o[0], o[1], False)
                 if self._lines is not None:
                     self._lines.append(f"{s[1]} {p[1]} {o[1]}")
                 return s[0], p[0], o[0]
