@@ -41,7 +41,7 @@ from rdflib import BNode, Literal, URIRef
 from detente.graph.claims import ClaimRecord, Conflict, _statement_key, claim_records
 from detente.graph.performance import without_gc
 from detente.graph.store import Store
-from detente.graph.terms import Term, Triple, order_key, term_nt
+from detente.graph.terms import Term, Triple, order_key, term_nt, tsv_cell_nt
 from detente.ontology.vocab import PROVENANCE_GRAPH
 
 #: About how many claims' records are read in one batch.
@@ -137,6 +137,7 @@ _DATE = "^^<" + _XSD + "date>"
 _CANONICAL_DATE = re.compile(r'"[0-9]{4}-[0-9]{2}-[0-9]{2}"')
 _ESCAPE = re.compile(r"\\(.)")
 _UNESCAPE = {"t": "\t", "n": "\n", "r": "\r", '"': '"', "\\": "\\", "b": "\b", "f": "\f", "'": "'"}
+_TERM_START = frozenset('<"_')
 #: Distinct cells remembered by one listing before the memory is cleared.
 CELL_LIMIT = 1 << 17
 
@@ -148,6 +149,9 @@ def _unescape(text: str) -> str:
 def _term(cell: str) -> Term:
     """An N-Triples term as an rdflib term (as :meth:`Store.query` gives it)."""
     first = cell[0]
+    if first not in _TERM_START:  # a number or boolean, written bare
+        cell = cast(str, tsv_cell_nt(cell))
+        first = cell[0]
     if first == "<":
         return URIRef(cell[1:-1])
     if first == "_":
@@ -182,7 +186,7 @@ class _Cells:
         self.labels: dict[str, str | None] = {}  # publisher or speaker cell → its first label
         self.methods: dict[str, str | None] = {}  # activity cell → its first method
         self.wanted = set(wanted)  # the conflicts of the listing
-        self.statement_numbers: dict[tuple[str, ...], int] = {}
+        self.statement_numbers: dict[str, int] = {}
         self.triples: list[Triple] = []  # by statement number: the terms,
         self.sort_keys: list[Any] = []  # the sort key (claims.get_claim's order),
         self.values: list[tuple[_Key, str] | None] = []  # and the conflict value it gives, if any
@@ -209,10 +213,10 @@ class _Cells:
         """The term of a cell that holds an IRI (or, where the data has one there, a blank node)."""
         return cast(URIRef, self.term(cell))
 
-    def statement(self, cells: tuple[str, ...]) -> int:
+    def statement(self, cells: str) -> int:
         """The number of a statement met for the first time (its terms, sort key and value made here)."""
         number = len(self.triples)
-        s, p, o = cells
+        s, p, o = cells.split("\t")
         triple = (self.term(s), self.term(p), self.term(o))
         self.statement_numbers[cells] = number
         self.triples.append(triple)
@@ -236,17 +240,17 @@ class _Cells:
         found = self.sources.get(cells)
         if found is None:
             src, stype, url, title, issued, pub = cells
-            if src is None:
+            if not src:
                 found = (None, None, None, None, None, None)
             else:
-                found = (self.iri(src), None if stype is None else self.iri(stype), self.text(url), self.text(title),
-                         self.text(issued), None if pub is None else self.iri(pub))
+                found = (self.iri(src), self.iri(stype) if stype else None, self.text(url), self.text(title),
+                         self.text(issued), self.iri(pub) if pub else None)
             self.sources[cells] = found
         return found
 
     def text(self, cell: str | None) -> str | None:
         """``str()`` of the term: an IRI's text, a literal's lexical form."""
-        if cell is None:
+        if not cell:
             return None
         if cell[0] == '"':
             end = cell.rindex('"')
@@ -260,7 +264,7 @@ class _Cells:
         return str(self.term(cell))
 
     def number(self, cell: str | None, kind: type) -> Any:
-        if cell is None:
+        if not cell:
             return None
         key = (cell, kind)
         value = self.numbers.get(key)
@@ -299,20 +303,20 @@ def _records(store: Store, keys: Sequence[tuple[URIRef, URIRef]], cache: _Cells)
     known, new = cache.statement_numbers, cache.statement
     last: str | None = None
     listed: list[int] = []
-    for row in store.select_nt(_STATEMENTS, bindings=bindings):
-        claim = row[0]
+    for line in store.select_lines(_STATEMENTS, bindings=bindings):
+        claim, _, cells = line.partition("\t")
         if claim != last:  # a claim's rows come together
-            found = numbers.get(claim)  # type: ignore[arg-type]
-            listed = numbers[claim] = [] if found is None else found  # type: ignore[index]
+            found = numbers.get(claim)
+            listed = numbers[claim] = [] if found is None else found
             last = claim
-        cells = row[1:]
         number = known.get(cells)
         listed.append(new(cells) if number is None else number)
-    chosen: dict[str, tuple[str | None, ...]] = {}
+    chosen: dict[str, list[str]] = {}
     twice: set[str] = set()  # a claim giving two values of a property, or in two conflicts of the batch
     several: set[str] = set()  # a claim with several values of some field, or not typed in the provenance graph
-    for row in store.select_nt(_FIELDS, bindings=bindings):
-        cell = cast(str, row[0])
+    for line in store.select_lines(_FIELDS, bindings=bindings):
+        row = line.split("\t")
+        cell = row[0]
         first = chosen.setdefault(cell, row)
         if first is not row:
             twice.add(cell)
@@ -331,22 +335,22 @@ def _records(store: Store, keys: Sequence[tuple[URIRef, URIRef]], cache: _Cells)
         for cell in several:
             del chosen[cell]
     cache.learn(store, _LABELS, cache.labels,
-                {c for row in chosen.values() for c in (row[_PUB], row[_SP]) if c is not None})
-    cache.learn(store, _METHODS, cache.methods, {c for row in chosen.values() if (c := row[_ACT]) is not None})
+                {c for row in chosen.values() for c in (row[_PUB], row[_SP]) if c})
+    cache.learn(store, _METHODS, cache.methods, {c for row in chosen.values() if (c := row[_ACT])})
     text, number, iri_of, source_of, labels, methods = (cache.text, cache.number, cache.iri, cache.source,
                                                        cache.labels, cache.methods)
     statements_of = cache.statements
     for cell, row in chosen.items():
         claim_numbers = numbers[cell]
         triples, given = statements_of(tuple(dict.fromkeys(claim_numbers)) if cell in twice else tuple(claim_numbers))
-        source, stype, url, title, issued, publisher = source_of(row[_SRC:_PUB + 1])
+        source, stype, url, title, issued, publisher = source_of(tuple(row[_SRC:_PUB + 1]))
         sp, act = row[_SP], row[_ACT]
         out.append((ClaimRecord(
             URIRef(cell[1:-1]) if cell[0] == "<" else iri_of(cell), list(triples), source, stype, url, title,
             publisher, None if publisher is None else labels.get(cast(str, row[_PUB])), issued,
-            None if sp is None else iri_of(sp), None if sp is None else labels.get(sp), text(row[_QUOTE]),
+            iri_of(sp) if sp else None, labels.get(sp) if sp else None, text(row[_QUOTE]),
             number(row[_CONF], float), number(row[_QS], int), number(row[_QE], int),
-            None if act is None else methods.get(act), text(row[_KEY])), given))
+            methods.get(act) if act else None, text(row[_KEY])), given))
     out.sort(key=lambda pair: str(pair[0].iri))  # claim order
     return out
 
