@@ -54,10 +54,12 @@ from detente.graph.store import (
     SerializedResult,
     Store,
 )
-from detente.graph.terms import BARE_DECIMAL as _BARE_DECIMAL
-from detente.graph.terms import BARE_INTEGER as _BARE_INTEGER
-from detente.graph.terms import Term
-from detente.graph.terms import tsv_cell_nt as _nt_cell
+from detente.graph.terms import (
+    BARE_DECIMAL as _BARE_DECIMAL,
+    BARE_INTEGER as _BARE_INTEGER,
+    Term,
+    tsv_cell_nt as _nt_cell,
+)
 from detente.ontology.vocab import FACTS_GRAPH, PREFIXES
 
 _OPEN_STORES: dict[str, OxigraphStore] = {}
