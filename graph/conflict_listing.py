@@ -344,8 +344,8 @@ def _records(store: Store, keys: Sequence[tuple[URIRef, URIRef]], cache: _Cells)
     cache.learn(store, _LABELS, cache.labels,
                 {c for row in chosen.values() for c in (row[_PUB], row[_SP]) if c})
     cache.learn(store, _METHODS, cache.methods, {c for row in chosen.values() if (c := row[_ACT])})
-    text, number, iri_of, source_of, labels, methods = (cache.text, cache.number, cache.iri, cache.source,
-                                                       cache.labels, cache.methods)
+    text, to_number, iri_of, source_of, labels, methods = (cache.text, cache.number, cache.iri, cache.source,
+                                                          cache.labels, cache.methods)
     statements_of = cache.statements
     for cell, row in chosen.items():
         claim_numbers = numbers[cell]
@@ -354,9 +354,9 @@ def _records(store: Store, keys: Sequence[tuple[URIRef, URIRef]], cache: _Cells)
         sp, act = row[_SP], row[_ACT]
         out.append((ClaimRecord(
             URIRef(cell[1:-1]) if cell[0] == "<" else iri_of(cell), list(triples), source, stype, url, title,
-            publisher, None if publisher is None else labels.get(cast(str, row[_PUB])), issued,
+            publisher, None if publisher is None else labels.get(row[_PUB]), issued,
             iri_of(sp) if sp else None, labels.get(sp) if sp else None, text(row[_QUOTE]),
-            number(row[_CONF], float), number(row[_QS], int), number(row[_QE], int),
+            to_number(row[_CONF], float), to_number(row[_QS], int), to_number(row[_QE], int),
             methods.get(act) if act else None, text(row[_KEY])), given))
     out.sort(key=lambda pair: str(pair[0].iri))  # claim order
     return out
