@@ -1050,6 +1050,34 @@ equals the raw query's, row for row.
   machine after the merge (12:08–12:10 UTC, load average 1.2–1.6): 1M disk 37.3 s against 7.09 s (×5.26;
   session 4 ×5.2), 1M memory 12.9 s against 1.79 s (×7.21; session 4 ×7.2): the kept change does not move
   the 1M ratios beyond the noise.
+- **Conflicts, session 6 (conflicts6 branch; 100k claims; CPU seconds of the process, A/B of the old and
+  new listing alternating in one process, load average 2–3.5):** kept: (1) the record rows are read as the
+  engine's TSV lines (`Store.select_lines`, new; a remote store writes them from `select_nt`): a statement
+  row is keyed by its text after the claim cell, so each distinct statement (29k for 141k rows, 23k claims)
+  is split, made into terms, given its sort key and its conflict value once per listing, and claims stating
+  the same statements (8.9k distinct sets) share one sorted list; no row goes through `select_nt`'s
+  per-line scan for bare numbers and unbound cells (unbound cells stay empty); (2) the fields query finds
+  claims by their type in the provenance graph when an `ASK` finds no claim typed in the facts or ontology
+  graph (else the union, as before): on disk 2.2 s instead of 2.7 s for the fields of 23k claims (the
+  claims alone 0.40 s against 0.69 s), in memory the same within noise, where the `ASK` costs 0.025 s
+  (it scans the type triples; on disk 0.2 ms). Memory: listing 1.18 → 1.07 s and 1.32 → 1.24 s CPU
+  (two runs, ×6.3 → ×5.8 of the raw pass's CPU); disk: 4.71 → 4.27 s CPU (×4.5 → ×4.1 of a 1.04 s raw
+  pass). Measured and dropped: the claims' own fields bound to the claims and the sources' fields read
+  once per distinct source by `VALUES ?src` (16k new sources of 22k): 0.21 s + 0.18 s in memory and
+  1.31 s + 0.65 s on disk, against 0.35 s and 2.24 s for the one fields query; the source's five fields
+  as one OPTIONAL group, or the OPTIONALs inside one `GRAPH` block: Oxigraph plans them badly (5.6 s and
+  10–11 s in memory); a group of every usual field as required patterns (0.42 s against 0.35 s); numbers
+  without `STR` (same); the provenance as long rows (`?claim ?p ?o`, 114k rows: 0.17 s + 0.21 s for the
+  sources in memory, 0.97 s + 1.08 s on disk: no better than the fields query, and more rows to read).
+  Finding the conflicts: in memory the aggregate scans every quad of the five functional properties in
+  all graphs (claim graphs included: Oxigraph's memory store walks the predicate's quads and filters the
+  graph), 0.15 s at 100k, of which counting the 35k facts rows alone costs 0.04–0.09 s; on disk it is
+  0.06 s (real indexes), so only a maintained count would remove it (summary shape: leansummary's). What
+  is left in memory at 100k (CPU): finding the conflicts 0.17, statements 0.21 (engine 0.19), fields
+  0.41 (engine 0.35), Python 0.3–0.4 (29k statements made, 23k records built): the engine alone is
+  about 3.9× the raw pass, so ×5 in memory needs either the engine reading less (a maintained conflict
+  index, records of claims kept beside the summary) or a second core (the memory store cannot be opened
+  by another process; forking the server's engine process for it is not safe with its threads).
 - The 100-claim removal (session 4) looks up the removed claims' statements first and drops from the
   facts view only those no other claim or entity description states; session 3's one `FILTER NOT EXISTS`
   update, which Oxigraph answered by a join with every claim's statements, took 7.88 s at 100k and 130 s

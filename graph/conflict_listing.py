@@ -13,9 +13,16 @@ property), not to the claims they find, so the engine finds the claims in
 the same index lookups that read them: one query for their statements, one
 for their provenance and source (one row per claim), and, for publishers,
 speakers and activities not met before in the listing, one for their labels
-and methods. Rows are read as N-Triples text: most values are shown as text,
-so the literals unique to one claim (quote, key, title, URL) never become
-term objects. The records are those of :func:`detente.graph.claims.claim_records`
+and methods. Rows are read as the engine's TSV lines (:meth:`Store.select_lines`):
+most values are shown as text, so the literals unique to one claim (quote,
+key, title, URL) never become term objects, and a statement row is split
+only after the part after its claim, as text, was not met before: each
+distinct statement is made (terms, sort key, conflict value) once per
+listing, and claims stating the same statements (most claims about one
+event) share one sorted list of them. The fields query finds claims by
+their type in the provenance graph, where detente types them, unless some
+claim is typed in the facts or ontology graph (one ``ASK``): then by the
+whole default dataset. The records are those of :func:`detente.graph.claims.claim_records`
 (the tests compare them): of several values, the first in ``ORDER BY`` order,
 and the fields of the chosen source, publisher, speaker and activity.
 
