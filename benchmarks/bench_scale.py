@@ -994,9 +994,9 @@ NOTES = """## Reading the figures
   after the two fixes below), and so are its conflicts row (load average 2), provenance and get_claim (09:23
   UTC, load average 1.6) and maintenance (09:29 UTC, load average 1.7): the whole 1M disk column is session 4's,
   except verify, not run there** (round 1 was summary v1: 14.8M quads, rebuilt by SPARQL). **The conflicts
-  rows of all four 100k and 1M columns are session 5's** (100k: conflicts5 branch, 11:45–11:46 UTC, load
-  average 4.0; 1M: main at d786b18 with that branch merged, 12:08–12:10 UTC, the machine quiet, load average
-  1.2–1.6; see the conflicts notes below).
+  rows of all four 100k and 1M columns are session 6's** (conflicts6 branch; 100k: 13:37 UTC, load average
+  2.6–2.7; 1M: 13:39–13:42 UTC, load average 1.5–1.9; session 5's quiet-machine 1M figures were memory 12.9 s
+  against 1.79 s, ×7.21, and disk 37.3 s against 7.09 s, ×5.26; see the conflicts notes below).
 
 Targets (issue 9): `provenance()` and `get_claim` p50 within 3× of the raw engine's time for the same
 query; the full conflict listing within 5× of one raw aggregate pass over all claims; the summary's
@@ -1078,6 +1078,12 @@ equals the raw query's, row for row.
   about 3.9× the raw pass, so ×5 in memory needs either the engine reading less (a maintained conflict
   index, records of claims kept beside the summary) or a second core (the memory store cannot be opened
   by another process; forking the server's engine process for it is not safe with its threads).
+  At 1M (13:39–13:42 UTC, load average 1.5–1.9, one run each): memory 13.0 s against 1.87 s (×6.96; finding
+  the conflicts 1.88 s), disk 41.0 s against 7.54 s (×5.43; finding them 0.91 s): within the noise of
+  session 5's quiet-machine figures (×7.21, ×5.26), so the 100k CPU gains (8–9%) do not show at 1M in one
+  wall-clock run each; the lead's quiet-machine re-run is the figure to trust. Virtuoso's SPARQL compiler
+  rejects the fields query with the provenance-graph type check (SP031, internal error), so that form is
+  used only where the facts view is the engine's default graph (`facts_label` None: Oxigraph).
 - The 100-claim removal (session 4) looks up the removed claims' statements first and drops from the
   facts view only those no other claim or entity description states; session 3's one `FILTER NOT EXISTS`
   update, which Oxigraph answered by a join with every claim's statements, took 7.88 s at 100k and 130 s
