@@ -1085,8 +1085,9 @@ equals the raw query's, row for row.
   at 1M on disk (14:00 UTC, load average 1.4–2.2, the listings' answers compared equal): old 46.8 s CPU
   (47.0 s wall), new 42.4 s (42.7 s) against a raw pass of 8.59 s: ×5.45 → ×4.93; at 100k in memory
   (14:01 UTC, load 2.1–2.9, best of 6): old 1.27 s, new 1.18 s against 0.192 s (×6.6 → ×6.2).
-  Virtuoso's SPARQL compiler rejects the fields query with the provenance-graph type check (SP031, internal error), so that form is
-  used only where the facts view is the engine's default graph (`facts_label` None: Oxigraph).
+  Virtuoso's SPARQL compiler rejects the fields query with the provenance-graph type check (SP031,
+  internal error), so that form is used only where the facts view is the engine's default graph
+  (`facts_label` None: Oxigraph).
 - The 100-claim removal (session 4) looks up the removed claims' statements first and drops from the
   facts view only those no other claim or entity description states; session 3's one `FILTER NOT EXISTS`
   update, which Oxigraph answered by a join with every claim's statements, took 7.88 s at 100k and 130 s
