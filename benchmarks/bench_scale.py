@@ -999,10 +999,10 @@ NOTES = """## Reading the figures
   after the two fixes below), and so are its conflicts row (load average 2), provenance and get_claim (09:23
   UTC, load average 1.6) and maintenance (09:29 UTC, load average 1.7): the whole 1M disk column is session 4's,
   except verify, not run there** (round 1 was summary v1: 14.8M quads, rebuilt by SPARQL). **The conflicts
-  rows of all four 100k and 1M columns are session 5's** (100k: conflicts5 branch, 11:45–11:46 UTC, load
-  average 4.0; 1M: main at d786b18 with that branch merged, 12:08–12:10 UTC, the machine quiet, load average
-  1.2–1.6; see the conflicts notes below). **The 100,000 memory column's summary, aggregates, maintenance,
-  verify and network rows are summary v3** (leansummary branch, 13:33–13:53 UTC, load average 2.8–3.6,
+  rows of all four 100k and 1M columns are session 6's** (conflicts6 branch; 100k: 13:37 UTC, load average
+  2.6–2.7; 1M: 13:39–13:42 UTC, load average 1.5–1.9; session 5's quiet-machine 1M figures were memory 12.9 s
+  against 1.79 s, ×7.21, and disk 37.3 s against 7.09 s, ×5.26; see the conflicts notes below). **The 100,000 memory
+  column's summary, aggregates, maintenance, verify and network rows are summary v3** (leansummary branch, 13:33–13:53 UTC, load average 2.8–3.6,
   other helpers' benchmarks queued): facts of one subject and predicate with the same counts and dates
   share one fact record (117,589 facts in 91,083 records), 582,925 summary quads instead of 716,975
   (0.445 of the data's quads instead of 0.547); the other columns are summary v2 (one record per fact).
@@ -1059,6 +1059,44 @@ equals the raw query's, row for row.
   machine after the merge (12:08–12:10 UTC, load average 1.2–1.6): 1M disk 37.3 s against 7.09 s (×5.26;
   session 4 ×5.2), 1M memory 12.9 s against 1.79 s (×7.21; session 4 ×7.2): the kept change does not move
   the 1M ratios beyond the noise.
+- **Conflicts, session 6 (conflicts6 branch; 100k claims; CPU seconds of the process, A/B of the old and
+  new listing alternating in one process, load average 2–3.5):** kept: (1) the record rows are read as the
+  engine's TSV lines (`Store.select_lines`, new; a remote store writes them from `select_nt`): a statement
+  row is keyed by its text after the claim cell, so each distinct statement (29k for 141k rows, 23k claims)
+  is split, made into terms, given its sort key and its conflict value once per listing, and claims stating
+  the same statements (8.9k distinct sets) share one sorted list; no row goes through `select_nt`'s
+  per-line scan for bare numbers and unbound cells (unbound cells stay empty); (2) the fields query finds
+  claims by their type in the provenance graph when an `ASK` finds no claim typed in the facts or ontology
+  graph (else the union, as before): on disk 2.2 s instead of 2.7 s for the fields of 23k claims (the
+  claims alone 0.40 s against 0.69 s), in memory the same within noise, where the `ASK` costs 0.025 s
+  (it scans the type triples; on disk 0.2 ms). Memory: listing 1.18 → 1.07 s and 1.32 → 1.24 s CPU
+  (two runs, ×6.3 → ×5.8 of the raw pass's CPU); disk: 4.71 → 4.27 s CPU (×4.5 → ×4.1 of a 1.04 s raw
+  pass). Measured and dropped: the claims' own fields bound to the claims and the sources' fields read
+  once per distinct source by `VALUES ?src` (16k new sources of 22k): 0.21 s + 0.18 s in memory and
+  1.31 s + 0.65 s on disk, against 0.35 s and 2.24 s for the one fields query; the source's five fields
+  as one OPTIONAL group, or the OPTIONALs inside one `GRAPH` block: Oxigraph plans them badly (5.6 s and
+  10–11 s in memory); a group of every usual field as required patterns (0.42 s against 0.35 s); numbers
+  without `STR` (same); the provenance as long rows (`?claim ?p ?o`, 114k rows: 0.17 s + 0.21 s for the
+  sources in memory, 0.97 s + 1.08 s on disk: no better than the fields query, and more rows to read).
+  Finding the conflicts: in memory the aggregate scans every quad of the five functional properties in
+  all graphs (claim graphs included: Oxigraph's memory store walks the predicate's quads and filters the
+  graph), 0.15 s at 100k, of which counting the 35k facts rows alone costs 0.04–0.09 s; on disk it is
+  0.06 s (real indexes), so only a maintained count would remove it (summary shape: leansummary's). What
+  is left in memory at 100k (CPU): finding the conflicts 0.17, statements 0.21 (engine 0.19), fields
+  0.41 (engine 0.35), Python 0.3–0.4 (29k statements made, 23k records built): the engine alone is
+  about 3.9× the raw pass, so ×5 in memory needs either the engine reading less (a maintained conflict
+  index, records of claims kept beside the summary) or a second core (the memory store cannot be opened
+  by another process; forking the server's engine process for it is not safe with its threads).
+  At 1M (13:39–13:42 UTC, load average 1.5–1.9, one run each): memory 13.0 s against 1.87 s (×6.96; finding
+  the conflicts 1.88 s), disk 41.0 s against 7.54 s (×5.43; finding them 0.91 s): within the noise of
+  session 5's quiet-machine figures (×7.21, ×5.26), so the 100k CPU gains (8–9%) do not show at 1M in one
+  wall-clock run each; the lead's quiet-machine re-run is the figure to trust. The same A/B in one process
+  at 1M on disk (14:00 UTC, load average 1.4–2.2, the listings' answers compared equal): old 46.8 s CPU
+  (47.0 s wall), new 42.4 s (42.7 s) against a raw pass of 8.59 s: ×5.45 → ×4.93; at 100k in memory
+  (14:01 UTC, load 2.1–2.9, best of 6): old 1.27 s, new 1.18 s against 0.192 s (×6.6 → ×6.2).
+  Virtuoso's SPARQL compiler rejects the fields query with the provenance-graph type check (SP031,
+  internal error), so that form is used only where the facts view is the engine's default graph
+  (`facts_label` None: Oxigraph).
 - The 100-claim removal (session 4) looks up the removed claims' statements first and drops from the
   facts view only those no other claim or entity description states; session 3's one `FILTER NOT EXISTS`
   update, which Oxigraph answered by a join with every claim's statements, took 7.88 s at 100k and 130 s

@@ -13,9 +13,16 @@ property), not to the claims they find, so the engine finds the claims in
 the same index lookups that read them: one query for their statements, one
 for their provenance and source (one row per claim), and, for publishers,
 speakers and activities not met before in the listing, one for their labels
-and methods. Rows are read as N-Triples text: most values are shown as text,
-so the literals unique to one claim (quote, key, title, URL) never become
-term objects. The records are those of :func:`detente.graph.claims.claim_records`
+and methods. Rows are read as the engine's TSV lines (:meth:`Store.select_lines`):
+most values are shown as text, so the literals unique to one claim (quote,
+key, title, URL) never become term objects, and a statement row is split
+only after the part after its claim, as text, was not met before: each
+distinct statement is made (terms, sort key, conflict value) once per
+listing, and claims stating the same statements (most claims about one
+event) share one sorted list of them. The fields query finds claims by
+their type in the provenance graph, where detente types them, unless some
+claim is typed in the facts or ontology graph (one ``ASK``): then by the
+whole default dataset. The records are those of :func:`detente.graph.claims.claim_records`
 (the tests compare them): of several values, the first in ``ORDER BY`` order,
 and the fields of the chosen source, publisher, speaker and activity.
 
@@ -32,7 +39,7 @@ Pages: ``limit`` and ``offset`` count conflicts (subject–property pairs).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -41,8 +48,8 @@ from rdflib import BNode, Literal, URIRef
 from detente.graph.claims import ClaimRecord, Conflict, _statement_key, claim_records
 from detente.graph.performance import without_gc
 from detente.graph.store import Store
-from detente.graph.terms import Term, Triple, order_key, term_nt
-from detente.ontology.vocab import PROVENANCE_GRAPH
+from detente.graph.terms import Term, Triple, order_key, term_nt, tsv_cell_nt
+from detente.ontology.vocab import FACTS_GRAPH, ONTOLOGY_GRAPH, PROVENANCE_GRAPH
 
 #: About how many claims' records are read in one batch.
 RECORD_BATCH = 2000
@@ -80,6 +87,13 @@ _FIELDS = ("SELECT ?claim ?src ?stype ?url ?title ?issued ?pub ?sp ?act ?quote (
            f" OPTIONAL {{ GRAPH {_P} {{ ?claim dct:identifier ?key }} }}"
            f" OPTIONAL {{ GRAPH {_P} {{ ?claim dt:quoteStart ?start }} }}"
            f" OPTIONAL {{ GRAPH {_P} {{ ?claim dt:quoteEnd ?end }} }} }}")
+# Where every claim is typed in the provenance graph (where detente types them: no claim is typed in the
+# facts or the ontology graph), the fields query finds them there too, in one index lookup where Oxigraph's
+# union default dataset takes three: on disk 2.2 s against 2.7 s for 23k claims at 100k (in memory about
+# the same, and the check costs what it saves there).
+_FIELDS_TYPED_IN_PROVENANCE = _FIELDS.replace(
+    _CLAIMS, f"GRAPH ?claim {{ ?subject ?predicate ?value }} GRAPH {_P} {{ ?claim a dt:Claim }}")
+_TYPED_ELSEWHERE = "ASK { ?claim a dt:Claim }"
 # Labels of publishers and speakers, methods of activities: where the records read them (the default graph).
 _LABELS = "SELECT ?entity ?label WHERE { ?entity rdfs:label ?label }"
 _METHODS = "SELECT ?entity ?label WHERE { ?entity dt:method ?label }"
@@ -113,10 +127,18 @@ class ConflictPage:
 
 def conflict_keys(store: Store) -> list[tuple[URIRef, URIRef]]:
     """Every conflict as (subject, property), in listing order: one aggregate query."""
+    cache = _Cells()
+    return [(cache.iri(s), cache.iri(p)) for s, p in _key_cells(store, cache)]
+
+
+def _key_cells(store: Store, cache: _Cells) -> list[tuple[str, str]]:
+    """Every conflict as the N-Triples cells of (subject, property), in listing order."""
     from detente.ontology.schema import functional_properties
 
-    rows = store.query(_KEYS, bindings=[{"p": p} for p in functional_properties()]).rows
-    return sorted(((s, p) for s, p in rows), key=lambda k: (str(k[1]), order_key(k[0])))  # type: ignore[misc]
+    rows = cast("list[tuple[str, str]]",
+                store.select_nt(_KEYS, bindings=[{"p": p} for p in functional_properties()]))
+    term = cache.term
+    return sorted(rows, key=lambda k: (str(term(k[1])), order_key(term(k[0]))))
 
 
 # -- N-Triples cells to terms and shown values ----------------------------------------------------
@@ -129,6 +151,7 @@ _DATE = "^^<" + _XSD + "date>"
 _CANONICAL_DATE = re.compile(r'"[0-9]{4}-[0-9]{2}-[0-9]{2}"')
 _ESCAPE = re.compile(r"\\(.)")
 _UNESCAPE = {"t": "\t", "n": "\n", "r": "\r", '"': '"', "\\": "\\", "b": "\b", "f": "\f", "'": "'"}
+_TERM_START = frozenset('<"_')
 #: Distinct cells remembered by one listing before the memory is cleared.
 CELL_LIMIT = 1 << 17
 
@@ -140,6 +163,9 @@ def _unescape(text: str) -> str:
 def _term(cell: str) -> Term:
     """An N-Triples term as an rdflib term (as :meth:`Store.query` gives it)."""
     first = cell[0]
+    if first not in _TERM_START:  # a number or boolean, written bare
+        cell = cast(str, tsv_cell_nt(cell))
+        first = cell[0]
     if first == "<":
         return URIRef(cell[1:-1])
     if first == "_":
@@ -155,15 +181,40 @@ def _term(cell: str) -> Term:
     return Literal(lexical) if datatype == _XSD + "string" else Literal(lexical, datatype=URIRef(datatype))
 
 
-class _Cells:
-    """Terms, statements and shown values of N-Triples cells, each made once per listing (bounded)."""
+#: A conflict as the N-Triples cells of its subject and property; a value of it as its shown text.
+_Key = tuple[str, str]
+_Given = list[tuple[_Key, str]]
 
-    def __init__(self) -> None:
+
+class _Cells:
+    """Terms, statements and shown values of N-Triples cells, each made once per listing (bounded).
+
+    Statements are numbered as they are first met; a claim's statements are the tuple of their numbers,
+    and claims stating the same (most claims about one event do) share one sorted list of triples and
+    the values they give, made once.
+    """
+
+    def __init__(self, wanted: Iterable[_Key] = ()) -> None:
         self.terms: dict[str, Term] = {}
-        self.keys: dict[tuple[int, int, int], tuple[Any, Triple]] = {}
         self.numbers: dict[tuple[str, type], Any] = {}
         self.labels: dict[str, str | None] = {}  # publisher or speaker cell → its first label
         self.methods: dict[str, str | None] = {}  # activity cell → its first method
+        self.wanted = set(wanted)  # the conflicts of the listing
+        self.fields = _FIELDS  # the fields query (see _FIELDS_TYPED_IN_PROVENANCE)
+        self.statement_numbers: dict[str, int] = {}
+        self.triples: list[Triple] = []  # by statement number: the terms,
+        self.sort_keys: list[Any] = []  # the sort key (claims.get_claim's order),
+        self.values: list[tuple[_Key, str] | None] = []  # and the conflict value it gives, if any
+        self.statement_sets: dict[tuple[int, ...], tuple[list[Triple], _Given]] = {}
+        self.sources: dict[tuple[str | None, ...], tuple[Any, ...]] = {}  # a source's cells → its fields
+
+    def start_batch(self) -> None:
+        """Forget statements and sources if there are too many (never within a batch: its numbers stay valid)."""
+        if len(self.statement_numbers) >= CELL_LIMIT or len(self.statement_sets) >= CELL_LIMIT:
+            for kept in (self.statement_numbers, self.triples, self.sort_keys, self.values, self.statement_sets):
+                kept.clear()
+        if len(self.sources) >= CELL_LIMIT:
+            self.sources.clear()
 
     def term(self, cell: str) -> Term:
         term = self.terms.get(cell)
@@ -177,24 +228,44 @@ class _Cells:
         """The term of a cell that holds an IRI (or, where the data has one there, a blank node)."""
         return cast(URIRef, self.term(cell))
 
-    def statement_key(self, triple: Triple) -> Any:
-        """A statement's sort key (claims about one subject share most of their statements, term objects too).
+    def statement(self, cells: str) -> int:
+        """The number of a statement met for the first time (its terms, sort key and value made here)."""
+        number = len(self.triples)
+        s, p, o = cells.split("\t")
+        triple = (self.term(s), self.term(p), self.term(o))
+        self.statement_numbers[cells] = number
+        self.triples.append(triple)
+        self.sort_keys.append(_statement_key(triple))
+        key = (s, p)
+        self.values.append((key, cast(str, self.text(o))) if key in self.wanted else None)
+        return number
 
-        Remembered by the identity of its terms (rdflib hashes terms in Python code, slowly): the entry
-        holds the terms, so no other object can take their identity while it is there.
-        """
-        s, p, o = triple
-        ids = (id(s), id(p), id(o))
-        found = self.keys.get(ids)
+    def statements(self, numbers: tuple[int, ...]) -> tuple[list[Triple], _Given]:
+        """A claim's statements in order (sorted as claim_records sorts them) and the conflict values they give."""
+        found = self.statement_sets.get(numbers)
         if found is None:
-            if len(self.keys) >= CELL_LIMIT:
-                self.keys.clear()
-            found = self.keys[ids] = (_statement_key(triple), triple)
-        return found[0]
+            order = sorted(numbers, key=self.sort_keys.__getitem__)  # stable: ties keep the engine's order
+            triples, values = self.triples, self.values
+            found = self.statement_sets[numbers] = (
+                [triples[n] for n in order], [v for n in order if (v := values[n]) is not None])
+        return found
+
+    def source(self, cells: tuple[str | None, ...]) -> tuple[Any, ...]:
+        """Source, type, URL, title, issued and publisher from their cells (none of them without a source)."""
+        found = self.sources.get(cells)
+        if found is None:
+            src, stype, url, title, issued, pub = cells
+            if not src:
+                found = (None, None, None, None, None, None)
+            else:
+                found = (self.iri(src), self.iri(stype) if stype else None, self.text(url), self.text(title),
+                         self.text(issued), self.iri(pub) if pub else None)
+            self.sources[cells] = found
+        return found
 
     def text(self, cell: str | None) -> str | None:
         """``str()`` of the term: an IRI's text, a literal's lexical form."""
-        if cell is None:
+        if not cell:
             return None
         if cell[0] == '"':
             end = cell.rindex('"')
@@ -208,7 +279,7 @@ class _Cells:
         return str(self.term(cell))
 
     def number(self, cell: str | None, kind: type) -> Any:
-        if cell is None:
+        if not cell:
             return None
         key = (cell, kind)
         value = self.numbers.get(key)
@@ -233,93 +304,106 @@ class _Cells:
             known[cell] = None if not labels else self.text(min(labels, key=lambda c: order_key(self.term(c))))
 
 
-def _records(store: Store, keys: Sequence[tuple[URIRef, URIRef]], cache: _Cells) -> dict[URIRef, ClaimRecord]:
-    """The records of the claims behind a batch of conflicts."""
+def _given(record: ClaimRecord, wanted: set[_Key]) -> _Given:
+    """The conflict values a record read as terms gives, in its statements' order."""
+    return [(key, str(o)) for s, p, o in record.statements
+            if type(p) is URIRef and (key := (term_nt(s), term_nt(p))) in wanted]
+
+
+def _records(store: Store, keys: Sequence[tuple[URIRef, URIRef]], cache: _Cells) -> list[tuple[ClaimRecord, _Given]]:
+    """The records of the claims behind a batch of conflicts, in claim order, with the values each gives."""
+    cache.start_batch()
     bindings = [{"subject": s, "predicate": p} for s, p in keys]
-    statements: dict[str, list[Triple]] = {}  # by the claim's cell in the rows below
-    iris: dict[str, URIRef] = {}
-    last: URIRef | None = None
-    listed: list[Triple] = []
-    for claim, s, p, o in cast("list[tuple[URIRef, Term, Term, Term]]",
-                               store.query(_STATEMENTS, bindings=bindings).rows):
-        if claim is not last:  # (a claim's rows come together: rdflib hashes terms in Python, slowly)
-            cell = f"<{claim}>"
-            listed = statements.setdefault(cell, [])
-            iris[cell] = last = claim
-        listed.append((s, p, o))
-    chosen: dict[str, tuple[str | None, ...]] = {}
+    numbers: dict[str, list[int]] = {}  # claim cell → the numbers of its statements, as the rows come
+    known, new = cache.statement_numbers, cache.statement
+    last: str | None = None
+    listed: list[int] = []
+    for line in store.select_lines(_STATEMENTS, bindings=bindings):
+        claim, _, cells = line.partition("\t")
+        if claim != last:  # a claim's rows come together
+            found = numbers.get(claim)
+            listed = numbers[claim] = [] if found is None else found
+            last = claim
+        number = known.get(cells)
+        listed.append(new(cells) if number is None else number)
+    chosen: dict[str, list[str]] = {}
     twice: set[str] = set()  # a claim giving two values of a property, or in two conflicts of the batch
     several: set[str] = set()  # a claim with several values of some field, or not typed in the provenance graph
-    for row in store.select_nt(_FIELDS, bindings=bindings):
-        cell = cast(str, row[0])
+    for line in store.select_lines(cache.fields, bindings=bindings):
+        row = line.split("\t")
+        cell = row[0]
         first = chosen.setdefault(cell, row)
         if first is not row:
             twice.add(cell)
             if first != row:
                 several.add(cell)
-        elif cell not in statements:  # a claim gives at least the value it was found by: not typed there
+        elif cell not in numbers:  # a claim gives at least the value it was found by: not typed there
             several.add(cell)
-    records: dict[URIRef, ClaimRecord] = {}
+    out: list[tuple[ClaimRecord, _Given]] = []
     if several:
         # Some property of the claim, its source or its speaker has several values, or the claim is typed
         # outside the provenance graph only (both rare): the records of those claims are read as
         # claim_records reads them, which picks the first of each in ORDER BY order.
-        records.update(claim_records(store, [cache.iri(cell) for cell in several]))
+        wanted = cache.wanted
+        out += ((record, _given(record, wanted))
+                for record in claim_records(store, [cache.iri(cell) for cell in several]).values())
         for cell in several:
             del chosen[cell]
     cache.learn(store, _LABELS, cache.labels,
-                {c for row in chosen.values() for c in (row[_PUB], row[_SP]) if c is not None})
-    cache.learn(store, _METHODS, cache.methods, {c for row in chosen.values() if (c := row[_ACT]) is not None})
-    text, number, iri_of, labels, key_of = cache.text, cache.number, cache.iri, cache.labels, cache.statement_key
+                {c for row in chosen.values() for c in (row[_PUB], row[_SP]) if c})
+    cache.learn(store, _METHODS, cache.methods, {c for row in chosen.values() if (c := row[_ACT])})
+    text, to_number, iri_of, source_of, labels, methods = (cache.text, cache.number, cache.iri, cache.source,
+                                                          cache.labels, cache.methods)
+    statements_of = cache.statements
     for cell, row in chosen.items():
-        iri = iris.get(cell) or iri_of(cell)
-        triples = statements.get(cell, [])
-        if cell in twice:  # its statements came once per time it was found
-            triples = list(dict.fromkeys(triples))
-        if len(triples) > 1:
-            triples.sort(key=key_of)
-        src, stype, pub, sp, act = row[_SRC], row[_STYPE], row[_PUB], row[_SP], row[_ACT]
-        if src is None:  # no source: nothing of one
-            stype = pub = None
-        records[iri] = ClaimRecord(
-            iri=iri, statements=triples, source=None if src is None else iri_of(src),
-            source_type=None if stype is None else iri_of(stype),
-            url=None if src is None else text(row[_URL]), title=None if src is None else text(row[_TITLE]),
-            publisher=None if pub is None else iri_of(pub), publisher_label=None if pub is None else labels.get(pub),
-            issued=None if src is None else text(row[_ISSUED]),
-            said_by=None if sp is None else iri_of(sp), said_by_label=None if sp is None else labels.get(sp),
-            quote=text(row[_QUOTE]), confidence=number(row[_CONF], float),
-            quote_start=number(row[_QS], int), quote_end=number(row[_QE], int),
-            method=None if act is None else cache.methods.get(act), key=text(row[_KEY]))
-    return records
+        claim_numbers = numbers[cell]
+        triples, given = statements_of(tuple(dict.fromkeys(claim_numbers)) if cell in twice else tuple(claim_numbers))
+        source, stype, url, title, issued, publisher = source_of(tuple(row[_SRC:_PUB + 1]))
+        sp, act = row[_SP], row[_ACT]
+        out.append((ClaimRecord(
+            URIRef(cell[1:-1]) if cell[0] == "<" else iri_of(cell), list(triples), source, stype, url, title,
+            publisher, None if publisher is None else labels.get(row[_PUB]), issued,
+            iri_of(sp) if sp else None, labels.get(sp) if sp else None, text(row[_QUOTE]),
+            to_number(row[_CONF], float), to_number(row[_QS], int), to_number(row[_QE], int),
+            methods.get(act) if act else None, text(row[_KEY])), given))
+    out.sort(key=lambda pair: str(pair[0].iri))  # claim order
+    return out
 
 
 def iter_conflicts(store: Store, keys: Sequence[tuple[URIRef, URIRef]], *,
                    batch: int = RECORD_BATCH) -> Iterator[Conflict]:
     """The conflicts of ``keys`` with the records behind each value, about ``batch`` claims per batch."""
+    cells = [(term_nt(s), term_nt(p)) for s, p in keys]
+    return _iter_conflicts(store, keys, cells, _Cells(cells), batch)
+
+
+def _iter_conflicts(store: Store, keys: Sequence[tuple[URIRef, URIRef]], cells: Sequence[_Key], cache: _Cells,
+                    batch: int) -> Iterator[Conflict]:
     per_query = 64  # conflicts per batch, adjusted to what the claims per conflict turn out to be
     start = 0
-    cache = _Cells()
+    # (Where the facts view is the engine's default graph, its default dataset a union: Oxigraph. Virtuoso's
+    # compiler fails on this form, and a remote endpoint's dataset is its own anyway.)
+    if keys and store.facts_label is None and not store.query(
+            _TYPED_ELSEWHERE, default_graphs=[FACTS_GRAPH, ONTOLOGY_GRAPH]).boolean:
+        cache.fields = _FIELDS_TYPED_IN_PROVENANCE
     while start < len(keys):
         chunk = keys[start:start + per_query]
         records = _records(store, chunk, cache)
-        yield from _conflicts(chunk, records)
+        yield from _conflicts(chunk, cells[start:start + per_query], records)
         start += len(chunk)
         per_query = max(1, min(MAX_BOUND, batch * len(chunk) // max(1, len(records))))
 
 
-def _conflicts(keys: Sequence[tuple[URIRef, URIRef]], records: dict[URIRef, ClaimRecord]) -> Iterator[Conflict]:
-    # Keyed by the terms' text and kind (rdflib hashes terms in Python code, slowly).
-    values: dict[tuple[str, bool, str], dict[str, list[ClaimRecord]]] = {
-        (str(s), type(s) is URIRef, str(p)): {} for s, p in keys}
-    for claim in sorted(records, key=str):  # claim order, then each claim's statements in order
-        record = records[claim]
-        for s, p, o in record.statements:
-            found = values.get((str(s), type(s) is URIRef, str(p)))
-            if found is not None and type(p) is URIRef:
-                found.setdefault(str(o), []).append(record)
-    for subject, predicate in keys:
-        yield Conflict(subject, predicate, values[(str(subject), type(subject) is URIRef, str(predicate))])
+def _conflicts(keys: Sequence[tuple[URIRef, URIRef]], cells: Sequence[_Key],
+               records: list[tuple[ClaimRecord, _Given]]) -> Iterator[Conflict]:
+    values: dict[_Key, dict[str, list[ClaimRecord]]] = {key: {} for key in cells}
+    for record, given in records:  # claim order, then each claim's statements in order
+        for key, value in given:
+            found = values.get(key)
+            if found is not None:
+                found.setdefault(value, []).append(record)
+    for (subject, predicate), key in zip(keys, cells, strict=True):
+        yield Conflict(subject, predicate, values[key])
 
 
 @without_gc
@@ -331,13 +415,16 @@ def conflict_page(store: Store, *, limit: int | None = None, offset: int = 0,
     """
     if offset < 0 or (limit is not None and limit < 0):
         raise ValueError("offset and limit must not be negative")
-    keys = conflict_keys(store)
-    page = keys[offset:] if limit is None else keys[offset:offset + limit]
+    cache = _Cells()
+    every = _key_cells(store, cache)
+    cells = every[offset:] if limit is None else every[offset:offset + limit]
+    cache.wanted.update(cells)
+    keys = [(cache.iri(s), cache.iri(p)) for s, p in cells]
     found: list[Conflict] = []
     if progress is not None:
-        progress(0, len(page))
-    for conflict in iter_conflicts(store, page):
+        progress(0, len(keys))
+    for conflict in _iter_conflicts(store, keys, cells, cache, RECORD_BATCH):
         found.append(conflict)
         if progress is not None:
-            progress(len(found), len(page))
-    return ConflictPage(len(keys), offset, limit, found)
+            progress(len(found), len(keys))
+    return ConflictPage(len(every), offset, limit, found)

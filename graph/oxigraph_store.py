@@ -54,7 +54,12 @@ from detente.graph.store import (
     SerializedResult,
     Store,
 )
-from detente.graph.terms import Term
+from detente.graph.terms import (
+    BARE_DECIMAL as _BARE_DECIMAL,
+    BARE_INTEGER as _BARE_INTEGER,
+    Term,
+    tsv_cell_nt as _nt_cell,
+)
 from detente.ontology.vocab import FACTS_GRAPH, PREFIXES
 
 _OPEN_STORES: dict[str, OxigraphStore] = {}
@@ -243,8 +248,6 @@ _TSV_TERMS = _TsvTerms({"": None})
 _TSV_ESCAPE = re.compile(r"\\(.)")
 _TSV_UNESCAPE = {"t": "\t", "n": "\n", "r": "\r", '"': '"', "\\": "\\"}
 _XSD = "http://www.w3.org/2001/XMLSchema#"
-_BARE_INTEGER = re.compile(r"[+-]?[0-9]+")
-_BARE_DECIMAL = re.compile(r"[+-]?[0-9]*\.[0-9]+")
 
 
 @without_gc
@@ -262,22 +265,6 @@ def _read_tsv(solutions: ox.QuerySolutions) -> list[tuple[Term | None, ...]]:
 
 # A TSV cell that is not an IRI, a quoted literal or a blank node: a bare number or boolean, or empty.
 _BARE_CELL = re.compile(r'\t[^<"_]|\t$')
-
-
-def _nt_cell(cell: str) -> str | None:
-    """One TSV cell in N-Triples syntax (None for an unbound variable)."""
-    if not cell:
-        return None
-    first = cell[0]
-    if first in '<"_':
-        return cell
-    if cell in ("true", "false"):
-        return f'"{cell}"^^<{_XSD}boolean>'
-    if _BARE_INTEGER.fullmatch(cell):
-        return f'"{cell}"^^<{_XSD}integer>'
-    if _BARE_DECIMAL.fullmatch(cell):
-        return f'"{cell}"^^<{_XSD}decimal>'
-    return f'"{cell}"^^<{_XSD}double>'
 
 
 def _tsv_term(cell: str) -> Term:
@@ -462,10 +449,20 @@ class OxigraphStore(Store):
         and unbound values written empty: only lines holding such cells are
         looked at cell by cell.
         """
+        bare = _BARE_CELL.search  # on the line behind a tab, so that its first cell is looked at too
+        return [tuple(line.split("\t")) if not bare("\t" + line) else tuple(map(_nt_cell, line.split("\t")))
+                for line in self._tsv_lines(sparql, bindings, default_graphs)]
+
+    def select_lines(self, sparql: str, *, bindings: Bindings | None = None) -> list[str]:
+        """Oxigraph's own TSV lines (see :meth:`Store.select_lines`): no cell is looked at here."""
+        return self._tsv_lines(sparql, bindings, None)
+
+    def _tsv_lines(self, sparql: str, bindings: Bindings | None,
+                   default_graphs: Sequence[URIRef] | None) -> list[str]:
         with _no_outbound():
             result = self._run(sparql, bindings, default_graphs, None)
             if not isinstance(result, ox.QuerySolutions):
-                raise QuerySyntaxError("select_nt runs SELECT queries")
+                raise QuerySyntaxError("select_nt and select_lines run SELECT queries")
             try:
                 text = cast(bytes, result.serialize(format=ox.QueryResultsFormat.TSV)).decode("utf-8")  # no output
             except OSError as exc:
@@ -473,9 +470,8 @@ class OxigraphStore(Store):
                     raise
                 raise StoreError(str(exc)) from exc
         lines = text.split("\n")
-        bare = _BARE_CELL.search  # on the line behind a tab, so that its first cell is looked at too
-        return [tuple(line.split("\t")) if not bare("\t" + line) else tuple(map(_nt_cell, line.split("\t")))
-                for line in lines[1:-1]]
+        del lines[0], lines[-1]  # the header, and the empty text after the last line's end
+        return lines
 
     def query_serialized(self, sparql: str, result_format: str, *, default_graphs: Sequence[URIRef] | None = None,
                          named_graphs: Sequence[URIRef] | None = None, max_rows: int | None = None,

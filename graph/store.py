@@ -253,6 +253,24 @@ class Store(ABC):
         return [tuple(None if t is None else term_nt(t) for t in row)
                 for row in self.query(sparql, bindings=bindings, default_graphs=default_graphs).rows]
 
+    def select_lines(self, sparql: str, *, bindings: Bindings | None = None) -> list[str]:
+        r"""Run a SELECT and return its rows as SPARQL TSV lines, without the header.
+
+        Cells are separated by tabs: N-Triples terms, except numbers and booleans,
+        which may be bare, and unbound values, which are empty (read a cell with
+        :func:`detente.graph.terms.tsv_cell_nt`). For the largest reads: a caller
+        that keys on whole lines or parts of them splits only what it needs.
+        Backends override it with the engine's own TSV; this one writes
+        :meth:`select_nt`'s cells.
+
+        >>> from detente.graph import open_store
+        >>> open_store("memory:").select_lines("SELECT ?x ?y WHERE { VALUES ?x { <http://ex/a> } }")
+        ['<http://ex/a>\t']
+        """
+        # (N-Triples may hold a tab raw in a literal; TSV escapes it, as N-Triples may.)
+        return ["\t".join("" if cell is None else cell.replace("\t", "\\t") for cell in row)
+                for row in self.select_nt(sparql, bindings=bindings)]
+
     @abstractmethod
     def named_graphs(self) -> Iterator[URIRef]:
         """Every named graph of the store (claims and the system graphs)."""

@@ -166,6 +166,34 @@ def term_nt(term: Term) -> str:
     raise TypeError(f"not an RDF term: {term!r}")
 
 
+#: How SPARQL TSV writes numbers bare (not as N-Triples literals): integers and decimals; anything else
+#: bare that is not ``true`` or ``false`` is a double.
+BARE_INTEGER = re.compile(r"[+-]?[0-9]+")
+BARE_DECIMAL = re.compile(r"[+-]?[0-9]*\.[0-9]+")
+_XSD_NS = str(XSD)
+
+
+def tsv_cell_nt(cell: str) -> str | None:
+    """One cell of SPARQL TSV results in N-Triples syntax (None where the variable is unbound).
+
+    TSV writes terms as N-Triples do, except numbers and booleans, which it may write bare.
+
+    >>> tsv_cell_nt("314"), tsv_cell_nt("<http://ex/a>"), tsv_cell_nt("")
+    ('"314"^^<http://www.w3.org/2001/XMLSchema#integer>', '<http://ex/a>', None)
+    """
+    if not cell:
+        return None
+    if cell[0] in '<"_':
+        return cell
+    if cell in ("true", "false"):
+        return f'"{cell}"^^<{_XSD_NS}boolean>'
+    if BARE_INTEGER.fullmatch(cell):
+        return f'"{cell}"^^<{_XSD_NS}integer>'
+    if BARE_DECIMAL.fullmatch(cell):
+        return f'"{cell}"^^<{_XSD_NS}decimal>'
+    return f'"{cell}"^^<{_XSD_NS}double>'
+
+
 def nquad(s: Term, p: Term, o: Term, g: URIRef | None) -> str:
     """Serialise one quad (or a triple when ``g`` is None) as an N-Quads line."""
     if g is None:
