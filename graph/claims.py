@@ -546,12 +546,33 @@ def read_records(rows: Iterable[tuple[Term | None, ...]]) -> tuple[dict[str, lis
     for claims in picked.values():
         for claim in claims:
             if claim not in records:
-                triples = statements.get(claim, [])
-                if len(triples) > 1:
-                    triples.sort(key=_statement_key)
+                triples = _statements_in_order(statements.get(claim, []))
                 records[claim] = _assemble(claim, triples, _first_values(claim_meta.get(claim, [])), sources,
                                            first_label, first_method)
     return picked, records
+
+
+def _statements_in_order(triples: list[Triple]) -> list[Triple]:
+    """A claim's statements in ``ORDER BY ?s ?p ?o`` order, each once.
+
+    A claim typed ``dt:Claim`` in two graphs of the union default graph (the
+    provenance graph and, by an update, the facts view) is selected twice, and
+    its statement rows come twice: a claim's statements are a set.
+    """
+    if len(triples) < 2:
+        return triples
+    keys = [_statement_key(triple) for triple in triples]
+    kept: list[Triple] = []
+    run: list[Triple] = []  # the kept statements of the current key (equal keys need not mean equal terms)
+    run_key: object = None
+    for index in sorted(range(len(triples)), key=keys.__getitem__):
+        triple = triples[index]
+        if keys[index] != run_key:
+            run_key, run = keys[index], []
+        if triple not in run:
+            run.append(triple)
+            kept.append(triple)
+    return kept
 
 
 def _statement_key(triple: Triple) -> tuple[tuple[object, ...], str, tuple[object, ...]]:
@@ -681,9 +702,7 @@ def read_wide_records(rows: Iterable[tuple[Term | None, ...]]) -> dict[URIRef, C
             wide.setdefault(claim, []).append(row[5:])
     records: dict[URIRef, ClaimRecord] = {}
     for claim, fields in wide.items():
-        triples = statements.get(claim, [])
-        if len(triples) > 1:
-            triples.sort(key=_statement_key)
+        triples = _statements_in_order(statements.get(claim, []))
         records[claim] = _record(claim, triples, _first_fields(fields))
     return records
 

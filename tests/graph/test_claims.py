@@ -9,6 +9,7 @@ from rdflib.namespace import RDF
 from detente.graph.claims import (
     Claim,
     Source,
+    claim_records,
     conflicts,
     get_claim,
     provenance,
@@ -60,6 +61,20 @@ def test_claim_graph_provenance_graph_and_facts_view() -> None:
     in_provenance = store.query("ASK { GRAPH ?g { ?claim prov:wasDerivedFrom ?source } }",
                                 bindings={"g": PROVENANCE_GRAPH, "claim": first.iri}).boolean
     assert in_provenance
+
+
+def test_a_claim_typed_in_two_graphs_has_each_statement_once() -> None:
+    # An update typing a claim in the facts view too: the union default graph then holds its type twice.
+    store = open_store("memory:")
+    claim = _claim(314)
+    write_claims(store, [claim])
+    alone = get_claim(store, claim.iri)
+    store.add_nquads(f"<{claim.iri}> <{RDF.type}> <{DT.Claim}> .\n")
+    assert int(store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ <{claim.iri}> a dt:Claim }}").rows[0][0]) == 2
+    typed_twice = get_claim(store, claim.iri)
+    assert alone is not None and len(alone.statements) == 2
+    assert typed_twice == alone
+    assert claim_records(store, [claim.iri]) == {claim.iri: alone}
 
 
 def test_provenance_of_the_314_prisoner_claim(demo_store) -> None:
