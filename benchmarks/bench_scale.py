@@ -998,14 +998,19 @@ NOTES = """## Reading the figures
   the summary, aggregates, network and serve rows are summary v2 (session 4, 08:06–08:13 UTC, load average 2–4,
   after the two fixes below), and so are its conflicts row (load average 2), provenance and get_claim (09:23
   UTC, load average 1.6) and maintenance (09:29 UTC, load average 1.7): the whole 1M disk column is session 4's,
-  except verify, not run there** (round 1 was summary v1: 14.8M quads, rebuilt by SPARQL). **The conflicts rows of all
-  four 100k and 1M columns are session 6's** (conflicts6 branch; 100k: 13:37 UTC, load average 2.6–2.7; 1M:
-  13:39–13:42 UTC, load average 1.5–1.9; session 5's quiet-machine 1M figures were memory 12.9 s against 1.79 s,
-  ×7.21, and disk 37.3 s against 7.09 s, ×5.26; see the conflicts notes below). **The 100,000 memory column's summary,
-  aggregates, maintenance, verify and network rows are summary v3** (leansummary branch, 13:33–13:53 UTC, load average
-  2.8–3.6, other helpers' benchmarks queued): facts of one subject and predicate with the same counts and dates share
-  one fact record (117,589 facts in 91,083 records), 582,925 summary quads instead of 716,975 (0.445 of the data's
-  quads instead of 0.547); the other columns are summary v2 (one record per fact).
+  except verify, not run there** (round 1 was summary v1: 14.8M quads, rebuilt by SPARQL).
+  **The conflicts rows of the 100k columns are session 6's** (conflicts6 branch, 13:37 UTC, load average 2.6–2.7),
+  **those of the 1M columns session 6's main after the merges** (14:36–14:39 UTC, the machine quiet, load average
+  1.1–1.9: disk 39.9 s against 7.12 s, ×5.60; memory 12.9 s against 1.79 s, ×7.24; session 5's quiet-machine figures
+  were ×5.26 and ×7.21: no change beyond the noise; see the conflicts notes below). **Summary v3** (session 6: facts
+  of one subject and predicate with the same counts and dates share one fact record): the 100,000 memory and disk
+  columns' summary, aggregates and network rows (main after the merges, 14:41–14:42 UTC, load average 1.2–1.3; 117,589
+  facts in 91,083 records, 582,925 summary quads instead of 716,975, 0.445 of the data's quads instead of 0.547), the
+  100,000 memory column's maintenance and verify rows (leansummary branch, 13:33–13:53 UTC, load average 2.8–3.6), and
+  the 1,000,000 memory column's summary, aggregates and network rows (main, 14:43–14:45 UTC, load average 1.0–1.3:
+  1,174,907 facts in 910,091 records, 5,781,239 summary quads instead of 7,121,231, 0.442 of the data's; rebuild 108.3
+  s); the 1M disk column's summary rows and the 1M memory maintenance and verify rows are summary v2 (one record per
+  fact).
 
 Targets (issue 9): `provenance()` and `get_claim` p50 within 3× of the raw engine's time for the same
 query; the full conflict listing within 5× of one raw aggregate pass over all claims; the summary's
