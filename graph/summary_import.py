@@ -82,6 +82,21 @@ def _ints(values: Iterable[int] | array[int]) -> Ints:
     return np.asarray(values, dtype=np.int64)
 
 
+def _linked_at_event(event_of: Ints, group_starts: Ints, group_sizes: Ints, item_actors: Ints, item_roles: Ints,
+                     actors: Ints, roles: Ints) -> tuple[Ints, Ints]:
+    """Each item (a role fact or a claim's role row) with every role fact of its event that it links to.
+
+    ``event_of`` gives each item's event as the index of its group of role facts (``group_starts``,
+    ``group_sizes``). An item and a role fact link when their actors differ and one of them is a party
+    (role 0). Returns the (item, role fact) index pairs.
+    """
+    sizes = group_sizes[event_of]
+    item = np.repeat(np.arange(len(event_of)), sizes)
+    fact = np.repeat(group_starts[event_of], sizes) + _ragged(sizes)
+    linked = (item_actors[item] != actors[fact]) & ((item_roles[item] == 0) | (roles[fact] == 0))
+    return item[linked], fact[linked]
+
+
 def _ragged(counts: Ints) -> Ints:
     """``0 .. n-1`` for each ``n`` of ``counts``, one after the other: ``[2, 3]`` → ``[0, 1, 0, 1, 2]``."""
     ends = np.cumsum(counts)
@@ -150,19 +165,11 @@ class _Ties:
         group_sizes = np.diff(np.append(group_starts, len(events)))
         group_of = np.repeat(np.arange(len(group_starts)), group_sizes)
         # The events' links: each role fact with every role fact of its event.
-        sizes = group_sizes[group_of]
-        left = np.repeat(np.arange(len(events)), sizes)
-        right = np.repeat(group_starts[group_of], sizes) + _ragged(sizes)
-        linked = (actors[left] != actors[right]) & ((roles[left] == 0) | (roles[right] == 0))
-        left, right = left[linked], right[linked]
+        left, right = _linked_at_event(group_of, group_starts, group_sizes, actors, roles, actors, roles)
         codes = self._pair_codes(actors[left], actors[right])
         # The claims' ties: each role row with every role fact of its event.
         group = np.searchsorted(events[group_starts], claim_events)
-        sizes = group_sizes[group]
-        row = np.repeat(np.arange(len(claims)), sizes)
-        fact = np.repeat(group_starts[group], sizes) + _ragged(sizes)
-        tied = (actors[fact] != claim_actors[row]) & ((claim_roles[row] == 0) | (roles[fact] == 0))
-        row, fact = row[tied], fact[tied]
+        row, fact = _linked_at_event(group, group_starts, group_sizes, claim_actors, claim_roles, actors, roles)
         claim_codes = self._pair_codes(claim_actors[row], actors[fact])
         pairs, inverse = np.unique(np.concatenate((codes, claim_codes)), return_inverse=True)
         pair_of_link, pair_of_claim = inverse[:len(codes)], inverse[len(codes):]
