@@ -271,14 +271,10 @@ def _claim_lines(claim: Claim, lines: list[str], facts_end: str, fact_lines: lis
     iri = claim.__dict__.get("_iri") or claim._mint_iri(statement_lines)
     c = term_nt(iri)
     in_claim = " " + c + " .\n"
-    if fact_lines is None:
-        for line in statement_lines:
-            lines.append(line + in_claim)
-            lines.append(line + facts_end)
-    else:
-        for line in statement_lines:
-            lines.append(line + in_claim)
-            fact_lines.append(line + facts_end)
+    facts_out = lines if fact_lines is None else fact_lines
+    for line in statement_lines:
+        lines.append(line + in_claim)
+        facts_out.append(line + facts_end)
     lines.append(c + _IS_CLAIM)
     lines.append(c + _P["derived"] + term_nt(claim.source.iri) + _PROV_END)
     if claim.said_by is not None:
