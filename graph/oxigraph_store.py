@@ -54,12 +54,7 @@ from detente.graph.store import (
     SerializedResult,
     Store,
 )
-from detente.graph.terms import (
-    BARE_DECIMAL as _BARE_DECIMAL,
-    BARE_INTEGER as _BARE_INTEGER,
-    Term,
-    tsv_cell_nt as _nt_cell,
-)
+from detente.graph.terms import BARE_DECIMAL, BARE_INTEGER, Term, tsv_cell_nt
 from detente.ontology.vocab import FACTS_GRAPH, PREFIXES
 
 _OPEN_STORES: dict[str, OxigraphStore] = {}
@@ -292,9 +287,9 @@ def _tsv_term(cell: str) -> Term:
         term = BNode(cell[2:])
     elif cell in ("true", "false"):
         term = Literal(cell, datatype=URIRef(_XSD + "boolean"))
-    elif _BARE_INTEGER.fullmatch(cell):
+    elif BARE_INTEGER.fullmatch(cell):
         term = Literal(cell, datatype=URIRef(_XSD + "integer"))
-    elif _BARE_DECIMAL.fullmatch(cell):
+    elif BARE_DECIMAL.fullmatch(cell):
         term = Literal(cell, datatype=URIRef(_XSD + "decimal"))
     else:
         term = Literal(cell, datatype=URIRef(_XSD + "double"))
@@ -450,7 +445,7 @@ class OxigraphStore(Store):
         looked at cell by cell.
         """
         bare = _BARE_CELL.search  # on the line behind a tab, so that its first cell is looked at too
-        return [tuple(line.split("\t")) if not bare("\t" + line) else tuple(map(_nt_cell, line.split("\t")))
+        return [tuple(line.split("\t")) if not bare("\t" + line) else tuple(map(tsv_cell_nt, line.split("\t")))
                 for line in self._tsv_lines(sparql, bindings, default_graphs)]
 
     def select_lines(self, sparql: str, *, bindings: Bindings | None = None) -> list[str]:
