@@ -176,6 +176,14 @@ def _units(path: Path, read: Any, cache_class: type[StatementCache], monkeypatch
     return out, quads_nquads(registry.used_quads())
 
 
+def _assert_the_caches_change_nothing(path: Path, read: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The file reads as the same units, N-Quads and entity quads with the statement cache as without it."""
+    with monkeypatch.context() as patch:
+        reference = _units(path, read, _Uncached, patch)
+    with monkeypatch.context() as patch:
+        assert _units(path, read, StatementCache, patch) == reference
+
+
 TEXTS = ["", "Talks", "Talks", "Talks", " Talks ", "Talks\x00", "Talks\x0b", 'Said "yes"']
 statement_rows = st.lists(st.tuples(st.integers(0, 8), STATEMENTS,
                                     st.sampled_from(["Example News", "Other News", ""]),
@@ -195,10 +203,7 @@ def test_a_statements_table_reads_the_same_with_the_cache(rows: list[tuple], tmp
         out.writerow(["claim", "subject", "predicate", "object", "source", "publisher", "published", "quote"])
         out.writerows([f"c{c}", s, p, o, f"https://example.org/{c % 3}", pub, day, text]
                       for c, (s, p, o), pub, day, text in sorted(rows, key=lambda row: row[0]))
-    with monkeypatch.context() as patch:
-        reference = _units(path, statement_units, _Uncached, patch)
-    with monkeypatch.context() as patch:
-        assert _units(path, statement_units, StatementCache, patch) == reference
+    _assert_the_caches_change_nothing(path, statement_units, monkeypatch)
 
 
 documents = st.lists(st.tuples(
@@ -227,7 +232,4 @@ def test_a_json_lines_file_reads_the_same_with_the_cache(docs: list[tuple], tmp_
                                {"id": "organization:ukraine", "type": "organization", "label": "Ukraine"}]
         lines.append(json.dumps(doc))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    with monkeypatch.context() as patch:
-        reference = _units(path, jsonl_document_units, _Uncached, patch)
-    with monkeypatch.context() as patch:
-        assert _units(path, jsonl_document_units, StatementCache, patch) == reference
+    _assert_the_caches_change_nothing(path, jsonl_document_units, monkeypatch)
