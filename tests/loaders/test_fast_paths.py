@@ -176,6 +176,11 @@ def _units(path: Path, read: Any, cache_class: type[StatementCache], monkeypatch
     return out, quads_nquads(registry.used_quads())
 
 
+#: Both cache tests write a file per example (the tmp_path_factory fixture is shared on purpose).
+reads_many_files = settings(max_examples=200, deadline=None,
+                            suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+
+
 def _assert_the_caches_change_nothing(path: Path, read: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """The file reads as the same units, N-Quads and entity quads with the statement cache as without it."""
     with monkeypatch.context() as patch:
@@ -192,8 +197,7 @@ statement_rows = st.lists(st.tuples(st.integers(0, 8), STATEMENTS,
                           min_size=5, max_size=40)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                   HealthCheck.function_scoped_fixture])
+@reads_many_files
 @given(rows=statement_rows)
 def test_a_statements_table_reads_the_same_with_the_cache(rows: list[tuple], tmp_path_factory: pytest.TempPathFactory,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
@@ -212,8 +216,7 @@ documents = st.lists(st.tuples(
     st.booleans(), st.sampled_from(TEXTS)), min_size=1, max_size=12)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                   HealthCheck.function_scoped_fixture])
+@reads_many_files
 @given(docs=documents)
 def test_a_json_lines_file_reads_the_same_with_the_cache(docs: list[tuple], tmp_path_factory: pytest.TempPathFactory,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
