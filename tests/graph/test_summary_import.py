@@ -143,3 +143,40 @@ def test_a_failed_summary_write_is_raised_and_its_threads_end(tmp_path: Path,
     assert summary.summary_state(store) == "stale"  # the mark stays: the next reader rebuilds it
     fresh.close()
     store.close()
+
+
+def test_facts_differing_only_in_their_source_count_get_one_record_per_support(tmp_path: Path) -> None:
+    # Four parties of one event, each stated by two claims with one publisher and no date: UKR and USA from one
+    # source (1 source each), RUS and TUR from two sources each. Their objects interleave (UKR, RUS, USA, TUR in
+    # the order the import meets them), so grouping that overlooked the source count would split the supports.
+    event = DTR["event/e0"]
+    publisher = DTR["organization/p1"]
+    one_source = Source.from_metadata(url="https://example.org/one", publisher=publisher)
+    batch = []
+    for number, (state, url) in enumerate([(0, None), (1, "a"), (2, None), (3, "b"),
+                                           (0, None), (1, "c"), (2, None), (3, "d")]):
+        source = one_source if url is None else Source.from_metadata(url=f"https://example.org/{url}",
+                                                                     publisher=publisher)
+        batch.append(Claim([(event, RDF.type, DT.Talks), (event, DT.hasParty, STATES[state])], source,
+                           quote=f"quote {number}"))  # two claims of one source stating one fact: not the same claim
+    store = open_store(f"oxigraph:{tmp_path / 'store'}")
+    fresh = FreshImport()
+    fresh.know_store(store)
+    try:
+        with writes.bulk(store):
+            _import(store, fresh, batch)
+        assert fresh.exact
+        assert_exact(store)
+        records = store.select_nt(
+            "SELECT ?record ?party WHERE { GRAPH ?summary { ?record dt:factSubject ?event ; "
+            "dt:factPredicate dt:hasParty ; dt:factObject ?party } }",
+            bindings=[{"summary": summary.SUMMARY_GRAPH, "event": event}])
+        by_record: dict[str | None, set[str | None]] = {}
+        for record, party in records:
+            by_record.setdefault(record, set()).add(party)
+        # The counts themselves are checked against the reference above; here, that each support is one record.
+        assert sorted(sorted(parties, key=str) for parties in by_record.values()) == [
+            [f"<{STATES[1]}>", f"<{STATES[3]}>"], [f"<{STATES[0]}>", f"<{STATES[2]}>"]]
+    finally:
+        fresh.close()
+        store.close()
