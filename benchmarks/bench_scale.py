@@ -1009,8 +1009,13 @@ NOTES = """## Reading the figures
   100,000 memory column's maintenance and verify rows (leansummary branch, 13:33–13:53 UTC, load average 2.8–3.6), and
   the 1,000,000 memory column's summary, aggregates and network rows (main, 14:43–14:45 UTC, load average 1.0–1.3:
   1,174,907 facts in 910,091 records, 5,781,239 summary quads instead of 7,121,231, 0.442 of the data's; rebuild 108.3
-  s); the 1M disk column's summary rows and the 1M memory maintenance and verify rows are summary v2 (one record per
-  fact).
+  s); the 1M disk column's summary rows are summary v2 (one record per fact). **The 1,000,000 memory column's summary
+  rebuild, maintenance and verify rows are summary v3** (session 7, main, 17:08–17:18 UTC, load average 2.3–3.5 with
+  three helpers at work, so about twice as slow as a quiet machine: the raw engine's 1k-claim load took 0.102 s
+  against session 4's 0.041 s): rebuild 146 s (session 6, quiet: 108.3 s), 1k-claim write 3.61 s, 100-claim removal
+  0.47 s, and the maintained summary equals a recomputation after them (fact records, ties, publishers). A delta
+  recomputes every fact of each (subject, predicate) a write touches (v3's records are per support), yet the write
+  recomputed the same 5,657 fact records as with v2: the synthetic events' facts are few per (subject, predicate).
 
 Targets (issue 9): `provenance()` and `get_claim` p50 within 3× of the raw engine's time for the same
 query; the full conflict listing within 5× of one raw aggregate pass over all claims; the summary's
