@@ -535,15 +535,17 @@ class Neighbourhood:
 
 
 def _contributions(store: Store, claims: Collection[Any], roles_at: dict[Any, set[tuple[int, Any]]],
-                   known: Collection[Any] = ()) -> dict[Any, set[Pair]]:
+                   known: Collection[Any] = (), *, leaving_out: Collection[Any] = ()) -> dict[Any, set[Pair]]:
     """The ties each claim counts for.
 
-    Its role facts, and who else has roles at their events (read unless ``known``).
+    Its role facts (but those at the events ``leaving_out``), and who else has
+    roles at their events (read unless ``known``).
     """
     codec = _TERMS
     claim_roles: dict[Any, set[tuple[Any, int, Any]]] = defaultdict(set)
     for c, e, r, a in _rows(store, _ROLES_OF, "c", claims):
-        claim_roles[c].add((e, codec.roles[r], a))
+        if e not in leaving_out:
+            claim_roles[c].add((e, codec.roles[r], a))
     unknown = {e for listed in claim_roles.values() for e, _r, _a in listed} - set(known)
     for e, r, a, _c in _rows(store, _ROLES_AT, "e", unknown):
         roles_at[e].add((codec.roles[r], a))
@@ -644,7 +646,6 @@ class Tracker:
     def done(self) -> Pending:
         before, after = self.before, neighbourhood(self.store, self.region, self.before.source_claims)
         pending = Pending()
-        _differences(before.claim_ties, after.claim_ties, pending.ties, 0)
         _differences({e: v[0] for e, v in before.links.items()}, {e: v[0] for e, v in after.links.items()},
                      pending.ties, 2)
         _differences({e: v[1] for e, v in before.links.items()}, {e: v[1] for e, v in after.links.items()},
@@ -660,6 +661,17 @@ class Tracker:
         at_region = before.claim_ties.keys() | after.claim_ties.keys()
         others = {c for state in (before, after)
                   for src in sources for c in state.source_claims.get(src, ())} - at_region
+        # A claim of these sources with roles at the region's events on one side of the write only (a claim
+        # written again after an update deleted its roles there): on the other side it counted for its ties at
+        # other events alone, which the write left as they were.
+        one_sided = [(state, c) for state in (before, after) for src in sources
+                     for c in state.source_claims.get(src, ()) if c in at_region and c not in state.claim_ties]
+        if one_sided:
+            outside = _contributions(self.store, {c for _state, c in one_sided}, defaultdict(set),
+                                     leaving_out=self.region.events)
+            for state, c in one_sided:
+                state.claim_ties[c] = outside[c]
+        _differences(before.claim_ties, after.claim_ties, pending.ties, 0)
         elsewhere = _contributions(self.store, others, defaultdict(set))
         source_ties = []
         for state in (before, after):

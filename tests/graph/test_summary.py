@@ -115,6 +115,27 @@ def test_summary_stays_exact_through_random_writes(steps: list[tuple[str, object
         assert_exact(store)
 
 
+def test_a_claim_written_again_after_an_update_deleted_its_roles() -> None:
+    # Found by the random test above (add; DELETE its hasParty facts; add the same claim again): before the
+    # second write the claim had no roles at the event, after it it has, and its source's ties are read for both.
+    event = DTR["event/e0"]
+    claim = Claim([(event, RDF.type, DT.Talks), (event, DT.hasParty, STATES[1]), (event, DT.hasParty, STATES[4]),
+                   (event, DT.hasParty, STATES[2])],
+                  Source.from_metadata(url="https://example.org/s", publisher=DTR["organization/p1"],
+                                       issued=date(2024, 1, 1)), confidence=0.5, activity=ACTIVITY)
+    other = Claim([(DTR["event/e1"], DT.hasParty, STATES[0]), (DTR["event/e1"], DT.hasParty, STATES[3])],
+                  claim.source, confidence=0.5, activity=ACTIVITY)  # the source's ties elsewhere stay counted
+    store = open_store("memory:")
+    writes.clear(store)
+    writes.write_claims(store, [claim, other])
+    writes.sparql_update(store, f"DELETE WHERE {{ GRAPH <{claim.iri}> {{ ?s dt:hasParty ?o }} }}")
+    assert_exact(store)
+    writes.write_claims(store, [claim])
+    assert_exact(store)
+    writes.remove_claims(store, [claim.iri])
+    assert_exact(store)
+
+
 def test_the_demo_summary(demo_store: Store) -> None:
     assert_exact(demo_store)
     (rus, ukr, n), *_ = summary.top_party_pairs(demo_store, 1)
