@@ -26,6 +26,14 @@ whole default dataset. The records are those of :func:`detente.graph.claims.clai
 (the tests compare them): of several values, the first in ``ORDER BY`` order,
 and the fields of the chosen source, publisher, speaker and activity.
 
+Where the store may be read from two threads (Oxigraph, which releases the
+GIL while it evaluates and writes TSV; :mod:`detente.graph.parallel`), the
+engine works while Python does: the aggregate runs one query per property,
+two at a time, and while a batch's lines are made into records, worker
+threads already run the next batch's statements and fields queries, side
+by side. One batch ahead only, so memory still follows the batch; the
+conflicts, their order and the pages are those of the sequential listing.
+
 Order (as the per-subject listing had it): property, subject; within a
 conflict, values in the order their claims come (claim IRI, then value).
 Pages: ``limit`` and ``offset`` count conflicts (subject–property pairs).
