@@ -1115,10 +1115,12 @@ equals the raw query's, row for row.
   0.170; main's listing 1.151 / 1.150 (×6.77), the new one in the caller's thread 1.137 / 1.132, with threads
   0.773 / 1.058 (×4.55); finding the conflicts 0.174 s as one query, 0.075 s (CPU 0.113) per property in two
   threads. Disk: raw pass 1.020; main 4.112 / 4.475 (×4.03), in the caller's thread 4.111 / 4.109, with threads
-  2.417 / 3.808 (×2.37). Measured and dropped: one worker thread (both queries of the next batch one after the
-  other): memory 0.919 s (×5.40), disk 4.091 s (×4.01, no gain: on disk the engine's two queries side by side are
-  the gain); batches of 1,000 or 4,000 claims instead of 2,000 with threads: memory 0.825 / 0.776 s against 0.810
-  s, disk 2.874 / 2.568 s against 2.469 s (noise; kept 2,000). Not tried: reading two batches ahead (in memory the
+  2.417 / 3.808 (×2.37). The same memory A/B at 17:52 UTC (load average 3.0–3.4, another process using both
+  cores): main 1.233 / 1.226, threads 1.164 / 1.182 (×6.76 → ×6.38): without a free core the threads gain little,
+  and cost no CPU. Measured and dropped: one worker thread (both queries of the next batch one after the other):
+  memory 0.919 s (×5.40), disk 4.091 s (×4.01, no gain: on disk the engine's two queries side by side are the
+  gain); batches of 1,000 or 4,000 claims instead of 2,000 with threads: memory 0.825 / 0.776 s against 0.810 s,
+  disk 2.874 / 2.568 s against 2.469 s (noise; kept 2,000). Not tried: reading two batches ahead (in memory the
   main thread's Python is the bottleneck: in an instrumented run at load 3 it waited 0.1–0.2 s of 1.4–1.5 s for
   reads outside finding the conflicts, so the workers are mostly ahead); starting the first properties' records
   before the last aggregate ends (about 0.3 s at 1M at most). A remote store reads in the caller's thread
