@@ -1107,6 +1107,34 @@ equals the raw query's, row for row.
   Virtuoso's SPARQL compiler rejects the fields query with the provenance-graph type check (SP031,
   internal error), so that form is used only where the facts view is the engine's default graph
   (`facts_label` None: Oxigraph).
+- **Conflicts, session 7 (conflicts7 branch): reads in worker threads.** pyoxigraph releases the GIL while it
+  evaluates a query and writes TSV, so on 2 cores the engine can read while Python builds records
+  (`graph/parallel.py`, `StoreReads`: a pool of two workers; `Store.concurrent_reads`, True for Oxigraph). Kept:
+  (1) while batch k's lines are made into records, the workers run batch k+1's statements and fields queries side
+  by side (one batch ahead: at most two batches' lines held; the next batch's size still follows the claims of the
+  one just read, now counted from its fields lines); (2) finding the conflicts runs one aggregate per functional
+  property, two at a time, beside the `ASK` that picks the fields query, the rows sorted into listing order as
+  before. Same conflicts, order, totals and pages (tests compare the threaded and sequential listings on random
+  stores, pages and batches of 1; errors raised in worker reads; an abandoned listing joins its workers). 100k,
+  best of 5 alternating in one process (17:14–17:17 UTC, load average 2.4–3.2; wall / CPU s): memory raw pass
+  0.170; main's listing 1.151 / 1.150 (×6.77), the new one in the caller's thread 1.137 / 1.132, with threads
+  0.773 / 1.058 (×4.55); finding the conflicts 0.174 s as one query, 0.075 s (CPU 0.113) per property in two
+  threads. Disk: raw pass 1.020; main 4.112 / 4.475 (×4.03), in the caller's thread 4.111 / 4.109, with threads
+  2.417 / 3.808 (×2.37). The same memory A/B at 17:52 UTC (load average 3.0–3.4, another process using both
+  cores): main 1.233 / 1.226, threads 1.164 / 1.182 (×6.76 → ×6.38): without a free core the threads gain little,
+  and cost no CPU. Measured and dropped: one worker thread (both queries of the next batch one after the other):
+  memory 0.919 s (×5.40), disk 4.091 s (×4.01, no gain: on disk the engine's two queries side by side are the
+  gain); batches of 1,000 or 4,000 claims instead of 2,000 with threads: memory 0.825 / 0.776 s against 0.810 s,
+  disk 2.874 / 2.568 s against 2.469 s (noise; kept 2,000). Not tried: reading two batches ahead (in memory the
+  main thread's Python is the bottleneck: in an instrumented run at load 3 it waited 0.1–0.2 s of 1.4–1.5 s for
+  reads outside finding the conflicts, so the workers are mostly ahead); starting the first properties' records
+  before the last aggregate ends (about 0.3 s at 1M at most). A remote store reads in the caller's thread
+  (`RemoteStore.concurrent_reads` False: its urllib opener with digest-auth state is shared, and its JSON reading
+  holds the GIL). At 1M, one run (`--sections conflicts`, 17:20–17:27 UTC, the machine busy: load average
+  5.3/4.3/2.7 at the disk section, 2.7/4.0/2.9 at the memory one): disk 51.0 s against a raw pass of 14.15 s
+  (×3.60; the raw pass twice its quiet 7.12 s), memory 10.63 s against 2.44 s (×4.35; quiet raw pass 1.79 s),
+  finding the conflicts 1.15 s (disk) and 1.55 s (memory; session 6 quiet: 2.49 s). Threads gain only where the
+  second core is free, so the quiet-machine re-run is the figure to trust.
 - The 100-claim removal (session 4) looks up the removed claims' statements first and drops from the
   facts view only those no other claim or entity description states; session 3's one `FILTER NOT EXISTS`
   update, which Oxigraph answered by a join with every claim's statements, took 7.88 s at 100k and 130 s

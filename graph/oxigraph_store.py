@@ -345,6 +345,9 @@ class OxigraphStore(Store):
 
     #: The facts view is Oxigraph's default graph: N-Quads carry facts with no graph label.
     facts_label = None
+    #: pyoxigraph releases the GIL while it evaluates a query and serialises its result, and one Store object
+    #: may be queried from several threads (its reads see a snapshot): readers may overlap (graph/parallel.py).
+    concurrent_reads = True
 
     def __init__(self, location: StoreLocation, *, read_only: bool = False, folder: Path | None = None,
                  _shared: ox.Store | None = None) -> None:

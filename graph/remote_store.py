@@ -340,6 +340,10 @@ class RemoteStore(Store):
     # for standard built-in function in operator()"); the summary's readers computed from the claims bind
     # batches of keys.
     max_bound_rows = 4000
+    # Reads stay in the caller's thread (graph/parallel.py): the urllib opener is shared, and its digest-auth
+    # handler counts nonces and retries on itself; and reading a result here is Python work (JSON to terms,
+    # under the GIL), so threads would overlap only the server's time, on this machine the same two cores.
+    concurrent_reads = False
 
     def __init__(self, location: StoreLocation | str, read_only: bool = False) -> None:
         if isinstance(location, str):

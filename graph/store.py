@@ -173,6 +173,9 @@ class Store(ABC):
     #: Most rows of a bindings table the backend takes in one query (None: no limit); readers that
     #: bind a batch of keys bind at most this many at a time.
     max_bound_rows: int | None = None
+    #: Whether two threads may read the store at once and gain from it (:mod:`detente.graph.parallel`): an
+    #: engine that releases the GIL while it evaluates and writes results. False keeps reads in the caller's thread.
+    concurrent_reads: bool = False
 
     # -- reading ---------------------------------------------------------
     @abstractmethod

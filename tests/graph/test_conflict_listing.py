@@ -1,19 +1,27 @@
 """The conflict listing's fast path gives the answers of the per-claim reference path, on random claims.
 
 The fast path reads the engine's TSV lines, shares the statements of claims stating the same, and finds
-claims by their type in the provenance graph unless some claim is typed elsewhere.
+claims by their type in the provenance graph unless some claim is typed elsewhere. Where the store allows it
+(Oxigraph), worker threads read the next batch while the last one is made into records: the threaded listing
+gives what the sequential one gives, raises the errors of its reads, and leaves no thread behind.
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
 from datetime import date
 
+import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from rdflib import Literal
 
+from detente.errors import StoreError
 from detente.graph.claims import Activity, Claim, Conflict, Source, conflicts, get_claim
 from detente.graph.conflict_listing import conflict_keys, conflict_page, iter_conflicts
-from detente.graph.store import Store, open_store
+from detente.graph.oxigraph_store import OxigraphStore
+from detente.graph.parallel import StoreReads
+from detente.graph.store import Bindings, Store, open_store
 from detente.graph.terms import tsv_cell_nt
 from detente.graph.writes import write_claims
 from detente.ontology.vocab import DT, DTR
@@ -67,13 +75,16 @@ def test_random_claims_list_the_conflicts_of_the_reference(claims: list[Claim], 
         store.add_nquads(f"<{DTR}event/e0> {count} {claim} .\n<{DTR}event/e0> {count} .\n"
                          f"{claim} <{RDF.type}> <{DT.Claim}> .\n")
     expected = _expected(store)
+    assert store.concurrent_reads  # so the listings below read in worker threads unless told not to
     assert conflicts(store) == expected
     keys = conflict_keys(store)
-    assert keys == [(c.subject, c.predicate) for c in expected]
-    assert list(iter_conflicts(store, keys, batch=1)) == expected  # a batch per claim or so
-    if len(expected) > 1:
-        page = conflict_page(store, limit=1, offset=1)
-        assert (page.total, page.conflicts) == (len(expected), expected[1:2])
+    assert keys == [(c.subject, c.predicate) for c in expected] == conflict_keys(store, concurrent=False)
+    for concurrent in (True, False):  # the threaded listing gives what the sequential one gives
+        assert list(iter_conflicts(store, keys, batch=1, concurrent=concurrent)) == expected  # a batch per claim
+        assert conflict_page(store, concurrent=concurrent).conflicts == expected
+        if len(expected) > 1:
+            page = conflict_page(store, limit=1, offset=1, concurrent=concurrent)
+            assert (page.total, page.conflicts) == (len(expected), expected[1:2])
 
 
 def test_select_lines_holds_what_select_nt_holds() -> None:
@@ -88,3 +99,110 @@ def test_select_lines_holds_what_select_nt_holds() -> None:
     for ours, theirs in zip(engine, generic, strict=True):
         assert [tsv_cell_nt(c) for c in ours.split("\t")] == [tsv_cell_nt(c) for c in theirs.split("\t")]
     assert [tuple(tsv_cell_nt(c) for c in line.split("\t")) for line in engine] == store.select_nt(sparql)
+
+
+# -- reads in worker threads -------------------------------------------------------------------------------
+
+
+def _conflicting_store(events: int = 70) -> OxigraphStore:
+    """Two claims disagreeing on the prisoner count of each of ``events`` events (a conflict each)."""
+    store = open_store("memory:")
+    source = Source.from_metadata(url="https://example.org/a")
+    write_claims(store, [Claim(statements=[(DTR[f"event/e{e}"], DT.prisonerCount, Literal(n))], source=source)
+                         for e in range(events) for n in (300, 314)])
+    assert isinstance(store, OxigraphStore)
+    return store
+
+
+class _CountedStore(OxigraphStore):
+    """The same database, counting its record reads and where they run, failing the ``fail_at``-th if asked."""
+
+    def __init__(self, store: OxigraphStore, fail_at: int | None = None) -> None:
+        super().__init__(store.location, _shared=store._store)
+        self.fail_at = fail_at
+        self.calls = 0
+        self.threads: set[str] = set()
+        self._lock = threading.Lock()
+
+    def select_lines(self, sparql: str, *, bindings: Bindings | None = None) -> list[str]:
+        with self._lock:
+            self.calls += 1
+            call = self.calls
+            self.threads.add(threading.current_thread().name)
+        if call == self.fail_at:
+            raise StoreError(f"read {call} failed")
+        return super().select_lines(sparql, bindings=bindings)
+
+
+def _reading_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith("detente-reads")]
+
+
+def test_a_failed_read_in_a_worker_raises_its_error_in_the_caller() -> None:
+    base = _conflicting_store()
+    expected = conflict_page(base, concurrent=False).conflicts
+    keys = [(c.subject, c.predicate) for c in expected]
+    clean = _CountedStore(base)
+    assert list(iter_conflicts(clean, keys, batch=1)) == expected
+    assert clean.calls == 2 * 7  # 64 conflicts, then one a batch (batch=1): two reads a batch
+    for fail_at in (1, 2, 5, clean.calls):
+        store = _CountedStore(base, fail_at)
+        listed: list[Conflict] = []
+        with pytest.raises(StoreError, match=f"read {fail_at} failed"):
+            listed.extend(iter_conflicts(store, keys, batch=1))
+        assert listed == expected[:len(listed)]  # what came before the failure is what it should be
+        assert store.threads and threading.current_thread().name not in store.threads  # read in workers
+        assert not _reading_threads()
+    for fail_at in (1, 4):  # the page reads 64 conflicts, then the 6 others: four reads
+        with pytest.raises(StoreError, match=f"read {fail_at} failed"):
+            conflict_page(_CountedStore(base, fail_at))
+        assert not _reading_threads()
+    sequential = _CountedStore(base, 3)
+    with pytest.raises(StoreError, match="read 3 failed"):
+        conflict_page(sequential, concurrent=False)
+    assert sequential.threads == {threading.current_thread().name}
+
+
+def test_an_abandoned_listing_stops_its_reads() -> None:
+    base = _conflicting_store()
+    keys = conflict_keys(base)
+    store = _CountedStore(base)
+    listing: Iterator[Conflict] = iter_conflicts(store, keys, batch=1)
+    first = next(listing)
+    assert first.subject == keys[0][0] and _reading_threads()
+    listing.close()  # (or dropped: a generator is closed when the last reference goes)
+    assert not _reading_threads()
+    assert store.calls <= 4 < 2 * 7  # this batch and at most the next one were read, not the 7 batches
+    dropped = iter_conflicts(store, keys, batch=1)
+    next(dropped)
+    del dropped
+    assert not _reading_threads()
+    untouched = iter_conflicts(store, keys, batch=1)  # never started: starts no thread
+    del untouched
+    assert not _reading_threads()
+
+    def stop(done: int, expected: int) -> None:
+        if done == 2:
+            raise KeyboardInterrupt  # the user stops a CLI listing half-way
+    with pytest.raises(KeyboardInterrupt):
+        conflict_page(store, progress=stop)
+    assert not _reading_threads()
+
+
+def test_store_reads_give_the_same_answers_and_errors_with_or_without_threads() -> None:
+    store = open_store("memory:")
+
+    def fail(text: str) -> int:
+        raise StoreError(text)
+    for concurrent in (True, False):
+        with StoreReads(store, concurrent=concurrent) as reads:
+            assert reads.concurrent is concurrent
+            answer, failure = reads.submit(len, "four"), reads.submit(fail, "no")
+            assert answer.result() == 4
+            with pytest.raises(StoreError, match="no"):
+                failure.result()
+    assert not _reading_threads()
+    # A remote store is read in the caller's thread (see RemoteStore.concurrent_reads); no request is sent here.
+    from detente.graph.remote_store import RemoteStore
+
+    assert not StoreReads(RemoteStore("sparql+http://db.example:8890/sparql")).concurrent
