@@ -276,6 +276,10 @@ def _state_table() -> _NameTable:
     return table
 
 
+_UNANSWERED = object()
+_ANSWERS_LIMIT = 100_000  # references remembered by EntityNames.lookup (a file's subjects keep coming)
+
+
 def _unwrapped(ref: str) -> str:
     """A reference without surrounding spaces and ``<…>``."""
     text = ref.strip()
@@ -306,6 +310,9 @@ class EntityNames:
         self._label_language: dict[URIRef, str | None] = {}
         #: Counts the changes to what is known (names, types): a cache of resolved names is valid while it stays.
         self.generation = 0
+        # lookup() answers by reference, remembered while the generation stays (files repeat the same names).
+        self._answers: dict[str, URIRef | None] = {}
+        self._answers_generation = 0
 
     @classmethod
     def from_store(cls, store: Store, *, states: bool = True) -> EntityNames:
@@ -378,6 +385,22 @@ class EntityNames:
         >>> EntityNames().lookup("Atlantis") is None
         True
         """
+        if within is not None or type(ref) is not str:
+            return self._lookup(ref, within)
+        answers = self._answers
+        if self._answers_generation != self.generation:  # names were learnt or forgotten since
+            answers.clear()
+            self._answers_generation = self.generation
+        found = answers.get(ref, _UNANSWERED)
+        if found is _UNANSWERED:
+            found = self._lookup(ref, None)  # an ambiguous name raises, and is not remembered
+            if len(answers) >= _ANSWERS_LIMIT:
+                answers.clear()
+            answers[ref] = found
+        return found  # type: ignore[return-value]
+
+    def _lookup(self, ref: str, within: Collection[URIRef] | None) -> URIRef | None:
+        """:meth:`lookup` itself (not remembered)."""
         found = self.identifier(ref)
         if found is not None:
             return found
