@@ -300,7 +300,8 @@ def _source_lines(source: Source, lines: list[str]) -> None:
     i = term_nt(source.iri)
     lines.append(i + _P["type"] + term_nt(source.source_type) + _PROV_END)
     if source.url:
-        lines.append(i + _P["url"] + term_nt(Literal(source.url, datatype=XSD.anyURI)) + _PROV_END)
+        # An xsd:anyURI literal keeps its text as written (no value space of its own), as quads() makes it.
+        lines.append(i + _P["url"] + literal_nt(source.url) + _ANY_URI + _PROV_END)
     if source.title:
         lines.append(i + _P["title"] + literal_nt(source.title) + _PROV_END)
     if source.publisher is not None:

@@ -227,6 +227,13 @@ def _has_kind(value: Node, kind: URIRef) -> bool:
     return True
 
 
+def _text_ok(check: PropertyCheck, value: Node | str) -> bool:
+    """Whether the text of ``value`` (a term, or a literal's lexical form) meets the check's pattern and minimum length."""
+    if check.pattern is not None and (isinstance(value, BNode) or not re.search(check.pattern, str(value))):
+        return False
+    return check.min_length is None or (not isinstance(value, BNode) and len(str(value)) >= check.min_length)
+
+
 def _compare(value: Node, bound: Any, lower: bool) -> bool:
     if not isinstance(value, Literal):
         return False
@@ -309,6 +316,16 @@ class ShapeChecker:
         cached = self._values.get(key) if key is not None else None
         if cached is not None:
             return cached
+        ok = self._evaluate_value(check, value, data)
+        if key is not None:
+            if len(self._values) >= 50_000:  # quotes and counts never repeat: keep it bounded
+                self._values.clear()
+            self._values[key] = ok
+        return ok
+
+    def _evaluate_value(self, check: PropertyCheck, value: Node, data: dict[Node, dict[URIRef, list[Node]]],
+                        text_checks: bool = True) -> bool:
+        """Whether ``value`` meets ``check`` (without ``text_checks``: all but its pattern and minimum length)."""
         ok = True
         wrong_datatype = check.datatype is not None and not _has_datatype(value, check.datatype)
         wrong_kind = check.node_kind is not None and not _has_kind(value, check.node_kind)
@@ -325,18 +342,12 @@ class ShapeChecker:
             ok = False
         if ok and check.allowed is not None and value not in check.allowed:
             ok = False
-        if ok and check.pattern is not None and (isinstance(value, BNode) or not re.search(check.pattern, str(value))):
-            ok = False
-        if ok and check.min_length is not None and (isinstance(value, BNode) or len(str(value)) < check.min_length):
+        if ok and text_checks and not _text_ok(check, value):
             ok = False
         if ok and check.min_inclusive is not None and not _compare(value, check.min_inclusive, True):
             ok = False
         if ok and check.max_inclusive is not None and not _compare(value, check.max_inclusive, False):
             ok = False
-        if key is not None:
-            if len(self._values) >= 50_000:  # quotes and counts never repeat: keep it bounded
-                self._values.clear()
-            self._values[key] = ok
         return ok
 
     # -- one claim ----------------------------------------------------------------------------------
@@ -664,6 +675,17 @@ class ShapeChecker:
             known = self._values.get((index, lexical, str(datatype), None))  # as _value_ok remembers it
             if known is not None:
                 return known
+            if datatype == _ANY_URI and prop.allowed is None and prop.min_inclusive is None \
+                    and prop.max_inclusive is None:
+                # An xsd:anyURI literal keeps its text as written and is never ill-typed (it has no value space of
+                # its own): every one gets the same verdict but for its text's pattern and length (a source's URL
+                # is new with every source, and its literal would cost more than the rest of the source's checks).
+                key = (index, "an xsd:anyURI literal")
+                verdict = self._verdicts.get(key)
+                if verdict is None:
+                    verdict = self._verdicts[key] = self._evaluate_value(prop, Literal("x", datatype=_ANY_URI), {},
+                                                                         text_checks=False)
+                return bool(verdict) and _text_ok(prop, lexical)
         return self._value_ok(index, prop, Literal(lexical, datatype=datatype), {})
 
     def _source_clean(self, source: Source) -> bool:

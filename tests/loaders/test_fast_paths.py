@@ -236,3 +236,27 @@ def test_a_json_lines_file_reads_the_same_with_the_cache(docs: list[tuple], tmp_
         lines.append(json.dumps(doc))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     _assert_the_caches_change_nothing(path, jsonl_document_units, monkeypatch)
+
+
+# -- xsd:anyURI literals: checked and written from their text ---------------------------------------
+
+URL_TEXTS = st.one_of(st.text(max_size=30), st.sampled_from(["https://example.org/a", "no-scheme", "x:", "1http:",
+                                                             'https://ex.org/"q"\n', "", "mailto:a@b"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=URL_TEXTS)
+def test_an_any_uri_text_is_checked_and_written_as_its_literal(text: str) -> None:
+    """The source URL's check and N-Quads line from its text equal those of ``Literal(text, datatype=xsd:anyURI)``."""
+    literal = Literal(text, datatype=XSD.anyURI)
+    checker = ShapeChecker(EntityRegistry())
+    checks = [prop for node in checker.checks for prop in node.properties if prop.datatype == XSD.anyURI]
+    assert checks
+    for prop in checks:
+        reference = ShapeChecker(EntityRegistry())._value_ok(id(prop), prop, literal, {})
+        for _ in range(2):  # the second time from what was remembered
+            assert checker._typed_clean(id(prop), prop, text, XSD.anyURI) == reference
+    source = Source(DTR["source/s"], DT.NewsArticle, url=text) if text else None
+    if source is not None:
+        assert claims_nquads([Claim([(EVENT, RDF.type, DT.Talks)], source)]).endswith(
+            "".join(quads_nquads([q]) for q in source.quads()))
