@@ -137,18 +137,34 @@ def csv_rows(reader: Iterator[list[str]] | Iterator[dict[str, str]]) -> Iterator
     A row the module cannot read (a field past its size limit, a NUL byte) stops the file with
     :class:`RecordTooLarge` naming the line.
     """
-    while True:
-        start = getattr(reader, "line_num", 0) + 1  # the line the next record starts on
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            if "field larger than field limit" in str(exc):  # the csv module's only word for it
-                raise RecordTooLarge(start, None, f"field larger than field limit ({csv.field_size_limit()} "
-                                                  f"characters) in the record starting on line {start}") from None
-            raise RecordTooLarge(start, None, f"unreadable CSV: {exc}") from None
-        yield row
+    if not hasattr(reader, "line_num"):
+        yield from _csv_rows_counted(reader)
+        return
+    start = reader.line_num + 1  # the line the next record starts on
+    try:
+        for row in reader:
+            yield row
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise _unreadable(exc, start) from None
+
+
+def _csv_rows_counted(reader: Iterator[Any]) -> Iterator[Any]:
+    """:func:`csv_rows` of a reader that does not count lines."""
+    start = 1
+    try:
+        for row in reader:
+            yield row
+    except csv.Error as exc:
+        raise _unreadable(exc, start) from None
+
+
+def _unreadable(exc: csv.Error, start: int) -> RecordTooLarge:
+    """The error for a record starting on line ``start`` that the csv module cannot read."""
+    if "field larger than field limit" in str(exc):  # the csv module's only word for it
+        return RecordTooLarge(start, None, f"field larger than field limit ({csv.field_size_limit()} "
+                                           f"characters) in the record starting on line {start}")
+    return RecordTooLarge(start, None, f"unreadable CSV: {exc}")
 
 
 _UTF16_MARKS = {b"\xff\xfe": "UTF-16 (little-endian)", b"\xfe\xff": "UTF-16 (big-endian)"}

@@ -40,6 +40,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, cast
 
@@ -304,7 +305,7 @@ def _contiguous_groups(path: Path, delimiter: str) -> Iterator[tuple[list[str], 
         current: str | None = None
         group: list[_Row] = []
         for row in csv_rows(reader):
-            if not any(cell.strip() for cell in row):
+            if not "".join(row).strip():  # blank in every cell
                 continue
             key = row[key_index].strip() if len(row) > key_index else ""
             if key != current or not key:
@@ -376,38 +377,44 @@ def _statement_unit(name: str, header: list[str], delimiter: str, group: list[_R
     lines: list[int | None] = [line for line, _ in group]
     raw = _RawRows(delimiter, group)
     failed: list[Reject] = []
-    records: list[tuple[int, dict[str, str], list[str]]] = []
-    header_clean = BAD_TEXT.search(" ".join(header)) is None
+    layout = _layout(tuple(header))
+    width = len(header)
+    # A row's record is the header's names with its cells (the last cell of a repeated name, as dict() keeps):
+    # made only where it is read whole. When no cell of the claim (nor of the header) holds a bad character, no
+    # record needs walking.
+    walk = BAD_TEXT.search(" ".join(map(" ".join, [header, *(row for _, row in group)]))) is not None
+    header_clean = not walk or BAD_TEXT.search(" ".join(header)) is None
+    rows: list[tuple[int, list[str]]] = []
     for line, row in group:
-        if len(row) != len(header):
-            failed.append(Reject(name, line, None, f"{len(row)} fields where the header has {len(header)}",
-                                 raw[line]))
+        if len(row) != width:
+            failed.append(Reject(name, line, None, f"{len(row)} fields where the header has {width}", raw[line]))
             continue
-        record = dict(zip(header, row, strict=True))
-        if not record["claim"].strip():
+        if not row[layout.claim].strip():
             failed.append(Reject(name, line, "claim", "is empty", raw[line]))
             continue
-        # The record's keys and values are header and row cells: when none holds a bad character, it is clean.
-        if not header_clean or BAD_TEXT.search(" ".join(row)) is not None:
+        if walk and (not header_clean or BAD_TEXT.search(" ".join(row)) is not None):
             try:
-                check_values(record, "")  # NUL bytes and other control characters are never stored
+                check_values(dict(zip(header, row, strict=True)), "")  # NUL bytes and control characters: never stored
             except FieldError as exc:
                 failed.append(Reject(name, line, exc.field, exc.message, raw[line]))
                 continue
-        records.append((line, record, row))
+        rows.append((line, row))
     statements: list[Triple] = []
     cache.take_lines()  # the lines of this claim's statements only
-    if records:
-        first_line, first, first_row = records[0]
+    if rows:
+        first_line, first_row = rows[0]
+        first = dict(zip(header, first_row, strict=True))
         key = first["claim"].strip()
-        claim_level = _claim_level_cells(tuple(header))
-        for line, record, row in records:
+        claim_level = layout.claim_level
+        subject, predicate, obj = layout.subject, layout.predicate, layout.object
+        for line, row in rows:
             try:
                 if line != first_line and not _same_cells(row, first_row, claim_level):
+                    record = dict(zip(header, row, strict=True))
                     for column in CLAIM_LEVEL:
                         if column in record and record[column].strip() != first.get(column, "").strip():
                             raise FieldError(column, f"differs from line {first_line} of the same claim {key!r}")
-                statements.append(cache(record["subject"], record["predicate"], record["object"]))
+                statements.append(cache(row[subject], row[predicate], row[obj]))
             except FieldError as exc:
                 failed.append(Reject(name, line, exc.field, exc.message, raw[line]))
         if not failed:
@@ -427,15 +434,32 @@ def _statement_unit(name: str, header: list[str], delimiter: str, group: list[_R
     return reject_unit(name, lines, failed, lambda line: None if line is None else raw.get(line))
 
 
+@dataclass(frozen=True)
+class _Layout:
+    """Where a statements table's rows keep what each claim reads (for one header)."""
+
+    claim: int
+    subject: int
+    predicate: int
+    object: int
+    #: A row's claim-level cells (compared whole: when they are the first row's very texts, their stripped texts
+    #: agree too, and the columns need no comparing one by one).
+    claim_level: Callable[[list[str]], Any]
+
+
 @lru_cache(maxsize=16)
-def _claim_level_cells(header: tuple[str, ...]) -> list[int]:
-    """Where a record takes each claim-level column from (the last of columns of one name, as dict() does)."""
-    return [max(i for i, column in enumerate(header) if column == name) for name in CLAIM_LEVEL if name in header]
+def _layout(header: tuple[str, ...]) -> _Layout:
+    """The last cell of each name, as a record (``dict(zip(header, row))``) takes it."""
+    def last(name: str) -> int:
+        return max(i for i, column in enumerate(header) if column == name)
+
+    return _Layout(last("claim"), last("subject"), last("predicate"), last("object"),
+                   itemgetter(*[last(name) for name in CLAIM_LEVEL if name in header]))
 
 
-def _same_cells(row: list[str], first: list[str], cells: list[int]) -> bool:
-    """Whether ``row`` has ``first``'s very text in each of ``cells`` (then their stripped texts agree too)."""
-    return all(row[i] == first[i] for i in cells)
+def _same_cells(row: list[str], first: list[str], cells: Callable[[list[str]], Any]) -> bool:
+    """Whether ``row`` has ``first``'s very text in each of the claim-level ``cells`` (then their stripped texts agree)."""
+    return bool(cells(row) == cells(first))
 
 
 class _RawRows:
