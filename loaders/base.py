@@ -335,6 +335,7 @@ _DATE_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(
                         r"(?:Z|[+-][0-9]{2}:[0-9]{2})?")
 #: The schemes a source URL may have: a source is a publication a reader can open on the web.
 SOURCE_URL_SCHEMES = ("http", "https")
+_PLAIN_WEB_URL = re.compile(r"https?://[A-Za-z0-9.\-]+(?:[/?#]|\Z)")
 
 
 def shown(value: object, limit: int = 60) -> str:
@@ -445,6 +446,13 @@ def http_url(value: object, field_name: str) -> str:
     field 'source': 'javascript:alert(1)' is not a web URL: it must start with http:// or https:// and name a host
     """
     text = str(value).strip()
+    if _PLAIN_WEB_URL.match(text) is not None:
+        # http(s)://, then a host of letters, digits, dots and hyphens up to the path: what urlsplit would find
+        # (scheme http or https, that host, no userinfo or port), so only the IRI rule is left to apply.
+        problem = iri_problem(text)
+        if problem is not None:
+            raise FieldError(field_name, f"{shown(text)} is not a valid URL: it {problem}")
+        return text
     try:
         parts = urlsplit(text)
         host = parts.hostname
@@ -742,7 +750,28 @@ def object_term(names: EntityNames | EntityRegistry, predicate: URIRef, obj: obj
 
 
 def parse_confidence(value: object) -> float | None:
-    """A confidence between 0 and 1 (None when empty), by the rule of :func:`parse_decimal`."""
+    """A confidence between 0 and 1 (None when empty), by the rule of :func:`parse_decimal`.
+
+    Files repeat a few confidences: each distinct one is read once (one refused is read, and refused, each time).
+    """
+    kind = type(value)
+    if (kind is str or kind is int or kind is float) and value:  # 0.0 == -0.0, whose confidences differ in sign
+        key = (kind, value)
+        found = _CONFIDENCES.get(key, _UNREAD)
+        if found is _UNREAD:
+            found = _parse_confidence(value)
+            if len(_CONFIDENCES) >= _LITERALS_LIMIT:
+                _CONFIDENCES.clear()
+            _CONFIDENCES[key] = found
+        return found  # type: ignore[return-value]
+    return _parse_confidence(value)
+
+
+_CONFIDENCES: dict[tuple[type, object], float | None] = {}
+_UNREAD = object()
+
+
+def _parse_confidence(value: object) -> float | None:
     if value is None or str(value).strip() == "":
         return None
     number = parse_decimal(value, "confidence", exponent=True)

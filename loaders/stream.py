@@ -122,16 +122,22 @@ class StatementCache:
         self.size = size
         # text -> (term, its N-Triples text, whether the registry describes it and it is not marked used yet)
         self._subjects: dict[str, tuple[Term, str, bool]] = {}
-        self._predicates: dict[str, tuple[Term, str]] = {}
-        self._objects: dict[tuple[str, type, object], tuple[Term, str, bool]] = {}
+        # predicate text -> object value (a str or an int) -> (predicate, object, their N-Triples text 'p o',
+        # whether the registry describes the object and it is not marked used yet)
+        self._objects: dict[str, dict[object, tuple[Term, Term, str, bool]]] = {}
+        self._object_count = 0
         self._sources: dict[tuple[Any, ...], Source] = {}
+        # The last document source given, with its Source (documents of one source often follow each other).
+        self._last_source: tuple[dict[str, Any], Source] | None = None
+        self._names = ctx.registry.names
         self._generation = ctx.registry.names.generation
         self._lines: list[str] | None = []
 
     def clear(self) -> None:
+        self._last_source = None
         self._subjects.clear()
-        self._predicates.clear()
         self._objects.clear()
+        self._object_count = 0
         self._sources.clear()
 
     def take_lines(self) -> list[str] | None:
@@ -169,6 +175,11 @@ class StatementCache:
         ``clean_text``: the caller knows that no text of ``src`` holds a bad character.
         """
         self._current()
+        last = self._last_source
+        if last is not None and src == last[0]:
+            # The same values as the last source, names unchanged since: what the remembered source would give,
+            # its publisher marked used already (only forgetting an entity unmarks it, which changes the names).
+            return last[1]
         values = (src.get("url"), src.get("title"), src.get("publisher"), src.get("published", src.get("issued")),
                   src.get("type"))
         try:
@@ -187,37 +198,40 @@ class StatementCache:
                 self._sources[values] = source
         elif source.publisher is not None:
             self.ctx.registry.mark_used([source.publisher])
+        self._last_source = (src, source)
         return source
 
     def __call__(self, subject: object, predicate: object, obj: object) -> Triple:
         kind = type(obj)
         if type(subject) is str and type(predicate) is str and (kind is str or kind is int):
-            registry = self.ctx.registry
-            if registry.names.generation != self._generation:  # names resolve differently now
+            if self._names.generation != self._generation:  # names resolve differently now
                 self._current()
             s = self._subjects.get(subject)
-            p = self._predicates.get(predicate)
-            o = self._objects.get((predicate, kind, obj))
-            if s is not None and p is not None and o is not None:
-                if s[2] or o[2]:
-                    registry.mark_used((s[0], o[0]))
-                    # Marked for good (only forgetting an entity unmarks it, and that changes the generation).
-                    if s[2]:
-                        self._subjects[subject] = (s[0], s[1], False)
-                    if o[2]:
-                        self._objects[(predicate, kind, obj)] = (o[0], o[1], False)
-                if self._lines is not None:
-                    self._lines.append(f"{s[1]} {p[1]} {o[1]}")
-                return s[0], p[0], o[0]
-            triple: Triple
-            if s is None and p is not None and o is not None and subject.strip():
-                # A new subject of known parts (every event of a big file): resolve it alone. build_statement would
-                # check the same and then resolve the subject first, so a FieldError here is the one it raises.
-                term = resolve_entity(registry.names, subject, "subject")
-                registry.mark_used((term, o[0]))
-                triple = term, p[0], o[0]
-            else:
-                triple = build_statement(registry, subject, predicate, obj)
+            objects = self._objects.get(predicate)
+            po = objects.get(obj) if objects is not None else None  # a str and an int are never equal keys
+            registry = self.ctx.registry
+            if po is not None:
+                if s is not None:
+                    if s[2] or po[3]:
+                        registry.mark_used((s[0], po[1]))
+                        # Marked for good (only forgetting an entity unmarks it, and that changes the generation).
+                        if s[2]:
+                            self._subjects[subject] = (s[0], s[1], False)
+                        if po[3]:
+                            objects[obj] = (po[0], po[1], po[2], False)  # type: ignore[index]
+                    if self._lines is not None:
+                        self._lines.append(s[1] + " " + po[2])
+                    return s[0], po[0], po[1]
+                if subject.strip():
+                    # A new subject of known parts (every event of a big file): resolve it alone. build_statement
+                    # would check the same and then resolve the subject first, so a FieldError here is the one it
+                    # raises.
+                    term = resolve_entity(registry.names, subject, "subject")
+                    registry.mark_used((term, po[1]))
+                    triple: Triple = term, po[0], po[1]
+                    self._remember(subject, predicate, obj, triple)
+                    return triple
+            triple = build_statement(registry, subject, predicate, obj)
             self._remember(subject, predicate, obj, triple)
             return triple
         triple = build_statement(self.ctx.registry, subject, predicate, obj)
@@ -231,13 +245,17 @@ class StatementCache:
         except ValueError:  # a term N-Triples cannot write: Claim refuses it where it always did
             self._lines = None
             return
-        for remembered in (self._subjects, self._objects):
-            if len(remembered) >= self.size:
-                remembered.clear()
+        if len(self._subjects) >= self.size:
+            self._subjects.clear()
+        if self._object_count >= self.size:
+            self._objects.clear()
+            self._object_count = 0
         known = self.ctx.registry.__contains__
         self._subjects[subject] = (s, parts[0], known(s))
-        self._predicates[predicate] = (p, parts[1])
-        self._objects[(predicate, type(obj), obj)] = (o, parts[2], known(o))
+        objects = self._objects.setdefault(predicate, {})
+        if obj not in objects:
+            self._object_count += 1
+        objects[obj] = (p, o, parts[1] + " " + parts[2], known(o))
         if self._lines is not None:
             self._lines.append(" ".join(parts))
 
@@ -489,6 +507,14 @@ def reject_unit(name: str, lines: list[int | None], failed: list[Reject],
 
 # -- claim documents -----------------------------------------------------------------------
 
+@lru_cache(maxsize=1)
+def _documents() -> tuple[type[FieldError], Callable[..., list[Triple]]]:
+    """What the claim documents' module shares with the streaming reader (imported once, on first use)."""
+    from detente.loaders.documents import _Located, statements_of
+
+    return _Located, statements_of
+
+
 def jsonl_document_units(path: Path, ctx: LoadContext) -> Iterator[Unit]:
     """The claims of a JSON Lines file of claim documents, a line at a time."""
     from detente.loaders.documents import _depth
@@ -515,7 +541,8 @@ def jsonl_document_units(path: Path, ctx: LoadContext) -> Iterator[Unit]:
                 continue
             # Without escapes every text of the document is a piece of the line: a line with no bad character
             # holds no bad text, and check_values need not walk the document.
-            clean_text = "\\" not in raw and BAD_TEXT.search(raw) is None
+            # (A printable line holds no bad character: no control character, surrogate or non-character.)
+            clean_text = "\\" not in raw and (raw.rstrip("\n").isprintable() or BAD_TEXT.search(raw) is None)
             yield from _document_units(name, doc, number, ctx, cache, activity, line_of=_the_given_line,
                                        clean_text=clean_text)
 
@@ -547,8 +574,7 @@ def _document_units(name: str, doc: Any, doc_line: int | None, ctx: LoadContext,
 
     ``clean_text`` says that no text of the document holds a bad character (see :func:`check_values`).
     """
-    from detente.loaders.documents import _Located, statements_of
-
+    _Located, statements_of = _documents()
     if not isinstance(doc, dict):
         yield Unit([doc_line], rejects=[Reject(name, doc_line, None,
                                                "a document must be a mapping with 'source' and 'claims'")])

@@ -23,7 +23,8 @@ from test_shapes_compiled import CASES
 
 from detente.graph.claims import Activity, Claim, Source, claims_nquads, quads_nquads
 from detente.loaders import stream
-from detente.loaders.base import LoadContext, build_statement, check_values, make_source
+from detente.loaders import base
+from detente.loaders.base import FieldError, LoadContext, build_statement, check_values, make_source
 from detente.loaders.registry import Entity, EntityRegistry
 from detente.loaders.shapes import ShapeChecker
 from detente.loaders.stream import StatementCache, jsonl_document_units, statement_units
@@ -260,3 +261,47 @@ def test_an_any_uri_text_is_checked_and_written_as_its_literal(text: str) -> Non
     if source is not None:
         assert claims_nquads([Claim([(EVENT, RDF.type, DT.Talks)], source)]).endswith(
             "".join(quads_nquads([q]) for q in source.quads()))
+
+
+# -- values read on faster paths: the same values and the same errors --------------------------------
+
+def _outcome(read: Any, *args: Any) -> tuple[str, object]:
+    try:
+        return "value", read(*args)
+    except FieldError as error:
+        return "error", str(error)
+
+
+URL_PIECES = st.tuples(st.sampled_from(["http://", "https://", "HTTP://", "ftp://", "http:/", "", "https:"]),
+                       st.text(alphabet="ab.-9[]@:_ \t\x01é", max_size=8),
+                       st.text(alphabet="/?#x \t\n>\\", max_size=5)).map("".join)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=URL_PIECES)
+def test_a_web_url_reads_the_same_on_the_plain_url_path(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """http_url: a plain http(s) URL checked without urlsplit gives what urlsplit's reading gives."""
+    fast = _outcome(base.http_url, text, "source")
+    with monkeypatch.context() as patch:
+        patch.setattr(base, "_PLAIN_WEB_URL", re.compile(r"(?!)"))  # the reference: every URL through urlsplit
+        assert fast == _outcome(base.http_url, text, "source")
+
+
+@settings(max_examples=200, deadline=None)
+@given(value=st.one_of(st.sampled_from([0.0, -0.0, 0, "0", "-0.0", 0.5, "0.5", "0.50", 1, 1.5, "x", "", " ", None,
+                                        True, False, float("nan"), float("inf")]),
+                       st.floats(), st.integers(-2, 3), st.text(alphabet="0123456789.-e ", max_size=6)))
+def test_a_confidence_reads_the_same_when_remembered(value: object) -> None:
+    """parse_confidence remembers each value read: the same float (sign of zero included) or error each time."""
+    reference = _outcome(base._parse_confidence, value)
+    for _ in range(2):
+        outcome = _outcome(base.parse_confidence, value)
+        assert outcome == reference or (outcome[0] == reference[0] == "value" and outcome[1] != outcome[1])
+        if outcome[0] == "value" and isinstance(outcome[1], float):
+            assert repr(outcome[1]) == repr(reference[1])
+
+
+def test_a_printable_line_holds_no_bad_text() -> None:
+    """The JSON Lines reader skips the bad-text search for a printable line: no bad character is printable."""
+    bad = [chr(code) for code in range(0x110000) if base.BAD_TEXT.fullmatch(chr(code))]
+    assert bad and not any(char.isprintable() for char in bad)
