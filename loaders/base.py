@@ -151,12 +151,10 @@ def csv_rows(reader: Iterator[list[str]] | Iterator[dict[str, str]]) -> Iterator
 
 def _csv_rows_counted(reader: Iterator[Any]) -> Iterator[Any]:
     """:func:`csv_rows` of a reader that does not count lines."""
-    start = 1
     try:
-        for row in reader:
-            yield row
+        yield from reader
     except csv.Error as exc:
-        raise _unreadable(exc, start) from None
+        raise _unreadable(exc, 1) from None
 
 
 def _unreadable(exc: csv.Error, start: int) -> RecordTooLarge:

@@ -237,7 +237,7 @@ def _has_kind(value: Node, kind: URIRef) -> bool:
 
 
 def _text_ok(check: PropertyCheck, value: Node | str) -> bool:
-    """Whether the text of ``value`` (a term, or a literal's lexical form) meets the check's pattern and minimum length."""
+    """Whether the text of ``value`` (a term, or a lexical form) meets the check's pattern and minimum length."""
     if check.pattern is not None and (isinstance(value, BNode) or not re.search(check.pattern, str(value))):
         return False
     return check.min_length is None or (not isinstance(value, BNode) and len(str(value)) >= check.min_length)

@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from detente.graph.claims import Claim, Source
 from detente.graph.terms import Term, Triple, term_nt
@@ -63,6 +63,9 @@ from detente.loaders.base import (
     resolve_entity,
     speaker,
 )
+
+if TYPE_CHECKING:
+    from detente.loaders.documents import _Located
 
 __all__ = ["Unit", "statement_units", "jsonl_document_units", "document_units",
            "result_units", "StatementCache"]
@@ -476,7 +479,7 @@ def _layout(header: tuple[str, ...]) -> _Layout:
 
 
 def _same_cells(row: list[str], first: list[str], cells: Callable[[list[str]], Any]) -> bool:
-    """Whether ``row`` has ``first``'s very text in each of the claim-level ``cells`` (then their stripped texts agree)."""
+    """Whether ``row`` has ``first``'s very text in each claim-level cell (then their stripped texts agree too)."""
     return bool(cells(row) == cells(first))
 
 
@@ -508,7 +511,7 @@ def reject_unit(name: str, lines: list[int | None], failed: list[Reject],
 # -- claim documents -----------------------------------------------------------------------
 
 @lru_cache(maxsize=1)
-def _documents() -> tuple[type[FieldError], Callable[..., list[Triple]]]:
+def _documents() -> tuple[type[_Located], Callable[..., list[Triple]]]:
     """What the claim documents' module shares with the streaming reader (imported once, on first use)."""
     from detente.loaders.documents import _Located, statements_of
 

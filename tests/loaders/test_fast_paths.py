@@ -22,8 +22,7 @@ from rdflib.namespace import RDF, XSD
 from test_shapes_compiled import CASES
 
 from detente.graph.claims import Activity, Claim, Source, claims_nquads, quads_nquads
-from detente.loaders import stream
-from detente.loaders import base
+from detente.loaders import base, stream
 from detente.loaders.base import FieldError, LoadContext, build_statement, check_values, make_source
 from detente.loaders.registry import Entity, EntityRegistry
 from detente.loaders.shapes import ShapeChecker
