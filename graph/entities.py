@@ -426,7 +426,7 @@ class EntityNames:
             return None
         direct = self._direct(text)
         if direct is not None:
-            return direct if is_iri_text(str(direct)) else None
+            return direct if is_iri_text(direct) else None
         return self._path(text)
 
     def resolve(self, ref: str, *, within: Collection[URIRef] | None = None) -> URIRef:

@@ -701,7 +701,9 @@ def resolve_entity(names: EntityNames | EntityRegistry, ref: str, field_name: st
     """
     written = _written_iri(ref)
     if written is not None:
-        iri_ref(written, field_name)
+        problem = iri_problem(written)  # iri_ref's refusal, without making the IRI (the resolver makes it)
+        if problem is not None:
+            raise FieldError(field_name, f"{shown(written)} is not a valid IRI: it {problem}")
     try:
         iri = names.lookup(ref)
     except AmbiguousEntityError as exc:
