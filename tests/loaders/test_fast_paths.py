@@ -304,3 +304,22 @@ def test_a_printable_line_holds_no_bad_text() -> None:
     """The JSON Lines reader skips the bad-text search for a printable line: no bad character is printable."""
     bad = [chr(code) for code in range(0x110000) if base.BAD_TEXT.fullmatch(chr(code))]
     assert bad and not any(char.isprintable() for char in bad)
+
+
+def test_a_table_with_repeated_columns_reads_its_last_cells_as_records_do(tmp_path: Path) -> None:
+    """Rows read by cell position take the last cell of a repeated column name, as the whole-file parser's records."""
+    from detente.loaders.statements import parse_statements
+
+    path = tmp_path / "repeated.csv"
+    path.write_text("claim,subject,object,predicate,object,source,quote,Quote\n"
+                    "c1,event:t1,state:RUS,hasParty,Ukraine,https://example.org/a,first,kept\n"
+                    "c1,event:t1,5,prisonerCount,314,https://example.org/a,other,kept\n"
+                    "c2,event:t2,x,a,talks,https://example.org/b,,one\n"
+                    "c2,event:t2,x,hasParty,state:RUS,https://example.org/b,,two\n", encoding="utf-8")
+    units = list(statement_units(path, LoadContext(EntityRegistry())))
+    streamed = [(c.iri, claims_nquads([c])) for unit in units for c in unit.claims]
+    whole = parse_statements(path, LoadContext(EntityRegistry()))
+    assert streamed == [(c.iri, claims_nquads([c])) for c in whole.claims] and len(streamed) == 1
+    differs = [(5, "quote", "differs from line 4 of the same claim 'c2'")]
+    assert [(r.line, r.field, r.message) for unit in units for r in unit.own_rejects()] == \
+        [(r.line, r.field, r.message) for r in whole.rejects] == differs
