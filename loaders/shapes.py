@@ -713,7 +713,7 @@ class ShapeChecker:
                 # An xsd:anyURI literal keeps its text as written and is never ill-typed (it has no value space of
                 # its own): every one gets the same verdict but for its text's pattern and length (a source's URL
                 # is new with every source, and its literal would cost more than the rest of the source's checks).
-                key = (index, "an xsd:anyURI literal")
+                key = (index, ("an xsd:anyURI literal",))  # a tuple: no IRI's text (the other keys) equals it
                 verdict = self._verdicts.get(key)
                 if verdict is None:
                     verdict = self._verdicts[key] = self._evaluate_value(prop, Literal("x", datatype=_ANY_URI), {},
