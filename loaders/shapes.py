@@ -481,9 +481,10 @@ class ShapeChecker:
 
         The same constraints, evaluated for the common case with what a load
         repeats remembered: for each focus node the checks its signature (its
-        predicates and types) selects, and each value's verdict (by IRI text,
-        or by the very literal object, which the loaders' statement cache
-        reuses). Whatever is unusual (a subject that is not an IRI, a value
+        predicates and types) selects, and each value's verdict (by the very
+        term object, which the loaders' statement cache reuses, and an IRI's
+        also by its text; a source's URL by its text alone, see
+        :meth:`_typed_clean`). Whatever is unusual (a subject that is not an IRI, a value
         typed in the claim itself, quote offsets, extra provenance) answers
         False, and the reference decides. A test compares both on many claims.
         """
