@@ -276,7 +276,6 @@ def _state_table() -> _NameTable:
     return table
 
 
-_UNANSWERED = object()
 _ANSWERS_LIMIT = 100_000  # references remembered by EntityNames.lookup (a file's subjects keep coming)
 
 
@@ -310,9 +309,8 @@ class EntityNames:
         self._label_language: dict[URIRef, str | None] = {}
         #: Counts the changes to what is known (names, types): a cache of resolved names is valid while it stays.
         self.generation = 0
-        # lookup() answers by reference, remembered while the generation stays (files repeat the same names).
-        self._answers: dict[str, URIRef | None] = {}
-        self._answers_generation = 0
+        # lookup() answers by reference, each with the generation it holds for (files repeat the same names).
+        self._answers: dict[str, tuple[int, URIRef | None]] = {}
 
     @classmethod
     def from_store(cls, store: Store, *, states: bool = True) -> EntityNames:
@@ -387,17 +385,18 @@ class EntityNames:
         """
         if within is not None or type(ref) is not str:
             return self._lookup(ref, within)
-        answers = self._answers
-        if self._answers_generation != self.generation:  # names were learnt or forgotten since
-            answers.clear()
-            self._answers_generation = self.generation
-        found = answers.get(ref, _UNANSWERED)
-        if found is _UNANSWERED:
-            found = self._lookup(ref, None)  # an ambiguous name raises, and is not remembered
-            if len(answers) >= _ANSWERS_LIMIT:
-                answers.clear()
-            answers[ref] = found
-        return found  # type: ignore[return-value]
+        generation = self.generation
+        answer = self._answers.get(ref)
+        if answer is not None and answer[0] == generation:
+            return answer[1]
+        found = self._lookup(ref, None)  # an ambiguous name raises, and is not remembered
+        # Kept with the generation it was found in, unless names were learnt meanwhile (another thread: learning
+        # counts the generation up before it changes anything).
+        if self.generation == generation:
+            if len(self._answers) >= _ANSWERS_LIMIT:
+                self._answers.clear()
+            self._answers[ref] = (generation, found)
+        return found
 
     def _lookup(self, ref: str, within: Collection[URIRef] | None) -> URIRef | None:
         """:meth:`lookup` itself (not remembered)."""
