@@ -403,7 +403,9 @@ def _statement_unit(name: str, header: list[str], delimiter: str, group: list[_R
     # A row's record is the header's names with its cells (the last cell of a repeated name, as dict() keeps):
     # made only where it is read whole. When no cell of the claim (nor of the header) holds a bad character, no
     # record needs walking.
-    walk = BAD_TEXT.search(" ".join(map(" ".join, [header, *(row for _, row in group)]))) is not None
+    # (Printable text holds no bad character: no control character, surrogate or non-character.)
+    text = " ".join(map(" ".join, [header, *(row for _, row in group)]))
+    walk = not text.isprintable() and BAD_TEXT.search(text) is not None
     header_clean = not walk or BAD_TEXT.search(" ".join(header)) is None
     rows: list[tuple[int, list[str]]] = []
     for line, row in group:
