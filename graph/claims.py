@@ -46,6 +46,8 @@ from detente.ontology.vocab import (
 )
 
 CLAIM_NS = str(DTR) + "claim/"
+_CLAIM_NT = term_nt(URIRef(CLAIM_NS))[:-1]  # '<…/claim/': a claim IRI's N-Triples text is this, its digest and '>'
+
 SOURCE_NS = str(DTR) + "source/"
 ACTIVITY_NS = str(DTR) + "activity/"
 
@@ -199,9 +201,11 @@ class Claim:
 
     def _mint_iri(self, statement_lines: list[str]) -> URIRef:
         """The IRI from the statements already serialised as ``s p o`` (N-Triples terms)."""
-        iri = URIRef(CLAIM_NS + digest(*sorted(statement_lines), str(self.source.iri), str(self.said_by or ""),
-                                       self.quote or ""))
+        key = digest(*sorted(statement_lines), str(self.source.iri), str(self.said_by or ""), self.quote or "")
+        iri = URIRef(CLAIM_NS + key)
         self.__dict__["_iri"] = iri
+        # Its N-Triples text (a hex digest under the checked namespace): the writer needs no IRI check or cache entry.
+        self.__dict__["_iri_nt"] = _CLAIM_NT + key + ">"
         self.__dict__["_lines"] = statement_lines  # the writer and the summary of an import reuse them
         return iri
 
@@ -239,6 +243,8 @@ _P = {name: " " + term_nt(iri) + " " for name, iri in (
     ("quote_start", DT.quoteStart), ("quote_end", DT.quoteEnd), ("generated", PROV.wasGeneratedBy),
     ("key", DCTERMS.identifier), ("type", RDF.type), ("url", SCHEMA.url), ("title", DCTERMS.title),
     ("publisher", DCTERMS.publisher), ("issued", DCTERMS.issued))}
+_DERIVED_P, _SAID_BY_P, _QUOTE_P, _CONFIDENCE_P, _GENERATED_P, _KEY_P = (
+    _P[name] for name in ("derived", "said_by", "quote", "confidence", "generated", "key"))
 _INTEGER = "^^" + term_nt(XSD.integer)
 _DATE = "^^" + term_nt(XSD.date)
 _ANY_URI = "^^" + term_nt(XSD.anyURI)
@@ -268,29 +274,34 @@ def _claim_lines(claim: Claim, lines: list[str], facts_end: str, fact_lines: lis
     Facts lines end with ``facts_end`` (see :func:`claims_nquads`); with ``fact_lines`` they go there instead.
     """
     statement_lines = claim.statement_lines()
-    iri = claim.__dict__.get("_iri") or claim._mint_iri(statement_lines)
-    c = term_nt(iri)
+    known = claim.__dict__
+    iri = known.get("_iri") or claim._mint_iri(statement_lines)
+    c = known.get("_iri_nt") or term_nt(iri)
     in_claim = " " + c + " .\n"
-    facts_out = lines if fact_lines is None else fact_lines
-    for line in statement_lines:
-        lines.append(line + in_claim)
-        facts_out.append(line + facts_end)
-    lines.append(c + _IS_CLAIM)
-    lines.append(c + _P["derived"] + term_nt(claim.source.iri) + _PROV_END)
+    if fact_lines is None:
+        for line in statement_lines:
+            lines.append(line + in_claim)
+            lines.append(line + facts_end)
+    else:
+        lines.extend([line + in_claim for line in statement_lines])
+        fact_lines.extend([line + facts_end for line in statement_lines])
+    append = lines.append
+    append(c + _IS_CLAIM)
+    append(c + _DERIVED_P + term_nt(claim.source.iri) + _PROV_END)
     if claim.said_by is not None:
-        lines.append(c + _P["said_by"] + term_nt(claim.said_by) + _PROV_END)
+        append(c + _SAID_BY_P + term_nt(claim.said_by) + _PROV_END)
     if claim.quote:
-        lines.append(c + _P["quote"] + literal_nt(claim.quote) + _PROV_END)
+        append(c + _QUOTE_P + literal_nt(claim.quote) + _PROV_END)
     if claim.confidence is not None:
-        lines.append(c + _P["confidence"] + _confidence_nt(claim.confidence) + _PROV_END)
+        append(c + _CONFIDENCE_P + _confidence_nt(claim.confidence) + _PROV_END)
     if claim.quote_start is not None:
-        lines.append(c + _P["quote_start"] + _integer_nt(claim.quote_start) + _PROV_END)
+        append(c + _P["quote_start"] + _integer_nt(claim.quote_start) + _PROV_END)
     if claim.quote_end is not None:
-        lines.append(c + _P["quote_end"] + _integer_nt(claim.quote_end) + _PROV_END)
+        append(c + _P["quote_end"] + _integer_nt(claim.quote_end) + _PROV_END)
     if claim.activity is not None:
-        lines.append(c + _P["generated"] + term_nt(claim.activity.iri) + _PROV_END)
+        append(c + _GENERATED_P + term_nt(claim.activity.iri) + _PROV_END)
     if claim.key:
-        lines.append(c + _P["key"] + literal_nt(claim.key) + _PROV_END)
+        append(c + _KEY_P + literal_nt(claim.key) + _PROV_END)
     for s, p, o in claim.extra:
         lines.append(nquad(s, p, o, PROVENANCE_GRAPH))
 
@@ -300,7 +311,8 @@ def _source_lines(source: Source, lines: list[str]) -> None:
     i = term_nt(source.iri)
     lines.append(i + _P["type"] + term_nt(source.source_type) + _PROV_END)
     if source.url:
-        lines.append(i + _P["url"] + term_nt(Literal(source.url, datatype=XSD.anyURI)) + _PROV_END)
+        # An xsd:anyURI literal keeps its text as written (no value space of its own), as quads() makes it.
+        lines.append(i + _P["url"] + literal_nt(source.url) + _ANY_URI + _PROV_END)
     if source.title:
         lines.append(i + _P["title"] + literal_nt(source.title) + _PROV_END)
     if source.publisher is not None:

@@ -276,6 +276,9 @@ def _state_table() -> _NameTable:
     return table
 
 
+_ANSWERS_LIMIT = 100_000  # references remembered by EntityNames.lookup (a file's subjects keep coming)
+
+
 def _unwrapped(ref: str) -> str:
     """A reference without surrounding spaces and ``<…>``."""
     text = ref.strip()
@@ -306,6 +309,8 @@ class EntityNames:
         self._label_language: dict[URIRef, str | None] = {}
         #: Counts the changes to what is known (names, types): a cache of resolved names is valid while it stays.
         self.generation = 0
+        # lookup() answers by reference, each with the generation it holds for (files repeat the same names).
+        self._answers: dict[str, tuple[int, URIRef | None]] = {}
 
     @classmethod
     def from_store(cls, store: Store, *, states: bool = True) -> EntityNames:
@@ -378,6 +383,23 @@ class EntityNames:
         >>> EntityNames().lookup("Atlantis") is None
         True
         """
+        if within is not None or type(ref) is not str:
+            return self._lookup(ref, within)
+        generation = self.generation
+        answer = self._answers.get(ref)
+        if answer is not None and answer[0] == generation:
+            return answer[1]
+        found = self._lookup(ref, None)  # an ambiguous name raises, and is not remembered
+        # Kept with the generation it was found in, unless names were learnt meanwhile (another thread: learning
+        # counts the generation up before it changes anything).
+        if self.generation == generation:
+            if len(self._answers) >= _ANSWERS_LIMIT:
+                self._answers.clear()
+            self._answers[ref] = (generation, found)
+        return found
+
+    def _lookup(self, ref: str, within: Collection[URIRef] | None) -> URIRef | None:
+        """:meth:`lookup` itself (not remembered)."""
         found = self.identifier(ref)
         if found is not None:
             return found
@@ -403,7 +425,7 @@ class EntityNames:
             return None
         direct = self._direct(text)
         if direct is not None:
-            return direct if is_iri_text(str(direct)) else None
+            return direct if is_iri_text(direct) else None
         return self._path(text)
 
     def resolve(self, ref: str, *, within: Collection[URIRef] | None = None) -> URIRef:

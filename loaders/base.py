@@ -137,18 +137,32 @@ def csv_rows(reader: Iterator[list[str]] | Iterator[dict[str, str]]) -> Iterator
     A row the module cannot read (a field past its size limit, a NUL byte) stops the file with
     :class:`RecordTooLarge` naming the line.
     """
-    while True:
-        start = getattr(reader, "line_num", 0) + 1  # the line the next record starts on
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            if "field larger than field limit" in str(exc):  # the csv module's only word for it
-                raise RecordTooLarge(start, None, f"field larger than field limit ({csv.field_size_limit()} "
-                                                  f"characters) in the record starting on line {start}") from None
-            raise RecordTooLarge(start, None, f"unreadable CSV: {exc}") from None
-        yield row
+    if not hasattr(reader, "line_num"):
+        yield from _csv_rows_counted(reader)
+        return
+    start = reader.line_num + 1  # the line the next record starts on
+    try:
+        for row in reader:
+            yield row
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise _unreadable(exc, start) from None
+
+
+def _csv_rows_counted(reader: Iterator[Any]) -> Iterator[Any]:
+    """:func:`csv_rows` of a reader that does not count lines."""
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise _unreadable(exc, 1) from None
+
+
+def _unreadable(exc: csv.Error, start: int) -> RecordTooLarge:
+    """The error for a record starting on line ``start`` that the csv module cannot read."""
+    if "field larger than field limit" in str(exc):  # the csv module's only word for it
+        return RecordTooLarge(start, None, f"field larger than field limit ({csv.field_size_limit()} "
+                                           f"characters) in the record starting on line {start}")
+    return RecordTooLarge(start, None, f"unreadable CSV: {exc}")
 
 
 _UTF16_MARKS = {b"\xff\xfe": "UTF-16 (little-endian)", b"\xfe\xff": "UTF-16 (big-endian)"}
@@ -319,6 +333,7 @@ _DATE_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(
                         r"(?:Z|[+-][0-9]{2}:[0-9]{2})?")
 #: The schemes a source URL may have: a source is a publication a reader can open on the web.
 SOURCE_URL_SCHEMES = ("http", "https")
+_PLAIN_WEB_URL = re.compile(r"https?://[A-Za-z0-9.\-]+(?:[/?#]|\Z)")
 
 
 def shown(value: object, limit: int = 60) -> str:
@@ -429,6 +444,13 @@ def http_url(value: object, field_name: str) -> str:
     field 'source': 'javascript:alert(1)' is not a web URL: it must start with http:// or https:// and name a host
     """
     text = str(value).strip()
+    if _PLAIN_WEB_URL.match(text) is not None:
+        # http(s)://, then a host of letters, digits, dots and hyphens up to the path: what urlsplit would find
+        # (scheme http or https, that host, no userinfo or port), so only the IRI rule is left to apply.
+        problem = iri_problem(text)
+        if problem is not None:
+            raise FieldError(field_name, f"{shown(text)} is not a valid URL: it {problem}")
+        return text
     try:
         parts = urlsplit(text)
         host = parts.hostname
@@ -679,7 +701,9 @@ def resolve_entity(names: EntityNames | EntityRegistry, ref: str, field_name: st
     """
     written = _written_iri(ref)
     if written is not None:
-        iri_ref(written, field_name)
+        problem = iri_problem(written)  # iri_ref's refusal, without making the IRI (the resolver makes it)
+        if problem is not None:
+            raise FieldError(field_name, f"{shown(written)} is not a valid IRI: it {problem}")
     try:
         iri = names.lookup(ref)
     except AmbiguousEntityError as exc:
@@ -726,7 +750,28 @@ def object_term(names: EntityNames | EntityRegistry, predicate: URIRef, obj: obj
 
 
 def parse_confidence(value: object) -> float | None:
-    """A confidence between 0 and 1 (None when empty), by the rule of :func:`parse_decimal`."""
+    """A confidence between 0 and 1 (None when empty), by the rule of :func:`parse_decimal`.
+
+    Files repeat a few confidences: each distinct one is read once (one refused is read, and refused, each time).
+    """
+    kind = type(value)
+    if (kind is str or kind is int or kind is float) and value:  # 0.0 == -0.0, whose confidences differ in sign
+        key = (kind, value)
+        found = _CONFIDENCES.get(key, _UNREAD)
+        if found is _UNREAD:
+            found = _parse_confidence(value)
+            if len(_CONFIDENCES) >= _LITERALS_LIMIT:
+                _CONFIDENCES.clear()
+            _CONFIDENCES[key] = found
+        return found  # type: ignore[return-value]
+    return _parse_confidence(value)
+
+
+_CONFIDENCES: dict[tuple[type, object], float | None] = {}
+_UNREAD = object()
+
+
+def _parse_confidence(value: object) -> float | None:
     if value is None or str(value).strip() == "":
         return None
     number = parse_decimal(value, "confidence", exponent=True)

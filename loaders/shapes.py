@@ -73,9 +73,12 @@ class PropertyCheck:
     less_or_equal: URIRef | None = None
     #: The path as a plain string (values are looked up by it: see :class:`ShapeChecker`).
     key: str = field(init=False, compare=False, repr=False)
+    #: Whether a value's verdict depends on its types (``sh:class`` or ``sh:or``).
+    by_class: bool = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "key", str(self.path))
+        object.__setattr__(self, "by_class", bool(self.classes or self.any_of))
 
 
 @dataclass
@@ -191,6 +194,12 @@ _GENERATED_TEXT, _IDENTIFIER_TEXT = str(_GENERATED), str(_IDENTIFIER)
 _URL_TEXT, _TITLE_TEXT, _PUBLISHER_TEXT, _ISSUED_TEXT = (str(SCHEMA.url), str(DCTERMS.title), str(DCTERMS.publisher),
                                                          str(DCTERMS.issued))
 _ANY_URI, _DATE = XSD.anyURI, XSD.date
+_NO_PLAN = object()
+# What a check of the claim's own provenance reads: by the check's path.
+_STEP_SOURCE, _STEP_QUOTE, _STEP_KEY, _STEP_CONFIDENCE, _STEP_TYPE, _STEP_SAID_BY, _STEP_GENERATED = range(7)
+_CLAIM_STEPS = {_DERIVED_TEXT: _STEP_SOURCE, _QUOTE_TEXT: _STEP_QUOTE, _IDENTIFIER_TEXT: _STEP_KEY,
+                _CONFIDENCE_TEXT: _STEP_CONFIDENCE, _TYPE_TEXT: _STEP_TYPE, _SAID_BY_TEXT: _STEP_SAID_BY,
+                _GENERATED_TEXT: _STEP_GENERATED}
 _AN_IRI = URIRef("https://w3id.org/detente/id/any")  # a focus node's kind is all a node-kind check reads
 
 
@@ -225,6 +234,13 @@ def _has_kind(value: Node, kind: URIRef) -> bool:
     if kind == SH.BlankNodeOrLiteral:
         return isinstance(value, (BNode, Literal))
     return True
+
+
+def _text_ok(check: PropertyCheck, value: Node | str) -> bool:
+    """Whether the text of ``value`` (a term, or a lexical form) meets the check's pattern and minimum length."""
+    if check.pattern is not None and (isinstance(value, BNode) or not re.search(check.pattern, str(value))):
+        return False
+    return check.min_length is None or (not isinstance(value, BNode) and len(str(value)) >= check.min_length)
 
 
 def _compare(value: Node, bound: Any, lower: bool) -> bool:
@@ -309,6 +325,16 @@ class ShapeChecker:
         cached = self._values.get(key) if key is not None else None
         if cached is not None:
             return cached
+        ok = self._evaluate_value(check, value, data)
+        if key is not None:
+            if len(self._values) >= 50_000:  # quotes and counts never repeat: keep it bounded
+                self._values.clear()
+            self._values[key] = ok
+        return ok
+
+    def _evaluate_value(self, check: PropertyCheck, value: Node, data: dict[Node, dict[URIRef, list[Node]]],
+                        text_checks: bool = True) -> bool:
+        """Whether ``value`` meets ``check`` (without ``text_checks``: all but its pattern and minimum length)."""
         ok = True
         wrong_datatype = check.datatype is not None and not _has_datatype(value, check.datatype)
         wrong_kind = check.node_kind is not None and not _has_kind(value, check.node_kind)
@@ -325,18 +351,12 @@ class ShapeChecker:
             ok = False
         if ok and check.allowed is not None and value not in check.allowed:
             ok = False
-        if ok and check.pattern is not None and (isinstance(value, BNode) or not re.search(check.pattern, str(value))):
-            ok = False
-        if ok and check.min_length is not None and (isinstance(value, BNode) or len(str(value)) < check.min_length):
+        if ok and text_checks and not _text_ok(check, value):
             ok = False
         if ok and check.min_inclusive is not None and not _compare(value, check.min_inclusive, True):
             ok = False
         if ok and check.max_inclusive is not None and not _compare(value, check.max_inclusive, False):
             ok = False
-        if key is not None:
-            if len(self._values) >= 50_000:  # quotes and counts never repeat: keep it bounded
-                self._values.clear()
-            self._values[key] = ok
         return ok
 
     # -- one claim ----------------------------------------------------------------------------------
@@ -461,9 +481,10 @@ class ShapeChecker:
 
         The same constraints, evaluated for the common case with what a load
         repeats remembered: for each focus node the checks its signature (its
-        predicates and types) selects, and each value's verdict (by IRI text,
-        or by the very literal object, which the loaders' statement cache
-        reuses). Whatever is unusual (a subject that is not an IRI, a value
+        predicates and types) selects, and each value's verdict (by the very
+        term object, which the loaders' statement cache reuses, and an IRI's
+        also by its text; a source's URL by its text alone, see
+        :meth:`_typed_clean`). Whatever is unusual (a subject that is not an IRI, a value
         typed in the claim itself, quote offsets, extra provenance) answers
         False, and the reference decides. A test compares both on many claims.
         """
@@ -500,8 +521,9 @@ class ShapeChecker:
               objects_of: tuple[str, ...] = ()) -> list[tuple[int, PropertyCheck]] | None:
         """The property checks an IRI focus with these predicates and types must pass; None if it cannot pass."""
         key = (predicates, record_types, registry_type, objects_of)
-        if key in self._plans:
-            return self._plans[key]
+        known = self._plans.get(key, _NO_PLAN)
+        if known is not _NO_PLAN:
+            return known  # type: ignore[return-value]
         types: set[str] = set()
         for cls in (*record_types, *((registry_type,) if registry_type is not None else ())):
             types |= _ancestors(cls)
@@ -538,7 +560,7 @@ class ShapeChecker:
                      subjects: dict[str, tuple[Node, dict[str, list[Node]]]]) -> bool:
         """One statement subject against the shapes that target it (see :meth:`_evaluate_focus`)."""
         typed = predicates.get(_TYPE_TEXT)
-        record_types = tuple(str(c) for c in typed if isinstance(c, URIRef)) if typed else ()
+        record_types = tuple([str(c) for c in typed if isinstance(c, URIRef)]) if typed else ()
         plan = self._plan(tuple(predicates), record_types, self._registry_type(focus))
         if plan is None:
             return False
@@ -561,25 +583,28 @@ class ShapeChecker:
                      subjects: dict[str, tuple[Node, dict[str, list[Node]]]]) -> bool:
         """:meth:`_value_ok` of a value the claim gives no type, remembered (see :meth:`clean`)."""
         kind = type(value)
-        key: tuple[int, Any]
         if kind is URIRef:
-            text = str(value)
-            if (prop.classes or prop.any_of) and _TYPE_TEXT in subjects.get(text, (None, {}))[1]:
-                return False  # typed in the claim itself: the reference decides
-            key = (index, text)
-            verdict = self._verdicts.get(key)
-            if verdict is None:
-                verdict = self._verdicts[key] = self._value_ok(index, prop, value, {})
-            return bool(verdict)
-        if kind is Literal:
-            key = (index, id(value))  # the entry holds the literal, so no other object can have its id
-            remembered = self._verdicts.get(key)
-            if remembered is not None and remembered[0] is value:
-                return bool(remembered[1])
+            if prop.by_class:
+                entry = subjects.get(str(value))
+                if entry is not None and _TYPE_TEXT in entry[1]:
+                    return False  # typed in the claim itself: the reference decides
+        elif kind is not Literal:
+            return False
+        # By the very object first (the loaders' statement cache hands out the same terms again and again); the
+        # entry holds the object, so no other object can have its id.
+        key = (index, id(value))
+        remembered = self._verdicts.get(key)
+        if remembered is not None and remembered[0] is value:
+            return bool(remembered[1])
+        if kind is URIRef:  # an IRI's verdict is its text's
+            text_key = (index, str(value))
+            ok = self._verdicts.get(text_key)
+            if ok is None:
+                ok = self._verdicts[text_key] = self._value_ok(index, prop, value, {})
+        else:
             ok = self._value_ok(index, prop, value, {})
-            self._verdicts[key] = (value, ok)
-            return ok
-        return False
+        self._verdicts[key] = (value, ok)
+        return bool(ok)
 
     def _text_clean(self, index: int, prop: PropertyCheck, text: object) -> bool:
         """:meth:`_value_ok` of ``Literal(text)`` for a plain string.
@@ -616,35 +641,55 @@ class ShapeChecker:
             keys.append(_GENERATED_TEXT)
         if claim.key:
             keys.append(_IDENTIFIER_TEXT)
-        plan = self._plan(tuple(keys), (_CLAIM_TEXT,), self._registry_type(iri))
-        if plan is None:
+        steps = self._claim_steps(tuple(keys), self._registry_type(iri))
+        if steps is None:
             return False
         # The claim and its source are the nodes the claim's data types (as the reference's data says).
-        typed: dict[str, tuple[Node, dict[str, list[Node]]]] = {str(iri): (iri, {_TYPE_TEXT: [_CLAIM]}),
-                                                                str(source.iri): (source.iri, {_TYPE_TEXT: []})}
-        for index, prop in plan:
-            key = prop.key
-            if not _one_value_decides(prop):
-                return False
-            if key == _DERIVED_TEXT:
+        typed: dict[str, tuple[Node, dict[str, list[Node]]]] | None = None
+        for step, index, prop in steps:
+            if step == _STEP_SOURCE:
                 ok = self._source_ref_clean(index, prop, source)
-            elif key == _QUOTE_TEXT:
+            elif step == _STEP_QUOTE:
                 ok = self._text_clean(index, prop, claim.quote)
-            elif key == _IDENTIFIER_TEXT:
+            elif step == _STEP_KEY:
                 ok = self._text_clean(index, prop, claim.key)
-            elif key == _CONFIDENCE_TEXT:
-                ok = self._value_clean(index, prop, _confidence_literal(cast(float, claim.confidence)), typed)
-            elif key == _TYPE_TEXT:
-                ok = self._value_clean(index, prop, _CLAIM, typed)
-            elif key == _SAID_BY_TEXT:
-                ok = self._value_clean(index, prop, cast(Node, claim.said_by), typed)
-            elif key == _GENERATED_TEXT:
-                ok = self._value_clean(index, prop, cast(Activity, claim.activity).iri, typed)
             else:
-                return False
+                if typed is None:
+                    typed = {str(iri): (iri, {_TYPE_TEXT: [_CLAIM]}), str(source.iri): (source.iri, {_TYPE_TEXT: []})}
+                if step == _STEP_CONFIDENCE:
+                    value: Node = _confidence_literal(cast(float, claim.confidence))
+                elif step == _STEP_TYPE:
+                    value = _CLAIM
+                elif step == _STEP_SAID_BY:
+                    value = cast(Node, claim.said_by)
+                else:
+                    value = cast(Activity, claim.activity).iri
+                ok = self._value_clean(index, prop, value, typed)
             if not ok:
                 return False
         return True
+
+    def _claim_steps(self, keys: tuple[str, ...], registry_type: str | None
+                     ) -> list[tuple[int, int, PropertyCheck]] | None:
+        """The plan of a claim with these provenance predicates, each check with the field it reads.
+
+        None when the claim cannot pass here: no plan, or a check one value at a time cannot decide, or a
+        predicate the claim's fields do not give.
+        """
+        key = ("claim steps", keys, registry_type)
+        known = self._plans.get(key, _NO_PLAN)
+        if known is not _NO_PLAN:
+            return known  # type: ignore[return-value]
+        plan = self._plan(keys, (_CLAIM_TEXT,), registry_type)
+        steps: list[tuple[int, int, PropertyCheck]] | None = None if plan is None else []
+        for index, prop in plan or ():
+            step = _CLAIM_STEPS.get(prop.key)
+            if step is None or not _one_value_decides(prop):
+                steps = None
+                break
+            steps.append((step, index, prop))  # type: ignore[union-attr]
+        self._plans[key] = steps  # type: ignore[assignment]
+        return steps
 
     def _source_ref_clean(self, index: int, prop: PropertyCheck, source: Source) -> bool:
         """The claim's source as its prov:wasDerivedFrom value (typed by the claim's data with its source type)."""
@@ -664,6 +709,17 @@ class ShapeChecker:
             known = self._values.get((index, lexical, str(datatype), None))  # as _value_ok remembers it
             if known is not None:
                 return known
+            if datatype == _ANY_URI and prop.allowed is None and prop.min_inclusive is None \
+                    and prop.max_inclusive is None:
+                # An xsd:anyURI literal keeps its text as written and is never ill-typed (it has no value space of
+                # its own): every one gets the same verdict but for its text's pattern and length (a source's URL
+                # is new with every source, and its literal would cost more than the rest of the source's checks).
+                key = (index, ("an xsd:anyURI literal",))  # a tuple: no IRI's text (the other keys) equals it
+                verdict = self._verdicts.get(key)
+                if verdict is None:
+                    verdict = self._verdicts[key] = self._evaluate_value(prop, Literal("x", datatype=_ANY_URI), {},
+                                                                         text_checks=False)
+                return bool(verdict) and _text_ok(prop, lexical)
         return self._value_ok(index, prop, Literal(lexical, datatype=datatype), {})
 
     def _source_clean(self, source: Source) -> bool:

@@ -40,8 +40,9 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from detente.graph.claims import Claim, Source
 from detente.graph.terms import Term, Triple, term_nt
@@ -62,6 +63,9 @@ from detente.loaders.base import (
     resolve_entity,
     speaker,
 )
+
+if TYPE_CHECKING:
+    from detente.loaders.documents import _Located
 
 __all__ = ["Unit", "statement_units", "jsonl_document_units", "document_units",
            "result_units", "StatementCache"]
@@ -121,16 +125,22 @@ class StatementCache:
         self.size = size
         # text -> (term, its N-Triples text, whether the registry describes it and it is not marked used yet)
         self._subjects: dict[str, tuple[Term, str, bool]] = {}
-        self._predicates: dict[str, tuple[Term, str]] = {}
-        self._objects: dict[tuple[str, type, object], tuple[Term, str, bool]] = {}
+        # predicate text -> object value (a str or an int) -> (predicate, object, their N-Triples text 'p o',
+        # whether the registry describes the object and it is not marked used yet)
+        self._objects: dict[str, dict[object, tuple[Term, Term, str, bool]]] = {}
+        self._object_count = 0
         self._sources: dict[tuple[Any, ...], Source] = {}
+        # The last document source given, with its Source (documents of one source often follow each other).
+        self._last_source: tuple[dict[str, Any], Source] | None = None
+        self._names = ctx.registry.names
         self._generation = ctx.registry.names.generation
         self._lines: list[str] | None = []
 
     def clear(self) -> None:
+        self._last_source = None
         self._subjects.clear()
-        self._predicates.clear()
         self._objects.clear()
+        self._object_count = 0
         self._sources.clear()
 
     def take_lines(self) -> list[str] | None:
@@ -168,6 +178,11 @@ class StatementCache:
         ``clean_text``: the caller knows that no text of ``src`` holds a bad character.
         """
         self._current()
+        last = self._last_source
+        if last is not None and src == last[0]:
+            # The same values as the last source, names unchanged since: what the remembered source would give,
+            # its publisher marked used already (only forgetting an entity unmarks it, which changes the names).
+            return last[1]
         values = (src.get("url"), src.get("title"), src.get("publisher"), src.get("published", src.get("issued")),
                   src.get("type"))
         try:
@@ -186,37 +201,40 @@ class StatementCache:
                 self._sources[values] = source
         elif source.publisher is not None:
             self.ctx.registry.mark_used([source.publisher])
+        self._last_source = (src, source)
         return source
 
     def __call__(self, subject: object, predicate: object, obj: object) -> Triple:
         kind = type(obj)
         if type(subject) is str and type(predicate) is str and (kind is str or kind is int):
-            registry = self.ctx.registry
-            if registry.names.generation != self._generation:  # names resolve differently now
+            if self._names.generation != self._generation:  # names resolve differently now
                 self._current()
             s = self._subjects.get(subject)
-            p = self._predicates.get(predicate)
-            o = self._objects.get((predicate, kind, obj))
-            if s is not None and p is not None and o is not None:
-                if s[2] or o[2]:
-                    registry.mark_used((s[0], o[0]))
-                    # Marked for good (only forgetting an entity unmarks it, and that changes the generation).
-                    if s[2]:
-                        self._subjects[subject] = (s[0], s[1], False)
-                    if o[2]:
-                        self._objects[(predicate, kind, obj)] = (o[0], o[1], False)
-                if self._lines is not None:
-                    self._lines.append(f"{s[1]} {p[1]} {o[1]}")
-                return s[0], p[0], o[0]
-            triple: Triple
-            if s is None and p is not None and o is not None and subject.strip():
-                # A new subject of known parts (every event of a big file): resolve it alone. build_statement would
-                # check the same and then resolve the subject first, so a FieldError here is the one it raises.
-                term = resolve_entity(registry.names, subject, "subject")
-                registry.mark_used((term, o[0]))
-                triple = term, p[0], o[0]
-            else:
-                triple = build_statement(registry, subject, predicate, obj)
+            objects = self._objects.get(predicate)
+            po = objects.get(obj) if objects is not None else None  # a str and an int are never equal keys
+            registry = self.ctx.registry
+            if po is not None:
+                if s is not None:
+                    if s[2] or po[3]:
+                        registry.mark_used((s[0], po[1]))
+                        # Marked for good (only forgetting an entity unmarks it, and that changes the generation).
+                        if s[2]:
+                            self._subjects[subject] = (s[0], s[1], False)
+                        if po[3]:
+                            objects[obj] = (po[0], po[1], po[2], False)  # type: ignore[index]
+                    if self._lines is not None:
+                        self._lines.append(s[1] + " " + po[2])
+                    return s[0], po[0], po[1]
+                if subject.strip():
+                    # A new subject of known parts (every event of a big file): resolve it alone. build_statement
+                    # would check the same and then resolve the subject first, so a FieldError here is the one it
+                    # raises.
+                    term = resolve_entity(registry.names, subject, "subject")
+                    registry.mark_used((term, po[1]))
+                    triple: Triple = term, po[0], po[1]
+                    self._remember(subject, predicate, obj, triple)
+                    return triple
+            triple = build_statement(registry, subject, predicate, obj)
             self._remember(subject, predicate, obj, triple)
             return triple
         triple = build_statement(self.ctx.registry, subject, predicate, obj)
@@ -230,13 +248,17 @@ class StatementCache:
         except ValueError:  # a term N-Triples cannot write: Claim refuses it where it always did
             self._lines = None
             return
-        for remembered in (self._subjects, self._objects):
-            if len(remembered) >= self.size:
-                remembered.clear()
+        if len(self._subjects) >= self.size:
+            self._subjects.clear()
+        if self._object_count >= self.size:
+            self._objects.clear()
+            self._object_count = 0
         known = self.ctx.registry.__contains__
         self._subjects[subject] = (s, parts[0], known(s))
-        self._predicates[predicate] = (p, parts[1])
-        self._objects[(predicate, type(obj), obj)] = (o, parts[2], known(o))
+        objects = self._objects.setdefault(predicate, {})
+        if obj not in objects:
+            self._object_count += 1
+        objects[obj] = (p, o, parts[1] + " " + parts[2], known(o))
         if self._lines is not None:
             self._lines.append(" ".join(parts))
 
@@ -304,7 +326,7 @@ def _contiguous_groups(path: Path, delimiter: str) -> Iterator[tuple[list[str], 
         current: str | None = None
         group: list[_Row] = []
         for row in csv_rows(reader):
-            if not any(cell.strip() for cell in row):
+            if not "".join(row).strip():  # blank in every cell
                 continue
             key = row[key_index].strip() if len(row) > key_index else ""
             if key != current or not key:
@@ -376,38 +398,46 @@ def _statement_unit(name: str, header: list[str], delimiter: str, group: list[_R
     lines: list[int | None] = [line for line, _ in group]
     raw = _RawRows(delimiter, group)
     failed: list[Reject] = []
-    records: list[tuple[int, dict[str, str], list[str]]] = []
-    header_clean = BAD_TEXT.search(" ".join(header)) is None
+    layout = _layout(tuple(header))
+    width = len(header)
+    # A row's record is the header's names with its cells (the last cell of a repeated name, as dict() keeps):
+    # made only where it is read whole. When no cell of the claim (nor of the header) holds a bad character, no
+    # record needs walking.
+    # (Printable text holds no bad character: no control character, surrogate or non-character.)
+    text = " ".join(map(" ".join, [header, *(row for _, row in group)]))
+    walk = not text.isprintable() and BAD_TEXT.search(text) is not None
+    header_clean = not walk or BAD_TEXT.search(" ".join(header)) is None
+    rows: list[tuple[int, list[str]]] = []
     for line, row in group:
-        if len(row) != len(header):
-            failed.append(Reject(name, line, None, f"{len(row)} fields where the header has {len(header)}",
-                                 raw[line]))
+        if len(row) != width:
+            failed.append(Reject(name, line, None, f"{len(row)} fields where the header has {width}", raw[line]))
             continue
-        record = dict(zip(header, row, strict=True))
-        if not record["claim"].strip():
+        if not row[layout.claim].strip():
             failed.append(Reject(name, line, "claim", "is empty", raw[line]))
             continue
-        # The record's keys and values are header and row cells: when none holds a bad character, it is clean.
-        if not header_clean or BAD_TEXT.search(" ".join(row)) is not None:
+        if walk and (not header_clean or BAD_TEXT.search(" ".join(row)) is not None):
             try:
-                check_values(record, "")  # NUL bytes and other control characters are never stored
+                check_values(dict(zip(header, row, strict=True)), "")  # NUL bytes and control characters: never stored
             except FieldError as exc:
                 failed.append(Reject(name, line, exc.field, exc.message, raw[line]))
                 continue
-        records.append((line, record, row))
+        rows.append((line, row))
     statements: list[Triple] = []
     cache.take_lines()  # the lines of this claim's statements only
-    if records:
-        first_line, first, first_row = records[0]
+    if rows:
+        first_line, first_row = rows[0]
+        first = dict(zip(header, first_row, strict=True))
         key = first["claim"].strip()
-        claim_level = _claim_level_cells(tuple(header))
-        for line, record, row in records:
+        claim_level = layout.claim_level
+        subject, predicate, obj = layout.subject, layout.predicate, layout.object
+        for line, row in rows:
             try:
                 if line != first_line and not _same_cells(row, first_row, claim_level):
+                    record = dict(zip(header, row, strict=True))
                     for column in CLAIM_LEVEL:
                         if column in record and record[column].strip() != first.get(column, "").strip():
                             raise FieldError(column, f"differs from line {first_line} of the same claim {key!r}")
-                statements.append(cache(record["subject"], record["predicate"], record["object"]))
+                statements.append(cache(row[subject], row[predicate], row[obj]))
             except FieldError as exc:
                 failed.append(Reject(name, line, exc.field, exc.message, raw[line]))
         if not failed:
@@ -427,15 +457,32 @@ def _statement_unit(name: str, header: list[str], delimiter: str, group: list[_R
     return reject_unit(name, lines, failed, lambda line: None if line is None else raw.get(line))
 
 
+@dataclass(frozen=True)
+class _Layout:
+    """Where a statements table's rows keep what each claim reads (for one header)."""
+
+    claim: int
+    subject: int
+    predicate: int
+    object: int
+    #: A row's claim-level cells (compared whole: when they are the first row's very texts, their stripped texts
+    #: agree too, and the columns need no comparing one by one).
+    claim_level: Callable[[list[str]], Any]
+
+
 @lru_cache(maxsize=16)
-def _claim_level_cells(header: tuple[str, ...]) -> list[int]:
-    """Where a record takes each claim-level column from (the last of columns of one name, as dict() does)."""
-    return [max(i for i, column in enumerate(header) if column == name) for name in CLAIM_LEVEL if name in header]
+def _layout(header: tuple[str, ...]) -> _Layout:
+    """The last cell of each name, as a record (``dict(zip(header, row))``) takes it."""
+    def last(name: str) -> int:
+        return max(i for i, column in enumerate(header) if column == name)
+
+    return _Layout(last("claim"), last("subject"), last("predicate"), last("object"),
+                   itemgetter(*[last(name) for name in CLAIM_LEVEL if name in header]))
 
 
-def _same_cells(row: list[str], first: list[str], cells: list[int]) -> bool:
-    """Whether ``row`` has ``first``'s very text in each of ``cells`` (then their stripped texts agree too)."""
-    return all(row[i] == first[i] for i in cells)
+def _same_cells(row: list[str], first: list[str], cells: Callable[[list[str]], Any]) -> bool:
+    """Whether ``row`` has ``first``'s very text in each claim-level cell (then their stripped texts agree too)."""
+    return bool(cells(row) == cells(first))
 
 
 class _RawRows:
@@ -465,6 +512,14 @@ def reject_unit(name: str, lines: list[int | None], failed: list[Reject],
 
 # -- claim documents -----------------------------------------------------------------------
 
+@lru_cache(maxsize=1)
+def _documents() -> tuple[type[_Located], Callable[..., list[Triple]]]:
+    """What the claim documents' module shares with the streaming reader (imported once, on first use)."""
+    from detente.loaders.documents import _Located, statements_of
+
+    return _Located, statements_of
+
+
 def jsonl_document_units(path: Path, ctx: LoadContext) -> Iterator[Unit]:
     """The claims of a JSON Lines file of claim documents, a line at a time."""
     from detente.loaders.documents import _depth
@@ -491,7 +546,8 @@ def jsonl_document_units(path: Path, ctx: LoadContext) -> Iterator[Unit]:
                 continue
             # Without escapes every text of the document is a piece of the line: a line with no bad character
             # holds no bad text, and check_values need not walk the document.
-            clean_text = "\\" not in raw and BAD_TEXT.search(raw) is None
+            # (A printable line holds no bad character: no control character, surrogate or non-character.)
+            clean_text = "\\" not in raw and (raw.rstrip("\n").isprintable() or BAD_TEXT.search(raw) is None)
             yield from _document_units(name, doc, number, ctx, cache, activity, line_of=_the_given_line,
                                        clean_text=clean_text)
 
@@ -523,8 +579,7 @@ def _document_units(name: str, doc: Any, doc_line: int | None, ctx: LoadContext,
 
     ``clean_text`` says that no text of the document holds a bad character (see :func:`check_values`).
     """
-    from detente.loaders.documents import _Located, statements_of
-
+    _Located, statements_of = _documents()
     if not isinstance(doc, dict):
         yield Unit([doc_line], rejects=[Reject(name, doc_line, None,
                                                "a document must be a mapping with 'source' and 'claims'")])

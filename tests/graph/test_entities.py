@@ -230,3 +230,45 @@ def test_states_known_by_their_other_names() -> None:
     for name, code in (("Burma", "MMR"), ("Holy See", "VAT"), ("Vatican", "VAT"), ("Kosovo", "XKX"),
                        ("Republic of Kosovo", "XKX"), ("Myanmar", "MMR")):
         assert names.lookup(name) == DTR[f"state/{code}"], name
+
+
+def _answer(names: EntityNames, ref: str) -> object:
+    """What resolving ``ref`` gives: the IRI, None, or the error's message."""
+    try:
+        return names.lookup(ref)
+    except AmbiguousEntityError as error:
+        return str(error)
+
+
+def _reference_answer(names: EntityNames, ref: str) -> object:
+    """The same, resolved anew (nothing remembered)."""
+    try:
+        return names._lookup(ref, None)
+    except AmbiguousEntityError as error:
+        return str(error)
+
+
+_REFS = ["Ukraine", "ukraine ", "UA", "state:UKR", "Meridian Wire", "meridian", "Atlantis", "organization/x",
+         "<https://w3id.org/detente/id/state/RUS>", "x y", ""]
+_TEACH = [(MERIDIAN, "Meridian Wire", ()), (DTR["organization/meridian"], "Meridian", ("Meridian Wire",)),
+          (DTR["state/ATL"], "Atlantis", ("Ukraine",)), (DTR["organization/x"], "X", ("meridian",))]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_remembered_answers_are_those_resolved_anew_as_names_are_learnt_and_forgotten(seed: int) -> None:
+    """lookup() remembers its answers while nothing is learnt or forgotten; each answer is the one resolved anew."""
+    import random
+
+    chance = random.Random(seed)
+    names = EntityNames()
+    for _ in range(60):
+        step = chance.random()
+        if step < 0.15:
+            iri, label, aliases = chance.choice(_TEACH)
+            names.add(iri, label, aliases, [DT.Organization])
+        elif step < 0.25:
+            names.forget(chance.choice(_TEACH)[0])
+        else:
+            ref = chance.choice(_REFS)
+            assert _answer(names, ref) == _reference_answer(names, ref), ref
+            assert _answer(names, ref) == _reference_answer(names, ref), ref  # the second time remembered

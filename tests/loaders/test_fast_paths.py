@@ -22,8 +22,8 @@ from rdflib.namespace import RDF, XSD
 from test_shapes_compiled import CASES
 
 from detente.graph.claims import Activity, Claim, Source, claims_nquads, quads_nquads
-from detente.loaders import stream
-from detente.loaders.base import LoadContext, build_statement, check_values, make_source
+from detente.loaders import base, stream
+from detente.loaders.base import FieldError, LoadContext, build_statement, check_values, make_source
 from detente.loaders.registry import Entity, EntityRegistry
 from detente.loaders.shapes import ShapeChecker
 from detente.loaders.stream import StatementCache, jsonl_document_units, statement_units
@@ -236,3 +236,90 @@ def test_a_json_lines_file_reads_the_same_with_the_cache(docs: list[tuple], tmp_
         lines.append(json.dumps(doc))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     _assert_the_caches_change_nothing(path, jsonl_document_units, monkeypatch)
+
+
+# -- xsd:anyURI literals: checked and written from their text ---------------------------------------
+
+URL_TEXTS = st.one_of(st.text(max_size=30), st.sampled_from(["https://example.org/a", "no-scheme", "x:", "1http:",
+                                                             'https://ex.org/"q"\n', "", "mailto:a@b"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=URL_TEXTS)
+def test_an_any_uri_text_is_checked_and_written_as_its_literal(text: str) -> None:
+    """The source URL's check and N-Quads line from its text equal those of ``Literal(text, datatype=xsd:anyURI)``."""
+    literal = Literal(text, datatype=XSD.anyURI)
+    checker = ShapeChecker(EntityRegistry())
+    checks = [prop for node in checker.checks for prop in node.properties if prop.datatype == XSD.anyURI]
+    assert checks
+    for prop in checks:
+        reference = ShapeChecker(EntityRegistry())._value_ok(id(prop), prop, literal, {})
+        for _ in range(2):  # the second time from what was remembered
+            assert checker._typed_clean(id(prop), prop, text, XSD.anyURI) == reference
+    source = Source(DTR["source/s"], DT.NewsArticle, url=text) if text else None
+    if source is not None:
+        assert claims_nquads([Claim([(EVENT, RDF.type, DT.Talks)], source)]).endswith(
+            "".join(quads_nquads([q]) for q in source.quads()))
+
+
+# -- values read on faster paths: the same values and the same errors --------------------------------
+
+def _outcome(read: Any, *args: Any) -> tuple[str, object]:
+    try:
+        return "value", read(*args)
+    except FieldError as error:
+        return "error", str(error)
+
+
+URL_PIECES = st.tuples(st.sampled_from(["http://", "https://", "HTTP://", "ftp://", "http:/", "", "https:"]),
+                       st.text(alphabet="ab.-9[]@:_ \t\x01é", max_size=8),
+                       st.text(alphabet="/?#x \t\n>\\", max_size=5)).map("".join)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=URL_PIECES)
+def test_a_web_url_reads_the_same_on_the_plain_url_path(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """http_url: a plain http(s) URL checked without urlsplit gives what urlsplit's reading gives."""
+    fast = _outcome(base.http_url, text, "source")
+    with monkeypatch.context() as patch:
+        patch.setattr(base, "_PLAIN_WEB_URL", re.compile(r"(?!)"))  # the reference: every URL through urlsplit
+        assert fast == _outcome(base.http_url, text, "source")
+
+
+@settings(max_examples=200, deadline=None)
+@given(value=st.one_of(st.sampled_from([0.0, -0.0, 0, "0", "-0.0", 0.5, "0.5", "0.50", 1, 1.5, "x", "", " ", None,
+                                        True, False, float("nan"), float("inf")]),
+                       st.floats(), st.integers(-2, 3), st.text(alphabet="0123456789.-e ", max_size=6)))
+def test_a_confidence_reads_the_same_when_remembered(value: object) -> None:
+    """parse_confidence remembers each value read: the same float (sign of zero included) or error each time."""
+    reference = _outcome(base._parse_confidence, value)
+    for _ in range(2):
+        outcome = _outcome(base.parse_confidence, value)
+        assert outcome == reference or (outcome[0] == reference[0] == "value" and outcome[1] != outcome[1])
+        if outcome[0] == "value" and isinstance(outcome[1], float):
+            assert repr(outcome[1]) == repr(reference[1])
+
+
+def test_a_printable_line_holds_no_bad_text() -> None:
+    """The JSON Lines reader skips the bad-text search for a printable line: no bad character is printable."""
+    bad = [chr(code) for code in range(0x110000) if base.BAD_TEXT.fullmatch(chr(code))]
+    assert bad and not any(char.isprintable() for char in bad)
+
+
+def test_a_table_with_repeated_columns_reads_its_last_cells_as_records_do(tmp_path: Path) -> None:
+    """Rows read by cell position take the last cell of a repeated column name, as the whole-file parser's records."""
+    from detente.loaders.statements import parse_statements
+
+    path = tmp_path / "repeated.csv"
+    path.write_text("claim,subject,object,predicate,object,source,quote,Quote\n"
+                    "c1,event:t1,state:RUS,hasParty,Ukraine,https://example.org/a,first,kept\n"
+                    "c1,event:t1,5,prisonerCount,314,https://example.org/a,other,kept\n"
+                    "c2,event:t2,x,a,talks,https://example.org/b,,one\n"
+                    "c2,event:t2,x,hasParty,state:RUS,https://example.org/b,,two\n", encoding="utf-8")
+    units = list(statement_units(path, LoadContext(EntityRegistry())))
+    streamed = [(c.iri, claims_nquads([c])) for unit in units for c in unit.claims]
+    whole = parse_statements(path, LoadContext(EntityRegistry()))
+    assert streamed == [(c.iri, claims_nquads([c])) for c in whole.claims] and len(streamed) == 1
+    differs = [(5, "quote", "differs from line 4 of the same claim 'c2'")]
+    assert [(r.line, r.field, r.message) for unit in units for r in unit.own_rejects()] == \
+        [(r.line, r.field, r.message) for r in whole.rejects] == differs
