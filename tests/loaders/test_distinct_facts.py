@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from benchmarks.load_inputs import write_claims_jsonl, write_statements_csv
-from detente.graph.bootstrap import ensure_ontology
 from detente.graph import summary_import
+from detente.graph.bootstrap import ensure_ontology
 from detente.graph.claims import Claim, Source, claims_nquads
 from detente.graph.store import Store, open_store
 from detente.graph.summary import summary_state
