@@ -432,7 +432,8 @@ class FreshImport:
         if not self._sizes[bucket]:
             return np.zeros((0, _WIDTH), dtype=np.int64)
         rows = np.fromfile(self._file(bucket), dtype=np.int32).reshape(-1, _WIDTH)
-        return rows[(kinds[rows[:, 1]] != _BLANK) & (kinds[rows[:, 3]] != _BLANK)].astype(np.int64)
+        kept: Ints = rows[(kinds[rows[:, 1]] != _BLANK) & (kinds[rows[:, 3]] != _BLANK)].astype(np.int64)
+        return kept
 
     def _unique_claims(self) -> bool:
         """Whether no claim was met twice (by the hashes of their IRIs)."""
