@@ -43,6 +43,7 @@ import tempfile
 import threading
 from array import array
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -230,6 +231,7 @@ class FreshImport:
         self._pending_rows = 0
         self._sizes = [0] * BUCKETS  # bytes in each bucket file
         self._roles = {self._id(term_nt(p)): i for i, p in enumerate(summary.ROLE_PREDICATES)}
+        self._role_predicates = np.array(list(self._roles), dtype=np.int32)
         self._state = "clean"  # "clean" | "reading" (a file being checked) | "writing" (being written)
         self._marks: tuple[list[int], int, int, int, int, int] = ([], 0, 0, 0, 0, 0)  # where the current file began
         self._file_exact = True
@@ -263,7 +265,9 @@ class FreshImport:
             self._begin()
         claim_sources, publishers, dates = self._claim_sources, self._publishers, self._dates
         first_claim = len(claim_sources)
-        keys = self._keys
+        claims = list(claims)
+        # A claim IRI's hash as its text's (str.__hash__: no copy of the text).
+        self._keys.extend(map(str.__hash__, [claim.iri for claim in claims]))
         lines: list[str] = []
         sizes = array("q")
         last_source = None
@@ -272,7 +276,6 @@ class FreshImport:
         for claim in claims:
             if claim.extra and any(str(p) in _EXTRA_BREAKS for _s, p, _o in claim.extra):
                 self._file_exact = False
-            keys.append(hash(str(claim.iri)))
             if claim.source is not last_source:
                 last_source = claim.source
                 source = self._id(term_nt(last_source.iri))
@@ -290,8 +293,10 @@ class FreshImport:
         texts = [text for line in lines for text in line.split(" ", 2)]
         del lines
         numbers = list(map(self.ids.get, texts))
-        if None in numbers:  # terms met for the first time
-            for at in [at for at, number in enumerate(numbers) if number is None]:
+        at = -1
+        with suppress(ValueError):  # terms met for the first time (list.index finds them without a Python loop)
+            while True:
+                at = numbers.index(None, at + 1)
                 numbers[at] = self._id(texts[at])
         del texts
         table = np.empty((len(numbers) // 3, _WIDTH), dtype=np.int32)
@@ -306,7 +311,7 @@ class FreshImport:
         # Rows with blank nodes are kept for the facts view (:meth:`file_facts`) and left out of the summary
         # (:meth:`_rows`); a statement repeated in a claim is dropped when aggregated.
         # A claim whose role facts fall in several buckets has its ties merged across them.
-        is_role = ((self._role_of()[table[:, 2]] >= 0) & (kinds[table[:, 3]] == _IRI)
+        is_role = (np.isin(table[:, 2], self._role_predicates) & (kinds[table[:, 3]] == _IRI)
                    & (kinds[table[:, 1]] != _BLANK))
         role_claims, _buckets = _unique_pairs(_ints(table[is_role, 0]), _ints(table[is_role, 1] % BUCKETS))
         self._spread.extend(np.unique(role_claims[np.flatnonzero(role_claims[1:] == role_claims[:-1])]).tolist())
