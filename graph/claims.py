@@ -263,28 +263,27 @@ def _integer_nt(value: int) -> str:
     return f'"{value}"{_INTEGER}' if type(value) is int else term_nt(Literal(value))
 
 
-def _line_end(graph: URIRef | None) -> str:
+def line_end(graph: URIRef | None) -> str:
     """The end of an N-Quads line in ``graph`` (None: the default graph)."""
     return " .\n" if graph is None else " " + term_nt(graph) + " .\n"
 
 
-def _claim_lines(claim: Claim, lines: list[str], facts_end: str, fact_lines: list[str] | None = None) -> None:
+def _claim_lines(claim: Claim, lines: list[str], facts_end: str | None) -> None:
     """Append exactly the lines ``nquad(*q) for q in claim.quads()`` gives, without building rdflib literals.
 
-    Facts lines end with ``facts_end`` (see :func:`claims_nquads`); with ``fact_lines`` they go there instead.
+    Facts lines end with ``facts_end`` (see :func:`claims_nquads`); None leaves them out.
     """
     statement_lines = claim.statement_lines()
     known = claim.__dict__
     iri = known.get("_iri") or claim._mint_iri(statement_lines)
     c = known.get("_iri_nt") or term_nt(iri)
     in_claim = " " + c + " .\n"
-    if fact_lines is None:
+    if facts_end is None:  # the facts view is written apart (a fresh import's distinct facts)
+        lines.extend([line + in_claim for line in statement_lines])
+    else:
         for line in statement_lines:
             lines.append(line + in_claim)
             lines.append(line + facts_end)
-    else:
-        lines.extend([line + in_claim for line in statement_lines])
-        fact_lines.extend([line + facts_end for line in statement_lines])
     append = lines.append
     append(c + _IS_CLAIM)
     append(c + _DERIVED_P + term_nt(claim.source.iri) + _PROV_END)
@@ -323,7 +322,7 @@ def _source_lines(source: Source, lines: list[str]) -> None:
 
 @without_gc
 def claims_nquads(claims: Iterable[Claim], entity_quads: Iterable[Quad] = (), *,
-                  facts: URIRef | None = FACTS_GRAPH, fact_lines: list[str] | None = None) -> str:
+                  facts: URIRef | None = FACTS_GRAPH, claim_facts: bool = True) -> str:
     """N-Quads text for claims, their sources and activities, and entity descriptions.
 
     The same text as serialising :meth:`Claim.quads`, :meth:`Source.quads` and
@@ -335,9 +334,9 @@ def claims_nquads(claims: Iterable[Claim], entity_quads: Iterable[Quad] = (), *,
         The graph label the facts view gets: the target store's
         :attr:`~detente.graph.store.Store.facts_label` (None: the default graph),
         so the store takes the text as it is.
-    fact_lines:
-        If given, the claims' lines of the facts view are appended to it instead of the text (a fresh import
-        writes each distinct fact once, see :mod:`detente.loaders.pipeline`); entity descriptions stay in the text.
+    claim_facts:
+        False leaves the claims' lines of the facts view out of the text (a fresh import writes each distinct
+        fact once, from :meth:`detente.graph.summary_import.FreshImport.file_facts`); entity descriptions stay.
 
     >>> src = Source.from_metadata(url="https://example.org/a")
     >>> claim = Claim(statements=[(DTR["agreement/x"], DT.prisonerCount, Literal(314))], source=src)
@@ -346,12 +345,12 @@ def claims_nquads(claims: Iterable[Claim], entity_quads: Iterable[Quad] = (), *,
     >>> claims_nquads([claim], facts=None).splitlines()[1].endswith('XMLSchema#integer> .')
     True
     """
-    facts_end = _line_end(facts)
+    facts_end = line_end(facts) if claim_facts else None
     lines: list[str] = []
     seen_sources: set[URIRef] = set()
     seen_activities: set[URIRef] = set()
     for claim in claims:
-        _claim_lines(claim, lines, facts_end, fact_lines)
+        _claim_lines(claim, lines, facts_end)
         if claim.source.iri not in seen_sources:
             seen_sources.add(claim.source.iri)
             _source_lines(claim.source, lines)

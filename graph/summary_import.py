@@ -42,7 +42,8 @@ import shutil
 import tempfile
 import threading
 from array import array
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -230,6 +231,7 @@ class FreshImport:
         self._pending_rows = 0
         self._sizes = [0] * BUCKETS  # bytes in each bucket file
         self._roles = {self._id(term_nt(p)): i for i, p in enumerate(summary.ROLE_PREDICATES)}
+        self._role_predicates = np.array(list(self._roles), dtype=np.int32)
         self._state = "clean"  # "clean" | "reading" (a file being checked) | "writing" (being written)
         self._marks: tuple[list[int], int, int, int, int, int] = ([], 0, 0, 0, 0, 0)  # where the current file began
         self._file_exact = True
@@ -254,16 +256,18 @@ class FreshImport:
 
     # -- a file's claims: added while it is read, kept once it is written -------------------------
 
-    def add(self, claims: Iterable[Claim]) -> None:
+    def add(self, claims: Iterable[Claim]) -> int:
         """Add claims of the file being read, as one :func:`~detente.graph.claims.claims_nquads` call writes them.
 
-        They count once :meth:`commit` says the file was written.
+        They count once :meth:`commit` says the file was written. Returns how many statements they have.
         """
         if self._state == "clean":
             self._begin()
         claim_sources, publishers, dates = self._claim_sources, self._publishers, self._dates
         first_claim = len(claim_sources)
-        keys = self._keys
+        claims = list(claims)
+        # A claim IRI's hash as its text's (str.__hash__: no copy of the text).
+        self._keys.extend(map(str.__hash__, [claim.iri for claim in claims]))
         lines: list[str] = []
         sizes = array("q")
         last_source = None
@@ -272,7 +276,6 @@ class FreshImport:
         for claim in claims:
             if claim.extra and any(str(p) in _EXTRA_BREAKS for _s, p, _o in claim.extra):
                 self._file_exact = False
-            keys.append(hash(str(claim.iri)))
             if claim.source is not last_source:
                 last_source = claim.source
                 source = self._id(term_nt(last_source.iri))
@@ -290,22 +293,26 @@ class FreshImport:
         texts = [text for line in lines for text in line.split(" ", 2)]
         del lines
         numbers = list(map(self.ids.get, texts))
-        if None in numbers:  # terms met for the first time
-            for at in [at for at, number in enumerate(numbers) if number is None]:
+        at = -1
+        with suppress(ValueError):  # terms met for the first time (list.index finds them without a Python loop)
+            while True:
+                at = numbers.index(None, at + 1)
                 numbers[at] = self._id(texts[at])
         del texts
         table = np.empty((len(numbers) // 3, _WIDTH), dtype=np.int32)
         table[:, 0] = np.repeat(np.arange(first_claim, len(claim_sources)), _ints(sizes))
         table[:, 1:] = _ints(numbers).reshape(-1, 3)  # type: ignore[arg-type]
         self._stage(table)
+        return len(table)
 
     def _stage(self, table: npt.NDArray[np.int32]) -> None:
         """Keep a batch of rows (claim, subject, predicate, object) for their buckets."""
         kinds = self._kinds()
-        # Blank nodes are left out of the summary; a statement repeated in a claim is dropped when aggregated.
-        table = table[(kinds[table[:, 1]] != _BLANK) & (kinds[table[:, 3]] != _BLANK)]
+        # Rows with blank nodes are kept for the facts view (:meth:`file_facts`) and left out of the summary
+        # (:meth:`_rows`); a statement repeated in a claim is dropped when aggregated.
         # A claim whose role facts fall in several buckets has its ties merged across them.
-        is_role = (self._role_of()[table[:, 2]] >= 0) & (kinds[table[:, 3]] == _IRI)
+        is_role = (np.isin(table[:, 2], self._role_predicates) & (kinds[table[:, 3]] == _IRI)
+                   & (kinds[table[:, 1]] != _BLANK))
         role_claims, _buckets = _unique_pairs(_ints(table[is_role, 0]), _ints(table[is_role, 1] % BUCKETS))
         self._spread.extend(np.unique(role_claims[np.flatnonzero(role_claims[1:] == role_claims[:-1])]).tolist())
         self._pending.append(table)
@@ -345,6 +352,32 @@ class FreshImport:
 
     def _file(self, bucket: int) -> Path:
         return self.folder / f"{bucket:03}.rows"
+
+    def file_facts(self, facts_end: str, lines_per_text: int) -> Iterator[str]:
+        """The facts view of the file being read: each distinct statement of its claims once, as N-Quads text.
+
+        Lines ``s p o`` + ``facts_end`` (the store's facts view label and `` .``), exactly as
+        :func:`~detente.graph.claims.claims_nquads` writes a claim's facts lines, in texts of about
+        ``lines_per_text`` lines: the statements the summary numbered, made distinct a bucket at a time
+        (memory holds one bucket of the file), instead of a line per claim that the bulk loader merges again.
+        """
+        if self._state == "clean":
+            return
+        self._spill()
+        terms = self.terms
+        out: list[str] = []
+        for bucket, start in enumerate(self._marks[0]):
+            if self._sizes[bucket] == start:
+                continue
+            rows = np.fromfile(self._file(bucket), dtype=np.int32, offset=start).reshape(-1, _WIDTH)
+            rows = rows[np.lexsort((rows[:, 3], rows[:, 2], rows[:, 1]))]
+            rows = rows[np.concatenate(([True], (rows[1:, 1:] != rows[:-1, 1:]).any(axis=1)))]
+            out.extend([f"{terms[s]} {terms[p]} {terms[o]}{facts_end}" for _c, s, p, o in rows.tolist()])
+            if len(out) >= lines_per_text:
+                yield "".join(out)
+                out = []
+        if out:
+            yield "".join(out)
 
     def give_up(self) -> None:
         """The file writes what its claims do not say (passed-through RDF): if it is written, a rebuild."""
@@ -399,10 +432,13 @@ class FreshImport:
 
     # -- the summary, once the import is written ----------------------------------------------
 
-    def _rows(self, bucket: int) -> Ints:
+    def _rows(self, bucket: int, kinds: npt.NDArray[np.uint8]) -> Ints:
+        """A bucket's rows without blank nodes (the summary leaves them out)."""
         if not self._sizes[bucket]:
             return np.zeros((0, _WIDTH), dtype=np.int64)
-        return np.fromfile(self._file(bucket), dtype=np.int32).astype(np.int64).reshape(-1, _WIDTH)
+        rows = np.fromfile(self._file(bucket), dtype=np.int32).reshape(-1, _WIDTH)
+        kept: Ints = rows[(kinds[rows[:, 1]] != _BLANK) & (kinds[rows[:, 3]] != _BLANK)].astype(np.int64)
+        return kept
 
     def _unique_claims(self) -> bool:
         """Whether no claim was met twice (by the hashes of their IRIs)."""
@@ -487,12 +523,13 @@ class FreshImport:
         publisher_starts, publisher_list, first_date, last_date, date_texts = self._source_tables()
         publisher_counts = np.diff(publisher_starts)
         role_of = self._role_of()
-        iri = self._kinds() == _IRI
+        kinds = self._kinds()
+        iri = kinds == _IRI
         labels = summary._Labels()
         ties = _Ties(size, np.unique(_ints(self._spread)))
         facts = 0
         for bucket in range(BUCKETS):
-            rows = self._rows(bucket)
+            rows = self._rows(bucket, kinds)
             if not len(rows):
                 continue
             rows = rows[np.lexsort((rows[:, 0], rows[:, 3], rows[:, 2], rows[:, 1]))]

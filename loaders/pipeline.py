@@ -27,7 +27,7 @@ from typing import IO, Any, cast
 from rdflib import Dataset, URIRef
 
 from detente.errors import AmbiguousEntityError, StoreError
-from detente.graph.claims import Claim, claims_nquads, known_claims, quads_nquads
+from detente.graph.claims import Claim, claims_nquads, known_claims, line_end, quads_nquads
 from detente.graph.performance import fewer_collections
 from detente.graph.store import Store
 from detente.graph.summary_import import FreshImport
@@ -300,51 +300,6 @@ class _Chunk:
     complete: bool = True
 
 
-#: Files the facts view's lines of a fresh import are spread over by hash, so that each is made distinct alone.
-FACT_BUCKETS = 64
-
-
-class _DistinctFacts:
-    """The facts view's lines of a file's claims, kept apart and handed out once each when the file is read.
-
-    Claims repeat facts (every claim about an event states its type and parties again): in the chunks'
-    text a fact is a line per claim, which Oxigraph's bulk loader parses, encodes and merges again and again
-    (a quarter of the lines of the synthetic benchmark files). A fresh import sends the lines of each chunk to one of
-    :data:`FACT_BUCKETS` files by their hash instead, and writes each bucket's distinct lines after the
-    file's last chunk: memory holds one bucket, and the store gets the same quads.
-    """
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-
-    def _bucket(self, number: int) -> Path:
-        return self.folder / f"facts-{number:02}.nq"
-
-    def add(self, lines: list[str]) -> None:
-        buckets: list[list[str]] = [[] for _ in range(FACT_BUCKETS)]
-        for line in lines:
-            buckets[hash(line) % FACT_BUCKETS].append(line)
-        for number, bucket in enumerate(buckets):
-            if bucket:
-                with self._bucket(number).open("a", encoding="utf-8") as handle:
-                    handle.write("".join(bucket))
-
-    def texts(self, lines_per_text: int) -> Iterator[str]:
-        """The distinct lines of every bucket, in texts of about ``lines_per_text`` lines (buckets removed as read)."""
-        out: list[str] = []
-        for number in range(FACT_BUCKETS):
-            bucket = self._bucket(number)
-            if not bucket.exists():
-                continue
-            out.extend(dict.fromkeys(bucket.read_text(encoding="utf-8").splitlines(keepends=True)))
-            bucket.unlink()
-            if len(out) >= lines_per_text:
-                yield "".join(out)
-                out = []
-        if out:
-            yield "".join(out)
-
-
 class _Staging:
     """A file's claims serialised to N-Quads chunk files in a private temporary folder, and their claim IRIs."""
 
@@ -353,8 +308,9 @@ class _Staging:
                  summary: FreshImport | None = None, *,
                  staged: Callable[[_Chunk, list[URIRef]], None] | None = None, distinct_facts: bool = False) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="detente-load-"))
-        # A fresh import's facts view: each distinct fact written once, after the claims (see _DistinctFacts).
-        self.distinct = _DistinctFacts(self.folder) if distinct_facts and check is None else None
+        # A fresh import's facts view: each distinct fact of the file written once, after its claims, from the
+        # statements its summary numbers (FreshImport.file_facts) instead of a line per claim in every chunk.
+        self.facts_apart = distinct_facts and check is None and summary is not None
         self.facts = facts
         self.check = check  # called with each chunk's text, claims and their lines (the full SHACL check)
         self.summary = summary  # a fresh import's summary, fed the claims as they are staged
@@ -378,28 +334,26 @@ class _Staging:
             return
         if not complete and self.summary is not None:
             self.summary.give_up()
-        fact_lines: list[str] | None = [] if self.distinct is not None else None
-        text = claims_nquads(self.pending, facts=self.facts, fact_lines=fact_lines) + extra
+        text = claims_nquads(self.pending, facts=self.facts, claim_facts=not self.facts_apart) + extra
+        statements = 0
         if self.summary is not None:
-            self.summary.add(self.pending)  # the claims of this text, as it describes their sources
+            statements = self.summary.add(self.pending)  # the claims of this text, as it describes their sources
         if self.check is not None:
             self.check(text, self.pending, self.origins)
             self.origins = {}
         iris = [c.iri for c in self.pending]
-        facts_apart = 0
-        if fact_lines is not None and self.distinct is not None:
-            facts_apart = len(fact_lines)
-            self._stage_io(self.distinct.add, fact_lines)
         self._stage(text, iris, complete)
         self.claims += len(self.pending)
-        self.quads += facts_apart  # counted as the lines they are in the plain text
+        if self.facts_apart:
+            self.quads += statements  # their facts lines, counted as the lines they are in the plain text
         self.pending = []
 
     def flush_facts(self) -> None:
-        """After the file's last chunk: its distinct facts (kept apart, see :class:`_DistinctFacts`), as chunks."""
-        if self.distinct is None:
+        """After the file's last chunk: its distinct facts (kept apart, see :attr:`facts_apart`), as chunks."""
+        if not self.facts_apart or self.summary is None:
             return
-        texts = self.distinct.texts(CHUNK_CLAIMS * 16)  # about a chunk of claims' worth of lines each
+        # About a chunk of claims' worth of lines each.
+        texts = self.summary.file_facts(line_end(self.facts), CHUNK_CLAIMS * 16)
         while True:
             try:
                 text = next(texts)
@@ -414,12 +368,6 @@ class _Staging:
         """A full disk (or a file-size limit) where the load stages its chunks."""
         return StoreError(f"cannot stage the load in {self.folder}: {exc.strerror or exc}; "
                           f"nothing of this write was committed to the store")
-
-    def _stage_io(self, write: Callable[[list[str]], None], lines: list[str]) -> None:
-        try:
-            write(lines)
-        except OSError as exc:
-            raise self._staging_error(exc) from exc
 
     def _stage(self, text: str, iris: list[URIRef], complete: bool) -> None:
         """One chunk file (its text and its claims), handed to ``staged``."""

@@ -8,15 +8,17 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
+from rdflib import URIRef
 from rdflib.namespace import RDF
 from test_summary import STATES, assert_exact, claims
 
 from detente.errors import StoreError
 from detente.graph import summary, summary_import, writes
-from detente.graph.claims import Claim, Source, claims_nquads
+from detente.graph.claims import Claim, Source, claims_nquads, line_end
 from detente.graph.store import open_store
 from detente.graph.summary_import import FreshImport
-from detente.ontology.vocab import DT, DTR
+from detente.graph.terms import nquad
+from detente.ontology.vocab import DT, DTR, FACTS_GRAPH
 
 
 def _import(store, fresh: FreshImport, batch: list[Claim]) -> None:  # type: ignore[no-untyped-def]
@@ -180,3 +182,37 @@ def test_facts_differing_only_in_their_source_count_get_one_record_per_support(t
     finally:
         fresh.close()
         store.close()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.booleans(), st.lists(claims(), min_size=0, max_size=8)), min_size=1, max_size=4),
+       st.integers(1, 4), st.sampled_from([2, 7, summary_import.SPILL_ROWS]), st.integers(1, 5),
+       st.sampled_from([None, FACTS_GRAPH]))
+def test_a_files_facts_are_its_claims_facts_lines_once_each(monkeypatch: pytest.MonkeyPatch,
+                                                            files: list[tuple[bool, list[Claim]]], buckets: int,
+                                                            spill: int, lines_per_text: int,
+                                                            facts: URIRef | None) -> None:
+    # The fast path (statements numbered for the summary, made distinct a bucket at a time) against the facts
+    # lines the claims themselves serialise to, blank nodes included; a discarded file's facts are forgotten.
+    monkeypatch.setattr(summary_import, "BUCKETS", buckets)
+    monkeypatch.setattr(summary_import, "SPILL_ROWS", spill)
+    fresh = FreshImport()
+    try:
+        for written, batch in files:
+            statements = fresh.add(batch[: len(batch) // 2])
+            statements += fresh.add(batch[len(batch) // 2:])
+            texts = list(fresh.file_facts(line_end(facts), lines_per_text))
+            lines = [line for text in texts for line in text.splitlines(keepends=True)]
+            expected_lines = [nquad(s, p, o, facts) for claim in batch for s, p, o, g in claim.quads()
+                              if g == FACTS_GRAPH]
+            assert statements == len(expected_lines), "the plain text's facts lines, counted"
+            assert sorted(lines) == sorted(set(expected_lines)), "each distinct facts line once"
+            if written:
+                fresh.writing()
+                fresh.commit()
+            else:
+                fresh.discard()
+        assert list(fresh.file_facts(line_end(facts), lines_per_text)) == [], "no file being read"
+    finally:
+        fresh.close()

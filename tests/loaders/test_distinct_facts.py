@@ -1,8 +1,9 @@
 """A fresh import writes each distinct fact of a file once: the store holds what the plain chunks give.
 
-Into a store without claims, the facts view's lines of a file's claims are kept
-apart by hash (pipeline._DistinctFacts) and written once each after the claims,
-instead of a line per claim in every chunk. These tests load the same files
+Into a store without claims, the facts view's lines of a file's claims are left
+out of its chunks and written once each after the claims, from the statements
+the import's summary numbers (FreshImport.file_facts), instead of a line per
+claim in every chunk. These tests load the same files
 with that on and off and compare the stores' whole dumps and the reports.
 """
 
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.load_inputs import write_claims_jsonl, write_statements_csv
+from detente.graph import summary_import
 from detente.graph.bootstrap import ensure_ontology
 from detente.graph.claims import Claim, Source, claims_nquads
 from detente.graph.store import Store, open_store
@@ -46,7 +48,7 @@ def test_facts_written_once_store_what_the_plain_chunks_store(tmp_path: Path, mo
                                                               overlap: bool) -> None:
     # Small chunks and few buckets: facts repeat across chunks and share buckets, entity texts come per file.
     monkeypatch.setattr(pipeline, "CHUNK_CLAIMS", 40)
-    monkeypatch.setattr(pipeline, "FACT_BUCKETS", 3)
+    monkeypatch.setattr(summary_import, "BUCKETS", 3)
     if not overlap:
         monkeypatch.setattr(pipeline, "SAVE_POINT_QUADS", -1)
     staging = tmp_path / "staging"
@@ -69,12 +71,12 @@ def test_facts_written_once_store_what_the_plain_chunks_store(tmp_path: Path, mo
     assert not list(staging.glob("detente-load-*/*")), "the staged chunks and fact buckets are removed"
 
 
-def test_fact_lines_apart_are_the_facts_lines_of_the_text() -> None:
+def test_claim_facts_left_out_are_the_facts_lines_of_the_text() -> None:
     source = Source.from_metadata(url="https://example.org/a")
     claims = [Claim(statements=[(DTR["event/e1"], DT.hasParty, DTR[f"state/{code}"])], source=source)
               for code in ("UKR", "RUS", "UKR")]
-    plain = claims_nquads(claims, facts=None)
-    apart: list[str] = []
-    text = claims_nquads(claims, facts=None, fact_lines=apart)
-    assert sorted(text.splitlines(keepends=True) + apart) == sorted(plain.splitlines(keepends=True))
+    plain = claims_nquads(claims, facts=None).splitlines(keepends=True)
+    text = claims_nquads(claims, facts=None, claim_facts=False).splitlines(keepends=True)
+    apart = [line for line in plain if line not in text]
+    assert sorted(text + apart) == sorted(plain)
     assert len(apart) == 3 and all(line.endswith("> .\n") and line.count("<") == 3 for line in apart)
