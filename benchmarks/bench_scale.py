@@ -999,10 +999,12 @@ NOTES = """## Reading the figures
   after the two fixes below), and so are its conflicts row (load average 2), provenance and get_claim (09:23
   UTC, load average 1.6) and maintenance (09:29 UTC, load average 1.7): the whole 1M disk column is session 4's,
   except verify, not run there** (round 1 was summary v1: 14.8M quads, rebuilt by SPARQL).
-  **The conflicts rows of the 100k columns are session 6's** (conflicts6 branch, 13:37 UTC, load average 2.6–2.7),
-  **those of the 1M columns session 6's main after the merges** (14:36–14:39 UTC, the machine quiet, load average
-  1.1–1.9: disk 39.9 s against 7.12 s, ×5.60; memory 12.9 s against 1.79 s, ×7.24; session 5's quiet-machine figures
-  were ×5.26 and ×7.21: no change beyond the noise; see the conflicts notes below). **Summary v3** (session 6: facts
+  **The conflicts rows are session 7's main after the merges** (reads in worker threads, conflicts7; the machine
+  quiet, only this benchmark: 1M 18:40–18:44 UTC, load average 1.3–2.1; 100k 18:44–18:47 UTC, load average
+  1.4–1.8): 1M disk 28.9 s against 7.19 s, ×4.02; 1M memory 8.16 s against 1.88 s, ×4.33; 100k disk ×2.49, memory
+  ×4.12. Session 6's quiet 1M figures were disk 39.9 s against 7.12 s (×5.60) and memory 12.9 s against 1.79 s
+  (×7.24), one thread; the listing now uses both cores, so its CPU seconds exceed its wall time (see the conflicts
+  notes below). **Summary v3** (session 6: facts
   of one subject and predicate with the same counts and dates share one fact record): the 100,000 memory and disk
   columns' summary, aggregates and network rows (main after the merges, 14:41–14:42 UTC, load average 1.2–1.3; 117,589
   facts in 91,083 records, 582,925 summary quads instead of 716,975, 0.445 of the data's quads instead of 0.547), the
@@ -1134,7 +1136,11 @@ equals the raw query's, row for row.
   5.3/4.3/2.7 at the disk section, 2.7/4.0/2.9 at the memory one): disk 51.0 s against a raw pass of 14.15 s
   (×3.60; the raw pass twice its quiet 7.12 s), memory 10.63 s against 2.44 s (×4.35; quiet raw pass 1.79 s),
   finding the conflicts 1.15 s (disk) and 1.55 s (memory; session 6 quiet: 2.49 s). Threads gain only where the
-  second core is free, so the quiet-machine re-run is the figure to trust.
+  second core is free, so the quiet-machine re-run is the figure to trust. **The quiet re-run after the merge**
+  (lead, 18:40–18:47 UTC, load average 1.3–2.1): 1M disk 28.9 s against 7.19 s (×4.02), 1M memory 8.16 s against
+  1.88 s (×4.33), finding the conflicts 0.90 s (disk) and 0.84 s (memory); 100k disk 2.59 s against 1.04 s (×2.49),
+  memory 0.80 s against 0.195 s (×4.12). The target (≤ 5×) is met with both cores at work; one thread
+  (`concurrent=False`) stays at session 6's ×5.6 (disk) and ×7.2 (memory).
 - The 100-claim removal (session 4) looks up the removed claims' statements first and drops from the
   facts view only those no other claim or entity description states; session 3's one `FILTER NOT EXISTS`
   update, which Oxigraph answered by a join with every claim's statements, took 7.88 s at 100k and 130 s
