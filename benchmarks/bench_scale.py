@@ -1139,8 +1139,9 @@ equals the raw query's, row for row.
   second core is free, so the quiet-machine re-run is the figure to trust. **The quiet re-run after the merge**
   (lead, 18:40–18:47 UTC, load average 1.3–2.1): 1M disk 28.9 s against 7.19 s (×4.02), 1M memory 8.16 s against
   1.88 s (×4.33), finding the conflicts 0.90 s (disk) and 0.84 s (memory); 100k disk 2.59 s against 1.04 s (×2.49),
-  memory 0.80 s against 0.195 s (×4.12). The target (≤ 5×) is met with both cores at work; one thread
-  (`concurrent=False`) stays at session 6's ×5.6 (disk) and ×7.2 (memory).
+  memory 0.80 s against 0.195 s (×4.12). The target (≤ 5×) is met with both cores at work; in one thread
+  (`concurrent=False`) the listing costs what it did (the 100k A/B above: 1.137 s against main's 1.151 s), so at
+  1M about session 6's ×5.6 (disk) and ×7.2 (memory), not re-measured.
 - The 100-claim removal (session 4) looks up the removed claims' statements first and drops from the
   facts view only those no other claim or entity description states; session 3's one `FILTER NOT EXISTS`
   update, which Oxigraph answered by a join with every claim's statements, took 7.88 s at 100k and 130 s
