@@ -346,6 +346,14 @@ def remote_markdown(report: dict[str, Any]) -> list[str]:
 REMOTE_NOTES = """
 Reading the figures:
 
+- **The 100k column is session 7's main** (19:10 UTC, the machine quiet, load average about 1): load 9.97 s
+  against 3.59–3.83 s embedded in this and the three runs before it (×2.74; the others ×2.85, ×3.24, ×2.92: the
+  target of 3 is met narrowly, not with a margin). Its conflicts row: 6.62 s on Virtuoso. With the session 7
+  listing as first merged, three of four runs were slow (262 s, 31.9 s, 47.8 s, then 9.4 s): every statements
+  query took about 4 s instead of 0.45 s, while the session 6 listing swapped in gave 6.8 and 7.0 s and a
+  standalone script gave both 7.1–7.5 s. That listing read the next batch before making the current one's
+  records even where reads run one after the other; reading in the old order again (a batch's reads, its records,
+  the next batch's reads) gave 6.59 and 6.62 s. The cause on Virtuoso's side was not found.
 - The machine is shared (2 cores, up to 7 people; load average 5–8 during session 5), so wall times follow
   everyone else's work: the same 10k load into Virtuoso took 1.57 s and 5.73 s nine minutes apart
   (10:53 and 11:02 UTC, load average 4.9 at both starts). At 10k claims the table therefore shows the median of

@@ -455,10 +455,14 @@ def _iter_conflicts(store: Store, keys: Sequence[tuple[URIRef, URIRef]], cells: 
         end = start + len(chunk)
         per_query = max(1, min(MAX_BOUND, batch * len(chunk) // max(1, _claims_in(field_lines))))
         following = keys[end:end + per_query]
-        pending = _read_batch(store, following, cache.fields, reads) if following else None
+        # Read ahead only with worker threads: read one after the other, the queries keep the order they had
+        # (a batch's reads, its records, the next batch's reads), which a remote endpoint sees unchanged.
+        pending = _read_batch(store, following, cache.fields, reads) if following and reads.concurrent else None
         records = _records(store, cache, statement_lines, field_lines)
         del statement_lines, field_lines  # the lines of at most two batches are held at once
         yield from _conflicts(chunk, cells[start:end], records)
+        if following and not reads.concurrent:
+            pending = _read_batch(store, following, cache.fields, reads)
         start, chunk = end, following
 
 
