@@ -347,7 +347,7 @@ REMOTE_NOTES = """
 Reading the figures:
 
 - **The 100k column is session 7's main** (19:10 UTC, the machine quiet, load average about 1): load 9.97 s
-  against 3.59–3.83 s embedded in this and the three runs before it (×2.74; the others ×2.85, ×3.24, ×2.92: the
+  against 3.48–3.83 s embedded in this and the three runs before it (×2.74; the others ×2.85, ×3.24, ×2.92: the
   target of 3 is met narrowly, not with a margin). Its conflicts row: 6.62 s on Virtuoso. With the session 7
   listing as first merged, three of four runs were slow (262 s, 31.9 s, 47.8 s, then 9.4 s): every statements
   query took about 4 s instead of 0.45 s, while the session 6 listing swapped in gave 6.8 and 7.0 s and a
