@@ -423,10 +423,15 @@ def iri_ref(text: str, field_name: str) -> URIRef:
     ...     print(error)
     field 'subject': 'http://example.org/a b' is not a valid IRI: it holds a space at position 20
     """
+    _refuse_iri_problem(text, field_name, "IRI")
+    return URIRef(text)
+
+
+def _refuse_iri_problem(text: str, field_name: str, kind: str) -> None:
+    """Refuse ``text`` (an IRI or URL, ``kind`` says which) when it holds a character no IRI holds."""
     problem = iri_problem(text)
     if problem is not None:
-        raise FieldError(field_name, f"{shown(text)} is not a valid IRI: it {problem}")
-    return URIRef(text)
+        raise FieldError(field_name, f"{shown(text)} is not a valid {kind}: it {problem}")
 
 
 def http_url(value: object, field_name: str) -> str:
@@ -444,25 +449,19 @@ def http_url(value: object, field_name: str) -> str:
     field 'source': 'javascript:alert(1)' is not a web URL: it must start with http:// or https:// and name a host
     """
     text = str(value).strip()
-    if _PLAIN_WEB_URL.match(text) is not None:
-        # http(s)://, then a host of letters, digits, dots and hyphens up to the path: what urlsplit would find
-        # (scheme http or https, that host, no userinfo or port), so only the IRI rule is left to apply.
-        problem = iri_problem(text)
-        if problem is not None:
-            raise FieldError(field_name, f"{shown(text)} is not a valid URL: it {problem}")
-        return text
-    try:
-        parts = urlsplit(text)
-        host = parts.hostname
-    except ValueError:  # urlsplit's own refusal of a malformed host ("http://[x")
-        host = None
-        parts = None
-    if parts is None or parts.scheme.lower() not in SOURCE_URL_SCHEMES or not host:
-        raise FieldError(field_name, f"{shown(text)} is not a web URL: it must start with http:// or https:// "
-                                     "and name a host")
-    problem = iri_problem(text)
-    if problem is not None:
-        raise FieldError(field_name, f"{shown(text)} is not a valid URL: it {problem}")
+    # http(s)://, then a host of letters, digits, dots and hyphens up to the path: what urlsplit would find
+    # (scheme http or https, that host, no userinfo or port), so only the IRI rule is left to apply.
+    if _PLAIN_WEB_URL.match(text) is None:
+        try:
+            parts = urlsplit(text)
+            host = parts.hostname
+        except ValueError:  # urlsplit's own refusal of a malformed host ("http://[x")
+            host = None
+            parts = None
+        if parts is None or parts.scheme.lower() not in SOURCE_URL_SCHEMES or not host:
+            raise FieldError(field_name, f"{shown(text)} is not a web URL: it must start with http:// or https:// "
+                                         "and name a host")
+    _refuse_iri_problem(text, field_name, "URL")
     return text
 
 
@@ -701,9 +700,7 @@ def resolve_entity(names: EntityNames | EntityRegistry, ref: str, field_name: st
     """
     written = _written_iri(ref)
     if written is not None:
-        problem = iri_problem(written)  # iri_ref's refusal, without making the IRI (the resolver makes it)
-        if problem is not None:
-            raise FieldError(field_name, f"{shown(written)} is not a valid IRI: it {problem}")
+        _refuse_iri_problem(written, field_name, "IRI")  # iri_ref's refusal, without making the IRI (the resolver does)
     try:
         iri = names.lookup(ref)
     except AmbiguousEntityError as exc:
