@@ -58,14 +58,12 @@ class StoreReads:
         """Start ``call(*args, **kwargs)``: in a worker thread, or run it now (sequential reads)."""
         if self._pool is not None:
             return self._pool.submit(call, *args, **kwargs)
-        done: Future[_T] = Future()
         try:
-            value = call(*args, **kwargs)
+            return answered(call(*args, **kwargs))
         except Exception as exc:  # raised again, unchanged, by result(): where a worker's error is raised
-            done.set_exception(exc)
-        else:
-            done.set_result(value)
-        return done
+            failed: Future[_T] = Future()
+            failed.set_exception(exc)
+            return failed
 
     def close(self) -> None:
         """Cancel the calls not started and wait for the running ones (their answers are dropped)."""
