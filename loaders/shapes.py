@@ -195,11 +195,17 @@ _URL_TEXT, _TITLE_TEXT, _PUBLISHER_TEXT, _ISSUED_TEXT = (str(SCHEMA.url), str(DC
                                                          str(DCTERMS.issued))
 _ANY_URI, _DATE = XSD.anyURI, XSD.date
 _NO_PLAN = object()
+# A pair's flags in the quick pass (see ShapeChecker._pair): it passes; a check reads its object's types; rdf:type.
+_PAIR_OK, _PAIR_BY_CLASS, _PAIR_TYPE = 1, 2, 4
 # What a check of the claim's own provenance reads: by the check's path.
 _STEP_SOURCE, _STEP_QUOTE, _STEP_KEY, _STEP_CONFIDENCE, _STEP_TYPE, _STEP_SAID_BY, _STEP_GENERATED = range(7)
 _CLAIM_STEPS = {_DERIVED_TEXT: _STEP_SOURCE, _QUOTE_TEXT: _STEP_QUOTE, _IDENTIFIER_TEXT: _STEP_KEY,
                 _CONFIDENCE_TEXT: _STEP_CONFIDENCE, _TYPE_TEXT: _STEP_TYPE, _SAID_BY_TEXT: _STEP_SAID_BY,
                 _GENERATED_TEXT: _STEP_GENERATED}
+# The claim's provenance fields that give it a value (as bits), with their predicates in the order the plan reads.
+_FIELD_SAID_BY, _FIELD_QUOTE, _FIELD_CONFIDENCE, _FIELD_ACTIVITY, _FIELD_KEY = 1, 2, 4, 8, 16
+_FIELD_TEXTS = ((_FIELD_SAID_BY, _SAID_BY_TEXT), (_FIELD_QUOTE, _QUOTE_TEXT), (_FIELD_CONFIDENCE, _CONFIDENCE_TEXT),
+                (_FIELD_ACTIVITY, _GENERATED_TEXT), (_FIELD_KEY, _IDENTIFIER_TEXT))
 _AN_IRI = URIRef("https://w3id.org/detente/id/any")  # a focus node's kind is all a node-kind check reads
 
 
@@ -282,6 +288,13 @@ class ShapeChecker:
         self._plans: dict[tuple[Any, ...], list[tuple[int, PropertyCheck]] | None] = {}
         self._verdicts: dict[tuple[int, Any], Any] = {}
         self._seen: dict[int, tuple[Any, bool]] = {}  # id of a source or activity -> (it, clean)
+        # The quick pass over a claim's statements (see _statements_quick): by (id of predicate, id of object),
+        # the pair itself and whether the object passes every check on the predicate's path; by the signature
+        # of a subject (its predicates in order, its types, its registry type), whether its counts and
+        # targets pass.
+        self._pairs: dict[tuple[int, int], tuple[Node, Node, str, int, str | None]] = {}
+        self._signatures: dict[tuple[Any, ...], bool] = {}
+        self._by_path: dict[str, list[PropertyCheck]] = {}  # path -> every sh:Violation property check on it
         self._generation = registry.names.generation
         self._by_class: dict[str, list[NodeCheck]] = {}  # class -> shapes targeting its members
         for check in self.checks:
@@ -291,6 +304,9 @@ class ShapeChecker:
                 self._by_class.setdefault(str(cls), []).append(check)
             for predicate in check.objects_of:
                 self._by_object.setdefault(str(predicate), []).append(check)
+            for prop in check.properties:
+                if prop.violation:
+                    self._by_path.setdefault(prop.key, []).append(prop)
 
     # -- types ----------------------------------------------------------------------------
     def _types(self, node: Node, data: dict[Node, dict[URIRef, list[Node]]]) -> set[str]:
@@ -493,15 +509,28 @@ class ShapeChecker:
             self._plans.clear()
             self._verdicts.clear()
             self._seen.clear()
+            self._pairs.clear()
+            self._signatures.clear()
             self._by_focus.clear()  # the reference's results too (they read the types the registry knows)
             self._generation = generation
         if len(self._verdicts) >= 100_000:  # counts, dates and quotes keep coming: keep it bounded
             self._verdicts.clear()
         if len(self._seen) >= 20_000:
             self._seen.clear()
+        if len(self._pairs) >= 100_000:  # it holds the terms: keep it bounded
+            self._pairs.clear()
+        if len(self._signatures) >= 20_000:
+            self._signatures.clear()
+        statements = claim.statements
+        if not self._statements_quick(statements) and not self._statements_clean(statements):
+            return False
+        return self._claim_clean(claim) and self._provenance_clean(claim)
+
+    def _statements_clean(self, statements: list[Any]) -> bool:
+        """Whether each subject of the statements passes the shapes that target it (by :meth:`_focus_clean`)."""
         subjects: dict[str, tuple[Node, dict[str, list[Node]]]] = {}
         by_object = self._by_object
-        for s, p, o in claim.statements:
+        for s, p, o in statements:
             if type(s) is not URIRef or type(p) is not URIRef:
                 return False
             key = str(p)
@@ -512,10 +541,97 @@ class ShapeChecker:
             if entry is None:
                 entry = subjects[text] = (s, {})
             entry[1].setdefault(key, []).append(o)
-        for focus, predicates in subjects.values():
-            if not self._focus_clean(focus, predicates, subjects):
+        return all(self._focus_clean(focus, predicates, subjects) for focus, predicates in subjects.values())
+
+    def _statements_quick(self, statements: list[Any]) -> bool:
+        """True when the statements, all of one IRI subject (the same term object), surely pass; False: undecided.
+
+        Each (predicate, object) pair is judged once against every property check on the predicate's path (a
+        superset of the checks of the shapes that target the subject, so passing them all passes those), and
+        remembered by the very terms (the loaders' statement cache hands out the same ones again and again);
+        what the subject's shapes ask of its predicates as a whole (counts, targets, node kind) is remembered
+        by its signature. Anything else is left to :meth:`_statements_clean`, which decides.
+        """
+        if not statements:
+            return False
+        focus = statements[0][0]
+        if type(focus) is not URIRef:
+            return False
+        pairs = self._pairs
+        texts: list[str] = []
+        types: list[str | None] = []  # the subject's rdf:type values (None: not an IRI)
+        focus_hash = hash(focus)
+        maybe_typed = False  # an object checked by class may be the subject itself
+        for s, p, o in statements:
+            if s is not focus:
                 return False
-        return self._claim_clean(claim) and self._provenance_clean(claim)
+            # An entry holds its terms, so no other term has their ids while it is here.
+            entry = pairs.get((id(p), id(o)))
+            if entry is None:
+                entry = self._pair(p, o)
+                if entry is None:
+                    return False
+            flags = entry[3]
+            if not flags:
+                return False
+            texts.append(entry[2])
+            if flags != _PAIR_OK:
+                if flags & _PAIR_TYPE:
+                    types.append(entry[4])
+                if flags & _PAIR_BY_CLASS and hash(o) == focus_hash:
+                    maybe_typed = True
+        if maybe_typed and types:  # perhaps an object typed in the claim itself: the types its data gives decide
+            return False
+        entity = self.registry.get(focus)
+        key = (tuple(texts), tuple(types), None if entity is None else entity.type)
+        known = self._signatures.get(key)
+        if known is None:
+            known = self._signatures[key] = self._signature_clean(key[0], [t for t in types if t is not None],
+                                                                  self._registry_type(focus))
+        return known
+
+    def _pair(self, p: Node, o: Node) -> tuple[Node, Node, str, int, str | None] | None:
+        """The quick pass's entry of a statement's predicate and object (None: not for the quick pass).
+
+        The entry is ``(p, o, the predicate's text, flags, the object's text if it is an IRI)``; its flags are 0
+        when the object fails a check on the path, else :data:`_PAIR_OK` with :data:`_PAIR_BY_CLASS` (a check
+        reads the object's types) and :data:`_PAIR_TYPE` (the predicate is rdf:type).
+        """
+        if type(p) is not URIRef:
+            return None
+        text = str(p)
+        if text in self._by_object:  # a focus targeted as an object: the detailed pass knows how
+            return None
+        kind = type(o)
+        if kind is not URIRef and kind is not Literal:
+            return None
+        flags = _PAIR_OK | (_PAIR_TYPE if text == _TYPE_TEXT else 0)
+        for prop in self._by_path.get(text, ()):
+            if prop.by_class and kind is URIRef:
+                flags |= _PAIR_BY_CLASS
+            if not self._value_ok(id(prop), prop, o, {}):
+                flags = 0
+                break
+        entry = self._pairs[(id(p), id(o))] = (p, o, text, flags, str(o) if isinstance(o, URIRef) else None)
+        return entry
+
+    def _signature_clean(self, predicates: tuple[str, ...], record_types: list[str], registry_type: str | None
+                         ) -> bool:
+        """Whether a subject's shapes accept its predicates (in order, one per value) and types.
+
+        Its counts, its node kind and the predicates its shapes require; its values are judged by :meth:`_pair`.
+        """
+        plan = self._plan(tuple(dict.fromkeys(predicates)), tuple(record_types), registry_type)
+        if plan is None:
+            return False
+        for _index, prop in plan:
+            if prop.less_or_equal is not None:
+                return False
+            count = predicates.count(prop.key)
+            if (prop.min_count is not None and count < prop.min_count) or \
+                    (prop.max_count is not None and count > prop.max_count):
+                return False
+        return True
 
     def _plan(self, predicates: tuple[str, ...], record_types: tuple[str, ...], registry_type: str | None,
               objects_of: tuple[str, ...] = ()) -> list[tuple[int, PropertyCheck]] | None:
@@ -629,65 +745,84 @@ class ShapeChecker:
         """The claim's own provenance (see :func:`_claim_predicates`) against the shapes that target the claim."""
         if claim.extra or claim.quote_start is not None or claim.quote_end is not None:
             return False
+        said_by, quote, confidence, activity, key = (claim.said_by, claim.quote, claim.confidence, claim.activity,
+                                                     claim.key)
+        fields = ((_FIELD_SAID_BY if said_by is not None else 0) | (_FIELD_QUOTE if quote else 0)
+                  | (_FIELD_CONFIDENCE if confidence is not None else 0)
+                  | (_FIELD_ACTIVITY if activity is not None else 0) | (_FIELD_KEY if key else 0))
         iri, source = claim.iri, claim.source
-        keys = [_TYPE_TEXT, _DERIVED_TEXT]
-        if claim.said_by is not None:
-            keys.append(_SAID_BY_TEXT)
-        if claim.quote:
-            keys.append(_QUOTE_TEXT)
-        if claim.confidence is not None:
-            keys.append(_CONFIDENCE_TEXT)
-        if claim.activity is not None:
-            keys.append(_GENERATED_TEXT)
-        if claim.key:
-            keys.append(_IDENTIFIER_TEXT)
-        steps = self._claim_steps(tuple(keys), self._registry_type(iri))
+        entity = self.registry.get(iri)
+        steps = self._claim_steps(fields, None if entity is None else entity.type)
         if steps is None:
             return False
         # The claim and its source are the nodes the claim's data types (as the reference's data says).
         typed: dict[str, tuple[Node, dict[str, list[Node]]]] | None = None
-        for step, index, prop in steps:
+        for step, index, prop, memo in steps:
+            # What a step reads of a source, an activity or a confidence is remembered in its memo (the steps are
+            # made anew when the names known change): by the very object, which the entry holds, or by the number.
             if step == _STEP_SOURCE:
-                ok = self._source_ref_clean(index, prop, source)
+                known = memo.get(id(source))
+                if known is None:
+                    if len(memo) >= 20_000:
+                        memo.clear()
+                    known = memo[id(source)] = (source, self._source_ref_clean(index, prop, source))
+                ok = known[1]
+            elif step == _STEP_CONFIDENCE:
+                ok = memo.get(confidence)
+                if ok is None:
+                    if len(memo) >= 20_000:
+                        memo.clear()
+                    ok = memo[confidence] = self._value_ok(index, prop, _confidence_literal(cast(float, confidence)),
+                                                           {})
+            elif step == _STEP_GENERATED and not prop.by_class:  # then the claim's data cannot change its verdict
+                known = memo.get(id(activity))
+                if known is None:
+                    if len(memo) >= 20_000:
+                        memo.clear()
+                    known = memo[id(activity)] = (activity, self._value_clean(index, prop,
+                                                                                cast(Activity, activity).iri, {}))
+                ok = known[1]
             elif step == _STEP_QUOTE:
-                ok = self._text_clean(index, prop, claim.quote)
+                ok = self._text_clean(index, prop, quote)
             elif step == _STEP_KEY:
-                ok = self._text_clean(index, prop, claim.key)
+                ok = self._text_clean(index, prop, key)
             else:
                 if typed is None:
                     typed = {str(iri): (iri, {_TYPE_TEXT: [_CLAIM]}), str(source.iri): (source.iri, {_TYPE_TEXT: []})}
                 if step == _STEP_CONFIDENCE:
-                    value: Node = _confidence_literal(cast(float, claim.confidence))
+                    value: Node = _confidence_literal(cast(float, confidence))
                 elif step == _STEP_TYPE:
                     value = _CLAIM
                 elif step == _STEP_SAID_BY:
-                    value = cast(Node, claim.said_by)
+                    value = cast(Node, said_by)
                 else:
-                    value = cast(Activity, claim.activity).iri
+                    value = cast(Activity, activity).iri
                 ok = self._value_clean(index, prop, value, typed)
             if not ok:
                 return False
         return True
 
-    def _claim_steps(self, keys: tuple[str, ...], registry_type: str | None
-                     ) -> list[tuple[int, int, PropertyCheck]] | None:
-        """The plan of a claim with these provenance predicates, each check with the field it reads.
+    def _claim_steps(self, fields: int, registry_type: URIRef | None
+                     ) -> list[tuple[int, int, PropertyCheck, dict[Any, Any]]] | None:
+        """The plan of a claim with these provenance fields (``_FIELD_*`` bits), each check with the field it reads.
 
         None when the claim cannot pass here: no plan, or a check one value at a time cannot decide, or a
         predicate the claim's fields do not give.
         """
-        key = ("claim steps", keys, registry_type)
+        key = ("claim steps", fields, registry_type)
         known = self._plans.get(key, _NO_PLAN)
         if known is not _NO_PLAN:
             return known  # type: ignore[return-value]
-        plan = self._plan(keys, (_CLAIM_TEXT,), registry_type)
-        steps: list[tuple[int, int, PropertyCheck]] | None = None if plan is None else []
+        keys = [_TYPE_TEXT, _DERIVED_TEXT]
+        keys.extend(text for bit, text in _FIELD_TEXTS if fields & bit)
+        plan = self._plan(tuple(keys), (_CLAIM_TEXT,), None if registry_type is None else str(registry_type))
+        steps: list[tuple[int, int, PropertyCheck, dict[Any, Any]]] | None = None if plan is None else []
         for index, prop in plan or ():
             step = _CLAIM_STEPS.get(prop.key)
             if step is None or not _one_value_decides(prop):
                 steps = None
                 break
-            steps.append((step, index, prop))  # type: ignore[union-attr]
+            steps.append((step, index, prop, {}))  # type: ignore[union-attr]
         self._plans[key] = steps  # type: ignore[assignment]
         return steps
 
@@ -780,11 +915,14 @@ class ShapeChecker:
 
     def check(self, name: str, unit: Any) -> Any:
         """The unit as it was, or rejected (every row) with the first violation as its reason."""
-        from detente.loaders.stream import reject_unit
-
+        clean = self.clean
         for claim in unit.claims:
-            found = self.violations(claim)
+            if clean(claim):
+                continue
+            found = self.reference_violations(claim)
             if found:
+                from detente.loaders.stream import reject_unit
+
                 first = found[0]
                 line = unit.lines[0]
                 if len(unit.lines) == len(claim.statements):  # a row per statement (a statements table)
