@@ -195,6 +195,7 @@ _URL_TEXT, _TITLE_TEXT, _PUBLISHER_TEXT, _ISSUED_TEXT = (str(SCHEMA.url), str(DC
                                                          str(DCTERMS.issued))
 _ANY_URI, _DATE = XSD.anyURI, XSD.date
 _NO_PLAN = object()
+_PLAIN = ("a plain string",)  # a claim step memo's key of its plain-string verdict (no other key is a tuple)
 # A pair's flags in the quick pass (see ShapeChecker._pair): it passes; a check reads its object's types; rdf:type.
 _PAIR_OK, _PAIR_BY_CLASS, _PAIR_TYPE = 1, 2, 4
 # What a check of the claim's own provenance reads: by the check's path.
@@ -206,6 +207,10 @@ _CLAIM_STEPS = {_DERIVED_TEXT: _STEP_SOURCE, _QUOTE_TEXT: _STEP_QUOTE, _IDENTIFI
 _FIELD_SAID_BY, _FIELD_QUOTE, _FIELD_CONFIDENCE, _FIELD_ACTIVITY, _FIELD_KEY = 1, 2, 4, 8, 16
 _FIELD_TEXTS = ((_FIELD_SAID_BY, _SAID_BY_TEXT), (_FIELD_QUOTE, _QUOTE_TEXT), (_FIELD_CONFIDENCE, _CONFIDENCE_TEXT),
                 (_FIELD_ACTIVITY, _GENERATED_TEXT), (_FIELD_KEY, _IDENTIFIER_TEXT))
+# A source's fields likewise.
+_FIELD_URL, _FIELD_TITLE, _FIELD_PUBLISHER, _FIELD_ISSUED = 1, 2, 4, 8
+_SOURCE_FIELD_TEXTS = ((_FIELD_URL, _URL_TEXT), (_FIELD_TITLE, _TITLE_TEXT), (_FIELD_PUBLISHER, _PUBLISHER_TEXT),
+                       (_FIELD_ISSUED, _ISSUED_TEXT))
 _AN_IRI = URIRef("https://w3id.org/detente/id/any")  # a focus node's kind is all a node-kind check reads
 
 
@@ -294,6 +299,8 @@ class ShapeChecker:
         # targets pass.
         self._pairs: dict[tuple[int, int], tuple[Node, Node, str, int, str | None]] = {}
         self._signatures: dict[tuple[Any, ...], bool] = {}
+        # The claim steps of a claim the registry does not know, by its fields (see _claim_steps).
+        self._claim_plans: dict[int, Any] = {}
         self._by_path: dict[str, list[PropertyCheck]] = {}  # path -> every sh:Violation property check on it
         self._generation = registry.names.generation
         self._by_class: dict[str, list[NodeCheck]] = {}  # class -> shapes targeting its members
@@ -511,16 +518,13 @@ class ShapeChecker:
             self._seen.clear()
             self._pairs.clear()
             self._signatures.clear()
+            self._claim_plans.clear()
             self._by_focus.clear()  # the reference's results too (they read the types the registry knows)
             self._generation = generation
         if len(self._verdicts) >= 100_000:  # counts, dates and quotes keep coming: keep it bounded
             self._verdicts.clear()
         if len(self._seen) >= 20_000:
             self._seen.clear()
-        if len(self._pairs) >= 100_000:  # it holds the terms: keep it bounded
-            self._pairs.clear()
-        if len(self._signatures) >= 20_000:
-            self._signatures.clear()
         statements = claim.statements
         if not self._statements_quick(statements) and not self._statements_clean(statements):
             return False
@@ -586,6 +590,8 @@ class ShapeChecker:
         key = (tuple(texts), tuple(types), None if entity is None else entity.type)
         known = self._signatures.get(key)
         if known is None:
+            if len(self._signatures) >= 20_000:
+                self._signatures.clear()
             known = self._signatures[key] = self._signature_clean(key[0], [t for t in types if t is not None],
                                                                   self._registry_type(focus))
         return known
@@ -612,6 +618,8 @@ class ShapeChecker:
             if not self._value_ok(id(prop), prop, o, {}):
                 flags = 0
                 break
+        if len(self._pairs) >= 100_000:  # it holds the terms: keep it bounded
+            self._pairs.clear()
         entry = self._pairs[(id(p), id(o))] = (p, o, text, flags, str(o) if isinstance(o, URIRef) else None)
         return entry
 
@@ -752,7 +760,11 @@ class ShapeChecker:
                   | (_FIELD_ACTIVITY if activity is not None else 0) | (_FIELD_KEY if key else 0))
         iri, source = claim.iri, claim.source
         entity = self.registry.get(iri)
-        steps = self._claim_steps(fields, None if entity is None else entity.type)
+        steps = self._claim_plans.get(fields, _NO_PLAN) if entity is None else _NO_PLAN
+        if steps is _NO_PLAN:
+            steps = self._claim_steps(fields, None if entity is None else entity.type)
+            if entity is None:
+                self._claim_plans[fields] = steps
         if steps is None:
             return False
         # The claim and its source are the nodes the claim's data types (as the reference's data says).
@@ -782,10 +794,13 @@ class ShapeChecker:
                     known = memo[id(activity)] = (activity, self._value_clean(index, prop,
                                                                                 cast(Activity, activity).iri, {}))
                 ok = known[1]
-            elif step == _STEP_QUOTE:
-                ok = self._text_clean(index, prop, quote)
-            elif step == _STEP_KEY:
-                ok = self._text_clean(index, prop, key)
+            elif step in (_STEP_QUOTE, _STEP_KEY):
+                text = quote if step == _STEP_QUOTE else key
+                plain = memo.get(_PLAIN)  # the verdict of every plain string long enough (see _text_clean)
+                if plain is not None and type(text) is str and len(text) >= (prop.min_length or 0):
+                    ok = plain
+                else:
+                    ok = self._text_clean(index, prop, text)
             else:
                 if typed is None:
                     typed = {str(iri): (iri, {_TYPE_TEXT: [_CLAIM]}), str(source.iri): (source.iri, {_TYPE_TEXT: []})}
@@ -822,7 +837,11 @@ class ShapeChecker:
             if step is None or not _one_value_decides(prop):
                 steps = None
                 break
-            steps.append((step, index, prop, {}))  # type: ignore[union-attr]
+            memo: dict[Any, Any] = {}
+            if step in (_STEP_QUOTE, _STEP_KEY) and prop.allowed is None and prop.pattern is None and \
+                    prop.min_inclusive is None and prop.max_inclusive is None:
+                memo[_PLAIN] = self._text_clean(index, prop, "x" * max(1, prop.min_length or 0))
+            steps.append((step, index, prop, memo))  # type: ignore[union-attr]
         self._plans[key] = steps  # type: ignore[assignment]
         return steps
 
@@ -863,38 +882,79 @@ class ShapeChecker:
         if type(iri) is not URIRef or type(source_type) is not URIRef or \
                 (publisher is not None and type(publisher) is not URIRef):
             return False
-        keys = [_TYPE_TEXT]
-        if source.url:
-            keys.append(_URL_TEXT)
-        if source.title:
-            keys.append(_TITLE_TEXT)
-        if publisher is not None:
-            keys.append(_PUBLISHER_TEXT)
-        if source.issued is not None:
-            keys.append(_ISSUED_TEXT)
-        plan = self._plan(tuple(keys), (str(source_type),), self._registry_type(iri), (_DERIVED_TEXT,))
-        if plan is None:
+        url, title, issued = source.url, source.title, source.issued
+        fields = ((_FIELD_URL if url else 0) | (_FIELD_TITLE if title else 0)
+                  | (_FIELD_PUBLISHER if publisher is not None else 0) | (_FIELD_ISSUED if issued is not None else 0))
+        entity = self.registry.get(iri)
+        key = ("source steps", fields, source_type, None if entity is None else entity.type)
+        steps = self._plans.get(key, _NO_PLAN)
+        if steps is _NO_PLAN:
+            steps = self._plans[key] = self._source_steps(fields, str(source_type),
+                                                          None if entity is None else str(entity.type))
+        if steps is None:
             return False
-        typed: dict[str, tuple[Node, dict[str, list[Node]]]] = {str(iri): (iri, {_TYPE_TEXT: [source_type]})}
-        for index, prop in plan:
-            key = prop.key
-            if not _one_value_decides(prop):
-                return False
-            if key == _TYPE_TEXT:
-                ok = self._value_clean(index, prop, source_type, typed)
-            elif key == _URL_TEXT:
-                ok = self._typed_clean(index, prop, cast(str, source.url), _ANY_URI)
-            elif key == _TITLE_TEXT:
-                ok = self._text_clean(index, prop, source.title)
-            elif key == _PUBLISHER_TEXT:
-                ok = self._value_clean(index, prop, cast(Node, publisher), typed)
-            elif key == _ISSUED_TEXT:
-                ok = self._typed_clean(index, prop, cast(date, source.issued).isoformat(), _DATE)
+        typed: dict[str, tuple[Node, dict[str, list[Node]]]] | None = None
+        for path, index, prop, memo in steps:  # type: ignore[union-attr]
+            # Each step's memo remembers what it read (the steps are made anew when the names known change).
+            if path == _URL_TEXT and memo:  # an xsd:anyURI literal's verdict but for its text (see _typed_clean)
+                ok = memo[_PLAIN] and _text_ok(prop, cast(str, url))
+            elif path == _TITLE_TEXT and memo and type(title) is str and len(title) >= (prop.min_length or 0):
+                ok = memo[_PLAIN]
+            elif path == _PUBLISHER_TEXT and not prop.by_class:  # then the source's data cannot change it
+                known = memo.get(id(publisher))
+                if known is None:
+                    if len(memo) >= 20_000:
+                        memo.clear()
+                    known = memo[id(publisher)] = (publisher, self._value_clean(index, prop, cast(Node, publisher),
+                                                                                 {}))
+                ok = known[1]
+            elif path == _ISSUED_TEXT and type(issued) is date:  # equal dates, equal text (not so for datetimes)
+                ok = memo.get(issued)
+                if ok is None:
+                    if len(memo) >= 20_000:
+                        memo.clear()
+                    ok = memo[issued] = self._typed_clean(index, prop, issued.isoformat(), _DATE)
             else:
-                return False
+                if typed is None:
+                    typed = {str(iri): (iri, {_TYPE_TEXT: [source_type]})}
+                if path == _TYPE_TEXT:
+                    ok = self._value_clean(index, prop, source_type, typed)
+                elif path == _URL_TEXT:
+                    ok = self._typed_clean(index, prop, cast(str, url), _ANY_URI)
+                elif path == _TITLE_TEXT:
+                    ok = self._text_clean(index, prop, title)
+                elif path == _PUBLISHER_TEXT:
+                    ok = self._value_clean(index, prop, cast(Node, publisher), typed)
+                else:
+                    ok = self._typed_clean(index, prop, cast(date, issued).isoformat(), _DATE)
             if not ok:
                 return False
         return True
+
+    def _source_steps(self, fields: int, source_type: str, registry_type: str | None
+                      ) -> list[tuple[str, int, PropertyCheck, dict[Any, Any]]] | None:
+        """The plan of a source with these fields (``_FIELD_*`` bits) and types, each check with a memo.
+
+        None when the source cannot pass here: no plan, or a check one value at a time cannot decide, or a
+        predicate the source's fields do not give.
+        """
+        keys = [_TYPE_TEXT]
+        keys.extend(text for bit, text in _SOURCE_FIELD_TEXTS if fields & bit)
+        plan = self._plan(tuple(keys), (source_type,), registry_type, (_DERIVED_TEXT,))
+        if plan is None:
+            return None
+        steps: list[tuple[str, int, PropertyCheck, dict[Any, Any]]] = []
+        for index, prop in plan:
+            if not _one_value_decides(prop) or prop.key not in keys:
+                return None
+            memo: dict[Any, Any] = {}
+            plain = prop.allowed is None and prop.min_inclusive is None and prop.max_inclusive is None
+            if prop.key == _URL_TEXT and plain and not prop.by_class:
+                memo[_PLAIN] = self._evaluate_value(prop, Literal("x", datatype=_ANY_URI), {}, text_checks=False)
+            elif prop.key == _TITLE_TEXT and plain and prop.pattern is None:
+                memo[_PLAIN] = self._text_clean(index, prop, "x" * max(1, prop.min_length or 0))
+            steps.append((prop.key, index, prop, memo))
+        return steps
 
     def _provenance_clean(self, claim: Claim) -> bool:
         """The claim's source and activity, each evaluated once and remembered by identity."""
