@@ -290,7 +290,7 @@ class ShapeChecker:
         # Keyed by plain strings: rdflib terms compare in Python, str in C (these are looked up for every value).
         self._targeting: dict[str, list[NodeCheck]] = {}  # predicate -> shapes targeting subjects of it
         # The fast path (see _clean): plans by focus signature, verdicts by value; valid while the names stay.
-        self._plans: dict[tuple[Any, ...], list[tuple[int, PropertyCheck]] | None] = {}
+        self._plans: dict[tuple[Any, ...], Any] = {}  # plans, and claim and source steps, by what they read
         self._verdicts: dict[tuple[int, Any], Any] = {}
         self._seen: dict[int, tuple[Any, bool]] = {}  # id of a source or activity -> (it, clean)
         # The quick pass over a claim's statements (see _statements_quick): by (id of predicate, id of object),
@@ -300,7 +300,7 @@ class ShapeChecker:
         self._pairs: dict[tuple[int, int], tuple[Node, Node, str, int, str | None]] = {}
         self._signatures: dict[tuple[Any, ...], bool] = {}
         # The claim steps of a claim the registry does not know, by its fields (see _claim_steps).
-        self._claim_plans: dict[int, Any] = {}
+        self._claim_plans: dict[int, list[tuple[int, int, PropertyCheck, dict[Any, Any]]] | None] = {}
         self._by_path: dict[str, list[PropertyCheck]] = {}  # path -> every sh:Violation property check on it
         self._generation = registry.names.generation
         self._by_class: dict[str, list[NodeCheck]] = {}  # class -> shapes targeting its members
@@ -647,7 +647,7 @@ class ShapeChecker:
         key = (predicates, record_types, registry_type, objects_of)
         known = self._plans.get(key, _NO_PLAN)
         if known is not _NO_PLAN:
-            return known  # type: ignore[return-value]
+            return cast("list[tuple[int, PropertyCheck]] | None", known)
         types: set[str] = set()
         for cls in (*record_types, *((registry_type,) if registry_type is not None else ())):
             types |= _ancestors(cls)
@@ -760,11 +760,13 @@ class ShapeChecker:
                   | (_FIELD_ACTIVITY if activity is not None else 0) | (_FIELD_KEY if key else 0))
         iri, source = claim.iri, claim.source
         entity = self.registry.get(iri)
-        steps = self._claim_plans.get(fields, _NO_PLAN) if entity is None else _NO_PLAN
-        if steps is _NO_PLAN:
+        remembered = self._claim_plans.get(fields, _NO_PLAN) if entity is None else _NO_PLAN
+        if remembered is _NO_PLAN:
             steps = self._claim_steps(fields, None if entity is None else entity.type)
             if entity is None:
                 self._claim_plans[fields] = steps
+        else:
+            steps = cast("list[tuple[int, int, PropertyCheck, dict[Any, Any]]] | None", remembered)
         if steps is None:
             return False
         # The claim and its source are the nodes the claim's data types (as the reference's data says).
@@ -827,7 +829,7 @@ class ShapeChecker:
         key = ("claim steps", fields, registry_type)
         known = self._plans.get(key, _NO_PLAN)
         if known is not _NO_PLAN:
-            return known  # type: ignore[return-value]
+            return cast("list[tuple[int, int, PropertyCheck, dict[Any, Any]]] | None", known)
         keys = [_TYPE_TEXT, _DERIVED_TEXT]
         keys.extend(text for bit, text in _FIELD_TEXTS if fields & bit)
         plan = self._plan(tuple(keys), (_CLAIM_TEXT,), None if registry_type is None else str(registry_type))
@@ -842,7 +844,7 @@ class ShapeChecker:
                     prop.min_inclusive is None and prop.max_inclusive is None:
                 memo[_PLAIN] = self._text_clean(index, prop, "x" * max(1, prop.min_length or 0))
             steps.append((step, index, prop, memo))  # type: ignore[union-attr]
-        self._plans[key] = steps  # type: ignore[assignment]
+        self._plans[key] = steps
         return steps
 
     def _source_ref_clean(self, index: int, prop: PropertyCheck, source: Source) -> bool:
@@ -887,14 +889,16 @@ class ShapeChecker:
                   | (_FIELD_PUBLISHER if publisher is not None else 0) | (_FIELD_ISSUED if issued is not None else 0))
         entity = self.registry.get(iri)
         key = ("source steps", fields, source_type, None if entity is None else entity.type)
-        steps = self._plans.get(key, _NO_PLAN)
-        if steps is _NO_PLAN:
-            steps = self._plans[key] = self._source_steps(fields, str(source_type),
-                                                          None if entity is None else str(entity.type))
+        remembered = self._plans.get(key, _NO_PLAN)
+        if remembered is _NO_PLAN:
+            steps = self._source_steps(fields, str(source_type), None if entity is None else str(entity.type))
+            self._plans[key] = steps
+        else:
+            steps = cast("list[tuple[str, int, PropertyCheck, dict[Any, Any]]] | None", remembered)
         if steps is None:
             return False
         typed: dict[str, tuple[Node, dict[str, list[Node]]]] | None = None
-        for path, index, prop, memo in steps:  # type: ignore[union-attr]
+        for path, index, prop, memo in steps:
             # Each step's memo remembers what it read (the steps are made anew when the names known change).
             if path == _URL_TEXT and memo:  # an xsd:anyURI literal's verdict but for its text (see _typed_clean)
                 ok = memo[_PLAIN] and _text_ok(prop, cast(str, url))
