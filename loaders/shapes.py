@@ -299,6 +299,7 @@ class ShapeChecker:
         # targets pass.
         self._pairs: dict[tuple[int, int], tuple[Node, Node, str, int, str | None]] = {}
         self._signatures: dict[tuple[Any, ...], bool] = {}
+        self._texts: dict[str, str] = {}  # the quick pass's predicate and class texts, one object each
         # The claim steps of a claim the registry does not know, by its fields (see _claim_steps).
         self._claim_plans: dict[int, list[tuple[int, int, PropertyCheck, dict[Any, Any]]] | None] = {}
         self._by_path: dict[str, list[PropertyCheck]] = {}  # path -> every sh:Violation property check on it
@@ -528,7 +529,7 @@ class ShapeChecker:
         statements = claim.statements
         if not self._statements_quick(statements) and not self._statements_clean(statements):
             return False
-        return self._claim_clean(claim) and self._provenance_clean(claim)
+        return self._claim_clean(claim)
 
     def _statements_clean(self, statements: list[Any]) -> bool:
         """Whether each subject of the statements passes the shapes that target it (by :meth:`_focus_clean`)."""
@@ -562,8 +563,11 @@ class ShapeChecker:
         if type(focus) is not URIRef:
             return False
         pairs = self._pairs
-        texts: list[str] = []
-        types: list[str | None] = []  # the subject's rdf:type values (None: not an IRI)
+        # The subject's signature: its predicates in order, each rdf:type followed by its value (None: not an
+        # IRI), and then the type the registry knows it by.
+        signature: list[Any] = []
+        add = signature.append
+        typed = False
         focus_hash = hash(focus)
         maybe_typed = False  # an object checked by class may be the subject itself
         for s, p, o in statements:
@@ -578,21 +582,31 @@ class ShapeChecker:
             flags = entry[3]
             if not flags:
                 return False
-            texts.append(entry[2])
+            add(entry[2])
             if flags != _PAIR_OK:
                 if flags & _PAIR_TYPE:
-                    types.append(entry[4])
+                    add(entry[4])
+                    typed = True
                 if flags & _PAIR_BY_CLASS and hash(o) == focus_hash:
                     maybe_typed = True
-        if maybe_typed and types:  # perhaps an object typed in the claim itself: the types its data gives decide
+        if maybe_typed and typed:  # perhaps an object typed in the claim itself: the types its data gives decide
             return False
         entity = self.registry.get(focus)
-        key = (tuple(texts), tuple(types), None if entity is None else entity.type)
+        add(None if entity is None else entity.type)
+        key = tuple(signature)
         known = self._signatures.get(key)
         if known is None:
             if len(self._signatures) >= 20_000:
                 self._signatures.clear()
-            known = self._signatures[key] = self._signature_clean(key[0], [t for t in types if t is not None],
+            predicates, types, at = [], [], 0
+            while at < len(key) - 1:
+                predicates.append(key[at])
+                if key[at] == _TYPE_TEXT:
+                    at += 1
+                    if key[at] is not None:
+                        types.append(key[at])
+                at += 1
+            known = self._signatures[key] = self._signature_clean(tuple(predicates), types,
                                                                   self._registry_type(focus))
         return known
 
@@ -620,7 +634,12 @@ class ShapeChecker:
                 break
         if len(self._pairs) >= 100_000:  # it holds the terms: keep it bounded
             self._pairs.clear()
-        entry = self._pairs[(id(p), id(o))] = (p, o, text, flags, str(o) if isinstance(o, URIRef) else None)
+            self._texts.clear()
+        # Texts kept once, so that signatures holding them compare by identity.
+        texts = self._texts
+        text = texts.setdefault(text, text)
+        value = texts.setdefault(str(o), str(o)) if isinstance(o, URIRef) and flags & _PAIR_TYPE else None
+        entry = self._pairs[(id(p), id(o))] = (p, o, text, flags, value)
         return entry
 
     def _signature_clean(self, predicates: tuple[str, ...], record_types: list[str], registry_type: str | None
@@ -750,7 +769,11 @@ class ShapeChecker:
         return bool(verdict)
 
     def _claim_clean(self, claim: Claim) -> bool:
-        """The claim's own provenance (see :func:`_claim_predicates`) against the shapes that target the claim."""
+        """The claim's own provenance and its source and activity against the shapes that target them.
+
+        The claim's provenance is what :func:`_claim_predicates` reads; the source and the activity are judged by
+        :meth:`_source_seen` and :meth:`_activity_seen`.
+        """
         if claim.extra or claim.quote_start is not None or claim.quote_end is not None:
             return False
         said_by, quote, confidence, activity, key = (claim.said_by, claim.quote, claim.confidence, claim.activity,
@@ -771,6 +794,7 @@ class ShapeChecker:
             return False
         # The claim and its source are the nodes the claim's data types (as the reference's data says).
         typed: dict[str, tuple[Node, dict[str, list[Node]]]] | None = None
+        source_seen = activity_seen = False  # the source's (activity's) own checks remembered with its step's
         for step, index, prop, memo in steps:
             # What a step reads of a source, an activity or a confidence is remembered in its memo (the steps are
             # made anew when the names known change): by the very object, which the entry holds, or by the number.
@@ -779,8 +803,9 @@ class ShapeChecker:
                 if known is None:
                     if len(memo) >= 20_000:
                         memo.clear()
-                    known = memo[id(source)] = (source, self._source_ref_clean(index, prop, source))
-                ok = known[1]
+                    known = memo[id(source)] = (source, self._source_ref_clean(index, prop, source)
+                                                and self._source_seen(source))
+                ok, source_seen = known[1], True
             elif step == _STEP_CONFIDENCE:
                 ok = memo.get(confidence)
                 if ok is None:
@@ -794,8 +819,9 @@ class ShapeChecker:
                     if len(memo) >= 20_000:
                         memo.clear()
                     known = memo[id(activity)] = (activity, self._value_clean(index, prop,
-                                                                                cast(Activity, activity).iri, {}))
-                ok = known[1]
+                                                                                cast(Activity, activity).iri, {})
+                                                  and self._activity_seen(cast(Activity, activity)))
+                ok, activity_seen = known[1], True
             elif step in (_STEP_QUOTE, _STEP_KEY):
                 text = quote if step == _STEP_QUOTE else key
                 plain = memo.get(_PLAIN)  # the verdict of every plain string long enough (see _text_clean)
@@ -817,7 +843,9 @@ class ShapeChecker:
                 ok = self._value_clean(index, prop, value, typed)
             if not ok:
                 return False
-        return True
+        if not source_seen and not self._source_seen(source):
+            return False
+        return activity is None or activity_seen or self._activity_seen(activity)
 
     def _claim_steps(self, fields: int, registry_type: URIRef | None
                      ) -> list[tuple[int, int, PropertyCheck, dict[Any, Any]]] | None:
@@ -960,22 +988,19 @@ class ShapeChecker:
             steps.append((prop.key, index, prop, memo))
         return steps
 
-    def _provenance_clean(self, claim: Claim) -> bool:
-        """The claim's source and activity, each evaluated once and remembered by identity."""
-        source = claim.source
+    def _source_seen(self, source: Source) -> bool:
+        """A claim's source against the shapes that target it, evaluated once and remembered by identity."""
         seen = self._seen.get(id(source))
         if seen is None or seen[0] is not source:
             seen = self._seen[id(source)] = (source, self._source_clean(source))
-        if not seen[1]:
-            return False
-        activity = claim.activity
-        if activity is not None:
-            seen = self._seen.get(id(activity))
-            if seen is None or seen[0] is not activity:
-                ok = not self._evaluate_quads(activity.quads())
-                seen = self._seen[id(activity)] = (activity, ok)
-            return seen[1]
-        return True
+        return seen[1]
+
+    def _activity_seen(self, activity: Activity) -> bool:
+        """A claim's activity against the shapes that target it, evaluated once and remembered by identity."""
+        seen = self._seen.get(id(activity))
+        if seen is None or seen[0] is not activity:
+            seen = self._seen[id(activity)] = (activity, not self._evaluate_quads(activity.quads()))
+        return seen[1]
 
     def check(self, name: str, unit: Any) -> Any:
         """The unit as it was, or rejected (every row) with the first violation as its reason."""
