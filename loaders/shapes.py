@@ -75,10 +75,13 @@ class PropertyCheck:
     key: str = field(init=False, compare=False, repr=False)
     #: Whether a value's verdict depends on its types (``sh:class`` or ``sh:or``).
     by_class: bool = field(init=False, compare=False, repr=False)
+    #: The pattern compiled (once, not looked up in the ``re`` cache for every value).
+    regex: re.Pattern[str] | None = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "key", str(self.path))
         object.__setattr__(self, "by_class", bool(self.classes or self.any_of))
+        object.__setattr__(self, "regex", None if self.pattern is None else re.compile(self.pattern))
 
 
 @dataclass
@@ -249,7 +252,8 @@ def _has_kind(value: Node, kind: URIRef) -> bool:
 
 def _text_ok(check: PropertyCheck, value: Node | str) -> bool:
     """Whether the text of ``value`` (a term, or a lexical form) meets the check's pattern and minimum length."""
-    if check.pattern is not None and (isinstance(value, BNode) or not re.search(check.pattern, str(value))):
+    regex = check.regex
+    if regex is not None and (isinstance(value, BNode) or not regex.search(str(value))):
         return False
     return check.min_length is None or (not isinstance(value, BNode) and len(str(value)) >= check.min_length)
 
