@@ -566,7 +566,7 @@ class ShapeChecker:
         focus = statements[0][0]
         if type(focus) is not URIRef:
             return False
-        pairs = self._pairs
+        known_pair = self._pairs.get
         # The subject's signature: its predicates in order, each rdf:type followed by its value (None: not an
         # IRI), and then the type the registry knows it by.
         signature: list[Any] = []
@@ -578,7 +578,7 @@ class ShapeChecker:
             if s is not focus:
                 return False
             # An entry holds its terms, so no other term has their ids while it is here.
-            entry = pairs.get((id(p), id(o)))
+            entry = known_pair((id(p), id(o)))
             if entry is None:
                 entry = self._pair(p, o)
                 if entry is None:
