@@ -198,6 +198,7 @@ _URL_TEXT, _TITLE_TEXT, _PUBLISHER_TEXT, _ISSUED_TEXT = (str(SCHEMA.url), str(DC
                                                          str(DCTERMS.issued))
 _ANY_URI, _DATE = XSD.anyURI, XSD.date
 _NO_PLAN = object()
+_NO_STEPS: list[Any] = []  # "not remembered" in ShapeChecker._claim_plans (no steps list is this one)
 _PLAIN = ("a plain string",)  # a claim step memo's key of its plain-string verdict (no other key is a tuple)
 # A pair's flags in the quick pass (see ShapeChecker._pair): it passes; a check reads its object's types; rdf:type.
 _PAIR_OK, _PAIR_BY_CLASS, _PAIR_TYPE = 1, 2, 4
@@ -787,13 +788,11 @@ class ShapeChecker:
                   | (_FIELD_ACTIVITY if activity is not None else 0) | (_FIELD_KEY if key else 0))
         iri, source = claim.iri, claim.source
         entity = self.registry.get(iri)
-        remembered = self._claim_plans.get(fields, _NO_PLAN) if entity is None else _NO_PLAN
-        if remembered is _NO_PLAN:
+        steps = self._claim_plans.get(fields, _NO_STEPS) if entity is None else _NO_STEPS
+        if steps is _NO_STEPS:
             steps = self._claim_steps(fields, None if entity is None else entity.type)
             if entity is None:
                 self._claim_plans[fields] = steps
-        else:
-            steps = cast("list[tuple[int, int, PropertyCheck, dict[Any, Any]]] | None", remembered)
         if steps is None:
             return False
         # The claim and its source are the nodes the claim's data types (as the reference's data says).
