@@ -282,7 +282,10 @@ class ShapeChecker:
     """The compiled shapes applied to one claim at a time (see the module docs).
 
     Value checks are remembered per (property check, value): a file repeats the
-    same states, dates and counts claim after claim.
+    same states, dates and counts claim after claim. A verdict that reads the
+    types the registry knows is kept with the registry's entity, or forgotten
+    when the registry's names change
+    (:attr:`~detente.graph.entities.EntityNames.generation`).
     """
 
     def __init__(self, registry: EntityRegistry) -> None:
@@ -516,6 +519,14 @@ class ShapeChecker:
         :meth:`_typed_clean`). Whatever is unusual (a subject that is not an IRI, a value
         typed in the claim itself, quote offsets, extra provenance) answers
         False, and the reference decides. A test compares both on many claims.
+
+        In order: the statements by :meth:`_statements_quick` (a claim of one
+        subject whose (predicate, object) pairs were judged before: a lookup
+        per statement and one per subject), else by :meth:`_statements_clean`;
+        then the claim's provenance, its source and its activity by
+        :meth:`_claim_clean` (steps by the fields the claim gives, each
+        remembering what it read). ``tests/loaders/test_shapes_fast.py``
+        compares them with the reference, claim by claim and load by load.
         """
         generation = self.registry.names.generation
         if generation != self._generation:  # an entity's type may have changed: forget every verdict
