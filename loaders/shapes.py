@@ -75,10 +75,13 @@ class PropertyCheck:
     key: str = field(init=False, compare=False, repr=False)
     #: Whether a value's verdict depends on its types (``sh:class`` or ``sh:or``).
     by_class: bool = field(init=False, compare=False, repr=False)
+    #: The pattern compiled (once, not looked up in the ``re`` cache for every value).
+    regex: re.Pattern[str] | None = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "key", str(self.path))
         object.__setattr__(self, "by_class", bool(self.classes or self.any_of))
+        object.__setattr__(self, "regex", None if self.pattern is None else re.compile(self.pattern))
 
 
 @dataclass
@@ -195,11 +198,23 @@ _URL_TEXT, _TITLE_TEXT, _PUBLISHER_TEXT, _ISSUED_TEXT = (str(SCHEMA.url), str(DC
                                                          str(DCTERMS.issued))
 _ANY_URI, _DATE = XSD.anyURI, XSD.date
 _NO_PLAN = object()
+_NO_STEPS: list[Any] = []  # "not remembered" in ShapeChecker._claim_plans (no steps list is this one)
+_PLAIN = ("a plain string",)  # a claim step memo's key of its plain-string verdict (no other key is a tuple)
+# A pair's flags in the quick pass (see ShapeChecker._pair): it passes; a check reads its object's types; rdf:type.
+_PAIR_OK, _PAIR_BY_CLASS, _PAIR_TYPE = 1, 2, 4
 # What a check of the claim's own provenance reads: by the check's path.
 _STEP_SOURCE, _STEP_QUOTE, _STEP_KEY, _STEP_CONFIDENCE, _STEP_TYPE, _STEP_SAID_BY, _STEP_GENERATED = range(7)
 _CLAIM_STEPS = {_DERIVED_TEXT: _STEP_SOURCE, _QUOTE_TEXT: _STEP_QUOTE, _IDENTIFIER_TEXT: _STEP_KEY,
                 _CONFIDENCE_TEXT: _STEP_CONFIDENCE, _TYPE_TEXT: _STEP_TYPE, _SAID_BY_TEXT: _STEP_SAID_BY,
                 _GENERATED_TEXT: _STEP_GENERATED}
+# The claim's provenance fields that give it a value (as bits), with their predicates in the order the plan reads.
+_FIELD_SAID_BY, _FIELD_QUOTE, _FIELD_CONFIDENCE, _FIELD_ACTIVITY, _FIELD_KEY = 1, 2, 4, 8, 16
+_FIELD_TEXTS = ((_FIELD_SAID_BY, _SAID_BY_TEXT), (_FIELD_QUOTE, _QUOTE_TEXT), (_FIELD_CONFIDENCE, _CONFIDENCE_TEXT),
+                (_FIELD_ACTIVITY, _GENERATED_TEXT), (_FIELD_KEY, _IDENTIFIER_TEXT))
+# A source's fields likewise.
+_FIELD_URL, _FIELD_TITLE, _FIELD_PUBLISHER, _FIELD_ISSUED = 1, 2, 4, 8
+_SOURCE_FIELD_TEXTS = ((_FIELD_URL, _URL_TEXT), (_FIELD_TITLE, _TITLE_TEXT), (_FIELD_PUBLISHER, _PUBLISHER_TEXT),
+                       (_FIELD_ISSUED, _ISSUED_TEXT))
 _AN_IRI = URIRef("https://w3id.org/detente/id/any")  # a focus node's kind is all a node-kind check reads
 
 
@@ -238,7 +253,8 @@ def _has_kind(value: Node, kind: URIRef) -> bool:
 
 def _text_ok(check: PropertyCheck, value: Node | str) -> bool:
     """Whether the text of ``value`` (a term, or a lexical form) meets the check's pattern and minimum length."""
-    if check.pattern is not None and (isinstance(value, BNode) or not re.search(check.pattern, str(value))):
+    regex = check.regex
+    if regex is not None and (isinstance(value, BNode) or not regex.search(str(value))):
         return False
     return check.min_length is None or (not isinstance(value, BNode) and len(str(value)) >= check.min_length)
 
@@ -266,7 +282,10 @@ class ShapeChecker:
     """The compiled shapes applied to one claim at a time (see the module docs).
 
     Value checks are remembered per (property check, value): a file repeats the
-    same states, dates and counts claim after claim.
+    same states, dates and counts claim after claim. A verdict that reads the
+    types the registry knows is kept with the registry's entity, or forgotten
+    when the registry's names change
+    (:attr:`~detente.graph.entities.EntityNames.generation`).
     """
 
     def __init__(self, registry: EntityRegistry) -> None:
@@ -279,9 +298,19 @@ class ShapeChecker:
         # Keyed by plain strings: rdflib terms compare in Python, str in C (these are looked up for every value).
         self._targeting: dict[str, list[NodeCheck]] = {}  # predicate -> shapes targeting subjects of it
         # The fast path (see _clean): plans by focus signature, verdicts by value; valid while the names stay.
-        self._plans: dict[tuple[Any, ...], list[tuple[int, PropertyCheck]] | None] = {}
+        self._plans: dict[tuple[Any, ...], Any] = {}  # plans, and claim and source steps, by what they read
         self._verdicts: dict[tuple[int, Any], Any] = {}
         self._seen: dict[int, tuple[Any, bool]] = {}  # id of a source or activity -> (it, clean)
+        # The quick pass over a claim's statements (see _statements_quick): by (id of predicate, id of object),
+        # the pair itself and whether the object passes every check on the predicate's path; by the signature
+        # of a subject (its predicates in order, its types, its registry type), whether its counts and
+        # targets pass.
+        self._pairs: dict[tuple[int, int], tuple[Node, Node, str, int, str | None]] = {}
+        self._signatures: dict[tuple[Any, ...], bool] = {}
+        self._texts: dict[str, str] = {}  # the quick pass's predicate and class texts, one object each
+        # The claim steps of a claim the registry does not know, by its fields (see _claim_steps).
+        self._claim_plans: dict[int, list[tuple[int, int, PropertyCheck, dict[Any, Any]]] | None] = {}
+        self._by_path: dict[str, list[PropertyCheck]] = {}  # path -> every sh:Violation property check on it
         self._generation = registry.names.generation
         self._by_class: dict[str, list[NodeCheck]] = {}  # class -> shapes targeting its members
         for check in self.checks:
@@ -291,6 +320,9 @@ class ShapeChecker:
                 self._by_class.setdefault(str(cls), []).append(check)
             for predicate in check.objects_of:
                 self._by_object.setdefault(str(predicate), []).append(check)
+            for prop in check.properties:
+                if prop.violation:
+                    self._by_path.setdefault(prop.key, []).append(prop)
 
     # -- types ----------------------------------------------------------------------------
     def _types(self, node: Node, data: dict[Node, dict[URIRef, list[Node]]]) -> set[str]:
@@ -487,21 +519,39 @@ class ShapeChecker:
         :meth:`_typed_clean`). Whatever is unusual (a subject that is not an IRI, a value
         typed in the claim itself, quote offsets, extra provenance) answers
         False, and the reference decides. A test compares both on many claims.
+
+        In order: the statements by :meth:`_statements_quick` (a claim of one
+        subject whose (predicate, object) pairs were judged before: a lookup
+        per statement and one per subject), else by :meth:`_statements_clean`;
+        then the claim's provenance, its source and its activity by
+        :meth:`_claim_clean` (steps by the fields the claim gives, each
+        remembering what it read). ``tests/loaders/test_shapes_fast.py``
+        compares them with the reference, claim by claim and load by load.
         """
         generation = self.registry.names.generation
         if generation != self._generation:  # an entity's type may have changed: forget every verdict
             self._plans.clear()
             self._verdicts.clear()
             self._seen.clear()
+            self._pairs.clear()
+            self._signatures.clear()
+            self._claim_plans.clear()
             self._by_focus.clear()  # the reference's results too (they read the types the registry knows)
             self._generation = generation
         if len(self._verdicts) >= 100_000:  # counts, dates and quotes keep coming: keep it bounded
             self._verdicts.clear()
         if len(self._seen) >= 20_000:
             self._seen.clear()
+        statements = claim.statements
+        if not self._statements_quick(statements) and not self._statements_clean(statements):
+            return False
+        return self._claim_clean(claim)
+
+    def _statements_clean(self, statements: list[Any]) -> bool:
+        """Whether each subject of the statements passes the shapes that target it (by :meth:`_focus_clean`)."""
         subjects: dict[str, tuple[Node, dict[str, list[Node]]]] = {}
         by_object = self._by_object
-        for s, p, o in claim.statements:
+        for s, p, o in statements:
             if type(s) is not URIRef or type(p) is not URIRef:
                 return False
             key = str(p)
@@ -512,10 +562,119 @@ class ShapeChecker:
             if entry is None:
                 entry = subjects[text] = (s, {})
             entry[1].setdefault(key, []).append(o)
-        for focus, predicates in subjects.values():
-            if not self._focus_clean(focus, predicates, subjects):
+        return all(self._focus_clean(focus, predicates, subjects) for focus, predicates in subjects.values())
+
+    def _statements_quick(self, statements: list[Any]) -> bool:
+        """True when the statements, all of one IRI subject (the same term object), surely pass; False: undecided.
+
+        Each (predicate, object) pair is judged once against every property check on the predicate's path (a
+        superset of the checks of the shapes that target the subject, so passing them all passes those), and
+        remembered by the very terms (the loaders' statement cache hands out the same ones again and again);
+        what the subject's shapes ask of its predicates as a whole (counts, targets, node kind) is remembered
+        by its signature. Anything else is left to :meth:`_statements_clean`, which decides.
+        """
+        if not statements:
+            return False
+        focus = statements[0][0]
+        if type(focus) is not URIRef:
+            return False
+        known_pair = self._pairs.get
+        # The subject's signature: its predicates in order, each rdf:type followed by its value (None: not an
+        # IRI), and then the type the registry knows it by.
+        signature: list[Any] = []
+        add = signature.append
+        typed = False
+        focus_hash = hash(focus)
+        maybe_typed = False  # an object checked by class may be the subject itself
+        for s, p, o in statements:
+            if s is not focus:
                 return False
-        return self._claim_clean(claim) and self._provenance_clean(claim)
+            # An entry holds its terms, so no other term has their ids while it is here.
+            entry = known_pair((id(p), id(o)))
+            if entry is None:
+                entry = self._pair(p, o)
+                if entry is None:
+                    return False
+            flags = entry[3]
+            if not flags:
+                return False
+            add(entry[2])
+            if flags != _PAIR_OK:
+                if flags & _PAIR_TYPE:
+                    add(entry[4])
+                    typed = True
+                if flags & _PAIR_BY_CLASS and hash(o) == focus_hash:
+                    maybe_typed = True
+        if maybe_typed and typed:  # perhaps an object typed in the claim itself: the types its data gives decide
+            return False
+        entity = self.registry.get(focus)
+        add(None if entity is None else entity.type)
+        key = tuple(signature)
+        known = self._signatures.get(key)
+        if known is None:
+            if len(self._signatures) >= 20_000:
+                self._signatures.clear()
+            predicates, types, at = [], [], 0
+            while at < len(key) - 1:
+                predicates.append(key[at])
+                if key[at] == _TYPE_TEXT:
+                    at += 1
+                    if key[at] is not None:
+                        types.append(key[at])
+                at += 1
+            known = self._signatures[key] = self._signature_clean(tuple(predicates), types,
+                                                                  self._registry_type(focus))
+        return known
+
+    def _pair(self, p: Node, o: Node) -> tuple[Node, Node, str, int, str | None] | None:
+        """The quick pass's entry of a statement's predicate and object (None: not for the quick pass).
+
+        The entry is ``(p, o, the predicate's text, flags, the object's text if it is an IRI)``; its flags are 0
+        when the object fails a check on the path, else :data:`_PAIR_OK` with :data:`_PAIR_BY_CLASS` (a check
+        reads the object's types) and :data:`_PAIR_TYPE` (the predicate is rdf:type).
+        """
+        if type(p) is not URIRef:
+            return None
+        text = str(p)
+        if text in self._by_object:  # a focus targeted as an object: the detailed pass knows how
+            return None
+        kind = type(o)
+        if kind is not URIRef and kind is not Literal:
+            return None
+        flags = _PAIR_OK | (_PAIR_TYPE if text == _TYPE_TEXT else 0)
+        for prop in self._by_path.get(text, ()):
+            if prop.by_class and kind is URIRef:
+                flags |= _PAIR_BY_CLASS
+            if not self._value_ok(id(prop), prop, o, {}):
+                flags = 0
+                break
+        if len(self._pairs) >= 100_000:  # it holds the terms: keep it bounded
+            self._pairs.clear()
+            self._texts.clear()
+        # Texts kept once, so that signatures holding them compare by identity.
+        texts = self._texts
+        text = texts.setdefault(text, text)
+        value = texts.setdefault(str(o), str(o)) if isinstance(o, URIRef) and flags & _PAIR_TYPE else None
+        entry = self._pairs[(id(p), id(o))] = (p, o, text, flags, value)
+        return entry
+
+    def _signature_clean(self, predicates: tuple[str, ...], record_types: list[str], registry_type: str | None
+                         ) -> bool:
+        """Whether a subject's shapes accept its predicates (in order, one per value) and types.
+
+        Its counts, its node kind and the predicates its shapes require; its values are judged by :meth:`_pair`.
+        """
+        plan = self._plan(tuple(dict.fromkeys(predicates)), tuple(record_types), registry_type)
+        if plan is None:
+            return False
+        for _index, prop in plan:
+            if prop.less_or_equal is not None:
+                return False
+            count = predicates.count(prop.key)
+            if (prop.min_count is not None and count < prop.min_count) or \
+                    (prop.max_count is not None and count > prop.max_count):
+                return False
+        return True
 
     def _plan(self, predicates: tuple[str, ...], record_types: tuple[str, ...], registry_type: str | None,
               objects_of: tuple[str, ...] = ()) -> list[tuple[int, PropertyCheck]] | None:
@@ -523,7 +682,7 @@ class ShapeChecker:
         key = (predicates, record_types, registry_type, objects_of)
         known = self._plans.get(key, _NO_PLAN)
         if known is not _NO_PLAN:
-            return known  # type: ignore[return-value]
+            return cast("list[tuple[int, PropertyCheck]] | None", known)
         types: set[str] = set()
         for cls in (*record_types, *((registry_type,) if registry_type is not None else ())):
             types |= _ancestors(cls)
@@ -626,69 +785,108 @@ class ShapeChecker:
         return bool(verdict)
 
     def _claim_clean(self, claim: Claim) -> bool:
-        """The claim's own provenance (see :func:`_claim_predicates`) against the shapes that target the claim."""
+        """The claim's own provenance and its source and activity against the shapes that target them.
+
+        The claim's provenance is what :func:`_claim_predicates` reads; the source and the activity are judged by
+        :meth:`_source_seen` and :meth:`_activity_seen`.
+        """
         if claim.extra or claim.quote_start is not None or claim.quote_end is not None:
             return False
+        said_by, quote, confidence, activity, key = (claim.said_by, claim.quote, claim.confidence, claim.activity,
+                                                     claim.key)
+        fields = ((_FIELD_SAID_BY if said_by is not None else 0) | (_FIELD_QUOTE if quote else 0)
+                  | (_FIELD_CONFIDENCE if confidence is not None else 0)
+                  | (_FIELD_ACTIVITY if activity is not None else 0) | (_FIELD_KEY if key else 0))
         iri, source = claim.iri, claim.source
-        keys = [_TYPE_TEXT, _DERIVED_TEXT]
-        if claim.said_by is not None:
-            keys.append(_SAID_BY_TEXT)
-        if claim.quote:
-            keys.append(_QUOTE_TEXT)
-        if claim.confidence is not None:
-            keys.append(_CONFIDENCE_TEXT)
-        if claim.activity is not None:
-            keys.append(_GENERATED_TEXT)
-        if claim.key:
-            keys.append(_IDENTIFIER_TEXT)
-        steps = self._claim_steps(tuple(keys), self._registry_type(iri))
+        entity = self.registry.get(iri)
+        steps = self._claim_plans.get(fields, _NO_STEPS) if entity is None else _NO_STEPS
+        if steps is _NO_STEPS:
+            steps = self._claim_steps(fields, None if entity is None else entity.type)
+            if entity is None:
+                self._claim_plans[fields] = steps
         if steps is None:
             return False
         # The claim and its source are the nodes the claim's data types (as the reference's data says).
         typed: dict[str, tuple[Node, dict[str, list[Node]]]] | None = None
-        for step, index, prop in steps:
+        source_seen = activity_seen = False  # the source's (activity's) own checks remembered with its step's
+        for step, index, prop, memo in steps:
+            # What a step reads of a source, an activity or a confidence is remembered in its memo (the steps are
+            # made anew when the names known change): by the very object, which the entry holds, or by the number.
             if step == _STEP_SOURCE:
-                ok = self._source_ref_clean(index, prop, source)
-            elif step == _STEP_QUOTE:
-                ok = self._text_clean(index, prop, claim.quote)
-            elif step == _STEP_KEY:
-                ok = self._text_clean(index, prop, claim.key)
+                known = memo.get(id(source))
+                if known is None:
+                    if len(memo) >= 20_000:
+                        memo.clear()
+                    known = memo[id(source)] = (source, self._source_ref_clean(index, prop, source)
+                                                and self._source_seen(source))
+                ok, source_seen = known[1], True
+            elif step == _STEP_CONFIDENCE:
+                ok = memo.get(confidence)
+                if ok is None:
+                    if len(memo) >= 20_000:
+                        memo.clear()
+                    ok = memo[confidence] = self._value_ok(index, prop, _confidence_literal(cast(float, confidence)),
+                                                           {})
+            elif step == _STEP_GENERATED and not prop.by_class:  # then the claim's data cannot change its verdict
+                known = memo.get(id(activity))
+                if known is None:
+                    if len(memo) >= 20_000:
+                        memo.clear()
+                    known = memo[id(activity)] = (activity, self._value_clean(index, prop,
+                                                                                cast(Activity, activity).iri, {})
+                                                  and self._activity_seen(cast(Activity, activity)))
+                ok, activity_seen = known[1], True
+            elif step in (_STEP_QUOTE, _STEP_KEY):
+                text = quote if step == _STEP_QUOTE else key
+                plain = memo.get(_PLAIN)  # the verdict of every plain string long enough (see _text_clean)
+                if plain is not None and type(text) is str and len(text) >= (prop.min_length or 0):
+                    ok = plain
+                else:
+                    ok = self._text_clean(index, prop, text)
             else:
                 if typed is None:
                     typed = {str(iri): (iri, {_TYPE_TEXT: [_CLAIM]}), str(source.iri): (source.iri, {_TYPE_TEXT: []})}
                 if step == _STEP_CONFIDENCE:
-                    value: Node = _confidence_literal(cast(float, claim.confidence))
+                    value: Node = _confidence_literal(cast(float, confidence))
                 elif step == _STEP_TYPE:
                     value = _CLAIM
                 elif step == _STEP_SAID_BY:
-                    value = cast(Node, claim.said_by)
+                    value = cast(Node, said_by)
                 else:
-                    value = cast(Activity, claim.activity).iri
+                    value = cast(Activity, activity).iri
                 ok = self._value_clean(index, prop, value, typed)
             if not ok:
                 return False
-        return True
+        if not source_seen and not self._source_seen(source):
+            return False
+        return activity is None or activity_seen or self._activity_seen(activity)
 
-    def _claim_steps(self, keys: tuple[str, ...], registry_type: str | None
-                     ) -> list[tuple[int, int, PropertyCheck]] | None:
-        """The plan of a claim with these provenance predicates, each check with the field it reads.
+    def _claim_steps(self, fields: int, registry_type: URIRef | None
+                     ) -> list[tuple[int, int, PropertyCheck, dict[Any, Any]]] | None:
+        """The plan of a claim with these provenance fields (``_FIELD_*`` bits), each check with the field it reads.
 
         None when the claim cannot pass here: no plan, or a check one value at a time cannot decide, or a
         predicate the claim's fields do not give.
         """
-        key = ("claim steps", keys, registry_type)
+        key = ("claim steps", fields, registry_type)
         known = self._plans.get(key, _NO_PLAN)
         if known is not _NO_PLAN:
-            return known  # type: ignore[return-value]
-        plan = self._plan(keys, (_CLAIM_TEXT,), registry_type)
-        steps: list[tuple[int, int, PropertyCheck]] | None = None if plan is None else []
+            return cast("list[tuple[int, int, PropertyCheck, dict[Any, Any]]] | None", known)
+        keys = [_TYPE_TEXT, _DERIVED_TEXT]
+        keys.extend(text for bit, text in _FIELD_TEXTS if fields & bit)
+        plan = self._plan(tuple(keys), (_CLAIM_TEXT,), None if registry_type is None else str(registry_type))
+        steps: list[tuple[int, int, PropertyCheck, dict[Any, Any]]] | None = None if plan is None else []
         for index, prop in plan or ():
             step = _CLAIM_STEPS.get(prop.key)
             if step is None or not _one_value_decides(prop):
                 steps = None
                 break
-            steps.append((step, index, prop))  # type: ignore[union-attr]
-        self._plans[key] = steps  # type: ignore[assignment]
+            memo: dict[Any, Any] = {}
+            if step in (_STEP_QUOTE, _STEP_KEY) and prop.allowed is None and prop.pattern is None and \
+                    prop.min_inclusive is None and prop.max_inclusive is None:
+                memo[_PLAIN] = self._text_clean(index, prop, "x" * max(1, prop.min_length or 0))
+            steps.append((step, index, prop, memo))  # type: ignore[union-attr]
+        self._plans[key] = steps
         return steps
 
     def _source_ref_clean(self, index: int, prop: PropertyCheck, source: Source) -> bool:
@@ -728,63 +926,106 @@ class ShapeChecker:
         if type(iri) is not URIRef or type(source_type) is not URIRef or \
                 (publisher is not None and type(publisher) is not URIRef):
             return False
-        keys = [_TYPE_TEXT]
-        if source.url:
-            keys.append(_URL_TEXT)
-        if source.title:
-            keys.append(_TITLE_TEXT)
-        if publisher is not None:
-            keys.append(_PUBLISHER_TEXT)
-        if source.issued is not None:
-            keys.append(_ISSUED_TEXT)
-        plan = self._plan(tuple(keys), (str(source_type),), self._registry_type(iri), (_DERIVED_TEXT,))
-        if plan is None:
+        url, title, issued = source.url, source.title, source.issued
+        fields = ((_FIELD_URL if url else 0) | (_FIELD_TITLE if title else 0)
+                  | (_FIELD_PUBLISHER if publisher is not None else 0) | (_FIELD_ISSUED if issued is not None else 0))
+        entity = self.registry.get(iri)
+        key = ("source steps", fields, source_type, None if entity is None else entity.type)
+        remembered = self._plans.get(key, _NO_PLAN)
+        if remembered is _NO_PLAN:
+            steps = self._source_steps(fields, str(source_type), None if entity is None else str(entity.type))
+            self._plans[key] = steps
+        else:
+            steps = cast("list[tuple[str, int, PropertyCheck, dict[Any, Any]]] | None", remembered)
+        if steps is None:
             return False
-        typed: dict[str, tuple[Node, dict[str, list[Node]]]] = {str(iri): (iri, {_TYPE_TEXT: [source_type]})}
-        for index, prop in plan:
-            key = prop.key
-            if not _one_value_decides(prop):
-                return False
-            if key == _TYPE_TEXT:
-                ok = self._value_clean(index, prop, source_type, typed)
-            elif key == _URL_TEXT:
-                ok = self._typed_clean(index, prop, cast(str, source.url), _ANY_URI)
-            elif key == _TITLE_TEXT:
-                ok = self._text_clean(index, prop, source.title)
-            elif key == _PUBLISHER_TEXT:
-                ok = self._value_clean(index, prop, cast(Node, publisher), typed)
-            elif key == _ISSUED_TEXT:
-                ok = self._typed_clean(index, prop, cast(date, source.issued).isoformat(), _DATE)
+        typed: dict[str, tuple[Node, dict[str, list[Node]]]] | None = None
+        for path, index, prop, memo in steps:
+            # Each step's memo remembers what it read (the steps are made anew when the names known change).
+            if path == _URL_TEXT and memo:  # an xsd:anyURI literal's verdict but for its text (see _typed_clean)
+                ok = memo[_PLAIN] and _text_ok(prop, cast(str, url))
+            elif path == _TITLE_TEXT and memo and type(title) is str and len(title) >= (prop.min_length or 0):
+                ok = memo[_PLAIN]
+            elif path == _PUBLISHER_TEXT and not prop.by_class:  # then the source's data cannot change it
+                known = memo.get(id(publisher))
+                if known is None:
+                    if len(memo) >= 20_000:
+                        memo.clear()
+                    known = memo[id(publisher)] = (publisher, self._value_clean(index, prop, cast(Node, publisher),
+                                                                                 {}))
+                ok = known[1]
+            elif path == _ISSUED_TEXT and type(issued) is date:  # equal dates, equal text (not so for datetimes)
+                ok = memo.get(issued)
+                if ok is None:
+                    if len(memo) >= 20_000:
+                        memo.clear()
+                    ok = memo[issued] = self._typed_clean(index, prop, issued.isoformat(), _DATE)
             else:
-                return False
+                if typed is None:
+                    typed = {str(iri): (iri, {_TYPE_TEXT: [source_type]})}
+                if path == _TYPE_TEXT:
+                    ok = self._value_clean(index, prop, source_type, typed)
+                elif path == _URL_TEXT:
+                    ok = self._typed_clean(index, prop, cast(str, url), _ANY_URI)
+                elif path == _TITLE_TEXT:
+                    ok = self._text_clean(index, prop, title)
+                elif path == _PUBLISHER_TEXT:
+                    ok = self._value_clean(index, prop, cast(Node, publisher), typed)
+                else:
+                    ok = self._typed_clean(index, prop, cast(date, issued).isoformat(), _DATE)
             if not ok:
                 return False
         return True
 
-    def _provenance_clean(self, claim: Claim) -> bool:
-        """The claim's source and activity, each evaluated once and remembered by identity."""
-        source = claim.source
+    def _source_steps(self, fields: int, source_type: str, registry_type: str | None
+                      ) -> list[tuple[str, int, PropertyCheck, dict[Any, Any]]] | None:
+        """The plan of a source with these fields (``_FIELD_*`` bits) and types, each check with a memo.
+
+        None when the source cannot pass here: no plan, or a check one value at a time cannot decide, or a
+        predicate the source's fields do not give.
+        """
+        keys = [_TYPE_TEXT]
+        keys.extend(text for bit, text in _SOURCE_FIELD_TEXTS if fields & bit)
+        plan = self._plan(tuple(keys), (source_type,), registry_type, (_DERIVED_TEXT,))
+        if plan is None:
+            return None
+        steps: list[tuple[str, int, PropertyCheck, dict[Any, Any]]] = []
+        for index, prop in plan:
+            if not _one_value_decides(prop) or prop.key not in keys:
+                return None
+            memo: dict[Any, Any] = {}
+            plain = prop.allowed is None and prop.min_inclusive is None and prop.max_inclusive is None
+            if prop.key == _URL_TEXT and plain and not prop.by_class:
+                memo[_PLAIN] = self._evaluate_value(prop, Literal("x", datatype=_ANY_URI), {}, text_checks=False)
+            elif prop.key == _TITLE_TEXT and plain and prop.pattern is None:
+                memo[_PLAIN] = self._text_clean(index, prop, "x" * max(1, prop.min_length or 0))
+            steps.append((prop.key, index, prop, memo))
+        return steps
+
+    def _source_seen(self, source: Source) -> bool:
+        """A claim's source against the shapes that target it, evaluated once and remembered by identity."""
         seen = self._seen.get(id(source))
         if seen is None or seen[0] is not source:
             seen = self._seen[id(source)] = (source, self._source_clean(source))
-        if not seen[1]:
-            return False
-        activity = claim.activity
-        if activity is not None:
-            seen = self._seen.get(id(activity))
-            if seen is None or seen[0] is not activity:
-                ok = not self._evaluate_quads(activity.quads())
-                seen = self._seen[id(activity)] = (activity, ok)
-            return seen[1]
-        return True
+        return seen[1]
+
+    def _activity_seen(self, activity: Activity) -> bool:
+        """A claim's activity against the shapes that target it, evaluated once and remembered by identity."""
+        seen = self._seen.get(id(activity))
+        if seen is None or seen[0] is not activity:
+            seen = self._seen[id(activity)] = (activity, not self._evaluate_quads(activity.quads()))
+        return seen[1]
 
     def check(self, name: str, unit: Any) -> Any:
         """The unit as it was, or rejected (every row) with the first violation as its reason."""
-        from detente.loaders.stream import reject_unit
-
+        clean = self.clean
         for claim in unit.claims:
-            found = self.violations(claim)
+            if clean(claim):
+                continue
+            found = self.reference_violations(claim)
             if found:
+                from detente.loaders.stream import reject_unit
+
                 first = found[0]
                 line = unit.lines[0]
                 if len(unit.lines) == len(claim.statements):  # a row per statement (a statements table)
