@@ -35,7 +35,7 @@ from detente.errors import QuerySyntaxError
 from detente.graph.performance import without_gc
 from detente.graph.sparql_text import sparql_term
 from detente.graph.store import Store
-from detente.graph.terms import Quad, Term, Triple, literal_nt, nquad, order_key, term_nt
+from detente.graph.terms import Quad, Term, Triple, checked_iri, literal_nt, nquad, order_key, term_nt
 from detente.ontology.vocab import (
     DT,
     DTR,
@@ -201,8 +201,12 @@ class Claim:
 
     def _mint_iri(self, statement_lines: list[str]) -> URIRef:
         """The IRI from the statements already serialised as ``s p o`` (N-Triples terms)."""
-        key = digest(*sorted(statement_lines), str(self.source.iri), str(self.said_by or ""), self.quote or "")
-        iri = URIRef(CLAIM_NS + key)
+        # digest(*sorted(statement_lines), source, speaker, quote) in one join: the same text, hashed once.
+        parts = sorted(statement_lines)
+        parts += (self.source.iri, self.said_by or "", self.quote or "", "")
+        key = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:20]
+        # A hex digest under the claim namespace is an IRI: made without rdflib's check of its characters.
+        iri = checked_iri(CLAIM_NS + key)
         self.__dict__["_iri"] = iri
         # Its N-Triples text (a hex digest under the checked namespace): the writer needs no IRI check or cache entry.
         self.__dict__["_iri_nt"] = _CLAIM_NT + key + ">"
@@ -271,38 +275,83 @@ def line_end(graph: URIRef | None) -> str:
 def _claim_lines(claim: Claim, lines: list[str], facts_end: str | None) -> None:
     """Append exactly the lines ``nquad(*q) for q in claim.quads()`` gives, without building rdflib literals.
 
-    Facts lines end with ``facts_end`` (see :func:`claims_nquads`); None leaves them out.
+    Facts lines end with ``facts_end`` (see :func:`claims_nquads`); None leaves them out. The text is appended
+    in pieces (the caller joins everything once): the statements in one join, the provenance in one string.
     """
-    statement_lines = claim.statement_lines()
     known = claim.__dict__
+    statement_lines = known.get("_lines")
+    if statement_lines is None or "_iri" not in known:
+        statement_lines = claim.statement_lines()
     iri = known.get("_iri") or claim._mint_iri(statement_lines)
     c = known.get("_iri_nt") or term_nt(iri)
     in_claim = " " + c + " .\n"
-    if facts_end is None:  # the facts view is written apart (a fresh import's distinct facts)
-        lines.extend([line + in_claim for line in statement_lines])
-    else:
-        for line in statement_lines:
-            lines.append(line + in_claim)
-            lines.append(line + facts_end)
     append = lines.append
-    append(c + _IS_CLAIM)
-    append(c + _DERIVED_P + term_nt(claim.source.iri) + _PROV_END)
-    if claim.said_by is not None:
-        append(c + _SAID_BY_P + term_nt(claim.said_by) + _PROV_END)
-    if claim.quote:
-        append(c + _QUOTE_P + literal_nt(claim.quote) + _PROV_END)
-    if claim.confidence is not None:
-        append(c + _CONFIDENCE_P + _confidence_nt(claim.confidence) + _PROV_END)
-    if claim.quote_start is not None:
-        append(c + _P["quote_start"] + _integer_nt(claim.quote_start) + _PROV_END)
-    if claim.quote_end is not None:
-        append(c + _P["quote_end"] + _integer_nt(claim.quote_end) + _PROV_END)
-    if claim.activity is not None:
-        append(c + _GENERATED_P + term_nt(claim.activity.iri) + _PROV_END)
-    if claim.key:
-        append(c + _KEY_P + literal_nt(claim.key) + _PROV_END)
+    if statement_lines:
+        if facts_end is None:  # the facts view is written apart (a fresh import's distinct facts)
+            append(in_claim.join(statement_lines))
+            append(in_claim)
+        else:
+            for line in statement_lines:
+                append(line + in_claim)
+                append(line + facts_end)
+    source = claim.source
+    derived = _DERIVED.get(source.iri)
+    if derived is None:
+        derived = _remembered(_DERIVED, source.iri, _DERIVED_P + term_nt(source.iri) + _PROV_END)
+    said_by, quote, confidence, activity, key = claim.said_by, claim.quote, claim.confidence, claim.activity, claim.key
+    if said_by is None and quote and confidence is not None and claim.quote_start is None \
+            and claim.quote_end is None and activity is not None and key:
+        # The common claim (a quote, a confidence, an activity and a key): its provenance in one string.
+        append(f"{c}{_IS_CLAIM}{c}{derived}{c}{_QUOTE_P}{literal_nt(quote)}{_PROV_END}"
+               f"{c}{_confidence_line(confidence)}{c}{_generated_line(activity)}"
+               f"{c}{_KEY_P}{literal_nt(key)}{_PROV_END}")
+    else:
+        append(c + _IS_CLAIM)
+        append(c + derived)
+        if said_by is not None:
+            append(c + _SAID_BY_P + term_nt(said_by) + _PROV_END)
+        if quote:
+            append(c + _QUOTE_P + literal_nt(quote) + _PROV_END)
+        if confidence is not None:
+            append(c + _confidence_line(confidence))
+        if claim.quote_start is not None:
+            append(c + _P["quote_start"] + _integer_nt(claim.quote_start) + _PROV_END)
+        if claim.quote_end is not None:
+            append(c + _P["quote_end"] + _integer_nt(claim.quote_end) + _PROV_END)
+        if activity is not None:
+            append(c + _generated_line(activity))
+        if key:
+            append(c + _KEY_P + literal_nt(key) + _PROV_END)
     for s, p, o in claim.extra:
-        lines.append(nquad(s, p, o, PROVENANCE_GRAPH))
+        append(nquad(s, p, o, PROVENANCE_GRAPH))
+
+
+# The ends of provenance lines (after the claim IRI) that many claims share, by source IRI, confidence and activity.
+_DERIVED: dict[str, str] = {}
+_CONFIDENCE_LINE: dict[float, str] = {}
+_GENERATED: dict[Activity, str] = {}
+_REMEMBERED_LIMIT = 1 << 16
+
+
+def _remembered(table: dict[Any, str], key: Any, text: str) -> str:
+    if len(table) >= _REMEMBERED_LIMIT:
+        table.clear()
+    table[key] = text
+    return text
+
+
+def _confidence_line(value: float) -> str:
+    found = _CONFIDENCE_LINE.get(value)
+    if found is None:
+        found = _remembered(_CONFIDENCE_LINE, value, _CONFIDENCE_P + _confidence_nt(value) + _PROV_END)
+    return found
+
+
+def _generated_line(activity: Activity) -> str:
+    found = _GENERATED.get(activity)
+    if found is None:
+        found = _remembered(_GENERATED, activity, _GENERATED_P + term_nt(activity.iri) + _PROV_END)
+    return found
 
 
 def _source_lines(source: Source, lines: list[str]) -> None:
@@ -349,14 +398,22 @@ def claims_nquads(claims: Iterable[Claim], entity_quads: Iterable[Quad] = (), *,
     lines: list[str] = []
     seen_sources: set[URIRef] = set()
     seen_activities: set[URIRef] = set()
+    last_source: Source | None = None
+    last_activity: Activity | None = None
     for claim in claims:
         _claim_lines(claim, lines, facts_end)
-        if claim.source.iri not in seen_sources:
-            seen_sources.add(claim.source.iri)
-            _source_lines(claim.source, lines)
-        if claim.activity is not None and claim.activity.iri not in seen_activities:
-            seen_activities.add(claim.activity.iri)
-            lines.extend(nquad(*q) for q in claim.activity.quads())
+        source = claim.source
+        if source is not last_source:  # claims of one source often follow each other (the same object)
+            last_source = source
+            if source.iri not in seen_sources:
+                seen_sources.add(source.iri)
+                _source_lines(source, lines)
+        activity = claim.activity
+        if activity is not last_activity and activity is not None:
+            last_activity = activity
+            if activity.iri not in seen_activities:
+                seen_activities.add(activity.iri)
+                lines.extend(nquad(*q) for q in activity.quads())
     lines.append(quads_nquads(entity_quads, facts=facts))
     return "".join(lines)
 

@@ -63,6 +63,7 @@ from detente.loaders.base import (
     resolve_entity,
     speaker,
 )
+from detente.ontology import schema
 
 if TYPE_CHECKING:
     from detente.loaders.documents import _Located
@@ -112,7 +113,8 @@ class StatementCache:
     anything else goes through :func:`~detente.loaders.base.build_statement`,
     which raises the same :class:`FieldError` as without the cache. What is
     remembered is dropped when the names known change (the registry's
-    :attr:`~detente.graph.entities.EntityNames.generation`), and when full.
+    :attr:`~detente.graph.entities.EntityNames.generation`; typed literals of datatype
+    properties, which no name decides, are kept), and when full.
 
     The registry's used marks are renewed on every hit, so entity descriptions
     are written as without the cache. :meth:`take_lines` gives the statements
@@ -123,7 +125,8 @@ class StatementCache:
     def __init__(self, ctx: LoadContext, size: int = 50_000) -> None:
         self.ctx = ctx
         self.size = size
-        # text -> (term, its N-Triples text, whether the registry describes it and it is not marked used yet)
+        # text -> (term, its N-Triples text and a space, whether the registry describes it and it is not marked used
+        # yet)
         self._subjects: dict[str, tuple[Term, str, bool]] = {}
         # predicate text -> object value (a str or an int) -> (predicate, object, their N-Triples text 'p o',
         # whether the registry describes the object and it is not marked used yet)
@@ -149,11 +152,23 @@ class StatementCache:
         return lines
 
     def _current(self) -> None:
-        """Forget what was remembered if the names known have changed since."""
+        """Forget what was remembered if the names known have changed since (what names cannot change is kept)."""
         generation = self.ctx.registry.names.generation
         if generation != self._generation:
-            self.clear()
+            self._forget_names()
             self._generation = generation
+
+    def _forget_names(self) -> None:
+        """:meth:`clear`, except the typed literals of datatype properties: no name decides those.
+
+        (:func:`~detente.loaders.base.object_term` types such a value by the property's range alone, and the
+        registry describes no literal, so nothing of them is marked used either.)
+        """
+        kept = {predicate: objects for predicate, objects in self._objects.items()
+                if objects and _typed_by_range(next(iter(objects.values()))[0])}
+        self.clear()
+        self._objects.update(kept)
+        self._object_count = sum(map(len, kept.values()))
 
     def table_source(self, record: dict[str, str]) -> Source:
         """:func:`~detente.loaders.base.make_source` of a statements table row's source columns, remembered by them."""
@@ -209,32 +224,33 @@ class StatementCache:
         if type(subject) is str and type(predicate) is str and (kind is str or kind is int):
             if self._names.generation != self._generation:  # names resolve differently now
                 self._current()
-            s = self._subjects.get(subject)
             objects = self._objects.get(predicate)
             po = objects.get(obj) if objects is not None else None  # a str and an int are never equal keys
-            registry = self.ctx.registry
             if po is not None:
+                s = self._subjects.get(subject)
                 if s is not None:
                     if s[2] or po[3]:
-                        registry.mark_used((s[0], po[1]))
+                        self.ctx.registry.mark_used((s[0], po[1]))
                         # Marked for good (only forgetting an entity unmarks it, and that changes the generation).
                         if s[2]:
                             self._subjects[subject] = (s[0], s[1], False)
                         if po[3]:
                             objects[obj] = (po[0], po[1], po[2], False)  # type: ignore[index]
-                    if self._lines is not None:
-                        self._lines.append(s[1] + " " + po[2])
+                    lines = self._lines
+                    if lines is not None:
+                        lines.append(s[1] + po[2])
                     return s[0], po[0], po[1]
                 if subject.strip():
                     # A new subject of known parts (every event of a big file): resolve it alone. build_statement
                     # would check the same and then resolve the subject first, so a FieldError here is the one it
                     # raises.
+                    registry = self.ctx.registry
                     term = resolve_entity(registry.names, subject, "subject")
                     registry.mark_used((term, po[1]))
                     triple: Triple = term, po[0], po[1]
                     self._remember(subject, predicate, obj, triple)
                     return triple
-            triple = build_statement(registry, subject, predicate, obj)
+            triple = build_statement(self.ctx.registry, subject, predicate, obj)
             self._remember(subject, predicate, obj, triple)
             return triple
         triple = build_statement(self.ctx.registry, subject, predicate, obj)
@@ -254,13 +270,18 @@ class StatementCache:
             self._objects.clear()
             self._object_count = 0
         known = self.ctx.registry.__contains__
-        self._subjects[subject] = (s, parts[0], known(s))
+        self._subjects[subject] = (s, parts[0] + " ", known(s))
         objects = self._objects.setdefault(predicate, {})
         if obj not in objects:
             self._object_count += 1
         objects[obj] = (p, o, parts[1] + " " + parts[2], known(o))
         if self._lines is not None:
             self._lines.append(" ".join(parts))
+
+
+def _typed_by_range(predicate: Term) -> bool:
+    """Whether :func:`~detente.loaders.base.object_term` makes this property's objects by its range alone."""
+    return predicate in schema.datatype_properties()
 
 
 # -- statements tables -------------------------------------------------------------------
