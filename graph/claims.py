@@ -102,7 +102,8 @@ class Source:
             key = digest("meta", title or "", str(publisher or ""), issued.isoformat() if issued else "")
         else:
             raise ValueError("a source needs a url, or a title or publisher")
-        return cls(URIRef(SOURCE_NS + key), source_type, url, title, publisher, issued)
+        # A hex digest under the source namespace is an IRI: made without rdflib's check of its characters.
+        return cls(checked_iri(SOURCE_NS + key), source_type, url, title, publisher, issued)
 
     def quads(self) -> Iterator[tuple[Term, Term, Term, URIRef]]:
         g = PROVENANCE_GRAPH

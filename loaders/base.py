@@ -543,6 +543,10 @@ def parse_date(value: object, field_name: str) -> date | None:
     ...     print(error)
     field 'published': '2025-02-30' is not a date: day is out of range for month
     """
+    if type(value) is str:
+        found = _DATES.get(value)  # files repeat the same dates: each distinct text read once (a refused one each time)
+        if found is not None:
+            return found
     if value is None or str(value).strip() == "":
         return None
     if isinstance(value, datetime):
@@ -553,9 +557,17 @@ def parse_date(value: object, field_name: str) -> date | None:
     if not _DATE.fullmatch(text):
         raise FieldError(field_name, f"{shown(text)} is not a date (YYYY-MM-DD)")
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError as exc:  # the calendar's own refusal: 30 February, month 13
         raise FieldError(field_name, f"{text!r} is not a date: {exc}") from None
+    if type(value) is str:
+        if len(_DATES) >= _LITERALS_LIMIT:
+            _DATES.clear()
+        _DATES[value] = day
+    return day
+
+
+_DATES: dict[str, date] = {}
 
 
 def _date_time(value: object, field_name: str) -> str:
@@ -792,9 +804,9 @@ def make_source(registry: EntityRegistry, *, url: object = None, title: object =
     """
     publisher_iri = None
     if publisher is not None and str(publisher).strip():
-        publisher_iri = registry.mint(str(publisher).strip(), DT.NewsOrganization, field_name="publisher")
-        registry.mark_used([publisher_iri])
-    stype = DT.NewsArticle
+        publisher_iri = registry.mint(str(publisher).strip(), _NEWS_ORGANIZATION, field_name="publisher")
+        registry.mark_used((publisher_iri,))
+    stype = _NEWS_ARTICLE
     if source_type is not None and str(source_type).strip():
         key = str(source_type).strip().lower()
         stype = SOURCE_TYPES.get(key.removeprefix("dt:")) or entity_type(str(source_type)) or DT.Source
@@ -811,6 +823,9 @@ def make_source(registry: EntityRegistry, *, url: object = None, title: object =
                                     publisher=publisher_iri, issued=issued, source_type=stype)
     except ValueError as exc:
         raise FieldError("source", str(exc)) from None
+
+
+_NEWS_ORGANIZATION, _NEWS_ARTICLE = DT.NewsOrganization, DT.NewsArticle  # (rdflib's namespace lookup, once)
 
 
 def curated(method: str) -> Activity:

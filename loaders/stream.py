@@ -550,10 +550,10 @@ def jsonl_document_units(path: Path, ctx: LoadContext) -> Iterator[Unit]:
     cache = StatementCache(ctx)
     with path.open(encoding="utf-8-sig") as handle:
         for number, raw in enumerate(bounded_lines(handle), start=1):
-            if not raw.strip():
+            if raw.isspace():  # (a line read is never empty)
                 continue
             try:
-                doc = json.loads(raw)
+                doc = _json_document(raw)
             except json.JSONDecodeError as exc:
                 yield Unit([number], rejects=[Reject(name, number, None,
                                                      f"invalid JSON: {exc.msg} at column {exc.colno}", raw)])
@@ -567,10 +567,30 @@ def jsonl_document_units(path: Path, ctx: LoadContext) -> Iterator[Unit]:
                 continue
             # Without escapes every text of the document is a piece of the line: a line with no bad character
             # holds no bad text, and check_values need not walk the document.
-            # (A printable line holds no bad character: no control character, surrogate or non-character.)
-            clean_text = "\\" not in raw and (raw.rstrip("\n").isprintable() or BAD_TEXT.search(raw) is None)
+            # (A printable line holds no bad character: no control character, surrogate or non-character. An ASCII
+            # line holds none either, once json has read it: its only bad characters would be C0 controls, which
+            # JSON refuses inside a string and allows between tokens only as tab, line feed and carriage return.)
+            clean_text = "\\" not in raw and (raw.isascii() or raw.rstrip("\n").isprintable()
+                                               or BAD_TEXT.search(raw) is None)
             yield from _document_units(name, doc, number, ctx, cache, activity, line_of=_the_given_line,
                                        clean_text=clean_text)
+
+
+#: The scanner of ``json.loads`` (a decoder of the same settings), called without its two wrappers.
+_scan_json = json.JSONDecoder().scan_once
+_JSON_SPACE = " \t\n\r"
+
+
+def _json_document(line: str) -> Any:
+    """``json.loads(line)``: read by json's own scanner; a line it does not read whole goes to ``json.loads``,
+    which raises the error it always raised."""
+    try:
+        doc, end = _scan_json(line, 0)
+    except (StopIteration, ValueError, RecursionError):  # not a document from the first character, or bad JSON
+        return json.loads(line)
+    if end != len(line) and line[end:].strip(_JSON_SPACE):  # extra data after the document
+        return json.loads(line)
+    return doc
 
 
 def document_units(path: Path, ctx: LoadContext) -> Iterator[Unit]:
@@ -646,12 +666,12 @@ def _document_units(name: str, doc: Any, doc_line: int | None, ctx: LoadContext,
             cache.take_lines()  # the lines of this claim's statements only
             statements = statements_of(item, where, item_line, cache, line_of)
             statement_lines = cache.take_lines()
+            said_by, quote, key = item.get("said_by"), item.get("quote"), item.get("key")
             # source is set here: without one (failed above) no item is read
-            claim = Claim(statements=statements, source=cast("Source", source),
-                          said_by=speaker(ctx.registry, item.get("said_by")),
-                          quote=(str(item["quote"]).strip() if item.get("quote") else None),
-                          confidence=parse_confidence(item.get("confidence")), activity=activity,
-                          key=str(item["key"]) if item.get("key") is not None else None)
+            claim = Claim(statements, cast("Source", source),
+                          None if said_by is None else speaker(ctx.registry, said_by),
+                          str(quote).strip() if quote else None, parse_confidence(item.get("confidence")),
+                          activity=activity, key=None if key is None else str(key))
         except _Located as exc:
             yield Unit([item_line], rejects=[Reject(name, exc.line, exc.field, exc.message,
                                                     json.dumps(item, default=str))])
