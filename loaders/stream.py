@@ -582,8 +582,10 @@ _JSON_SPACE = " \t\n\r"
 
 
 def _json_document(line: str) -> Any:
-    """``json.loads(line)``: read by json's own scanner; a line it does not read whole goes to ``json.loads``,
-    which raises the error it always raised."""
+    """``json.loads(line)``, read by json's own scanner.
+
+    A line the scanner does not read whole goes to ``json.loads``, which raises the error it always raised.
+    """
     try:
         doc, end = _scan_json(line, 0)
     except (StopIteration, ValueError, RecursionError):  # not a document from the first character, or bad JSON
