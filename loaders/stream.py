@@ -577,7 +577,7 @@ def jsonl_document_units(path: Path, ctx: LoadContext) -> Iterator[Unit]:
 
 
 #: The scanner of ``json.loads`` (a decoder of the same settings), called without its two wrappers.
-_scan_json = json.JSONDecoder().scan_once
+_scan_json: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 _JSON_SPACE = " \t\n\r"
 
 
