@@ -111,7 +111,6 @@ _ESCAPES = {ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r"): "\\
 _IRI_NT: dict[str, str] = {}
 _IRI_CACHE_LIMIT = 1 << 18
 _DATATYPE_SUFFIX: dict[str, str] = {}
-_NEEDS_ESCAPE = re.compile(r'[\\"\n\r]')
 
 
 def _iri_nt(term: URIRef) -> str:
@@ -145,7 +144,10 @@ def literal_nt(lexical: str) -> str:
     >>> literal_nt('say "hi"')
     '"say \\"hi\\""'
     """
-    return '"' + (lexical.translate(_ESCAPES) if _NEEDS_ESCAPE.search(lexical) else lexical) + '"'
+    # Four searches for one character each cost less than one search for any of four.
+    if '"' in lexical or "\\" in lexical or "\n" in lexical or "\r" in lexical:
+        return '"' + lexical.translate(_ESCAPES) + '"'
+    return '"' + lexical + '"'
 
 
 def term_nt(term: Term) -> str:

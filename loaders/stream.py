@@ -257,6 +257,49 @@ class StatementCache:
         self._lines = None  # not remembered: Claim serialises these statements itself
         return triple
 
+    def statements(self, raw: list[Any]) -> list[Triple] | None:
+        """The triples of a claim's statements, each ``[subject, predicate, object]`` whose parts are remembered.
+
+        What calling the cache on each statement gives (their lines kept, entities marked used), in one loop;
+        None as soon as one statement is anything else (a part not remembered, a mapping, a value of another
+        type), having kept no line: then each statement goes through the cache's call, which builds, remembers
+        or refuses it (marking an entity used again changes nothing).
+        """
+        lines = self._lines
+        if lines is None or self._names.generation != self._generation:
+            return None
+        start = len(lines)
+        subjects, objects_of = self._subjects, self._objects
+        out: list[Triple] = []
+        for statement in raw:
+            if type(statement) is not list or len(statement) != 3:
+                break
+            subject, predicate, obj = statement
+            kind = type(obj)
+            if type(subject) is not str or type(predicate) is not str or (kind is not str and kind is not int):
+                break
+            objects = objects_of.get(predicate)
+            if objects is None:
+                break
+            po = objects.get(obj)
+            if po is None:
+                break
+            s = subjects.get(subject)
+            if s is None:
+                break
+            if s[2] or po[3]:
+                self.ctx.registry.mark_used((s[0], po[1]))
+                if s[2]:
+                    subjects[subject] = (s[0], s[1], False)
+                if po[3]:
+                    objects[obj] = (po[0], po[1], po[2], False)
+            lines.append(s[1] + po[2])
+            out.append((s[0], po[0], po[1]))
+        else:
+            return out
+        del lines[start:]
+        return None
+
     def _remember(self, subject: str, predicate: str, obj: object, triple: Triple) -> None:
         s, p, o = triple
         try:
@@ -666,7 +709,10 @@ def _document_units(name: str, doc: Any, doc_line: int | None, ctx: LoadContext,
             if not clean_text:
                 check_values(item, "")  # NUL bytes and other control characters are never stored
             cache.take_lines()  # the lines of this claim's statements only
-            statements = statements_of(item, where, item_line, cache, line_of)
+            raw_statements = item.get("statements")
+            statements = cache.statements(raw_statements) if type(raw_statements) is list else None
+            if statements is None:
+                statements = statements_of(item, where, item_line, cache, line_of)
             statement_lines = cache.take_lines()
             said_by, quote, key = item.get("said_by"), item.get("quote"), item.get("key")
             # source is set here: without one (failed above) no item is read

@@ -134,6 +134,9 @@ class _Uncached(StatementCache):
     def take_lines(self) -> None:
         return None
 
+    def statements(self, raw: list[Any]) -> None:
+        return None  # every statement through __call__
+
     def table_source(self, record: dict[str, str]) -> Source:
         return make_source(self.ctx.registry, url=record.get("source"), title=record.get("title"),
                            publisher=record.get("publisher"), published=record.get("published"),
