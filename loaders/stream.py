@@ -44,7 +44,10 @@ from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from rdflib.namespace import RDF
+
 from detente.graph.claims import Claim, Source
+from detente.graph.entities import EntityNames
 from detente.graph.terms import Term, Triple, term_nt
 from detente.loaders.base import (
     BAD_TEXT,
@@ -138,6 +141,10 @@ class StatementCache:
         self._names = ctx.registry.names
         self._generation = ctx.registry.names.generation
         self._lines: list[str] | None = []
+        # What was remembered before the names last changed, taken back on its next use when no name decides it.
+        self._stale_subjects: dict[str, tuple[Term, str, bool]] = {}
+        self._stale_objects: dict[str, dict[object, tuple[Term, Term, str, bool]]] = {}
+        self._stale_count = 0
 
     def clear(self) -> None:
         self._last_source = None
@@ -145,6 +152,9 @@ class StatementCache:
         self._objects.clear()
         self._object_count = 0
         self._sources.clear()
+        self._stale_subjects = {}
+        self._stale_objects = {}
+        self._stale_count = 0
 
     def take_lines(self) -> list[str] | None:
         """The statements built since the last call, as N-Triples ``s p o`` text (None: not all of them)."""
@@ -159,16 +169,61 @@ class StatementCache:
             self._generation = generation
 
     def _forget_names(self) -> None:
-        """:meth:`clear`, except the typed literals of datatype properties: no name decides those.
+        """:meth:`clear`, except what no name decides.
 
-        (:func:`~detente.loaders.base.object_term` types such a value by the property's range alone, and the
-        registry describes no literal, so nothing of them is marked used either.)
+        Typed literals of datatype properties are kept; subjects and objects spelled as IRIs or CURIEs (classes,
+        entities) are taken back on their next use.
+        (:func:`~detente.loaders.base.object_term` types a datatype property's value by the property's range
+        alone, and the registry describes no literal. An entity spelled as an IRI or CURIE resolves to that IRI
+        whatever names are known; the registry may describe it now, so it is marked used again when taken back.)
         """
-        kept = {predicate: objects for predicate, objects in self._objects.items()
-                if objects and _typed_by_range(next(iter(objects.values()))[0])}
+        stale_subjects, stale_objects = self._stale_subjects, self._stale_objects
+        if self._stale_count + len(self._subjects) + self._object_count > 2 * self.size:
+            stale_subjects, stale_objects, self._stale_count = {}, {}, 0
+        stale_subjects.update(self._subjects)
+        kept: dict[str, dict[object, tuple[Term, Term, str, bool]]] = {}
+        for predicate, objects in self._objects.items():
+            if objects and _typed_by_range(next(iter(objects.values()))[0]):
+                kept[predicate] = objects
+            else:
+                stale_objects.setdefault(predicate, {}).update(objects)
+        self._stale_count += len(self._subjects) + self._object_count
         self.clear()
         self._objects.update(kept)
         self._object_count = sum(map(len, kept.values()))
+        self._stale_subjects, self._stale_objects = stale_subjects, stale_objects
+
+    def _taken_back_subject(self, subject: str) -> tuple[Term, str, bool] | None:
+        """The subject remembered before the names changed, if no name decides it (then remembered again)."""
+        entry = self._stale_subjects.pop(subject, None)
+        if entry is None or not EntityNames.spells_iri(subject):
+            return None
+        entry = (entry[0], entry[1], True)  # marked used at its next use (True: check the registry again)
+        if len(self._subjects) >= self.size:
+            self._subjects.clear()
+        self._subjects[subject] = entry
+        return entry
+
+    def _taken_back_object(self, predicate: str, obj: object) -> tuple[Term, Term, str, bool] | None:
+        """The object remembered before the names changed, if no name decides it (then remembered again)."""
+        stale = self._stale_objects.get(predicate)
+        entry = stale.pop(obj, None) if stale is not None else None
+        if entry is None:
+            return None
+        p = entry[0]
+        # A class (rdf:type) is read from a fixed table; an entity of an object property spelled as an IRI or CURIE.
+        if not (p == RDF.type or (type(obj) is str and p in schema.object_properties()
+                                  and EntityNames.spells_iri(obj))):
+            return None
+        entry = (p, entry[1], entry[2], True)
+        if self._object_count >= self.size:
+            self._objects.clear()
+            self._object_count = 0
+        objects = self._objects.setdefault(predicate, {})
+        if obj not in objects:
+            self._object_count += 1
+        objects[obj] = entry
+        return entry
 
     def table_source(self, record: dict[str, str]) -> Source:
         """:func:`~detente.loaders.base.make_source` of a statements table row's source columns, remembered by them."""
@@ -226,8 +281,13 @@ class StatementCache:
                 self._current()
             objects = self._objects.get(predicate)
             po = objects.get(obj) if objects is not None else None  # a str and an int are never equal keys
-            if po is not None:
+            if po is None and self._stale_objects:
+                po = self._taken_back_object(predicate, obj)
+                objects = self._objects.get(predicate)
+            if po is not None and objects is not None:
                 s = self._subjects.get(subject)
+                if s is None and self._stale_subjects:
+                    s = self._taken_back_subject(subject)
                 if s is not None:
                     if s[2] or po[3]:
                         self.ctx.registry.mark_used((s[0], po[1]))
@@ -235,7 +295,7 @@ class StatementCache:
                         if s[2]:
                             self._subjects[subject] = (s[0], s[1], False)
                         if po[3]:
-                            objects[obj] = (po[0], po[1], po[2], False)  # type: ignore[index]
+                            objects[obj] = (po[0], po[1], po[2], False)
                     lines = self._lines
                     if lines is not None:
                         lines.append(s[1] + po[2])
@@ -486,7 +546,6 @@ def _statement_unit(name: str, header: list[str], delimiter: str, group: list[_R
                 failed.append(Reject(name, line, exc.field, exc.message, raw[line]))
                 continue
         rows.append((line, row))
-    statements: list[Triple] = []
     cache.take_lines()  # the lines of this claim's statements only
     if rows:
         first_line, first_row = rows[0]
@@ -494,16 +553,23 @@ def _statement_unit(name: str, header: list[str], delimiter: str, group: list[_R
         key = first["claim"].strip()
         claim_level = layout.claim_level
         subject, predicate, obj = layout.subject, layout.predicate, layout.object
-        for line, row in rows:
-            try:
-                if line != first_line and not _same_cells(row, first_row, claim_level):
-                    record = dict(zip(header, row, strict=True))
-                    for column in CLAIM_LEVEL:
-                        if column in record and record[column].strip() != first.get(column, "").strip():
-                            raise FieldError(column, f"differs from line {first_line} of the same claim {key!r}")
-                statements.append(cache(row[subject], row[predicate], row[obj]))
-            except FieldError as exc:
-                failed.append(Reject(name, line, exc.field, exc.message, raw[line]))
+        statements: list[Triple] | None = None
+        if not failed and _same_claim_cells(rows, claim_level):
+            # Every row agrees with the first on the claim's cells: the statements alone decide (in one loop when
+            # the cache remembers all their parts).
+            statements = cache.statements([[row[subject], row[predicate], row[obj]] for _, row in rows])
+        if statements is None:
+            statements = []
+            for line, row in rows:
+                try:
+                    if line != first_line and not _same_cells(row, first_row, claim_level):
+                        record = dict(zip(header, row, strict=True))
+                        for column in CLAIM_LEVEL:
+                            if column in record and record[column].strip() != first.get(column, "").strip():
+                                raise FieldError(column, f"differs from line {first_line} of the same claim {key!r}")
+                    statements.append(cache(row[subject], row[predicate], row[obj]))
+                except FieldError as exc:
+                    failed.append(Reject(name, line, exc.field, exc.message, raw[line]))
         if not failed:
             statement_lines = cache.take_lines()
             try:
@@ -544,6 +610,12 @@ def _layout(header: tuple[str, ...]) -> _Layout:
                    itemgetter(*[last(name) for name in CLAIM_LEVEL if name in header]))
 
 
+def _same_claim_cells(rows: list[tuple[int, list[str]]], cells: Callable[[list[str]], Any]) -> bool:
+    """Whether every row has the first row's very text in each claim-level cell (see :func:`_same_cells`)."""
+    first = cells(rows[0][1])
+    return all(cells(row) == first for _, row in rows)
+
+
 def _same_cells(row: list[str], first: list[str], cells: Callable[[list[str]], Any]) -> bool:
     """Whether ``row`` has ``first``'s very text in each claim-level cell (then their stripped texts agree too)."""
     return bool(cells(row) == cells(first))
@@ -554,7 +626,15 @@ class _RawRows:
 
     def __init__(self, delimiter: str, group: list[_Row]) -> None:
         self.delimiter = delimiter
-        self.rows = dict(group)
+        self.group = group
+
+    @property
+    def rows(self) -> dict[int, list[str]]:
+        """The rows by line (the last row of a line, as ``dict(group)`` keeps), made when a reject needs one."""
+        found: dict[int, list[str]] | None = self.__dict__.get("_rows")
+        if found is None:
+            found = self.__dict__["_rows"] = dict(self.group)
+        return found
 
     def __getitem__(self, line: int) -> str:
         return self.delimiter.join(self.rows[line])
