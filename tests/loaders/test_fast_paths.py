@@ -326,3 +326,39 @@ def test_a_table_with_repeated_columns_reads_its_last_cells_as_records_do(tmp_pa
     differs = [(5, "quote", "differs from line 4 of the same claim 'c2'")]
     assert [(r.line, r.field, r.message) for unit in units for r in unit.own_rejects()] == \
         [(r.line, r.field, r.message) for r in whole.rejects] == differs
+
+
+def test_parts_remembered_before_the_names_change_read_as_without_the_cache(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Parts remembered before the names change read as without the cache.
+
+    Subjects and objects spelled as CURIEs, remembered before publishers (of those IRIs) are minted, are taken
+    back afterwards (a label is not): the same claims and descriptions as without the cache.
+    """
+    def doc(number: int, publisher: str | None) -> str:
+        return json.dumps({"source": {"url": f"https://example.org/{number}", "publisher": publisher},
+                           "claims": [{"statements": [["organization:example-news", "rdfs:label", "News"],
+                                                      ["event:t1", "dt:mediatedBy", "organization:other-news"],
+                                                      ["event:t1", "a", "dt:Talks"],
+                                                      ["event:t1", "dt:startDate", "2025-03-12"]]}]})
+
+    path = tmp_path / "c.jsonl"
+    path.write_text("\n".join([doc(1, None), doc(2, None), doc(3, "Example News"), doc(4, "Other News"),
+                               doc(5, None)]) + "\n", encoding="utf-8")
+    _assert_the_caches_change_nothing(path, jsonl_document_units, monkeypatch)
+    units, entities = _units(path, jsonl_document_units, StatementCache, monkeypatch)
+    assert all(claims for _, _, claims in units) and "organization/example-news" in entities \
+        and "organization/other-news" in entities
+
+
+def test_a_statements_table_whose_claim_cells_differ_reads_the_same_with_the_cache(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A claim whose rows differ in a claim-level cell (only spaces, or really) reads as without the cache."""
+    path = tmp_path / "s.csv"
+    path.write_text("claim,subject,predicate,object,source,quote\n"
+                    "c1,event:t1,a,talks,https://example.org/a,They met.\n"
+                    "c1,event:t1,hasParty,state:UKR,https://example.org/a, They met. \n"
+                    "c2,event:t2,a,talks,https://example.org/b,One\n"
+                    "c2,event:t2,hasParty,state:UKR,https://example.org/b,Two\n"
+                    "c3,event:t2,hasParty,state:UKR,https://example.org/b,Two\n", encoding="utf-8")
+    _assert_the_caches_change_nothing(path, statement_units, monkeypatch)
