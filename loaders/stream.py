@@ -331,32 +331,38 @@ class StatementCache:
         start = len(lines)
         subjects, objects_of = self._subjects, self._objects
         out: list[Triple] = []
-        for statement in raw:
-            if type(statement) is not list or len(statement) != 3:
-                break
-            subject, predicate, obj = statement
-            kind = type(obj)
-            if type(subject) is not str or type(predicate) is not str or (kind is not str and kind is not int):
-                break
-            objects = objects_of.get(predicate)
-            if objects is None:
-                break
-            po = objects.get(obj)
-            if po is None:
-                break
-            s = subjects.get(subject)
-            if s is None:
-                break
-            if s[2] or po[3]:
-                self.ctx.registry.mark_used((s[0], po[1]))
-                if s[2]:
-                    subjects[subject] = (s[0], s[1], False)
-                if po[3]:
-                    objects[obj] = (po[0], po[1], po[2], False)
-            lines.append(s[1] + po[2])
-            out.append((s[0], po[0], po[1]))
-        else:
-            return out
+        add_line, add = lines.append, out.append
+        try:
+            for statement in raw:
+                if type(statement) is not list or len(statement) != 3:
+                    break
+                subject, predicate, obj = statement
+                kind = type(obj)
+                if kind is not str and kind is not int:  # (True and 1.0 equal 1: only a str or an int is looked up)
+                    break
+                # Subjects and predicates are remembered by their text: anything else is not found (or not
+                # hashable, a TypeError), and goes through the call.
+                objects = objects_of.get(predicate)
+                if objects is None:
+                    break
+                po = objects.get(obj)
+                if po is None:
+                    break
+                s = subjects.get(subject)
+                if s is None:
+                    break
+                if s[2] or po[3]:
+                    self.ctx.registry.mark_used((s[0], po[1]))
+                    if s[2]:
+                        subjects[subject] = (s[0], s[1], False)
+                    if po[3]:
+                        objects[obj] = (po[0], po[1], po[2], False)
+                add_line(s[1] + po[2])
+                add((s[0], po[0], po[1]))
+            else:
+                return out
+        except TypeError:
+            pass
         del lines[start:]
         return None
 
@@ -752,14 +758,17 @@ def _document_units(name: str, doc: Any, doc_line: int | None, ctx: LoadContext,
         return
     claims = doc.get("claims")
     items = claims if isinstance(claims, list) and claims else []
-    item_lines = [line_of(item, doc_line) for item in items] or [line_of(doc, doc_line)]
+
+    def item_lines() -> list[int | None]:  # (needed only when the document is rejected)
+        return [line_of(item, doc_line) for item in items] or [line_of(doc, doc_line)]
+
     if "entities" in doc:
         from detente.loaders.entities import declare_entities
 
         cache.clear()  # names may resolve differently now
         rejects = declare_entities(ctx, name, doc["entities"], line_of(doc, doc_line))
         if rejects:
-            yield reject_unit(name, item_lines, list(rejects))
+            yield reject_unit(name, item_lines(), list(rejects))
             return
     src = doc.get("source")
     failed: Reject | None = None
@@ -775,15 +784,15 @@ def _document_units(name: str, doc: Any, doc_line: int | None, ctx: LoadContext,
         failed = Reject(name, line_of(doc, doc_line), "claims", "is missing, empty or not a list")
     if failed is not None:
         # The problem where it is (the source's line), then every claim of the document as its sibling.
-        yield Unit(item_lines, rejects=[Reject(name, failed.line, failed.field, failed.message)]
+        lines = item_lines()
+        yield Unit(lines, rejects=[Reject(name, failed.line, failed.field, failed.message)]
                    + [Reject(name, line, None, f"{SIBLING}{failed.line} rejected: {failed.message}")
-                      for line in item_lines if line != failed.line])
+                      for line in lines if line != failed.line])
         return
     for index, item in enumerate(items):
         item_line = line_of(item, doc_line)
-        where = f"claims[{index}]"
         if not isinstance(item, dict):
-            yield Unit([item_line], rejects=[Reject(name, item_line, where, "a claim must be a mapping")])
+            yield Unit([item_line], rejects=[Reject(name, item_line, f"claims[{index}]", "a claim must be a mapping")])
             continue
         try:
             if not clean_text:
@@ -792,7 +801,7 @@ def _document_units(name: str, doc: Any, doc_line: int | None, ctx: LoadContext,
             raw_statements = item.get("statements")
             statements = cache.statements(raw_statements) if type(raw_statements) is list else None
             if statements is None:
-                statements = statements_of(item, where, item_line, cache, line_of)
+                statements = statements_of(item, f"claims[{index}]", item_line, cache, line_of)
             statement_lines = cache.take_lines()
             said_by, quote, key = item.get("said_by"), item.get("quote"), item.get("key")
             # source is set here: without one (failed above) no item is read
@@ -805,7 +814,7 @@ def _document_units(name: str, doc: Any, doc_line: int | None, ctx: LoadContext,
                                                     json.dumps(item, default=str))])
             continue
         except FieldError as exc:
-            yield Unit([item_line], rejects=[Reject(name, item_line, f"{where}.{exc.field}", exc.message,
+            yield Unit([item_line], rejects=[Reject(name, item_line, f"claims[{index}].{exc.field}", exc.message,
                                                     json.dumps(item, default=str))])
             continue
         if statement_lines is not None:
