@@ -318,12 +318,12 @@ class StatementCache:
         return triple
 
     def statements(self, raw: list[Any]) -> list[Triple] | None:
-        """The triples of a claim's statements, each ``[subject, predicate, object]`` whose parts are remembered.
+        """The triples of a claim's statements, each ``[subject, predicate, object]`` of texts (an integer object).
 
         What calling the cache on each statement gives (their lines kept, entities marked used), in one loop;
-        None as soon as one statement is anything else (a part not remembered, a mapping, a value of another
-        type), having kept no line: then each statement goes through the cache's call, which builds, remembers
-        or refuses it (marking an entity used again changes nothing).
+        None as soon as one statement is anything else (a mapping, a value of another type, one refused), having
+        kept no line: then the caller calls the cache on each statement again, which gives the same statements
+        (remembered now) and refuses the same one (marking an entity used again changes nothing).
         """
         lines = self._lines
         if lines is None or self._names.generation != self._generation:
@@ -343,14 +343,21 @@ class StatementCache:
                 # Subjects and predicates are remembered by their text: anything else is not found (or not
                 # hashable, a TypeError), and goes through the call.
                 objects = objects_of.get(predicate)
-                if objects is None:
-                    break
-                po = objects.get(obj)
-                if po is None:
-                    break
-                s = subjects.get(subject)
-                if s is None:
-                    break
+                po = objects.get(obj) if objects is not None else None
+                s = subjects.get(subject) if po is not None else None
+                if s is None or po is None or objects is None:  # (s is found only when po is)
+                    # A part not remembered: the call builds (and remembers) the statement, or refuses it (then
+                    # the caller's own loop makes the same call again and says where).
+                    if type(subject) is not str or type(predicate) is not str:
+                        break
+                    try:
+                        triple = self(subject, predicate, obj)
+                    except FieldError:
+                        break
+                    if self._lines is not lines:  # not remembered as text: the claim serialises its statements
+                        break
+                    add(triple)
+                    continue
                 if s[2] or po[3]:
                     self.ctx.registry.mark_used((s[0], po[1]))
                     if s[2]:
@@ -522,6 +529,21 @@ def _insert(db: sqlite3.Connection, batch: list[tuple[str, int, str]]) -> None:
     batch.clear()
 
 
+#: The characters :data:`~detente.loaders.base.BAD_TEXT` finds that ASCII has (C0 controls but tab and line ends).
+_ASCII_BAD = bytes(code for code in range(0x80) if BAD_TEXT.match(chr(code)))
+
+
+def _bad_text(text: str) -> bool:
+    """``BAD_TEXT.search(text) is not None``, found faster.
+
+    ASCII text by deleting its bad bytes; other text is printable first (printable text holds no bad character:
+    no control character, surrogate or non-character).
+    """
+    if text.isascii():
+        return len(text.encode("ascii").translate(None, _ASCII_BAD)) != len(text)
+    return not text.isprintable() and BAD_TEXT.search(text) is not None
+
+
 def _statement_unit(name: str, header: list[str], delimiter: str, group: list[_Row], ctx: LoadContext,
                     cache: StatementCache, activity: Any) -> Unit:
     """One claim from its rows, or a reject for every row (the failing ones' reasons, then their siblings')."""
@@ -533,16 +555,17 @@ def _statement_unit(name: str, header: list[str], delimiter: str, group: list[_R
     # A row's record is the header's names with its cells (the last cell of a repeated name, as dict() keeps):
     # made only where it is read whole. When no cell of the claim (nor of the header) holds a bad character, no
     # record needs walking.
-    # (Printable text holds no bad character: no control character, surrogate or non-character.)
-    text = " ".join(map(" ".join, [header, *(row for _, row in group)]))
-    walk = not text.isprintable() and BAD_TEXT.search(text) is not None
+    walk = _bad_text("".join(["".join(row) for _, row in group])) or _bad_text(" ".join(header))
     header_clean = not walk or BAD_TEXT.search(" ".join(header)) is None
     rows: list[tuple[int, list[str]]] = []
+    claim_level, claim_column = layout.claim_level, layout.claim
+    first_cells: Any = None
+    same_cells = True  # whether every row has the first row's very text in each claim-level cell
     for line, row in group:
         if len(row) != width:
             failed.append(Reject(name, line, None, f"{len(row)} fields where the header has {width}", raw[line]))
             continue
-        if not row[layout.claim].strip():
+        if not row[claim_column].strip():
             failed.append(Reject(name, line, "claim", "is empty", raw[line]))
             continue
         if walk and (not header_clean or BAD_TEXT.search(" ".join(row)) is not None):
@@ -551,16 +574,19 @@ def _statement_unit(name: str, header: list[str], delimiter: str, group: list[_R
             except FieldError as exc:
                 failed.append(Reject(name, line, exc.field, exc.message, raw[line]))
                 continue
+        if not rows:
+            first_cells = claim_level(row)
+        elif same_cells and claim_level(row) != first_cells:
+            same_cells = False
         rows.append((line, row))
     cache.take_lines()  # the lines of this claim's statements only
     if rows:
         first_line, first_row = rows[0]
         first = dict(zip(header, first_row, strict=True))
         key = first["claim"].strip()
-        claim_level = layout.claim_level
         subject, predicate, obj = layout.subject, layout.predicate, layout.object
         statements: list[Triple] | None = None
-        if not failed and _same_claim_cells(rows, claim_level):
+        if not failed and same_cells:
             # Every row agrees with the first on the claim's cells: the statements alone decide (in one loop when
             # the cache remembers all their parts).
             statements = cache.statements([[row[subject], row[predicate], row[obj]] for _, row in rows])
@@ -614,12 +640,6 @@ def _layout(header: tuple[str, ...]) -> _Layout:
 
     return _Layout(last("claim"), last("subject"), last("predicate"), last("object"),
                    itemgetter(*[last(name) for name in CLAIM_LEVEL if name in header]))
-
-
-def _same_claim_cells(rows: list[tuple[int, list[str]]], cells: Callable[[list[str]], Any]) -> bool:
-    """Whether every row has the first row's very text in each claim-level cell (see :func:`_same_cells`)."""
-    first = cells(rows[0][1])
-    return all(cells(row) == first for _, row in rows)
 
 
 def _same_cells(row: list[str], first: list[str], cells: Callable[[list[str]], Any]) -> bool:
