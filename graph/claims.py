@@ -205,7 +205,7 @@ class Claim:
         # digest(*sorted(statement_lines), source, speaker, quote) in one join: the same text, hashed once.
         parts = sorted(statement_lines)
         parts += (self.source.iri, self.said_by or "", self.quote or "", "")
-        key = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:20]
+        key = hashlib.sha256("\x1f".join(parts).encode("utf-8")).digest()[:10].hex()  # hexdigest()[:20]
         # A hex digest under the claim namespace is an IRI: made without rdflib's check of its characters.
         iri = checked_iri(CLAIM_NS + key)
         self.__dict__["_iri"] = iri
@@ -296,9 +296,10 @@ def _claim_lines(claim: Claim, lines: list[str], facts_end: str | None) -> None:
                 append(line + in_claim)
                 append(line + facts_end)
     source = claim.source
-    derived = _DERIVED.get(source.iri)
+    # Kept on the (frozen) source itself, beside its fields: equality, hashing and copies read only the fields.
+    derived = source.__dict__.get("_derived_nt")
     if derived is None:
-        derived = _remembered(_DERIVED, source.iri, _DERIVED_P + term_nt(source.iri) + _PROV_END)
+        derived = source.__dict__["_derived_nt"] = _DERIVED_P + term_nt(source.iri) + _PROV_END
     said_by, quote, confidence, activity, key = claim.said_by, claim.quote, claim.confidence, claim.activity, claim.key
     if said_by is None and quote and confidence is not None and claim.quote_start is None \
             and claim.quote_end is None and activity is not None and key:
@@ -327,10 +328,8 @@ def _claim_lines(claim: Claim, lines: list[str], facts_end: str | None) -> None:
         append(nquad(s, p, o, PROVENANCE_GRAPH))
 
 
-# The ends of provenance lines (after the claim IRI) that many claims share, by source IRI, confidence and activity.
-_DERIVED: dict[str, str] = {}
+# The ends of provenance lines (after the claim IRI) that many claims share, by confidence and activity.
 _CONFIDENCE_LINE: dict[float, str] = {}
-_GENERATED: dict[Activity, str] = {}
 _REMEMBERED_LIMIT = 1 << 16
 
 
@@ -349,9 +348,9 @@ def _confidence_line(value: float) -> str:
 
 
 def _generated_line(activity: Activity) -> str:
-    found = _GENERATED.get(activity)
+    found: str | None = activity.__dict__.get("_generated_nt")  # kept on the (frozen) activity, as a source's
     if found is None:
-        found = _remembered(_GENERATED, activity, _GENERATED_P + term_nt(activity.iri) + _PROV_END)
+        found = activity.__dict__["_generated_nt"] = _GENERATED_P + term_nt(activity.iri) + _PROV_END
     return found
 
 
