@@ -355,18 +355,23 @@ def _generated_line(activity: Activity) -> str:
 
 
 def _source_lines(source: Source, lines: list[str]) -> None:
-    """Append exactly the lines of ``source.quads()``."""
+    """Append exactly the lines of ``source.quads()`` (as one string)."""
     i = term_nt(source.iri)
-    lines.append(i + _P["type"] + term_nt(source.source_type) + _PROV_END)
+    text = f"{i}{_TYPE_P}{term_nt(source.source_type)}{_PROV_END}"
     if source.url:
         # An xsd:anyURI literal keeps its text as written (no value space of its own), as quads() makes it.
-        lines.append(i + _P["url"] + literal_nt(source.url) + _ANY_URI + _PROV_END)
+        text += f"{i}{_URL_P}{literal_nt(source.url)}{_ANY_URI}{_PROV_END}"
     if source.title:
-        lines.append(i + _P["title"] + literal_nt(source.title) + _PROV_END)
+        text += f"{i}{_TITLE_P}{literal_nt(source.title)}{_PROV_END}"
     if source.publisher is not None:
-        lines.append(i + _P["publisher"] + term_nt(source.publisher) + _PROV_END)
+        text += f"{i}{_PUBLISHER_P}{term_nt(source.publisher)}{_PROV_END}"
     if source.issued is not None:
-        lines.append(i + _P["issued"] + literal_nt(source.issued.isoformat()) + _DATE + _PROV_END)
+        text += f"{i}{_ISSUED_P}{literal_nt(source.issued.isoformat())}{_DATE}{_PROV_END}"
+    lines.append(text)
+
+
+_TYPE_P, _URL_P, _TITLE_P, _PUBLISHER_P, _ISSUED_P = (_P[name] for name in ("type", "url", "title", "publisher",
+                                                                            "issued"))
 
 
 @without_gc

@@ -641,43 +641,60 @@ _LITERALS: dict[tuple[type, object, str], Literal] = {}
 _LITERALS_LIMIT = 100_000
 
 
+# rdflib's namespace terms the value rules compare with, looked up once (a namespace lookup is Python code).
+_XSD_ANYURI = XSD.anyURI
+_XSD_BOOLEAN = XSD.boolean
+_XSD_DATE = XSD.date
+_XSD_DATETIME = XSD.dateTime
+_XSD_DECIMAL = XSD.decimal
+_XSD_DOUBLE = XSD.double
+_XSD_FLOAT = XSD.float
+_XSD_GYEAR = XSD.gYear
+_XSD_INT = XSD.int
+_XSD_INTEGER = XSD.integer
+_XSD_LONG = XSD.long
+_XSD_NONNEGATIVEINTEGER = XSD.nonNegativeInteger
+_XSD_STRING = XSD.string
+_RDFS_LITERAL = RDFS.Literal
+
+
 def _typed_literal(value: object, datatype: URIRef, field_name: str) -> Literal:
     if isinstance(value, str):
         problem = text_problem(value)
         if problem is not None:
             raise FieldError(field_name, problem)
     kind = datatype.split("#")[-1]
-    if datatype in (XSD.integer, XSD.nonNegativeInteger, XSD.int, XSD.long):
+    if datatype in (_XSD_INTEGER, _XSD_NONNEGATIVEINTEGER, _XSD_INT, _XSD_LONG):
         number = parse_integer(value, field_name)
-        if datatype == XSD.nonNegativeInteger and number < 0:
+        if datatype == _XSD_NONNEGATIVEINTEGER and number < 0:
             raise FieldError(field_name, f"{number} is negative; {kind} is 0 or more")
         return Literal(str(number), datatype=datatype)
-    if datatype == XSD.decimal:
+    if datatype == _XSD_DECIMAL:
         return Literal(format(parse_decimal(value, field_name), "f"), datatype=datatype)
-    if datatype in (XSD.double, XSD.float):
+    if datatype in (_XSD_DOUBLE, _XSD_FLOAT):
         return Literal(str(parse_decimal(value, field_name, exponent=True)), datatype=datatype)
-    if datatype == XSD.date:
+    if datatype == _XSD_DATE:
         if isinstance(value, datetime):
             raise FieldError(field_name, f"{value.isoformat()!r} is a date and time; write the date (YYYY-MM-DD)")
         day = parse_date(value, field_name)
         if day is None:
             raise FieldError(field_name, "is empty")
         return Literal(day.isoformat(), datatype=datatype)
-    if datatype == XSD.dateTime:
+    if datatype == _XSD_DATETIME:
         return Literal(_date_time(value, field_name), datatype=datatype)
     text = str(value).strip()
-    if datatype == XSD.gYear:
+    if datatype == _XSD_GYEAR:
         if not re.fullmatch(r"-?\d{4}", text):
             raise FieldError(field_name, f"{shown(text)} is not a valid {kind}")
         return Literal(text, datatype=datatype)
-    if datatype == XSD.boolean:
+    if datatype == _XSD_BOOLEAN:
         lowered = text.lower() if isinstance(value, (str, bool)) else ""
         if lowered not in ("true", "false", "1", "0", "yes", "no"):
             raise FieldError(field_name, f"{shown(text)} is not a valid {kind} (true or false)")
         return Literal("true" if lowered in ("true", "1", "yes") else "false", datatype=datatype)
-    if datatype == XSD.anyURI:
+    if datatype == _XSD_ANYURI:
         return Literal(http_url(text, field_name), datatype=datatype)
-    return Literal(text) if datatype in (XSD.string, RDFS.Literal) else Literal(text, datatype=datatype)
+    return Literal(text) if datatype in (_XSD_STRING, _RDFS_LITERAL) else Literal(text, datatype=datatype)
 
 
 def build_statement(registry: EntityRegistry, subject: object, predicate: object, obj: object) -> Triple:
@@ -723,11 +740,15 @@ def resolve_entity(names: EntityNames | EntityRegistry, ref: str, field_name: st
     return iri
 
 
+_RDF_TYPE = RDF.type
+_PLAIN_TEXT_PROPERTIES = (RDFS.label, SKOS.altLabel, RDFS.comment, DCT.title)
+
+
 def object_term(names: EntityNames | EntityRegistry, predicate: URIRef, obj: object) -> Term:
     """The object as the ontology wants it: an entity, a class, or a typed literal."""
     if isinstance(obj, str) and text_problem(obj) is not None:
         raise FieldError("object", str(text_problem(obj)))
-    if predicate == RDF.type:
+    if predicate == _RDF_TYPE:
         cls = entity_type(str(obj))
         if cls is None:
             raise FieldError("object", f"unknown class {shown(obj)} (use dt:Talks, talks, an IRI…)")
@@ -737,7 +758,7 @@ def object_term(names: EntityNames | EntityRegistry, predicate: URIRef, obj: obj
         return typed_literal(obj, datatype)
     if predicate in schema.object_properties():
         return resolve_entity(names, str(obj), "object")
-    if predicate in (RDFS.label, SKOS.altLabel, RDFS.comment, DCT.title):
+    if predicate in _PLAIN_TEXT_PROPERTIES:
         return Literal(str(obj))
     text = str(obj).strip()
     if not isinstance(obj, (int, float)) and (text.startswith(("http://", "https://", "<")) or expand_curie(text)):
