@@ -125,7 +125,11 @@ class StatementCache:
     :meth:`Claim.statement_lines <detente.graph.claims.Claim.statement_lines>` makes them).
     """
 
-    def __init__(self, ctx: LoadContext, size: int = 50_000) -> None:
+    #: Subjects (and objects) remembered at most: a million claims of a synthetic file name about 200,000 events,
+    #: each in a few claims far apart; fewer would forget most before their next use (about 60 MB when full).
+    SIZE = 200_000
+
+    def __init__(self, ctx: LoadContext, size: int = SIZE) -> None:
         self.ctx = ctx
         self.size = size
         # text -> (term, its N-Triples text and a space, whether the registry describes it and it is not marked used
@@ -178,7 +182,7 @@ class StatementCache:
         whatever names are known; the registry may describe it now, so it is marked used again when taken back.)
         """
         stale_subjects, stale_objects = self._stale_subjects, self._stale_objects
-        if self._stale_count + len(self._subjects) + self._object_count > 2 * self.size:
+        if self._stale_count + len(self._subjects) + self._object_count > self.size:
             stale_subjects, stale_objects, self._stale_count = {}, {}, 0
         stale_subjects.update(self._subjects)
         kept: dict[str, dict[object, tuple[Term, Term, str, bool]]] = {}
