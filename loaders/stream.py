@@ -467,9 +467,9 @@ def _contiguous_groups(path: Path, delimiter: str) -> Iterator[tuple[list[str], 
         current: str | None = None
         group: list[_Row] = []
         for row in csv_rows(reader):
-            if not "".join(row).strip():  # blank in every cell
-                continue
             key = row[key_index].strip() if len(row) > key_index else ""
+            if not key and not "".join(row).strip():  # blank in every cell
+                continue
             if key != current or not key:
                 if group:
                     yield header, group

@@ -371,3 +371,45 @@ def test_a_statements_table_whose_claim_cells_differ_reads_the_same_with_the_cac
                     "c2,event:t2,hasParty,state:UKR,https://example.org/b,Two\n"
                     "c3,event:t2,hasParty,state:UKR,https://example.org/b,Two\n", encoding="utf-8")
     _assert_the_caches_change_nothing(path, statement_units, monkeypatch)
+
+
+JSON_LINES = st.one_of(
+    st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=5),
+                 lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+                 max_leaves=8).map(json.dumps),
+    st.text(alphabet='{}[]",: \t\r\n0123456789.eE-+aelnrstuNIfy\\\x00\ufeff', max_size=20))
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=JSON_LINES, space=st.sampled_from(["", "\n", " \n", " x\n", "\t", "{}", "\ufeff"]),
+       lead=st.sampled_from(["", " ", "\ufeff"]))
+def test_a_json_line_reads_as_json_loads_reads_it(text: str, space: str, lead: str) -> None:
+    """The JSON Lines reader's scanner gives json.loads' document, or its error (message and position)."""
+    line = lead + text + space
+
+    def outcome(read: Any) -> tuple[str, object]:
+        try:
+            return "value", repr(read(line))
+        except json.JSONDecodeError as error:
+            return "error", (error.msg, error.pos, error.colno)
+        except RecursionError:
+            return "error", "recursion"
+
+    assert outcome(stream._json_document) == outcome(json.loads)
+
+
+@settings(max_examples=500, deadline=None)
+@given(inside=st.text(alphabet=st.characters(max_codepoint=0x7f, exclude_characters='"\\'), max_size=6),
+       between=st.text(alphabet=st.characters(max_codepoint=0x20), max_size=3))
+def test_an_ascii_json_line_json_reads_holds_no_bad_text(inside: str, between: str) -> None:
+    """An ASCII line without escapes that json reads holds no bad text.
+
+    (The JSON Lines reader skips the walk for it: json refuses every bad character of ASCII, inside a string or
+    between tokens.)
+    """
+    line = '{"a":' + between + '"' + inside + '"' + between + "}\n"
+    try:
+        json.loads(line)
+    except json.JSONDecodeError:
+        return
+    assert base.BAD_TEXT.search(line) is None
