@@ -257,6 +257,8 @@ _CONFIDENCE_NT: dict[float, str] = {}
 
 
 def _confidence_nt(value: float) -> str:
+    if not value:  # 0.0 and -0.0 are one key but two texts ("0", "-0"): each made anew
+        return term_nt(Literal(f"{value:.4g}", datatype=XSD.decimal))
     cached = _CONFIDENCE_NT.get(value)
     if cached is None:
         # Through rdflib once per value, so the lexical form is normalised exactly as Claim.quads() does.
@@ -341,6 +343,8 @@ def _remembered(table: dict[Any, str], key: Any, text: str) -> str:
 
 
 def _confidence_line(value: float) -> str:
+    if not value:  # as _confidence_nt: a zero's sign is in its text
+        return _CONFIDENCE_P + _confidence_nt(value) + _PROV_END
     found = _CONFIDENCE_LINE.get(value)
     if found is None:
         found = _remembered(_CONFIDENCE_LINE, value, _CONFIDENCE_P + _confidence_nt(value) + _PROV_END)
