@@ -142,6 +142,8 @@ class StatementCache:
         self._sources: dict[tuple[Any, ...], Source] = {}
         # The last document source given, with its Source (documents of one source often follow each other).
         self._last_source: tuple[dict[str, Any], Source] | None = None
+        # The last statements table source given, by its columns' values (a claim's rows and the next claims').
+        self._last_table_source: tuple[tuple[Any, ...], Source] | None = None
         self._names = ctx.registry.names
         self._generation = ctx.registry.names.generation
         self._lines: list[str] | None = []
@@ -151,7 +153,7 @@ class StatementCache:
         self._stale_count = 0
 
     def clear(self) -> None:
-        self._last_source = None
+        self._last_source = self._last_table_source = None
         self._subjects.clear()
         self._objects.clear()
         self._object_count = 0
@@ -234,6 +236,11 @@ class StatementCache:
         values = (record.get("source"), record.get("title"), record.get("publisher"), record.get("published"),
                   record.get("source_type"))
         self._current()
+        last = self._last_table_source
+        if last is not None and last[0] == values:
+            # The last source's values, names unchanged since: its publisher is marked used already (only
+            # forgetting an entity unmarks it, which changes the names).
+            return last[1]
         source = self._sources.get(values)
         if source is None:
             source = make_source(self.ctx.registry, url=values[0], title=values[1], publisher=values[2],
@@ -244,6 +251,7 @@ class StatementCache:
             self._sources[values] = source
         elif source.publisher is not None:
             self.ctx.registry.mark_used([source.publisher])
+        self._last_table_source = (values, source)
         return source
 
     def source(self, src: dict[str, Any], *, clean_text: bool = False) -> Source:
