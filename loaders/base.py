@@ -8,6 +8,7 @@ validates the result and writes a file's claims in one transaction.
 from __future__ import annotations
 
 import csv
+import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -147,6 +148,40 @@ def csv_rows(reader: Iterator[list[str]] | Iterator[dict[str, str]]) -> Iterator
             start = reader.line_num + 1
     except csv.Error as exc:
         raise _unreadable(exc, start) from None
+
+
+def numbered_csv_rows(reader: Any, lines: Iterator[str], delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    r"""The rows :func:`csv_rows` gives of ``reader`` (a ``csv.reader`` of ``lines``), each with ``reader.line_num``.
+
+    A line that holds no quote character and no NUL, and no more characters than a field may have, is the
+    record of its cells between delimiters, as the csv module reads it (no cell of it can be quoted); any
+    other line starts a record the csv module reads, from that line on. Unreadable records stop the file as
+    in :func:`csv_rows`.
+
+    >>> import io
+    >>> lines = bounded_lines(io.StringIO('a,b\n1,2\n"x\ny",3\n\n'))
+    >>> reader = csv.reader(lines)
+    >>> next(reader)
+    ['a', 'b']
+    >>> list(numbered_csv_rows(reader, lines, ","))
+    [(2, ['1', '2']), (4, ['x\ny', '3']), (5, [])]
+    """
+    number = reader.line_num
+    limit = csv.field_size_limit()
+    for line in lines:
+        number += 1
+        text = line.rstrip("\r\n")  # (a line read holds no line break but its end)
+        if '"' not in text and "\x00" not in text and len(text) <= limit:
+            yield number, text.split(delimiter) if text else []
+            continue
+        start = number
+        record = csv.reader(itertools.chain((line,), lines), delimiter=delimiter)
+        try:
+            row = next(record)
+        except csv.Error as exc:
+            raise _unreadable(exc, start) from None
+        number += record.line_num - 1
+        yield number, row
 
 
 def _csv_rows_counted(reader: Iterator[Any]) -> Iterator[Any]:
@@ -864,7 +899,8 @@ def speaker(registry: EntityRegistry, value: object) -> URIRef | None:
 
 __all__ = [
     "FieldError", "Reject", "LoadError", "RecordTooLarge", "InputLimits", "LIMITS", "bounded_lines",
-    "check_file_size", "decoding_problem", "csv_rows", "LoadOptions", "ParseResult", "LoadContext", "Parser",
+    "check_file_size", "decoding_problem", "csv_rows", "numbered_csv_rows", "LoadOptions", "ParseResult",
+    "LoadContext", "Parser",
     "resolve_predicate", "typed_literal", "build_statement", "resolve_entity", "object_term",
     "parse_confidence", "parse_date", "parse_integer", "parse_decimal", "http_url", "iri_ref", "text_problem",
     "check_values", "shown", "BAD_TEXT", "SOURCE_URL_SCHEMES", "make_source", "curated", "speaker", "SCHEMA",

@@ -62,6 +62,7 @@ from detente.loaders.base import (
     csv_rows,
     curated,
     make_source,
+    numbered_csv_rows,
     parse_confidence,
     resolve_entity,
     speaker,
@@ -465,7 +466,8 @@ def _header_of(reader: Any, name: str) -> list[str] | Reject:
 def _contiguous_groups(path: Path, delimiter: str) -> Iterator[tuple[list[str], list[_Row] | Unit]]:
     name = str(path)
     with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.reader(bounded_lines(handle), delimiter=delimiter)
+        lines = bounded_lines(handle)
+        reader = csv.reader(lines, delimiter=delimiter)
         header = _header_of(reader, name)
         if isinstance(header, Reject):
             yield [], Unit([], rejects=[header])
@@ -474,7 +476,7 @@ def _contiguous_groups(path: Path, delimiter: str) -> Iterator[tuple[list[str], 
         closed: set[bytes] = set()
         current: str | None = None
         group: list[_Row] = []
-        for row in csv_rows(reader):
+        for number, row in numbered_csv_rows(reader, lines, delimiter):
             key = row[key_index].strip() if len(row) > key_index else ""
             if not key and not "".join(row).strip():  # blank in every cell
                 continue
@@ -486,7 +488,7 @@ def _contiguous_groups(path: Path, delimiter: str) -> Iterator[tuple[list[str], 
                 if key and hashlib.blake2b(key.encode(), digest_size=8).digest() in closed:
                     raise _Interleaved
                 current, group = key, []
-            group.append((reader.line_num, row))
+            group.append((number, row))
         if group:
             yield header, group
 

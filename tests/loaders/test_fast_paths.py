@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 from pathlib import Path
@@ -413,3 +414,35 @@ def test_an_ascii_json_line_json_reads_holds_no_bad_text(inside: str, between: s
     except json.JSONDecodeError:
         return
     assert base.BAD_TEXT.search(line) is None
+
+
+def _csv_outcome(text: str, delimiter: str, fast: bool, limit: int) -> tuple[list[tuple[int, list[str]]], object]:
+    """The numbered rows after the header of ``text`` (read as a file is), and the error that stopped them."""
+    handle = io.StringIO(text, newline="")
+    lines = base.bounded_lines(handle, limit)
+    reader = csv.reader(lines, delimiter=delimiter)
+    out: list[tuple[int, list[str]]] = []
+    try:
+        try:
+            next(reader, None)
+        except csv.Error:
+            return out, "an unreadable header"
+        if fast:
+            out.extend(base.numbered_csv_rows(reader, lines, delimiter))
+        else:
+            out.extend((reader.line_num, row) for row in base.csv_rows(reader))
+    except base.RecordTooLarge as error:
+        return out, (error.line, error.field, error.message)
+    return out, None
+
+
+@settings(max_examples=600, deadline=None)
+@given(text=st.text(alphabet='ab ,\t"\r\n\x00é', max_size=40), delimiter=st.sampled_from([",", "\t"]),
+       limit=st.sampled_from([5, 1000]))
+def test_a_table_reads_the_same_rows_split_as_the_csv_module_reads_them(text: str, delimiter: str, limit: int) -> None:
+    """Statements tables split plain lines themselves: the same rows, line numbers and errors as csv_rows."""
+    old = csv.field_size_limit(6)  # a field longer than this is refused by csv (and not split)
+    try:
+        assert _csv_outcome(text, delimiter, True, limit) == _csv_outcome(text, delimiter, False, limit)
+    finally:
+        csv.field_size_limit(old)
