@@ -128,8 +128,12 @@ class bounded_lines:  # lowercase: used like a built-in iterator
             raise StopIteration
         self.number += 1
         if len(line) > self.limit:
-            raise RecordTooLarge(self.number, None, f"line {self.number} is longer than {self.limit} characters")
+            raise self.too_long()
         return line
+
+    def too_long(self) -> RecordTooLarge:
+        """The error for the line just read (:attr:`number`), longer than the limit."""
+        return RecordTooLarge(self.number, None, f"line {self.number} is longer than {self.limit} characters")
 
 
 def csv_rows(reader: Iterator[list[str]] | Iterator[dict[str, str]]) -> Iterator[Any]:
@@ -150,7 +154,7 @@ def csv_rows(reader: Iterator[list[str]] | Iterator[dict[str, str]]) -> Iterator
         raise _unreadable(exc, start) from None
 
 
-def numbered_csv_rows(reader: Any, lines: Iterator[str], delimiter: str) -> Iterator[tuple[int, list[str]]]:
+def numbered_csv_rows(reader: Any, lines: bounded_lines, delimiter: str) -> Iterator[tuple[int, list[str]]]:
     r"""The rows :func:`csv_rows` gives of ``reader`` (a ``csv.reader`` of ``lines``), each with ``reader.line_num``.
 
     A line that holds no quote character and no NUL, and no more characters than a field may have, is the
@@ -166,22 +170,27 @@ def numbered_csv_rows(reader: Any, lines: Iterator[str], delimiter: str) -> Iter
     >>> list(numbered_csv_rows(reader, lines, ","))
     [(2, ['1', '2']), (4, ['x\ny', '3']), (5, [])]
     """
-    number = reader.line_num
+    # The reader has read as many lines as ``lines`` gave (the header's): their count numbers the rows.
     limit = csv.field_size_limit()
-    for line in lines:
-        number += 1
+    readline, longest = lines.handle.readline, lines.limit
+    while True:
+        line = readline(longest + 1)  # what iterating ``lines`` does, without a method call per line
+        if not line:
+            return
+        lines.number += 1
+        if len(line) > longest:
+            raise lines.too_long()
         text = line.rstrip("\r\n")  # (a line read holds no line break but its end)
         if '"' not in text and "\x00" not in text and len(text) <= limit:
-            yield number, text.split(delimiter) if text else []
+            yield lines.number, text.split(delimiter) if text else []
             continue
-        start = number
+        start = lines.number
         record = csv.reader(itertools.chain((line,), lines), delimiter=delimiter)
         try:
             row = next(record)
         except csv.Error as exc:
             raise _unreadable(exc, start) from None
-        number += record.line_num - 1
-        yield number, row
+        yield lines.number, row
 
 
 def _csv_rows_counted(reader: Iterator[Any]) -> Iterator[Any]:
