@@ -833,7 +833,8 @@ def _document_units(name: str, doc: Any, doc_line: int | None, ctx: LoadContext,
                 check_values(item, "")  # NUL bytes and other control characters are never stored
             cache.take_lines()  # the lines of this claim's statements only
             raw_statements = item.get("statements")
-            statements = cache.statements(raw_statements) if type(raw_statements) is list else None
+            # (An empty list is refused by statements_of.)
+            statements = cache.statements(raw_statements) if type(raw_statements) is list and raw_statements else None
             if statements is None:
                 statements = statements_of(item, f"claims[{index}]", item_line, cache, line_of)
             statement_lines = cache.take_lines()

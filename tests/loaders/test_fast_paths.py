@@ -446,3 +446,22 @@ def test_a_table_reads_the_same_rows_split_as_the_csv_module_reads_them(text: st
         assert _csv_outcome(text, delimiter, True, limit) == _csv_outcome(text, delimiter, False, limit)
     finally:
         csv.field_size_limit(old)
+
+
+def test_claim_documents_of_odd_shapes_read_the_same_with_the_cache(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Empty, missing and odd statements, claims and sources are refused (or read) as without the cache."""
+    statements: list[object] = [[], None, "x", [["event:t1", "a", "dt:Talks"], "x"], [["event:t1", "a"]],
+                                [{"subject": "event:t1", "predicate": "a", "object": "dt:Talks"}],
+                                [["event:t1", "dt:prisonerCount", True]], [["event:t1", "dt:prisonerCount", 5.0]],
+                                [[["event:t1"], "a", "dt:Talks"]], [["event:t1", ["a"], "dt:Talks"]],
+                                [["event:t1", "a", "dt:Talks"]]]
+    docs = [{"source": {"url": f"https://example.org/{n}"}, "claims": [{"statements": st_}, "not a claim", {}]}
+            for n, st_ in enumerate(statements)]
+    docs += [{"source": None, "claims": [{"statements": [["event:t1", "a", "dt:Talks"]]}]},
+             {"source": {"url": "https://example.org/x"}, "claims": []}, ["not a document"]]
+    path = tmp_path / "odd.jsonl"
+    path.write_text("\n".join(json.dumps(doc) for doc in docs) + "\n", encoding="utf-8")
+    _assert_the_caches_change_nothing(path, jsonl_document_units, monkeypatch)
+    units, _ = _units(path, jsonl_document_units, StatementCache, monkeypatch)
+    assert any("is missing, empty or not a list" in r[0] for lines, rejects, claims in units for r in rejects)
