@@ -35,7 +35,7 @@ from detente.errors import QuerySyntaxError
 from detente.graph.performance import without_gc
 from detente.graph.sparql_text import sparql_term
 from detente.graph.store import Store
-from detente.graph.terms import Quad, Term, Triple, literal_nt, nquad, order_key, term_nt
+from detente.graph.terms import Quad, Term, Triple, checked_iri, literal_nt, nquad, order_key, term_nt
 from detente.ontology.vocab import (
     DT,
     DTR,
@@ -102,7 +102,8 @@ class Source:
             key = digest("meta", title or "", str(publisher or ""), issued.isoformat() if issued else "")
         else:
             raise ValueError("a source needs a url, or a title or publisher")
-        return cls(URIRef(SOURCE_NS + key), source_type, url, title, publisher, issued)
+        # A hex digest under the source namespace is an IRI: made without rdflib's check of its characters.
+        return cls(checked_iri(SOURCE_NS + key), source_type, url, title, publisher, issued)
 
     def quads(self) -> Iterator[tuple[Term, Term, Term, URIRef]]:
         g = PROVENANCE_GRAPH
@@ -201,8 +202,12 @@ class Claim:
 
     def _mint_iri(self, statement_lines: list[str]) -> URIRef:
         """The IRI from the statements already serialised as ``s p o`` (N-Triples terms)."""
-        key = digest(*sorted(statement_lines), str(self.source.iri), str(self.said_by or ""), self.quote or "")
-        iri = URIRef(CLAIM_NS + key)
+        # digest(*sorted(statement_lines), source, speaker, quote) in one join: the same text, hashed once.
+        parts = sorted(statement_lines)
+        parts += (self.source.iri, self.said_by or "", self.quote or "", "")
+        key = hashlib.sha256("\x1f".join(parts).encode("utf-8")).digest()[:10].hex()  # hexdigest()[:20]
+        # A hex digest under the claim namespace is an IRI: made without rdflib's check of its characters.
+        iri = checked_iri(CLAIM_NS + key)
         self.__dict__["_iri"] = iri
         # Its N-Triples text (a hex digest under the checked namespace): the writer needs no IRI check or cache entry.
         self.__dict__["_iri_nt"] = _CLAIM_NT + key + ">"
@@ -252,6 +257,8 @@ _CONFIDENCE_NT: dict[float, str] = {}
 
 
 def _confidence_nt(value: float) -> str:
+    if not value:  # 0.0 and -0.0 are one key but two texts ("0", "-0"): each made anew
+        return term_nt(Literal(f"{value:.4g}", datatype=XSD.decimal))
     cached = _CONFIDENCE_NT.get(value)
     if cached is None:
         # Through rdflib once per value, so the lexical form is normalised exactly as Claim.quads() does.
@@ -271,53 +278,104 @@ def line_end(graph: URIRef | None) -> str:
 def _claim_lines(claim: Claim, lines: list[str], facts_end: str | None) -> None:
     """Append exactly the lines ``nquad(*q) for q in claim.quads()`` gives, without building rdflib literals.
 
-    Facts lines end with ``facts_end`` (see :func:`claims_nquads`); None leaves them out.
+    Facts lines end with ``facts_end`` (see :func:`claims_nquads`); None leaves them out. The text is appended
+    in pieces (the caller joins everything once): the statements in one join, the provenance in one string.
     """
-    statement_lines = claim.statement_lines()
     known = claim.__dict__
+    statement_lines = known.get("_lines")
+    if statement_lines is None or "_iri" not in known:
+        statement_lines = claim.statement_lines()
     iri = known.get("_iri") or claim._mint_iri(statement_lines)
     c = known.get("_iri_nt") or term_nt(iri)
     in_claim = " " + c + " .\n"
-    if facts_end is None:  # the facts view is written apart (a fresh import's distinct facts)
-        lines.extend([line + in_claim for line in statement_lines])
-    else:
-        for line in statement_lines:
-            lines.append(line + in_claim)
-            lines.append(line + facts_end)
     append = lines.append
-    append(c + _IS_CLAIM)
-    append(c + _DERIVED_P + term_nt(claim.source.iri) + _PROV_END)
-    if claim.said_by is not None:
-        append(c + _SAID_BY_P + term_nt(claim.said_by) + _PROV_END)
-    if claim.quote:
-        append(c + _QUOTE_P + literal_nt(claim.quote) + _PROV_END)
-    if claim.confidence is not None:
-        append(c + _CONFIDENCE_P + _confidence_nt(claim.confidence) + _PROV_END)
-    if claim.quote_start is not None:
-        append(c + _P["quote_start"] + _integer_nt(claim.quote_start) + _PROV_END)
-    if claim.quote_end is not None:
-        append(c + _P["quote_end"] + _integer_nt(claim.quote_end) + _PROV_END)
-    if claim.activity is not None:
-        append(c + _GENERATED_P + term_nt(claim.activity.iri) + _PROV_END)
-    if claim.key:
-        append(c + _KEY_P + literal_nt(claim.key) + _PROV_END)
+    if statement_lines:
+        if facts_end is None:  # the facts view is written apart (a fresh import's distinct facts)
+            append(in_claim.join(statement_lines))
+            append(in_claim)
+        else:
+            for line in statement_lines:
+                append(line + in_claim)
+                append(line + facts_end)
+    source = claim.source
+    # Kept on the (frozen) source itself, beside its fields: equality, hashing and copies read only the fields.
+    derived = source.__dict__.get("_derived_nt")
+    if derived is None:
+        derived = source.__dict__["_derived_nt"] = _DERIVED_P + term_nt(source.iri) + _PROV_END
+    said_by, quote, confidence, activity, key = claim.said_by, claim.quote, claim.confidence, claim.activity, claim.key
+    if said_by is None and quote and confidence is not None and claim.quote_start is None \
+            and claim.quote_end is None and activity is not None and key:
+        # The common claim (a quote, a confidence, an activity and a key): its provenance in one string.
+        append(f"{c}{_IS_CLAIM}{c}{derived}{c}{_QUOTE_P}{literal_nt(quote)}{_PROV_END}"
+               f"{c}{_confidence_line(confidence)}{c}{_generated_line(activity)}"
+               f"{c}{_KEY_P}{literal_nt(key)}{_PROV_END}")
+    else:
+        append(c + _IS_CLAIM)
+        append(c + derived)
+        if said_by is not None:
+            append(c + _SAID_BY_P + term_nt(said_by) + _PROV_END)
+        if quote:
+            append(c + _QUOTE_P + literal_nt(quote) + _PROV_END)
+        if confidence is not None:
+            append(c + _confidence_line(confidence))
+        if claim.quote_start is not None:
+            append(c + _P["quote_start"] + _integer_nt(claim.quote_start) + _PROV_END)
+        if claim.quote_end is not None:
+            append(c + _P["quote_end"] + _integer_nt(claim.quote_end) + _PROV_END)
+        if activity is not None:
+            append(c + _generated_line(activity))
+        if key:
+            append(c + _KEY_P + literal_nt(key) + _PROV_END)
     for s, p, o in claim.extra:
-        lines.append(nquad(s, p, o, PROVENANCE_GRAPH))
+        append(nquad(s, p, o, PROVENANCE_GRAPH))
+
+
+# The ends of provenance lines (after the claim IRI) that many claims share, by confidence and activity.
+_CONFIDENCE_LINE: dict[float, str] = {}
+_REMEMBERED_LIMIT = 1 << 16
+
+
+def _remembered(table: dict[Any, str], key: Any, text: str) -> str:
+    if len(table) >= _REMEMBERED_LIMIT:
+        table.clear()
+    table[key] = text
+    return text
+
+
+def _confidence_line(value: float) -> str:
+    if not value:  # as _confidence_nt: a zero's sign is in its text
+        return _CONFIDENCE_P + _confidence_nt(value) + _PROV_END
+    found = _CONFIDENCE_LINE.get(value)
+    if found is None:
+        found = _remembered(_CONFIDENCE_LINE, value, _CONFIDENCE_P + _confidence_nt(value) + _PROV_END)
+    return found
+
+
+def _generated_line(activity: Activity) -> str:
+    found: str | None = activity.__dict__.get("_generated_nt")  # kept on the (frozen) activity, as a source's
+    if found is None:
+        found = activity.__dict__["_generated_nt"] = _GENERATED_P + term_nt(activity.iri) + _PROV_END
+    return found
 
 
 def _source_lines(source: Source, lines: list[str]) -> None:
-    """Append exactly the lines of ``source.quads()``."""
+    """Append exactly the lines of ``source.quads()`` (as one string)."""
     i = term_nt(source.iri)
-    lines.append(i + _P["type"] + term_nt(source.source_type) + _PROV_END)
+    text = f"{i}{_TYPE_P}{term_nt(source.source_type)}{_PROV_END}"
     if source.url:
         # An xsd:anyURI literal keeps its text as written (no value space of its own), as quads() makes it.
-        lines.append(i + _P["url"] + literal_nt(source.url) + _ANY_URI + _PROV_END)
+        text += f"{i}{_URL_P}{literal_nt(source.url)}{_ANY_URI}{_PROV_END}"
     if source.title:
-        lines.append(i + _P["title"] + literal_nt(source.title) + _PROV_END)
+        text += f"{i}{_TITLE_P}{literal_nt(source.title)}{_PROV_END}"
     if source.publisher is not None:
-        lines.append(i + _P["publisher"] + term_nt(source.publisher) + _PROV_END)
+        text += f"{i}{_PUBLISHER_P}{term_nt(source.publisher)}{_PROV_END}"
     if source.issued is not None:
-        lines.append(i + _P["issued"] + literal_nt(source.issued.isoformat()) + _DATE + _PROV_END)
+        text += f"{i}{_ISSUED_P}{literal_nt(source.issued.isoformat())}{_DATE}{_PROV_END}"
+    lines.append(text)
+
+
+_TYPE_P, _URL_P, _TITLE_P, _PUBLISHER_P, _ISSUED_P = (_P[name] for name in ("type", "url", "title", "publisher",
+                                                                            "issued"))
 
 
 @without_gc
@@ -349,14 +407,22 @@ def claims_nquads(claims: Iterable[Claim], entity_quads: Iterable[Quad] = (), *,
     lines: list[str] = []
     seen_sources: set[URIRef] = set()
     seen_activities: set[URIRef] = set()
+    last_source: Source | None = None
+    last_activity: Activity | None = None
     for claim in claims:
         _claim_lines(claim, lines, facts_end)
-        if claim.source.iri not in seen_sources:
-            seen_sources.add(claim.source.iri)
-            _source_lines(claim.source, lines)
-        if claim.activity is not None and claim.activity.iri not in seen_activities:
-            seen_activities.add(claim.activity.iri)
-            lines.extend(nquad(*q) for q in claim.activity.quads())
+        source = claim.source
+        if source is not last_source:  # claims of one source often follow each other (the same object)
+            last_source = source
+            if source.iri not in seen_sources:
+                seen_sources.add(source.iri)
+                _source_lines(source, lines)
+        activity = claim.activity
+        if activity is not last_activity and activity is not None:
+            last_activity = activity
+            if activity.iri not in seen_activities:
+                seen_activities.add(activity.iri)
+                lines.extend(nquad(*q) for q in activity.quads())
     lines.append(quads_nquads(entity_quads, facts=facts))
     return "".join(lines)
 

@@ -428,6 +428,17 @@ class EntityNames:
             return direct if is_iri_text(direct) else None
         return self._path(text)
 
+    @staticmethod
+    def spells_iri(ref: str) -> bool:
+        """Whether :meth:`lookup` answers ``ref`` by its spelling alone (an IRI or CURIE), whatever names are known.
+
+        >>> EntityNames.spells_iri("state:UKR"), EntityNames.spells_iri("Ukraine"), EntityNames.spells_iri("state/UKR")
+        (True, False, False)
+        """
+        text = _unwrapped(ref)
+        direct = EntityNames._direct(text) if text else None
+        return direct is not None and is_iri_text(direct)
+
     def resolve(self, ref: str, *, within: Collection[URIRef] | None = None) -> URIRef:
         """Like :meth:`lookup`, but an unknown reference raises :class:`~detente.errors.UnknownEntityError`."""
         found = self.lookup(ref, within=within)

@@ -111,7 +111,6 @@ _ESCAPES = {ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r"): "\\
 _IRI_NT: dict[str, str] = {}
 _IRI_CACHE_LIMIT = 1 << 18
 _DATATYPE_SUFFIX: dict[str, str] = {}
-_NEEDS_ESCAPE = re.compile(r'[\\"\n\r]')
 
 
 def _iri_nt(term: URIRef) -> str:
@@ -127,13 +126,28 @@ def _iri_nt(term: URIRef) -> str:
     return cached
 
 
+def checked_iri(text: str) -> URIRef:
+    """``URIRef(text)`` for a text its maker knows to be an IRI (a checked namespace and a hex digest).
+
+    rdflib's constructor only warns about a bad IRI, after a search per forbidden character; a text built
+    from parts already checked needs no search. The object is the one ``URIRef(text)`` makes.
+
+    >>> checked_iri("https://w3id.org/detente/id/claim/0a1b") == URIRef("https://w3id.org/detente/id/claim/0a1b")
+    True
+    """
+    return str.__new__(URIRef, text)
+
+
 def literal_nt(lexical: str) -> str:
     r"""A plain string literal in N-Triples syntax (quotes, backslashes and line breaks escaped).
 
     >>> literal_nt('say "hi"')
     '"say \\"hi\\""'
     """
-    return '"' + (lexical.translate(_ESCAPES) if _NEEDS_ESCAPE.search(lexical) else lexical) + '"'
+    # Four searches for one character each cost less than one search for any of four.
+    if '"' in lexical or "\\" in lexical or "\n" in lexical or "\r" in lexical:
+        return '"' + lexical.translate(_ESCAPES) + '"'
+    return '"' + lexical + '"'
 
 
 def term_nt(term: Term) -> str:

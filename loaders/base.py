@@ -8,6 +8,7 @@ validates the result and writes a file's claims in one transaction.
 from __future__ import annotations
 
 import csv
+import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -127,8 +128,12 @@ class bounded_lines:  # lowercase: used like a built-in iterator
             raise StopIteration
         self.number += 1
         if len(line) > self.limit:
-            raise RecordTooLarge(self.number, None, f"line {self.number} is longer than {self.limit} characters")
+            raise self.too_long()
         return line
+
+    def too_long(self) -> RecordTooLarge:
+        """The error for the line just read (:attr:`number`), longer than the limit."""
+        return RecordTooLarge(self.number, None, f"line {self.number} is longer than {self.limit} characters")
 
 
 def csv_rows(reader: Iterator[list[str]] | Iterator[dict[str, str]]) -> Iterator[Any]:
@@ -147,6 +152,45 @@ def csv_rows(reader: Iterator[list[str]] | Iterator[dict[str, str]]) -> Iterator
             start = reader.line_num + 1
     except csv.Error as exc:
         raise _unreadable(exc, start) from None
+
+
+def numbered_csv_rows(reader: Any, lines: bounded_lines, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    r"""The rows :func:`csv_rows` gives of ``reader`` (a ``csv.reader`` of ``lines``), each with ``reader.line_num``.
+
+    A line that holds no quote character and no NUL, and no more characters than a field may have, is the
+    record of its cells between delimiters, as the csv module reads it (no cell of it can be quoted); any
+    other line starts a record the csv module reads, from that line on. Unreadable records stop the file as
+    in :func:`csv_rows`.
+
+    >>> import io
+    >>> lines = bounded_lines(io.StringIO('a,b\n1,2\n"x\ny",3\n\n'))
+    >>> reader = csv.reader(lines)
+    >>> next(reader)
+    ['a', 'b']
+    >>> list(numbered_csv_rows(reader, lines, ","))
+    [(2, ['1', '2']), (4, ['x\ny', '3']), (5, [])]
+    """
+    # The reader has read as many lines as ``lines`` gave (the header's): their count numbers the rows.
+    limit = csv.field_size_limit()
+    readline, longest = lines.handle.readline, lines.limit
+    while True:
+        line = readline(longest + 1)  # what iterating ``lines`` does, without a method call per line
+        if not line:
+            return
+        lines.number += 1
+        if len(line) > longest:
+            raise lines.too_long()
+        text = line.rstrip("\r\n")  # (a line read holds no line break but its end)
+        if '"' not in text and "\x00" not in text and len(text) <= limit:
+            yield lines.number, text.split(delimiter) if text else []
+            continue
+        start = lines.number
+        record = csv.reader(itertools.chain((line,), lines), delimiter=delimiter)
+        try:
+            row = next(record)
+        except csv.Error as exc:
+            raise _unreadable(exc, start) from None
+        yield lines.number, row
 
 
 def _csv_rows_counted(reader: Iterator[Any]) -> Iterator[Any]:
@@ -543,6 +587,10 @@ def parse_date(value: object, field_name: str) -> date | None:
     ...     print(error)
     field 'published': '2025-02-30' is not a date: day is out of range for month
     """
+    if type(value) is str:
+        found = _DATES.get(value)  # files repeat the same dates: each distinct text read once (a refused one each time)
+        if found is not None:
+            return found
     if value is None or str(value).strip() == "":
         return None
     if isinstance(value, datetime):
@@ -553,9 +601,17 @@ def parse_date(value: object, field_name: str) -> date | None:
     if not _DATE.fullmatch(text):
         raise FieldError(field_name, f"{shown(text)} is not a date (YYYY-MM-DD)")
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError as exc:  # the calendar's own refusal: 30 February, month 13
         raise FieldError(field_name, f"{text!r} is not a date: {exc}") from None
+    if type(value) is str:
+        if len(_DATES) >= _LITERALS_LIMIT:
+            _DATES.clear()
+        _DATES[value] = day
+    return day
+
+
+_DATES: dict[str, date] = {}
 
 
 def _date_time(value: object, field_name: str) -> str:
@@ -629,43 +685,60 @@ _LITERALS: dict[tuple[type, object, str], Literal] = {}
 _LITERALS_LIMIT = 100_000
 
 
+# rdflib's namespace terms the value rules compare with, looked up once (a namespace lookup is Python code).
+_XSD_ANYURI = XSD.anyURI
+_XSD_BOOLEAN = XSD.boolean
+_XSD_DATE = XSD.date
+_XSD_DATETIME = XSD.dateTime
+_XSD_DECIMAL = XSD.decimal
+_XSD_DOUBLE = XSD.double
+_XSD_FLOAT = XSD.float
+_XSD_GYEAR = XSD.gYear
+_XSD_INT = XSD.int
+_XSD_INTEGER = XSD.integer
+_XSD_LONG = XSD.long
+_XSD_NONNEGATIVEINTEGER = XSD.nonNegativeInteger
+_XSD_STRING = XSD.string
+_RDFS_LITERAL = RDFS.Literal
+
+
 def _typed_literal(value: object, datatype: URIRef, field_name: str) -> Literal:
     if isinstance(value, str):
         problem = text_problem(value)
         if problem is not None:
             raise FieldError(field_name, problem)
     kind = datatype.split("#")[-1]
-    if datatype in (XSD.integer, XSD.nonNegativeInteger, XSD.int, XSD.long):
+    if datatype in (_XSD_INTEGER, _XSD_NONNEGATIVEINTEGER, _XSD_INT, _XSD_LONG):
         number = parse_integer(value, field_name)
-        if datatype == XSD.nonNegativeInteger and number < 0:
+        if datatype == _XSD_NONNEGATIVEINTEGER and number < 0:
             raise FieldError(field_name, f"{number} is negative; {kind} is 0 or more")
         return Literal(str(number), datatype=datatype)
-    if datatype == XSD.decimal:
+    if datatype == _XSD_DECIMAL:
         return Literal(format(parse_decimal(value, field_name), "f"), datatype=datatype)
-    if datatype in (XSD.double, XSD.float):
+    if datatype in (_XSD_DOUBLE, _XSD_FLOAT):
         return Literal(str(parse_decimal(value, field_name, exponent=True)), datatype=datatype)
-    if datatype == XSD.date:
+    if datatype == _XSD_DATE:
         if isinstance(value, datetime):
             raise FieldError(field_name, f"{value.isoformat()!r} is a date and time; write the date (YYYY-MM-DD)")
         day = parse_date(value, field_name)
         if day is None:
             raise FieldError(field_name, "is empty")
         return Literal(day.isoformat(), datatype=datatype)
-    if datatype == XSD.dateTime:
+    if datatype == _XSD_DATETIME:
         return Literal(_date_time(value, field_name), datatype=datatype)
     text = str(value).strip()
-    if datatype == XSD.gYear:
+    if datatype == _XSD_GYEAR:
         if not re.fullmatch(r"-?\d{4}", text):
             raise FieldError(field_name, f"{shown(text)} is not a valid {kind}")
         return Literal(text, datatype=datatype)
-    if datatype == XSD.boolean:
+    if datatype == _XSD_BOOLEAN:
         lowered = text.lower() if isinstance(value, (str, bool)) else ""
         if lowered not in ("true", "false", "1", "0", "yes", "no"):
             raise FieldError(field_name, f"{shown(text)} is not a valid {kind} (true or false)")
         return Literal("true" if lowered in ("true", "1", "yes") else "false", datatype=datatype)
-    if datatype == XSD.anyURI:
+    if datatype == _XSD_ANYURI:
         return Literal(http_url(text, field_name), datatype=datatype)
-    return Literal(text) if datatype in (XSD.string, RDFS.Literal) else Literal(text, datatype=datatype)
+    return Literal(text) if datatype in (_XSD_STRING, _RDFS_LITERAL) else Literal(text, datatype=datatype)
 
 
 def build_statement(registry: EntityRegistry, subject: object, predicate: object, obj: object) -> Triple:
@@ -711,11 +784,15 @@ def resolve_entity(names: EntityNames | EntityRegistry, ref: str, field_name: st
     return iri
 
 
+_RDF_TYPE = RDF.type
+_PLAIN_TEXT_PROPERTIES = (RDFS.label, SKOS.altLabel, RDFS.comment, DCT.title)
+
+
 def object_term(names: EntityNames | EntityRegistry, predicate: URIRef, obj: object) -> Term:
     """The object as the ontology wants it: an entity, a class, or a typed literal."""
     if isinstance(obj, str) and text_problem(obj) is not None:
         raise FieldError("object", str(text_problem(obj)))
-    if predicate == RDF.type:
+    if predicate == _RDF_TYPE:
         cls = entity_type(str(obj))
         if cls is None:
             raise FieldError("object", f"unknown class {shown(obj)} (use dt:Talks, talks, an IRI…)")
@@ -725,7 +802,7 @@ def object_term(names: EntityNames | EntityRegistry, predicate: URIRef, obj: obj
         return typed_literal(obj, datatype)
     if predicate in schema.object_properties():
         return resolve_entity(names, str(obj), "object")
-    if predicate in (RDFS.label, SKOS.altLabel, RDFS.comment, DCT.title):
+    if predicate in _PLAIN_TEXT_PROPERTIES:
         return Literal(str(obj))
     text = str(obj).strip()
     if not isinstance(obj, (int, float)) and (text.startswith(("http://", "https://", "<")) or expand_curie(text)):
@@ -792,9 +869,9 @@ def make_source(registry: EntityRegistry, *, url: object = None, title: object =
     """
     publisher_iri = None
     if publisher is not None and str(publisher).strip():
-        publisher_iri = registry.mint(str(publisher).strip(), DT.NewsOrganization, field_name="publisher")
-        registry.mark_used([publisher_iri])
-    stype = DT.NewsArticle
+        publisher_iri = registry.mint(str(publisher).strip(), _NEWS_ORGANIZATION, field_name="publisher")
+        registry.mark_used((publisher_iri,))
+    stype = _NEWS_ARTICLE
     if source_type is not None and str(source_type).strip():
         key = str(source_type).strip().lower()
         stype = SOURCE_TYPES.get(key.removeprefix("dt:")) or entity_type(str(source_type)) or DT.Source
@@ -813,6 +890,9 @@ def make_source(registry: EntityRegistry, *, url: object = None, title: object =
         raise FieldError("source", str(exc)) from None
 
 
+_NEWS_ORGANIZATION, _NEWS_ARTICLE = DT.NewsOrganization, DT.NewsArticle  # (rdflib's namespace lookup, once)
+
+
 def curated(method: str) -> Activity:
     """The activity of loading curated claims from a structured file."""
     return Activity(method=method, label=f"loaded from a {method.split(':')[-1]} file by detente")
@@ -828,7 +908,8 @@ def speaker(registry: EntityRegistry, value: object) -> URIRef | None:
 
 __all__ = [
     "FieldError", "Reject", "LoadError", "RecordTooLarge", "InputLimits", "LIMITS", "bounded_lines",
-    "check_file_size", "decoding_problem", "csv_rows", "LoadOptions", "ParseResult", "LoadContext", "Parser",
+    "check_file_size", "decoding_problem", "csv_rows", "numbered_csv_rows", "LoadOptions", "ParseResult",
+    "LoadContext", "Parser",
     "resolve_predicate", "typed_literal", "build_statement", "resolve_entity", "object_term",
     "parse_confidence", "parse_date", "parse_integer", "parse_decimal", "http_url", "iri_ref", "text_problem",
     "check_values", "shown", "BAD_TEXT", "SOURCE_URL_SCHEMES", "make_source", "curated", "speaker", "SCHEMA",

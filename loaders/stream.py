@@ -44,7 +44,10 @@ from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from rdflib.namespace import RDF
+
 from detente.graph.claims import Claim, Source
+from detente.graph.entities import EntityNames
 from detente.graph.terms import Term, Triple, term_nt
 from detente.loaders.base import (
     BAD_TEXT,
@@ -59,10 +62,12 @@ from detente.loaders.base import (
     csv_rows,
     curated,
     make_source,
+    numbered_csv_rows,
     parse_confidence,
     resolve_entity,
     speaker,
 )
+from detente.ontology import schema
 
 if TYPE_CHECKING:
     from detente.loaders.documents import _Located
@@ -112,7 +117,8 @@ class StatementCache:
     anything else goes through :func:`~detente.loaders.base.build_statement`,
     which raises the same :class:`FieldError` as without the cache. What is
     remembered is dropped when the names known change (the registry's
-    :attr:`~detente.graph.entities.EntityNames.generation`), and when full.
+    :attr:`~detente.graph.entities.EntityNames.generation`; typed literals of datatype
+    properties, which no name decides, are kept), and when full.
 
     The registry's used marks are renewed on every hit, so entity descriptions
     are written as without the cache. :meth:`take_lines` gives the statements
@@ -120,10 +126,15 @@ class StatementCache:
     :meth:`Claim.statement_lines <detente.graph.claims.Claim.statement_lines>` makes them).
     """
 
-    def __init__(self, ctx: LoadContext, size: int = 50_000) -> None:
+    #: Subjects (and objects) remembered at most: a million claims of a synthetic file name about 200,000 events,
+    #: each in a few claims far apart; fewer would forget most before their next use (about 60 MB when full).
+    SIZE = 200_000
+
+    def __init__(self, ctx: LoadContext, size: int = SIZE) -> None:
         self.ctx = ctx
         self.size = size
-        # text -> (term, its N-Triples text, whether the registry describes it and it is not marked used yet)
+        # text -> (term, its N-Triples text and a space, whether the registry describes it and it is not marked used
+        # yet)
         self._subjects: dict[str, tuple[Term, str, bool]] = {}
         # predicate text -> object value (a str or an int) -> (predicate, object, their N-Triples text 'p o',
         # whether the registry describes the object and it is not marked used yet)
@@ -132,16 +143,25 @@ class StatementCache:
         self._sources: dict[tuple[Any, ...], Source] = {}
         # The last document source given, with its Source (documents of one source often follow each other).
         self._last_source: tuple[dict[str, Any], Source] | None = None
+        # The last statements table source given, by its columns' values (a claim's rows and the next claims').
+        self._last_table_source: tuple[tuple[Any, ...], Source] | None = None
         self._names = ctx.registry.names
         self._generation = ctx.registry.names.generation
         self._lines: list[str] | None = []
+        # What was remembered before the names last changed, taken back on its next use when no name decides it.
+        self._stale_subjects: dict[str, tuple[Term, str, bool]] = {}
+        self._stale_objects: dict[str, dict[object, tuple[Term, Term, str, bool]]] = {}
+        self._stale_count = 0
 
     def clear(self) -> None:
-        self._last_source = None
+        self._last_source = self._last_table_source = None
         self._subjects.clear()
         self._objects.clear()
         self._object_count = 0
         self._sources.clear()
+        self._stale_subjects = {}
+        self._stale_objects = {}
+        self._stale_count = 0
 
     def take_lines(self) -> list[str] | None:
         """The statements built since the last call, as N-Triples ``s p o`` text (None: not all of them)."""
@@ -149,17 +169,79 @@ class StatementCache:
         return lines
 
     def _current(self) -> None:
-        """Forget what was remembered if the names known have changed since."""
+        """Forget what was remembered if the names known have changed since (what names cannot change is kept)."""
         generation = self.ctx.registry.names.generation
         if generation != self._generation:
-            self.clear()
+            self._forget_names()
             self._generation = generation
+
+    def _forget_names(self) -> None:
+        """:meth:`clear`, except what no name decides.
+
+        Typed literals of datatype properties are kept; subjects and objects spelled as IRIs or CURIEs (classes,
+        entities) are taken back on their next use.
+        (:func:`~detente.loaders.base.object_term` types a datatype property's value by the property's range
+        alone, and the registry describes no literal. An entity spelled as an IRI or CURIE resolves to that IRI
+        whatever names are known; the registry may describe it now, so it is marked used again when taken back.)
+        """
+        stale_subjects, stale_objects = self._stale_subjects, self._stale_objects
+        if self._stale_count + len(self._subjects) + self._object_count > self.size:
+            stale_subjects, stale_objects, self._stale_count = {}, {}, 0
+        stale_subjects.update(self._subjects)
+        kept: dict[str, dict[object, tuple[Term, Term, str, bool]]] = {}
+        for predicate, objects in self._objects.items():
+            if objects and _typed_by_range(next(iter(objects.values()))[0]):
+                kept[predicate] = objects
+            else:
+                stale_objects.setdefault(predicate, {}).update(objects)
+        self._stale_count += len(self._subjects) + self._object_count
+        self.clear()
+        self._objects.update(kept)
+        self._object_count = sum(map(len, kept.values()))
+        self._stale_subjects, self._stale_objects = stale_subjects, stale_objects
+
+    def _taken_back_subject(self, subject: str) -> tuple[Term, str, bool] | None:
+        """The subject remembered before the names changed, if no name decides it (then remembered again)."""
+        entry = self._stale_subjects.pop(subject, None)
+        if entry is None or not EntityNames.spells_iri(subject):
+            return None
+        entry = (entry[0], entry[1], True)  # marked used at its next use (True: check the registry again)
+        if len(self._subjects) >= self.size:
+            self._subjects.clear()
+        self._subjects[subject] = entry
+        return entry
+
+    def _taken_back_object(self, predicate: str, obj: object) -> tuple[Term, Term, str, bool] | None:
+        """The object remembered before the names changed, if no name decides it (then remembered again)."""
+        stale = self._stale_objects.get(predicate)
+        entry = stale.pop(obj, None) if stale is not None else None
+        if entry is None:
+            return None
+        p = entry[0]
+        # A class (rdf:type) is read from a fixed table; an entity of an object property spelled as an IRI or CURIE.
+        if not (p == RDF.type or (type(obj) is str and p in schema.object_properties()
+                                  and EntityNames.spells_iri(obj))):
+            return None
+        entry = (p, entry[1], entry[2], True)
+        if self._object_count >= self.size:
+            self._objects.clear()
+            self._object_count = 0
+        objects = self._objects.setdefault(predicate, {})
+        if obj not in objects:
+            self._object_count += 1
+        objects[obj] = entry
+        return entry
 
     def table_source(self, record: dict[str, str]) -> Source:
         """:func:`~detente.loaders.base.make_source` of a statements table row's source columns, remembered by them."""
         values = (record.get("source"), record.get("title"), record.get("publisher"), record.get("published"),
                   record.get("source_type"))
         self._current()
+        last = self._last_table_source
+        if last is not None and last[0] == values:
+            # The last source's values, names unchanged since: its publisher is marked used already (only
+            # forgetting an entity unmarks it, which changes the names).
+            return last[1]
         source = self._sources.get(values)
         if source is None:
             source = make_source(self.ctx.registry, url=values[0], title=values[1], publisher=values[2],
@@ -170,6 +252,7 @@ class StatementCache:
             self._sources[values] = source
         elif source.publisher is not None:
             self.ctx.registry.mark_used([source.publisher])
+        self._last_table_source = (values, source)
         return source
 
     def source(self, src: dict[str, Any], *, clean_text: bool = False) -> Source:
@@ -209,37 +292,99 @@ class StatementCache:
         if type(subject) is str and type(predicate) is str and (kind is str or kind is int):
             if self._names.generation != self._generation:  # names resolve differently now
                 self._current()
-            s = self._subjects.get(subject)
             objects = self._objects.get(predicate)
             po = objects.get(obj) if objects is not None else None  # a str and an int are never equal keys
-            registry = self.ctx.registry
-            if po is not None:
+            if po is None and self._stale_objects:
+                po = self._taken_back_object(predicate, obj)
+                objects = self._objects.get(predicate)
+            if po is not None and objects is not None:
+                s = self._subjects.get(subject)
+                if s is None and self._stale_subjects:
+                    s = self._taken_back_subject(subject)
                 if s is not None:
                     if s[2] or po[3]:
-                        registry.mark_used((s[0], po[1]))
+                        self.ctx.registry.mark_used((s[0], po[1]))
                         # Marked for good (only forgetting an entity unmarks it, and that changes the generation).
                         if s[2]:
                             self._subjects[subject] = (s[0], s[1], False)
                         if po[3]:
-                            objects[obj] = (po[0], po[1], po[2], False)  # type: ignore[index]
-                    if self._lines is not None:
-                        self._lines.append(s[1] + " " + po[2])
+                            objects[obj] = (po[0], po[1], po[2], False)
+                    lines = self._lines
+                    if lines is not None:
+                        lines.append(s[1] + po[2])
                     return s[0], po[0], po[1]
                 if subject.strip():
                     # A new subject of known parts (every event of a big file): resolve it alone. build_statement
                     # would check the same and then resolve the subject first, so a FieldError here is the one it
                     # raises.
+                    registry = self.ctx.registry
                     term = resolve_entity(registry.names, subject, "subject")
                     registry.mark_used((term, po[1]))
                     triple: Triple = term, po[0], po[1]
                     self._remember(subject, predicate, obj, triple)
                     return triple
-            triple = build_statement(registry, subject, predicate, obj)
+            triple = build_statement(self.ctx.registry, subject, predicate, obj)
             self._remember(subject, predicate, obj, triple)
             return triple
         triple = build_statement(self.ctx.registry, subject, predicate, obj)
         self._lines = None  # not remembered: Claim serialises these statements itself
         return triple
+
+    def statements(self, raw: list[Any]) -> list[Triple] | None:
+        """The triples of a claim's statements, each ``[subject, predicate, object]`` of texts (an integer object).
+
+        What calling the cache on each statement gives (their lines kept, entities marked used), in one loop;
+        None as soon as one statement is anything else (a mapping, a value of another type, one refused), having
+        kept no line: then the caller calls the cache on each statement again, which gives the same statements
+        (remembered now) and refuses the same one (marking an entity used again changes nothing).
+        """
+        lines = self._lines
+        if lines is None or self._names.generation != self._generation:
+            return None
+        start = len(lines)
+        subjects, objects_of = self._subjects, self._objects
+        out: list[Triple] = []
+        add_line, add = lines.append, out.append
+        try:
+            for statement in raw:
+                if type(statement) is not list or len(statement) != 3:
+                    break
+                subject, predicate, obj = statement
+                kind = type(obj)
+                if kind is not str and kind is not int:  # (True and 1.0 equal 1: only a str or an int is looked up)
+                    break
+                # Subjects and predicates are remembered by their text: anything else is not found (or not
+                # hashable, a TypeError), and goes through the call.
+                objects = objects_of.get(predicate)
+                po = objects.get(obj) if objects is not None else None
+                s = subjects.get(subject) if po is not None else None
+                if s is None or po is None or objects is None:  # (s is found only when po is)
+                    # A part not remembered: the call builds (and remembers) the statement, or refuses it (then
+                    # the caller's own loop makes the same call again and says where).
+                    if type(subject) is not str or type(predicate) is not str:
+                        break
+                    try:
+                        triple = self(subject, predicate, obj)
+                    except FieldError:
+                        break
+                    if self._lines is not lines:  # not remembered as text: the claim serialises its statements
+                        break
+                    add(triple)
+                    continue
+                if s[2] or po[3]:
+                    self.ctx.registry.mark_used((s[0], po[1]))
+                    if s[2]:
+                        subjects[subject] = (s[0], s[1], False)
+                    if po[3]:
+                        objects[obj] = (po[0], po[1], po[2], False)
+                add_line(s[1] + po[2])
+                add((s[0], po[0], po[1]))
+            else:
+                return out
+        except TypeError:
+            pass
+        del lines[start:]
+        return None
 
     def _remember(self, subject: str, predicate: str, obj: object, triple: Triple) -> None:
         s, p, o = triple
@@ -254,13 +399,18 @@ class StatementCache:
             self._objects.clear()
             self._object_count = 0
         known = self.ctx.registry.__contains__
-        self._subjects[subject] = (s, parts[0], known(s))
+        self._subjects[subject] = (s, parts[0] + " ", known(s))
         objects = self._objects.setdefault(predicate, {})
         if obj not in objects:
             self._object_count += 1
         objects[obj] = (p, o, parts[1] + " " + parts[2], known(o))
         if self._lines is not None:
             self._lines.append(" ".join(parts))
+
+
+def _typed_by_range(predicate: Term) -> bool:
+    """Whether :func:`~detente.loaders.base.object_term` makes this property's objects by its range alone."""
+    return predicate in schema.datatype_properties()
 
 
 # -- statements tables -------------------------------------------------------------------
@@ -316,7 +466,8 @@ def _header_of(reader: Any, name: str) -> list[str] | Reject:
 def _contiguous_groups(path: Path, delimiter: str) -> Iterator[tuple[list[str], list[_Row] | Unit]]:
     name = str(path)
     with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.reader(bounded_lines(handle), delimiter=delimiter)
+        lines = bounded_lines(handle)
+        reader = csv.reader(lines, delimiter=delimiter)
         header = _header_of(reader, name)
         if isinstance(header, Reject):
             yield [], Unit([], rejects=[header])
@@ -325,10 +476,10 @@ def _contiguous_groups(path: Path, delimiter: str) -> Iterator[tuple[list[str], 
         closed: set[bytes] = set()
         current: str | None = None
         group: list[_Row] = []
-        for row in csv_rows(reader):
-            if not "".join(row).strip():  # blank in every cell
-                continue
+        for number, row in numbered_csv_rows(reader, lines, delimiter):
             key = row[key_index].strip() if len(row) > key_index else ""
+            if not key and not "".join(row).strip():  # blank in every cell
+                continue
             if key != current or not key:
                 if group:
                     yield header, group
@@ -337,7 +488,7 @@ def _contiguous_groups(path: Path, delimiter: str) -> Iterator[tuple[list[str], 
                 if key and hashlib.blake2b(key.encode(), digest_size=8).digest() in closed:
                     raise _Interleaved
                 current, group = key, []
-            group.append((reader.line_num, row))
+            group.append((number, row))
         if group:
             yield header, group
 
@@ -392,6 +543,21 @@ def _insert(db: sqlite3.Connection, batch: list[tuple[str, int, str]]) -> None:
     batch.clear()
 
 
+#: The characters :data:`~detente.loaders.base.BAD_TEXT` finds that ASCII has (C0 controls but tab and line ends).
+_ASCII_BAD = bytes(code for code in range(0x80) if BAD_TEXT.match(chr(code)))
+
+
+def _bad_text(text: str) -> bool:
+    """``BAD_TEXT.search(text) is not None``, found faster.
+
+    ASCII text by deleting its bad bytes; other text is printable first (printable text holds no bad character:
+    no control character, surrogate or non-character).
+    """
+    if text.isascii():
+        return len(text.encode("ascii").translate(None, _ASCII_BAD)) != len(text)
+    return not text.isprintable() and BAD_TEXT.search(text) is not None
+
+
 def _statement_unit(name: str, header: list[str], delimiter: str, group: list[_Row], ctx: LoadContext,
                     cache: StatementCache, activity: Any) -> Unit:
     """One claim from its rows, or a reject for every row (the failing ones' reasons, then their siblings')."""
@@ -403,16 +569,17 @@ def _statement_unit(name: str, header: list[str], delimiter: str, group: list[_R
     # A row's record is the header's names with its cells (the last cell of a repeated name, as dict() keeps):
     # made only where it is read whole. When no cell of the claim (nor of the header) holds a bad character, no
     # record needs walking.
-    # (Printable text holds no bad character: no control character, surrogate or non-character.)
-    text = " ".join(map(" ".join, [header, *(row for _, row in group)]))
-    walk = not text.isprintable() and BAD_TEXT.search(text) is not None
+    walk = _bad_text("".join(["".join(row) for _, row in group])) or _bad_text(" ".join(header))
     header_clean = not walk or BAD_TEXT.search(" ".join(header)) is None
     rows: list[tuple[int, list[str]]] = []
+    claim_level, claim_column = layout.claim_level, layout.claim
+    first_cells: Any = None
+    same_cells = True  # whether every row has the first row's very text in each claim-level cell
     for line, row in group:
         if len(row) != width:
             failed.append(Reject(name, line, None, f"{len(row)} fields where the header has {width}", raw[line]))
             continue
-        if not row[layout.claim].strip():
+        if not row[claim_column].strip():
             failed.append(Reject(name, line, "claim", "is empty", raw[line]))
             continue
         if walk and (not header_clean or BAD_TEXT.search(" ".join(row)) is not None):
@@ -421,25 +588,34 @@ def _statement_unit(name: str, header: list[str], delimiter: str, group: list[_R
             except FieldError as exc:
                 failed.append(Reject(name, line, exc.field, exc.message, raw[line]))
                 continue
+        if not rows:
+            first_cells = claim_level(row)
+        elif same_cells and claim_level(row) != first_cells:
+            same_cells = False
         rows.append((line, row))
-    statements: list[Triple] = []
     cache.take_lines()  # the lines of this claim's statements only
     if rows:
         first_line, first_row = rows[0]
         first = dict(zip(header, first_row, strict=True))
         key = first["claim"].strip()
-        claim_level = layout.claim_level
         subject, predicate, obj = layout.subject, layout.predicate, layout.object
-        for line, row in rows:
-            try:
-                if line != first_line and not _same_cells(row, first_row, claim_level):
-                    record = dict(zip(header, row, strict=True))
-                    for column in CLAIM_LEVEL:
-                        if column in record and record[column].strip() != first.get(column, "").strip():
-                            raise FieldError(column, f"differs from line {first_line} of the same claim {key!r}")
-                statements.append(cache(row[subject], row[predicate], row[obj]))
-            except FieldError as exc:
-                failed.append(Reject(name, line, exc.field, exc.message, raw[line]))
+        statements: list[Triple] | None = None
+        if not failed and same_cells:
+            # Every row agrees with the first on the claim's cells: the statements alone decide (in one loop when
+            # the cache remembers all their parts).
+            statements = cache.statements([[row[subject], row[predicate], row[obj]] for _, row in rows])
+        if statements is None:
+            statements = []
+            for line, row in rows:
+                try:
+                    if line != first_line and not _same_cells(row, first_row, claim_level):
+                        record = dict(zip(header, row, strict=True))
+                        for column in CLAIM_LEVEL:
+                            if column in record and record[column].strip() != first.get(column, "").strip():
+                                raise FieldError(column, f"differs from line {first_line} of the same claim {key!r}")
+                    statements.append(cache(row[subject], row[predicate], row[obj]))
+                except FieldError as exc:
+                    failed.append(Reject(name, line, exc.field, exc.message, raw[line]))
         if not failed:
             statement_lines = cache.take_lines()
             try:
@@ -490,7 +666,15 @@ class _RawRows:
 
     def __init__(self, delimiter: str, group: list[_Row]) -> None:
         self.delimiter = delimiter
-        self.rows = dict(group)
+        self.group = group
+
+    @property
+    def rows(self) -> dict[int, list[str]]:
+        """The rows by line (the last row of a line, as ``dict(group)`` keeps), made when a reject needs one."""
+        found: dict[int, list[str]] | None = self.__dict__.get("_rows")
+        if found is None:
+            found = self.__dict__["_rows"] = dict(self.group)
+        return found
 
     def __getitem__(self, line: int) -> str:
         return self.delimiter.join(self.rows[line])
@@ -529,10 +713,10 @@ def jsonl_document_units(path: Path, ctx: LoadContext) -> Iterator[Unit]:
     cache = StatementCache(ctx)
     with path.open(encoding="utf-8-sig") as handle:
         for number, raw in enumerate(bounded_lines(handle), start=1):
-            if not raw.strip():
+            if raw.isspace():  # (a line read is never empty)
                 continue
             try:
-                doc = json.loads(raw)
+                doc = _json_document(raw)
             except json.JSONDecodeError as exc:
                 yield Unit([number], rejects=[Reject(name, number, None,
                                                      f"invalid JSON: {exc.msg} at column {exc.colno}", raw)])
@@ -546,10 +730,32 @@ def jsonl_document_units(path: Path, ctx: LoadContext) -> Iterator[Unit]:
                 continue
             # Without escapes every text of the document is a piece of the line: a line with no bad character
             # holds no bad text, and check_values need not walk the document.
-            # (A printable line holds no bad character: no control character, surrogate or non-character.)
-            clean_text = "\\" not in raw and (raw.rstrip("\n").isprintable() or BAD_TEXT.search(raw) is None)
+            # (A printable line holds no bad character: no control character, surrogate or non-character. An ASCII
+            # line holds none either, once json has read it: its only bad characters would be C0 controls, which
+            # JSON refuses inside a string and allows between tokens only as tab, line feed and carriage return.)
+            clean_text = "\\" not in raw and (raw.isascii() or raw.rstrip("\n").isprintable()
+                                               or BAD_TEXT.search(raw) is None)
             yield from _document_units(name, doc, number, ctx, cache, activity, line_of=_the_given_line,
                                        clean_text=clean_text)
+
+
+#: The scanner of ``json.loads`` (a decoder of the same settings), called without its two wrappers.
+_scan_json: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+_JSON_SPACE = " \t\n\r"
+
+
+def _json_document(line: str) -> Any:
+    """``json.loads(line)``, read by json's own scanner.
+
+    A line the scanner does not read whole goes to ``json.loads``, which raises the error it always raised.
+    """
+    try:
+        doc, end = _scan_json(line, 0)
+    except (StopIteration, ValueError, RecursionError):  # not a document from the first character, or bad JSON
+        return json.loads(line)
+    if end != len(line) and line[end:].strip(_JSON_SPACE):  # extra data after the document
+        return json.loads(line)
+    return doc
 
 
 def document_units(path: Path, ctx: LoadContext) -> Iterator[Unit]:
@@ -586,14 +792,17 @@ def _document_units(name: str, doc: Any, doc_line: int | None, ctx: LoadContext,
         return
     claims = doc.get("claims")
     items = claims if isinstance(claims, list) and claims else []
-    item_lines = [line_of(item, doc_line) for item in items] or [line_of(doc, doc_line)]
+
+    def item_lines() -> list[int | None]:  # (needed only when the document is rejected)
+        return [line_of(item, doc_line) for item in items] or [line_of(doc, doc_line)]
+
     if "entities" in doc:
         from detente.loaders.entities import declare_entities
 
         cache.clear()  # names may resolve differently now
         rejects = declare_entities(ctx, name, doc["entities"], line_of(doc, doc_line))
         if rejects:
-            yield reject_unit(name, item_lines, list(rejects))
+            yield reject_unit(name, item_lines(), list(rejects))
             return
     src = doc.get("source")
     failed: Reject | None = None
@@ -609,34 +818,38 @@ def _document_units(name: str, doc: Any, doc_line: int | None, ctx: LoadContext,
         failed = Reject(name, line_of(doc, doc_line), "claims", "is missing, empty or not a list")
     if failed is not None:
         # The problem where it is (the source's line), then every claim of the document as its sibling.
-        yield Unit(item_lines, rejects=[Reject(name, failed.line, failed.field, failed.message)]
+        lines = item_lines()
+        yield Unit(lines, rejects=[Reject(name, failed.line, failed.field, failed.message)]
                    + [Reject(name, line, None, f"{SIBLING}{failed.line} rejected: {failed.message}")
-                      for line in item_lines if line != failed.line])
+                      for line in lines if line != failed.line])
         return
     for index, item in enumerate(items):
         item_line = line_of(item, doc_line)
-        where = f"claims[{index}]"
         if not isinstance(item, dict):
-            yield Unit([item_line], rejects=[Reject(name, item_line, where, "a claim must be a mapping")])
+            yield Unit([item_line], rejects=[Reject(name, item_line, f"claims[{index}]", "a claim must be a mapping")])
             continue
         try:
             if not clean_text:
                 check_values(item, "")  # NUL bytes and other control characters are never stored
             cache.take_lines()  # the lines of this claim's statements only
-            statements = statements_of(item, where, item_line, cache, line_of)
+            raw_statements = item.get("statements")
+            # (An empty list is refused by statements_of.)
+            statements = cache.statements(raw_statements) if type(raw_statements) is list and raw_statements else None
+            if statements is None:
+                statements = statements_of(item, f"claims[{index}]", item_line, cache, line_of)
             statement_lines = cache.take_lines()
+            said_by, quote, key = item.get("said_by"), item.get("quote"), item.get("key")
             # source is set here: without one (failed above) no item is read
-            claim = Claim(statements=statements, source=cast("Source", source),
-                          said_by=speaker(ctx.registry, item.get("said_by")),
-                          quote=(str(item["quote"]).strip() if item.get("quote") else None),
-                          confidence=parse_confidence(item.get("confidence")), activity=activity,
-                          key=str(item["key"]) if item.get("key") is not None else None)
+            claim = Claim(statements, cast("Source", source),
+                          None if said_by is None else speaker(ctx.registry, said_by),
+                          str(quote).strip() if quote else None, parse_confidence(item.get("confidence")),
+                          activity=activity, key=None if key is None else str(key))
         except _Located as exc:
             yield Unit([item_line], rejects=[Reject(name, exc.line, exc.field, exc.message,
                                                     json.dumps(item, default=str))])
             continue
         except FieldError as exc:
-            yield Unit([item_line], rejects=[Reject(name, item_line, f"{where}.{exc.field}", exc.message,
+            yield Unit([item_line], rejects=[Reject(name, item_line, f"claims[{index}].{exc.field}", exc.message,
                                                     json.dumps(item, default=str))])
             continue
         if statement_lines is not None:

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 from pathlib import Path
@@ -134,6 +135,9 @@ class _Uncached(StatementCache):
     def take_lines(self) -> None:
         return None
 
+    def statements(self, raw: list[Any]) -> None:
+        return None  # every statement through __call__
+
     def table_source(self, record: dict[str, str]) -> Source:
         return make_source(self.ctx.registry, url=record.get("source"), title=record.get("title"),
                            publisher=record.get("publisher"), published=record.get("published"),
@@ -167,6 +171,7 @@ def _units(path: Path, read: Any, cache_class: type[StatementCache], monkeypatch
     monkeypatch.setattr(stream, "StatementCache", cache_class)
     if cache_class is _Uncached:  # the reference: every record's texts walked, every claim-level column compared
         monkeypatch.setattr(stream, "BAD_TEXT", re.compile(""))
+        monkeypatch.setattr(stream, "_bad_text", lambda text: True)
         monkeypatch.setattr(stream, "_same_cells", lambda row, first, cells: False)
     registry = EntityRegistry()
     out = []
@@ -306,6 +311,14 @@ def test_a_printable_line_holds_no_bad_text() -> None:
     assert bad and not any(char.isprintable() for char in bad)
 
 
+@settings(max_examples=500, deadline=None)
+@given(text=st.one_of(st.text(), st.text(alphabet=st.characters(max_codepoint=0x7f)),
+                      st.text(alphabet="ab \t\n\r\x00\x08\x0b\x0c\x1f\x7f\ufffe\uffff\ud800é")))
+def test_bad_text_is_found_as_the_rule_finds_it(text: str) -> None:
+    """The statements tables' search for bad text (ASCII by its bytes) finds what BAD_TEXT finds."""
+    assert stream._bad_text(text) == (base.BAD_TEXT.search(text) is not None)
+
+
 def test_a_table_with_repeated_columns_reads_its_last_cells_as_records_do(tmp_path: Path) -> None:
     """Rows read by cell position take the last cell of a repeated column name, as the whole-file parser's records."""
     from detente.loaders.statements import parse_statements
@@ -323,3 +336,132 @@ def test_a_table_with_repeated_columns_reads_its_last_cells_as_records_do(tmp_pa
     differs = [(5, "quote", "differs from line 4 of the same claim 'c2'")]
     assert [(r.line, r.field, r.message) for unit in units for r in unit.own_rejects()] == \
         [(r.line, r.field, r.message) for r in whole.rejects] == differs
+
+
+def test_parts_remembered_before_the_names_change_read_as_without_the_cache(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Parts remembered before the names change read as without the cache.
+
+    Subjects and objects spelled as CURIEs, remembered before publishers (of those IRIs) are minted, are taken
+    back afterwards (a label is not): the same claims and descriptions as without the cache.
+    """
+    def doc(number: int, publisher: str | None) -> str:
+        return json.dumps({"source": {"url": f"https://example.org/{number}", "publisher": publisher},
+                           "claims": [{"statements": [["organization:example-news", "rdfs:label", "News"],
+                                                      ["event:t1", "dt:mediatedBy", "organization:other-news"],
+                                                      ["event:t1", "a", "dt:Talks"],
+                                                      ["event:t1", "dt:startDate", "2025-03-12"]]}]})
+
+    path = tmp_path / "c.jsonl"
+    path.write_text("\n".join([doc(1, None), doc(2, None), doc(3, "Example News"), doc(4, "Other News"),
+                               doc(5, None)]) + "\n", encoding="utf-8")
+    _assert_the_caches_change_nothing(path, jsonl_document_units, monkeypatch)
+    units, entities = _units(path, jsonl_document_units, StatementCache, monkeypatch)
+    assert all(claims for _, _, claims in units) and "organization/example-news" in entities \
+        and "organization/other-news" in entities
+
+
+def test_a_statements_table_whose_claim_cells_differ_reads_the_same_with_the_cache(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A claim whose rows differ in a claim-level cell (only spaces, or really) reads as without the cache."""
+    path = tmp_path / "s.csv"
+    path.write_text("claim,subject,predicate,object,source,quote\n"
+                    "c1,event:t1,a,talks,https://example.org/a,They met.\n"
+                    "c1,event:t1,hasParty,state:UKR,https://example.org/a, They met. \n"
+                    "c2,event:t2,a,talks,https://example.org/b,One\n"
+                    "c2,event:t2,hasParty,state:UKR,https://example.org/b,Two\n"
+                    "c3,event:t2,hasParty,state:UKR,https://example.org/b,Two\n", encoding="utf-8")
+    _assert_the_caches_change_nothing(path, statement_units, monkeypatch)
+
+
+JSON_LINES = st.one_of(
+    st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=5),
+                 lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+                 max_leaves=8).map(json.dumps),
+    st.text(alphabet='{}[]",: \t\r\n0123456789.eE-+aelnrstuNIfy\\\x00\ufeff', max_size=20))
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=JSON_LINES, space=st.sampled_from(["", "\n", " \n", " x\n", "\t", "{}", "\ufeff"]),
+       lead=st.sampled_from(["", " ", "\ufeff"]))
+def test_a_json_line_reads_as_json_loads_reads_it(text: str, space: str, lead: str) -> None:
+    """The JSON Lines reader's scanner gives json.loads' document, or its error (message and position)."""
+    line = lead + text + space
+
+    def outcome(read: Any) -> tuple[str, object]:
+        try:
+            return "value", repr(read(line))
+        except json.JSONDecodeError as error:
+            return "error", (error.msg, error.pos, error.colno)
+        except RecursionError:
+            return "error", "recursion"
+
+    assert outcome(stream._json_document) == outcome(json.loads)
+
+
+@settings(max_examples=500, deadline=None)
+@given(inside=st.text(alphabet=st.characters(max_codepoint=0x7f, exclude_characters='"\\'), max_size=6),
+       between=st.text(alphabet=st.characters(max_codepoint=0x20), max_size=3))
+def test_an_ascii_json_line_json_reads_holds_no_bad_text(inside: str, between: str) -> None:
+    """An ASCII line without escapes that json reads holds no bad text.
+
+    (The JSON Lines reader skips the walk for it: json refuses every bad character of ASCII, inside a string or
+    between tokens.)
+    """
+    line = '{"a":' + between + '"' + inside + '"' + between + "}\n"
+    try:
+        json.loads(line)
+    except json.JSONDecodeError:
+        return
+    assert base.BAD_TEXT.search(line) is None
+
+
+def _csv_outcome(text: str, delimiter: str, fast: bool, limit: int) -> tuple[list[tuple[int, list[str]]], object]:
+    """The numbered rows after the header of ``text`` (read as a file is), and the error that stopped them."""
+    handle = io.StringIO(text, newline="")
+    lines = base.bounded_lines(handle, limit)
+    reader = csv.reader(lines, delimiter=delimiter)
+    out: list[tuple[int, list[str]]] = []
+    try:
+        try:
+            next(reader, None)
+        except csv.Error:
+            return out, "an unreadable header"
+        if fast:
+            out.extend(base.numbered_csv_rows(reader, lines, delimiter))
+        else:
+            out.extend((reader.line_num, row) for row in base.csv_rows(reader))
+    except base.RecordTooLarge as error:
+        return out, (error.line, error.field, error.message)
+    return out, None
+
+
+@settings(max_examples=600, deadline=None)
+@given(text=st.text(alphabet='ab ,\t"\r\n\x00é', max_size=40), delimiter=st.sampled_from([",", "\t"]),
+       limit=st.sampled_from([5, 1000]))
+def test_a_table_reads_the_same_rows_split_as_the_csv_module_reads_them(text: str, delimiter: str, limit: int) -> None:
+    """Statements tables split plain lines themselves: the same rows, line numbers and errors as csv_rows."""
+    old = csv.field_size_limit(6)  # a field longer than this is refused by csv (and not split)
+    try:
+        assert _csv_outcome(text, delimiter, True, limit) == _csv_outcome(text, delimiter, False, limit)
+    finally:
+        csv.field_size_limit(old)
+
+
+def test_claim_documents_of_odd_shapes_read_the_same_with_the_cache(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Empty, missing and odd statements, claims and sources are refused (or read) as without the cache."""
+    statements: list[object] = [[], None, "x", [["event:t1", "a", "dt:Talks"], "x"], [["event:t1", "a"]],
+                                [{"subject": "event:t1", "predicate": "a", "object": "dt:Talks"}],
+                                [["event:t1", "dt:prisonerCount", True]], [["event:t1", "dt:prisonerCount", 5.0]],
+                                [[["event:t1"], "a", "dt:Talks"]], [["event:t1", ["a"], "dt:Talks"]],
+                                [["event:t1", "a", "dt:Talks"]]]
+    docs = [{"source": {"url": f"https://example.org/{n}"}, "claims": [{"statements": st_}, "not a claim", {}]}
+            for n, st_ in enumerate(statements)]
+    docs += [{"source": None, "claims": [{"statements": [["event:t1", "a", "dt:Talks"]]}]},
+             {"source": {"url": "https://example.org/x"}, "claims": []}, ["not a document"]]
+    path = tmp_path / "odd.jsonl"
+    path.write_text("\n".join(json.dumps(doc) for doc in docs) + "\n", encoding="utf-8")
+    _assert_the_caches_change_nothing(path, jsonl_document_units, monkeypatch)
+    units, _ = _units(path, jsonl_document_units, StatementCache, monkeypatch)
+    assert any("is missing, empty or not a list" in r[0] for lines, rejects, claims in units for r in rejects)

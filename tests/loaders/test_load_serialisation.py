@@ -91,6 +91,14 @@ def test_fast_writer_matches_reference_for_synthetic_and_odd_values() -> None:
     assert f"<{PROVENANCE_GRAPH}> .\n" in text
 
 
+def test_fast_writer_keeps_the_sign_of_a_zero_confidence() -> None:
+    """0.0 and -0.0 are equal keys of the writer's remembered texts, but rdflib writes them as "0" and "-0"."""
+    source = Source.from_metadata(url="https://example.org/a")
+    claims = [Claim(statements=[(DTR[f"agreement/{n}"], DT.prisonerCount, Literal(n))], source=source,
+                    confidence=confidence) for n, confidence in enumerate([-0.0, 0.0, -0.0, 0.5, 0.0])]
+    assert claims_nquads([_fresh(c) for c in claims]) == reference_nquads(claims)
+
+
 def test_bad_iri_is_still_refused() -> None:
     claim = Claim(statements=[(URIRef("https://example.org/has space"), RDF.type, DT.Talks)],
                   source=Source.from_metadata(url="https://example.org/a"))
