@@ -140,6 +140,36 @@ def _unique_pairs_lexsort(a: Ints, b: Ints) -> tuple[Ints, Ints]:
     return a[keep], b[keep]
 
 
+def _distinct_triples(s: Ints, p: Ints, o: Ints) -> tuple[Ints, Ints, Ints]:
+    """The distinct ``(s, p, o)`` triples of term numbers, sorted by ``s``, ``p``, then ``o``.
+
+    As one sorted array of codes ``(s * predicates + rank of p) * terms + o`` where they fit in 63 bits (a file's
+    few predicates keep them small), else by :func:`_distinct_triples_lexsort`.
+    """
+    if not len(s) or min(int(s.min()), int(p.min()), int(o.min())) < 0:
+        return _distinct_triples_lexsort(s, p, o)
+    present = np.bincount(p) > 0
+    predicates = np.flatnonzero(present)
+    width = len(predicates)
+    size = max(int(s.max()), int(o.max())) + 1
+    if size * width * size >= _CODE_LIMIT:
+        return _distinct_triples_lexsort(s, p, o)
+    rank = np.cumsum(present) - 1
+    codes = (s * width + rank[p]) * size + o
+    codes.sort()
+    codes = codes[np.concatenate(([True], codes[1:] != codes[:-1]))]
+    subject_predicates = codes // size
+    return subject_predicates // width, predicates[subject_predicates % width], codes % size
+
+
+def _distinct_triples_lexsort(s: Ints, p: Ints, o: Ints) -> tuple[Ints, Ints, Ints]:
+    """:func:`_distinct_triples` for any int64 triples."""
+    order = np.lexsort((o, p, s))
+    s, p, o = s[order], p[order], o[order]
+    keep = np.concatenate(([True], (s[1:] != s[:-1]) | (p[1:] != p[:-1]) | (o[1:] != o[:-1])))[:len(s)]
+    return s[keep], p[keep], o[keep]
+
+
 def _counts_by(keys: Ints, values: Ints, size: int) -> Ints:
     """How many distinct ``values`` each key ``0 .. size-1`` has."""
     unique_keys, _values = _unique_pairs(keys, values)
@@ -385,16 +415,23 @@ class FreshImport:
         self._spill()
         terms = self.terms
         out: list[str] = []
+        lines = 0
         for bucket, start in enumerate(self._marks[0]):
             if self._sizes[bucket] == start:
                 continue
             rows = np.fromfile(self._file(bucket), dtype=np.int32, offset=start).reshape(-1, _WIDTH)
-            rows = rows[np.lexsort((rows[:, 3], rows[:, 2], rows[:, 1]))]
-            rows = rows[np.concatenate(([True], (rows[1:, 1:] != rows[:-1, 1:]).any(axis=1)))]
-            out.extend([f"{terms[s]} {terms[p]} {terms[o]}{facts_end}" for _c, s, p, o in rows.tolist()])
-            if len(out) >= lines_per_text:
+            subjects, predicates, objects = _distinct_triples(*_ints(rows[:, 1:]).T)
+            count = len(subjects)
+            block = [" "] * (6 * count)  # subject, space, predicate, space, object, end: one join makes the lines
+            block[0::6] = map(terms.__getitem__, subjects.tolist())
+            block[2::6] = map(terms.__getitem__, predicates.tolist())
+            block[4::6] = map(terms.__getitem__, objects.tolist())
+            block[5::6] = [facts_end] * count
+            out += block
+            lines += count
+            if lines >= lines_per_text:
                 yield "".join(out)
-                out = []
+                out, lines = [], 0
         if out:
             yield "".join(out)
 

@@ -301,3 +301,16 @@ def test_summary_batches_hold_whole_records_and_at_most_write_records(tmp_path: 
     finally:
         fresh.close()
         store.close()
+
+
+@given(st.lists(st.tuples(st.integers(-2, 30), st.integers(0, 5), st.integers(-2, 30)), max_size=40),
+       st.sampled_from([1, 1 << 20, 1 << 40]))
+def test_distinct_triples_by_codes_are_the_lexsorted_distinct_triples(triples: list[tuple[int, int, int]],
+                                                                      scale: int) -> None:
+    # Codes (s * predicates + rank of p) * terms + o when they fit (a large scale does not), negatives by lexsort.
+    s, p, o = (np.array([t[i] * (scale if i != 1 else 1) for t in triples], dtype=np.int64) for i in range(3))
+    fast = summary_import._distinct_triples(s, p, o)
+    simple = summary_import._distinct_triples_lexsort(s, p, o)
+    assert [x.tolist() for x in fast] == [x.tolist() for x in simple]
+    assert list(zip(*(x.tolist() for x in simple), strict=True)) == sorted(set(zip(*(x.tolist() for x in (s, p, o)),
+                                                                               strict=True)))
