@@ -314,3 +314,17 @@ def test_distinct_triples_by_codes_are_the_lexsorted_distinct_triples(triples: l
     assert [x.tolist() for x in fast] == [x.tolist() for x in simple]
     assert list(zip(*(x.tolist() for x in simple), strict=True)) == sorted(set(zip(*(x.tolist() for x in (s, p, o)),
                                                                                strict=True)))
+
+
+@given(st.lists(st.tuples(st.integers(0, 6), st.integers(-1, 8), st.integers(0, 3), st.integers(-1, 8)), max_size=40),
+       st.sampled_from([1, 1 << 30, 1 << 50]))
+def test_claim_statements_by_codes_are_the_lexsorted_distinct_rows(rows: list[tuple[int, int, int, int]],
+                                                                   scale: int) -> None:
+    # A claim's statement once, sorted by subject, predicate, object and claim: codes where they fit (a large
+    # scale of claim numbers does not), negatives by the lexsort.
+    table = np.array([(c * scale, s, p, o) for c, s, p, o in rows], dtype=np.int64).reshape(-1, 4)
+    fast = summary_import._claim_statements(table)
+    simple = summary_import._claim_statements_lexsort(table)
+    assert [x.tolist() for x in fast] == [x.tolist() for x in simple]
+    expected = sorted({(s, p, o, c) for c, s, p, o in table.tolist()})
+    assert [(s, p, o, c) for c, s, p, o in zip(*(x.tolist() for x in simple), strict=True)] == expected
