@@ -73,7 +73,7 @@ _DATE = "^^" + term_nt(XSD.date)
 # Extra provenance with these predicates changes what a rebuild reads (sources, claims, publishers, dates).
 _EXTRA_BREAKS = {str(PROV.wasDerivedFrom), str(RDF.type), str(DCTERMS.publisher), str(DCTERMS.issued)}
 _NO_DATE = np.iinfo(np.int64).max
-_CODE_LIMIT = 1 << 63  # int64 codes of pairs stay below it
+_CODE_LIMIT = 1 << 63  # int64 codes of pairs, triples and (statement, claim) stay below it
 _LITERAL, _IRI, _BLANK = 0, 1, 2
 _KINDS = {"<": _IRI, "_": _BLANK}  # by the first character of the N-Triples term
 
