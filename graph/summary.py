@@ -77,6 +77,8 @@ import random
 from collections import defaultdict
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain, compress, repeat
+from operator import is_not, ne
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from rdflib import BNode, Literal, URIRef
@@ -232,6 +234,12 @@ class _Labels:
         self.n += 1
         return f"_:{self.base + self.n:x}"
 
+    def take(self, count: int) -> list[str]:
+        """The next ``count`` labels, as ``count`` calls would give them."""
+        start = self.base + self.n + 1
+        self.n += count
+        return list(map("_:{:x}".format, range(start, start + count)))
+
 
 _FS, _FP, _FO = (f"<{DT[n]}>" for n in ("factSubject", "factPredicate", "factObject"))
 _CC, _SC, _PC, _EC, _PEC = (f"<{DT[n]}>" for n in ("claimCount", "sourceCount", "publisherCount", "eventCount",
@@ -264,6 +272,63 @@ def _tie_nquads(label: str, a: str, b: str, counts: Sequence[int]) -> str:
 
 def _publisher_nquads(pub: str, counts: Sequence[int]) -> str:
     return f"{pub} {_PUB_CLAIMS} {_int(counts[0])} {_S} .\n{pub} {_PUB_SOURCES} {_int(counts[1])} {_S} .\n"
+
+
+# The same records a kind at a time (a fresh import's many records): the text is one join of its pieces (a
+# line's subject, predicate, object and end), with no Python call per line or record; a record's lines are not
+# next to each other in it, which says the same quads. tests/graph/test_summary_import.py compares them with
+# the records above.
+
+def _add_lines(pieces: list[str], subjects: Sequence[str], predicate: str, objects: Sequence[str] | Sequence[int],
+               integer: bool = False) -> None:
+    """Append the lines ``subject predicate object`` of the summary graph, an int object as an xsd:integer."""
+    count = len(subjects)
+    block = [f" {predicate} \"" if integer else f" {predicate} "] * (4 * count)
+    block[0::4] = subjects
+    block[2::4] = list(map(str, objects)) if integer else cast(Sequence[str], objects)
+    block[3::4] = [f"\"^^{_XSD_INTEGER} {_S} .\n" if integer else f" {_S} .\n"] * count
+    pieces += block
+
+
+def _facts_nquads(labels: Sequence[str], subjects: Sequence[str], predicates: Sequence[str], objects: Sequence[str],
+                  object_counts: Iterable[int], claims: Sequence[int], sources: Sequence[int],
+                  publishers: Sequence[int], firsts: Sequence[str | None], lasts: Sequence[str | None]) -> str:
+    """Fact records, as :func:`_fact_nquads` writes each: record ``i`` has ``object_counts[i]`` of ``objects``."""
+    pieces: list[str] = []
+    _add_lines(pieces, labels, _FS, subjects)
+    _add_lines(pieces, labels, _FP, predicates)
+    _add_lines(pieces, list(chain.from_iterable(map(repeat, labels, object_counts))), _FO, objects)
+    _add_lines(pieces, labels, _CC, claims, integer=True)
+    sourced = list(map(ne, sources, claims))
+    _add_lines(pieces, list(compress(labels, sourced)), _SC, list(compress(sources, sourced)), integer=True)
+    published = list(map(ne, publishers, sources))
+    _add_lines(pieces, list(compress(labels, published)), _PC, list(compress(publishers, published)), integer=True)
+    dated = list(map(is_not, firsts, repeat(None)))
+    dated_labels = list(compress(labels, dated))
+    _add_lines(pieces, dated_labels, _FIRST, cast(list[str], list(compress(firsts, dated))))
+    _add_lines(pieces, dated_labels, _LAST, cast(list[str], list(compress(lasts, dated))))
+    return "".join(pieces)
+
+
+def _ties_nquads(labels: Sequence[str], actors_a: Sequence[str], actors_b: Sequence[str], claims: Sequence[int],
+                 sources: Sequence[int], events: Sequence[int], party_events: Sequence[int]) -> str:
+    """Tie records, as :func:`_tie_nquads` writes each."""
+    pieces: list[str] = []
+    _add_lines(pieces, labels, _TIE, actors_a)
+    _add_lines(pieces, labels, _TIE, actors_b)
+    _add_lines(pieces, labels, _CC, claims, integer=True)
+    _add_lines(pieces, labels, _SC, sources, integer=True)
+    _add_lines(pieces, labels, _EC, events, integer=True)
+    _add_lines(pieces, labels, _PEC, party_events, integer=True)
+    return "".join(pieces)
+
+
+def _publishers_nquads(publishers: Sequence[str], claims: Sequence[int], sources: Sequence[int]) -> str:
+    """Publisher records, as :func:`_publisher_nquads` writes each."""
+    pieces: list[str] = []
+    _add_lines(pieces, publishers, _PUB_CLAIMS, claims, integer=True)
+    _add_lines(pieces, publishers, _PUB_SOURCES, sources, integer=True)
+    return "".join(pieces)
 
 
 # -- state ------------------------------------------------------------------------

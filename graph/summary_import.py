@@ -73,6 +73,7 @@ _DATE = "^^" + term_nt(XSD.date)
 # Extra provenance with these predicates changes what a rebuild reads (sources, claims, publishers, dates).
 _EXTRA_BREAKS = {str(PROV.wasDerivedFrom), str(RDF.type), str(DCTERMS.publisher), str(DCTERMS.issued)}
 _NO_DATE = np.iinfo(np.int64).max
+_CODE_LIMIT = 1 << 63  # int64 codes of pairs, triples and (statement, claim) stay below it
 _LITERAL, _IRI, _BLANK = 0, 1, 2
 _KINDS = {"<": _IRI, "_": _BLANK}  # by the first character of the N-Triples term
 
@@ -112,13 +113,105 @@ def _starts(sorted_keys: Ints) -> Ints:
 
 
 def _unique_pairs(a: Ints, b: Ints) -> tuple[Ints, Ints]:
-    """The distinct ``(a, b)`` pairs, sorted by ``a`` then ``b``."""
+    """The distinct ``(a, b)`` pairs, sorted by ``a`` then ``b``.
+
+    Pairs of non-negative numbers whose code ``a * (max(b) + 1) + b`` fits in 63 bits are sorted as one array of
+    codes (NumPy's integer sort is many times faster than a two-key :func:`numpy.lexsort`), others by
+    :func:`_unique_pairs_lexsort`.
+    """
+    if not len(a):
+        return a, b
+    base = int(b.max()) + 1
+    if int(a.min()) < 0 or int(b.min()) < 0 or int(a.max()) >= (_CODE_LIMIT - base) // base:
+        return _unique_pairs_lexsort(a, b)
+    codes = a.astype(np.int64) * base + b
+    codes.sort()
+    codes = codes[np.concatenate(([True], codes[1:] != codes[:-1]))]
+    return codes // base, codes % base
+
+
+def _unique_pairs_lexsort(a: Ints, b: Ints) -> tuple[Ints, Ints]:
+    """:func:`_unique_pairs` for any int64 pairs."""
     if not len(a):
         return a, b
     order = np.lexsort((b, a))
     a, b = a[order], b[order]
     keep = np.concatenate(([True], (a[1:] != a[:-1]) | (b[1:] != b[:-1])))
     return a[keep], b[keep]
+
+
+def _triple_codes(s: Ints, p: Ints, o: Ints) -> tuple[Ints, Callable[[Ints], tuple[Ints, Ints, Ints]]] | None:
+    """Each ``(s, p, o)`` of term numbers as one int64 code ``(s * predicates + rank of p) * terms + o``.
+
+    The codes sort as the triples do (by ``s``, ``p``, then ``o``); returned with the function that turns codes
+    back into triples. None when they would not fit in 63 bits (or a number is negative).
+    """
+    if not len(s) or min(int(s.min()), int(p.min()), int(o.min())) < 0:
+        return None
+    present = np.bincount(p) > 0
+    predicates = np.flatnonzero(present)
+    width = len(predicates)
+    size = max(int(s.max()), int(o.max())) + 1
+    if size * width * size >= _CODE_LIMIT:
+        return None
+    rank = np.cumsum(present) - 1
+
+    def triples(codes: Ints) -> tuple[Ints, Ints, Ints]:
+        subject_predicates = codes // size
+        return subject_predicates // width, predicates[subject_predicates % width], codes % size
+    return (s * width + rank[p]) * size + o, triples
+
+
+def _sorted_distinct(codes: Ints) -> Ints:
+    codes = np.sort(codes)
+    return codes[np.concatenate(([True], codes[1:] != codes[:-1]))]
+
+
+def _distinct_triples(s: Ints, p: Ints, o: Ints) -> tuple[Ints, Ints, Ints]:
+    """The distinct ``(s, p, o)`` triples of term numbers, sorted by ``s``, ``p``, then ``o``.
+
+    As one sorted array of :func:`_triple_codes` (NumPy's integer sort is many times faster than a three-key
+    :func:`numpy.lexsort`) where they fit, else by :func:`_distinct_triples_lexsort`.
+    """
+    coded = _triple_codes(s, p, o)
+    if coded is None:
+        return _distinct_triples_lexsort(s, p, o)
+    codes, triples = coded
+    return triples(_sorted_distinct(codes))
+
+
+def _claim_statements(rows: Ints) -> tuple[Ints, Ints, Ints, Ints]:
+    """The distinct rows (claim, subject, predicate, object), as columns sorted by subject, predicate, object, claim.
+
+    By :func:`_triple_codes` and then one code per (statement, claim) where they fit, else by
+    :func:`_claim_statements_lexsort`.
+    """
+    c, s, p, o = rows.T
+    coded = _triple_codes(s, p, o)
+    if coded is not None and int(c.min()) >= 0:
+        codes, triples = coded
+        statements = _sorted_distinct(codes)
+        claims = int(c.max()) + 1
+        if len(statements) * claims < _CODE_LIMIT:
+            keys = _sorted_distinct(np.searchsorted(statements, codes) * claims + c)
+            return keys % claims, *triples(statements[keys // claims])
+    return _claim_statements_lexsort(rows)
+
+
+def _claim_statements_lexsort(rows: Ints) -> tuple[Ints, Ints, Ints, Ints]:
+    """:func:`_claim_statements` for any int64 rows."""
+    rows = rows[np.lexsort((rows[:, 0], rows[:, 3], rows[:, 2], rows[:, 1]))]
+    rows = rows[np.concatenate(([True], (rows[1:] != rows[:-1]).any(axis=1)))[:len(rows)]]
+    c, s, p, o = rows.T
+    return c, s, p, o
+
+
+def _distinct_triples_lexsort(s: Ints, p: Ints, o: Ints) -> tuple[Ints, Ints, Ints]:
+    """:func:`_distinct_triples` for any int64 triples."""
+    order = np.lexsort((o, p, s))
+    s, p, o = s[order], p[order], o[order]
+    keep = np.concatenate(([True], (s[1:] != s[:-1]) | (p[1:] != p[:-1]) | (o[1:] != o[:-1])))[:len(s)]
+    return s[keep], p[keep], o[keep]
 
 
 def _counts_by(keys: Ints, values: Ints, size: int) -> Ints:
@@ -366,16 +459,23 @@ class FreshImport:
         self._spill()
         terms = self.terms
         out: list[str] = []
+        lines = 0
         for bucket, start in enumerate(self._marks[0]):
             if self._sizes[bucket] == start:
                 continue
             rows = np.fromfile(self._file(bucket), dtype=np.int32, offset=start).reshape(-1, _WIDTH)
-            rows = rows[np.lexsort((rows[:, 3], rows[:, 2], rows[:, 1]))]
-            rows = rows[np.concatenate(([True], (rows[1:, 1:] != rows[:-1, 1:]).any(axis=1)))]
-            out.extend([f"{terms[s]} {terms[p]} {terms[o]}{facts_end}" for _c, s, p, o in rows.tolist()])
-            if len(out) >= lines_per_text:
+            subjects, predicates, objects = _distinct_triples(*_ints(rows[:, 1:]).T)
+            count = len(subjects)
+            block = [" "] * (6 * count)  # subject, space, predicate, space, object, end: one join makes the lines
+            block[0::6] = map(terms.__getitem__, subjects.tolist())
+            block[2::6] = map(terms.__getitem__, predicates.tolist())
+            block[4::6] = map(terms.__getitem__, objects.tolist())
+            block[5::6] = [facts_end] * count
+            out += block
+            lines += count
+            if lines >= lines_per_text:
                 yield "".join(out)
-                out = []
+                out, lines = [], 0
         if out:
             yield "".join(out)
 
@@ -527,20 +627,19 @@ class FreshImport:
         iri = kinds == _IRI
         labels = summary._Labels()
         ties = _Ties(size, np.unique(_ints(self._spread)))
+        text_of = np.array(terms, dtype=object)  # a term's N-Triples text by its number
+        date_of = np.array([*date_texts, None], dtype=object)  # a date's text by its rank; -1: no date
         facts = 0
         for bucket in range(BUCKETS):
             rows = self._rows(bucket, kinds)
             if not len(rows):
                 continue
-            rows = rows[np.lexsort((rows[:, 0], rows[:, 3], rows[:, 2], rows[:, 1]))]
-            changed = rows[1:] != rows[:-1]
-            rows = rows[np.concatenate(([True], changed.any(axis=1)))]  # a statement once per claim
-            c, s, p, o = rows.T
+            c, s, p, o = _claim_statements(rows)  # a statement once per claim
             starts = np.flatnonzero(np.concatenate(([True], (s[1:] != s[:-1]) | (p[1:] != p[:-1])
                                                     | (o[1:] != o[:-1]))))
             count = len(starts)
-            fact_of = np.repeat(np.arange(count), np.diff(np.append(starts, len(rows))))
-            claims_n = np.diff(np.append(starts, len(rows)))
+            fact_of = np.repeat(np.arange(count), np.diff(np.append(starts, len(c))))
+            claims_n = np.diff(np.append(starts, len(c)))
             sources = claim_sources[c]
             # Each fact's distinct sources, then their publishers and dates.
             fact_ids, fact_sources = _unique_pairs(fact_of, sources)
@@ -557,15 +656,11 @@ class FreshImport:
             order = np.lexsort((fo, last, first, publishers_n, sources_n, claims_n, fp, fs))
             keys = np.stack((fs, fp, claims_n, sources_n, publishers_n, first, last))[:, order]
             heads = np.flatnonzero(np.concatenate(([True], (keys[:, 1:] != keys[:, :-1]).any(axis=0))))
-            ends = np.append(heads[1:], count).tolist()
-            objects = [terms[oi] for oi in fo[order].tolist()]
-            at = 0
-            for end, si, pi, n, n_sources, n_publishers, f, la in zip(ends, *keys[:, heads].tolist(), strict=True):
-                dated = la >= 0
-                out.add(summary._fact_nquads(labels(), terms[si], terms[pi], objects[at:end],
-                                             (n, n_sources, n_publishers, date_texts[f] if dated else None,
-                                              date_texts[la] if dated else None)))
-                at = end
+            record_s, record_p, n, n_sources, n_publishers, f, la = keys[:, heads]
+            dated = la >= 0
+            _emit(out, len(heads), _FactTexts(labels, text_of[record_s], text_of[record_p], text_of[fo[order]],
+                                              np.append(heads, count), n, n_sources, n_publishers,
+                                              date_of[np.where(dated, f, -1)], date_of[np.where(dated, la, -1)]))
             facts += count
             # Role facts with an IRI object: the network's actor–event edges.
             role_facts = (role_of[fp] >= 0) & iri[fo]
@@ -573,8 +668,9 @@ class FreshImport:
             ties.add_bucket(fs[role_facts], role_of[fp[role_facts]], fo[role_facts],
                             c[role_rows], s[role_rows], role_of[p[role_rows]], o[role_rows], sources[role_rows])
         codes, counts = ties.totals()
-        for code, tie in zip(codes.tolist(), counts.tolist(), strict=True):
-            out.add(summary._tie_nquads(labels(), terms[code // size], terms[code % size], tie))
+        tie_a, tie_b = text_of[codes // size], text_of[codes % size]
+        _emit(out, len(codes), lambda a, b: summary._ties_nquads(labels.take(b - a), tie_a[a:b].tolist(),
+                                                                  tie_b[a:b].tolist(), *counts[a:b].T.tolist()))
         # Publishers: each source with claims counts its claims and itself once for each of its publishers.
         source_claims = np.bincount(claim_sources, minlength=size)
         with_publisher = np.repeat(np.arange(size), publisher_counts)
@@ -584,10 +680,47 @@ class FreshImport:
         pub_claims = np.bincount(published, weights=weights[used], minlength=size)
         pub_sources = np.bincount(published, minlength=size)
         publishers = np.flatnonzero(pub_sources)
-        for pub, n, n_sources in zip(publishers.tolist(), pub_claims[publishers].tolist(),
-                                     pub_sources[publishers].tolist(), strict=True):
-            out.add(summary._publisher_nquads(terms[pub], (int(n), n_sources)))
+        _emit(out, len(publishers), lambda a, b: summary._publishers_nquads(
+            text_of[publishers[a:b]].tolist(), pub_claims[publishers[a:b]].astype(np.int64).tolist(),
+            pub_sources[publishers[a:b]].tolist()))
         return ImportReport(facts, len(codes), len(publishers), 0)
+
+
+@dataclass
+class _FactTexts:
+    """A bucket's fact records (:func:`detente.graph.summary._facts_nquads`), as text a slice of records at a time.
+
+    Record ``i`` lists the objects ``objects[object_starts[i]:object_starts[i + 1]]``; its dates are None
+    when its sources have none.
+    """
+
+    labels: summary._Labels
+    subjects: npt.NDArray[np.object_]
+    predicates: npt.NDArray[np.object_]
+    objects: npt.NDArray[np.object_]
+    object_starts: Ints
+    claims: Ints
+    sources: Ints
+    publishers: Ints
+    firsts: npt.NDArray[np.object_]
+    lasts: npt.NDArray[np.object_]
+
+    def __call__(self, a: int, b: int) -> str:
+        starts = self.object_starts
+        return summary._facts_nquads(
+            self.labels.take(b - a), self.subjects[a:b].tolist(), self.predicates[a:b].tolist(),
+            self.objects[starts[a]:starts[b]].tolist(), np.diff(starts[a:b + 1]).tolist(),
+            self.claims[a:b].tolist(), self.sources[a:b].tolist(), self.publishers[a:b].tolist(),
+            self.firsts[a:b].tolist(), self.lasts[a:b].tolist())
+
+
+def _emit(out: _Loader, count: int, text: Callable[[int, int], str]) -> None:
+    """Hand ``count`` records to ``out``, made by ``text(a, b)`` (records ``a`` to ``b``) a batch's room at a time."""
+    at = 0
+    while at < count:
+        end = min(count, at + out.room())
+        out.add(text(at, end), end - at)
+        at = end
 
 
 class _Loader:
@@ -604,6 +737,7 @@ class _Loader:
         self.batches: queue.Queue[str | None] = queue.Queue(maxsize=threads)
         self.error: BaseException | None = None
         self.batch: list[str] = []
+        self.records = 0  # in the batch
         self.writes = 0
         self.threads = [threading.Thread(target=self._run, name="detente-summary-loader", daemon=True)
                         for _ in range(threads)]
@@ -618,9 +752,15 @@ class _Loader:
                 except BaseException as exc:  # raised by the making thread, in finish()
                     self.error = exc
 
-    def add(self, text: str) -> None:
+    def room(self) -> int:
+        """How many records the batch takes before it is written."""
+        return max(WRITE_RECORDS - self.records, 1)
+
+    def add(self, text: str, records: int = 1) -> None:
+        """The text of ``records`` records."""
         self.batch.append(text)
-        if len(self.batch) >= WRITE_RECORDS:
+        self.records += records
+        if self.records >= WRITE_RECORDS:
             self.flush()
 
     def flush(self) -> None:
@@ -630,6 +770,7 @@ class _Loader:
             self.batches.put("".join(self.batch))
             self.writes += 1
             self.batch = []
+            self.records = 0
 
     def stop(self) -> None:
         """Let the threads finish the batches handed to them, and end."""

@@ -6,6 +6,7 @@ import threading
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from rdflib import URIRef
@@ -216,3 +217,114 @@ def test_a_files_facts_are_its_claims_facts_lines_once_each(monkeypatch: pytest.
         assert list(fresh.file_facts(line_end(facts), lines_per_text)) == [], "no file being read"
     finally:
         fresh.close()
+
+
+_TEXT_TERMS = st.sampled_from(["<http://example.org/a>", "<http://example.org/b c>", '"x y"', '"2020-01-02"^^<d>'])
+_DATES = st.sampled_from(['"2020-01-02"^^<http://www.w3.org/2001/XMLSchema#date>',
+                          '"2021-12-31"^^<http://www.w3.org/2001/XMLSchema#date>'])
+
+
+@given(st.lists(st.tuples(_TEXT_TERMS, _TEXT_TERMS, st.lists(_TEXT_TERMS, min_size=1, max_size=3),
+                          st.tuples(st.integers(1, 3), st.integers(1, 3), st.integers(0, 3)),
+                          st.one_of(st.none(), st.tuples(_DATES, _DATES))), max_size=12),
+       st.lists(st.tuples(_TEXT_TERMS, _TEXT_TERMS, st.lists(st.integers(0, 10**12), min_size=4, max_size=4)),
+                max_size=6),
+       st.lists(st.tuples(_TEXT_TERMS, st.integers(0, 9), st.integers(0, 9)), max_size=6))
+def test_records_made_a_kind_at_a_time_are_the_records_made_one_at_a_time(
+        facts: list[tuple[str, str, list[str], tuple[int, int, int], tuple[str, str] | None]],
+        ties: list[tuple[str, str, list[int]]], publishers: list[tuple[str, int, int]]) -> None:
+    # The fresh import's set-wise text (summary._facts_nquads and co.) against the per-record text of the
+    # rebuild and the deltas, with the same labels: the same lines (in another order).
+    one, kind = summary._Labels(), summary._Labels()
+    kind.base = one.base
+    simple = [summary._fact_nquads(one(), s, p, objects, (*counts, *(dates or (None, None))))
+              for s, p, objects, counts, dates in facts]
+    simple += [summary._tie_nquads(one(), a, b, counts) for a, b, counts in ties]
+    simple += [summary._publisher_nquads(pub, counts) for pub, *counts in publishers]
+    fast = [summary._facts_nquads(kind.take(len(facts)), [f[0] for f in facts], [f[1] for f in facts],
+                                  [o for f in facts for o in f[2]], [len(f[2]) for f in facts],
+                                  [f[3][0] for f in facts], [f[3][1] for f in facts], [f[3][2] for f in facts],
+                                  [f[4][0] if f[4] else None for f in facts],
+                                  [f[4][1] if f[4] else None for f in facts])]
+    fast.append(summary._ties_nquads(kind.take(len(ties)), [t[0] for t in ties], [t[1] for t in ties],
+                                     *([t[2][i] for t in ties] for i in range(4))))
+    fast.append(summary._publishers_nquads([p[0] for p in publishers], [p[1] for p in publishers],
+                                           [p[2] for p in publishers]))
+    assert sorted("".join(fast).splitlines()) == sorted("".join(simple).splitlines())
+    assert kind.n == one.n
+
+
+@given(st.lists(st.tuples(st.integers(-3, 40), st.integers(-3, 40)), max_size=30),
+       st.sampled_from([1, 1 << 20, 1 << 40, 1 << 56]))
+def test_unique_pairs_by_codes_are_the_lexsorted_unique_pairs(pairs: list[tuple[int, int]], scale: int) -> None:
+    # Codes a * (max(b) + 1) + b when they fit in 63 bits (a large scale does not: the lexsort answers), negative
+    # numbers by the lexsort.
+    a = np.array([x * scale for x, _y in pairs], dtype=np.int64)
+    b = np.array([y for _x, y in pairs], dtype=np.int64)
+    fast = summary_import._unique_pairs(a, b)
+    simple = summary_import._unique_pairs_lexsort(a, b)
+    assert [x.tolist() for x in fast] == [x.tolist() for x in simple]
+    expected = sorted(set(zip(a.tolist(), b.tolist(), strict=True)))
+    assert list(zip(*(x.tolist() for x in simple), strict=True)) == expected
+
+
+def test_summary_batches_hold_whole_records_and_at_most_write_records(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # Records made a bucket (or all ties) at a time are cut into batches of WRITE_RECORDS records, each record in
+    # one bulk write (its blank node's lines together).
+    monkeypatch.setattr(summary_import, "WRITE_RECORDS", 3)
+    monkeypatch.setattr(summary_import, "BUCKETS", 2)
+    store = open_store(f"oxigraph:{tmp_path / 'store'}")
+    batch = [_claim(n, event=n % 4) for n in range(24)]
+    fresh = FreshImport()
+    fresh.know_store(store)
+    texts: list[str] = []
+    bulk_add = store.bulk_add_nquads
+
+    def recording(text: str | bytes) -> None:
+        texts.append(text.decode() if isinstance(text, bytes) else text)
+        bulk_add(text)
+    try:
+        with writes.bulk(store):
+            _import(store, fresh, batch)
+            monkeypatch.setattr(store, "bulk_add_nquads", recording)
+        assert fresh.exact
+        assert_exact(store)
+        summary_texts = [t for t in texts if summary.SUMMARY_GRAPH in t]
+        labels = [{line.split(" ", 1)[0] for line in text.splitlines() if line.startswith("_:")}
+                  for text in summary_texts]
+        publishers = [{line.split(" ", 1)[0] for line in text.splitlines() if not line.startswith("_:")}
+                      for text in summary_texts]
+        assert len(summary_texts) > 2
+        assert all(0 < len(records) + len(pubs) <= 3 for records, pubs in zip(labels, publishers, strict=True))
+        assert sum(map(len, labels)) == len(set().union(*labels)), "a record's lines in one write"
+    finally:
+        fresh.close()
+        store.close()
+
+
+@given(st.lists(st.tuples(st.integers(-2, 30), st.integers(0, 5), st.integers(-2, 30)), max_size=40),
+       st.sampled_from([1, 1 << 20, 1 << 40]))
+def test_distinct_triples_by_codes_are_the_lexsorted_distinct_triples(triples: list[tuple[int, int, int]],
+                                                                      scale: int) -> None:
+    # Codes (s * predicates + rank of p) * terms + o when they fit (a large scale does not), negatives by lexsort.
+    s, p, o = (np.array([t[i] * (scale if i != 1 else 1) for t in triples], dtype=np.int64) for i in range(3))
+    fast = summary_import._distinct_triples(s, p, o)
+    simple = summary_import._distinct_triples_lexsort(s, p, o)
+    assert [x.tolist() for x in fast] == [x.tolist() for x in simple]
+    assert list(zip(*(x.tolist() for x in simple), strict=True)) == sorted(set(zip(*(x.tolist() for x in (s, p, o)),
+                                                                               strict=True)))
+
+
+@given(st.lists(st.tuples(st.integers(0, 6), st.integers(-1, 8), st.integers(0, 3), st.integers(-1, 8)), max_size=40),
+       st.sampled_from([1, 1 << 30, 1 << 50]))
+def test_claim_statements_by_codes_are_the_lexsorted_distinct_rows(rows: list[tuple[int, int, int, int]],
+                                                                   scale: int) -> None:
+    # A claim's statement once, sorted by subject, predicate, object and claim: codes where they fit (a large
+    # scale of claim numbers does not), negatives by the lexsort.
+    table = np.array([(c * scale, s, p, o) for c, s, p, o in rows], dtype=np.int64).reshape(-1, 4)
+    fast = summary_import._claim_statements(table)
+    simple = summary_import._claim_statements_lexsort(table)
+    assert [x.tolist() for x in fast] == [x.tolist() for x in simple]
+    expected = sorted({(s, p, o, c) for c, s, p, o in table.tolist()})
+    assert [(s, p, o, c) for c, s, p, o in zip(*(x.tolist() for x in simple), strict=True)] == expected
