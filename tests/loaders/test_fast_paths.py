@@ -51,7 +51,7 @@ SOURCES = [Source.from_metadata(url="https://example.org/a", publisher=DTR["orga
 ACTIVITIES = [None, Activity(method="test:fast", label="claims made by a test")]
 
 
-def _registry() -> EntityRegistry:
+def named_registry() -> EntityRegistry:
     registry = EntityRegistry()
     for label, kind in (("Riyadh Palace", DT.Venue), ("Steve Witkoff", DT.Person),
                         ("Example News", DT.NewsOrganization)):
@@ -68,11 +68,17 @@ VALID = [(EVENT, RDF.type, DT.Talks), (EVENT, DT.hasParty, UKR), (EVENT, DT.hasP
 STATEMENT = st.one_of(*[st.sampled_from(VALID)] * 8,
                       st.tuples(st.sampled_from(SUBJECTS), st.sampled_from(PREDICATES), st.sampled_from(OBJECTS)))
 
+def make_claim(statements: list[Any], source: Source, said_by: URIRef | None, quote: str | None,
+               confidence: float | None, offsets: tuple[int | None, int | None], key: str | None,
+               activity: Activity | None, extra: bool) -> Claim:
+    """A claim from drawn parts (``extra``: one statement of extra provenance)."""
+    return Claim(statements=statements, source=source, said_by=said_by, quote=quote, confidence=confidence,
+                 quote_start=offsets[0], quote_end=offsets[1], key=key, activity=activity,
+                 extra=[(URIRef("urn:x"), DT.quote, Literal(""))] if extra else [])
+
+
 claims = st.builds(
-    lambda statements, source, said_by, quote, confidence, offsets, key, activity, extra: Claim(
-        statements=statements, source=source, said_by=said_by, quote=quote, confidence=confidence,
-        quote_start=offsets[0], quote_end=offsets[1], key=key, activity=activity,
-        extra=[(URIRef("urn:x"), DT.quote, Literal(""))] if extra else []),
+    make_claim,
     st.lists(STATEMENT, min_size=1, max_size=6),
     st.sampled_from(SOURCES), st.sampled_from([None, PERSON, PERSON, VENUE, UKR, EVENT]),
     st.sampled_from([None, "", "They met."]), st.sampled_from([None, 0.5, 1.0, 0.5, 1.5, -0.25]),
@@ -94,7 +100,7 @@ def left_to_reference(claim: Claim) -> bool:
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(claims, min_size=1, max_size=12), st.integers(min_value=-1, max_value=11))
 def test_clean_passes_exactly_the_claims_the_reference_finds_nothing_in(batch: list[Claim], redeclare: int) -> None:
-    registry = _registry()
+    registry = named_registry()
     checker = ShapeChecker(registry)  # one checker for the batch: what it remembers is exercised
     for number, claim in enumerate(batch):
         if number == redeclare:  # the venue becomes a person: verdicts remembered about it must go
@@ -108,7 +114,7 @@ def test_clean_passes_exactly_the_claims_the_reference_finds_nothing_in(batch: l
 
 
 def test_what_clean_remembers_of_one_claim_never_decides_another() -> None:
-    registry = _registry()
+    registry = named_registry()
     sample = list(CASES.values()) + [
         Claim(statements=[statement], source=source, said_by=said_by, activity=ACTIVITIES[1])
         for statement in VALID[:3] for source in SOURCES for said_by in (None, PERSON, VENUE)]
@@ -122,7 +128,7 @@ def test_what_clean_remembers_of_one_claim_never_decides_another() -> None:
 
 
 def test_clean_agrees_with_the_reference_on_the_pyshacl_cases() -> None:
-    registry = _registry()
+    registry = named_registry()
     checker = ShapeChecker(registry)
     for name, claim in CASES.items():
         for _ in range(2):  # the second time from what was remembered

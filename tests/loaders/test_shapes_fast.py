@@ -24,15 +24,15 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
-from rdflib import BNode, Literal, URIRef
+from rdflib import BNode, Literal
 from rdflib.namespace import RDF, XSD
-from test_fast_paths import left_to_reference
+from test_fast_paths import left_to_reference, make_claim, named_registry
 from test_shapes_compiled import CASES
 
 from detente.graph.claims import Activity, Claim, Source
 from detente.graph.store import open_store
 from detente.loaders import LoadError, load_paths, pipeline
-from detente.loaders.registry import Entity, EntityRegistry
+from detente.loaders.registry import Entity
 from detente.loaders.shapes import ShapeChecker
 from detente.ontology.vocab import DT, DTR
 
@@ -49,14 +49,6 @@ class ReferenceOnly(ShapeChecker):
 
     def reference_violations(self, claim: Claim) -> list[Any]:
         return ShapeChecker(self.registry).reference_violations(claim)
-
-
-def _registry() -> EntityRegistry:
-    registry = EntityRegistry()
-    for label, kind in (("Riyadh Palace", DT.Venue), ("Steve Witkoff", DT.Person),
-                        ("Example News", DT.NewsOrganization)):
-        registry.mark_used([registry.mint(label, kind)])
-    return registry
 
 
 # -- claims of shared terms --------------------------------------------------------------------------
@@ -101,10 +93,7 @@ STATEMENT = st.tuples(
     st.sampled_from([False] * 5 + [True])).map(lambda made: tuple(map(_copy, made[0])) if made[1] else made[0])
 
 claims = st.builds(
-    lambda statements, source, said_by, quote, confidence, offsets, key, activity, extra: Claim(
-        statements=statements, source=source, said_by=said_by, quote=quote, confidence=confidence,
-        quote_start=offsets[0], quote_end=offsets[1], key=key, activity=activity,
-        extra=[(URIRef("urn:x"), DT.quote, Literal(""))] if extra else []),
+    make_claim,
     st.lists(STATEMENT, min_size=0, max_size=7),
     st.sampled_from(SOURCES), st.sampled_from([None, PERSON, PERSON, VENUE, UKR, EVENT, NEWS]),
     st.sampled_from([None, "", "They met.", "They met."]), st.sampled_from([None, 0.5, 1.0, 0.5, 1.5, -0.25, 0.0]),
@@ -121,7 +110,7 @@ REDECLARED = [Entity(VENUE, DT.Person, "Riyadh Palace"), Entity(PERSON, DT.Venue
                                                            max_size=2))
 def test_a_remembering_checker_finds_what_the_reference_finds(batch: list[Claim],
                                                               redeclare: list[tuple[int, Entity]]) -> None:
-    registry = _registry()
+    registry = named_registry()
     checker = ShapeChecker(registry)  # one checker for the batch: what it remembers is exercised
     for number, claim in enumerate(batch * 2):  # each claim twice: the second time from what was remembered
         for at, entity in redeclare:
@@ -138,7 +127,7 @@ def test_a_remembering_checker_finds_what_the_reference_finds(batch: list[Claim]
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.lists(STATEMENT, min_size=1, max_size=7), min_size=1, max_size=12))
 def test_the_quick_pass_passes_only_what_the_detailed_pass_passes(batches: list[list[Any]]) -> None:
-    registry = _registry()
+    registry = named_registry()
     checker = ShapeChecker(registry)
     for statements in batches * 2:
         if checker._statements_quick(statements):
@@ -147,7 +136,7 @@ def test_the_quick_pass_passes_only_what_the_detailed_pass_passes(batches: list[
 
 def test_the_quick_pass_decides_the_ordinary_claims() -> None:
     """Claims of one subject, its terms shared, pass the quick pass (else it would test nothing)."""
-    registry = _registry()
+    registry = named_registry()
     checker = ShapeChecker(registry)
     talks, agreement = VALID[:8], VALID[8:]
     for statements in (talks, agreement, talks[:3], list(reversed(talks))):
@@ -160,7 +149,7 @@ def test_the_quick_pass_decides_the_ordinary_claims() -> None:
 
 
 def test_the_pyshacl_cases_give_the_same_violations_remembered_or_not() -> None:
-    registry = _registry()
+    registry = named_registry()
     checker = ShapeChecker(registry)
     for _ in range(2):
         for name, claim in CASES.items():
