@@ -202,10 +202,9 @@ class Claim:
 
     def _mint_iri(self, statement_lines: list[str]) -> URIRef:
         """The IRI from the statements already serialised as ``s p o`` (N-Triples terms)."""
-        # digest(*sorted(statement_lines), source, speaker, quote) in one join: the same text, hashed once.
         parts = sorted(statement_lines)
-        parts += (self.source.iri, self.said_by or "", self.quote or "", "")
-        key = hashlib.sha256("\x1f".join(parts).encode("utf-8")).digest()[:10].hex()  # hexdigest()[:20]
+        parts += (self.source.iri, self.said_by or "", self.quote or "")
+        key = digest(*parts)
         # A hex digest under the claim namespace is an IRI: made without rdflib's check of its characters.
         iri = checked_iri(CLAIM_NS + key)
         self.__dict__["_iri"] = iri

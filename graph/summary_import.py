@@ -124,9 +124,7 @@ def _unique_pairs(a: Ints, b: Ints) -> tuple[Ints, Ints]:
     base = int(b.max()) + 1
     if int(a.min()) < 0 or int(b.min()) < 0 or int(a.max()) >= (_CODE_LIMIT - base) // base:
         return _unique_pairs_lexsort(a, b)
-    codes = a.astype(np.int64) * base + b
-    codes.sort()
-    codes = codes[np.concatenate(([True], codes[1:] != codes[:-1]))]
+    codes = _sorted_distinct(a.astype(np.int64) * base + b)
     return codes // base, codes % base
 
 
