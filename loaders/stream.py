@@ -61,6 +61,7 @@ from detente.loaders.base import (
     check_values,
     csv_rows,
     curated,
+    holds_bad_text,
     make_source,
     numbered_csv_rows,
     parse_confidence,
@@ -303,12 +304,7 @@ class StatementCache:
                     s = self._taken_back_subject(subject)
                 if s is not None:
                     if s[2] or po[3]:
-                        self.ctx.registry.mark_used((s[0], po[1]))
-                        # Marked for good (only forgetting an entity unmarks it, and that changes the generation).
-                        if s[2]:
-                            self._subjects[subject] = (s[0], s[1], False)
-                        if po[3]:
-                            objects[obj] = (po[0], po[1], po[2], False)
+                        self._mark_used(subject, s, objects, obj, po)
                     lines = self._lines
                     if lines is not None:
                         lines.append(s[1] + po[2])
@@ -372,11 +368,7 @@ class StatementCache:
                     add(triple)
                     continue
                 if s[2] or po[3]:
-                    self.ctx.registry.mark_used((s[0], po[1]))
-                    if s[2]:
-                        subjects[subject] = (s[0], s[1], False)
-                    if po[3]:
-                        objects[obj] = (po[0], po[1], po[2], False)
+                    self._mark_used(subject, s, objects, obj, po)
                 add_line(s[1] + po[2])
                 add((s[0], po[0], po[1]))
             else:
@@ -385,6 +377,19 @@ class StatementCache:
             pass
         del lines[start:]
         return None
+
+    def _mark_used(self, subject: str, s: tuple[Term, str, bool], objects: dict[object, tuple[Term, Term, str, bool]],
+                   obj: object, po: tuple[Term, Term, str, bool]) -> None:
+        """Mark a remembered statement's subject and object used in the registry, where they are not yet.
+
+        Marked for good (only forgetting an entity unmarks it, and that changes the generation): their entries
+        say so from now on.
+        """
+        self.ctx.registry.mark_used((s[0], po[1]))
+        if s[2]:
+            self._subjects[subject] = (s[0], s[1], False)
+        if po[3]:
+            objects[obj] = (po[0], po[1], po[2], False)
 
     def _remember(self, subject: str, predicate: str, obj: object, triple: Triple) -> None:
         s, p, o = triple
@@ -438,12 +443,16 @@ def statement_units(path: Path, ctx: LoadContext) -> Iterator[Unit]:
     name = str(path)
     activity = curated("statements:" + ("tsv" if delimiter == "\t" else "csv"))
     cache = StatementCache(ctx)
+    header_bad: bool | None = None  # (the header is read once per file)
     try:
         for header, group in _contiguous_groups(path, delimiter):
             if not header:
                 yield group  # type: ignore[misc]  # a header reject
                 return
-            yield _statement_unit(name, header, delimiter, group, ctx, cache, activity)  # type: ignore[arg-type]
+            if header_bad is None:
+                header_bad = holds_bad_text(" ".join(header))
+            yield _statement_unit(name, header, header_bad, delimiter, group, ctx, cache,  # type: ignore[arg-type]
+                                  activity)
     except _Interleaved:
         raise RestartFile() from None
 
@@ -511,6 +520,7 @@ def sorted_statement_units(path: Path, ctx: LoadContext) -> Iterator[Unit]:
             header = _header_of(reader, name)
             assert not isinstance(header, Reject)  # the first pass read it
             key_index = header.index("claim")
+            header_bad = holds_bad_text(" ".join(header))
             batch: list[tuple[str, int, str]] = []
             for row in csv_rows(reader):
                 if not any(cell.strip() for cell in row):
@@ -528,12 +538,12 @@ def sorted_statement_units(path: Path, ctx: LoadContext) -> Iterator[Unit]:
         current: str | None = None
         for key, line, text in rows:
             if key != current and group:
-                yield _statement_unit(name, header, delimiter, group, ctx, cache, activity)
+                yield _statement_unit(name, header, header_bad, delimiter, group, ctx, cache, activity)
                 group = []
             current = key
             group.append((line, json.loads(text)))
         if group:
-            yield _statement_unit(name, header, delimiter, group, ctx, cache, activity)
+            yield _statement_unit(name, header, header_bad, delimiter, group, ctx, cache, activity)
         db.close()
 
 
@@ -543,24 +553,12 @@ def _insert(db: sqlite3.Connection, batch: list[tuple[str, int, str]]) -> None:
     batch.clear()
 
 
-#: The characters :data:`~detente.loaders.base.BAD_TEXT` finds that ASCII has (C0 controls but tab and line ends).
-_ASCII_BAD = bytes(code for code in range(0x80) if BAD_TEXT.match(chr(code)))
+def _statement_unit(name: str, header: list[str], header_bad: bool, delimiter: str, group: list[_Row],
+                    ctx: LoadContext, cache: StatementCache, activity: Any) -> Unit:
+    """One claim from its rows, or a reject for every row (the failing ones' reasons, then their siblings').
 
-
-def _bad_text(text: str) -> bool:
-    """``BAD_TEXT.search(text) is not None``, found faster.
-
-    ASCII text by deleting its bad bytes; other text is printable first (printable text holds no bad character:
-    no control character, surrogate or non-character).
+    ``header_bad``: whether the header holds a bad character (:func:`~detente.loaders.base.holds_bad_text`).
     """
-    if text.isascii():
-        return len(text.encode("ascii").translate(None, _ASCII_BAD)) != len(text)
-    return not text.isprintable() and BAD_TEXT.search(text) is not None
-
-
-def _statement_unit(name: str, header: list[str], delimiter: str, group: list[_Row], ctx: LoadContext,
-                    cache: StatementCache, activity: Any) -> Unit:
-    """One claim from its rows, or a reject for every row (the failing ones' reasons, then their siblings')."""
     lines: list[int | None] = [line for line, _ in group]
     raw = _RawRows(delimiter, group)
     failed: list[Reject] = []
@@ -569,8 +567,7 @@ def _statement_unit(name: str, header: list[str], delimiter: str, group: list[_R
     # A row's record is the header's names with its cells (the last cell of a repeated name, as dict() keeps):
     # made only where it is read whole. When no cell of the claim (nor of the header) holds a bad character, no
     # record needs walking.
-    walk = _bad_text("".join(["".join(row) for _, row in group])) or _bad_text(" ".join(header))
-    header_clean = not walk or BAD_TEXT.search(" ".join(header)) is None
+    walk = header_bad or holds_bad_text("".join(["".join(row) for _, row in group]))
     rows: list[tuple[int, list[str]]] = []
     claim_level, claim_column = layout.claim_level, layout.claim
     first_cells: Any = None
@@ -582,7 +579,7 @@ def _statement_unit(name: str, header: list[str], delimiter: str, group: list[_R
         if not row[claim_column].strip():
             failed.append(Reject(name, line, "claim", "is empty", raw[line]))
             continue
-        if walk and (not header_clean or BAD_TEXT.search(" ".join(row)) is not None):
+        if walk and (header_bad or BAD_TEXT.search(" ".join(row)) is not None):
             try:
                 check_values(dict(zip(header, row, strict=True)), "")  # NUL bytes and control characters: never stored
             except FieldError as exc:

@@ -184,7 +184,7 @@ def _units(path: Path, read: Any, cache_class: type[StatementCache], monkeypatch
     monkeypatch.setattr(stream, "StatementCache", cache_class)
     if cache_class is _Uncached:  # the reference: every record's texts walked, every claim-level column compared
         monkeypatch.setattr(stream, "BAD_TEXT", re.compile(""))
-        monkeypatch.setattr(stream, "_bad_text", lambda text: True)
+        monkeypatch.setattr(stream, "holds_bad_text", lambda text: True)
         monkeypatch.setattr(stream, "_same_cells", lambda row, first, cells: False)
     registry = EntityRegistry()
     out = []
@@ -328,8 +328,8 @@ def test_a_printable_line_holds_no_bad_text() -> None:
 @given(text=st.one_of(st.text(), st.text(alphabet=st.characters(max_codepoint=0x7f)),
                       st.text(alphabet="ab \t\n\r\x00\x08\x0b\x0c\x1f\x7f\ufffe\uffff\ud800é")))
 def test_bad_text_is_found_as_the_rule_finds_it(text: str) -> None:
-    """The statements tables' search for bad text (ASCII by its bytes) finds what BAD_TEXT finds."""
-    assert stream._bad_text(text) == (base.BAD_TEXT.search(text) is not None)
+    """The faster search for bad text (ASCII by its bytes) finds what BAD_TEXT finds."""
+    assert base.holds_bad_text(text) == (base.BAD_TEXT.search(text) is not None)
 
 
 def test_a_table_with_repeated_columns_reads_its_last_cells_as_records_do(tmp_path: Path) -> None:
