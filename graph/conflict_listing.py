@@ -318,8 +318,6 @@ class _Cells:
         if not cell:
             return None
         if cell[0] == '"':
-            if cell[-1] == '"':  # a plain string (quotes, keys: most are unique to a claim)
-                return _unescape(cell[1:-1])
             end = cell.rindex('"')
             rest = cell[end + 1:]
             if rest in _AS_WRITTEN or rest[0] == "@":
@@ -426,29 +424,21 @@ def _records(store: Store, cache: _Cells, statement_lines: list[str],
     text, to_number, iri_of, source_of, labels, methods = (cache.text, cache.number, cache.iri, cache.source,
                                                           cache.labels, cache.methods)
     statements_of = cache.statements
-    floats, ints = cache.numbers[float], cache.numbers[int]
-    claim_order = [str(record.iri) for record, _given_values in out]
     for cell, (_, src, stype, url, title, issued, pub, sp, act, quote, conf, key, start, end) in chosen.items():
         claim_numbers = numbers[cell]
         triples, given = statements_of(tuple(dict.fromkeys(claim_numbers)) if cell in twice else tuple(claim_numbers))
         source, source_type, url_text, title_text, issued_text, publisher = \
             source_of((src, stype, url, title, issued, pub))
-        if cell[0] == "<":
-            claim_text = cell[1:-1]
-            claim = checked_iri(claim_text)  # not remembered: one claim IRI per record, never met again
-            claim_order.append(claim_text)
-        else:
-            claim = iri_of(cell)
-            claim_order.append(str(claim))
         out.append((ClaimRecord(
-            claim, list(triples), source, source_type, url_text, title_text,
-            publisher, None if publisher is None else labels.get(pub), issued_text,
+            # A claim IRI is made, not remembered: one per record, never met again.
+            checked_iri(cell[1:-1]) if cell[0] == "<" else iri_of(cell), list(triples),
+            source, source_type, url_text, title_text, publisher,
+            None if publisher is None else labels.get(pub), issued_text,
             iri_of(sp) if sp else None, labels.get(sp) if sp else None, text(quote),
-            (floats.get(conf) or to_number(conf, float)) if conf else None,  # a number met before: no call
-            (ints.get(start) or to_number(start, int)) if start else None,
-            (ints.get(end) or to_number(end, int)) if end else None,
+            to_number(conf, float), to_number(start, int), to_number(end, int),
             methods.get(act) if act else None, text(key)), given))
-    return [out[i] for i in sorted(range(len(out)), key=claim_order.__getitem__)]  # claim order
+    out.sort(key=lambda pair: str(pair[0].iri))  # claim order
+    return out
 
 
 def iter_conflicts(store: Store, keys: Sequence[tuple[URIRef, URIRef]], *, batch: int = RECORD_BATCH,
