@@ -68,6 +68,7 @@ VALID = [(EVENT, RDF.type, DT.Talks), (EVENT, DT.hasParty, UKR), (EVENT, DT.hasP
 STATEMENT = st.one_of(*[st.sampled_from(VALID)] * 8,
                       st.tuples(st.sampled_from(SUBJECTS), st.sampled_from(PREDICATES), st.sampled_from(OBJECTS)))
 
+
 def make_claim(statements: list[Any], source: Source, said_by: URIRef | None, quote: str | None,
                confidence: float | None, offsets: tuple[int | None, int | None], key: str | None,
                activity: Activity | None, extra: bool) -> Claim:
