@@ -111,7 +111,7 @@ from detente.graph.store import (
     prefix_header,
 )
 from detente.graph.terms import IRIREF, Term, Triple, rows_from_json, term_nt
-from detente.graph.virtuoso_loader import CALL_LINES, VirtuosoLoader
+from detente.graph.virtuoso_loader import CALL_LINES, WORKERS as LOADER_WORKERS, VirtuosoLoader
 from detente.ontology.vocab import DEFAULT_BASE, FACTS_GRAPH, PREFIXES, PROVENANCE_GRAPH
 
 #: Graphs outside the data base IRI that detente wrote to, so that clear() and dumps find them.
@@ -765,9 +765,11 @@ class RemoteStore(Store):
         ``batch`` lines is one piece, checked whole before anything is written.
         A longer text starts with a small piece, so the server starts loading
         after a fraction of a second rather than after a whole piece's check.
-        Repeated statements go once. Blank-node statements all go in one file
-        (a blank node label is scoped to one loader call) and the provenance
-        graph last (see :meth:`_bulk_load`). The loader ends with a checkpoint
+        Repeated statements go once. The files load two at a time
+        (:class:`~detente.graph.virtuoso_loader.LoadSession`); the blank-node
+        statements all go in one file, loaded alone (a blank node label is
+        scoped to one loader call), and the provenance graph once everything
+        else is in (see :meth:`_bulk_load`). The loader ends with a checkpoint
         (see :class:`~detente.graph.virtuoso_loader.VirtuosoLoader`), so once
         the mark is gone the load survives a server crash.
         """
@@ -781,7 +783,7 @@ class RemoteStore(Store):
         provenance: list[str] = []
         seen: set[str] = set()
         registered: set[str] = set()
-        with self._loader.session(str(FACTS_GRAPH)) as submit:
+        with self._loader.session(str(FACTS_GRAPH)) as session:
             while True:
                 registry = self._registry_quads(parts.graphs - registered)
                 if registry:
@@ -790,7 +792,7 @@ class RemoteStore(Store):
                 fresh = list(filterfalse(seen.__contains__, parts.plain))
                 seen.update(fresh)
                 for start in range(0, len(fresh), self.batch):
-                    submit("\n".join(fresh[start:start + self.batch]) + "\n")
+                    session.submit("\n".join(fresh[start:start + self.batch]) + "\n")
                 blank += parts.blank
                 provenance += parts.provenance
                 piece = next(pieces, None)
@@ -799,10 +801,14 @@ class RemoteStore(Store):
                 parts = loader_lines(piece, number)
                 number += parts.breaks
             if blank:
-                submit("\n".join(dict.fromkeys(blank)) + "\n")
+                session.wait()  # alone: a deadlock with another call would leave part of it written twice
+                session.submit("\n".join(dict.fromkeys(blank)) + "\n")
             provenance = list(dict.fromkeys(provenance))
-            for start in range(0, len(provenance), self.batch):
-                submit("\n".join(provenance[start:start + self.batch]) + "\n")
+            session.wait()  # the claims' statements are in before any claim is typed
+            # In as many files as loaders run at once (each of at most ``batch`` lines).
+            size = max(1, min(self.batch, -(-len(provenance) // LOADER_WORKERS)))
+            for start in range(0, len(provenance), size):
+                session.submit("\n".join(provenance[start:start + size]) + "\n")
         self._clear_mark(mark)
 
     def _load_with_gsp(self, quads: Sequence[_Quad]) -> None:

@@ -26,7 +26,12 @@ without the transaction log (``log_enable (2, 1)``: each row commits as it is
 written and nothing goes to the log, about 5× faster here than a logged load)
 and a ``checkpoint`` once every file is in, which is what makes an unlogged
 load durable (without it, a crash before the server's next checkpoint loses
-the load while the caller believes it complete).
+the load while the caller believes it complete). As ``rdf_loader_run`` is
+meant to be run, two loader calls run at once, in two client sessions: on 2
+cores a 100k-claim load took 11.6–13.7 s instead of 13.4–16.6 s
+(benchmarks/results/scale.md). Two calls may deadlock on the rows they both
+write; the server rolls one back, and it is run again (rows commit one by
+one, and a quad already stored is not stored twice).
 """
 
 from __future__ import annotations
@@ -37,7 +42,7 @@ import shutil
 import subprocess
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -50,6 +55,11 @@ NQUADS_FLAG = 512
 LOG_MODE = 2
 #: Worker threads of ``TTLP_MT`` (Virtuoso's default; 1 and 2 measured the same on 2 cores).
 THREADS = 3
+#: Loader calls running at once, each in its own client session (as Virtuoso's ``rdf_loader_run`` is run in
+#: parallel): one call's parse keeps about one core busy.
+WORKERS = 2
+#: Times a loader call rolled back by a deadlock with the other calls is run again.
+DEADLOCK_RETRIES = 5
 #: Lines per loader call: Virtuoso's CPU for a load was 10–15% lower in calls of 5,000–10,000 lines than of
 #: 70,000 (10k claims, benchmarks/results/scale.md), so a file is loaded by calls over byte ranges of it.
 CALL_LINES = 10_000
@@ -133,84 +143,33 @@ class VirtuosoLoader:
         self.timeout = timeout
         self.call_lines = call_lines
 
-    def load(self, files: Iterable[str], default_graph: str) -> None:
-        """Load N-Quads texts in order, each from its own spool file (see :meth:`session`)."""
-        with self.session(default_graph) as submit:
-            for text in files:
-                submit(text)
-
     @contextmanager
-    def session(self, default_graph: str) -> Iterator[Callable[[str], None]]:
-        """Yield ``submit(text)``: each N-Quads text is written to a spool file and loaded in order.
+    def session(self, default_graph: str) -> Iterator[LoadSession]:
+        """Yield a :class:`LoadSession`: each N-Quads text submitted is written to a spool file and loaded.
 
-        Loads run on a thread of their own while the caller writes the next
-        file; the files waiting when a load ends go in one client call (in
-        order; Virtuoso's client stops at the first error), each file in
-        loader calls of about ``call_lines`` lines (a file holding ``_:``, a
-        possible blank node, in one call). Leaving the block waits for every load and raises the first
-        failure; once all succeeded it runs a ``checkpoint`` (the loads skip
-        the transaction log: the checkpoint makes them durable). Files are
-        removed once loaded, whether the load succeeded or not, and texts
-        submitted after a failure are not loaded.
+        :data:`WORKERS` threads each run the loader over one waiting file at a
+        time, while the caller writes the next files; each file is loaded in
+        calls of about ``call_lines`` lines (a file holding ``_:``, a possible
+        blank node, in one call). Leaving the block waits for every load and
+        raises the first failure; once all succeeded it runs a ``checkpoint``
+        (the loads skip the transaction log: the checkpoint makes them
+        durable). Files are removed once loaded, whether the load succeeded or
+        not, and texts submitted after a failure are not loaded.
         """
         if not self.spool.is_dir():
             raise StoreError(f"the loader's spool folder {self.spool} does not exist")
-        isql = find_isql()
-        batch = uuid.uuid4().hex
-        pending: queue.Queue[tuple[Path, list[tuple[int, int]]] | None] = queue.Queue(maxsize=2)
-        failures: list[BaseException] = []
-
-        def work() -> None:
-            done = False
-            while not done:
-                # The files already waiting go in one client call: one isql process, and the
-                # server goes from one file to the next without waiting for a new client.
-                files: list[tuple[Path, list[tuple[int, int]]]] = []
-                item = pending.get()
-                while item is not None:
-                    files.append(item)
-                    try:
-                        item = pending.get_nowait()
-                    except queue.Empty:
-                        break
-                else:
-                    done = True
-                try:
-                    if files and not failures:
-                        self._run(isql, [loader_statement(path, default_graph, ranges) for path, ranges in files])
-                except BaseException as exc:  # handed to the caller's thread
-                    failures.append(exc)
-                finally:
-                    for path, _ in files:
-                        path.unlink(missing_ok=True)
-
-        worker = threading.Thread(target=work, name="virtuoso-loader", daemon=True)
-        worker.start()
-        count = 0
-
-        def submit(text: str) -> None:
-            nonlocal count
-            if failures:
-                raise failures[0]
-            path = self.spool / f"detente-load-{batch}-{count}.nq"
-            count += 1
-            data = text.encode("utf-8")
-            path.write_bytes(data)
-            # A blank node label is scoped to one loader call: a file that may hold one is loaded whole.
-            pending.put((path, [] if b"_:" in data else line_ranges(data, self.call_lines)))
-
+        session = LoadSession(self, find_isql(), default_graph)
         try:
-            yield submit
+            yield session
         finally:
-            pending.put(None)
-            worker.join()
-        if failures:
-            raise failures[0]
-        self._run(isql, ["checkpoint;"])
+            session.close()
+        if session.failures:
+            raise session.failures[0]
+        self._run(session.isql, ["checkpoint;"])
 
     def _run(self, isql: str, statements: Sequence[str]) -> None:
         host, _, port = self.sql.rpartition(":")
-        # isql stops at the first error with a message on stdout (and exits non-zero with errors=stdout).
+        # isql reports each error on stdout (ERRORS=STDOUT) and exits non-zero.
         command = [isql, f"{host or 'localhost'}:{port}", self.user, self.password, "VERBOSE=OFF", "BANNER=OFF",
                    "ERRORS=STDOUT", "exec=" + " ".join(statements)]
         try:
@@ -223,4 +182,99 @@ class VirtuosoLoader:
             message = output.replace(self.password, "***") if self.password else output
             if "FA003" in message or "DirsAllowed" in message or "access control" in message:
                 message += f" (add {self.spool} to DirsAllowed in the server's virtuoso.ini)"
-            raise StoreError(f"Virtuoso's loader at {self.sql} failed: {message[:2000]}")
+            error = LoaderDeadlock if "Error 40001" in message else StoreError
+            raise error(f"Virtuoso's loader at {self.sql} failed: {message[:2000]}")
+
+
+class LoaderDeadlock(StoreError):
+    """Two loader calls running at once met in a deadlock (SQL state 40001): the server rolled one back."""
+
+
+def _failed_range(message: str, path: Path, ranges: Sequence[tuple[int, int]]) -> int:
+    """Which of a file's ranges the loader error ``message`` quotes (the calls before it completed); 0 if none."""
+    for number, (start, end) in enumerate(ranges):
+        if f"('{path}', {int(start)}, {int(end)})" in message:
+            return number
+    return 0
+
+
+class LoadSession:
+    """The files of one :meth:`VirtuosoLoader.session`, loaded by :data:`WORKERS` threads.
+
+    Files load in parallel, in no set order: :meth:`wait` is the order point
+    (a text submitted after it starts loading once every earlier one is in).
+    """
+
+    def __init__(self, loader: VirtuosoLoader, isql: str, default_graph: str) -> None:
+        self.loader = loader
+        self.isql = isql
+        self.default_graph = default_graph
+        self.batch = uuid.uuid4().hex
+        self.count = 0
+        self.failures: list[BaseException] = []
+        self.waiting: queue.Queue[tuple[Path, list[tuple[int, int]]] | None] = queue.Queue(maxsize=WORKERS)
+        self.outstanding = 0  # files submitted and not yet loaded (or failed)
+        self.settled = threading.Condition()
+        self.workers = [threading.Thread(target=self._work, name="virtuoso-loader", daemon=True)
+                        for _ in range(WORKERS)]
+        for worker in self.workers:
+            worker.start()
+
+    def submit(self, text: str) -> None:
+        """Write ``text`` to a spool file and queue it for loading (the first failure so far is raised here)."""
+        if self.failures:
+            raise self.failures[0]
+        path = self.loader.spool / f"detente-load-{self.batch}-{self.count}.nq"
+        self.count += 1
+        data = text.encode("utf-8")
+        path.write_bytes(data)
+        with self.settled:
+            self.outstanding += 1
+        # A blank node label is scoped to one loader call: a file that may hold one is loaded whole.
+        self.waiting.put((path, [] if b"_:" in data else line_ranges(data, self.loader.call_lines)))
+
+    def wait(self) -> None:
+        """Wait until every file submitted so far is loaded; raise the first failure."""
+        with self.settled:
+            self.settled.wait_for(lambda: self.outstanding == 0)
+        if self.failures:
+            raise self.failures[0]
+
+    def close(self) -> None:
+        """Let the workers load what was submitted, and end them."""
+        for _worker in self.workers:
+            self.waiting.put(None)
+        for worker in self.workers:
+            worker.join()
+
+    def _work(self) -> None:
+        while (item := self.waiting.get()) is not None:
+            path, ranges = item
+            try:
+                if not self.failures:
+                    self._load(path, ranges)
+            except BaseException as exc:  # handed to the caller's thread
+                self.failures.append(exc)
+            finally:
+                path.unlink(missing_ok=True)
+                with self.settled:
+                    self.outstanding -= 1
+                    self.settled.notify_all()
+
+    def _load(self, path: Path, ranges: list[tuple[int, int]]) -> None:
+        """Load one file; a call rolled back by a deadlock runs again, with the calls after it.
+
+        Running a call again is safe: rows are committed as they are written (``log_enable (2, 1)``) and a quad
+        already stored is not stored twice. A file that may hold blank nodes (loaded whole, ``ranges`` empty) is
+        not run again: its blank nodes would be new ones. The caller loads such a file alone, between
+        :meth:`wait` calls, so no other call can deadlock with it.
+        """
+        retries = DEADLOCK_RETRIES if ranges else 0
+        for attempt in range(retries + 1):
+            try:
+                self.loader._run(self.isql, [loader_statement(path, self.default_graph, ranges)])
+                return
+            except LoaderDeadlock as exc:
+                if attempt == retries:
+                    raise
+                ranges = ranges[_failed_range(str(exc), path, ranges):]

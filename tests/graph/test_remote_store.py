@@ -10,6 +10,8 @@ test_store_contract.py, whose backends also take these paths for the demo).
 from __future__ import annotations
 
 import io
+import threading
+import time
 from collections.abc import Iterator
 from itertools import pairwise
 from pathlib import Path
@@ -26,7 +28,7 @@ from detente.graph.location import StoreLocation
 from detente.graph.remote_store import RemoteStore, loader_lines, parse_nquads_lines
 from detente.graph.store import Store, open_store
 from detente.graph.terms import nquad
-from detente.graph.virtuoso_loader import line_ranges
+from detente.graph.virtuoso_loader import DEADLOCK_RETRIES, LoaderDeadlock, LoadSession, line_ranges
 from detente.graph.writes import write_claims
 from detente.ontology.vocab import DT, DTR, FACTS_GRAPH, PROVENANCE_GRAPH, SUMMARY_GRAPH
 
@@ -193,6 +195,82 @@ def test_loader_call_ranges_cover_a_file_at_line_ends(lines: int) -> None:
     assert all(data[end - 1:end] == b"\n" for _, end in ranges)
     assert ranges[0][0] == 0 and all(a_end == b_start for (_, a_end), (b_start, _) in pairwise(ranges))
     assert len(ranges) == 1 if lines >= 300 else len(ranges) >= 300 // lines // 2
+
+
+class _ScriptedLoader:
+    """A stand-in for VirtuosoLoader in a LoadSession: records each call and fails the ones it is told to."""
+
+    def __init__(self, spool: Path, deadlocks: int = 0, at_range: int = 1) -> None:
+        self.spool, self.call_lines = spool, 2
+        self.deadlocks, self.at_range = deadlocks, at_range  # calls that deadlock, and at which of their ranges
+        self.calls: list[tuple[str, float, float]] = []
+        self.lock = threading.Lock()
+
+    def _run(self, isql: str, statements: list[str]) -> None:
+        began = time.perf_counter()
+        time.sleep(0.02)
+        with self.lock:
+            self.calls.append((statements[0], began, time.perf_counter()))
+            calls = statements[0].split("; ")[1:]  # after log_enable: a TTLP_MT call per range
+            if self.deadlocks and len(calls) > self.at_range:
+                self.deadlocks -= 1
+                raise LoaderDeadlock(f"*** Error 40001: Transaction deadlock at line 0 of Top-Level: "
+                                     f"{calls[self.at_range]}")
+
+
+def _session(loader: _ScriptedLoader) -> LoadSession:
+    return LoadSession(loader, "isql", "urn:g")  # type: ignore[arg-type]
+
+
+def test_a_deadlocked_loader_call_runs_again_from_the_range_it_stopped_at(tmp_path: Path) -> None:
+    """The calls before the rolled-back one are done: only it and those after it run again."""
+    loader = _ScriptedLoader(tmp_path, deadlocks=1)
+    session = _session(loader)
+    session.submit("".join(f"<urn:s{i}> <urn:p> <urn:o> .\n" for i in range(6)))  # 3 ranges of 2 lines
+    session.wait()
+    session.close()
+    first, again = (statement for statement, _, _ in loader.calls)
+    assert first.count("TTLP_MT") == 3 and again.count("TTLP_MT") == 2
+    assert again.split("; ")[1] == first.split("; ")[2]
+    assert not session.failures and not list(tmp_path.iterdir())
+
+
+def test_deadlocks_past_the_retries_and_blank_node_files_fail(tmp_path: Path) -> None:
+    """A call deadlocked more than DEADLOCK_RETRIES times fails; a file with blank nodes is never run twice."""
+    loader = _ScriptedLoader(tmp_path, deadlocks=DEADLOCK_RETRIES + 1, at_range=0)
+    session = _session(loader)
+    session.submit("".join(f"<urn:s{i}> <urn:p> <urn:o> .\n" for i in range(6)))
+    with pytest.raises(LoaderDeadlock):
+        session.wait()
+    session.close()
+    assert len(loader.calls) == DEADLOCK_RETRIES + 1
+
+    def deadlock_once(isql: str, statements: list[str]) -> None:
+        loader.calls.append((statements[0], 0.0, 0.0))
+        raise LoaderDeadlock("*** Error 40001: Transaction deadlock")
+
+    loader.calls.clear()
+    loader._run = deadlock_once  # type: ignore[method-assign]
+    session = _session(loader)
+    session.submit("_:b <urn:p> <urn:o> .\n_:b <urn:p> <urn:o2> .\n_:b <urn:p> <urn:o3> .\n")
+    with pytest.raises(LoaderDeadlock):
+        session.wait()
+    session.close()
+    assert len(loader.calls) == 1
+
+
+def test_files_submitted_after_wait_start_once_the_earlier_ones_are_in(tmp_path: Path) -> None:
+    """Files load two at a time; wait() is the order point the provenance graph relies on."""
+    loader = _ScriptedLoader(tmp_path)
+    session = _session(loader)
+    for i in range(4):
+        session.submit(f"<urn:s{i}> <urn:p> <urn:o> .\n")
+    session.wait()
+    session.submit("<urn:last> <urn:p> <urn:o> .\n")
+    session.close()
+    *earlier, (last, last_start, _) = sorted(loader.calls, key=lambda call: call[1])
+    assert "detente-load-" in last and last_start >= max(end for _, _, end in earlier)
+    assert len(earlier) == 4 and any(a_end > b_start for (_, _, a_end), (_, b_start, _) in pairwise(earlier))
 
 
 def test_a_bad_line_is_named_and_a_short_load_writes_nothing(virtuoso: VirtuosoServer) -> None:
