@@ -801,7 +801,7 @@ class RemoteStore(Store):
                 parts = loader_lines(piece, number)
                 number += parts.breaks
             if blank:
-                session.wait()  # alone: a deadlock with another call would leave part of it written twice
+                session.wait()  # alone: it is never run again after a deadlock, so no other call may meet it
                 session.submit("\n".join(dict.fromkeys(blank)) + "\n")
             provenance = list(dict.fromkeys(provenance))
             session.wait()  # the claims' statements are in before any claim is typed

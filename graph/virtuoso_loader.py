@@ -43,7 +43,7 @@ import subprocess
 import threading
 import uuid
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from detente.errors import StoreError
@@ -161,6 +161,9 @@ class VirtuosoLoader:
         session = LoadSession(self, find_isql(), default_graph)
         try:
             yield session
+        except BaseException as exc:
+            session.failures.append(exc)  # the files still waiting are not loaded
+            raise
         finally:
             session.close()
         if session.failures:
@@ -169,7 +172,7 @@ class VirtuosoLoader:
 
     def _run(self, isql: str, statements: Sequence[str]) -> None:
         host, _, port = self.sql.rpartition(":")
-        # isql reports each error on stdout (ERRORS=STDOUT) and exits non-zero.
+        # isql reports each error on stdout (ERRORS=STDOUT), goes on with the next statement, and may exit 0.
         command = [isql, f"{host or 'localhost'}:{port}", self.user, self.password, "VERBOSE=OFF", "BANNER=OFF",
                    "ERRORS=STDOUT", "exec=" + " ".join(statements)]
         try:
@@ -182,21 +185,28 @@ class VirtuosoLoader:
             message = output.replace(self.password, "***") if self.password else output
             if "FA003" in message or "DirsAllowed" in message or "access control" in message:
                 message += f" (add {self.spool} to DirsAllowed in the server's virtuoso.ini)"
-            error = LoaderDeadlock if "Error 40001" in message else StoreError
-            raise error(f"Virtuoso's loader at {self.sql} failed: {message[:2000]}")
+            if "Error 40001" in output:
+                raise LoaderDeadlock(f"Virtuoso's loader at {self.sql} failed: {message[:2000]}", output)
+            raise StoreError(f"Virtuoso's loader at {self.sql} failed: {message[:2000]}")
 
 
 class LoaderDeadlock(StoreError):
-    """Two loader calls running at once met in a deadlock (SQL state 40001): the server rolled one back."""
+    """Two loader calls running at once met in a deadlock (SQL state 40001): the server rolled one back.
+
+    ``output`` is the client's whole output (unmasked and uncut: it quotes the calls that failed).
+    """
+
+    def __init__(self, message: str, output: str = "") -> None:
+        super().__init__(message)
+        self.output = output
 
 
-def _failed_range(message: str, path: Path, ranges: Sequence[tuple[int, int]]) -> int:
-    """Which of a file's ranges the loader error ``message`` quotes (the calls before it completed); 0 if none."""
+def _failed_range(output: str, path: Path, ranges: Sequence[tuple[int, int]]) -> int:
+    """The first of a file's ranges the loader's ``output`` quotes as failed (those before it are in); 0 if none."""
     for number, (start, end) in enumerate(ranges):
-        if f"('{path}', {int(start)}, {int(end)})" in message:
+        if f"('{path}', {int(start)}, {int(end)})" in output:
             return number
     return 0
-
 
 class LoadSession:
     """The files of one :meth:`VirtuosoLoader.session`, loaded by :data:`WORKERS` threads.
@@ -227,11 +237,17 @@ class LoadSession:
         path = self.loader.spool / f"detente-load-{self.batch}-{self.count}.nq"
         self.count += 1
         data = text.encode("utf-8")
-        path.write_bytes(data)
         with self.settled:
             self.outstanding += 1
-        # A blank node label is scoped to one loader call: a file that may hold one is loaded whole.
-        self.waiting.put((path, [] if b"_:" in data else line_ranges(data, self.loader.call_lines)))
+        try:
+            path.write_bytes(data)
+            # A blank node label is scoped to one loader call: a file that may hold one is loaded whole.
+            self.waiting.put((path, [] if b"_:" in data else line_ranges(data, self.loader.call_lines)))
+        except BaseException:  # a full disk, or an interrupt while the queue is full: the file is not queued
+            with suppress(OSError):
+                path.unlink(missing_ok=True)
+            self._settle()
+            raise
 
     def wait(self) -> None:
         """Wait until every file submitted so far is loaded; raise the first failure."""
@@ -247,6 +263,12 @@ class LoadSession:
         for worker in self.workers:
             worker.join()
 
+    def _settle(self) -> None:
+        """One submitted file is done with (loaded, failed or never queued)."""
+        with self.settled:
+            self.outstanding -= 1
+            self.settled.notify_all()
+
     def _work(self) -> None:
         while (item := self.waiting.get()) is not None:
             path, ranges = item
@@ -256,10 +278,11 @@ class LoadSession:
             except BaseException as exc:  # handed to the caller's thread
                 self.failures.append(exc)
             finally:
-                path.unlink(missing_ok=True)
-                with self.settled:
-                    self.outstanding -= 1
-                    self.settled.notify_all()
+                try:
+                    with suppress(OSError):
+                        path.unlink(missing_ok=True)
+                finally:
+                    self._settle()
 
     def _load(self, path: Path, ranges: list[tuple[int, int]]) -> None:
         """Load one file; a call rolled back by a deadlock runs again, with the calls after it.
@@ -270,11 +293,14 @@ class LoadSession:
         :meth:`wait` calls, so no other call can deadlock with it.
         """
         retries = DEADLOCK_RETRIES if ranges else 0
-        for attempt in range(retries + 1):
+        failed = 0  # deadlocks in a row without a range getting in
+        while True:
             try:
                 self.loader._run(self.isql, [loader_statement(path, self.default_graph, ranges)])
                 return
             except LoaderDeadlock as exc:
-                if attempt == retries:
+                done = _failed_range(exc.output, path, ranges)
+                failed = 1 if done else failed + 1
+                if failed > retries:
                     raise
-                ranges = ranges[_failed_range(str(exc), path, ranges):]
+                ranges = ranges[done:]

@@ -13,6 +13,7 @@ import io
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from itertools import pairwise
 from pathlib import Path
 
@@ -28,7 +29,7 @@ from detente.graph.location import StoreLocation
 from detente.graph.remote_store import RemoteStore, loader_lines, parse_nquads_lines
 from detente.graph.store import Store, open_store
 from detente.graph.terms import nquad
-from detente.graph.virtuoso_loader import DEADLOCK_RETRIES, LoaderDeadlock, LoadSession, line_ranges
+from detente.graph.virtuoso_loader import DEADLOCK_RETRIES, WORKERS, LoaderDeadlock, LoadSession, line_ranges
 from detente.graph.writes import write_claims
 from detente.ontology.vocab import DT, DTR, FACTS_GRAPH, PROVENANCE_GRAPH, SUMMARY_GRAPH
 
@@ -214,8 +215,8 @@ class _ScriptedLoader:
             calls = statements[0].split("; ")[1:]  # after log_enable: a TTLP_MT call per range
             if self.deadlocks and len(calls) > self.at_range:
                 self.deadlocks -= 1
-                raise LoaderDeadlock(f"*** Error 40001: Transaction deadlock at line 0 of Top-Level: "
-                                     f"{calls[self.at_range]}")
+                output = f"*** Error 40001: Transaction deadlock at line 0 of Top-Level: {calls[self.at_range]}"
+                raise LoaderDeadlock("deadlock", output)
 
 
 def _session(loader: _ScriptedLoader) -> LoadSession:
@@ -247,7 +248,8 @@ def test_deadlocks_past_the_retries_and_blank_node_files_fail(tmp_path: Path) ->
 
     def deadlock_once(isql: str, statements: list[str]) -> None:
         loader.calls.append((statements[0], 0.0, 0.0))
-        raise LoaderDeadlock("*** Error 40001: Transaction deadlock")
+        raise LoaderDeadlock("deadlock", f"*** Error 40001: Transaction deadlock at line 0 of Top-Level: "
+                                         f"{statements[0]}")
 
     loader.calls.clear()
     loader._run = deadlock_once  # type: ignore[method-assign]
@@ -271,6 +273,88 @@ def test_files_submitted_after_wait_start_once_the_earlier_ones_are_in(tmp_path:
     *earlier, (last, last_start, _) = sorted(loader.calls, key=lambda call: call[1])
     assert "detente-load-" in last and last_start >= max(end for _, _, end in earlier)
     assert len(earlier) == 4 and any(a_end > b_start for (_, _, a_end), (_, b_start, _) in pairwise(earlier))
+
+
+@pytest.mark.parametrize(("printed", "raised"), [
+    ("*** Error 40001: [Virtuoso Driver][Virtuoso Server]SR...: Transaction deadlock", LoaderDeadlock),
+    ("*** Error 42000: [Virtuoso Driver][Virtuoso Server]FA003: Access to /x is denied", StoreError),
+])
+def test_the_client_output_says_which_error_it_was(tmp_path: Path, printed: str, raised: type) -> None:
+    """Virtuoso's client reports errors on stdout and may exit 0: a deadlock is told apart, with its output."""
+    from detente.graph.virtuoso_loader import VirtuosoLoader
+
+    client = tmp_path / "isql"
+    quoted = "DB.DBA.TTLP_MT (file_to_string_output ('/s/f.nq', 0, 10), '', 'urn:g', 512, 2, 3)"
+    client.write_text(f"#!/bin/sh\necho '{printed}'\necho 'at line 0 of Top-Level:'\necho \"{quoted}\"\nexit 0\n")
+    client.chmod(0o755)
+    loader = VirtuosoLoader("127.0.0.1:1111", tmp_path, "dba", "secret", 60)
+    with pytest.raises(StoreError) as caught:
+        loader._run(str(client), ["checkpoint;"])
+    assert type(caught.value) is raised
+    if raised is LoaderDeadlock:
+        assert quoted in caught.value.output  # type: ignore[attr-defined]
+    else:
+        assert "DirsAllowed" in str(caught.value)
+
+
+def test_a_load_cut_short_loads_no_waiting_file_and_leaves_no_spool_file(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """An error in the caller's block stops the session: files still waiting are not loaded, nor checkpointed."""
+    from detente.graph import virtuoso_loader
+
+    monkeypatch.setattr(virtuoso_loader, "find_isql", lambda: "isql")
+    loader = virtuoso_loader.VirtuosoLoader("127.0.0.1:1111", tmp_path, None, None, 60, call_lines=2)
+    ran: list[str] = []
+    started = threading.Event()
+
+    def slow_run(isql: str, statements: list[str]) -> None:
+        started.set()
+        time.sleep(0.5)  # the caller submits the rest and fails long before a worker is free again
+        ran.append(statements[0])
+
+    monkeypatch.setattr(loader, "_run", slow_run)
+
+    def cut_short() -> None:
+        with loader.session("urn:g") as session:
+            for i in range(2 * WORKERS):  # the workers take the first ones; the queue holds the rest
+                session.submit(f"<urn:s{i}> <urn:p> <urn:o> .\n")
+                if i == 0:
+                    started.wait(5)
+            raise KeyError("the caller failed")
+
+    with pytest.raises(KeyError):
+        cut_short()
+    assert 1 <= len(ran) <= WORKERS and not any("checkpoint" in call for call in ran)
+    assert not list(tmp_path.iterdir())
+
+
+def test_the_provenance_graph_loads_after_everything_else(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """_load_with_virtuoso: the blank-node file alone between two waits, the provenance files after the last wait."""
+    store = RemoteStore(f"sparql+http://127.0.0.1:1/sparql?loader=virtuoso&sql=127.0.0.1:1111&spool={tmp_path}"
+                        "&bulk=1&batch=4")
+    events: list[str] = []
+
+    class Recorder:
+        def submit(self, text: str) -> None:
+            events.append("provenance" if str(PROVENANCE_GRAPH) in text else "blank" if "_:" in text else "data")
+
+        def wait(self) -> None:
+            events.append("wait")
+
+    @contextmanager
+    def session(default_graph: str) -> Iterator[Recorder]:
+        yield Recorder()
+
+    assert store._loader is not None
+    monkeypatch.setattr(store._loader, "session", session)
+    for name in ("_insert_batch", "_clear_mark"):
+        monkeypatch.setattr(store, name, lambda *args: None)
+    monkeypatch.setattr(store, "_load_mark", lambda data: "<urn:mark>")
+    text = "".join(nquad(DTR[f"test/p{i}"], RDFS.label, Literal(f"p {i}"), PROVENANCE_GRAPH) for i in range(6))
+    text += "".join(nquad(DTR[f"test/d{i}"], RDFS.label, Literal(f"d {i}"), DTR["test/g"]) for i in range(9))
+    text += '_:b <http://ex/p> "x" <http://ex/g> .\n'
+    store.add_nquads(text)
+    assert events == ["data", "data", "data", "wait", "blank", "wait", "provenance", "provenance"]
 
 
 def test_a_bad_line_is_named_and_a_short_load_writes_nothing(virtuoso: VirtuosoServer) -> None:
