@@ -208,6 +208,7 @@ def _failed_range(output: str, path: Path, ranges: Sequence[tuple[int, int]]) ->
             return number
     return 0
 
+
 class LoadSession:
     """The files of one :meth:`VirtuosoLoader.session`, loaded by :data:`WORKERS` threads.
 
