@@ -15,8 +15,10 @@ True
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import gc
+import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -81,3 +83,31 @@ def fewer_collections() -> Iterator[None]:
             _held[0] -= 1
             if _held[0] == 0:
                 gc.set_threshold(*_saved.pop())
+
+
+#: Blocks this size or larger that the C allocator maps on their own, so that freeing one gives it back.
+LARGE_BLOCK = 1 << 20
+_M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter
+
+
+@functools.cache
+def return_large_blocks() -> bool:
+    """Have glibc's ``malloc`` map every block of :data:`LARGE_BLOCK` bytes or more on its own (once per process).
+
+    glibc raises its mapping threshold, up to 32 MB, each time a mapped block
+    is freed. A long load's chunk texts (several MB each) then come from the
+    heap, which cannot shrink below a small block allocated after them: at a
+    million claims, 130 MB of a validated load's RSS was memory freed this
+    way, and its level grew with the file. A fixed threshold keeps them out
+    of the heap (measured: 575 → 448 MB at the summary's start, in the same
+    time). Returns whether it was set: not when ``MALLOC_MMAP_THRESHOLD_`` is
+    (the user's choice), nor where the C library is not glibc.
+    """
+    if "MALLOC_MMAP_THRESHOLD_" in os.environ:
+        return False
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):  # no C library to ask, or one without mallopt (macOS, Windows)
+        return False
+    mallopt.argtypes, mallopt.restype = (ctypes.c_int, ctypes.c_int), ctypes.c_int
+    return bool(mallopt(_M_MMAP_THRESHOLD, LARGE_BLOCK))

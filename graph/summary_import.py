@@ -162,7 +162,7 @@ def _triple_codes(s: Ints, p: Ints, o: Ints) -> tuple[Ints, Callable[[Ints], tup
 
 def _sorted_distinct(codes: Ints) -> Ints:
     codes = np.sort(codes)
-    return codes[np.concatenate(([True], codes[1:] != codes[:-1]))]
+    return codes[np.concatenate(([True], codes[1:] != codes[:-1]))[:len(codes)]]
 
 
 def _distinct_triples(s: Ints, p: Ints, o: Ints) -> tuple[Ints, Ints, Ints]:
@@ -236,13 +236,32 @@ class _Ties:
         self.spread = spread  # claims whose role facts fall in several buckets (sorted)
         self.codes: list[Ints] = []  # with claims, events, party events added per code
         self.counts: list[tuple[Ints, Ints, Ints]] = []
-        self.source_codes: list[Ints] = []  # distinct (pair, source) of a bucket
-        self.source_values: list[Ints] = []
+        # The pairs met so far, numbered in the order met: (number, source) fits one int64 code, whatever the
+        # pair codes' size (numbers and sources are below 2**31), so each distinct (pair, source) of a bucket
+        # is kept in 8 bytes: their number grows with the claims (about two per claim).
+        self.known = np.zeros(0, dtype=np.int64)  # pair codes, sorted
+        self.known_numbers = np.zeros(0, dtype=np.int64)
+        self.pair_sources: list[Ints] = []  # per bucket: distinct number * terms + source
         self.spread_claims: list[Ints] = []  # (claim, pair) of spread claims, merged at the end
         self.spread_codes: list[Ints] = []
 
     def _pair_codes(self, a: Ints, b: Ints) -> Ints:
         return np.minimum(a, b) * self.terms + np.maximum(a, b)
+
+    def _numbers(self, pairs: Ints) -> Ints:
+        """The numbers of ``pairs`` (distinct, sorted codes), numbering those not met before."""
+        at = np.searchsorted(self.known, pairs)
+        found = at < len(self.known)
+        found[found] = self.known[at[found]] == pairs[found]
+        numbers = np.empty(len(pairs), dtype=np.int64)
+        numbers[found] = self.known_numbers[at[found]]
+        new = ~found
+        numbers[new] = np.arange(len(self.known), len(self.known) + int(new.sum()))
+        known = np.concatenate((self.known, pairs[new]))
+        order = np.argsort(known, kind="stable")  # two sorted runs: merged in linear time
+        self.known = known[order]
+        self.known_numbers = np.concatenate((self.known_numbers, numbers[new]))[order]
+        return numbers
 
     def add_bucket(self, events: Ints, roles: Ints, actors: Ints,
                    claims: Ints, claim_events: Ints, claim_roles: Ints, claim_actors: Ints, sources: Ints) -> None:
@@ -275,9 +294,7 @@ class _Ties:
         if spread.any():
             self.spread_claims.append(row_claims[spread])
             self.spread_codes.append(claim_codes[spread])
-        pair_ids, pair_sources = _unique_pairs(pair_of_claim, sources[row])
-        self.source_codes.append(pairs[pair_ids])
-        self.source_values.append(pair_sources)
+        self.pair_sources.append(_sorted_distinct(self._numbers(pairs)[pair_of_claim] * self.terms + sources[row]))
         self.codes.append(pairs)
         self.counts.append((claims_count, events_count, party_count))
 
@@ -298,8 +315,15 @@ class _Ties:
             counts[where, 2] += events
             counts[where, 3] += party
         counts[:, 0] += np.bincount(inverse[at:], minlength=len(codes))
-        source_pairs = np.searchsorted(codes, np.concatenate(self.source_codes))
-        counts[:, 1] = _counts_by(source_pairs, np.concatenate(self.source_values), len(codes))
+        pair_sources = np.concatenate(self.pair_sources)
+        self.pair_sources = []
+        pair_sources.sort()  # in place: the largest array here
+        distinct = pair_sources[np.concatenate(([True], pair_sources[1:] != pair_sources[:-1]))[:len(pair_sources)]]
+        del pair_sources
+        sources_per_number = np.bincount(distinct // self.terms, minlength=len(self.known))
+        code_of_number = np.empty(len(self.known), dtype=np.int64)
+        code_of_number[self.known_numbers] = self.known
+        counts[np.searchsorted(codes, code_of_number), 1] = sources_per_number
         return codes, counts
 
 

@@ -109,7 +109,7 @@ _ESCAPES = {ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r"): "\\
 # Serialised IRIs (validated once) and datatype suffixes, by term: loading a million claims
 # writes the same few thousand IRIs over and over. Bounded so a long run cannot grow it forever.
 _IRI_NT: dict[str, str] = {}
-_IRI_CACHE_LIMIT = 1 << 18
+_IRI_CACHE_LIMIT = 1 << 16  # about 15 MB: sources and events repeat within a few claims of each other
 _DATATYPE_SUFFIX: dict[str, str] = {}
 
 

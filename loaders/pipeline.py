@@ -28,7 +28,7 @@ from rdflib import Dataset, URIRef
 
 from detente.errors import AmbiguousEntityError, StoreError
 from detente.graph.claims import Claim, claims_nquads, known_claims, line_end, quads_nquads
-from detente.graph.performance import fewer_collections
+from detente.graph.performance import fewer_collections, return_large_blocks
 from detente.graph.store import Store
 from detente.graph.summary_import import FreshImport
 from detente.graph.writes import (
@@ -506,6 +506,10 @@ def recover(store: Store) -> list[str]:
 
 # -- writing a fresh import on a thread of its own ------------------------------------------------------
 
+#: Tasks the loader's writer thread may have waiting: about four chunks (a chunk is three tasks).
+WRITER_BACKLOG = 12
+
+
 class _Writer:
     """Runs a fresh import's bulk writes in order on one thread, so that Python work goes on meanwhile.
 
@@ -517,7 +521,9 @@ class _Writer:
     """
 
     def __init__(self) -> None:
-        self.tasks: queue.Queue[Callable[[], object] | None] = queue.Queue()  # small: chunks are read as written
+        # Bounded: when the engine writes slower than the file is read, reading waits, so the chunks in
+        # flight (and the claim IRIs their tasks hold) stay a few, whatever the file's size.
+        self.tasks: queue.Queue[Callable[[], object] | None] = queue.Queue(maxsize=WRITER_BACKLOG)
         self.error: BaseException | None = None
         self.folders: list[Path] = []  # staged chunks it was handed, removed when it closes
         self.thread = threading.Thread(target=self._run, name="detente-load-writer", daemon=True)
@@ -645,6 +651,7 @@ def load_paths(store: Store | None, paths: Sequence[str | Path], *, skip_invalid
     ``progress(path, number, total)`` is called per file, ``rows(n)`` with the
     rows read so far in the current file.
     """
+    return_large_blocks()  # a load's chunk texts, once freed, go back to the system
     registry = registry or EntityRegistry()
     target = store if sink is None else None  # the store this load writes to, if any
     if target is not None:

@@ -189,3 +189,32 @@ def test_rows_of_a_claim_found_apart_after_written_chunks_are_read_again_from_a_
     data = {q for q in _dump(store) if f"<{SUMMARY_GRAPH}> ." not in q and f"<{ONTOLOGY_GRAPH}> ." not in q}
     assert data == {q for q in _dump(staged) if f"<{SUMMARY_GRAPH}> ." not in q}
     assert as_literal_free(maintained(store)) == as_literal_free(expected(store))
+
+
+def test_a_writer_slower_than_the_reading_holds_the_reading_back(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """At most WRITER_BACKLOG writes wait, so the chunks in flight stay a few whatever the file's size."""
+    monkeypatch.setattr(pipeline, "CHUNK_CLAIMS", 20)
+    path = tmp_path / "claims.jsonl"
+    write_claims_jsonl(path, claims=1000)
+    unhurried = _fresh_store(tmp_path / "unhurried")
+    load_paths(unhurried, [path])
+    store = _fresh_store(tmp_path / "store")
+    bulk_add_nquads = store.bulk_add_nquads  # type: ignore[attr-defined]
+
+    def slow_bulk_add(text: str | bytes) -> None:
+        time.sleep(0.02)
+        bulk_add_nquads(text)
+    monkeypatch.setattr(store, "bulk_add_nquads", slow_bulk_add)
+    waiting: list[int] = []
+    submit = pipeline._Writer.submit
+
+    def counted_submit(self: pipeline._Writer, task: Callable[[], object]) -> None:
+        submit(self, task)
+        waiting.append(self.tasks.qsize())
+    monkeypatch.setattr(pipeline._Writer, "submit", counted_submit)
+    report, = load_paths(store, [path])
+    assert max(waiting) == pipeline.WRITER_BACKLOG, "the reading got ahead of the writer and was held"
+    assert report.new_claims == 1000
+    assert set(store.query(CLAIMS).rows) == set(unhurried.query(CLAIMS).rows)
+    assert summary_state(store) == "current"
