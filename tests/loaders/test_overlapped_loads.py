@@ -195,6 +195,7 @@ def test_a_writer_slower_than_the_reading_holds_the_reading_back(tmp_path: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """At most WRITER_BACKLOG writes wait, so the chunks in flight stay a few whatever the file's size."""
     monkeypatch.setattr(pipeline, "CHUNK_CLAIMS", 20)
+    monkeypatch.setattr(pipeline, "WRITER_BACKLOG", 6)
     path = tmp_path / "claims.jsonl"
     write_claims_jsonl(path, claims=1000)
     unhurried = _fresh_store(tmp_path / "unhurried")
