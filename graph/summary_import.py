@@ -160,8 +160,12 @@ def _triple_codes(s: Ints, p: Ints, o: Ints) -> tuple[Ints, Callable[[Ints], tup
     return (s * width + rank[p]) * size + o, triples
 
 
-def _sorted_distinct(codes: Ints) -> Ints:
-    codes = np.sort(codes)
+def _sorted_distinct(codes: Ints, *, in_place: bool = False) -> Ints:
+    """The distinct values of ``codes``, sorted; ``in_place`` sorts ``codes`` itself instead of a copy."""
+    if in_place:
+        codes.sort()
+    else:
+        codes = np.sort(codes)
     return codes[np.concatenate(([True], codes[1:] != codes[:-1]))[:len(codes)]]
 
 
@@ -317,8 +321,7 @@ class _Ties:
         counts[:, 0] += np.bincount(inverse[at:], minlength=len(codes))
         pair_sources = np.concatenate(self.pair_sources)
         self.pair_sources = []
-        pair_sources.sort()  # in place: the largest array here
-        distinct = pair_sources[np.concatenate(([True], pair_sources[1:] != pair_sources[:-1]))[:len(pair_sources)]]
+        distinct = _sorted_distinct(pair_sources, in_place=True)  # the largest array here: not copied to sort
         del pair_sources
         sources_per_number = np.bincount(distinct // self.terms, minlength=len(self.known))
         code_of_number = np.empty(len(self.known), dtype=np.int64)

@@ -524,7 +524,7 @@ class _Writer:
 
     def __init__(self) -> None:
         # Bounded: when the engine writes slower than the file is read, reading waits, so the chunks in
-        # flight (and the claim IRIs their tasks hold) stay a few, whatever the file's size.
+        # flight (and the claim IRIs their tasks hold) stay at most WRITER_BACKLOG tasks, whatever the file's size.
         self.tasks: queue.Queue[Callable[[], object] | None] = queue.Queue(maxsize=WRITER_BACKLOG)
         self.error: BaseException | None = None
         self.folders: list[Path] = []  # staged chunks it was handed, removed when it closes

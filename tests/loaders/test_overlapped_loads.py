@@ -193,7 +193,7 @@ def test_rows_of_a_claim_found_apart_after_written_chunks_are_read_again_from_a_
 
 def test_a_writer_slower_than_the_reading_holds_the_reading_back(tmp_path: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    """At most WRITER_BACKLOG writes wait, so the chunks in flight stay a few whatever the file's size."""
+    """At most WRITER_BACKLOG writes wait, so the chunks in flight are bounded whatever the file's size."""
     monkeypatch.setattr(pipeline, "CHUNK_CLAIMS", 20)
     monkeypatch.setattr(pipeline, "WRITER_BACKLOG", 6)
     path = tmp_path / "claims.jsonl"
