@@ -19,9 +19,10 @@ the same records from the claims as the loader stages them:
   several buckets has its ties merged across them), and the summary records
   are written by the bulk path a batch at a time.
 
-Memory holds one bucket, the numbered terms, two small integers per claim
-(its source, and its IRI's hash: a repeat is looked for) and the ties'
-sources: not the facts. The result is exact or not
+Memory holds one bucket, the terms' numbers (:class:`~detente.graph.term_table.TermTable`:
+their texts wait in a file and are read back a bucket at a time), two small
+integers per claim (its source, and its IRI's hash: a repeat is looked for)
+and the ties' sources: not the facts. The result is exact or not
 used: a claim met twice, a claim with a second source or typing other nodes
 as claims in its extra provenance, or passed-through RDF that may write claim
 graphs (:meth:`FreshImport.give_up`) leave the summary to a rebuild.
@@ -43,7 +44,6 @@ import tempfile
 import threading
 from array import array
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -54,6 +54,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, XSD
 
 from detente.graph import summary
 from detente.graph.store import Store
+from detente.graph.term_table import BLANK as _BLANK, IRI as _IRI, TYPED_LITERAL, TermTable
 from detente.graph.terms import term_nt
 
 if TYPE_CHECKING:
@@ -65,6 +66,8 @@ BUCKETS = 64
 SPILL_ROWS = 1 << 20
 #: Summary records per bulk write: about 60,000 quads, as much as one chunk of the import's data.
 WRITE_RECORDS = 10_000
+#: Files the ties' distinct (pair, source) codes are spread over: memory holds one file's at a time.
+TIE_PARTS = 16
 #: Threads writing summary records (each holds at most one batch waiting). Each bulk write holds its batch in
 #: Oxigraph's loader beside the data writer's: at 100k claims two threads raised the load's peak RSS by 185 MB.
 LOADERS = 1
@@ -72,12 +75,11 @@ _WIDTH = 4  # claim, subject, predicate, object
 _DATE = "^^" + term_nt(XSD.date)
 # Extra provenance with these predicates changes what a rebuild reads (sources, claims, publishers, dates).
 _EXTRA_BREAKS = {str(PROV.wasDerivedFrom), str(RDF.type), str(DCTERMS.publisher), str(DCTERMS.issued)}
-_NO_DATE = np.iinfo(np.int64).max
+_NO_DATE = np.iinfo(np.int32).max  # date ranks are int32: tables by term number are 4 bytes a term
 _CODE_LIMIT = 1 << 63  # int64 codes of pairs, triples and (statement, claim) stay below it
-_LITERAL, _IRI, _BLANK = 0, 1, 2
-_KINDS = {"<": _IRI, "_": _BLANK}  # by the first character of the N-Triples term
 
 Ints = npt.NDArray[np.int64]
+Int32s = npt.NDArray[np.int32]
 
 
 def _ints(values: Iterable[int] | array[int]) -> Ints:
@@ -233,19 +235,23 @@ class ImportReport:
 
 
 class _Ties:
-    """Actor ties accumulated a bucket at a time: pair codes ``lo * terms + hi`` (term numbers, ``lo < hi``)."""
+    """Actor ties accumulated a bucket at a time: pair codes ``lo * terms + hi`` (term numbers, ``lo < hi``).
 
-    def __init__(self, terms: int, spread: Ints) -> None:
+    Each bucket's distinct (pair, source) go to files in ``folder`` (about two per claim: they would grow with the
+    import in memory), spread over :data:`TIE_PARTS` by value, so that one file holds every copy of one.
+    """
+
+    def __init__(self, terms: int, spread: Ints, folder: Path) -> None:
         self.terms = terms
+        self.folder = folder
         self.spread = spread  # claims whose role facts fall in several buckets (sorted)
         self.codes: list[Ints] = []  # with claims, events, party events added per code
         self.counts: list[tuple[Ints, Ints, Ints]] = []
         # The pairs met so far, numbered in the order met: (number, source) fits one int64 code, whatever the
         # pair codes' size (numbers and sources are below 2**31), so each distinct (pair, source) of a bucket
-        # is kept in 8 bytes: their number grows with the claims (about two per claim).
+        # is written in 8 bytes.
         self.known = np.zeros(0, dtype=np.int64)  # pair codes, sorted
         self.known_numbers = np.zeros(0, dtype=np.int64)
-        self.pair_sources: list[Ints] = []  # per bucket: distinct number * terms + source
         self.spread_claims: list[Ints] = []  # (claim, pair) of spread claims, merged at the end
         self.spread_codes: list[Ints] = []
 
@@ -298,9 +304,34 @@ class _Ties:
         if spread.any():
             self.spread_claims.append(row_claims[spread])
             self.spread_codes.append(claim_codes[spread])
-        self.pair_sources.append(_sorted_distinct(self._numbers(pairs)[pair_of_claim] * self.terms + sources[row]))
+        numbers = self._numbers(pairs)[pair_of_claim]
+        self._write_pair_sources(_sorted_distinct(numbers * self.terms + sources[row]))
         self.codes.append(pairs)
         self.counts.append((claims_count, events_count, party_count))
+
+    def _part(self, part: int) -> Path:
+        return self.folder / f"ties-{part:02}.codes"
+
+    def _write_pair_sources(self, codes: Ints) -> None:
+        """Append a bucket's distinct (number, source) codes to their files."""
+        parts = codes % TIE_PARTS
+        order = np.argsort(parts, kind="stable")
+        bounds = np.searchsorted(parts[order], np.arange(TIE_PARTS + 1))
+        for part in range(TIE_PARTS):
+            if bounds[part] < bounds[part + 1]:
+                with self._part(part).open("ab") as handle:
+                    codes[order[bounds[part]:bounds[part + 1]]].tofile(handle)
+
+    def _sources_per_number(self) -> Ints:
+        """How many distinct sources each pair number has: a file of codes at a time."""
+        counts = np.zeros(len(self.known), dtype=np.int64)
+        for part in range(TIE_PARTS):
+            path = self._part(part)
+            if path.exists():
+                distinct = _sorted_distinct(np.fromfile(path, dtype=np.int64), in_place=True)
+                counts += np.bincount(distinct // self.terms, minlength=len(self.known))
+                path.unlink()
+        return counts
 
     def totals(self) -> tuple[Ints, npt.NDArray[np.int64]]:
         """Each pair's code and its ``[claims, sources, events, party events]``."""
@@ -319,11 +350,7 @@ class _Ties:
             counts[where, 2] += events
             counts[where, 3] += party
         counts[:, 0] += np.bincount(inverse[at:], minlength=len(codes))
-        pair_sources = np.concatenate(self.pair_sources)
-        self.pair_sources = []
-        distinct = _sorted_distinct(pair_sources, in_place=True)  # the largest array here: not copied to sort
-        del pair_sources
-        sources_per_number = np.bincount(distinct // self.terms, minlength=len(self.known))
+        sources_per_number = self._sources_per_number()
         code_of_number = np.empty(len(self.known), dtype=np.int64)
         code_of_number[self.known_numbers] = self.known
         counts[np.searchsorted(codes, code_of_number), 1] = sources_per_number
@@ -335,9 +362,7 @@ class FreshImport:
 
     def __init__(self) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="detente-summary-"))
-        self.ids: dict[str, int] = {}  # a term's N-Triples → its number
-        self.terms: list[str] = []
-        self._kind = bytearray()  # per term: _IRI, _BLANK or _LITERAL
+        self._terms = TermTable(self.folder / "terms")  # the terms' N-Triples, numbered; their texts on disk
         self.exact = True
         self.claims = 0  # claims of the files written so far
         self._claim_sources = array("i")  # per claim (numbered in order): its source's term number
@@ -348,7 +373,8 @@ class FreshImport:
         self._pending: list[npt.NDArray[np.int32]] = []  # rows not yet in the bucket files
         self._pending_rows = 0
         self._sizes = [0] * BUCKETS  # bytes in each bucket file
-        self._roles = {self._id(term_nt(p)): i for i, p in enumerate(summary.ROLE_PREDICATES)}
+        role_numbers = self._terms.numbers([term_nt(p) for p in summary.ROLE_PREDICATES]).tolist()
+        self._roles = {number: i for i, number in enumerate(role_numbers)}
         self._role_predicates = np.array(list(self._roles), dtype=np.int32)
         self._state = "clean"  # "clean" | "reading" (a file being checked) | "writing" (being written)
         self._marks: tuple[list[int], int, int, int, int, int] = ([], 0, 0, 0, 0, 0)  # where the current file began
@@ -359,18 +385,9 @@ class FreshImport:
 
     def know_store(self, store: Store) -> None:
         """Read the publishers and dates the store already gives sources (before the import writes any)."""
-        for src, pub in store.select_nt(summary._PUBLISHERS):
-            self._publishers.extend((self._id(src), self._id(pub)))  # type: ignore[arg-type]
-        for src, d in store.select_nt(summary._DATES):
-            self._dates.extend((self._id(src), self._id(d)))  # type: ignore[arg-type]
-
-    def _id(self, nt: str) -> int:
-        number = self.ids.get(nt)
-        if number is None:
-            number = self.ids[nt] = len(self.terms)
-            self.terms.append(nt)
-            self._kind.append(_KINDS.get(nt[0], _LITERAL))
-        return number
+        for pairs, query in ((self._publishers, summary._PUBLISHERS), (self._dates, summary._DATES)):
+            texts = [text for row in store.select_nt(query) for text in row]
+            pairs.extend(self._terms.numbers(texts).tolist())  # type: ignore[arg-type]
 
     # -- a file's claims: added while it is read, kept once it is written -------------------------
 
@@ -381,51 +398,54 @@ class FreshImport:
         """
         if self._state == "clean":
             self._begin()
-        claim_sources, publishers, dates = self._claim_sources, self._publishers, self._dates
-        first_claim = len(claim_sources)
+        first_claim = len(self._claim_sources)
         claims = list(claims)
         # A claim IRI's hash as its text's (str.__hash__: no copy of the text).
         self._keys.extend(map(str.__hash__, [claim.iri for claim in claims]))
         lines: list[str] = []
         sizes = array("q")
+        sources: list[str] = []  # per claim, its source's N-Triples
+        publishers: list[str] = []  # source, publisher, source, publisher, ...
+        dates: list[str] = []  # source, date, ...
         last_source = None
-        source = -1
-        described: set[int] = set()
+        source = ""
+        described: set[str] = set()
         for claim in claims:
             if claim.extra and any(str(p) in _EXTRA_BREAKS for _s, p, _o in claim.extra):
                 self._file_exact = False
             if claim.source is not last_source:
                 last_source = claim.source
-                source = self._id(term_nt(last_source.iri))
+                source = term_nt(last_source.iri)
                 if source not in described:  # claims_nquads writes a source's first description in a call
                     described.add(source)
                     if last_source.publisher is not None:
-                        publishers.extend((source, self._id(term_nt(last_source.publisher))))
+                        publishers += (source, term_nt(last_source.publisher))
                     if last_source.issued is not None:  # as claims_nquads writes it (an ISO date: canonical)
-                        dates.extend((source, self._id(f'"{last_source.issued.isoformat()}"{_DATE}')))
-            claim_sources.append(source)
+                        dates += (source, f'"{last_source.issued.isoformat()}"{_DATE}')
+            sources.append(source)
             statement_lines = claim.statement_lines()
             lines.extend(statement_lines)
             sizes.append(len(statement_lines))
         # Subjects and predicates are IRIs or blank nodes: no spaces inside, the object is the rest.
         texts = [text for line in lines for text in line.split(" ", 2)]
         del lines
-        numbers = list(map(self.ids.get, texts))
-        at = -1
-        with suppress(ValueError):  # terms met for the first time (list.index finds them without a Python loop)
-            while True:
-                at = numbers.index(None, at + 1)
-                numbers[at] = self._id(texts[at])
+        statements = len(texts) // 3
+        numbers = self._terms.numbers(texts + sources + publishers + dates)  # one batch: one pass of the index
         del texts
-        table = np.empty((len(numbers) // 3, _WIDTH), dtype=np.int32)
-        table[:, 0] = np.repeat(np.arange(first_claim, len(claim_sources)), _ints(sizes))
-        table[:, 1:] = _ints(numbers).reshape(-1, 3)  # type: ignore[arg-type]
+        at = 3 * statements
+        for kept, count in ((self._claim_sources, len(sources)), (self._publishers, len(publishers)),
+                            (self._dates, len(dates))):
+            kept.extend(numbers[at:at + count].tolist())
+            at += count
+        table = np.empty((statements, _WIDTH), dtype=np.int32)
+        table[:, 0] = np.repeat(np.arange(first_claim, len(self._claim_sources)), _ints(sizes))
+        table[:, 1:] = numbers[:3 * statements].reshape(-1, 3)
         self._stage(table)
-        return len(table)
+        return statements
 
     def _stage(self, table: npt.NDArray[np.int32]) -> None:
         """Keep a batch of rows (claim, subject, predicate, object) for their buckets."""
-        kinds = self._kinds()
+        kinds = self._terms.kinds()
         # Rows with blank nodes are kept for the facts view (:meth:`file_facts`) and left out of the summary
         # (:meth:`_rows`); a statement repeated in a claim is dropped when aggregated.
         # A claim whose role facts fall in several buckets has its ties merged across them.
@@ -457,16 +477,18 @@ class FreshImport:
                 part.tofile(handle)
             self._sizes[bucket] += part.nbytes
 
-    def _role_of(self) -> Ints:
+    def _role_of(self) -> npt.NDArray[np.int8]:
         """Per term: the index of the role it is the predicate of (:data:`summary.ROLES`), or -1."""
-        role_of = np.full(len(self.terms), -1, dtype=np.int64)
+        role_of = np.full(len(self._terms), -1, dtype=np.int8)
         role_of[list(self._roles)] = list(self._roles.values())
         return role_of
 
-    def _kinds(self) -> npt.NDArray[np.uint8]:
-        """Each term's kind: :data:`_IRI`, :data:`_BLANK` or :data:`_LITERAL`."""
-        kinds: npt.NDArray[np.uint8] = np.frombuffer(self._kind, dtype=np.uint8).copy()  # a view pins its size
-        return kinds
+    def _texts(self, *numbers: Ints) -> Callable[[Ints], npt.NDArray[np.object_]]:
+        """The texts of the terms ``numbers`` name, read from the term table once: ``texts(some of numbers)``."""
+        needed = np.unique(np.concatenate([np.zeros(0, dtype=np.int64), *numbers]))
+        texts = np.empty(len(needed), dtype=object)
+        texts[:] = self._terms.texts(needed)
+        return lambda wanted: texts[np.searchsorted(needed, wanted)]
 
     def _file(self, bucket: int) -> Path:
         return self.folder / f"{bucket:03}.rows"
@@ -482,7 +504,6 @@ class FreshImport:
         if self._state == "clean":
             return
         self._spill()
-        terms = self.terms
         out: list[str] = []
         lines = 0
         for bucket, start in enumerate(self._marks[0]):
@@ -491,10 +512,11 @@ class FreshImport:
             rows = np.fromfile(self._file(bucket), dtype=np.int32, offset=start).reshape(-1, _WIDTH)
             subjects, predicates, objects = _distinct_triples(*_ints(rows[:, 1:]).T)
             count = len(subjects)
+            text = self._texts(subjects, predicates, objects)
             block = [" "] * (6 * count)  # subject, space, predicate, space, object, end: one join makes the lines
-            block[0::6] = map(terms.__getitem__, subjects.tolist())
-            block[2::6] = map(terms.__getitem__, predicates.tolist())
-            block[4::6] = map(terms.__getitem__, objects.tolist())
+            block[0::6] = text(subjects).tolist()
+            block[2::6] = text(predicates).tolist()
+            block[4::6] = text(objects).tolist()
             block[5::6] = [facts_end] * count
             out += block
             lines += count
@@ -553,6 +575,7 @@ class FreshImport:
         self._state = "clean"
 
     def close(self) -> None:
+        self._terms.close()
         shutil.rmtree(self.folder, ignore_errors=True)
 
     # -- the summary, once the import is written ----------------------------------------------
@@ -579,34 +602,38 @@ class FreshImport:
         """
         from detente.graph.backends import open_store
 
-        literals = [number for number, nt in enumerate(self.terms) if nt[0] == '"' and nt[-1] != '"']
-        if not literals:
+        literals = np.flatnonzero(self._terms.kinds() == TYPED_LITERAL)
+        if not len(literals):
             return True
         scratch = open_store("memory:")
-        scratch.add_nquads("".join(f"<urn:t:{number}> <urn:v> {self.terms[number]} .\n" for number in literals))
+        scratch.add_nquads("".join(f"<urn:t:{number}> <urn:v> {text} .\n"
+                                   for number, text in enumerate(self._terms.texts(literals))))
         values = {o for _s, o in scratch.select_nt("SELECT ?s ?o WHERE { ?s <urn:v> ?o }")}
         return len(values) == len(literals)
 
-    def _source_tables(self) -> tuple[Ints, Ints, Ints, Ints, list[str]]:
+    def _source_tables(self) -> tuple[Ints, Ints, Int32s, Int32s, list[str]]:
         """What the fact records need of the sources, as arrays indexed by term number.
 
         Where each source's publishers begin in the publisher list, that list, each source's first and
         last dates' ranks (:data:`_NO_DATE` and -1 without), and the dates' texts by rank.
         """
-        size = len(self.terms)
+        size = len(self._terms)
         sources, pubs = _unique_pairs(*_ints(self._publishers).reshape(-1, 2).T)
         publisher_starts = np.zeros(size + 1, dtype=np.int64)
         publisher_starts[1:] = np.cumsum(np.bincount(sources, minlength=size))
         dated, dates = _unique_pairs(*_ints(self._dates).reshape(-1, 2).T)
         # Dates compare by their lexical form (as graph/summary.py's _spans); the text breaks ties, for one answer.
-        by_text = sorted(set(dates.tolist()), key=lambda d: (summary._lexical(self.terms[d]), self.terms[d]))
-        rank = np.zeros(size, dtype=np.int64)
+        distinct = np.unique(dates)
+        texts = self._terms.texts(distinct)
+        order = sorted(range(len(distinct)), key=lambda i: (summary._lexical(texts[i]), texts[i]))
+        by_text = distinct[order]
+        rank = np.zeros(size, dtype=np.int32)
         rank[by_text] = np.arange(len(by_text))
-        first = np.full(size, _NO_DATE, dtype=np.int64)
+        first = np.full(size, _NO_DATE, dtype=np.int32)
         np.minimum.at(first, dated, rank[dates])
-        last = np.full(size, -1, dtype=np.int64)
+        last = np.full(size, -1, dtype=np.int32)
         np.maximum.at(last, dated, rank[dates])
-        return publisher_starts, pubs, first, last, [self.terms[d] for d in by_text]
+        return publisher_starts, pubs, first, last, [texts[i] for i in order]
 
     def write(self, store: Store) -> ImportReport:
         """Replace the store's summary with the one of the imported claims (the store had none before them).
@@ -642,17 +669,15 @@ class FreshImport:
 
     def _records(self, out: _Loader) -> ImportReport:
         """Make every summary record, bucket by bucket, and hand them to ``out``."""
-        terms = self.terms
-        size = len(terms)
-        claim_sources = _ints(self._claim_sources)
+        size = len(self._terms)
+        claim_sources = np.array(self._claim_sources, dtype=np.int32)  # four bytes a claim, not eight
         publisher_starts, publisher_list, first_date, last_date, date_texts = self._source_tables()
         publisher_counts = np.diff(publisher_starts)
         role_of = self._role_of()
-        kinds = self._kinds()
+        kinds = self._terms.kinds()
         iri = kinds == _IRI
         labels = summary._Labels()
-        ties = _Ties(size, np.unique(_ints(self._spread)))
-        text_of = np.array(terms, dtype=object)  # a term's N-Triples text by its number
+        ties = _Ties(size, np.unique(_ints(self._spread)), self.folder)
         date_of = np.array([*date_texts, None], dtype=object)  # a date's text by its rank; -1: no date
         facts = 0
         for bucket in range(BUCKETS):
@@ -665,7 +690,7 @@ class FreshImport:
             count = len(starts)
             fact_of = np.repeat(np.arange(count), np.diff(np.append(starts, len(c))))
             claims_n = np.diff(np.append(starts, len(c)))
-            sources = claim_sources[c]
+            sources = claim_sources[c].astype(np.int64)
             # Each fact's distinct sources, then their publishers and dates.
             fact_ids, fact_sources = _unique_pairs(fact_of, sources)
             sources_n = np.bincount(fact_ids, minlength=count)
@@ -683,17 +708,19 @@ class FreshImport:
             heads = np.flatnonzero(np.concatenate(([True], (keys[:, 1:] != keys[:, :-1]).any(axis=0))))
             record_s, record_p, n, n_sources, n_publishers, f, la = keys[:, heads]
             dated = la >= 0
-            _emit(out, len(heads), _FactTexts(labels, text_of[record_s], text_of[record_p], text_of[fo[order]],
+            text = self._texts(record_s, record_p, fo)
+            _emit(out, len(heads), _FactTexts(labels, text(record_s), text(record_p), text(fo[order]),
                                               np.append(heads, count), n, n_sources, n_publishers,
                                               date_of[np.where(dated, f, -1)], date_of[np.where(dated, la, -1)]))
             facts += count
             # Role facts with an IRI object: the network's actor–event edges.
             role_facts = (role_of[fp] >= 0) & iri[fo]
             role_rows = (role_of[p] >= 0) & iri[o]
-            ties.add_bucket(fs[role_facts], role_of[fp[role_facts]], fo[role_facts],
-                            c[role_rows], s[role_rows], role_of[p[role_rows]], o[role_rows], sources[role_rows])
+            ties.add_bucket(fs[role_facts], role_of[fp[role_facts]].astype(np.int64), fo[role_facts], c[role_rows],
+                            s[role_rows], role_of[p[role_rows]].astype(np.int64), o[role_rows], sources[role_rows])
         codes, counts = ties.totals()
-        tie_a, tie_b = text_of[codes // size], text_of[codes % size]
+        text = self._texts(codes // size, codes % size)
+        tie_a, tie_b = text(codes // size), text(codes % size)
         _emit(out, len(codes), lambda a, b: summary._ties_nquads(labels.take(b - a), tie_a[a:b].tolist(),
                                                                   tie_b[a:b].tolist(), *counts[a:b].T.tolist()))
         # Publishers: each source with claims counts its claims and itself once for each of its publishers.
@@ -705,8 +732,9 @@ class FreshImport:
         pub_claims = np.bincount(published, weights=weights[used], minlength=size)
         pub_sources = np.bincount(published, minlength=size)
         publishers = np.flatnonzero(pub_sources)
+        text = self._texts(publishers)
         _emit(out, len(publishers), lambda a, b: summary._publishers_nquads(
-            text_of[publishers[a:b]].tolist(), pub_claims[publishers[a:b]].astype(np.int64).tolist(),
+            text(publishers[a:b]).tolist(), pub_claims[publishers[a:b]].astype(np.int64).tolist(),
             pub_sources[publishers[a:b]].tolist()))
         return ImportReport(facts, len(codes), len(publishers), 0)
 
