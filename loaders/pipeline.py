@@ -335,9 +335,7 @@ class _Staging:
         if not complete and self.summary is not None:
             self.summary.give_up()
         text = claims_nquads(self.pending, facts=self.facts, claim_facts=not self.facts_apart) + extra
-        statements = 0
-        if self.summary is not None:
-            statements = self.summary.add(self.pending)  # the claims of this text, as it describes their sources
+        statements = self.add_to_summary(self.pending)  # the claims of this text, as it describes their sources
         if self.check is not None:
             self.check(text, self.pending, self.origins)
             self.origins = {}
@@ -347,6 +345,18 @@ class _Staging:
         if self.facts_apart:
             self.quads += statements  # their facts lines, counted as the lines they are in the plain text
         self.pending = []
+
+    def add_to_summary(self, claims: list[Claim]) -> int:
+        """:meth:`FreshImport.add <detente.graph.summary_import.FreshImport.add>`; 0 without a summary.
+
+        Its files (the terms' texts, the rows) are beside the chunks: a full disk there is a staging error too.
+        """
+        if self.summary is None:
+            return 0
+        try:
+            return self.summary.add(claims)
+        except OSError as exc:
+            raise self._staging_error(exc) from exc
 
     def flush_facts(self) -> None:
         """After the file's last chunk: its distinct facts (kept apart, see :attr:`facts_apart`), as chunks."""
@@ -775,8 +785,8 @@ def _load_file(store: Store | None, path: Path, detected_format: InputFormat | N
         # import's summary counts each once.
         links = [c for c in registry.used_link_claims() if c.iri not in (counted_links or ())] \
             if fresh_summary is not None and (store is not None or sink is not None) else []
-        if links and fresh_summary is not None:
-            fresh_summary.add(links)
+        if links:
+            staging.add_to_summary(links)
         # Passed-through N-Quads may write claim graphs the loader did not make: then the summary is rebuilt.
         staging.flush(extra, complete=not (result is not None and result.raw_quads))
         staging.flush_facts()

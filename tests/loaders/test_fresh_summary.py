@@ -6,11 +6,14 @@ file's own claims): the summary counts them too, once however many files write t
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from detente.graph import summary
+from detente.errors import StoreError
+from detente.graph import summary, term_table
 from detente.graph.store import open_store
 from detente.loaders import load_paths
 
@@ -44,4 +47,32 @@ def test_a_fresh_load_of_two_files_gets_the_summary_a_recomputation_gives(tmp_pa
     assert not rebuilt, "a fresh import's summary comes from the claims it stages, not from a rebuild"
     assert summary.summary_state(store) == "current"
     assert as_literal_free(maintained(store)) == as_literal_free(expected(store))
+    store.close()
+
+
+def test_a_full_disk_under_the_summary_s_term_file_is_a_store_error_and_stores_no_claim(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full disk under the summary's term file is the staging's store error (not a traceback).
+
+    The fresh import's summary writes the terms' texts to a file while the file is read; no claim is stored.
+    """
+    path = tmp_path / "statements.csv"
+    path.write_text(HEADER + _rows("c1", "event:e1", ("state:UKR", "state:RUS"), "https://example.org/a",
+                                   "2025-03-12"), encoding="utf-8")
+
+    calls = []
+
+    def full(self: term_table.TermTable, *args: Any) -> Any:
+        calls.append(args)
+        if len(calls) > 1:  # the first numbers the role predicates, when the summary starts
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return add(self, *args)
+
+    add = term_table.TermTable._add
+    monkeypatch.setattr(term_table.TermTable, "_add", full)
+    store = open_store(f"oxigraph:{tmp_path / 'store'}")
+    with pytest.raises(StoreError, match=r"cannot stage the load in .*No space left on device; nothing of this "
+                                         r"write was committed"):
+        load_paths(store, [path])
+    assert not store.query("SELECT ?c WHERE { ?c a dt:Claim }").rows
     store.close()
