@@ -238,7 +238,8 @@ class _Ties:
     """Actor ties accumulated a bucket at a time: pair codes ``lo * terms + hi`` (term numbers, ``lo < hi``).
 
     Each bucket's distinct (pair, source) go to files in ``folder`` (about two per claim: they would grow with the
-    import in memory), spread over :data:`TIE_PARTS` by value, so that one file holds every copy of one.
+    import in memory), spread over :data:`TIE_PARTS` by pair number (evenly: the numbers are consecutive), so
+    that one file holds every copy of a code.
     """
 
     def __init__(self, terms: int, spread: Ints, folder: Path) -> None:
@@ -314,7 +315,7 @@ class _Ties:
 
     def _write_pair_sources(self, codes: Ints) -> None:
         """Append a bucket's distinct (number, source) codes to their files."""
-        parts = codes % TIE_PARTS
+        parts = codes // self.terms % TIE_PARTS
         order = np.argsort(parts, kind="stable")
         bounds = np.searchsorted(parts[order], np.arange(TIE_PARTS + 1))
         for part in range(TIE_PARTS):
@@ -644,21 +645,25 @@ class FreshImport:
         """
         if self._state != "clean":
             raise RuntimeError("a file's claims were neither committed nor discarded")
-        self._spill()
-        if not self._canonical() or not self._unique_claims():
-            self.exact = False
-            self.wait()
-            summary.rebuild(store)
-            return ImportReport(0, 0, 0, 0)
+        try:
+            self._spill()
+            exact = self._canonical() and self._unique_claims()
+        except OSError:  # the scratch files (a full disk)
+            exact = False
+        if not exact:
+            return self._rebuild(store)
         # The summary graph only: the import's data, still being written on the loader's writer thread, are
         # in other graphs. The stale mark is cleared once both are written.
         store.update(f"DROP SILENT GRAPH {summary._S} ;\n{summary.STALE_UPDATE}")
         out = _Loader(store, LOADERS)
         try:
-            report = self._records(out)
-            out.finish()
-        finally:
-            out.stop()  # after an error
+            try:
+                report = self._records(out)
+                out.finish()
+            finally:
+                out.stop()  # after an error
+        except OSError:  # the scratch files (a full disk): the summary written so far is replaced
+            return self._rebuild(store)
         if self.submit is None:
             store.update(summary._MARK_CURRENT)
         else:
@@ -666,6 +671,13 @@ class FreshImport:
         self.wait()
         report.writes = out.writes + 2
         return report
+
+    def _rebuild(self, store: Store) -> ImportReport:
+        """The summary by :func:`~detente.graph.summary.rebuild` instead, once the import's data are written."""
+        self.exact = False
+        self.wait()
+        summary.rebuild(store)
+        return ImportReport(0, 0, 0, 0)
 
     def _records(self, out: _Loader) -> ImportReport:
         """Make every summary record, bucket by bucket, and hand them to ``out``."""

@@ -43,8 +43,8 @@ Ints = npt.NDArray[np.int64]
 
 
 def _kind(text: str) -> int:
-    kind = _KINDS.get(text[0], LITERAL)
-    return TYPED_LITERAL if kind == LITERAL and text[-1] != '"' else kind
+    kind = _KINDS.get(text[:1], LITERAL)
+    return TYPED_LITERAL if kind == LITERAL and not text.endswith('"') else kind
 
 
 class TermTable:
@@ -108,9 +108,13 @@ class TermTable:
         numbers = np.arange(first, first + len(texts), dtype=np.int64)
         encoded = [text.encode("utf-8", "surrogatepass") for text in texts]
         lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
-        self._ends.extend((np.cumsum(lengths) + (self._ends[-1] if first else 0)).tolist())
-        self._kinds.extend(map(_kind, texts))
+        end = self._ends[-1] if first else 0
+        # Written first, at the end of the texts kept: a write that failed (a full disk) left the table as it
+        # was, and its bytes, if any, are written over.
+        self._file.seek(end)
         self._file.write(b"".join(encoded))
+        self._ends.extend((np.cumsum(lengths) + end).tolist())
+        self._kinds.extend(map(_kind, texts))
         # One term per hash in the index: a hash indexed already, or met twice in this batch, goes to the dict.
         indexed = np.zeros(len(texts), dtype=bool)
         indexed[np.unique(hashes, return_index=True)[1]] = True

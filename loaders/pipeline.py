@@ -691,11 +691,11 @@ def load_paths(store: Store | None, paths: Sequence[str | Path], *, skip_invalid
     # A fresh import's summary comes from the claims it writes, not from a rebuild over the store.
     fresh_summary = FreshImport() if fresh and target is not None and target.maintains_summary else None
     writer = _Writer() if fresh_summary is not None else None
-    if fresh_summary is not None and writer is not None and target is not None:
-        fresh_summary.know_store(target)
-        fresh_summary.submit, fresh_summary.wait = writer.submit, writer.wait
     counted_links: set[URIRef] = set()  # the registry's link claims the fresh import's summary counts already
     try:
+        if fresh_summary is not None and writer is not None and target is not None:
+            fresh_summary.know_store(target)
+            fresh_summary.submit, fresh_summary.wait = writer.submit, writer.wait
         with bulk(target) if target is not None else _nothing():
             for number, (path, detected_format) in enumerate(ordered, start=1):
                 if writer is not None:

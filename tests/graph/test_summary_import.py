@@ -328,3 +328,11 @@ def test_claim_statements_by_codes_are_the_lexsorted_distinct_rows(rows: list[tu
     assert [x.tolist() for x in fast] == [x.tolist() for x in simple]
     expected = sorted({(s, p, o, c) for c, s, p, o in table.tolist()})
     assert [(s, p, o, c) for c, s, p, o in zip(*(x.tolist() for x in simple), strict=True)] == expected
+
+
+def test_the_ties_codes_spread_over_their_files_by_pair(tmp_path: Path) -> None:
+    """One source for every pair, and a term count that the parts divide: still one file's share in memory."""
+    ties = summary_import._Ties(16 * 1000, np.zeros(0, dtype=np.int64), tmp_path)
+    ties._write_pair_sources(np.arange(64, dtype=np.int64) * ties.terms + 5)
+    parts = summary_import.TIE_PARTS
+    assert [ties._part(part).stat().st_size // 8 for part in range(parts)] == [64 // parts] * parts

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -47,4 +49,33 @@ def test_an_empty_batch_and_an_empty_table(tmp_path: Path) -> None:
     assert table.numbers([]).tolist() == []
     assert table.texts(np.zeros(0, dtype=np.int64)) == []
     assert len(table) == 0 and table.kinds().tolist() == []
+    table.close()
+
+
+class FullDisk:
+    """A file whose writes fail (no space left) once they would hold ``marker``, after writing part of it."""
+
+    def __init__(self, file: Any, marker: bytes) -> None:
+        self.file, self.marker = file, marker
+
+    def write(self, data: bytes) -> int:
+        if self.marker in data:
+            self.file.write(data[:len(data) // 2])
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return int(self.file.write(data))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.file, name)
+
+
+def test_a_failed_write_leaves_the_table_as_it_was(tmp_path: Path) -> None:
+    table = TermTable(tmp_path / "terms")
+    assert table.numbers(["<urn:a>"]).tolist() == [0]
+    table._file = FullDisk(table._file, b"<urn:full>")  # type: ignore[assignment]
+    with pytest.raises(OSError, match="No space left"):
+        table.numbers(["<urn:b>", "<urn:full>"])
+    assert len(table) == 1
+    table._file.marker = b"\0never"  # type: ignore[attr-defined]  # room again
+    assert table.numbers(["<urn:full>", "<urn:a>", "<urn:b>"]).tolist() == [1, 0, 2]
+    assert table.texts(np.arange(3)) == ["<urn:a>", "<urn:full>", "<urn:b>"]
     table.close()

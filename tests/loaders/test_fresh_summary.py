@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from detente.errors import StoreError
-from detente.graph import summary, term_table
+from detente.graph import summary, summary_import, term_table
 from detente.graph.store import open_store
 from detente.loaders import load_paths
 
@@ -75,4 +75,57 @@ def test_a_full_disk_under_the_summary_s_term_file_is_a_store_error_and_stores_n
                                          r"write was committed"):
         load_paths(store, [path])
     assert not store.query("SELECT ?c WHERE { ?c a dt:Claim }").rows
+    store.close()
+
+
+def test_a_full_disk_while_the_second_file_is_read_keeps_the_first_and_its_summary(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The term file fails part way through the second file: that file's store error, the first file stored."""
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "graph"))
+    from test_term_table import FullDisk
+
+    from summary_reference import as_literal_free, expected, maintained
+
+    first, second = tmp_path / "first.csv", tmp_path / "second.csv"
+    first.write_text(HEADER + _rows("c1", "event:e1", ("state:UKR", "state:RUS"), "https://example.org/a",
+                                    "2025-03-12"), encoding="utf-8")
+    second.write_text(HEADER + _rows("c2", "event:e2", ("state:RUS", "state:TUR"), "https://example.org/full",
+                                     "2025-03-14"), encoding="utf-8")
+    opened = term_table.TermTable.__init__
+
+    def full_disk(self: term_table.TermTable, path: Path) -> None:
+        opened(self, path)
+        self._file = FullDisk(self._file, b"/event/e2>")  # type: ignore[assignment]
+
+    monkeypatch.setattr(term_table.TermTable, "__init__", full_disk)
+    store = open_store(f"oxigraph:{tmp_path / 'store'}")
+    with pytest.raises(StoreError, match=r"No space left on device; nothing of this write was committed"):
+        load_paths(store, [first, second])
+    keys = {str(row[0]) for row in store.query("SELECT ?k WHERE { ?c a dt:Claim ; dct:identifier ?k }").rows}
+    assert "c1" in keys and "c2" not in keys
+    assert summary.summary_state(store) == "current"
+    assert as_literal_free(maintained(store)) == as_literal_free(expected(store))
+    store.close()
+
+
+def test_a_full_disk_while_the_summary_is_made_leaves_it_to_a_rebuild(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "graph"))
+    from summary_reference import as_literal_free, expected, maintained
+
+    path = tmp_path / "statements.csv"
+    path.write_text(HEADER + _rows("c1", "event:e1", ("state:UKR", "state:RUS", "state:TUR"),
+                                   "https://example.org/a", "2025-03-12"), encoding="utf-8")
+
+    def full(*args: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(summary_import._Ties, "_write_pair_sources", full)
+    rebuilt: list[int] = []
+    monkeypatch.setattr(summary, "rebuild", lambda *a, _r=summary.rebuild, **k: rebuilt.append(1) or _r(*a, **k))
+    store = open_store(f"oxigraph:{tmp_path / 'store'}")
+    load_paths(store, [path])
+    assert rebuilt, "the summary the import could not make is rebuilt from the store"
+    assert summary.summary_state(store) == "current"
+    assert as_literal_free(maintained(store)) == as_literal_free(expected(store))
     store.close()
