@@ -20,9 +20,9 @@ the same records from the claims as the loader stages them:
   are written by the bulk path a batch at a time.
 
 Memory holds one bucket, the terms' numbers (:class:`~detente.graph.term_table.TermTable`:
-their texts wait in a file and are read back a bucket at a time), two small
-integers per claim (its source, and its IRI's hash: a repeat is looked for)
-and the ties' sources: not the facts. The result is exact or not
+their texts wait in a file and are read back a bucket at a time) and two
+small integers per claim (its source, and its IRI's hash: a repeat is looked
+for): not the facts, nor the ties' sources (files too). The result is exact or not
 used: a claim met twice, a claim with a second source or typing other nodes
 as claims in its extra provenance, or passed-through RDF that may write claim
 graphs (:meth:`FreshImport.give_up`) leave the summary to a rebuild.
