@@ -218,6 +218,24 @@ def _distinct_triples_lexsort(s: Ints, p: Ints, o: Ints) -> tuple[Ints, Ints, In
     return s[keep], p[keep], o[keep]
 
 
+def _append_parts(values: npt.NDArray[np.int32] | Ints, parts: npt.NDArray[np.int32] | Ints, count: int,
+                  path_of: Callable[[int], Path]) -> list[int]:
+    """Append each row of ``values`` to the file of its part (``0 .. count-1``, ``path_of(part)``), in order.
+
+    Returns the bytes each part's file got.
+    """
+    order = np.argsort(parts, kind="stable")
+    bounds = np.searchsorted(parts[order], np.arange(count + 1))
+    written = [0] * count
+    for part in range(count):
+        if bounds[part] < bounds[part + 1]:
+            rows = values[order[bounds[part]:bounds[part + 1]]]
+            with path_of(part).open("ab") as handle:
+                rows.tofile(handle)
+            written[part] = rows.nbytes
+    return written
+
+
 def _counts_by(keys: Ints, values: Ints, size: int) -> Ints:
     """How many distinct ``values`` each key ``0 .. size-1`` has."""
     unique_keys, _values = _unique_pairs(keys, values)
@@ -315,13 +333,7 @@ class _Ties:
 
     def _write_pair_sources(self, codes: Ints) -> None:
         """Append a bucket's distinct (number, source) codes to their files."""
-        parts = codes // self.terms % TIE_PARTS
-        order = np.argsort(parts, kind="stable")
-        bounds = np.searchsorted(parts[order], np.arange(TIE_PARTS + 1))
-        for part in range(TIE_PARTS):
-            if bounds[part] < bounds[part + 1]:
-                with self._part(part).open("ab") as handle:
-                    codes[order[bounds[part]:bounds[part + 1]]].tofile(handle)
+        _append_parts(codes, codes // self.terms % TIE_PARTS, TIE_PARTS, self._part)
 
     def _sources_per_number(self) -> Ints:
         """How many distinct sources each pair number has: a file of codes at a time."""
@@ -465,18 +477,8 @@ class FreshImport:
             return
         table = np.concatenate(self._pending)
         self._pending, self._pending_rows = [], 0
-        buckets = table[:, 1] % BUCKETS
-        order = np.argsort(buckets, kind="stable")
-        table, buckets = table[order], buckets[order]
-        bounds = np.searchsorted(buckets, np.arange(BUCKETS + 1))
-        for bucket in range(BUCKETS):
-            start, end = bounds[bucket], bounds[bucket + 1]
-            if start == end:
-                continue
-            part = table[start:end]
-            with self._file(bucket).open("ab") as handle:
-                part.tofile(handle)
-            self._sizes[bucket] += part.nbytes
+        written = _append_parts(table, table[:, 1] % BUCKETS, BUCKETS, self._file)
+        self._sizes = [size + more for size, more in zip(self._sizes, written, strict=True)]
 
     def _role_of(self) -> npt.NDArray[np.int8]:
         """Per term: the index of the role it is the predicate of (:data:`summary.ROLES`), or -1."""
