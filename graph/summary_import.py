@@ -68,8 +68,8 @@ SPILL_ROWS = 1 << 20
 WRITE_RECORDS = 10_000
 #: Files the ties' distinct (pair, source) codes are spread over: memory holds one file's at a time.
 TIE_PARTS = 16
-#: Threads writing summary records (each holds at most one batch waiting). Each bulk write holds its batch in
-#: Oxigraph's loader beside the data writer's: at 100k claims two threads raised the load's peak RSS by 185 MB.
+#: Threads writing summary records (each holds at most one batch waiting; the store writes one at a time). At
+#: 100k claims two threads raised the load's peak RSS by 185 MB when Oxigraph loaded their batches at once.
 LOADERS = 1
 _WIDTH = 4  # claim, subject, predicate, object
 _DATE = "^^" + term_nt(XSD.date)
@@ -395,6 +395,17 @@ class FreshImport:
         #: Writes go through this (the loader's writer thread, so they follow its data writes); None: at once.
         self.submit: Callable[[Callable[[], None]], None] | None = None
         self.wait: Callable[[], None] = lambda: None
+        self._started = False
+
+    def start(self, store: Store) -> None:
+        """Empty the store's summary graph and mark it stale: before the import's first data, while it is small.
+
+        Made later, when the records are (as :meth:`write` does if this was
+        not called), the update waits for the import's data writes, which the
+        store serialises: seconds at a million claims.
+        """
+        store.update(f"DROP SILENT GRAPH {summary._S} ;\n{summary.STALE_UPDATE}")
+        self._started = True
 
     def know_store(self, store: Store) -> None:
         """Read the publishers and dates the store already gives sources (before the import writes any)."""
@@ -641,9 +652,10 @@ class FreshImport:
     def write(self, store: Store) -> ImportReport:
         """Replace the store's summary with the one of the imported claims (the store had none before them).
 
-        The stale mark is set first and cleared last, as :func:`~detente.graph.summary.rebuild` does
-        (cleared through :attr:`submit` when set, after the import's data); the records are written
-        :data:`WRITE_RECORDS` at a time by :data:`LOADERS` threads of their own, beside the data writes.
+        The stale mark is set first (by :meth:`start`, before the import's data) and cleared last, as
+        :func:`~detente.graph.summary.rebuild` does (cleared through :attr:`submit` when set, after the
+        import's data); the records are made while the data are written, and handed :data:`WRITE_RECORDS`
+        at a time to :data:`LOADERS` threads of their own (the store takes one write at a time).
         """
         if self._state != "clean":
             raise RuntimeError("a file's claims were neither committed nor discarded")
@@ -654,9 +666,8 @@ class FreshImport:
             exact = False
         if not exact:
             return self._rebuild(store)
-        # The summary graph only: the import's data, still being written on the loader's writer thread, are
-        # in other graphs. The stale mark is cleared once both are written.
-        store.update(f"DROP SILENT GRAPH {summary._S} ;\n{summary.STALE_UPDATE}")
+        if not self._started:  # the summary graph only: the import's data are in other graphs
+            self.start(store)
         out = _Loader(store, LOADERS)
         try:
             try:
@@ -794,9 +805,9 @@ class _Loader:
     """Summary records to the store by the bulk path, :data:`WRITE_RECORDS` at a time, on threads of their own.
 
     Oxigraph's bulk loader releases the interpreter: the records are loaded
-    while the next ones are made, and while the loader's writer thread still
-    writes the import's data (other graphs). At most one batch per thread
-    waits in memory.
+    while the next ones are made. The store takes one write at a time, so a
+    batch also waits for the import's data chunk under way (the loader's
+    writer thread). At most one batch per thread waits in memory.
     """
 
     def __init__(self, store: Store, threads: int) -> None:

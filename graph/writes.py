@@ -307,7 +307,7 @@ def import_nquads(store: Store, claim_iris: Sequence[URIRef], nquads: str | Path
     if fresh is not None and block is not None and block.store is store and not block.held \
             and store.maintains_summary:
         if block.fresh is None and not block.written:
-            _mark_stale(store)  # once, before the block's first data
+            fresh.start(store)  # once, before the block's first data: the summary graph emptied, marked stale
             block.fresh = fresh
         elif block.fresh is not fresh:
             _mark_stale(store)

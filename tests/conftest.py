@@ -12,11 +12,15 @@ fixtures, or marked ``virtuoso``) are marked ``virtuoso`` and ``slow`` and put
 in one ``xdist_group``: with ``pytest -n N`` (``--dist loadgroup`` is in
 addopts) they run on one worker, so the session starts each server once, not
 once per worker. Tests marked ``browser`` are ``slow`` too.
+
+A suite started with SIGINT ignored (in the background of a script) handles it
+again, so that the servers it starts stop on the Ctrl-C a test sends them.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Generator
 
 import pytest
@@ -27,6 +31,11 @@ from _pytest.doctest import DoctestItem
 collect_ignore_glob = ["*conftest.py"]
 
 VIRTUOSO_FIXTURES = frozenset({"virtuoso", "virtuoso_small_results"})
+
+# A suite started in the background by a script (`./run test &`) inherits SIGINT ignored, and so would the servers
+# it starts, which then never see the Ctrl-C a test sends them. Handled here, SIGINT is back to its default in them.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ from rdflib.compare import isomorphic
 
 import detente.loaders
 from detente.graph.store import QuerySyntaxError, ReadOnlyError, StoreError, open_store
+from detente.graph.summary import summary_state
 from detente.graph.terms import nquad, term_nt
 from detente.loaders.pipeline import load_paths
 from detente.ontology.vocab import FACTS_GRAPH
@@ -119,3 +122,56 @@ def test_results_read_as_tsv_are_the_terms_pyoxigraph_gives(values) -> None:
     for a, b in zip(fast, slow, strict=True):
         assert [(type(x), x, getattr(x, "datatype", None), getattr(x, "language", None)) for x in a] == \
                [(type(x), x, getattr(x, "datatype", None), getattr(x, "language", None)) for x in b]
+
+
+class _OverlapProbe:
+    """Stands for pyoxigraph's Store: each write takes a moment, and the most writes under way at once is kept."""
+
+    WRITES = frozenset({"bulk_load", "bulk_extend", "load", "extend", "update", "remove_graph", "clear", "flush",
+                        "backup"})
+
+    def __init__(self, engine: object) -> None:
+        self._engine = engine
+        self._lock = threading.Lock()
+        self.under_way = 0
+        self.most = 0
+        self.writes = 0
+
+    def __getattr__(self, name: str) -> object:
+        attribute = getattr(self._engine, name)
+        if name not in self.WRITES:
+            return attribute
+
+        def write(*args: object, **kwargs: object) -> object:
+            with self._lock:
+                self.under_way += 1
+                self.most, self.writes = max(self.most, self.under_way), self.writes + 1
+            try:
+                time.sleep(0.05)  # long enough for another thread's write to begin beside this one
+                return attribute(*args, **kwargs)
+            finally:
+                with self._lock:
+                    self.under_way -= 1
+
+        return write
+
+    def __len__(self) -> int:
+        return len(self._engine)  # type: ignore[arg-type]
+
+
+def test_writes_to_one_database_never_overlap(tmp_path: Path) -> None:
+    """A fresh import writes its data, its summary and its marks from three threads: the engine sees one at a time.
+
+    RocksDB's ingestion of a bulk load beside another write to the same database
+    crashed the process now and then (SIGSEGV in IngestExternalFiles,
+    pyoxigraph 0.5.13), so the store serialises its writes.
+    """
+    store = open_store(f"oxigraph:{tmp_path / 'db'}")
+    probe = _OverlapProbe(store._store)  # type: ignore[attr-defined]
+    store._store = probe  # type: ignore[attr-defined]
+    reports = load_paths(store, [DEMO])
+    assert sum(report.claims for report in reports) > 0 and summary_state(store) == "current"
+    assert probe.writes >= 4  # data, summary records, the stale mark and its clearing
+    assert probe.most == 1
+    reader = store.read_only_view()  # type: ignore[attr-defined]
+    assert reader._writing is store._writing  # type: ignore[attr-defined]
