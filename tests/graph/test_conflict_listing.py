@@ -118,7 +118,7 @@ class _CountedStore(OxigraphStore):
     """The same database, counting its record reads and where they run, failing the ``fail_at``-th if asked."""
 
     def __init__(self, store: OxigraphStore, fail_at: int | None = None) -> None:
-        super().__init__(store.location, _shared=store._store)
+        super().__init__(store.location, _shared=store._store, _writing=store._writing)
         self.fail_at = fail_at
         self.calls = 0
         self.threads: set[str] = set()
