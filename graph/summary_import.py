@@ -396,6 +396,7 @@ class FreshImport:
         self.submit: Callable[[Callable[[], None]], None] | None = None
         self.wait: Callable[[], None] = lambda: None
         self._started = False
+        self._written = False
 
     def start(self, store: Store) -> None:
         """Empty the store's summary graph and mark it stale: before the import's first data, while it is small.
@@ -603,9 +604,16 @@ class FreshImport:
         return kept
 
     def _unique_claims(self) -> bool:
-        """Whether no claim was met twice (by the hashes of their IRIs)."""
+        """Whether no claim was met twice (by the hashes of their IRIs); the hashes are let go.
+
+        Sorted where they are kept (no copy): nothing reads them after this.
+        """
         keys = np.frombuffer(self._keys, dtype=np.int64)
-        return len(np.unique(keys)) == len(keys)
+        keys.sort()
+        unique = not bool((keys[1:] == keys[:-1]).any())
+        del keys  # the view pins the array
+        self._keys = array("q")
+        return unique
 
     def _canonical(self) -> bool:
         """Whether no two literals of the import are one term to the store (``"01"`` and ``"1"`` as integers).
@@ -659,6 +667,9 @@ class FreshImport:
         """
         if self._state != "clean":
             raise RuntimeError("a file's claims were neither committed nor discarded")
+        if self._written:
+            raise RuntimeError("an import's summary is written once: its claims' keys are let go")
+        self._written = True
         try:
             self._spill()
             exact = self._canonical() and self._unique_claims()
@@ -695,7 +706,7 @@ class FreshImport:
     def _records(self, out: _Loader) -> ImportReport:
         """Make every summary record, bucket by bucket, and hand them to ``out``."""
         size = len(self._terms)
-        claim_sources = np.array(self._claim_sources, dtype=np.int32)  # four bytes a claim, not eight
+        claim_sources = np.frombuffer(self._claim_sources, dtype=np.int32)  # the array itself: no copy
         publisher_starts, publisher_list, first_date, last_date, date_texts = self._source_tables()
         publisher_counts = np.diff(publisher_starts)
         role_of = self._role_of()
