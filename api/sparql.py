@@ -20,6 +20,7 @@ True
 from __future__ import annotations
 
 import hmac
+import urllib.parse
 from typing import Any
 
 from flask import Blueprint, Response, redirect, request
@@ -82,6 +83,21 @@ def _graph_params(*sources: Any) -> tuple[list[str] | None, list[str] | None]:
     return defaults, named
 
 
+def _check_utf8_params(form: bool) -> None:
+    """Refuse percent-encoded parameters (the query string, and a form body) that do not decode as UTF-8.
+
+    Flask would read each bad byte as U+FFFD, and the endpoint would run a query that was not sent.
+    """
+    sources = [("query string", request.query_string)]
+    if form:
+        sources.append(("request body", request.get_data(cache=True)))  # kept: the form is parsed from it later
+    for where, raw in sources:
+        try:
+            urllib.parse.parse_qsl(raw.decode("utf-8"), keep_blank_values=True, errors="strict")
+        except UnicodeDecodeError:
+            raise UsageError(f"the {where} is not UTF-8 once percent-decoded") from None
+
+
 def _text_body() -> str:
     try:
         return request.get_data(cache=True).decode("utf-8")
@@ -104,7 +120,8 @@ def cors(response: Response) -> Response:
 def query() -> Response:
     """A SPARQL query by GET, POST form or POST ``application/sparql-query``."""
     api = current_api()
-    if request.method == "GET":
+    _check_utf8_params(form=request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded")
+    if request.method in ("GET", "HEAD"):  # HEAD: the GET's answer without its body (Flask drops it)
         if not request.args and negotiate(["application/sparql-results+json", "text/html"]) == "text/html":
             return redirect("/", code=303)  # type: ignore[return-value]
         if "update" in request.args:
@@ -168,6 +185,7 @@ def update() -> Response:
     api = current_api()
     _check_token(api.settings.update_token)
     mimetype = request.mimetype
+    _check_utf8_params(form=mimetype == "application/x-www-form-urlencoded")
     if mimetype == "application/x-www-form-urlencoded":
         text = single(request.form.getlist("update") + request.args.getlist("update"), "update")
         params = [request.form, request.args]

@@ -30,10 +30,9 @@ SERVICE (federated query) is not allowed on this endpoint
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urljoin
 
 from pyparsing import ParseException, ParseResults
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
@@ -59,14 +58,11 @@ class QueryShape:
     ----------
     form:
         ``"select"``, ``"ask"``, ``"graph"`` (CONSTRUCT/DESCRIBE), or None if
-        only the fallback scan could read the text.
-    from_graphs, from_named_graphs:
-        IRIs of its ``FROM`` and ``FROM NAMED`` clauses.
+        only the fallback scan could read the text. A hint (which result
+        format to try first): what the engine returns decides.
     """
 
     form: str | None
-    from_graphs: tuple[str, ...] = field(default_factory=tuple)
-    from_named_graphs: tuple[str, ...] = field(default_factory=tuple)
 
 
 def _walk(node: Any) -> Any:
@@ -98,10 +94,10 @@ def _refuse_outbound(tree: Any) -> None:
 _LEXICAL_NOISE = re.compile(
     r'"""(?:[^"\\]|\\.|"(?!""))*"""'
     r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n]|\\.)*"'
-    r"|'(?:[^'\\\n]|\\.)*'"
+    r'|"(?:[^"\\\n\r]|\\.)*"'
+    r"|'(?:[^'\\\n\r]|\\.)*'"
     r"|" + IRIREF +
-    r"|#[^\n]*",
+    r"|#[^\r\n]*",  # a comment ends at either line-break character, as in the grammar (and Oxigraph)
     re.S,
 )
 # A keyword is bare when it is neither a variable (?service), nor part of a prefixed name (ex:service, load:x).
@@ -109,8 +105,6 @@ _BARE_KEYWORD = re.compile(r"(?<![?$:\w])(SERVICE|LOAD)(?![\w:])", re.I)
 
 
 _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-# Keywords that call for a full parse: the outbound ones, and FROM (whose IRIs form the dataset).
-_NEEDS_PARSE = re.compile(r"(?<![?$:\w])(SERVICE|LOAD|FROM)(?![\w:])", re.I)
 _FORM_KEYWORD = re.compile(r"(?<![?$:\w])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:])", re.I)
 _FORM_OF_KEYWORD = {"SELECT": "select", "ASK": "ask", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
 
@@ -143,6 +137,18 @@ MAX_NESTING = 1000
 _PATTERN_OPERATOR = re.compile(r"(?<![?$:\w])(UNION|OPTIONAL|MINUS)(?![\w:])", re.I)
 
 
+def _deepest(bare: str) -> int:
+    """The deepest nesting of brackets in a text without strings, IRIs and comments."""
+    depth = deepest = 0
+    for char in bare:
+        if char in "{([":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "})]":
+            depth -= 1
+    return deepest
+
+
 def check_complexity(text: str) -> None:
     """Refuse a request past :data:`MAX_PATTERN_OPERATORS` or :data:`MAX_NESTING`.
 
@@ -155,50 +161,42 @@ def check_complexity(text: str) -> None:
     ...     print(refusal)
     the query nests groups or brackets 1001 deep; this server accepts at most 1000
     """
-    bare = _bare_text(text)
-    operators = len(_PATTERN_OPERATOR.findall(bare))
+    # Counted in the text as read with its \u escapes decoded and as the engine reads it (Oxigraph decodes them
+    # only inside strings and IRIs): an escaped quote must not hide what either reading sees.
+    readings = (_bare_text(text), _LEXICAL_NOISE.sub(" ", text))
+    operators = max(len(_PATTERN_OPERATOR.findall(bare)) for bare in readings)
     if operators > MAX_PATTERN_OPERATORS:
         raise QueryTooComplexError(
             f"the query has {operators} UNION/OPTIONAL/MINUS operators; this server accepts at most "
             f"{MAX_PATTERN_OPERATORS} (for many alternatives of one pattern, use VALUES)")
-    depth = deepest = 0
-    for char in bare:
-        if char in "{([":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char in "})]":
-            depth -= 1
+    deepest = max(_deepest(bare) for bare in readings)
     if deepest > MAX_NESTING:
         raise QueryTooComplexError(f"the query nests groups or brackets {deepest} deep; this server accepts at most "
                                    f"{MAX_NESTING}")
 
 
-def _iri_text(value: Any) -> str | None:
-    return str(value) if value is not None and not isinstance(value, (dict, ParseResults)) else None
-
-
 @lru_cache(maxsize=512)
-def inspect_query(text: str, base_iri: str | None = None) -> QueryShape:
-    """Refuse a query that reaches out, and report its form and ``FROM`` dataset.
+def inspect_query(text: str) -> QueryShape:
+    """Refuse a query that reaches out, and report its form.
+
+    Its dataset is not read here: the engine reads the ``FROM`` clauses
+    itself (see :meth:`detente.graph.store.Store.query`).
 
     Raises
     ------
     RefusedQuery
         The query uses ``SERVICE``.
 
-    >>> shape = inspect_query("CONSTRUCT { ?s ?p ?o } FROM <http://example.org/g> WHERE { ?s ?p ?o }")
-    >>> shape.form, shape.from_graphs
-    ('graph', ('http://example.org/g',))
+    >>> inspect_query("CONSTRUCT { ?s ?p ?o } FROM <http://example.org/g> WHERE { ?s ?p ?o }").form
+    'graph'
     >>> inspect_query("SELECT ?service WHERE { ?service ?p ex:load }").form
     'select'
-    >>> inspect_query("SELECT * FROM <g/1> WHERE { ?s ?p ?o }", "https://w3id.org/detente/id/").from_graphs
-    ('https://w3id.org/detente/id/g/1',)
     """
     check_complexity(text)
     bare = _bare_text(text)
-    if not _NEEDS_PARSE.search(bare):
-        # No SERVICE, LOAD or FROM outside strings, IRIs and comments: nothing to refuse, no dataset to read,
-        # and the form is the first form keyword. This skips rdflib's slow parser for most queries.
+    if not _BARE_KEYWORD.search(bare):
+        # No SERVICE or LOAD outside strings, IRIs and comments: nothing to refuse, and the form is the first
+        # form keyword. This skips rdflib's slow parser for most queries.
         form = _FORM_KEYWORD.search(bare)
         return QueryShape(form=_FORM_OF_KEYWORD[form.group(1).upper()] if form else None)
     try:
@@ -207,23 +205,7 @@ def inspect_query(text: str, base_iri: str | None = None) -> QueryShape:
         _scan_outbound(text)
         return QueryShape(form=None)
     _refuse_outbound(tree)
-    # FROM IRIs resolve as the engine resolves them: against the query's BASE, else the endpoint's base.
-    for declaration in tree[0]:
-        if _node_name(declaration) == "Base":
-            base_iri = urljoin(base_iri or "", str(declaration["iri"]))
-    query = tree[1]
-    from_graphs: list[str] = []
-    from_named: list[str] = []
-    clauses = query.get("datasetClause", [])
-    for clause in clauses:
-        default_iri = _iri_text(clause["default"]) if "default" in clause else None
-        named_iri = _iri_text(clause["named"]) if "named" in clause else None
-        if default_iri is not None:
-            from_graphs.append(urljoin(base_iri, default_iri) if base_iri else default_iri)
-        if named_iri is not None:
-            from_named.append(urljoin(base_iri, named_iri) if base_iri else named_iri)
-    return QueryShape(form=_FORMS.get(_node_name(query) or ""), from_graphs=tuple(from_graphs),
-                      from_named_graphs=tuple(from_named))
+    return QueryShape(form=_FORMS.get(_node_name(tree[1]) or ""))
 
 
 @lru_cache(maxsize=128)

@@ -74,30 +74,19 @@ def sparql_query(store: Store, query: str, solutions_format: str | None, graph_f
     >>> body.decode().split()[1].startswith(GENID_PREFIX), truncated
     (True, False)
     """
-    shape = inspect_query(query, QUERY_BASE_IRI)
+    form = inspect_query(query).form  # a hint for the order of the formats tried: the engine's result decides
     _refuse_outbound_unless_sandboxed(query)
-    for iri in (*shape.from_graphs, *shape.from_named_graphs):
-        if not is_absolute_iri(iri):
-            raise UsageError(f"FROM <{iri}> is not an absolute IRI")
     defaults: list[URIRef] | None = None
     named: list[URIRef] | None = None
     if default_graphs is not None or named_graphs is not None:
         defaults = [URIRef(g) for g in default_graphs or ()]
         named = [URIRef(g) for g in named_graphs or ()]
-    elif shape.from_graphs or shape.from_named_graphs:
-        # pyoxigraph lets an explicit dataset override FROM, so FROM is turned into one.
-        defaults = [URIRef(g) for g in shape.from_graphs]
-        named = [URIRef(g) for g in shape.from_named_graphs]
-    if shape.form is not None:
-        fmt = solutions_format if shape.form in ("select", "ask") else graph_format
-        if fmt is None:
-            kind = "solutions (SELECT/ASK)" if shape.form in ("select", "ask") else "an RDF graph (CONSTRUCT/DESCRIBE)"
-            raise NotAcceptableError(f"the query returns {kind}, and the Accept header allows no format for it")
-        candidates = [fmt]
-    else:
-        candidates = [f for f in (solutions_format, graph_format) if f is not None]
-        if not candidates:
-            raise NotAcceptableError("the Accept header allows no result format this endpoint offers")
+    # Else the query's FROM clauses, which the engine reads, or the store's default dataset (Store.query).
+    candidates = [f for f in (solutions_format, graph_format) if f is not None]
+    if not candidates:
+        raise NotAcceptableError("the Accept header allows no result format this endpoint offers")
+    if form == "graph":
+        candidates.reverse()
     for position, fmt in enumerate(candidates):
         try:
             result = store.query_serialized(query, fmt, default_graphs=defaults, named_graphs=named,
@@ -357,6 +346,10 @@ def page_params(params: Mapping[str, object], default: int = 100, maximum: int =
     Traceback (most recent call last):
     ...
     detente.errors.ParameterError: offset: must be a whole number from 0, got '-1'
+    >>> page_params({"limit": "\u00b2"})
+    Traceback (most recent call last):
+    ...
+    detente.errors.ParameterError: limit: must be a whole number from 1 to 1000, got '²'
     """
     from detente.errors import ParameterError
 
@@ -365,7 +358,9 @@ def page_params(params: Mapping[str, object], default: int = 100, maximum: int =
         if value is None or value == "":
             return fallback
         text = str(value).strip()
-        if not text.isdigit() or int(text) < low or (high is not None and int(text) > high):
+        # ASCII digits only (str.isdigit also takes '²', which int() refuses), and at most 18: a 64-bit number.
+        if (not (text.isascii() and text.isdigit() and len(text) <= 18) or int(text) < low
+                or (high is not None and int(text) > high)):
             bound = f"from {low}" + (f" to {high}" if high is not None else "")
             raise ParameterError(name, f"must be a whole number {bound}, got {value!r}")
         return int(text)

@@ -44,7 +44,7 @@ from detente.errors import (
 )
 from detente.graph.location import ReaderSpec, StoreLocation
 from detente.graph.performance import without_gc
-from detente.graph.sparql_text import prepare
+from detente.graph.sparql_text import names_dataset, prepare
 from detente.graph.store import (
     DEFAULT_DATASET,
     RDF_FORMATS,
@@ -381,11 +381,12 @@ class OxigraphStore(Store):
     def _run(self, sparql: str, bindings: Bindings | None,
              default_graphs: Sequence[URIRef] | None, named_graphs: Sequence[URIRef] | None,
              base_iri: str | None = None) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-        graphs = DEFAULT_DATASET if default_graphs is None else default_graphs
-        kwargs: dict[str, Any] = {  # pyoxigraph's keyword arguments
-            "prefixes": PREFIXES,
-            "default_graph": [_graph_to_ox(g) for g in graphs],
-        }
+        kwargs: dict[str, Any] = {"prefixes": PREFIXES}  # pyoxigraph's keyword arguments
+        # A dataset given here replaces the query's FROM clauses in pyoxigraph, so a query that names its own is
+        # given none: the engine reads its FROM and FROM NAMED itself (and resolves their IRIs).
+        if default_graphs is not None or named_graphs is not None or not names_dataset(sparql):
+            graphs = DEFAULT_DATASET if default_graphs is None else default_graphs
+            kwargs["default_graph"] = [_graph_to_ox(g) for g in graphs]
         if base_iri is not None:
             kwargs["base_iri"] = base_iri
         if named_graphs is not None:
@@ -519,6 +520,8 @@ class OxigraphStore(Store):
         if skolem_prefix is not None:
             triples = [ox.Triple(_skolem(t.subject, skolem_prefix), t.predicate, _skolem(t.object, skolem_prefix))
                        for t in triples]
+        if result_format == "jsonld" and any(isinstance(t.object, ox.Triple) for t in triples):
+            raise NotAcceptableError("jsonld cannot hold triple terms (RDF 1.2): ask for Turtle or N-Triples")
         body = _bytes(ox.serialize(triples, format=_RDF_FORMAT[result_format],
                                    prefixes=_serial_prefixes(result_format)))
         return SerializedResult("graph", media_type, body, truncated)
@@ -692,9 +695,13 @@ def _bytes(serialized: bytes | None) -> bytes:
     return cast(bytes, serialized)
 
 
-def _skolem(term: _T, prefix: str) -> _T | ox.NamedNode:
-    """A blank node as the IRI ``prefix + label`` (RDF 1.1 §3.5); other terms unchanged."""
-    return ox.NamedNode(prefix + term.value) if isinstance(term, ox.BlankNode) else term
+def _skolem(term: _T, prefix: str) -> _T | ox.NamedNode | ox.Triple:
+    """A blank node as the IRI ``prefix + label`` (RDF 1.1 §3.5), also inside a triple term; others unchanged."""
+    if isinstance(term, ox.BlankNode):
+        return ox.NamedNode(prefix + term.value)
+    if isinstance(term, ox.Triple):
+        return ox.Triple(_skolem(term.subject, prefix), term.predicate, _skolem(term.object, prefix))
+    return term
 
 
 def _serialize_solutions(solutions: ox.QuerySolutions, result_format: str, max_rows: int | None,
@@ -726,7 +733,8 @@ def _solutions_body(names: list[str], table: list[list[object]], result_format: 
         return buf.getvalue().encode("utf-8")
     if result_format == "tsv":
         lines = ["\t".join("?" + n for n in names)]
-        lines += ["\t".join("" if t is None else str(t) for t in row) for row in table]
+        lines += ["\t".join("" if t is None else f"<<( {t} )>>" if isinstance(t, ox.Triple) else str(t) for t in row)
+                  for row in table]
         return ("\n".join(lines) + "\n").encode("utf-8")
     parts = ['<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>']
     parts += [f'<variable name="{n}"/>' for n in names]
@@ -746,17 +754,22 @@ def _csv_term(t: object) -> str:
         return ""
     if isinstance(t, ox.BlankNode):
         return f"_:{t.value}"
+    if isinstance(t, ox.Triple):  # a SPARQL 1.2 triple term: its three values, as Oxigraph's own CSV writes it
+        return " ".join(_csv_term(part) for part in (t.subject, t.predicate, t.object))
     assert isinstance(t, (ox.NamedNode, ox.Literal))
     return t.value
 
 
-def _json_term(t: object) -> dict[str, str]:
+def _json_term(t: object) -> dict[str, object]:
     if isinstance(t, ox.NamedNode):
         return {"type": "uri", "value": t.value}
     if isinstance(t, ox.BlankNode):
         return {"type": "bnode", "value": t.value}
+    if isinstance(t, ox.Triple):  # SPARQL 1.2 Query Results JSON
+        return {"type": "triple", "value": {"subject": _json_term(t.subject), "predicate": _json_term(t.predicate),
+                                            "object": _json_term(t.object)}}
     assert isinstance(t, ox.Literal)
-    out = {"type": "literal", "value": t.value}
+    out: dict[str, object] = {"type": "literal", "value": t.value}
     if t.language:
         out["xml:lang"] = t.language
     elif t.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
@@ -769,6 +782,9 @@ def _xml_term(t: object) -> str:
         return f"<uri>{xml_escape(t.value)}</uri>"
     if isinstance(t, ox.BlankNode):
         return f"<bnode>{xml_escape(t.value)}</bnode>"
+    if isinstance(t, ox.Triple):  # SPARQL 1.2 Query Results XML
+        return (f"<triple><subject>{_xml_term(t.subject)}</subject><predicate>{_xml_term(t.predicate)}</predicate>"
+                f"<object>{_xml_term(t.object)}</object></triple>")
     assert isinstance(t, ox.Literal)
     if t.language:
         return f'<literal xml:lang="{t.language}">{xml_escape(t.value)}</literal>'

@@ -99,7 +99,14 @@ from detente.errors import NotAcceptableError, QuerySyntaxError, ResultTooLargeE
 from detente.graph.location import ReaderSpec, StoreLocation
 
 # inject_values is re-exported: callers (tests/graph/test_store_contract.py) import it from here.
-from detente.graph.sparql_text import inject_values as inject_values, prepare, query_form, sparql_term, tokenize
+from detente.graph.sparql_text import (
+    inject_values as inject_values,
+    names_dataset,
+    prepare,
+    query_form,
+    sparql_term,
+    tokenize,
+)
 from detente.graph.store import (
     DEFAULT_DATASET,
     RDF_FORMATS,
@@ -403,8 +410,10 @@ class RemoteStore(Store):
             reason = getattr(exc, "reason", exc)
             raise StoreError(f"cannot reach SPARQL endpoint {url.split('?')[0]}: {reason}") from exc
 
-    def _dataset_params(self, default_graphs: Sequence[URIRef] | None,
+    def _dataset_params(self, sparql: str, default_graphs: Sequence[URIRef] | None,
                         named_graphs: Sequence[URIRef] | None) -> list[tuple[str, str]]:
+        if default_graphs is None and named_graphs is None and names_dataset(sparql):
+            return []  # the protocol's graph parameters would replace the query's FROM clauses
         graphs = DEFAULT_DATASET if default_graphs is None else (list(default_graphs) or [EMPTY_GRAPH])
         params = [("default-graph-uri", str(g)) for g in graphs]
         if named_graphs is not None:
@@ -514,9 +523,9 @@ class RemoteStore(Store):
         """Run a query on the server; see :meth:`detente.graph.store.Store.query`."""
         prepared = prepare(sparql)  # analysed once per text: the same bindings path as the embedded store
         kind = prepared.form
+        params = self._dataset_params(sparql, default_graphs, named_graphs)  # of the text, before any binding
         if bindings is not None:
             sparql = prepared.bind(bindings)
-        params = self._dataset_params(default_graphs, named_graphs)
         if kind == "select":
             names, rows, truncated = self._select(sparql, params, max_rows)
             return QueryResult(kind="select", variables=names, rows=rows, truncated=truncated)
@@ -553,7 +562,7 @@ class RemoteStore(Store):
             raise ValueError(f"unknown result format {result_format!r}")
         media_type, applies_to = RESULT_FORMATS[result_format]
         kind = query_form(sparql)
-        params = self._dataset_params(default_graphs, named_graphs)
+        params = self._dataset_params(sparql, default_graphs, named_graphs)
         if kind in ("select", "ask"):
             if applies_to != "solutions":
                 raise NotAcceptableError(f"{result_format} cannot hold {kind.upper()} results")

@@ -39,7 +39,7 @@ from detente.graph.store import Bindings, QueryKind
 from detente.graph.terms import IRIREF, Term, is_iri_text, term_nt
 
 _SPARQL_TOKEN = re.compile(r'''
-    (?P<comment>\#[^\n]*)
+    (?P<comment>\#[^\r\n]*)
   | (?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'
               |"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
   | (?P<iri>''' + IRIREF + r''')
@@ -88,6 +88,27 @@ def query_form(sparql: str) -> QueryKind:
     form = prepare(sparql).form
     assert form is not None  # prepare() refuses a query text without a query form
     return form
+
+
+@lru_cache(maxsize=512)
+def names_dataset(sparql: str) -> bool:
+    r"""Whether a query names its own dataset (``FROM`` or ``FROM NAMED``), as the engine reads the text.
+
+    A ``FROM`` keyword outside strings, IRIs, comments and names, at the top
+    level. The text is read as Oxigraph reads it: no ``\u`` escape is
+    decoded outside strings and IRIs, and a comment ends at either line-break
+    character. A store asked for no dataset of its own then lets the engine
+    take the query's.
+
+    >>> names_dataset("SELECT * FROM <g> WHERE { ?s ?p ?o }")
+    True
+    >>> names_dataset("PREFIX from.x: <http://ex/> SELECT ?from WHERE { ?s from.x:FROM 'FROM' } # FROM")
+    False
+    >>> names_dataset("SELECT * #\rFROM <g>\nWHERE { ?s ?p ?o }")  # the comment ends at the carriage return
+    True
+    """
+    return any(token.kind == "word" and token.depth == 0 and token.text.upper() == "FROM"
+               for token in tokenize(sparql))
 
 
 def _form_of(tokens: list[_Token]) -> QueryKind | None:

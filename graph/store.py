@@ -205,7 +205,10 @@ class Store(ABC):
             joined wherever its variables are used; an empty sequence matches
             nothing. See :mod:`detente.graph.sparql_text`.
         default_graphs:
-            Graphs forming the default graph; :data:`DEFAULT_DATASET` when None.
+            Graphs forming the default graph; when None (and ``named_graphs``
+            too), the query's own ``FROM`` / ``FROM NAMED`` clauses, read by the
+            engine, else :data:`DEFAULT_DATASET`. Given, they replace the
+            query's clauses, as the SPARQL protocol's graph parameters do.
         named_graphs:
             Graphs visible to ``GRAPH``; all named graphs when None.
         max_rows:
@@ -237,6 +240,7 @@ class Store(ABC):
         ``skolem_prefix + label`` (RDF 1.1 §3.5). A remote endpoint resolves IRIs
         and labels blank nodes by its own rules (both are ignored there), and
         passes SELECT results through as it wrote them (so it cannot truncate them).
+        The dataset is chosen as in :meth:`query`.
         """
 
     def select_nt(self, sparql: str, *, bindings: Bindings | None = None,

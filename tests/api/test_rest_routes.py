@@ -263,9 +263,11 @@ def test_conflicts_are_paged_with_a_total(client):
     assert conflict["predicate"] == str(DT.prisonerCount)
     assert {v: len(cs) for v, cs in conflict["values"].items()} == {"314": 2, "300": 1}
     assert client.get("/conflicts", query_string={"offset": "1"}).json["conflicts"] == []
-    for bad in ({"limit": "0"}, {"limit": "1001"}, {"offset": "-1"}, {"limit": "x"}):
-        response = client.get("/conflicts", query_string=bad)
-        assert response.status_code == 400 and next(iter(bad)) in response.json["message"]
+    for bad in ({"limit": "0"}, {"limit": "1001"}, {"offset": "-1"}, {"limit": "x"}, {"limit": "\u00b2"},
+                {"offset": "\u00b2"}, {"limit": "\u0663"}, {"offset": "9" * 5000}):
+        for route in ("/conflicts", "/analysis/conflicts"):
+            response = client.get(route, query_string=bad)
+            assert response.status_code == 400 and next(iter(bad)) in response.json["message"], (route, bad)
     analysis = client.get("/analysis/conflicts", query_string={"limit": "1"}).json
     assert analysis["total"] == 1 and analysis["limit"] == 1 and len(analysis["conflicts"]) == 1
     assert client.get("/analysis/conflicts", query_string={"offset": "1"}).json["conflicts"] == []

@@ -121,6 +121,40 @@ def test_from_clauses_are_honoured_when_no_protocol_dataset_is_given(live):
     assert int(json_values(requests.get(live.url + "/sparql", params={"query": labelled}), "n")[0]) > 5
 
 
+def test_the_engine_reads_the_from_clauses_of_queries_another_parser_cannot(live):
+    """The dataset is the engine's reading of FROM: SPARQL 1.2 syntax, odd IRIs and hidden comments alike."""
+    url = live.url + "/sparql"
+
+    def count(query: str) -> int:
+        response = requests.post(url, data=query.encode("utf-8"), headers={
+            "Content-Type": "application/sparql-query", "Accept": SPARQL_JSON})
+        return int(json_values(response, "n")[0])
+
+    everything = count("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    entities = count(f"SELECT (COUNT(*) AS ?n) FROM <{ENTITIES_GRAPH}> WHERE {{ ?s ?p ?o }}")
+    assert 0 < entities < everything
+    assert count(f'VERSION "1.2" SELECT (COUNT(*) AS ?n) FROM <{ENTITIES_GRAPH}> WHERE {{ ?s ?p ?o }}') == entities
+    assert count(f"SELECT (COUNT(*) AS ?n) FROM <{ENTITIES_GRAPH}> "
+                 "WHERE { ?s ?p ?o LATERAL { BIND(1 AS ?one) } }") == entities
+    assert count(f"SELECT (COUNT(*) AS ?n) #\rFROM <{ENTITIES_GRAPH}>\nWHERE {{ ?s ?p ?o }}") == entities
+    # An absolute IRI (RFC 3986: a scheme makes it absolute) names that graph, which holds nothing here.
+    assert count("SELECT (COUNT(*) AS ?n) FROM <https:graph/entities> WHERE { ?s ?p ?o }") == 0
+    assert count("BASE <urn:a> SELECT (COUNT(*) AS ?n) FROM <g> WHERE { ?s ?p ?o }") == 0
+    assert count(f"SELECT (COUNT(*) AS ?n) FROM NAMED <{ENTITIES_GRAPH}> WHERE {{ ?s ?p ?o }}") == 0
+
+
+def test_the_result_decides_the_format_not_a_guess_at_the_form(live):
+    url = live.url + "/sparql"
+    construct = "PREFIX p.select.q: <http://example.org/> CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 1"
+    graph = requests.post(url, data=construct, headers={"Content-Type": "application/sparql-query"})
+    assert graph.status_code == 200 and not graph.headers["Content-Type"].startswith(SPARQL_JSON)
+    select = "PREFIX p.construct.q: <http://example.org/> SELECT ?s WHERE { ?s ?p ?o } LIMIT 1"
+    rows = requests.post(url, data=select, headers={"Content-Type": "application/sparql-query"})
+    assert rows.status_code == 200 and rows.headers["Content-Type"].startswith(SPARQL_JSON)
+    assert "allows no format" in plain_error(requests.post(url, data=select, headers={
+        "Content-Type": "application/sparql-query", "Accept": "text/turtle"}), 406)
+
+
 def plain_error(response: requests.Response, status: int) -> str:
     assert response.status_code == status, (response.status_code, response.text)
     assert response.headers["Content-Type"].startswith("text/plain")
@@ -149,6 +183,14 @@ def test_bad_graph_iri_and_update_on_query_endpoint_are_400(live):
     assert "not an absolute IRI" in plain_error(
         requests.get(url, params={"query": "ASK {}", "default-graph-uri": "not an iri"}), 400)
     assert "POST /update" in plain_error(requests.post(url, data={"update": "CLEAR ALL"}), 400)
+
+
+def test_head_is_answered_as_get_without_a_body(live):
+    url = live.url + "/sparql"
+    head = requests.head(url, params={"query": "ASK {}"}, headers={"Accept": SPARQL_JSON})
+    get = requests.get(url, params={"query": "ASK {}"}, headers={"Accept": SPARQL_JSON})
+    assert head.status_code == get.status_code == 200 and head.content == b""
+    assert head.headers["Content-Type"] == get.headers["Content-Type"]
 
 
 def test_wrong_methods_are_405_with_allow(live):
@@ -249,3 +291,37 @@ def test_error_bodies_never_carry_tracebacks(live):
         assert 400 <= response.status_code < 500
         assert "Traceback" not in response.text and 'File "' not in response.text
         json.dumps(response.text)
+
+
+@pytest.mark.parametrize("accept", [SPARQL_JSON, "application/sparql-results+xml", "text/csv",
+                                    "text/tab-separated-values"])
+def test_triple_terms_in_solutions_are_written_in_each_format(live, accept):
+    """SPARQL 1.2 triple terms, as Oxigraph's own writers give them (blank nodes inside made IRIs)."""
+    query = 'SELECT ?t WHERE { BIND(TRIPLE(<http://example.org/a>, <http://example.org/b>, "c") AS ?t) }'
+    response = requests.get(live.url + "/sparql", params={"query": query}, headers={"Accept": accept})
+    assert response.status_code == 200, response.text
+    expected = {
+        SPARQL_JSON: '{"type": "triple", "value": {"subject": {"type": "uri", "value": "http://example.org/a"}',
+        "application/sparql-results+xml": "<triple><subject><uri>http://example.org/a</uri></subject>",
+        "text/csv": "http://example.org/a http://example.org/b c",
+        "text/tab-separated-values": '<<( <http://example.org/a> <http://example.org/b> "c" )>>'}[accept]
+    assert expected in response.text
+
+
+def test_a_graph_with_triple_terms_is_not_acceptable_as_json_ld(live):
+    query = 'CONSTRUCT { <http://example.org/x> <http://example.org/r> <<( <http://example.org/a> ' \
+            '<http://example.org/b> "c" )>> } WHERE {}'
+    turtle = requests.get(live.url + "/sparql", params={"query": query}, headers={"Accept": "text/turtle"})
+    assert turtle.status_code == 200 and "<<(" in turtle.text
+    assert "triple terms" in plain_error(requests.get(live.url + "/sparql", params={"query": query},
+                                                      headers={"Accept": "application/ld+json"}), 406)
+
+
+def test_parameters_that_are_not_utf8_are_refused_not_replaced(live):
+    url = live.url + "/sparql"
+    bad = 'ASK { ?s ?p "%FF" }'.replace(" ", "%20").replace('"', "%22").replace("{", "%7B").replace("}", "%7D")
+    assert "not UTF-8" in plain_error(requests.get(f"{url}?query={bad}"), 400)
+    assert "not UTF-8" in plain_error(requests.post(url, data=f"query={bad}", headers={
+        "Content-Type": "application/x-www-form-urlencoded"}), 400)
+    good = requests.post(url, data={"query": 'ASK { ?s ?p "é" }'}, headers={"Accept": SPARQL_JSON})
+    assert good.status_code == 200
