@@ -205,6 +205,10 @@ class StoreError(DetenteError):
     """A store operation failed (bad URI, unreachable server, storage error)."""
 
 
+class LoadStoppedError(DetenteError):
+    """A load was stopped (Ctrl-C) while a file was written; what it had written was taken back (exit 2)."""
+
+
 class ReadOnlyError(StoreError):
     """A write was attempted on a store opened read-only (HTTP 403)."""
 
@@ -256,5 +260,5 @@ __all__ = [
     "NotAcceptableError", "UnsupportedMediaTypeError", "UnauthorizedError", "ForbiddenError", "NotFoundError",
     "InvalidInputError", "StoreError", "ReadOnlyError", "StoreLockedError", "ResultTooLargeError", "BusyError",
     "QueryTimeoutError", "WorkerError", "ComponentError", "OutboundRefusedError", "ProtectedGraphError",
-    "ServerHoldsStoreError", "QueryTooComplexError", "UnsupportedQueryError",
+    "ServerHoldsStoreError", "QueryTooComplexError", "UnsupportedQueryError", "LoadStoppedError",
 ]

@@ -575,13 +575,23 @@ def region_in_store(store: Store, claims: Iterable[URIRef]) -> Region:
     return region
 
 
-def region_in_nquads(claims: Iterable[URIRef], nquads: str) -> Region:
-    """The region of claims about to be written as this N-Quads text, read by the engine from a scratch store."""
+def region_in_nquads(claims: Iterable[URIRef], nquads: str) -> tuple[Region, list[URIRef]]:
+    """The region of claims about to be written as this N-Quads text, read by the engine from a scratch store.
+
+    With the claims the text writes: ``claims`` and every other one the text
+    types as a claim (the states' Wikidata link claims of a loader's entity
+    text), as the engine reads it, not as the caller lists them.
+    """
     from detente.graph.backends import open_store
 
     scratch = open_store("memory:")
     scratch.add_nquads(nquads)
-    return region_in_store(scratch, claims)
+    typed = [URIRef(str(row[0])) for row in scratch.query(_CLAIMS_TYPED).rows]
+    written = list(dict.fromkeys([*claims, *typed]))
+    return region_in_store(scratch, written), written
+
+
+_CLAIMS_TYPED = f"SELECT ?c WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{ ?c a dt:Claim }} }}"
 
 
 @dataclass

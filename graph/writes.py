@@ -265,15 +265,19 @@ def add_claims_nquads(store: Store, claim_iris: Sequence[URIRef], nquads: str, *
     """
     from detente.graph.claims import known_claims
 
-    before = known_claims(store, claim_iris)
     current = _current(store)
     tracker = None
+    written: Sequence[URIRef] = claim_iris
     if complete and _tracking(store, len(claim_iris)):
-        region = summary.region_in_nquads(claim_iris, nquads)  # read by the engine from the text itself
+        # Read by the engine from the text itself, with every claim it writes (a loader's entity text has some).
+        region, written = summary.region_in_nquads(claim_iris, nquads)
+        before = known_claims(store, written)
         region.update(summary.region_in_store(store, before))  # claims written again, as the store holds them
         tracker = summary.Tracker(store, region)
+    else:
+        before = known_claims(store, claim_iris)
     store.add_nquads(_mark(store) + nquads)
-    _after_write(store, pending=tracker.done() if tracker is not None else None, claims=claim_iris,
+    _after_write(store, pending=tracker.done() if tracker is not None else None, claims=written,
                  was_current=current)
     return len(set(claim_iris) - before)
 

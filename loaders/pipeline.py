@@ -26,7 +26,7 @@ from typing import IO, Any, cast
 
 from rdflib import Dataset, URIRef
 
-from detente.errors import AmbiguousEntityError, StoreError
+from detente.errors import AmbiguousEntityError, LoadStoppedError, StoreError, UsageError
 from detente.graph.claims import Claim, claims_nquads, known_claims, line_end, quads_nquads
 from detente.graph.performance import fewer_collections, return_large_blocks
 from detente.graph.store import Store
@@ -288,7 +288,13 @@ def _guarded(path: Path, units: Iterator[Unit]) -> Iterator[Unit]:
 
 #: Claims per chunk: the N-Quads of one chunk (about 17 quads a claim) are one write. Peak memory follows the
 #: chunk (Oxigraph's bulk loader buffers one call's data): 5,000 claims keep a load near 300 MB whatever the file.
-CHUNK_CLAIMS = int(os.environ.get("DETENTE_LOAD_CHUNK", "5000"))
+def _chunk_setting() -> int:
+    """``DETENTE_LOAD_CHUNK``: claims per staged chunk; 0 when it is no whole number from 1 (refused when loading)."""
+    text = os.environ.get("DETENTE_LOAD_CHUNK", "5000").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 and int(text) > 0 else 0
+
+
+CHUNK_CLAIMS = _chunk_setting()
 #: A fresh import (Oxigraph's bulk loader) writes each distinct fact of a file once, after its claims.
 FACTS_ONCE = True
 
@@ -599,11 +605,30 @@ class RejectsFile:
         self.writer: Any = None
         self._open_files = contextlib.ExitStack()  # the CSV file stays open across writes, until close()
 
+    def check(self, inputs: Sequence[Path]) -> None:
+        """Refuse, before anything is loaded, a rejects path that is one of the ``inputs`` or cannot be written."""
+        if self.path is None:
+            return
+        path = Path(self.path)
+        if any(path.resolve() == Path(file).resolve() for file in inputs):
+            raise UsageError(f"the rejects file {path} is one of the files to load: it would be overwritten before "
+                             "it is read; name another --rejects")
+        if path.is_dir():
+            raise UsageError(f"the rejects file {path} is a folder; name a file (--rejects)")
+        folder = path.parent
+        writable = os.access(path, os.W_OK) if path.exists() else folder.is_dir() and os.access(folder, os.W_OK)
+        if not writable:
+            raise UsageError(f"cannot write the rejects file {path}: "
+                             + ("it is read-only" if path.exists() else f"no writable folder {folder}"))
+
     def write(self, rejects: Sequence[Reject]) -> None:
         if self.path is None or not rejects:
             return
         if self.handle is None:
-            self.handle = self._open_files.enter_context(_csv_for_writing(Path(self.path)))
+            try:
+                self.handle = self._open_files.enter_context(_csv_for_writing(Path(self.path)))
+            except OSError as exc:
+                raise UsageError(f"cannot write the rejects file {self.path}: {exc.strerror or exc}") from None
             self.writer = csv.writer(self.handle)
             self.writer.writerow(["file", "line", "field", "message", "record"])
         for r in rejects:
@@ -663,6 +688,12 @@ def load_paths(store: Store | None, paths: Sequence[str | Path], *, skip_invalid
     ``progress(path, number, total)`` is called per file, ``rows(n)`` with the
     rows read so far in the current file.
     """
+    if CHUNK_CLAIMS < 1:
+        raise UsageError(f"DETENTE_LOAD_CHUNK must be a whole number from 1 (claims per chunk), got "
+                         f"{os.environ.get('DETENTE_LOAD_CHUNK')!r}")
+    files = expand_paths(paths)
+    rejects_file = RejectsFile(rejects_path if skip_invalid else None)
+    rejects_file.check(files)  # before anything is read or written
     return_large_blocks()  # a load's chunk texts, once freed, go back to the system
     registry = registry or EntityRegistry()
     target = store if sink is None else None  # the store this load writes to, if any
@@ -677,13 +708,11 @@ def load_paths(store: Store | None, paths: Sequence[str | Path], *, skip_invalid
     facts = store.facts_label if store is not None else FACTS_GRAPH
     # Without skip_invalid a file is refused whole at its first reject: its parser may stop reading there.
     ctx = LoadContext(registry, options or LoadOptions(), facts_label=facts, store=store, fail_fast=not skip_invalid)
-    files = expand_paths(paths)
     detected = [(p, _safe_detect(p)) for p in files]
     # Entity files first, so claim files can name what they declare.
     ordered = [(p, f) for p, f in detected if f is not None and f.entities] + \
               [(p, f) for p, f in detected if f is None or not f.entities]
     reports: list[FileReport] = []
-    rejects_file = RejectsFile(rejects_path if skip_invalid else None)
     journal_folder = _journal_folder(target) if target is not None else None
     fresh = (target is not None and hasattr(target, "bulk_add_nquads") and journal_folder is not None
              and not _has_claims(target))
@@ -950,22 +979,33 @@ def _write_staged(store: Store | None, path: Path, staging: _Staging, *,
         # of the import is computed meanwhile. It removes the staged chunks (even after an error).
         staging.handed_over = True
         writer.folders.append(staging.folder)
-    for chunk in staging.chunks:
-        iris = _chunk_iris(chunk)
-        data: str | Path = chunk.nquads if fresh and writer is not None else chunk.nquads.read_text(encoding="utf-8")
-        if journal is not None and len(staging.chunks) > 1:
-            known = known_claims(store, iris) if not fresh else set()
-            added = [iri for iri in iris if iri not in known]
-            if fresh and writer is not None:  # just before the chunk is written, as without the thread
-                writer.submit(functools.partial(journal.chunk, str(path), added))
+    journalled = journal is not None and len(staging.chunks) > 1
+    added_so_far: list[URIRef] = []  # the claims this file's chunks add, the chunk being written included
+    try:
+        for chunk in staging.chunks:
+            iris = _chunk_iris(chunk)
+            data: str | Path = (chunk.nquads if fresh and writer is not None
+                                else chunk.nquads.read_text(encoding="utf-8"))
+            if journal is not None and journalled:
+                known = known_claims(store, iris) if not fresh else set()
+                added = [iri for iri in iris if iri not in known]
+                if fresh and writer is not None:  # just before the chunk is written, as without the thread
+                    writer.submit(functools.partial(journal.chunk, str(path), added))
+                else:
+                    journal.chunk(str(path), added)
+                    added_so_far += added
+            if fresh:
+                # The files before this one are written (the writer is waited for before a file is read): the
+                # claims they wrote are not new again.
+                new += len(set(iris) - known_claims(store, iris))
+                import_nquads(store, iris, data, fresh=fresh_summary, submit=writer.submit if writer else None)
             else:
-                journal.chunk(str(path), added)
-        if fresh:
-            import_nquads(store, iris, data, fresh=fresh_summary, submit=writer.submit if writer else None)
-            new += len(set(iris))
-        else:
-            new += add_claims_nquads(store, iris, cast(str, data), complete=chunk.complete and complete)
-    if journal is not None and len(staging.chunks) > 1:
+                new += add_claims_nquads(store, iris, cast(str, data), complete=chunk.complete and complete)
+    except BaseException as stopped:  # an error or Ctrl-C between two chunks: the file is taken back whole
+        if added_so_far and journal is not None:
+            _take_back_chunks(store, path, journal, added_so_far, stopped)
+        raise
+    if journal is not None and journalled:
         if fresh and writer is not None:
             writer.submit(functools.partial(journal.done, str(path)))  # once the chunks before it are written
         else:
@@ -973,6 +1013,29 @@ def _write_staged(store: Store | None, path: Path, staging: _Staging, *,
     if fresh and writer is not None:
         writer.submit(functools.partial(shutil.rmtree, staging.folder, ignore_errors=True))
     return new
+
+
+def _take_back_chunks(store: Store, path: Path, journal: Journal, added: list[URIRef], stopped: BaseException) -> None:
+    """Remove the claims the chunks of ``path`` written so far added (a write failed, or the user stopped it).
+
+    If that fails too (the disk that filled up), the journal stays: the next
+    load's :func:`recover` removes them. Either way the user is told (a
+    Ctrl-C becomes :class:`~detente.errors.LoadStoppedError`); other errors
+    are raised as they were by the caller.
+    """
+    try:
+        removed = remove_claims(store, added)
+    except BaseException:
+        journal.keep = True
+        note = (f"{path} was cut short after some of its chunks were written; they could not be removed now, and "
+                "the next 'detente load' of this store removes them (then load the file again)")
+    else:
+        note = (f"{path} was cut short after some of its chunks were written: their {removed} claim(s) were removed, "
+                "so nothing of the file is stored (load it again)")
+    if isinstance(stopped, KeyboardInterrupt):
+        raise LoadStoppedError(f"stopped: {note}") from None
+    if type(stopped) is StoreError:
+        raise StoreError(f"{stopped}; {note}") from stopped
 
 
 def write_rejects(path: Path, rejects: Sequence[Reject]) -> None:

@@ -1031,7 +1031,8 @@ class ShapeChecker:
                 if len(unit.lines) == len(claim.statements):  # a row per statement (a statements table)
                     line = next((unit.lines[i] for i, (s, p, _o) in enumerate(claim.statements)
                                  if s == first.focus and p == first.path), line)
-                return reject_unit(name, unit.lines, [Reject(name, line, first.field, f"SHACL: {first.message}")])
+                return reject_unit(name, unit.lines, [Reject(name, line, first.field, f"SHACL: {first.message}",
+                                                             unit.records(line) or "")], unit.records)
         return unit
 
 

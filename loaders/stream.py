@@ -33,7 +33,9 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import hashlib
+import io
 import json
 import sqlite3
 import tempfile
@@ -95,6 +97,8 @@ class Unit:
     lines: list[int | None]
     claims: list[Claim] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
+    #: A row's text by its line, for a reject made later (by the compiled shapes): None where not known.
+    records: Callable[[int | None], str | None] = field(default=lambda line: None, repr=False, compare=False)
 
     @property
     def rejected(self) -> bool:
@@ -626,8 +630,8 @@ def _statement_unit(name: str, header: list[str], header_bad: bool, delimiter: s
             else:
                 if statement_lines is not None:
                     claim.adopt_statement_lines(statement_lines)
-                return Unit(lines, [claim])
-    return reject_unit(name, lines, failed, lambda line: None if line is None else raw.get(line))
+                return Unit(lines, [claim], records=raw.record)
+    return reject_unit(name, lines, failed, raw.record)
 
 
 @dataclass(frozen=True)
@@ -674,11 +678,17 @@ class _RawRows:
         return found
 
     def __getitem__(self, line: int) -> str:
-        return self.delimiter.join(self.rows[line])
+        return self._text(self.rows[line])
 
-    def get(self, line: int) -> str | None:
-        row = self.rows.get(line)
-        return None if row is None else self.delimiter.join(row)
+    def record(self, line: int | None) -> str | None:
+        """The row at ``line`` as the file wrote it (quoted where its cells need), or None."""
+        row = None if line is None else self.rows.get(line)
+        return None if row is None else self._text(row)
+
+    def _text(self, row: list[str]) -> str:
+        out = io.StringIO()
+        csv.writer(out, delimiter=self.delimiter, lineterminator="").writerow(row)  # "1,234" stays one cell
+        return out.getvalue()
 
 
 def reject_unit(name: str, lines: list[int | None], failed: list[Reject],
@@ -816,8 +826,11 @@ def _document_units(name: str, doc: Any, doc_line: int | None, ctx: LoadContext,
     if failed is not None:
         # The problem where it is (the source's line), then every claim of the document as its sibling.
         lines = item_lines()
-        yield Unit(lines, rejects=[Reject(name, failed.line, failed.field, failed.message)]
-                   + [Reject(name, line, None, f"{SIBLING}{failed.line} rejected: {failed.message}")
+        texts = _item_texts(items, doc_line, line_of)
+        yield Unit(lines, rejects=[Reject(name, failed.line, failed.field, failed.message,
+                                          json.dumps(src, default=str) if isinstance(src, dict) else "")]
+                   + [Reject(name, line, None, f"{SIBLING}{failed.line} rejected: {failed.message}",
+                             texts.get(line, ""))
                       for line in lines if line != failed.line])
         return
     for index, item in enumerate(items):
@@ -851,7 +864,18 @@ def _document_units(name: str, doc: Any, doc_line: int | None, ctx: LoadContext,
             continue
         if statement_lines is not None:
             claim.adopt_statement_lines(statement_lines)
-        yield Unit([item_line], [claim])
+        yield Unit([item_line], [claim], records=functools.partial(_item_record, item))
+
+
+def _item_record(item: Any, line: int | None) -> str:
+    """A document's claim as the JSON text of its reject's record (whatever the line)."""
+    return json.dumps(item, default=str)
+
+
+def _item_texts(items: list[Any], doc_line: int | None,
+                line_of: Callable[[Any, int | None], int | None]) -> dict[int | None, str]:
+    """A document's claims as JSON texts, by the line each begins on (their rejects' records)."""
+    return {line_of(item, doc_line): json.dumps(item, default=str) for item in items}
 
 
 # -- formats parsed whole ----------------------------------------------------------------------

@@ -129,3 +129,22 @@ def test_a_full_disk_while_the_summary_is_made_leaves_it_to_a_rebuild(tmp_path: 
     assert summary.summary_state(store) == "current"
     assert as_literal_free(maintained(store)) == as_literal_free(expected(store))
     store.close()
+
+
+@pytest.mark.parametrize("kind", ["memory", "disk"])
+def test_a_later_load_naming_a_new_state_keeps_the_summary_exact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                 kind: str) -> None:
+    """The second file's entity text writes RUS's Wikidata link claim: the summary's update counts it."""
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "graph"))
+    from summary_reference import expected, maintained
+
+    first, second = tmp_path / "first.csv", tmp_path / "second.csv"
+    first.write_text(HEADER + _rows("c1", "event:e1", ("state:UKR",), "https://example.org/1", "2020-01-01"),
+                     encoding="utf-8")
+    second.write_text(HEADER + _rows("c2", "event:e2", ("state:RUS",), "https://example.org/2", "2020-01-02"),
+                      encoding="utf-8")
+    store = open_store("memory:" if kind == "memory" else f"oxigraph:{tmp_path / 'store'}")
+    load_paths(store, [first])
+    load_paths(store, [second])  # into a store with claims: the summary is updated, not rebuilt
+    assert summary.summary_state(store) == "current"
+    assert maintained(store) == expected(store)

@@ -219,3 +219,15 @@ def test_a_writer_slower_than_the_reading_holds_the_reading_back(tmp_path: Path,
     assert report.new_claims == 1000
     assert set(store.query(CLAIMS).rows) == set(unhurried.query(CLAIMS).rows)
     assert summary_state(store) == "current"
+
+
+def test_a_later_file_of_a_fresh_import_counts_only_the_claims_it_adds(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    first, copy = tmp_path / "first.jsonl", tmp_path / "copy.jsonl"
+    write_claims_jsonl(first, claims=60)
+    copy.write_bytes(first.read_bytes())
+    monkeypatch.setattr(pipeline, "CHUNK_CLAIMS", 7)
+    store = open_store(f"oxigraph:{tmp_path / 'store'}")
+    reports = load_paths(store, [first, copy])
+    assert [r.new_claims for r in reports] == [60, 0]
+    assert summary_state(store) == "current"

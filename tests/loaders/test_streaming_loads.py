@@ -166,3 +166,61 @@ def test_chunked_writes_store_what_one_write_stores(tmp_path: Path, monkeypatch:
 
     assert summary_state(chunked) == "current"
     assert not (tmp_path / "chunked" / pipeline.JOURNAL_NAME).exists()
+
+
+def test_a_rejects_path_that_is_an_input_or_cannot_be_written_is_refused_first(tmp_path: Path) -> None:
+    from detente.errors import UsageError
+
+    bad = _statements_file(tmp_path)
+    other = tmp_path / "other.csv"
+    other.write_text(HEADER + _row("c9", "event:t9", "a", "dt:Talks"), encoding="utf-8")
+    kept = other.read_text(encoding="utf-8")
+    store = open_store("memory:")
+    for rejects, words in ((other, "one of the files to load"), (tmp_path, "is a folder"),
+                           (tmp_path / "missing" / "r.csv", "no writable folder")):
+        with pytest.raises(UsageError, match=words):
+            load_paths(store, [bad, other], skip_invalid=True, rejects_path=rejects)
+    assert other.read_text(encoding="utf-8") == kept  # the input was not overwritten
+    assert not _keys(store)  # nothing was loaded
+
+
+def test_a_chunk_size_that_is_no_whole_number_is_a_usage_error(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from detente.errors import UsageError
+
+    monkeypatch.setenv("DETENTE_LOAD_CHUNK", "1e3")
+    monkeypatch.setattr(pipeline, "CHUNK_CLAIMS", pipeline._chunk_setting())
+    with pytest.raises(UsageError, match="DETENTE_LOAD_CHUNK"):
+        load_paths(open_store("memory:"), [_statements_file(tmp_path)])
+
+
+def test_every_reject_carries_its_row_as_the_file_wrote_it(tmp_path: Path) -> None:
+    """Rejects made by the compiled shapes and by a document's source name the row's text too, quoted as read."""
+    table = tmp_path / "shacl.csv"
+    table.write_text(HEADER + _row("c1", "agreement:x", "a", "dt:Agreement")
+                     + _row("c1", "agreement:x", "prisonerCount", "-5")
+                     + _row("c2", "event:t9", "hasParty", "Ukraine").replace("They met.", '"Met, at last."'),
+                     encoding="utf-8")
+    documents = tmp_path / "docs.jsonl"
+    documents.write_text('{"source": {"url": "https://example.org/d", "published": "2016-13-09"}, '
+                         '"claims": [{"key": "k1", "statements": [["event:t1", "hasParty", "Ukraine"]]}]}\n',
+                         encoding="utf-8")
+    rejects = tmp_path / "rejects.csv"
+    load_paths(open_store("memory:"), [table, documents], skip_invalid=True, rejects_path=rejects)
+    rows = {(r["file"], r["line"]): r for r in _rejects(rejects)}
+    shacl, sibling = rows[(str(table), "3")], rows[(str(table), "2")]
+    assert "SHACL" in shacl["message"] and shacl["record"].split(",")[:4] == ["c1", "agreement:x", "prisonerCount",
+                                                                                "-5"]
+    assert sibling["message"].startswith("sibling of line 3") and sibling["record"].startswith("c1,agreement:x,a,")
+    document = next(r for (file, _line), r in rows.items() if file == str(documents))
+    assert document["field"] == "source.published" and '"2016-13-09"' in document["record"]
+
+
+def test_a_row_rejected_whole_is_quoted_as_the_file_had_it(tmp_path: Path) -> None:
+    table = tmp_path / "quoted.csv"
+    table.write_text(HEADER + 'c1,event:t1,hasParty,Atlantis,https://example.org/a,Example News,2025-03-12,'
+                     '"Met, at last.",,0.9\n', encoding="utf-8")
+    rejects = tmp_path / "rejects.csv"
+    load_paths(open_store("memory:"), [table], skip_invalid=True, rejects_path=rejects)
+    (reject,) = _rejects(rejects)
+    assert '"Met, at last."' in reject["record"]
