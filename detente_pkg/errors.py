@@ -208,6 +208,8 @@ class StoreError(DetenteError):
 class LoadStoppedError(DetenteError):
     """A load was stopped (Ctrl-C) while a file was written; what it had written was taken back (exit 2)."""
 
+    label = "load stopped"
+
 
 class ReadOnlyError(StoreError):
     """A write was attempted on a store opened read-only (HTTP 403)."""

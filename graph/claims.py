@@ -404,7 +404,9 @@ def claims_nquads(claims: Iterable[Claim], entity_quads: Iterable[Quad] = (), *,
     """
     facts_end = line_end(facts) if claim_facts else None
     lines: list[str] = []
-    seen_sources: set[URIRef] = set()
+    # A source's description once per call, each distinct one: two records giving one source IRI (one URL) two
+    # dates or publishers both reach the store, however the claims are cut into calls.
+    seen_sources: set[Source] = set()
     seen_activities: set[URIRef] = set()
     last_source: Source | None = None
     last_activity: Activity | None = None
@@ -413,8 +415,8 @@ def claims_nquads(claims: Iterable[Claim], entity_quads: Iterable[Quad] = (), *,
         source = claim.source
         if source is not last_source:  # claims of one source often follow each other (the same object)
             last_source = source
-            if source.iri not in seen_sources:
-                seen_sources.add(source.iri)
+            if source not in seen_sources:
+                seen_sources.add(source)
                 _source_lines(source, lines)
         activity = claim.activity
         if activity is not last_activity and activity is not None:

@@ -58,7 +58,7 @@ from detente.graph.term_table import BLANK as _BLANK, IRI as _IRI, TYPED_LITERAL
 from detente.graph.terms import term_nt
 
 if TYPE_CHECKING:
-    from detente.graph.claims import Claim
+    from detente.graph.claims import Claim, Source
 
 #: Bucket files the facts are spread over by subject: memory holds one bucket's rows at a time.
 BUCKETS = 64
@@ -434,15 +434,15 @@ class FreshImport:
         dates: list[str] = []  # source, date, ...
         last_source = None
         source = ""
-        described: set[str] = set()
+        described: set[Source] = set()
         for claim in claims:
             if claim.extra and any(str(p) in _EXTRA_BREAKS for _s, p, _o in claim.extra):
                 self._file_exact = False
             if claim.source is not last_source:
                 last_source = claim.source
                 source = term_nt(last_source.iri)
-                if source not in described:  # claims_nquads writes a source's first description in a call
-                    described.add(source)
+                if last_source not in described:  # claims_nquads writes each distinct description once a call
+                    described.add(last_source)
                     if last_source.publisher is not None:
                         publishers += (source, term_nt(last_source.publisher))
                     if last_source.issued is not None:  # as claims_nquads writes it (an ISO date: canonical)

@@ -657,18 +657,37 @@ def resolve_predicate(ref: str) -> URIRef:
     if ref in _PLAIN_PREDICATES:
         return _PLAIN_PREDICATES[ref]
     if ref.startswith("<") and ref.endswith(">"):
-        return iri_ref(ref[1:-1], "predicate")
+        return _declared(iri_ref(ref[1:-1], "predicate"), ref)
     if _IRI_WRITTEN.match(ref):
-        return iri_ref(ref, "predicate")
+        return _declared(iri_ref(ref, "predicate"), ref)
     expanded = expand_curie(ref)
     if expanded is not None:
-        return iri_ref(expanded, "predicate")
+        return _declared(iri_ref(expanded, "predicate"), ref)
     if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", ref):
         candidate = DT[ref]
         if candidate in schema.datatype_properties() or candidate in schema.object_properties():
             return candidate
         raise FieldError("predicate", f"unknown property {ref!r}; the ontology has no dt:{ref}")
     raise FieldError("predicate", f"cannot read {shown(ref)} as a property (use a CURIE such as dt:hasParty or an IRI)")
+
+
+def _declared(predicate: URIRef, ref: str) -> URIRef:
+    """``predicate``, unless it is in the ontology's namespace without being one of its properties (a typo).
+
+    >>> try:
+    ...     _declared(DT.hasPary, "dt:hasPary")
+    ... except FieldError as error:
+    ...     print(error)
+    field 'predicate': unknown property 'dt:hasPary'; the ontology has no dt:hasPary
+    """
+    if predicate.startswith(_ONTOLOGY_NS) and predicate not in schema.datatype_properties() \
+            and predicate not in schema.object_properties():
+        local = predicate[len(_ONTOLOGY_NS):]
+        raise FieldError("predicate", f"unknown property {ref!r}; the ontology has no dt:{local}")
+    return predicate
+
+
+_ONTOLOGY_NS = str(DT)
 
 
 def typed_literal(value: object, datatype: URIRef, field_name: str = "object") -> Literal:

@@ -1033,7 +1033,7 @@ def _take_back_chunks(store: Store, path: Path, journal: Journal, added: list[UR
         note = (f"{path} was cut short after some of its chunks were written: their {removed} claim(s) were removed, "
                 "so nothing of the file is stored (load it again)")
     if isinstance(stopped, KeyboardInterrupt):
-        raise LoadStoppedError(f"stopped: {note}") from None
+        raise LoadStoppedError(note) from None
     if type(stopped) is StoreError:
         raise StoreError(f"{stopped}; {note}") from stopped
 

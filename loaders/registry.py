@@ -34,6 +34,7 @@ from detente.graph.entities import (
 from detente.graph.store import Store
 from detente.graph.terms import Term
 from detente.loaders.wikidata import same_as_triples, state_link_claim, state_link_quads
+from detente.ontology import schema
 from detente.ontology.vocab import DT, DTR, ENTITIES_GRAPH, ENTITY_TYPES, FACTS_GRAPH, TYPE_SEGMENTS, expand_curie
 
 
@@ -238,6 +239,9 @@ class EntityRegistry:
                 yield from entity.quads()
 
 
+_ONTOLOGY_NS = str(DT)
+
+
 def entity_type(name: str) -> URIRef | None:
     """An ontology class from a short type name or CURIE (``envoy``, ``dt:Envoy``).
 
@@ -248,11 +252,11 @@ def entity_type(name: str) -> URIRef | None:
     if key.lower().replace(" ", "_") in ENTITY_TYPES:
         return ENTITY_TYPES[key.lower().replace(" ", "_")]
     expanded = expand_curie(key)
-    if expanded is not None:
-        return URIRef(expanded)
-    if key.startswith(("http://", "https://")):
-        return URIRef(key)
-    return None
+    found = URIRef(expanded) if expanded is not None else URIRef(key) if key.startswith(("http://", "https://")) \
+        else None
+    if found is not None and found.startswith(_ONTOLOGY_NS) and found not in schema.ontology_classes():
+        return None  # a class name in the ontology's namespace that it does not declare (a typo): unknown
+    return found
 
 
 XSD_STRING = XSD.string

@@ -140,3 +140,15 @@ def test_a_story_naming_an_entity_several_share_is_refused_naming_the_file_and_t
     assert reject.file == str(story)
     assert "organization:northern-front-a" in reject.message and "organization:northern-front-b" in reject.message
     assert store.count_quads() == quads, "nothing of the refused story is written"
+
+
+@pytest.mark.parametrize(("row", "field", "words"), [
+    ("c2,event:t1,dt:hasPary,Russia,https://example.org/b,,,,,\n", "predicate", "the ontology has no dt:hasPary"),
+    ("c2,event:t1,<https://w3id.org/detente/ontology#hasPary>,Russia,https://example.org/b,,,,,\n", "predicate",
+     "the ontology has no dt:hasPary"),
+    ("c2,event:t1,a,dt:Nonexistent,https://example.org/b,,,,,\n", "object", "unknown class"),
+])
+def test_a_name_in_the_ontologys_namespace_it_does_not_declare_is_a_typo(tmp_path: Path, row: str, field: str,
+                                                                         words: str) -> None:
+    reject, = _fails(_statements(tmp_path, row)).rejects
+    assert (reject.line, reject.field) == (3, field) and words in reject.message

@@ -224,3 +224,28 @@ def test_a_row_rejected_whole_is_quoted_as_the_file_had_it(tmp_path: Path) -> No
     load_paths(open_store("memory:"), [table], skip_invalid=True, rejects_path=rejects)
     (reject,) = _rejects(rejects)
     assert '"Met, at last."' in reject["record"]
+
+
+def test_two_descriptions_of_one_source_are_both_stored_whatever_the_chunks(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """One URL given two publishers and two dates: nothing is dropped, and the chunk size changes nothing."""
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "graph"))
+    from summary_reference import expected, maintained
+
+    path = tmp_path / "one-url.csv"
+    path.write_text(HEADER + "c1,event:x,prisonerCount,12,https://a.example/1,Pub A,2020-01-01,q,,0.5\n"
+                    "c2,event:x,prisonerCount,13,https://a.example/1,Pub B,2020-01-02,q,,0.5\n", encoding="utf-8")
+    dates = ("SELECT ?d WHERE { GRAPH <https://w3id.org/detente/id/graph/provenance> { ?c a dt:Claim ; "
+             "prov:wasDerivedFrom ?s } ?s dct:issued ?d }")
+    stored = []
+    for chunk, name in ((5000, "whole"), (1, "one-claim-chunks")):
+        monkeypatch.setattr(pipeline, "CHUNK_CLAIMS", chunk)
+        store = open_store(f"oxigraph:{tmp_path / name}")
+        load_paths(store, [path])
+        assert maintained(store) == expected(store)
+        stored.append(_quads(store))
+        assert sorted({str(r[0]) for r in store.query(dates).rows}) == ["2020-01-01", "2020-01-02"]
+    assert stored[0] == stored[1]
+    monkeypatch.setattr(pipeline, "CHUNK_CLAIMS", 5000)
+    problems = [r for report in load_paths(None, [path], full_shacl=True, skip_invalid=True) for r in report.rejects]
+    assert any("publication date" in r.message for r in problems)  # pySHACL sees both dates in one chunk
