@@ -87,8 +87,6 @@ def open_oxigraph(location: StoreLocation | str, *, read_only: bool = False) -> 
     with _OPEN_LOCK:
         store = _OPEN_STORES.get(location.uri)
         if store is None or store.closed:
-            if read_only and not location.path.exists():  # reading creates nothing (RocksDB would make a store)
-                raise StoreError(f"no store at {location.path}: a store is made by writing to it (detente load)")
             store = OxigraphStore(location, read_only=False)
             _OPEN_STORES[location.uri] = store
     if read_only:

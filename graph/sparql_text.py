@@ -90,7 +90,9 @@ def query_form(sparql: str) -> QueryKind:
     return form
 
 
-@lru_cache(maxsize=512)
+_FROM = re.compile("from", re.I)
+
+
 def names_dataset(sparql: str) -> bool:
     r"""Whether a query names its own dataset (``FROM`` or ``FROM NAMED``), as the engine reads the text.
 
@@ -106,9 +108,33 @@ def names_dataset(sparql: str) -> bool:
     False
     >>> names_dataset("SELECT * #\rFROM <g>\nWHERE { ?s ?p ?o }")  # the comment ends at the carriage return
     True
+    >>> names_dataset("PREFIX : <http://ex/> SELECT * FROM:g WHERE { ?s ?p ?o }")  # FROM, then the name :g
+    True
+    >>> names_dataset("SELECT ?s WHERE { ?s ?p ?o } ORDER BY (?o = 'x'@from)")  # a language tag
+    False
     """
-    return any(token.kind == "word" and token.depth == 0 and token.text.upper() == "FROM"
-               for token in tokenize(sparql))
+    if _FROM.search(sparql) is None:  # most texts (the stores' own queries): no scan, nothing cached
+        return False
+    return _names_dataset(sparql) if len(sparql) <= 8192 else _scan_for_dataset(sparql)
+
+
+@lru_cache(maxsize=512)
+def _names_dataset(sparql: str) -> bool:
+    return _scan_for_dataset(sparql)
+
+
+def _scan_for_dataset(sparql: str) -> bool:
+    previous: _Token | None = None
+    for token in tokenize(sparql):
+        if token.depth == 0:
+            if token.kind == "word" and token.text.upper() == "FROM" and not (
+                    previous is not None and previous.text == "@" and previous.end == token.start):
+                return True
+            # At the top level the engine reads FROM:g as FROM and the name :g.
+            if token.kind == "pname" and token.text[:5].upper() == "FROM:":
+                return True
+        previous = token
+    return False
 
 
 def _form_of(tokens: list[_Token]) -> QueryKind | None:

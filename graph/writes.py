@@ -277,9 +277,26 @@ def add_claims_nquads(store: Store, claim_iris: Sequence[URIRef], nquads: str, *
     else:
         before = known_claims(store, claim_iris)
     store.add_nquads(_mark(store) + nquads)
-    _after_write(store, pending=tracker.done() if tracker is not None else None, claims=written,
-                 was_current=current)
+    try:
+        pending = tracker.done() if tracker is not None else None
+    except BaseException:  # written, its change not known (an error, Ctrl-C): the summary must not look current
+        _change_unknown(store)
+        raise
+    _after_write(store, pending=pending, claims=written, was_current=current)
     return len(set(claim_iris) - before)
+
+
+def _change_unknown(store: Store) -> None:
+    """A write went in but its summary change was not read: the enclosing block ends with a rebuild.
+
+    Outside a block the write's own stale mark stays, and the summary is rebuilt before it is next read.
+    """
+    block = _BULK.get(id(store))
+    if block is not None and block.store is store:
+        block.written = True
+        block.unknown = True
+        block.touched.clear()
+        block.pending = summary.Pending()
 
 
 def import_nquads(store: Store, claim_iris: Sequence[URIRef], nquads: str | Path, *,
@@ -486,7 +503,12 @@ def remove_claims(store: Store, claims: Iterable[URIRef], *, batch: int = 5000) 
         removal += _REMOVE_CLAIMS
         mark = summary.STALE_UPDATE + " ;\n" if store.maintains_summary and not _held(store) else ""
         store.update(mark + removal, bindings=rows)
-        _after_write(store, pending=tracker.done() if tracker is not None else None, claims=chunk, was_current=current)
+        try:
+            pending = tracker.done() if tracker is not None else None
+        except BaseException:  # removed, its change not known: as in add_claims_nquads
+            _change_unknown(store)
+            raise
+        _after_write(store, pending=pending, claims=chunk, was_current=current)
     return removed
 
 

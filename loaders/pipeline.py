@@ -26,7 +26,7 @@ from typing import IO, Any, cast
 
 from rdflib import Dataset, URIRef
 
-from detente.errors import AmbiguousEntityError, LoadStoppedError, StoreError, UsageError
+from detente.errors import AmbiguousEntityError, DetenteError, LoadStoppedError, StoreError, UsageError
 from detente.graph.claims import Claim, claims_nquads, known_claims, line_end, quads_nquads
 from detente.graph.performance import fewer_collections, return_large_blocks
 from detente.graph.store import Store
@@ -986,22 +986,24 @@ def _write_staged(store: Store | None, path: Path, staging: _Staging, *,
             iris = _chunk_iris(chunk)
             data: str | Path = (chunk.nquads if fresh and writer is not None
                                 else chunk.nquads.read_text(encoding="utf-8"))
+            # The claims the chunk adds. The files before this one are in the store (the writer is waited for
+            # before a file is read): a later file of a fresh import neither counts nor journals theirs again.
+            known = known_claims(store, iris) if fresh or journalled else set()
+            added = [iri for iri in iris if iri not in known] if fresh or journalled else []
             if journal is not None and journalled:
-                known = known_claims(store, iris) if not fresh else set()
-                added = [iri for iri in iris if iri not in known]
                 if fresh and writer is not None:  # just before the chunk is written, as without the thread
                     writer.submit(functools.partial(journal.chunk, str(path), added))
                 else:
                     journal.chunk(str(path), added)
-                    added_so_far += added
+                added_so_far += added
             if fresh:
-                # The files before this one are written (the writer is waited for before a file is read): the
-                # claims they wrote are not new again.
-                new += len(set(iris) - known_claims(store, iris))
+                new += len(set(added))
                 import_nquads(store, iris, data, fresh=fresh_summary, submit=writer.submit if writer else None)
             else:
                 new += add_claims_nquads(store, iris, cast(str, data), complete=chunk.complete and complete)
     except BaseException as stopped:  # an error or Ctrl-C between two chunks: the file is taken back whole
+        if fresh and writer is not None:
+            writer.cancel()  # the chunks queued are dropped; the one under way is finished first
         if added_so_far and journal is not None:
             _take_back_chunks(store, path, journal, added_so_far, stopped)
         raise
@@ -1030,12 +1032,16 @@ def _take_back_chunks(store: Store, path: Path, journal: Journal, added: list[UR
         note = (f"{path} was cut short after some of its chunks were written; they could not be removed now, and "
                 "the next 'detente load' of this store removes them (then load the file again)")
     else:
-        note = (f"{path} was cut short after some of its chunks were written: their {removed} claim(s) were removed, "
-                "so nothing of the file is stored (load it again)")
+        note = (f"{path} was cut short after some of its chunks were written: their {removed} claim(s) were removed "
+                "(the sources and entity descriptions they named stay); load the file again")
     if isinstance(stopped, KeyboardInterrupt):
         raise LoadStoppedError(note) from None
-    if type(stopped) is StoreError:
-        raise StoreError(f"{stopped}; {note}") from stopped
+    if isinstance(stopped, (DetenteError, OSError)):
+        try:
+            told = type(stopped)(f"{stopped}; {note}") if isinstance(stopped, DetenteError) else None
+        except TypeError:  # an error class with other arguments
+            told = None
+        raise (told or StoreError(f"{stopped}; {note}")) from stopped
 
 
 def write_rejects(path: Path, rejects: Sequence[Reject]) -> None:

@@ -163,6 +163,9 @@ def test_validate_resolves_names_against_a_store(runner: CliRunner, tmp_path: Pa
     assert runner.invoke(main, ["validate", str(doc)]).exit_code == 1  # 'Saudi talks' is the store's alias
     store = f"oxigraph:{tmp_path / 'store'}"
     assert runner.invoke(main, ["validate", str(doc), "--store", store]).exit_code == 0
+    missing = runner.invoke(main, ["validate", str(doc), "--store", f"oxigraph:{tmp_path / 'none'}"])
+    assert missing.exit_code == 2 and "no store at" in missing.output
+    assert not (tmp_path / "none").exists()  # validate writes nothing, not even an empty store
 
 
 def test_conflicts_pages(runner: CliRunner) -> None:

@@ -39,20 +39,25 @@ def store_option(func: F) -> F:
                              "[env DETENTE_STORE; default: the user data folder]")(func)
 
 
-def open_cli_store(uri: str | None, read_only: bool = False) -> Any:
+def open_cli_store(uri: str | None, read_only: bool = False, *, existing: bool = False) -> Any:
     """Open the store for a command; a writable store gets the current ontology graph.
 
     While a server holds an on-disk store (its lock file), a reading command
     opens a read-only snapshot of the committed version that the server makes,
     and a writing command that cannot go through the server stops with exit 2.
+    ``existing``: an on-disk store that is not there yet is an error, not made
+    (a command that promises to write nothing).
     """
     from detente.api.client import open_snapshot, server_for
-    from detente.errors import ServerHoldsStoreError
+    from detente.errors import ServerHoldsStoreError, StoreError
     from detente.graph import open_store
     from detente.graph.bootstrap import ensure_ontology
     from detente.graph.location import StoreLocation
 
     location = StoreLocation.of(uri)
+    if existing and location.kind == "oxigraph" and location.path is not None \
+            and not (location.path / "CURRENT").exists():  # (RocksDB's: every database has one)
+        raise StoreError(f"no store at {location.path}: a store is made by writing to it (detente load)")
     client = server_for(location)
     if client is not None:
         if not read_only:

@@ -165,7 +165,7 @@ def validate(paths: tuple[Path, ...], no_shacl: bool, full_shacl: bool, as_json:
 
     registry = EntityRegistry()
     if store_uri:
-        registry.load_store(open_cli_store(store_uri, read_only=True))
+        registry.load_store(open_cli_store(store_uri, read_only=True, existing=True))
     options = _load_options(source_url, title, publisher, published, source_type)
     reports = load_paths(None, list(paths), skip_invalid=True, shacl=not no_shacl, full_shacl=full_shacl,
                          options=options, registry=registry)

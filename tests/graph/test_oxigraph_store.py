@@ -175,12 +175,3 @@ def test_writes_to_one_database_never_overlap(tmp_path: Path) -> None:
     assert probe.most == 1
     reader = store.read_only_view()  # type: ignore[attr-defined]
     assert reader._writing is store._writing  # type: ignore[attr-defined]
-
-
-def test_opening_a_missing_store_read_only_creates_nothing(tmp_path: Path) -> None:
-    from detente.errors import StoreError
-    from detente.graph.oxigraph_store import open_oxigraph
-
-    with pytest.raises(StoreError, match="no store at"):
-        open_oxigraph(f"oxigraph:{tmp_path / 'none'}", read_only=True)
-    assert not (tmp_path / "none").exists()
