@@ -575,19 +575,24 @@ def region_in_store(store: Store, claims: Iterable[URIRef]) -> Region:
     return region
 
 
-def region_in_nquads(claims: Iterable[URIRef], nquads: str) -> tuple[Region, list[URIRef]]:
+def region_in_nquads(claims: Sequence[URIRef], nquads: str,
+                     stored: Callable[[Sequence[URIRef]], Collection[URIRef]] = lambda iris: ()
+                     ) -> tuple[Region, list[URIRef]]:
     """The region of claims about to be written as this N-Quads text, read by the engine from a scratch store.
 
-    With the claims the text writes: ``claims`` and every other one the text
-    types as a claim (the states' Wikidata link claims of a loader's entity
-    text), as the engine reads it, not as the caller lists them.
+    With the claims the text writes: ``claims``, and every other claim the
+    text types (the states' Wikidata link claims of a loader's entity text, as
+    the engine reads the text, not as the caller lists them) that is not
+    ``stored`` already (written again as it was, it changes nothing).
     """
     from detente.graph.backends import open_store
 
     scratch = open_store("memory:")
     scratch.add_nquads(nquads)
-    typed = [URIRef(str(row[0])) for row in scratch.query(_CLAIMS_TYPED).rows]
-    written = list(dict.fromkeys([*claims, *typed]))
+    listed = set(claims)
+    others = [iri for iri in (URIRef(str(row[0])) for row in scratch.query(_CLAIMS_TYPED).rows) if iri not in listed]
+    kept = set(stored(others)) if others else set()
+    written = [*claims, *(iri for iri in others if iri not in kept)]
     return region_in_store(scratch, written), written
 
 

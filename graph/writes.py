@@ -270,7 +270,7 @@ def add_claims_nquads(store: Store, claim_iris: Sequence[URIRef], nquads: str, *
     written: Sequence[URIRef] = claim_iris
     if complete and _tracking(store, len(claim_iris)):
         # Read by the engine from the text itself, with every claim it writes (a loader's entity text has some).
-        region, written = summary.region_in_nquads(claim_iris, nquads)
+        region, written = summary.region_in_nquads(claim_iris, nquads, lambda iris: known_claims(store, iris))
         before = known_claims(store, written)
         region.update(summary.region_in_store(store, before))  # claims written again, as the store holds them
         tracker = summary.Tracker(store, region)
