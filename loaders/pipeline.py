@@ -1021,9 +1021,10 @@ def _take_back_chunks(store: Store, path: Path, journal: Journal, added: list[UR
     """Remove the claims the chunks of ``path`` written so far added (a write failed, or the user stopped it).
 
     If that fails too (the disk that filled up), the journal stays: the next
-    load's :func:`recover` removes them. Either way the user is told (a
-    Ctrl-C becomes :class:`~detente.errors.LoadStoppedError`); other errors
-    are raised as they were by the caller.
+    load's :func:`recover` removes them. Either way the user is told: a
+    Ctrl-C becomes :class:`~detente.errors.LoadStoppedError`, a detente error
+    or an ``OSError`` is raised again with the note; anything else (a bug) is
+    raised as it was by the caller.
     """
     try:
         removed = remove_claims(store, added)
