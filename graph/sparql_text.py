@@ -113,17 +113,19 @@ def names_dataset(sparql: str) -> bool:
     >>> names_dataset("SELECT ?s WHERE { ?s ?p ?o } ORDER BY (?o = 'x'@from)")  # a language tag
     False
     """
-    if _FROM.search(sparql) is None:  # most texts (the stores' own queries): no scan, nothing cached
-        return False
+    # A text asked again (the stores' own query shapes, on every call) costs a cache lookup, not a scan; long
+    # texts (a VALUES block of many IRIs, made once) are not kept.
     return _names_dataset(sparql) if len(sparql) <= 8192 else _scan_for_dataset(sparql)
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=1024)
 def _names_dataset(sparql: str) -> bool:
     return _scan_for_dataset(sparql)
 
 
 def _scan_for_dataset(sparql: str) -> bool:
+    if _FROM.search(sparql) is None:  # no scan by tokens for most texts
+        return False
     previous: _Token | None = None
     for token in tokenize(sparql):
         if token.depth == 0:
