@@ -44,9 +44,8 @@ from detente.errors import (
 )
 from detente.graph.location import ReaderSpec, StoreLocation
 from detente.graph.performance import without_gc
-from detente.graph.sparql_text import names_dataset, prepare
+from detente.graph.sparql_text import default_graphs_for, prepare
 from detente.graph.store import (
-    DEFAULT_DATASET,
     RDF_FORMATS,
     RESULT_FORMATS,
     Bindings,
@@ -384,8 +383,8 @@ class OxigraphStore(Store):
         kwargs: dict[str, Any] = {"prefixes": PREFIXES}  # pyoxigraph's keyword arguments
         # A dataset given here replaces the query's FROM clauses in pyoxigraph, so a query that names its own is
         # given none: the engine reads its FROM and FROM NAMED itself (and resolves their IRIs).
-        if default_graphs is not None or named_graphs is not None or not names_dataset(sparql):
-            graphs = DEFAULT_DATASET if default_graphs is None else default_graphs
+        graphs = default_graphs_for(sparql, default_graphs, named_graphs)
+        if graphs is not None:
             kwargs["default_graph"] = [_graph_to_ox(g) for g in graphs]
         if base_iri is not None:
             kwargs["base_iri"] = base_iri

@@ -100,15 +100,14 @@ from detente.graph.location import ReaderSpec, StoreLocation
 
 # inject_values is re-exported: callers (tests/graph/test_store_contract.py) import it from here.
 from detente.graph.sparql_text import (
+    default_graphs_for,
     inject_values as inject_values,
-    names_dataset,
     prepare,
     query_form,
     sparql_term,
     tokenize,
 )
 from detente.graph.store import (
-    DEFAULT_DATASET,
     RDF_FORMATS,
     RESULT_FORMATS,
     Bindings,
@@ -412,10 +411,10 @@ class RemoteStore(Store):
 
     def _dataset_params(self, sparql: str, default_graphs: Sequence[URIRef] | None,
                         named_graphs: Sequence[URIRef] | None) -> list[tuple[str, str]]:
-        if default_graphs is None and named_graphs is None and names_dataset(sparql):
+        graphs = default_graphs_for(sparql, default_graphs, named_graphs)
+        if graphs is None:
             return []  # the protocol's graph parameters would replace the query's FROM clauses
-        graphs = DEFAULT_DATASET if default_graphs is None else (list(default_graphs) or [EMPTY_GRAPH])
-        params = [("default-graph-uri", str(g)) for g in graphs]
+        params = [("default-graph-uri", str(g)) for g in (list(graphs) or [EMPTY_GRAPH])]
         if named_graphs is not None:
             # An empty list means no named graphs: name one that holds nothing.
             params += [("named-graph-uri", str(g)) for g in (list(named_graphs) or [EMPTY_GRAPH])]

@@ -35,7 +35,7 @@ from functools import lru_cache
 from rdflib import BNode, Literal, URIRef
 
 from detente.errors import QuerySyntaxError
-from detente.graph.store import Bindings, QueryKind
+from detente.graph.store import DEFAULT_DATASET, Bindings, QueryKind
 from detente.graph.terms import IRIREF, Term, is_iri_text, term_nt
 
 _SPARQL_TOKEN = re.compile(r'''
@@ -91,6 +91,27 @@ def query_form(sparql: str) -> QueryKind:
 
 
 _FROM = re.compile("from", re.I)
+
+
+def default_graphs_for(sparql: str, default_graphs: Sequence[URIRef] | None,
+                       named_graphs: Sequence[URIRef] | None) -> Sequence[URIRef] | None:
+    """The graphs a store gives the engine as the query's default graph, or None: give it no dataset.
+
+    ``default_graphs`` when the caller names a dataset (replacing the query's
+    ``FROM`` clauses, as the protocol's graph parameters do); None when it
+    names none and the query names its own (:func:`names_dataset`: the engine
+    reads it); else :data:`~detente.graph.store.DEFAULT_DATASET`.
+
+    >>> default_graphs_for("SELECT * FROM <urn:g> { ?s ?p ?o }", None, None) is None
+    True
+    >>> len(default_graphs_for("SELECT * { ?s ?p ?o }", None, None))
+    3
+    """
+    if default_graphs is not None:
+        return default_graphs
+    if named_graphs is None and names_dataset(sparql):
+        return None
+    return DEFAULT_DATASET
 
 
 def names_dataset(sparql: str) -> bool:

@@ -97,9 +97,7 @@ def _after_write(store: Store, *, pending: summary.Pending | None = None, claims
         block.written = True
         block.touched.update(claims)
         if pending is None or block.unknown or block.fresh is not None or len(block.touched) > INCREMENTAL_LIMIT:
-            block.unknown = True
-            block.touched.clear()
-            block.pending = summary.Pending()
+            _give_up(block)
         else:
             block.pending.update(pending)
         return
@@ -107,6 +105,31 @@ def _after_write(store: Store, *, pending: summary.Pending | None = None, claims
         summary.apply(store, pending)
     else:
         summary.rebuild(store)
+
+
+def _give_up(block: _Bulk) -> None:
+    """The block's change is not known: it ends with a rebuild."""
+    block.unknown = True
+    block.touched.clear()
+    block.pending = summary.Pending()
+
+
+def _change_read(store: Store, tracker: summary.Tracker | None) -> summary.Pending | None:
+    """The change of a write just made, read by ``tracker`` (None: not tracked).
+
+    If reading it fails (an error, Ctrl-C), the write is in but its change is
+    not known: the enclosing block ends with a rebuild; outside a block the
+    write's own stale mark stays, and the summary is rebuilt before it is
+    next read.
+    """
+    try:
+        return tracker.done() if tracker is not None else None
+    except BaseException:
+        block = _BULK.get(id(store))
+        if block is not None and block.store is store:
+            block.written = True
+            _give_up(block)
+        raise
 
 
 def _tracking(store: Store, claims: int) -> bool:
@@ -265,38 +288,19 @@ def add_claims_nquads(store: Store, claim_iris: Sequence[URIRef], nquads: str, *
     """
     from detente.graph.claims import known_claims
 
+    before = known_claims(store, claim_iris)
     current = _current(store)
     tracker = None
     written: Sequence[URIRef] = claim_iris
     if complete and _tracking(store, len(claim_iris)):
-        # Read by the engine from the text itself, with every claim it writes (a loader's entity text has some).
+        # Read by the engine from the text itself, with every claim it writes (a loader's entity text has some;
+        # those it writes again as they are stored are left out, so ``before`` covers the rest).
         region, written = summary.region_in_nquads(claim_iris, nquads, lambda iris: known_claims(store, iris))
-        before = known_claims(store, written)
         region.update(summary.region_in_store(store, before))  # claims written again, as the store holds them
         tracker = summary.Tracker(store, region)
-    else:
-        before = known_claims(store, claim_iris)
     store.add_nquads(_mark(store) + nquads)
-    try:
-        pending = tracker.done() if tracker is not None else None
-    except BaseException:  # written, its change not known (an error, Ctrl-C): the summary must not look current
-        _change_unknown(store)
-        raise
-    _after_write(store, pending=pending, claims=written, was_current=current)
+    _after_write(store, pending=_change_read(store, tracker), claims=written, was_current=current)
     return len(set(claim_iris) - before)
-
-
-def _change_unknown(store: Store) -> None:
-    """A write went in but its summary change was not read: the enclosing block ends with a rebuild.
-
-    Outside a block the write's own stale mark stays, and the summary is rebuilt before it is next read.
-    """
-    block = _BULK.get(id(store))
-    if block is not None and block.store is store:
-        block.written = True
-        block.unknown = True
-        block.touched.clear()
-        block.pending = summary.Pending()
 
 
 def import_nquads(store: Store, claim_iris: Sequence[URIRef], nquads: str | Path, *,
@@ -503,12 +507,7 @@ def remove_claims(store: Store, claims: Iterable[URIRef], *, batch: int = 5000) 
         removal += _REMOVE_CLAIMS
         mark = summary.STALE_UPDATE + " ;\n" if store.maintains_summary and not _held(store) else ""
         store.update(mark + removal, bindings=rows)
-        try:
-            pending = tracker.done() if tracker is not None else None
-        except BaseException:  # removed, its change not known: as in add_claims_nquads
-            _change_unknown(store)
-            raise
-        _after_write(store, pending=pending, claims=chunk, was_current=current)
+        _after_write(store, pending=_change_read(store, tracker), claims=chunk, was_current=current)
     return removed
 
 

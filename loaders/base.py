@@ -680,14 +680,10 @@ def _declared(predicate: URIRef, ref: str) -> URIRef:
     ...     print(error)
     field 'predicate': unknown property 'dt:hasPary'; the ontology has no dt:hasPary
     """
-    if predicate.startswith(_ONTOLOGY_NS) and predicate not in schema.datatype_properties() \
+    if predicate.startswith(DT) and predicate not in schema.datatype_properties() \
             and predicate not in schema.object_properties():
-        local = predicate[len(_ONTOLOGY_NS):]
-        raise FieldError("predicate", f"unknown property {ref!r}; the ontology has no dt:{local}")
+        raise FieldError("predicate", f"unknown property {ref!r}; the ontology has no dt:{predicate[len(DT):]}")
     return predicate
-
-
-_ONTOLOGY_NS = str(DT)
 
 
 def typed_literal(value: object, datatype: URIRef, field_name: str = "object") -> Literal:

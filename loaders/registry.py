@@ -239,9 +239,6 @@ class EntityRegistry:
                 yield from entity.quads()
 
 
-_ONTOLOGY_NS = str(DT)
-
-
 def entity_type(name: str) -> URIRef | None:
     """An ontology class from a short type name or CURIE (``envoy``, ``dt:Envoy``).
 
@@ -254,7 +251,7 @@ def entity_type(name: str) -> URIRef | None:
     expanded = expand_curie(key)
     found = URIRef(expanded) if expanded is not None else URIRef(key) if key.startswith(("http://", "https://")) \
         else None
-    if found is not None and found.startswith(_ONTOLOGY_NS) and found not in schema.ontology_classes():
+    if found is not None and found.startswith(DT) and found not in schema.ontology_classes():
         return None  # a class name in the ontology's namespace that it does not declare (a typo): unknown
     return found
 

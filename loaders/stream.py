@@ -825,13 +825,10 @@ def _document_units(name: str, doc: Any, doc_line: int | None, ctx: LoadContext,
         failed = Reject(name, line_of(doc, doc_line), "claims", "is missing, empty or not a list")
     if failed is not None:
         # The problem where it is (the source's line), then every claim of the document as its sibling.
-        lines = item_lines()
-        texts = _item_texts(items, doc_line, line_of)
-        yield Unit(lines, rejects=[Reject(name, failed.line, failed.field, failed.message,
-                                          json.dumps(src, default=str) if isinstance(src, dict) else "")]
-                   + [Reject(name, line, None, f"{SIBLING}{failed.line} rejected: {failed.message}",
-                             texts.get(line, ""))
-                      for line in lines if line != failed.line])
+        texts = {line_of(item, doc_line): _item_record(item, None) for item in items}
+        yield reject_unit(name, item_lines(), [Reject(name, failed.line, failed.field, failed.message,
+                                                      json.dumps(src, default=str) if isinstance(src, dict) else "")],
+                          texts.get)
         return
     for index, item in enumerate(items):
         item_line = line_of(item, doc_line)
@@ -870,12 +867,6 @@ def _document_units(name: str, doc: Any, doc_line: int | None, ctx: LoadContext,
 def _item_record(item: Any, line: int | None) -> str:
     """A document's claim as the JSON text of its reject's record (whatever the line)."""
     return json.dumps(item, default=str)
-
-
-def _item_texts(items: list[Any], doc_line: int | None,
-                line_of: Callable[[Any, int | None], int | None]) -> dict[int | None, str]:
-    """A document's claims as JSON texts, by the line each begins on (their rejects' records)."""
-    return {line_of(item, doc_line): json.dumps(item, default=str) for item in items}
 
 
 # -- formats parsed whole ----------------------------------------------------------------------
