@@ -1,4 +1,4 @@
-"""Integer-indexed tables of the summary's network weights (numpy; the one module that imports numpy and scipy).
+"""Integer-indexed tables: the summary's network weights, and small integers keyed by digests (numpy and scipy).
 
 Network analysis at a million claims reads the summary's actor ties and
 participations as arrays: each entity is an integer index into one tuple of
@@ -115,4 +115,54 @@ class ParticipationTable:
         return len(self.actor)
 
 
-__all__ = ["ParticipationTable", "TieTable"]
+class DigestTable:
+    """Rows of small integers keyed by 16-byte digests, kept sorted: looked up and added a batch at a time.
+
+    What a loader remembers of every record it has read (a source's date, say) without a Python object per
+    record: a row takes its key and 4 bytes a column. Keys are distinct.
+
+    >>> table = DigestTable(2)
+    >>> table.add([b"b" * 16, b"a" * 16], [[1, 2], [3, 4]])
+    >>> found, values = table.find([b"a" * 16, b"c" * 16])
+    >>> found.tolist(), values[0].tolist(), len(table)
+    ([True, False], [3, 4], 2)
+    >>> table.drop(0, 3); len(table)
+    1
+    """
+
+    def __init__(self, columns: int) -> None:
+        self.columns = columns
+        self._keys = np.zeros(0, dtype="S16")  # sorted
+        self._values = np.zeros((0, columns), dtype=np.int32)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def find(self, keys: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray]:
+        """Whether each key is held, and its row (zeros where not)."""
+        wanted = np.array(keys, dtype="S16").reshape(-1)
+        at = np.searchsorted(self._keys, wanted)
+        found = at < len(self._keys)
+        found[found] = self._keys[at[found]] == wanted[found]
+        values = np.zeros((len(wanted), self.columns), dtype=np.int32)
+        values[found] = self._values[at[found]]
+        return found, values
+
+    def add(self, keys: Sequence[bytes], values: Sequence[Sequence[int]]) -> None:
+        """Hold distinct keys not held yet, each with its row."""
+        new = np.array(keys, dtype="S16").reshape(-1)
+        rows = np.array(values, dtype=np.int32).reshape(-1, self.columns)
+        order = np.argsort(new)
+        new, rows = new[order], rows[order]
+        # Inserted where they sort: one new array each, not a concatenation and a sort of the whole table.
+        at = np.searchsorted(self._keys, new)
+        self._keys = np.insert(self._keys, at, new)
+        self._values = np.insert(self._values, at, rows, axis=0)
+
+    def drop(self, column: int, value: int) -> None:
+        """Forget the rows whose ``column`` holds ``value``."""
+        keep = self._values[:, column] != value
+        self._keys, self._values = self._keys[keep], self._values[keep]
+
+
+__all__ = ["DigestTable", "ParticipationTable", "TieTable"]

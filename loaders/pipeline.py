@@ -58,6 +58,7 @@ from detente.loaders.news import is_news_text, parse_news
 from detente.loaders.rdf import parse_rdf, rdf_format_of
 from detente.loaders.registry import EntityRegistry
 from detente.loaders.shapes import ShapeChecker
+from detente.loaders.source_dates import FileDates, SourceDates
 from detente.loaders.statements import is_statements_header, parse_statements
 from detente.loaders.stream import (
     RestartFile,
@@ -172,6 +173,7 @@ class FileReport:
 
 def _shacl_rejects(path: Path, result: ParseResult, text: str) -> list[Reject]:
     """SHACL-validate a file's N-Quads (claims, entity descriptions, passthrough); map results back to lines."""
+    from detente.ontology.schema import shape_field
     from detente.ontology.validation import validate_shacl
 
     if not text:
@@ -193,8 +195,7 @@ def _shacl_rejects(path: Path, result: ParseResult, text: str) -> list[Reject]:
     for res in report.results:
         if str(getattr(res, "severity", "Violation")).split("#")[-1] not in ("Violation", "sh:Violation"):
             continue
-        path_name = str(res.path).split("#")[-1].split("/")[-1] if res.path is not None else None
-        rejects.append(Reject(str(path), by_node.get(str(res.focus_node)), path_name,
+        rejects.append(Reject(str(path), by_node.get(str(res.focus_node)), shape_field(res.source_shape, res.path),
                               f"SHACL: {res.message} (focus {res.focus_node})"))
     return rejects
 
@@ -721,6 +722,8 @@ def load_paths(store: Store | None, paths: Sequence[str | Path], *, skip_invalid
     fresh_summary = FreshImport() if fresh and target is not None and target.maintains_summary else None
     writer = _Writer() if fresh_summary is not None else None
     counted_links: set[URIRef] = set()  # the registry's link claims the fresh import's summary counts already
+    # One date per source (the shapes' bound), over every file of the load and what the store holds.
+    source_dates = SourceDates(store) if shacl else None
     try:
         if fresh_summary is not None and writer is not None and target is not None:
             fresh_summary.know_store(target)
@@ -736,7 +739,7 @@ def load_paths(store: Store | None, paths: Sequence[str | Path], *, skip_invalid
                                         skip_invalid=skip_invalid, shacl=shacl, full_shacl=full_shacl,
                                         rejects_file=rejects_file, rows=rows, sink=sink, journal=journal,
                                         fresh=fresh, fresh_summary=fresh_summary, writer=writer,
-                                        counted_links=counted_links)
+                                        counted_links=counted_links, source_dates=source_dates)
                 except LoadError as error:
                     later = [str(p) for p, _ in ordered[number:]]
                     if later:
@@ -768,7 +771,7 @@ def _load_file(store: Store | None, path: Path, detected_format: InputFormat | N
                rejects_file: RejectsFile, rows: Callable[[int], None] | None,
                sink: Callable[[Sequence[URIRef], str, bool], int] | None, journal: Journal | None,
                fresh: bool, fresh_summary: FreshImport | None = None, writer: _Writer | None = None,
-               counted_links: set[URIRef] | None = None) -> FileReport:
+               counted_links: set[URIRef] | None = None, source_dates: SourceDates | None = None) -> FileReport:
     """Check one file record by record into staged chunks; then write them (when the whole file passed)."""
     fmt = detected_format
     streamed = _streamed_units(path, fmt, ctx) if fmt is not None and path.is_file() else None
@@ -782,6 +785,7 @@ def _load_file(store: Store | None, path: Path, detected_format: InputFormat | N
         units = _guarded(path, streamed)
     report = FileReport(str(path), fmt.name if fmt else "unknown")
     checker = ShapeChecker(registry) if shacl else None
+    dates = source_dates.file(str(path)) if source_dates is not None else None
     # Into a store without claims, a file's chunks are written as they pass, while the rest is read: a bad
     # record (or any error) then puts the store back as it was (see _WhileRead).
     overlap = (_WhileRead.start(store, path, journal, writer, fresh_summary)
@@ -791,15 +795,17 @@ def _load_file(store: Store | None, path: Path, detected_format: InputFormat | N
     staging = _staging(path, report, facts, full_shacl, registry, fresh_summary, overlap, distinct_facts)
     try:
         try:
-            _check_units(path, units, report, staging, checker, skip_invalid=skip_invalid, rows=rows)
+            _check_units(path, units, report, staging, checker, dates, skip_invalid=skip_invalid, rows=rows)
         except RestartFile:
             # The rows of a claim are not together: what was read holds partial claims and counts for nothing.
             staging.discard()
+            if dates is not None:
+                dates.forget()
             if overlap is not None:
                 overlap.take_back()
             report = FileReport(str(path), report.format)
             staging = _staging(path, report, facts, full_shacl, registry, fresh_summary, overlap, distinct_facts)
-            _check_units(path, _guarded(path, sorted_statement_units(path, ctx)), report, staging, checker,
+            _check_units(path, _guarded(path, sorted_statement_units(path, ctx)), report, staging, checker, dates,
                          skip_invalid=skip_invalid, rows=rows)
         rejects_file.write(report.rejects)
         if result is not None:
@@ -938,15 +944,16 @@ def _remove_chunk(chunk: _Chunk) -> None:
 
 
 def _check_units(path: Path, units: Iterable[Unit], report: FileReport, staging: _Staging,
-                 checker: ShapeChecker | None, *, skip_invalid: bool, rows: Callable[[int], None] | None) -> None:
-    """Check each unit, count its rows, stage its claims.
+                 checker: ShapeChecker | None, dates: FileDates | None, *, skip_invalid: bool,
+                 rows: Callable[[int], None] | None) -> None:
+    """Check each unit (its records, then its sources' dates against those given before), count its rows, stage it.
 
     The first bad one raises :class:`LoadError` unless ``skip_invalid`` (then its rows go to the report's
     rejects).
     """
-    for unit in units:
-        if not unit.rejects and checker is not None:
-            unit = checker.check(str(path), unit)
+    name = str(path)
+    checked = (checker.check(name, unit) if checker is not None and not unit.rejects else unit for unit in units)
+    for unit in dates.screen(checked) if dates is not None else checked:
         report.records += len(unit.lines)
         if rows is not None and report.records % 1000 < len(unit.lines):
             rows(report.records)

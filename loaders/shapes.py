@@ -151,7 +151,7 @@ def compiled_shapes() -> tuple[NodeCheck, ...]:
             severity = _one(graph, prop, SH.severity)
             numbers = {k: _one(graph, prop, k) for k in (SH.minLength, SH.minCount, SH.maxCount)}
             check.properties.append(PropertyCheck(
-                path=path, name=_text(graph, prop, SH.name) or path.split("#")[-1].split("/")[-1],
+                path=path, name=cast(str, schema.shape_field(prop, path)),
                 message=_text(graph, prop, SH.message) or f"a value of {path} does not conform",
                 violation=severity in (None, SH.Violation),
                 datatype=_one(graph, prop, SH.datatype),  # type: ignore[arg-type]

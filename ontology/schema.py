@@ -27,7 +27,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
-from detente.ontology.vocab import DT, ONTOLOGY_IRI
+from detente.ontology.vocab import DT, ONTOLOGY_IRI, SH
 
 __all__ = [
     "ONTOLOGY_PATH",
@@ -136,6 +136,22 @@ def shapes_graph() -> Graph:
     graph = Graph()
     graph.parse(SHAPES_PATH, format="turtle")
     return graph
+
+
+def shape_field(property_shape: Node | None, path: Node | None) -> str | None:
+    """The field name users see for a property shape's results: its ``sh:name``, else its path's local name.
+
+    >>> from detente.ontology.vocab import SH
+    >>> from rdflib.namespace import DCTERMS
+    >>> shape = next(s for s in shapes_graph().subjects(SH.path, DCTERMS.issued))
+    >>> shape_field(shape, DCTERMS.issued), shape_field(None, DT.hasParty)
+    ('published', 'hasParty')
+    """
+    if property_shape is not None:
+        name = shapes_graph().value(property_shape, SH.name)
+        if name is not None:
+            return str(name)
+    return None if path is None else str(path).split("#")[-1].split("/")[-1]
 
 
 @lru_cache(maxsize=1)
