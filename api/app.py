@@ -39,7 +39,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     Parameters
     ----------
     config:
-        Settings (``store``, ``query_timeout``, ``max_rows``, ``max_body``,
+        Settings (``store``, ``query_timeout``, ``max_rows``, ``max_result_bytes``, ``max_body``,
         ``update_token``, ``workers``; see :mod:`detente.api.config`); what
         is missing comes from ``DETENTE_*`` environment variables. ``store``
         may be a URI or an open ``memory:`` store already holding data.

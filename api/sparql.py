@@ -155,15 +155,15 @@ def query() -> Response:
         # A client asking only for SPARQL results (rdflib's SPARQLStore) still gets a CONSTRUCT/DESCRIBE
         # answer: Turtle, as Fuseki and Virtuoso do, rather than 406.
         graphs = DEFAULT_GRAPH_TYPE
-    max_rows = api.settings.max_rows
-    media_type, body, _kind, truncated = api.call(
+    max_rows, max_bytes = api.settings.max_rows, api.settings.max_result_bytes
+    media_type, body, _kind, cut = api.call(
         tasks.sparql_query, text, SOLUTION_TYPES.get(solutions or ""), GRAPH_TYPES[graphs],
-        defaults, named, max_rows)
+        defaults, named, max_rows, max_bytes)
     response = Response(body, status=200)
     response.headers["Content-Type"] = media_type + ("; charset=utf-8" if media_type.startswith("text/") else "")
     response.headers["Vary"] = "Accept"
-    if truncated:
-        response.headers[TRUNCATED_HEADER] = f"max-rows={max_rows}"
+    if cut:
+        response.headers[TRUNCATED_HEADER] = f"{cut}={max_rows if cut == 'max-rows' else max_bytes}"
     return response
 
 

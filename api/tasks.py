@@ -56,8 +56,8 @@ GENID_PREFIX = DEFAULT_BASE + ".well-known/genid/"
 
 def sparql_query(store: Store, query: str, solutions_format: str | None, graph_format: str | None,
                  default_graphs: Sequence[str] | None = None, named_graphs: Sequence[str] | None = None,
-                 max_rows: int | None = None) -> tuple[str, bytes, str, bool]:
-    r"""Run a query for the protocol endpoint: ``(media type, body, kind, truncated)``.
+                 max_rows: int | None = None, max_bytes: int | None = None) -> tuple[str, bytes, str, str]:
+    r"""Run a query for the protocol endpoint: ``(media type, body, kind, cut)``.
 
     ``solutions_format`` serves SELECT/ASK and ``graph_format`` CONSTRUCT/DESCRIBE
     (short names from :data:`detente.graph.store.RESULT_FORMATS`); None means
@@ -65,14 +65,15 @@ def sparql_query(store: Store, query: str, solutions_format: str | None, graph_f
     from the protocol's graph parameters, else from the query's ``FROM``
     clauses, else the store's default dataset. Relative IRIs resolve against
     :data:`QUERY_BASE_IRI`; blank nodes come back as IRIs under :data:`GENID_PREFIX`;
-    past ``max_rows`` the first ``max_rows`` rows come back with ``truncated`` True.
+    past ``max_rows``, or past ``max_bytes`` of body, the first rows that fit come back, with ``cut`` the cap
+    that cut them (``"max-rows"`` or ``"max-bytes"``; else "").
 
     >>> from detente.graph.store import open_store
     >>> store = open_store("memory:")
     >>> store.add_nquads('_:x <https://w3id.org/detente/id/p> "1" .\n')
-    >>> media, body, kind, truncated = sparql_query(store, "SELECT ?s WHERE { ?s <p> ?o }", "csv", None)
-    >>> body.decode().split()[1].startswith(GENID_PREFIX), truncated
-    (True, False)
+    >>> media, body, kind, cut = sparql_query(store, "SELECT ?s WHERE { ?s <p> ?o }", "csv", None)
+    >>> body.decode().split()[1].startswith(GENID_PREFIX), cut
+    (True, '')
     """
     form = inspect_query(query).form  # a hint for the order of the formats tried: the engine's result decides
     _refuse_outbound_unless_sandboxed(query)
@@ -91,13 +92,14 @@ def sparql_query(store: Store, query: str, solutions_format: str | None, graph_f
         try:
             result = store.query_serialized(query, fmt, default_graphs=defaults, named_graphs=named,
                                             max_rows=max_rows, truncate=True, base_iri=QUERY_BASE_IRI,
-                                            skolem_prefix=GENID_PREFIX)
-            return result.media_type, result.body, result.kind, result.truncated
+                                            skolem_prefix=GENID_PREFIX, max_bytes=max_bytes)
+            return result.media_type, result.body, result.kind, result.cut
         except NotAcceptableError as exc:  # the format cannot hold this kind of result: try the next one
             if position == len(candidates) - 1:
                 raise NotAcceptableError(f"the Accept header allows no format for this result ({exc})") from None
         except ResultTooLargeError as exc:
-            raise ResultTooLargeError(f"{exc} (this server returns at most {max_rows} results)") from None
+            raise ResultTooLargeError(f"{exc} (this server returns at most {max_rows} results, {max_bytes} bytes)"
+                                      ) from None
     raise NotAcceptableError("no result format")  # unreachable: candidates is never empty
 
 

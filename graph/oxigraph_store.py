@@ -52,6 +52,7 @@ from detente.graph.store import (
     QueryResult,
     SerializedResult,
     Store,
+    fit_body,
 )
 from detente.graph.terms import BARE_DECIMAL, BARE_INTEGER, Term, tsv_cell_nt
 from detente.ontology.vocab import FACTS_GRAPH, PREFIXES
@@ -480,7 +481,7 @@ class OxigraphStore(Store):
     def query_serialized(self, sparql: str, result_format: str, *, default_graphs: Sequence[URIRef] | None = None,
                          named_graphs: Sequence[URIRef] | None = None, max_rows: int | None = None,
                          truncate: bool = False, base_iri: str | None = None,
-                         skolem_prefix: str | None = None) -> SerializedResult:
+                         skolem_prefix: str | None = None, max_bytes: int | None = None) -> SerializedResult:
         r"""See :meth:`Store.query_serialized`.
 
         >>> store = open_oxigraph("memory:")
@@ -495,35 +496,36 @@ class OxigraphStore(Store):
         media_type, applies_to = RESULT_FORMATS[result_format]
         with _no_outbound():
             return self._serialize(self._run(sparql, None, default_graphs, named_graphs, base_iri), result_format,
-                                   media_type, applies_to, max_rows, truncate, skolem_prefix)
+                                   media_type, applies_to, max_rows, truncate, skolem_prefix, max_bytes)
 
     def _serialize(self, result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, result_format: str,
-                   media_type: str, applies_to: str,
-                   max_rows: int | None, truncate: bool = False, skolem_prefix: str | None = None) -> SerializedResult:
+                   media_type: str, applies_to: str, max_rows: int | None, truncate: bool = False,
+                   skolem_prefix: str | None = None, max_bytes: int | None = None) -> SerializedResult:
         if isinstance(result, (ox.QueryBoolean, ox.QuerySolutions)):
             kind: typing.Literal["ask", "select"] = "ask" if isinstance(result, ox.QueryBoolean) else "select"
             if applies_to != "solutions":
                 raise NotAcceptableError(f"{result_format} cannot hold {kind.upper()} results")
-            if isinstance(result, ox.QuerySolutions) and (max_rows is not None or skolem_prefix is not None):
-                body, truncated = _serialize_solutions(result, result_format, max_rows, truncate, skolem_prefix)
-                return SerializedResult(kind, media_type, body, truncated)
+            if isinstance(result, ox.QuerySolutions) and (max_rows is not None or skolem_prefix is not None
+                                                          or max_bytes is not None):
+                body, cut = _serialize_solutions(result, result_format, max_rows, truncate, skolem_prefix, max_bytes)
+                return SerializedResult(kind, media_type, body, bool(cut), cut)
             return SerializedResult(kind, media_type, _bytes(result.serialize(format=_RESULTS_FORMAT[result_format])))
         if applies_to != "graph":
             raise NotAcceptableError(f"{result_format} cannot hold CONSTRUCT/DESCRIBE results")
         triples = list(islice(result, max_rows + 1)) if max_rows is not None else list(result)
-        truncated = max_rows is not None and len(triples) > max_rows
-        if truncated and not truncate:
+        cut = "max-rows" if max_rows is not None and len(triples) > max_rows else ""
+        if cut and not truncate:
             raise ResultTooLargeError(f"the result has more than {max_rows} triples; narrow the query")
-        if truncated:
+        if cut:
             del triples[max_rows:]
         if skolem_prefix is not None:
             triples = [ox.Triple(_skolem(t.subject, skolem_prefix), t.predicate, _skolem(t.object, skolem_prefix))
                        for t in triples]
         if result_format == "jsonld" and any(isinstance(t.object, ox.Triple) for t in triples):
             raise NotAcceptableError("jsonld cannot hold triple terms (RDF 1.2): ask for Turtle or N-Triples")
-        body = _bytes(ox.serialize(triples, format=_RDF_FORMAT[result_format],
-                                   prefixes=_serial_prefixes(result_format)))
-        return SerializedResult("graph", media_type, body, truncated)
+        body, fitted = fit_body(triples, lambda some: _bytes(ox.serialize(
+            some, format=_RDF_FORMAT[result_format], prefixes=_serial_prefixes(result_format))), max_bytes, truncate)
+        return SerializedResult("graph", media_type, body, bool(cut or fitted), fitted or cut)
 
     def named_graphs(self) -> Iterator[URIRef]:
         for g in self._store.named_graphs():
@@ -704,48 +706,56 @@ def _skolem(term: _T, prefix: str) -> _T | ox.NamedNode | ox.Triple:
 
 
 def _serialize_solutions(solutions: ox.QuerySolutions, result_format: str, max_rows: int | None,
-                         truncate: bool = False, skolem_prefix: str | None = None) -> tuple[bytes, bool]:
+                         truncate: bool = False, skolem_prefix: str | None = None,
+                         max_bytes: int | None = None) -> tuple[bytes, str]:
+    """The body, a row at a time (memory follows the body, not the result), and which cap cut it ("": none)."""
     names = [v.value for v in solutions.variables]
-    rows = list(islice(solutions, max_rows + 1)) if max_rows is not None else list(solutions)
-    truncated = max_rows is not None and len(rows) > max_rows
-    if truncated and not truncate:
-        raise ResultTooLargeError(f"the result has more than {max_rows} rows; add LIMIT or narrow the query")
-    if truncated:
-        del rows[max_rows:]
-    table = [[sol[i] for i in range(len(names))] for sol in rows]
-    if skolem_prefix is not None:
-        table = [[_skolem(t, skolem_prefix) for t in row] for row in table]
-    return _solutions_body(names, table, result_format), truncated
+    head, separator, tail, row_text = _solutions_parts(names, result_format)
+    pieces = [head.encode("utf-8")]
+    size = len(pieces[0]) + len(tail)
+    cut = ""
+    for count, solution in enumerate(solutions):
+        if max_rows is not None and count >= max_rows:
+            cut = "max-rows"
+            if not truncate:
+                raise ResultTooLargeError(f"the result has more than {max_rows} rows; add LIMIT or narrow the query")
+            break
+        row = [solution[i] for i in range(len(names))]
+        if skolem_prefix is not None:
+            row = [_skolem(t, skolem_prefix) for t in row]
+        text = ((separator if count else "") + row_text(row)).encode("utf-8")
+        if max_bytes is not None and size + len(text) > max_bytes:
+            cut = "max-bytes"
+            if not truncate:
+                raise ResultTooLargeError(f"the result is larger than {max_bytes} bytes; add LIMIT or narrow the "
+                                          "query")
+            break
+        pieces.append(text)
+        size += len(text)
+    pieces.append(tail.encode("utf-8"))
+    return b"".join(pieces), cut
 
 
-def _solutions_body(names: list[str], table: list[list[object]], result_format: str) -> bytes:
+def _solutions_parts(names: list[str], result_format: str) -> tuple[str, str, str, Callable[[list[Any]], str]]:
+    """A solutions body's head, row separator, tail and row writer, in ``result_format``."""
     if result_format == "json":
-        return json.dumps({"head": {"vars": names}, "results": {"bindings": [
-            {n: _json_term(t) for n, t in zip(names, row, strict=True) if t is not None} for row in table]}},
-            ensure_ascii=False).encode("utf-8")
+        head = json.dumps({"head": {"vars": names}}, ensure_ascii=False)[:-1] + ', "results": {"bindings": ['
+        return head, ", ", "]}}", lambda row: json.dumps(
+            {n: _json_term(t) for n, t in zip(names, row, strict=True) if t is not None}, ensure_ascii=False)
     if result_format == "csv":
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\r\n")
-        writer.writerow(names)
-        for row in table:
-            writer.writerow([_csv_term(t) for t in row])
-        return buf.getvalue().encode("utf-8")
+        def csv_row(row: list[Any]) -> str:
+            buf = io.StringIO()
+            csv.writer(buf, lineterminator="\r\n").writerow(row)
+            return buf.getvalue()
+        return csv_row(names), "", "", lambda row: csv_row([_csv_term(t) for t in row])
     if result_format == "tsv":
-        lines = ["\t".join("?" + n for n in names)]
-        lines += ["\t".join("" if t is None else f"<<( {t} )>>" if isinstance(t, ox.Triple) else str(t) for t in row)
-                  for row in table]
-        return ("\n".join(lines) + "\n").encode("utf-8")
-    parts = ['<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>']
-    parts += [f'<variable name="{n}"/>' for n in names]
-    parts.append("</head><results>")
-    for row in table:
-        parts.append("<result>")
-        for n, t in zip(names, row, strict=True):
-            if t is not None:
-                parts.append(f'<binding name="{n}">{_xml_term(t)}</binding>')
-        parts.append("</result>")
-    parts.append("</results></sparql>")
-    return "".join(parts).encode("utf-8")
+        return "\t".join("?" + n for n in names) + "\n", "", "", lambda row: "\t".join(
+            "" if t is None else f"<<( {t} )>>" if isinstance(t, ox.Triple) else str(t) for t in row) + "\n"
+    head = ('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>'
+            + "".join(f'<variable name="{n}"/>' for n in names) + "</head><results>")
+    return head, "", "</results></sparql>", lambda row: "<result>" + "".join(
+        f'<binding name="{n}">{_xml_term(t)}</binding>' for n, t in zip(names, row, strict=True)
+        if t is not None) + "</result>"
 
 
 def _csv_term(t: object) -> str:

@@ -114,6 +114,7 @@ from detente.graph.store import (
     QueryResult,
     SerializedResult,
     Store,
+    fit_body,
     prefix_header,
 )
 from detente.graph.terms import IRIREF, Term, Triple, rows_from_json, term_nt
@@ -546,11 +547,12 @@ class RemoteStore(Store):
     def query_serialized(self, sparql: str, result_format: str, *, default_graphs: Sequence[URIRef] | None = None,
                          named_graphs: Sequence[URIRef] | None = None, max_rows: int | None = None,
                          truncate: bool = False, base_iri: str | None = None,
-                         skolem_prefix: str | None = None) -> SerializedResult:
+                         skolem_prefix: str | None = None, max_bytes: int | None = None) -> SerializedResult:
         """Run a query; solutions come as the server serialised them, graphs are re-serialised here.
 
         ``base_iri`` and ``skolem_prefix`` are the endpoint's business (ignored);
-        ``truncate`` applies to graph results only.
+        ``truncate`` applies to graph results only: solutions past ``max_rows`` or
+        ``max_bytes`` are refused (:class:`ResultTooLargeError`), as the server wrote them.
 
         The server's own media type for SELECT/ASK results is passed through
         (``Accept``); CONSTRUCT/DESCRIBE results are fetched as N-Triples and
@@ -574,7 +576,11 @@ class RemoteStore(Store):
                                               "add LIMIT or narrow the query")
                 if limit is not None and count >= limit and (max_rows is None or max_rows > limit):
                     raise StoreError(f"{self.endpoint} cut the result at its ResultSetMaxRows limit ({limit} rows)")
-            return SerializedResult(kind, media_type, body, self._cut_by_server(headers))
+            if max_bytes is not None and len(body) > max_bytes:
+                raise ResultTooLargeError(f"the result is larger than {max_bytes} bytes; add LIMIT or narrow the "
+                                          "query")
+            cut_by_server = headers.get(TRUNCATED_HEADER, "").partition("=")[0].strip()  # "max-rows=100000"
+            return SerializedResult(kind, media_type, body, self._cut_by_server(headers), cut_by_server)
         if applies_to != "graph":
             raise NotAcceptableError(f"{result_format} cannot hold CONSTRUCT/DESCRIBE results")
         triples = self._graph_result(sparql, params)
@@ -587,10 +593,17 @@ class RemoteStore(Store):
         if result_format in ("turtle", "trig", "jsonld", "rdfxml"):
             for prefix, namespace in PREFIXES.items():
                 graph.bind(prefix, namespace, replace=True)
-        for triple in triples:
-            graph.add(triple)
-        body = graph.serialize(format=_RDFLIB_FORMAT[result_format], encoding="utf-8")
-        return SerializedResult("graph", media_type, body, truncated)
+        rdf_format = _RDFLIB_FORMAT[result_format]
+
+        def serialize(some: list[Triple]) -> bytes:
+            graph.remove((None, None, None))
+            for triple in some:
+                graph.add(triple)
+            return graph.serialize(format=rdf_format, encoding="utf-8")
+
+        body, fitted = fit_body(triples, serialize, max_bytes, truncate)
+        return SerializedResult("graph", media_type, body, truncated or bool(fitted),
+                                fitted or ("max-rows" if truncated else ""))
 
     def _own_graph_filter(self, var: str = "?g") -> str:
         return (f'FILTER(STRSTARTS(STR({var}), "{DEFAULT_BASE}") && {var} != <{REGISTRY_GRAPH}> '

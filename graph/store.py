@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Literal as TypingLiteral
+from typing import IO, TYPE_CHECKING, Any, Literal as TypingLiteral, TypeVar
 
 from rdflib import URIRef
 
@@ -107,7 +107,7 @@ class QueryResult:
     rows: list[tuple[Term | None, ...]] = field(default_factory=list)
     boolean: bool | None = None
     triples: list[Triple] = field(default_factory=list)
-    #: The server cut the result at its row cap (a detente server's ``X-Detente-Truncated`` header).
+    #: The server cut the result at its row or size cap (a detente server's ``X-Detente-Truncated`` header).
     truncated: bool = False
 
     def dicts(self) -> list[dict[str, Term]]:
@@ -129,8 +129,35 @@ class SerializedResult:
     kind: QueryKind
     media_type: str
     body: bytes
-    #: The body holds the first ``max_rows`` rows (or triples) of a longer result (asked with ``truncate=True``).
+    #: The body holds the first rows (or triples) of a longer result (asked with ``truncate=True``).
     truncated: bool = False
+    #: Which cap cut it: ``"max-rows"`` or ``"max-bytes"`` ("" when not truncated).
+    cut: str = ""
+
+
+T = TypeVar("T")
+
+
+def fit_body(items: list[T], serialize: Callable[[list[T]], bytes], max_bytes: int | None,
+             truncate: bool) -> tuple[bytes, str]:
+    """The body of ``items`` (``serialize``), or of their first ones that fit in ``max_bytes``; and the cap that cut.
+
+    For bodies written by a serializer (graphs), not a row at a time: the items are cut in proportion to the
+    excess until the body fits. Past ``max_bytes`` without ``truncate``: :class:`ResultTooLargeError`.
+
+    >>> fit_body(list(range(100)), lambda xs: b"x" * len(xs), 10, True)
+    (b'xxxxxxxxxx', 'max-bytes')
+    """
+    body = serialize(items)
+    if max_bytes is None or len(body) <= max_bytes:
+        return body, ""
+    if not truncate:
+        raise ResultTooLargeError(f"the result is larger than {max_bytes} bytes; narrow the query")
+    count = len(items)
+    while len(body) > max_bytes and count:
+        count = min(count - 1, int(count * max_bytes / len(body)))
+        body = serialize(items[:count])
+    return body, "max-bytes"
 
 
 def prefix_header(names: Iterable[str] | None = None) -> str:
@@ -227,14 +254,16 @@ class Store(ABC):
         truncate: bool = False,
         base_iri: str | None = None,
         skolem_prefix: str | None = None,
+        max_bytes: int | None = None,
     ) -> SerializedResult:
         """Run a query and serialise its result in ``result_format`` (see :data:`RESULT_FORMATS`).
 
         Raises :class:`~detente.errors.NotAcceptableError` (a ValueError) if the
         format does not fit the query form, and
-        :class:`~detente.errors.ResultTooLargeError` past ``max_rows`` — unless
-        ``truncate``: then the first ``max_rows`` rows come back, marked
-        :attr:`SerializedResult.truncated`. ``base_iri`` resolves the query's
+        :class:`~detente.errors.ResultTooLargeError` past ``max_rows`` or a body
+        past ``max_bytes`` — unless ``truncate``: then the first rows that fit
+        both come back, marked :attr:`SerializedResult.truncated` (and
+        :attr:`SerializedResult.cut`). ``base_iri`` resolves the query's
         relative IRIs (the engine's own parse; the text is not changed).
         ``skolem_prefix`` turns each blank node of the result into the IRI
         ``skolem_prefix + label`` (RDF 1.1 §3.5). A remote endpoint resolves IRIs

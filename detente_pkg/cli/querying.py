@@ -75,5 +75,5 @@ def query(sparql: str | None, query_file: Any, fmt: str, limit: int | None, stor
 def warn_truncated(rows: int | None) -> None:
     """Say on stderr that the server sent only the first rows of the result (its X-Detente-Truncated header)."""
     shown = f"{rows} " if rows is not None else ""
-    click.echo(f"warning: the server cut this result at its row cap: only the first {shown}rows were sent; "
+    click.echo(f"warning: the server cut this result at its row or size cap: only the first {shown}rows were sent; "
                "add LIMIT/OFFSET or narrow the query to see the rest", err=True)

@@ -24,7 +24,7 @@ def serve(store_uri: str | None, host: str, port: int, threads: int, workers: in
     """Serve the store over HTTP: SPARQL endpoint, REST routes and HTML pages (waitress).
 
     Read-only unless DETENTE_UPDATE_TOKEN is set; every query is bounded in
-    time (DETENTE_QUERY_TIMEOUT) and rows (DETENTE_MAX_ROWS).
+    time (DETENTE_QUERY_TIMEOUT), rows (DETENTE_MAX_ROWS) and bytes (DETENTE_MAX_RESULT_BYTES).
     """
     from detente.api.app import create_app
     from detente.api.server import serve as run_server

@@ -97,13 +97,26 @@ def test_a_capped_result_is_200_with_the_first_rows_and_a_header(blank_live) -> 
     assert TRUNCATED_HEADER in capped.headers["Access-Control-Expose-Headers"]
 
 
+def test_a_body_past_the_byte_cap_is_200_with_the_rows_that_fit(server_factory, fresh_demo_store) -> None:
+    live = server_factory({"store": fresh_demo_store(), "workers": 1, "max_result_bytes": 4096})
+    rows = _sparql(live.url, "SELECT ?s ?p ?o WHERE { ?s ?p ?o }")
+    assert rows.status_code == 200, rows.text
+    assert rows.headers[TRUNCATED_HEADER] == "max-bytes=4096" and len(rows.content) <= 4096
+    assert len(rows.json()["results"]["bindings"]) > 0
+    graph = _sparql(live.url, "CONSTRUCT WHERE { ?s ?p ?o }", "text/turtle")
+    assert graph.headers[TRUNCATED_HEADER] == "max-bytes=4096" and len(graph.content) <= 4096
+    assert len(Graph().parse(data=graph.text, format="turtle")) > 0
+    small = _sparql(live.url, "SELECT ?s WHERE { ?s ?p ?o } LIMIT 3")
+    assert small.status_code == 200 and TRUNCATED_HEADER not in small.headers
+
+
 def test_the_command_line_warns_when_the_server_truncated(blank_live) -> None:
     store = "sparql+" + blank_live.url + "/sparql"
     runner = CliRunner()
     capped = runner.invoke(main, ["query", "--store", store, "--format", "json",
                                   "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"])
     assert capped.exit_code == 0, capped.output
-    assert "warning: the server cut this result at its row cap" in capped.stderr
+    assert "warning: the server cut this result at its row or size cap" in capped.stderr
     assert len(json.loads(capped.stdout)["results"]["bindings"]) == 5
     table = runner.invoke(main, ["query", "--store", store, "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"])
     assert table.exit_code == 0 and "only the first 5 rows" in table.stderr

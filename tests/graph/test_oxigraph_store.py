@@ -175,3 +175,62 @@ def test_writes_to_one_database_never_overlap(tmp_path: Path) -> None:
     assert probe.most == 1
     reader = store.read_only_view()  # type: ignore[attr-defined]
     assert reader._writing is store._writing  # type: ignore[attr-defined]
+
+
+def _result_rows(body: bytes, result_format: str) -> list[tuple]:
+    from rdflib.query import Result
+
+    parsed = Result.parse(io.BytesIO(body), format={"xml": "xml", "json": "json", "csv": "csv", "tsv": "tsv"}[
+        result_format])
+    return [tuple(row) for row in parsed]
+
+
+MIXED = "".join(nquad(URIRef(f"http://example.org/s{i}"), P, value, FACTS_GRAPH) for i, value in enumerate(
+    [Literal("x"), Literal('a "quoted", multi-line\nvalue'), Literal("Київ", lang="uk"), Literal(314),
+     Literal("2025-03-12", datatype=URIRef("http://www.w3.org/2001/XMLSchema#date")), URIRef("http://example.org/o"),
+     Literal("tab\there")] * 5))
+
+
+@pytest.mark.parametrize("result_format", ["json", "xml", "csv", "tsv"])
+def test_solutions_written_a_row_at_a_time_equal_the_engines_own_writer(result_format: str) -> None:
+    store = open_store("memory:")
+    store.add_nquads(MIXED)
+    query = "SELECT ?s ?o ?unbound WHERE { ?s ?p ?o } ORDER BY ?s"
+    engine = store.query_serialized(query, result_format).body  # no cap: Oxigraph's writer
+    ours = store.query_serialized(query, result_format, max_rows=1000, max_bytes=1 << 20)
+    assert not ours.truncated and ours.cut == ""
+    assert _result_rows(ours.body, result_format) == _result_rows(engine, result_format)
+
+
+@pytest.mark.parametrize("result_format", ["json", "xml", "csv", "tsv"])
+def test_a_body_past_max_bytes_holds_the_first_rows_that_fit(result_format: str) -> None:
+    store = open_store("memory:")
+    store.add_nquads(MIXED)
+    query = "SELECT ?s ?o WHERE { ?s ?p ?o } ORDER BY ?s"
+    whole = store.query_serialized(query, result_format, max_bytes=1 << 20).body
+    exact = store.query_serialized(query, result_format, max_bytes=len(whole), truncate=True)
+    assert exact.body == whole and not exact.truncated
+    half = store.query_serialized(query, result_format, max_bytes=len(whole) // 2, truncate=True)
+    assert half.truncated and half.cut == "max-bytes" and len(half.body) <= len(whole) // 2
+    rows, all_rows = _result_rows(half.body, result_format), _result_rows(whole, result_format)
+    assert 0 < len(rows) < len(all_rows) and rows == all_rows[:len(rows)]
+    with pytest.raises(StoreError, match="larger than"):
+        store.query_serialized(query, result_format, max_bytes=len(whole) // 2)
+    # Rows and bytes both capped: the row cap cut first here.
+    assert store.query_serialized(query, result_format, max_rows=2, max_bytes=len(whole), truncate=True).cut == \
+        "max-rows"
+
+
+@pytest.mark.parametrize("result_format", ["turtle", "ntriples", "rdfxml", "jsonld"])
+def test_a_graph_past_max_bytes_holds_triples_that_fit(result_format: str) -> None:
+    from rdflib import Graph
+
+    store = open_store("memory:")
+    store.add_nquads(MIXED)
+    query = "CONSTRUCT WHERE { ?s ?p ?o }"
+    whole = store.query_serialized(query, result_format).body
+    half = store.query_serialized(query, result_format, max_bytes=len(whole) // 2, truncate=True)
+    assert half.truncated and half.cut == "max-bytes" and len(half.body) <= len(whole) // 2
+    rdflib_format = {"turtle": "turtle", "ntriples": "nt", "rdfxml": "xml", "jsonld": "json-ld"}[result_format]
+    some, every = (set(Graph().parse(data=body, format=rdflib_format)) for body in (half.body, whole))
+    assert some and some < every

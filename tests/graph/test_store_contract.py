@@ -36,7 +36,7 @@ from detente.graph.claims import (
     write_claims,
 )
 from detente.graph.remote_store import RemoteStore, inject_values, parse_nquads_lines, query_form
-from detente.graph.store import QuerySyntaxError, ReadOnlyError, Store, StoreError, open_store
+from detente.graph.store import QuerySyntaxError, ReadOnlyError, ResultTooLargeError, Store, StoreError, open_store
 from detente.graph.terms import nquad
 from detente.loaders import load_paths
 from detente.ontology.vocab import DT, DTR, ENTITIES_GRAPH, FACTS_GRAPH, PROVENANCE_GRAPH, SUMMARY_GRAPH
@@ -276,6 +276,22 @@ def test_query_serialized(store: Store) -> None:
         store.query_serialized(text, "turtle")
     with pytest.raises(StoreError):
         store.query_serialized(text, "json", max_rows=1)
+
+
+def test_a_body_past_max_bytes_is_cut_or_refused(store: Store) -> None:
+    """Every backend keeps a result body within ``max_bytes``.
+
+    Past it, solutions are refused without ``truncate``; graphs are cut to the triples that fit with it.
+    """
+    text = f"SELECT ?p ?o WHERE {{ <{AGREEMENT}> ?p ?o }}"
+    whole = store.query_serialized(text, "json").body
+    with pytest.raises(ResultTooLargeError, match="larger than"):
+        store.query_serialized(text, "json", max_bytes=len(whole) // 2)
+    construct = f"CONSTRUCT {{ <{AGREEMENT}> ?p ?o }} WHERE {{ <{AGREEMENT}> ?p ?o }}"
+    full = store.query_serialized(construct, "ntriples").body
+    cut = store.query_serialized(construct, "ntriples", max_bytes=len(full) // 2, truncate=True)
+    assert cut.truncated and cut.cut == "max-bytes" and 0 < len(cut.body) <= len(full) // 2
+    assert set(cut.body.decode().splitlines()) < set(full.decode().splitlines())
 
 
 def test_reload_adds_nothing(backend: Backend) -> None:
