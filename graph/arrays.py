@@ -1,4 +1,4 @@
-"""Integer-indexed tables: the summary's network weights, and small integers keyed by digests (numpy and scipy).
+"""Integer-indexed tables: the summary's network weights, and integer rows found by key (numpy and scipy).
 
 Network analysis at a million claims reads the summary's actor ties and
 participations as arrays: each entity is an integer index into one tuple of
@@ -17,12 +17,17 @@ ties, not the number of claims.
 
 from __future__ import annotations
 
+from array import array
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse
 from rdflib import URIRef
+
+if TYPE_CHECKING:
+    import scipy.sparse
 
 IndexArray = np.ndarray  # int32 indices
 CountArray = np.ndarray  # int64 counts
@@ -72,6 +77,8 @@ class TieTable:
         n = len(self.actors)
         rows = np.concatenate([self.lo, self.hi])
         cols = np.concatenate([self.hi, self.lo])
+        import scipy.sparse  # here: a load, which uses this module's KeyIndex, need not import scipy
+
         return scipy.sparse.csr_matrix((np.concatenate([self.claims, self.claims]), (rows, cols)), shape=(n, n))
 
     def weighted_degree(self) -> CountArray:
@@ -115,54 +122,60 @@ class ParticipationTable:
         return len(self.actor)
 
 
-class DigestTable:
-    """Rows of small integers keyed by 16-byte digests, kept sorted: looked up and added a batch at a time.
+class KeyIndex:
+    """Rows of 64-bit integers sorted by their first (the key): found one key at a time, added many at a time.
 
-    What a loader remembers of every record it has read (a source's date, say) without a Python object per
-    record: a row takes its key and 4 bytes a column. Keys are distinct.
+    What a loader remembers of every record it has read (a source's date, say) in 8 bytes a column, not a
+    Python object per record. A lookup is a binary search in C (:func:`bisect.bisect_left` on an
+    :class:`array.array`): cheap enough for every record. Adding merges a batch of rows in (NumPy), so add
+    rows in batches of thousands. A key may have several rows.
 
-    >>> table = DigestTable(2)
-    >>> table.add([b"b" * 16, b"a" * 16], [[1, 2], [3, 4]])
-    >>> found, values = table.find([b"a" * 16, b"c" * 16])
-    >>> found.tolist(), values[0].tolist(), len(table)
-    ([True, False], [3, 4], 2)
-    >>> table.drop(0, 3); len(table)
-    1
+    >>> index = KeyIndex(3)
+    >>> index.add([(5, 1, 2), (-3, 0, 0), (5, 7, 8)])
+    >>> index.find(5), index.find(4), len(index)
+    ([(1, 2), (7, 8)], [], 3)
+    >>> index.drop(2, 8); index.find(5)
+    [(1, 2)]
     """
 
     def __init__(self, columns: int) -> None:
         self.columns = columns
-        self._keys = np.zeros(0, dtype="S16")  # sorted
-        self._values = np.zeros((0, columns), dtype=np.int32)
+        self._columns = [array("q") for _ in range(columns)]  # the first is the key, sorted
 
     def __len__(self) -> int:
-        return len(self._keys)
+        return len(self._columns[0])
 
-    def find(self, keys: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray]:
-        """Whether each key is held, and its row (zeros where not)."""
-        wanted = np.array(keys, dtype="S16").reshape(-1)
-        at = np.searchsorted(self._keys, wanted)
-        found = at < len(self._keys)
-        found[found] = self._keys[at[found]] == wanted[found]
-        values = np.zeros((len(wanted), self.columns), dtype=np.int32)
-        values[found] = self._values[at[found]]
-        return found, values
+    def find(self, key: int) -> list[tuple[int, ...]]:
+        """The other columns of each row with this key (an empty list when none)."""
+        keys = self._columns[0]
+        at = bisect_left(keys, key)
+        found = []
+        while at < len(keys) and keys[at] == key:
+            found.append(tuple(column[at] for column in self._columns[1:]))
+            at += 1
+        return found
 
-    def add(self, keys: Sequence[bytes], values: Sequence[Sequence[int]]) -> None:
-        """Hold distinct keys not held yet, each with its row."""
-        new = np.array(keys, dtype="S16").reshape(-1)
-        rows = np.array(values, dtype=np.int32).reshape(-1, self.columns)
-        order = np.argsort(new)
-        new, rows = new[order], rows[order]
-        # Inserted where they sort: one new array each, not a concatenation and a sort of the whole table.
-        at = np.searchsorted(self._keys, new)
-        self._keys = np.insert(self._keys, at, new)
-        self._values = np.insert(self._values, at, rows, axis=0)
+    def add(self, rows: Sequence[Sequence[int]]) -> None:
+        """Merge rows (each ``columns`` integers, the key first) into the index."""
+        if not rows:
+            return
+        new = np.array(rows, dtype=np.int64).reshape(-1, self.columns)
+        order = np.argsort(np.concatenate([np.frombuffer(self._columns[0], dtype=np.int64), new[:, 0]]),
+                           kind="stable")
+        for i in range(self.columns):  # a column at a time: the merge holds the index and two columns more
+            column: np.ndarray = np.concatenate([np.frombuffer(self._columns[i], dtype=np.int64), new[:, i]])[order]
+            merged = array("q")
+            merged.frombytes(column.data.cast("B"))
+            self._columns[i] = merged
 
     def drop(self, column: int, value: int) -> None:
         """Forget the rows whose ``column`` holds ``value``."""
-        keep = self._values[:, column] != value
-        self._keys, self._values = self._keys[keep], self._values[keep]
+        keep = np.frombuffer(self._columns[column], dtype=np.int64) != value
+        for i in range(self.columns):
+            values: np.ndarray = np.frombuffer(self._columns[i], dtype=np.int64)[keep]
+            kept = array("q")
+            kept.frombytes(values.data.cast("B"))
+            self._columns[i] = kept
 
 
-__all__ = ["DigestTable", "ParticipationTable", "TieTable"]
+__all__ = ["KeyIndex", "ParticipationTable", "TieTable"]

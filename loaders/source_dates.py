@@ -5,13 +5,18 @@ The ontology's shapes give a source at most one publication date
 so the per-record checks compiled from the shapes
 (:mod:`detente.loaders.shapes`) do not see it: two records, maybe far apart,
 in two files or two loads, give one source (one URL) two dates, and the store
-would hold both. :class:`SourceDates` checks each record against the dates
-given before it: those of the records read earlier in this load (a table of
-digests, 28 bytes a source, not an object per record) and those the store
-holds (one query per batch of records, made only when the store dates some
-source). A record giving a second date is rejected (file, line, field
-``published``), naming the first date and where it was given; the same date
-again is no conflict.
+would hold both. :class:`SourceDates` checks each record, as it is read,
+against the dates given before it: by the records read earlier in this load
+and by the store. A record giving a second date is rejected (file, line,
+field ``published``), naming the first date and where it was given; the same
+date again is no conflict.
+
+What the load has read is kept as integers (:class:`~detente.graph.arrays.KeyIndex`,
+40 bytes a dated source, found by a binary search per record), not as a Python
+object per source; the sources met since the last merge wait in a small dict.
+A store that dates no source yet (a first import) is asked nothing. One that
+does is asked once per :data:`BATCH_CLAIMS` claims, for the sources of those
+claims the load has not met: the records then wait in a batch for its answer.
 
 >>> from datetime import date
 >>> from rdflib import Literal
@@ -33,10 +38,9 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from functools import lru_cache
 
-from rdflib import URIRef
 from rdflib.namespace import DCTERMS
 
-from detente.graph.arrays import DigestTable
+from detente.graph.arrays import KeyIndex
 from detente.graph.claims import Source, dates_sources, source_dates
 from detente.graph.store import Store
 from detente.loaders.base import Reject
@@ -44,10 +48,17 @@ from detente.loaders.shapes import PropertyCheck, compiled_shapes
 from detente.loaders.stream import Unit, reject_unit
 from detente.ontology.vocab import DT
 
-#: Claims read ahead before their sources' dates are looked up together (one store query per 500 sources).
+#: Claims read before the store is asked, at once, for the dates of their sources (when it dates sources at all).
 BATCH_CLAIMS = 2000
+#: Sources waiting in a dict before they are merged into the index (a few hundred kB).
+MERGE_SOURCES = 5000
 
-_DAY, _LINE, _FILE = 0, 1, 2  # the table's columns: the date's ordinal, its line (-1: none), its file's number
+_STORE = -1  # the file number of a date the store gave
+_NO_LINE = -1
+
+#: The dates given a source before a record, and where: ISO dates (one, but for a store that holds several), line,
+#: file number.
+Given = tuple[tuple[str, ...], int, int]
 
 
 @lru_cache(maxsize=1)
@@ -61,21 +72,22 @@ def issued_bound() -> PropertyCheck | None:
     return None
 
 
-def _key(iri: URIRef) -> bytes:
-    return hashlib.blake2b(iri.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+def _check_hash(iri: str) -> int:
+    """A second, independent 64-bit hash: the index's key is Python's, so a match is a 128-bit match."""
+    return int.from_bytes(hashlib.blake2b(iri.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big",
+                          signed=True)
 
 
 class SourceDates:
-    """The first date each source was given, in this load and in ``store``, checked a batch of records at a time.
-
-    One per load: :meth:`file` gives the check of each file read.
-    """
+    """The dates each source was given in this load and in ``store``; one per load, :meth:`file` per file read."""
 
     def __init__(self, store: Store | None) -> None:
         self.bound = issued_bound()
-        # A store that dates no source (a fresh import's) is asked nothing: all it will hold is read here first.
+        # A store that dates no source (a first import's) is asked nothing: all it will hold is read here first.
         self.store = store if store is not None and self.bound is not None and dates_sources(store) else None
-        self.table = DigestTable(3)
+        # Rows: str hash of the IRI (the key), its blake2b hash, the date's ordinal, line, file number.
+        self.index = KeyIndex(5)
+        self.waiting: dict[str, Given] = {}  # met since the last merge, by IRI
         self.files: list[str] = []
 
     def file(self, name: str) -> FileDates:
@@ -83,97 +95,112 @@ class SourceDates:
         self.files.append(name)
         return FileDates(self, name, len(self.files) - 1)
 
+    def given(self, iri: str) -> Given | None:
+        """What the load knows of this source's dates (the store's too, once asked), or None."""
+        found = self.waiting.get(iri)
+        if found is not None:
+            return found
+        rows = self.index.find(str.__hash__(iri))
+        if rows:
+            check = _check_hash(iri)
+            rows = [row for row in rows if row[0] == check]
+            if rows:
+                return (tuple(date.fromordinal(row[1]).isoformat() for row in rows), rows[0][2], rows[0][3])
+        return None
+
+    def remember(self, iri: str, given: Given) -> None:
+        self.waiting[iri] = given
+        if len(self.waiting) >= MERGE_SOURCES:
+            self.merge()
+
+    def merge(self) -> None:
+        """Move the waiting sources into the index."""
+        self.index.add([(str.__hash__(iri), _check_hash(iri), date.fromisoformat(day).toordinal(), line, number)
+                        for iri, (days, line, number) in self.waiting.items() for day in days])
+        self.waiting.clear()
+
 
 class FileDates:
     """The date check of one file: :meth:`screen` its units; :meth:`forget` what they taught, to read it again."""
 
     def __init__(self, dates: SourceDates, name: str, number: int) -> None:
         self.dates, self.name, self.number = dates, name, number
+        self._last: Source | None = None  # the last source accepted: claims of one source follow each other
 
     def forget(self) -> None:
         """Drop the dates this file's records gave (it is read again from its start)."""
-        self.dates.table.drop(_FILE, self.number)
+        dates = self.dates
+        dates.waiting = {iri: given for iri, given in dates.waiting.items() if given[2] != self.number}
+        dates.index.drop(4, self.number)
+        self._last = None
 
     def screen(self, units: Iterable[Unit]) -> Iterator[Unit]:
         """The units in their order, each giving a source a second date rejected (every row)."""
         if self.dates.bound is None:
             yield from units
-            return
-        batch: list[Unit] = []
-        claims = 0
-        for unit in units:
-            batch.append(unit)
-            claims += len(unit.claims)
-            if claims >= BATCH_CLAIMS:
-                yield from self._settle(batch)
-                batch, claims = [], 0
-        yield from self._settle(batch)
+        elif self.dates.store is None:
+            for unit in units:
+                yield self._check(unit)
+        else:
+            batch: list[Unit] = []
+            claims = 0
+            for unit in units:
+                batch.append(unit)
+                claims += len(unit.claims)
+                if claims >= BATCH_CLAIMS:
+                    yield from self._ask_store(batch)
+                    batch, claims = [], 0
+            yield from self._ask_store(batch)
 
-    def _known(self, sources: dict[URIRef, bytes]) -> dict[URIRef, tuple[set[str], str]]:
-        """The dates given before this batch, by source: the table's first, else the store's; and where."""
+    def _ask_store(self, batch: list[Unit]) -> Iterator[Unit]:
+        """The batch checked, after the store's dates of the sources the load has not met are remembered."""
         dates = self.dates
-        iris = list(sources)
-        found, rows = dates.table.find(list(sources.values()))
-        known: dict[URIRef, tuple[set[str], str]] = {}
-        for iri, held, (day, line, number) in zip(iris, found.tolist(), rows.tolist(), strict=True):
-            if held:
-                at = "" if line < 0 else f" at line {line}"
-                known[iri] = ({date.fromordinal(day).isoformat()},
-                              at + ("" if number == self.number else f" of {dates.files[number]}"))
-        missing = [iri for iri in iris if iri not in known]
-        if dates.store is not None and missing:
-            for iri, stored in source_dates(dates.store, missing).items():
-                known[iri] = (stored, " in the store")
-        return known
-
-    def _settle(self, batch: list[Unit]) -> Iterator[Unit]:
-        sources: dict[URIRef, bytes] = {}
+        assert dates.store is not None
+        unmet = {claim.source.iri for unit in batch if not unit.rejects for claim in unit.claims
+                 if claim.source.issued is not None and dates.given(claim.source.iri) is None}
+        for iri, stored in source_dates(dates.store, sorted(unmet)).items():
+            dates.remember(iri, (tuple(sorted(stored)), _NO_LINE, _STORE))
         for unit in batch:
-            if not unit.rejects:
-                for claim in unit.claims:
-                    iri = claim.source.iri
-                    if claim.source.issued is not None and iri not in sources:
-                        sources[iri] = _key(iri)
-        if not sources:
-            yield from batch
-            return
-        known = self._known(sources)
-        added: list[tuple[URIRef, date, int | None]] = []
-        for unit in batch:
-            if unit.rejects:
-                yield unit
-                continue
-            line = unit.lines[0] if unit.lines else None
-            own: dict[URIRef, tuple[set[str], str]] = {}  # this unit's dates, taken only if it passes
-            conflict: tuple[Source, str, str] | None = None
-            for claim in unit.claims:
-                source = claim.source
-                if source.issued is None:
-                    continue
-                day = source.issued.isoformat()
-                before = known.get(source.iri) or own.get(source.iri)
-                if before is None:
-                    own[source.iri] = ({day}, "" if line is None else f" at line {line}")
-                    added.append((source.iri, source.issued, line))
-                elif day not in before[0]:
-                    conflict = (source, day, f"{' and '.join(sorted(before[0]))}{before[1]}")
-                    break
-            if conflict is None:
-                known.update(own)
-                yield unit
-                continue
-            del added[len(added) - len(own):]
-            yield self._reject(unit, line, *conflict)
-        if added:
-            self.dates.table.add([sources[iri] for iri, _day, _line in added],
-                                 [(day.toordinal(), -1 if line is None else line, self.number)
-                                  for _iri, day, line in added])
+            yield self._check(unit)
 
-    def _reject(self, unit: Unit, line: int | None, source: Source, day: str, before: str) -> Unit:
+    def _check(self, unit: Unit) -> Unit:
+        if unit.rejects:
+            return unit
+        dates = self.dates
+        line = unit.lines[0] if unit.lines else None
+        own: dict[str, Given] = {}  # this unit's new sources, remembered only if it passes
+        for claim in unit.claims:
+            source = claim.source
+            if source is self._last or source.issued is None:
+                continue
+            day = source.issued.isoformat()
+            before = own.get(source.iri) or dates.given(source.iri)
+            if before is None:
+                own[source.iri] = ((day,), _NO_LINE if line is None else line, self.number)
+            elif day not in before[0]:
+                return self._reject(unit, line, source, day, before)
+        for iri, given in own.items():
+            dates.remember(iri, given)
+        self._last = unit.claims[-1].source if unit.claims else self._last
+        return unit
+
+    def _where(self, given: Given) -> str:
+        """Where a date was given, as the message says it (" at line 2 of a.csv", " in the store")."""
+        _days, line, number = given
+        if number == _STORE:
+            return " in the store"
+        return ("" if line == _NO_LINE else f" at line {line}") + (
+            "" if number == self.number else f" of {self.dates.files[number]}")
+
+    def _reject(self, unit: Unit, line: int | None, source: Source, day: str, before: Given) -> Unit:
         bound = self.dates.bound
         assert bound is not None
         what = source.url or str(source.iri)
-        message = (f"SHACL: {bound.message} The source {what} is dated {before}; this record dates it {day} "
-                   "(correct one of the two, or give the sources different URLs)")
+        message = (f"SHACL: {bound.message} The source {what} is dated {' and '.join(sorted(before[0]))}"
+                   f"{self._where(before)}; this record dates it {day} (correct one of the two, or give the "
+                   "sources different URLs)")
         return reject_unit(self.name, unit.lines, [Reject(self.name, line, bound.name, message,
                                                           unit.records(line) or "")], unit.records)
+
+
+__all__ = ["BATCH_CLAIMS", "FileDates", "SourceDates", "issued_bound"]

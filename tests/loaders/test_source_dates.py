@@ -116,10 +116,8 @@ def test_a_store_holding_two_dates_accepts_either_and_refuses_a_third(tmp_path: 
     assert "dated 2020-01-01 and 2020-01-02 in the store;" in report.rejects[0].message
 
 
-def test_claim_documents_are_checked_too_across_batches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """JSON Lines claim documents, batches of one claim: the line of each document, the field 'published'."""
-    monkeypatch.setattr(source_dates_module, "BATCH_CLAIMS", 1)
-
+def test_claim_documents_are_checked_too(tmp_path: Path) -> None:
+    """JSON Lines claim documents: the line of each document, the field 'published'."""
     def document(count: int, published: str) -> str:
         return json.dumps({"source": {"url": "https://a.example/1", "published": published},
                            "claims": [{"statements": [["event:x", "prisonerCount", count]]}]}) + "\n"
@@ -131,6 +129,48 @@ def test_claim_documents_are_checked_too_across_batches(tmp_path: Path, monkeypa
         load_paths(open_store("memory:"), [path])
     (reject,) = caught.value.rejects
     assert (reject.line, reject.field) == (3, "published") and "at line 1;" in reject.message
+
+
+def _reference(earlier: dict[str, str], rows: list[tuple[str, str]]) -> list[bool]:
+    """Which rows pass, the simple way: a dict of first dates; a rejected row teaches nothing."""
+    first = dict(earlier)
+    passed = []
+    for url, day in rows:
+        ok = day == "" or first.setdefault(url, day) == day
+        passed.append(ok)
+    return passed
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_check_agrees_with_a_dict_of_first_dates(tmp_path: Path, seed: int,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Merges into the index and batches of store questions (both made small here) change no verdict."""
+    import random
+
+    rng = random.Random(seed)
+    monkeypatch.setattr(source_dates_module, "MERGE_SOURCES", rng.choice([1, 2, 7]))
+    monkeypatch.setattr(source_dates_module, "BATCH_CLAIMS", rng.choice([1, 3, 50]))
+    urls = [f"https://a.example/{i}" for i in range(12)]
+    days = ["2020-01-01", "2020-01-02", "2021-06-30", ""]
+    store = open_store("memory:")
+    earlier: dict[str, str] = {}
+    if seed % 2:  # a store that dates sources already: the batched questions
+        old = [(url, rng.choice(days[:3])) for url in urls[:5]]
+        load_paths(store, [_table(tmp_path / "old.csv", *(_row(f"o{i}", i, d, u) for i, (u, d) in enumerate(old)))])
+        earlier = dict(old)
+    rows = [(rng.choice(urls), rng.choice(days)) for _ in range(80)]
+    path = _table(tmp_path / "new.csv", *(_row(f"c{i}", i, d, u) for i, (u, d) in enumerate(rows)))
+    (report,) = load_paths(store, [path], skip_invalid=True, rejects_path=tmp_path / "rejects.csv")
+    rejected_lines = {r.line for r in report.rejects}
+    assert [line not in rejected_lines for line in range(2, 82)] == _reference(earlier, rows)
+
+
+def test_a_file_read_again_from_its_start_forgets_what_its_first_reading_taught(tmp_path: Path) -> None:
+    """Rows of one claim apart: the file is read again, sorted; its first reading's dates count for nothing."""
+    path = _table(tmp_path / "apart.csv", _row("c1", 12, "2020-01-01"), _row("c2", 13, "2020-01-01"),
+                  _row("c1", 14, "2020-01-01"))
+    (report,) = load_paths(open_store("memory:"), [path])
+    assert report.claims == 2 and not report.rejects
 
 
 def test_unchecked_loads_keep_both_dates(tmp_path: Path) -> None:
