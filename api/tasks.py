@@ -106,6 +106,8 @@ def sparql_query(store: Store, query: str, solutions_format: str | None, graph_f
 def sparql_update(store: Store, update: str) -> None:
     """Run a SPARQL Update after refusing ``LOAD`` and ``SERVICE`` (through :mod:`detente.graph.writes`).
 
+    Relative IRIs resolve against :data:`QUERY_BASE_IRI`, as in queries.
+
     What an update changes is not known in advance, so it costs the summary a
     rebuild, which can take minutes on a big store: longer than a request may.
     The writer applies the update to a copy, marks the summary stale on it and
@@ -116,7 +118,7 @@ def sparql_update(store: Store, update: str) -> None:
 
     inspect_update(update)
     _refuse_outbound_unless_sandboxed(update)
-    write_update(store, update, refresh=False)
+    write_update(store, update, refresh=False, base_iri=QUERY_BASE_IRI)  # relative IRIs as /sparql reads them
 
 
 def load_spool(store: Store, spool: str, claim_iris: list[str], complete: bool = True) -> int:

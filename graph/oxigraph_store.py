@@ -569,7 +569,7 @@ class OxigraphStore(Store):
         """The storage's own failure (a full disk…) as the store error it is (exit 2), naming the store."""
         return StoreError(f"cannot write to the store at {self.path or self.uri}: {error}; {consequence}")
 
-    def update(self, sparql: str, *, bindings: Bindings | None = None) -> None:
+    def update(self, sparql: str, *, bindings: Bindings | None = None, base_iri: str | None = None) -> None:
         self.check_writable()
         if bindings is not None:
             try:
@@ -580,7 +580,7 @@ class OxigraphStore(Store):
                 raise QuerySyntaxError(str(exc)) from exc
         try:
             with _no_outbound(), self._writing:
-                self._store.update(sparql, prefixes=PREFIXES)
+                self._store.update(sparql, prefixes=PREFIXES, base_iri=base_iri)
         except SyntaxError as exc:
             raise QuerySyntaxError(str(exc)) from exc
         except OSError as exc:

@@ -883,8 +883,10 @@ class RemoteStore(Store):
                 return
             raise
 
-    def update(self, sparql: str, *, bindings: Bindings | None = None) -> None:
+    def update(self, sparql: str, *, bindings: Bindings | None = None, base_iri: str | None = None) -> None:
         """Run a SPARQL Update on the update endpoint (one request, one server transaction).
+
+        ``base_iri`` is the endpoint's business (ignored), as for :meth:`query_serialized`.
 
         An update naming no graph (no ``WITH``, ``USING`` or ``GRAPH``) reads
         and writes the facts graph, as on Oxigraph; otherwise the update's own

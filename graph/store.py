@@ -336,8 +336,12 @@ class Store(ABC):
         self.add_nquads(nquads.decode("utf-8") if isinstance(nquads, bytes) else nquads)
 
     @abstractmethod
-    def update(self, sparql: str, *, bindings: Bindings | None = None) -> None:
-        """Run a SPARQL Update in one transaction; ``bindings`` as for :meth:`query`, at every ``WHERE``."""
+    def update(self, sparql: str, *, bindings: Bindings | None = None, base_iri: str | None = None) -> None:
+        """Run a SPARQL Update in one transaction; ``bindings`` as for :meth:`query`, at every ``WHERE``.
+
+        ``base_iri`` resolves the update's relative IRIs (the engine's own parse), as for
+        :meth:`query_serialized`; a remote endpoint resolves them by its own rules.
+        """
 
     @abstractmethod
     def load(self, data: bytes | str | Path, rdf_format: str, graph: URIRef | None = None) -> None:

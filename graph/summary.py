@@ -117,10 +117,12 @@ _P = term_nt(PROVENANCE_GRAPH)
 _XSD_INTEGER = "<http://www.w3.org/2001/XMLSchema#integer>"
 _ROLE_VALUES = "VALUES ?r { " + " ".join(term_nt(p) for p in ROLE_PREDICATES) + " }"
 
+_STALE_TRIPLE = f"{_S} <{DT.stale}> \"true\"^^<http://www.w3.org/2001/XMLSchema#boolean>"
 #: The N-Quads line that marks the summary stale: written with the data, in its transaction.
-STALE_NQUAD = f"{_S} <{DT.stale}> \"true\"^^<http://www.w3.org/2001/XMLSchema#boolean> {_S} .\n"
-#: The same mark as an update operation, run in the request that changes the data.
-STALE_UPDATE = f"INSERT DATA {{ GRAPH {_S} {{ {_S} dt:stale true }} }}"
+STALE_NQUAD = f"{_STALE_TRIPLE} {_S} .\n"
+#: The same mark as an update operation, run in the request that changes the data (after the client's own
+#: operations: so in full IRIs, which no PREFIX or BASE of theirs can change).
+STALE_UPDATE = f"INSERT DATA {{ GRAPH {_S} {{ {_STALE_TRIPLE} }} }}"
 _MARK_CURRENT = (f"DELETE WHERE {{ GRAPH {_S} {{ {_S} ?status ?value }} }} ;\n"
                  f"INSERT DATA {{ GRAPH {_S} {{ {_S} a dt:SummaryGraph ; dt:summaryVersion \"{SUMMARY_VERSION}\" }} }}")
 

@@ -375,23 +375,24 @@ def load_rdf(store: Store, data: bytes | str | Path, rdf_format: str, graph: URI
 
 # -- SPARQL Update -------------------------------------------------------------------------
 
-def sparql_update(store: Store, update: str, *, refresh: bool = True) -> None:
+def sparql_update(store: Store, update: str, *, refresh: bool = True, base_iri: str | None = None) -> None:
     """Run a SPARQL Update; the stale mark is written by the same request, after the update's own operations.
 
     What an update changes is not known in advance, so the summary is rebuilt
     (``refresh=False`` leaves it marked stale, for :func:`refresh` later: a
-    server can answer first and rebuild after).
+    server can answer first and rebuild after). ``base_iri`` resolves the
+    update's relative IRIs (see :meth:`Store.update`).
     """
     if not store.maintains_summary:
-        store.update(update)
+        store.update(update, base_iri=base_iri)
         return
     if _held(store):
-        store.update(update)
+        store.update(update, base_iri=base_iri)
         _after_write(store)
         return
     tokens = tokenize(update)
     separator = "\n" if tokens and tokens[-1].text == ";" else "\n;\n"
-    store.update(update + separator + summary.STALE_UPDATE)
+    store.update(update + separator + summary.STALE_UPDATE, base_iri=base_iri)
     if refresh:
         _after_write(store)
     else:

@@ -143,3 +143,13 @@ def test_an_update_leaves_the_summary_marked_then_brings_it_up_to_date(server_fa
     assert maintained["facts"][(
         "https://w3id.org/detente/id/state/TUR", "https://w3id.org/detente/ontology#hasParty",
         "https://w3id.org/detente/id/state/QAT")][0] == 1
+
+
+def test_relative_iris_in_an_update_resolve_as_in_queries(server_factory, fresh_demo_store):
+    """``<state/UKR>`` names the same entity in /update as in /sparql (the documented base)."""
+    live = server_factory({"store": fresh_demo_store(), "workers": 1, "update_token": TOKEN})
+    response = requests.post(live.url + "/update", headers=bearer(),
+                             data={"update": "INSERT DATA { <state/UKR> dt:testFlag 'relative' }"})
+    assert response.status_code == 204, response.text
+    assert ask(live.url, "ASK { state:UKR dt:testFlag 'relative' }")
+    assert ask(live.url, "ASK { <state/UKR> dt:testFlag 'relative' }")

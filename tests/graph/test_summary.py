@@ -430,3 +430,17 @@ def test_rows_as_ntriples_text_equal_the_terms_serialised(demo_store: Store) -> 
     query = "SELECT ?g ?s ?p ?o ?none WHERE { GRAPH ?g { ?s ?p ?o } OPTIONAL { ?s <http://ex/none> ?none } }"
     fast = demo_store.select_nt(query)
     assert len(fast) > 100 and fast == Store.select_nt(demo_store, query)
+
+
+def test_an_update_rebinding_the_prefixes_still_marks_the_summary_stale(tmp_path: Path) -> None:
+    """The stale mark follows the client's operations in one request: no PREFIX or BASE of theirs can move it."""
+    store = open_store(f"oxigraph:{tmp_path / 'store'}")
+    load_paths(store, [DEMO])
+    assert summary.summary_state(store) == "current"
+    claim, tie = term_nt(DTR["claim/from-update"]), f"<{DTR['state/TUR']}> <{DT.hasParty}> <{DTR['state/QAT']}>"
+    writes.sparql_update(store, "PREFIX dt: <http://evil.example/> BASE <http://evil.example/> "
+                         f"INSERT DATA {{ GRAPH {claim} {{ {tie} }} }}", refresh=False)
+    assert summary.summary_state(store) == "stale"
+    assert not store.query("ASK { GRAPH ?g { ?s <http://evil.example/stale> ?o } }").boolean
+    writes.refresh(store)
+    assert summary.summary_state(store) == "current" and maintained(store) == expected(store)
