@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import itertools
+import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -99,6 +100,55 @@ class InputLimits:
 
 #: The limits every loader applies.
 LIMITS = InputLimits()
+
+
+# -- JSON ----------------------------------------------------------------------------------
+
+class NotJson(Exception):
+    """A JSON text holds what detente does not read (NaN, Infinity, a repeated key)."""
+
+
+def _json_constant(name: str) -> float:
+    raise NotJson(f"{name} is not a JSON number")
+
+
+def _json_int(text: str) -> int | str:
+    # More digits than the value rules read stay text, refused with file, line and field where a number is wanted.
+    return int(text) if len(text.lstrip("-")) <= LIMITS.number_digits else text
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    mapping = dict(pairs)
+    if len(mapping) != len(pairs):  # a key given twice (rare: only then are the keys walked, for its name)
+        seen: set[str] = set()
+        for key, _value in pairs:
+            if key in seen:
+                raise NotJson(f"duplicate key {key!r}")
+            seen.add(key)
+    return mapping
+
+
+#: JSON as detente reads it: no NaN or Infinity, no repeated key, integers of more digits than the value rules
+#: read kept as text (its ``scan_once`` reads a document that starts at an index).
+JSON_RULES = json.JSONDecoder(parse_constant=_json_constant, parse_int=_json_int, object_pairs_hook=_json_object)
+#: The same rules but the repeated-key check, for a reader that finds repeated keys itself (with their lines).
+JSON_VALUE_RULES = json.JSONDecoder(parse_constant=_json_constant, parse_int=_json_int)
+
+
+def read_json(text: str) -> Any:
+    """A JSON text read by :data:`JSON_RULES` (``json.loads`` with them); raises :class:`NotJson` or json's error.
+
+    >>> for text in ('{"a": 1, "b": [NaN]}', '{"url": "x", "url": "y"}'):
+    ...     try:
+    ...         read_json(text)
+    ...     except NotJson as refused:
+    ...         print(refused)
+    NaN is not a JSON number
+    duplicate key 'url'
+    """
+    if text.startswith("\ufeff"):
+        return json.loads(text)  # json's own error for a byte-order mark
+    return JSON_RULES.decode(text)
 
 
 class bounded_lines:  # lowercase: used like a built-in iterator
@@ -212,6 +262,16 @@ def _unreadable(exc: csv.Error, start: int) -> RecordTooLarge:
 _UTF16_MARKS = {b"\xff\xfe": "UTF-16 (little-endian)", b"\xfe\xff": "UTF-16 (big-endian)"}
 
 
+def utf16_problem(path: Path) -> str | None:
+    """What a reader says of a file that starts with a UTF-16 byte-order mark (None for any other file)."""
+    with path.open("rb") as handle:
+        mark = handle.read(2)
+    if mark in _UTF16_MARKS:
+        return (f"not UTF-8 text: the file is {_UTF16_MARKS[mark]} text (it starts with a byte-order mark); "
+                "save it as UTF-8")
+    return None
+
+
 def decoding_problem(path: Path, error: UnicodeDecodeError) -> str:
     """What a reader says of a file that is not UTF-8: UTF-16 by its byte-order mark, else the first bad byte.
 
@@ -224,11 +284,9 @@ def decoding_problem(path: Path, error: UnicodeDecodeError) -> str:
     ...     print(decoding_problem(path, error))
     not UTF-8 text: the file is UTF-16 (little-endian) text (it starts with a byte-order mark); save it as UTF-8
     """
-    with path.open("rb") as handle:
-        mark = handle.read(2)
-    if mark in _UTF16_MARKS:
-        return (f"not UTF-8 text: the file is {_UTF16_MARKS[mark]} text (it starts with a byte-order mark); "
-                "save it as UTF-8")
+    marked = utf16_problem(path)
+    if marked is not None:
+        return marked
     data = error.object
     if isinstance(data, bytes) and len(data) == path.stat().st_size:  # the whole file was decoded: say where
         line = data.count(b"\n", 0, error.start) + 1

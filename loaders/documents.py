@@ -39,9 +39,11 @@ import yaml
 from detente.graph.claims import Claim
 from detente.graph.terms import Triple
 from detente.loaders.base import (
+    JSON_VALUE_RULES,
     LIMITS,
     FieldError,
     LoadContext,
+    NotJson,
     ParseResult,
     Reject,
     bounded_lines,
@@ -51,6 +53,7 @@ from detente.loaders.base import (
     curated,
     make_source,
     parse_confidence,
+    read_json,
     speaker,
 )
 
@@ -221,33 +224,6 @@ def _line(value: Any, fallback: int | None) -> int | None:
     return getattr(value, "line", None) or fallback
 
 
-class _NotJson(Exception):
-    """A JSON text holds what detente does not read (NaN, Infinity, a repeated key)."""
-
-
-def _json_constant(name: str) -> float:
-    raise _NotJson(f"{name} is not a JSON number")
-
-
-def _json_int(text: str) -> int | str:
-    # More digits than the value rules read stay text, refused with file, line and field where a number is wanted.
-    return int(text) if len(text.lstrip("-")) <= LIMITS.number_digits else text
-
-
-def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    mapping: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in mapping:
-            raise _NotJson(f"duplicate key {key!r}")
-        mapping[key] = value
-    return mapping
-
-
-def _json_loads(text: str) -> Any:
-    """JSON as detente reads it: no NaN or Infinity, no repeated key, long integers kept as text."""
-    return json.loads(text, parse_constant=_json_constant, parse_int=_json_int, object_pairs_hook=_json_object)
-
-
 def read_documents(path: Path) -> tuple[list[tuple[Any, int | None]], list[Reject]]:
     """Parse a JSON/JSONL/YAML file into (document, line) pairs, or a syntax reject.
 
@@ -263,11 +239,11 @@ def read_documents(path: Path) -> tuple[list[tuple[Any, int | None]], list[Rejec
                 if not raw.strip():
                     continue
                 try:
-                    doc = _json_loads(raw)
+                    doc = read_json(raw)
                 except json.JSONDecodeError as exc:
                     return [], [Reject(name, number, None, f"invalid JSON: {exc.msg} at column {exc.colno}",
                                        raw[:500])]
-                except _NotJson as exc:
+                except NotJson as exc:
                     return [], [Reject(name, number, None, f"invalid JSON: {exc}", raw[:500])]
                 except RecursionError:
                     return [], [Reject(name, number, None, f"JSON nested deeper than {LIMITS.nesting} levels")]
@@ -280,10 +256,10 @@ def read_documents(path: Path) -> tuple[list[tuple[Any, int | None]], list[Rejec
     if suffix == ".json":
         try:
             # Repeated keys are found by the YAML reading below, which knows their lines.
-            parsed = json.loads(text, parse_constant=_json_constant, parse_int=_json_int)
+            parsed = JSON_VALUE_RULES.decode(text)
         except json.JSONDecodeError as exc:
             return [], [Reject(name, exc.lineno, None, f"invalid JSON: {exc.msg} at column {exc.colno}")]
-        except _NotJson as exc:
+        except NotJson as exc:
             return [], [Reject(name, None, None, f"invalid JSON: {exc}")]
         except RecursionError:
             return [], [Reject(name, None, None, f"JSON nested deeper than {LIMITS.nesting} levels")]
@@ -297,8 +273,8 @@ def read_documents(path: Path) -> tuple[list[tuple[Any, int | None]], list[Rejec
         if suffix == ".json" and not ours:
             # Valid JSON that PyYAML cannot read: lose line numbers, keep the data.
             try:
-                loaded = [_json_loads(text)]
-            except _NotJson as refused:
+                loaded = [read_json(text)]
+            except NotJson as refused:
                 return [], [Reject(name, None, None, f"invalid JSON: {refused}")]
         else:
             problem = getattr(exc, "problem", None) if ours else None

@@ -49,6 +49,7 @@ from detente.loaders.base import (
     RecordTooLarge,
     Reject,
     decoding_problem,
+    utf16_problem,
 )
 from detente.loaders.documents import parse_documents, read_documents
 from detente.loaders.entities import entities_result, is_entities_document, is_entities_header
@@ -216,8 +217,9 @@ def parse_path(path: Path, ctx: LoadContext,
     try:
         fmt = fmt or detect_format(path)
         if fmt is None:
-            return None, ParseResult(rejects=[Reject(str(path), None, None,
-                                                     f"unknown input format ({path.suffix or 'no suffix'})")])
+            # A table saved as UTF-16 (Excel's "Unicode text") shows no header detente knows: say why.
+            why = utf16_problem(path) or f"unknown input format ({path.suffix or 'no suffix'})"
+            return None, ParseResult(rejects=[Reject(str(path), None, None, why)])
         return fmt, fmt.parse(path, ctx)
     except RecordTooLarge as exc:
         return fmt, ParseResult(rejects=[Reject(str(path), exc.line, exc.field, exc.message)])

@@ -53,7 +53,8 @@ def parse_rdf(path: Path, ctx: LoadContext) -> ParseResult:
         try:
             dataset.parse(path, format=_RDFLIB_FORMATS[rdf_format])
         except Exception as exc:  # rdflib raises many parser-specific types
-            result.rejects.append(Reject(name, _line_of(exc), None, f"invalid {rdf_format}: {exc}"))
+            line = _line_of(exc, path, rdf_format)
+            result.rejects.append(Reject(name, line, None, f"invalid {rdf_format}: {exc}"))
             return result
         lines: list[str] = []
         protected: dict[URIRef, int] = {}
@@ -95,7 +96,7 @@ def parse_rdf(path: Path, ctx: LoadContext) -> ParseResult:
         result.rejects.append(Reject(name, None, "@context", str(exc)))
         return result
     except Exception as exc:
-        result.rejects.append(Reject(name, _line_of(exc), None, f"invalid {rdf_format}: {exc}"))
+        result.rejects.append(Reject(name, _line_of(exc, path, rdf_format), None, f"invalid {rdf_format}: {exc}"))
         return result
     result.records = len(graph)
     statements = []
@@ -228,7 +229,35 @@ def _first_line_naming(path: Path, iri: str) -> int | None:
     return None
 
 
-def _line_of(exc: Exception) -> int | None:
+def _line_of(exc: Exception, path: Path, rdf_format: str) -> int | None:
+    """The line a parser's error names; for a line format whose parser names none, its first line that fails."""
+    line = _named_line(exc)
+    if line is None and rdf_format in _LINE_FORMATS:
+        line = _first_bad_line(path, rdf_format)
+    return line
+
+
+#: Formats of one statement per line, whose rdflib parsers do not say where they failed.
+_LINE_FORMATS = ("ntriples", "nquads")
+
+
+def _first_bad_line(path: Path, rdf_format: str) -> int | None:
+    """The first line that does not parse on its own (N-Triples and N-Quads hold one statement a line)."""
+    try:
+        with path.open("rb") as handle:
+            for number, raw in enumerate(handle, start=1):
+                try:
+                    line = raw.decode("utf-8")
+                    if line.strip() and not line.lstrip().startswith("#"):
+                        Dataset().parse(data=line, format=_RDFLIB_FORMATS[rdf_format])
+                except Exception:  # not UTF-8, or one of rdflib's many parser-specific errors
+                    return number
+    except OSError:
+        return None
+    return None
+
+
+def _named_line(exc: Exception) -> int | None:
     locator_line = getattr(exc, "getLineNumber", None)
     if callable(locator_line):
         line = locator_line()

@@ -53,9 +53,11 @@ from detente.graph.entities import EntityNames
 from detente.graph.terms import Term, Triple, term_nt
 from detente.loaders.base import (
     BAD_TEXT,
+    JSON_RULES,
     LIMITS,
     FieldError,
     LoadContext,
+    NotJson,
     ParseResult,
     Reject,
     bounded_lines,
@@ -67,6 +69,7 @@ from detente.loaders.base import (
     make_source,
     numbered_csv_rows,
     parse_confidence,
+    read_json,
     resolve_entity,
     speaker,
 )
@@ -728,6 +731,9 @@ def jsonl_document_units(path: Path, ctx: LoadContext) -> Iterator[Unit]:
                 yield Unit([number], rejects=[Reject(name, number, None,
                                                      f"invalid JSON: {exc.msg} at column {exc.colno}", raw)])
                 continue
+            except NotJson as exc:  # a repeated key, NaN or Infinity
+                yield Unit([number], rejects=[Reject(name, number, None, f"invalid JSON: {exc}", raw)])
+                continue
             except RecursionError:
                 doc = None
             # Only a line with more brackets than the nesting bound can nest too deep: count before walking.
@@ -746,22 +752,22 @@ def jsonl_document_units(path: Path, ctx: LoadContext) -> Iterator[Unit]:
                                        clean_text=clean_text)
 
 
-#: The scanner of ``json.loads`` (a decoder of the same settings), called without its two wrappers.
-_scan_json: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+#: The scanner of detente's JSON rules, called without the two wrappers of ``JSONDecoder.decode``.
+_scan_json: Callable[[str, int], tuple[Any, int]] = JSON_RULES.scan_once  # type: ignore[attr-defined]
 _JSON_SPACE = " \t\n\r"
 
 
 def _json_document(line: str) -> Any:
-    """``json.loads(line)``, read by json's own scanner.
+    """:func:`~detente.loaders.base.read_json` of a line, read by the rules' own scanner.
 
-    A line the scanner does not read whole goes to ``json.loads``, which raises the error it always raised.
+    A line the scanner does not read whole goes to ``read_json``, which raises the error it always raised.
     """
     try:
         doc, end = _scan_json(line, 0)
     except (StopIteration, ValueError, RecursionError):  # not a document from the first character, or bad JSON
-        return json.loads(line)
+        return read_json(line)
     if end != len(line) and line[end:].strip(_JSON_SPACE):  # extra data after the document
-        return json.loads(line)
+        return read_json(line)
     return doc
 
 

@@ -388,18 +388,50 @@ def test_a_statements_table_whose_claim_cells_differ_reads_the_same_with_the_cac
     _assert_the_caches_change_nothing(path, statement_units, monkeypatch)
 
 
+def _object_text(pairs: list[tuple[str, str]]) -> str:
+    """A JSON object written from its pairs, which may repeat a key (as json.dumps of a dict cannot)."""
+    return "{" + ", ".join(f"{json.dumps(key)}: {value}" for key, value in pairs) + "}"
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.integers(min_value=10 ** 99, max_value=10 ** 102)
+    | st.floats(allow_nan=True) | st.text(alphabet='ab":\\ ', max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(alphabet='ab":', max_size=3), inner,
+                                                                max_size=3),
+    max_leaves=8).map(json.dumps)
 JSON_LINES = st.one_of(
-    st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=5),
-                 lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
-                 max_leaves=8).map(json.dumps),
+    JSON_VALUES,
+    st.lists(st.tuples(st.sampled_from(["a", "b", 'a"', "\\"]), JSON_VALUES), max_size=4).map(_object_text),
     st.text(alphabet='{}[]",: \t\r\n0123456789.eE-+aelnrstuNIfy\\\x00\ufeff', max_size=20))
 
 
-@settings(max_examples=500, deadline=None)
+def _reference_json(text: str) -> Any:
+    """The JSON rules of detente written the plain way: json.loads, and a Python loop over each object's pairs."""
+    def constant(name: str) -> float:
+        raise base.NotJson(f"{name} is not a JSON number")
+
+    def number(digits: str) -> int | str:
+        return int(digits) if len(digits.lstrip("-")) <= base.LIMITS.number_digits else digits
+
+    def mapping(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in out:
+                raise base.NotJson(f"duplicate key {key!r}")
+            out[key] = value
+        return out
+
+    return json.loads(text, parse_constant=constant, parse_int=number, object_pairs_hook=mapping)
+
+
+@settings(max_examples=1000, deadline=None)
 @given(text=JSON_LINES, space=st.sampled_from(["", "\n", " \n", " x\n", "\t", "{}", "\ufeff"]),
        lead=st.sampled_from(["", " ", "\ufeff"]))
-def test_a_json_line_reads_as_json_loads_reads_it(text: str, space: str, lead: str) -> None:
-    """The JSON Lines reader's scanner gives json.loads' document, or its error (message and position)."""
+def test_a_json_line_reads_as_the_json_rules_read_it(text: str, space: str, lead: str) -> None:
+    """The JSON Lines reader (the rules' scanner) and :func:`base.read_json` give the plain reading's document or error.
+
+    The rules refuse a repeated key, NaN and Infinity, and keep integers of over 100 digits as text.
+    """
     line = lead + text + space
 
     def outcome(read: Any) -> tuple[str, object]:
@@ -407,10 +439,12 @@ def test_a_json_line_reads_as_json_loads_reads_it(text: str, space: str, lead: s
             return "value", repr(read(line))
         except json.JSONDecodeError as error:
             return "error", (error.msg, error.pos, error.colno)
+        except base.NotJson as error:
+            return "refused", str(error)
         except RecursionError:
             return "error", "recursion"
 
-    assert outcome(stream._json_document) == outcome(json.loads)
+    assert outcome(stream._json_document) == outcome(base.read_json) == outcome(_reference_json)
 
 
 @settings(max_examples=500, deadline=None)
