@@ -726,12 +726,14 @@ def load_paths(store: Store | None, paths: Sequence[str | Path], *, skip_invalid
     counted_links: set[URIRef] = set()  # the registry's link claims the fresh import's summary counts already
     # One date per source (the shapes' bound), over every file of the load and what the store holds.
     source_dates = SourceDates(store) if shacl else None
+    loading: Path | None = None  # the file under way, for a Ctrl-C's message
     try:
         if fresh_summary is not None and writer is not None and target is not None:
             fresh_summary.know_store(target)
             fresh_summary.submit, fresh_summary.wait = writer.submit, writer.wait
         with bulk(target) if target is not None else _nothing():
             for number, (path, detected_format) in enumerate(ordered, start=1):
+                loading = path
                 if writer is not None:
                     writer.wait()  # the previous file is in the store before this one is read
                 if progress:
@@ -748,6 +750,11 @@ def load_paths(store: Store | None, paths: Sequence[str | Path], *, skip_invalid
                         error.not_loaded(later)
                     raise
                 reports.append(report)
+                loading = None
+    except KeyboardInterrupt:
+        # Said once the writer has finished what it was handed (``finally`` below waits for it): the files
+        # before ``loading`` are whole in the store.
+        raise LoadStoppedError(_stopped_note(loading, len(reports), target is not None)) from None
     finally:
         rejects_file.close()
         if writer is not None:
@@ -757,6 +764,17 @@ def load_paths(store: Store | None, paths: Sequence[str | Path], *, skip_invalid
         if fresh_summary is not None:
             fresh_summary.close()
     return reports
+
+
+def _stopped_note(loading: Path | None, done: int, writes: bool) -> str:
+    """What a Ctrl-C during :func:`load_paths` left, for its message."""
+    if not writes:
+        return f"stopped (Ctrl-C) while checking {loading}" if loading is not None else "stopped (Ctrl-C)"
+    if loading is None:
+        return (f"stopped (Ctrl-C) after the last file was written: all {done} file(s) are loaded; the summary "
+                "graph is marked stale and is rebuilt before it is next read")
+    return (f"stopped (Ctrl-C) while loading {loading}; the {done} file(s) before it are loaded. Run the same "
+            "command again: a file loaded twice adds nothing")
 
 
 def _has_claims(store: Store) -> bool:

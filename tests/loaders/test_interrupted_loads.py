@@ -161,3 +161,59 @@ def test_the_journal_of_a_later_file_never_lists_an_earlier_files_claims(tmp_pat
     first_report, second_report = load_paths(store, [first, second])
     assert listed[str(first)] and not listed[str(first)] & listed[str(second)]
     assert second_report.new_claims == second_report.claims - first_report.claims
+
+
+def test_a_ctrl_c_while_the_summary_is_written_says_every_file_is_loaded(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Late in a first import (its summary's records): the files are whole, the summary marked stale, then rebuilt."""
+    from benchmarks.load_inputs import write_statements_csv
+
+    from detente.graph import summary, summary_import, writes
+
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "graph"))
+    from summary_reference import expected, maintained
+
+    files = [tmp_path / "a.csv", tmp_path / "b.csv"]
+    for number, path in enumerate(files):
+        write_statements_csv(path, rows=60 + number)
+
+    def interrupted(self, target):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt
+
+    # The import's own records, or (the files share claims here) the rebuild that replaces them.
+    monkeypatch.setattr(summary_import.FreshImport, "_records", interrupted)
+    monkeypatch.setattr(summary_import.FreshImport, "_rebuild", interrupted)
+    store = open_store(f"oxigraph:{tmp_path / 'store'}")
+    with pytest.raises(LoadStoppedError, match="after the last file was written: all 2 file"):
+        load_paths(store, files)
+    monkeypatch.undo()
+    reference = open_store(f"oxigraph:{tmp_path / 'reference'}")
+    load_paths(reference, files)
+    assert _claims(store) == _claims(reference)
+    assert summary.summary_state(store) == "stale"
+    writes.refresh(store)
+    assert maintained(store) == expected(store)
+
+
+def test_a_ctrl_c_while_a_later_file_is_read_names_it_and_keeps_the_files_before(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = tmp_path / "first.csv"
+    first.write_text(HEADER + "c1,event:t1,hasParty,Ukraine,https://example.org/a,Example News,2025-03-12,q,,0.9\n",
+                     encoding="utf-8")
+    second = tmp_path / "second.csv"
+    second.write_text(HEADER + "c2,event:t2,hasParty,Turkey,https://example.org/b,Example News,2025-03-13,q,,0.9\n",
+                      encoding="utf-8")
+    original = pipeline._check_units
+
+    def interrupted(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if path == second:
+            raise KeyboardInterrupt
+        return original(path, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "_check_units", interrupted)
+    store = open_store(f"oxigraph:{tmp_path / 'store'}")
+    with pytest.raises(LoadStoppedError, match=f"while loading {second}; the 1 file\\(s\\) before it are loaded"):
+        load_paths(store, [first, second])
+    monkeypatch.undo()
+    reports = load_paths(store, [first, second])  # the same command again
+    assert [r.new_claims for r in reports] == [0, 1]
