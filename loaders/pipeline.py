@@ -652,7 +652,7 @@ def load_paths(store: Store | None, paths: Sequence[str | Path], *, skip_invalid
                progress: Callable[[str, int, int], None] | None = None,
                rows: Callable[[int], None] | None = None,
                sink: Callable[[Sequence[URIRef], str, bool], int] | None = None,
-               notices: list[str] | None = None) -> list[FileReport]:
+               notices: list[str] | None = None, reference: Store | None = None) -> list[FileReport]:
     """Load files into ``store`` (or only validate them when ``store`` is None).
 
     Each file is read a record at a time and checked (the parsers' own
@@ -689,7 +689,8 @@ def load_paths(store: Store | None, paths: Sequence[str | Path], *, skip_invalid
     Writes go through :mod:`detente.graph.writes`; the summary is brought up
     to date once, after the last file (:func:`detente.graph.writes.bulk`).
     ``progress(path, number, total)`` is called per file, ``rows(n)`` with the
-    rows read so far in the current file.
+    rows read so far in the current file. ``reference`` is a store the checks
+    read when validating only (``store`` None): the sources it dates already.
     """
     if CHUNK_CLAIMS < 1:
         raise UsageError(f"DETENTE_LOAD_CHUNK must be a whole number from 1 (claims per chunk), got "
@@ -725,7 +726,7 @@ def load_paths(store: Store | None, paths: Sequence[str | Path], *, skip_invalid
     writer = _Writer() if fresh_summary is not None else None
     counted_links: set[URIRef] = set()  # the registry's link claims the fresh import's summary counts already
     # One date per source (the shapes' bound), over every file of the load and what the store holds.
-    source_dates = SourceDates(store) if shacl else None
+    source_dates = SourceDates(store if store is not None else reference) if shacl else None
     loading: Path | None = None  # the file under way, for a Ctrl-C's message
     try:
         if fresh_summary is not None and writer is not None and target is not None:

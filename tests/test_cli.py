@@ -168,6 +168,17 @@ def test_validate_resolves_names_against_a_store(runner: CliRunner, tmp_path: Pa
     assert not (tmp_path / "none").exists()  # validate writes nothing, not even an empty store
 
 
+def test_validate_checks_source_dates_against_a_store(runner: CliRunner, tmp_path: Path) -> None:
+    """What ``load`` would refuse, ``validate --store`` reports: a source the store dates given another date."""
+    _ok(runner.invoke(main, ["load", str(demo_path())]))
+    doc = tmp_path / "claims.yaml"
+    doc.write_text("source: {url: 'https://example.org/detente-demo/harbour-gazette/pretoria-truce', "
+                   "published: 2022-11-03}\nclaims:\n  - statements:\n      - [event:x, hasParty, Ethiopia]\n")
+    assert runner.invoke(main, ["validate", str(doc)]).exit_code == 0
+    checked = runner.invoke(main, ["validate", str(doc), "--store", f"oxigraph:{tmp_path / 'store'}"])
+    assert checked.exit_code == 1 and "is dated 2022-11-02 in the store" in checked.output
+
+
 def test_conflicts_pages(runner: CliRunner) -> None:
     _ok(runner.invoke(main, ["load", str(demo_path())]))
     first = json.loads(_ok(runner.invoke(main, ["conflicts", "--format", "json", "--limit", "1"])))

@@ -150,7 +150,8 @@ def _through_server(client: Any) -> tuple[Any, Any]:
                    "show, such as counts over several claims).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--store", "store_uri", default=None, metavar="URI",
-              help="Also resolve entity names against the entities of this store (read only).")
+              help="Also check against this store (read only): its entity names, and the publication dates it "
+                   "gives sources.")
 @source_options
 def validate(paths: tuple[Path, ...], no_shacl: bool, full_shacl: bool, as_json: bool, store_uri: str | None,
              source_url: str | None, title: str | None, publisher: str | None, published: str | None,
@@ -164,11 +165,12 @@ def validate(paths: tuple[Path, ...], no_shacl: bool, full_shacl: bool, as_json:
     from detente.loaders.registry import EntityRegistry
 
     registry = EntityRegistry()
-    if store_uri:
-        registry.load_store(open_cli_store(store_uri, read_only=True, existing=True))
+    reference = open_cli_store(store_uri, read_only=True, existing=True) if store_uri else None
+    if reference is not None:
+        registry.load_store(reference)
     options = _load_options(source_url, title, publisher, published, source_type)
     reports = load_paths(None, list(paths), skip_invalid=True, shacl=not no_shacl, full_shacl=full_shacl,
-                         options=options, registry=registry)
+                         options=options, registry=registry, reference=reference)
     rejects = [r for report in reports for r in report.rejects]
     if as_json:
         out.print_json(json.dumps({"valid": not rejects, "files": [r.to_json() for r in reports]}))

@@ -167,7 +167,6 @@ def test_a_ctrl_c_while_the_summary_is_written_says_every_file_is_loaded(tmp_pat
                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     """Late in a first import (its summary's records): the files are whole, the summary marked stale, then rebuilt."""
     from benchmarks.load_inputs import write_statements_csv
-
     from detente.graph import summary, summary_import, writes
 
     monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "graph"))
