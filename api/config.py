@@ -6,7 +6,7 @@ variable                    meaning                                            d
 ``DETENTE_STORE``           store URI (``oxigraph:PATH``, ``memory:``, …)      user data dir
 ``DETENTE_QUERY_TIMEOUT``   seconds a request may spend on the store           10
 ``DETENTE_MAX_ROWS``        most result rows (or triples) a query may return   100000
-``DETENTE_MAX_RESULT_BYTES`` largest SPARQL result body in bytes                134217728
+``DETENTE_MAX_RESULT_BYTES`` largest SPARQL result body in bytes (>= 65536)    134217728
 ``DETENTE_MAX_BODY``        largest request body in bytes                      1048576
 ``DETENTE_UPDATE_TOKEN``    bearer token enabling ``POST /update``             unset: off
 ``DETENTE_WORKERS``         query worker processes                             CPU count
@@ -97,7 +97,9 @@ class ApiSettings:
             store=store if isinstance(store, Store) else str(store),
             query_timeout=float(_number("query_timeout", values.get("query_timeout", 10.0), float, 0.01)),
             max_rows=int(_number("max_rows", values.get("max_rows", 100_000), int, 1)),
-            max_result_bytes=int(_number("max_result_bytes", values.get("max_result_bytes", 128 << 20), int, 1024)),
+            # At least 64 KiB: a graph body's prefix lines (about 1.3 kB) and a result head always fit.
+            max_result_bytes=int(_number("max_result_bytes", values.get("max_result_bytes", 128 << 20), int,
+                                         64 << 10)),
             max_body=int(_number("max_body", values.get("max_body", 1 << 20), int, 1024)),
             update_token=str(token) if token else None,
             workers=workers,

@@ -713,6 +713,8 @@ def _serialize_solutions(solutions: ox.QuerySolutions, result_format: str, max_r
     head, separator, tail, row_text = _solutions_parts(names, result_format)
     pieces = [head.encode("utf-8")]
     size = len(pieces[0]) + len(tail)
+    if max_bytes is not None and size > max_bytes:  # the head alone (its variables' names): no body fits
+        raise ResultTooLargeError(f"the result's head alone is larger than {max_bytes} bytes; name fewer variables")
     cut = ""
     for count, solution in enumerate(solutions):
         if max_rows is not None and count >= max_rows:

@@ -157,6 +157,8 @@ def fit_body(items: list[T], serialize: Callable[[list[T]], bytes], max_bytes: i
     while len(body) > max_bytes and count:
         count = min(count - 1, int(count * max_bytes / len(body)))
         body = serialize(items[:count])
+    if len(body) > max_bytes:  # not even an empty body fits (its prefixes)
+        raise ResultTooLargeError(f"the result is larger than {max_bytes} bytes; narrow the query")
     return body, "max-bytes"
 
 

@@ -259,16 +259,20 @@ def _unreadable(exc: csv.Error, start: int) -> RecordTooLarge:
     return RecordTooLarge(start, None, f"unreadable CSV: {exc}")
 
 
-_UTF16_MARKS = {b"\xff\xfe": "UTF-16 (little-endian)", b"\xfe\xff": "UTF-16 (big-endian)"}
+#: Byte-order marks of the encodings a file saved as "Unicode" may have: the longest first (UTF-32 LE starts as
+#: UTF-16 LE does).
+_UNICODE_MARKS = ((b"\xff\xfe\x00\x00", "UTF-32 (little-endian)"), (b"\x00\x00\xfe\xff", "UTF-32 (big-endian)"),
+                  (b"\xff\xfe", "UTF-16 (little-endian)"), (b"\xfe\xff", "UTF-16 (big-endian)"))
 
 
 def utf16_problem(path: Path) -> str | None:
-    """What a reader says of a file that starts with a UTF-16 byte-order mark (None for any other file)."""
+    """What a reader says of a file that starts with a UTF-16 or UTF-32 byte-order mark (None for any other)."""
     with path.open("rb") as handle:
-        mark = handle.read(2)
-    if mark in _UTF16_MARKS:
-        return (f"not UTF-8 text: the file is {_UTF16_MARKS[mark]} text (it starts with a byte-order mark); "
-                "save it as UTF-8")
+        start = handle.read(4)
+    for mark, encoding in _UNICODE_MARKS:
+        if start.startswith(mark):
+            return (f"not UTF-8 text: the file is {encoding} text (it starts with a byte-order mark); "
+                    "save it as UTF-8")
     return None
 
 

@@ -37,6 +37,7 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from datetime import date
 from functools import lru_cache
+from typing import cast
 
 from rdflib.namespace import DCTERMS
 
@@ -72,6 +73,14 @@ def issued_bound() -> PropertyCheck | None:
     return None
 
 
+def _ordinal(day: str) -> int | None:
+    """The ordinal of an ISO date's text (None for any other text a store may hold as a date)."""
+    try:
+        return date.fromisoformat(day).toordinal()
+    except ValueError:
+        return None
+
+
 def _check_hash(iri: str) -> int:
     """A second, independent 64-bit hash: the index's key is Python's, so a match is a 128-bit match."""
     return int.from_bytes(hashlib.blake2b(iri.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big",
@@ -88,6 +97,9 @@ class SourceDates:
         # Rows: str hash of the IRI (the key), its blake2b hash, the date's ordinal, line, file number.
         self.index = KeyIndex(5)
         self.waiting: dict[str, Given] = {}  # met since the last merge, by IRI
+        # Sources the store dates by a text that is no ISO date (an xsd:dateTime written by an update, say): kept
+        # as text, never merged (the index holds a date's ordinal).
+        self.odd: dict[str, Given] = {}
         self.files: list[str] = []
 
     def file(self, name: str) -> FileDates:
@@ -97,7 +109,7 @@ class SourceDates:
 
     def given(self, iri: str) -> Given | None:
         """What the load knows of this source's dates (the store's too, once asked), or None."""
-        found = self.waiting.get(iri)
+        found = self.waiting.get(iri) or self.odd.get(iri)
         if found is not None:
             return found
         rows = self.index.find(str.__hash__(iri))
@@ -109,13 +121,19 @@ class SourceDates:
         return None
 
     def remember(self, iri: str, given: Given) -> None:
+        if given[2] == _STORE:  # the store's texts, as a record's date is written: ISO, or kept as they are
+            ordinals = [_ordinal(day) for day in given[0]]
+            if None in ordinals:
+                self.odd[iri] = given
+                return
+            given = (tuple(date.fromordinal(cast(int, o)).isoformat() for o in ordinals), given[1], given[2])
         self.waiting[iri] = given
         if len(self.waiting) >= MERGE_SOURCES:
             self.merge()
 
     def merge(self) -> None:
         """Move the waiting sources into the index."""
-        self.index.add([(str.__hash__(iri), _check_hash(iri), date.fromisoformat(day).toordinal(), line, number)
+        self.index.add([(str.__hash__(iri), _check_hash(iri), cast(int, _ordinal(day)), line, number)
                         for iri, (days, line, number) in self.waiting.items() for day in days])
         self.waiting.clear()
 
@@ -131,6 +149,7 @@ class FileDates:
         """Drop the dates this file's records gave (it is read again from its start)."""
         dates = self.dates
         dates.waiting = {iri: given for iri, given in dates.waiting.items() if given[2] != self.number}
+        dates.odd = {iri: given for iri, given in dates.odd.items() if given[2] != self.number}
         dates.index.drop(4, self.number)
         self._last = None
 

@@ -98,13 +98,13 @@ def test_a_capped_result_is_200_with_the_first_rows_and_a_header(blank_live) -> 
 
 
 def test_a_body_past_the_byte_cap_is_200_with_the_rows_that_fit(server_factory, fresh_demo_store) -> None:
-    live = server_factory({"store": fresh_demo_store(), "workers": 1, "max_result_bytes": 4096})
+    live = server_factory({"store": fresh_demo_store(), "workers": 1, "max_result_bytes": 65536})
     rows = _sparql(live.url, "SELECT ?s ?p ?o WHERE { ?s ?p ?o }")
     assert rows.status_code == 200, rows.text
-    assert rows.headers[TRUNCATED_HEADER] == "max-bytes=4096" and len(rows.content) <= 4096
+    assert rows.headers[TRUNCATED_HEADER] == "max-bytes=65536" and len(rows.content) <= 65536
     assert len(rows.json()["results"]["bindings"]) > 0
     graph = _sparql(live.url, "CONSTRUCT WHERE { ?s ?p ?o }", "text/turtle")
-    assert graph.headers[TRUNCATED_HEADER] == "max-bytes=4096" and len(graph.content) <= 4096
+    assert graph.headers[TRUNCATED_HEADER] == "max-bytes=65536" and len(graph.content) <= 65536
     assert len(Graph().parse(data=graph.text, format="turtle")) > 0
     small = _sparql(live.url, "SELECT ?s WHERE { ?s ?p ?o } LIMIT 3")
     assert small.status_code == 200 and TRUNCATED_HEADER not in small.headers

@@ -234,3 +234,15 @@ def test_a_graph_past_max_bytes_holds_triples_that_fit(result_format: str) -> No
     rdflib_format = {"turtle": "turtle", "ntriples": "nt", "rdfxml": "xml", "jsonld": "json-ld"}[result_format]
     some, every = (set(Graph().parse(data=body, format=rdflib_format)) for body in (half.body, whole))
     assert some and some < every
+
+
+def test_a_cap_below_an_empty_body_is_refused_not_passed() -> None:
+    """A head (its variables' names) past the cap is refused: never a body past it."""
+    store = open_store("memory:")
+    store.add_nquads(MIXED)
+    names = " ".join(f"?variable_with_a_rather_long_name_{i}" for i in range(40))
+    with pytest.raises(StoreError, match="head alone is larger than 1024 bytes"):
+        store.query_serialized(f"SELECT {names} WHERE {{ FILTER(false) }}", "json", max_bytes=1024, truncate=True)
+    # Turtle's prefix lines (about 1.3 kB) leave room for triples under a cap a little past them.
+    turtle = store.query_serialized("CONSTRUCT WHERE { ?s ?p ?o }", "turtle", max_bytes=2000, truncate=True)
+    assert turtle.cut == "max-bytes" and len(turtle.body) <= 2000 and b"example.org/s" in turtle.body

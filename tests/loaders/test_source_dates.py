@@ -191,3 +191,18 @@ def test_pyshacl_finds_the_same_second_date(tmp_path: Path) -> None:
     assert bound is not None
     assert {r.field for r in full} == {r.field for r in compiled} == {"published"}
     assert all(bound.message in r.message for r in full + compiled)
+
+
+def test_a_date_the_store_holds_as_other_text_is_compared_as_text(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A source dated by an xsd:dateTime (written by an update, say): no traceback when merged, a clear conflict."""
+    monkeypatch.setattr(source_dates_module, "MERGE_SOURCES", 1)
+    store = open_store(f"oxigraph:{tmp_path / 'store'}")
+    load_paths(store, [_table(tmp_path / "a.csv", _row("c1", 12, "2025-03-12"))])
+    store.update("DELETE { GRAPH ?g { ?s dct:issued ?d } } INSERT { GRAPH ?g { ?s dct:issued "
+                 "'2025-03-12T10:00:00'^^xsd:dateTime } } WHERE { GRAPH ?g { ?s dct:issued ?d } }")
+    later = _table(tmp_path / "b.csv", _row("c2", 13, "2025-03-12"), _row("c3", 14, "2025-01-01", "https://b.example/2"),
+                   _row("c4", 15, "2025-01-02", "https://b.example/2"))
+    (report,) = load_paths(store, [later], skip_invalid=True, rejects_path=tmp_path / "rejects.csv")
+    assert [r.line for r in report.rejects] == [2, 4]
+    assert "is dated 2025-03-12T10:00:00 in the store; this record dates it 2025-03-12" in report.rejects[0].message
