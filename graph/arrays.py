@@ -160,22 +160,26 @@ class KeyIndex:
         if not rows:
             return
         new = np.array(rows, dtype=np.int64).reshape(-1, self.columns)
-        order = np.argsort(np.concatenate([np.frombuffer(self._columns[0], dtype=np.int64), new[:, 0]]),
-                           kind="stable")
+        order = np.argsort(np.concatenate([self._values(0), new[:, 0]]), kind="stable")
         for i in range(self.columns):  # a column at a time: the merge holds the index and two columns more
-            column: np.ndarray = np.concatenate([np.frombuffer(self._columns[i], dtype=np.int64), new[:, i]])[order]
-            merged = array("q")
-            merged.frombytes(column.data.cast("B"))
-            self._columns[i] = merged
+            self._columns[i] = _int64_array(np.concatenate([self._values(i), new[:, i]])[order])
 
     def drop(self, column: int, value: int) -> None:
         """Forget the rows whose ``column`` holds ``value``."""
-        keep = np.frombuffer(self._columns[column], dtype=np.int64) != value
+        keep = self._values(column) != value
         for i in range(self.columns):
-            values: np.ndarray = np.frombuffer(self._columns[i], dtype=np.int64)[keep]
-            kept = array("q")
-            kept.frombytes(values.data.cast("B"))
-            self._columns[i] = kept
+            self._columns[i] = _int64_array(self._values(i)[keep])
+
+    def _values(self, column: int) -> np.ndarray:
+        """A column as a NumPy view (no copy)."""
+        return np.frombuffer(self._columns[column], dtype=np.int64)
+
+
+def _int64_array(values: np.ndarray) -> array[int]:
+    """An :class:`array.array` of int64 holding a copy of ``values`` (one copy, no bytes object between)."""
+    out = array("q")
+    out.frombytes(values.data.cast("B"))
+    return out
 
 
 __all__ = ["KeyIndex", "ParticipationTable", "TieTable"]

@@ -474,28 +474,6 @@ def known_claims(store: Store, iris: Sequence[URIRef]) -> set[URIRef]:
     return found
 
 
-def source_dates(store: Store, iris: Sequence[URIRef]) -> dict[URIRef, set[str]]:
-    """The publication dates (``dct:issued``, ISO text) the store gives these sources, for those it dates.
-
-    One query per 500 sources, none when the store dates no source at all (see :func:`dates_sources`).
-    A source may hold several dates in a store written before loads refused a second one.
-    """
-    found: dict[URIRef, set[str]] = {}
-    wanted = sorted(set(iris))
-    for start in range(0, len(wanted), 500):
-        values = " ".join(term_nt(iri) for iri in wanted[start:start + 500])
-        rows = store.query(f"SELECT DISTINCT ?s ?d WHERE {{ VALUES ?s {{ {values} }} "
-                           f"GRAPH <{PROVENANCE_GRAPH}> {{ ?s dct:issued ?d }} }}").rows
-        for iri, issued in rows:
-            found.setdefault(cast(URIRef, iri), set()).add(str(issued))
-    return found
-
-
-def dates_sources(store: Store) -> bool:
-    """Whether the store gives any source a publication date (one ASK)."""
-    return store.query(f"ASK {{ GRAPH <{PROVENANCE_GRAPH}> {{ ?s dct:issued ?d }} }}").boolean is True
-
-
 # -- reading claims back ------------------------------------------------------
 
 @dataclass

@@ -508,7 +508,7 @@ class OxigraphStore(Store):
             if isinstance(result, ox.QuerySolutions) and (max_rows is not None or skolem_prefix is not None
                                                           or max_bytes is not None):
                 body, cut = _serialize_solutions(result, result_format, max_rows, truncate, skolem_prefix, max_bytes)
-                return SerializedResult(kind, media_type, body, bool(cut), cut)
+                return SerializedResult(kind, media_type, body, cut)
             return SerializedResult(kind, media_type, _bytes(result.serialize(format=_RESULTS_FORMAT[result_format])))
         if applies_to != "graph":
             raise NotAcceptableError(f"{result_format} cannot hold CONSTRUCT/DESCRIBE results")
@@ -525,7 +525,7 @@ class OxigraphStore(Store):
             raise NotAcceptableError("jsonld cannot hold triple terms (RDF 1.2): ask for Turtle or N-Triples")
         body, fitted = fit_body(triples, lambda some: _bytes(ox.serialize(
             some, format=_RDF_FORMAT[result_format], prefixes=_serial_prefixes(result_format))), max_bytes, truncate)
-        return SerializedResult("graph", media_type, body, bool(cut or fitted), fitted or cut)
+        return SerializedResult("graph", media_type, body, fitted or cut)
 
     def named_graphs(self) -> Iterator[URIRef]:
         for g in self._store.named_graphs():

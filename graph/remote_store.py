@@ -439,9 +439,13 @@ class RemoteStore(Store):
         return int(value) if value and value.isdigit() else None
 
     @staticmethod
-    def _cut_by_server(headers: Mapping[str, str]) -> bool:
-        """Whether a detente server sent only the first rows of a longer result (``X-Detente-Truncated``)."""
-        return bool(headers.get(TRUNCATED_HEADER))
+    def _cut_by_server(headers: Mapping[str, str]) -> str:
+        """The cap at which a detente server sent only the first rows of a longer result ("" when it did not).
+
+        Read from ``X-Detente-Truncated: max-rows=N`` (or ``max-bytes=N``): its name, else the header as sent.
+        """
+        value = headers.get(TRUNCATED_HEADER, "")
+        return value.partition("=")[0].strip() or value
 
     def _select(self, sparql: str, params: Sequence[tuple[str, str]] = (), max_rows: int | None = None
                 ) -> tuple[list[str], list[tuple[Term | None, ...]], bool]:
@@ -458,7 +462,7 @@ class RemoteStore(Store):
                              "add LIMIT, pass max_rows, or raise the limit on the server")
         if max_rows is not None:
             bindings = bindings[:max_rows]
-        return names, self._rows({"results": {"bindings": bindings}}, names), self._cut_by_server(headers)
+        return names, self._rows({"results": {"bindings": bindings}}, names), bool(self._cut_by_server(headers))
 
     def _rows(self, document: Mapping[str, object], names: Sequence[str]) -> list[tuple[Term | None, ...]]:
         try:
@@ -579,15 +583,15 @@ class RemoteStore(Store):
             if max_bytes is not None and len(body) > max_bytes:
                 raise ResultTooLargeError(f"the result is larger than {max_bytes} bytes; add LIMIT or narrow the "
                                           "query")
-            cut_by_server = headers.get(TRUNCATED_HEADER, "").partition("=")[0].strip()  # "max-rows=100000"
-            return SerializedResult(kind, media_type, body, self._cut_by_server(headers), cut_by_server)
+            cut = self._cut_by_server(headers)
+            return SerializedResult(kind, media_type, body, cut)
         if applies_to != "graph":
             raise NotAcceptableError(f"{result_format} cannot hold CONSTRUCT/DESCRIBE results")
         triples = self._graph_result(sparql, params)
-        truncated = max_rows is not None and len(triples) > max_rows
-        if truncated and not truncate:
+        cut = "max-rows" if max_rows is not None and len(triples) > max_rows else ""
+        if cut and not truncate:
             raise ResultTooLargeError(f"the result has more than {max_rows} triples; narrow the query")
-        if truncated:
+        if cut:
             triples = triples[:max_rows]
         graph = Graph()
         if result_format in ("turtle", "trig", "jsonld", "rdfxml"):
@@ -602,8 +606,7 @@ class RemoteStore(Store):
             return graph.serialize(format=rdf_format, encoding="utf-8")
 
         body, fitted = fit_body(triples, serialize, max_bytes, truncate)
-        return SerializedResult("graph", media_type, body, truncated or bool(fitted),
-                                fitted or ("max-rows" if truncated else ""))
+        return SerializedResult("graph", media_type, body, fitted or cut)
 
     def _own_graph_filter(self, var: str = "?g") -> str:
         return (f'FILTER(STRSTARTS(STR({var}), "{DEFAULT_BASE}") && {var} != <{REGISTRY_GRAPH}> '

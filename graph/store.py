@@ -129,10 +129,14 @@ class SerializedResult:
     kind: QueryKind
     media_type: str
     body: bytes
-    #: The body holds the first rows (or triples) of a longer result (asked with ``truncate=True``).
-    truncated: bool = False
-    #: Which cap cut it: ``"max-rows"`` or ``"max-bytes"`` ("" when not truncated).
+    #: The cap that cut a longer result to the body's first rows (or triples), asked with ``truncate=True``:
+    #: ``"max-rows"`` or ``"max-bytes"``; "" when the body holds the whole result.
     cut: str = ""
+
+    @property
+    def truncated(self) -> bool:
+        """The body holds the first rows (or triples) of a longer result."""
+        return bool(self.cut)
 
 
 T = TypeVar("T")

@@ -542,6 +542,23 @@ _FACTS_OF = "SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?c { ?s ?p ?o } FILTER(!isBl
 _TYPED = f"SELECT ?c WHERE {{ GRAPH {_P} {{ ?c a dt:Claim }} }}"
 
 
+def dates_of_sources(store: Store, sources: Iterable[URIRef]) -> dict[URIRef, set[str]]:
+    """The publication dates (``dct:issued``, as text) the store gives these sources, for those it dates.
+
+    A batch of sources per query, as the summary's updates read them. A source may hold several dates in a
+    store written before loads refused a second one.
+    """
+    found: dict[URIRef, set[str]] = {}
+    for src, issued in _rows(store, _DATES_OF, "src", sources):
+        found.setdefault(src, set()).add(str(issued))
+    return found
+
+
+def dates_any_source(store: Store) -> bool:
+    """Whether the store gives any source a publication date (one ASK)."""
+    return store.query(f"ASK {{ GRAPH {_P} {{ ?src dct:issued ?d }} }}").boolean is True
+
+
 def _rows(store: Store, sparql: str, name: str | tuple[str, ...], keys: Iterable[Any]) -> Iterator[tuple[Any, ...]]:
     """Rows of ``sparql`` for keys bound as a VALUES table, a batch at a time."""
     wanted = list(dict.fromkeys(keys))

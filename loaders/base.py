@@ -265,7 +265,7 @@ _UNICODE_MARKS = ((b"\xff\xfe\x00\x00", "UTF-32 (little-endian)"), (b"\x00\x00\x
                   (b"\xff\xfe", "UTF-16 (little-endian)"), (b"\xfe\xff", "UTF-16 (big-endian)"))
 
 
-def utf16_problem(path: Path) -> str | None:
+def byte_order_mark_problem(path: Path) -> str | None:
     """What a reader says of a file that starts with a UTF-16 or UTF-32 byte-order mark (None for any other)."""
     with path.open("rb") as handle:
         start = handle.read(4)
@@ -288,7 +288,7 @@ def decoding_problem(path: Path, error: UnicodeDecodeError) -> str:
     ...     print(decoding_problem(path, error))
     not UTF-8 text: the file is UTF-16 (little-endian) text (it starts with a byte-order mark); save it as UTF-8
     """
-    marked = utf16_problem(path)
+    marked = byte_order_mark_problem(path)
     if marked is not None:
         return marked
     data = error.object

@@ -48,8 +48,8 @@ from detente.loaders.base import (
     ParseResult,
     RecordTooLarge,
     Reject,
+    byte_order_mark_problem,
     decoding_problem,
-    utf16_problem,
 )
 from detente.loaders.documents import parse_documents, read_documents
 from detente.loaders.entities import entities_result, is_entities_document, is_entities_header
@@ -218,7 +218,7 @@ def parse_path(path: Path, ctx: LoadContext,
         fmt = fmt or detect_format(path)
         if fmt is None:
             # A table saved as UTF-16 (Excel's "Unicode text") shows no header detente knows: say why.
-            why = utf16_problem(path) or f"unknown input format ({path.suffix or 'no suffix'})"
+            why = byte_order_mark_problem(path) or f"unknown input format ({path.suffix or 'no suffix'})"
             return None, ParseResult(rejects=[Reject(str(path), None, None, why)])
         return fmt, fmt.parse(path, ctx)
     except RecordTooLarge as exc:

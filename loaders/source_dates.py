@@ -42,8 +42,9 @@ from typing import cast
 from rdflib.namespace import DCTERMS
 
 from detente.graph.arrays import KeyIndex
-from detente.graph.claims import Source, dates_sources, source_dates
+from detente.graph.claims import Source
 from detente.graph.store import Store
+from detente.graph.summary import dates_any_source, dates_of_sources
 from detente.loaders.base import Reject
 from detente.loaders.shapes import PropertyCheck, compiled_shapes
 from detente.loaders.stream import Unit, reject_unit
@@ -93,7 +94,7 @@ class SourceDates:
     def __init__(self, store: Store | None) -> None:
         self.bound = issued_bound()
         # A store that dates no source (a first import's) is asked nothing: all it will hold is read here first.
-        self.store = store if store is not None and self.bound is not None and dates_sources(store) else None
+        self.store = store if store is not None and self.bound is not None and dates_any_source(store) else None
         # Rows: str hash of the IRI (the key), its blake2b hash, the date's ordinal, line, file number.
         self.index = KeyIndex(5)
         self.waiting: dict[str, Given] = {}  # met since the last merge, by IRI
@@ -177,7 +178,7 @@ class FileDates:
         assert dates.store is not None
         unmet = {claim.source.iri for unit in batch if not unit.rejects for claim in unit.claims
                  if claim.source.issued is not None and dates.given(claim.source.iri) is None}
-        for iri, stored in source_dates(dates.store, sorted(unmet)).items():
+        for iri, stored in dates_of_sources(dates.store, sorted(unmet)).items():
             dates.remember(iri, (tuple(sorted(stored)), _NO_LINE, _STORE))
         for unit in batch:
             yield self._check(unit)
